@@ -1,0 +1,13 @@
+#ifndef BLAMBDA_CMD_CMD_H
+#define BLAMBDA_CMD_CMD_H
+
+#include "cli/opt.h"
+#include "config/config.h"
+
+/* One entry per command, each defined in its own file; collected in commands.c. */
+extern const struct command cmd_help;
+extern const struct command cmd_version;
+extern const struct command cmd_config;
+extern const struct command cmd_completion;
+
+#endif

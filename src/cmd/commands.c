@@ -1,0 +1,11 @@
+#include "cmd/cmd.h"
+
+/* The command table, in the order `blambda --help` lists them. */
+const struct command *const commands[] = {
+	&cmd_config,
+	&cmd_completion,
+	&cmd_version,
+	&cmd_help,
+};
+
+const size_t ncommands = sizeof(commands) / sizeof(commands[0]);

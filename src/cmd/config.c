@@ -1,0 +1,178 @@
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/suggest.h"
+#include "cmd/cmd.h"
+#include "core/buf.h"
+#include "core/msg.h"
+
+static const char *source_name(const struct cfg_value *v)
+{
+	if (!v->present)
+		return "unset";
+	switch (v->source) {
+	case SRC_FILE: return "file";
+	case SRC_ENV: return "env";
+	case SRC_FLAG: return "flag";
+	default: return "default";
+	}
+}
+
+static cJSON *json_value(const struct config *cfg, int id)
+{
+	const struct cfg_value *v = &cfg->v[id];
+	cJSON *val;
+
+	if (!v->present)
+		return cJSON_CreateNull();
+	switch (cfg_keys[id].type) {
+	case CFG_INT:
+		return cJSON_CreateNumber((double)v->num);
+	case CFG_LIST:
+		val = cJSON_CreateArray();
+		for (size_t i = 0; i < v->list.nr; i++)
+			cJSON_AddItemToArray(val, cJSON_CreateString(v->list.items[i]));
+		return val;
+	case CFG_MAP:
+		val = cJSON_CreateObject();
+		for (size_t i = 0; i < v->map.nr; i++)
+			cJSON_AddStringToObject(val, v->map.items[i].key, v->map.items[i].value);
+		return val;
+	default:
+		return cJSON_CreateString(v->str);
+	}
+}
+
+static cJSON *json_entry(const struct config *cfg, int id)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(e, "value", json_value(cfg, id));
+	cJSON_AddStringToObject(e, "source", source_name(&cfg->v[id]));
+	if (cfg->v[id].present)
+		cJSON_AddStringToObject(e, "origin", cfg->v[id].origin);
+	else
+		cJSON_AddNullToObject(e, "origin");
+	return e;
+}
+
+static void print_json(cJSON *root)
+{
+	char *text = cJSON_Print(root);
+
+	puts(text);
+	free(text);
+	cJSON_Delete(root);
+}
+
+static int show_one(const struct args *args, const struct config *cfg, const char *key)
+{
+	int id = config_key_index(key);
+	const struct cfg_value *v;
+
+	if (id < 0) {
+		const char *names[CFG__COUNT];
+
+		for (int i = 0; i < CFG__COUNT; i++)
+			names[i] = cfg_keys[i].key;
+		{
+			const char *s = suggest(key, names, CFG__COUNT);
+			if (s)
+				return error_status(EXIT_USAGE, "unknown key '%s' (did you mean '%s'?)", key, s);
+		}
+		error_status(EXIT_USAGE, "unknown key '%s'", key);
+		hint("'blambda config' lists every key");
+		return -1;
+	}
+	v = &cfg->v[id];
+	if (args_flag(args, "json")) {
+		cJSON *e = json_entry(cfg, id);
+
+		cJSON_AddStringToObject(e, "key", key);
+		print_json(e);
+		return v->present ? 0 : 1;
+	}
+	if (!v->present)
+		return error("'%s' is not set", key);
+	if (cfg_keys[id].type == CFG_LIST) {
+		for (size_t i = 0; i < v->list.nr; i++)
+			puts(v->list.items[i]);
+	} else if (cfg_keys[id].type == CFG_MAP) {
+		for (size_t i = 0; i < v->map.nr; i++)
+			printf("%s=%s\n", v->map.items[i].key, v->map.items[i].value);
+	} else {
+		puts(v->str);
+	}
+	return 0;
+}
+
+static int exec_config(struct args *args, struct config *cfg)
+{
+	size_t kw = 0, vw = 0;
+	struct buf vals[CFG__COUNT];
+
+	if (args->pos.nr)
+		return show_one(args, cfg, args->pos.items[0]);
+	if (args_flag(args, "json")) {
+		cJSON *root = cJSON_CreateObject(), *values = cJSON_CreateObject();
+
+		if (cfg->path)
+			cJSON_AddStringToObject(root, "file", cfg->path);
+		else
+			cJSON_AddNullToObject(root, "file");
+		for (int i = 0; i < CFG__COUNT; i++)
+			cJSON_AddItemToObject(values, cfg_keys[i].key, json_entry(cfg, i));
+		cJSON_AddItemToObject(root, "values", values);
+		print_json(root);
+		return 0;
+	}
+	for (int i = 0; i < CFG__COUNT; i++) {
+		struct buf init = BUF_INIT;
+
+		vals[i] = init;
+		config_format_value(cfg, i, &vals[i]);
+		if (!cfg->v[i].present)
+			buf_adds(&vals[i], "-");
+		if (strlen(cfg_keys[i].key) > kw)
+			kw = strlen(cfg_keys[i].key);
+		if (vals[i].len > vw)
+			vw = vals[i].len;
+	}
+	if (vw > 40)
+		vw = 40;
+	for (int i = 0; i < CFG__COUNT; i++) {
+		printf("%-*s  %-*s  %s\n", (int)kw, cfg_keys[i].key, (int)vw, vals[i].ptr,
+		       cfg->v[i].present ? cfg->v[i].origin : "unset");
+		buf_release(&vals[i]);
+	}
+	if (!cfg->path)
+		info("(no blambda.yml here: showing defaults and the environment)");
+	return 0;
+}
+
+static const struct opt opts[] = { OPT_END };
+
+const struct command cmd_config = {
+	.name = "config",
+	.summary = "show the resolved configuration and where each value comes from",
+	.usage = "[KEY]",
+	.description = "Reads blambda.yml (or the file given with -c), the BLAMBDA_* environment variables "
+		       "and the command-line flags, and prints every setting with its value and where the "
+		       "value came from: a flag, an environment variable, a line of blambda.yml, or the "
+		       "built-in default. Flags win over the environment, the environment over the file, "
+		       "and the file over the defaults.\n\n"
+		       "With KEY, prints only that setting's value (a list or map one entry per line) and "
+		       "exits 1 when it is not set. Any mistake in blambda.yml is reported with its file, "
+		       "line and column.",
+	.opts = opts,
+	.pos = POS_CONFIG_KEY,
+	.min_pos = 0,
+	.max_pos = 1,
+	.flags = CMD_CONFIG,
+	.examples = "blambda config\tlist every setting and its origin\n"
+		    "blambda config function.memory\tprint one value\n"
+		    "blambda --json config\tthe same as JSON",
+	.exec = exec_config,
+};

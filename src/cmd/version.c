@@ -1,0 +1,56 @@
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <openssl/opensslv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <yaml.h>
+#include <zip.h>
+
+#include "cmd/cmd.h"
+#include "core/msg.h"
+
+static int exec_version(struct args *args, struct config *cfg)
+{
+	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	char cjson[32];
+
+	(void)cfg;
+	snprintf(cjson, sizeof(cjson), "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
+	if (args_flag(args, "json")) {
+		cJSON *root = cJSON_CreateObject(), *libs = cJSON_CreateObject();
+		char *text;
+
+		cJSON_AddStringToObject(root, "version", BLAMBDA_VERSION);
+		cJSON_AddStringToObject(libs, "libcurl", curl->version);
+		cJSON_AddStringToObject(libs, "openssl", OPENSSL_VERSION_STR);
+		cJSON_AddStringToObject(libs, "libzip", zip_libzip_version());
+		cJSON_AddStringToObject(libs, "libyaml", yaml_get_version_string());
+		cJSON_AddStringToObject(libs, "cjson", cjson);
+		cJSON_AddItemToObject(root, "libraries", libs);
+		text = cJSON_Print(root);
+		puts(text);
+		free(text);
+		cJSON_Delete(root);
+		return 0;
+	}
+	printf("blambda %s\n", BLAMBDA_VERSION);
+	if (msg_level() >= MSG_VERBOSE)
+		printf("libcurl %s\nopenssl %s\nlibzip %s\nlibyaml %s\ncjson %s\n", curl->version,
+		       OPENSSL_VERSION_STR, zip_libzip_version(), yaml_get_version_string(), cjson);
+	return 0;
+}
+
+static const struct opt opts[] = { OPT_END };
+
+const struct command cmd_version = {
+	.name = "version",
+	.summary = "print blambda's version",
+	.usage = "",
+	.description = "Prints the version of blambda. With -v, also the versions of the libraries it was "
+		       "built with; with --json, both as a JSON object.",
+	.opts = opts,
+	.pos = POS_NONE,
+	.max_pos = 0,
+	.examples = "blambda version -v\tshow the library versions too",
+	.exec = exec_version,
+};

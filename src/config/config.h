@@ -1,0 +1,108 @@
+#ifndef BLAMBDA_CONFIG_CONFIG_H
+#define BLAMBDA_CONFIG_CONFIG_H
+
+#include "core/buf.h"
+#include "core/strlist.h"
+
+/*
+ * The project configuration: blambda.yml read with libyaml into one struct,
+ * with BLAMBDA_* environment variables and command-line flags layered on top
+ * (flags > environment > blambda.yml > built-in defaults). Every value
+ * remembers where it came from, for `blambda config` and for error messages.
+ *
+ * The keys are described once, in cfg_keys[]: parsing, validation, the
+ * `blambda config` listing and the man page's CONFIGURATION section all read
+ * that table. Keys are scoped: `function.*` keys describe one function, the
+ * rest are shared by the project (layers, Babashka, AWS), which is what lets
+ * one file grow to several functions sharing layers.
+ */
+
+enum cfg_id {
+	CFG_FUNCTION_NAME,
+	CFG_FUNCTION_HANDLER,
+	CFG_FUNCTION_RUNTIME,
+	CFG_FUNCTION_ARCHITECTURE,
+	CFG_FUNCTION_MEMORY,
+	CFG_FUNCTION_TIMEOUT,
+	CFG_FUNCTION_ENVIRONMENT,
+	CFG_FUNCTION_SOURCE_PATHS,
+	CFG_FUNCTION_ROLE,
+	CFG_FUNCTION_LAYERS,
+	CFG_FUNCTION_DESCRIPTION,
+	CFG_FUNCTION_TAGS,
+	CFG_BABASHKA_VERSION,
+	CFG_BABASHKA_MIRROR,
+	CFG_LAYERS_RUNTIME,
+	CFG_LAYERS_DEPS,
+	CFG_DEPS_FILE,
+	CFG_AWS_REGION,
+	CFG_AWS_PROFILE,
+	CFG_AWS_ENDPOINT_URL,
+	CFG_AWS_S3_BUCKET,
+	CFG__COUNT
+};
+
+enum cfg_type { CFG_STRING, CFG_INT, CFG_ENUM, CFG_LIST, CFG_MAP };
+enum cfg_source { SRC_DEFAULT, SRC_FILE, SRC_ENV, SRC_FLAG };
+
+struct cfg_key {
+	const char *key;   /* dotted path in blambda.yml */
+	enum cfg_type type;
+	const char *env;   /* BLAMBDA_* variable that sets it, or NULL */
+	const char *def;   /* built-in default as text, or NULL */
+	long min, max;     /* CFG_INT */
+	const char *const *values;  /* CFG_ENUM */
+	const char *const *aliases; /* pairs "wrong", "right" for better hints */
+	/* Checks one scalar, list item (key NULL) or map entry; fills why and returns -1 on a bad value. */
+	int (*check)(const char *key, const char *value, struct buf *why);
+	const char *help;
+};
+
+extern const struct cfg_key cfg_keys[CFG__COUNT];
+
+struct cfg_value {
+	enum cfg_source source;
+	int present;         /* has a value (a default counts) */
+	char *origin;        /* "blambda.yml:7", "BLAMBDA_MEMORY", "--memory" or "default" */
+	int line;            /* line in the file when source is SRC_FILE */
+	char *str;           /* CFG_STRING, CFG_ENUM, CFG_INT (as text) */
+	long num;            /* CFG_INT */
+	struct strlist list; /* CFG_LIST */
+	struct kvlist map;   /* CFG_MAP */
+};
+
+struct config {
+	char *path;      /* the file that was read, NULL when there was none */
+	struct cfg_value v[CFG__COUNT];
+};
+
+/* Fill in the built-in defaults. */
+void config_init(struct config *cfg);
+void config_release(struct config *cfg);
+
+/*
+ * Read blambda.yml. A missing file is fine unless `required` (the user named
+ * it with -c). Errors name the file, line and column and set EXIT_USAGE.
+ */
+int config_read_file(struct config *cfg, const char *path, int required);
+/* Apply BLAMBDA_* variables from the environment. */
+int config_read_env(struct config *cfg);
+/* Apply a command-line flag; `flag` is how the user spelled it, for messages. */
+int config_set_flag(struct config *cfg, const char *key, const char *value, const char *flag);
+/* Checks that span keys and defaults derived from other keys; call after the three above. */
+int config_finish(struct config *cfg);
+
+/* The index of a dotted key, or -1. */
+int config_key_index(const char *key);
+const char *config_str(const struct config *cfg, enum cfg_id id);
+long config_int(const struct config *cfg, enum cfg_id id);
+const struct strlist *config_list(const struct config *cfg, enum cfg_id id);
+const struct kvlist *config_map(const struct config *cfg, enum cfg_id id);
+/* The value as one line of text (lists joined with ", ", maps as K=V); "" when unset. */
+void config_format_value(const struct config *cfg, enum cfg_id id, struct buf *out);
+
+/* Validators, exposed for reuse by commands that take the same values. */
+int config_check_function_name(const char *key, const char *value, struct buf *why);
+int config_check_handler(const char *key, const char *value, struct buf *why);
+
+#endif

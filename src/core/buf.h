@@ -1,0 +1,39 @@
+#ifndef BLAMBDA_CORE_BUF_H
+#define BLAMBDA_CORE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * A growable byte buffer, always NUL-terminated once anything was added.
+ * `ptr` is NULL until the first addition; use buf_cstr() for a string that is
+ * never NULL. A buffer marked secret (buf_init_secret / BUF_SECRET) is wiped
+ * with OPENSSL_cleanse whenever its memory is released or moved, so keys and
+ * tokens never linger in freed memory.
+ */
+struct buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+	unsigned secret : 1;
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+#define BUF_SECRET { NULL, 0, 0, 1 }
+
+void buf_init_secret(struct buf *b);
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addch(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void buf_setlen(struct buf *b, size_t len);
+void buf_reset(struct buf *b);
+/* Free the memory (wiping it first when secret) and return to BUF_INIT state (secret kept). */
+void buf_release(struct buf *b);
+/* Hand the string to the caller (never NULL; caller frees) and reset the buffer. */
+char *buf_detach(struct buf *b);
+const char *buf_cstr(const struct buf *b);
+
+#endif

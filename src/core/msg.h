@@ -1,0 +1,47 @@
+#ifndef BLAMBDA_CORE_MSG_H
+#define BLAMBDA_CORE_MSG_H
+
+/*
+ * Messages to the user. Everything here writes to stderr; stdout is for data.
+ *
+ * error() prints "blambda: error: ..." and returns -1, so library code can
+ * `return error("cannot read '%s': %s", path, strerror(errno));`. The exit
+ * status is chosen once, in main(): a failure exits 1 unless the code that
+ * reported it named a more specific status with error_status().
+ */
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,        /* the operation failed */
+	EXIT_USAGE = 2,       /* bad command line or bad blambda.yml */
+	EXIT_AWS = 3,         /* AWS refused the request (credentials, permissions, service error) */
+	EXIT_NETWORK = 4,     /* a download or AWS endpoint could not be reached */
+	EXIT_INTERRUPTED = 130,
+};
+
+enum msg_level { MSG_QUIET = -1, MSG_NORMAL = 0, MSG_VERBOSE = 1, MSG_DEBUG = 2 };
+
+void msg_set_level(int level);
+int msg_level(void);
+/* Colour applies to stderr only, and only when it is a terminal and NO_COLOR is unset. */
+void msg_set_color(int enabled);
+int msg_color(void);
+/* 1 if stderr is a terminal (progress bars are drawn only then). */
+int msg_stderr_is_tty(void);
+
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like error(), and makes `status` the exit status unless a more severe one was recorded. */
+int error_status(enum exit_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A hint the user can act on ("hint: ..."), printed after an error. */
+void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Progress and results for humans; silenced by -q. */
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Details shown with -v (level 1) or -vv (level 2). */
+void verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The exit status recorded by error_status(), or EXIT_FAIL if none was. */
+enum exit_status msg_exit_status(void);
+void msg_reset_status(void);
+
+#endif

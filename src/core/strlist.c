@@ -1,0 +1,87 @@
+#include "core/strlist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+
+void strlist_add_owned(struct strlist *l, char *s)
+{
+	XGROW(l->items, l->alloc, l->nr + 1);
+	l->items[l->nr++] = s;
+}
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	strlist_add_owned(l, xstrdup(s));
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->items[i], s))
+			return 1;
+	return 0;
+}
+
+void strlist_clear(struct strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->nr = l->alloc = 0;
+}
+
+void strlist_split(struct strlist *l, const char *s, char sep)
+{
+	while (*s) {
+		const char *end = strchr(s, sep);
+		const char *e = end ? end : s + strlen(s);
+		const char *b = s;
+
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (e > b)
+			strlist_add_owned(l, xstrndup(b, (size_t)(e - b)));
+		if (!end)
+			break;
+		s = end + 1;
+	}
+}
+
+void kvlist_set(struct kvlist *l, const char *key, const char *value)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		if (!strcmp(l->items[i].key, key)) {
+			free(l->items[i].value);
+			l->items[i].value = xstrdup(value);
+			return;
+		}
+	}
+	XGROW(l->items, l->alloc, l->nr + 1);
+	l->items[l->nr].key = xstrdup(key);
+	l->items[l->nr].value = xstrdup(value);
+	l->nr++;
+}
+
+const char *kvlist_get(const struct kvlist *l, const char *key)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->items[i].key, key))
+			return l->items[i].value;
+	return NULL;
+}
+
+void kvlist_clear(struct kvlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->items[i].key);
+		free(l->items[i].value);
+	}
+	free(l->items);
+	l->items = NULL;
+	l->nr = l->alloc = 0;
+}

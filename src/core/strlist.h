@@ -1,0 +1,35 @@
+#ifndef BLAMBDA_CORE_STRLIST_H
+#define BLAMBDA_CORE_STRLIST_H
+
+#include <stddef.h>
+
+/* An owned list of strings. */
+struct strlist {
+	char **items;
+	size_t nr, alloc;
+};
+#define STRLIST_INIT { NULL, 0, 0 }
+
+void strlist_add(struct strlist *l, const char *s);        /* copies s */
+void strlist_add_owned(struct strlist *l, char *s);        /* takes s */
+int strlist_has(const struct strlist *l, const char *s);
+void strlist_clear(struct strlist *l);
+/* Split s at every `sep` (empty pieces dropped, pieces trimmed of spaces) and add each. */
+void strlist_split(struct strlist *l, const char *s, char sep);
+
+/* An owned list of key/value pairs, keeping the order they were added in. */
+struct kv {
+	char *key, *value;
+};
+struct kvlist {
+	struct kv *items;
+	size_t nr, alloc;
+};
+#define KVLIST_INIT { NULL, 0, 0 }
+
+/* Set key to value (copies both), replacing an existing key in place. */
+void kvlist_set(struct kvlist *l, const char *key, const char *value);
+const char *kvlist_get(const struct kvlist *l, const char *key);
+void kvlist_clear(struct kvlist *l);
+
+#endif

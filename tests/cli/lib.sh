@@ -1,0 +1,101 @@
+# Shared helpers for the end-to-end tests: source it, call `run` and the
+# `expect_*` checks, end with `finish`. Like git's test-lib, a crash (a
+# signal, or a sanitizer report) is always a failure, never an expected error.
+set -u
+
+: "${BLAMBDA:?BLAMBDA must name the blambda binary (ctest sets it)}"
+: "${BLAMBDA_SOURCE_DIR:?}"
+: "${BLAMBDA_SHARED_DIR:=$BLAMBDA_SOURCE_DIR/../shared}"
+export AWS_EC2_METADATA_DISABLED=true
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=86}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}"
+export NO_COLOR=
+unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+for v in $(env | sed -n 's/^\(BLAMBDA_[A-Z_]*\)=.*/\1/p'); do
+	case $v in BLAMBDA_SOURCE_DIR|BLAMBDA_BUILD_DIR|BLAMBDA_SHARED_DIR) ;; *) unset "$v" ;; esac
+done
+
+TEST_NAME=$(basename "$0" .sh)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/blambda-$TEST_NAME.XXXXXX")
+export HOME="$TMP/home"
+mkdir -p "$HOME"
+trap 'cleanup_hooks; rm -rf "$TMP"' EXIT
+CLEANUP=""
+cleanup_hooks() { eval "$CLEANUP"; }
+on_exit() { CLEANUP="$CLEANUP
+$*"; }
+
+passed=0
+failed=0
+current=""
+out="" err="" status=0
+
+# test "description": starts a new check group; failures name it
+test_case() { current="$1"; }
+
+pass() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	printf 'FAIL: %s: %s\n' "$current" "$*" >&2
+	if [ -n "$err" ]; then printf '  stderr was:\n%s\n' "$(printf '%s' "$err" | head -20 | sed 's/^/    /')" >&2; fi
+}
+
+# run CMD ARGS...: runs it, keeps stdout in $out, stderr in $err, the status in $status
+run() {
+	local o="$TMP/.out" e="$TMP/.err"
+	"$@" >"$o" 2>"$e" </dev/null
+	status=$?
+	out=$(cat "$o")
+	err=$(cat "$e")
+	if [ $status -ge 128 ] || [ $status -eq 86 ] || [ $status -eq 87 ] ||
+	   grep -q -e 'AddressSanitizer' -e 'LeakSanitizer' -e 'runtime error:' "$e"; then
+		fail "crashed (status $status): $*"
+	fi
+}
+
+# blambda ARGS...: run the binary under test
+blambda() { run "$BLAMBDA" "$@"; }
+
+expect_status() {
+	if [ "$status" -eq "$1" ]; then pass; else fail "expected status $1, got $status"; fi
+}
+expect_out() {
+	if [ "$out" = "$1" ]; then pass; else fail "expected stdout '$1', got '$out'"; fi
+}
+expect_out_has() {
+	if printf '%s' "$out" | grep -qF -e "$1"; then pass; else fail "stdout lacks '$1'; it was: $(printf '%s' "$out" | head -30)"; fi
+}
+expect_out_lacks() {
+	if printf '%s' "$out" | grep -qF -e "$1"; then fail "stdout has '$1'"; else pass; fi
+}
+expect_err_has() {
+	if printf '%s' "$err" | grep -qF -e "$1"; then pass; else fail "stderr lacks '$1'"; fi
+}
+expect_err_lacks() {
+	if printf '%s' "$err" | grep -qF -e "$1"; then fail "stderr has '$1'"; else pass; fi
+}
+expect_err_empty() {
+	if [ -z "$err" ]; then pass; else fail "stderr not empty"; fi
+}
+expect_out_empty() {
+	if [ -z "$out" ]; then pass; else fail "stdout not empty: $out"; fi
+}
+# expect_json PYTHON-EXPR: evaluates EXPR with `d` bound to stdout parsed as JSON
+expect_json() {
+	if printf '%s' "$out" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" 2>/dev/null; then
+		pass
+	else
+		fail "JSON check failed: $1; stdout was: $(printf '%s' "$out" | head -40)"
+	fi
+}
+expect_file() {
+	if [ -e "$1" ]; then pass; else fail "missing file $1"; fi
+}
+expect_no_file() {
+	if [ -e "$1" ]; then fail "file $1 should not exist"; else pass; fi
+}
+
+finish() {
+	echo "$TEST_NAME: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}

@@ -1,0 +1,80 @@
+# bash completion for blambda                             -*- shell-script -*-
+# generated from blambda's option tables by 'blambda completion bash'; do not edit
+
+_blambda()
+{
+    local cur prev cmd i w
+    COMPREPLY=()
+    cur=${COMP_WORDS[COMP_CWORD]}
+    prev=${COMP_WORDS[COMP_CWORD-1]}
+    # --opt=value arrives as three words when '=' breaks words
+    if [[ $cur == = ]]; then
+        cur=
+    elif [[ $prev == = && $COMP_CWORD -ge 2 ]]; then
+        prev=${COMP_WORDS[COMP_CWORD-2]}
+    fi
+
+    # the command is the first word that is neither an option nor an option's value
+    cmd=
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        w=${COMP_WORDS[i]}
+        case $w in
+            --directory|-C|--config|-c|--profile|--region|--endpoint-url) [[ ${COMP_WORDS[i+1]} == = ]] && (( i++ )); (( i++ )) ;;
+            -*) ;;
+            *) cmd=$w; break ;;
+        esac
+    done
+
+    # the value of the option before the cursor
+    case $prev in
+        -C|--directory) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+        -c|--config) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+        --profile) ;;
+        --region) ;;
+        --endpoint-url) ;;
+    esac
+    [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0
+    case $cmd in
+    esac
+    case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
+
+    if [[ -z $cmd ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "config completion version help" -- "$cur"))
+        fi
+        return 0
+    fi
+
+    case $cmd in
+        config)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags babashka.version babashka.mirror layers.runtime layers.deps deps-file aws.region aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
+            fi
+            ;;
+        completion)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
+            fi
+            ;;
+        version)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
+        help)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "config completion version help" -- "$cur"))
+            fi
+            ;;
+    esac
+    return 0
+}
+complete -F _blambda blambda

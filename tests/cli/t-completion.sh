@@ -1,0 +1,72 @@
+#!/bin/bash
+# Shell completion, loaded into the real shells: bash with Debian's
+# bash-completion, zsh with compinit (driven through zsh/zpty), and fish.
+. "$(dirname "$0")/lib.sh"
+
+SUPPORT="$BLAMBDA_SOURCE_DIR/tests/support"
+mkdir -p "$TMP/zfunc" "$TMP/work"
+"$BLAMBDA" completion bash > "$TMP/blambda.bash"
+"$BLAMBDA" completion zsh > "$TMP/zfunc/_blambda"
+"$BLAMBDA" completion fish > "$TMP/blambda.fish"
+cd "$TMP/work" || exit 1
+touch blambda.yml other.yml
+
+# offers SHELL LINE: the completions SHELL offers for LINE, one per line, in $out
+offers() {
+	case $1 in
+	bash) run bash "$SUPPORT/bash-complete.sh" "$TMP/blambda.bash" "$2" ;;
+	zsh) run zsh -f "$SUPPORT/zsh-complete.zsh" "$TMP/zfunc" "$2" ;;
+	fish) run fish --no-config -c "source '$TMP/blambda.fish'; complete -C '$2'"
+	      out=$(printf '%s\n' "$out" | cut -f1 | sort -u) ;;
+	esac
+	[ "$status" -eq 0 ] || fail "$1 completion of '$2' failed with status $status"
+}
+# expect_offer WORD: WORD is among the completions
+expect_offer() {
+	if printf '%s\n' "$out" | grep -qx -e "$1"; then pass; else fail "'$1' not offered; got: $(echo $out)"; fi
+}
+expect_no_offer() {
+	if printf '%s\n' "$out" | grep -qx -e "$1"; then fail "'$1' offered"; else pass; fi
+}
+
+for sh in bash zsh fish; do
+	if ! command -v $sh >/dev/null; then fail "$sh is not installed"; continue; fi
+
+	test_case "$sh: a command prefix offers the commands that start with it"
+	offers $sh "blambda co"
+	expect_offer config
+	expect_offer completion
+	expect_no_offer version
+	expect_no_offer help
+
+	test_case "$sh: every command is offered after 'blambda '"
+	offers $sh "blambda "
+	for c in config completion version help; do expect_offer $c; done
+
+	test_case "$sh: positional values: shells, commands, config keys"
+	offers $sh "blambda completion "
+	expect_offer bash
+	expect_offer zsh
+	expect_offer fish
+	offers $sh "blambda help v"
+	expect_offer version
+	offers $sh "blambda config function.m"
+	expect_offer function.memory
+
+	test_case "$sh: options complete after the command"
+	offers $sh "blambda config --j"
+	expect_offer --json
+	offers $sh "blambda config --no-j"
+	expect_offer --no-json
+	offers $sh "blambda --ver"
+	expect_offer --verbose
+	expect_offer --version
+
+	test_case "$sh: option values: files for --config"
+	offers $sh "blambda -c oth"
+	expect_offer other.yml
+	offers $sh "blambda config --config oth"
+	expect_offer other.yml
+done
+
+finish

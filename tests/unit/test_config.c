@@ -1,0 +1,103 @@
+/* Unit tests for struct config: reading, precedence, origins. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/msg.h"
+#include "test.h"
+
+static char path[64];
+
+static void write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_defaults(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	CHECK_STR(config_str(&cfg, CFG_FUNCTION_RUNTIME), "provided.al2023");
+	CHECK_INT(config_int(&cfg, CFG_FUNCTION_MEMORY), 512);
+	CHECK_INT(config_list(&cfg, CFG_FUNCTION_SOURCE_PATHS)->nr, 1);
+	CHECK_STR(config_str(&cfg, CFG_FUNCTION_NAME), NULL);
+	CHECK_INT(config_read_file(&cfg, "/nonexistent/blambda.yml", 0), 0);
+	CHECK(cfg.path == NULL);
+	CHECK_INT(config_finish(&cfg), 0);
+	CHECK_STR(config_str(&cfg, CFG_LAYERS_DEPS), NULL); /* no name, no derived default */
+	config_release(&cfg);
+}
+
+static void test_precedence(void)
+{
+	struct config cfg;
+
+	write_file("function:\n  name: hello\n  memory: 1024\n  timeout: 10\n  architecture: arm64\n");
+	config_init(&cfg);
+	CHECK_INT(config_read_file(&cfg, path, 1), 0);
+	setenv("BLAMBDA_TIMEOUT", "20", 1);
+	setenv("BLAMBDA_ARCH", "x86_64", 1);
+	CHECK_INT(config_read_env(&cfg), 0);
+	unsetenv("BLAMBDA_TIMEOUT");
+	unsetenv("BLAMBDA_ARCH");
+	CHECK_INT(config_set_flag(&cfg, "function.architecture", "arm64", "arch"), 0);
+	CHECK_INT(config_finish(&cfg), 0);
+
+	CHECK_INT(config_int(&cfg, CFG_FUNCTION_MEMORY), 1024);
+	CHECK_INT(cfg.v[CFG_FUNCTION_MEMORY].source, SRC_FILE);
+	CHECK_INT(cfg.v[CFG_FUNCTION_MEMORY].line, 3);
+	CHECK_INT(config_int(&cfg, CFG_FUNCTION_TIMEOUT), 20);
+	CHECK_STR(cfg.v[CFG_FUNCTION_TIMEOUT].origin, "BLAMBDA_TIMEOUT");
+	CHECK_STR(config_str(&cfg, CFG_FUNCTION_ARCHITECTURE), "arm64");
+	CHECK_STR(cfg.v[CFG_FUNCTION_ARCHITECTURE].origin, "--arch");
+	CHECK_STR(config_str(&cfg, CFG_LAYERS_DEPS), "hello-deps");
+	CHECK_INT(cfg.v[CFG_LAYERS_DEPS].source, SRC_DEFAULT);
+	config_release(&cfg);
+}
+
+static void test_bad_values_keep_nothing(void)
+{
+	struct config cfg;
+
+	write_file("function:\n  memory: 99999\n");
+	config_init(&cfg);
+	CHECK_INT(config_read_file(&cfg, path, 1), -1);
+	CHECK_INT(msg_exit_status(), EXIT_USAGE);
+	CHECK_INT(config_int(&cfg, CFG_FUNCTION_MEMORY), 512);
+	CHECK_INT(config_set_flag(&cfg, "function.handler", "nohandler", "handler"), -1);
+	CHECK_STR(config_str(&cfg, CFG_FUNCTION_HANDLER), NULL);
+	config_release(&cfg);
+}
+
+static void test_validators(void)
+{
+	struct buf why = BUF_INIT;
+
+	CHECK_INT(config_check_handler(NULL, "hello/handler", &why), 0);
+	CHECK_INT(config_check_handler(NULL, "my.app.core/handle-event", &why), 0);
+	CHECK_INT(config_check_handler(NULL, "hello", &why), -1);
+	CHECK_INT(config_check_handler(NULL, "a/b/c", &why), -1);
+	CHECK_INT(config_check_handler(NULL, "/b", &why), -1);
+	CHECK_INT(config_check_handler(NULL, "a b/c", &why), -1);
+	CHECK_INT(config_check_function_name(NULL, "my-fn_2", &why), 0);
+	CHECK_INT(config_check_function_name(NULL, "", &why), -1);
+	CHECK_INT(config_check_function_name(NULL, "../x", &why), -1);
+	buf_release(&why);
+}
+
+TEST_MAIN(test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
+
+/* runs before main: a private file for the tests */
+__attribute__((constructor)) static void setup(void)
+{
+	snprintf(path, sizeof(path), "/tmp/blambda-test-config-%ld.yml", (long)getpid());
+}
+
+__attribute__((destructor)) static void teardown(void)
+{
+	unlink(path);
+}

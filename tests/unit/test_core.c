@@ -1,0 +1,101 @@
+/* Unit tests for the core pieces: buffers, lists, suggestions. */
+#include <stdlib.h>
+
+#include "cli/suggest.h"
+#include "core/buf.h"
+#include "core/strlist.h"
+#include "test.h"
+
+static void test_buf(void)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	CHECK_STR(buf_cstr(&b), "");
+	buf_adds(&b, "hello");
+	buf_addch(&b, ' ');
+	buf_addf(&b, "%s %d", "world", 42);
+	CHECK_STR(b.ptr, "hello world 42");
+	CHECK_INT(b.len, 14);
+	for (int i = 0; i < 1000; i++)
+		buf_addch(&b, 'x');
+	CHECK_INT(b.len, 1014);
+	CHECK_INT(b.ptr[b.len], '\0');
+	buf_setlen(&b, 5);
+	CHECK_STR(b.ptr, "hello");
+	s = buf_detach(&b);
+	CHECK_STR(s, "hello");
+	CHECK(b.ptr == NULL && b.len == 0);
+	free(s);
+	s = buf_detach(&b);
+	CHECK_STR(s, "");
+	free(s);
+}
+
+static void test_secret_buf(void)
+{
+	struct buf b;
+
+	buf_init_secret(&b);
+	buf_adds(&b, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+	for (int i = 0; i < 200; i++)
+		buf_addch(&b, 'k'); /* moves the buffer: the old block is wiped */
+	CHECK(b.secret);
+	CHECK_INT(b.len, 240);
+	buf_reset(&b);
+	CHECK_INT(b.len, 0);
+	CHECK_STR(b.ptr, "");
+	buf_release(&b);
+	CHECK(b.ptr == NULL);
+	CHECK(b.secret);
+}
+
+static void test_strlist(void)
+{
+	struct strlist l = STRLIST_INIT;
+	struct kvlist kv = KVLIST_INIT;
+
+	strlist_split(&l, " a, b ,,c ", ',');
+	CHECK_INT(l.nr, 3);
+	CHECK_STR(l.items[0], "a");
+	CHECK_STR(l.items[1], "b");
+	CHECK_STR(l.items[2], "c");
+	CHECK(strlist_has(&l, "b"));
+	CHECK(!strlist_has(&l, "d"));
+	strlist_clear(&l);
+	CHECK_INT(l.nr, 0);
+
+	kvlist_set(&kv, "A", "1");
+	kvlist_set(&kv, "B", "2");
+	kvlist_set(&kv, "A", "3");
+	CHECK_INT(kv.nr, 2);
+	CHECK_STR(kvlist_get(&kv, "A"), "3");
+	CHECK_STR(kv.items[0].key, "A");
+	CHECK_STR(kvlist_get(&kv, "C"), NULL);
+	kvlist_clear(&kv);
+}
+
+static void test_edit_distance(void)
+{
+	CHECK_INT(edit_distance("", ""), 0);
+	CHECK_INT(edit_distance("build", "build"), 0);
+	CHECK_INT(edit_distance("biuld", "build"), 1); /* a swap is one edit */
+	CHECK_INT(edit_distance("dryrun", "dry-run"), 1);
+	CHECK_INT(edit_distance("kitten", "sitting"), 3);
+	CHECK_INT(edit_distance("", "abc"), 3);
+}
+
+static void test_suggest(void)
+{
+	const char *cmds[] = { "build", "deploy", "destroy", "config", NULL, "completion" };
+
+	CHECK_STR(suggest("biuld", cmds, 6), "build");
+	CHECK_STR(suggest("confg", cmds, 6), "config");
+	CHECK_STR(suggest("deplyo", cmds, 6), "deploy");
+	CHECK_STR(suggest("xyzzy", cmds, 6), NULL);
+	CHECK_STR(suggest("b", cmds, 6), NULL);           /* too short to guess */
+	CHECK_STR(suggest("compl", cmds, 6), "completion"); /* a unique prefix */
+	CHECK_STR(suggest("de", cmds, 6), NULL);          /* an ambiguous prefix */
+}
+
+TEST_MAIN(test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/xalloc.h"
 
@@ -52,6 +53,37 @@ void strlist_split(struct strlist *l, const char *s, char sep)
 	}
 }
 
+void kvlist_add(struct kvlist *l, const char *key, const char *value)
+{
+	XGROW(l->items, l->alloc, l->nr + 1);
+	l->items[l->nr].key = xstrdup(key);
+	l->items[l->nr].value = xstrdup(value);
+	l->nr++;
+}
+
+const char *kvlist_get_nocase(const struct kvlist *l, const char *key)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcasecmp(l->items[i].key, key))
+			return l->items[i].value;
+	return NULL;
+}
+
+void kvlist_remove_nocase(struct kvlist *l, const char *key)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		if (!strcasecmp(l->items[i].key, key)) {
+			free(l->items[i].key);
+			free(l->items[i].value);
+		} else {
+			l->items[j++] = l->items[i];
+		}
+	}
+	l->nr = j;
+}
+
 void kvlist_set(struct kvlist *l, const char *key, const char *value)
 {
 	for (size_t i = 0; i < l->nr; i++) {
@@ -61,10 +93,7 @@ void kvlist_set(struct kvlist *l, const char *key, const char *value)
 			return;
 		}
 	}
-	XGROW(l->items, l->alloc, l->nr + 1);
-	l->items[l->nr].key = xstrdup(key);
-	l->items[l->nr].value = xstrdup(value);
-	l->nr++;
+	kvlist_add(l, key, value);
 }
 
 const char *kvlist_get(const struct kvlist *l, const char *key)

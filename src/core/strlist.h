@@ -27,9 +27,14 @@ struct kvlist {
 };
 #define KVLIST_INIT { NULL, 0, 0 }
 
+/* Append key=value (copies both), keeping any earlier entry with the same key. */
+void kvlist_add(struct kvlist *l, const char *key, const char *value);
 /* Set key to value (copies both), replacing an existing key in place. */
 void kvlist_set(struct kvlist *l, const char *key, const char *value);
 const char *kvlist_get(const struct kvlist *l, const char *key);
+/* Like kvlist_get, with keys compared without regard to case (HTTP header names). */
+const char *kvlist_get_nocase(const struct kvlist *l, const char *key);
+void kvlist_remove_nocase(struct kvlist *l, const char *key);
 void kvlist_clear(struct kvlist *l);
 
 #endif

@@ -2,10 +2,11 @@
 # generated from blambda's option tables by 'blambda completion fish'; do not edit
 
 complete -c blambda -f
-complete -c blambda -n 'not __fish_seen_subcommand_from config completion version help' -a config -d 'show the resolved configuration and where each value comes from'
-complete -c blambda -n 'not __fish_seen_subcommand_from config completion version help' -a completion -d 'print the shell completion script for bash, zsh or fish'
-complete -c blambda -n 'not __fish_seen_subcommand_from config completion version help' -a version -d 'print blambda\'s version'
-complete -c blambda -n 'not __fish_seen_subcommand_from config completion version help' -a help -d 'show help for blambda or one of its commands'
+complete -c blambda -n 'not __fish_seen_subcommand_from doctor config completion version help' -a doctor -d 'check the AWS setup: credentials, identity, region, endpoints'
+complete -c blambda -n 'not __fish_seen_subcommand_from doctor config completion version help' -a config -d 'show the resolved configuration and where each value comes from'
+complete -c blambda -n 'not __fish_seen_subcommand_from doctor config completion version help' -a completion -d 'print the shell completion script for bash, zsh or fish'
+complete -c blambda -n 'not __fish_seen_subcommand_from doctor config completion version help' -a version -d 'print blambda\'s version'
+complete -c blambda -n 'not __fish_seen_subcommand_from doctor config completion version help' -a help -d 'show help for blambda or one of its commands'
 complete -c blambda -s C -l directory -x -a '(__fish_complete_directories)' -d 'run as if blambda was started in DIR'
 complete -c blambda -s c -l config -r -F -d 'read the project configuration from FILE (default ./blambda.yml)'
 complete -c blambda -l profile -x -d 'use the AWS profile NAME from the shared config files'
@@ -22,4 +23,4 @@ complete -c blambda -l version -d 'print the version and exit'
 complete -c blambda -s h -l help -d 'show help for blambda or the command and exit'
 complete -c blambda -n '__fish_seen_subcommand_from config' -a 'function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags babashka.version babashka.mirror layers.runtime layers.deps deps-file aws.region aws.profile aws.endpoint-url aws.s3-bucket'
 complete -c blambda -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
-complete -c blambda -n '__fish_seen_subcommand_from help' -a 'config completion version help'
+complete -c blambda -n '__fish_seen_subcommand_from help' -a 'doctor config completion version help'

@@ -9,5 +9,6 @@ extern const struct command cmd_help;
 extern const struct command cmd_version;
 extern const struct command cmd_config;
 extern const struct command cmd_completion;
+extern const struct command cmd_doctor;
 
 #endif

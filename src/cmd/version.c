@@ -1,5 +1,4 @@
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <openssl/opensslv.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,21 +6,28 @@
 #include <zip.h>
 
 #include "cmd/cmd.h"
+#include "core/curl_lazy.h"
 #include "core/msg.h"
 
 static int exec_version(struct args *args, struct config *cfg)
 {
-	curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+	const struct curl_api *api = NULL;
+	const char *curl_version = "not loaded";
 	char cjson[32];
 
 	(void)cfg;
+	if (args_flag(args, "json") || msg_level() >= MSG_VERBOSE) {
+		api = curl_api();
+		if (api)
+			curl_version = api->version_info(CURLVERSION_NOW)->version;
+	}
 	snprintf(cjson, sizeof(cjson), "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
 	if (args_flag(args, "json")) {
 		cJSON *root = cJSON_CreateObject(), *libs = cJSON_CreateObject();
 		char *text;
 
 		cJSON_AddStringToObject(root, "version", BLAMBDA_VERSION);
-		cJSON_AddStringToObject(libs, "libcurl", curl->version);
+		cJSON_AddStringToObject(libs, "libcurl", curl_version);
 		cJSON_AddStringToObject(libs, "openssl", OPENSSL_VERSION_STR);
 		cJSON_AddStringToObject(libs, "libzip", zip_libzip_version());
 		cJSON_AddStringToObject(libs, "libyaml", yaml_get_version_string());
@@ -35,7 +41,7 @@ static int exec_version(struct args *args, struct config *cfg)
 	}
 	printf("blambda %s\n", BLAMBDA_VERSION);
 	if (msg_level() >= MSG_VERBOSE)
-		printf("libcurl %s\nopenssl %s\nlibzip %s\nlibyaml %s\ncjson %s\n", curl->version,
+		printf("libcurl %s\nopenssl %s\nlibzip %s\nlibyaml %s\ncjson %s\n", curl_version,
 		       OPENSSL_VERSION_STR, zip_libzip_version(), yaml_get_version_string(), cjson);
 	return 0;
 }

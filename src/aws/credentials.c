@@ -1,0 +1,847 @@
+/*
+ * The credentials chain, in the AWS CLI's order:
+ *
+ *   environment keys (skipped when --profile names a profile)
+ *   the profile: role_arn (STS AssumeRole), SSO, static keys,
+ *                credential_process
+ *   container credentials (ECS, EKS Pod Identity)
+ *   EC2 instance metadata (IMDSv2)
+ *
+ * Each source answers 1 (found), 0 (not configured: try the next) or -1 (it
+ * is configured but failed: stop, the error is printed). Secrets only ever
+ * live in the wiped buffers of struct aws_credentials.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/aws.h"
+#include "aws/xml.h"
+#include "core/fs.h"
+#include "core/hash.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+
+extern char **environ;
+
+#define MAX_ROLE_CHAIN 5
+
+const char *aws_cred_source_name(enum aws_cred_source s)
+{
+	static const char *const names[] = { "none", "env", "profile", "assume-role", "sso", "process",
+					     "container", "imds" };
+
+	return names[s];
+}
+
+static void set_creds(struct aws_credentials *c, const char *akid, const char *secret, const char *token,
+		      time_t exp, enum aws_cred_source src, char *detail)
+{
+	aws_credentials_release(c);
+	buf_init_secret(&c->secret_access_key);
+	buf_init_secret(&c->session_token);
+	buf_adds(&c->access_key_id, akid);
+	buf_adds(&c->secret_access_key, secret);
+	if (token && *token)
+		buf_adds(&c->session_token, token);
+	c->expiration = exp;
+	c->source = src;
+	c->detail = detail;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, f);
+	buf_vaddf(&b, f, ap);
+	va_end(ap);
+	return buf_detach(&b);
+}
+
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+static int check_expiry(const struct aws_credentials *c)
+{
+	char when[32];
+	struct tm tm;
+
+	if (!c->expiration || c->expiration > time(NULL))
+		return 0;
+	gmtime_r(&c->expiration, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	error_status(EXIT_AWS, "the credentials from %s expired at %s", c->detail, when);
+	hint("refresh them (for SSO profiles: 'aws sso login'), then try again");
+	return -1;
+}
+
+static void json_wipe_delete_children(cJSON *j)
+{
+	for (cJSON *it = j; it; it = it->next) {
+		if (it->valuestring)
+			OPENSSL_cleanse(it->valuestring, strlen(it->valuestring));
+		if (it->child)
+			json_wipe_delete_children(it->child);
+	}
+}
+
+/* cJSON frees without wiping: clear every string of a tree that held secrets first. */
+static void json_wipe_delete(cJSON *j)
+{
+	if (!j)
+		return;
+	if (j->valuestring)
+		OPENSSL_cleanse(j->valuestring, strlen(j->valuestring));
+	json_wipe_delete_children(j->child);
+	cJSON_Delete(j);
+}
+
+/* Credentials in the JSON shapes the AWS endpoints use: {AccessKeyId, SecretAccessKey, Token|SessionToken, Expiration} */
+static int creds_from_json(cJSON *j, struct aws_credentials *c, enum aws_cred_source src, char *detail)
+{
+	const char *akid = cJSON_GetStringValue(cJSON_GetObjectItem(j, "AccessKeyId"));
+	const char *secret = cJSON_GetStringValue(cJSON_GetObjectItem(j, "SecretAccessKey"));
+	const char *token = cJSON_GetStringValue(cJSON_GetObjectItem(j, "Token"));
+	const char *exp = cJSON_GetStringValue(cJSON_GetObjectItem(j, "Expiration"));
+	time_t t = 0;
+
+	if (!token)
+		token = cJSON_GetStringValue(cJSON_GetObjectItem(j, "SessionToken"));
+	if (!akid || !secret) {
+		error_status(EXIT_AWS, "%s returned no AccessKeyId and SecretAccessKey", detail);
+		free(detail);
+		return -1;
+	}
+	if (exp && (t = aws_parse_time(exp)) < 0) {
+		error_status(EXIT_AWS, "%s returned an Expiration blambda cannot read: '%s'", detail, exp);
+		free(detail);
+		return -1;
+	}
+	set_creds(c, akid, secret, token, t, src, detail);
+	return 1;
+}
+
+/* ---- environment ---- */
+
+static int from_env(struct aws_credentials *c)
+{
+	const char *akid = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
+
+	if (!akid && !secret)
+		return 0;
+	if (!akid || !secret) {
+		error_status(EXIT_AWS, "%s is set but %s is not", akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+			     akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+		return -1;
+	}
+	set_creds(c, akid, secret, env("AWS_SESSION_TOKEN"), 0, CRED_ENV,
+		  xstrdup("the environment (AWS_ACCESS_KEY_ID)"));
+	return 1;
+}
+
+/* ---- credential_process ---- */
+
+/* Split a command line into words as a POSIX shell would (quotes and backslashes; no expansions). */
+static int split_words(const char *s, struct strlist *out)
+{
+	struct buf w = BUF_INIT;
+	int in_word = 0;
+
+	while (*s) {
+		char c = *s++;
+
+		if (c == ' ' || c == '\t' || c == '\n') {
+			if (in_word)
+				strlist_add_owned(out, buf_detach(&w));
+			in_word = 0;
+		} else if (c == '\'') {
+			const char *end = strchr(s, '\'');
+			if (!end)
+				goto bad;
+			buf_add(&w, s, (size_t)(end - s));
+			s = end + 1;
+			in_word = 1;
+		} else if (c == '"') {
+			while (*s && *s != '"') {
+				if (*s == '\\' && s[1] && strchr("\"\\$`", s[1]))
+					s++;
+				buf_addch(&w, *s++);
+			}
+			if (*s != '"')
+				goto bad;
+			s++;
+			in_word = 1;
+		} else if (c == '\\' && *s) {
+			buf_addch(&w, *s++);
+			in_word = 1;
+		} else {
+			buf_addch(&w, c);
+			in_word = 1;
+		}
+	}
+	if (in_word)
+		strlist_add_owned(out, buf_detach(&w));
+	buf_release(&w);
+	return 0;
+bad:
+	buf_release(&w);
+	return -1;
+}
+
+static int from_process(const char *profile, const char *cmdline, const char *file, struct aws_credentials *c)
+{
+	struct strlist argv = STRLIST_INIT;
+	struct buf out = BUF_INIT;
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status, r = -1;
+	pid_t pid;
+	char chunk[4096];
+	ssize_t n;
+	cJSON *j = NULL;
+
+	buf_init_secret(&out);
+	if (split_words(cmdline, &argv) || !argv.nr) {
+		error_status(EXIT_USAGE, "credential_process of profile '%s' in %s is not a valid command line", profile,
+			     aws_display_path(file));
+		goto done;
+	}
+	if (pipe(pipefd)) {
+		error("cannot create a pipe: %s", strerror(errno));
+		goto done;
+	}
+	fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pipefd[1], F_SETFD, FD_CLOEXEC);
+	strlist_add_owned(&argv, NULL); /* argv's terminator */
+	argv.nr--;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	errno = posix_spawnp(&pid, argv.items[0], &fa, NULL, argv.items, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (errno) {
+		error_status(EXIT_AWS, "cannot run credential_process '%s' of profile '%s': %s", argv.items[0], profile,
+			     strerror(errno));
+		close(pipefd[0]);
+		goto done;
+	}
+	while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0 && out.len < (1 << 20))
+		buf_add(&out, chunk, (size_t)n);
+	close(pipefd[0]);
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		error_status(EXIT_AWS, "credential_process of profile '%s' failed (%s %d)", profile,
+			     WIFEXITED(status) ? "exit status" : "signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		goto done;
+	}
+	j = cJSON_Parse(buf_cstr(&out));
+	if (!j || cJSON_GetNumberValue(cJSON_GetObjectItem(j, "Version")) != 1) {
+		error_status(EXIT_AWS, "credential_process of profile '%s' printed no JSON with \"Version\": 1", profile);
+		goto done;
+	}
+	r = creds_from_json(j, c, CRED_PROCESS, fmt("credential_process of profile '%s' in %s", profile,
+						       aws_display_path(file)));
+done:
+	json_wipe_delete(j);
+	buf_release(&out);
+	strlist_clear(&argv);
+	return r;
+}
+
+/* ---- plain HTTP sources: container, IMDS, SSO ---- */
+
+static struct http_client *http(struct aws *a)
+{
+	if (!a->http)
+		a->http = http_client_new();
+	return a->http;
+}
+
+static int get_json(struct aws *a, struct http_request *req, const char *what, cJSON **out)
+{
+	struct http_response resp;
+	int r = -1;
+
+	*out = NULL;
+	if (!http(a))
+		return -1;
+	req->sensitive = 1;
+	if (http_perform(a->http, req, &resp)) {
+		hint("%s could not be reached", what);
+	} else if (resp.status != 200) {
+		struct aws_error e;
+
+		aws_error_parse(&resp, &e);
+		error_status(EXIT_AWS, "%s refused to give credentials: %s%s%s", what, e.code,
+			     e.message ? ": " : "", e.message ? e.message : "");
+		aws_error_release(&e);
+	} else if (!(*out = cJSON_Parse(buf_cstr(&resp.body)))) {
+		error_status(EXIT_AWS, "%s answered with something other than JSON", what);
+	} else {
+		r = 0;
+	}
+	buf_init_secret(&resp.body); /* only marks it: wipe the answer below */
+	if (resp.body.ptr)
+		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+	http_response_release(&resp);
+	return r;
+}
+
+/* Loopback, the ECS and EKS addresses, or https: what the SDKs allow for the full URI. */
+static int allowed_container_uri(const char *uri)
+{
+	static const char *const ok[] = {
+		"http://127.", "http://localhost:", "http://localhost/", "http://[::1]", "http://169.254.170.2",
+		"http://169.254.170.23", "http://[fd00:ec2::23]", "https://", NULL,
+	};
+
+	for (size_t i = 0; ok[i]; i++)
+		if (!strncmp(uri, ok[i], strlen(ok[i])))
+			return 1;
+	return 0;
+}
+
+static int from_container(struct aws *a, struct aws_credentials *c)
+{
+	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	const char *token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	struct buf url = BUF_INIT, tok = BUF_INIT;
+	struct http_request req = { 0 };
+	cJSON *j;
+	int r;
+
+	if (!rel && !full)
+		return 0;
+	buf_init_secret(&tok);
+	if (rel)
+		buf_addf(&url, "http://169.254.170.2%s", rel);
+	else if (!allowed_container_uri(full)) {
+		buf_release(&url);
+		return error_status(EXIT_AWS, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is neither https nor a "
+			     "loopback or container address", full);
+	} else {
+		buf_adds(&url, full);
+	}
+	if (token_file) {
+		if (fs_read_file(token_file, &tok, 16384)) {
+			r = error_status(EXIT_AWS, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '%s': %s",
+					 token_file, strerror(errno));
+			goto out;
+		}
+		while (tok.len && (tok.ptr[tok.len - 1] == '\n' || tok.ptr[tok.len - 1] == '\r'))
+			buf_setlen(&tok, tok.len - 1);
+	} else if (token) {
+		buf_adds(&tok, token);
+	}
+	req.method = "GET";
+	req.url = url.ptr;
+	req.connect_timeout_ms = 2000;
+	req.stall_timeout_ms = 5000;
+	if (tok.len)
+		kvlist_add(&req.headers, "Authorization", tok.ptr);
+	if (get_json(a, &req, "the container credentials endpoint", &j)) {
+		r = -1;
+	} else {
+		r = creds_from_json(j, c, CRED_CONTAINER, fmt("the container credentials endpoint (%s)",
+								  rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+								      : "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+		json_wipe_delete(j);
+	}
+	if (req.headers.nr)
+		OPENSSL_cleanse(req.headers.items[0].value, strlen(req.headers.items[0].value));
+	kvlist_clear(&req.headers);
+out:
+	buf_release(&url);
+	buf_release(&tok);
+	return r;
+}
+
+static int imds_disabled(void)
+{
+	const char *v = getenv("AWS_EC2_METADATA_DISABLED");
+
+	return v && !strcasecmp(v, "true");
+}
+
+static int from_imds(struct aws *a, struct aws_credentials *c)
+{
+	const char *endpoint = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+	const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
+	struct buf base = BUF_INIT, url = BUF_INIT, token = BUF_INIT, role = BUF_INIT;
+	struct http_request req = { 0 };
+	struct http_response resp;
+	cJSON *j;
+	int r = 0;
+
+	if (imds_disabled())
+		return 0;
+	buf_init_secret(&token);
+	if (endpoint)
+		buf_adds(&base, endpoint);
+	else if (mode && !strcasecmp(mode, "IPv6"))
+		buf_adds(&base, "http://[fd00:ec2::254]");
+	else
+		buf_adds(&base, "http://169.254.169.254");
+	while (base.len && base.ptr[base.len - 1] == '/')
+		buf_setlen(&base, base.len - 1);
+	if (!http(a))
+		return -1;
+	/* IMDS is a last resort: answer fast when there is none */
+	req.max_attempts = 1;
+	req.connect_timeout_ms = 1000;
+	req.stall_timeout_ms = 1000;
+	req.sensitive = 1;
+
+	buf_addf(&url, "%s/latest/api/token", base.ptr);
+	req.method = "PUT";
+	req.url = url.ptr;
+	kvlist_add(&req.headers, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
+	verbose(1, "looking for EC2 instance metadata at %s", base.ptr);
+	if (http_perform(a->http, &req, &resp) || resp.status != 200) {
+		/* no instance metadata here: not an error, the chain just ends */
+		http_response_release(&resp);
+		msg_reset_status();
+		goto out;
+	}
+	buf_add(&token, resp.body.ptr, resp.body.len);
+	OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+	http_response_release(&resp);
+	kvlist_clear(&req.headers);
+	kvlist_add(&req.headers, "X-aws-ec2-metadata-token", token.ptr);
+
+	buf_reset(&url);
+	buf_addf(&url, "%s/latest/meta-data/iam/security-credentials/", base.ptr);
+	req.method = "GET";
+	req.url = url.ptr;
+	if (http_perform(a->http, &req, &resp) || resp.status != 200) {
+		http_response_release(&resp);
+		msg_reset_status();
+		verbose(1, "the instance has no IAM role");
+		goto out;
+	}
+	buf_add(&role, resp.body.ptr, strcspn(buf_cstr(&resp.body), "\r\n"));
+	http_response_release(&resp);
+
+	buf_reset(&url);
+	buf_addf(&url, "%s/latest/meta-data/iam/security-credentials/%s", base.ptr, role.ptr);
+	req.url = url.ptr;
+	req.max_attempts = 2;
+	if (get_json(a, &req, "the EC2 instance metadata service", &j)) {
+		r = -1;
+	} else {
+		r = creds_from_json(j, c, CRED_IMDS, fmt("EC2 instance metadata (role '%s')", role.ptr));
+		json_wipe_delete(j);
+	}
+out:
+	if (req.headers.nr && token.len)
+		OPENSSL_cleanse(req.headers.items[0].value, strlen(req.headers.items[0].value));
+	kvlist_clear(&req.headers);
+	buf_release(&base);
+	buf_release(&url);
+	buf_release(&token);
+	buf_release(&role);
+	return r;
+}
+
+static void sha1_hex(const char *s, char out[41])
+{
+	unsigned char d[20];
+	unsigned int n = sizeof(d);
+
+	EVP_Digest(s, strlen(s), d, &n, EVP_sha1(), NULL);
+	hex_encode(d, 20, out);
+}
+
+static int from_sso(struct aws *a, const char *profile, const char *file, struct aws_credentials *c)
+{
+	const struct aws_profiles *p = &a->profiles;
+	const char *session = aws_profile_get(p, profile, "sso_session", NULL);
+	const char *account = aws_profile_get(p, profile, "sso_account_id", NULL);
+	const char *role = aws_profile_get(p, profile, "sso_role_name", NULL);
+	const char *start_url, *region, *home = getenv("HOME"), *token, *expires;
+	struct buf cache = BUF_INIT, body = BUF_INIT, url = BUF_INIT, ep = BUF_INIT, q = BUF_INIT;
+	struct http_request req = { 0 };
+	struct aws_credentials tmp = { 0 };
+	char key[41];
+	cJSON *j = NULL, *rc;
+	time_t exp;
+	int r = -1;
+
+	if (session) {
+		start_url = aws_sso_session_get(p, session, "sso_start_url");
+		region = aws_sso_session_get(p, session, "sso_region");
+		if (!start_url || !region) {
+			return error_status(EXIT_USAGE, "[sso-session %s] in %s needs sso_start_url and sso_region",
+					    session, aws_display_path(p->config_path));
+		}
+	} else {
+		start_url = aws_profile_get(p, profile, "sso_start_url", NULL);
+		region = aws_profile_get(p, profile, "sso_region", NULL);
+	}
+	if (!account || !role || !start_url || !region)
+		return error_status(EXIT_USAGE, "profile '%s' in %s is an SSO profile but lacks %s", profile,
+				    aws_display_path(file),
+				    !account ? "sso_account_id" : !role ? "sso_role_name" : !start_url ? "sso_start_url" : "sso_region");
+	buf_init_secret(&body);
+	sha1_hex(session ? session : start_url, key);
+	buf_addf(&cache, "%s/.aws/sso/cache/%s.json", home ? home : ".", key);
+	if (fs_read_file(cache.ptr, &body, 1 << 20)) {
+		error_status(EXIT_AWS, "profile '%s' uses SSO, and there is no SSO login for it", profile);
+		hint("run 'aws sso login --profile %s'", profile);
+		goto out;
+	}
+	j = cJSON_Parse(body.ptr);
+	token = cJSON_GetStringValue(cJSON_GetObjectItem(j, "accessToken"));
+	expires = cJSON_GetStringValue(cJSON_GetObjectItem(j, "expiresAt"));
+	if (!token) {
+		error_status(EXIT_AWS, "the SSO token cache '%s' holds no accessToken", aws_display_path(cache.ptr));
+		hint("run 'aws sso login --profile %s'", profile);
+		goto out;
+	}
+	exp = expires ? aws_parse_time(expires) : 0;
+	if (exp && exp <= time(NULL)) {
+		error_status(EXIT_AWS, "the SSO login for profile '%s' expired at %s", profile, expires);
+		hint("run 'aws sso login --profile %s'", profile);
+		goto out;
+	}
+	{
+		const char *origin;
+
+		/* the portal lives in the SSO region, not the profile's */
+		if (aws_endpoint_in(a, "sso", region, &ep, &origin))
+			goto out;
+	}
+	aws_form_add(&q, "account_id", account);
+	aws_form_add(&q, "role_name", role);
+	buf_addf(&url, "%s/federation/credentials?%s", ep.ptr, q.ptr);
+	req.method = "GET";
+	req.url = url.ptr;
+	kvlist_add(&req.headers, "x-amz-sso_bearer_token", token);
+	json_wipe_delete(j);
+	j = NULL;
+	if (get_json(a, &req, "the SSO portal", &j))
+		goto out;
+	rc = cJSON_GetObjectItem(j, "roleCredentials");
+	{
+		const char *akid = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "accessKeyId"));
+		const char *secret = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "secretAccessKey"));
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "sessionToken"));
+		double ms = cJSON_GetNumberValue(cJSON_GetObjectItem(rc, "expiration"));
+
+		if (!akid || !secret) {
+			error_status(EXIT_AWS, "the SSO portal returned no role credentials");
+			goto out;
+		}
+		set_creds(&tmp, akid, secret, st, ms > 0 ? (time_t)(ms / 1000) : 0, CRED_SSO,
+			  fmt("SSO (profile '%s', role %s in account %s)", profile, role, account));
+		*c = tmp;
+		r = 1;
+	}
+out:
+	if (req.headers.nr)
+		OPENSSL_cleanse(req.headers.items[0].value, strlen(req.headers.items[0].value));
+	kvlist_clear(&req.headers);
+	json_wipe_delete(j);
+	buf_release(&cache);
+	buf_release(&body);
+	buf_release(&url);
+	buf_release(&ep);
+	buf_release(&q);
+	return r;
+}
+
+/* ---- profiles and AssumeRole ---- */
+
+static int from_profile(struct aws *a, const char *profile, int depth, struct aws_credentials *c);
+static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c);
+
+/* The cache of assumed-role credentials: one file per role, session and source, mode 0600. */
+static void sts_cache_path(const char *role, const char *session, const char *source, struct buf *out)
+{
+	struct buf k = BUF_INIT;
+	char hash[SHA256_HEX_LEN + 1];
+
+	buf_addf(&k, "%s\n%s\n%s", role, session, source);
+	sha256_hex(k.ptr, k.len, hash);
+	fs_cache_dir(out);
+	buf_addf(out, "/sts/%.32s.json", hash);
+	buf_release(&k);
+}
+
+static int read_sts_cache(const char *path, struct aws_credentials *c, const char *detail)
+{
+	struct buf body = BUF_INIT;
+	cJSON *j;
+	int r = 0;
+
+	buf_init_secret(&body);
+	if (fs_read_file(path, &body, 65536))
+		return 0;
+	j = cJSON_Parse(body.ptr);
+	if (j) {
+		struct aws_credentials tmp = { 0 };
+
+		if (creds_from_json(j, &tmp, CRED_ASSUME_ROLE, xstrdup(detail)) == 1 &&
+		    tmp.expiration > time(NULL) + 300) {
+			*c = tmp;
+			r = 1;
+			verbose(1, "using cached credentials for %s", detail);
+		} else {
+			aws_credentials_release(&tmp);
+			msg_reset_status();
+		}
+		json_wipe_delete(j);
+	}
+	buf_release(&body);
+	return r;
+}
+
+static void write_sts_cache(const char *path, const struct aws_credentials *c)
+{
+	struct buf dir = BUF_INIT, body = BUF_INIT;
+	char when[32];
+	struct tm tm;
+	cJSON *j = cJSON_CreateObject();
+	char *text;
+
+	gmtime_r(&c->expiration, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(j, "AccessKeyId", buf_cstr(&c->access_key_id));
+	cJSON_AddStringToObject(j, "SecretAccessKey", buf_cstr(&c->secret_access_key));
+	cJSON_AddStringToObject(j, "SessionToken", buf_cstr(&c->session_token));
+	cJSON_AddStringToObject(j, "Expiration", when);
+	text = cJSON_PrintUnformatted(j);
+	buf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
+	if (!fs_mkdirs(dir.ptr, 0700))
+		fs_write_atomic(path, text, strlen(text), 0600);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	json_wipe_delete(j);
+	buf_release(&dir);
+	buf_release(&body);
+}
+
+static int credential_source(struct aws *a, const char *profile, const char *src, struct aws_credentials *c)
+{
+	int r;
+
+	if (!strcmp(src, "Environment"))
+		r = from_env(c);
+	else if (!strcmp(src, "Ec2InstanceMetadata"))
+		r = from_imds(a, c);
+	else if (!strcmp(src, "EcsContainer"))
+		r = from_container(a, c);
+	else
+		return error_status(EXIT_USAGE, "profile '%s' has credential_source '%s'; blambda knows Environment, "
+				    "Ec2InstanceMetadata and EcsContainer", profile, src);
+	if (!r)
+		return error_status(EXIT_AWS, "profile '%s' takes its source credentials from %s, which has none",
+				    profile, src);
+	return r;
+}
+
+static int assume_role(struct aws *a, const char *profile, const char *role, const char *file, int depth,
+		       struct aws_credentials *c)
+{
+	const struct aws_profiles *p = &a->profiles;
+	const char *source = aws_profile_get(p, profile, "source_profile", NULL);
+	const char *csrc = aws_profile_get(p, profile, "credential_source", NULL);
+	const char *session = aws_profile_get(p, profile, "role_session_name", NULL);
+	const char *external = aws_profile_get(p, profile, "external_id", NULL);
+	const char *duration = aws_profile_get(p, profile, "duration_seconds", NULL);
+	const char *region = aws_profile_get(p, profile, "region", NULL);
+	struct aws_credentials src = { 0 };
+	struct buf form = BUF_INIT, cache = BUF_INIT, val = BUF_INIT, sess = BUF_INIT;
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct aws_error err;
+	char *detail;
+	int r;
+
+	if (aws_profile_get(p, profile, "mfa_serial", NULL))
+		return error_status(EXIT_USAGE, "profile '%s' needs an MFA code (mfa_serial), which blambda cannot ask for",
+				    profile),
+		       hint("get session credentials with 'aws sts get-session-token' or use an SSO profile"), -1;
+	if (!source == !csrc)
+		return error_status(EXIT_USAGE, "profile '%s' in %s has role_arn, and needs exactly one of "
+				    "source_profile and credential_source", profile, aws_display_path(file));
+	if (session)
+		buf_adds(&sess, session);
+	else
+		buf_addf(&sess, "blambda-%ld", (long)time(NULL));
+	detail = fmt("role %s (profile '%s' in %s)", role, profile, aws_display_path(file));
+	sts_cache_path(role, session ? session : "", source ? source : csrc, &cache);
+	if (read_sts_cache(cache.ptr, c, detail)) {
+		r = 1;
+		goto out;
+	}
+	if (source)
+		r = !strcmp(source, profile) ? from_profile_static(a, profile, &src) : from_profile(a, source, depth + 1, &src);
+	else
+		r = credential_source(a, profile, csrc, &src);
+	if (r <= 0) {
+		if (!r)
+			error_status(EXIT_AWS, "source_profile '%s' of profile '%s' has no credentials", source, profile);
+		r = -1;
+		goto out;
+	}
+	aws_form_add(&form, "Action", "AssumeRole");
+	aws_form_add(&form, "Version", "2011-06-15");
+	aws_form_add(&form, "RoleArn", role);
+	aws_form_add(&form, "RoleSessionName", sess.ptr);
+	if (external)
+		aws_form_add(&form, "ExternalId", external);
+	if (duration)
+		aws_form_add(&form, "DurationSeconds", duration);
+	call.service = "sts";
+	call.method = "POST";
+	call.path = "/";
+	call.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	call.body = form.ptr;
+	call.body_len = form.len;
+	call.sensitive = 1;
+	/* STS in the region in use, else the profile's, else the global endpoint's us-east-1 */
+	if (aws_region_try(a, &call.region))
+		call.region = region ? region : "us-east-1";
+	r = aws_call_as(a, &src, &call, &resp, &err);
+	if (r == 1) {
+		struct buf what = BUF_INIT;
+
+		buf_addf(&what, "cannot assume role %s", role);
+		aws_error_report(&err, what.ptr);
+		buf_release(&what);
+		aws_error_release(&err);
+		r = -1;
+	} else if (r == 0) {
+		const char *body = buf_cstr(&resp.body);
+		struct buf akid = BUF_INIT, secret = BUF_SECRET, token = BUF_SECRET, exp = BUF_INIT;
+
+		xml_text(body, "AccessKeyId", &akid);
+		xml_text(body, "SecretAccessKey", &secret);
+		xml_text(body, "SessionToken", &token);
+		xml_text(body, "Expiration", &exp);
+		if (!akid.len || !secret.len) {
+			r = error_status(EXIT_AWS, "STS AssumeRole answered without credentials");
+		} else {
+			set_creds(c, akid.ptr, secret.ptr, token.ptr ? token.ptr : "", aws_parse_time(buf_cstr(&exp)),
+				  CRED_ASSUME_ROLE, detail);
+			detail = NULL;
+			if (c->expiration < 0)
+				c->expiration = 0;
+			if (c->expiration)
+				write_sts_cache(cache.ptr, c);
+			r = 1;
+		}
+		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+		buf_release(&akid);
+		buf_release(&secret);
+		buf_release(&token);
+		buf_release(&exp);
+	}
+	http_response_release(&resp);
+out:
+	free(detail);
+	aws_credentials_release(&src);
+	buf_release(&form);
+	buf_release(&cache);
+	buf_release(&val);
+	buf_release(&sess);
+	return r;
+}
+
+/* Static keys of a profile, wherever they are (credentials file first). */
+static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c)
+{
+	const char *kf = NULL, *sf = NULL;
+	const char *akid = aws_profile_get(&a->profiles, profile, "aws_access_key_id", &kf);
+	const char *secret = aws_profile_get(&a->profiles, profile, "aws_secret_access_key", &sf);
+
+	if (!akid && !secret)
+		return 0;
+	if (!akid || !secret)
+		return error_status(EXIT_AWS, "profile '%s' in %s has %s but not %s", profile,
+				    aws_display_path(akid ? kf : sf), akid ? "aws_access_key_id" : "aws_secret_access_key",
+				    akid ? "aws_secret_access_key" : "aws_access_key_id");
+	set_creds(c, akid, secret, aws_profile_get(&a->profiles, profile, "aws_session_token", NULL), 0, CRED_PROFILE,
+		  fmt("profile '%s' in %s", profile, aws_display_path(kf)));
+	return 1;
+}
+
+static int from_profile(struct aws *a, const char *profile, int depth, struct aws_credentials *c)
+{
+	const struct aws_profiles *p = &a->profiles;
+	const char *file = NULL, *role, *proc;
+	int r;
+
+	if (depth > MAX_ROLE_CHAIN)
+		return error_status(EXIT_USAGE, "profile '%s': source_profile chains more than %d roles (a loop?)",
+				    profile, MAX_ROLE_CHAIN);
+	if (depth && !aws_profile_exists(p, profile))
+		return error_status(EXIT_USAGE, "source_profile '%s' is not in '%s' or '%s'", profile,
+				    aws_display_path(p->config_path), aws_display_path(p->credentials_path));
+	if ((role = aws_profile_get(p, profile, "role_arn", &file)))
+		return assume_role(a, profile, role, file, depth, c);
+	if (aws_profile_get(p, profile, "sso_session", &file) || aws_profile_get(p, profile, "sso_account_id", &file) ||
+	    aws_profile_get(p, profile, "sso_start_url", &file))
+		return from_sso(a, profile, file, c);
+	if ((r = from_profile_static(a, profile, c)))
+		return r;
+	if ((proc = aws_profile_get(p, profile, "credential_process", &file)))
+		return from_process(profile, proc, file, c);
+	return 0;
+}
+
+int aws_get_credentials(struct aws *a, const struct aws_credentials **out)
+{
+	struct aws_credentials *c = &a->creds;
+	int r = 0;
+
+	if (a->have_creds) {
+		*out = c;
+		return 0;
+	}
+	if (!a->profile_explicit)
+		r = from_env(c);
+	if (!r)
+		r = from_profile(a, a->profile, 0, c);
+	if (!r)
+		r = from_container(a, c);
+	if (!r)
+		r = from_imds(a, c);
+	if (r < 0)
+		return -1;
+	if (!r) {
+		error_status(EXIT_AWS, "no AWS credentials found");
+		hint("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run 'aws configure', or choose a profile "
+		     "with --profile");
+		return -1;
+	}
+	verbose(1, "credentials: %s", c->detail);
+	if (check_expiry(c))
+		return -1;
+	a->have_creds = 1;
+	*out = c;
+	return 0;
+}

@@ -1,0 +1,160 @@
+#include "core/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/msg.h"
+#include "core/xalloc.h"
+
+void fs_cache_dir(struct buf *out)
+{
+	const char *v = getenv("BLAMBDA_CACHE_DIR");
+
+	if (v && *v) {
+		buf_adds(out, v);
+		return;
+	}
+	v = getenv("XDG_CACHE_HOME");
+	if (v && *v && v[0] == '/') {
+		buf_addf(out, "%s/blambda", v);
+		return;
+	}
+	v = getenv("HOME");
+	buf_addf(out, "%s/.cache/blambda", v && *v ? v : ".");
+}
+
+int fs_mkdirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1;; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+			struct stat st;
+
+			*s = '\0';
+			if (mkdir(p, mode) && errno != EEXIST) {
+				error("cannot create directory '%s': %s", p, strerror(errno));
+				free(p);
+				return -1;
+			}
+			if (!c && (stat(p, &st) || !S_ISDIR(st.st_mode))) {
+				error("'%s' is not a directory", p);
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	return 0;
+}
+
+int fs_read_file(const char *path, struct buf *out, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (cap && out->len + (size_t)n > cap) {
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	if (n < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	if (!out->ptr)
+		buf_adds(out, "");
+	return 0;
+}
+
+FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
+{
+	int fd;
+	FILE *f;
+
+	buf_reset(tmp);
+	buf_addf(tmp, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(tmp->ptr);
+	if (fd < 0) {
+		error("cannot create a file next to '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fchmod(fd, mode)) {
+		error("cannot set the mode of '%s': %s", tmp->ptr, strerror(errno));
+		close(fd);
+		unlink(tmp->ptr);
+		return NULL;
+	}
+	f = fdopen(fd, "w+b");
+	if (!f) {
+		close(fd);
+		unlink(tmp->ptr);
+		error("cannot open '%s': %s", tmp->ptr, strerror(errno));
+	}
+	return f;
+}
+
+int fs_temp_commit(FILE *f, const char *tmp, const char *path)
+{
+	int bad = fflush(f) || ferror(f) || fsync(fileno(f));
+	int e = errno;
+
+	if (fclose(f) && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad) {
+		unlink(tmp);
+		return error("cannot write '%s': %s", path, strerror(e ? e : EIO));
+	}
+	if (rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		return error("cannot write '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+void fs_temp_abort(FILE *f, const char *tmp)
+{
+	if (f)
+		fclose(f);
+	unlink(tmp);
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	struct buf tmp = BUF_INIT;
+	FILE *f = fs_temp_open(path, &tmp, mode);
+	int r;
+
+	if (!f) {
+		buf_release(&tmp);
+		return -1;
+	}
+	if (len && fwrite(data, 1, len, f) != len) {
+		r = error("cannot write '%s': %s", path, strerror(errno));
+		fs_temp_abort(f, tmp.ptr);
+	} else {
+		r = fs_temp_commit(f, tmp.ptr, path);
+	}
+	buf_release(&tmp);
+	return r;
+}

@@ -1,0 +1,425 @@
+#include "core/http.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/curl_lazy.h"
+#include "core/msg.h"
+#include "core/progress.h"
+#include "core/xalloc.h"
+
+struct http_client {
+	const struct curl_api *api;
+	CURL *curl;
+	long connect_timeout_ms;
+	long stall_timeout_ms;
+	long retry_base_ms;
+	int max_attempts;
+};
+
+/* A positive whole number from the environment, or def. */
+static long env_long(const char *name, long def, long min, long max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return def;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < min || n > max) {
+		warning("ignoring %s='%s': expected a whole number from %ld to %ld", name, v, min, max);
+		return def;
+	}
+	return n;
+}
+
+struct http_client *http_client_new(void)
+{
+	const struct curl_api *api = curl_api();
+	struct http_client *c;
+
+	if (!api)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->api = api;
+	c->curl = api->easy_init();
+	if (!c->curl) {
+		free(c);
+		error("cannot create an HTTP handle");
+		return NULL;
+	}
+	c->connect_timeout_ms = env_long("BLAMBDA_CONNECT_TIMEOUT", 10, 1, 3600) * 1000;
+	c->stall_timeout_ms = env_long("BLAMBDA_READ_TIMEOUT", 60, 1, 3600) * 1000;
+	c->retry_base_ms = env_long("BLAMBDA_RETRY_BASE_MS", 1000, 0, 60000);
+	c->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 3, 1, 20);
+	return c;
+}
+
+void http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	c->api->easy_cleanup(c->curl);
+	free(c);
+}
+
+void http_response_release(struct http_response *resp)
+{
+	kvlist_clear(&resp->headers);
+	buf_release(&resp->body);
+}
+
+/* ---- callbacks ---- */
+
+struct transfer {
+	const struct http_request *req;
+	struct http_response *resp;
+	FILE *upload;
+	int too_big;
+	int sink_failed;
+	struct progress *progress;
+};
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+	struct transfer *t = userp;
+	size_t len = size * n;
+
+	if (t->req->sink) {
+		if (fwrite(data, 1, len, t->req->sink) != len) {
+			t->sink_failed = errno ? errno : EIO;
+			return 0;
+		}
+	} else {
+		if (t->resp->body.len + len > HTTP_BODY_CAP) {
+			t->too_big = 1;
+			return 0;
+		}
+		buf_add(&t->resp->body, data, len);
+	}
+	t->resp->bytes += len;
+	return len;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userp)
+{
+	struct transfer *t = userp;
+	size_t len = size * n;
+	char *colon, *line;
+
+	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
+		/* a new answer (after 100 Continue or a redirect): forget the earlier one's headers */
+		kvlist_clear(&t->resp->headers);
+		return len;
+	}
+	line = xstrndup(data, len);
+	line[strcspn(line, "\r\n")] = '\0';
+	colon = strchr(line, ':');
+	if (colon) {
+		char *v = colon + 1;
+
+		*colon = '\0';
+		while (*v == ' ' || *v == '\t')
+			v++;
+		kvlist_add(&t->resp->headers, line, v);
+	}
+	free(line);
+	return len;
+}
+
+static size_t on_read(char *dest, size_t size, size_t n, void *userp)
+{
+	struct transfer *t = userp;
+	size_t got = fread(dest, 1, size * n, t->upload);
+
+	if (!got && ferror(t->upload))
+		return CURL_READFUNC_ABORT;
+	return got;
+}
+
+static int on_seek(void *userp, curl_off_t offset, int origin)
+{
+	struct transfer *t = userp;
+
+	return fseeko(t->upload, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
+}
+
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct transfer *t = userp;
+
+	if (t->progress) {
+		if (ultotal > 0)
+			progress_update(t->progress, (uint64_t)ulnow, (uint64_t)ultotal);
+		else
+			progress_update(t->progress, (uint64_t)dlnow, (uint64_t)(dltotal > 0 ? dltotal : 0));
+	}
+	return 0;
+}
+
+/* ---- tracing ---- */
+
+static const char *const secret_headers[] = {
+	"authorization", "x-amz-security-token", "x-amz-sso_bearer_token", "x-aws-ec2-metadata-token",
+	"cookie", "set-cookie", "proxy-authorization", NULL,
+};
+
+static void trace_headers(const char *dir, const struct kvlist *h)
+{
+	for (size_t i = 0; i < h->nr; i++) {
+		int secret = 0;
+
+		for (size_t k = 0; secret_headers[k]; k++)
+			secret |= !strcasecmp(h->items[i].key, secret_headers[k]);
+		verbose(2, "%s %s: %s", dir, h->items[i].key, secret ? "[redacted]" : h->items[i].value);
+	}
+}
+
+static void trace_body(const char *dir, const struct http_request *req, const void *data, size_t len)
+{
+	const size_t cap = 2048;
+
+	if (!len || msg_level() < 2)
+		return;
+	if (req->sensitive) {
+		verbose(2, "%s [%zu bytes, not shown: they carry credentials]", dir, len);
+		return;
+	}
+	verbose(2, "%s %.*s%s", dir, (int)(len > cap ? cap : len), (const char *)data,
+		len > cap ? " [... cut]" : "");
+}
+
+/* ---- the request ---- */
+
+static int retryable_curl_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int retryable_status(long status)
+{
+	return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long backoff_ms(const struct http_client *c, int attempt, const struct http_response *resp)
+{
+	const long cap = 20000;
+	double jitter = (double)random() / ((double)RAND_MAX + 1.0);
+	long d = (long)(jitter * (double)c->retry_base_ms * (double)(1L << (attempt - 1 > 10 ? 10 : attempt - 1)));
+	const char *ra = resp ? kvlist_get_nocase(&resp->headers, "retry-after") : NULL;
+
+	if (ra) {
+		char *end;
+		long s = strtol(ra, &end, 10);
+
+		if (end != ra && !*end && s >= 0 && s * 1000 > d)
+			d = s * 1000;
+	}
+	return d > cap ? cap : d;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static struct curl_slist *build_headers(const struct curl_api *api, const struct kvlist *h)
+{
+	struct curl_slist *list = NULL;
+	struct buf line = BUF_INIT;
+
+	for (size_t i = 0; i < h->nr; i++) {
+		buf_reset(&line);
+		if (*h->items[i].value)
+			buf_addf(&line, "%s: %s", h->items[i].key, h->items[i].value);
+		else
+			buf_addf(&line, "%s;", h->items[i].key); /* an empty value */
+		list = api->slist_append(list, line.ptr);
+	}
+	/* no "Expect: 100-continue" round trip before bodies */
+	list = api->slist_append(list, "Expect:");
+	buf_release(&line);
+	return list;
+}
+
+static CURLcode setup(struct http_client *c, const struct http_request *req, struct transfer *t,
+		      struct curl_slist *headers, char *errbuf)
+{
+	const struct curl_api *api = c->api;
+	CURL *h = c->curl;
+	const char *ca = getenv("AWS_CA_BUNDLE");
+
+	api->easy_reset(h);
+	api->easy_setopt(h, CURLOPT_URL, req->url);
+	api->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	api->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	api->easy_setopt(h, CURLOPT_USERAGENT, "blambda/" BLAMBDA_VERSION);
+	api->easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	api->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms ? req->connect_timeout_ms : c->connect_timeout_ms);
+	/* a transfer that moves nothing for this long has stalled */
+	api->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	api->easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+			 ((req->stall_timeout_ms ? req->stall_timeout_ms : c->stall_timeout_ms) + 999) / 1000);
+	api->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	api->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	api->easy_setopt(h, CURLOPT_WRITEDATA, t);
+	api->easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	api->easy_setopt(h, CURLOPT_HEADERDATA, t);
+	api->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	api->easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	if (ca && *ca)
+		api->easy_setopt(h, CURLOPT_CAINFO, ca);
+	if (req->sink) /* downloads: release assets redirect to a storage host */
+		api->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	if (t->progress) {
+		api->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		api->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		api->easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	}
+	if (t->upload) {
+		api->easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		api->easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+		api->easy_setopt(h, CURLOPT_READDATA, t);
+		api->easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+		api->easy_setopt(h, CURLOPT_SEEKDATA, t);
+		api->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
+		api->easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	} else if (!strcmp(req->method, "GET")) {
+		api->easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else if (!strcmp(req->method, "HEAD")) {
+		api->easy_setopt(h, CURLOPT_NOBODY, 1L);
+	} else {
+		api->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		api->easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		api->easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	}
+	return CURLE_OK;
+}
+
+static int rewind_sink(FILE *sink)
+{
+	if (!sink)
+		return 0;
+	fflush(sink);
+	if (fseeko(sink, 0, SEEK_SET) || ftruncate(fileno(sink), 0))
+		return -1;
+	return 0;
+}
+
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
+{
+	const struct curl_api *api = c->api;
+	struct transfer t = { req, resp, NULL, 0, 0, NULL };
+	struct curl_slist *headers = build_headers(api, &req->headers);
+	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
+	double start = now_seconds();
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc = CURLE_OK;
+	int r = -1;
+
+	memset(resp, 0, sizeof(*resp));
+	if (req->body_file) {
+		t.upload = fopen(req->body_file, "rb");
+		if (!t.upload) {
+			api->slist_free_all(headers);
+			return error("cannot read '%s': %s", req->body_file, strerror(errno));
+		}
+	}
+	for (int attempt = 1; attempt <= max; attempt++) {
+		double t0 = now_seconds();
+		int again;
+
+		resp->attempts = attempt;
+		resp->status = 0;
+		resp->bytes = 0;
+		kvlist_clear(&resp->headers);
+		buf_reset(&resp->body);
+		if (rewind_sink(req->sink) || (t.upload && fseeko(t.upload, 0, SEEK_SET))) {
+			r = error("cannot rewind for another attempt: %s", strerror(errno));
+			break;
+		}
+		if (req->progress_label && msg_stderr_is_tty() && msg_level() >= MSG_NORMAL)
+			t.progress = progress_new(req->progress_label);
+		errbuf[0] = '\0';
+		setup(c, req, &t, headers, errbuf);
+		verbose(1, "> %s %s%s", req->method, req->url, max > 1 ? "" : "");
+		if (attempt > 1)
+			verbose(1, "  (attempt %d of %d)", attempt, max);
+		trace_headers(">", &req->headers);
+		if (req->body)
+			trace_body(">", req, req->body, req->body_len);
+		rc = api->easy_perform(c->curl);
+		progress_done(t.progress);
+		t.progress = NULL;
+		if (rc == CURLE_OK)
+			api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (t.too_big) {
+			r = error_status(EXIT_NETWORK, "the answer from '%s' is larger than %u MB", req->url,
+					 HTTP_BODY_CAP >> 20);
+			break;
+		}
+		if (t.sink_failed) {
+			r = error("cannot write the download: %s", strerror(t.sink_failed));
+			break;
+		}
+		if (rc != CURLE_OK) {
+			verbose(1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(rc), now_seconds() - t0);
+			again = retryable_curl_error(rc);
+		} else {
+			verbose(1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, now_seconds() - t0);
+			trace_headers("<", &resp->headers);
+			if (!req->sink)
+				trace_body("<", req, resp->body.ptr, resp->body.len);
+			again = retryable_status(resp->status) || (req->retryable && req->retryable(resp));
+			r = 0;
+		}
+		if (!again || attempt == max)
+			break;
+		{
+			long d = backoff_ms(c, attempt, rc == CURLE_OK ? resp : NULL);
+
+			verbose(1, "  retrying in %ld ms", d);
+			sleep_ms(d);
+		}
+		r = -1;
+	}
+	resp->seconds = now_seconds() - start;
+	if (r && rc != CURLE_OK && !t.too_big && !t.sink_failed)
+		r = error_status(EXIT_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
+				 errbuf[0] ? errbuf : api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
+	if (t.upload)
+		fclose(t.upload);
+	api->slist_free_all(headers);
+	return r;
+}

@@ -28,14 +28,17 @@ static char *expand(const char *path)
 
 const char *aws_display_path(const char *path)
 {
-	static char out[4096];
+	/* a few buffers in turn, so one message can show two paths */
+	static char bufs[4][4096];
+	static int next;
+	char *out = bufs[next++ % 4];
 	const char *home = getenv("HOME");
 	size_t n = home ? strlen(home) : 0;
 
 	if (n && !strncmp(path, home, n) && path[n] == '/')
-		snprintf(out, sizeof(out), "~%s", path + n);
+		snprintf(out, sizeof(bufs[0]), "~%s", path + n);
 	else
-		snprintf(out, sizeof(out), "%s", path);
+		snprintf(out, sizeof(bufs[0]), "%s", path);
 	return out;
 }
 

@@ -36,7 +36,7 @@ const char *aws_profile_get(const struct aws_profiles *p, const char *profile, c
 /* A value of a [sso-session NAME] section. */
 const char *aws_sso_session_get(const struct aws_profiles *p, const char *session, const char *key);
 
-/* "~/.aws/config" style path for messages: $HOME shown as ~. Returns a static buffer. */
+/* "~/.aws/config" style path for messages: $HOME shown as ~. A static buffer, one of four used in turn. */
 const char *aws_display_path(const char *path);
 
 #endif

@@ -15,6 +15,14 @@ for v in $(env | sed -n 's/^\(BLAMBDA_[A-Z_]*\)=.*/\1/p'); do
 	case $v in BLAMBDA_SOURCE_DIR|BLAMBDA_BUILD_DIR|BLAMBDA_SHARED_DIR) ;; *) unset "$v" ;; esac
 done
 
+# The Python that has moto (the machine's, possibly behind pyenv shims, which
+# need the real HOME): resolved to an interpreter path before HOME changes.
+for p in python3 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/*/bin/python3 /usr/bin/python3; do
+	PYTHON=$("$p" -c 'import sys, moto; print(sys.executable)' 2>/dev/null) && break
+done
+[ -n "${PYTHON:-}" ] || PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+python3() { "$PYTHON" "$@"; }
+
 TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/blambda-$TEST_NAME.XXXXXX")
 export HOME="$TMP/home"
@@ -98,4 +106,39 @@ expect_no_file() {
 finish() {
 	echo "$TEST_NAME: $passed passed, $failed failed"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+
+SERVERS="$BLAMBDA_SOURCE_DIR/tests/servers"
+
+# wait_for_file FILE [SECONDS]: until FILE exists
+wait_for_file() {
+	local i
+	for i in $(seq 1 $(( ${2:-30} * 10 ))); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+# start_moto: moto with signature checking on loopback; sets MOTO_URL, MOTO_AK, MOTO_SK
+start_moto() {
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$PYTHON" "$BLAMBDA_SHARED_DIR/tools/moto-sigcheck" "$port" "$TMP/moto.key" > "$TMP/moto.log" 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+	wait_for_file "$TMP/moto.key" 120 || { cat "$TMP/moto.log" >&2; exit 1; }
+	MOTO_URL="http://127.0.0.1:$port"
+	read -r MOTO_AK MOTO_SK < "$TMP/moto.key"
+}
+
+# start_fake NAME ARGS...: a fake_aws.py server; sets FAKE_URL
+start_fake() {
+	local name=$1
+	shift
+	rm -f "$TMP/$name.port"
+	"$PYTHON" "$SERVERS/fake_aws.py" "$TMP/$name.port" "$@" > "$TMP/$name.log" 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+	wait_for_file "$TMP/$name.port" 30 || { cat "$TMP/$name.log" >&2; exit 1; }
+	FAKE_URL="http://127.0.0.1:$(cat "$TMP/$name.port")"
 }

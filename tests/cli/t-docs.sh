@@ -62,6 +62,15 @@ for v in $(grep -o '"BLAMBDA_[A-Z_]*"' "$SRC/src/config/config.c" | tr -d '"' | 
 	if printf '%s' "$man_text" | sed -n '/^ENVIRONMENT/,/^FILES/p' | grep -qF "$v"; then pass; else fail "ENVIRONMENT lacks $v"; fi
 done
 
+test_case "every environment variable the code reads is under ENVIRONMENT"
+env_section=$(printf '%s' "$man_text" | sed -n '/^ENVIRONMENT/,/^FILES/p')
+vars=$( (grep -rhoE '(getenv|env|env_nonempty|env_long)\("[A-Z_0-9]+"' "$SRC/src" | sed -E 's/.*\("//; s/"$//';
+	grep -rhoE '"AWS_ENDPOINT_URL_[A-Z0-9]+"' "$SRC/src" | tr -d '"') | sort -u)
+[ -n "$vars" ] || fail "found no environment variables in the source"
+for v in $vars; do
+	if printf '%s' "$env_section" | grep -qw -- "$v"; then pass; else fail "ENVIRONMENT lacks $v"; fi
+done
+
 test_case "every exit status main() can return is under EXIT STATUS"
 for s in $(sed -n 's/^\tEXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$SRC/src/core/msg.h"); do
 	if printf '%s' "$man_text" | sed -n '/^EXIT STATUS/,/^EXAMPLES/p' | grep -qE "^ *$s( |$)"; then pass; else fail "EXIT STATUS lacks $s"; fi

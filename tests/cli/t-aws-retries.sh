@@ -1,0 +1,90 @@
+#!/bin/bash
+# Retries and faults, against a fault-injecting loopback server standing in
+# for STS: throttling and 5xx are retried with backoff, persistent failures
+# end with a clear message, resets and stalls are retried, nothing hangs.
+. "$(dirname "$0")/lib.sh"
+
+export AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=test-secret
+export BLAMBDA_RETRY_BASE_MS=50 BLAMBDA_READ_TIMEOUT=1 BLAMBDA_CONNECT_TIMEOUT=2
+
+# with_faults LIST: a fresh fault server whose POST / follows LIST
+with_faults() {
+	rm -f "$TMP/requests.log"
+	start_fake "faults-$RANDOM" --faults "$1" --log "$TMP/requests.log"
+	export AWS_ENDPOINT_URL_STS=$FAKE_URL
+}
+requests() { grep -c '^POST' "$TMP/requests.log" 2>/dev/null || echo 0; }
+expect_requests() {
+	local n
+	n=$(requests)
+	if [ "$n" -eq "$1" ]; then pass; else fail "expected $1 requests, the server saw $n"; fi
+}
+
+test_case "429 then 503 then success: succeeds on the third attempt"
+with_faults 429,503,ok
+blambda doctor -v
+expect_status 0
+expect_out_has "caller:       arn:aws:iam::123456789012:user/fake"
+expect_err_has "(attempt 3 of 3)"
+expect_err_has "retrying in"
+expect_requests 3
+
+test_case "persistent 500: fails after AWS_MAX_ATTEMPTS with the service's message"
+with_faults 500
+AWS_MAX_ATTEMPTS=4 blambda doctor
+expect_status 3
+expect_err_has "InternalFailure: injected 500 (request id fake-request-err) after 4 attempts"
+expect_requests 4
+
+test_case "a 400 is not retried"
+with_faults 400
+blambda doctor
+expect_status 3
+expect_err_has "ValidationError: injected 400"
+expect_requests 1
+
+test_case "connection reset: retried"
+with_faults reset,ok
+blambda doctor
+expect_status 0
+expect_requests 2
+
+test_case "truncated answer: retried"
+with_faults truncate,ok
+blambda doctor
+expect_status 0
+expect_requests 2
+
+test_case "stalled answers: retried, then a clear error, no hang"
+with_faults stall
+start=$(date +%s)
+AWS_MAX_ATTEMPTS=2 blambda doctor
+elapsed=$(( $(date +%s) - start ))
+expect_status 4
+expect_err_has "cannot reach '$FAKE_URL/'"
+expect_err_has "(2 attempts)"
+[ "$elapsed" -lt 20 ] && pass || fail "took ${elapsed}s"
+
+test_case "Retry-After is honoured"
+with_faults retry-after,ok
+start=$(date +%s%N)
+blambda doctor -v
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_status 0
+expect_err_has "retrying in 1000 ms"
+[ "$ms" -ge 1000 ] && pass || fail "retried after only ${ms} ms"
+
+test_case "nothing listening: a clear network error, exit 4"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+AWS_ENDPOINT_URL_STS=http://127.0.0.1:$port AWS_MAX_ATTEMPTS=2 blambda doctor
+expect_status 4
+expect_err_has "cannot reach 'http://127.0.0.1:$port/'"
+
+test_case "AWS_MAX_ATTEMPTS=1 means no retries"
+with_faults 503,ok
+AWS_MAX_ATTEMPTS=1 blambda doctor
+expect_status 3
+expect_err_has "ServiceUnavailable"
+expect_requests 1
+
+finish

@@ -300,9 +300,7 @@ static int get_json(struct aws *a, struct http_request *req, const char *what, c
 	} else {
 		r = 0;
 	}
-	buf_init_secret(&resp.body); /* only marks it: wipe the answer below */
-	if (resp.body.ptr)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+	resp.body.secret = 1; /* the answer held credentials: wiped on release */
 	http_response_release(&resp);
 	return r;
 }

@@ -48,6 +48,18 @@ const char *opt_arg_name(const struct opt *o)
 	}
 }
 
+/* the table being parsed against: the real one, or a test's */
+static const struct command *const *table = commands;
+static size_t table_len;
+
+static const struct command *table_find(const char *name)
+{
+	for (size_t i = 0; i < table_len; i++)
+		if (!strcmp(table[i]->name, name))
+			return table[i];
+	return NULL;
+}
+
 const struct command *command_find(const char *name)
 {
 	for (size_t i = 0; i < ncommands; i++)
@@ -276,13 +288,13 @@ static int parse_short(struct args *a, char *arg, int argc, char **argv, int *i)
 
 static int unknown_command(const struct args *a, const char *word)
 {
-	const char **names = xcalloc(ncommands, sizeof(*names));
+	const char **names = xcalloc(table_len + 1, sizeof(*names));
 	const char *s;
 	int r;
 
-	for (size_t k = 0; k < ncommands; k++)
-		names[k] = commands[k]->flags & CMD_HIDDEN ? NULL : commands[k]->name;
-	s = suggest(word, names, ncommands);
+	for (size_t k = 0; k < table_len; k++)
+		names[k] = table[k]->flags & CMD_HIDDEN ? NULL : table[k]->name;
+	s = suggest(word, names, table_len);
 	r = usage_error(a, s, "unknown command '%s'", word);
 	free(names);
 	return r;
@@ -290,7 +302,7 @@ static int unknown_command(const struct args *a, const char *word)
 
 static int set_command(struct args *a, const char *word)
 {
-	const struct command *cmd = command_find(word);
+	const struct command *cmd = table_find(word);
 
 	if (!cmd || (cmd->flags & CMD_HIDDEN)) {
 		struct args top = { 0 };
@@ -333,7 +345,7 @@ static int check_positionals(struct args *a)
 				return -1;
 			}
 		} else if (c->pos == POS_COMMAND) {
-			const struct command *target = command_find(p);
+			const struct command *target = table_find(p);
 
 			if (!target || target->flags & CMD_HIDDEN) {
 				struct args top = { 0 }; /* the hint points at the command list */
@@ -346,7 +358,15 @@ static int check_positionals(struct args *a)
 
 int args_parse(struct args *a, int argc, char **argv)
 {
+	return args_parse_table(a, argc, argv, commands, ncommands);
+}
+
+int args_parse_table(struct args *a, int argc, char **argv, const struct command *const *t, size_t n)
+{
 	int only_pos = 0;
+
+	table = t;
+	table_len = n;
 
 	memset(a, 0, sizeof(*a));
 	a->global = xcalloc(opt_count(global_options) + 1, sizeof(*a->global));

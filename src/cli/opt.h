@@ -103,6 +103,8 @@ const char *opt_arg_name(const struct opt *o);
  * suggestion and returns -1 with the exit status set to EXIT_USAGE.
  */
 int args_parse(struct args *args, int argc, char **argv);
+/* The same against another command table (tests use their own). */
+int args_parse_table(struct args *args, int argc, char **argv, const struct command *const *table, size_t n);
 void args_release(struct args *args);
 
 /* The value of the command's (or a global) option by long name; NULL when neither table has it. */

@@ -88,4 +88,76 @@ static void test_tables(void)
 	}
 }
 
-TEST_MAIN(test_globals_anywhere, test_values, test_mistakes, test_tables)
+/* a command with every kind of option, to exercise the parser */
+static const char *const colours[] = { "red", "green", NULL };
+static const struct opt kinds_opts[] = {
+	{ "force", 'f', OPT_BOOL, NULL, "force", 0, 0, NULL, NULL, 0 },
+	{ "name", 'n', OPT_STRING, "NAME", "a name", 0, 0, NULL, NULL, 0 },
+	{ "file", 0, OPT_PATH, NULL, "a file", 0, 0, NULL, NULL, 0 },
+	{ "memory", 'm', OPT_INT, "MB", "memory", 128, 10240, NULL, "function.memory", 0 },
+	{ "colour", 0, OPT_ENUM, "C", "a colour", 0, 0, colours, NULL, 0 },
+	{ "env", 'e', OPT_KV, NULL, "environment", 0, 0, NULL, NULL, 0 },
+	{ "dry-run", 0, OPT_BOOL, NULL, "say what would happen", 0, 0, NULL, NULL, 0 },
+	OPT_END,
+};
+static int exec_nothing(struct args *a, struct config *c)
+{
+	(void)a;
+	(void)c;
+	return 0;
+}
+static const struct command kinds = {
+	"kinds", "every kind", "[ARG...]", "A test command.", kinds_opts, POS_WORD, NULL, 0, -1, 0, NULL, exec_nothing,
+};
+static const struct command *const kinds_table[] = { &kinds };
+
+static int parse_kinds(struct args *a, const char *line)
+{
+	char *copy = strdup(line), *argv[32];
+	int argc = 0, r;
+
+	argv[argc++] = "blambda";
+	for (char *t = strtok(copy, " "); t && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	msg_reset_status();
+	r = args_parse_table(a, argc, argv, kinds_table, 1);
+	free(copy);
+	return r;
+}
+
+static void test_kinds(void)
+{
+	struct args a;
+
+	CHECK_INT(parse_kinds(&a, "kinds -f --no-force -fn x --memory=512 --colour green -e A=1 --env B=2 pos --dry-run"), 0);
+	CHECK_INT(args_flag(&a, "force"), 1); /* -f after --no-force */
+	CHECK_STR(args_str(&a, "name"), "x");
+	CHECK_INT(args_opt(&a, "memory")->num, 512);
+	CHECK_STR(args_str(&a, "colour"), "green");
+	CHECK_INT(args_opt(&a, "env")->list.nr, 2);
+	CHECK_STR(args_opt(&a, "env")->list.items[1], "B=2");
+	CHECK_INT(args_flag(&a, "dry-run"), 1);
+	CHECK_INT(a.pos.nr, 1);
+	args_release(&a);
+
+	CHECK_INT(parse_kinds(&a, "kinds -m64"), -1);          /* below the range */
+	CHECK_INT(msg_exit_status(), EXIT_USAGE);
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kinds --memory 1e3"), -1);  /* not a whole number */
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kinds --colour blue"), -1); /* not an allowed value */
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kinds --env =x"), -1);      /* no key */
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kinds --env noequals"), -1);
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kinds --dryrun"), -1);      /* did you mean --dry-run */
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kinds --no-name"), -1);     /* only bools have a --no- form */
+	args_release(&a);
+	CHECK_INT(parse_kinds(&a, "kidns"), -1);
+	args_release(&a);
+}
+
+TEST_MAIN(test_globals_anywhere, test_values, test_mistakes, test_tables, test_kinds)

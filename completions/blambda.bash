@@ -35,6 +35,14 @@ _blambda()
     esac
     [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0
     case $cmd in
+        build)
+            case $prev in
+                --arch) COMPREPLY=($(compgen -W "x86_64 arm64" -- "$cur")) ;;
+                --bb-version) ;;
+                -o|--output-dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+            esac
+            case $prev in --arch|--bb-version|--output-dir|-o) return 0 ;; esac
+            ;;
     esac
     case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
 
@@ -42,12 +50,17 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "build doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
 
     case $cmd in
+        build)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--runtime-layer --no-runtime-layer --arch --bb-version --output-dir -o --force --no-force -f --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
         doctor)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -76,7 +89,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "build doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

@@ -10,5 +10,6 @@ extern const struct command cmd_version;
 extern const struct command cmd_config;
 extern const struct command cmd_completion;
 extern const struct command cmd_doctor;
+extern const struct command cmd_build;
 
 #endif

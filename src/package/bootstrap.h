@@ -18,4 +18,8 @@ extern const size_t bootstrap_count;
 /* The bootstrap for a Lambda architecture, or NULL when this build has none. */
 const struct bootstrap *bootstrap_for(const char *arch);
 
+/* runtime/runtime.clj, the Babashka side of the runtime, as embedded: [start, end). */
+extern const unsigned char blambda_runtime_clj[];
+extern const unsigned char blambda_runtime_clj_end[];
+
 #endif

@@ -142,3 +142,36 @@ start_fake() {
 	wait_for_file "$TMP/$name.port" 30 || { cat "$TMP/$name.log" >&2; exit 1; }
 	FAKE_URL="http://127.0.0.1:$(cat "$TMP/$name.port")"
 }
+
+# make_release DIR VERSION [ARCH...]: a fake Babashka release under DIR, as
+# the mirror layout has it. Its bb is a tiny static program for each arch
+# (x86_64 by default), so the ELF checks pass; tests run the JVM stand-in
+# through BLAMBDA_BB rather than this bb.
+make_release() {
+	local dir=$1 version=$2 arch asset cc work
+	shift 2
+	[ $# -gt 0 ] || set -- x86_64
+	for arch in "$@"; do
+		case $arch in
+		x86_64) asset=amd64 cc=musl-gcc ;;
+		arm64) asset=aarch64 cc=aarch64-linux-gnu-gcc ;;
+		esac
+		work=$(mktemp -d "$TMP/release.XXXXXX")
+		printf 'int main(void) { return 0; }\n' > "$work/bb.c"
+		$cc -static -Os -s -o "$work/bb" "$work/bb.c" || return 1
+		mkdir -p "$dir/v$version"
+		tar -C "$work" -czf "$dir/v$version/babashka-$version-linux-$asset-static.tar.gz" bb
+		(cd "$dir/v$version" && sha256sum "babashka-$version-linux-$asset-static.tar.gz" > "babashka-$version-linux-$asset-static.tar.gz.sha256")
+	done
+}
+
+# start_release_server DIR [ARGS...]: sets RELEASE_URL and RELEASE_PID
+start_release_server() {
+	local dir=$1 name="release-$RANDOM"
+	shift
+	"$PYTHON" "$SERVERS/release_server.py" "$TMP/$name.port" "$dir" "$@" > "$TMP/$name.log" 2>&1 &
+	RELEASE_PID=$!
+	on_exit "kill $RELEASE_PID 2>/dev/null"
+	wait_for_file "$TMP/$name.port" 30 || { cat "$TMP/$name.log" >&2; exit 1; }
+	RELEASE_URL="http://127.0.0.1:$(cat "$TMP/$name.port")"
+}

@@ -1,0 +1,125 @@
+;; The Babashka side of blambda's Lambda runtime.
+;;
+;; bootstrap (runtime/bootstrap.c) starts this once per execution environment
+;; and talks to it over two pipes, named by BLAMBDA_EVENTS and BLAMBDA_ANSWERS:
+;; for each invocation it writes the Runtime API's /next headers as one JSON
+;; line and the event as another; this answers with one line:
+;;
+;;   I               the handler is loaded (once, at start)
+;;   FTYPE<tab>JSON  the handler cannot be loaded: the init error
+;;   RJSON           the handler's return value, JSON-encoded
+;;   ETYPE<tab>JSON  the handler threw: errorMessage, errorType, stackTrace
+;;
+;; stdout and stderr are left alone: they are the function's log.
+;;
+;; This file uses only what Babashka has built in (clojure.core, cheshire and
+;; Java classes on bb's allowlist, always written out in full), so that it runs
+;; on bb in Lambda and on the JVM in tests. Every Java class it names is
+;; checked against bb's list by the test suite.
+(ns blambda.runtime
+  (:require [cheshire.core :as json]
+            [clojure.java.io :as io]
+            [clojure.string :as str]))
+
+(defn- error-map
+  "What Lambda users expect of a failure: errorMessage, errorType (the
+  exception's class) and stackTrace."
+  [^java.lang.Throwable e]
+  {:errorMessage (or (.getMessage e) (str e))
+   :errorType (.getName ^java.lang.Class (class e))
+   :stackTrace (mapv str (.getStackTrace e))})
+
+(defn- answer!
+  "One line on the answer pipe."
+  [^java.io.Writer out & parts]
+  (doseq [p parts] (.write out ^java.lang.String p))
+  (.write out "\n")
+  (.flush out))
+
+(defn- parse-json-or-nil [s]
+  (when-not (str/blank? s)
+    (try (json/parse-string s true) (catch java.lang.Exception _ nil))))
+
+(defn- parse-long-or-nil [s]
+  (when s
+    (try (java.lang.Long/parseLong (str/trim s)) (catch java.lang.Exception _ nil))))
+
+(defn context
+  "The context handed to the handler. It keeps Blambda!'s keys (the Runtime
+  API headers, lower-case strings) and adds keyword keys."
+  [headers]
+  (let [getenv (fn [k] (java.lang.System/getenv k))
+        deadline (parse-long-or-nil (get headers "lambda-runtime-deadline-ms"))]
+    (merge headers
+           {:request-id (get headers "lambda-runtime-aws-request-id")
+            :deadline-ms deadline
+            :remaining-time-ms (fn [] (if deadline
+                                        (max 0 (- deadline (java.lang.System/currentTimeMillis)))
+                                        0))
+            :invoked-function-arn (get headers "lambda-runtime-invoked-function-arn")
+            :function-name (getenv "AWS_LAMBDA_FUNCTION_NAME")
+            :function-version (getenv "AWS_LAMBDA_FUNCTION_VERSION")
+            :memory-limit-in-mb (parse-long-or-nil (getenv "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))
+            :log-group-name (getenv "AWS_LAMBDA_LOG_GROUP_NAME")
+            :log-stream-name (getenv "AWS_LAMBDA_LOG_STREAM_NAME")
+            :trace-id (get headers "lambda-runtime-trace-id")
+            :client-context (parse-json-or-nil (get headers "lambda-runtime-client-context"))
+            :identity (parse-json-or-nil (get headers "lambda-runtime-cognito-identity"))})))
+
+(defn- set-trace-id!
+  "What _X_AMZN_TRACE_ID is in other runtimes: the Java runtime's system
+  property, which the X-Ray SDKs read."
+  [trace-id]
+  (if trace-id
+    (java.lang.System/setProperty "com.amazonaws.xray.traceHeader" trace-id)
+    (java.lang.System/clearProperty "com.amazonaws.xray.traceHeader")))
+
+(defn- load-handler
+  "Resolve \"ns/fn\" to a function, requiring the namespace. Throws ex-info
+  with ::type \"Runtime.NoSuchHandler\" when the namespace or var is not there."
+  [spec]
+  (let [[ns-name fn-name] (str/split spec #"/" 2)
+        ns-sym (symbol ns-name)]
+    (try
+      (require ns-sym)
+      (catch java.io.FileNotFoundException e
+        (throw (ex-info (str "Cannot find the handler namespace " ns-name " on the classpath: " (.getMessage e))
+                        {::type "Runtime.NoSuchHandler"}))))
+    (or (some-> (ns-resolve ns-sym (symbol fn-name)) deref)
+        (throw (ex-info (str "Namespace " ns-name " has no function " fn-name)
+                        {::type "Runtime.NoSuchHandler"})))))
+
+(defn -main []
+  (let [in (io/reader (java.lang.System/getenv "BLAMBDA_EVENTS") :encoding "UTF-8")
+        out (io/writer (java.lang.System/getenv "BLAMBDA_ANSWERS") :encoding "UTF-8")
+        spec (java.lang.System/getenv "_HANDLER")
+        handler (try
+                  (load-handler spec)
+                  (catch java.lang.Throwable e
+                    (let [m (error-map e)
+                          type (or (::type (ex-data e)) (:errorType m))]
+                      (binding [*out* *err*]
+                        (println "Failed to load handler" spec ":" (:errorMessage m)))
+                      (answer! out "F" type "\t" (json/generate-string (assoc m :errorType type)))
+                      nil)))]
+    (when handler
+      (answer! out "I")
+      (loop []
+        (let [headers-line (.readLine ^java.io.BufferedReader in)
+              event-line (when headers-line (.readLine ^java.io.BufferedReader in))]
+          (when event-line
+            (let [headers (json/parse-string headers-line)
+                  event (json/parse-string event-line true)]
+              (set-trace-id! (get headers "lambda-runtime-trace-id"))
+              (try
+                (let [result (handler event (context headers))]
+                  (answer! out "R" (json/generate-string result)))
+                (catch java.lang.Throwable e
+                  (let [m (error-map e)]
+                    (binding [*out* *err*]
+                      (println "Handler error:" (:errorType m) (:errorMessage m)))
+                    (answer! out "E" (:errorType m) "\t" (json/generate-string m)))))
+              (flush)
+              (recur))))))))
+
+(-main)

@@ -1,0 +1,289 @@
+#include "package/babashka.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+
+/* Published digests of releases, checked against two independent sources. */
+static const struct {
+	const char *version, *asset_arch, *sha256;
+} pinned[] = {
+	{ "1.13.219", "amd64", "9ac1fe988d7001625b30ef3e3307e67f8545505a7cb49a4aa179f578115a3e09" },
+	{ "1.13.219", "aarch64", "e8d7a9c66c364b80627a43cb6ba5c14fb6ac7e4af114e8e5d80f97551ccdfe11" },
+	{ "1.12.218", "amd64", "7bd028cc794732ffde3da31ce4379840893c8e54f1046f92a8dfc4f4b3cddaf8" },
+	{ "1.12.218", "aarch64", "e9e9190afb0dd33abbcd3aa6c1382184a88a5498800324719be3be6e1aa68302" },
+};
+
+const char *bb_pinned_sha256(const char *version, const char *asset_arch)
+{
+	for (size_t i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++)
+		if (!strcmp(pinned[i].version, version) && !strcmp(pinned[i].asset_arch, asset_arch))
+			return pinned[i].sha256;
+	return NULL;
+}
+
+int bb_release_init(struct bb_release *r, const char *version, const char *arch, const char *mirror)
+{
+	struct buf b = BUF_INIT;
+	const char *base;
+	const char *p;
+
+	memset(r, 0, sizeof(*r));
+	if (!strcmp(arch, "x86_64"))
+		r->asset_arch = "amd64";
+	else if (!strcmp(arch, "arm64"))
+		r->asset_arch = "aarch64";
+	else
+		return error_status(EXIT_USAGE, "unknown architecture '%s': Lambda has x86_64 and arm64", arch);
+	r->arch = arch;
+	r->version = xstrdup(version);
+	/* snapshots live in the dev-builds repository unless a mirror serves everything */
+	base = mirror && strcmp(mirror, BABASHKA_RELEASES) ? mirror
+	       : strstr(version, "-SNAPSHOT")                ? BABASHKA_DEV_BUILDS
+							     : BABASHKA_RELEASES;
+	buf_add(&b, base, strlen(base) - (base[strlen(base) - 1] == '/'));
+	buf_addf(&b, "/v%s/babashka-%s-linux-%s-static.tar.gz", version, version, r->asset_arch);
+	r->url = buf_detach(&b);
+	fs_cache_dir(&b);
+	buf_addf(&b, "/babashka/%s/babashka-%s-linux-%s-static.tar.gz", version, version, r->asset_arch);
+	r->cache_path = buf_detach(&b);
+	p = bb_pinned_sha256(version, r->asset_arch);
+	if (p) {
+		memcpy(r->sha256, p, sizeof(r->sha256));
+		r->pinned = 1;
+	}
+	return 0;
+}
+
+void bb_release_release(struct bb_release *r)
+{
+	free(r->version);
+	free(r->url);
+	free(r->cache_path);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct http_client *client(struct http_client **http)
+{
+	if (!*http)
+		*http = http_client_new();
+	return *http;
+}
+
+/* The first 64 hex digits of a .sha256 file ("<digest>  <name>" or just the digest). */
+static int parse_digest(const char *text, char out[SHA256_HEX_LEN + 1])
+{
+	while (isspace((unsigned char)*text))
+		text++;
+	for (int i = 0; i < SHA256_HEX_LEN; i++) {
+		if (!isxdigit((unsigned char)text[i]))
+			return -1;
+		out[i] = (char)tolower((unsigned char)text[i]);
+	}
+	if (text[SHA256_HEX_LEN] && !isspace((unsigned char)text[SHA256_HEX_LEN]))
+		return -1;
+	out[SHA256_HEX_LEN] = '\0';
+	return 0;
+}
+
+static void sidecar_path(const struct bb_release *r, struct buf *out)
+{
+	buf_addf(out, "%s.sha256", r->cache_path);
+}
+
+int bb_release_expected(struct bb_release *r, struct http_client **http)
+{
+	struct buf side = BUF_INIT, text = BUF_INIT, url = BUF_INIT;
+	struct http_request req = { 0 };
+	struct http_response resp;
+	int ret = -1;
+
+	if (r->sha256[0])
+		return 0;
+	sidecar_path(r, &side);
+	if (!fs_read_file(side.ptr, &text, 4096) && !parse_digest(text.ptr, r->sha256)) {
+		ret = 0;
+		goto out;
+	}
+	if (!client(http))
+		goto out;
+	buf_addf(&url, "%s.sha256", r->url);
+	req.method = "GET";
+	req.url = url.ptr;
+	if (http_perform(*http, &req, &resp))
+		goto out;
+	if (resp.status != 200) {
+		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url.ptr, resp.status);
+		if (resp.status == 404)
+			hint("is %s a Babashka release? (set another with --bb-version or babashka.version)", r->version);
+	} else if (parse_digest(buf_cstr(&resp.body), r->sha256)) {
+		ret = error("'%s' does not hold a SHA-256 digest", url.ptr);
+	} else {
+		ret = 0;
+	}
+	http_response_release(&resp);
+out:
+	buf_release(&side);
+	buf_release(&text);
+	buf_release(&url);
+	return ret;
+}
+
+int bb_release_fetch(struct bb_release *r, struct http_client **http)
+{
+	char got[SHA256_HEX_LEN + 1];
+	struct buf dir = BUF_INIT, tmp = BUF_INIT, label = BUF_INIT, side = BUF_INIT;
+	struct http_request req = { 0 };
+	struct http_response resp;
+	FILE *f = NULL;
+	struct stat st;
+	int ret = -1;
+
+	if (!stat(r->cache_path, &st)) {
+		/* a cached tarball is used only after it is verified again */
+		if (bb_release_expected(r, http))
+			return -1;
+		if (!sha256_file_hex(r->cache_path, got) && !strcmp(got, r->sha256)) {
+			verbose(1, "using the cached %s", r->cache_path);
+			return 0;
+		}
+		warning("the cached '%s' does not match its digest: downloading it again", r->cache_path);
+		unlink(r->cache_path);
+	}
+	if (bb_release_expected(r, http) || !client(http))
+		return -1;
+	buf_add(&dir, r->cache_path, (size_t)(strrchr(r->cache_path, '/') - r->cache_path));
+	if (fs_mkdirs(dir.ptr, 0755))
+		goto out;
+	f = fs_temp_open(r->cache_path, &tmp, 0644);
+	if (!f)
+		goto out;
+	buf_addf(&label, "babashka %s (%s)", r->version, r->asset_arch);
+	info("Downloading %s", r->url);
+	req.method = "GET";
+	req.url = r->url;
+	req.sink = f;
+	req.progress_label = label.ptr;
+	if (http_perform(*http, &req, &resp))
+		goto out;
+	if (resp.status != 200) {
+		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
+		http_response_release(&resp);
+		goto out;
+	}
+	http_response_release(&resp);
+	if (fflush(f) || sha256_file_hex(tmp.ptr, got)) {
+		ret = error("cannot read back '%s': %s", tmp.ptr, strerror(errno));
+		goto out;
+	}
+	if (strcmp(got, r->sha256)) {
+		ret = error("checksum mismatch for '%s': expected %s (%s), got %s", r->url, r->sha256,
+			    r->pinned ? "pinned in blambda" : "from the release's .sha256", got);
+		hint("the download was corrupted or the release changed; nothing was cached");
+		goto out;
+	}
+	if (fs_temp_commit(f, tmp.ptr, r->cache_path)) {
+		f = NULL;
+		goto out;
+	}
+	f = NULL;
+	if (!r->pinned) {
+		struct buf text = BUF_INIT;
+
+		sidecar_path(r, &side);
+		buf_addf(&text, "%s\n", r->sha256);
+		fs_write_atomic(side.ptr, text.ptr, text.len, 0644);
+		buf_release(&text);
+	}
+	ret = 0;
+out:
+	if (f)
+		fs_temp_abort(f, tmp.ptr);
+	buf_release(&dir);
+	buf_release(&tmp);
+	buf_release(&label);
+	buf_release(&side);
+	return ret;
+}
+
+/* ELF e_machine values */
+#define EM_X86_64 62
+#define EM_AARCH64 183
+
+int bb_extract(const struct bb_release *r, struct buf *out)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int found = 0, ret = -1, rc;
+
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
+		error("cannot open '%s': %s", r->cache_path, archive_error_string(a));
+		goto out;
+	}
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		const void *block;
+		size_t size;
+		la_int64_t offset;
+
+		if (strcmp(name, "bb") && strcmp(name, "./bb")) {
+			error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
+			goto out;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG) {
+			error("'bb' in '%s' is not a regular file", r->cache_path);
+			goto out;
+		}
+		if (found++) {
+			error("'%s' holds 'bb' twice", r->cache_path);
+			goto out;
+		}
+		while ((rc = archive_read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
+			if ((size_t)offset > out->len)
+				buf_setlen(out, (size_t)offset); /* a sparse hole */
+			buf_add(out, block, size);
+		}
+		if (rc != ARCHIVE_EOF) {
+			error("cannot read 'bb' from '%s': %s", r->cache_path, archive_error_string(a));
+			goto out;
+		}
+	}
+	if (rc != ARCHIVE_EOF) {
+		error("cannot read '%s': %s", r->cache_path, archive_error_string(a));
+		goto out;
+	}
+	if (!found) {
+		error("'%s' holds no 'bb'", r->cache_path);
+		goto out;
+	}
+	{
+		const unsigned char *h = (const unsigned char *)buf_cstr(out);
+		unsigned machine = out->len >= 20 ? (unsigned)(h[18] | h[19] << 8) : 0;
+		unsigned want = !strcmp(r->arch, "x86_64") ? EM_X86_64 : EM_AARCH64;
+
+		if (out->len < 20 || memcmp(h, "\177ELF", 4)) {
+			error("'bb' in '%s' is not a Linux executable", r->cache_path);
+			goto out;
+		}
+		if (machine != want) {
+			error("'bb' in '%s' is built for %s, not %s", r->cache_path,
+			      machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "arm64" : "another machine", r->arch);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	archive_read_free(a);
+	return ret;
+}

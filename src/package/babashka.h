@@ -1,0 +1,58 @@
+#ifndef BLAMBDA_PACKAGE_BABASHKA_H
+#define BLAMBDA_PACKAGE_BABASHKA_H
+
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/hash.h"
+#include "core/http.h"
+
+/*
+ * Babashka releases: the static Linux tarball for a version and Lambda
+ * architecture, downloaded once into the cache and verified by SHA-256 (the
+ * digest pinned here for known releases, else the release's .sha256
+ * sidecar), and the `bb` binary inside it.
+ */
+
+#define BABASHKA_DEFAULT_VERSION "1.13.219"
+#define BABASHKA_RELEASES "https://github.com/babashka/babashka/releases/download"
+#define BABASHKA_DEV_BUILDS "https://github.com/babashka/babashka-dev-builds/releases/download"
+
+struct bb_release {
+	char *version;
+	const char *arch;       /* Lambda's name: x86_64 or arm64 */
+	const char *asset_arch; /* Babashka's: amd64 or aarch64 */
+	char *url;              /* of the tarball */
+	char *cache_path;       /* where the verified tarball is kept */
+	char sha256[SHA256_HEX_LEN + 1]; /* expected; "" until known */
+	int pinned;
+};
+
+/* Describe a release; `mirror` replaces the releases base URL (NULL: the default). -1 for an unknown arch. */
+int bb_release_init(struct bb_release *r, const char *version, const char *arch, const char *mirror);
+void bb_release_release(struct bb_release *r);
+
+/* The pinned digest of a known release, or NULL. */
+const char *bb_pinned_sha256(const char *version, const char *asset_arch);
+
+/*
+ * The expected digest without downloading the tarball: pinned, or the
+ * sidecar kept in the cache, else fetched from the release's .sha256 (which
+ * needs *http; created on first use). Fills r->sha256.
+ */
+int bb_release_expected(struct bb_release *r, struct http_client **http);
+
+/*
+ * Make sure the verified tarball is in the cache: reuse it when its digest
+ * matches (no network), else download through a temporary file, verify, and
+ * rename it into place. A mismatch is an error naming both digests, and
+ * nothing is cached.
+ */
+int bb_release_fetch(struct bb_release *r, struct http_client **http);
+
+/*
+ * Extract `bb` from the tarball into out (memory). The tarball must hold a
+ * regular file `bb` and nothing else, built for the release's architecture.
+ */
+int bb_extract(const struct bb_release *r, struct buf *out);
+
+#endif

@@ -1,0 +1,79 @@
+#include "package/runtime_layer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fs.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+#include "package/babashka.h"
+#include "package/bootstrap.h"
+#include "package/zip.h"
+
+/* Bump when the layout of the layer changes, so old builds are not taken as current. */
+#define LAYER_FORMAT "runtime-layer/1"
+
+int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client **http, struct artifact *out)
+{
+	const struct bootstrap *boot = bootstrap_for(o->arch);
+	struct bb_release rel;
+	struct buf inputs_text = BUF_INIT, bb = BUF_INIT, path = BUF_INIT;
+	char inputs[SHA256_HEX_LEN + 1], boot_sha[SHA256_HEX_LEN + 1], clj_sha[SHA256_HEX_LEN + 1];
+	size_t clj_len = (size_t)(blambda_runtime_clj_end - blambda_runtime_clj);
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = "runtime-layer";
+	out->arch = xstrdup(o->arch);
+	buf_addf(&path, "%s/runtime-layer-%s.zip", o->out_dir, o->arch);
+	out->path = buf_detach(&path);
+	if (!boot) {
+		error("this blambda carries no %s bootstrap (it was built without that cross compiler)", o->arch);
+		hint("'blambda doctor' lists the architectures it carries");
+		return -1;
+	}
+	if (bb_release_init(&rel, o->bb_version, o->arch, o->mirror))
+		return -1;
+	if (bb_release_expected(&rel, http))
+		goto out;
+	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
+	sha256_hex(blambda_runtime_clj, clj_len, clj_sha);
+	buf_addf(&inputs_text, "%s\nbabashka %s %s\nbootstrap %s\nruntime.clj %s\nlevel %d\n", LAYER_FORMAT,
+		 rel.version, rel.sha256, boot_sha, clj_sha, ZIP_LEVEL_DEFAULT);
+	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
+
+	if (!o->force && artifact_up_to_date(out, inputs)) {
+		verbose(1, "%s is up to date", out->path);
+		r = 0;
+		goto out;
+	}
+	if (o->force) {
+		free(out->reason);
+		out->reason = xstrdup("--force was given");
+	}
+	if (o->dry_run) {
+		r = 0;
+		goto out;
+	}
+	info("Building %s (Babashka %s, %s)", out->path, rel.version, o->arch);
+	if (bb_release_fetch(&rel, http) || bb_extract(&rel, &bb) || fs_mkdirs(o->out_dir, 0755))
+		goto out;
+	{
+		struct zip_input in[] = {
+			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data) },
+			{ "bb", 0755, NULL, bb.ptr, bb.len },
+			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len },
+		};
+
+		if (zip_write(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT) ||
+		    artifact_record(out, inputs))
+			goto out;
+	}
+	out->built = 1;
+	r = 0;
+out:
+	bb_release_release(&rel);
+	buf_release(&inputs_text);
+	buf_release(&bb);
+	return r;
+}

@@ -1,0 +1,97 @@
+#include "package/zip.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zip.h>
+
+#include "core/buf.h"
+#include "core/msg.h"
+
+/* 1980-01-01 00:00:00 in MS-DOS date and time fields */
+#define DOS_DATE ((0 << 9) | (1 << 5) | 1)
+#define DOS_TIME 0
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct zip_input *)a)->name, ((const struct zip_input *)b)->name);
+}
+
+static int sync_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int zip_write(const char *out, struct zip_input *in, size_t n, int level)
+{
+	struct buf tmp = BUF_INIT;
+	zip_t *za;
+	int zerr = 0, r = -1;
+
+	qsort(in, n, sizeof(*in), by_name);
+	buf_addf(&tmp, "%s.tmp-%ld", out, (long)getpid());
+	unlink(tmp.ptr);
+	za = zip_open(tmp.ptr, ZIP_CREATE | ZIP_EXCL, &zerr);
+	if (!za) {
+		zip_error_t e;
+
+		zip_error_init_with_code(&e, zerr);
+		error("cannot create '%s': %s", tmp.ptr, zip_error_strerror(&e));
+		zip_error_fini(&e);
+		buf_release(&tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		zip_source_t *src;
+		zip_int64_t idx;
+
+		if (in[i].path)
+			src = zip_source_file(za, in[i].path, 0, -1);
+		else
+			src = zip_source_buffer(za, in[i].data, in[i].len, 0);
+		if (!src) {
+			error("cannot add '%s' to '%s': %s", in[i].path ? in[i].path : in[i].name, out, zip_strerror(za));
+			goto fail;
+		}
+		idx = zip_file_add(za, in[i].name, src, ZIP_FL_ENC_UTF_8);
+		if (idx < 0) {
+			zip_source_free(src);
+			error("cannot add '%s' to '%s': %s", in[i].name, out, zip_strerror(za));
+			goto fail;
+		}
+		if (zip_file_set_dostime(za, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0) ||
+		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+						     ((zip_uint32_t)(S_IFREG | (in[i].mode & 07777))) << 16) ||
+		    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level)) {
+			error("cannot set the attributes of '%s' in '%s': %s", in[i].name, out, zip_strerror(za));
+			goto fail;
+		}
+	}
+	if (zip_close(za)) {
+		error("cannot write '%s': %s", out, zip_strerror(za));
+		goto fail;
+	}
+	za = NULL;
+	if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
+		error("cannot write '%s': %s", out, strerror(errno));
+		unlink(tmp.ptr);
+		goto out;
+	}
+	r = 0;
+	goto out;
+fail:
+	zip_discard(za);
+	unlink(tmp.ptr);
+out:
+	buf_release(&tmp);
+	return r;
+}

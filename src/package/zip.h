@@ -1,0 +1,32 @@
+#ifndef BLAMBDA_PACKAGE_ZIP_H
+#define BLAMBDA_PACKAGE_ZIP_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Reproducible zip files with libzip: the same entries give the same bytes.
+ * Entries are written sorted by name, every timestamp is 1980-01-01 00:00
+ * (the zip epoch), unix modes are stored, and nothing else about the build
+ * machine (owner, time zone, order of a directory listing) gets in.
+ */
+
+struct zip_input {
+	const char *name;  /* path inside the zip */
+	mode_t mode;       /* 0755, 0644, ... */
+	const char *path;  /* read from this file, or */
+	const void *data;  /* from memory */
+	size_t len;
+};
+
+/* Compression level for deflate (1 fastest .. 9 smallest). */
+#define ZIP_LEVEL_DEFAULT 6
+
+/*
+ * Write `n` inputs to `out` atomically (a temporary file in the same
+ * directory, synced, then renamed). The inputs array is sorted in place.
+ * -1 with an error printed; `out` is then untouched.
+ */
+int zip_write(const char *out, struct zip_input *inputs, size_t n, int level);
+
+#endif

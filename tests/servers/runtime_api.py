@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""A loopback Lambda Runtime API that behaves like AWS's Runtime Interface
+Emulator, for testing bootstrap.
+
+  runtime_api.py PORTFILE EVENTS RESULTS
+
+Binds 127.0.0.1 on a free port and writes it to PORTFILE. EVENTS holds one
+JSON event per line, handed out in order by GET .../invocation/next with the
+Runtime API's headers (request id, deadline, function ARN, trace id, client
+context, identity); once they are used up, /next answers 410 so that
+bootstrap ends. Every response, error and init error posted is appended to
+RESULTS as one JSON line: {"kind", "id", "body", "error_type"}.
+
+As in AWS: answers are 202; a response body over 6291556 bytes gets 413 and
+leaves the invocation open for an error report; posting twice for one
+invocation gets 400; /runtime/init/error is accepted once.
+"""
+import json, sys, threading, time, uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+portfile, events_path, results_path = sys.argv[1:4]
+events = [l for l in open(events_path).read().splitlines() if l.strip()]
+lock = threading.Lock()
+state = {"next": 0, "open": {}, "init_errors": 0}
+LIMIT = 6291556
+
+
+def record(kind, rid, body, error_type):
+    with lock, open(results_path, "a") as f:
+        f.write(json.dumps({"kind": kind, "id": rid, "body": body.decode("utf-8", "replace"),
+                            "error_type": error_type}) + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, body, headers=()):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path != "/2018-06-01/runtime/invocation/next":
+            return self.reply(404, '{"errorMessage":"not found"}')
+        with lock:
+            i = state["next"]
+            state["next"] += 1
+        if i >= len(events):
+            return self.reply(410, '{"errorMessage":"no more events"}', [("Connection", "close")])
+        rid = str(uuid.uuid4())
+        with lock:
+            state["open"][rid] = True
+        deadline = int(time.time() * 1000) + 30000
+        headers = [("Lambda-Runtime-Aws-Request-Id", rid),
+                   ("Lambda-Runtime-Deadline-Ms", str(deadline)),
+                   ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:test"),
+                   ("Lambda-Runtime-Trace-Id", f"Root=1-{i:08x}-000000000000000000000001;Parent=1;Sampled=0"),
+                   ("Lambda-Runtime-Client-Context", '{"custom":{"k":"v"}}'),
+                   ("Lambda-Runtime-Cognito-Identity", '{"cognitoIdentityId":"id-1"}')]
+        self.reply(200, events[i], headers)
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n)
+        parts = self.path.split("/")
+        etype = self.headers.get("Lambda-Runtime-Function-Error-Type")
+        if self.path == "/2018-06-01/runtime/init/error":
+            with lock:
+                state["init_errors"] += 1
+                first = state["init_errors"] == 1
+            record("init-error", None, body, etype)
+            return self.reply(202 if first else 403, '{"status":"OK"}')
+        if len(parts) == 6 and parts[3] == "invocation" and parts[5] in ("response", "error"):
+            rid = parts[4]
+            with lock:
+                is_open = state["open"].get(rid)
+            if not is_open:
+                return self.reply(400, '{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}')
+            if parts[5] == "response" and len(body) > LIMIT:
+                record("too-large", rid, b"", None)
+                return self.reply(413, json.dumps({
+                    "errorMessage": f"Exceeded maximum allowed payload size ({LIMIT} bytes).",
+                    "errorType": "RequestEntityTooLarge"}))
+            with lock:
+                state["open"].pop(rid, None)
+            record(parts[5], rid, body, etype)
+            return self.reply(202, '{"status":"OK"}')
+        self.reply(404, '{"errorMessage":"not found"}')
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(server.server_address[1]))
+import os
+os.rename(portfile + ".tmp", portfile)
+server.serve_forever()

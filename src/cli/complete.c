@@ -226,7 +226,8 @@ static void zsh_action(FILE *out, const struct opt *o)
 	buf_release(&w);
 }
 
-static void zsh_specs(FILE *out, const struct opt *opts)
+/* One _arguments spec per line; `eol` ends each line (" \\" inside a command). */
+static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
 {
 	for (size_t i = 0; opts && opts[i].name; i++) {
 		const struct opt *o = &opts[i];
@@ -247,12 +248,12 @@ static void zsh_specs(FILE *out, const struct opt *opts)
 		zsh_text(out, o->help);
 		fputs("]", out);
 		zsh_action(out, o);
-		fputs("'\n", out);
+		fprintf(out, "'%s\n", eol);
 		if (o->kind == OPT_BOOL && !(o->flags & OPT_NO_NEGATE)) {
 			fprintf(out, "    '--no-%s[", o->name);
 			zsh_text(out, "turn off --");
 			zsh_text(out, o->name);
-			fputs("]'\n", out);
+			fprintf(out, "]'%s\n", eol);
 		}
 	}
 }
@@ -265,7 +266,7 @@ static void write_zsh(FILE *out)
 	      "  local curcontext=\"$curcontext\" state line ret=1\n"
 	      "  local -a globals cmds\n"
 	      "  globals=(\n", out);
-	zsh_specs(out, global_options);
+	zsh_specs(out, global_options, "");
 	fputs("  )\n  cmds=(\n", out);
 	for (size_t i = 0; i < ncommands; i++) {
 		if (commands[i]->flags & CMD_HIDDEN)
@@ -294,8 +295,8 @@ static void write_zsh(FILE *out)
 			const struct opt *o = &c->opts[k];
 			struct opt tbl[2] = { *o, OPT_END };
 
-			fputs("    ", out);
-			zsh_specs(out, tbl);
+			fputs("      ", out);
+			zsh_specs(out, tbl, " \\");
 		}
 		positional_words(c, &words);
 		if (c->max_pos != 0) {

@@ -29,6 +29,14 @@ expect_no_offer() {
 	if printf '%s\n' "$out" | grep -qx -e "$1"; then fail "'$1' offered"; else pass; fi
 }
 
+test_case "every script parses"
+run bash -n "$TMP/blambda.bash"
+expect_status 0
+run zsh -n "$TMP/zfunc/_blambda"
+expect_status 0
+run fish --no-config -n "$TMP/blambda.fish"
+expect_status 0
+
 for sh in bash zsh fish; do
 	if ! command -v $sh >/dev/null; then fail "$sh is not installed"; continue; fi
 
@@ -41,7 +49,7 @@ for sh in bash zsh fish; do
 
 	test_case "$sh: every command is offered after 'blambda '"
 	offers $sh "blambda "
-	for c in doctor config completion version help; do expect_offer $c; done
+	for c in build doctor config completion version help; do expect_offer $c; done
 
 	test_case "$sh: positional values: shells, commands, config keys"
 	offers $sh "blambda completion "
@@ -61,6 +69,18 @@ for sh in bash zsh fish; do
 	offers $sh "blambda --ver"
 	expect_offer --verbose
 	expect_offer --version
+
+	test_case "$sh: a command's own options and their values"
+	offers $sh "blambda build --ar"
+	expect_offer --arch
+	offers $sh "blambda build --dry"
+	expect_offer --dry-run
+	expect_no_offer --json
+	offers $sh "blambda build --arch "
+	expect_offer x86_64
+	expect_offer arm64
+	offers $sh "blambda build --no-f"
+	expect_offer --no-force
 
 	test_case "$sh: option values: files for --config"
 	offers $sh "blambda -c oth"

@@ -5,7 +5,8 @@ Emulator, for testing bootstrap.
   runtime_api.py PORTFILE EVENTS RESULTS
 
 Binds 127.0.0.1 on a free port and writes it to PORTFILE. EVENTS holds one
-JSON event per line, handed out in order by GET .../invocation/next with the
+event per line, each written as a JSON string (so an event may hold any
+bytes, line breaks included), handed out in order by GET .../invocation/next with the
 Runtime API's headers (request id, deadline, function ARN, trace id, client
 context, identity); once they are used up, /next answers 410 so that
 bootstrap ends. Every response, error and init error posted is appended to
@@ -19,7 +20,7 @@ import json, sys, threading, time, uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 portfile, events_path, results_path = sys.argv[1:4]
-events = [l for l in open(events_path).read().splitlines() if l.strip()]
+events = [json.loads(l) for l in open(events_path).read().splitlines() if l.strip()]
 lock = threading.Lock()
 state = {"next": 0, "open": {}, "init_errors": 0}
 LIMIT = 6291556

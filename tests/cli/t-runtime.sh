@@ -1,0 +1,129 @@
+#!/bin/bash
+# The runtime in action: bootstrap from a built runtime layer, with the JVM
+# stand-in for bb, against a loopback Runtime API that behaves like AWS's
+# Runtime Interface Emulator. Then the arm64 bootstrap under qemu, and the
+# x86_64 one under valgrind.
+. "$(dirname "$0")/lib.sh"
+
+export BLAMBDA_CACHE_DIR="$TMP/cache"
+make_release "$TMP/mirror" 9.9.9 x86_64 arm64 || exit 1
+start_release_server "$TMP/mirror"
+cd "$TMP" || exit 1
+for arch in x86_64 arm64; do
+	BLAMBDA_BABASHKA_URL=$RELEASE_URL "$BLAMBDA" build -q --bb-version 9.9.9 --arch $arch || exit 1
+	mkdir -p "opt-$arch" && unzip -q "target/runtime-layer-$arch.zip" -d "opt-$arch"
+done
+mkdir -p task && cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/*.clj task/
+STAND_IN="$BLAMBDA_SOURCE_DIR/tests/support/bb"
+
+# invoke OPT HANDLER [RUNNER...] -- EVENT...: runs OPT/bootstrap (through RUNNER)
+# for the events until the Runtime API has none left; posted results land in $TMP/results
+invoke() {
+	local opt=$1 handler=$2 port
+	shift 2
+	local runner=()
+	while [ "$1" != "--" ]; do runner+=("$1"); shift; done
+	shift
+	"$PYTHON" -c 'import json, sys; [print(json.dumps(a)) for a in sys.argv[1:]]' "$@" > "$TMP/events"
+	rm -f "$TMP/results" "$TMP/api.port"
+	"$PYTHON" "$SERVERS/runtime_api.py" "$TMP/api.port" "$TMP/events" "$TMP/results" > "$TMP/api.log" 2>&1 &
+	local api=$!
+	wait_for_file "$TMP/api.port" 30 || { cat "$TMP/api.log" >&2; return 1; }
+	port=$(cat "$TMP/api.port")
+	AWS_LAMBDA_RUNTIME_API=127.0.0.1:$port _HANDLER=$handler LAMBDA_TASK_ROOT="$TMP/task" BLAMBDA_BB="${BB_OVERRIDE:-$STAND_IN}" \
+		AWS_LAMBDA_FUNCTION_NAME=hello AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512 \
+		run timeout 300 "${runner[@]}" "$TMP/$opt/bootstrap"
+	kill $api 2>/dev/null
+	wait $api 2>/dev/null
+	touch "$TMP/results"
+}
+# expect_results PYTHON-EXPR: with `r` the list of posted results, `body(i)` the parsed body of the i-th
+expect_results() {
+	if "$PYTHON" - "$TMP/results" "$1" <<'PY'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def body(i): return json.loads(r[i]["body"])
+sys.exit(0 if eval(sys.argv[2]) else 1)
+PY
+	then pass; else fail "results check failed: $1; results: $(cut -c1-300 "$TMP/results")"; fi
+}
+
+test_case "the seed handler serves several invocations in one process"
+invoke opt-x86_64 examples/hello -- '{"name":"jmglov"}' '{}' '{"name":"again"}'
+expect_results "[x['kind'] for x in r] == ['response'] * 3"
+expect_results "body(0) == {'greeting': 'Hello jmglov!'} and body(1) == {'greeting': 'Hello Blambda!'} and body(2) == {'greeting': 'Hello again!'}"
+expect_err_has "Loading babashka lambda handler: examples/hello"
+expect_err_has "Starting babashka lambda event loop"
+[ "$(grep -c 'Starting babashka' <<< "$err")" = 1 ] && pass || fail "bb was started more than once"
+
+test_case "throws, prints, dies mid-invocation, returns 7 MB, and keeps serving"
+invoke opt-x86_64 examples/handle -- '{"op":"boom"}' '{"op":"divide"}' '{"op":"print"}' '{"op":"die"}' \
+	'{"name":"after death"}' '{"op":"big","n":7340032}' '{"name":"after big"}' "$(printf '{\n  "op": "echo",\r\n  "text": "line\\nbreak"\n}')"
+expect_results "len(r) == 9 and [x['kind'] for x in r] == ['error', 'error', 'response', 'error', 'response', 'too-large', 'error', 'response', 'response']"
+expect_results "body(0)['errorMessage'] == 'kaboom' and body(0)['errorType'] == 'clojure.lang.ExceptionInfo' and len(body(0)['stackTrace']) > 0 and r[0]['error_type'] == 'clojure.lang.ExceptionInfo'"
+expect_results "body(1)['errorType'] == 'java.lang.ArithmeticException' and r[1]['error_type'] == 'java.lang.ArithmeticException'"
+expect_results "body(2) == {'printed': True}"
+expect_out_has "printed by the handler"
+expect_results "body(3) == {'errorMessage': 'bb exited with exit status 3 during the invocation', 'errorType': 'Runtime.ExitError', 'stackTrace': []} and r[3]['error_type'] == 'Runtime.ExitError'"
+expect_results "body(4) == {'greeting': 'Hello after death!'}"
+expect_results "r[6]['error_type'] == 'Function.ResponseSizeTooLarge' and 'exceeded maximum allowed payload size' in body(6)['errorMessage']"
+expect_results "body(7) == {'greeting': 'Hello after big!'}"
+expect_results "body(8) == {'op': 'echo', 'text': 'line\\nbreak'}"
+
+test_case "the context: Blambda!'s header keys and the keyword keys"
+invoke opt-x86_64 examples/handle -- '{"op":"context"}'
+expect_results "r[0]['kind'] == 'response'"
+expect_results "body(0)['request-id'] == r[0]['id'] == body(0)['raw-request-id']"
+expect_results "body(0)['remaining-positive'] and body(0)['deadline-ms'] > 0"
+expect_results "body(0)['function-arn'] == 'arn:aws:lambda:eu-west-1:123456789012:function:test'"
+expect_results "body(0)['function-name'] == 'hello' and body(0)['memory'] == 512"
+expect_results "body(0)['trace-id'].startswith('Root=1-') and body(0)['trace-property'] == body(0)['trace-id']"
+expect_results "body(0)['client-context'] == {'custom': {'k': 'v'}} and body(0)['identity'] == {'cognitoIdentityId': 'id-1'}"
+
+test_case "a handler that cannot be loaded: exactly one init error, then exit"
+for h in nope/handler examples/missing broken/handler; do
+	invoke opt-x86_64 $h -- '{}'
+	expect_status 1
+	expect_results "len(r) == 1 and r[0]['kind'] == 'init-error'"
+done
+invoke opt-x86_64 nope/handler -- '{}'
+expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler' and 'nope' in body(0)['errorMessage']"
+invoke opt-x86_64 examples/missing -- '{}'
+expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler' and body(0)['errorMessage'] == 'Namespace examples has no function missing'"
+invoke opt-x86_64 broken/handler -- '{}'
+expect_results "r[0]['error_type'] not in ('Runtime.NoSuchHandler', None) and body(0)['errorType'] == r[0]['error_type']"
+invoke opt-x86_64 nohandler -- '{}'
+expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler'"
+
+test_case "bb that cannot start is an init error"
+BB_OVERRIDE=/nonexistent/bb invoke opt-x86_64 examples/hello -- '{}'
+expect_status 1
+expect_results "r[0]['kind'] == 'init-error' and r[0]['error_type'] == 'Runtime.ExitError' and 'exit status 127' in body(0)['errorMessage']"
+
+test_case "bootstrap outside Lambda says what is wrong"
+run "$TMP/opt-x86_64/bootstrap"
+expect_status 1
+expect_err_has "AWS_LAMBDA_RUNTIME_API must be HOST:PORT"
+
+test_case "the arm64 bootstrap runs the same loop under qemu"
+if command -v qemu-aarch64-static >/dev/null; then
+	invoke opt-arm64 examples/handle qemu-aarch64-static -- '{"name":"arm"}' '{"op":"boom"}' '{"op":"die"}' '{"name":"again"}'
+	expect_results "[x['kind'] for x in r] == ['response', 'error', 'error', 'response']"
+	expect_results "body(0) == {'greeting': 'Hello arm!'} and body(3) == {'greeting': 'Hello again!'}"
+	file_machine=$(od -An -tx1 -j18 -N2 "$TMP/opt-arm64/bootstrap" | tr -d ' ')
+	[ "$file_machine" = "b700" ] && pass || fail "the arm64 bootstrap is not an aarch64 binary"
+else
+	fail "qemu-aarch64-static is not installed"
+fi
+
+test_case "valgrind finds nothing in the x86_64 bootstrap"
+if command -v valgrind >/dev/null; then
+	invoke opt-x86_64 examples/handle valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect -- \
+		'{"name":"v"}' '{"op":"boom"}' '{"op":"die"}' '{"op":"big","n":7340032}' '{"name":"w"}'
+	[ "$status" -ne 99 ] && pass || fail "valgrind reported errors: $(grep '==' <<< "$err" | head -20)"
+	expect_results "[x['kind'] for x in r] == ['response', 'error', 'error', 'too-large', 'error', 'response']"
+else
+	fail "valgrind is not installed"
+fi
+
+finish

@@ -100,7 +100,9 @@ const char *opt_arg_name(const struct opt *o);
 /*
  * Parse argv (argv[0] is the program) into args. Global options are accepted
  * before and after the command. On a mistake prints an error with a
- * suggestion and returns -1 with the exit status set to EXIT_USAGE.
+ * suggestion and returns -1 with the exit status set to EXIT_USAGE. The
+ * values point into argv, which must outlive args; call args_release()
+ * after a failure too.
  */
 int args_parse(struct args *args, int argc, char **argv);
 /* The same against another command table (tests use their own). */

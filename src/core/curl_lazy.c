@@ -1,8 +1,8 @@
 #include "core/curl_lazy.h"
 
-#include <dlfcn.h>
 #include <stdlib.h>
 
+#include "core/lazy.h"
 #include "core/msg.h"
 
 static struct curl_api api;
@@ -13,40 +13,30 @@ static void cleanup(void)
 	api.global_cleanup();
 }
 
-#define LOAD(field, symbol)                                               \
-	do {                                                              \
-		*(void **)&api.field = dlsym(lib, symbol);                \
-		if (!api.field) {                                         \
-			error("cannot use libcurl: %s is missing", symbol); \
-			return NULL;                                      \
-		}                                                         \
-	} while (0)
+#define SYM(field, symbol) { symbol, (void **)&api.field }
 
 const struct curl_api *curl_api(void)
 {
-	void *lib;
+	const struct lazy_sym syms[] = {
+		SYM(global_init, "curl_global_init"),
+		SYM(global_cleanup, "curl_global_cleanup"),
+		SYM(easy_init, "curl_easy_init"),
+		SYM(easy_setopt, "curl_easy_setopt"),
+		SYM(easy_perform, "curl_easy_perform"),
+		SYM(easy_getinfo, "curl_easy_getinfo"),
+		SYM(easy_reset, "curl_easy_reset"),
+		SYM(easy_cleanup, "curl_easy_cleanup"),
+		SYM(easy_strerror, "curl_easy_strerror"),
+		SYM(slist_append, "curl_slist_append"),
+		SYM(slist_free_all, "curl_slist_free_all"),
+		SYM(version_info, "curl_version_info"),
+	};
 
 	if (state)
 		return state > 0 ? &api : NULL;
 	state = -1;
-	lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		error("cannot load libcurl: %s", dlerror());
-		hint("install it with 'apt-get install libcurl4'");
+	if (lazy_load("libcurl.so.4", "libcurl4", syms, sizeof(syms) / sizeof(syms[0])))
 		return NULL;
-	}
-	LOAD(global_init, "curl_global_init");
-	LOAD(global_cleanup, "curl_global_cleanup");
-	LOAD(easy_init, "curl_easy_init");
-	LOAD(easy_setopt, "curl_easy_setopt");
-	LOAD(easy_perform, "curl_easy_perform");
-	LOAD(easy_getinfo, "curl_easy_getinfo");
-	LOAD(easy_reset, "curl_easy_reset");
-	LOAD(easy_cleanup, "curl_easy_cleanup");
-	LOAD(easy_strerror, "curl_easy_strerror");
-	LOAD(slist_append, "curl_slist_append");
-	LOAD(slist_free_all, "curl_slist_free_all");
-	LOAD(version_info, "curl_version_info");
 	if (api.global_init(CURL_GLOBAL_DEFAULT)) {
 		error("cannot initialise libcurl");
 		return NULL;

@@ -4,11 +4,8 @@
 #include <curl/curl.h>
 
 /*
- * libcurl, loaded on first use. Debian's libcurl brings some thirty shared
- * libraries with it (GnuTLS, Kerberos, LDAP, ...); linking it would make every
- * `blambda --help` pay ~4 ms to load them. Commands that talk HTTP call
- * curl_api() and pay it then. The pointers have libcurl's own signatures,
- * checked by the compiler against <curl/curl.h>.
+ * libcurl, loaded on first use (see core/lazy.h). The pointers have libcurl's
+ * own signatures, checked by the compiler against <curl/curl.h>.
  */
 struct curl_api {
 	CURLcode (*global_init)(long flags);

@@ -373,7 +373,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 			t.progress = progress_new(req->progress_label);
 		errbuf[0] = '\0';
 		setup(c, req, &t, headers, errbuf);
-		verbose(1, "> %s %s%s", req->method, req->url, max > 1 ? "" : "");
+		verbose(1, "> %s %s", req->method, req->url);
 		if (attempt > 1)
 			verbose(1, "  (attempt %d of %d)", attempt, max);
 		trace_headers(">", &req->headers);
@@ -418,6 +418,8 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	if (r && rc != CURLE_OK && !t.too_big && !t.sink_failed)
 		r = error_status(EXIT_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
 				 errbuf[0] ? errbuf : api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
+	if (r)
+		http_response_release(resp); /* callers release only answers they got */
 	if (t.upload)
 		fclose(t.upload);
 	api->slist_free_all(headers);

@@ -54,8 +54,9 @@ void http_client_free(struct http_client *c);
 
 /*
  * Perform req, retrying as described above. Returns 0 when an HTTP answer
- * arrived (whatever its status: the caller judges it), -1 with an error
- * printed (exit status EXIT_NETWORK) when none did after all attempts.
+ * arrived (whatever its status: the caller judges it, then releases resp),
+ * -1 with an error printed (exit status EXIT_NETWORK) when none did after
+ * all attempts; resp then holds nothing to release.
  */
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp);
 void http_response_release(struct http_response *resp);

@@ -1,7 +1,5 @@
 #include "package/babashka.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 #include "core/fs.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
+#include "package/archive_lazy.h"
 
 /* Published digests of releases, checked against two independent sources. */
 static const struct {
@@ -221,18 +220,22 @@ out:
 
 int bb_extract(const struct bb_release *r, struct buf *out)
 {
-	struct archive *a = archive_read_new();
+	const struct archive_api *ar = archive_api();
+	struct archive *a;
 	struct archive_entry *e;
 	int found = 0, ret = -1, rc;
 
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open_filename(a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
-		error("cannot open '%s': %s", r->cache_path, archive_error_string(a));
+	if (!ar)
+		return -1;
+	a = ar->read_new();
+	ar->read_support_filter_gzip(a);
+	ar->read_support_format_tar(a);
+	if (ar->read_open_filename(a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
+		error("cannot open '%s': %s", r->cache_path, ar->error_string(a));
 		goto out;
 	}
-	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
+	while ((rc = ar->read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = ar->entry_pathname(e);
 		const void *block;
 		size_t size;
 		la_int64_t offset;
@@ -241,7 +244,7 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 			error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
 			goto out;
 		}
-		if (archive_entry_filetype(e) != AE_IFREG) {
+		if (ar->entry_filetype(e) != AE_IFREG) {
 			error("'bb' in '%s' is not a regular file", r->cache_path);
 			goto out;
 		}
@@ -249,18 +252,18 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 			error("'%s' holds 'bb' twice", r->cache_path);
 			goto out;
 		}
-		while ((rc = archive_read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
+		while ((rc = ar->read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
 			if ((size_t)offset > out->len)
 				buf_setlen(out, (size_t)offset); /* a sparse hole */
 			buf_add(out, block, size);
 		}
 		if (rc != ARCHIVE_EOF) {
-			error("cannot read 'bb' from '%s': %s", r->cache_path, archive_error_string(a));
+			error("cannot read 'bb' from '%s': %s", r->cache_path, ar->error_string(a));
 			goto out;
 		}
 	}
 	if (rc != ARCHIVE_EOF) {
-		error("cannot read '%s': %s", r->cache_path, archive_error_string(a));
+		error("cannot read '%s': %s", r->cache_path, ar->error_string(a));
 		goto out;
 	}
 	if (!found) {
@@ -284,6 +287,6 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 	}
 	ret = 0;
 out:
-	archive_read_free(a);
+	ar->read_free(a);
 	return ret;
 }

@@ -71,6 +71,14 @@ for v in $vars; do
 	if printf '%s' "$env_section" | grep -qw -- "$v"; then pass; else fail "ENVIRONMENT lacks $v"; fi
 done
 
+test_case "every environment variable bootstrap reads is under THE RUNTIME"
+runtime_section=$(printf '%s' "$man_text" | sed -n '/^THE RUNTIME/,/^ENVIRONMENT/p')
+vars=$(grep -hoE 'getenv\("[A-Z_0-9]+"' "$SRC/runtime/bootstrap.c" | sed -E 's/.*\("//; s/"$//' | sort -u)
+[ -n "$vars" ] || fail "found no environment variables in bootstrap.c"
+for v in $vars; do
+	if printf '%s' "$runtime_section" | grep -qw -- "$v"; then pass; else fail "THE RUNTIME lacks $v"; fi
+done
+
 test_case "every exit status main() can return is under EXIT STATUS"
 for s in $(sed -n 's/^\tEXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$SRC/src/core/msg.h"); do
 	if printf '%s' "$man_text" | sed -n '/^EXIT STATUS/,/^EXAMPLES/p' | grep -qE "^ *$s( |$)"; then pass; else fail "EXIT STATUS lacks $s"; fi

@@ -113,16 +113,18 @@ static const struct command *const kinds_table[] = { &kinds };
 
 static int parse_kinds(struct args *a, const char *line)
 {
-	char *copy = strdup(line), *argv[32];
+	/* the parsed values point into argv: it must outlive them, until the next call */
+	static char copy[512];
+	char *argv[32];
 	int argc = 0, r;
 
+	snprintf(copy, sizeof(copy), "%s", line);
 	argv[argc++] = "blambda";
 	for (char *t = strtok(copy, " "); t && argc < 31; t = strtok(NULL, " "))
 		argv[argc++] = t;
 	argv[argc] = NULL;
 	msg_reset_status();
 	r = args_parse_table(a, argc, argv, kinds_table, 1);
-	free(copy);
 	return r;
 }
 

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Building the runtime layer from a cached release tarball, against what
+# Blambda! does: `tar xzf` then `zip -6` of the same three files.
+#
+#   bench/layer.sh [BUILD_DIR] [RUNS]
+#
+# No Babashka binary can be had here, so the release holds a stand-in `bb` of
+# the real one's size (72 MB) made of this machine's own executables and
+# libraries, which compress like bb does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=$(cd "${1:-build}" && pwd)
+RUNS=${2:-3}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export BLAMBDA_CACHE_DIR="$TMP/cache" AWS_EC2_METADATA_DISABLED=true
+
+mkdir -p "$TMP/rel" "$TMP/mirror/v0.0.1"
+cp /bin/true "$TMP/rel/bb" # an x86_64 ELF header first
+{ find /usr/lib /usr/bin -type f -size +100k 2>/dev/null | sort | while read -r f; do
+	cat "$f" >> "$TMP/rel/bb"
+	[ "$(stat -c %s "$TMP/rel/bb")" -gt 75497472 ] && break
+done; } || true # find is cut off by the break
+truncate -s 75497472 "$TMP/rel/bb"
+tar -C "$TMP/rel" -czf "$TMP/mirror/v0.0.1/babashka-0.0.1-linux-amd64-static.tar.gz" bb
+(cd "$TMP/mirror/v0.0.1" && sha256sum babashka-0.0.1-linux-amd64-static.tar.gz > babashka-0.0.1-linux-amd64-static.tar.gz.sha256)
+python3 tests/servers/release_server.py "$TMP/port" "$TMP/mirror" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
+while [ ! -s "$TMP/port" ]; do sleep 0.05; done
+export BLAMBDA_BABASHKA_URL=http://127.0.0.1:$(cat "$TMP/port")
+mkdir -p "$TMP/work" && cd "$TMP/work"
+"$BUILD/blambda" build -q --bb-version 0.0.1 > /dev/null # fills the cache
+tarball="$TMP/cache/babashka/0.0.1/babashka-0.0.1-linux-amd64-static.tar.gz"
+unzip -q target/runtime-layer-x86_64.zip bootstrap blambda/runtime.clj -d "$TMP/parts"
+
+best() { sort -n | head -1; }
+ms() { local s e; s=$(date +%s%N); "$@" > /dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+baseline() {
+	rm -rf "$TMP/b" && mkdir -p "$TMP/b" && cd "$TMP/b"
+	cp -r "$TMP/parts/." .
+	tar xzf "$tarball" && zip -6 -q -r layer.zip bootstrap bb blambda
+	cd "$TMP/work"
+}
+base=$(for i in $(seq "$RUNS"); do ms baseline; done | best)
+ours=$(for i in $(seq "$RUNS"); do ms "$BUILD/blambda" build -q --force --bb-version 0.0.1; done | best)
+noop=$(for i in $(seq "$RUNS"); do ms "$BUILD/blambda" build -q --bb-version 0.0.1; done | best)
+
+printf 'stand-in bb:                        %d MB, tarball %d MB\n' $(( $(stat -c %s "$TMP/rel/bb") >> 20 )) $(( $(stat -c %s "$tarball") >> 20 ))
+printf 'tar xzf + zip -6 (baseline):        %d ms, zip %d bytes\n' "$base" "$(stat -c %s "$TMP/b/layer.zip")"
+printf 'blambda build --force:              %d ms, zip %d bytes\n' "$ours" "$(stat -c %s target/runtime-layer-x86_64.zip)"
+printf 'blambda build, nothing changed:     %d ms\n' "$noop"
+printf 'baseline / blambda build:           %.2fx\n' "$(echo "$base / $ours" | bc -l)"

@@ -1,0 +1,27 @@
+#include "package/archive_lazy.h"
+
+#include "core/lazy.h"
+
+const struct archive_api *archive_api(void)
+{
+	static struct archive_api api;
+	static int state; /* 0 not tried, 1 loaded, -1 failed */
+#define SYM(field, symbol) { symbol, (void **)&api.field }
+	const struct lazy_sym syms[] = {
+		SYM(read_new, "archive_read_new"),
+		SYM(read_support_filter_gzip, "archive_read_support_filter_gzip"),
+		SYM(read_support_format_tar, "archive_read_support_format_tar"),
+		SYM(read_open_filename, "archive_read_open_filename"),
+		SYM(read_next_header, "archive_read_next_header"),
+		SYM(read_data_block, "archive_read_data_block"),
+		SYM(read_free, "archive_read_free"),
+		SYM(error_string, "archive_error_string"),
+		SYM(entry_pathname, "archive_entry_pathname"),
+		SYM(entry_filetype, "archive_entry_filetype"),
+	};
+#undef SYM
+
+	if (!state)
+		state = lazy_load("libarchive.so.13", "libarchive13", syms, sizeof(syms) / sizeof(syms[0])) ? -1 : 1;
+	return state > 0 ? &api : NULL;
+}

@@ -388,6 +388,9 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	hreq.sink = call->sink;
 	hreq.sensitive = call->sensitive;
 	hreq.retryable = aws_retryable;
+	/* an API call answers in seconds; uploads and downloads of any size only have the stall limit */
+	if (!call->body_file && !call->sink)
+		hreq.total_timeout_ms = 120000;
 	if (http_perform(a->http, &hreq, resp))
 		goto out_headers;
 	if (resp->status >= 200 && resp->status < 300) {

@@ -286,6 +286,8 @@ static int get_json(struct aws *a, struct http_request *req, const char *what, c
 	if (!http(a))
 		return -1;
 	req->sensitive = 1;
+	if (!req->total_timeout_ms)
+		req->total_timeout_ms = 30000;
 	if (http_perform(a->http, req, &resp)) {
 		hint("%s could not be reached", what);
 	} else if (resp.status != 200) {
@@ -410,6 +412,7 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	req.max_attempts = 1;
 	req.connect_timeout_ms = 1000;
 	req.stall_timeout_ms = 1000;
+	req.total_timeout_ms = 2000;
 	req.sensitive = 1;
 
 	buf_addf(&url, "%s/latest/api/token", base.ptr);

@@ -291,6 +291,8 @@ static CURLcode setup(struct http_client *c, const struct http_request *req, str
 	api->easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	api->easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
 			 ((req->stall_timeout_ms ? req->stall_timeout_ms : c->stall_timeout_ms) + 999) / 1000);
+	if (req->total_timeout_ms)
+		api->easy_setopt(h, CURLOPT_TIMEOUT_MS, req->total_timeout_ms);
 	api->easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	api->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	api->easy_setopt(h, CURLOPT_WRITEDATA, t);

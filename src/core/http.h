@@ -33,6 +33,7 @@ struct http_request {
 	int max_attempts;       /* 0: AWS_MAX_ATTEMPTS, else 3 */
 	long connect_timeout_ms; /* 0: the client's */
 	long stall_timeout_ms;   /* 0: the client's */
+	long total_timeout_ms;   /* one attempt's limit; 0: none (downloads and uploads of any size) */
 	/* extra retry rule for 4xx answers (AWS throttling codes); may be NULL */
 	int (*retryable)(const struct http_response *resp);
 };

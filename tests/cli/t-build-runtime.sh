@@ -144,6 +144,16 @@ blambda build --bb-version 4.4.4
 expect_status 1
 expect_err_has "'bb' in '$TMP/cache/babashka/4.4.4/babashka-4.4.4-linux-amd64-static.tar.gz' is built for arm64, not x86_64"
 
+test_case "a progress bar on a terminal, plain lines otherwise"
+start_release_server "$TMP/mirror"
+make_release "$TMP/mirror" 3.3.3
+BLAMBDA_BABASHKA_URL=$RELEASE_URL script -qec "$BLAMBDA build --bb-version 3.3.3 --force" /dev/null > "$TMP/tty.txt" 2>&1
+grep -q $'\rbabashka 3.3.3 (amd64) \[' "$TMP/tty.txt" && pass || fail "no progress bar on a terminal: $(cat -v "$TMP/tty.txt" | head -5)"
+rm -rf "$TMP/cache/babashka/3.3.3"
+BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --bb-version 3.3.3 --force
+expect_status 0
+case "$err" in *$'\r'*) fail "a progress bar without a terminal" ;; *) pass ;; esac
+
 test_case "bad values are usage errors"
 blambda build --arch amd64
 expect_status 2

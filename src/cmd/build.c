@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "core/json.h"
 #include "core/http.h"
 #include "core/msg.h"
 #include "package/runtime_layer.h"
@@ -13,8 +14,6 @@ static void print_artifacts(const struct args *args, struct artifact *arts, size
 {
 	if (args_flag(args, "json")) {
 		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "artifacts");
-		char *text;
-
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
 
@@ -35,10 +34,7 @@ static void print_artifacts(const struct args *args, struct artifact *arts, size
 			}
 			cJSON_AddItemToArray(list, o);
 		}
-		text = cJSON_Print(root);
-		puts(text);
-		free(text);
-		cJSON_Delete(root);
+		json_print(root);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -5,6 +5,7 @@
 
 #include "cli/suggest.h"
 #include "cmd/cmd.h"
+#include "core/json.h"
 #include "core/buf.h"
 #include "core/msg.h"
 
@@ -58,15 +59,6 @@ static cJSON *json_entry(const struct config *cfg, int id)
 	return e;
 }
 
-static void print_json(cJSON *root)
-{
-	char *text = cJSON_Print(root);
-
-	puts(text);
-	free(text);
-	cJSON_Delete(root);
-}
-
 static int show_one(const struct args *args, const struct config *cfg, const char *key)
 {
 	int id = config_key_index(key);
@@ -91,7 +83,7 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 		cJSON *e = json_entry(cfg, id);
 
 		cJSON_AddStringToObject(e, "key", key);
-		print_json(e);
+		json_print(e);
 		return v->present ? 0 : 1;
 	}
 	if (!v->present)
@@ -125,7 +117,7 @@ static int exec_config(struct args *args, struct config *cfg)
 		for (int i = 0; i < CFG__COUNT; i++)
 			cJSON_AddItemToObject(values, cfg_keys[i].key, json_entry(cfg, i));
 		cJSON_AddItemToObject(root, "values", values);
-		print_json(root);
+		json_print(root);
 		return 0;
 	}
 	for (int i = 0; i < CFG__COUNT; i++) {

@@ -7,6 +7,7 @@
 #include "aws/aws.h"
 #include "aws/sts.h"
 #include "cmd/cmd.h"
+#include "core/json.h"
 #include "core/fs.h"
 #include "core/msg.h"
 #include "package/bootstrap.h"
@@ -137,12 +138,7 @@ static int exec_doctor(struct args *args, struct config *cfg)
 			cJSON_AddItemToArray(problems, cJSON_CreateString(err.code));
 		cJSON_AddItemToObject(root, "problems", problems);
 		cJSON_AddBoolToObject(root, "ok", status == 0);
-		{
-			char *text = cJSON_Print(root);
-			puts(text);
-			free(text);
-		}
-		cJSON_Delete(root);
+		json_print(root);
 	} else {
 		printf("profile:      %s (%s)\n", a.profile, a.profile_origin);
 		if (creds) {

@@ -6,6 +6,7 @@
 #include <zip.h>
 
 #include "cmd/cmd.h"
+#include "core/json.h"
 #include "core/curl_lazy.h"
 #include "core/msg.h"
 
@@ -24,8 +25,6 @@ static int exec_version(struct args *args, struct config *cfg)
 	snprintf(cjson, sizeof(cjson), "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
 	if (args_flag(args, "json")) {
 		cJSON *root = cJSON_CreateObject(), *libs = cJSON_CreateObject();
-		char *text;
-
 		cJSON_AddStringToObject(root, "version", BLAMBDA_VERSION);
 		cJSON_AddStringToObject(libs, "libcurl", curl_version);
 		cJSON_AddStringToObject(libs, "openssl", OPENSSL_VERSION_STR);
@@ -33,10 +32,7 @@ static int exec_version(struct args *args, struct config *cfg)
 		cJSON_AddStringToObject(libs, "libyaml", yaml_get_version_string());
 		cJSON_AddStringToObject(libs, "cjson", cjson);
 		cJSON_AddItemToObject(root, "libraries", libs);
-		text = cJSON_Print(root);
-		puts(text);
-		free(text);
-		cJSON_Delete(root);
+		json_print(root);
 		return 0;
 	}
 	printf("blambda %s\n", BLAMBDA_VERSION);

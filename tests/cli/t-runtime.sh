@@ -80,6 +80,14 @@ expect_results "body(0)['function-name'] == 'hello' and body(0)['memory'] == 512
 expect_results "body(0)['trace-id'].startswith('Root=1-') and body(0)['trace-property'] == body(0)['trace-id']"
 expect_results "body(0)['client-context'] == {'custom': {'k': 'v'}} and body(0)['identity'] == {'cognitoIdentityId': 'id-1'}"
 
+test_case "the deps layer's deps-classpath follows LAMBDA_TASK_ROOT on the classpath"
+printf '%s\n' "$BLAMBDA_SOURCE_DIR/tests/fixtures/deplib" > "$TMP/opt-x86_64/deps-classpath"
+invoke opt-x86_64 uses-dep/handler -- '{"name":"layer"}'
+expect_results "r[0]['kind'] == 'response' and body(0) == {'greeting': 'Greetings, layer!'}"
+rm "$TMP/opt-x86_64/deps-classpath"
+invoke opt-x86_64 uses-dep/handler -- '{}'
+expect_results "r[0]['kind'] == 'init-error'"
+
 test_case "a handler that cannot be loaded: exactly one init error, then exit"
 for h in nope/handler examples/missing broken/handler; do
 	invoke opt-x86_64 $h -- '{}'

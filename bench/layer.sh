@@ -30,7 +30,7 @@ trap 'kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
 while [ ! -s "$TMP/port" ]; do sleep 0.05; done
 export BLAMBDA_BABASHKA_URL=http://127.0.0.1:$(cat "$TMP/port")
 mkdir -p "$TMP/work" && cd "$TMP/work"
-"$BUILD/blambda" build -q --bb-version 0.0.1 > /dev/null # fills the cache
+"$BUILD/blambda" build --runtime-layer -q --bb-version 0.0.1 > /dev/null # fills the cache
 tarball="$TMP/cache/babashka/0.0.1/babashka-0.0.1-linux-amd64-static.tar.gz"
 unzip -q target/runtime-layer-x86_64.zip bootstrap blambda/runtime.clj -d "$TMP/parts"
 
@@ -43,11 +43,11 @@ baseline() {
 	cd "$TMP/work"
 }
 base=$(for i in $(seq "$RUNS"); do ms baseline; done | best)
-ours=$(for i in $(seq "$RUNS"); do ms "$BUILD/blambda" build -q --force --bb-version 0.0.1; done | best)
-noop=$(for i in $(seq "$RUNS"); do ms "$BUILD/blambda" build -q --bb-version 0.0.1; done | best)
+ours=$(for i in $(seq "$RUNS"); do ms "$BUILD/blambda" build --runtime-layer -q --force --bb-version 0.0.1; done | best)
+noop=$(for i in $(seq "$RUNS"); do ms "$BUILD/blambda" build --runtime-layer -q --bb-version 0.0.1; done | best)
 
 printf 'stand-in bb:                        %d MB, tarball %d MB\n' $(( $(stat -c %s "$TMP/rel/bb") >> 20 )) $(( $(stat -c %s "$tarball") >> 20 ))
 printf 'tar xzf + zip -6 (baseline):        %d ms, zip %d bytes\n' "$base" "$(stat -c %s "$TMP/b/layer.zip")"
-printf 'blambda build --force:              %d ms, zip %d bytes\n' "$ours" "$(stat -c %s target/runtime-layer-x86_64.zip)"
-printf 'blambda build, nothing changed:     %d ms\n' "$noop"
-printf 'baseline / blambda build:           %.2fx\n' "$(echo "$base / $ours" | bc -l)"
+printf 'blambda build --runtime-layer --force:              %d ms, zip %d bytes\n' "$ours" "$(stat -c %s target/runtime-layer-x86_64.zip)"
+printf 'blambda build --runtime-layer, nothing changed:     %d ms\n' "$noop"
+printf 'baseline / blambda build --runtime-layer:           %.2fx\n' "$(echo "$base / $ours" | bc -l)"

@@ -35,6 +35,17 @@ _blambda()
     esac
     [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0
     case $cmd in
+        new-function)
+            case $prev in
+                -d|--dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+                --arch) COMPREPLY=($(compgen -W "x86_64 arm64" -- "$cur")) ;;
+                --bb-version) ;;
+                --memory) ;;
+                --timeout) ;;
+                -t|--template) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+            esac
+            case $prev in --dir|-d|--arch|--bb-version|--memory|--timeout|--template|-t) return 0 ;; esac
+            ;;
         build)
             case $prev in
                 --arch) COMPREPLY=($(compgen -W "x86_64 arm64" -- "$cur")) ;;
@@ -50,15 +61,20 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "build doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
 
     case $cmd in
+        new-function)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--dir -d --arch --bb-version --memory --timeout --force --no-force -f --template -t --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
         build)
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--runtime-layer --no-runtime-layer --arch --bb-version --output-dir -o --force --no-force -f --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--runtime-layer --no-runtime-layer --deps-layer --no-deps-layer --function --no-function --arch --bb-version --output-dir -o --force --no-force -f --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         doctor)
@@ -89,7 +105,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "build doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

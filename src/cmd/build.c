@@ -1,11 +1,15 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "core/json.h"
 #include "core/http.h"
 #include "core/msg.h"
+#include "package/deps_layer.h"
+#include "package/function_zip.h"
+#include "package/limits.h"
 #include "package/runtime_layer.h"
 
 static const char *const archs[] = { "x86_64", "arm64", NULL };
@@ -53,27 +57,84 @@ static void print_artifacts(const struct args *args, struct artifact *arts, size
 
 static int exec_build(struct args *args, struct config *cfg)
 {
-	struct runtime_layer_opts o = { 0 };
+	int want_runtime = args_flag(args, "runtime-layer"), want_deps = args_flag(args, "deps-layer");
+	int want_function = args_flag(args, "function");
+	const char *out_dir = args_str(args, "output-dir") ? args_str(args, "output-dir") : "target";
+	int force = args_flag(args, "force"), dry_run = args_flag(args, "dry-run");
 	struct http_client *http = NULL;
-	struct artifact art = { 0 };
-	int r;
+	struct artifact arts[3];
+	size_t n = 0;
+	int r = -1;
 
-	o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
-	o.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
-	o.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
-	o.out_dir = args_str(args, "output-dir") ? args_str(args, "output-dir") : "target";
-	o.force = args_flag(args, "force");
-	o.dry_run = args_flag(args, "dry-run");
-	r = runtime_layer_build(&o, &http, &art);
-	if (!r)
-		print_artifacts(args, &art, 1, o.dry_run);
-	artifact_release(&art);
+	memset(arts, 0, sizeof(arts));
+	if (!want_runtime && !want_deps && !want_function) {
+		if (!cfg->path) {
+			error_status(EXIT_USAGE, "there is no blambda.yml here to build");
+			hint("'blambda new-function NAME' makes a project; 'blambda build --runtime-layer' builds the layer alone");
+			return -1;
+		}
+		want_runtime = want_deps = want_function = 1;
+	}
+	if (want_runtime) {
+		struct runtime_layer_opts o = { 0 };
+
+		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		o.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
+		o.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
+		o.out_dir = out_dir;
+		o.force = force;
+		o.dry_run = dry_run;
+		if (runtime_layer_build(&o, &http, &arts[n++]))
+			goto out;
+	}
+	if (want_deps) {
+		struct deps_layer_opts o = { 0 };
+		int none;
+
+		o.deps_file = config_str(cfg, CFG_DEPS_FILE);
+		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		o.out_dir = out_dir;
+		o.registry = getenv("BLAMBDA_POD_REGISTRY_URL");
+		o.force = force;
+		o.dry_run = dry_run;
+		if (deps_layer_build(&o, &http, &arts[n], &none)) {
+			n++;
+			goto out;
+		}
+		if (none) {
+			info("%s declares no :deps or :pods: no deps layer", o.deps_file);
+			artifact_release(&arts[n]);
+		} else {
+			n++;
+		}
+	}
+	if (want_function) {
+		struct function_zip_opts o = { 0 };
+
+		o.source_paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
+		o.origin = cfg->v[CFG_FUNCTION_SOURCE_PATHS].origin;
+		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		o.out_dir = out_dir;
+		o.force = force;
+		o.dry_run = dry_run;
+		if (function_zip_build(&o, &arts[n++]))
+			goto out;
+	}
+	if (!dry_run && limits_check(arts, n, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL))
+		goto out;
+	print_artifacts(args, arts, n, dry_run);
+	r = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		artifact_release(&arts[i]);
 	http_client_free(http);
 	return r;
 }
 
 static const struct opt opts[] = {
 	{ "runtime-layer", 0, OPT_BOOL, NULL, "build the runtime layer (bootstrap, bb, runtime.clj)", 0, 0, NULL, NULL, 0 },
+	{ "deps-layer", 0, OPT_BOOL, NULL, "build the dependencies layer (from bb.edn :deps and :pods)", 0, 0, NULL, NULL, 0 },
+	{ "function", 0, OPT_BOOL, NULL, "build the function zip (from the source paths)", 0, 0, NULL, NULL, 0 },
 	{ "arch", 0, OPT_ENUM, "ARCH", "the Lambda architecture to build for", 0, 0, archs, "function.architecture", 0 },
 	{ "bb-version", 0, OPT_STRING, "VERSION", "the Babashka release to put in the runtime layer", 0, 0, NULL,
 	  "babashka.version", 0 },
@@ -85,22 +146,36 @@ static const struct opt opts[] = {
 
 const struct command cmd_build = {
 	.name = "build",
-	.summary = "build the runtime layer zip",
+	.summary = "build the runtime layer, the deps layer and the function zip",
 	.usage = "",
-	.description = "Builds the runtime layer, target/runtime-layer-ARCH.zip: the static bootstrap for ARCH, bb "
-		       "from the Babashka release, and blambda/runtime.clj, each with its unix mode. The release "
-		       "tarball is downloaded once into the cache directory and verified by SHA-256 (pinned in "
-		       "blambda for known releases, else the release's .sha256); a mismatch is an error and "
-		       "nothing is cached. babashka.mirror (or BLAMBDA_BABASHKA_URL) replaces the download site "
+	.description = "Builds, under target/ (or -o), everything the project needs, each only when one of its "
+		       "inputs changed: the runtime layer, runtime-layer-ARCH.zip (the static bootstrap for ARCH, bb "
+		       "from the Babashka release, blambda/runtime.clj); the deps layer, deps-layer-ARCH.zip, when "
+		       "bb.edn declares :deps or :pods; and the function zip, function.zip. --runtime-layer, "
+		       "--deps-layer and --function build just those (and work without blambda.yml); --dry-run "
+		       "says what would be built and why.\n\n"
+		       "The Babashka tarball is downloaded once into the cache directory and verified by SHA-256 "
+		       "(pinned in blambda for known releases, else the release's .sha256); a mismatch is an error "
+		       "and nothing is cached. babashka.mirror (or BLAMBDA_BABASHKA_URL) replaces the download site "
 		       "with a mirror of the same layout; -SNAPSHOT versions come from babashka-dev-builds.\n\n"
-		       "The zip is reproducible: the same inputs give the same bytes. When nothing changed since "
-		       "the last build, nothing is done. Works in any directory, with or without blambda.yml.",
+		       "The deps layer holds m2-repo/ and gitlibs/, filled by resolving :deps with 'bb clojure "
+		       "-Spath' (bb on PATH) or 'clojure -Spath', a deps-classpath file with those paths under "
+		       "/opt, and the :pods fetched from the pod registry for Linux and the layer's architecture "
+		       "into .babashka/pods/.\n\n"
+		       "The function zip holds the files under function.source-paths, named from each source path "
+		       "(src/hello.clj is hello.clj), without target/, .git/, .cpcache/, editor backups and what "
+		       ".blambdaignore lists (one glob a line; a pattern with '/' matches the path from the project "
+		       "directory, others any name; a trailing '/' only directories).\n\n"
+		       "Every zip is reproducible: the same inputs give the same bytes. Before anything is "
+		       "uploaded, a zip over 50 MB without aws.s3-bucket, or more than 250 MB unzipped in all, is "
+		       "an error naming the biggest entries.",
 	.opts = opts,
 	.pos = POS_NONE,
 	.max_pos = 0,
 	.flags = CMD_CONFIG,
-	.examples = "blambda build --runtime-layer --arch arm64\tthe runtime layer for Graviton\n"
-		    "blambda build --bb-version 1.12.218 --json\tanother Babashka, reported as JSON\n"
+	.examples = "blambda build\teverything the project needs\n"
+		    "blambda build --runtime-layer --arch arm64\tthe runtime layer for Graviton, anywhere\n"
+		    "blambda build --function --json\tjust the function zip, reported as JSON\n"
 		    "blambda build --dry-run\tsay what is out of date",
 	.exec = exec_build,
 };

@@ -2,6 +2,7 @@
 
 /* The command table, in the order `blambda --help` lists them. */
 const struct command *const commands[] = {
+	&cmd_new_function,
 	&cmd_build,
 	&cmd_doctor,
 	&cmd_config,

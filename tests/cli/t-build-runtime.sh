@@ -36,7 +36,7 @@ cmp -s layer/blambda/runtime.clj "$BLAMBDA_SOURCE_DIR/runtime/runtime.clj" && pa
 tar -xzOf "$TMP/mirror/v9.9.9/babashka-9.9.9-linux-amd64-static.tar.gz" bb | cmp -s - layer/bb && pass || fail "bb differs from the release's"
 
 test_case "--json reports the artifact"
-blambda build --bb-version 9.9.9 --json
+blambda build --runtime-layer --bb-version 9.9.9 --json
 expect_status 0
 sha=$(sha256sum "$ZIP" | cut -d' ' -f1)
 size=$(stat -c %s "$ZIP")
@@ -45,43 +45,43 @@ expect_json "d['artifacts'] == [{'kind': 'runtime-layer', 'path': '$ZIP', 'sha25
 test_case "a rebuild with nothing changed does no work and touches no network"
 before=$(requests)
 mtime=$(stat -c %Y.%N "$ZIP")
-blambda build --bb-version 9.9.9
+blambda build --runtime-layer --bb-version 9.9.9
 expect_status 0
 expect_out_has "up to date"
 [ "$(stat -c %Y.%N "$ZIP")" = "$mtime" ] && pass || fail "the zip was rewritten"
 [ "$(requests)" = "$before" ] && pass || fail "the rebuild made requests"
 
 test_case "--dry-run says what would be built and why, and builds nothing"
-blambda build --bb-version 9.9.9 --dry-run
+blambda build --runtime-layer --bb-version 9.9.9 --dry-run
 expect_out "$ZIP is up to date"
-blambda build --bb-version 9.9.9 --arch arm64 --dry-run
+blambda build --runtime-layer --bb-version 9.9.9 --arch arm64 --dry-run
 expect_out "would build target/runtime-layer-arm64.zip: it does not exist yet"
 expect_no_file target/runtime-layer-arm64.zip
 touch "$ZIP"
-blambda build --bb-version 9.9.9 -n --json
+blambda build --runtime-layer --bb-version 9.9.9 -n --json
 expect_json "d['artifacts'][0]['would_build'] and d['artifacts'][0]['reason'] == 'it was changed after it was built'"
 
 test_case "reproducible: the same inputs give the same bytes, whatever the time zone"
 rm -rf target
-TZ=Pacific/Kiritimati blambda build --bb-version 9.9.9 --force
+TZ=Pacific/Kiritimati blambda build --runtime-layer --bb-version 9.9.9 --force
 [ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the rebuilt zip differs"
 
 test_case "arm64: the arm64 bootstrap and the aarch64 release"
-blambda build --bb-version 9.9.9 --arch arm64
+blambda build --runtime-layer --bb-version 9.9.9 --arch arm64
 expect_status 0
 unzip -p target/runtime-layer-arm64.zip bootstrap | cmp -s - "$BLAMBDA_BUILD_DIR/runtime/bootstrap-arm64" && pass || fail "not the arm64 bootstrap"
 unzip -p target/runtime-layer-arm64.zip bb | od -An -tx1 -j18 -N2 | grep -q 'b7 00' && pass || fail "bb is not aarch64"
 
 test_case "blambda.yml and BLAMBDA_* choose the version and the mirror"
 printf 'babashka:\n  version: 9.9.9\n  mirror: %s\nfunction:\n  architecture: arm64\n' "$RELEASE_URL" > blambda.yml
-BLAMBDA_BABASHKA_URL= blambda build --json
+BLAMBDA_BABASHKA_URL= blambda build --runtime-layer --json
 expect_json "d['artifacts'][0]['arch'] == 'arm64' and d['artifacts'][0]['path'] == 'target/runtime-layer-arm64.zip'"
 rm blambda.yml
 
 test_case "the cache is reused with the server gone"
 kill "$RELEASE_PID"
 wait "$RELEASE_PID" 2>/dev/null
-blambda build --bb-version 9.9.9 --force
+blambda build --runtime-layer --bb-version 9.9.9 --force
 expect_status 0
 expect_err_lacks "Downloading"
 start_release_server "$TMP/mirror" --log "$TMP/requests.log"
@@ -93,7 +93,7 @@ make_release "$TMP/mirror" 8.8.8
 want=$(cut -d' ' -f1 "$TMP/mirror/v8.8.8/babashka-8.8.8-linux-amd64-static.tar.gz.sha256")
 echo extra >> "$TMP/mirror/v8.8.8/babashka-8.8.8-linux-amd64-static.tar.gz"
 got=$(sha256sum "$TMP/mirror/v8.8.8/babashka-8.8.8-linux-amd64-static.tar.gz" | cut -d' ' -f1)
-blambda build --bb-version 8.8.8
+blambda build --runtime-layer --bb-version 8.8.8
 expect_status 1
 expect_err_has "checksum mismatch for '$RELEASE_URL/v8.8.8/babashka-8.8.8-linux-amd64-static.tar.gz': expected $want (from the release's .sha256), got $got"
 expect_no_file "$TMP/cache/babashka/8.8.8/babashka-8.8.8-linux-amd64-static.tar.gz"
@@ -103,7 +103,7 @@ expect_no_file "$TMP/cache/babashka/8.8.8/babashka-8.8.8-linux-amd64-static.tar.
 test_case "the pinned digest of a known release is checked"
 mkdir -p "$TMP/mirror/v1.13.219"
 cp "$TMP/mirror/v9.9.9/babashka-9.9.9-linux-amd64-static.tar.gz" "$TMP/mirror/v1.13.219/babashka-1.13.219-linux-amd64-static.tar.gz"
-blambda build
+blambda build --runtime-layer
 expect_status 1
 expect_err_has "expected 9ac1fe988d7001625b30ef3e3307e67f8545505a7cb49a4aa179f578115a3e09 (pinned in blambda)"
 expect_no_file "$TMP/cache/babashka/1.13.219/babashka-1.13.219-linux-amd64-static.tar.gz"
@@ -111,18 +111,18 @@ expect_no_file "$TMP/cache/babashka/1.13.219/babashka-1.13.219-linux-amd64-stati
 test_case "a truncated download is retried, then fails; nothing is cached"
 make_release "$TMP/mirror" 7.7.7
 start_release_server "$TMP/mirror" --mode truncate
-BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --bb-version 7.7.7
+BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --runtime-layer --bb-version 7.7.7
 expect_status 4
 expect_err_has "cannot reach '$RELEASE_URL/v7.7.7/babashka-7.7.7-linux-amd64-static.tar.gz': transfer closed"
 [ -z "$(ls "$TMP/cache/babashka/7.7.7/" 2>/dev/null)" ] && pass || fail "the cache holds: $(ls "$TMP/cache/babashka/7.7.7/")"
 
 test_case "a server error and a missing release"
 start_release_server "$TMP/mirror" --mode error
-BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --bb-version 7.7.7
+BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --runtime-layer --bb-version 7.7.7
 expect_status 4
 expect_err_has "HTTP 500"
 start_release_server "$TMP/mirror" --mode notfound
-BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --bb-version 6.6.6
+BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --runtime-layer --bb-version 6.6.6
 expect_status 4
 expect_err_has "HTTP 404"
 expect_err_has "hint: is 6.6.6 a Babashka release?"
@@ -134,31 +134,31 @@ cp "$TMP/mirror/v9.9.9/babashka-9.9.9-linux-amd64-static.tar.gz" "$work/x.tgz"
 mkdir -p "$TMP/mirror/v5.5.5"
 mv "$TMP/mirror/v5.5.5.tgz" "$TMP/mirror/v5.5.5/babashka-5.5.5-linux-amd64-static.tar.gz"
 (cd "$TMP/mirror/v5.5.5" && sha256sum babashka-5.5.5-linux-amd64-static.tar.gz > babashka-5.5.5-linux-amd64-static.tar.gz.sha256)
-blambda build --bb-version 5.5.5
+blambda build --runtime-layer --bb-version 5.5.5
 expect_status 1
 expect_err_has "holds 'evil': a Babashka release holds only 'bb'"
 mkdir -p "$TMP/mirror/v4.4.4"
 cp "$TMP/mirror/v9.9.9/babashka-9.9.9-linux-aarch64-static.tar.gz" "$TMP/mirror/v4.4.4/babashka-4.4.4-linux-amd64-static.tar.gz"
 (cd "$TMP/mirror/v4.4.4" && sha256sum babashka-4.4.4-linux-amd64-static.tar.gz > babashka-4.4.4-linux-amd64-static.tar.gz.sha256)
-blambda build --bb-version 4.4.4
+blambda build --runtime-layer --bb-version 4.4.4
 expect_status 1
 expect_err_has "'bb' in '$TMP/cache/babashka/4.4.4/babashka-4.4.4-linux-amd64-static.tar.gz' is built for arm64, not x86_64"
 
 test_case "a progress bar on a terminal, plain lines otherwise"
 start_release_server "$TMP/mirror"
 make_release "$TMP/mirror" 3.3.3
-BLAMBDA_BABASHKA_URL=$RELEASE_URL script -qec "$BLAMBDA build --bb-version 3.3.3 --force" /dev/null > "$TMP/tty.txt" 2>&1
+BLAMBDA_BABASHKA_URL=$RELEASE_URL script -qec "$BLAMBDA build --runtime-layer --bb-version 3.3.3 --force" /dev/null > "$TMP/tty.txt" 2>&1
 grep -q $'\rbabashka 3.3.3 (amd64) \[' "$TMP/tty.txt" && pass || fail "no progress bar on a terminal: $(cat -v "$TMP/tty.txt" | head -5)"
 rm -rf "$TMP/cache/babashka/3.3.3"
-BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --bb-version 3.3.3 --force
+BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --runtime-layer --bb-version 3.3.3 --force
 expect_status 0
 case "$err" in *$'\r'*) fail "a progress bar without a terminal" ;; *) pass ;; esac
 
 test_case "bad values are usage errors"
-blambda build --arch amd64
+blambda build --runtime-layer --arch amd64
 expect_status 2
 expect_err_has "option '--arch' must be one of x86_64, arm64, got 'amd64'"
-blambda build --bb-version latest
+blambda build --runtime-layer --bb-version latest
 expect_status 2
 expect_err_has "Babashka version must look like '1.13.219'"
 

@@ -10,7 +10,7 @@ make_release "$TMP/mirror" 9.9.9 x86_64 arm64 || exit 1
 start_release_server "$TMP/mirror"
 cd "$TMP" || exit 1
 for arch in x86_64 arm64; do
-	BLAMBDA_BABASHKA_URL=$RELEASE_URL "$BLAMBDA" build -q --bb-version 9.9.9 --arch $arch || exit 1
+	BLAMBDA_BABASHKA_URL=$RELEASE_URL "$BLAMBDA" build --runtime-layer -q --bb-version 9.9.9 --arch $arch || exit 1
 	mkdir -p "opt-$arch" && unzip -q "target/runtime-layer-$arch.zip" -d "opt-$arch"
 done
 mkdir -p task && cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/*.clj task/

@@ -1,0 +1,220 @@
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "core/fs.h"
+#include "core/json.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+#include "package/template.h"
+
+static const char *const archs[] = { "x86_64", "arm64", NULL };
+
+/*
+ * A name must be a Lambda function name and a Clojure namespace: letters,
+ * digits, '-' and '_', starting with a letter, at most 64 characters.
+ */
+static int check_name(const char *name)
+{
+	size_t n = strlen(name);
+	int ok = n > 0 && n <= 64 && isalpha((unsigned char)name[0]);
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_';
+	if (ok && (strstr(name, "--") || name[n - 1] == '-'))
+		ok = 0;
+	if (!ok) {
+		error_status(EXIT_USAGE, "'%s' cannot name a function: use 1 to 64 letters, digits, '-' and '_', "
+			     "starting with a letter (it is both the Lambda function's name and its namespace)", name);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *opt_or_default(const struct args *args, const char *opt, enum cfg_id id)
+{
+	const char *v = args_str(args, opt);
+
+	return v ? v : cfg_keys[id].def;
+}
+
+/* Creates the parent directories of dir/rel. */
+static int mkparents(const char *dir, const char *rel)
+{
+	struct buf p = BUF_INIT;
+	const char *slash = strrchr(rel, '/');
+	int r = 0;
+
+	if (slash) {
+		buf_addf(&p, "%s/%.*s", dir, (int)(slash - rel), rel);
+		r = fs_mkdirs(p.ptr, 0755);
+	}
+	buf_release(&p);
+	return r;
+}
+
+static int write_all(const char *dir, const struct rendered_set *files)
+{
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; !r && i < files->nr; i++) {
+		buf_reset(&path);
+		buf_addf(&path, "%s/%s", dir, files->items[i].path);
+		r = mkparents(dir, files->items[i].path) ||
+		    fs_write_atomic(path.ptr, files->items[i].text.ptr, files->items[i].text.len, files->items[i].mode);
+	}
+	buf_release(&path);
+	return r;
+}
+
+static int exec_new_function(struct args *args, struct config *cfg)
+{
+	const char *name = args->pos.items[0];
+	const char *dir = args_str(args, "dir") ? args_str(args, "dir") : name;
+	int force = args_flag(args, "force");
+	struct kvlist vars = KVLIST_INIT;
+	struct rendered_set files;
+	struct buf file = BUF_INIT, handler = BUF_INIT, tmp = BUF_INIT, conflicts = BUF_INIT;
+	struct stat st;
+	int r = -1, exists;
+
+	(void)cfg;
+	if (check_name(name))
+		return -1;
+	buf_adds(&file, name);
+	for (char *c = file.ptr; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	buf_addf(&handler, "%s/handler", name);
+	kvlist_set(&vars, "name", name);
+	kvlist_set(&vars, "ns", name);
+	kvlist_set(&vars, "file", file.ptr);
+	kvlist_set(&vars, "handler", handler.ptr);
+	kvlist_set(&vars, "arch", opt_or_default(args, "arch", CFG_FUNCTION_ARCHITECTURE));
+	kvlist_set(&vars, "bb_version", opt_or_default(args, "bb-version", CFG_BABASHKA_VERSION));
+	kvlist_set(&vars, "memory", opt_or_default(args, "memory", CFG_FUNCTION_MEMORY));
+	kvlist_set(&vars, "timeout", opt_or_default(args, "timeout", CFG_FUNCTION_TIMEOUT));
+	{
+		/* the same checks blambda.yml gets */
+		struct buf why = BUF_INIT;
+		const char *v = kvlist_get(&vars, "bb_version");
+
+		if (cfg_keys[CFG_BABASHKA_VERSION].check(NULL, v, &why)) {
+			error_status(EXIT_USAGE, "option '--bb-version': %s", why.ptr);
+			buf_release(&why);
+			goto out_vars;
+		}
+	}
+	if (template_render(args_str(args, "template"), &vars, &files))
+		goto out_vars;
+
+	exists = !stat(dir, &st);
+	if (exists && !S_ISDIR(st.st_mode)) {
+		error_status(EXIT_USAGE, "'%s' exists and is not a directory", dir);
+		goto out;
+	}
+	if (exists && !force) {
+		for (size_t i = 0; i < files.nr; i++) {
+			struct buf p = BUF_INIT;
+
+			buf_addf(&p, "%s/%s", dir, files.items[i].path);
+			if (!access(p.ptr, F_OK))
+				buf_addf(&conflicts, "%s%s", conflicts.len ? ", " : "", p.ptr);
+			buf_release(&p);
+		}
+		if (conflicts.len) {
+			error_status(EXIT_USAGE, "would overwrite %s", conflicts.ptr);
+			hint("use --force to overwrite them, or --dir to make the project elsewhere");
+			goto out;
+		}
+	}
+	if (!exists) {
+		/* a new directory appears whole or not at all: built aside, then renamed */
+		buf_addf(&tmp, "%s.tmp-XXXXXX", dir);
+		if (!mkdtemp(tmp.ptr)) {
+			error("cannot create '%s': %s", tmp.ptr, strerror(errno));
+			goto out;
+		}
+		if (write_all(tmp.ptr, &files) || chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) {
+			struct buf rm = BUF_INIT;
+
+			if (errno)
+				error("cannot create '%s': %s", dir, strerror(errno));
+			buf_addf(&rm, "rm -rf -- '%s'", tmp.ptr);
+			if (system(rm.ptr))
+				warning("could not remove '%s'", tmp.ptr);
+			buf_release(&rm);
+			goto out;
+		}
+	} else if (write_all(dir, &files)) {
+		goto out;
+	}
+
+	if (args_flag(args, "json")) {
+		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "files");
+
+		cJSON_AddStringToObject(root, "dir", dir);
+		cJSON_AddStringToObject(root, "handler", handler.ptr);
+		for (size_t i = 0; i < files.nr; i++)
+			cJSON_AddItemToArray(list, cJSON_CreateString(files.items[i].path));
+		json_print(root);
+	} else {
+		for (size_t i = 0; i < files.nr; i++)
+			printf("%s/%s\n", dir, files.items[i].path);
+		info("Created the function %s in %s/. Next:\n  cd %s\n  bb test\n  blambda build", name, dir, dir);
+	}
+	r = 0;
+out:
+	rendered_set_release(&files);
+out_vars:
+	kvlist_clear(&vars);
+	buf_release(&file);
+	buf_release(&handler);
+	buf_release(&tmp);
+	buf_release(&conflicts);
+	return r;
+}
+
+static const struct opt opts[] = {
+	{ "dir", 'd', OPT_DIR, "DIR", "make the project in DIR instead of ./NAME", 0, 0, NULL, NULL, 0 },
+	{ "arch", 0, OPT_ENUM, "ARCH", "the Lambda architecture (default x86_64)", 0, 0, archs, NULL, 0 },
+	{ "bb-version", 0, OPT_STRING, "VERSION", "the Babashka release to run on", 0, 0, NULL, NULL, 0 },
+	{ "memory", 0, OPT_INT, "MB", "memory in MB (default 512)", 128, 10240, NULL, NULL, 0 },
+	{ "timeout", 0, OPT_INT, "SECONDS", "timeout in seconds (default 5)", 1, 900, NULL, NULL, 0 },
+	{ "force", 'f', OPT_BOOL, NULL, "overwrite files that exist", 0, 0, NULL, NULL, 0 },
+	{ "template", 't', OPT_DIR, "DIR", "use the template in DIR instead of the built-in one", 0, 0, NULL, NULL, 0 },
+	OPT_END,
+};
+
+const struct command cmd_new_function = {
+	.name = "new-function",
+	.summary = "make a new function project from a template",
+	.usage = "NAME",
+	.description = "Creates the directory NAME (or --dir) holding a function that works on the first try: "
+		       "src/NAME.clj with a handler that greets (:name event), blambda.yml filled in, bb.edn "
+		       "with :paths [\"src\"] and a test task, an example event in events/example.json, a test "
+		       "namespace runnable with 'bb test', a .gitignore, and a README that walks through "
+		       "building, running, deploying and removing it.\n\n"
+		       "NAME is both the Lambda function's name and the handler's namespace: letters, digits, "
+		       "'-' and '_', starting with a letter (my-fn lives in src/my_fn.clj). Existing files are "
+		       "never overwritten without --force, and nothing is written when anything is wrong.\n\n"
+		       "--template uses a directory of your own laid out like the built-in template: files may "
+		       "use {{name}}, {{ns}}, {{file}}, {{handler}}, {{arch}}, {{bb_version}}, {{memory}} and "
+		       "{{timeout}}; a path component NAME becomes the namespace's file name, and 'gitignore' "
+		       "becomes '.gitignore'.",
+	.opts = opts,
+	.pos = POS_WORD,
+	.min_pos = 1,
+	.max_pos = 1,
+	.examples = "blambda new-function hello\tthe project in ./hello\n"
+		    "blambda new-function my-fn --arch arm64 --memory 1024\ton Graviton, with more memory\n"
+		    "blambda new-function api --template ~/templates/web --dir services/api\tfrom your own template",
+	.exec = exec_new_function,
+};

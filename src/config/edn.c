@@ -1,0 +1,288 @@
+#include "config/edn.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+
+struct reader {
+	const char *p, *file;
+	int line, col;
+	int failed;
+};
+
+static int fail(struct reader *r, const char *what)
+{
+	if (!r->failed)
+		error_status(EXIT_USAGE, "%s:%d:%d: %s", r->file, r->line, r->col, what);
+	r->failed = 1;
+	return -1;
+}
+
+static void advance(struct reader *r)
+{
+	if (*r->p == '\n') {
+		r->line++;
+		r->col = 1;
+	} else {
+		r->col++;
+	}
+	r->p++;
+}
+
+static void skip_space(struct reader *r)
+{
+	for (;;) {
+		if (isspace((unsigned char)*r->p) || *r->p == ',') {
+			advance(r);
+		} else if (*r->p == ';') {
+			while (*r->p && *r->p != '\n')
+				advance(r);
+		} else {
+			return;
+		}
+	}
+}
+
+static int delimiter(char c)
+{
+	return !c || isspace((unsigned char)c) || strchr(",()[]{}\";", c);
+}
+
+static struct edn *new_value(struct reader *r, enum edn_type t)
+{
+	struct edn *e = xcalloc(1, sizeof(*e));
+
+	e->type = t;
+	e->line = r->line;
+	e->col = r->col;
+	e->start = r->p;
+	return e;
+}
+
+static void add_item(struct edn *coll, struct edn *item)
+{
+	XGROW(coll->items, coll->alloc, coll->nr + 1);
+	coll->items[coll->nr++] = item;
+}
+
+static struct edn *read_value(struct reader *r);
+
+static struct edn *read_coll(struct reader *r, enum edn_type t, int skip, char close)
+{
+	struct edn *e = new_value(r, t);
+
+	for (int i = 0; i < skip; i++)
+		advance(r);
+	for (;;) {
+		struct edn *item;
+
+		skip_space(r);
+		if (*r->p == close) {
+			advance(r);
+			break;
+		}
+		if (!*r->p) {
+			fail(r, close == ')' ? "unclosed '('" : close == ']' ? "unclosed '['" : "unclosed '{'");
+			edn_free(e);
+			return NULL;
+		}
+		item = read_value(r);
+		if (!item) {
+			edn_free(e);
+			return NULL;
+		}
+		if (item->type == EDN_NIL && item->text && !strcmp(item->text, "#_")) {
+			edn_free(item); /* a discarded form */
+			continue;
+		}
+		add_item(e, item);
+	}
+	if (t == EDN_MAP && e->nr % 2) {
+		fail(r, "a map needs an even number of forms");
+		edn_free(e);
+		return NULL;
+	}
+	e->end = r->p;
+	return e;
+}
+
+static struct edn *read_string(struct reader *r)
+{
+	struct edn *e = new_value(r, EDN_STRING);
+	struct buf b = BUF_INIT;
+
+	advance(r);
+	while (*r->p && *r->p != '"') {
+		if (*r->p == '\\') {
+			advance(r);
+			switch (*r->p) {
+			case 'n': buf_addch(&b, '\n'); break;
+			case 't': buf_addch(&b, '\t'); break;
+			case 'r': buf_addch(&b, '\r'); break;
+			case '\0': break;
+			default: buf_addch(&b, *r->p);
+			}
+			if (*r->p)
+				advance(r);
+			continue;
+		}
+		buf_addch(&b, *r->p);
+		advance(r);
+	}
+	if (!*r->p) {
+		buf_release(&b);
+		edn_free(e);
+		fail(r, "unterminated string");
+		return NULL;
+	}
+	advance(r);
+	e->text = buf_detach(&b);
+	e->end = r->p;
+	return e;
+}
+
+static struct edn *read_token(struct reader *r)
+{
+	struct edn *e = new_value(r, EDN_SYMBOL);
+	const char *s = r->p;
+
+	while (!delimiter(*r->p))
+		advance(r);
+	e->end = r->p;
+	e->text = xstrndup(s, (size_t)(r->p - s));
+	if (s[0] == ':') {
+		char *k = xstrdup(e->text + 1);
+		free(e->text);
+		e->text = k;
+		e->type = EDN_KEYWORD;
+	} else if (isdigit((unsigned char)s[0]) || ((s[0] == '-' || s[0] == '+') && isdigit((unsigned char)s[1]))) {
+		e->type = EDN_NUMBER;
+	} else if (!strcmp(e->text, "nil")) {
+		e->type = EDN_NIL;
+	} else if (!strcmp(e->text, "true") || !strcmp(e->text, "false")) {
+		e->type = EDN_BOOL;
+	}
+	return e;
+}
+
+static struct edn *read_value(struct reader *r)
+{
+	skip_space(r);
+	switch (*r->p) {
+	case '\0':
+		fail(r, "unexpected end of input");
+		return NULL;
+	case '(':
+		return read_coll(r, EDN_LIST, 1, ')');
+	case '[':
+		return read_coll(r, EDN_VECTOR, 1, ']');
+	case '{':
+		return read_coll(r, EDN_MAP, 1, '}');
+	case ')': case ']': case '}':
+		fail(r, "unmatched closing bracket");
+		return NULL;
+	case '"':
+		return read_string(r);
+	case '\\': {
+		struct edn *e = new_value(r, EDN_CHAR);
+		const char *s = r->p;
+
+		advance(r);
+		advance(r);
+		while (!delimiter(*r->p))
+			advance(r);
+		e->text = xstrndup(s, (size_t)(r->p - s));
+		e->end = r->p;
+		return e;
+	}
+	case '^': {
+		struct edn *meta;
+
+		advance(r); /* metadata: read and drop it, then the value it annotates */
+		meta = read_value(r);
+		if (!meta)
+			return NULL;
+		edn_free(meta);
+		return read_value(r);
+	}
+	case '#':
+		if (r->p[1] == '{')
+			return read_coll(r, EDN_SET, 2, '}');
+		if (r->p[1] == '_') {
+			struct edn *gone, *e = new_value(r, EDN_NIL);
+
+			advance(r);
+			advance(r);
+			gone = read_value(r);
+			if (!gone) {
+				edn_free(e);
+				return NULL;
+			}
+			edn_free(gone);
+			e->text = xstrdup("#_");
+			e->end = r->p;
+			return e;
+		}
+		{
+			struct edn *e = new_value(r, EDN_TAGGED), *v;
+			const char *s = r->p;
+
+			while (!delimiter(*r->p))
+				advance(r);
+			e->text = xstrndup(s, (size_t)(r->p - s));
+			v = read_value(r);
+			if (!v) {
+				edn_free(e);
+				return NULL;
+			}
+			add_item(e, v);
+			e->end = r->p;
+			return e;
+		}
+	default:
+		return read_token(r);
+	}
+}
+
+struct edn *edn_parse(const char *text, const char *file)
+{
+	struct reader r = { text, file, 1, 1, 0 };
+	struct edn *e;
+
+	/* a leading #_ discard is not a value */
+	do {
+		e = read_value(&r);
+		if (e && e->type == EDN_NIL && e->text && !strcmp(e->text, "#_")) {
+			edn_free(e);
+			e = NULL;
+			continue;
+		}
+		break;
+	} while (!r.failed);
+	return e;
+}
+
+void edn_free(struct edn *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nr; i++)
+		edn_free(e->items[i]);
+	free(e->items);
+	free(e->text);
+	free(e);
+}
+
+const struct edn *edn_get(const struct edn *map, const char *key)
+{
+	if (!map || map->type != EDN_MAP)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->nr; i += 2)
+		if (map->items[i]->type == EDN_KEYWORD && !strcmp(map->items[i]->text, key))
+			return map->items[i + 1];
+	return NULL;
+}

@@ -1,0 +1,505 @@
+#include "package/deps_layer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+#include <zip.h>
+
+#include "config/edn.h"
+#include "config/config.h"
+#include "core/fs.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+#include "package/archive_lazy.h"
+#include "package/tree.h"
+#include "package/zip.h"
+
+extern char **environ;
+
+#define LAYER_FORMAT "deps-layer/1"
+
+static int rm_rf(const char *path)
+{
+	pid_t pid;
+	int status = 0;
+	char *argv[] = { "rm", "-rf", "--", (char *)path, NULL };
+
+	if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ))
+		return -1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/* Is `prog` an executable on PATH? */
+static int on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	struct buf p = BUF_INIT;
+	int found = 0;
+
+	while (path && *path && !found) {
+		size_t n = strcspn(path, ":");
+
+		buf_reset(&p);
+		buf_addf(&p, "%.*s/%s", (int)n, path, prog);
+		found = !access(p.ptr, X_OK);
+		path += n + (path[n] == ':');
+	}
+	buf_release(&p);
+	return found;
+}
+
+/* Run argv in dir with GITLIBS set; its stdout into out. */
+static int run_tool(char *const argv[], const char *dir, const char *gitlibs, struct buf *out)
+{
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status = 0;
+	pid_t pid;
+	char chunk[4096];
+	ssize_t n;
+	struct buf envbuf = BUF_INIT;
+	struct strlist env = STRLIST_INIT;
+
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "GITLIBS=", 8))
+			strlist_add(&env, *e);
+	buf_addf(&envbuf, "GITLIBS=%s", gitlibs);
+	strlist_add_owned(&env, buf_detach(&envbuf));
+	strlist_add_owned(&env, NULL);
+	env.nr--;
+	if (pipe(pipefd)) {
+		strlist_clear(&env);
+		return error("cannot create a pipe: %s", strerror(errno));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	{
+		/* run in dir: change there around the spawn (posix_spawn has no chdir in this libc) */
+		int here = open(".", O_RDONLY | O_DIRECTORY);
+
+		if (here < 0 || chdir(dir)) {
+			posix_spawn_file_actions_destroy(&fa);
+			close(pipefd[0]);
+			close(pipefd[1]);
+			if (here >= 0)
+				close(here);
+			strlist_clear(&env);
+			return error("cannot enter '%s': %s", dir, strerror(errno));
+		}
+		errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env.items);
+		if (fchdir(here))
+			warning("cannot return to the project directory");
+		close(here);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	strlist_clear(&env);
+	if (errno) {
+		close(pipefd[0]);
+		return error("cannot run '%s': %s", argv[0], strerror(errno));
+	}
+	while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0)
+		buf_add(out, chunk, (size_t)n);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return error("'%s %s %s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],
+			     argv[2] ? argv[2] : "", WIFEXITED(status) ? "exit status" : "signal",
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return 0;
+}
+
+/* Resolve :deps into layer/m2-repo and layer/gitlibs; write layer/deps-classpath with /opt paths. */
+static int resolve_deps(const struct edn *deps, const char *layer, const char *work)
+{
+	struct buf depsedn = BUF_INIT, path = BUF_INIT, cp = BUF_INIT, out = BUF_INIT, gitlibs = BUF_INIT;
+	char *bb_argv[] = { "bb", "clojure", "-Spath", NULL };
+	char *clj_argv[] = { "clojure", "-Spath", NULL };
+	char *const *argv;
+	int r = -1;
+
+	buf_addf(&depsedn, "{:paths []\n :mvn/local-repo \"%s/m2-repo\"\n :deps %.*s}\n", layer,
+		 (int)(deps->end - deps->start), deps->start);
+	buf_addf(&path, "%s/deps.edn", work);
+	buf_addf(&gitlibs, "%s/gitlibs", layer);
+	if (fs_write_atomic(path.ptr, depsedn.ptr, depsedn.len, 0644))
+		goto out;
+	if (on_path("bb"))
+		argv = bb_argv;
+	else if (on_path("clojure"))
+		argv = clj_argv;
+	else {
+		error("resolving the dependencies needs bb or the Clojure CLI (clojure) on PATH");
+		hint("install Babashka (https://babashka.org) or the Clojure CLI");
+		goto out;
+	}
+	info("Resolving the dependencies with '%s'", argv == bb_argv ? "bb clojure -Spath" : "clojure -Spath");
+	if (run_tool(argv, work, gitlibs.ptr, &cp))
+		goto out;
+	/* every path must lie in the layer; under /opt it is found again in Lambda */
+	{
+		char *s = cp.ptr ? cp.ptr : "";
+		size_t llen = strlen(layer);
+
+		s[strcspn(s, "\r\n")] = '\0';
+		while (*s) {
+			size_t n = strcspn(s, ":");
+
+			if (n) {
+				if (n < llen + 1 || strncmp(s, layer, llen) || s[llen] != '/') {
+					error("dependency path '%.*s' is outside the layer: only Maven and git "
+					      "dependencies can go in the deps layer", (int)n, s);
+					goto out;
+				}
+				buf_addf(&out, "%s/opt%.*s", out.len ? ":" : "", (int)(n - llen), s + llen);
+			}
+			s += n + (s[n] == ':');
+		}
+	}
+	buf_addch(&out, '\n');
+	buf_reset(&path);
+	buf_addf(&path, "%s/deps-classpath", layer);
+	r = fs_write_atomic(path.ptr, out.ptr, out.len, 0644);
+out:
+	buf_release(&depsedn);
+	buf_release(&path);
+	buf_release(&cp);
+	buf_release(&out);
+	buf_release(&gitlibs);
+	return r;
+}
+
+static int get_url(struct http_client **http, const char *url, struct buf *body)
+{
+	struct http_request req = { 0 };
+	struct http_response resp;
+	int r;
+
+	if (!*http && !(*http = http_client_new()))
+		return -1;
+	req.method = "GET";
+	req.url = url;
+	if (http_perform(*http, &req, &resp))
+		return -1;
+	if (resp.status != 200) {
+		r = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url, resp.status);
+	} else {
+		buf_add(body, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
+		r = 0;
+	}
+	http_response_release(&resp);
+	return r;
+}
+
+/* re-matches: the whole of s matches pattern */
+static int re_matches(const char *pattern, const char *s)
+{
+	struct buf anchored = BUF_INIT;
+	regex_t re;
+	int ok;
+
+	buf_addf(&anchored, "^(%s)$", pattern);
+	if (regcomp(&re, anchored.ptr, REG_EXTENDED | REG_NOSUB)) {
+		buf_release(&anchored);
+		return 0;
+	}
+	ok = !regexec(&re, s, 0, NULL, 0);
+	regfree(&re);
+	buf_release(&anchored);
+	return ok;
+}
+
+static const char *edn_str(const struct edn *map, const char *key)
+{
+	const struct edn *v = edn_get(map, key);
+
+	return v && (v->type == EDN_STRING || v->type == EDN_SYMBOL) ? v->text : NULL;
+}
+
+/* Take the executable `exe` out of the downloaded artifact (zip, tar.gz, or the file itself). */
+static int extract_exe(const char *url, const struct buf *data, const char *exe, struct buf *out)
+{
+	size_t ul = strlen(url);
+
+	if (ul > 4 && !strcmp(url + ul - 4, ".zip")) {
+		zip_error_t ze;
+		zip_source_t *src;
+		zip_t *za;
+		zip_file_t *zf;
+		zip_stat_t st;
+		char chunk[65536];
+		zip_int64_t n;
+
+		zip_error_init(&ze);
+		src = zip_source_buffer_create(data->ptr, data->len, 0, &ze);
+		za = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+		if (!za) {
+			zip_source_free(src);
+			zip_error_fini(&ze);
+			return error("'%s' is not a zip file", url);
+		}
+		if (zip_stat(za, exe, 0, &st) || !(zf = zip_fopen(za, exe, 0))) {
+			zip_discard(za);
+			return error("'%s' holds no '%s'", url, exe);
+		}
+		while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
+			buf_add(out, chunk, (size_t)n);
+		zip_fclose(zf);
+		zip_discard(za);
+		return n < 0 ? error("cannot read '%s' from '%s'", exe, url) : 0;
+	}
+	if ((ul > 7 && !strcmp(url + ul - 7, ".tar.gz")) || (ul > 4 && !strcmp(url + ul - 4, ".tgz"))) {
+		const struct archive_api *ar = archive_api();
+		struct archive *a;
+		struct archive_entry *e;
+		int found = 0, rc;
+
+		if (!ar)
+			return -1;
+		a = ar->read_new();
+		ar->read_support_filter_gzip(a);
+		ar->read_support_format_tar(a);
+		/* libarchive reads from memory through the same call on a file name; write it out first */
+		{
+			struct buf tmp = BUF_INIT;
+			FILE *f;
+
+			fs_cache_dir(&tmp);
+			if (fs_mkdirs(tmp.ptr, 0755)) {
+				ar->read_free(a);
+				buf_release(&tmp);
+				return -1;
+			}
+			buf_addf(&tmp, "/pod-artifact-%ld.tar.gz", (long)getpid());
+			f = fopen(tmp.ptr, "wb");
+			if (!f || fwrite(data->ptr, 1, data->len, f) != data->len || fclose(f)) {
+				ar->read_free(a);
+				buf_release(&tmp);
+				return error("cannot unpack '%s'", url);
+			}
+			rc = ar->read_open_filename(a, tmp.ptr, 1 << 16);
+			while (rc == ARCHIVE_OK && ar->read_next_header(a, &e) == ARCHIVE_OK) {
+				const char *name = ar->entry_pathname(e);
+				const void *blk;
+				size_t size;
+				la_int64_t off;
+
+				if (strcmp(name, exe) && !(name[0] == '.' && name[1] == '/' && !strcmp(name + 2, exe)))
+					continue;
+				found = 1;
+				while (ar->read_data_block(a, &blk, &size, &off) == ARCHIVE_OK)
+					buf_add(out, blk, size);
+				break;
+			}
+			unlink(tmp.ptr);
+			buf_release(&tmp);
+		}
+		ar->read_free(a);
+		return found ? 0 : error("'%s' holds no '%s'", url, exe);
+	}
+	buf_add(out, data->ptr, data->len);
+	return 0;
+}
+
+static int fetch_pod(struct http_client **http, const char *registry, const char *qsym, const char *version,
+		     const char *arch, const char *layer)
+{
+	struct buf url = BUF_INIT, manifest = BUF_INIT, art = BUF_INIT, exe = BUF_INIT, dir = BUF_INIT, path = BUF_INIT;
+	const char *want_arch = !strcmp(arch, "x86_64") ? "x86_64" : "aarch64";
+	struct edn *m = NULL;
+	const struct edn *arts;
+	const struct edn *pick = NULL;
+	int r = -1;
+
+	buf_addf(&url, "%s/manifests/%s/%s/manifest.edn", registry, qsym, version);
+	info("Fetching pod %s %s for linux/%s", qsym, version, want_arch);
+	if (get_url(http, url.ptr, &manifest) || !(m = edn_parse(manifest.ptr, url.ptr)))
+		goto out;
+	arts = edn_get(m, "pod/artifacts");
+	for (size_t i = 0; arts && arts->type == EDN_VECTOR && i < arts->nr && !pick; i++) {
+		const char *os = edn_str(arts->items[i], "os/name");
+		const char *a = edn_str(arts->items[i], "os/arch");
+		const char *norm = a && !strcmp(a, "amd64") ? "x86_64" : a;
+
+		if (os && norm && re_matches(os, "Linux") && re_matches(norm, want_arch))
+			pick = arts->items[i];
+	}
+	if (!pick) {
+		error("pod %s %s has no build for linux/%s", qsym, version, want_arch);
+		goto out;
+	}
+	{
+		const char *aurl = edn_str(pick, "artifact/url"), *ename = edn_str(pick, "artifact/executable");
+		const char *hash = edn_str(pick, "artifact/hash");
+
+		if (!aurl || !ename || strchr(ename, '/')) {
+			error("the manifest of pod %s %s lacks :artifact/url or a plain :artifact/executable", qsym, version);
+			goto out;
+		}
+		if (get_url(http, aurl, &art))
+			goto out;
+		if (hash && !strncmp(hash, "sha256:", 7)) {
+			unsigned char d[SHA256_LEN];
+			unsigned char b64[64];
+
+			sha256(art.ptr, art.len, d);
+			EVP_EncodeBlock(b64, d, SHA256_LEN);
+			if (strcmp((const char *)b64, hash + 7)) {
+				error("checksum mismatch for pod artifact '%s': expected %s, got sha256:%s", aurl, hash, b64);
+				goto out;
+			}
+		}
+		if (extract_exe(aurl, &art, ename, &exe))
+			goto out;
+		buf_addf(&dir, "%s/.babashka/pods/repository/%s/%s/linux/%s", layer, qsym, version, want_arch);
+		buf_addf(&path, "%s/%s", dir.ptr, ename);
+		if (fs_mkdirs(dir.ptr, 0755) || fs_write_atomic(path.ptr, exe.ptr, exe.len, 0755))
+			goto out;
+		buf_reset(&path);
+		buf_addf(&path, "%s/.babashka/pods/repository/%s/%s/manifest.edn", layer, qsym, version);
+		r = fs_write_atomic(path.ptr, manifest.ptr, manifest.len, 0644);
+	}
+out:
+	edn_free(m);
+	buf_release(&url);
+	buf_release(&manifest);
+	buf_release(&art);
+	buf_release(&exe);
+	buf_release(&dir);
+	buf_release(&path);
+	return r;
+}
+
+static int nonempty_map(const struct edn *e)
+{
+	return e && e->type == EDN_MAP && e->nr;
+}
+
+int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http, struct artifact *out, int *none)
+{
+	struct buf text = BUF_INIT, inputs_text = BUF_INIT, path = BUF_INIT, layer = BUF_INIT, work = BUF_INIT;
+	char inputs[SHA256_HEX_LEN + 1];
+	const struct edn *deps, *pods;
+	struct edn *root = NULL;
+	struct tree files = { 0 };
+	struct zip_input *zin = NULL;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	*none = 0;
+	out->kind = "deps-layer";
+	out->arch = xstrdup(o->arch);
+	buf_addf(&path, "%s/deps-layer-%s.zip", o->out_dir, o->arch);
+	out->path = buf_detach(&path);
+	if (fs_read_file(o->deps_file, &text, 16u << 20)) {
+		if (errno != ENOENT)
+			return error("cannot read '%s': %s", o->deps_file, strerror(errno));
+		*none = 1;
+		return 0;
+	}
+	root = edn_parse(text.ptr, o->deps_file);
+	if (!root)
+		goto out;
+	if (root->type != EDN_MAP) {
+		error_status(EXIT_USAGE, "%s:%d:%d: the top level must be a map", o->deps_file, root->line, root->col);
+		goto out;
+	}
+	deps = edn_get(root, "deps");
+	pods = edn_get(root, "pods");
+	if ((deps && deps->type != EDN_MAP && deps->type != EDN_NIL) || (pods && pods->type != EDN_MAP && pods->type != EDN_NIL)) {
+		const struct edn *bad = deps && deps->type != EDN_MAP ? deps : pods;
+		error_status(EXIT_USAGE, "%s:%d:%d: :%s must be a map", o->deps_file, bad->line, bad->col,
+			     bad == deps ? "deps" : "pods");
+		goto out;
+	}
+	if (!nonempty_map(deps) && !nonempty_map(pods)) {
+		*none = 1;
+		r = 0;
+		goto out;
+	}
+	buf_addf(&inputs_text, "%s\narch %s\n", LAYER_FORMAT, o->arch);
+	if (nonempty_map(deps))
+		buf_addf(&inputs_text, "deps %.*s\n", (int)(deps->end - deps->start), deps->start);
+	if (nonempty_map(pods))
+		buf_addf(&inputs_text, "pods %.*s\n", (int)(pods->end - pods->start), pods->start);
+	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
+	if (!o->force && artifact_up_to_date(out, inputs)) {
+		r = 0;
+		goto out;
+	}
+	if (o->force) {
+		free(out->reason);
+		out->reason = xstrdup("--force was given");
+	}
+	if (o->dry_run) {
+		r = 0;
+		goto out;
+	}
+	info("Building %s", out->path);
+	{
+		char *cwd = getcwd(NULL, 0);
+
+		buf_addf(&layer, "%s/%s/.deps-layer-%s", cwd, o->out_dir, o->arch);
+		buf_addf(&work, "%s/%s/.deps-resolve-%s", cwd, o->out_dir, o->arch);
+		free(cwd);
+	}
+	rm_rf(layer.ptr);
+	rm_rf(work.ptr);
+	if (fs_mkdirs(layer.ptr, 0755) || fs_mkdirs(work.ptr, 0755))
+		goto out;
+	if (nonempty_map(deps) && resolve_deps(deps, layer.ptr, work.ptr))
+		goto out;
+	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
+		const struct edn *k = pods->items[i], *v = pods->items[i + 1];
+		const char *version = edn_str(v, "version");
+
+		if (k->type != EDN_SYMBOL || !strchr(k->text, '/')) {
+			error_status(EXIT_USAGE, "%s:%d:%d: a pod is named by a qualified symbol like org.babashka/go-sqlite3",
+				     o->deps_file, k->line, k->col);
+			goto out;
+		}
+		if (!version) {
+			error_status(EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} (local :path pods cannot go "
+				     "in the layer)", o->deps_file, v->line, v->col, k->text);
+			goto out;
+		}
+		if (fetch_pod(http, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer.ptr))
+			goto out;
+	}
+	if (tree_collect(layer.ptr, "", NULL, NULL, &files) || tree_sort_unique(&files, "the deps layer"))
+		goto out;
+	zin = xcalloc(files.nr + 1, sizeof(*zin));
+	for (size_t i = 0; i < files.nr; i++) {
+		zin[i].name = files.items[i].name;
+		zin[i].path = files.items[i].path;
+		zin[i].mode = files.items[i].mode;
+	}
+	if (zip_write(out->path, zin, files.nr, ZIP_LEVEL_DEFAULT) || artifact_record(out, inputs))
+		goto out;
+	out->built = 1;
+	r = 0;
+out:
+	if (layer.len)
+		rm_rf(layer.ptr);
+	if (work.len)
+		rm_rf(work.ptr);
+	free(zin);
+	tree_release(&files);
+	edn_free(root);
+	buf_release(&text);
+	buf_release(&inputs_text);
+	buf_release(&layer);
+	buf_release(&work);
+	return r;
+}

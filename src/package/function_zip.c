@@ -1,0 +1,154 @@
+#include "package/function_zip.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/fs.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+#include "package/tree.h"
+#include "package/zip.h"
+
+#define ZIP_FORMAT "function/1"
+
+static const char *const skipped_dirs[] = { ".git", "target", ".cpcache", NULL };
+static const char *const backups[] = { "*~", ".#*", "#*#", "*.swp", "*.swo", ".DS_Store", NULL };
+
+static int ignored_by(const struct strlist *patterns, const char *relpath, const char *name, int is_dir)
+{
+	for (size_t i = 0; i < patterns->nr; i++) {
+		char *p = patterns->items[i];
+		size_t n = strlen(p);
+		int dir_only = n > 1 && p[n - 1] == '/';
+		char *pat = xstrndup(p + (p[0] == '/'), n - (p[0] == '/') - (size_t)dir_only);
+		int hit;
+
+		if (dir_only && !is_dir) {
+			free(pat);
+			continue;
+		}
+		if (strchr(p, '/') && !(dir_only && !strchr(pat, '/')))
+			hit = !fnmatch(pat, relpath, FNM_PATHNAME);
+		else
+			hit = !fnmatch(pat, name, 0);
+		free(pat);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+static int skip(const struct strlist *ignore, const char *relpath, const char *name, int is_dir)
+{
+	if (is_dir)
+		for (size_t i = 0; skipped_dirs[i]; i++)
+			if (!strcmp(name, skipped_dirs[i]))
+				return 1;
+	if (!is_dir)
+		for (size_t i = 0; backups[i]; i++)
+			if (!fnmatch(backups[i], name, 0))
+				return 1;
+	return ignored_by(ignore, relpath, name, is_dir);
+}
+
+static int skip_cb(void *ctx, const char *path, const char *name, int is_dir)
+{
+	return skip(ctx, path, name, is_dir);
+}
+
+static void read_ignore_file(struct strlist *out)
+{
+	struct buf text = BUF_INIT;
+	char *line, *save = NULL;
+
+	if (fs_read_file(".blambdaignore", &text, 1 << 20))
+		return;
+	for (line = strtok_r(text.ptr, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\r' || line[n - 1] == '\t'))
+			line[--n] = '\0';
+		if (n && line[0] != '#')
+			strlist_add(out, line);
+	}
+	buf_release(&text);
+}
+
+int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
+{
+	struct tree e = { 0 };
+	struct strlist ignore = STRLIST_INIT;
+	struct buf inputs_text = BUF_INIT, path = BUF_INIT;
+	char inputs[SHA256_HEX_LEN + 1];
+	struct zip_input *zin = NULL;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = "function";
+	out->arch = xstrdup(o->arch);
+	buf_addf(&path, "%s/function.zip", o->out_dir);
+	out->path = buf_detach(&path);
+	read_ignore_file(&ignore);
+	for (size_t i = 0; i < o->source_paths->nr; i++) {
+		const char *sp = o->source_paths->items[i];
+		struct stat st;
+
+		if (stat(sp, &st) || !S_ISDIR(st.st_mode)) {
+			error_status(EXIT_USAGE, "source path '%s' (function.source-paths, %s) %s", sp, o->origin,
+				     errno == ENOENT ? "does not exist" : "is not a directory");
+			goto out;
+		}
+		if (tree_collect(sp, "", skip_cb, &ignore, &e))
+			goto out;
+	}
+	if (tree_sort_unique(&e, "the function zip"))
+		goto out;
+	if (!e.nr) {
+		error_status(EXIT_USAGE, "the source paths (%s) hold no files", o->origin);
+		goto out;
+	}
+	buf_addf(&inputs_text, "%s\nlevel %d\n", ZIP_FORMAT, ZIP_LEVEL_DEFAULT);
+	for (size_t i = 0; i < e.nr; i++) {
+		char sha[SHA256_HEX_LEN + 1];
+
+		if (sha256_file_hex(e.items[i].path, sha)) {
+			error("cannot read '%s': %s", e.items[i].path, strerror(errno));
+			goto out;
+		}
+		buf_addf(&inputs_text, "%s %o %s\n", sha, (unsigned)e.items[i].mode, e.items[i].name);
+	}
+	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
+	if (!o->force && artifact_up_to_date(out, inputs)) {
+		r = 0;
+		goto out;
+	}
+	if (o->force) {
+		free(out->reason);
+		out->reason = xstrdup("--force was given");
+	}
+	if (o->dry_run) {
+		r = 0;
+		goto out;
+	}
+	info("Building %s (%zu file%s)", out->path, e.nr, e.nr == 1 ? "" : "s");
+	zin = xcalloc(e.nr, sizeof(*zin));
+	for (size_t i = 0; i < e.nr; i++) {
+		zin[i].name = e.items[i].name;
+		zin[i].path = e.items[i].path;
+		zin[i].mode = e.items[i].mode;
+	}
+	if (fs_mkdirs(o->out_dir, 0755) || zip_write(out->path, zin, e.nr, ZIP_LEVEL_DEFAULT) ||
+	    artifact_record(out, inputs))
+		goto out;
+	out->built = 1;
+	r = 0;
+out:
+	tree_release(&e);
+	free(zin);
+	strlist_clear(&ignore);
+	buf_release(&inputs_text);
+	return r;
+}

@@ -1,0 +1,27 @@
+#ifndef BLAMBDA_PACKAGE_FUNCTION_ZIP_H
+#define BLAMBDA_PACKAGE_FUNCTION_ZIP_H
+
+#include "config/config.h"
+#include "package/artifact.h"
+
+/*
+ * The function zip: every file under the source paths, recursively, named
+ * relative to its source path (so namespace hello, src/hello.clj, is
+ * hello.clj at the zip's root, which Lambda unpacks at /var/task). Left out:
+ * target/, .git/ and .cpcache/ directories, editor backups (*~, .#*, #*#,
+ * *.swp, *.swo, .DS_Store), and whatever .blambdaignore in the project
+ * directory lists (one glob a line, '#' comments; a pattern with a '/' is
+ * matched against the path from the project directory, one without against
+ * every name; a trailing '/' matches directories only).
+ */
+struct function_zip_opts {
+	const struct strlist *source_paths;
+	const char *origin;   /* where the source paths were set, for messages */
+	const char *arch;
+	const char *out_dir;
+	int force, dry_run;
+};
+
+int function_zip_build(const struct function_zip_opts *o, struct artifact *out);
+
+#endif

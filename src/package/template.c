@@ -1,0 +1,209 @@
+#include "package/template.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/suggest.h"
+#include "core/fs.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+
+#define TEMPLATE(path, i)                                      \
+	extern const unsigned char blambda_template_##i[];    \
+	extern const unsigned char blambda_template_##i##_end[];
+#include "templates.inc"
+#undef TEMPLATE
+
+static const struct {
+	const char *path;
+	const unsigned char *start, *end;
+} embedded[] = {
+#define TEMPLATE(path, i) { path, blambda_template_##i, blambda_template_##i##_end },
+#include "templates.inc"
+#undef TEMPLATE
+};
+
+size_t template_embedded_count(void)
+{
+	return sizeof(embedded) / sizeof(embedded[0]);
+}
+
+void rendered_set_release(struct rendered_set *s)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		free(s->items[i].path);
+		buf_release(&s->items[i].text);
+	}
+	free(s->items);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The first "}}" in [p, p + n), or NULL. */
+static const char *find_close(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (p[i] == '}' && p[i + 1] == '}')
+			return p + i;
+	return NULL;
+}
+
+/* Substitute {{var}} in text; `where` names the template file for messages. */
+static int substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			line++;
+		if (text[i] == '{' && i + 1 < len && text[i + 1] == '{') {
+			const char *end = find_close(text + i + 2, len - i - 2);
+			char *name;
+			const char *v;
+
+			if (!end)
+				return error_status(EXIT_USAGE, "template '%s':%d: '{{' without '}}'", where, line);
+			name = xstrndup(text + i + 2, (size_t)(end - text - i - 2));
+			v = kvlist_get(vars, name);
+			if (!v) {
+				const char **names = xcalloc(vars->nr + 1, sizeof(*names));
+				const char *s;
+
+				for (size_t k = 0; k < vars->nr; k++)
+					names[k] = vars->items[k].key;
+				s = suggest(name, names, vars->nr);
+				if (s)
+					error_status(EXIT_USAGE, "template '%s':%d: unknown variable '{{%s}}' (did you mean '{{%s}}'?)",
+						     where, line, name, s);
+				else
+					error_status(EXIT_USAGE, "template '%s':%d: unknown variable '{{%s}}'", where, line, name);
+				free(names);
+				free(name);
+				return -1;
+			}
+			buf_adds(out, v);
+			free(name);
+			i = (size_t)(end - text) + 1;
+			continue;
+		}
+		buf_addch(out, text[i]);
+	}
+	return 0;
+}
+
+/* The output path of a template path: NAME components and gitignore renamed, variables substituted. */
+static int output_path(const char *tpath, const struct kvlist *vars, struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+	const char *p = tpath;
+	int r;
+
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		const char *dot = memchr(p, '.', n);
+		size_t stem = dot ? (size_t)(dot - p) : n;
+
+		if (stem >= 4 && !strncmp(p, "NAME", 4)) {
+			/* NAME, NAME.clj, NAME_test.clj */
+			buf_adds(&raw, kvlist_get(vars, "file"));
+			buf_add(&raw, p + 4, n - 4);
+		} else if (n == 9 && !strncmp(p, "gitignore", 9)) {
+			buf_adds(&raw, ".gitignore");
+		} else {
+			buf_add(&raw, p, n);
+		}
+		p += n;
+		if (*p) {
+			buf_addch(&raw, '/');
+			p++;
+		}
+	}
+	r = substitute(tpath, buf_cstr(&raw), raw.len, vars, out);
+	buf_release(&raw);
+	return r;
+}
+
+static int add_rendered(struct rendered_set *s, const char *tpath, const char *text, size_t len, mode_t mode,
+			const struct kvlist *vars)
+{
+	struct rendered r = { NULL, BUF_INIT, mode };
+	struct buf path = BUF_INIT;
+
+	if (output_path(tpath, vars, &path) || substitute(tpath, text, len, vars, &r.text)) {
+		buf_release(&path);
+		buf_release(&r.text);
+		return -1;
+	}
+	if (!r.text.ptr)
+		buf_adds(&r.text, "");
+	r.path = buf_detach(&path);
+	XGROW(s->items, s->alloc, s->nr + 1);
+	s->items[s->nr++] = r;
+	return 0;
+}
+
+static int walk(const char *root, const char *rel, const struct kvlist *vars, struct rendered_set *out)
+{
+	struct buf dir = BUF_INIT;
+	struct dirent **names;
+	int n, r = 0;
+
+	buf_addf(&dir, "%s%s%s", root, *rel ? "/" : "", rel);
+	n = scandir(dir.ptr, &names, NULL, alphasort);
+	if (n < 0) {
+		r = error_status(EXIT_USAGE, "cannot read template directory '%s': %s", dir.ptr, strerror(errno));
+		buf_release(&dir);
+		return r;
+	}
+	for (int i = 0; i < n; i++) {
+		struct buf full = BUF_INIT, sub = BUF_INIT, text = BUF_INIT;
+		struct stat st;
+		const char *name = names[i]->d_name;
+
+		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
+			buf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", name);
+			buf_addf(&full, "%s/%s", root, sub.ptr);
+			if (stat(full.ptr, &st)) {
+				r = error("cannot read '%s': %s", full.ptr, strerror(errno));
+			} else if (S_ISDIR(st.st_mode)) {
+				r = walk(root, sub.ptr, vars, out);
+			} else if (S_ISREG(st.st_mode)) {
+				if (fs_read_file(full.ptr, &text, 16u << 20))
+					r = error("cannot read '%s': %s", full.ptr, strerror(errno));
+				else
+					r = add_rendered(out, sub.ptr, text.ptr, text.len, st.st_mode & 0111 ? 0755 : 0644, vars);
+			}
+		}
+		buf_release(&full);
+		buf_release(&sub);
+		buf_release(&text);
+		free(names[i]);
+	}
+	free(names);
+	buf_release(&dir);
+	return r;
+}
+
+int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (dir) {
+		if (walk(dir, "", vars, out))
+			goto fail;
+		if (!out->nr) {
+			error_status(EXIT_USAGE, "template directory '%s' holds no files", dir);
+			goto fail;
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < template_embedded_count(); i++)
+		if (add_rendered(out, embedded[i].path, (const char *)embedded[i].start,
+				 (size_t)(embedded[i].end - embedded[i].start), 0644, vars))
+			goto fail;
+	return 0;
+fail:
+	rendered_set_release(out);
+	return -1;
+}

@@ -1,0 +1,37 @@
+#ifndef BLAMBDA_PACKAGE_TEMPLATE_H
+#define BLAMBDA_PACKAGE_TEMPLATE_H
+
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "core/strlist.h"
+
+/*
+ * Project templates: the one embedded from templates/function at build time,
+ * or a user's directory laid out the same way. Contents and paths use
+ * {{variable}}; in paths, a component NAME stands for the namespace's file
+ * name (my-fn -> my_fn) and "gitignore" for ".gitignore".
+ */
+
+struct rendered {
+	char *path;      /* relative to the project directory */
+	struct buf text;
+	mode_t mode;
+};
+
+struct rendered_set {
+	struct rendered *items;
+	size_t nr, alloc;
+};
+
+/*
+ * Render every file of the template (`dir`, or the embedded one when NULL)
+ * with `vars`. An unknown variable is an error naming the file and line.
+ */
+int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out);
+void rendered_set_release(struct rendered_set *s);
+
+/* The names of the embedded template's files, for tests and --help. */
+size_t template_embedded_count(void);
+
+#endif

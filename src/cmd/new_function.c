@@ -137,6 +137,16 @@ static int exec_new_function(struct args *args, struct config *cfg)
 	}
 	if (!exists) {
 		/* a new directory appears whole or not at all: built aside, then renamed */
+		const char *slash = strrchr(dir, '/');
+
+		if (slash && slash != dir) {
+			char *parent = xstrndup(dir, (size_t)(slash - dir));
+			int bad = fs_mkdirs(parent, 0755);
+
+			free(parent);
+			if (bad)
+				goto out;
+		}
 		buf_addf(&tmp, "%s.tmp-XXXXXX", dir);
 		if (!mkdtemp(tmp.ptr)) {
 			error("cannot create '%s': %s", tmp.ptr, strerror(errno));

@@ -49,7 +49,7 @@ for sh in bash zsh fish; do
 
 	test_case "$sh: every command is offered after 'blambda '"
 	offers $sh "blambda "
-	for c in build doctor config completion version help; do expect_offer $c; done
+	for c in new-function build doctor config completion version help; do expect_offer $c; done
 
 	test_case "$sh: positional values: shells, commands, config keys"
 	offers $sh "blambda completion "

@@ -1,0 +1,114 @@
+#!/bin/bash
+# blambda new-function: a project that works on the first try, names that
+# Lambda and Clojure both accept, no overwriting without --force, custom
+# templates; nothing is written when anything is wrong.
+. "$(dirname "$0")/lib.sh"
+
+cd "$TMP" || exit 1
+STAND_IN="$BLAMBDA_SOURCE_DIR/tests/support/bb"
+
+test_case "a new project has every file, filled in"
+blambda new-function my-fn
+expect_status 0
+for f in blambda.yml bb.edn src/my_fn.clj test/my_fn_test.clj events/example.json .gitignore README.md; do
+	expect_out_has "my-fn/$f"
+	expect_file "my-fn/$f"
+done
+expect_err_has "cd my-fn"
+grep -q '^(ns my-fn$' my-fn/src/my_fn.clj && pass || fail "the namespace is not my-fn"
+grep -q '(defn handler' my-fn/src/my_fn.clj && pass || fail "no handler"
+grep -q ':paths \["src"\]' my-fn/bb.edn && pass || fail "bb.edn lacks :paths"
+grep -qx 'target/' my-fn/.gitignore && grep -qx '.cpcache/' my-fn/.gitignore && pass || fail ".gitignore"
+for w in "blambda build" "blambda local invoke" "blambda deploy" "blambda invoke" "blambda destroy"; do
+	grep -q "$w" my-fn/README.md && pass || fail "the README does not mention $w"
+done
+grep -q '{{' -r my-fn && fail "a variable was left unfilled" || pass
+
+test_case "blambda.yml reads back with the name, handler and defaults"
+blambda -C my-fn config --json
+expect_status 0
+expect_json "d['values']['function.name']['value'] == 'my-fn' and d['values']['function.handler']['value'] == 'my-fn/handler'"
+expect_json "d['values']['function.architecture']['value'] == 'x86_64' and d['values']['function.memory']['value'] == 512"
+expect_json "d['values']['babashka.version']['value'] == '1.13.219' and d['values']['function.memory']['source'] == 'file'"
+
+test_case "the generated tests pass, and the handler greets"
+run "$STAND_IN" -cp my-fn/src:my-fn/test -e "(require 'clojure.test 'my-fn-test) (let [r (clojure.test/run-tests 'my-fn-test)] (System/exit (if (zero? (+ (:fail r) (:error r))) 0 1)))"
+expect_status 0
+expect_out_has "Ran 2 tests containing 2 assertions."
+expect_out_has "0 failures, 0 errors."
+run "$STAND_IN" -cp my-fn/src -e "(require 'my-fn) (prn ((resolve 'my-fn/handler) {:name \"Ada\"} {}))"
+expect_out_has '{:greeting "Hello Ada!"}'
+
+test_case "the new project builds its function zip"
+blambda -C my-fn build --function
+expect_status 0
+listing=$(unzip -Z1 my-fn/target/function.zip | tr '\n' ' ')
+[ "$listing" = "my_fn.clj " ] && pass || fail "the zip holds: $listing"
+
+test_case "options fill the template"
+blambda new-function arm-fn --arch arm64 --memory 1024 --timeout 30 --bb-version 1.12.218 --dir elsewhere/arm
+expect_status 0
+blambda -C elsewhere/arm config --json
+expect_json "d['values']['function.architecture']['value'] == 'arm64' and d['values']['function.memory']['value'] == 1024"
+expect_json "d['values']['function.timeout']['value'] == 30 and d['values']['babashka.version']['value'] == '1.12.218'"
+
+test_case "names Lambda or Clojure would reject are refused, and nothing is written"
+for bad in "../x" "has space" "1abc" "a/b" "-x" "x-" "a--b" "$(printf 'n%.0s' $(seq 65))" "héllo"; do
+	blambda new-function -- "$bad"
+	expect_status 2
+	expect_err_has "cannot name a function"
+done
+[ -z "$(ls -A "$TMP" | grep -v -e '^my-fn$' -e '^elsewhere$' -e '^home$' -e '^\.')" ] && pass || fail "something was written: $(ls -A "$TMP")"
+blambda new-function x --memory 64
+expect_status 2
+expect_err_has "option '--memory' must be between 128 and 10240, got 64"
+blambda new-function x --bb-version latest
+expect_status 2
+expect_no_file x
+
+test_case "existing files are never overwritten without --force"
+echo "my own notes" > my-fn/NOTES.md
+echo "changed" >> my-fn/src/my_fn.clj
+blambda new-function my-fn
+expect_status 2
+expect_err_has "would overwrite my-fn/README.md, my-fn/bb.edn"
+expect_err_has "hint: use --force"
+grep -q changed my-fn/src/my_fn.clj && pass || fail "a file was overwritten"
+blambda new-function my-fn --force
+expect_status 0
+grep -q changed my-fn/src/my_fn.clj && fail "--force did not overwrite" || pass
+expect_file my-fn/NOTES.md
+echo file > plain
+blambda new-function plain
+expect_status 2
+expect_err_has "'plain' exists and is not a directory"
+
+test_case "--json"
+blambda new-function json-fn --json
+expect_status 0
+expect_json "d['dir'] == 'json-fn' and d['handler'] == 'json-fn/handler' and 'src/json_fn.clj' in d['files']"
+
+test_case "a custom template, with the same variables"
+mkdir -p tmpl/src tmpl/scripts
+printf '(ns {{ns}})\n(defn handler [e c] {:from "custom" :arch "{{arch}}"})\n' > tmpl/src/NAME.clj
+printf 'function:\n  name: {{name}}\n  handler: {{handler}}\n' > tmpl/blambda.yml
+printf '#!/bin/sh\necho {{file}}\n' > tmpl/scripts/run.sh
+chmod +x tmpl/scripts/run.sh
+printf 'target/\n' > tmpl/gitignore
+blambda new-function custom-fn --template tmpl --arch arm64
+expect_status 0
+expect_file custom-fn/src/custom_fn.clj
+expect_file custom-fn/.gitignore
+grep -q ':arch "arm64"' custom-fn/src/custom_fn.clj && pass || fail "variables not filled"
+[ -x custom-fn/scripts/run.sh ] && pass || fail "the executable bit was lost"
+expect_no_file custom-fn/bb.edn
+printf 'line one\n{{nmae}}\n' > tmpl/README.md
+blambda new-function other-fn --template tmpl
+expect_status 2
+expect_err_has "template 'README.md':2: unknown variable '{{nmae}}' (did you mean '{{name}}'?)"
+expect_no_file other-fn
+blambda new-function other-fn --template nowhere
+expect_status 2
+expect_err_has "cannot read template directory 'nowhere'"
+
+finish

@@ -95,6 +95,8 @@ static int exec_build(struct args *args, struct config *cfg)
 		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
 		o.out_dir = out_dir;
 		o.registry = getenv("BLAMBDA_POD_REGISTRY_URL");
+		o.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
+		o.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
 		o.force = force;
 		o.dry_run = dry_run;
 		if (deps_layer_build(&o, &http, &arts[n], &none)) {
@@ -159,7 +161,7 @@ const struct command cmd_build = {
 		       "and nothing is cached. babashka.mirror (or BLAMBDA_BABASHKA_URL) replaces the download site "
 		       "with a mirror of the same layout; -SNAPSHOT versions come from babashka-dev-builds.\n\n"
 		       "The deps layer holds m2-repo/ and gitlibs/, filled by resolving :deps with 'bb clojure "
-		       "-Spath' (bb on PATH) or 'clojure -Spath', a deps-classpath file with those paths under "
+		       "-Spath' (bb on PATH, else the Babashka release in the cache for this machine) or 'clojure -Spath', a deps-classpath file with those paths under "
 		       "/opt, and the :pods fetched from the pod registry for Linux and the layer's architecture "
 		       "into .babashka/pods/.\n\n"
 		       "The function zip holds the files under function.source-paths, named from each source path "

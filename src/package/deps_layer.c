@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/evp.h>
@@ -18,6 +19,7 @@
 #include "core/msg.h"
 #include "core/xalloc.h"
 #include "package/archive_lazy.h"
+#include "package/babashka.h"
 #include "package/tree.h"
 #include "package/zip.h"
 
@@ -114,15 +116,48 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return error("'%s %s %s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],
-			     argv[2] ? argv[2] : "", WIFEXITED(status) ? "exit status" : "signal",
+		return error("'%s %s%s%s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],
+			     argv[2] ? " " : "", argv[2] ? argv[2] : "", WIFEXITED(status) ? "exit status" : "signal",
 			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
 
-/* Resolve :deps into layer/m2-repo and layer/gitlibs; write layer/deps-classpath with /opt paths. */
-static int resolve_deps(const struct edn *deps, const char *layer, const char *work)
+/*
+ * The bb of the Babashka release in the cache, for this machine, unpacked
+ * next to the tarball once. Never downloads: NULL when it is not cached.
+ */
+static char *cached_host_bb(const struct deps_layer_opts *o)
 {
+	struct utsname u;
+	struct bb_release rel;
+	struct buf path = BUF_INIT, bin = BUF_INIT;
+	const char *arch;
+	char *r = NULL;
+
+	if (uname(&u) || !o->bb_version)
+		return NULL;
+	arch = !strcmp(u.machine, "x86_64") ? "x86_64" : !strcmp(u.machine, "aarch64") ? "arm64" : NULL;
+	if (!arch || bb_release_init(&rel, o->bb_version, arch, o->mirror))
+		return NULL;
+	buf_addf(&path, "%s.bb", rel.cache_path);
+	if (!access(path.ptr, X_OK)) {
+		r = buf_detach(&path);
+	} else if (!access(rel.cache_path, R_OK) && !bb_extract(&rel, &bin) &&
+		   !fs_write_atomic(path.ptr, bin.ptr, bin.len, 0755)) {
+		r = buf_detach(&path);
+	}
+	msg_reset_status();
+	bb_release_release(&rel);
+	buf_release(&path);
+	buf_release(&bin);
+	return r;
+}
+
+/* Resolve :deps into layer/m2-repo and layer/gitlibs; write layer/deps-classpath with /opt paths. */
+static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps, const char *layer, const char *work)
+{
+	char *host_bb = NULL;
+	char *cached_argv[] = { NULL, "clojure", "-Spath", NULL };
 	struct buf depsedn = BUF_INIT, path = BUF_INIT, cp = BUF_INIT, out = BUF_INIT, gitlibs = BUF_INIT;
 	char *bb_argv[] = { "bb", "clojure", "-Spath", NULL };
 	char *clj_argv[] = { "clojure", "-Spath", NULL };
@@ -135,16 +170,23 @@ static int resolve_deps(const struct edn *deps, const char *layer, const char *w
 	buf_addf(&gitlibs, "%s/gitlibs", layer);
 	if (fs_write_atomic(path.ptr, depsedn.ptr, depsedn.len, 0644))
 		goto out;
-	if (on_path("bb"))
+	if (on_path("bb")) {
 		argv = bb_argv;
-	else if (on_path("clojure"))
+	} else if ((host_bb = cached_host_bb(o))) {
+		cached_argv[0] = host_bb;
+		argv = cached_argv;
+	} else if (on_path("clojure")) {
 		argv = clj_argv;
-	else {
+	} else {
 		error("resolving the dependencies needs bb or the Clojure CLI (clojure) on PATH");
-		hint("install Babashka (https://babashka.org) or the Clojure CLI");
+		hint("install Babashka (https://babashka.org) or the Clojure CLI, or run 'blambda build "
+		     "--runtime-layer' on a machine of the layer's architecture to cache one");
 		goto out;
 	}
-	info("Resolving the dependencies with '%s'", argv == bb_argv ? "bb clojure -Spath" : "clojure -Spath");
+	if (argv == clj_argv)
+		info("Resolving the dependencies with 'clojure -Spath'");
+	else
+		info("Resolving the dependencies with '%s clojure -Spath'", argv[0]);
 	if (run_tool(argv, work, gitlibs.ptr, &cp))
 		goto out;
 	/* every path must lie in the layer; under /opt it is found again in Lambda */
@@ -172,6 +214,7 @@ static int resolve_deps(const struct edn *deps, const char *layer, const char *w
 	buf_addf(&path, "%s/deps-classpath", layer);
 	r = fs_write_atomic(path.ptr, out.ptr, out.len, 0644);
 out:
+	free(host_bb);
 	buf_release(&depsedn);
 	buf_release(&path);
 	buf_release(&cp);
@@ -458,7 +501,7 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 	rm_rf(work.ptr);
 	if (fs_mkdirs(layer.ptr, 0755) || fs_mkdirs(work.ptr, 0755))
 		goto out;
-	if (nonempty_map(deps) && resolve_deps(deps, layer.ptr, work.ptr))
+	if (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr))
 		goto out;
 	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
 		const struct edn *k = pods->items[i], *v = pods->items[i + 1];

@@ -9,7 +9,8 @@
 /*
  * The dependencies layer, laid out as Blambda!'s: m2-repo/ and gitlibs/ from
  * resolving the deps file's :deps with the Clojure tooling at hand (`bb
- * clojure -Spath` when bb is on PATH, else `clojure -Spath`), a
+ * clojure -Spath` with bb on PATH, else with the Babashka release already in
+ * blambda's cache for this machine, else `clojure -Spath`), a
  * deps-classpath file with those paths under /opt, and the :pods of the
  * deps file fetched from the pod registry for Linux and the layer's
  * architecture (not the build machine's) into .babashka/pods/.
@@ -19,6 +20,8 @@ struct deps_layer_opts {
 	const char *arch;
 	const char *out_dir;
 	const char *registry;   /* NULL: the babashka pod registry */
+	const char *bb_version; /* the release whose cached copy may resolve the deps */
+	const char *mirror;
 	int force, dry_run;
 };
 

@@ -146,7 +146,8 @@ start_fake() {
 # make_release DIR VERSION [ARCH...]: a fake Babashka release under DIR, as
 # the mirror layout has it. Its bb is a tiny static program for each arch
 # (x86_64 by default), so the ELF checks pass; tests run the JVM stand-in
-# through BLAMBDA_BB rather than this bb.
+# through BLAMBDA_BB rather than this bb. RELEASE_BB_SOURCE names another C
+# source for bb.
 make_release() {
 	local dir=$1 version=$2 arch asset cc work
 	shift 2
@@ -157,7 +158,11 @@ make_release() {
 		arm64) asset=aarch64 cc=aarch64-linux-gnu-gcc ;;
 		esac
 		work=$(mktemp -d "$TMP/release.XXXXXX")
-		printf 'int main(void) { return 0; }\n' > "$work/bb.c"
+		if [ -n "${RELEASE_BB_SOURCE:-}" ]; then
+			cp "$RELEASE_BB_SOURCE" "$work/bb.c"
+		else
+			printf 'int main(void) { return 0; }\n' > "$work/bb.c"
+		fi
 		$cc -static -Os -s -o "$work/bb" "$work/bb.c" || return 1
 		mkdir -p "$dir/v$version"
 		tar -C "$work" -czf "$dir/v$version/babashka-$version-linux-$asset-static.tar.gz" bb

@@ -108,6 +108,18 @@ cp_line=$(unzip -p target/deps-layer-x86_64.zip deps-classpath)
 PATH="$TMP/bin:$PATH" BLAMBDA_TEST_MAVEN_REPO="$repo" blambda build --deps-layer
 expect_out_has "up to date"
 
+test_case "without bb on PATH, the cached Babashka release of this machine resolves the deps"
+if [ "$(uname -m)" = x86_64 ]; then
+	RELEASE_BB_SOURCE="$BLAMBDA_SOURCE_DIR/tests/support/bb_trampoline.c" make_release "$TMP/mirror" 7.0.0
+	blambda build --runtime-layer --bb-version 7.0.0 -o "$TMP/elsewhere"
+	expect_status 0
+	BLAMBDA_BB_VERSION=7.0.0 BLAMBDA_TEST_BB="$BLAMBDA_SOURCE_DIR/tests/support/bb" BLAMBDA_TEST_MAVEN_REPO="$repo" \
+		blambda build --deps-layer --force
+	expect_status 0
+	expect_err_has "Resolving the dependencies with '$TMP/cache/babashka/7.0.0/babashka-7.0.0-linux-amd64-static.tar.gz.bb clojure -Spath'"
+	[ "$(unzip -p target/deps-layer-x86_64.zip deps-classpath)" = "$cp_line" ] && pass || fail "another classpath"
+fi
+
 test_case "a dependency that cannot be resolved fails the build and keeps the old layer"
 good=$(sha256sum target/deps-layer-x86_64.zip | cut -d' ' -f1)
 sed -i 's/5.11.0/9.9.9/' bb.edn

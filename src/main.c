@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
-	if (args_flag(&args, "version") || (args.cmd && !strcmp(args.cmd->name, "version"))) {
+	if (args_flag(&args, "version")) {
 		status = command_find("version")->exec(&args, NULL) ? msg_exit_status() : EXIT_OK;
 		goto out;
 	}

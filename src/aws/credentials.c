@@ -681,10 +681,12 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 	char *detail;
 	int r;
 
-	if (aws_profile_get(p, profile, "mfa_serial", NULL))
-		return error_status(EXIT_USAGE, "profile '%s' needs an MFA code (mfa_serial), which blambda cannot ask for",
-				    profile),
-		       hint("get session credentials with 'aws sts get-session-token' or use an SSO profile"), -1;
+	if (aws_profile_get(p, profile, "mfa_serial", NULL)) {
+		error_status(EXIT_USAGE, "profile '%s' needs an MFA code (mfa_serial), which blambda cannot ask for",
+			     profile);
+		hint("get session credentials with 'aws sts get-session-token' or use an SSO profile");
+		return -1;
+	}
 	if (!source == !csrc)
 		return error_status(EXIT_USAGE, "profile '%s' in %s has role_arn, and needs exactly one of "
 				    "source_profile and credential_source", profile, aws_display_path(file));

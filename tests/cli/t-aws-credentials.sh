@@ -144,6 +144,10 @@ printf '[profile envrole]\nrole_arn = arn:aws:iam::123456789012:role/envrole\ncr
 AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK blambda doctor --profile envrole
 expect_status 0
 expect_out_has "assumed-role/envrole/"
+printf '[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/x\nsource_profile = dev\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n' > "$HOME/.aws/config"
+blambda doctor --profile mfa
+expect_status 2
+expect_err_has "profile 'mfa' needs an MFA code (mfa_serial), which blambda cannot ask for"
 printf '[profile bad]\nrole_arn = arn:aws:iam::123456789012:role/x\n' > "$HOME/.aws/config"
 blambda doctor --profile bad
 expect_status 2

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +10,54 @@
 
 #include "core/msg.h"
 #include "core/xalloc.h"
+
+#define MAX_TEMPS 16
+
+static char *temps[MAX_TEMPS];
+static volatile sig_atomic_t handlers_set;
+
+static void on_signal(int sig)
+{
+	for (int i = 0; i < MAX_TEMPS; i++)
+		if (temps[i])
+			unlink(temps[i]); /* async-signal-safe; the strings are never freed while set */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void fs_temp_register(const char *path)
+{
+	if (!handlers_set) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		handlers_set = 1;
+	}
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		if (!temps[i]) {
+			temps[i] = xstrdup(path);
+			return;
+		}
+	}
+}
+
+void fs_temp_unregister(const char *path)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		if (temps[i] && !strcmp(temps[i], path)) {
+			char *p = temps[i];
+
+			temps[i] = NULL;
+			free(p);
+			return;
+		}
+	}
+}
 
 void fs_cache_dir(struct buf *out)
 {
@@ -92,6 +141,8 @@ FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
 	buf_reset(tmp);
 	buf_addf(tmp, "%s.tmp-XXXXXX", path);
 	fd = mkstemp(tmp->ptr);
+	if (fd >= 0)
+		fs_temp_register(tmp->ptr);
 	if (fd < 0) {
 		error("cannot create a file next to '%s': %s", path, strerror(errno));
 		return NULL;
@@ -122,13 +173,16 @@ int fs_temp_commit(FILE *f, const char *tmp, const char *path)
 	}
 	if (bad) {
 		unlink(tmp);
+		fs_temp_unregister(tmp);
 		return error("cannot write '%s': %s", path, strerror(e ? e : EIO));
 	}
 	if (rename(tmp, path)) {
 		e = errno;
 		unlink(tmp);
+		fs_temp_unregister(tmp);
 		return error("cannot write '%s': %s", path, strerror(e));
 	}
+	fs_temp_unregister(tmp);
 	return 0;
 }
 
@@ -137,6 +191,7 @@ void fs_temp_abort(FILE *f, const char *tmp)
 	if (f)
 		fclose(f);
 	unlink(tmp);
+	fs_temp_unregister(tmp);
 }
 
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)

@@ -30,4 +30,12 @@ FILE *fs_temp_open(const char *path, struct buf *tmp_path, mode_t mode);
 int fs_temp_commit(FILE *f, const char *tmp_path, const char *path);
 void fs_temp_abort(FILE *f, const char *tmp_path);
 
+/*
+ * Temporary files to remove if blambda is interrupted (SIGINT, SIGTERM,
+ * SIGHUP) before they are renamed into place, so an interrupted run leaves
+ * nothing half-written behind. fs_temp_open registers its files itself.
+ */
+void fs_temp_register(const char *path);
+void fs_temp_unregister(const char *path);
+
 #endif

@@ -9,6 +9,7 @@
 #include <zip.h>
 
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/msg.h"
 
 /* 1980-01-01 00:00:00 in MS-DOS date and time fields */
@@ -40,6 +41,7 @@ int zip_write(const char *out, struct zip_input *in, size_t n, int level)
 	qsort(in, n, sizeof(*in), by_name);
 	buf_addf(&tmp, "%s.tmp-%ld", out, (long)getpid());
 	unlink(tmp.ptr);
+	fs_temp_register(tmp.ptr);
 	za = zip_open(tmp.ptr, ZIP_CREATE | ZIP_EXCL, &zerr);
 	if (!za) {
 		zip_error_t e;
@@ -92,6 +94,7 @@ fail:
 	zip_discard(za);
 	unlink(tmp.ptr);
 out:
+	fs_temp_unregister(tmp.ptr);
 	buf_release(&tmp);
 	return r;
 }

@@ -154,6 +154,24 @@ BLAMBDA_BABASHKA_URL=$RELEASE_URL blambda build --runtime-layer --bb-version 3.3
 expect_status 0
 case "$err" in *$'\r'*) fail "a progress bar without a terminal" ;; *) pass ;; esac
 
+test_case "an interrupted download leaves nothing half-written"
+RELEASE_BB_SOURCE= make_release "$TMP/mirror" 2.2.2
+head -c 300000 /dev/urandom >> "$TMP/mirror/v2.2.2/babashka-2.2.2-linux-amd64-static.tar.gz"
+(cd "$TMP/mirror/v2.2.2" && sha256sum babashka-2.2.2-linux-amd64-static.tar.gz > babashka-2.2.2-linux-amd64-static.tar.gz.sha256)
+start_release_server "$TMP/mirror" --mode slow
+BLAMBDA_BABASHKA_URL=$RELEASE_URL "$BLAMBDA" build --runtime-layer --bb-version 2.2.2 > /dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 100); do
+	ls "$TMP/cache/babashka/2.2.2/"*.tmp-* > /dev/null 2>&1 && break
+	sleep 0.05
+done
+ls "$TMP/cache/babashka/2.2.2/"*.tmp-* > /dev/null 2>&1 && pass || fail "the download never started"
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 130 ] && pass || fail "interrupted build exited $st, not 130"
+[ -z "$(ls -A "$TMP/cache/babashka/2.2.2/" 2>/dev/null)" ] && pass || fail "left behind: $(ls -A "$TMP/cache/babashka/2.2.2/")"
+
 test_case "bad values are usage errors"
 blambda build --runtime-layer --arch amd64
 expect_status 2

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """A loopback mirror of the Babashka releases, for the fetch tests.
 
-  release_server.py PORTFILE DIR [--mode ok|error|truncate|notfound] [--log FILE]
+  release_server.py PORTFILE DIR [--mode ok|error|truncate|notfound|slow] [--log FILE]
 
 Serves the files under DIR (laid out as v{V}/babashka-{V}-linux-{arch}-static.tar.gz
 and its .sha256). --mode error answers 500 to everything, truncate sends half
-of each file under its full Content-Length, notfound answers 404. --log
+of each file under its full Content-Length, notfound answers 404, slow sends tarballs 4 KB every 50 ms. --log
 appends "GET PATH" per request.
 """
 import os, sys
@@ -42,6 +42,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if mode == "slow" and self.path.endswith(".tar.gz"):
+            import time
+            for i in range(0, len(data), 4096):
+                self.wfile.write(data[i:i + 4096])
+                self.wfile.flush()
+                time.sleep(0.05)
+            return
         if mode == "truncate" and self.path.endswith(".tar.gz"):
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()

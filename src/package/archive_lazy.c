@@ -18,6 +18,7 @@ const struct archive_api *archive_api(void)
 		SYM(error_string, "archive_error_string"),
 		SYM(entry_pathname, "archive_entry_pathname"),
 		SYM(entry_filetype, "archive_entry_filetype"),
+		SYM(entry_size, "archive_entry_size"),
 	};
 #undef SYM
 

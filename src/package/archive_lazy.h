@@ -16,6 +16,7 @@ struct archive_api {
 	const char *(*error_string)(struct archive *);
 	const char *(*entry_pathname)(struct archive_entry *);
 	__LA_MODE_T (*entry_filetype)(struct archive_entry *);
+	la_int64_t (*entry_size)(struct archive_entry *);
 };
 
 /* NULL (with an error printed) when libarchive cannot be loaded. */

@@ -1,6 +1,8 @@
 #include "package/babashka.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,4 +291,185 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 out:
 	ar->read_free(a);
 	return ret;
+}
+
+struct bb_stream {
+	const struct bb_release *rel;
+	const struct archive_api *ar;
+	struct archive *a;
+	int fd[2];         /* the pipe: the reader thread writes, bb_stream_read reads */
+	pthread_t thread;
+	int started;
+	const void *first; /* the first block, already read to check the ELF header */
+	size_t first_len;
+	la_int64_t first_off;
+	char err[512];     /* set by the thread */
+};
+
+static int write_full(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void *inflate_ahead(void *arg)
+{
+	struct bb_stream *s = arg;
+	const void *block = s->first;
+	size_t size = s->first_len;
+	la_int64_t offset = s->first_off, done = 0;
+	struct archive_entry *e;
+	sigset_t pipe_set;
+	int rc = ARCHIVE_OK;
+
+	/* a consumer that stops early closes its end: get EPIPE, not a SIGPIPE for the process */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+	for (;;) {
+		static const char zeros[4096];
+
+		while (offset > done) { /* a sparse hole */
+			size_t z = (size_t)(offset - done) > sizeof(zeros) ? sizeof(zeros) : (size_t)(offset - done);
+
+			if (write_full(s->fd[1], zeros, z))
+				goto out;
+			done += (la_int64_t)z;
+		}
+		if (size && write_full(s->fd[1], block, size))
+			goto out;
+		done += (la_int64_t)size;
+		rc = s->ar->read_data_block(s->a, &block, &size, &offset);
+		if (rc != ARCHIVE_OK)
+			break;
+	}
+	if (rc != ARCHIVE_EOF) {
+		snprintf(s->err, sizeof(s->err), "cannot read 'bb' from '%s': %s", s->rel->cache_path,
+			 s->ar->error_string(s->a));
+	} else if ((rc = s->ar->read_next_header(s->a, &e)) == ARCHIVE_OK) {
+		snprintf(s->err, sizeof(s->err), "'%s' holds '%s': a Babashka release holds only 'bb'",
+			 s->rel->cache_path, s->ar->entry_pathname(e));
+	} else if (rc != ARCHIVE_EOF) {
+		snprintf(s->err, sizeof(s->err), "cannot read '%s': %s", s->rel->cache_path, s->ar->error_string(s->a));
+	}
+out:
+	close(s->fd[1]);
+	s->fd[1] = -1;
+	return NULL;
+}
+
+struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size)
+{
+	const struct archive_api *ar = archive_api();
+	struct bb_stream *s;
+	struct archive_entry *e;
+	const char *name;
+	int rc;
+
+	if (!ar)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->rel = r;
+	s->ar = ar;
+	s->fd[0] = s->fd[1] = -1;
+	s->a = ar->read_new();
+	ar->read_support_filter_gzip(s->a);
+	ar->read_support_format_tar(s->a);
+	if (ar->read_open_filename(s->a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
+		error("cannot open '%s': %s", r->cache_path, ar->error_string(s->a));
+		goto fail;
+	}
+	rc = ar->read_next_header(s->a, &e);
+	if (rc != ARCHIVE_OK) {
+		error(rc == ARCHIVE_EOF ? "'%s' holds no 'bb'" : "cannot read '%s'", r->cache_path);
+		goto fail;
+	}
+	name = ar->entry_pathname(e);
+	if (strcmp(name, "bb") && strcmp(name, "./bb")) {
+		error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
+		goto fail;
+	}
+	if (ar->entry_filetype(e) != AE_IFREG) {
+		error("'bb' in '%s' is not a regular file", r->cache_path);
+		goto fail;
+	}
+	*size = (uint64_t)ar->entry_size(e);
+	if (ar->read_data_block(s->a, &s->first, &s->first_len, &s->first_off) != ARCHIVE_OK || s->first_off ||
+	    s->first_len < 20) {
+		error("'bb' in '%s' is not a Linux executable", r->cache_path);
+		goto fail;
+	}
+	{
+		const unsigned char *h = s->first;
+		unsigned machine = (unsigned)(h[18] | h[19] << 8);
+		unsigned want = !strcmp(r->arch, "x86_64") ? EM_X86_64 : EM_AARCH64;
+
+		if (memcmp(h, "\177ELF", 4)) {
+			error("'bb' in '%s' is not a Linux executable", r->cache_path);
+			goto fail;
+		}
+		if (machine != want) {
+			error("'bb' in '%s' is built for %s, not %s", r->cache_path,
+			      machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "arm64" : "another machine", r->arch);
+			goto fail;
+		}
+	}
+	if (pipe(s->fd)) {
+		error("cannot create a pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (pthread_create(&s->thread, NULL, inflate_ahead, s)) {
+		error("cannot start a thread");
+		goto fail;
+	}
+	s->started = 1;
+	return s;
+fail:
+	bb_stream_close(s);
+	msg_reset_status();
+	error_status(EXIT_FAIL, "cannot unpack Babashka %s for %s", r->version, r->arch);
+	return NULL;
+}
+
+long bb_stream_read(void *ctx, void *buf, size_t n)
+{
+	struct bb_stream *s = ctx;
+	ssize_t got;
+
+	do
+		got = read(s->fd[0], buf, n);
+	while (got < 0 && errno == EINTR);
+	return got < 0 ? -1 : (long)got;
+}
+
+int bb_stream_close(struct bb_stream *s)
+{
+	int r = 0;
+
+	if (!s)
+		return -1;
+	if (s->fd[0] >= 0)
+		close(s->fd[0]); /* a thread still writing gets EPIPE and ends */
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	else if (s->fd[1] >= 0)
+		close(s->fd[1]);
+	if (s->err[0])
+		r = error("%s", s->err);
+	if (s->a)
+		s->ar->read_free(s->a);
+	free(s);
+	return r;
 }

@@ -1,6 +1,8 @@
 #ifndef BLAMBDA_PACKAGE_BABASHKA_H
 #define BLAMBDA_PACKAGE_BABASHKA_H
 
+#include <stdint.h>
+
 #include "config/config.h"
 #include "core/buf.h"
 #include "core/hash.h"
@@ -54,5 +56,18 @@ int bb_release_fetch(struct bb_release *r, struct http_client **http);
  * regular file `bb` and nothing else, built for the release's architecture.
  */
 int bb_extract(const struct bb_release *r, struct buf *out);
+
+/*
+ * The same, streamed: bb_stream_open checks the tarball's first entry (a
+ * regular `bb` for the right machine) and gives its size; bb_stream_read
+ * then delivers it while a second thread inflates ahead, so unpacking
+ * overlaps with whatever consumes it (compressing it into the layer).
+ * bb_stream_close waits for that thread and returns -1, with the error
+ * printed, when the rest of the tarball is wrong (another entry, short data).
+ */
+struct bb_stream;
+struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size);
+long bb_stream_read(void *ctx, void *buf, size_t n);
+int bb_stream_close(struct bb_stream *s);
 
 #endif

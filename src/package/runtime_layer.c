@@ -13,11 +13,25 @@
 /* Bump when the layout of the layer changes, so old builds are not taken as current. */
 #define LAYER_FORMAT "runtime-layer/1"
 
+/* Closes the bb stream once the zip is complete: a problem found by then discards the zip. */
+struct stream_guard {
+	struct bb_stream *s;
+	int closed;
+};
+
+static int close_stream(void *ctx)
+{
+	struct stream_guard *g = ctx;
+
+	g->closed = 1;
+	return bb_stream_close(g->s);
+}
+
 int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client **http, struct artifact *out)
 {
 	const struct bootstrap *boot = bootstrap_for(o->arch);
 	struct bb_release rel;
-	struct buf inputs_text = BUF_INIT, bb = BUF_INIT, path = BUF_INIT;
+	struct buf inputs_text = BUF_INIT, path = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1], boot_sha[SHA256_HEX_LEN + 1], clj_sha[SHA256_HEX_LEN + 1];
 	size_t clj_len = (size_t)(blambda_runtime_clj_end - blambda_runtime_clj);
 	int r = -1;
@@ -56,17 +70,26 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 		goto out;
 	}
 	info("Building %s (Babashka %s, %s)", out->path, rel.version, o->arch);
-	if (bb_release_fetch(&rel, http) || bb_extract(&rel, &bb) || fs_mkdirs(o->out_dir, 0755))
+	if (bb_release_fetch(&rel, http) || fs_mkdirs(o->out_dir, 0755))
 		goto out;
 	{
+		uint64_t bb_size = 0;
+		struct bb_stream *bbs = bb_stream_open(&rel, &bb_size);
 		struct zip_input in[] = {
-			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data) },
-			{ "bb", 0755, NULL, bb.ptr, bb.len },
-			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len },
+			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL },
+			{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs },
+			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL },
 		};
+		struct stream_guard g = { bbs, 0 };
+		int bad;
 
-		if (zip_write(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT) ||
-		    artifact_record(out, inputs))
+		if (!bbs)
+			goto out;
+		/* bb is inflated on a second thread while libzip deflates it */
+		bad = zip_write_checked(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, close_stream, &g);
+		if (!g.closed)
+			bb_stream_close(bbs);
+		if (bad || artifact_record(out, inputs))
 			goto out;
 	}
 	out->built = 1;
@@ -74,6 +97,5 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 out:
 	bb_release_release(&rel);
 	buf_release(&inputs_text);
-	buf_release(&bb);
 	return r;
 }

@@ -32,7 +32,46 @@ static int sync_file(const char *path)
 	return r;
 }
 
+/* A zip_source over a zip_input's read callback: read once, front to back. */
+static zip_int64_t stream_cb(void *userdata, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct zip_input *in = userdata;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_FREE:
+		return 0;
+	case ZIP_SOURCE_READ: {
+		long n = in->read(in->ctx, data, (size_t)len);
+
+		return n < 0 ? -1 : n;
+	}
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+
+		zip_stat_init(st);
+		st->size = in->len;
+		st->valid |= ZIP_STAT_SIZE;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_ERROR:
+		return zip_error_to_data(NULL, data, len);
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		return -1;
+	}
+}
+
 int zip_write(const char *out, struct zip_input *in, size_t n, int level)
+{
+	return zip_write_checked(out, in, n, level, NULL, NULL);
+}
+
+int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level, int (*before_commit)(void *ctx),
+		      void *ctx)
 {
 	struct buf tmp = BUF_INIT;
 	zip_t *za;
@@ -58,6 +97,8 @@ int zip_write(const char *out, struct zip_input *in, size_t n, int level)
 
 		if (in[i].path)
 			src = zip_source_file(za, in[i].path, 0, -1);
+		else if (in[i].read)
+			src = zip_source_function(za, stream_cb, &in[i]);
 		else
 			src = zip_source_buffer(za, in[i].data, in[i].len, 0);
 		if (!src) {
@@ -83,6 +124,10 @@ int zip_write(const char *out, struct zip_input *in, size_t n, int level)
 		goto fail;
 	}
 	za = NULL;
+	if (before_commit && before_commit(ctx)) {
+		unlink(tmp.ptr);
+		goto out;
+	}
 	if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
 		error("cannot write '%s': %s", out, strerror(errno));
 		unlink(tmp.ptr);

@@ -15,8 +15,11 @@ struct zip_input {
 	const char *name;  /* path inside the zip */
 	mode_t mode;       /* 0755, 0644, ... */
 	const char *path;  /* read from this file, or */
-	const void *data;  /* from memory */
+	const void *data;  /* from memory (len bytes), or */
 	size_t len;
+	/* from a stream of len bytes: read up to n bytes into buf, 0 at the end, -1 on error */
+	long (*read)(void *ctx, void *buf, size_t n);
+	void *ctx;
 };
 
 /* Compression level for deflate (1 fastest .. 9 smallest). */
@@ -28,5 +31,12 @@ struct zip_input {
  * -1 with an error printed; `out` is then untouched.
  */
 int zip_write(const char *out, struct zip_input *inputs, size_t n, int level);
+/*
+ * The same, asking `before_commit(ctx)` once the zip is complete but before
+ * it replaces `out`: -1 there discards it (for streams whose producer finds a
+ * problem only after its data was read).
+ */
+int zip_write_checked(const char *out, struct zip_input *inputs, size_t n, int level,
+		      int (*before_commit)(void *ctx), void *ctx);
 
 #endif

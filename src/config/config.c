@@ -552,7 +552,7 @@ static void unknown_key(const struct yctx *x, yaml_mark_t m, const char *prefix,
 	strlist_clear(&all);
 }
 
-static int read_value(struct yctx *x, int id, yaml_node_t *keynode, yaml_node_t *val)
+static int read_value(struct yctx *x, int id, yaml_node_t *val)
 {
 	const struct cfg_key *k = &cfg_keys[id];
 	struct cfg_value fresh = { 0 };
@@ -560,7 +560,6 @@ static int read_value(struct yctx *x, int id, yaml_node_t *keynode, yaml_node_t 
 	yaml_mark_t bad = val->start_mark;
 	const char *name = leaf(k->key);
 
-	(void)keynode;
 	if (is_null(val))
 		return 0; /* `key:` with nothing after it leaves the default */
 	if (k->type == CFG_LIST) {
@@ -672,7 +671,7 @@ static int read_mapping(struct yctx *x, yaml_node_t *map, const char *prefix)
 		if (strlist_has(&seen, name)) {
 			r = yerror(x, kn->start_mark, "duplicate key '%s'", name);
 		} else if ((id = config_key_index(full.ptr)) >= 0) {
-			r = read_value(x, id, kn, vn);
+			r = read_value(x, id, vn);
 		} else if (is_section(full.ptr)) {
 			if (vn->type == YAML_MAPPING_NODE)
 				r = read_mapping(x, vn, full.ptr);

@@ -187,8 +187,12 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 		info("Resolving the dependencies with 'clojure -Spath'");
 	else
 		info("Resolving the dependencies with '%s clojure -Spath'", argv[0]);
-	if (run_tool(argv, work, gitlibs.ptr, &cp))
+	if (run_tool(argv, work, gitlibs.ptr, &cp)) {
+		if (argv == clj_argv)
+			hint("'clojure -Spath' needs the Clojure CLI (tools.deps); Debian's clojure package is only the "
+			     "language, so install the CLI or Babashka");
 		goto out;
+	}
 	/* every path must lie in the layer; under /opt it is found again in Lambda */
 	{
 		char *s = cp.ptr ? cp.ptr : "";

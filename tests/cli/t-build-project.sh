@@ -120,6 +120,16 @@ if [ "$(uname -m)" = x86_64 ]; then
 	[ "$(unzip -p target/deps-layer-x86_64.zip deps-classpath)" = "$cp_line" ] && pass || fail "another classpath"
 fi
 
+test_case "without bb, the Clojure CLI is tried, and a clojure without -Spath is explained"
+BLAMBDA_BB_VERSION=6.0.0 blambda build --deps-layer --force
+expect_status 1
+if command -v clojure > /dev/null; then
+	expect_err_has "Resolving the dependencies with 'clojure -Spath'"
+	expect_err_has "hint: 'clojure -Spath' needs the Clojure CLI"
+else
+	expect_err_has "resolving the dependencies needs bb or the Clojure CLI (clojure) on PATH"
+fi
+
 test_case "a dependency that cannot be resolved fails the build and keeps the old layer"
 good=$(sha256sum target/deps-layer-x86_64.zip | cut -d' ' -f1)
 sed -i 's/5.11.0/9.9.9/' bb.edn

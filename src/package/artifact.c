@@ -65,6 +65,17 @@ int artifact_up_to_date(struct artifact *a, const char *inputs)
 	return ok;
 }
 
+int artifact_should_build(struct artifact *a, const char *inputs, int force, int dry_run)
+{
+	if (!force && artifact_up_to_date(a, inputs)) {
+		verbose(1, "%s is up to date", a->path);
+		return 0;
+	}
+	if (force)
+		set_reason(a, "--force was given");
+	return !dry_run;
+}
+
 int artifact_record(struct artifact *a, const char *inputs)
 {
 	struct buf sp = BUF_INIT, text = BUF_INIT;

@@ -30,6 +30,12 @@ void artifact_release(struct artifact *a);
  * Otherwise sets a->reason.
  */
 int artifact_up_to_date(struct artifact *a, const char *inputs);
+/*
+ * Whether to build a->path now: not when it is up to date for `inputs`
+ * (unless force), and not on a dry run, where a->reason says why it would
+ * be built (NULL when it would not).
+ */
+int artifact_should_build(struct artifact *a, const char *inputs, int force, int dry_run);
 /* After writing a->path: record its digest and size and the inputs in the stamp. */
 int artifact_record(struct artifact *a, const char *inputs);
 

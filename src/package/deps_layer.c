@@ -440,7 +440,6 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 	const struct edn *deps, *pods;
 	struct edn *root = NULL;
 	struct tree files = { 0 };
-	struct zip_input *zin = NULL;
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -481,15 +480,7 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 	if (nonempty_map(pods))
 		buf_addf(&inputs_text, "pods %.*s\n", (int)(pods->end - pods->start), pods->start);
 	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
-	if (!o->force && artifact_up_to_date(out, inputs)) {
-		r = 0;
-		goto out;
-	}
-	if (o->force) {
-		free(out->reason);
-		out->reason = xstrdup("--force was given");
-	}
-	if (o->dry_run) {
+	if (!artifact_should_build(out, inputs, o->force, o->dry_run)) {
 		r = 0;
 		goto out;
 	}
@@ -526,13 +517,7 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 	}
 	if (tree_collect(layer.ptr, "", NULL, NULL, &files) || tree_sort_unique(&files, "the deps layer"))
 		goto out;
-	zin = xcalloc(files.nr + 1, sizeof(*zin));
-	for (size_t i = 0; i < files.nr; i++) {
-		zin[i].name = files.items[i].name;
-		zin[i].path = files.items[i].path;
-		zin[i].mode = files.items[i].mode;
-	}
-	if (zip_write(out->path, zin, files.nr, ZIP_LEVEL_DEFAULT) || artifact_record(out, inputs))
+	if (tree_zip(&files, out->path, ZIP_LEVEL_DEFAULT) || artifact_record(out, inputs))
 		goto out;
 	out->built = 1;
 	r = 0;
@@ -541,7 +526,6 @@ out:
 		rm_rf(layer.ptr);
 	if (work.len)
 		rm_rf(work.ptr);
-	free(zin);
 	tree_release(&files);
 	edn_free(root);
 	buf_release(&text);

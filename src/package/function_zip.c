@@ -83,7 +83,6 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 	struct strlist ignore = STRLIST_INIT;
 	struct buf inputs_text = BUF_INIT, path = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1];
-	struct zip_input *zin = NULL;
 	int r = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -121,33 +120,18 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 		buf_addf(&inputs_text, "%s %o %s\n", sha, (unsigned)e.items[i].mode, e.items[i].name);
 	}
 	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
-	if (!o->force && artifact_up_to_date(out, inputs)) {
-		r = 0;
-		goto out;
-	}
-	if (o->force) {
-		free(out->reason);
-		out->reason = xstrdup("--force was given");
-	}
-	if (o->dry_run) {
+	if (!artifact_should_build(out, inputs, o->force, o->dry_run)) {
 		r = 0;
 		goto out;
 	}
 	info("Building %s (%zu file%s)", out->path, e.nr, e.nr == 1 ? "" : "s");
-	zin = xcalloc(e.nr, sizeof(*zin));
-	for (size_t i = 0; i < e.nr; i++) {
-		zin[i].name = e.items[i].name;
-		zin[i].path = e.items[i].path;
-		zin[i].mode = e.items[i].mode;
-	}
-	if (fs_mkdirs(o->out_dir, 0755) || zip_write(out->path, zin, e.nr, ZIP_LEVEL_DEFAULT) ||
+	if (fs_mkdirs(o->out_dir, 0755) || tree_zip(&e, out->path, ZIP_LEVEL_DEFAULT) ||
 	    artifact_record(out, inputs))
 		goto out;
 	out->built = 1;
 	r = 0;
 out:
 	tree_release(&e);
-	free(zin);
 	strlist_clear(&ignore);
 	buf_release(&inputs_text);
 	return r;

@@ -56,16 +56,7 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 		 rel.version, rel.sha256, boot_sha, clj_sha, ZIP_LEVEL_DEFAULT);
 	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
 
-	if (!o->force && artifact_up_to_date(out, inputs)) {
-		verbose(1, "%s is up to date", out->path);
-		r = 0;
-		goto out;
-	}
-	if (o->force) {
-		free(out->reason);
-		out->reason = xstrdup("--force was given");
-	}
-	if (o->dry_run) {
+	if (!artifact_should_build(out, inputs, o->force, o->dry_run)) {
 		r = 0;
 		goto out;
 	}

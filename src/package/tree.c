@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
+#include "package/zip.h"
 
 int tree_collect(const char *dir, const char *prefix, tree_skip_fn skip, void *ctx, struct tree *out)
 {
@@ -73,4 +74,19 @@ int tree_sort_unique(struct tree *t, const char *what)
 			return error_status(EXIT_USAGE, "'%s' and '%s' would both be '%s' in %s", t->items[i - 1].path,
 					    t->items[i].path, t->items[i].name, what);
 	return 0;
+}
+
+int tree_zip(const struct tree *t, const char *out, int level)
+{
+	struct zip_input *in = xcalloc(t->nr + 1, sizeof(*in));
+	int r;
+
+	for (size_t i = 0; i < t->nr; i++) {
+		in[i].name = t->items[i].name;
+		in[i].path = t->items[i].path;
+		in[i].mode = t->items[i].mode;
+	}
+	r = zip_write(out, in, t->nr, level);
+	free(in);
+	return r;
 }

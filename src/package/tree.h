@@ -28,4 +28,7 @@ void tree_release(struct tree *t);
 /* Sort by name and fail, naming both files, if two share one. */
 int tree_sort_unique(struct tree *t, const char *what);
 
+/* Zip every file of the tree under its name (see zip_write). */
+int tree_zip(const struct tree *t, const char *out, int level);
+
 #endif

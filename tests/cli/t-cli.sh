@@ -99,6 +99,20 @@ blambda -q -v config
 expect_status 2
 expect_err_has "'--quiet' and '--verbose' cannot be used together"
 
+test_case "-q silences everything but errors and data"
+mkdir -p "$TMP/empty" && cd "$TMP/empty"
+blambda config function.runtime
+expect_out "provided.al2023"
+blambda config
+expect_err_has "no blambda.yml here"
+blambda -q config
+expect_status 0
+expect_err_empty
+blambda -q confg
+expect_status 2
+expect_err_has "unknown command 'confg'"
+cd "$TMP"
+
 test_case "positional arguments are checked"
 blambda completion
 expect_status 2

@@ -29,7 +29,7 @@ Content-Length), "ok" (a GetCallerIdentity answer). The last entry repeats.
 --log appends "METHOD PATH" per request.
 """
 import json, socket, struct, sys, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import loopback
 from urllib.parse import urlparse, parse_qs
 
 args = sys.argv[1:]
@@ -64,18 +64,7 @@ def error_xml(code, message):
             f"</Error><RequestId>fake-request-err</RequestId></ErrorResponse>")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # answers are written as head then body: without this, Nagle's algorithm and the
-        # client's delayed ACK hold every answer back by 40 ms
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, *a):
-        pass
-
+class Handler(loopback.Handler):
     def record(self):
         if logfile:
             with lock, open(logfile, "a") as f:
@@ -166,10 +155,4 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, error_xml(code, f"injected {status}"), "text/xml")
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os
-os.rename(portfile + ".tmp", portfile)
-server.serve_forever()
+loopback.serve(Handler, portfile)

@@ -9,9 +9,9 @@ of each file under its full Content-Length, notfound answers 404, slow sends tar
 appends "GET PATH" per request.
 """
 import os, sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import loopback
 
-portfile, root = sys.argv[1], sys.argv[2]
+portfile, root = sys.argv[1], os.path.abspath(sys.argv[2])
 args = sys.argv[3:]
 mode, log = "ok", None
 while args:
@@ -22,12 +22,7 @@ while args:
         log = v
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class Handler(loopback.Handler):
     def do_GET(self):
         if log:
             with open(log, "a") as f:
@@ -63,10 +58,4 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-root = os.path.abspath(root)
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(portfile + ".tmp", portfile)
-server.serve_forever()
+loopback.serve(Handler, portfile)

@@ -16,8 +16,8 @@ As in AWS: answers are 202; a response body over 6291556 bytes gets 413 and
 leaves the invocation open for an error report; posting twice for one
 invocation gets 400; /runtime/init/error is accepted once.
 """
-import json, socket, sys, threading, time, uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json, sys, threading, time, uuid
+import loopback
 
 portfile, events_path, results_path = sys.argv[1:4]
 events = [json.loads(l) for l in open(events_path).read().splitlines() if l.strip()]
@@ -32,18 +32,7 @@ def record(kind, rid, body, error_type):
                             "error_type": error_type}) + "\n")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # answers are written as head then body: without this, Nagle's algorithm and the
-        # client's delayed ACK hold every answer back by 40 ms
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, *a):
-        pass
-
+class Handler(loopback.Handler):
     def reply(self, status, body, headers=()):
         data = body.encode()
         self.send_response(status)
@@ -103,10 +92,4 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(404, '{"errorMessage":"not found"}')
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-with open(portfile + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os
-os.rename(portfile + ".tmp", portfile)
-server.serve_forever()
+loopback.serve(Handler, portfile)

@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws/aws.h"
-#include "aws/xml.h"
+#include "aws/credentials.h"
+#include "aws/sts.h"
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/msg.h"
@@ -289,6 +289,7 @@ static int get_json(struct aws *a, struct http_request *req, const char *what, c
 	if (!req->total_timeout_ms)
 		req->total_timeout_ms = 30000;
 	if (http_perform(a->http, req, &resp)) {
+		http_failure_report(&resp);
 		hint("%s could not be reached", what);
 	} else if (resp.status != 200) {
 		struct aws_error e;
@@ -423,7 +424,6 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	if (http_perform(a->http, &req, &resp) || resp.status != 200) {
 		/* no instance metadata here: not an error, the chain just ends */
 		http_response_release(&resp);
-		msg_reset_status();
 		goto out;
 	}
 	buf_add(&token, resp.body.ptr, resp.body.len);
@@ -438,7 +438,6 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	req.url = url.ptr;
 	if (http_perform(a->http, &req, &resp) || resp.status != 200) {
 		http_response_release(&resp);
-		msg_reset_status();
 		verbose(1, "the instance has no IAM role");
 		goto out;
 	}
@@ -674,10 +673,9 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 	const char *duration = aws_profile_get(p, profile, "duration_seconds", NULL);
 	const char *region = aws_profile_get(p, profile, "region", NULL);
 	struct aws_credentials src = { 0 };
-	struct buf form = BUF_INIT, cache = BUF_INIT, val = BUF_INIT, sess = BUF_INIT;
-	struct aws_call call = { 0 };
-	struct http_response resp;
-	struct aws_error err;
+	struct buf cache = BUF_INIT, val = BUF_INIT, sess = BUF_INIT;
+	struct sts_assume_role ar = { 0 };
+	struct aws_error err = { 0 };
 	char *detail;
 	int r;
 
@@ -710,64 +708,33 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 		r = -1;
 		goto out;
 	}
-	aws_form_add(&form, "Action", "AssumeRole");
-	aws_form_add(&form, "Version", "2011-06-15");
-	aws_form_add(&form, "RoleArn", role);
-	aws_form_add(&form, "RoleSessionName", sess.ptr);
-	if (external)
-		aws_form_add(&form, "ExternalId", external);
-	if (duration)
-		aws_form_add(&form, "DurationSeconds", duration);
-	call.service = "sts";
-	call.method = "POST";
-	call.path = "/";
-	call.content_type = "application/x-www-form-urlencoded; charset=utf-8";
-	call.body = form.ptr;
-	call.body_len = form.len;
-	call.sensitive = 1;
+	ar.role_arn = role;
+	ar.session_name = sess.ptr;
+	ar.external_id = external;
+	ar.duration = duration;
 	/* STS in the region in use, else the profile's, else the global endpoint's us-east-1 */
-	if (aws_region_try(a, &call.region))
-		call.region = region ? region : "us-east-1";
-	r = aws_call_as(a, &src, &call, &resp, &err);
-	if (r == 1) {
+	if (aws_region_try(a, &ar.region))
+		ar.region = region ? region : "us-east-1";
+	r = sts_assume_role(a, &src, &ar, c, &err);
+	if (r) {
 		struct buf what = BUF_INIT;
 
 		buf_addf(&what, "cannot assume role %s", role);
 		aws_error_report(&err, what.ptr);
 		buf_release(&what);
-		aws_error_release(&err);
 		r = -1;
-	} else if (r == 0) {
-		const char *body = buf_cstr(&resp.body);
-		struct buf akid = BUF_INIT, secret = BUF_SECRET, token = BUF_SECRET, exp = BUF_INIT;
-
-		xml_text(body, "AccessKeyId", &akid);
-		xml_text(body, "SecretAccessKey", &secret);
-		xml_text(body, "SessionToken", &token);
-		xml_text(body, "Expiration", &exp);
-		if (!akid.len || !secret.len) {
-			r = error_status(EXIT_AWS, "STS AssumeRole answered without credentials");
-		} else {
-			set_creds(c, akid.ptr, secret.ptr, token.ptr ? token.ptr : "", aws_parse_time(buf_cstr(&exp)),
-				  CRED_ASSUME_ROLE, detail);
-			detail = NULL;
-			if (c->expiration < 0)
-				c->expiration = 0;
-			if (c->expiration)
-				write_sts_cache(cache.ptr, c);
-			r = 1;
-		}
-		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
-		buf_release(&akid);
-		buf_release(&secret);
-		buf_release(&token);
-		buf_release(&exp);
+	} else {
+		c->source = CRED_ASSUME_ROLE;
+		c->detail = detail;
+		detail = NULL;
+		if (c->expiration)
+			write_sts_cache(cache.ptr, c);
+		r = 1;
 	}
-	http_response_release(&resp);
+	aws_error_release(&err);
 out:
 	free(detail);
 	aws_credentials_release(&src);
-	buf_release(&form);
 	buf_release(&cache);
 	buf_release(&val);
 	buf_release(&sess);

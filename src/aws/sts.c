@@ -1,39 +1,64 @@
 #include "aws/sts.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/xml.h"
+#include "core/xalloc.h"
 
-int sts_get_caller_identity(struct aws *a, const char *region, struct sts_identity *id, struct aws_error *err)
+/* A query API call: the form body posted to "/", the answer parsed as XML. */
+static int sts_query(struct aws *a, const struct aws_credentials *creds, const char *region, const struct buf *form,
+		     int secret, struct xml_node **doc, struct aws_error *err)
 {
-	static const char form[] = "Action=GetCallerIdentity&Version=2011-06-15";
 	struct aws_call call = { 0 };
 	struct http_response resp;
-	struct buf b = BUF_INIT;
+	struct buf why = BUF_INIT;
 	int r;
 
-	memset(id, 0, sizeof(*id));
+	*doc = NULL;
 	call.service = "sts";
 	call.region = region;
 	call.method = "POST";
 	call.path = "/";
 	call.content_type = "application/x-www-form-urlencoded; charset=utf-8";
-	call.body = form;
-	call.body_len = sizeof(form) - 1;
-	r = aws_call(a, &call, &resp, err);
-	if (r == 0) {
-		const char *body = buf_cstr(&resp.body);
-
-		if (xml_text(body, "Account", &b))
-			id->account = buf_detach(&b);
-		if (xml_text(body, "Arn", &b))
-			id->arn = buf_detach(&b);
-		if (xml_text(body, "UserId", &b))
-			id->user_id = buf_detach(&b);
+	call.body = form->ptr;
+	call.body_len = form->len;
+	call.sensitive = (unsigned)secret;
+	r = aws_call_as(a, creds, &call, &resp, err);
+	if (r == 0 && !(*doc = xml_parse(resp.body.ptr, resp.body.len, secret, &why))) {
+		aws_error_set(err, "MalformedAnswer", "STS answered with XML that cannot be read: %s", why.ptr);
+		r = 1;
 	}
-	buf_release(&b);
+	if (secret && resp.body.ptr)
+		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
 	http_response_release(&resp);
+	buf_release(&why);
+	return r;
+}
+
+int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, const char *region,
+			    struct sts_identity *id, struct aws_error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc;
+	const char *v;
+	int r;
+
+	memset(id, 0, sizeof(*id));
+	aws_form_add(&form, "Action", "GetCallerIdentity");
+	aws_form_add(&form, "Version", "2011-06-15");
+	r = sts_query(a, creds, region, &form, 0, &doc, err);
+	if (r == 0) {
+		if ((v = xml_find_text(doc, "Account")))
+			id->account = xstrdup(v);
+		if ((v = xml_find_text(doc, "Arn")))
+			id->arn = xstrdup(v);
+		if ((v = xml_find_text(doc, "UserId")))
+			id->user_id = xstrdup(v);
+	}
+	xml_free(doc);
+	buf_release(&form);
 	return r;
 }
 
@@ -43,4 +68,48 @@ void sts_identity_release(struct sts_identity *id)
 	free(id->arn);
 	free(id->user_id);
 	memset(id, 0, sizeof(*id));
+}
+
+int sts_assume_role(struct aws *a, const struct aws_credentials *src, const struct sts_assume_role *req,
+		    struct aws_credentials *out, struct aws_error *err)
+{
+	struct buf form = BUF_INIT;
+	const struct xml_node *c;
+	struct xml_node *doc;
+	int r;
+
+	aws_form_add(&form, "Action", "AssumeRole");
+	aws_form_add(&form, "Version", "2011-06-15");
+	aws_form_add(&form, "RoleArn", req->role_arn);
+	aws_form_add(&form, "RoleSessionName", req->session_name);
+	if (req->external_id)
+		aws_form_add(&form, "ExternalId", req->external_id);
+	if (req->duration)
+		aws_form_add(&form, "DurationSeconds", req->duration);
+	r = sts_query(a, src, req->region, &form, 1, &doc, err);
+	if (r == 0) {
+		const char *akid, *secret, *token, *exp;
+
+		c = xml_find(doc, "Credentials");
+		akid = xml_find_text(c, "AccessKeyId");
+		secret = xml_find_text(c, "SecretAccessKey");
+		token = xml_find_text(c, "SessionToken");
+		exp = xml_find_text(c, "Expiration");
+		if (!akid || !*akid || !secret || !*secret) {
+			aws_error_set(err, "MissingCredentials", "STS AssumeRole answered without credentials");
+			r = 1;
+		} else {
+			buf_init_secret(&out->secret_access_key);
+			buf_init_secret(&out->session_token);
+			buf_adds(&out->access_key_id, akid);
+			buf_adds(&out->secret_access_key, secret);
+			buf_adds(&out->session_token, token ? token : "");
+			out->expiration = aws_parse_time(exp);
+			if (out->expiration < 0)
+				out->expiration = 0;
+		}
+	}
+	xml_free(doc);
+	buf_release(&form);
+	return r;
 }

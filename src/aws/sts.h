@@ -1,17 +1,36 @@
 #ifndef BLAMBDA_AWS_STS_H
 #define BLAMBDA_AWS_STS_H
 
-#include "aws/aws.h"
+#include "aws/client.h"
+
+/* STS, the query API answering XML. Nothing here prints. */
 
 struct sts_identity {
 	char *account, *arn, *user_id;
 };
 
 /*
- * STS GetCallerIdentity: who the credentials belong to. `region` NULL uses
- * the region in use. Returns as aws_call() does: 0, 1 (AWS error in *err), -1.
+ * GetCallerIdentity with creds: who they belong to. `region` NULL uses the
+ * region in use. Returns as aws_call_as() does: 0, 1 (AWS error in *err), -1.
  */
-int sts_get_caller_identity(struct aws *a, const char *region, struct sts_identity *id, struct aws_error *err);
+int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, const char *region,
+			    struct sts_identity *id, struct aws_error *err);
 void sts_identity_release(struct sts_identity *id);
+
+struct sts_assume_role {
+	const char *role_arn;
+	const char *session_name;
+	const char *external_id;  /* or NULL */
+	const char *duration;     /* seconds as text, or NULL */
+	const char *region;       /* the STS endpoint's region */
+};
+
+/*
+ * AssumeRole with the source credentials `src`: fills *out (akid, secret and
+ * token in wiped buffers, expiration) on 0. Returns as aws_call_as() does; an
+ * answer without credentials is 1 with err->code "MissingCredentials".
+ */
+int sts_assume_role(struct aws *a, const struct aws_credentials *src, const struct sts_assume_role *req,
+		    struct aws_credentials *out, struct aws_error *err);
 
 #endif

@@ -1,68 +1,205 @@
 #include "aws/xml.h"
 
+#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void add_decoded(struct buf *out, const char *s, size_t len)
+#include "core/lazy.h"
+#include "core/xalloc.h"
+
+/* expat, loaded on first use (see core/lazy.h) */
+static struct {
+	XML_Parser (*parser_create)(const XML_Char *encoding);
+	void (*parser_free)(XML_Parser p);
+	void (*set_user_data)(XML_Parser p, void *data);
+	void (*set_element_handler)(XML_Parser p, XML_StartElementHandler start, XML_EndElementHandler end);
+	void (*set_character_data_handler)(XML_Parser p, XML_CharacterDataHandler h);
+	void (*set_entity_decl_handler)(XML_Parser p, XML_EntityDeclHandler h);
+	enum XML_Status (*parse)(XML_Parser p, const char *s, int len, int is_final);
+	enum XML_Error (*get_error_code)(XML_Parser p);
+	const XML_LChar *(*error_string)(enum XML_Error code);
+	XML_Size (*current_line)(XML_Parser p);
+	enum XML_Status (*stop_parser)(XML_Parser p, XML_Bool resumable);
+} expat;
+static int expat_state; /* 0 not tried, 1 loaded, -1 failed */
+
+#define SYM(field, symbol) { symbol, (void **)&expat.field }
+
+static int expat_load(void)
 {
-	static const struct { const char *name; char c; } ents[] = {
-		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&apos;", '\'' },
+	const struct lazy_sym syms[] = {
+		SYM(parser_create, "XML_ParserCreate"),
+		SYM(parser_free, "XML_ParserFree"),
+		SYM(set_user_data, "XML_SetUserData"),
+		SYM(set_element_handler, "XML_SetElementHandler"),
+		SYM(set_character_data_handler, "XML_SetCharacterDataHandler"),
+		SYM(set_entity_decl_handler, "XML_SetEntityDeclHandler"),
+		SYM(parse, "XML_Parse"),
+		SYM(get_error_code, "XML_GetErrorCode"),
+		SYM(error_string, "XML_ErrorString"),
+		SYM(current_line, "XML_GetCurrentLineNumber"),
+		SYM(stop_parser, "XML_StopParser"),
 	};
 
-	for (size_t i = 0; i < len; i++) {
-		int done = 0;
+	if (!expat_state)
+		expat_state = lazy_load("libexpat.so.1", "libexpat1", syms, sizeof(syms) / sizeof(syms[0])) ? -1 : 1;
+	return expat_state > 0 ? 0 : -1;
+}
 
-		if (s[i] == '&') {
-			for (size_t k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
-				size_t n = strlen(ents[k].name);
+struct parse_state {
+	XML_Parser parser;
+	struct xml_node *root, *cur;
+	int depth, secret;
+	const char *why; /* set when a handler stopped the parser */
+};
 
-				if (i + n <= len && !strncmp(s + i, ents[k].name, n)) {
-					buf_addch(out, ents[k].c);
-					i += n - 1;
-					done = 1;
-					break;
-				}
-			}
-			if (!done && i + 2 < len && s[i + 1] == '#') {
-				char *end;
-				long cp = s[i + 2] == 'x' ? strtol(s + i + 3, &end, 16) : strtol(s + i + 2, &end, 10);
+static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
+{
+	struct parse_state *st = ud;
+	const char *colon = strchr(name, ':');
+	struct xml_node *n;
 
-				if (*end == ';' && cp > 0 && cp < 128) {
-					buf_addch(out, (char)cp);
-					i = (size_t)(end - s);
-					done = 1;
-				}
-			}
-		}
-		if (!done)
-			buf_addch(out, s[i]);
+	(void)attrs;
+	if (++st->depth > XML_MAX_DEPTH) {
+		st->why = "nested too deep";
+		expat.stop_parser(st->parser, XML_FALSE);
+		return;
+	}
+	n = xcalloc(1, sizeof(*n));
+	n->name = xstrdup(colon ? colon + 1 : name);
+	n->text.secret = (unsigned)st->secret;
+	n->parent = st->cur;
+	if (!st->cur) {
+		st->root = n;
+	} else {
+		if (st->cur->last)
+			st->cur->last->next = n;
+		else
+			st->cur->first = n;
+		st->cur->last = n;
+	}
+	st->cur = n;
+}
+
+static void on_end(void *ud, const XML_Char *name)
+{
+	struct parse_state *st = ud;
+
+	(void)name;
+	st->depth--;
+	if (st->cur)
+		st->cur = st->cur->parent;
+}
+
+static void on_text(void *ud, const XML_Char *s, int len)
+{
+	struct parse_state *st = ud;
+
+	if (st->cur && len > 0)
+		buf_add(&st->cur->text, s, (size_t)len);
+}
+
+static void on_entity_decl(void *ud, const XML_Char *name, int is_param, const XML_Char *value, int value_len,
+			   const XML_Char *base, const XML_Char *system_id, const XML_Char *public_id,
+			   const XML_Char *notation)
+{
+	struct parse_state *st = ud;
+
+	(void)name, (void)is_param, (void)value, (void)value_len, (void)base, (void)system_id, (void)public_id;
+	(void)notation;
+	st->why = "it declares entities";
+	expat.stop_parser(st->parser, XML_FALSE);
+}
+
+struct xml_node *xml_parse(const char *data, size_t len, int secret, struct buf *why)
+{
+	struct parse_state st = { 0 };
+	enum XML_Status status;
+
+	if (expat_load()) {
+		buf_adds(why, "cannot load libexpat.so.1 to read the answer");
+		return NULL;
+	}
+	if (len > (size_t)0x7fffffff) {
+		buf_adds(why, "the document is too large");
+		return NULL;
+	}
+	st.secret = secret;
+	st.parser = expat.parser_create(NULL);
+	if (!st.parser) {
+		buf_adds(why, "cannot create an XML parser");
+		return NULL;
+	}
+	expat.set_user_data(st.parser, &st);
+	expat.set_element_handler(st.parser, on_start, on_end);
+	expat.set_character_data_handler(st.parser, on_text);
+	expat.set_entity_decl_handler(st.parser, on_entity_decl);
+	status = expat.parse(st.parser, data ? data : "", (int)len, 1);
+	if (status != XML_STATUS_OK || !st.root) {
+		unsigned long line = (unsigned long)expat.current_line(st.parser);
+
+		if (st.why)
+			buf_addf(why, "line %lu: %s", line, st.why);
+		else if (!st.root && status == XML_STATUS_OK)
+			buf_adds(why, "no element");
+		else
+			buf_addf(why, "line %lu: %s", line, expat.error_string(expat.get_error_code(st.parser)));
+		expat.parser_free(st.parser);
+		xml_free(st.root);
+		return NULL;
+	}
+	expat.parser_free(st.parser);
+	return st.root;
+}
+
+void xml_free(struct xml_node *n)
+{
+	/* iterative over siblings, recursive over depth (bounded by XML_MAX_DEPTH) */
+	while (n) {
+		struct xml_node *next = n->next;
+
+		xml_free(n->first);
+		free(n->name);
+		buf_release(&n->text);
+		free(n);
+		n = next;
 	}
 }
 
-const char *xml_text(const char *from, const char *tag, struct buf *out)
+const struct xml_node *xml_child(const struct xml_node *n, const char *name)
 {
-	size_t tl = strlen(tag);
-	const char *p = from;
+	for (const struct xml_node *c = n ? n->first : NULL; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
 
-	while ((p = strchr(p, '<'))) {
-		const char *open = p + 1, *end;
+const struct xml_node *xml_next(const struct xml_node *n)
+{
+	for (const struct xml_node *c = n ? n->next : NULL; c; c = c->next)
+		if (!strcmp(c->name, n->name))
+			return c;
+	return NULL;
+}
 
-		p++;
-		if (strncmp(open, tag, tl) || (open[tl] != '>' && open[tl] != ' ' && open[tl] != '/'))
-			continue;
-		if (open[tl] == '/') /* <Tag/> */
-			return open + tl + 2;
-		open = strchr(open, '>');
-		if (!open)
-			return NULL;
-		open++;
-		end = strstr(open, "</");
-		while (end && (strncmp(end + 2, tag, tl) || end[2 + tl] != '>'))
-			end = strstr(end + 2, "</");
-		if (!end)
-			return NULL;
-		add_decoded(out, open, (size_t)(end - open));
-		return end + tl + 3;
+const struct xml_node *xml_find(const struct xml_node *n, const char *name)
+{
+	if (!n)
+		return NULL;
+	if (!strcmp(n->name, name))
+		return n;
+	for (const struct xml_node *c = n->first; c; c = c->next) {
+		const struct xml_node *f = xml_find(c, name);
+
+		if (f)
+			return f;
 	}
 	return NULL;
+}
+
+const char *xml_find_text(const struct xml_node *n, const char *name)
+{
+	const struct xml_node *f = xml_find(n, name);
+
+	return f ? buf_cstr(&f->text) : NULL;
 }

@@ -74,11 +74,12 @@ static int exec_doctor(struct args *args, struct config *cfg)
 		mask_key(buf_cstr(&creds->access_key_id), masked);
 		if (creds->expiration)
 			format_time(creds->expiration, expires);
-		sts_r = sts_get_caller_identity(&a, region ? NULL : "us-east-1", &id, &err);
+		sts_r = sts_get_caller_identity(&a, creds, region ? NULL : "us-east-1", &id, &err);
 		if (sts_r == 1) {
 			aws_error_report(&err, "AWS rejected the credentials");
 			status = EXIT_AWS;
 		} else if (sts_r < 0) {
+			aws_error_report(&err, "cannot ask STS who the credentials belong to");
 			status = msg_exit_status();
 		}
 	}

@@ -153,14 +153,13 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			goto out;
 		}
 		if (write_all(tmp.ptr, &files) || chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) {
-			struct buf rm = BUF_INIT;
+			char *left = NULL;
 
 			if (errno)
 				error("cannot create '%s': %s", dir, strerror(errno));
-			buf_addf(&rm, "rm -rf -- '%s'", tmp.ptr);
-			if (system(rm.ptr))
-				warning("could not remove '%s'", tmp.ptr);
-			buf_release(&rm);
+			if (fs_remove_tree(tmp.ptr, &left))
+				warning("could not remove '%s': %s", left ? left : tmp.ptr, strerror(errno));
+			free(left);
 			goto out;
 		}
 	} else if (write_all(dir, &files)) {

@@ -1,7 +1,9 @@
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "core/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,4 +214,54 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	}
 	buf_release(&tmp);
 	return r;
+}
+
+/* nftw has no user pointer: the first failure of the walk in progress goes here (one walk at a time) */
+static char *remove_failed;
+static int remove_errno;
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT) {
+		if (!remove_failed) {
+			remove_errno = errno;
+			remove_failed = xstrdup(path);
+		}
+	}
+	return 0; /* go on: remove what can be removed */
+}
+
+int fs_remove_tree(const char *path, char **failed)
+{
+	struct stat st;
+
+	if (failed)
+		*failed = NULL;
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlink(path) && errno != ENOENT) {
+			if (failed)
+				*failed = xstrdup(path);
+			return -1;
+		}
+		return 0;
+	}
+	remove_failed = NULL;
+	remove_errno = 0;
+	if (nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS) && !remove_failed) {
+		remove_errno = errno;
+		remove_failed = xstrdup(path);
+	}
+	if (remove_failed) {
+		if (failed)
+			*failed = remove_failed;
+		else
+			free(remove_failed);
+		remove_failed = NULL;
+		errno = remove_errno;
+		return -1;
+	}
+	return 0;
 }

@@ -31,6 +31,14 @@ int fs_temp_commit(FILE *f, const char *tmp_path, const char *path);
 void fs_temp_abort(FILE *f, const char *tmp_path);
 
 /*
+ * Remove path and, when it is a directory, everything under it, without
+ * following symbolic links (a link is removed, never what it points to). A
+ * path that does not exist is fine. -1 with errno set and the path that
+ * could not be removed in *failed (caller frees) when given.
+ */
+int fs_remove_tree(const char *path, char **failed);
+
+/*
  * Temporary files to remove if blambda is interrupted (SIGINT, SIGTERM,
  * SIGHUP) before they are renamed into place, so an interrupted run leaves
  * nothing half-written behind. fs_temp_open registers its files itself.

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/xalloc.h"
 
@@ -95,5 +96,51 @@ int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1])
 		errno = err;
 		return -1;
 	}
+	return 0;
+}
+
+void base64_encode(const void *data, size_t len, struct buf *out)
+{
+	const unsigned char *p = data;
+
+	/* EVP_EncodeBlock writes no line breaks; 3 KB in, 4 KB out at a time */
+	while (len) {
+		unsigned char chunk[4097];
+		size_t n = len > 3072 ? 3072 : len;
+		int w = EVP_EncodeBlock(chunk, p, (int)n);
+
+		buf_add(out, chunk, (size_t)w);
+		p += n;
+		len -= n;
+	}
+	if (!out->ptr)
+		buf_adds(out, "");
+}
+
+int sha256_hex_to_base64(const char *hex, char out[45])
+{
+	unsigned char bytes[SHA256_LEN];
+
+	if (!hex || strlen(hex) != SHA256_HEX_LEN)
+		return -1;
+	for (size_t i = 0; i < SHA256_LEN; i++) {
+		unsigned v = 0;
+
+		for (int k = 0; k < 2; k++) {
+			char c = hex[2 * i + (size_t)k];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= (unsigned)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v |= (unsigned)(c - 'a' + 10);
+			else if (c >= 'A' && c <= 'F')
+				v |= (unsigned)(c - 'A' + 10);
+			else
+				return -1;
+		}
+		bytes[i] = (unsigned char)v;
+	}
+	EVP_EncodeBlock((unsigned char *)out, bytes, SHA256_LEN);
 	return 0;
 }

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
+
 /* SHA-256 and HMAC-SHA-256 through OpenSSL's EVP interface. */
 
 #define SHA256_LEN 32
@@ -13,6 +15,11 @@ void sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 void hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, unsigned char out[SHA256_LEN]);
 void hex_encode(const unsigned char *bytes, size_t len, char *out);
+
+/* Base64 (standard alphabet, padded, no line breaks) of len bytes, appended to out. */
+void base64_encode(const void *data, size_t len, struct buf *out);
+/* The base64 form of a hex SHA-256 (Lambda's CodeSha256) into out (45 bytes); -1 when hex is not a digest. */
+int sha256_hex_to_base64(const char *hex, char out[45]);
 
 /* SHA-256 of a file's contents in hex; -1 with errno set when it cannot be read. */
 int sha256_file_hex(const char *path, char out[SHA256_HEX_LEN + 1]);

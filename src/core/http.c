@@ -1,6 +1,8 @@
 #include "core/http.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,6 +84,7 @@ struct transfer {
 	const struct http_request *req;
 	struct http_response *resp;
 	FILE *upload;
+	int source_failed;
 	int too_big;
 	int sink_failed;
 	struct progress *progress;
@@ -137,8 +140,19 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 static size_t on_read(char *dest, size_t size, size_t n, void *userp)
 {
 	struct transfer *t = userp;
-	size_t got = fread(dest, 1, size * n, t->upload);
+	const struct http_body_source *src = t->req->source;
+	size_t got;
 
+	if (src) {
+		long r = src->read(src->ctx, dest, size * n);
+
+		if (r < 0) {
+			t->source_failed = 1;
+			return CURL_READFUNC_ABORT;
+		}
+		return (size_t)r;
+	}
+	got = fread(dest, 1, size * n, t->upload);
 	if (!got && ferror(t->upload))
 		return CURL_READFUNC_ABORT;
 	return got;
@@ -148,6 +162,10 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 {
 	struct transfer *t = userp;
 
+	if (t->req->source) /* only a restart from the top can be done */
+		return offset == 0 && origin == SEEK_SET && !t->req->source->rewind(t->req->source->ctx)
+			       ? CURL_SEEKFUNC_OK
+			       : CURL_SEEKFUNC_CANTSEEK;
 	return fseeko(t->upload, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL : CURL_SEEKFUNC_OK;
 }
 
@@ -309,13 +327,14 @@ static CURLcode setup(struct http_client *c, const struct http_request *req, str
 		api->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 		api->easy_setopt(h, CURLOPT_XFERINFODATA, t);
 	}
-	if (t->upload) {
+	if (t->upload || req->source) {
 		api->easy_setopt(h, CURLOPT_UPLOAD, 1L);
 		api->easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		api->easy_setopt(h, CURLOPT_READDATA, t);
 		api->easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
 		api->easy_setopt(h, CURLOPT_SEEKDATA, t);
-		api->easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)req->body_len);
+		api->easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)(req->source ? req->source->len : req->body_len));
 		api->easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	} else if (!strcmp(req->method, "GET")) {
 		api->easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -339,12 +358,37 @@ static int rewind_sink(FILE *sink)
 	return 0;
 }
 
+static void set_failure(struct http_response *resp, enum http_failure f, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_failure(struct http_response *resp, enum http_failure f, const char *fmt, ...)
+{
+	va_list ap;
+
+	resp->failure = f;
+	va_start(ap, fmt);
+	vsnprintf(resp->error, sizeof(resp->error), fmt, ap);
+	va_end(ap);
+}
+
+/* Rewind what an attempt consumed, so the next one starts from the top. */
+static int rewind_attempt(const struct http_request *req, struct transfer *t)
+{
+	if (rewind_sink(req->sink))
+		return -1;
+	if (t->upload && fseeko(t->upload, 0, SEEK_SET))
+		return -1;
+	if (req->source && req->source->rewind(req->source->ctx))
+		return -1;
+	return 0;
+}
+
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
 {
 	const struct curl_api *api = c->api;
-	struct transfer t = { req, resp, NULL, 0, 0, NULL };
-	struct curl_slist *headers = build_headers(api, &req->headers);
+	struct transfer t = { req, resp, NULL, 0, 0, 0, NULL };
 	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
+	struct kvlist headers = KVLIST_INIT;
+	struct buf why = BUF_INIT;
 	double start = now_seconds();
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode rc = CURLE_OK;
@@ -354,11 +398,12 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	if (req->body_file) {
 		t.upload = fopen(req->body_file, "rb");
 		if (!t.upload) {
-			api->slist_free_all(headers);
-			return error("cannot read '%s': %s", req->body_file, strerror(errno));
+			set_failure(resp, HTTP_FAIL_LOCAL, "cannot read '%s': %s", req->body_file, strerror(errno));
+			return -1;
 		}
 	}
 	for (int attempt = 1; attempt <= max; attempt++) {
+		struct curl_slist *list;
 		double t0 = now_seconds();
 		int again;
 
@@ -367,32 +412,51 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		resp->bytes = 0;
 		kvlist_clear(&resp->headers);
 		buf_reset(&resp->body);
-		if (rewind_sink(req->sink) || (t.upload && fseeko(t.upload, 0, SEEK_SET))) {
-			r = error("cannot rewind for another attempt: %s", strerror(errno));
+		if (rewind_attempt(req, &t)) {
+			set_failure(resp, HTTP_FAIL_LOCAL, "cannot rewind for another attempt: %s", strerror(errno));
+			rc = CURLE_OK;
+			break;
+		}
+		kvlist_clear(&headers);
+		for (size_t i = 0; i < req->headers.nr; i++)
+			kvlist_add(&headers, req->headers.items[i].key, req->headers.items[i].value);
+		if (req->prepare && req->prepare(req->prepare_ctx, &headers, &why)) {
+			set_failure(resp, HTTP_FAIL_LOCAL, "%s", buf_cstr(&why));
+			rc = CURLE_OK;
 			break;
 		}
 		if (req->progress_label && msg_stderr_is_tty() && msg_level() >= MSG_NORMAL)
 			t.progress = progress_new(req->progress_label);
 		errbuf[0] = '\0';
-		setup(c, req, &t, headers, errbuf);
+		list = build_headers(api, &headers);
+		setup(c, req, &t, list, errbuf);
 		verbose(1, "> %s %s", req->method, req->url);
 		if (attempt > 1)
 			verbose(1, "  (attempt %d of %d)", attempt, max);
-		trace_headers(">", &req->headers);
+		trace_headers(">", &headers);
 		if (req->body)
 			trace_body(">", req, req->body, req->body_len);
 		rc = api->easy_perform(c->curl);
+		api->slist_free_all(list);
 		progress_done(t.progress);
 		t.progress = NULL;
 		if (rc == CURLE_OK)
 			api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (t.too_big) {
-			r = error_status(EXIT_NETWORK, "the answer from '%s' is larger than %u MB", req->url,
-					 HTTP_BODY_CAP >> 20);
+			set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%s' is larger than %u MB", req->url,
+				    HTTP_BODY_CAP >> 20);
+			rc = CURLE_OK;
 			break;
 		}
 		if (t.sink_failed) {
-			r = error("cannot write the download: %s", strerror(t.sink_failed));
+			set_failure(resp, HTTP_FAIL_LOCAL, "cannot write the download: %s", strerror(t.sink_failed));
+			rc = CURLE_OK;
+			break;
+		}
+		if (t.source_failed) {
+			set_failure(resp, HTTP_FAIL_LOCAL, "cannot read the body to send: %s",
+				    errno ? strerror(errno) : "read error");
+			rc = CURLE_OK;
 			break;
 		}
 		if (rc != CURLE_OK) {
@@ -403,7 +467,8 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 			trace_headers("<", &resp->headers);
 			if (!req->sink)
 				trace_body("<", req, resp->body.ptr, resp->body.len);
-			again = retryable_status(resp->status) || (req->retryable && req->retryable(resp));
+			again = !req->no_status_retry &&
+				(retryable_status(resp->status) || (req->retryable && req->retryable(req->retryable_ctx, resp)));
 			r = 0;
 		}
 		if (!again || attempt == max)
@@ -417,13 +482,24 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		r = -1;
 	}
 	resp->seconds = now_seconds() - start;
-	if (r && rc != CURLE_OK && !t.too_big && !t.sink_failed)
-		r = error_status(EXIT_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
-				 errbuf[0] ? errbuf : api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
-	if (r)
-		http_response_release(resp); /* callers release only answers they got */
+	if (r && rc != CURLE_OK)
+		set_failure(resp, HTTP_FAIL_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
+			    errbuf[0] ? errbuf : api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
+	if (r) {
+		/* callers release only answers they got; what failed stays readable */
+		kvlist_clear(&resp->headers);
+		buf_release(&resp->body);
+	}
 	if (t.upload)
 		fclose(t.upload);
-	api->slist_free_all(headers);
+	kvlist_clear(&headers);
+	buf_release(&why);
 	return r;
+}
+
+int http_failure_report(const struct http_response *resp)
+{
+	return error_status(resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG ? EXIT_NETWORK
+												      : EXIT_FAIL,
+			    "%s", resp->error[0] ? resp->error : "the request failed");
 }

@@ -17,6 +17,19 @@
 
 struct http_response;
 
+/*
+ * A request body produced as it is sent (a zip base64-encoded inside JSON,
+ * say), so memory does not grow with the body. `read` fills at most n bytes
+ * and returns how many (0 at the end, -1 on failure); `rewind` starts again
+ * for another attempt. `len` is the exact number of bytes it produces.
+ */
+struct http_body_source {
+	long (*read)(void *ctx, char *dest, size_t n);
+	int (*rewind)(void *ctx);
+	void *ctx;
+	size_t len;
+};
+
 struct http_request {
 	const char *method;
 	const char *url;
@@ -25,6 +38,15 @@ struct http_request {
 	const void *body;
 	size_t body_len;
 	const char *body_file;
+	const struct http_body_source *source;
+	/*
+	 * Called before every attempt with the headers to send (req->headers
+	 * copied): adds what must be fresh for that attempt (a signature whose
+	 * date has not aged during a backoff). -1 stops with resp->error set from
+	 * `why`. May be NULL.
+	 */
+	int (*prepare)(void *ctx, struct kvlist *headers, struct buf *why);
+	void *prepare_ctx;
 	/* the response body: into resp->body (capped), or into this file when set */
 	FILE *sink;
 	/* show a progress bar for the transfer (on a terminal only) */
@@ -35,7 +57,17 @@ struct http_request {
 	long stall_timeout_ms;   /* 0: the client's */
 	long total_timeout_ms;   /* one attempt's limit; 0: none (downloads and uploads of any size) */
 	/* extra retry rule for 4xx answers (AWS throttling codes); may be NULL */
-	int (*retryable)(const struct http_response *resp);
+	int (*retryable)(void *ctx, const struct http_response *resp);
+	void *retryable_ctx;
+	/* retry no status at all (a non-idempotent call the caller retries itself) */
+	unsigned no_status_retry : 1;
+};
+
+enum http_failure {
+	HTTP_OK,
+	HTTP_FAIL_NETWORK, /* no answer after every attempt */
+	HTTP_FAIL_TOO_BIG, /* the answer passed HTTP_BODY_CAP */
+	HTTP_FAIL_LOCAL,   /* a file to send or to write could not be used, or prepare failed */
 };
 
 struct http_response {
@@ -45,22 +77,27 @@ struct http_response {
 	int attempts;
 	double seconds;         /* all attempts together */
 	size_t bytes;           /* body bytes of the final answer */
+	enum http_failure failure;
+	char error[512];        /* what failed, for people, when http_perform returned -1 */
 };
 
 struct http_client;
 
-/* NULL (with an error printed) when libcurl cannot be loaded. */
+/* NULL (with an error printed) when libcurl cannot be loaded. Reads BLAMBDA_CONNECT_TIMEOUT,
+ * BLAMBDA_READ_TIMEOUT, BLAMBDA_RETRY_BASE_MS and AWS_MAX_ATTEMPTS. */
 struct http_client *http_client_new(void);
 void http_client_free(struct http_client *c);
 
 /*
  * Perform req, retrying as described above. Returns 0 when an HTTP answer
  * arrived (whatever its status: the caller judges it, then releases resp),
- * -1 with an error printed (exit status EXIT_NETWORK) when none did after
- * all attempts; resp then holds nothing to release.
+ * -1 when none did after all attempts: nothing is printed, resp->failure and
+ * resp->error say what went wrong, and resp holds nothing to release.
  */
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp);
 void http_response_release(struct http_response *resp);
+/* For commands and modules that report: print resp->error as an error (EXIT_NETWORK for no answer); -1. */
+int http_failure_report(const struct http_response *resp);
 
 /* Largest response body kept in memory. */
 #define HTTP_BODY_CAP (64u << 20)

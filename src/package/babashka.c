@@ -120,8 +120,10 @@ int bb_release_expected(struct bb_release *r, struct http_client **http)
 	buf_addf(&url, "%s.sha256", r->url);
 	req.method = "GET";
 	req.url = url.ptr;
-	if (http_perform(*http, &req, &resp))
+	if (http_perform(*http, &req, &resp)) {
+		http_failure_report(&resp);
 		goto out;
+	}
 	if (resp.status != 200) {
 		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url.ptr, resp.status);
 		if (resp.status == 404)
@@ -174,8 +176,10 @@ int bb_release_fetch(struct bb_release *r, struct http_client **http)
 	req.url = r->url;
 	req.sink = f;
 	req.progress_label = label.ptr;
-	if (http_perform(*http, &req, &resp))
+	if (http_perform(*http, &req, &resp)) {
+		http_failure_report(&resp);
 		goto out;
+	}
 	if (resp.status != 200) {
 		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
 		http_response_release(&resp);

@@ -27,19 +27,6 @@ extern char **environ;
 
 #define LAYER_FORMAT "deps-layer/1"
 
-static int rm_rf(const char *path)
-{
-	pid_t pid;
-	int status = 0;
-	char *argv[] = { "rm", "-rf", "--", (char *)path, NULL };
-
-	if (posix_spawnp(&pid, "rm", NULL, NULL, argv, environ))
-		return -1;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
-}
-
 /* Is `prog` an executable on PATH? */
 static int on_path(const char *prog)
 {
@@ -238,7 +225,7 @@ static int get_url(struct http_client **http, const char *url, struct buf *body)
 	req.method = "GET";
 	req.url = url;
 	if (http_perform(*http, &req, &resp))
-		return -1;
+		return http_failure_report(&resp);
 	if (resp.status != 200) {
 		r = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url, resp.status);
 	} else {
@@ -492,8 +479,10 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 		buf_addf(&work, "%s/%s/.deps-resolve-%s", cwd, o->out_dir, o->arch);
 		free(cwd);
 	}
-	rm_rf(layer.ptr);
-	rm_rf(work.ptr);
+	if (fs_remove_tree(layer.ptr, NULL) || fs_remove_tree(work.ptr, NULL)) {
+		error("cannot clear '%s' for a new deps layer: %s", layer.len ? layer.ptr : work.ptr, strerror(errno));
+		goto out;
+	}
 	if (fs_mkdirs(layer.ptr, 0755) || fs_mkdirs(work.ptr, 0755))
 		goto out;
 	if (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr))
@@ -522,10 +511,10 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 	out->built = 1;
 	r = 0;
 out:
-	if (layer.len)
-		rm_rf(layer.ptr);
-	if (work.len)
-		rm_rf(work.ptr);
+	if (layer.len && fs_remove_tree(layer.ptr, NULL))
+		warning("could not remove '%s': %s", layer.ptr, strerror(errno));
+	if (work.len && fs_remove_tree(work.ptr, NULL))
+		warning("could not remove '%s': %s", work.ptr, strerror(errno));
 	tree_release(&files);
 	edn_free(root);
 	buf_release(&text);

@@ -4,6 +4,7 @@
 
 #include "aws/aws.h"
 #include "aws/xml.h"
+#include "core/hash.h"
 #include "test.h"
 
 static void response(struct http_response *r, long status, const char *body)
@@ -62,22 +63,107 @@ static void test_xml_errors(void)
 	http_response_release(&r);
 }
 
-static void test_xml_text(void)
+static void test_xml_tree(void)
+{
+	const char *doc = "<?xml version=\"1.0\"?>\n<R xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">"
+			  "<Arn>arn:1</Arn><Empty/><L><member><K>a</K></member><member><K>b&amp;c</K></member></L>"
+			  "<Account>12</Account><Arn>arn:2</Arn></R>";
+	struct buf why = BUF_INIT;
+	struct xml_node *root = xml_parse(doc, strlen(doc), 0, &why);
+	const struct xml_node *m, *arn;
+	int n = 0;
+
+	CHECK(root != NULL);
+	CHECK_STR(xml_find_text(root, "Account"), "12");
+	CHECK_STR(xml_find_text(root, "Empty"), "");
+	CHECK_STR(xml_find_text(root, "Missing"), NULL);
+	CHECK_STR(xml_find_text(root, "Ar"), NULL); /* no prefix matches */
+	arn = xml_child(root, "Arn");
+	CHECK_STR(arn ? arn->text.ptr : NULL, "arn:1");
+	CHECK_STR(xml_next(arn) ? xml_next(arn)->text.ptr : NULL, "arn:2");
+	/* a list walked member by member */
+	for (m = xml_child(xml_child(root, "L"), "member"); m; m = xml_next(m))
+		n++;
+	CHECK_INT(n, 2);
+	CHECK_STR(xml_find_text(xml_next(xml_child(xml_child(root, "L"), "member")), "K"), "b&c");
+	xml_free(root);
+}
+
+static void expect_bad_xml(const char *doc, size_t len, const char *why_has)
+{
+	struct buf why = BUF_INIT;
+	struct xml_node *root = xml_parse(doc, len, 0, &why);
+
+	CHECK(root == NULL);
+	CHECK(why.ptr && strstr(why.ptr, why_has));
+	if (!(why.ptr && strstr(why.ptr, why_has)))
+		fprintf(stderr, "  why: %s\n", buf_cstr(&why));
+	xml_free(root);
+	buf_release(&why);
+}
+
+static void test_xml_hostile(void)
+{
+	struct buf deep = BUF_INIT;
+	const char *bomb = "<?xml version=\"1.0\"?><!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;\">]>"
+			   "<l>&b;</l>";
+
+	/* truncated tags, at every length: refused, never read past the end */
+	const char *full = "<R><Tag>v</Tag><Code/></R>";
+	for (size_t i = 0; i < strlen(full); i++) {
+		char *copy = malloc(i ? i : 1);
+
+		memcpy(copy, full, i);
+		expect_bad_xml(copy, i, i ? "line" : "");
+		free(copy);
+	}
+	expect_bad_xml("<R><Tag/", 8, "line 1");
+	expect_bad_xml(bomb, strlen(bomb), "entities");
+	for (int i = 0; i < 10000; i++)
+		buf_adds(&deep, "<a>");
+	expect_bad_xml(deep.ptr, deep.len, "nested too deep");
+	expect_bad_xml("not xml at all", 14, "line 1");
+	buf_release(&deep);
+}
+
+static void test_xml_error_variants(void)
+{
+	struct http_response r;
+	struct aws_error e;
+
+	/* S3's error document: Code and Message at the top */
+	response(&r, 404, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
+			  "<Message>The specified bucket does not exist</Message><RequestId>r9</RequestId></Error>");
+	aws_error_parse(&r, &e);
+	CHECK_STR(e.code, "NoSuchBucket");
+	CHECK_STR(e.message, "The specified bucket does not exist");
+	CHECK_STR(e.request_id, "r9");
+	aws_error_release(&e);
+	http_response_release(&r);
+	/* a truncated error document still yields a status code */
+	response(&r, 500, "<Error><Code>Intern");
+	aws_error_parse(&r, &e);
+	CHECK_STR(e.code, "HTTP 500");
+	aws_error_release(&e);
+	http_response_release(&r);
+}
+
+static void test_path_segments(void)
 {
 	struct buf b = BUF_INIT;
-	const char *doc = "<R><Arn>arn:1</Arn><Empty/><Account>12</Account><Arn>arn:2</Arn></R>";
-	const char *p;
+	char b64[45];
 
-	p = xml_text(doc, "Arn", &b);
-	CHECK_STR(b.ptr, "arn:1");
+	aws_path_segment(&b, "arn:aws:lambda:eu-west-1:123456789012:function:f/x y");
+	CHECK_STR(b.ptr, "arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Af%2Fx%20y");
 	buf_reset(&b);
-	CHECK(xml_text(p, "Arn", &b) != NULL);
-	CHECK_STR(b.ptr, "arn:2");
-	buf_reset(&b);
-	CHECK(xml_text(doc, "Missing", &b) == NULL);
-	CHECK(xml_text(doc, "Empty", &b) != NULL);
-	CHECK_INT(b.len, 0);
-	CHECK(xml_text(doc, "Ar", &b) == NULL); /* no prefix matches */
+	aws_path_key(&b, "blambda/ab c.zip");
+	CHECK_STR(b.ptr, "blambda/ab%20c.zip");
+	buf_release(&b);
+	CHECK_INT(sha256_hex_to_base64("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", b64), 0);
+	CHECK_STR(b64, "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+	CHECK_INT(sha256_hex_to_base64("zz", b64), -1);
+	base64_encode("hello!?", 7, &b);
+	CHECK_STR(b.ptr, "aGVsbG8hPw==");
 	buf_release(&b);
 }
 
@@ -140,4 +226,5 @@ static void test_form(void)
 	buf_release(&f);
 }
 
-TEST_MAIN(test_json_errors, test_xml_errors, test_xml_text, test_times, test_profiles, test_form)
+TEST_MAIN(test_json_errors, test_xml_errors, test_xml_tree, test_xml_hostile, test_xml_error_variants,
+	  test_path_segments, test_times, test_profiles, test_form)

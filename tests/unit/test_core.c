@@ -1,8 +1,13 @@
 /* Unit tests for the core pieces: buffers, lists, suggestions. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/suggest.h"
 #include "core/buf.h"
+#include "core/fs.h"
 #include "core/strlist.h"
 #include "test.h"
 
@@ -98,4 +103,49 @@ static void test_suggest(void)
 	CHECK_STR(suggest("de", cmds, 6), NULL);          /* an ambiguous prefix */
 }
 
-TEST_MAIN(test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+static void touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f)
+		fclose(f);
+}
+
+/* A tree with a quote and a trailing slash in its name, holding a link out of it: only the tree goes. */
+static void test_remove_tree(void)
+{
+	char base[] = "/tmp/blambda-rm-XXXXXX", p[256], outside[256], tree[256];
+	char *failed = NULL;
+	struct stat st;
+
+	if (!mkdtemp(base)) {
+		CHECK(0);
+		return;
+	}
+	snprintf(outside, sizeof(outside), "%s/keep", base);
+	mkdir(outside, 0755);
+	snprintf(p, sizeof(p), "%s/keep/precious", base);
+	touch(p);
+	snprintf(tree, sizeof(tree), "%s/Bob's fns", base);
+	mkdir(tree, 0755);
+	snprintf(p, sizeof(p), "%s/Bob's fns/sub", base);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/Bob's fns/sub/file", base);
+	touch(p);
+	snprintf(p, sizeof(p), "%s/Bob's fns/link", base);
+	CHECK_INT(symlink(outside, p), 0);
+	snprintf(p, sizeof(p), "%s/Bob's fns/", base);
+	CHECK_INT(fs_remove_tree(p, &failed), 0);
+	CHECK_STR(failed, NULL);
+	CHECK(lstat(tree, &st) != 0 && errno == ENOENT);
+	snprintf(p, sizeof(p), "%s/keep/precious", base);
+	CHECK_INT(stat(p, &st), 0);
+	/* gone already: fine; a plain file: removed */
+	CHECK_INT(fs_remove_tree(tree, NULL), 0);
+	CHECK_INT(fs_remove_tree(p, NULL), 0);
+	CHECK(stat(p, &st) != 0);
+	CHECK_INT(fs_remove_tree(base, NULL), 0);
+	CHECK(stat(base, &st) != 0);
+}
+
+TEST_MAIN(test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

@@ -1,0 +1,559 @@
+#include "aws/client.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "aws/sigv4.h"
+#include "aws/xml.h"
+#include "core/hash.h"
+#include "core/msg.h"
+#include "core/xalloc.h"
+
+static const char *env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int aws_init(struct aws *a, const struct config *cfg)
+{
+	const struct cfg_value *p = &cfg->v[CFG_AWS_PROFILE];
+	const char *e;
+
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	if (aws_profiles_load(&a->profiles))
+		return -1;
+	if (p->present && p->source == SRC_FLAG) {
+		a->profile = xstrdup(p->str);
+		a->profile_origin = xstrdup("--profile");
+		a->profile_explicit = 1;
+	} else if ((e = env_nonempty("AWS_PROFILE")) || (e = env_nonempty("AWS_DEFAULT_PROFILE"))) {
+		a->profile = xstrdup(e);
+		a->profile_origin = xstrdup(getenv("AWS_PROFILE") && *getenv("AWS_PROFILE") ? "AWS_PROFILE"
+											 : "AWS_DEFAULT_PROFILE");
+	} else if (p->present) {
+		a->profile = xstrdup(p->str);
+		a->profile_origin = xstrdup(p->origin);
+	} else {
+		a->profile = xstrdup("default");
+		a->profile_origin = xstrdup("default");
+	}
+	/* a profile named on purpose must exist (the default one need not) */
+	if (strcmp(a->profile_origin, "default") && !aws_profile_exists(&a->profiles, a->profile)) {
+		error_status(EXIT_USAGE, "AWS profile '%s' (from %s) is not in '%s' or '%s'", a->profile,
+			     a->profile_origin, aws_display_path(a->profiles.config_path),
+			     aws_display_path(a->profiles.credentials_path));
+		hint("list your profiles with 'aws configure list-profiles', or pick another with --profile");
+		return -1;
+	}
+	return 0;
+}
+
+void aws_credentials_release(struct aws_credentials *c)
+{
+	buf_release(&c->access_key_id);
+	buf_release(&c->secret_access_key);
+	buf_release(&c->session_token);
+	free(c->detail);
+	c->detail = NULL;
+	c->expiration = 0;
+	c->source = CRED_NONE;
+}
+
+void aws_release(struct aws *a)
+{
+	aws_profiles_release(&a->profiles);
+	free(a->profile);
+	free(a->profile_origin);
+	free(a->region);
+	free(a->region_origin);
+	aws_credentials_release(&a->creds);
+	http_client_free(a->http);
+	memset(a, 0, sizeof(*a));
+}
+
+int aws_region(struct aws *a, const char **region)
+{
+	if (!aws_region_try(a, region))
+		return 0;
+	error_status(EXIT_USAGE, "no AWS region is set");
+	hint("set one with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in blambda.yml");
+	return -1;
+}
+
+int aws_region_try(struct aws *a, const char **region)
+{
+	const struct cfg_value *r = &a->cfg->v[CFG_AWS_REGION];
+	const char *v, *file;
+
+	if (a->region) {
+		*region = a->region;
+		return 0;
+	}
+	if (r->present && r->source == SRC_FLAG) {
+		a->region = xstrdup(r->str);
+		a->region_origin = xstrdup("--region");
+	} else if ((v = env_nonempty("AWS_REGION"))) {
+		a->region = xstrdup(v);
+		a->region_origin = xstrdup("AWS_REGION");
+	} else if ((v = env_nonempty("AWS_DEFAULT_REGION"))) {
+		a->region = xstrdup(v);
+		a->region_origin = xstrdup("AWS_DEFAULT_REGION");
+	} else if ((v = aws_profile_get(&a->profiles, a->profile, "region", &file))) {
+		struct buf o = BUF_INIT;
+
+		buf_addf(&o, "profile '%s' in %s", a->profile, aws_display_path(file));
+		a->region = xstrdup(v);
+		a->region_origin = buf_detach(&o);
+	} else if (r->present) {
+		a->region = xstrdup(r->str);
+		a->region_origin = xstrdup(r->origin);
+	} else {
+		return -1;
+	}
+	*region = a->region;
+	return 0;
+}
+
+static const char *const endpoint_env[][2] = {
+	{ "lambda", "AWS_ENDPOINT_URL_LAMBDA" }, { "iam", "AWS_ENDPOINT_URL_IAM" }, { "sts", "AWS_ENDPOINT_URL_STS" },
+	{ "s3", "AWS_ENDPOINT_URL_S3" },         { "sso", "AWS_ENDPOINT_URL_SSO" },
+};
+
+static void add_url(struct buf *url, const char *v)
+{
+	size_t n = strlen(v);
+
+	while (n && v[n - 1] == '/')
+		n--;
+	buf_add(url, v, n);
+}
+
+int aws_endpoint(struct aws *a, const char *service, struct buf *url, const char **origin)
+{
+	return aws_endpoint_in(a, service, NULL, url, origin);
+}
+
+int aws_endpoint_in(struct aws *a, const char *service, const char *region, struct buf *url, const char **origin)
+{
+	const struct cfg_value *e = &a->cfg->v[CFG_AWS_ENDPOINT_URL];
+	const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	int configured = !(ignore && !strcasecmp(ignore, "true"));
+	const char *v;
+
+	*origin = NULL;
+	if (e->present && e->source == SRC_FLAG) {
+		add_url(url, e->str);
+		*origin = "--endpoint-url";
+		return 0;
+	}
+	if (configured) {
+		for (size_t i = 0; i < sizeof(endpoint_env) / sizeof(endpoint_env[0]); i++) {
+			if (!strcmp(endpoint_env[i][0], service) && (v = env_nonempty(endpoint_env[i][1]))) {
+				add_url(url, v);
+				*origin = endpoint_env[i][1];
+				return 0;
+			}
+		}
+		if ((v = env_nonempty("AWS_ENDPOINT_URL"))) {
+			add_url(url, v);
+			*origin = "AWS_ENDPOINT_URL";
+			return 0;
+		}
+		if ((v = aws_profile_get(&a->profiles, a->profile, "endpoint_url", NULL))) {
+			add_url(url, v);
+			*origin = "the profile's endpoint_url";
+			return 0;
+		}
+		if (e->present) {
+			add_url(url, e->str);
+			*origin = e->origin;
+			return 0;
+		}
+	}
+	if (!strcmp(service, "iam")) {
+		buf_adds(url, "https://iam.amazonaws.com");
+		return 0;
+	}
+	if (!region && aws_region_try(a, &region))
+		return -1;
+	if (!strcmp(service, "sso"))
+		buf_addf(url, "https://portal.sso.%s.amazonaws.com", region);
+	else
+		buf_addf(url, "https://%s.%s.amazonaws.com%s", service, region, !strncmp(region, "cn-", 3) ? ".cn" : "");
+	return 0;
+}
+
+/* ---- errors ---- */
+
+void aws_error_release(struct aws_error *err)
+{
+	free(err->code);
+	free(err->message);
+	free(err->request_id);
+	memset(err, 0, sizeof(*err));
+}
+
+void aws_error_parse(const struct http_response *resp, struct aws_error *err)
+{
+	const char *type = kvlist_get_nocase(&resp->headers, "x-amzn-ErrorType");
+	const char *rid = kvlist_get_nocase(&resp->headers, "x-amzn-RequestId");
+	const char *body = buf_cstr(&resp->body);
+	struct buf b = BUF_INIT;
+
+	memset(err, 0, sizeof(*err));
+	err->status = resp->status;
+	err->attempts = resp->attempts;
+	if (!rid)
+		rid = kvlist_get_nocase(&resp->headers, "x-amz-request-id");
+	if (type)
+		err->code = xstrndup(type, strcspn(type, ":"));
+	if (body[0] == '{') {
+		cJSON *j = cJSON_Parse(body);
+		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(j, "message"));
+		const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(j, "__type"));
+
+		if (!m)
+			m = cJSON_GetStringValue(cJSON_GetObjectItem(j, "Message"));
+		if (!m)
+			m = cJSON_GetStringValue(cJSON_GetObjectItem(j, "errorMessage"));
+		if (m)
+			err->message = xstrdup(m);
+		if (!err->code && t) /* "com.amazonaws...#ResourceNotFoundException" */
+			err->code = xstrdup(strchr(t, '#') ? strchr(t, '#') + 1 : t);
+		cJSON_Delete(j);
+	} else if (strchr(body, '<')) {
+		struct buf why = BUF_INIT;
+		struct xml_node *doc = xml_parse(body, resp->body.len, 0, &why);
+		const char *v;
+
+		if ((v = xml_find_text(doc, "Code")) && !err->code)
+			err->code = xstrdup(v);
+		if ((v = xml_find_text(doc, "Message")))
+			err->message = xstrdup(v);
+		if (!rid && (v = xml_find_text(doc, "RequestId")))
+			err->request_id = xstrdup(v);
+		xml_free(doc);
+		buf_release(&why);
+	}
+	if (!err->code) {
+		buf_reset(&b);
+		buf_addf(&b, "HTTP %ld", resp->status);
+		err->code = buf_detach(&b);
+	}
+	if (!err->message && body[0] && body[0] != '{' && body[0] != '<') {
+		size_t n = strcspn(body, "\r\n");
+		err->message = xstrndup(body, n > 200 ? 200 : n);
+	}
+	if (rid && !err->request_id)
+		err->request_id = xstrdup(rid);
+	buf_release(&b);
+}
+
+void aws_error_from_failure(const struct http_response *resp, struct aws_error *err)
+{
+	aws_error_release(err);
+	err->code = xstrdup(resp->failure == HTTP_FAIL_NETWORK ? "NetworkError" : "LocalError");
+	err->message = xstrdup(resp->error[0] ? resp->error : "the request failed");
+	err->network = resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG;
+	err->attempts = resp->attempts;
+}
+
+void aws_error_set(struct aws_error *err, const char *code, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	aws_error_release(err);
+	va_start(ap, fmt);
+	buf_vaddf(&m, fmt, ap);
+	va_end(ap);
+	err->code = xstrdup(code);
+	err->message = buf_detach(&m);
+}
+
+int aws_error_is(const struct aws_error *err, const char *code)
+{
+	return err->status && err->code && !strcmp(err->code, code);
+}
+
+void aws_error_format(const struct aws_error *err, struct buf *m)
+{
+	if (err->network || (err->code && !strcmp(err->code, "LocalError"))) {
+		buf_adds(m, err->message ? err->message : "the request failed");
+		return;
+	}
+	buf_adds(m, err->code ? err->code : "error");
+	if (err->message && *err->message)
+		buf_addf(m, ": %s", err->message);
+	if (err->request_id)
+		buf_addf(m, " (request id %s)", err->request_id);
+	if (err->attempts > 1)
+		buf_addf(m, " after %d attempts", err->attempts);
+}
+
+int aws_error_report(const struct aws_error *err, const char *what)
+{
+	struct buf m = BUF_INIT;
+
+	if (err->reported)
+		return -1;
+	buf_addf(&m, "%s: ", what);
+	aws_error_format(err, &m);
+	error_status(err->network ? EXIT_NETWORK : err->status ? EXIT_AWS : EXIT_FAIL, "%s", m.ptr);
+	buf_release(&m);
+	if (!err->code)
+		return -1;
+	if (!strcmp(err->code, "SignatureDoesNotMatch") || !strcmp(err->code, "InvalidSignatureException"))
+		hint("the secret access key does not match the access key id; check your credentials");
+	else if (!strcmp(err->code, "InvalidClientTokenId") || !strcmp(err->code, "UnrecognizedClientException"))
+		hint("AWS does not know this access key; check your credentials and region");
+	else if (!strcmp(err->code, "ExpiredToken") || !strcmp(err->code, "ExpiredTokenException"))
+		hint("the session token has expired: refresh your credentials (for SSO: 'aws sso login')");
+	else if (err->status == 403 && strstr(err->code, "AccessDenied"))
+		hint("the credentials are valid but lack the permission; 'blambda doctor' shows who you are");
+	return -1;
+}
+
+static const char *const throttling_codes[] = {
+	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+	"TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+	"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+	"SlowDown", "PriorRequestNotComplete", "EC2ThrottledException", "RequestTimeout",
+	"RequestTimeoutException", NULL,
+};
+
+static int aws_retryable(void *ctx, const struct http_response *resp)
+{
+	const struct aws_call *call = ctx;
+	struct aws_error e;
+	int r = 0;
+
+	if (resp->status < 400)
+		return 0;
+	aws_error_parse(resp, &e);
+	for (size_t i = 0; throttling_codes[i]; i++)
+		r |= !strcmp(e.code, throttling_codes[i]);
+	if (!r && call->retry_code)
+		r = call->retry_code(e.code, e.message ? e.message : "");
+	aws_error_release(&e);
+	return r;
+}
+
+/* ---- calls ---- */
+
+void aws_form_add(struct buf *form, const char *name, const char *value)
+{
+	if (form->len)
+		buf_addch(form, '&');
+	sigv4_uri_encode(form, name, strlen(name), 0);
+	buf_addch(form, '=');
+	sigv4_uri_encode(form, value, strlen(value), 0);
+}
+
+void aws_path_segment(struct buf *path, const char *s)
+{
+	sigv4_uri_encode(path, s, strlen(s), 0);
+}
+
+void aws_path_key(struct buf *path, const char *s)
+{
+	sigv4_uri_encode(path, s, strlen(s), 1);
+}
+
+long aws_timeout_for(size_t len)
+{
+	return 120000L + (long)(len / (1024 * 1024)) * 8000L;
+}
+
+/* "https://host:port/base" -> host[:port] and the base path ("" or "/base") */
+static int split_url(const char *url, struct buf *host, struct buf *base)
+{
+	const char *p = strstr(url, "://"), *slash;
+
+	if (!p)
+		return -1;
+	p += 3;
+	slash = strchr(p, '/');
+	buf_add(host, p, slash ? (size_t)(slash - p) : strlen(p));
+	if (slash)
+		buf_adds(base, slash);
+	return host->len ? 0 : -1;
+}
+
+/* What every attempt signs anew. */
+struct signing {
+	struct sigv4_request sreq;
+	struct sigv4_key key;
+	const char *region, *service;
+};
+
+static int sign_attempt(void *ctx, struct kvlist *headers, struct buf *why)
+{
+	struct signing *s = ctx;
+	struct buf authz = BUF_INIT;
+
+	(void)why;
+	s->sreq.headers = *headers;
+	sigv4_sign(&s->sreq, &s->key, s->region, s->service, time(NULL), &authz);
+	*headers = s->sreq.headers;
+	memset(&s->sreq.headers, 0, sizeof(s->sreq.headers));
+	kvlist_add(headers, "Authorization", authz.ptr);
+	buf_release(&authz);
+	return 0;
+}
+
+/* SHA-256 of a streamed body, read once through before it is sent. */
+static int source_sha256(const struct http_body_source *src, char hex[SHA256_HEX_LEN + 1])
+{
+	struct sha256_stream *h;
+	char chunk[65536];
+	long n;
+
+	if (src->rewind(src->ctx))
+		return -1;
+	h = sha256_stream_new();
+	while ((n = src->read(src->ctx, chunk, sizeof(chunk))) > 0)
+		sha256_stream_add(h, chunk, (size_t)n);
+	sha256_stream_finish(h, hex);
+	return n < 0 || src->rewind(src->ctx) ? -1 : 0;
+}
+
+int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
+		struct http_response *resp, struct aws_error *err)
+{
+	struct buf endpoint = BUF_INIT, host = BUF_INIT, base = BUF_INIT, path = BUF_INIT, url = BUF_INIT;
+	struct signing sig;
+	struct http_request hreq = { 0 };
+	const char *origin, *region;
+	char hash[SHA256_HEX_LEN + 1];
+	size_t send_len = call->source ? call->source->len : call->body_len;
+	int r = -1;
+
+	memset(err, 0, sizeof(*err));
+	memset(resp, 0, sizeof(*resp));
+	memset(&sig, 0, sizeof(sig));
+	if (!a->http && !(a->http = http_client_new())) {
+		aws_error_set(err, "LocalError", "cannot make HTTP requests (libcurl)");
+		err->reported = 1;
+		return -1;
+	}
+	if (!strcmp(call->service, "iam")) {
+		region = "us-east-1"; /* IAM is global and signs in us-east-1 */
+	} else if (call->region) {
+		region = call->region;
+	} else if (aws_region_try(a, &region)) {
+		aws_error_set(err, "LocalError", "no AWS region is set (--region, AWS_REGION, the profile's region or "
+			      "aws.region in blambda.yml)");
+		return -1;
+	}
+	if (aws_endpoint_in(a, call->service, region, &endpoint, &origin) || split_url(endpoint.ptr, &host, &base)) {
+		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", buf_cstr(&endpoint),
+			      origin ? origin : "?");
+		goto out;
+	}
+	buf_addf(&path, "%s%s", base.ptr ? base.ptr : "", call->path);
+	buf_addf(&url, "%.*s%s%s%s%s", (int)(strstr(endpoint.ptr, "://") + 3 - endpoint.ptr), endpoint.ptr, host.ptr,
+		 path.ptr, call->query && *call->query ? "?" : "", call->query && *call->query ? call->query : "");
+
+	if (call->payload_sha256) {
+		snprintf(hash, sizeof(hash), "%s", call->payload_sha256);
+	} else if (call->source) {
+		if (source_sha256(call->source, hash)) {
+			aws_error_set(err, "LocalError", "cannot read the body to send: %s", strerror(errno));
+			goto out;
+		}
+	} else if (call->body_file) {
+		if (sha256_file_hex(call->body_file, hash)) {
+			aws_error_set(err, "LocalError", "cannot read '%s': %s", call->body_file, strerror(errno));
+			goto out;
+		}
+	} else {
+		sha256_hex(call->body ? call->body : "", call->body_len, hash);
+	}
+	sig.sreq.method = call->method;
+	sig.sreq.path = path.ptr;
+	sig.sreq.query = call->query;
+	sig.sreq.payload_hash = hash;
+	sig.sreq.s3 = !strcmp(call->service, "s3");
+	sig.key.access_key_id = buf_cstr(&creds->access_key_id);
+	sig.key.secret_access_key = buf_cstr(&creds->secret_access_key);
+	sig.key.session_token = buf_cstr(&creds->session_token);
+	sig.region = region;
+	sig.service = call->service;
+
+	hreq.method = call->method;
+	hreq.url = url.ptr;
+	/* sent exactly as signed, Host included */
+	kvlist_add(&hreq.headers, "Host", host.ptr);
+	if (call->content_type)
+		kvlist_add(&hreq.headers, "Content-Type", call->content_type);
+	for (size_t i = 0; i < call->headers.nr; i++)
+		kvlist_add(&hreq.headers, call->headers.items[i].key, call->headers.items[i].value);
+	hreq.prepare = sign_attempt;
+	hreq.prepare_ctx = &sig;
+	hreq.body = call->body;
+	hreq.body_len = call->body_len;
+	hreq.body_file = call->body_file;
+	hreq.source = call->source;
+	hreq.sink = call->sink;
+	hreq.sensitive = call->sensitive;
+	hreq.progress_label = call->progress_label;
+	hreq.retryable = aws_retryable;
+	hreq.retryable_ctx = call;
+	if (call->no_retry)
+		hreq.max_attempts = 1;
+	/* an API call answers in seconds; an upload has time by its size; a download only the stall limit */
+	if (call->timeout_ms)
+		hreq.total_timeout_ms = call->timeout_ms;
+	else if (!call->sink)
+		hreq.total_timeout_ms = aws_timeout_for(call->body_file || call->source ? send_len : 0);
+	if (http_perform(a->http, &hreq, resp)) {
+		aws_error_from_failure(resp, err);
+		goto out;
+	}
+	if (resp->status >= 200 && resp->status < 300) {
+		r = 0;
+	} else {
+		aws_error_parse(resp, err);
+		r = 1;
+	}
+out:
+	kvlist_clear(&hreq.headers);
+	buf_release(&endpoint);
+	buf_release(&host);
+	buf_release(&base);
+	buf_release(&path);
+	buf_release(&url);
+	return r;
+}
+
+time_t aws_parse_time(const char *s)
+{
+	struct tm tm;
+	const char *p;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec, &n) != 6)
+		return -1;
+	p = s + n;
+	if (*p == '.')
+		while (isdigit((unsigned char)*++p))
+			;
+	if (*p && strcmp(p, "Z") && strcmp(p, "+00:00") && strcmp(p, "UTC") && strcmp(p, "+0000"))
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}

@@ -1,0 +1,139 @@
+#ifndef BLAMBDA_AWS_CLIENT_H
+#define BLAMBDA_AWS_CLIENT_H
+
+#include <time.h>
+
+#include "aws/profile.h"
+#include "config/config.h"
+#include "core/buf.h"
+#include "core/http.h"
+
+/*
+ * The AWS client: the profile, region and endpoints resolved as the AWS CLI
+ * does, and calls signed with SigV4 (anew for every attempt) and sent through
+ * the retrying HTTP client with the credentials the caller gives. The
+ * credentials chain (aws/credentials.h) sits above this module and STS
+ * (aws/sts.h) beside it; aws_call() in aws/aws.h joins them for the service
+ * modules. Nothing touches the network until a call needs it, and nothing
+ * here prints.
+ */
+
+enum aws_cred_source {
+	CRED_NONE, CRED_ENV, CRED_PROFILE, CRED_ASSUME_ROLE, CRED_SSO, CRED_PROCESS, CRED_CONTAINER, CRED_IMDS,
+};
+
+struct aws_credentials {
+	struct buf access_key_id;
+	struct buf secret_access_key; /* wiped on release */
+	struct buf session_token;     /* wiped on release; empty for long-term keys */
+	time_t expiration;            /* 0: does not expire */
+	enum aws_cred_source source;
+	char *detail;                 /* where they came from, for people: "profile 'dev' in ~/.aws/credentials" */
+};
+
+struct aws_error {
+	long status;      /* 0 when no answer came */
+	char *code;       /* "AccessDeniedException", "HTTP 502" when the answer had none, "NetworkError" */
+	char *message;
+	char *request_id;
+	int attempts;
+	int network;      /* no answer at all: exit status EXIT_NETWORK */
+	int reported;     /* already printed (the credentials chain reports its own failures) */
+};
+
+struct aws {
+	const struct config *cfg;
+	struct aws_profiles profiles;
+	char *profile;          /* the profile in use */
+	char *profile_origin;   /* "--profile", "AWS_PROFILE", "blambda.yml:3", "default" */
+	int profile_explicit;   /* named by --profile: environment keys are not used */
+	char *region, *region_origin;
+	struct aws_credentials creds;
+	int have_creds;
+	struct http_client *http;
+};
+
+/* Read the shared config files and pick the profile. No network. */
+int aws_init(struct aws *a, const struct config *cfg);
+void aws_release(struct aws *a);
+
+/* The region and where it came from; an error naming every way to set one when there is none. */
+int aws_region(struct aws *a, const char **region);
+/* The same, silent: -1 when no region is set. */
+int aws_region_try(struct aws *a, const char **region);
+/*
+ * The endpoint URL for `service` ("lambda", "iam", "sts", "s3", "sso") into
+ * url (no trailing slash), and in *origin where an override came from (NULL
+ * for the service's own endpoint).
+ */
+int aws_endpoint(struct aws *a, const char *service, struct buf *url, const char **origin);
+/* The same for a given region rather than the resolved one. */
+int aws_endpoint_in(struct aws *a, const char *service, const char *region, struct buf *url, const char **origin);
+
+struct aws_call {
+	const char *service;      /* lambda, iam, sts, s3 */
+	const char *region;       /* NULL: the region in use */
+	const char *method;
+	const char *path;         /* percent-encoded as it goes on the wire */
+	const char *query;        /* percent-encoded, without '?', or NULL */
+	const char *content_type; /* NULL: none */
+	const void *body;
+	size_t body_len;
+	const char *body_file;    /* stream this file (body_len is its size) */
+	const struct http_body_source *source; /* or a body produced as it is sent */
+	const char *payload_sha256; /* hex SHA-256 of body_file or source when known; else computed */
+	struct kvlist headers;    /* extra headers, signed too */
+	unsigned sensitive : 1;   /* the answer carries secrets: never traced */
+	unsigned no_retry : 1;    /* one attempt only */
+	FILE *sink;               /* write the answer's body here */
+	const char *progress_label; /* a progress bar for an upload, on a terminal */
+	long timeout_ms;          /* one attempt; 0: 120 s for a call, more for an upload by its size */
+	/* AWS error codes worth another attempt for this call, besides throttling; may be NULL */
+	int (*retry_code)(const char *code, const char *message);
+};
+
+/*
+ * Sign with creds and send a call. Returns 0 for a 2xx answer; 1 when AWS
+ * answered with an error; -1 when no answer came or the call could not be
+ * made (err->network, err->message say why). Nothing is printed: the caller
+ * knows what failed and reports it with aws_error_report.
+ */
+int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
+		struct http_response *resp, struct aws_error *err);
+
+/* The timeout of one attempt for a call that sends `len` bytes: 120 s plus 8 s a MB. */
+long aws_timeout_for(size_t len);
+
+/*
+ * Append s percent-encoded as one path segment ('/' and ':' encoded too):
+ * function names, layer names, ARNs and object keys in a REST path.
+ */
+void aws_path_segment(struct buf *path, const char *s);
+/* The same for an S3 key: '/' kept. */
+void aws_path_key(struct buf *path, const char *s);
+
+/* Parse an error answer (JSON with x-amzn-ErrorType, or XML) into err. */
+void aws_error_parse(const struct http_response *resp, struct aws_error *err);
+/* Describe a failed call that got no answer. */
+void aws_error_from_failure(const struct http_response *resp, struct aws_error *err);
+/* Set err to a local failure (code "LocalError"). */
+void aws_error_set(struct aws_error *err, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "Code: message (request id ...)" into out: one line for people, no hints. */
+void aws_error_format(const struct aws_error *err, struct buf *out);
+/*
+ * Print "WHAT: Code: message (request id ...)" with hints; returns -1, exit
+ * status EXIT_AWS (EXIT_NETWORK when no answer came). Nothing when
+ * err->reported.
+ */
+int aws_error_report(const struct aws_error *err, const char *what);
+/* 1 when err is AWS's answer with this code. */
+int aws_error_is(const struct aws_error *err, const char *code);
+void aws_error_release(struct aws_error *err);
+
+void aws_credentials_release(struct aws_credentials *c);
+/* Parse an ISO 8601 UTC time ("2026-11-28T12:00:00Z", fractions and "+00:00" allowed); -1 when unparsable. */
+time_t aws_parse_time(const char *s);
+/* Append v percent-encoded for a query string or form body (unreserved characters kept). */
+void aws_form_add(struct buf *form, const char *name, const char *value);
+
+#endif

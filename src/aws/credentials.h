@@ -1,0 +1,15 @@
+#ifndef BLAMBDA_AWS_CREDENTIALS_H
+#define BLAMBDA_AWS_CREDENTIALS_H
+
+#include "aws/client.h"
+
+/*
+ * The credentials chain, in the AWS CLI's order (see credentials.c). It sits
+ * above the client and STS (AssumeRole) and reports its own failures.
+ */
+
+/* Resolve the chain once; later calls return the same credentials. -1 with an error printed. */
+int aws_get_credentials(struct aws *a, const struct aws_credentials **out);
+const char *aws_cred_source_name(enum aws_cred_source s);
+
+#endif

@@ -1,0 +1,30 @@
+#ifndef BLAMBDA_CORE_WAIT_H
+#define BLAMBDA_CORE_WAIT_H
+
+/*
+ * The one poller: ask `check` again and again, with a growing delay, until it
+ * says done or failed, or the deadline passes. Every wait in blambda goes
+ * through it (a function becoming Active, an update finishing, a new role
+ * becoming usable), so they back off alike and show the same spinner on a
+ * terminal. BLAMBDA_WAIT_SCALE (a factor, e.g. 0.01) shortens the delays,
+ * not the deadline, for tests.
+ */
+
+enum wait_answer { WAIT_DONE, WAIT_AGAIN, WAIT_FAILED };
+
+struct wait_opts {
+	const char *label;   /* what is awaited, for the spinner: "function 'hello' to become Active" */
+	double timeout_s;    /* give up after this long */
+	double first_delay_s; /* 0: 1 s */
+	double max_delay_s;   /* 0: 10 s */
+};
+
+/* Returns 0 when check said WAIT_DONE, 1 when the deadline passed, -1 when check said WAIT_FAILED. */
+int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), void *ctx);
+
+/* Seconds from a monotonic clock. */
+double wait_now(void);
+/* Sleep for s seconds (scaled by BLAMBDA_WAIT_SCALE), resuming after signals. */
+void wait_sleep(double s);
+
+#endif

@@ -351,13 +351,24 @@ static int aws_retryable(void *ctx, const struct http_response *resp)
 
 /* ---- calls ---- */
 
+/* application/x-www-form-urlencoded as the SDKs write it: unreserved kept, ' ' as '+', the rest %XX */
+static void form_encode(struct buf *form, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ')
+			buf_addch(form, '+');
+		else
+			sigv4_uri_encode(form, s, 1, 0);
+	}
+}
+
 void aws_form_add(struct buf *form, const char *name, const char *value)
 {
 	if (form->len)
 		buf_addch(form, '&');
-	sigv4_uri_encode(form, name, strlen(name), 0);
+	form_encode(form, name);
 	buf_addch(form, '=');
-	sigv4_uri_encode(form, value, strlen(value), 0);
+	form_encode(form, value);
 }
 
 void aws_path_segment(struct buf *path, const char *s)
@@ -460,6 +471,13 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", buf_cstr(&endpoint),
 			      origin ? origin : "?");
 		goto out;
+	}
+	if (call->host_prefix) {
+		struct buf h = BUF_INIT;
+
+		buf_addf(&h, "%s%s", call->host_prefix, host.ptr);
+		buf_release(&host);
+		host = h;
 	}
 	buf_addf(&path, "%s%s", base.ptr ? base.ptr : "", call->path);
 	buf_addf(&url, "%.*s%s%s%s%s", (int)(strstr(endpoint.ptr, "://") + 3 - endpoint.ptr), endpoint.ptr, host.ptr,

@@ -74,6 +74,7 @@ struct aws_call {
 	const char *service;      /* lambda, iam, sts, s3 */
 	const char *region;       /* NULL: the region in use */
 	const char *method;
+	const char *host_prefix;  /* prepended to the endpoint's host: S3's "BUCKET." */
 	const char *path;         /* percent-encoded as it goes on the wire */
 	const char *query;        /* percent-encoded, without '?', or NULL */
 	const char *content_type; /* NULL: none */
@@ -133,7 +134,7 @@ void aws_error_release(struct aws_error *err);
 void aws_credentials_release(struct aws_credentials *c);
 /* Parse an ISO 8601 UTC time ("2026-11-28T12:00:00Z", fractions and "+00:00" allowed); -1 when unparsable. */
 time_t aws_parse_time(const char *s);
-/* Append v percent-encoded for a query string or form body (unreserved characters kept). */
+/* Append name=value to a form body as the SDKs encode it (unreserved characters kept, space as '+'). */
 void aws_form_add(struct buf *form, const char *name, const char *value);
 
 #endif

@@ -7,10 +7,8 @@
 #include "core/json.h"
 #include "core/http.h"
 #include "core/msg.h"
-#include "package/deps_layer.h"
-#include "package/function_zip.h"
 #include "package/limits.h"
-#include "package/runtime_layer.h"
+#include "package/project.h"
 
 static const char *const archs[] = { "x86_64", "arm64", NULL };
 
@@ -57,78 +55,35 @@ static void print_artifacts(const struct args *args, struct artifact *arts, size
 
 static int exec_build(struct args *args, struct config *cfg)
 {
-	int want_runtime = args_flag(args, "runtime-layer"), want_deps = args_flag(args, "deps-layer");
-	int want_function = args_flag(args, "function");
-	const char *out_dir = args_str(args, "output-dir") ? args_str(args, "output-dir") : "target";
-	int force = args_flag(args, "force"), dry_run = args_flag(args, "dry-run");
+	struct project_build_opts o = { 0 };
+	struct project_artifacts p;
 	struct http_client *http = NULL;
-	struct artifact arts[3];
-	size_t n = 0;
 	int r = -1;
 
-	memset(arts, 0, sizeof(arts));
-	if (!want_runtime && !want_deps && !want_function) {
+	o.runtime_layer = args_flag(args, "runtime-layer");
+	o.deps_layer = args_flag(args, "deps-layer");
+	o.function = args_flag(args, "function");
+	o.out_dir = args_str(args, "output-dir");
+	o.force = args_flag(args, "force");
+	o.dry_run = args_flag(args, "dry-run");
+	if (!o.runtime_layer && !o.deps_layer && !o.function) {
 		if (!cfg->path) {
 			error_status(EXIT_USAGE, "there is no blambda.yml here to build");
 			hint("'blambda new-function NAME' makes a project; 'blambda build --runtime-layer' builds the layer alone");
 			return -1;
 		}
-		want_runtime = want_deps = want_function = 1;
+		o.runtime_layer = o.deps_layer = o.function = 1;
 	}
-	if (want_runtime) {
-		struct runtime_layer_opts o = { 0 };
-
-		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
-		o.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
-		o.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
-		o.out_dir = out_dir;
-		o.force = force;
-		o.dry_run = dry_run;
-		if (runtime_layer_build(&o, &http, &arts[n++]))
-			goto out;
-	}
-	if (want_deps) {
-		struct deps_layer_opts o = { 0 };
-		int none;
-
-		o.deps_file = config_str(cfg, CFG_DEPS_FILE);
-		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
-		o.out_dir = out_dir;
-		o.registry = getenv("BLAMBDA_POD_REGISTRY_URL");
-		o.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
-		o.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
-		o.force = force;
-		o.dry_run = dry_run;
-		if (deps_layer_build(&o, &http, &arts[n], &none)) {
-			n++;
-			goto out;
-		}
-		if (none) {
-			info("%s declares no :deps or :pods: no deps layer", o.deps_file);
-			artifact_release(&arts[n]);
-		} else {
-			n++;
-		}
-	}
-	if (want_function) {
-		struct function_zip_opts o = { 0 };
-
-		o.source_paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
-		o.origin = cfg->v[CFG_FUNCTION_SOURCE_PATHS].origin;
-		o.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
-		o.out_dir = out_dir;
-		o.force = force;
-		o.dry_run = dry_run;
-		if (function_zip_build(&o, &arts[n++]))
-			goto out;
-	}
-	if (!dry_run && limits_check(arts, n, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL))
+	if (project_build(cfg, &o, &http, &p))
 		goto out;
-	print_artifacts(args, arts, n, dry_run);
+	if (p.no_deps)
+		info("%s declares no :deps or :pods: no deps layer", config_str(cfg, CFG_DEPS_FILE));
+	if (!o.dry_run && limits_check(p.arts, p.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL))
+		goto out;
+	print_artifacts(args, p.arts, p.nr, o.dry_run);
 	r = 0;
 out:
-	for (size_t i = 0; i < n; i++)
-		artifact_release(&arts[i]);
+	project_artifacts_release(&p);
 	http_client_free(http);
 	return r;
 }

@@ -11,6 +11,7 @@ extern const struct command cmd_config;
 extern const struct command cmd_completion;
 extern const struct command cmd_doctor;
 extern const struct command cmd_build;
+extern const struct command cmd_deploy;
 extern const struct command cmd_new_function;
 
 #endif

@@ -121,11 +121,13 @@ wait_for_file() {
 	return 1
 }
 
-# start_moto: moto with signature checking on loopback; sets MOTO_URL, MOTO_AK, MOTO_SK
+# start_moto [REQUEST_LOG]: moto with signature checking on loopback (through
+# moto_fixed.py, which mends moto's layer lookup); sets MOTO_URL, MOTO_AK, MOTO_SK
 start_moto() {
 	local port
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	"$PYTHON" "$BLAMBDA_SHARED_DIR/tools/moto-sigcheck" "$port" "$TMP/moto.key" > "$TMP/moto.log" 2>&1 &
+	"$PYTHON" "$SERVERS/moto_fixed.py" "$BLAMBDA_SHARED_DIR/tools/moto-sigcheck" "$port" "$TMP/moto.key" "$@" \
+		> "$TMP/moto.log" 2>&1 &
 	on_exit "kill $! 2>/dev/null"
 	wait_for_file "$TMP/moto.key" 120 || { cat "$TMP/moto.log" >&2; exit 1; }
 	MOTO_URL="http://127.0.0.1:$port"

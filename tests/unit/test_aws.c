@@ -222,7 +222,7 @@ static void test_form(void)
 
 	aws_form_add(&f, "Action", "AssumeRole");
 	aws_form_add(&f, "RoleArn", "arn:aws:iam::1:role/a b+c");
-	CHECK_STR(f.ptr, "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa%20b%2Bc");
+	CHECK_STR(f.ptr, "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fa+b%2Bc");
 	buf_release(&f);
 }
 

@@ -1,0 +1,142 @@
+#include "aws/iam.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/protocol.h"
+#include "core/xalloc.h"
+
+const char iam_lambda_trust_policy[] =
+	"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+	"\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+
+void iam_role_release(struct iam_role *r)
+{
+	free(r->name);
+	free(r->arn);
+	kvlist_clear(&r->tags);
+	memset(r, 0, sizeof(*r));
+}
+
+static void start_form(struct buf *form, const char *action)
+{
+	aws_form_add(form, "Action", action);
+	aws_form_add(form, "Version", "2010-05-08");
+}
+
+static void read_role(const struct xml_node *role, struct iam_role *out)
+{
+	const char *v;
+
+	iam_role_release(out);
+	if ((v = xml_find_text(role, "RoleName")))
+		out->name = xstrdup(v);
+	if ((v = xml_find_text(role, "Arn")))
+		out->arn = xstrdup(v);
+	for (const struct xml_node *m = xml_child(xml_child(role, "Tags"), "member"); m; m = xml_next(m)) {
+		const char *k = xml_find_text(m, "Key"), *val = xml_find_text(m, "Value");
+
+		if (k)
+			kvlist_add(&out->tags, k, val ? val : "");
+	}
+}
+
+int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	start_form(&form, "GetRole");
+	aws_form_add(&form, "RoleName", name);
+	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+	if (r == 0)
+		read_role(xml_find(doc, "Role"), out);
+	xml_free(doc);
+	buf_release(&form);
+	return r;
+}
+
+int iam_create_role(struct aws *a, const char *name, const char *trust_policy, const char *description,
+		    const struct kvlist *tags, struct iam_role *out, struct aws_error *err)
+{
+	struct buf form = BUF_INIT, key = BUF_INIT;
+	struct xml_node *doc;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	start_form(&form, "CreateRole");
+	aws_form_add(&form, "RoleName", name);
+	aws_form_add(&form, "AssumeRolePolicyDocument", trust_policy);
+	if (description)
+		aws_form_add(&form, "Description", description);
+	for (size_t i = 0; tags && i < tags->nr; i++) {
+		buf_reset(&key);
+		buf_addf(&key, "Tags.member.%zu.Key", i + 1);
+		aws_form_add(&form, key.ptr, tags->items[i].key);
+		buf_reset(&key);
+		buf_addf(&key, "Tags.member.%zu.Value", i + 1);
+		aws_form_add(&form, key.ptr, tags->items[i].value);
+	}
+	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+	if (r == 0)
+		read_role(xml_find(doc, "Role"), out);
+	xml_free(doc);
+	buf_release(&form);
+	buf_release(&key);
+	return r;
+}
+
+int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc;
+	int r;
+
+	start_form(&form, "AttachRolePolicy");
+	aws_form_add(&form, "RoleName", role);
+	aws_form_add(&form, "PolicyArn", policy_arn);
+	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+	xml_free(doc);
+	buf_release(&form);
+	return r;
+}
+
+int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err)
+{
+	struct buf form = BUF_INIT;
+	char *marker = NULL;
+	int r;
+
+	for (;;) {
+		struct xml_node *doc;
+		const char *truncated, *next;
+
+		buf_reset(&form);
+		start_form(&form, "ListAttachedRolePolicies");
+		aws_form_add(&form, "RoleName", role);
+		if (marker)
+			aws_form_add(&form, "Marker", marker);
+		r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+		if (r)
+			break;
+		for (const struct xml_node *m = xml_child(xml_find(doc, "AttachedPolicies"), "member"); m;
+		     m = xml_next(m)) {
+			const char *arn = xml_find_text(m, "PolicyArn");
+
+			if (arn)
+				strlist_add(arns, arn);
+		}
+		truncated = xml_find_text(doc, "IsTruncated");
+		next = xml_find_text(doc, "Marker");
+		free(marker);
+		marker = truncated && !strcmp(truncated, "true") && next && *next ? xstrdup(next) : NULL;
+		xml_free(doc);
+		if (!marker)
+			break;
+	}
+	free(marker);
+	buf_release(&form);
+	return r;
+}

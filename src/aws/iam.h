@@ -1,0 +1,31 @@
+#ifndef BLAMBDA_AWS_IAM_H
+#define BLAMBDA_AWS_IAM_H
+
+#include "aws/aws.h"
+#include "core/strlist.h"
+
+/*
+ * IAM (query+XML, global, signed in us-east-1): the execution roles blambda
+ * makes for functions. Knows the API, never prints. Calls return as
+ * aws_call() does: 0, 1 (AWS's error in *err), -1.
+ */
+
+struct iam_role {
+	char *name, *arn;
+	struct kvlist tags;
+};
+void iam_role_release(struct iam_role *r);
+
+/* GetRole. A role that does not exist is 1 with err->code "NoSuchEntity". */
+int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err);
+/* CreateRole with a trust policy (JSON) and tags. */
+int iam_create_role(struct aws *a, const char *name, const char *trust_policy, const char *description,
+		    const struct kvlist *tags, struct iam_role *out, struct aws_error *err);
+int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err);
+/* ListAttachedRolePolicies, every page: the policies' ARNs appended to arns. */
+int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err);
+
+/* The trust policy that lets Lambda assume a role. */
+extern const char iam_lambda_trust_policy[];
+
+#endif

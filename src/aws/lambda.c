@@ -1,0 +1,416 @@
+#include "aws/lambda.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/protocol.h"
+#include "core/xalloc.h"
+
+static char *dup_str(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return v ? xstrdup(v) : NULL;
+}
+
+static long get_long(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+}
+
+void lambda_function_release(struct lambda_function *f)
+{
+	free(f->name);
+	free(f->arn);
+	free(f->runtime);
+	free(f->handler);
+	free(f->role);
+	free(f->architecture);
+	free(f->description);
+	free(f->code_sha256);
+	free(f->state);
+	free(f->state_reason);
+	free(f->last_update_status);
+	free(f->last_update_reason);
+	kvlist_clear(&f->environment);
+	strlist_clear(&f->layers);
+	kvlist_clear(&f->tags);
+	memset(f, 0, sizeof(*f));
+}
+
+/* A FunctionConfiguration object into f. */
+static void read_configuration(const cJSON *c, struct lambda_function *f)
+{
+	const cJSON *item, *vars = cJSON_GetObjectItemCaseSensitive(
+				   cJSON_GetObjectItemCaseSensitive(c, "Environment"), "Variables");
+	const cJSON *archs = cJSON_GetObjectItemCaseSensitive(c, "Architectures");
+
+	lambda_function_release(f);
+	f->name = dup_str(c, "FunctionName");
+	f->arn = dup_str(c, "FunctionArn");
+	f->runtime = dup_str(c, "Runtime");
+	f->handler = dup_str(c, "Handler");
+	f->role = dup_str(c, "Role");
+	f->description = dup_str(c, "Description");
+	f->code_sha256 = dup_str(c, "CodeSha256");
+	f->state = dup_str(c, "State");
+	f->state_reason = dup_str(c, "StateReason");
+	f->last_update_status = dup_str(c, "LastUpdateStatus");
+	f->last_update_reason = dup_str(c, "LastUpdateStatusReason");
+	f->memory = get_long(c, "MemorySize");
+	f->timeout = get_long(c, "Timeout");
+	/* Lambda leaves Architectures out for functions made before arm64 existed: x86_64 */
+	f->architecture = xstrdup(cJSON_GetArraySize(archs) > 0 && cJSON_GetStringValue(cJSON_GetArrayItem(archs, 0))
+					  ? cJSON_GetStringValue(cJSON_GetArrayItem(archs, 0))
+					  : "x86_64");
+	cJSON_ArrayForEach(item, vars)
+		if (cJSON_IsString(item))
+			kvlist_add(&f->environment, item->string, item->valuestring);
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "Layers")) {
+		const char *arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "Arn"));
+
+		if (arn)
+			strlist_add(&f->layers, arn);
+	}
+}
+
+static void function_path(struct buf *path, const char *name, const char *suffix)
+{
+	buf_adds(path, "/2015-03-31/functions/");
+	aws_path_segment(path, name);
+	buf_adds(path, suffix);
+}
+
+int lambda_get_function(struct aws *a, const char *region, const char *name, struct lambda_function *out,
+			struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer, *item;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	function_path(&path, name, "");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 0) {
+		read_configuration(cJSON_GetObjectItemCaseSensitive(answer, "Configuration"), out);
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "Tags"))
+			if (cJSON_IsString(item))
+				kvlist_add(&out->tags, item->string, item->valuestring);
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+static cJSON *string_map(const struct kvlist *l)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; l && i < l->nr; i++)
+		cJSON_AddStringToObject(o, l->items[i].key, l->items[i].value);
+	return o;
+}
+
+/* The settings UpdateFunctionConfiguration and CreateFunction share. */
+static void add_settings(cJSON *o, const struct lambda_settings *s)
+{
+	cJSON *env = cJSON_AddObjectToObject(o, "Environment"), *layers = cJSON_AddArrayToObject(o, "Layers");
+
+	cJSON_AddStringToObject(o, "FunctionName", s->name);
+	cJSON_AddStringToObject(o, "Runtime", s->runtime);
+	cJSON_AddStringToObject(o, "Handler", s->handler);
+	cJSON_AddStringToObject(o, "Role", s->role);
+	cJSON_AddStringToObject(o, "Description", s->description ? s->description : "");
+	cJSON_AddNumberToObject(o, "MemorySize", (double)s->memory);
+	cJSON_AddNumberToObject(o, "Timeout", (double)s->timeout);
+	cJSON_AddItemToObject(env, "Variables", string_map(s->environment));
+	for (size_t i = 0; s->layers && i < s->layers->nr; i++)
+		cJSON_AddItemToArray(layers, cJSON_CreateString(s->layers->items[i]));
+}
+
+/*
+ * Send `body` with the code added under `field` ("Code" for CreateFunction, or
+ * NULL for the top level as UpdateFunctionCode and PublishLayerVersion's
+ * "Content" want): an S3 location inline, a zip streamed as base64.
+ */
+static int call_with_code(struct aws *a, struct aws_call *call, cJSON *body, const char *field,
+			  const struct lambda_code *code, cJSON **answer, struct aws_error *err)
+{
+	struct aws_zip_json z;
+	char *rest, *before, *after;
+	struct buf b = BUF_INIT, t = BUF_INIT;
+	int r;
+
+	if (code->s3_bucket) {
+		cJSON *where = field ? cJSON_AddObjectToObject(body, field) : body;
+
+		cJSON_AddStringToObject(where, "S3Bucket", code->s3_bucket);
+		cJSON_AddStringToObject(where, "S3Key", code->s3_key);
+		return aws_json_call(a, call, body, answer, err);
+	}
+	/* {"<field>":{"ZipFile":"<base64>"},<rest>} or {"ZipFile":"<base64>",<rest>} */
+	rest = cJSON_PrintUnformatted(body);
+	if (field)
+		buf_addf(&b, "{\"%s\":{\"ZipFile\":\"", field);
+	else
+		buf_adds(&b, "{\"ZipFile\":\"");
+	buf_adds(&t, field ? "\"}" : "\"");
+	buf_adds(&t, strlen(rest) > 2 ? "," : "");
+	buf_adds(&t, rest + 1); /* rest without its '{' */
+	before = buf_detach(&b);
+	after = buf_detach(&t);
+	if (aws_zip_json_init(&z, before, after, code->zip_path)) {
+		aws_error_set(err, "LocalError", "cannot read '%s': %s", code->zip_path, strerror(errno));
+		r = -1;
+	} else {
+		call->source = &z.source;
+		call->progress_label = code->progress_label;
+		call->timeout_ms = aws_timeout_for(z.source.len);
+		r = aws_json_call(a, call, NULL, answer, err);
+		call->source = NULL;
+		aws_zip_json_release(&z);
+	}
+	free(rest);
+	free(before);
+	free(after);
+	return r;
+}
+
+int lambda_create_function(struct aws *a, const char *region, const struct lambda_settings *s,
+			   const struct lambda_code *code, struct lambda_function *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	cJSON *body = cJSON_CreateObject(), *archs, *answer;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	add_settings(body, s);
+	archs = cJSON_AddArrayToObject(body, "Architectures");
+	cJSON_AddItemToArray(archs, cJSON_CreateString(s->architecture));
+	cJSON_AddItemToObject(body, "Tags", string_map(s->tags));
+	cJSON_AddBoolToObject(body, "Publish", 0);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = "/2015-03-31/functions";
+	r = call_with_code(a, &call, body, "Code", code, &answer, err);
+	if (r == 0)
+		read_configuration(answer, out);
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	return r;
+}
+
+int lambda_update_code(struct aws *a, const char *region, const char *name, const char *architecture,
+		       const struct lambda_code *code, struct lambda_function *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *archs, *answer;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	archs = cJSON_AddArrayToObject(body, "Architectures");
+	cJSON_AddItemToArray(archs, cJSON_CreateString(architecture));
+	cJSON_AddBoolToObject(body, "Publish", 0);
+	function_path(&path, name, "/code");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "PUT";
+	call.path = path.ptr;
+	r = call_with_code(a, &call, body, NULL, code, &answer, err);
+	if (r == 0)
+		read_configuration(answer, out);
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
+				struct lambda_function *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	add_settings(body, s);
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "FunctionName");
+	function_path(&path, s->name, "/configuration");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "PUT";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (r == 0)
+		read_configuration(answer, out);
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
+			struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer;
+	int r;
+
+	cJSON_AddItemToObject(body, "Tags", string_map(tags));
+	buf_adds(&path, "/2017-03-31/tags/");
+	aws_path_segment(&path, arn);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	buf_release(&path);
+	return r;
+}
+
+/* ---- layers ---- */
+
+void lambda_layer_version_release(struct lambda_layer_version *v)
+{
+	free(v->layer_arn);
+	free(v->version_arn);
+	free(v->description);
+	free(v->code_sha256);
+	strlist_clear(&v->runtimes);
+	strlist_clear(&v->architectures);
+	memset(v, 0, sizeof(*v));
+}
+
+static void read_layer_version(const cJSON *o, struct lambda_layer_version *v)
+{
+	const cJSON *item;
+
+	lambda_layer_version_release(v);
+	v->layer_arn = dup_str(o, "LayerArn");
+	v->version_arn = dup_str(o, "LayerVersionArn");
+	v->description = dup_str(o, "Description");
+	v->code_sha256 = dup_str(cJSON_GetObjectItemCaseSensitive(o, "Content"), "CodeSha256");
+	v->version = get_long(o, "Version");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(o, "CompatibleRuntimes"))
+		if (cJSON_IsString(item))
+			strlist_add(&v->runtimes, item->valuestring);
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(o, "CompatibleArchitectures"))
+		if (cJSON_IsString(item))
+			strlist_add(&v->architectures, item->valuestring);
+}
+
+static void layer_path(struct buf *path, const char *name)
+{
+	buf_adds(path, "/2018-10-31/layers/");
+	aws_path_segment(path, name);
+	buf_adds(path, "/versions");
+}
+
+int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
+				struct lambda_layer_version *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT, query = BUF_INIT;
+	cJSON *answer = NULL, *item;
+	long newest = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	layer_path(&path, name);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	/* newest first; pages followed in case a service answers in another order */
+	for (;;) {
+		const char *marker;
+
+		r = aws_json_call(a, &call, NULL, &answer, err);
+		if (r) {
+			/* a layer never published has no versions: not an error */
+			if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
+				aws_error_release(err);
+				r = 0;
+			}
+			goto out;
+		}
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "LayerVersions"))
+			if (get_long(item, "Version") > newest)
+				newest = get_long(item, "Version");
+		marker = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "NextMarker"));
+		if (!marker || !*marker)
+			break;
+		buf_reset(&query);
+		buf_adds(&query, "Marker=");
+		aws_path_segment(&query, marker);
+		call.query = query.ptr;
+		cJSON_Delete(answer);
+		answer = NULL;
+	}
+	cJSON_Delete(answer);
+	answer = NULL;
+	if (!newest)
+		goto out;
+	buf_addf(&path, "/%ld", newest);
+	call.path = path.ptr;
+	call.query = NULL;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 0)
+		read_layer_version(answer, out);
+out:
+	cJSON_Delete(answer);
+	buf_release(&path);
+	buf_release(&query);
+	return r;
+}
+
+int lambda_publish_layer_version(struct aws *a, const char *region, const char *name, const char *description,
+				 const char *architecture, const struct lambda_code *code,
+				 struct lambda_layer_version *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *list, *answer, *content;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	cJSON_AddStringToObject(body, "Description", description);
+	list = cJSON_AddArrayToObject(body, "CompatibleRuntimes");
+	cJSON_AddItemToArray(list, cJSON_CreateString("provided.al2023"));
+	cJSON_AddItemToArray(list, cJSON_CreateString("provided.al2"));
+	list = cJSON_AddArrayToObject(body, "CompatibleArchitectures");
+	cJSON_AddItemToArray(list, cJSON_CreateString(architecture));
+	layer_path(&path, name);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	if (code->s3_bucket) {
+		content = cJSON_AddObjectToObject(body, "Content");
+		cJSON_AddStringToObject(content, "S3Bucket", code->s3_bucket);
+		cJSON_AddStringToObject(content, "S3Key", code->s3_key);
+		r = aws_json_call(a, &call, body, &answer, err);
+	} else {
+		r = call_with_code(a, &call, body, "Content", code, &answer, err);
+	}
+	if (r == 0)
+		read_layer_version(answer, out);
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	buf_release(&path);
+	return r;
+}

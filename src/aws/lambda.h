@@ -1,0 +1,77 @@
+#ifndef BLAMBDA_AWS_LAMBDA_H
+#define BLAMBDA_AWS_LAMBDA_H
+
+#include <stdint.h>
+
+#include "aws/aws.h"
+#include "core/strlist.h"
+
+/*
+ * The Lambda API (REST+JSON): functions and layer versions. Knows the API,
+ * never prints. Every call returns as aws_call() does: 0, 1 (AWS's error in
+ * *err), -1 (no answer, or a local failure such as an unreadable zip).
+ * `region` NULL is the region in use.
+ */
+
+/* Where code comes from: a local zip uploaded in the request, or an object in S3. */
+struct lambda_code {
+	const char *zip_path;       /* uploaded directly (base64 inside the JSON, streamed) */
+	const char *s3_bucket, *s3_key;
+	const char *progress_label; /* a progress bar for the upload, on a terminal */
+};
+
+/* What blambda sets on a function. */
+struct lambda_settings {
+	const char *name;
+	const char *runtime, *handler, *role, *architecture, *description;
+	long memory, timeout;
+	const struct kvlist *environment;
+	const struct strlist *layers; /* layer version ARNs, in order */
+	const struct kvlist *tags;    /* CreateFunction only */
+};
+
+/* A function as GetFunction (or a create/update answer) describes it. */
+struct lambda_function {
+	char *name, *arn, *runtime, *handler, *role, *architecture, *description;
+	char *code_sha256;                /* base64, as Lambda gives it */
+	char *state, *state_reason, *last_update_status, *last_update_reason;
+	long memory, timeout;
+	struct kvlist environment;
+	struct strlist layers;
+	struct kvlist tags;
+};
+void lambda_function_release(struct lambda_function *f);
+
+/* GetFunction. A function that does not exist is 1 with err->code "ResourceNotFoundException". */
+int lambda_get_function(struct aws *a, const char *region, const char *name, struct lambda_function *out,
+			struct aws_error *err);
+int lambda_create_function(struct aws *a, const char *region, const struct lambda_settings *s,
+			   const struct lambda_code *code, struct lambda_function *out, struct aws_error *err);
+/* UpdateFunctionCode, with the architecture (a change of architecture goes with the code). */
+int lambda_update_code(struct aws *a, const char *region, const char *name, const char *architecture,
+		       const struct lambda_code *code, struct lambda_function *out, struct aws_error *err);
+/* UpdateFunctionConfiguration: everything in s but name, tags and architecture. */
+int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
+				struct lambda_function *out, struct aws_error *err);
+
+/* TagResource: add or change these tags on a function (none removed). */
+int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
+			struct aws_error *err);
+
+struct lambda_layer_version {
+	char *layer_arn, *version_arn, *description;
+	char *code_sha256; /* base64 */
+	long version;      /* 0: the layer has no version */
+	struct strlist runtimes, architectures;
+};
+void lambda_layer_version_release(struct lambda_layer_version *v);
+
+/* The newest version of a layer with its CodeSha256 (ListLayerVersions, then GetLayerVersion); version 0 when none. */
+int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
+				struct lambda_layer_version *out, struct aws_error *err);
+/* PublishLayerVersion for Lambda's provided runtimes and one architecture. */
+int lambda_publish_layer_version(struct aws *a, const char *region, const char *name, const char *description,
+				 const char *architecture, const struct lambda_code *code,
+				 struct lambda_layer_version *out, struct aws_error *err);
+
+#endif

@@ -1,0 +1,83 @@
+#include "aws/s3.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void object_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
+			const char *key, struct buf *path, struct buf *prefix)
+{
+	struct buf url = BUF_INIT;
+	const char *origin = NULL;
+
+	call->service = "s3";
+	call->region = region;
+	/* behind an endpoint override (a stand-in, a proxy) the bucket goes in the path */
+	if (aws_endpoint_in(a, "s3", region, &url, &origin) || origin) {
+		buf_addch(path, '/');
+		aws_path_segment(path, bucket);
+	} else {
+		buf_addf(prefix, "%s.", bucket);
+		call->host_prefix = prefix->ptr;
+	}
+	buf_addch(path, '/');
+	aws_path_key(path, key);
+	call->path = path->ptr;
+	buf_release(&url);
+}
+
+int s3_head_object(struct aws *a, const char *region, const char *bucket, const char *key, int *exists,
+		   uint64_t *size, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT, prefix = BUF_INIT;
+	int r;
+
+	*exists = 0;
+	*size = 0;
+	object_call(a, &call, region, bucket, key, &path, &prefix);
+	call.method = "HEAD";
+	r = aws_call(a, &call, &resp, err);
+	if (r == 0) {
+		const char *len = kvlist_get_nocase(&resp.headers, "content-length");
+
+		*exists = 1;
+		*size = len ? strtoull(len, NULL, 10) : 0;
+	} else if (r == 1 && resp.status == 404) {
+		/* a HEAD answer has no body to name the error: a 404 is no such key (or bucket) */
+		aws_error_release(err);
+		r = 0;
+	} else if (r == 1 && !strncmp(err->code, "HTTP ", 5)) {
+		free(err->code);
+		err->code = strdup(resp.status == 403 ? "AccessDenied" : "HeadObjectFailed");
+	}
+	if (r != -1)
+		http_response_release(&resp);
+	buf_release(&path);
+	buf_release(&prefix);
+	return r;
+}
+
+int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path_,
+		  const char *sha256_hex, uint64_t size, const char *progress_label, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT, prefix = BUF_INIT;
+	int r;
+
+	object_call(a, &call, region, bucket, key, &path, &prefix);
+	call.method = "PUT";
+	call.content_type = "application/zip";
+	call.body_file = path_;
+	call.body_len = (size_t)size;
+	call.payload_sha256 = sha256_hex;
+	call.progress_label = progress_label;
+	call.timeout_ms = aws_timeout_for((size_t)size);
+	r = aws_call(a, &call, &resp, err);
+	if (r != -1)
+		http_response_release(&resp);
+	buf_release(&path);
+	buf_release(&prefix);
+	return r;
+}

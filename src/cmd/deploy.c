@@ -1,0 +1,251 @@
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/aws.h"
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "core/msg.h"
+#include "deploy/deploy.h"
+#include "package/limits.h"
+#include "package/project.h"
+
+static void add_reasons(cJSON *o, const struct deploy_step *s)
+{
+	cJSON *list = cJSON_AddArrayToObject(o, "reasons");
+
+	for (size_t i = 0; i < s->reasons.nr; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(s->reasons.items[i]));
+}
+
+static cJSON *step_json(const struct deploy_step *s, int dry_run)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "kind", s->kind);
+	cJSON_AddStringToObject(o, "name", s->name);
+	cJSON_AddStringToObject(o, "action", deploy_action_name(s->action, dry_run));
+	add_reasons(o, s);
+	if (!dry_run)
+		cJSON_AddBoolToObject(o, "done", s->done || s->action == DEPLOY_UNCHANGED);
+	if (s->arn)
+		cJSON_AddStringToObject(o, "arn", s->arn);
+	else
+		cJSON_AddNullToObject(o, "arn");
+	if (strstr(s->kind, "layer")) {
+		cJSON_AddNumberToObject(o, "version", (double)s->version);
+		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
+	}
+	if (!strcmp(s->kind, "function")) {
+		cJSON *w = cJSON_AddArrayToObject(o, "writes");
+
+		if (s->action == DEPLOY_CREATE)
+			cJSON_AddItemToArray(w, cJSON_CreateString("create"));
+		if (s->update_code)
+			cJSON_AddItemToArray(w, cJSON_CreateString("code"));
+		if (s->update_config)
+			cJSON_AddItemToArray(w, cJSON_CreateString("configuration"));
+		if (s->update_tags)
+			cJSON_AddItemToArray(w, cJSON_CreateString("tags"));
+		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
+		if (s->state)
+			cJSON_AddStringToObject(o, "state", s->state);
+		if (s->code_sha256)
+			cJSON_AddStringToObject(o, "code_sha256", s->code_sha256);
+	}
+	return o;
+}
+
+static void print_json(const struct deploy_plan *p, int dry_run, int ok)
+{
+	cJSON *root = cJSON_CreateObject(), *layers = cJSON_CreateArray();
+	cJSON *function = NULL, *role = NULL;
+
+	cJSON_AddStringToObject(root, "region", p->region);
+	cJSON_AddBoolToObject(root, "dry_run", dry_run);
+	cJSON_AddBoolToObject(root, "ok", ok);
+	cJSON_AddBoolToObject(root, "up_to_date", ok && deploy_plan_is_noop(p));
+	for (size_t i = 0; i < p->nr; i++) {
+		cJSON *o = step_json(&p->steps[i], dry_run);
+
+		if (!strcmp(p->steps[i].kind, "function"))
+			function = o;
+		else if (!strcmp(p->steps[i].kind, "role"))
+			role = o;
+		else
+			cJSON_AddItemToArray(layers, o);
+	}
+	cJSON_AddItemToObject(root, "layers", layers);
+	cJSON_AddItemToObject(root, "role", role ? role : cJSON_CreateNull());
+	cJSON_AddItemToObject(root, "function", function ? function : cJSON_CreateNull());
+	if (!ok) {
+		cJSON *e = cJSON_AddObjectToObject(root, "error");
+
+		cJSON_AddStringToObject(e, "step", p->failed ? p->failed : "");
+		cJSON_AddStringToObject(e, "code", p->err.code ? p->err.code : "");
+		cJSON_AddStringToObject(e, "message", p->err.message ? p->err.message : "");
+		if (p->err.request_id)
+			cJSON_AddStringToObject(e, "request_id", p->err.request_id);
+	}
+	json_print(root);
+}
+
+static const char *kind_words(const char *kind)
+{
+	return !strcmp(kind, "runtime-layer") ? "runtime layer" : !strcmp(kind, "deps-layer") ? "deps layer" : kind;
+}
+
+static void print_text(const struct deploy_plan *p, int dry_run)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct deploy_step *s = &p->steps[i];
+		struct buf line = BUF_INIT;
+
+		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done)
+			continue; /* not reached: the error says where it stopped */
+		if (dry_run && s->action != DEPLOY_UNCHANGED)
+			buf_addf(&line, "would %s %s '%s'", deploy_action_name(s->action, 1), kind_words(s->kind), s->name);
+		else
+			buf_addf(&line, "%s '%s': %s", kind_words(s->kind), s->name, deploy_action_name(s->action, 0));
+		if (strstr(s->kind, "layer") && s->version && s->action != DEPLOY_UNCHANGED)
+			buf_addf(&line, " version %ld", s->version);
+		for (size_t k = 0; k < s->reasons.nr; k++)
+			buf_addf(&line, "%s%s", k ? ", " : " (", s->reasons.items[k]);
+		if (s->reasons.nr)
+			buf_addch(&line, ')');
+		if (s->via_s3 && s->action != DEPLOY_UNCHANGED)
+			buf_adds(&line, dry_run ? ", through S3" : ", through S3");
+		printf("%s\n", line.ptr);
+		if (s->arn)
+			printf("  %s\n", s->arn);
+		buf_release(&line);
+	}
+	if (deploy_plan_is_noop(p))
+		printf("up to date\n");
+}
+
+static int exec_deploy(struct args *args, struct config *cfg)
+{
+	int json = args_flag(args, "json"), dry_run = args_flag(args, "dry-run");
+	int layers_only = args_flag(args, "layer");
+	struct project_build_opts bo = { 0 };
+	struct project_artifacts arts = { 0 };
+	struct deploy_opts o = { 0 };
+	struct deploy_plan plan = { 0 };
+	struct http_client *http = NULL;
+	struct aws a;
+	const char *region;
+	int r = -1;
+
+	if (!cfg->path) {
+		error_status(EXIT_USAGE, "there is no blambda.yml here to deploy");
+		hint("'blambda new-function NAME' makes a project");
+		return -1;
+	}
+	if (!layers_only && (!config_str(cfg, CFG_FUNCTION_NAME) || !config_str(cfg, CFG_FUNCTION_HANDLER))) {
+		error_status(EXIT_USAGE, "%s sets no %s", cfg->path,
+			     !config_str(cfg, CFG_FUNCTION_NAME) ? "function.name" : "function.handler");
+		hint("'blambda deploy --layer' publishes the layers alone");
+		return -1;
+	}
+	if (aws_init(&a, cfg))
+		goto out;
+	if (aws_region(&a, &region))
+		goto out;
+	/* build what is out of date, as `blambda build` would */
+	bo.runtime_layer = bo.deps_layer = 1;
+	bo.function = !layers_only;
+	if (project_build(cfg, &bo, &http, &arts))
+		goto out;
+	if (limits_check(arts.arts, arts.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, "use-s3")))
+		goto out;
+	o.cfg = cfg;
+	o.region = region;
+	o.layers_only = layers_only;
+	o.use_s3 = args_flag(args, "use-s3");
+	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
+	o.runtime_layer = arts.runtime_layer;
+	o.deps_layer = arts.deps_layer;
+	o.function = arts.function;
+	if (deploy_plan_make(&a, &o, &plan) || (!dry_run && deploy_plan_execute(&a, &o, &plan))) {
+		struct buf what = BUF_INIT;
+
+		buf_addf(&what, "cannot %s", plan.failed ? plan.failed : "deploy");
+		if (json)
+			print_json(&plan, dry_run, 0);
+		else
+			print_text(&plan, 0);
+		if (plan.err.code && !strcmp(plan.err.code, "NoBucket"))
+			error_status(EXIT_USAGE, "%s: %s", what.ptr, plan.err.message);
+		else
+			aws_error_report(&plan.err, what.ptr);
+		if (!dry_run && plan.writes)
+			hint("what was done is kept; run 'blambda deploy' again to finish");
+		buf_release(&what);
+		goto out;
+	}
+	if (json)
+		print_json(&plan, dry_run, 1);
+	else
+		print_text(&plan, dry_run);
+	r = 0;
+out:
+	deploy_plan_release(&plan);
+	project_artifacts_release(&arts);
+	http_client_free(http);
+	aws_release(&a);
+	return r;
+}
+
+static const struct opt opts[] = {
+	{ "layer", 0, OPT_BOOL, NULL, "publish the runtime and deps layers only", 0, 0, NULL, NULL, OPT_NO_NEGATE },
+	{ "dry-run", 'n', OPT_BOOL, NULL, "print the plan (what would be created, updated or left alone, and why) "
+	  "and make no write call", 0, 0, NULL, NULL, 0 },
+	{ "use-s3", 0, OPT_BOOL, NULL, "upload every zip through S3, not only those over 50 MB", 0, 0, NULL, NULL, 0 },
+	{ "s3-bucket", 0, OPT_STRING, "BUCKET", "the S3 bucket for uploads through S3", 0, 0, NULL, "aws.s3-bucket", 0 },
+	OPT_END,
+};
+
+const struct command cmd_deploy = {
+	.name = "deploy",
+	.summary = "publish the layers and create or update the function",
+	.usage = "",
+	.description =
+		"Builds what is out of date (as 'blambda build' does), then compares it with what AWS holds and "
+		"changes only what differs. The plan is read first and printed with each step's reason; "
+		"--dry-run stops there and makes no write call (it still builds, to know the zips' digests).\n\n"
+		"Layers: the runtime layer (layers.runtime, default blambda) and, when bb.edn declares "
+		":deps or :pods, the deps layer (layers.deps, default FUNCTION-deps) are published with "
+		"PublishLayerVersion for provided.al2023 and provided.al2 and the function's architecture, "
+		"described as 'blambda VERSION runtime layer: Babashka VERSION (ARCH)'. A layer whose newest "
+		"version holds the same bytes (its CodeSha256) is not published again.\n\n"
+		"Role: without function.role, blambda makes FUNCTION-blambda-role, trusted by "
+		"lambda.amazonaws.com, with AWSLambdaBasicExecutionRole attached and tagged "
+		"blambda:managed-by=blambda, and reuses it afterwards. A new role takes IAM some seconds to "
+		"reach Lambda: CreateFunction is retried for up to two minutes while Lambda says the role "
+		"cannot be assumed.\n\n"
+		"Function: created when it does not exist (runtime, handler, role, architecture, memory, "
+		"timeout, environment, description, tags and the layers: the runtime layer, the deps layer, "
+		"then function.layers), then awaited until Active. Otherwise UpdateFunctionCode when the "
+		"zip's digest or the architecture differs and UpdateFunctionConfiguration when a setting or "
+		"the layer list differs, each awaited until done; a 409 (another update in progress) is "
+		"waited out and retried. Tags from function.tags are added or changed, never removed. With "
+		"nothing changed no write call is made and deploy says 'up to date'.\n\n"
+		"Zips over Lambda's 50 MB direct upload, or every zip with --use-s3, go through S3: "
+		"aws.s3-bucket (BLAMBDA_S3_BUCKET, --s3-bucket), key blambda/SHA256.zip, uploaded only when "
+		"the object is not there yet. Without a bucket that is an error before any write. Direct "
+		"uploads are streamed: memory does not grow with the zip.\n\n"
+		"A failure names the step, AWS's error code, message and request id; what was done is kept "
+		"and the next run finishes the rest.",
+	.opts = opts,
+	.pos = POS_NONE,
+	.max_pos = 0,
+	.flags = CMD_CONFIG,
+	.examples = "blambda deploy\tbuild, publish the layers, create or update the function\n"
+		    "blambda deploy --layer\tpublish the runtime (and deps) layer only\n"
+		    "blambda deploy --dry-run\tsay what would change, and why\n"
+		    "blambda deploy --use-s3 --s3-bucket my-artifacts\tupload through S3\n"
+		    "blambda deploy --json\tthe result as JSON: ARNs, state, code hash, what was done",
+	.exec = exec_deploy,
+};

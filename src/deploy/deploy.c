@@ -1,0 +1,691 @@
+#include "deploy/deploy.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iam.h"
+#include "aws/s3.h"
+#include "core/hash.h"
+#include "core/wait.h"
+#include "core/xalloc.h"
+#include "package/limits.h"
+
+const char *deploy_action_name(enum deploy_action a, int dry_run)
+{
+	switch (a) {
+	case DEPLOY_CREATE:
+		return dry_run ? "create" : "created";
+	case DEPLOY_UPDATE:
+		return dry_run ? "update" : "updated";
+	case DEPLOY_PUBLISH:
+		return dry_run ? "publish" : "published";
+	default:
+		return "unchanged";
+	}
+}
+
+int deploy_plan_is_noop(const struct deploy_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->steps[i].action != DEPLOY_UNCHANGED)
+			return 0;
+	return 1;
+}
+
+void deploy_plan_release(struct deploy_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		struct deploy_step *s = &p->steps[i];
+
+		free(s->name);
+		strlist_clear(&s->reasons);
+		free(s->arn);
+		free(s->state);
+		free(s->code_sha256);
+	}
+	free(p->region);
+	free(p->failed);
+	aws_error_release(&p->err);
+	memset(p, 0, sizeof(*p));
+}
+
+static void reason(struct deploy_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reason(struct deploy_step *s, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	strlist_add_owned(&s->reasons, buf_detach(&b));
+}
+
+/* Record what failed; the error itself is already in p->err. Returns -1. */
+static int failed(struct deploy_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int failed(struct deploy_plan *p, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	free(p->failed);
+	p->failed = buf_detach(&b);
+	return -1;
+}
+
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v ? xstrdup(v) : NULL;
+}
+
+static const char *partition(const char *region)
+{
+	if (!strncmp(region, "cn-", 3))
+		return "aws-cn";
+	if (!strncmp(region, "us-gov-", 7))
+		return "aws-us-gov";
+	return "aws";
+}
+
+static struct deploy_step *add_step(struct deploy_plan *p, const char *kind, const char *name)
+{
+	struct deploy_step *s = &p->steps[p->nr++];
+
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->name = xstrdup(name);
+	return s;
+}
+
+static struct deploy_step *find_step(struct deploy_plan *p, const char *kind)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		if (!strcmp(p->steps[i].kind, kind))
+			return &p->steps[i];
+	return NULL;
+}
+
+static const char *kind_words(const char *kind)
+{
+	return !strcmp(kind, "runtime-layer") ? "runtime layer" : !strcmp(kind, "deps-layer") ? "deps layer" : kind;
+}
+
+/* The role blambda makes for a function: <function>-blambda-role, within IAM's 64 characters. */
+static void role_name(const char *function, struct buf *out)
+{
+	buf_addf(out, "%.51s-blambda-role", function);
+}
+
+/* ---- the plan ---- */
+
+static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *kind,
+		      const char *name, const struct artifact *art)
+{
+	struct deploy_step *s = add_step(p, kind, name);
+	struct lambda_layer_version v;
+	char want[45];
+
+	s->art = art;
+	s->via_s3 = o->use_s3 || art->size > LAMBDA_DIRECT_UPLOAD_MAX;
+	if (lambda_latest_layer_version(a, p->region, name, &v, &p->err))
+		return failed(p, "read the versions of %s '%s'", kind_words(kind), name);
+	if (v.version && v.code_sha256 && !sha256_hex_to_base64(art->sha256, want) && !strcmp(v.code_sha256, want)) {
+		s->action = DEPLOY_UNCHANGED;
+		reason(s, "version %ld holds the same bytes", v.version);
+		set_str(&s->arn, v.version_arn);
+		s->version = v.version;
+	} else {
+		s->action = DEPLOY_PUBLISH;
+		if (v.version)
+			reason(s, "version %ld holds other bytes", v.version);
+		else
+			reason(s, "no version published yet");
+	}
+	lambda_layer_version_release(&v);
+	return 0;
+}
+
+static int plan_role(struct aws *a, struct deploy_plan *p, const char *function)
+{
+	struct buf name = BUF_INIT, policy = BUF_INIT;
+	struct strlist attached = STRLIST_INIT;
+	struct deploy_step *s;
+	struct iam_role role;
+	int r = 0;
+
+	role_name(function, &name);
+	s = add_step(p, "role", name.ptr);
+	buf_addf(&policy, DEPLOY_BASIC_POLICY, partition(p->region));
+	r = iam_get_role(a, name.ptr, &role, &p->err);
+	if (r == 1 && aws_error_is(&p->err, "NoSuchEntity")) {
+		aws_error_release(&p->err);
+		s->action = DEPLOY_CREATE;
+		s->attach_policy = 1;
+		reason(s, "function.role is not set and blambda has not made one yet");
+		r = 0;
+		goto out;
+	}
+	if (r) {
+		r = failed(p, "read role '%s'", name.ptr);
+		goto out;
+	}
+	set_str(&s->arn, role.arn);
+	if (iam_attached_policies(a, name.ptr, &attached, &p->err)) {
+		r = failed(p, "list the policies of role '%s'", name.ptr);
+		goto out;
+	}
+	if (!strlist_has(&attached, policy.ptr)) {
+		s->action = DEPLOY_UPDATE;
+		s->attach_policy = 1;
+		reason(s, "AWSLambdaBasicExecutionRole is not attached");
+	} else {
+		s->action = DEPLOY_UNCHANGED;
+		reason(s, kvlist_get(&role.tags, DEPLOY_TAG_KEY) ? "made by blambda" : "exists (not made by blambda)");
+	}
+out:
+	iam_role_release(&role);
+	strlist_clear(&attached);
+	buf_release(&name);
+	buf_release(&policy);
+	return r;
+}
+
+/* The settings the function should have; layers and role as far as the plan knows them. */
+static void desired_settings(const struct deploy_opts *o, struct deploy_plan *p, struct lambda_settings *s,
+			     struct strlist *layers, struct kvlist *tags)
+{
+	const struct config *cfg = o->cfg;
+	struct deploy_step *rt = find_step(p, "runtime-layer"), *deps = find_step(p, "deps-layer");
+	struct deploy_step *role = find_step(p, "role");
+	const struct strlist *extra = config_list(cfg, CFG_FUNCTION_LAYERS);
+	const struct kvlist *user_tags = config_map(cfg, CFG_FUNCTION_TAGS);
+
+	memset(s, 0, sizeof(*s));
+	s->name = config_str(cfg, CFG_FUNCTION_NAME);
+	s->runtime = config_str(cfg, CFG_FUNCTION_RUNTIME);
+	s->handler = config_str(cfg, CFG_FUNCTION_HANDLER);
+	s->architecture = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+	s->description = config_str(cfg, CFG_FUNCTION_DESCRIPTION);
+	s->memory = config_int(cfg, CFG_FUNCTION_MEMORY);
+	s->timeout = config_int(cfg, CFG_FUNCTION_TIMEOUT);
+	s->environment = config_map(cfg, CFG_FUNCTION_ENVIRONMENT);
+	s->role = role ? role->arn : config_str(cfg, CFG_FUNCTION_ROLE);
+	/* a layer about to be published has no ARN yet: "" stands for its new version */
+	strlist_add(layers, rt && rt->arn ? rt->arn : "");
+	if (deps)
+		strlist_add(layers, deps->arn ? deps->arn : "");
+	for (size_t i = 0; i < extra->nr; i++)
+		strlist_add(layers, extra->items[i]);
+	s->layers = layers;
+	for (size_t i = 0; i < user_tags->nr; i++)
+		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
+	kvlist_set(tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	s->tags = tags;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+static int same_map(const struct kvlist *want, const struct kvlist *have)
+{
+	if (want->nr != have->nr)
+		return 0;
+	for (size_t i = 0; i < want->nr; i++)
+		if (!same_str(kvlist_get(have, want->items[i].key), want->items[i].value) ||
+		    !kvlist_get(have, want->items[i].key))
+			return 0;
+	return 1;
+}
+
+static int plan_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	const char *name = config_str(o->cfg, CFG_FUNCTION_NAME);
+	struct deploy_step *s = add_step(p, "function", name);
+	struct strlist layers = STRLIST_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct lambda_settings want;
+	struct lambda_function f;
+	char code[45] = "";
+	int r;
+
+	s->art = o->function;
+	s->via_s3 = o->use_s3 || o->function->size > LAMBDA_DIRECT_UPLOAD_MAX;
+	sha256_hex_to_base64(o->function->sha256, code);
+	desired_settings(o, p, &want, &layers, &tags);
+	r = lambda_get_function(a, p->region, name, &f, &p->err);
+	if (r == 1 && aws_error_is(&p->err, "ResourceNotFoundException")) {
+		aws_error_release(&p->err);
+		s->action = DEPLOY_CREATE;
+		reason(s, "it does not exist yet");
+		r = 0;
+		goto out;
+	}
+	if (r) {
+		r = failed(p, "read function '%s'", name);
+		goto out;
+	}
+	p->function_exists = 1;
+	set_str(&s->arn, f.arn);
+	set_str(&s->state, f.state);
+	set_str(&s->code_sha256, f.code_sha256);
+	if (!same_str(f.code_sha256, code)) {
+		s->update_code = 1;
+		reason(s, "code changed");
+	}
+	if (!same_str(f.architecture, want.architecture)) {
+		s->update_code = 1;
+		reason(s, "architecture %s -> %s", f.architecture, want.architecture);
+	}
+	if (!same_str(f.runtime, want.runtime))
+		s->update_config = 1, reason(s, "runtime %s -> %s", f.runtime ? f.runtime : "none", want.runtime);
+	if (!same_str(f.handler, want.handler))
+		s->update_config = 1, reason(s, "handler %s -> %s", f.handler ? f.handler : "none", want.handler);
+	if (!want.role || !same_str(f.role, want.role))
+		s->update_config = 1, reason(s, "role %s -> %s", f.role ? f.role : "none", want.role ? want.role : "a new one");
+	if (f.memory != want.memory)
+		s->update_config = 1, reason(s, "memory %ld -> %ld", f.memory, want.memory);
+	if (f.timeout != want.timeout)
+		s->update_config = 1, reason(s, "timeout %ld -> %ld", f.timeout, want.timeout);
+	if (!same_str(f.description, want.description))
+		s->update_config = 1, reason(s, "description changed");
+	if (!same_map(want.environment, &f.environment))
+		s->update_config = 1, reason(s, "environment changed");
+	{
+		int same = f.layers.nr == layers.nr;
+
+		for (size_t i = 0; same && i < layers.nr; i++)
+			same = !strcmp(f.layers.items[i], layers.items[i]);
+		if (!same)
+			s->update_config = 1, reason(s, "layers changed");
+	}
+	for (size_t i = 0; i < tags.nr; i++) {
+		if (!same_str(kvlist_get(&f.tags, tags.items[i].key), tags.items[i].value) ||
+		    !kvlist_get(&f.tags, tags.items[i].key)) {
+			s->update_tags = 1;
+			reason(s, "tag %s changed", tags.items[i].key);
+		}
+	}
+	if (s->update_code || s->update_config || s->update_tags) {
+		s->action = DEPLOY_UPDATE;
+	} else {
+		s->action = DEPLOY_UNCHANGED;
+		reason(s, "up to date");
+	}
+out:
+	lambda_function_release(&f);
+	strlist_clear(&layers);
+	kvlist_clear(&tags);
+	return r;
+}
+
+int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	int need_bucket = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->region = xstrdup(o->region);
+	if (plan_layer(a, o, p, "runtime-layer", config_str(o->cfg, CFG_LAYERS_RUNTIME), o->runtime_layer))
+		return -1;
+	if (o->deps_layer && plan_layer(a, o, p, "deps-layer", config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer))
+		return -1;
+	if (!o->layers_only) {
+		if (!config_str(o->cfg, CFG_FUNCTION_ROLE) && plan_role(a, p, config_str(o->cfg, CFG_FUNCTION_NAME)))
+			return -1;
+		if (plan_function(a, o, p))
+			return -1;
+	}
+	/* a zip that must go through S3 needs a bucket: said before any write */
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct deploy_step *s = &p->steps[i];
+
+		need_bucket |= s->via_s3 && s->art &&
+			       (s->action == DEPLOY_PUBLISH || s->action == DEPLOY_CREATE || s->update_code);
+	}
+	if (need_bucket && !o->s3_bucket) {
+		aws_error_set(&p->err, "NoBucket",
+			      "a zip goes through S3 (over Lambda's 50 MB direct upload, or --use-s3) and no bucket is set: "
+			      "set aws.s3-bucket, BLAMBDA_S3_BUCKET or --s3-bucket");
+		return failed(p, "deploy");
+	}
+	return 0;
+}
+
+/* ---- execution ---- */
+
+/* The code of a step: its zip uploaded directly, or put in S3 (unless already there) and named. */
+static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const struct deploy_step *s,
+		     struct lambda_code *code, struct buf *key, struct buf *label)
+{
+	memset(code, 0, sizeof(*code));
+	buf_reset(label);
+	buf_addf(label, "%s %s", kind_words(s->kind), s->name);
+	code->progress_label = label->ptr;
+	if (!s->via_s3) {
+		code->zip_path = s->art->path;
+		return 0;
+	}
+	{
+		uint64_t size;
+		int exists;
+
+		buf_reset(key);
+		buf_addf(key, "blambda/%s.zip", s->art->sha256);
+		if (s3_head_object(a, p->region, o->s3_bucket, key->ptr, &exists, &size, &p->err))
+			return failed(p, "look for s3://%s/%s", o->s3_bucket, key->ptr);
+		if (!exists || size != s->art->size) {
+			p->writes++;
+			if (s3_put_object(a, p->region, o->s3_bucket, key->ptr, s->art->path, s->art->sha256, s->art->size,
+					  label->ptr, &p->err))
+				return failed(p, "upload '%s' to s3://%s/%s", s->art->path, o->s3_bucket, key->ptr);
+		}
+	}
+	code->s3_bucket = o->s3_bucket;
+	code->s3_key = key->ptr;
+	return 0;
+}
+
+static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	struct buf key = BUF_INIT, label = BUF_INIT, desc = BUF_INIT;
+	struct lambda_layer_version v = { 0 };
+	struct lambda_code code;
+	int r = -1;
+
+	if (step_code(a, o, p, s, &code, &key, &label))
+		goto out;
+	if (!strcmp(s->kind, "runtime-layer"))
+		buf_addf(&desc, "blambda %s runtime layer: Babashka %s (%s)", BLAMBDA_VERSION,
+			 config_str(o->cfg, CFG_BABASHKA_VERSION), s->art->arch);
+	else
+		buf_addf(&desc, "blambda %s deps layer of %s (%s)", BLAMBDA_VERSION,
+			 config_str(o->cfg, CFG_FUNCTION_NAME) ? config_str(o->cfg, CFG_FUNCTION_NAME) : "a project",
+			 s->art->arch);
+	p->writes++;
+	if (lambda_publish_layer_version(a, p->region, s->name, desc.ptr, s->art->arch, &code, &v, &p->err)) {
+		failed(p, "publish %s '%s'", kind_words(s->kind), s->name);
+		goto out;
+	}
+	set_str(&s->arn, v.version_arn);
+	set_str(&s->code_sha256, v.code_sha256);
+	s->version = v.version;
+	s->done = 1;
+	r = 0;
+out:
+	lambda_layer_version_release(&v);
+	buf_release(&key);
+	buf_release(&label);
+	buf_release(&desc);
+	return r;
+}
+
+static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s)
+{
+	struct buf policy = BUF_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct iam_role role = { 0 };
+	int r = -1;
+
+	buf_addf(&policy, DEPLOY_BASIC_POLICY, partition(p->region));
+	if (s->action == DEPLOY_CREATE) {
+		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+		p->writes++;
+		if (iam_create_role(a, s->name, iam_lambda_trust_policy, "Execution role made by blambda", &tags, &role,
+				    &p->err)) {
+			failed(p, "create role '%s'", s->name);
+			goto out;
+		}
+		set_str(&s->arn, role.arn);
+	}
+	if (s->attach_policy) {
+		p->writes++;
+		if (iam_attach_role_policy(a, s->name, policy.ptr, &p->err)) {
+			failed(p, "attach AWSLambdaBasicExecutionRole to role '%s'", s->name);
+			goto out;
+		}
+	}
+	s->done = 1;
+	r = 0;
+out:
+	iam_role_release(&role);
+	kvlist_clear(&tags);
+	buf_release(&policy);
+	return r;
+}
+
+/* ---- waits ---- */
+
+struct fn_wait {
+	struct aws *a;
+	struct deploy_plan *p;
+	const char *name;
+	int for_active; /* State Active; else LastUpdateStatus Successful */
+	struct lambda_function f;
+};
+
+static enum wait_answer check_function(void *ctx)
+{
+	struct fn_wait *w = ctx;
+	const char *status;
+
+	lambda_function_release(&w->f);
+	if (lambda_get_function(w->a, w->p->region, w->name, &w->f, &w->p->err))
+		return WAIT_FAILED;
+	if (w->for_active) {
+		status = w->f.state ? w->f.state : "Active";
+		if (!strcmp(status, "Active"))
+			return WAIT_DONE;
+		if (!strcmp(status, "Failed") || !strcmp(status, "Inactive")) {
+			aws_error_set(&w->p->err, "FunctionFailed", "the function is %s: %s", status,
+				      w->f.state_reason ? w->f.state_reason : "no reason given");
+			return WAIT_FAILED;
+		}
+		return WAIT_AGAIN;
+	}
+	status = w->f.last_update_status ? w->f.last_update_status : "Successful";
+	if (!strcmp(status, "Successful"))
+		return WAIT_DONE;
+	if (!strcmp(status, "Failed")) {
+		aws_error_set(&w->p->err, "UpdateFailed", "the update failed: %s",
+			      w->f.last_update_reason ? w->f.last_update_reason : "no reason given");
+		return WAIT_FAILED;
+	}
+	return WAIT_AGAIN;
+}
+
+/* Wait until the function is Active (for_active) or its last update is done; 0 or -1 (p->err, p->failed). */
+static int wait_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *name,
+			 int for_active, struct lambda_function *out)
+{
+	struct fn_wait w = { a, p, name, for_active, { 0 } };
+	struct buf label = BUF_INIT;
+	struct wait_opts wo = { 0 };
+	int r;
+
+	buf_addf(&label, "function '%s' to %s", name, for_active ? "become Active" : "finish updating");
+	wo.label = label.ptr;
+	wo.timeout_s = o->wait_timeout_s > 0 ? o->wait_timeout_s : 300;
+	r = wait_until(&wo, check_function, &w);
+	if (r == 1)
+		aws_error_set(&p->err, "Timeout", "still not done after %.0f s", wo.timeout_s);
+	if (r)
+		failed(p, "wait for %s", label.ptr);
+	if (out && !r) {
+		*out = w.f;
+		memset(&w.f, 0, sizeof(w.f));
+	}
+	lambda_function_release(&w.f);
+	buf_release(&label);
+	return r ? -1 : 0;
+}
+
+/* A write that Lambda refuses while another update runs (409): wait for that one, then try again. */
+struct conflict_retry {
+	struct aws *a;
+	const struct deploy_opts *o;
+	struct deploy_plan *p;
+	const char *name;
+	int (*attempt)(struct conflict_retry *c);
+	const struct lambda_code *code;
+	const struct lambda_settings *settings;
+	const char *role_wait; /* CreateFunction: the role is not assumable yet */
+	struct lambda_function out;
+};
+
+static enum wait_answer try_write(void *ctx)
+{
+	struct conflict_retry *c = ctx;
+	int r;
+
+	aws_error_release(&c->p->err);
+	lambda_function_release(&c->out);
+	c->p->writes++;
+	r = c->attempt(c);
+	if (!r)
+		return WAIT_DONE;
+	if (r == 1 && aws_error_is(&c->p->err, "ResourceConflictException"))
+		return wait_function(c->a, c->o, c->p, c->name, 0, NULL) ? WAIT_FAILED : WAIT_AGAIN;
+	if (r == 1 && c->role_wait && c->p->err.message && strstr(c->p->err.message, "cannot be assumed by Lambda"))
+		return WAIT_AGAIN;
+	return WAIT_FAILED;
+}
+
+static int attempt_create(struct conflict_retry *c)
+{
+	return lambda_create_function(c->a, c->p->region, c->settings, c->code, &c->out, &c->p->err);
+}
+
+static int attempt_code(struct conflict_retry *c)
+{
+	return lambda_update_code(c->a, c->p->region, c->name, c->settings->architecture, c->code, &c->out,
+				  &c->p->err);
+}
+
+static int attempt_config(struct conflict_retry *c)
+{
+	return lambda_update_configuration(c->a, c->p->region, c->settings, &c->out, &c->p->err);
+}
+
+static int run_write(struct conflict_retry *c, double timeout_s, const char *what)
+{
+	struct wait_opts wo = { 0 };
+	int r;
+
+	wo.label = c->role_wait;
+	wo.timeout_s = timeout_s;
+	wo.first_delay_s = 2;
+	r = wait_until(&wo, try_write, c);
+	if (r == 1 && !c->p->err.code)
+		aws_error_set(&c->p->err, "Timeout", "still refused after %.0f s", timeout_s);
+	return r ? failed(c->p, "%s", what) : 0;
+}
+
+static int exec_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	struct strlist layers = STRLIST_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct buf key = BUF_INIT, label = BUF_INIT, what = BUF_INIT;
+	struct conflict_retry c;
+	struct lambda_settings want;
+	struct lambda_function final = { 0 };
+	struct lambda_code code = { 0 };
+	int r = -1;
+
+	memset(&c, 0, sizeof(c));
+	desired_settings(o, p, &want, &layers, &tags);
+	c.a = a;
+	c.o = o;
+	c.p = p;
+	c.name = s->name;
+	c.settings = &want;
+	c.code = &code;
+	if ((s->action == DEPLOY_CREATE || s->update_code) && step_code(a, o, p, s, &code, &key, &label))
+		goto out;
+	if (s->action == DEPLOY_CREATE) {
+		struct buf rw = BUF_INIT;
+
+		buf_addf(&rw, "role '%s' to be usable by Lambda", want.role);
+		c.attempt = attempt_create;
+		c.role_wait = rw.ptr;
+		buf_addf(&what, "create function '%s'", s->name);
+		/* IAM makes a new role usable by Lambda within seconds; wait up to two minutes */
+		r = run_write(&c, 120, what.ptr);
+		buf_release(&rw);
+		c.role_wait = NULL;
+		if (r || wait_function(a, o, p, s->name, 1, NULL))
+			goto fail;
+	} else {
+		if (s->update_code) {
+			c.attempt = attempt_code;
+			buf_reset(&what);
+			buf_addf(&what, "update the code of function '%s'", s->name);
+			if (run_write(&c, o->wait_timeout_s > 0 ? o->wait_timeout_s : 300, what.ptr) ||
+			    wait_function(a, o, p, s->name, 0, NULL))
+				goto fail;
+		}
+		if (s->update_config) {
+			c.attempt = attempt_config;
+			buf_reset(&what);
+			buf_addf(&what, "update the configuration of function '%s'", s->name);
+			if (run_write(&c, o->wait_timeout_s > 0 ? o->wait_timeout_s : 300, what.ptr) ||
+			    wait_function(a, o, p, s->name, 0, NULL))
+				goto fail;
+		}
+		if (s->update_tags) {
+			p->writes++;
+			if (lambda_tag_resource(a, p->region, s->arn, &tags, &p->err)) {
+				failed(p, "tag function '%s'", s->name);
+				goto fail;
+			}
+		}
+	}
+	/* what the function looks like now */
+	if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
+		failed(p, "read function '%s'", s->name);
+		goto fail;
+	}
+	set_str(&s->arn, final.arn);
+	set_str(&s->state, final.state);
+	set_str(&s->code_sha256, final.code_sha256);
+	s->done = 1;
+	r = 0;
+	goto out;
+fail:
+	r = -1;
+out:
+	lambda_function_release(&c.out);
+	lambda_function_release(&final);
+	strlist_clear(&layers);
+	kvlist_clear(&tags);
+	buf_release(&key);
+	buf_release(&label);
+	buf_release(&what);
+	return r;
+}
+
+int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		struct deploy_step *s = &p->steps[i];
+		int r = 0;
+
+		if (s->action == DEPLOY_UNCHANGED)
+			continue;
+		if (!strcmp(s->kind, "role"))
+			r = exec_role(a, p, s);
+		else if (!strcmp(s->kind, "function"))
+			r = exec_function(a, o, p, s);
+		else
+			r = exec_layer(a, o, p, s);
+		if (r)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+#ifndef BLAMBDA_DEPLOY_DEPLOY_H
+#define BLAMBDA_DEPLOY_DEPLOY_H
+
+#include "aws/aws.h"
+#include "aws/lambda.h"
+#include "config/config.h"
+#include "core/strlist.h"
+#include "package/artifact.h"
+
+/*
+ * Deploying a project to one region: first a plan, made from what AWS holds
+ * now (reads only), saying for the layers, the role and the function what
+ * to create, update or leave alone, and why; then its execution (the
+ * writes, each followed by the wait Lambda needs). `--dry-run` stops after
+ * the plan. Nothing here prints: cmd/deploy.c renders plan and result.
+ */
+
+enum deploy_action {
+	DEPLOY_UNCHANGED, /* AWS already holds it */
+	DEPLOY_CREATE,
+	DEPLOY_UPDATE,
+	DEPLOY_PUBLISH,   /* a new layer version */
+};
+
+/* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
+#define DEPLOY_TAG_KEY "blambda:managed-by"
+#define DEPLOY_TAG_VALUE "blambda"
+#define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+struct deploy_step {
+	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function" */
+	char *name;
+	enum deploy_action action;
+	struct strlist reasons;        /* why it is (or is not) done: "memory 512 -> 1024" */
+	const struct artifact *art;    /* the zip it uploads, for layers and the function */
+	int via_s3;                    /* the zip goes through S3 */
+	/* function: which writes */
+	int update_code, update_config, update_tags, attach_policy;
+	/* after execution (or from the plan when unchanged) */
+	char *arn;                     /* layer version, role or function ARN */
+	long version;                  /* layer version */
+	char *state;                   /* function State */
+	char *code_sha256;             /* base64, as Lambda reports it */
+	int done;                      /* its writes succeeded */
+};
+
+struct deploy_opts {
+	const struct config *cfg;
+	const char *region;
+	int layers_only;               /* deploy --layer */
+	int use_s3;                    /* every zip through S3 */
+	const char *s3_bucket;         /* NULL: none */
+	const struct artifact *runtime_layer, *deps_layer, *function;
+	double wait_timeout_s;         /* for each wait (0: 300 s) */
+};
+
+struct deploy_plan {
+	char *region;
+	struct deploy_step steps[4];
+	size_t nr;
+	int function_exists;
+	/* a failure, in planning or in execution: the step it stopped at and AWS's answer */
+	char *failed;                  /* "publish runtime layer 'blambda'" */
+	struct aws_error err;
+	size_t writes;                 /* write calls made */
+};
+
+/* Read what AWS holds and decide. 0, or -1 with p->failed and p->err saying why. */
+int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p);
+/* Carry out the plan. 0, or -1 with p->failed and p->err; steps done so far are marked done. */
+int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p);
+void deploy_plan_release(struct deploy_plan *p);
+
+/* "created", "updated", "published", "unchanged" */
+const char *deploy_action_name(enum deploy_action a, int dry_run);
+/* 1 when the plan makes no write call. */
+int deploy_plan_is_noop(const struct deploy_plan *p);
+
+#endif

@@ -1,0 +1,73 @@
+#include "package/project.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "package/deps_layer.h"
+#include "package/function_zip.h"
+#include "package/runtime_layer.h"
+
+int project_build(const struct config *cfg, const struct project_build_opts *o, struct http_client **http,
+		  struct project_artifacts *p)
+{
+	const char *out_dir = o->out_dir ? o->out_dir : "target";
+
+	memset(p, 0, sizeof(*p));
+	if (o->runtime_layer) {
+		struct runtime_layer_opts ro = { 0 };
+
+		ro.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		ro.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
+		ro.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
+		ro.out_dir = out_dir;
+		ro.force = o->force;
+		ro.dry_run = o->dry_run;
+		p->runtime_layer = &p->arts[p->nr++];
+		if (runtime_layer_build(&ro, http, p->runtime_layer))
+			return -1;
+	}
+	if (o->deps_layer) {
+		struct deps_layer_opts d = { 0 };
+		struct artifact *art = &p->arts[p->nr];
+
+		d.deps_file = config_str(cfg, CFG_DEPS_FILE);
+		d.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		d.out_dir = out_dir;
+		d.registry = getenv("BLAMBDA_POD_REGISTRY_URL");
+		d.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
+		d.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
+		d.force = o->force;
+		d.dry_run = o->dry_run;
+		if (deps_layer_build(&d, http, art, &p->no_deps)) {
+			p->nr++;
+			return -1;
+		}
+		if (p->no_deps) {
+			artifact_release(art);
+		} else {
+			p->deps_layer = art;
+			p->nr++;
+		}
+	}
+	if (o->function) {
+		struct function_zip_opts f = { 0 };
+
+		f.source_paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
+		f.origin = cfg->v[CFG_FUNCTION_SOURCE_PATHS].origin;
+		f.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		f.out_dir = out_dir;
+		f.force = o->force;
+		f.dry_run = o->dry_run;
+		p->function = &p->arts[p->nr++];
+		if (function_zip_build(&f, p->function))
+			return -1;
+	}
+	return 0;
+}
+
+void project_artifacts_release(struct project_artifacts *p)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		artifact_release(&p->arts[i]);
+	memset(p, 0, sizeof(*p));
+}

@@ -54,6 +54,12 @@ _blambda()
             esac
             case $prev in --arch|--bb-version|--output-dir|-o) return 0 ;; esac
             ;;
+        deploy)
+            case $prev in
+                --s3-bucket) ;;
+            esac
+            case $prev in --s3-bucket) return 0 ;; esac
+            ;;
     esac
     case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
 
@@ -61,7 +67,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -75,6 +81,11 @@ _blambda()
         build)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--runtime-layer --no-runtime-layer --deps-layer --no-deps-layer --function --no-function --arch --bb-version --output-dir -o --force --no-force -f --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
+        deploy)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         doctor)
@@ -105,7 +116,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

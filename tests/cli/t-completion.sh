@@ -46,10 +46,13 @@ for sh in bash zsh fish; do
 	expect_offer completion
 	expect_no_offer version
 	expect_no_offer help
+	offers $sh "blambda de"
+	expect_offer deploy
+	expect_no_offer doctor
 
 	test_case "$sh: every command is offered after 'blambda '"
 	offers $sh "blambda "
-	for c in new-function build doctor config completion version help; do expect_offer $c; done
+	for c in new-function build deploy doctor config completion version help; do expect_offer $c; done
 
 	test_case "$sh: positional values: shells, commands, config keys"
 	offers $sh "blambda completion "
@@ -66,6 +69,10 @@ for sh in bash zsh fish; do
 	expect_offer --json
 	offers $sh "blambda config --no-j"
 	expect_offer --no-json
+	offers $sh "blambda deploy --l"
+	expect_offer --layer
+	offers $sh "blambda deploy --s3"
+	expect_offer --s3-bucket
 	offers $sh "blambda --ver"
 	expect_offer --verbose
 	expect_offer --version

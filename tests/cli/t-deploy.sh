@@ -1,0 +1,230 @@
+#!/bin/bash
+# blambda deploy against moto (every SigV4 signature checked, every request
+# logged): the first deploy of a scaffolded project, no-op redeploys with no
+# write call, code and configuration updates that touch only what changed,
+# --dry-run, --layer, the S3 path, and what AWS holds checked with the AWS CLI.
+. "$(dirname "$0")/lib.sh"
+
+export BLAMBDA_CACHE_DIR="$TMP/cache" BLAMBDA_RETRY_BASE_MS=20 BLAMBDA_WAIT_SCALE=0.01
+make_release "$TMP/mirror" 9.9.9 x86_64 arm64 || exit 1
+printf 'int main(void) { return 98; }\n' > "$TMP/bb998.c"
+RELEASE_BB_SOURCE="$TMP/bb998.c" make_release "$TMP/mirror" 9.9.8 x86_64 || exit 1
+start_release_server "$TMP/mirror"
+export BLAMBDA_BABASHKA_URL=$RELEASE_URL
+REQUESTS="$TMP/requests.log"
+start_moto "$REQUESTS"
+export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION=eu-west-1 AWS_ENDPOINT_URL=$MOTO_URL
+export AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER=
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
+cd hello || exit 1
+
+# awsq ARGS...: the AWS CLI against the same moto, its answer in $out
+awsq() { out=$(aws "$@" 2>"$TMP/aws.err") || { echo "aws $*: $(cat "$TMP/aws.err")" >&2; out=""; }; }
+# json_of "PYTHON-EXPR": expect_json on $out
+mark() { : > "$REQUESTS"; }
+# writes: the write calls logged since mark (reads are GETs, HEADs and the IAM Get/List actions)
+writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (GetRole|ListAttachedRolePolicies|GetCallerIdentity)$' || true; }
+expect_writes() {
+	local got
+	got=$(writes | awk '{ print $1, $2 }' | sed 's/?.*//' | tr '\n' ';')
+	if [ "$got" = "$1" ]; then pass; else fail "expected write calls '$1', got '$got'"; fi
+}
+
+test_case "--dry-run on a new project: the plan, no write call"
+mark
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "would publish runtime layer 'blambda' (no version published yet)"
+expect_out_has "would create role 'hello-blambda-role'"
+expect_out_has "would create function 'hello' (it does not exist yet)"
+expect_writes ""
+
+test_case "first deploy: layer published, role made, function created and Active"
+mark
+blambda deploy
+expect_status 0
+expect_out_has "runtime layer 'blambda': published version 1 (no version published yet)"
+expect_out_has "  arn:aws:lambda:eu-west-1:123456789012:layer:blambda:1"
+expect_out_has "role 'hello-blambda-role': created"
+expect_out_has "function 'hello': created (it does not exist yet)"
+expect_out_has "  arn:aws:lambda:eu-west-1:123456789012:function:hello"
+expect_writes "POST /2018-10-31/layers/blambda/versions;POST /;POST /;POST /2015-03-31/functions;"
+
+test_case "the layer as AWS holds it: runtimes, architecture, bytes, description"
+awsq lambda get-layer-version --layer-name blambda --version-number 1
+expect_json "d['CompatibleRuntimes'] == ['provided.al2023', 'provided.al2'] and d['CompatibleArchitectures'] == ['x86_64']"
+want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/runtime-layer-x86_64.zip)
+expect_json "d['Content']['CodeSha256'] == '$want'"
+expect_json "d['Description'] == 'blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)'"
+
+test_case "the function as AWS holds it: every setting, the layer, the tag"
+awsq lambda get-function --function-name hello
+c="d['Configuration']"
+expect_json "$c['Runtime'] == 'provided.al2023' and $c['Handler'] == 'hello/handler' and $c['MemorySize'] == 512"
+expect_json "$c['Timeout'] == 5 and $c['Architectures'] == ['x86_64'] and $c['State'] == 'Active'"
+expect_json "$c['Role'] == 'arn:aws:iam::123456789012:role/hello-blambda-role'"
+expect_json "[l['Arn'] for l in $c['Layers']] == ['arn:aws:lambda:eu-west-1:123456789012:layer:blambda:1']"
+want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/function.zip)
+expect_json "$c['CodeSha256'] == '$want'"
+expect_json "d['Tags'] == {'blambda:managed-by': 'blambda'}"
+
+test_case "the role: trusted by Lambda, basic execution policy attached, tagged"
+awsq iam get-role --role-name hello-blambda-role
+expect_json "d['Role']['AssumeRolePolicyDocument']['Statement'][0]['Principal'] == {'Service': 'lambda.amazonaws.com'}"
+expect_json "{'Key': 'blambda:managed-by', 'Value': 'blambda'} in d['Role']['Tags']"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "[p['PolicyArn'] for p in d['AttachedPolicies']] == ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']"
+
+test_case "redeploy with nothing changed: up to date, no write call"
+mark
+blambda deploy
+expect_status 0
+expect_out_has "runtime layer 'blambda': unchanged (version 1 holds the same bytes)"
+expect_out_has "function 'hello': unchanged (up to date)"
+expect_out_has "up to date"
+expect_writes ""
+
+test_case "a source edit: only UpdateFunctionCode"
+echo ';; edited' >> src/hello.clj
+mark
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': updated (code changed)"
+expect_writes "PUT /2015-03-31/functions/hello/code;"
+awsq lambda get-function --function-name hello
+want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/function.zip)
+expect_json "d['Configuration']['CodeSha256'] == '$want'"
+
+test_case "a memory change: only UpdateFunctionConfiguration"
+sed -i 's/memory: 512/memory: 1024/' blambda.yml
+mark
+blambda deploy --dry-run
+expect_out_has "would update function 'hello' (memory 512 -> 1024)"
+expect_writes ""
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': updated (memory 512 -> 1024)"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;"
+awsq lambda get-function-configuration --function-name hello
+expect_json "d['MemorySize'] == 1024"
+
+test_case "environment, description and tags follow blambda.yml"
+cat >> blambda.yml <<'YML'
+  description: says hello
+  environment:
+    GREETING: hi
+  tags:
+    team: clojure
+YML
+# the keys belong under function:, which ends before babashka:
+python3 - <<'PY'
+import re
+t = open('blambda.yml').read()
+head, tail = t.split('babashka:', 1)
+extra = tail[tail.index('  description:'):]
+tail = tail[:tail.index('  description:')]
+open('blambda.yml', 'w').write(head + extra + 'babashka:' + tail)
+PY
+mark
+blambda deploy --json
+expect_status 0
+expect_json "d['ok'] and d['function']['action'] == 'updated' and d['function']['writes'] == ['configuration', 'tags']"
+expect_json "'description changed' in d['function']['reasons'] and 'environment changed' in d['function']['reasons']"
+expect_json "d['function']['state'] == 'Active' and d['function']['arn'].endswith(':function:hello')"
+expect_json "d['layers'][0]['action'] == 'unchanged' and d['layers'][0]['version'] == 1"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
+awsq lambda get-function --function-name hello
+expect_json "d['Configuration']['Environment']['Variables'] == {'GREETING': 'hi'} and d['Configuration']['Description'] == 'says hello'"
+expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure'}"
+mark
+blambda deploy
+expect_out_has "up to date"
+expect_writes ""
+
+test_case "deploy --layer: a new runtime layer version only when its bytes change"
+mark
+blambda deploy --layer --json
+expect_status 0
+expect_json "d['layers'][0]['action'] == 'unchanged' and d['function'] is None and d['role'] is None and d['up_to_date']"
+expect_writes ""
+sed -i 's/version: 9.9.9/version: 9.9.8/' blambda.yml
+mark
+blambda deploy --layer
+expect_status 0
+expect_out_has "runtime layer 'blambda': published version 2 (version 1 holds other bytes)"
+expect_out_has "  arn:aws:lambda:eu-west-1:123456789012:layer:blambda:2"
+expect_out_lacks "function"
+expect_writes "POST /2018-10-31/layers/blambda/versions;"
+awsq lambda get-layer-version --layer-name blambda --version-number 2
+expect_json "d['Description'] == 'blambda 0.1.0 runtime layer: Babashka 9.9.8 (x86_64)'"
+
+test_case "the function then moves to the new layer version: configuration only"
+mark
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': updated (layers changed)"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;"
+awsq lambda get-function-configuration --function-name hello
+expect_json "[l['Arn'] for l in d['Layers']] == ['arn:aws:lambda:eu-west-1:123456789012:layer:blambda:2']"
+
+test_case "--use-s3 without a bucket: a clear error before any write"
+echo ';; edited again' >> src/hello.clj
+mark
+blambda deploy --use-s3
+expect_status 2
+expect_err_has "no bucket is set: set aws.s3-bucket, BLAMBDA_S3_BUCKET or --s3-bucket"
+expect_writes ""
+
+test_case "--use-s3 with a bucket: the zip is put in S3 once, named by its digest"
+aws s3api create-bucket --bucket artifacts --create-bucket-configuration LocationConstraint=eu-west-1 > /dev/null
+mark
+blambda deploy --use-s3 --s3-bucket artifacts
+expect_status 0
+expect_out_has "function 'hello': updated (code changed), through S3"
+sha=$(sha256sum target/function.zip | cut -d' ' -f1)
+expect_writes "PUT /artifacts/blambda/$sha.zip;PUT /2015-03-31/functions/hello/code;"
+awsq s3api head-object --bucket artifacts --key "blambda/$sha.zip"
+expect_json "d['ContentLength'] == $(stat -c %s target/function.zip)"
+awsq lambda get-function --function-name hello
+want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/function.zip)
+expect_json "d['Configuration']['CodeSha256'] == '$want'"
+
+test_case "a zip over 50 MB goes through S3 by itself"
+head -c 53000000 /dev/urandom > src/blob.bin
+mark
+BLAMBDA_S3_BUCKET=artifacts blambda deploy
+expect_status 0
+expect_out_has "function 'hello': updated (code changed), through S3"
+sha=$(sha256sum target/function.zip | cut -d' ' -f1)
+expect_writes "PUT /artifacts/blambda/$sha.zip;PUT /2015-03-31/functions/hello/code;"
+rm -f src/blob.bin
+
+test_case "a role given in blambda.yml is used, none is made"
+aws iam create-role --role-name mine --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' > /dev/null
+sed -i 's/^  handler: hello\/handler/  handler: hello\/handler\n  role: arn:aws:iam::123456789012:role\/mine/' blambda.yml
+mark
+blambda deploy --json
+expect_status 0
+expect_json "d['role'] is None and 'role arn:aws:iam::123456789012:role/hello-blambda-role -> arn:aws:iam::123456789012:role/mine' in d['function']['reasons']"
+expect_writes "PUT /2015-03-31/functions/hello/code;PUT /2015-03-31/functions/hello/configuration;"
+
+test_case "AWS refuses: the step, code, message and request id; exit 3"
+AWS_SECRET_ACCESS_KEY=wrong blambda deploy
+expect_status 3
+expect_err_has "blambda: error: cannot read the versions of runtime layer 'blambda': "
+expect_err_has "(request id "
+
+test_case "no blambda.yml: exit 2"
+cd "$TMP" || exit 1
+blambda deploy
+expect_status 2
+expect_err_has "there is no blambda.yml here to deploy"
+
+test_case "no region: exit 2 before any work"
+cd "$TMP/hello" || exit 1
+AWS_REGION= AWS_DEFAULT_REGION= blambda deploy
+expect_status 2
+expect_err_has "no AWS region is set"
+
+finish

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/buf.h"
 #include "core/msg.h"
+#include "core/xalloc.h"
 
 static const char *source_name(const struct cfg_value *v)
 {
@@ -59,11 +60,48 @@ static cJSON *json_entry(const struct config *cfg, int id)
 	return e;
 }
 
+/* "functions.NAME.LEAF": function NAME's value of function.LEAF, as it sees it */
+static int function_key(const struct config *cfg, const char *key, struct config *view, int *id)
+{
+	const char *name = key + strlen("functions."), *dot = strrchr(name, '.');
+	struct buf full = BUF_INIT;
+	char *fname;
+	int i;
+
+	if (strncmp(key, "functions.", 10) || !dot)
+		return -1;
+	fname = xstrndup(name, (size_t)(dot - name));
+	i = config_function_index(cfg, fname);
+	buf_addf(&full, "function.%s", dot + 1);
+	*id = config_key_index(full.ptr);
+	buf_release(&full);
+	if (i < 0 || !cfg->nfns) {
+		error_status(EXIT_USAGE, "there is no function '%s' under functions:", fname);
+		free(fname);
+		return -2;
+	}
+	free(fname);
+	if (*id < 0)
+		return -1;
+	config_for_function(cfg, (size_t)i, view);
+	return 0;
+}
+
 static int show_one(const struct args *args, const struct config *cfg, const char *key)
 {
-	int id = config_key_index(key);
+	int id = config_key_index(key), fk;
 	const struct cfg_value *v;
+	struct config view;
 
+	if (id < 0 && (fk = function_key(cfg, key, &view, &id)) != -1) {
+		int r;
+
+		if (fk == -2)
+			return -1;
+		r = show_one(args, &view, cfg_keys[id].key);
+		config_release(&view);
+		return r;
+	}
 	if (id < 0) {
 		const char *names[CFG__COUNT];
 
@@ -117,6 +155,20 @@ static int exec_config(struct args *args, struct config *cfg)
 		for (int i = 0; i < CFG__COUNT; i++)
 			cJSON_AddItemToObject(values, cfg_keys[i].key, json_entry(cfg, i));
 		cJSON_AddItemToObject(root, "values", values);
+		if (cfg->nfns) {
+			cJSON *fns = cJSON_AddObjectToObject(root, "functions");
+
+			for (size_t f = 0; f < cfg->nfns; f++) {
+				cJSON *o = cJSON_AddObjectToObject(fns, cfg->fns[f].name);
+				struct config view;
+
+				config_for_function(cfg, f, &view);
+				for (int i = 0; i < CFG__COUNT; i++)
+					if (!strncmp(cfg_keys[i].key, "function.", 9))
+						cJSON_AddItemToObject(o, cfg_keys[i].key, json_entry(&view, i));
+				config_release(&view);
+			}
+		}
 		json_print(root);
 		return 0;
 	}
@@ -132,12 +184,33 @@ static int exec_config(struct args *args, struct config *cfg)
 		if (vals[i].len > vw)
 			vw = vals[i].len;
 	}
+	for (size_t f = 0; f < cfg->nfns; f++)
+		for (int i = 0; i < CFG__COUNT; i++)
+			if (cfg->fns[f].v[i].present && strlen("functions..") + strlen(cfg->fns[f].name) +
+								strlen(cfg_keys[i].key + 9) > kw)
+				kw = strlen("functions..") + strlen(cfg->fns[f].name) + strlen(cfg_keys[i].key + 9);
 	if (vw > 40)
 		vw = 40;
 	for (int i = 0; i < CFG__COUNT; i++) {
 		printf("%-*s  %-*s  %s\n", (int)kw, cfg_keys[i].key, (int)vw, vals[i].ptr,
 		       cfg->v[i].present ? cfg->v[i].origin : "unset");
 		buf_release(&vals[i]);
+	}
+	for (size_t f = 0; f < cfg->nfns; f++) {
+		for (int i = 0; i < CFG__COUNT; i++) {
+			const struct cfg_value *v = &cfg->fns[f].v[i];
+			struct buf key = BUF_INIT, val = BUF_INIT;
+			struct config one = { 0 };
+
+			if (!v->present)
+				continue;
+			buf_addf(&key, "functions.%s.%s", cfg->fns[f].name, cfg_keys[i].key + 9);
+			one.v[i] = *v;
+			config_format_value(&one, i, &val);
+			printf("%-*s  %-*s  %s\n", (int)kw, key.ptr, (int)vw, val.ptr, v->origin);
+			buf_release(&key);
+			buf_release(&val);
+		}
 	}
 	if (!cfg->path)
 		info("(no blambda.yml here: showing defaults and the environment)");
@@ -155,6 +228,9 @@ const struct command cmd_config = {
 		       "value came from: a flag, an environment variable, a line of blambda.yml, or the "
 		       "built-in default. Flags win over the environment, the environment over the file, "
 		       "and the file over the defaults.\n\n"
+		       "A project with several functions lists them under functions: (NAME: the keys of "
+		       "function:); each is shown as functions.NAME.KEY, and 'blambda config "
+		       "functions.NAME.KEY' prints the value that function sees.\n\n"
 		       "With KEY, prints only that setting's value (a list or map one entry per line) and "
 		       "exits 1 when it is not set. Any mistake in blambda.yml is reported with its file, "
 		       "line and column.",

@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "cli/suggest.h"
 #include "cmd/cmd.h"
 #include "core/json.h"
 #include "core/msg.h"
+#include "core/xalloc.h"
 #include "deploy/deploy.h"
 #include "package/limits.h"
 #include "package/project.h"
@@ -60,7 +62,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 static void print_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	cJSON *root = cJSON_CreateObject(), *layers = cJSON_CreateArray();
-	cJSON *function = NULL, *role = NULL;
+	cJSON *functions = cJSON_CreateArray(), *roles = cJSON_CreateArray();
 
 	cJSON_AddStringToObject(root, "region", p->region);
 	cJSON_AddBoolToObject(root, "dry_run", dry_run);
@@ -70,15 +72,15 @@ static void print_json(const struct deploy_plan *p, int dry_run, int ok)
 		cJSON *o = step_json(&p->steps[i], dry_run);
 
 		if (!strcmp(p->steps[i].kind, "function"))
-			function = o;
+			cJSON_AddItemToArray(functions, o);
 		else if (!strcmp(p->steps[i].kind, "role"))
-			role = o;
+			cJSON_AddItemToArray(roles, o);
 		else
 			cJSON_AddItemToArray(layers, o);
 	}
 	cJSON_AddItemToObject(root, "layers", layers);
-	cJSON_AddItemToObject(root, "role", role ? role : cJSON_CreateNull());
-	cJSON_AddItemToObject(root, "function", function ? function : cJSON_CreateNull());
+	cJSON_AddItemToObject(root, "roles", roles);
+	cJSON_AddItemToObject(root, "functions", functions);
 	if (!ok) {
 		cJSON *e = cJSON_AddObjectToObject(root, "error");
 
@@ -125,8 +127,53 @@ static void print_text(const struct deploy_plan *p, int dry_run)
 		printf("up to date\n");
 }
 
+/* The functions to deploy: the named ones, or all; each as it sees the configuration. */
+static int pick_functions(const struct args *args, const struct config *cfg, struct config **out, size_t *n)
+{
+	size_t count = config_function_count(cfg);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < args->pos.nr; i++) {
+		if (config_function_index(cfg, args->pos.items[i]) < 0) {
+			const char *names[64];
+			size_t k;
+
+			for (k = 0; k < count && k < 64; k++)
+				names[k] = config_function_name(cfg, k);
+			{
+				const char *s = suggest(args->pos.items[i], names, k);
+
+				if (s)
+					return error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)",
+							    cfg->path, args->pos.items[i], s);
+			}
+			return error_status(EXIT_USAGE, "%s declares no function '%s'", cfg->path, args->pos.items[i]);
+		}
+	}
+	*out = xcalloc(count ? count : 1, sizeof(**out));
+	for (size_t i = 0; i < count; i++) {
+		const char *name = config_function_name(cfg, i);
+		int wanted = !args->pos.nr;
+
+		for (size_t k = 0; k < args->pos.nr; k++)
+			wanted |= !strcmp(args->pos.items[k], name);
+		if (!wanted)
+			continue;
+		config_for_function(cfg, i, &(*out)[*n]);
+		if (!config_str(&(*out)[*n], CFG_FUNCTION_HANDLER)) {
+			config_release(&(*out)[*n]);
+			return error_status(EXIT_USAGE, "%s sets no handler for function '%s'", cfg->path, name);
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
 static int exec_deploy(struct args *args, struct config *cfg)
 {
+	struct config *fns = NULL;
+	size_t nfns = 0;
 	int json = args_flag(args, "json"), dry_run = args_flag(args, "dry-run");
 	int layers_only = args_flag(args, "layer");
 	struct project_build_opts bo = { 0 };
@@ -143,12 +190,19 @@ static int exec_deploy(struct args *args, struct config *cfg)
 		hint("'blambda new-function NAME' makes a project");
 		return -1;
 	}
-	if (!layers_only && (!config_str(cfg, CFG_FUNCTION_NAME) || !config_str(cfg, CFG_FUNCTION_HANDLER))) {
-		error_status(EXIT_USAGE, "%s sets no %s", cfg->path,
-			     !config_str(cfg, CFG_FUNCTION_NAME) ? "function.name" : "function.handler");
+	if (!layers_only && !config_function_count(cfg)) {
+		error_status(EXIT_USAGE, "%s declares no function: set function.name, or list them under functions:",
+			     cfg->path);
 		hint("'blambda deploy --layer' publishes the layers alone");
 		return -1;
 	}
+	if (layers_only && args->pos.nr) {
+		error_status(EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
+		return -1;
+	}
+	if (!layers_only && pick_functions(args, cfg, &fns, &nfns))
+		goto out_fns;
+	memset(&a, 0, sizeof(a));
 	if (aws_init(&a, cfg))
 		goto out;
 	if (aws_region(&a, &region))
@@ -163,6 +217,8 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.cfg = cfg;
 	o.region = region;
 	o.layers_only = layers_only;
+	o.fns = fns;
+	o.nfns = nfns;
 	o.use_s3 = args_flag(args, "use-s3");
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
 	o.runtime_layer = arts.runtime_layer;
@@ -195,6 +251,10 @@ out:
 	project_artifacts_release(&arts);
 	http_client_free(http);
 	aws_release(&a);
+out_fns:
+	for (size_t i = 0; i < nfns; i++)
+		config_release(&fns[i]);
+	free(fns);
 	return r;
 }
 
@@ -210,7 +270,7 @@ static const struct opt opts[] = {
 const struct command cmd_deploy = {
 	.name = "deploy",
 	.summary = "publish the layers and create or update the function",
-	.usage = "",
+	.usage = "[NAME...]",
 	.description =
 		"Builds what is out of date (as 'blambda build' does), then compares it with what AWS holds and "
 		"changes only what differs. The plan is read first and printed with each step's reason; "
@@ -236,11 +296,14 @@ const struct command cmd_deploy = {
 		"aws.s3-bucket (BLAMBDA_S3_BUCKET, --s3-bucket), key blambda/SHA256.zip, uploaded only when "
 		"the object is not there yet. Without a bucket that is an error before any write. Direct "
 		"uploads are streamed: memory does not grow with the zip.\n\n"
+		"A project with several functions (functions: in blambda.yml) deploys them all, or the "
+		"NAMEs given, with one function zip, one runtime layer and one deps layer, and a role for "
+		"each function that has no function.role.\n\n"
 		"A failure names the step, AWS's error code, message and request id; what was done is kept "
 		"and the next run finishes the rest.",
 	.opts = opts,
-	.pos = POS_NONE,
-	.max_pos = 0,
+	.pos = POS_WORD,
+	.max_pos = -1,
 	.flags = CMD_CONFIG,
 	.examples = "blambda deploy\tbuild, publish the layers, create or update the function\n"
 		    "blambda deploy --layer\tpublish the runtime (and deps) layer only\n"

@@ -428,8 +428,82 @@ void config_release(struct config *cfg)
 {
 	for (int i = 0; i < CFG__COUNT; i++)
 		value_clear(&cfg->v[i]);
+	for (size_t f = 0; f < cfg->nfns; f++) {
+		for (int i = 0; i < CFG__COUNT; i++)
+			value_clear(&cfg->fns[f].v[i]);
+		free(cfg->fns[f].name);
+	}
+	free(cfg->fns);
+	cfg->fns = NULL;
+	cfg->nfns = 0;
 	free(cfg->path);
 	cfg->path = NULL;
+}
+
+static void value_copy(struct cfg_value *to, const struct cfg_value *from)
+{
+	memset(to, 0, sizeof(*to));
+	to->source = from->source;
+	to->present = from->present;
+	to->origin = from->origin ? xstrdup(from->origin) : NULL;
+	to->line = from->line;
+	to->str = from->str ? xstrdup(from->str) : NULL;
+	to->num = from->num;
+	for (size_t i = 0; i < from->list.nr; i++)
+		strlist_add(&to->list, from->list.items[i]);
+	for (size_t i = 0; i < from->map.nr; i++)
+		kvlist_add(&to->map, from->map.items[i].key, from->map.items[i].value);
+}
+
+int config_key_is_shared(enum cfg_id id)
+{
+	return id == CFG_FUNCTION_NAME || id == CFG_FUNCTION_ARCHITECTURE || id == CFG_FUNCTION_SOURCE_PATHS;
+}
+
+size_t config_function_count(const struct config *cfg)
+{
+	if (cfg->nfns)
+		return cfg->nfns;
+	return cfg->v[CFG_FUNCTION_NAME].present ? 1 : 0;
+}
+
+const char *config_function_name(const struct config *cfg, size_t i)
+{
+	if (cfg->nfns)
+		return i < cfg->nfns ? cfg->fns[i].name : NULL;
+	return i == 0 ? config_str(cfg, CFG_FUNCTION_NAME) : NULL;
+}
+
+int config_function_index(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < config_function_count(cfg); i++)
+		if (!strcmp(config_function_name(cfg, i), name))
+			return (int)i;
+	return -1;
+}
+
+void config_for_function(const struct config *cfg, size_t i, struct config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->path = cfg->path ? xstrdup(cfg->path) : NULL;
+	for (int k = 0; k < CFG__COUNT; k++) {
+		const struct cfg_value *own = cfg->nfns ? &cfg->fns[i].v[k] : NULL;
+
+		/* the entry's value, unless a flag or the environment set the key for every function */
+		if (own && own->present && cfg->v[k].source <= SRC_FILE)
+			value_copy(&out->v[k], own);
+		else
+			value_copy(&out->v[k], &cfg->v[k]);
+	}
+	if (cfg->nfns) {
+		struct buf origin = BUF_INIT;
+
+		buf_addf(&origin, "%s:%d", cfg->path ? cfg->path : "blambda.yml", cfg->fns[i].line);
+		value_clear(&out->v[CFG_FUNCTION_NAME]);
+		out->v[CFG_FUNCTION_NAME].str = xstrdup(cfg->fns[i].name);
+		set_origin(&out->v[CFG_FUNCTION_NAME], SRC_FILE, origin.ptr, cfg->fns[i].line);
+		buf_release(&origin);
+	}
 }
 
 int config_read_env(struct config *cfg)
@@ -648,6 +722,67 @@ static int read_value(struct yctx *x, int id, yaml_node_t *val)
 	return 0;
 }
 
+static int read_mapping(struct yctx *x, yaml_node_t *map, const char *prefix);
+
+/* functions: NAME: {function keys}: each entry read like `function:` into its own values */
+static int read_functions(struct yctx *x, yaml_node_t *map)
+{
+	struct config *cfg = x->cfg;
+
+	if (is_null(map))
+		return 0;
+	if (map->type != YAML_MAPPING_NODE)
+		return yerror(x, map->start_mark, "functions must be a map of function names to their settings, got %s",
+			      node_type_name(map));
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
+		struct config scratch;
+		struct yctx sx = { &scratch, x->doc, x->path };
+		struct config_function *fn;
+		struct buf why = BUF_INIT;
+		const char *name;
+		int r;
+
+		if (kn->type != YAML_SCALAR_NODE)
+			return yerror(x, kn->start_mark, "the names under functions must be plain names");
+		name = (const char *)kn->data.scalar.value;
+		if (config_check_function_name(NULL, name, &why)) {
+			r = yerror(x, kn->start_mark, "%s", why.ptr);
+			buf_release(&why);
+			return r;
+		}
+		for (size_t i = 0; i < cfg->nfns; i++)
+			if (!strcmp(cfg->fns[i].name, name))
+				return yerror(x, kn->start_mark, "duplicate function '%s'", name);
+		if (!is_null(vn) && vn->type != YAML_MAPPING_NODE)
+			return yerror(x, vn->start_mark, "functions.%s must be a map of settings, got %s", name,
+				      node_type_name(vn));
+		memset(&scratch, 0, sizeof(scratch));
+		r = is_null(vn) ? 0 : read_mapping(&sx, vn, "function");
+		for (int k = 0; !r && k < CFG__COUNT; k++) {
+			if (scratch.v[k].present && config_key_is_shared(k)) {
+				r = error_status(EXIT_USAGE, "%s:%d: %s cannot be set for one function: %s", x->path,
+						 scratch.v[k].line, leaf(cfg_keys[k].key),
+						 k == CFG_FUNCTION_NAME ? "a function of functions: is named by its key"
+									: "the functions share one zip and their layers");
+			}
+		}
+		if (r) {
+			config_release(&scratch);
+			return -1;
+		}
+		cfg->fns = xrealloc(cfg->fns, (cfg->nfns + 1) * sizeof(*cfg->fns));
+		fn = &cfg->fns[cfg->nfns++];
+		memset(fn, 0, sizeof(*fn));
+		fn->name = xstrdup(name);
+		fn->line = (int)kn->start_mark.line + 1;
+		memcpy(fn->v, scratch.v, sizeof(fn->v));
+		free(scratch.path);
+	}
+	return 0;
+}
+
 static int read_mapping(struct yctx *x, yaml_node_t *map, const char *prefix)
 {
 	struct strlist seen = STRLIST_INIT;
@@ -670,6 +805,8 @@ static int read_mapping(struct yctx *x, yaml_node_t *map, const char *prefix)
 		buf_adds(&full, name);
 		if (strlist_has(&seen, name)) {
 			r = yerror(x, kn->start_mark, "duplicate key '%s'", name);
+		} else if (!prefix && !strcmp(name, "functions")) {
+			r = read_functions(x, vn);
 		} else if ((id = config_key_index(full.ptr)) >= 0) {
 			r = read_value(x, id, vn);
 		} else if (is_section(full.ptr)) {
@@ -746,7 +883,11 @@ int config_read_file(struct config *cfg, const char *path, int required)
 int config_finish(struct config *cfg)
 {
 	struct cfg_value *deps = &cfg->v[CFG_LAYERS_DEPS];
-	const char *name = config_str(cfg, CFG_FUNCTION_NAME);
+	const char *name = config_function_name(cfg, 0);
+
+	if (cfg->nfns && cfg->v[CFG_FUNCTION_NAME].present)
+		return error_status(EXIT_USAGE, "%s: function.name names a single function; with functions: each "
+				    "function is named by its key", cfg->v[CFG_FUNCTION_NAME].origin);
 
 	if (!deps->present && name) {
 		struct buf b = BUF_INIT;

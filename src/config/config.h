@@ -71,10 +71,26 @@ struct cfg_value {
 	struct kvlist map;   /* CFG_MAP */
 };
 
+/*
+ * One function of a project that declares several (`functions:` in
+ * blambda.yml, a map of name to the keys of `function:`, which then holds
+ * the defaults they share): the function.* values its own entry sets.
+ */
+struct config_function {
+	char *name;
+	int line;
+	struct cfg_value v[CFG__COUNT]; /* function.* keys only; present when the entry sets them */
+};
+
 struct config {
 	char *path;      /* the file that was read, NULL when there was none */
 	struct cfg_value v[CFG__COUNT];
+	struct config_function *fns;
+	size_t nfns;
 };
+
+/* Keys a function of `functions:` cannot set for itself: the layers and the zip are shared. */
+int config_key_is_shared(enum cfg_id id);
 
 /* Fill in the built-in defaults. */
 void config_init(struct config *cfg);
@@ -91,6 +107,21 @@ int config_read_env(struct config *cfg);
 int config_set_flag(struct config *cfg, const char *key, const char *value, const char *flag);
 /* Checks that span keys and defaults derived from other keys; call after the three above. */
 int config_finish(struct config *cfg);
+
+/*
+ * The project's functions: the names under `functions:` in file order, else
+ * function.name alone (0 when that is unset too).
+ */
+size_t config_function_count(const struct config *cfg);
+const char *config_function_name(const struct config *cfg, size_t i);
+/* The index of a function by name, or -1. */
+int config_function_index(const struct config *cfg, const char *name);
+/*
+ * A copy of cfg as function i sees it: its entry's values over the shared
+ * function.* ones (a flag or an environment variable still wins over both).
+ * Release with config_release().
+ */
+void config_for_function(const struct config *cfg, size_t i, struct config *out);
 
 /* The index of a dotted key, or -1. */
 int config_key_index(const char *key);

@@ -45,6 +45,7 @@ void deploy_plan_release(struct deploy_plan *p)
 		free(s->state);
 		free(s->code_sha256);
 	}
+	free(p->steps);
 	free(p->region);
 	free(p->failed);
 	aws_error_release(&p->err);
@@ -93,13 +94,17 @@ static const char *partition(const char *region)
 	return "aws";
 }
 
+/* A new step; pointers to earlier steps do not survive it (the array grows): keep indexes. */
 static struct deploy_step *add_step(struct deploy_plan *p, const char *kind, const char *name)
 {
-	struct deploy_step *s = &p->steps[p->nr++];
+	struct deploy_step *s;
 
+	p->steps = xrealloc(p->steps, (p->nr + 1) * sizeof(*p->steps));
+	s = &p->steps[p->nr++];
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	s->name = xstrdup(name);
+	s->role = -1;
 	return s;
 }
 
@@ -109,6 +114,11 @@ static struct deploy_step *find_step(struct deploy_plan *p, const char *kind)
 		if (!strcmp(p->steps[i].kind, kind))
 			return &p->steps[i];
 	return NULL;
+}
+
+static const struct config *fn_cfg(const struct deploy_opts *o, const struct deploy_step *s)
+{
+	return &o->fns[s->fn];
 }
 
 static const char *kind_words(const char *kind)
@@ -151,7 +161,7 @@ static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 	return 0;
 }
 
-static int plan_role(struct aws *a, struct deploy_plan *p, const char *function)
+static int plan_role(struct aws *a, struct deploy_plan *p, const char *function, size_t fn)
 {
 	struct buf name = BUF_INIT, policy = BUF_INIT;
 	struct strlist attached = STRLIST_INIT;
@@ -161,6 +171,7 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function)
 
 	role_name(function, &name);
 	s = add_step(p, "role", name.ptr);
+	s->fn = fn;
 	buf_addf(&policy, DEPLOY_BASIC_POLICY, partition(p->region));
 	r = iam_get_role(a, name.ptr, &role, &p->err);
 	if (r == 1 && aws_error_is(&p->err, "NoSuchEntity")) {
@@ -196,13 +207,13 @@ out:
 	return r;
 }
 
-/* The settings the function should have; layers and role as far as the plan knows them. */
-static void desired_settings(const struct deploy_opts *o, struct deploy_plan *p, struct lambda_settings *s,
+/* The settings function step fs should have; layers and role as far as the plan knows them. */
+static void desired_settings(const struct deploy_opts *o, struct deploy_plan *p, size_t fs, struct lambda_settings *s,
 			     struct strlist *layers, struct kvlist *tags)
 {
-	const struct config *cfg = o->cfg;
+	const struct config *cfg = fn_cfg(o, &p->steps[fs]);
 	struct deploy_step *rt = find_step(p, "runtime-layer"), *deps = find_step(p, "deps-layer");
-	struct deploy_step *role = find_step(p, "role");
+	struct deploy_step *role = p->steps[fs].role >= 0 ? &p->steps[p->steps[fs].role] : NULL;
 	const struct strlist *extra = config_list(cfg, CFG_FUNCTION_LAYERS);
 	const struct kvlist *user_tags = config_map(cfg, CFG_FUNCTION_TAGS);
 
@@ -245,9 +256,10 @@ static int same_map(const struct kvlist *want, const struct kvlist *have)
 	return 1;
 }
 
-static int plan_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+static int plan_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn, int role)
 {
-	const char *name = config_str(o->cfg, CFG_FUNCTION_NAME);
+	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
+	size_t fs = p->nr;
 	struct deploy_step *s = add_step(p, "function", name);
 	struct strlist layers = STRLIST_INIT;
 	struct kvlist tags = KVLIST_INIT;
@@ -256,10 +268,12 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	char code[45] = "";
 	int r;
 
+	s->fn = fn;
+	s->role = role;
 	s->art = o->function;
 	s->via_s3 = o->use_s3 || o->function->size > LAMBDA_DIRECT_UPLOAD_MAX;
 	sha256_hex_to_base64(o->function->sha256, code);
-	desired_settings(o, p, &want, &layers, &tags);
+	desired_settings(o, p, fs, &want, &layers, &tags);
 	r = lambda_get_function(a, p->region, name, &f, &p->err);
 	if (r == 1 && aws_error_is(&p->err, "ResourceNotFoundException")) {
 		aws_error_release(&p->err);
@@ -272,7 +286,6 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 		r = failed(p, "read function '%s'", name);
 		goto out;
 	}
-	p->function_exists = 1;
 	set_str(&s->arn, f.arn);
 	set_str(&s->state, f.state);
 	set_str(&s->code_sha256, f.code_sha256);
@@ -336,10 +349,15 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 		return -1;
 	if (o->deps_layer && plan_layer(a, o, p, "deps-layer", config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer))
 		return -1;
-	if (!o->layers_only) {
-		if (!config_str(o->cfg, CFG_FUNCTION_ROLE) && plan_role(a, p, config_str(o->cfg, CFG_FUNCTION_NAME)))
-			return -1;
-		if (plan_function(a, o, p))
+	for (size_t f = 0; !o->layers_only && f < o->nfns; f++) {
+		int role = -1;
+
+		if (!config_str(&o->fns[f], CFG_FUNCTION_ROLE)) {
+			role = (int)p->nr;
+			if (plan_role(a, p, config_str(&o->fns[f], CFG_FUNCTION_NAME), f))
+				return -1;
+		}
+		if (plan_function(a, o, p, f, role))
 			return -1;
 	}
 	/* a zip that must go through S3 needs a bucket: said before any write */
@@ -405,9 +423,7 @@ static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 		buf_addf(&desc, "blambda %s runtime layer: Babashka %s (%s)", BLAMBDA_VERSION,
 			 config_str(o->cfg, CFG_BABASHKA_VERSION), s->art->arch);
 	else
-		buf_addf(&desc, "blambda %s deps layer of %s (%s)", BLAMBDA_VERSION,
-			 config_str(o->cfg, CFG_FUNCTION_NAME) ? config_str(o->cfg, CFG_FUNCTION_NAME) : "a project",
-			 s->art->arch);
+		buf_addf(&desc, "blambda %s deps layer (%s)", BLAMBDA_VERSION, s->art->arch);
 	p->writes++;
 	if (lambda_publish_layer_version(a, p->region, s->name, desc.ptr, s->art->arch, &code, &v, &p->err)) {
 		failed(p, "publish %s '%s'", kind_words(s->kind), s->name);
@@ -587,8 +603,9 @@ static int run_write(struct conflict_retry *c, double timeout_s, const char *wha
 	return r ? failed(c->p, "%s", what) : 0;
 }
 
-static int exec_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+static int exec_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fs)
 {
+	struct deploy_step *s = &p->steps[fs];
 	struct strlist layers = STRLIST_INIT;
 	struct kvlist tags = KVLIST_INIT;
 	struct buf key = BUF_INIT, label = BUF_INIT, what = BUF_INIT;
@@ -599,7 +616,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 	int r = -1;
 
 	memset(&c, 0, sizeof(c));
-	desired_settings(o, p, &want, &layers, &tags);
+	desired_settings(o, p, fs, &want, &layers, &tags);
 	c.a = a;
 	c.o = o;
 	c.p = p;
@@ -681,7 +698,7 @@ int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deplo
 		if (!strcmp(s->kind, "role"))
 			r = exec_role(a, p, s);
 		else if (!strcmp(s->kind, "function"))
-			r = exec_function(a, o, p, s);
+			r = exec_function(a, o, p, i);
 		else
 			r = exec_layer(a, o, p, s);
 		if (r)

@@ -30,6 +30,8 @@ enum deploy_action {
 struct deploy_step {
 	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function" */
 	char *name;
+	size_t fn;                     /* role, function: which of deploy_opts' functions */
+	int role;                      /* function: the index of its role's step, -1 when function.role names one */
 	enum deploy_action action;
 	struct strlist reasons;        /* why it is (or is not) done: "memory 512 -> 1024" */
 	const struct artifact *art;    /* the zip it uploads, for layers and the function */
@@ -45,7 +47,9 @@ struct deploy_step {
 };
 
 struct deploy_opts {
-	const struct config *cfg;
+	const struct config *cfg;      /* the project */
+	const struct config *fns;      /* each function to deploy, as it sees the configuration */
+	size_t nfns;
 	const char *region;
 	int layers_only;               /* deploy --layer */
 	int use_s3;                    /* every zip through S3 */
@@ -56,9 +60,8 @@ struct deploy_opts {
 
 struct deploy_plan {
 	char *region;
-	struct deploy_step steps[4];
+	struct deploy_step *steps;
 	size_t nr;
-	int function_exists;
 	/* a failure, in planning or in execution: the step it stopped at and AWS's answer */
 	char *failed;                  /* "publish runtime layer 'blambda'" */
 	struct aws_error err;

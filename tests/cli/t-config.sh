@@ -211,4 +211,66 @@ blambda config function.memroy
 expect_status 2
 expect_err_has "unknown key 'function.memroy' (did you mean 'function.memory'?)"
 
+test_case "functions: each function's values over the shared ones, with origins"
+cat > blambda.yml <<'YML'
+function:
+  handler: shop/handler
+  memory: 256
+functions:
+  shop-api:
+    memory: 1024
+  shop-worker:
+    handler: shop.worker/handler
+    timeout: 60
+YML
+blambda config
+expect_status 0
+expect_out_has "functions.shop-api.memory"
+expect_out_has "blambda.yml:6"
+expect_out_has "functions.shop-worker.handler"
+blambda config functions.shop-api.memory
+expect_out "1024"
+blambda config functions.shop-worker.memory
+expect_out "256"
+blambda config functions.shop-worker.handler
+expect_out "shop.worker/handler"
+BLAMBDA_MEMORY=2048 blambda config functions.shop-api.memory
+expect_out "2048"
+blambda --json config
+expect_json "d['functions']['shop-api']['function.memory'] == {'value': 1024, 'source': 'file', 'origin': 'blambda.yml:6'}"
+expect_json "d['functions']['shop-worker']['function.name']['value'] == 'shop-worker' and d['values']['layers.deps']['value'] == 'shop-api-deps'"
+blambda config functions.shop-apo.memory
+expect_status 2
+expect_err_has "there is no function 'shop-apo' under functions:"
+
+test_case "functions: mistakes name the file and line"
+bad_yml "functions:" "  api:" "    architecture: arm64"
+blambda config
+expect_status 2
+expect_err_has "blambda.yml:3: architecture cannot be set for one function: the functions share one zip and their layers"
+bad_yml "functions:" "  api:" "    name: other"
+blambda config
+expect_status 2
+expect_err_has "blambda.yml:3: name cannot be set for one function: a function of functions: is named by its key"
+bad_yml "function:" "  name: one" "functions:" "  api:"
+blambda config
+expect_status 2
+expect_err_has "function.name names a single function"
+bad_yml "functions:" "  api:" "    memroy: 5"
+blambda config
+expect_status 2
+expect_err_has "blambda.yml:3:5: unknown key 'memroy' (did you mean 'memory'?)"
+bad_yml "functions:" "  'bad name':"
+blambda config
+expect_status 2
+expect_err_has "blambda.yml:2:3: function name 'bad name' is not valid"
+bad_yml "functions:" "  api:" "  api:"
+blambda config
+expect_status 2
+expect_err_has "blambda.yml:3:3: duplicate function 'api'"
+bad_yml "functions: [a, b]"
+blambda config
+expect_status 2
+expect_err_has "functions must be a map of function names to their settings, got a list"
+
 finish

@@ -129,9 +129,9 @@ PY
 mark
 blambda deploy --json
 expect_status 0
-expect_json "d['ok'] and d['function']['action'] == 'updated' and d['function']['writes'] == ['configuration', 'tags']"
-expect_json "'description changed' in d['function']['reasons'] and 'environment changed' in d['function']['reasons']"
-expect_json "d['function']['state'] == 'Active' and d['function']['arn'].endswith(':function:hello')"
+expect_json "d['ok'] and d['functions'][0]['action'] == 'updated' and d['functions'][0]['writes'] == ['configuration', 'tags']"
+expect_json "'description changed' in d['functions'][0]['reasons'] and 'environment changed' in d['functions'][0]['reasons']"
+expect_json "d['functions'][0]['state'] == 'Active' and d['functions'][0]['arn'].endswith(':function:hello')"
 expect_json "d['layers'][0]['action'] == 'unchanged' and d['layers'][0]['version'] == 1"
 expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
 awsq lambda get-function --function-name hello
@@ -146,7 +146,7 @@ test_case "deploy --layer: a new runtime layer version only when its bytes chang
 mark
 blambda deploy --layer --json
 expect_status 0
-expect_json "d['layers'][0]['action'] == 'unchanged' and d['function'] is None and d['role'] is None and d['up_to_date']"
+expect_json "d['layers'][0]['action'] == 'unchanged' and d['functions'] == [] and d['roles'] == [] and d['up_to_date']"
 expect_writes ""
 sed -i 's/version: 9.9.9/version: 9.9.8/' blambda.yml
 mark
@@ -206,8 +206,63 @@ sed -i 's/^  handler: hello\/handler/  handler: hello\/handler\n  role: arn:aws:
 mark
 blambda deploy --json
 expect_status 0
-expect_json "d['role'] is None and 'role arn:aws:iam::123456789012:role/hello-blambda-role -> arn:aws:iam::123456789012:role/mine' in d['function']['reasons']"
+expect_json "d['roles'] == [] and 'role arn:aws:iam::123456789012:role/hello-blambda-role -> arn:aws:iam::123456789012:role/mine' in d['functions'][0]['reasons']"
 expect_writes "PUT /2015-03-31/functions/hello/code;PUT /2015-03-31/functions/hello/configuration;"
+
+test_case "several functions: one zip and one layer, a role and a function each"
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function multi --bb-version 9.9.9 -q > /dev/null || exit 1
+cd multi || exit 1
+cat > blambda.yml <<'YML'
+function:
+  handler: multi/handler
+  memory: 256
+  environment:
+    SHARED: yes
+layers:
+  runtime: multi-runtime
+babashka:
+  version: 9.9.9
+functions:
+  multi-api:
+    memory: 1024
+  multi-worker:
+    timeout: 60
+    environment:
+      QUEUE: jobs
+YML
+mark
+blambda deploy --json
+expect_status 0
+expect_json "[f['name'] for f in d['functions']] == ['multi-api', 'multi-worker'] and all(f['action'] == 'created' for f in d['functions'])"
+expect_json "[r['name'] for r in d['roles']] == ['multi-api-blambda-role', 'multi-worker-blambda-role']"
+expect_json "[l['name'] for l in d['layers']] == ['multi-runtime'] and d['layers'][0]['action'] == 'published'"
+awsq lambda get-function-configuration --function-name multi-api
+expect_json "d['MemorySize'] == 1024 and d['Timeout'] == 5 and d['Environment']['Variables'] == {'SHARED': 'yes'}"
+expect_json "[l['Arn'] for l in d['Layers']] == ['arn:aws:lambda:eu-west-1:123456789012:layer:multi-runtime:1']"
+awsq lambda get-function-configuration --function-name multi-worker
+expect_json "d['MemorySize'] == 256 and d['Timeout'] == 60 and d['Environment']['Variables'] == {'QUEUE': 'jobs'}"
+expect_json "d['Role'] == 'arn:aws:iam::123456789012:role/multi-worker-blambda-role'"
+[ "$(writes | grep -c 'POST /2018-10-31/layers/multi-runtime/versions')" = 1 ] && pass || fail "the shared layer was not published exactly once"
+
+test_case "deploy NAME deploys that function only; an unknown name is refused with a suggestion"
+sed -i 's/timeout: 60/timeout: 90/' blambda.yml
+mark
+blambda deploy multi-worker
+expect_status 0
+expect_out_has "function 'multi-worker': updated (timeout 60 -> 90)"
+expect_out_lacks "multi-api"
+expect_writes "PUT /2015-03-31/functions/multi-worker/configuration;"
+mark
+blambda deploy multi-wroker
+expect_status 2
+expect_err_has "declares no function 'multi-wroker' (did you mean 'multi-worker'?)"
+expect_writes ""
+blambda deploy
+expect_out_has "up to date"
+blambda config functions.multi-api.memory
+expect_out "1024"
+cd "$TMP/hello" || exit 1
 
 test_case "AWS refuses: the step, code, message and request id; exit 3"
 AWS_SECRET_ACCESS_KEY=wrong blambda deploy

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "aws/protocol.h"
 #include "aws/xml.h"
 #include "core/hash.h"
 #include "test.h"
@@ -167,6 +168,73 @@ static void test_path_segments(void)
 	buf_release(&b);
 }
 
+/* Read a streamed body whole, in pieces of `step` bytes. */
+static long drain(const struct http_body_source *src, struct buf *out, size_t step)
+{
+	char piece[7000];
+	long n, total = 0;
+
+	while ((n = src->read(src->ctx, piece, step)) > 0) {
+		buf_add(out, piece, (size_t)n);
+		total += n;
+	}
+	return n < 0 ? -1 : total;
+}
+
+static void test_zip_json_stream(void)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 4, 3071, 3072, 3073, 10000 };
+	char path[] = "/tmp/blambda-zipjson-XXXXXX";
+	int fd = mkstemp(path);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct buf want = BUF_INIT, got = BUF_INIT, again = BUF_INIT;
+		unsigned char *data = malloc(sizes[i] + 1);
+		struct aws_zip_json z;
+		FILE *f = fopen(path, "wb");
+
+		for (size_t k = 0; k < sizes[i]; k++)
+			data[k] = (unsigned char)(k * 7 + i);
+		fwrite(data, 1, sizes[i], f);
+		fclose(f);
+		buf_adds(&want, "{\"Code\":{\"ZipFile\":\"");
+		base64_encode(data, sizes[i], &want);
+		buf_adds(&want, "\"},\"A\":1}");
+		CHECK_INT(aws_zip_json_init(&z, "{\"Code\":{\"ZipFile\":\"", "\"},\"A\":1}", path), 0);
+		CHECK_INT(z.source.len, want.len);
+		/* pieces of odd sizes, then again after a rewind (another attempt) */
+		CHECK_INT(drain(&z.source, &got, 5), (long)want.len);
+		CHECK_STR(got.ptr, want.ptr);
+		CHECK_INT(z.source.rewind(z.source.ctx), 0);
+		CHECK_INT(drain(&z.source, &again, 6999), (long)want.len);
+		CHECK_STR(again.ptr, want.ptr);
+		aws_zip_json_release(&z);
+		free(data);
+		buf_release(&want);
+		buf_release(&got);
+		buf_release(&again);
+	}
+	/* a file that grows between the size was taken and the read fails the body */
+	{
+		struct aws_zip_json z;
+		struct buf got = BUF_INIT;
+		FILE *f = fopen(path, "wb");
+
+		fputs("abc", f);
+		fclose(f);
+		CHECK_INT(aws_zip_json_init(&z, "[\"", "\"]", path), 0);
+		f = fopen(path, "ab");
+		fputs("more bytes", f);
+		fclose(f);
+		CHECK_INT(drain(&z.source, &got, 4096), -1);
+		aws_zip_json_release(&z);
+		buf_release(&got);
+	}
+	CHECK_INT(aws_zip_json_init(&(struct aws_zip_json){ 0 }, "", "", "/nonexistent/zip"), -1);
+	close(fd);
+	unlink(path);
+}
+
 static void test_times(void)
 {
 	CHECK_INT(aws_parse_time("2015-08-30T12:36:00Z"), 1440938160);
@@ -227,4 +295,4 @@ static void test_form(void)
 }
 
 TEST_MAIN(test_json_errors, test_xml_errors, test_xml_tree, test_xml_hostile, test_xml_error_variants,
-	  test_path_segments, test_times, test_profiles, test_form)
+	  test_path_segments, test_zip_json_stream, test_times, test_profiles, test_form)

@@ -18,6 +18,27 @@
 #include "config/config.h"
 #include "core/msg.h"
 
+/* --region given more than once: the regions a command that takes several works in */
+static int set_regions(const struct args *args, struct config *cfg)
+{
+	const struct opt_value *v = args_opt(args, "region");
+	struct buf all = BUF_INIT;
+	int r;
+
+	if (!v || v->list.nr < 2)
+		return config_finish(cfg);
+	if (!(args->cmd->flags & CMD_REGIONS)) {
+		error_status(EXIT_USAGE, "--region is given %zu times; 'blambda %s' works in one region", v->list.nr,
+			     args->cmd->name);
+		return -1;
+	}
+	for (size_t i = 0; i < v->list.nr; i++)
+		buf_addf(&all, "%s%s", i ? "," : "", v->list.items[i]);
+	r = config_set_flag(cfg, "aws.regions", all.ptr, "region");
+	buf_release(&all);
+	return r ? -1 : config_finish(cfg);
+}
+
 static int load_config(const struct args *args, struct config *cfg)
 {
 	const char *path = args_str(args, "config");
@@ -35,7 +56,7 @@ static int load_config(const struct args *args, struct config *cfg)
 				return -1;
 		}
 	}
-	return config_finish(cfg);
+	return set_regions(args, cfg);
 }
 
 static int change_dirs(const struct args *args)

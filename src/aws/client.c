@@ -58,6 +58,33 @@ int aws_init(struct aws *a, const struct config *cfg)
 	return 0;
 }
 
+void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	buf_init_secret(&dst->secret_access_key);
+	buf_init_secret(&dst->session_token);
+	buf_adds(&dst->access_key_id, buf_cstr(&src->access_key_id));
+	buf_adds(&dst->secret_access_key, buf_cstr(&src->secret_access_key));
+	if (src->session_token.len)
+		buf_adds(&dst->session_token, buf_cstr(&src->session_token));
+	dst->expiration = src->expiration;
+	dst->source = src->source;
+	dst->detail = src->detail ? xstrdup(src->detail) : NULL;
+}
+
+int aws_init_region(struct aws *a, const struct config *cfg, const char *region, const char *origin,
+		    const struct aws_credentials *creds)
+{
+	if (aws_init(a, cfg))
+		return -1;
+	a->region = xstrdup(region);
+	a->region_origin = xstrdup(origin);
+	aws_credentials_copy(&a->creds, creds);
+	a->have_creds = 1;
+	a->http = http_client_new();
+	return a->http ? 0 : -1;
+}
+
 void aws_credentials_release(struct aws_credentials *c)
 {
 	buf_release(&c->access_key_id);

@@ -55,6 +55,15 @@ struct aws {
 
 /* Read the shared config files and pick the profile. No network. */
 int aws_init(struct aws *a, const struct config *cfg);
+/*
+ * A client for one more region with credentials already resolved (copied):
+ * what concurrent work in several regions uses, one client a thread, each
+ * with its own HTTP connection. -1 with an error printed.
+ */
+int aws_init_region(struct aws *a, const struct config *cfg, const char *region, const char *origin,
+		    const struct aws_credentials *creds);
+/* A deep copy of src (secrets in wiped buffers). */
+void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
 void aws_release(struct aws *a);
 
 /* The region and where it came from; an error naming every way to set one when there is none. */

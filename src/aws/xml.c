@@ -46,6 +46,11 @@ static int expat_load(void)
 	return expat_state > 0 ? 0 : -1;
 }
 
+int xml_load(void)
+{
+	return expat_load();
+}
+
 struct parse_state {
 	XML_Parser parser;
 	struct xml_node *root, *cur;

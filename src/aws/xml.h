@@ -22,6 +22,9 @@ struct xml_node {
 	struct xml_node *parent, *first, *last, *next;
 };
 
+/* Load expat now (before threads start parsing); -1 with an error printed when it cannot be. */
+int xml_load(void);
+
 /*
  * Parse len bytes. NULL with `why` filled ("line 3: mismatched tag") when the
  * document is malformed, or when expat cannot be loaded. With `secret` every

@@ -14,7 +14,7 @@ const struct opt global_options[] = {
 	{ "directory", 'C', OPT_DIR, "DIR", "run as if blambda was started in DIR", 0, 0, NULL, NULL, 0 },
 	{ "config", 'c', OPT_PATH, "FILE", "read the project configuration from FILE (default ./blambda.yml)", 0, 0, NULL, NULL, 0 },
 	{ "profile", 0, OPT_STRING, "NAME", "use the AWS profile NAME from the shared config files", 0, 0, NULL, "aws.profile", 0 },
-	{ "region", 0, OPT_STRING, "NAME", "use the AWS region NAME", 0, 0, NULL, "aws.region", 0 },
+	{ "region", 0, OPT_STRING, "NAME", "use the AWS region NAME (deploy: repeat it for several)", 0, 0, NULL, "aws.region", 0 },
 	{ "endpoint-url", 0, OPT_STRING, "URL", "send AWS requests to URL instead of the service's endpoint", 0, 0, NULL, "aws.endpoint-url", 0 },
 	{ "json", 0, OPT_BOOL, NULL, "print machine-readable JSON on stdout", 0, 0, NULL, NULL, 0 },
 	{ "verbose", 'v', OPT_BOOL, NULL, "say more about what happens (repeat for more)", 0, 0, NULL, NULL, 0 },

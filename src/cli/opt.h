@@ -66,6 +66,7 @@ struct config;
 /* command flags */
 #define CMD_CONFIG 0x1   /* loads blambda.yml before running */
 #define CMD_HIDDEN 0x2
+#define CMD_REGIONS 0x4  /* takes --region more than once */
 
 struct command {
 	const char *name;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "aws/xml.h"
 #include "cli/suggest.h"
 #include "cmd/cmd.h"
 #include "core/json.h"
@@ -50,6 +51,11 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 			cJSON_AddItemToArray(w, cJSON_CreateString("configuration"));
 		if (s->update_tags)
 			cJSON_AddItemToArray(w, cJSON_CreateString("tags"));
+		w = cJSON_AddArrayToObject(o, "writes_done");
+		if (s->code_done)
+			cJSON_AddItemToArray(w, cJSON_CreateString("code"));
+		if (s->config_done)
+			cJSON_AddItemToArray(w, cJSON_CreateString("configuration"));
 		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
 		if (s->state)
 			cJSON_AddStringToObject(o, "state", s->state);
@@ -59,7 +65,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 	return o;
 }
 
-static void print_json(const struct deploy_plan *p, int dry_run, int ok)
+static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	cJSON *root = cJSON_CreateObject(), *layers = cJSON_CreateArray();
 	cJSON *functions = cJSON_CreateArray(), *roles = cJSON_CreateArray();
@@ -90,7 +96,7 @@ static void print_json(const struct deploy_plan *p, int dry_run, int ok)
 		if (p->err.request_id)
 			cJSON_AddStringToObject(e, "request_id", p->err.request_id);
 	}
-	json_print(root);
+	return root;
 }
 
 static const char *kind_words(const char *kind)
@@ -98,15 +104,18 @@ static const char *kind_words(const char *kind)
 	return !strcmp(kind, "runtime-layer") ? "runtime layer" : !strcmp(kind, "deps-layer") ? "deps layer" : kind;
 }
 
-static void print_text(const struct deploy_plan *p, int dry_run)
+static void print_text(const struct deploy_plan *p, int dry_run, const char *indent)
 {
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct deploy_step *s = &p->steps[i];
 		struct buf line = BUF_INIT;
 
-		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done)
+		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done && !s->code_done && !s->config_done)
 			continue; /* not reached: the error says where it stopped */
-		if (dry_run && s->action != DEPLOY_UNCHANGED)
+		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done)
+			buf_addf(&line, "%s '%s': stopped after updating the %s", kind_words(s->kind), s->name,
+				 s->config_done ? "configuration" : "code");
+		else if (dry_run && s->action != DEPLOY_UNCHANGED)
 			buf_addf(&line, "would %s %s '%s'", deploy_action_name(s->action, 1), kind_words(s->kind), s->name);
 		else
 			buf_addf(&line, "%s '%s': %s", kind_words(s->kind), s->name, deploy_action_name(s->action, 0));
@@ -118,13 +127,13 @@ static void print_text(const struct deploy_plan *p, int dry_run)
 			buf_addch(&line, ')');
 		if (s->via_s3 && s->action != DEPLOY_UNCHANGED)
 			buf_adds(&line, dry_run ? ", through S3" : ", through S3");
-		printf("%s\n", line.ptr);
+		printf("%s%s\n", indent, line.ptr);
 		if (s->arn)
-			printf("  %s\n", s->arn);
+			printf("%s  %s\n", indent, s->arn);
 		buf_release(&line);
 	}
-	if (deploy_plan_is_noop(p))
-		printf("up to date\n");
+	if (deploy_plan_is_noop(p) && !p->failed)
+		printf("%sup to date\n", indent);
 }
 
 /* The functions to deploy: the named ones, or all; each as it sees the configuration. */
@@ -170,21 +179,64 @@ static int pick_functions(const struct args *args, const struct config *cfg, str
 	return 0;
 }
 
+/*
+ * The regions to deploy to: --region (repeated), else aws.regions, else the
+ * one region in use (AWS_REGION, the profile, aws.region).
+ */
+static int pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins)
+{
+	const struct cfg_value *many = &cfg->v[CFG_AWS_REGIONS], *one = &cfg->v[CFG_AWS_REGION];
+	const char *region;
+
+	if (many->present && many->list.nr && !(one->source == SRC_FLAG && many->source != SRC_FLAG)) {
+		for (size_t i = 0; i < many->list.nr; i++) {
+			if (strlist_has(regions, many->list.items[i]))
+				continue;
+			strlist_add(regions, many->list.items[i]);
+			strlist_add(origins, many->origin);
+		}
+		return 0;
+	}
+	if (aws_region(a, &region))
+		return -1;
+	strlist_add(regions, region);
+	strlist_add(origins, a->region_origin ? a->region_origin : "?");
+	return 0;
+}
+
+static void report_failure(const struct deploy_plan *p, int dry_run, int several)
+{
+	struct buf what = BUF_INIT;
+
+	if (several)
+		buf_addf(&what, "%s: ", p->region);
+	buf_addf(&what, "cannot %s", p->failed ? p->failed : "deploy");
+	if (p->err.code && !strcmp(p->err.code, "NoBucket"))
+		error_status(EXIT_USAGE, "%s: %s", what.ptr, p->err.message);
+	else
+		aws_error_report(&p->err, what.ptr);
+	if (!dry_run && p->writes)
+		hint("what was done%s is kept; run 'blambda deploy' again to finish", several ? " there" : "");
+	buf_release(&what);
+}
+
 static int exec_deploy(struct args *args, struct config *cfg)
 {
-	struct config *fns = NULL;
-	size_t nfns = 0;
 	int json = args_flag(args, "json"), dry_run = args_flag(args, "dry-run");
 	int layers_only = args_flag(args, "layer");
+	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
 	struct project_build_opts bo = { 0 };
 	struct project_artifacts arts = { 0 };
 	struct deploy_opts o = { 0 };
-	struct deploy_plan plan = { 0 };
+	struct deploy_plan *plans = NULL;
 	struct http_client *http = NULL;
-	struct aws a;
-	const char *region;
+	const struct aws_credentials *creds;
+	struct aws a, *awss = NULL;
+	struct config *fns = NULL;
+	size_t nfns = 0, n = 0, failures;
 	int r = -1;
 
+	memset(&a, 0, sizeof(a));
 	if (!cfg->path) {
 		error_status(EXIT_USAGE, "there is no blambda.yml here to deploy");
 		hint("'blambda new-function NAME' makes a project");
@@ -201,11 +253,8 @@ static int exec_deploy(struct args *args, struct config *cfg)
 		return -1;
 	}
 	if (!layers_only && pick_functions(args, cfg, &fns, &nfns))
-		goto out_fns;
-	memset(&a, 0, sizeof(a));
-	if (aws_init(&a, cfg))
 		goto out;
-	if (aws_region(&a, &region))
+	if (aws_init(&a, cfg) || pick_regions(&a, cfg, &regions, &origins))
 		goto out;
 	/* build what is out of date, as `blambda build` would */
 	bo.runtime_layer = bo.deps_layer = 1;
@@ -214,8 +263,16 @@ static int exec_deploy(struct args *args, struct config *cfg)
 		goto out;
 	if (limits_check(arts.arts, arts.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, "use-s3")))
 		goto out;
+	/* credentials once, then a client per region (threads share nothing else) */
+	if (aws_get_credentials(&a, &creds) || xml_load())
+		goto out;
+	awss = xcalloc(regions.nr, sizeof(*awss));
+	for (n = 0; n < regions.nr; n++)
+		if (aws_init_region(&awss[n], cfg, regions.items[n], origins.items[n], creds)) {
+			n++;
+			goto out;
+		}
 	o.cfg = cfg;
-	o.region = region;
 	o.layers_only = layers_only;
 	o.fns = fns;
 	o.nfns = nfns;
@@ -224,37 +281,47 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.runtime_layer = arts.runtime_layer;
 	o.deps_layer = arts.deps_layer;
 	o.function = arts.function;
-	if (deploy_plan_make(&a, &o, &plan) || (!dry_run && deploy_plan_execute(&a, &o, &plan))) {
-		struct buf what = BUF_INIT;
+	plans = xcalloc(n, sizeof(*plans));
+	failures = deploy_regions(awss, (const char *const *)regions.items, n, &o, dry_run, plans);
 
-		buf_addf(&what, "cannot %s", plan.failed ? plan.failed : "deploy");
-		if (json)
-			print_json(&plan, dry_run, 0);
-		else
-			print_text(&plan, 0);
-		if (plan.err.code && !strcmp(plan.err.code, "NoBucket"))
-			error_status(EXIT_USAGE, "%s: %s", what.ptr, plan.err.message);
-		else
-			aws_error_report(&plan.err, what.ptr);
-		if (!dry_run && plan.writes)
-			hint("what was done is kept; run 'blambda deploy' again to finish");
-		buf_release(&what);
-		goto out;
+	if (json && n == 1) {
+		json_print(plan_json(&plans[0], dry_run, !failures));
+	} else if (json) {
+		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "regions");
+
+		cJSON_AddBoolToObject(root, "ok", !failures);
+		cJSON_AddBoolToObject(root, "dry_run", dry_run);
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(list, plan_json(&plans[i], dry_run, plans[i].failed == NULL));
+		json_print(root);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (n > 1)
+				printf("%s:\n", plans[i].region);
+			print_text(&plans[i], dry_run && !plans[i].failed, n > 1 ? "  " : "");
+		}
 	}
-	if (json)
-		print_json(&plan, dry_run, 1);
-	else
-		print_text(&plan, dry_run);
-	r = 0;
+	for (size_t i = 0; i < n; i++)
+		if (plans[i].failed)
+			report_failure(&plans[i], dry_run, n > 1);
+	if (failures && n > 1)
+		error("%zu of %zu regions failed; the others are deployed", failures, n);
+	r = failures ? -1 : 0;
 out:
-	deploy_plan_release(&plan);
+	for (size_t i = 0; plans && i < n; i++)
+		deploy_plan_release(&plans[i]);
+	free(plans);
+	for (size_t i = 0; awss && i < n; i++)
+		aws_release(&awss[i]);
+	free(awss);
 	project_artifacts_release(&arts);
 	http_client_free(http);
 	aws_release(&a);
-out_fns:
 	for (size_t i = 0; i < nfns; i++)
 		config_release(&fns[i]);
 	free(fns);
+	strlist_clear(&regions);
+	strlist_clear(&origins);
 	return r;
 }
 
@@ -299,12 +366,17 @@ const struct command cmd_deploy = {
 		"A project with several functions (functions: in blambda.yml) deploys them all, or the "
 		"NAMEs given, with one function zip, one runtime layer and one deps layer, and a role for "
 		"each function that has no function.role.\n\n"
+		"Regions: --region repeated, else aws.regions in blambda.yml (or BLAMBDA_REGIONS), else the "
+		"one region in use. Several regions are deployed at once (layers are per region), with one "
+		"summary; a failure in one region does not stop the others, and the exit status says that "
+		"one failed. With --json and several regions the answer is {\"ok\", \"dry_run\", "
+		"\"regions\": [...]}, one object per region as a single region prints it.\n\n"
 		"A failure names the step, AWS's error code, message and request id; what was done is kept "
 		"and the next run finishes the rest.",
 	.opts = opts,
 	.pos = POS_WORD,
 	.max_pos = -1,
-	.flags = CMD_CONFIG,
+	.flags = CMD_CONFIG | CMD_REGIONS,
 	.examples = "blambda deploy\tbuild, publish the layers, create or update the function\n"
 		    "blambda deploy --layer\tpublish the runtime (and deps) layer only\n"
 		    "blambda deploy --dry-run\tsay what would change, and why\n"

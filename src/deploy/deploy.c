@@ -1,5 +1,6 @@
 #include "deploy/deploy.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,7 +386,7 @@ static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_p
 	memset(code, 0, sizeof(*code));
 	buf_reset(label);
 	buf_addf(label, "%s %s", kind_words(s->kind), s->name);
-	code->progress_label = label->ptr;
+	code->progress_label = o->quiet_progress ? NULL : label->ptr;
 	if (!s->via_s3) {
 		code->zip_path = s->art->path;
 		return 0;
@@ -453,8 +454,15 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 	if (s->action == DEPLOY_CREATE) {
 		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
 		p->writes++;
-		if (iam_create_role(a, s->name, iam_lambda_trust_policy, "Execution role made by blambda", &tags, &role,
-				    &p->err)) {
+		r = iam_create_role(a, s->name, iam_lambda_trust_policy, "Execution role made by blambda", &tags, &role,
+				    &p->err);
+		/* made already by an attempt whose answer was lost (a retry after a dropped connection) */
+		if (r == 1 && aws_error_is(&p->err, "EntityAlreadyExists")) {
+			aws_error_release(&p->err);
+			r = iam_get_role(a, s->name, &role, &p->err);
+		}
+		if (r) {
+			r = -1;
 			failed(p, "create role '%s'", s->name);
 			goto out;
 		}
@@ -526,7 +534,7 @@ static int wait_function(struct aws *a, const struct deploy_opts *o, struct depl
 	int r;
 
 	buf_addf(&label, "function '%s' to %s", name, for_active ? "become Active" : "finish updating");
-	wo.label = label.ptr;
+	wo.label = o->quiet_progress ? NULL : label.ptr;
 	wo.timeout_s = o->wait_timeout_s > 0 ? o->wait_timeout_s : 300;
 	r = wait_until(&wo, check_function, &w);
 	if (r == 1)
@@ -552,6 +560,7 @@ struct conflict_retry {
 	const struct lambda_code *code;
 	const struct lambda_settings *settings;
 	const char *role_wait; /* CreateFunction: the role is not assumable yet */
+	int quiet;             /* no spinner */
 	struct lambda_function out;
 };
 
@@ -594,7 +603,7 @@ static int run_write(struct conflict_retry *c, double timeout_s, const char *wha
 	struct wait_opts wo = { 0 };
 	int r;
 
-	wo.label = c->role_wait;
+	wo.label = c->quiet ? NULL : c->role_wait;
 	wo.timeout_s = timeout_s;
 	wo.first_delay_s = 2;
 	r = wait_until(&wo, try_write, c);
@@ -631,6 +640,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 		buf_addf(&rw, "role '%s' to be usable by Lambda", want.role);
 		c.attempt = attempt_create;
 		c.role_wait = rw.ptr;
+		c.quiet = o->quiet_progress;
 		buf_addf(&what, "create function '%s'", s->name);
 		/* IAM makes a new role usable by Lambda within seconds; wait up to two minutes */
 		r = run_write(&c, 120, what.ptr);
@@ -646,6 +656,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 			if (run_write(&c, o->wait_timeout_s > 0 ? o->wait_timeout_s : 300, what.ptr) ||
 			    wait_function(a, o, p, s->name, 0, NULL))
 				goto fail;
+			s->code_done = 1;
 		}
 		if (s->update_config) {
 			c.attempt = attempt_config;
@@ -654,6 +665,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 			if (run_write(&c, o->wait_timeout_s > 0 ? o->wait_timeout_s : 300, what.ptr) ||
 			    wait_function(a, o, p, s->name, 0, NULL))
 				goto fail;
+			s->config_done = 1;
 		}
 		if (s->update_tags) {
 			p->writes++;
@@ -705,4 +717,56 @@ int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deplo
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- several regions at once ---- */
+
+struct region_job {
+	struct aws *a;
+	struct deploy_opts o;
+	int dry_run;
+	struct deploy_plan *plan;
+	int joined; /* ran on the calling thread: nothing to join */
+	int r;
+};
+
+static void *region_thread(void *arg)
+{
+	struct region_job *j = arg;
+
+	j->r = deploy_plan_make(j->a, &j->o, j->plan);
+	if (!j->r && !j->dry_run)
+		j->r = deploy_plan_execute(j->a, &j->o, j->plan);
+	return NULL;
+}
+
+size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, const struct deploy_opts *o,
+		      int dry_run, struct deploy_plan *plans)
+{
+	struct region_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	pthread_t *threads = xcalloc(n ? n : 1, sizeof(*threads));
+	size_t failures = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].a = &awss[i];
+		jobs[i].o = *o;
+		jobs[i].o.region = regions[i];
+		jobs[i].o.quiet_progress = o->quiet_progress || n > 1;
+		jobs[i].dry_run = dry_run;
+		jobs[i].plan = &plans[i];
+		memset(&plans[i], 0, sizeof(plans[i]));
+		/* one region needs no thread; if a thread cannot be had, the region runs here */
+		if (n == 1 || pthread_create(&threads[i], NULL, region_thread, &jobs[i])) {
+			region_thread(&jobs[i]);
+			jobs[i].joined = 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].joined)
+			pthread_join(threads[i], NULL);
+		failures += jobs[i].r != 0;
+	}
+	free(jobs);
+	free(threads);
+	return failures;
 }

@@ -44,6 +44,7 @@ struct deploy_step {
 	char *state;                   /* function State */
 	char *code_sha256;             /* base64, as Lambda reports it */
 	int done;                      /* its writes succeeded */
+	int code_done, config_done;    /* function: the writes done before one failed */
 };
 
 struct deploy_opts {
@@ -56,6 +57,7 @@ struct deploy_opts {
 	const char *s3_bucket;         /* NULL: none */
 	const struct artifact *runtime_layer, *deps_layer, *function;
 	double wait_timeout_s;         /* for each wait (0: 300 s) */
+	int quiet_progress;            /* no spinner or progress bar (several regions at once) */
 };
 
 struct deploy_plan {
@@ -73,6 +75,15 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 /* Carry out the plan. 0, or -1 with p->failed and p->err; steps done so far are marked done. */
 int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p);
 void deploy_plan_release(struct deploy_plan *p);
+
+/*
+ * Plan, and unless dry_run execute, in n regions at once: one thread a
+ * region, each with its own client awss[i] (see aws_init_region). A failure
+ * in one region does not stop the others. plans[i] gets region i's plan.
+ * Returns how many regions failed.
+ */
+size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, const struct deploy_opts *o,
+		      int dry_run, struct deploy_plan *plans);
 
 /* "created", "updated", "published", "unchanged" */
 const char *deploy_action_name(enum deploy_action a, int dry_run);

@@ -134,6 +134,19 @@ start_moto() {
 	read -r MOTO_AK MOTO_SK < "$TMP/moto.key"
 }
 
+# start_fault_proxy UPSTREAM: a fault-injecting proxy in front of UPSTREAM; sets PROXY_URL.
+# faults JSON: sets its rules (see tests/servers/fault_proxy.py)
+start_fault_proxy() {
+	rm -f "$TMP/proxy.port"
+	"$PYTHON" "$SERVERS/fault_proxy.py" "$TMP/proxy.port" "$1" > "$TMP/proxy.log" 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+	wait_for_file "$TMP/proxy.port" 30 || { cat "$TMP/proxy.log" >&2; exit 1; }
+	PROXY_URL="http://127.0.0.1:$(cat "$TMP/proxy.port")"
+}
+faults() {
+	"$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/__fault/rules", data=sys.argv[2].encode(), method="POST")).read()' "$PROXY_URL" "$1"
+}
+
 # start_fake NAME ARGS...: a fake_aws.py server; sets FAKE_URL
 start_fake() {
 	local name=$1

@@ -1,0 +1,130 @@
+#!/bin/bash
+# blambda deploy through a loopback proxy in front of moto that injects
+# faults: throttling, 500s, 409 while an update runs, a role Lambda cannot
+# assume yet, dropped connections, a region that fails. The deploy
+# completes, or fails naming the step and a rerun finishes; and deploys to
+# several regions at once.
+. "$(dirname "$0")/lib.sh"
+
+export BLAMBDA_CACHE_DIR="$TMP/cache" BLAMBDA_RETRY_BASE_MS=20 BLAMBDA_WAIT_SCALE=0.01
+make_release "$TMP/mirror" 9.9.9 x86_64 || exit 1
+start_release_server "$TMP/mirror"
+export BLAMBDA_BABASHKA_URL=$RELEASE_URL
+REQUESTS="$TMP/requests.log"
+start_moto "$REQUESTS"
+start_fault_proxy "$MOTO_URL"
+export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION=eu-west-1 AWS_ENDPOINT_URL=$PROXY_URL
+export AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER=
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
+cd hello || exit 1
+
+count() { grep -c -- "$1" "$REQUESTS" || true; }
+json_err() { printf '{"message": "%s"}' "$1"; }
+
+test_case "throttled publish, a 500 and a role Lambda cannot assume yet: the first deploy completes"
+faults '[{"match": "POST /2018-10-31/layers/blambda/versions", "times": 2, "status": 429,
+          "headers": {"x-amzn-ErrorType": "TooManyRequestsException"}, "body": "{\"message\": \"Rate exceeded\"}"},
+         {"match": "GET /2015-03-31/functions/hello", "times": 1, "status": 500, "body": "{\"message\": \"oops\"}"},
+         {"match": "POST /2015-03-31/functions", "times": 2, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException"},
+          "body": "{\"message\": \"The role defined for the function cannot be assumed by Lambda.\"}"}]'
+: > "$REQUESTS"
+blambda deploy
+expect_status 0
+expect_out_has "runtime layer 'blambda': published version 1"
+expect_out_has "function 'hello': created"
+[ "$(count 'POST /2018-10-31/layers/blambda/versions')" = 1 ] && pass || fail "the layer reached moto $(count 'POST /2018-10-31/layers/blambda/versions') times"
+[ "$(count 'POST /2015-03-31/functions -')" = 1 ] && pass || fail "CreateFunction reached moto $(count 'POST /2015-03-31/functions -') times"
+aws lambda get-function --function-name hello --endpoint-url "$MOTO_URL" > /dev/null && pass || fail "no function"
+
+test_case "409 while an update is in progress: waited out, then the update goes through"
+echo ';; edit' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/hello/code", "times": 2, "status": 409,
+          "headers": {"x-amzn-ErrorType": "ResourceConflictException"},
+          "body": "{\"message\": \"The operation cannot be performed at this time. An update is in progress for resource\"}"}]'
+: > "$REQUESTS"
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': updated (code changed)"
+[ "$(count 'PUT /2015-03-31/functions/hello/code')" = 1 ] && pass || fail "UpdateFunctionCode reached moto $(count 'PUT /2015-03-31/functions/hello/code') times"
+
+test_case "a persistent failure names the step and AWS's answer; a rerun finishes the rest"
+echo ';; edit 2' >> src/hello.clj
+sed -i 's/memory: 512/memory: 768/' blambda.yml
+faults '[{"match": "PUT /2015-03-31/functions/hello/configuration", "times": 20, "status": 500,
+          "headers": {"x-amzn-ErrorType": "ServiceException", "x-amzn-RequestId": "req-500"},
+          "body": "{\"message\": \"internal failure\"}"}]'
+blambda deploy
+expect_status 3
+expect_err_has "blambda: error: cannot update the configuration of function 'hello': ServiceException: internal failure (request id req-500) after 3 attempts"
+expect_err_has "hint: what was done is kept; run 'blambda deploy' again to finish"
+expect_out_has "function 'hello': stopped after updating the code (code changed, memory 512 -> 768)"
+faults '[]'
+: > "$REQUESTS"
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': updated (memory 512 -> 768)"
+expect_out_lacks "code changed"
+[ "$(count 'PUT /2015-03-31/functions/hello/code')" = 0 ] && pass || fail "the code was sent again"
+
+test_case "dropped connections: before the call is retried; after CreateRole, the made role is found"
+sed -i 's/name: hello/name: hello2/' blambda.yml
+faults '[{"match": "POST / Action=CreateRole", "times": 1, "drop": true, "after": true},
+         {"match": "GET /2018-10-31/layers/blambda/versions", "times": 1, "drop": true}]'
+: > "$REQUESTS"
+blambda deploy
+expect_status 0
+expect_out_has "role 'hello2-blambda-role': created"
+expect_out_has "function 'hello2': created"
+[ "$(count ' CreateRole')" = 2 ] && pass || fail "CreateRole reached moto $(count ' CreateRole') times"
+[ "$(count ' AttachRolePolicy')" = 1 ] && pass || fail "the policy was attached $(count ' AttachRolePolicy') times"
+
+test_case "an answer that stalls past the read timeout is retried"
+sed -i 's/name: hello2/name: hello/' blambda.yml
+faults '[{"match": "GET /2015-03-31/functions/hello", "times": 1, "delay": 4}]'
+BLAMBDA_READ_TIMEOUT=1 blambda deploy
+expect_status 0
+expect_out_has "up to date"
+[ "$("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/__fault/hits").read().decode())' "$PROXY_URL")" = 1 ] && pass || fail "the stall was not injected"
+
+test_case "two regions at once: each gets its layer and function"
+faults '[]'
+: > "$REQUESTS"
+blambda deploy --region eu-west-1 --region us-east-1 --json
+expect_status 0
+expect_json "d['ok'] and [r['region'] for r in d['regions']] == ['eu-west-1', 'us-east-1']"
+expect_json "d['regions'][0]['up_to_date'] and d['regions'][1]['functions'][0]['action'] == 'created'"
+expect_json "d['regions'][1]['layers'][0]['arn'] == 'arn:aws:lambda:us-east-1:123456789012:layer:blambda:1'"
+aws lambda get-function-configuration --function-name hello --region us-east-1 --endpoint-url "$MOTO_URL" > "$TMP/use1.json" &&
+	grep -q 'arn:aws:lambda:us-east-1:123456789012:layer:blambda:1' "$TMP/use1.json" && pass || fail "no function in us-east-1"
+
+test_case "aws.regions in blambda.yml; a failure in one region does not stop the other"
+printf 'aws:\n  regions: [eu-west-1, us-west-2]\n' >> blambda.yml
+faults '[{"match": "POST /2018-10-31/layers/blambda/versions", "region": "us-west-2", "times": 10, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException"}, "body": "{\"message\": \"no layers here\"}"}]'
+echo ';; edit 3' >> src/hello.clj
+blambda deploy
+expect_status 3
+expect_out_has "eu-west-1:"
+expect_out_has "  function 'hello': updated (code changed)"
+expect_out_has "us-west-2:"
+expect_err_has "blambda: error: us-west-2: cannot publish runtime layer 'blambda': InvalidParameterValueException: no layers here"
+expect_err_has "1 of 2 regions failed; the others are deployed"
+awsq_sha=$(aws lambda get-function-configuration --function-name hello --region eu-west-1 --endpoint-url "$MOTO_URL" --query CodeSha256 --output text)
+want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/function.zip)
+[ "$awsq_sha" = "$want" ] && pass || fail "eu-west-1 was not updated"
+
+test_case "--region once overrides aws.regions"
+faults '[]'
+blambda deploy --region eu-west-1 --dry-run
+expect_status 0
+expect_out_lacks "us-west-2"
+expect_out_has "up to date"
+
+test_case "several --region for a command that works in one region: refused"
+blambda doctor --region eu-west-1 --region us-east-1
+expect_status 2
+expect_err_has "--region is given 2 times; 'blambda doctor' works in one region"
+
+finish

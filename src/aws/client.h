@@ -106,7 +106,8 @@ struct aws_call {
  * Sign with creds and send a call. Returns 0 for a 2xx answer; 1 when AWS
  * answered with an error; -1 when no answer came or the call could not be
  * made (err->network, err->message say why). Nothing is printed: the caller
- * knows what failed and reports it with aws_error_report.
+ * knows what failed and reports it with aws_error_report. *err is
+ * overwritten, not released: pass one that holds nothing.
  */
 int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
 		struct http_response *resp, struct aws_error *err);

@@ -63,12 +63,15 @@ static cJSON *json_entry(const struct config *cfg, int id)
 /* "functions.NAME.LEAF": function NAME's value of function.LEAF, as it sees it */
 static int function_key(const struct config *cfg, const char *key, struct config *view, int *id)
 {
-	const char *name = key + strlen("functions."), *dot = strrchr(name, '.');
+	const char *name, *dot;
 	struct buf full = BUF_INIT;
 	char *fname;
 	int i;
 
-	if (strncmp(key, "functions.", 10) || !dot)
+	if (strncmp(key, "functions.", 10))
+		return -1;
+	name = key + strlen("functions.");
+	if (!(dot = strrchr(name, '.')))
 		return -1;
 	fname = xstrndup(name, (size_t)(dot - name));
 	i = config_function_index(cfg, fname);

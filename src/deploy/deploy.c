@@ -500,6 +500,7 @@ static enum wait_answer check_function(void *ctx)
 	const char *status;
 
 	lambda_function_release(&w->f);
+	aws_error_release(&w->p->err); /* an error that led here (a 409) is answered by waiting */
 	if (lambda_get_function(w->a, w->p->region, w->name, &w->f, &w->p->err))
 		return WAIT_FAILED;
 	if (w->for_active) {

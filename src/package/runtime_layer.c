@@ -27,11 +27,54 @@ static int close_stream(void *ctx)
 	return bb_stream_close(g->s);
 }
 
+/*
+ * Deflating bb is most of a layer build, and gives the same bytes every time
+ * for a release and architecture: the deflated bb is kept in the cache as a
+ * one-entry zip next to the tarball (named by the tarball's digest, with a
+ * .sha256 of its own), and later layers copy it without recompressing.
+ */
+static void deflated_bb_path(const struct bb_release *rel, struct buf *out)
+{
+	const char *slash = strrchr(rel->cache_path, '/');
+
+	buf_addf(out, "%.*s/bb-%s-%.16s-deflate%d.zip", slash ? (int)(slash - rel->cache_path) : 1,
+		 slash ? rel->cache_path : ".", rel->arch, rel->sha256, ZIP_LEVEL_DEFAULT);
+}
+
+/* The cached deflated bb, when it is there and whole. */
+static int deflated_bb_ok(const char *path)
+{
+	struct buf side = BUF_INIT, want = BUF_INIT;
+	char got[SHA256_HEX_LEN + 1];
+	int ok;
+
+	buf_addf(&side, "%s.sha256", path);
+	ok = !fs_read_file(side.ptr, &want, 128) && want.len >= SHA256_HEX_LEN && !sha256_file_hex(path, got) &&
+	     !strncmp(want.ptr, got, SHA256_HEX_LEN);
+	buf_release(&side);
+	buf_release(&want);
+	return ok;
+}
+
+/* Keep the bb entry of a fresh layer for the next builds; a failure only costs speed later. */
+static void deflated_bb_keep(const char *layer, const char *path)
+{
+	struct zip_input bb = { "bb", 0755, NULL, NULL, 0, NULL, NULL, layer };
+	struct buf side = BUF_INIT;
+	char sha[SHA256_HEX_LEN + 1];
+
+	buf_addf(&side, "%s.sha256", path);
+	if (zip_write(path, &bb, 1, ZIP_LEVEL_DEFAULT) || sha256_file_hex(path, sha) ||
+	    fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644))
+		warning("cannot keep the deflated bb in the cache; the next layer builds deflate it again");
+	buf_release(&side);
+}
+
 int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client **http, struct artifact *out)
 {
 	const struct bootstrap *boot = bootstrap_for(o->arch);
 	struct bb_release rel;
-	struct buf inputs_text = BUF_INIT, path = BUF_INIT;
+	struct buf inputs_text = BUF_INIT, path = BUF_INIT, deflated = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1], boot_sha[SHA256_HEX_LEN + 1], clj_sha[SHA256_HEX_LEN + 1];
 	size_t clj_len = (size_t)(blambda_runtime_clj_end - blambda_runtime_clj);
 	int r = -1;
@@ -61,15 +104,33 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 		goto out;
 	}
 	info("Building %s (Babashka %s, %s)", out->path, rel.version, o->arch);
-	if (bb_release_fetch(&rel, http) || fs_mkdirs(o->out_dir, 0755))
+	if (fs_mkdirs(o->out_dir, 0755))
+		goto out;
+	deflated_bb_path(&rel, &deflated);
+	if (deflated_bb_ok(deflated.ptr)) {
+		struct zip_input in[] = {
+			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
+			{ "bb", 0755, NULL, NULL, 0, NULL, NULL, deflated.ptr },
+			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL, NULL },
+		};
+
+		verbose(1, "copying the deflated bb from %s", deflated.ptr);
+		if (zip_write(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT) ||
+		    artifact_record(out, inputs))
+			goto out;
+		out->built = 1;
+		r = 0;
+		goto out;
+	}
+	if (bb_release_fetch(&rel, http))
 		goto out;
 	{
 		uint64_t bb_size = 0;
 		struct bb_stream *bbs = bb_stream_open(&rel, &bb_size);
 		struct zip_input in[] = {
-			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL },
-			{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs },
-			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL },
+			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
+			{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs, NULL },
+			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL, NULL },
 		};
 		struct stream_guard g = { bbs, 0 };
 		int bad;
@@ -82,11 +143,13 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 			bb_stream_close(bbs);
 		if (bad || artifact_record(out, inputs))
 			goto out;
+		deflated_bb_keep(out->path, deflated.ptr);
 	}
 	out->built = 1;
 	r = 0;
 out:
 	bb_release_release(&rel);
 	buf_release(&inputs_text);
+	buf_release(&deflated);
 	return r;
 }

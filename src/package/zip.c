@@ -74,7 +74,7 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		      void *ctx)
 {
 	struct buf tmp = BUF_INIT;
-	zip_t *za;
+	zip_t *za, **from = calloc(n ? n : 1, sizeof(*from));
 	int zerr = 0, r = -1;
 
 	qsort(in, n, sizeof(*in), by_name);
@@ -95,7 +95,19 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		zip_source_t *src;
 		zip_int64_t idx;
 
-		if (in[i].path)
+		if (in[i].zip_from) {
+			zip_int64_t at;
+
+			from[i] = zip_open(in[i].zip_from, ZIP_RDONLY, &zerr);
+			at = from[i] ? zip_name_locate(from[i], in[i].name, 0) : -1;
+			if (at < 0) {
+				error("cannot read '%s' from '%s': %s", in[i].name, in[i].zip_from,
+				      from[i] ? "no such entry" : "not a zip");
+				goto fail;
+			}
+			/* the deflated bytes as they are: a copy, not a second compression */
+			src = zip_source_zip(za, from[i], (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, 0);
+		} else if (in[i].path)
 			src = zip_source_file(za, in[i].path, 0, -1);
 		else if (in[i].read)
 			src = zip_source_function(za, stream_cb, &in[i]);
@@ -114,7 +126,7 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		if (zip_file_set_dostime(za, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0) ||
 		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
 						     ((zip_uint32_t)(S_IFREG | (in[i].mode & 07777))) << 16) ||
-		    zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level)) {
+		    (!in[i].zip_from && zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level))) {
 			error("cannot set the attributes of '%s' in '%s': %s", in[i].name, out, zip_strerror(za));
 			goto fail;
 		}
@@ -139,6 +151,10 @@ fail:
 	zip_discard(za);
 	unlink(tmp.ptr);
 out:
+	for (size_t i = 0; i < n; i++)
+		if (from[i])
+			zip_discard(from[i]);
+	free(from);
 	fs_temp_unregister(tmp.ptr);
 	buf_release(&tmp);
 	return r;

@@ -20,6 +20,8 @@ struct zip_input {
 	/* from a stream of len bytes: read up to n bytes into buf, 0 at the end, -1 on error */
 	long (*read)(void *ctx, void *buf, size_t n);
 	void *ctx;
+	/* or copied from the entry of the same name in this zip as it is compressed there (no recompression) */
+	const char *zip_from;
 };
 
 /* Compression level for deflate (1 fastest .. 9 smallest). */

@@ -66,6 +66,23 @@ rm -rf target
 TZ=Pacific/Kiritimati blambda build --runtime-layer --bb-version 9.9.9 --force
 [ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the rebuilt zip differs"
 
+test_case "later layers copy the deflated bb from the cache: the same bytes, no inflating"
+DEFLATED=$(ls "$TMP"/cache/babashka/9.9.9/bb-x86_64-*-deflate6.zip)
+expect_file "$DEFLATED"
+[ "$(unzip -Z1 "$DEFLATED")" = "bb" ] && pass || fail "the cached zip holds $(unzip -Z1 "$DEFLATED")"
+rm -rf target
+blambda build --runtime-layer --bb-version 9.9.9 -v
+expect_err_has "copying the deflated bb from $DEFLATED"
+[ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the layer built from the copy differs"
+unzip -tq "$ZIP" > /dev/null && pass || fail "the layer built from the copy does not test clean"
+# a damaged copy is not used: the layer is built from the tarball again, and the copy renewed
+printf 'x' | dd of="$DEFLATED" bs=1 seek=100 conv=notrunc 2>/dev/null
+blambda build --runtime-layer --bb-version 9.9.9 --force -v
+expect_err_lacks "copying the deflated bb"
+[ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the layer differs after the damaged copy"
+blambda build --runtime-layer --bb-version 9.9.9 --force -v
+expect_err_has "copying the deflated bb"
+
 test_case "arm64: the arm64 bootstrap and the aarch64 release"
 blambda build --runtime-layer --bb-version 9.9.9 --arch arm64
 expect_status 0

@@ -75,9 +75,9 @@ static void test_zip_reproducible(void)
 	fclose(fp);
 	{
 		struct zip_input in[] = {
-			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL },
-			{ "file.txt", 0644, f, NULL, 0, NULL, NULL },
-			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL },
+			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL, NULL },
+			{ "file.txt", 0644, f, NULL, 0, NULL, NULL, NULL },
+			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL, NULL },
 		};
 		CHECK_INT(zip_write(a, in, 3, ZIP_LEVEL_DEFAULT), 0);
 		CHECK_STR(in[0].name, "bin/run"); /* sorted in place */
@@ -85,9 +85,9 @@ static void test_zip_reproducible(void)
 	utime(f, &(struct utimbuf){ 1, 1 }); /* the file's own time must not matter */
 	{
 		struct zip_input in[] = {
-			{ "file.txt", 0644, f, NULL, 0, NULL, NULL },
-			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL },
-			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL },
+			{ "file.txt", 0644, f, NULL, 0, NULL, NULL, NULL },
+			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL, NULL },
+			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL, NULL },
 		};
 		CHECK_INT(zip_write(b, in, 3, ZIP_LEVEL_DEFAULT), 0);
 	}
@@ -96,7 +96,7 @@ static void test_zip_reproducible(void)
 	CHECK_STR(da, db);
 	/* a failed write leaves nothing behind and the old file alone */
 	{
-		struct zip_input in[] = { { "x", 0644, "/nonexistent/file", NULL, 0, NULL, NULL } };
+		struct zip_input in[] = { { "x", 0644, "/nonexistent/file", NULL, 0, NULL, NULL, NULL } };
 		CHECK_INT(zip_write(a, in, 1, ZIP_LEVEL_DEFAULT), -1);
 		digest(a, db);
 		CHECK_STR(da, db);

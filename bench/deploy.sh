@@ -1,0 +1,71 @@
+#!/bin/bash
+# Deploying against moto on loopback (signatures checked), side by side with
+# the AWS CLI on the same zip:
+#   - publishing a ~30 MB runtime layer: `blambda deploy --layer` vs
+#     `aws lambda publish-layer-version --zip-file`, wall time and peak memory
+#   - peak memory of deploying a 5 MB and a 49 MB function zip (streamed:
+#     it must not grow with the zip)
+#   - a no-op redeploy's wall time
+#
+#   bench/deploy.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+BUILD=$(cd "${1:-build}" && pwd)
+BLAMBDA=$BUILD/blambda
+TMP=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$TMP"' EXIT
+export BLAMBDA_CACHE_DIR="$TMP/cache" AWS_EC2_METADATA_DISABLED=true BLAMBDA_WAIT_SCALE=0.01 AWS_PAGER=
+PY=$(python3 -c 'import sys, moto; print(sys.executable)')
+
+# a release whose bb is 30 MB of random bytes behind an ELF header: a layer of ~30 MB
+mkdir -p "$TMP/rel" "$TMP/mirror/v0.0.2"
+cp /bin/true "$TMP/rel/bb"
+head -c 31457280 /dev/urandom >> "$TMP/rel/bb"
+tar -C "$TMP/rel" -czf "$TMP/mirror/v0.0.2/babashka-0.0.2-linux-amd64-static.tar.gz" bb
+(cd "$TMP/mirror/v0.0.2" && sha256sum babashka-0.0.2-linux-amd64-static.tar.gz > babashka-0.0.2-linux-amd64-static.tar.gz.sha256)
+"$PY" tests/servers/release_server.py "$TMP/rport" "$TMP/mirror" & pids+=($!)
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$PY" tests/servers/moto_fixed.py "$SRC/../shared/tools/moto-sigcheck" "$port" "$TMP/moto.key" > "$TMP/moto.log" 2>&1 & pids+=($!)
+while [ ! -s "$TMP/rport" ] || [ ! -s "$TMP/moto.key" ]; do sleep 0.2; done
+read -r AK SK < "$TMP/moto.key"
+export BLAMBDA_BABASHKA_URL=http://127.0.0.1:$(cat "$TMP/rport")
+export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1
+export AWS_ENDPOINT_URL=http://127.0.0.1:$port
+
+cd "$TMP" && "$BLAMBDA" new-function bench --bb-version 0.0.2 -q > /dev/null && cd bench
+"$BLAMBDA" build -q > /dev/null
+zip=target/runtime-layer-x86_64.zip
+
+# measure CMD...: "WALL_MS PEAK_KB" of the command
+measure() {
+	/usr/bin/time -f '%e %M' -o "$TMP/time" "$@" > /dev/null 2> "$TMP/err" || { cat "$TMP/err" >&2; return 1; }
+	awk '{ printf "%d %d\n", $1 * 1000, $2 }' "$TMP/time"
+}
+
+read -r b_ms b_kb < <(BLAMBDA_RUNTIME_LAYER=bench-blambda measure "$BLAMBDA" deploy --layer -q)
+read -r a_ms a_kb < <(measure aws lambda publish-layer-version --layer-name bench-awscli --zip-file "fileb://$zip" \
+	--compatible-runtimes provided.al2023 provided.al2 --compatible-architectures x86_64)
+
+"$BLAMBDA" deploy -q > /dev/null # the function exists from here on
+fn_peak() {
+	head -c "$1" /dev/urandom > src/blob.bin
+	"$BLAMBDA" build --function -q > /dev/null
+	measure "$BLAMBDA" deploy -q | awk '{ print $2 }'
+}
+m5=$(fn_peak 5000000)
+m49=$(fn_peak 49000000)
+rm -f src/blob.bin
+"$BLAMBDA" deploy -q > /dev/null
+read -r noop_ms _ < <(measure "$BLAMBDA" deploy -q)
+read -r noop_aws _ < <(measure aws lambda get-function --function-name bench)
+
+printf 'layer zip:                                  %d MB\n' $(( $(stat -c %s "$zip") >> 20 ))
+printf 'blambda deploy --layer:                     %5d ms, peak %6d KB\n' "$b_ms" "$b_kb"
+printf 'aws lambda publish-layer-version:           %5d ms, peak %6d KB\n' "$a_ms" "$a_kb"
+printf 'aws cli / blambda:                          %.2fx time, %.1fx memory\n' \
+	"$(echo "$a_ms / $b_ms" | bc -l)" "$(echo "$a_kb / $b_kb" | bc -l)"
+printf 'blambda deploy, 5 MB function zip:          peak %6d KB\n' "$m5"
+printf 'blambda deploy, 49 MB function zip:         peak %6d KB\n' "$m49"
+printf 'no-op redeploy:                             %5d ms (one aws lambda get-function: %d ms)\n' "$noop_ms" "$noop_aws"

@@ -200,6 +200,15 @@ sha=$(sha256sum target/function.zip | cut -d' ' -f1)
 expect_writes "PUT /artifacts/blambda/$sha.zip;PUT /2015-03-31/functions/hello/code;"
 rm -f src/blob.bin
 
+test_case "an upload shows a progress bar on a terminal, plain lines otherwise"
+echo ';; tty' >> src/hello.clj
+script -qec "$BLAMBDA deploy" /dev/null > "$TMP/tty.txt" 2>&1
+grep -q $'\rfunction hello \[' "$TMP/tty.txt" && pass || fail "no progress bar on a terminal: $(cat -v "$TMP/tty.txt" | head -5)"
+echo ';; no tty' >> src/hello.clj
+blambda deploy
+expect_status 0
+case "$err" in *$'\r'*) fail "a progress bar without a terminal" ;; *) pass ;; esac
+
 test_case "a role given in blambda.yml is used, none is made"
 aws iam create-role --role-name mine --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' > /dev/null
 sed -i 's/^  handler: hello\/handler/  handler: hello\/handler\n  role: arn:aws:iam::123456789012:role\/mine/' blambda.yml
@@ -207,7 +216,7 @@ mark
 blambda deploy --json
 expect_status 0
 expect_json "d['roles'] == [] and 'role arn:aws:iam::123456789012:role/hello-blambda-role -> arn:aws:iam::123456789012:role/mine' in d['functions'][0]['reasons']"
-expect_writes "PUT /2015-03-31/functions/hello/code;PUT /2015-03-31/functions/hello/configuration;"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;"
 
 test_case "several functions: one zip and one layer, a role and a function each"
 cd "$TMP" || exit 1

@@ -153,7 +153,8 @@ void sigv4_canonical_query(const char *query, struct buf *out)
 		if (*p)
 			p++;
 	}
-	qsort(params, nr, sizeof(*params), cmp_qparam);
+	if (nr > 1) /* qsort wants a real array, even of nothing */
+		qsort(params, nr, sizeof(*params), cmp_qparam);
 	for (size_t i = 0; i < nr; i++) {
 		buf_addf(out, "%s%s=%s", i ? "&" : "", params[i].name, params[i].value);
 		free(params[i].name);
@@ -221,7 +222,8 @@ void sigv4_canonical_headers(const struct kvlist *headers, struct buf *canonical
 		add_trimmed(&h[nr].value, headers->items[i].value);
 		nr++;
 	}
-	qsort(h, nr, sizeof(*h), cmp_hdr);
+	if (nr > 1)
+		qsort(h, nr, sizeof(*h), cmp_hdr);
 	for (size_t i = 0; i < nr; i++) {
 		if (i && !strcmp(h[i].name, h[i - 1].name)) {
 			/* a repeated name: values joined with commas in the order given */

@@ -423,16 +423,27 @@ const struct opt_value *args_opt(const struct args *a, const char *name)
 	return NULL;
 }
 
-int args_flag(const struct args *a, const char *name)
+/* An option the code asks for by a name no table has is a bug in blambda, not an unset option. */
+static const struct opt_value *known_opt(const struct args *a, const char *name)
 {
 	const struct opt_value *v = args_opt(a, name);
 
-	return v ? v->count : 0;
+	if (!v) {
+		fprintf(stderr, "blambda: internal error: '%s' has no option '--%s'\n", a->cmd ? a->cmd->name : "blambda",
+			name);
+		abort();
+	}
+	return v;
+}
+
+int args_flag(const struct args *a, const char *name)
+{
+	return known_opt(a, name)->count;
 }
 
 const char *args_str(const struct args *a, const char *name)
 {
-	const struct opt_value *v = args_opt(a, name);
+	const struct opt_value *v = known_opt(a, name);
 
-	return v && v->set ? v->str : NULL;
+	return v->set ? v->str : NULL;
 }

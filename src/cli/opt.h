@@ -112,6 +112,12 @@ void args_release(struct args *args);
 
 /* The value of the command's (or a global) option by long name; NULL when neither table has it. */
 const struct opt_value *args_opt(const struct args *args, const char *name);
+/*
+ * A flag's count and an option's value (NULL when not given). A name that
+ * neither the command's table nor the global one has is a programming error:
+ * blambda aborts rather than read it as unset (tests/cli/t-option-names.sh
+ * checks every call in src/cmd/).
+ */
 int args_flag(const struct args *args, const char *name);
 const char *args_str(const struct args *args, const char *name);
 

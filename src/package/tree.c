@@ -68,7 +68,8 @@ static int by_name(const void *a, const void *b)
 
 int tree_sort_unique(struct tree *t, const char *what)
 {
-	qsort(t->items, t->nr, sizeof(*t->items), by_name);
+	if (t->nr > 1) /* qsort wants a real array, even of nothing */
+		qsort(t->items, t->nr, sizeof(*t->items), by_name);
 	for (size_t i = 1; i < t->nr; i++)
 		if (!strcmp(t->items[i].name, t->items[i - 1].name))
 			return error_status(EXIT_USAGE, "'%s' and '%s' would both be '%s' in %s", t->items[i - 1].path,

@@ -77,7 +77,8 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 	zip_t *za, **from = calloc(n ? n : 1, sizeof(*from));
 	int zerr = 0, r = -1;
 
-	qsort(in, n, sizeof(*in), by_name);
+	if (n > 1)
+		qsort(in, n, sizeof(*in), by_name);
 	buf_addf(&tmp, "%s.tmp-%ld", out, (long)getpid());
 	unlink(tmp.ptr);
 	fs_temp_register(tmp.ptr);

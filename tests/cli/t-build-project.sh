@@ -221,4 +221,11 @@ expect_err_has "the function and its layers unzip to"
 expect_err_has "Lambda allows 250 MB; the biggest entries: zeros.bin in target/function.zip (257.5 MB)"
 rm src/zeros.bin
 
+test_case "an empty source directory: a clear error, not a crash"
+mkdir -p "$TMP/empty/src" && cd "$TMP/empty" || exit 1
+printf 'function:\n  name: empty\n  handler: empty/handler\n' > blambda.yml
+blambda build --function
+expect_status 2
+expect_err_has "the source paths (default) hold no files"
+
 finish

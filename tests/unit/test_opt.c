@@ -1,5 +1,9 @@
 /* Unit tests for the option parser and the tables it reads. */
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli/opt.h"
 #include "core/msg.h"
@@ -33,6 +37,34 @@ static void test_globals_anywhere(void)
 	CHECK_INT(args_flag(&a, "json"), 1);
 	CHECK_INT(a.pos.nr, 1);
 	CHECK_STR(a.pos.items[0], "function.name");
+	args_release(&a);
+}
+
+/* A name no table has is a bug: it aborts rather than reading as "not given". */
+static void test_misspelt_name_aborts(void)
+{
+	struct args a;
+	char *argv[] = { "blambda", "build", "--force", NULL };
+	int status = 0;
+	pid_t pid;
+
+	CHECK_INT(args_parse(&a, 3, argv), 0);
+	CHECK_INT(args_flag(&a, "force"), 1);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		exit(args_flag(&a, "forse") ? 3 : 4);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		exit(args_str(&a, "outptu-dir") ? 3 : 4);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
 	args_release(&a);
 }
 
@@ -162,4 +194,4 @@ static void test_kinds(void)
 	args_release(&a);
 }
 
-TEST_MAIN(test_globals_anywhere, test_values, test_mistakes, test_tables, test_kinds)
+TEST_MAIN(test_globals_anywhere, test_misspelt_name_aborts, test_values, test_mistakes, test_tables, test_kinds)

@@ -353,6 +353,13 @@ static void test_double_encoding(void)
 	buf_reset(&out);
 	sigv4_canonical_query("b=2&a=%2F+x&c", &out);
 	CHECK_STR(out.ptr, "a=%2F%2Bx&b=2&c=");
+	buf_reset(&out);
+	/* a query of separators only has no parameters (and sorts nothing: no qsort of a NULL array) */
+	sigv4_canonical_query("&", &out);
+	CHECK_STR(buf_cstr(&out), "");
+	buf_reset(&out);
+	sigv4_canonical_query("&&&", &out);
+	CHECK_STR(buf_cstr(&out), "");
 	buf_release(&out);
 }
 

@@ -8,10 +8,15 @@
 #include "core/msg.h"
 #include "core/xalloc.h"
 
+/* bb.edn and pod manifests nest a few levels; anything deeper is refused before the stack is at risk */
+#define EDN_MAX_DEPTH 256
+#define EDN_DEPTH_TEXT "256"
+
 struct reader {
 	const char *p, *file;
 	int line, col;
 	int failed;
+	int depth;
 };
 
 static int fail(struct reader *r, const char *what)
@@ -22,8 +27,11 @@ static int fail(struct reader *r, const char *what)
 	return -1;
 }
 
+/* One character on; never past the end of the input. */
 static void advance(struct reader *r)
 {
+	if (!*r->p)
+		return;
 	if (*r->p == '\n') {
 		r->line++;
 		r->col = 1;
@@ -169,7 +177,24 @@ static struct edn *read_token(struct reader *r)
 	return e;
 }
 
+static struct edn *read_form(struct reader *r);
+
 static struct edn *read_value(struct reader *r)
+{
+	struct edn *e;
+
+	if (r->depth >= EDN_MAX_DEPTH) {
+		skip_space(r);
+		fail(r, "nested deeper than " EDN_DEPTH_TEXT " levels");
+		return NULL;
+	}
+	r->depth++;
+	e = read_form(r);
+	r->depth--;
+	return e;
+}
+
+static struct edn *read_form(struct reader *r)
 {
 	skip_space(r);
 	switch (*r->p) {
@@ -188,9 +213,14 @@ static struct edn *read_value(struct reader *r)
 	case '"':
 		return read_string(r);
 	case '\\': {
-		struct edn *e = new_value(r, EDN_CHAR);
+		struct edn *e;
 		const char *s = r->p;
 
+		if (!r->p[1]) {
+			fail(r, "'\\' at the end of the input: a character literal needs its character");
+			return NULL;
+		}
+		e = new_value(r, EDN_CHAR);
 		advance(r);
 		advance(r);
 		while (!delimiter(*r->p))
@@ -250,7 +280,7 @@ static struct edn *read_value(struct reader *r)
 
 struct edn *edn_parse(const char *text, const char *file)
 {
-	struct reader r = { text, file, 1, 1, 0 };
+	struct reader r = { text, file, 1, 1, 0, 0 };
 	struct edn *e;
 
 	/* a leading #_ discard is not a value */

@@ -4,6 +4,7 @@
 
 #include "config/config.h"
 #include "core/msg.h"
+#include "config/edn.h"
 #include "test.h"
 
 static char path[64];
@@ -89,7 +90,41 @@ static void test_validators(void)
 	buf_release(&why);
 }
 
-TEST_MAIN(test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
+static void test_edn_hostile(void)
+{
+	struct edn *e;
+	char *deep;
+	size_t n = 250000;
+
+	/* a backslash as the last byte: refused, nothing read past the end */
+	e = edn_parse("{:deps {a/b {:mvn/version \"1\"}}} \\", "bb.edn"); /* the first form is read */
+	CHECK(e != NULL);
+	edn_free(e);
+	e = edn_parse("\\", "bb.edn");
+	CHECK(e == NULL);
+	e = edn_parse("[\\", "bb.edn");
+	CHECK(e == NULL);
+	e = edn_parse("[\\a \\newline]", "bb.edn");
+	CHECK(e != NULL && e->nr == 2);
+	edn_free(e);
+	/* a quarter megabyte of '[': an error, not a blown stack */
+	deep = malloc(n + 1);
+	memset(deep, '[', n);
+	deep[n] = '\0';
+	CHECK(edn_parse(deep, "bb.edn") == NULL);
+	memset(deep, '{', n);
+	CHECK(edn_parse(deep, "bb.edn") == NULL);
+	for (size_t i = 0; i < n; i++)
+		deep[i] = i % 2 ? '^' : ' ';
+	CHECK(edn_parse(deep, "bb.edn") == NULL);
+	free(deep);
+	/* reasonable nesting still reads */
+	e = edn_parse("[[[[[[[[[[1]]]]]]]]]]", "bb.edn");
+	CHECK(e != NULL);
+	edn_free(e);
+}
+
+TEST_MAIN(test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
 
 /* runs before main: a private file for the tests */
 __attribute__((constructor)) static void setup(void)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "cli/suggest.h"
@@ -828,14 +829,53 @@ static int read_mapping(struct yctx *x, yaml_node_t *map, const char *prefix)
 	return r;
 }
 
+/* blambda.yml is a few dozen lines; these bound what a hostile or broken one can cost */
+#define CONFIG_MAX_BYTES (1 << 20)
+#define CONFIG_MAX_DEPTH 32
+
+/*
+ * Walk the file's events and stop at the first collection nested deeper than
+ * CONFIG_MAX_DEPTH: libyaml takes time that grows with the square of the
+ * nesting to load a document, so a deep one is refused before it is loaded.
+ * Syntax errors are left for the load, which reports them.
+ */
+static int check_depth(const struct buf *text, const char *path)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, r = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return error("cannot set up the YAML parser: out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(text), text->len);
+	while (!done && yaml_parser_parse(&parser, &ev)) {
+		if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+			if (++depth > CONFIG_MAX_DEPTH) {
+				r = error_status(EXIT_USAGE, "%s:%zu:%zu: nested more than %d levels deep", path,
+						 ev.start_mark.line + 1, ev.start_mark.column + 1, CONFIG_MAX_DEPTH);
+				done = 1;
+			}
+		} else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+			depth--;
+		}
+		done |= ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return r;
+}
+
 int config_read_file(struct config *cfg, const char *path, int required)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct yctx x = { cfg, &doc, path };
+	struct buf text = BUF_INIT;
 	yaml_node_t *root;
+	char chunk[16384];
+	size_t n;
 	FILE *f;
-	int r = 0;
+	int r = -1;
 
 	f = fopen(path, "rb");
 	if (!f) {
@@ -843,29 +883,42 @@ int config_read_file(struct config *cfg, const char *path, int required)
 			return 0;
 		return error_status(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
-		return error("cannot set up the YAML parser: out of memory");
+	/* read whole, at most CONFIG_MAX_BYTES: a pipe (-c <(...)) works, an endless one does not hang */
+	while (text.len <= CONFIG_MAX_BYTES && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&text, chunk, n);
+	if (ferror(f)) {
+		error_status(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
 	}
-	yaml_parser_set_input_file(&parser, f);
+	if (text.len > CONFIG_MAX_BYTES) {
+		error_status(EXIT_USAGE, "'%s' is larger than %d KB, more than a configuration can need", path,
+			     CONFIG_MAX_BYTES / 1024);
+		goto out;
+	}
+	if (check_depth(&text, path))
+		goto out;
+	if (!yaml_parser_initialize(&parser)) {
+		error("cannot set up the YAML parser: out of memory");
+		goto out;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(&text), text.len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_mark_t m = parser.problem_mark;
 
 		if (parser.error == YAML_READER_ERROR)
-			r = error_status(EXIT_USAGE, "%s: %s at byte %zu", path, parser.problem, parser.problem_offset);
+			error_status(EXIT_USAGE, "%s: %s at byte %zu", path, parser.problem, parser.problem_offset);
 		else if (parser.context)
-			r = error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s %s (line %zu)", path,
-					 m.line + 1, m.column + 1, parser.problem, parser.context,
-					 parser.context_mark.line + 1);
+			error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s %s (line %zu)", path, m.line + 1,
+				     m.column + 1, parser.problem, parser.context, parser.context_mark.line + 1);
 		else
-			r = error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s", path, m.line + 1,
-					 m.column + 1, parser.problem ? parser.problem : "unreadable input");
+			error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s", path, m.line + 1, m.column + 1,
+				     parser.problem ? parser.problem : "unreadable input");
 		yaml_parser_delete(&parser);
-		fclose(f);
-		return r;
+		goto out;
 	}
 	free(cfg->path);
 	cfg->path = xstrdup(path);
+	r = 0;
 	root = yaml_document_get_root_node(&doc);
 	if (root && !is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE)
@@ -876,6 +929,8 @@ int config_read_file(struct config *cfg, const char *path, int required)
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
+out:
+	buf_release(&text);
 	fclose(f);
 	return r;
 }

@@ -273,4 +273,27 @@ blambda config
 expect_status 2
 expect_err_has "functions must be a map of function names to their settings, got a list"
 
+test_case "a blambda.yml nested thousands deep or of megabytes is refused at once"
+python3 -c "print('function:\n  name: ' + '[' * 200000 + ']' * 200000)" > blambda.yml
+run timeout 5 "$BLAMBDA" config
+expect_status 2
+expect_err_has "blambda.yml:2:39: nested more than 32 levels deep"
+python3 -c "print('function: ' + '{a: ' * 50000 + '}' * 50000)" > blambda.yml
+run timeout 5 "$BLAMBDA" config
+expect_status 2
+expect_err_has "nested more than 32 levels deep"
+head -c 2000000 /dev/zero | tr '\0' '#' > blambda.yml
+blambda config
+expect_status 2
+expect_err_has "'blambda.yml' is larger than 1024 KB"
+run timeout 5 "$BLAMBDA" -c /dev/zero config
+expect_status 2
+expect_err_has "'/dev/zero' is larger than 1024 KB"
+rm blambda.yml
+
+test_case "a configuration from a pipe"
+run bash -c "printf 'function:\n  memory: 640\n' | '$BLAMBDA' -c /dev/stdin config function.memory"
+expect_status 0
+expect_out "640"
+
 finish

@@ -77,17 +77,22 @@ static int write_all(const char *dir, const struct rendered_set *files)
 static int exec_new_function(struct args *args, struct config *cfg)
 {
 	const char *name = args->pos.items[0];
-	const char *dir = args_str(args, "dir") ? args_str(args, "dir") : name;
 	int force = args_flag(args, "force");
 	struct kvlist vars = KVLIST_INIT;
 	struct rendered_set files;
-	struct buf file = BUF_INIT, handler = BUF_INIT, tmp = BUF_INIT, conflicts = BUF_INIT;
+	struct buf file = BUF_INIT, handler = BUF_INIT, tmp = BUF_INIT, conflicts = BUF_INIT, dirbuf = BUF_INIT;
+	const char *dir;
 	struct stat st;
 	int r = -1, exists;
 
 	(void)cfg;
 	if (check_name(name))
 		return -1;
+	/* "out/" is the directory "out": the new one is built beside it, not inside */
+	buf_adds(&dirbuf, args_str(args, "dir") ? args_str(args, "dir") : name);
+	while (dirbuf.len > 1 && dirbuf.ptr[dirbuf.len - 1] == '/')
+		buf_setlen(&dirbuf, dirbuf.len - 1);
+	dir = dirbuf.ptr;
 	buf_adds(&file, name);
 	for (char *c = file.ptr; *c; c++)
 		if (*c == '-')
@@ -188,6 +193,7 @@ out_vars:
 	buf_release(&handler);
 	buf_release(&tmp);
 	buf_release(&conflicts);
+	buf_release(&dirbuf);
 	return r;
 }
 

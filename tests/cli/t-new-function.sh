@@ -111,4 +111,20 @@ blambda new-function other-fn --template nowhere
 expect_status 2
 expect_err_has "cannot read template directory 'nowhere'"
 
+test_case "--dir with a trailing slash, a quote and spaces: the project lands there, nothing else"
+cd "$TMP" || exit 1
+mkdir -p slashy && cd slashy || exit 1
+blambda new-function hello --dir out/
+expect_status 0
+expect_file out/blambda.yml
+[ "$(ls -A)" = "out" ] && pass || fail "left beside it: $(ls -A)"
+[ -z "$(find out -name '.tmp-*')" ] && pass || fail "a staging directory is left in out/"
+mkdir -p "Bob's fns"
+touch "Bob's fns/keep"
+blambda new-function hello --dir "Bob's fns/x/"
+expect_status 0
+expect_file "Bob's fns/x/src/hello.clj"
+expect_file "Bob's fns/keep"
+[ "$(ls -A "Bob's fns" | tr '\n' ' ')" = "keep x " ] && pass || fail "Bob's fns holds: $(ls -A "Bob's fns")"
+
 finish

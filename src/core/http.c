@@ -96,6 +96,10 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 	size_t len = size * n;
 
 	if (t->req->sink) {
+		if (t->req->max_bytes && t->resp->bytes + len > t->req->max_bytes) {
+			t->too_big = 1;
+			return 0;
+		}
 		if (fwrite(data, 1, len, t->req->sink) != len) {
 			t->sink_failed = errno ? errno : EIO;
 			return 0;
@@ -443,8 +447,8 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		if (rc == CURLE_OK)
 			api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (t.too_big) {
-			set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%s' is larger than %u MB", req->url,
-				    HTTP_BODY_CAP >> 20);
+			set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%s' is larger than %llu MB", req->url,
+				    (unsigned long long)(req->sink && req->max_bytes ? req->max_bytes >> 20 : HTTP_BODY_CAP >> 20));
 			rc = CURLE_OK;
 			break;
 		}

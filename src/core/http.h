@@ -1,6 +1,7 @@
 #ifndef BLAMBDA_CORE_HTTP_H
 #define BLAMBDA_CORE_HTTP_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/buf.h"
@@ -49,6 +50,7 @@ struct http_request {
 	void *prepare_ctx;
 	/* the response body: into resp->body (capped), or into this file when set */
 	FILE *sink;
+	uint64_t max_bytes;     /* a sink's cap (0: none): a longer answer fails with HTTP_FAIL_TOO_BIG */
 	/* show a progress bar for the transfer (on a terminal only) */
 	const char *progress_label;
 	unsigned sensitive : 1; /* bodies carry secrets: never traced */

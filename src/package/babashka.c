@@ -175,6 +175,7 @@ int bb_release_fetch(struct bb_release *r, struct http_client **http)
 	req.method = "GET";
 	req.url = r->url;
 	req.sink = f;
+	req.max_bytes = bb_max_download();
 	req.progress_label = label.ptr;
 	if (http_perform(*http, &req, &resp)) {
 		http_failure_report(&resp);
@@ -220,6 +221,35 @@ out:
 	return ret;
 }
 
+void bb_release_forget(const struct bb_release *r)
+{
+	struct buf side = BUF_INIT;
+
+	unlink(r->cache_path);
+	sidecar_path(r, &side);
+	unlink(side.ptr);
+	buf_release(&side);
+}
+
+uint64_t bb_max_download(void)
+{
+	const char *v = getenv("BLAMBDA_MAX_DOWNLOAD_MB");
+	char *end;
+	unsigned long long mb;
+
+	if (!v || !*v)
+		return 512ull << 20;
+	mb = strtoull(v, &end, 10);
+	if (*end || !mb || mb > (1ull << 20)) {
+		warning("ignoring BLAMBDA_MAX_DOWNLOAD_MB='%s': expected a whole number of megabytes", v);
+		return 512ull << 20;
+	}
+	return (uint64_t)mb << 20;
+}
+
+/* The largest `bb` a tarball may declare: a real one is under 100 MB unpacked. */
+#define BB_MAX_SIZE (1024ull << 20)
+
 /* ELF e_machine values */
 #define EM_X86_64 62
 #define EM_AARCH64 183
@@ -229,6 +259,7 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 	const struct archive_api *ar = archive_api();
 	struct archive *a;
 	struct archive_entry *e;
+	la_int64_t declared = 0;
 	int found = 0, ret = -1, rc;
 
 	if (!ar)
@@ -246,6 +277,10 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 		size_t size;
 		la_int64_t offset;
 
+		if ((!strcmp(name, "bb") || !strcmp(name, "./bb")) && found) {
+			error("'%s' holds 'bb' twice", r->cache_path);
+			goto out;
+		}
 		if (strcmp(name, "bb") && strcmp(name, "./bb")) {
 			error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
 			goto out;
@@ -254,18 +289,37 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 			error("'bb' in '%s' is not a regular file", r->cache_path);
 			goto out;
 		}
-		if (found++) {
-			error("'%s' holds 'bb' twice", r->cache_path);
+		found++;
+		declared = ar->entry_size(e);
+		if (declared < 0 || (uint64_t)declared > BB_MAX_SIZE) {
+			error("'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
+			      (long long)declared, BB_MAX_SIZE >> 20);
 			goto out;
 		}
 		while ((rc = ar->read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
-			if ((size_t)offset > out->len)
-				buf_setlen(out, (size_t)offset); /* a sparse hole */
+			if (offset < 0 || (uint64_t)offset + size > (uint64_t)declared) {
+				error("'bb' in '%s' holds data past its declared size", r->cache_path);
+				goto out;
+			}
+			if ((size_t)offset > out->len) { /* a sparse hole reads as zeros */
+				size_t gap = (size_t)offset - out->len;
+
+				buf_grow(out, gap);
+				memset(out->ptr + out->len, 0, gap);
+				buf_setlen(out, (size_t)offset);
+			}
 			buf_add(out, block, size);
 		}
 		if (rc != ARCHIVE_EOF) {
 			error("cannot read 'bb' from '%s': %s", r->cache_path, ar->error_string(a));
 			goto out;
+		}
+		if (out->len < (size_t)declared) { /* a hole at the end */
+			size_t gap = (size_t)declared - out->len;
+
+			buf_grow(out, gap);
+			memset(out->ptr + out->len, 0, gap);
+			buf_setlen(out, (size_t)declared);
 		}
 	}
 	if (rc != ARCHIVE_EOF) {
@@ -307,6 +361,7 @@ struct bb_stream {
 	const void *first; /* the first block, already read to check the ELF header */
 	size_t first_len;
 	la_int64_t first_off;
+	la_int64_t size;   /* what the entry declares: exactly this many bytes are delivered */
 	char err[512];     /* set by the thread */
 };
 
@@ -328,6 +383,20 @@ static int write_full(int fd, const void *p, size_t n)
 	return 0;
 }
 
+static int write_zeros(int fd, la_int64_t n)
+{
+	static const char zeros[4096];
+
+	while (n > 0) {
+		size_t z = (size_t)n > sizeof(zeros) ? sizeof(zeros) : (size_t)n;
+
+		if (write_full(fd, zeros, z))
+			return -1;
+		n -= (la_int64_t)z;
+	}
+	return 0;
+}
+
 static void *inflate_ahead(void *arg)
 {
 	struct bb_stream *s = arg;
@@ -343,15 +412,14 @@ static void *inflate_ahead(void *arg)
 	sigaddset(&pipe_set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
 	for (;;) {
-		static const char zeros[4096];
-
-		while (offset > done) { /* a sparse hole */
-			size_t z = (size_t)(offset - done) > sizeof(zeros) ? sizeof(zeros) : (size_t)(offset - done);
-
-			if (write_full(s->fd[1], zeros, z))
-				goto out;
-			done += (la_int64_t)z;
+		if (offset < done || offset + (la_int64_t)size > s->size) {
+			snprintf(s->err, sizeof(s->err), "'bb' in '%s' holds data past its declared size",
+				 s->rel->cache_path);
+			goto out;
 		}
+		if (write_zeros(s->fd[1], offset - done)) /* a sparse hole reads as zeros */
+			goto out;
+		done = offset;
 		if (size && write_full(s->fd[1], block, size))
 			goto out;
 		done += (la_int64_t)size;
@@ -359,12 +427,19 @@ static void *inflate_ahead(void *arg)
 		if (rc != ARCHIVE_OK)
 			break;
 	}
+	if (rc == ARCHIVE_EOF && write_zeros(s->fd[1], s->size - done)) /* a hole at the end */
+		goto out;
 	if (rc != ARCHIVE_EOF) {
 		snprintf(s->err, sizeof(s->err), "cannot read 'bb' from '%s': %s", s->rel->cache_path,
 			 s->ar->error_string(s->a));
 	} else if ((rc = s->ar->read_next_header(s->a, &e)) == ARCHIVE_OK) {
-		snprintf(s->err, sizeof(s->err), "'%s' holds '%s': a Babashka release holds only 'bb'",
-			 s->rel->cache_path, s->ar->entry_pathname(e));
+		const char *name = s->ar->entry_pathname(e);
+
+		if (!strcmp(name, "bb") || !strcmp(name, "./bb"))
+			snprintf(s->err, sizeof(s->err), "'%s' holds 'bb' twice", s->rel->cache_path);
+		else
+			snprintf(s->err, sizeof(s->err), "'%s' holds '%s': a Babashka release holds only 'bb'",
+				 s->rel->cache_path, name);
 	} else if (rc != ARCHIVE_EOF) {
 		snprintf(s->err, sizeof(s->err), "cannot read '%s': %s", s->rel->cache_path, s->ar->error_string(s->a));
 	}
@@ -409,7 +484,13 @@ struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size)
 		error("'bb' in '%s' is not a regular file", r->cache_path);
 		goto fail;
 	}
-	*size = (uint64_t)ar->entry_size(e);
+	s->size = ar->entry_size(e);
+	if (s->size < 20 || (uint64_t)s->size > BB_MAX_SIZE) {
+		error("'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
+		      (long long)s->size, BB_MAX_SIZE >> 20);
+		goto fail;
+	}
+	*size = (uint64_t)s->size;
 	if (ar->read_data_block(s->a, &s->first, &s->first_len, &s->first_off) != ARCHIVE_OK || s->first_off ||
 	    s->first_len < 20) {
 		error("'bb' in '%s' is not a Linux executable", r->cache_path);

@@ -52,6 +52,15 @@ int bb_release_expected(struct bb_release *r, struct http_client **http);
 int bb_release_fetch(struct bb_release *r, struct http_client **http);
 
 /*
+ * Drop the cached tarball (and its sidecar and deflated bb) after it proved
+ * unusable though its digest matched, so the next build fetches it again.
+ */
+void bb_release_forget(const struct bb_release *r);
+
+/* The most a release download may write: BLAMBDA_MAX_DOWNLOAD_MB (default 512) MB. */
+uint64_t bb_max_download(void);
+
+/*
  * Extract `bb` from the tarball into out (memory). The tarball must hold a
  * regular file `bb` and nothing else, built for the release's architecture.
  */

@@ -17,6 +17,7 @@
 struct stream_guard {
 	struct bb_stream *s;
 	int closed;
+	int stream_failed;
 };
 
 static int close_stream(void *ctx)
@@ -24,7 +25,16 @@ static int close_stream(void *ctx)
 	struct stream_guard *g = ctx;
 
 	g->closed = 1;
-	return bb_stream_close(g->s);
+	g->stream_failed = bb_stream_close(g->s) != 0;
+	return g->stream_failed ? -1 : 0;
+}
+
+/* A tarball that matched its digest yet cannot be unpacked is dropped, so the next build fetches it anew. */
+static void forget_unusable(const struct bb_release *rel)
+{
+	bb_release_forget(rel);
+	hint("removed '%s' from the cache: it matched its digest but cannot be unpacked; the next build "
+	     "downloads it again", rel->cache_path);
 }
 
 /*
@@ -132,15 +142,19 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 			{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs, NULL },
 			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL, NULL },
 		};
-		struct stream_guard g = { bbs, 0 };
+		struct stream_guard g = { bbs, 0, 0 };
 		int bad;
 
-		if (!bbs)
+		if (!bbs) {
+			forget_unusable(&rel);
 			goto out;
+		}
 		/* bb is inflated on a second thread while libzip deflates it */
 		bad = zip_write_checked(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, close_stream, &g);
 		if (!g.closed)
-			bb_stream_close(bbs);
+			bad |= bb_stream_close(bbs);
+		if (bad && g.closed && g.stream_failed)
+			forget_unusable(&rel);
 		if (bad || artifact_record(out, inputs))
 			goto out;
 		deflated_bb_keep(out->path, deflated.ptr);

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """A loopback mirror of the Babashka releases, for the fetch tests.
 
-  release_server.py PORTFILE DIR [--mode ok|error|truncate|notfound|slow] [--log FILE]
+  release_server.py PORTFILE DIR [--mode ok|error|truncate|notfound|slow|endless] [--log FILE]
 
 Serves the files under DIR (laid out as v{V}/babashka-{V}-linux-{arch}-static.tar.gz
 and its .sha256). --mode error answers 500 to everything, truncate sends half
-of each file under its full Content-Length, notfound answers 404, slow sends tarballs 4 KB every 50 ms. --log
+of each file under its full Content-Length, notfound answers 404, slow sends tarballs 4 KB every 50 ms, endless sends
+tarballs without a length and never stops (until the client hangs up). --log
 appends "GET PATH" per request.
 """
 import os, sys
@@ -33,6 +34,17 @@ class Handler(loopback.Handler):
         if mode == "notfound" or not path.startswith(root) or not os.path.isfile(path):
             return self.plain(404, b"not found")
         data = open(path, "rb").read()
+        if mode == "endless" and self.path.endswith(".tar.gz"):
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            chunk = os.urandom(65536)
+            try:
+                while True:
+                    self.wfile.write(chunk)
+            except OSError:
+                return
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(len(data)))

@@ -157,11 +157,12 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			error("cannot create '%s': %s", tmp.ptr, strerror(errno));
 			goto out;
 		}
-		if (write_all(tmp.ptr, &files) || chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) {
+		/* write_all reports its own failures; chmod and rename are reported here */
+		if (write_all(tmp.ptr, &files) ||
+		    ((chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) &&
+		     error("cannot create '%s': %s", dir, strerror(errno)))) {
 			char *left = NULL;
 
-			if (errno)
-				error("cannot create '%s': %s", dir, strerror(errno));
 			if (fs_remove_tree(tmp.ptr, &left))
 				warning("could not remove '%s': %s", left ? left : tmp.ptr, strerror(errno));
 			free(left);

@@ -144,12 +144,43 @@ static int add_rendered(struct rendered_set *s, const char *tpath, const char *t
 	return 0;
 }
 
-static int walk(const char *root, const char *rel, const struct kvlist *vars, struct rendered_set *out)
+/* A template is a few directories deep; deeper is a mistake (or a loop) */
+#define TEMPLATE_MAX_DEPTH 32
+
+/*
+ * A symbolic link in a template is followed only to a regular file inside
+ * the template: a link out of it would copy any readable file (a key, a
+ * password file) into the new project. `real_root` is the template's
+ * resolved path.
+ */
+static int check_link(const char *real_root, const char *full, const char *sub, struct stat *st)
+{
+	char *target = realpath(full, NULL);
+	size_t n = strlen(real_root);
+	int inside = target && !strncmp(target, real_root, n) && (target[n] == '/' || !target[n]);
+
+	if (!target)
+		return error_status(EXIT_USAGE, "template file '%s' is a link to nothing", sub);
+	if (!inside || stat(target, st) || !S_ISREG(st->st_mode)) {
+		error_status(EXIT_USAGE, "template file '%s' is a link to '%s'%s", sub, target,
+			     !inside ? ", outside the template: not followed" : ", not a file: not followed");
+		free(target);
+		return -1;
+	}
+	free(target);
+	return 0;
+}
+
+static int walk(const char *root, const char *real_root, const char *rel, int depth, const struct kvlist *vars,
+		struct rendered_set *out)
 {
 	struct buf dir = BUF_INIT;
 	struct dirent **names;
 	int n, r = 0;
 
+	if (depth > TEMPLATE_MAX_DEPTH)
+		return error_status(EXIT_USAGE, "template directory '%s' nests more than %d directories deep", root,
+				    TEMPLATE_MAX_DEPTH);
 	buf_addf(&dir, "%s%s%s", root, *rel ? "/" : "", rel);
 	n = scandir(dir.ptr, &names, NULL, alphasort);
 	if (n < 0) {
@@ -165,10 +196,12 @@ static int walk(const char *root, const char *rel, const struct kvlist *vars, st
 		if (!r && strcmp(name, ".") && strcmp(name, "..")) {
 			buf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", name);
 			buf_addf(&full, "%s/%s", root, sub.ptr);
-			if (stat(full.ptr, &st)) {
+			if (lstat(full.ptr, &st)) {
 				r = error("cannot read '%s': %s", full.ptr, strerror(errno));
+			} else if (S_ISLNK(st.st_mode) && check_link(real_root, full.ptr, sub.ptr, &st)) {
+				r = -1;
 			} else if (S_ISDIR(st.st_mode)) {
-				r = walk(root, sub.ptr, vars, out);
+				r = walk(root, real_root, sub.ptr, depth + 1, vars, out);
 			} else if (S_ISREG(st.st_mode)) {
 				if (fs_read_file(full.ptr, &text, 16u << 20))
 					r = error("cannot read '%s': %s", full.ptr, strerror(errno));
@@ -186,22 +219,51 @@ static int walk(const char *root, const char *rel, const struct kvlist *vars, st
 	return r;
 }
 
+/* Two template files that render to one path, or to a file and a directory of the same name. */
+static int check_collisions(const struct rendered_set *s)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		for (size_t k = 0; k < s->nr; k++) {
+			const char *a = s->items[i].path, *b = s->items[k].path;
+			size_t n = strlen(a);
+
+			if (i < k && !strcmp(a, b))
+				return error_status(EXIT_USAGE, "two template files would both be '%s'", a);
+			if (i != k && !strncmp(a, b, n) && b[n] == '/')
+				return error_status(EXIT_USAGE, "the template makes '%s' a file and a directory (of '%s')", a,
+						    b);
+		}
+	}
+	return 0;
+}
+
 int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (dir) {
-		if (walk(dir, "", vars, out))
+		char *real_root = realpath(dir, NULL);
+		int bad;
+
+		if (!real_root) {
+			error_status(EXIT_USAGE, "cannot read template directory '%s': %s", dir, strerror(errno));
+			goto fail;
+		}
+		bad = walk(dir, real_root, "", 0, vars, out);
+		free(real_root);
+		if (bad)
 			goto fail;
 		if (!out->nr) {
 			error_status(EXIT_USAGE, "template directory '%s' holds no files", dir);
 			goto fail;
 		}
-		return 0;
+	} else {
+		for (size_t i = 0; i < template_embedded_count(); i++)
+			if (add_rendered(out, embedded[i].path, (const char *)embedded[i].start,
+					 (size_t)(embedded[i].end - embedded[i].start), 0644, vars))
+				goto fail;
 	}
-	for (size_t i = 0; i < template_embedded_count(); i++)
-		if (add_rendered(out, embedded[i].path, (const char *)embedded[i].start,
-				 (size_t)(embedded[i].end - embedded[i].start), 0644, vars))
-			goto fail;
+	if (check_collisions(out))
+		goto fail;
 	return 0;
 fail:
 	rendered_set_release(out);

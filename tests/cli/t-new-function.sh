@@ -111,6 +111,43 @@ blambda new-function other-fn --template nowhere
 expect_status 2
 expect_err_has "cannot read template directory 'nowhere'"
 
+test_case "links in a template: to a file inside it followed; out of it, or to a directory, refused"
+mkdir -p lt/src && printf 'secret\n' > secrets
+printf '(ns {{ns}})\n' > lt/src/NAME.clj
+printf 'shared text\n' > lt/common.txt
+ln -s common.txt lt/README.md
+blambda new-function linked-fn --template lt
+expect_status 0
+[ "$(cat linked-fn/README.md)" = "shared text" ] && pass || fail "the inside link was not followed"
+ln -s ../secrets lt/LEAK.md
+blambda new-function leaky-fn --template lt
+expect_status 2
+expect_err_has "template file 'LEAK.md' is a link to '$TMP/secrets', outside the template: not followed"
+expect_no_file leaky-fn
+rm lt/LEAK.md
+ln -s /etc/passwd lt/passwd
+blambda new-function leaky-fn --template lt
+expect_status 2
+expect_err_has "outside the template"
+rm lt/passwd
+ln -s . lt/loop
+blambda new-function loopy-fn --template lt
+expect_status 2
+expect_err_has "template file 'loop' is a link to '$TMP/lt', not a file: not followed"
+rm lt/loop
+
+test_case "template files that collide: named, nothing written"
+mkdir -p col/NAME && printf 'x\n' > col/NAME/inner.txt && printf 'y\n' > col/clash
+blambda new-function clash --template col
+expect_status 2
+expect_err_has "the template makes 'clash' a file and a directory (of 'clash/inner.txt')"
+expect_no_file clash
+rm -rf col && mkdir -p col && printf 'x\n' > col/NAME.txt && printf 'y\n' > col/clash.txt
+blambda new-function clash --template col
+expect_status 2
+expect_err_has "two template files would both be 'clash.txt'"
+expect_no_file clash
+
 test_case "--dir with a trailing slash, a quote and spaces: the project lands there, nothing else"
 cd "$TMP" || exit 1
 mkdir -p slashy && cd slashy || exit 1

@@ -12,6 +12,7 @@ const struct archive_api *archive_api(void)
 		SYM(read_support_filter_gzip, "archive_read_support_filter_gzip"),
 		SYM(read_support_format_tar, "archive_read_support_format_tar"),
 		SYM(read_open_filename, "archive_read_open_filename"),
+		SYM(read_open_memory, "archive_read_open_memory"),
 		SYM(read_next_header, "archive_read_next_header"),
 		SYM(read_data_block, "archive_read_data_block"),
 		SYM(read_free, "archive_read_free"),

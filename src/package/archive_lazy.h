@@ -10,6 +10,7 @@ struct archive_api {
 	int (*read_support_filter_gzip)(struct archive *);
 	int (*read_support_format_tar)(struct archive *);
 	int (*read_open_filename)(struct archive *, const char *, size_t);
+	int (*read_open_memory)(struct archive *, const void *, size_t);
 	int (*read_next_header)(struct archive *, struct archive_entry **);
 	int (*read_data_block)(struct archive *, const void **, size_t *, la_int64_t *);
 	int (*read_free)(struct archive *);

@@ -1,5 +1,6 @@
 #include "package/deps_layer.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
@@ -261,6 +262,9 @@ static const char *edn_str(const struct edn *map, const char *key)
 	return v && (v->type == EDN_STRING || v->type == EDN_SYMBOL) ? v->text : NULL;
 }
 
+/* The largest pod executable taken into a layer. */
+#define POD_MAX_SIZE (256 << 20)
+
 /* Take the executable `exe` out of the downloaded artifact (zip, tar.gz, or the file itself). */
 static int extract_exe(const char *url, const struct buf *data, const char *exe, struct buf *out)
 {
@@ -304,45 +308,68 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 		a = ar->read_new();
 		ar->read_support_filter_gzip(a);
 		ar->read_support_format_tar(a);
-		/* libarchive reads from memory through the same call on a file name; write it out first */
-		{
-			struct buf tmp = BUF_INIT;
-			FILE *f;
+		rc = ar->read_open_memory(a, data->ptr ? data->ptr : "", data->len);
+		while (rc == ARCHIVE_OK && ar->read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = ar->entry_pathname(e);
+			const void *blk;
+			size_t size;
+			la_int64_t off;
 
-			fs_cache_dir(&tmp);
-			if (fs_mkdirs(tmp.ptr, 0755)) {
+			if (strcmp(name, exe) && !(name[0] == '.' && name[1] == '/' && !strcmp(name + 2, exe)))
+				continue;
+			if (ar->entry_filetype(e) != AE_IFREG) {
 				ar->read_free(a);
-				buf_release(&tmp);
-				return -1;
+				return error("'%s' in '%s' is not a regular file", exe, url);
 			}
-			buf_addf(&tmp, "/pod-artifact-%ld.tar.gz", (long)getpid());
-			f = fopen(tmp.ptr, "wb");
-			if (!f || fwrite(data->ptr, 1, data->len, f) != data->len || fclose(f)) {
-				ar->read_free(a);
-				buf_release(&tmp);
-				return error("cannot unpack '%s'", url);
-			}
-			rc = ar->read_open_filename(a, tmp.ptr, 1 << 16);
-			while (rc == ARCHIVE_OK && ar->read_next_header(a, &e) == ARCHIVE_OK) {
-				const char *name = ar->entry_pathname(e);
-				const void *blk;
-				size_t size;
-				la_int64_t off;
+			found = 1;
+			while (ar->read_data_block(a, &blk, &size, &off) == ARCHIVE_OK) {
+				if (off < 0 || (size_t)off + size > POD_MAX_SIZE) {
+					ar->read_free(a);
+					return error("'%s' in '%s' is larger than %d MB", exe, url, POD_MAX_SIZE >> 20);
+				}
+				if ((size_t)off > out->len) { /* a sparse hole reads as zeros */
+					size_t gap = (size_t)off - out->len;
 
-				if (strcmp(name, exe) && !(name[0] == '.' && name[1] == '/' && !strcmp(name + 2, exe)))
-					continue;
-				found = 1;
-				while (ar->read_data_block(a, &blk, &size, &off) == ARCHIVE_OK)
-					buf_add(out, blk, size);
-				break;
+					buf_grow(out, gap);
+					memset(out->ptr + out->len, 0, gap);
+					buf_setlen(out, (size_t)off);
+				}
+				buf_add(out, blk, size);
 			}
-			unlink(tmp.ptr);
-			buf_release(&tmp);
+			break;
 		}
 		ar->read_free(a);
 		return found ? 0 : error("'%s' holds no '%s'", url, exe);
 	}
 	buf_add(out, data->ptr, data->len);
+	return 0;
+}
+
+/*
+ * Pod coordinates go into a URL and a path inside the layer: a qualified
+ * name of plain parts (org.babashka/go-sqlite3) and a version of version
+ * characters, neither able to climb out ("..") or add a directory.
+ */
+static int plain_part(const char *s, size_t n, const char *extra)
+{
+	if (!n || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.') || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(extra, s[i]))
+			return 0;
+	return 1;
+}
+
+static int check_pod(const char *deps_file, const struct edn *k, const char *qsym, const char *version)
+{
+	const char *slash = strchr(qsym, '/');
+
+	if (!slash || !plain_part(qsym, (size_t)(slash - qsym), "._-") || !plain_part(slash + 1, strlen(slash + 1), "._-"))
+		return error_status(EXIT_USAGE, "%s:%d:%d: pod name '%s' is not a plain qualified name like "
+				    "org.babashka/go-sqlite3", deps_file, k->line, k->col, qsym);
+	if (!plain_part(version, strlen(version), "._+-"))
+		return error_status(EXIT_USAGE, "%s:%d:%d: pod %s has version '%s'; a version is letters, digits, "
+				    "'.', '_', '+' and '-'", deps_file, k->line, k->col, qsym, version);
 	return 0;
 }
 
@@ -377,10 +404,13 @@ static int fetch_pod(struct http_client **http, const char *registry, const char
 		const char *aurl = edn_str(pick, "artifact/url"), *ename = edn_str(pick, "artifact/executable");
 		const char *hash = edn_str(pick, "artifact/hash");
 
-		if (!aurl || !ename || strchr(ename, '/')) {
+		if (!aurl || !ename || !plain_part(ename, strlen(ename), "._+-")) {
 			error("the manifest of pod %s %s lacks :artifact/url or a plain :artifact/executable", qsym, version);
 			goto out;
 		}
+		if (!hash)
+			warning("the manifest of pod %s %s gives no :artifact/hash: its download cannot be checked", qsym,
+				version);
 		if (get_url(http, aurl, &art))
 			goto out;
 		if (hash && !strncmp(hash, "sha256:", 7)) {
@@ -501,7 +531,8 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 				     "in the layer)", o->deps_file, v->line, v->col, k->text);
 			goto out;
 		}
-		if (fetch_pod(http, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer.ptr))
+		if (check_pod(o->deps_file, k, k->text, version) ||
+		    fetch_pod(http, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer.ptr))
 			goto out;
 	}
 	if (tree_collect(layer.ptr, "", NULL, NULL, &files) || tree_sort_unique(&files, "the deps layer"))

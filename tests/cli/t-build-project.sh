@@ -197,6 +197,24 @@ printf '{:pods {org.test/fake-pod {:path "/usr/local/bin/pod"}}}\n' > bb.edn
 blambda build --deps-layer
 expect_status 2
 expect_err_has "pod org.test/fake-pod needs {:version"
+
+test_case "pod coordinates cannot climb out of the layer or the registry"
+mkdir -p "$TMP/escape-here"
+for coords in 'org.test/fake-pod {:version "../../../elsewhere"}' 'org.test/fake-pod {:version "0.1.0/../../x"}' \
+	'../x/y {:version "1"}' 'org.test/.. {:version "1"}' 'org.test/fake-pod {:version ".."}'; do
+	printf '{:pods {%s}}\n' "$coords" > bb.edn
+	BLAMBDA_POD_REGISTRY_URL=$RELEASE_URL/registry blambda build --deps-layer
+	expect_status 2
+	case "$err" in *"is not a plain qualified name"*|*"a version is letters, digits"*) pass ;; *) fail "not refused: $coords" ;; esac
+done
+[ -z "$(ls -A "$TMP/escape-here")" ] && pass || fail "something was written outside: $(ls -A "$TMP/escape-here")"
+[ -z "$(find "$TMP" -name manifest.edn -not -path '*/registry/*')" ] && pass || fail "a manifest was written: $(find "$TMP" -name manifest.edn -not -path '*/registry/*')"
+
+test_case "a manifest without :artifact/hash is warned about"
+printf '{:pods {org.test/fake-pod {:version "0.1.0"}}}\n' > bb.edn
+BLAMBDA_POD_REGISTRY_URL=$RELEASE_URL/registry blambda build --deps-layer --force
+expect_status 0
+expect_err_has "the manifest of pod org.test/fake-pod 0.1.0 gives no :artifact/hash: its download cannot be checked"
 printf '{:paths ["src"]}\n' > bb.edn
 
 test_case "--json lists every artifact"

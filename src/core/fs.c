@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/msg.h"
@@ -15,19 +16,66 @@
 
 #define MAX_TEMPS 16
 
-static char *temps[MAX_TEMPS];
+/* A registered temporary: the path, and for families (libzip's "PATH.XXXXXX") its directory and name prefix. */
+struct temp {
+	char *volatile path;
+	char *volatile dir, *volatile prefix; /* NULL unless a family */
+};
+
+static struct temp temps[MAX_TEMPS];
 static volatile sig_atomic_t handlers_set;
+
+/* Async-signal-safe helpers: no stdio, no malloc, no locale. */
+static int starts_with(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
+/* Remove every file in dir whose name starts with prefix, with raw directory reads. */
+static void unlink_family(const char *dir, const char *prefix)
+{
+	char entries[4096];
+	long n;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while ((n = syscall(SYS_getdents64, fd, entries, sizeof(entries))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64_raw {
+				unsigned long long ino;
+				long long off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *d = (struct dirent64_raw *)(void *)(entries + off);
+
+			if (starts_with(d->name, prefix))
+				unlinkat(fd, d->name, 0);
+			off += d->reclen;
+		}
+	}
+	close(fd);
+}
 
 static void on_signal(int sig)
 {
-	for (int i = 0; i < MAX_TEMPS; i++)
-		if (temps[i])
-			unlink(temps[i]); /* async-signal-safe; the strings are never freed while set */
+	/* the strings are never freed while set */
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		if (!temps[i].path)
+			continue;
+		unlink(temps[i].path);
+		if (temps[i].prefix)
+			unlink_family(temps[i].dir, temps[i].prefix);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-void fs_temp_register(const char *path)
+static void register_temp(const char *path, int family)
 {
 	if (!handlers_set) {
 		struct sigaction sa;
@@ -41,21 +89,42 @@ void fs_temp_register(const char *path)
 		handlers_set = 1;
 	}
 	for (int i = 0; i < MAX_TEMPS; i++) {
-		if (!temps[i]) {
-			temps[i] = xstrdup(path);
+		if (!temps[i].path) {
+			if (family) {
+				const char *slash = strrchr(path, '/');
+				struct buf prefix = BUF_INIT;
+
+				temps[i].dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+				buf_addf(&prefix, "%s.", slash ? slash + 1 : path);
+				temps[i].prefix = buf_detach(&prefix);
+			}
+			temps[i].path = xstrdup(path); /* set last: the handler sees a whole entry or none */
 			return;
 		}
 	}
 }
 
+void fs_temp_register(const char *path)
+{
+	register_temp(path, 0);
+}
+
+void fs_temp_register_family(const char *path)
+{
+	register_temp(path, 1);
+}
+
 void fs_temp_unregister(const char *path)
 {
 	for (int i = 0; i < MAX_TEMPS; i++) {
-		if (temps[i] && !strcmp(temps[i], path)) {
-			char *p = temps[i];
+		if (temps[i].path && !strcmp(temps[i].path, path)) {
+			char *p = temps[i].path, *d = temps[i].dir, *x = temps[i].prefix;
 
-			temps[i] = NULL;
+			temps[i].path = NULL;
+			temps[i].dir = temps[i].prefix = NULL;
 			free(p);
+			free(d);
+			free(x);
 			return;
 		}
 	}

@@ -44,6 +44,8 @@ int fs_remove_tree(const char *path, char **failed);
  * nothing half-written behind. fs_temp_open registers its files itself.
  */
 void fs_temp_register(const char *path);
+/* The same for path and every "path.*" beside it (libzip writes "path.XXXXXX" while it closes). */
+void fs_temp_register_family(const char *path);
 void fs_temp_unregister(const char *path);
 
 #endif

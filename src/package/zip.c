@@ -81,7 +81,8 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		qsort(in, n, sizeof(*in), by_name);
 	buf_addf(&tmp, "%s.tmp-%ld", out, (long)getpid());
 	unlink(tmp.ptr);
-	fs_temp_register(tmp.ptr);
+	/* libzip writes "tmp.XXXXXX" while it closes: an interrupt removes those too */
+	fs_temp_register_family(tmp.ptr);
 	za = zip_open(tmp.ptr, ZIP_CREATE | ZIP_EXCL, &zerr);
 	if (!za) {
 		zip_error_t e;

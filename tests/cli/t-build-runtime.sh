@@ -189,6 +189,28 @@ st=$?
 [ $st -eq 130 ] && pass || fail "interrupted build exited $st, not 130"
 [ -z "$(ls -A "$TMP/cache/babashka/2.2.2/" 2>/dev/null)" ] && pass || fail "left behind: $(ls -A "$TMP/cache/babashka/2.2.2/")"
 
+test_case "an interrupt while libzip writes the layer leaves none of its temporaries"
+mkdir -p "$TMP/bigrel" && cp "$BLAMBDA_BUILD_DIR/runtime/bootstrap-x86_64" "$TMP/bigrel/bb"
+head -c 60000000 /dev/urandom >> "$TMP/bigrel/bb"
+mkdir -p "$TMP/mirror/v4.4.4"
+tar -C "$TMP/bigrel" -czf "$TMP/mirror/v4.4.4/babashka-4.4.4-linux-amd64-static.tar.gz" bb
+(cd "$TMP/mirror/v4.4.4" && sha256sum babashka-4.4.4-linux-amd64-static.tar.gz > babashka-4.4.4-linux-amd64-static.tar.gz.sha256)
+start_release_server "$TMP/mirror"
+BLAMBDA_BABASHKA_URL=$RELEASE_URL "$BLAMBDA" build --runtime-layer --bb-version 4.4.4 -o "$TMP/zipout" > /dev/null 2>&1 &
+pid=$!
+seen=""
+for i in $(seq 1 400); do
+	seen=$(ls "$TMP/zipout" 2>/dev/null | grep -E '\.tmp-[0-9]+\.' || true)
+	[ -n "$seen" ] && break
+	sleep 0.02
+done
+[ -n "$seen" ] && pass || fail "libzip's temporary was never seen: $(ls -A "$TMP/zipout" 2>/dev/null)"
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 130 ] && pass || fail "interrupted build exited $st, not 130"
+[ -z "$(ls -A "$TMP/zipout" 2>/dev/null)" ] && pass || fail "left behind: $(ls -A "$TMP/zipout")"
+
 test_case "bad values are usage errors"
 blambda build --runtime-layer --arch amd64
 expect_status 2

@@ -53,7 +53,8 @@
 #define API_PREFIX "/2018-06-01/runtime"
 #define CONNECT_TIMEOUT_MS 2000
 #define MAX_CONNECT_RETRIES 5
-#define MAX_HEADERS 32
+#define MAX_HEADERS 256 /* more is not an answer of the Runtime API */
+#define MAX_REQUEST_ID 128
 #define MAX_LINE (64u << 20) /* the longest answer bb may give; Lambda allows 6 MB */
 #define PAYLOAD_LIMIT 6291556 /* what the Runtime API accepts, for the error message */
 
@@ -258,8 +259,8 @@ struct header {
 
 struct response {
 	int status;
-	struct header headers[MAX_HEADERS];
-	int nheaders;
+	struct header *headers;
+	int nheaders, cap;
 	struct str body;
 };
 
@@ -367,8 +368,36 @@ static void response_free(struct response *r)
 		free(r->headers[i].name);
 		free(r->headers[i].value);
 	}
-	r->nheaders = 0;
+	free(r->headers);
+	r->headers = NULL;
+	r->nheaders = r->cap = 0;
 	str_free(&r->body);
+}
+
+static int add_header(struct response *r, const char *name, const char *value)
+{
+	if (r->nheaders == r->cap) {
+		int cap = r->cap ? r->cap * 2 : 16;
+		struct header *h;
+
+		if (cap > MAX_HEADERS)
+			return -1;
+		h = realloc(r->headers, (size_t)cap * sizeof(*h));
+		if (!h) {
+			logmsg("bootstrap: out of memory");
+			_exit(1);
+		}
+		r->headers = h;
+		r->cap = cap;
+	}
+	r->headers[r->nheaders].name = strdup(name);
+	r->headers[r->nheaders].value = strdup(value);
+	if (!r->headers[r->nheaders].name || !r->headers[r->nheaders].value) {
+		logmsg("bootstrap: out of memory");
+		_exit(1);
+	}
+	r->nheaders++;
+	return 0;
 }
 
 static const char *response_header(const struct response *r, const char *name)
@@ -386,34 +415,40 @@ static int read_response(struct response *r)
 	int keep = 1;
 
 	memset(r, 0, sizeof(*r));
-	if (read_line(&conn, &line, 65536) || strncmp(line.p, "HTTP/1.", 7) || line.len < 12)
-		goto bad;
-	r->status = atoi(line.p + 9);
-	for (;;) {
-		char *colon, *v;
-
-		if (read_line(&conn, &line, 65536))
+	do { /* interim answers (100 Continue) are read and dropped */
+		response_free(r);
+		if (read_line(&conn, &line, 65536) || strncmp(line.p, "HTTP/1.", 7) || line.len < 12)
 			goto bad;
-		if (!line.len)
-			break;
-		colon = strchr(line.p, ':');
-		if (!colon || r->nheaders == MAX_HEADERS)
-			continue;
-		*colon = '\0';
-		for (char *c = line.p; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-		v = colon + 1;
-		while (*v == ' ' || *v == '\t')
-			v++;
-		r->headers[r->nheaders].name = strdup(line.p);
-		r->headers[r->nheaders].value = strdup(v);
-		r->nheaders++;
-	}
+		r->status = atoi(line.p + 9);
+		if (r->status < 100 || r->status > 599)
+			goto bad;
+		for (;;) {
+			char *colon, *v;
+
+			if (read_line(&conn, &line, 65536))
+				goto bad;
+			if (!line.len)
+				break;
+			colon = strchr(line.p, ':');
+			if (!colon)
+				continue;
+			*colon = '\0';
+			for (char *c = line.p; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			v = colon + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (add_header(r, line.p, v))
+				goto bad; /* hundreds of headers: not the Runtime API */
+		}
+	} while (r->status < 200);
 	str_add(&r->body, "", 0);
 	te = response_header(r, "transfer-encoding");
 	cl = response_header(r, "content-length");
-	if (te && strstr(te, "chunked")) {
+	if (r->status == 204 || r->status == 304) {
+		/* no body, whatever the headers say */
+	} else if (te && strstr(te, "chunked")) {
 		for (;;) {
 			unsigned long n;
 
@@ -422,6 +457,8 @@ static int read_response(struct response *r)
 			n = strtoul(line.p, NULL, 16);
 			if (!n)
 				break;
+			if (n > MAX_LINE || r->body.len + n > MAX_LINE)
+				goto bad;
 			if (read_exact(&conn, &r->body, n) || read_line(&conn, &line, 16))
 				goto bad;
 		}
@@ -430,13 +467,22 @@ static int read_response(struct response *r)
 				goto bad;
 		while (line.len);
 	} else if (cl) {
-		if (read_exact(&conn, &r->body, strtoul(cl, NULL, 10)))
+		char *end;
+		unsigned long long n = strtoull(cl, &end, 10);
+
+		while (*end == ' ' || *end == '\t')
+			end++;
+		if (end == cl || *end || n > MAX_LINE || read_exact(&conn, &r->body, (size_t)n))
 			goto bad;
 	} else {
 		keep = 0; /* the body runs to the end of the connection */
+		str_add(&r->body, conn.buf + conn.start, conn.end - conn.start);
+		conn.start = conn.end;
 		while (!fill(&conn)) {
 			str_add(&r->body, conn.buf + conn.start, conn.end - conn.start);
 			conn.start = conn.end;
+			if (r->body.len > MAX_LINE)
+				goto bad;
 		}
 	}
 	{
@@ -466,6 +512,7 @@ static int api_request(const char *method, const char *path, const char *extra_h
 	char num[32];
 	int r = -1;
 
+	memset(resp, 0, sizeof(*resp)); /* callers free it whatever happened */
 	str_adds(&req, method);
 	str_adds(&req, " ");
 	str_adds(&req, path);
@@ -527,6 +574,8 @@ static void error_json(struct str *out, const char *type, const char *message)
 }
 
 /* ---- the bb child -------------------------------------------------------- */
+
+static volatile sig_atomic_t child_pid; /* the running bb, for the signal handler */
 
 struct child {
 	pid_t pid;
@@ -630,6 +679,7 @@ static int start_bb(struct child *c)
 		fprintf(stderr, "bootstrap: cannot run %s: %s\n", bb_path, strerror(errno));
 		_exit(127);
 	}
+	child_pid = pid; /* from now on a SIGTERM reaches bb, during init and restarts too */
 	close(ev[0]);
 	close(ans[1]);
 	fcntl(ev[1], F_SETFD, FD_CLOEXEC);
@@ -650,6 +700,7 @@ static void reap(struct child *c, char *how, size_t n)
 	close(c->from.fd);
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	child_pid = 0;
 	if (WIFEXITED(status))
 		snprintf(how, n, "exit status %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
@@ -699,6 +750,32 @@ static int init_bb(struct child *c, struct str *type, struct str *json)
 
 /* ---- the invocation loop ------------------------------------------------- */
 
+/* Lambda's request ids are UUIDs: letters, digits and '-' (a few more allowed), and short. */
+static int valid_request_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (!n || n > MAX_REQUEST_ID)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = id[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		      ch == '_' || ch == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Did bb end since the last invocation? */
+static int child_gone(const struct child *c)
+{
+	struct pollfd p = { c->from.fd, POLLIN, 0 };
+
+	/* its answer pipe reads as closed once it is gone */
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
+
 static void invocation_path(char *out, size_t n, const char *id, const char *what)
 {
 	snprintf(out, n, API_PREFIX "/invocation/%s/%s", id, what);
@@ -719,12 +796,28 @@ static void headers_line(const struct response *r, struct str *out)
 	str_add(out, "}\n", 2);
 }
 
-static volatile sig_atomic_t child_pid;
-
+/*
+ * SIGTERM (Lambda shutting the environment down) or SIGINT: pass it to bb and
+ * wait for bb to finish its shutdown hooks, for two seconds at most (Lambda
+ * gives the runtime a little time before it kills everything), then go.
+ * waitpid, kill and nanosleep are async-signal-safe.
+ */
 static void on_term(int sig)
 {
-	if (child_pid > 0)
-		kill((pid_t)child_pid, SIGTERM);
+	pid_t pid = (pid_t)child_pid;
+
+	if (pid > 0) {
+		kill(pid, sig == SIGINT ? SIGINT : SIGTERM);
+		for (int i = 0; i < 200 && waitpid(pid, NULL, WNOHANG) == 0; i++) {
+			struct timespec ts = { 0, 10 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+		if (waitpid(pid, NULL, WNOHANG) == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -808,14 +901,26 @@ int main(void)
 			response_free(&next);
 			break;
 		}
-		if (!c.pid) {
-			/* bb died during the last invocation: start it again */
-			if (init_bb(&c, &type, &json)) {
-				logmsg("bootstrap: bb could not be started again: %s", json.p);
-				response_free(&next);
-				break;
-			}
-			child_pid = c.pid;
+		if (!valid_request_id(id)) {
+			/* it goes into a request line: one that could break it cannot be answered at all */
+			logmsg("bootstrap: the Runtime API gave an invalid request id; the invocation is left unanswered");
+			response_free(&next);
+			continue;
+		}
+		if (c.pid && child_gone(&c)) {
+			/* bb died between invocations (a future calling System/exit): not this invocation's fault */
+			char how[64];
+
+			reap(&c, how, sizeof(how));
+			logmsg("bootstrap: bb exited with %s between invocations; starting it again", how);
+		}
+		if (!c.pid && init_bb(&c, &type, &json)) {
+			/* it cannot come back: this invocation fails with the reason, and the environment ends */
+			logmsg("bootstrap: bb could not be started again: %s", json.p);
+			invocation_path(path, sizeof(path), id, "error");
+			post_error(path, type.p, json.p);
+			response_free(&next);
+			break;
 		}
 		headers_line(&next, &hdrs);
 		str_reset(&event);
@@ -856,15 +961,9 @@ int main(void)
 			if (api_request("POST", path, NULL, line.p + 1, line.len - 1, &posted)) {
 				logmsg("bootstrap: cannot post the response of %s", id);
 			} else if (posted.status == 413) {
-				char msg[256];
-
-				snprintf(msg, sizeof(msg),
-					 "Response payload size (%zu bytes) exceeded maximum allowed payload size (%d bytes).",
-					 line.len - 1, PAYLOAD_LIMIT);
-				logmsg("bootstrap: %s", msg);
-				error_json(&json, "Function.ResponseSizeTooLarge", msg);
-				invocation_path(path, sizeof(path), id, "error");
-				post_error(path, "Function.ResponseSizeTooLarge", json.p);
+				/* the Runtime API fails the invocation itself and closes it (as AWS's emulator does) */
+				logmsg("bootstrap: Response payload size (%zu bytes) exceeded maximum allowed payload size "
+				       "(%d bytes).", line.len - 1, PAYLOAD_LIMIT);
 			} else if (posted.status != 202) {
 				logmsg("bootstrap: the Runtime API answered %d to the response of %s: %s", posted.status, id,
 				       posted.body.p);
@@ -882,6 +981,11 @@ int main(void)
 			post_error(path, "Runtime.InvalidResponse", json.p);
 		}
 		response_free(&next);
+		/* a big event or answer is not kept for the life of the environment */
+		if (line.cap > (1u << 20))
+			str_free(&line);
+		if (event.cap > (1u << 20))
+			str_free(&event);
 	}
 	if (c.pid) {
 		char how[64];

@@ -44,18 +44,26 @@
   (when s
     (try (java.lang.Long/parseLong (str/trim s)) (catch java.lang.Exception _ nil))))
 
+(defn remaining-time-ms
+  "Milliseconds left before the invocation's deadline, as other runtimes'
+  getRemainingTimeInMillis: (blambda.runtime/remaining-time-ms context). 0
+  when the deadline is past or unknown."
+  [context]
+  (if-let [deadline (:deadline-ms context)]
+    (max 0 (- deadline (java.lang.System/currentTimeMillis)))
+    0))
+
 (defn context
-  "The context handed to the handler. It keeps Blambda!'s keys (the Runtime
-  API headers, lower-case strings) and adds keyword keys."
+  "The context handed to the handler: plain data (it can be JSON-encoded or
+  printed as it is). It keeps Blambda!'s keys (the Runtime API headers,
+  lower-case strings) and adds keyword keys; the time left is
+  (remaining-time-ms context)."
   [headers]
   (let [getenv (fn [k] (java.lang.System/getenv k))
         deadline (parse-long-or-nil (get headers "lambda-runtime-deadline-ms"))]
     (merge headers
            {:request-id (get headers "lambda-runtime-aws-request-id")
             :deadline-ms deadline
-            :remaining-time-ms (fn [] (if deadline
-                                        (max 0 (- deadline (java.lang.System/currentTimeMillis)))
-                                        0))
             :invoked-function-arn (get headers "lambda-runtime-invoked-function-arn")
             :function-name (getenv "AWS_LAMBDA_FUNCTION_NAME")
             :function-version (getenv "AWS_LAMBDA_FUNCTION_VERSION")
@@ -75,8 +83,10 @@
     (java.lang.System/clearProperty "com.amazonaws.xray.traceHeader")))
 
 (defn- load-handler
-  "Resolve \"ns/fn\" to a function, requiring the namespace. Throws ex-info
-  with ::type \"Runtime.NoSuchHandler\" when the namespace or var is not there."
+  "Resolve \"ns/fn\" to its Var, requiring the namespace. The Var, not its
+  value, is called for every event (as Blambda! does), so alter-var-root and
+  a redefinition from a REPL take effect. Throws ex-info with ::type
+  \"Runtime.NoSuchHandler\" when the namespace or var is not there."
   [spec]
   (let [[ns-name fn-name] (str/split spec #"/" 2)
         ns-sym (symbol ns-name)]
@@ -85,7 +95,7 @@
       (catch java.io.FileNotFoundException e
         (throw (ex-info (str "Cannot find the handler namespace " ns-name " on the classpath: " (.getMessage e))
                         {::type "Runtime.NoSuchHandler"}))))
-    (or (some-> (ns-resolve ns-sym (symbol fn-name)) deref)
+    (or (ns-resolve ns-sym (symbol fn-name))
         (throw (ex-info (str "Namespace " ns-name " has no function " fn-name)
                         {::type "Runtime.NoSuchHandler"})))))
 
@@ -108,18 +118,23 @@
         (let [headers-line (.readLine ^java.io.BufferedReader in)
               event-line (when headers-line (.readLine ^java.io.BufferedReader in))]
           (when event-line
-            (let [headers (json/parse-string headers-line)
-                  event (json/parse-string event-line true)]
-              (set-trace-id! (get headers "lambda-runtime-trace-id"))
-              (try
+            (try
+              (let [headers (json/parse-string headers-line)
+                    ;; an event that is not JSON fails this invocation, not the runtime
+                    event (try (json/parse-string event-line true)
+                               (catch java.lang.Exception e
+                                 (throw (ex-info (str "The event is not JSON: " (.getMessage e))
+                                                 {::type "Runtime.InvalidEvent"}))))]
+                (set-trace-id! (get headers "lambda-runtime-trace-id"))
                 (let [result (handler event (context headers))]
-                  (answer! out "R" (json/generate-string result)))
-                (catch java.lang.Throwable e
-                  (let [m (error-map e)]
-                    (binding [*out* *err*]
-                      (println "Handler error:" (:errorType m) (:errorMessage m)))
-                    (answer! out "E" (:errorType m) "\t" (json/generate-string m)))))
-              (flush)
-              (recur))))))))
+                  (answer! out "R" (json/generate-string result))))
+              (catch java.lang.Throwable e
+                (let [m (error-map e)
+                      m (assoc m :errorType (or (::type (ex-data e)) (:errorType m)))]
+                  (binding [*out* *err*]
+                    (println "Handler error:" (:errorType m) (:errorMessage m)))
+                  (answer! out "E" (:errorType m) "\t" (json/generate-string m)))))
+            (flush)
+            (recur)))))))
 
 (-main)

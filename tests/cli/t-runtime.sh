@@ -59,16 +59,17 @@ expect_err_has "Starting babashka lambda event loop"
 test_case "throws, prints, dies mid-invocation, returns 7 MB, and keeps serving"
 invoke opt-x86_64 examples/handle -- '{"op":"boom"}' '{"op":"divide"}' '{"op":"print"}' '{"op":"die"}' \
 	'{"name":"after death"}' '{"op":"big","n":7340032}' '{"name":"after big"}' "$(printf '{\n  "op": "echo",\r\n  "text": "line\\nbreak"\n}')"
-expect_results "len(r) == 9 and [x['kind'] for x in r] == ['error', 'error', 'response', 'error', 'response', 'too-large', 'error', 'response', 'response']"
+expect_results "len(r) == 8 and [x['kind'] for x in r] == ['error', 'error', 'response', 'error', 'response', 'too-large', 'response', 'response']"
 expect_results "body(0)['errorMessage'] == 'kaboom' and body(0)['errorType'] == 'clojure.lang.ExceptionInfo' and len(body(0)['stackTrace']) > 0 and r[0]['error_type'] == 'clojure.lang.ExceptionInfo'"
 expect_results "body(1)['errorType'] == 'java.lang.ArithmeticException' and r[1]['error_type'] == 'java.lang.ArithmeticException'"
 expect_results "body(2) == {'printed': True}"
 expect_out_has "printed by the handler"
 expect_results "body(3) == {'errorMessage': 'bb exited with exit status 3 during the invocation', 'errorType': 'Runtime.ExitError', 'stackTrace': []} and r[3]['error_type'] == 'Runtime.ExitError'"
 expect_results "body(4) == {'greeting': 'Hello after death!'}"
-expect_results "r[6]['error_type'] == 'Function.ResponseSizeTooLarge' and 'exceeded maximum allowed payload size' in body(6)['errorMessage']"
-expect_results "body(7) == {'greeting': 'Hello after big!'}"
-expect_results "body(8) == {'op': 'echo', 'text': 'line\\nbreak'}"
+expect_results "r[5]['error_type'] == 'Function.ResponseSizeTooLarge'"
+expect_err_has "Response payload size (7340034 bytes) exceeded maximum allowed payload size (6291556 bytes)."
+expect_results "body(6) == {'greeting': 'Hello after big!'}"
+expect_results "body(7) == {'op': 'echo', 'text': 'line\\nbreak'}"
 
 test_case "the context: Blambda!'s header keys and the keyword keys"
 invoke opt-x86_64 examples/handle -- '{"op":"context"}'
@@ -79,6 +80,28 @@ expect_results "body(0)['function-arn'] == 'arn:aws:lambda:eu-west-1:12345678901
 expect_results "body(0)['function-name'] == 'hello' and body(0)['memory'] == 512"
 expect_results "body(0)['trace-id'].startswith('Root=1-') and body(0)['trace-property'] == body(0)['trace-id']"
 expect_results "body(0)['client-context'] == {'custom': {'k': 'v'}} and body(0)['identity'] == {'cognitoIdentityId': 'id-1'}"
+
+test_case "the context is plain data: a handler can JSON-encode it; the time left is a function of it"
+invoke opt-x86_64 examples/handle -- '{"op":"json-context"}' '{"op":"context"}'
+expect_results "[x['kind'] for x in r] == ['response', 'response']"
+expect_results "json.loads(body(0)['encoded'])['request-id'] == r[0]['id'] and json.loads(body(0)['encoded'])['lambda-runtime-aws-request-id'] == r[0]['id']"
+expect_results "body(1)['remaining-positive'] and body(1)['remaining-below-deadline']"
+
+test_case "bb dying between invocations is restarted before the next one, which succeeds"
+RUNTIME_API_NEXT_DELAY=1.5 invoke opt-x86_64 examples/handle -- '{"op":"exit-later"}' '{"name":"after"}'
+expect_results "[x['kind'] for x in r] == ['response', 'response'] and body(1) == {'greeting': 'Hello after!'}"
+expect_err_has "bb exited with exit status 5 between invocations; starting it again"
+
+test_case "the handler's Var is called: alter-var-root takes effect"
+invoke opt-x86_64 examples/handle -- '{"op":"redefine"}' '{"op":"anything"}'
+expect_results "body(0) == {'redefined-next': True} and body(1) == {'redefined': 'anything'}"
+
+test_case "an event that is not JSON fails that invocation only"
+invoke opt-x86_64 examples/hello -- '{"name":"ok"}' 'not json {' '{"name":"still up"}'
+expect_results "[x['kind'] for x in r] == ['response', 'error', 'response']"
+expect_results "r[1]['error_type'] == 'Runtime.InvalidEvent' and body(1)['errorMessage'].startswith('The event is not JSON')"
+expect_results "body(2) == {'greeting': 'Hello still up!'}"
+[ "$(grep -c 'Starting babashka' <<< "$err")" = 1 ] && pass || fail "bb was restarted"
 
 test_case "the deps layer's deps-classpath follows LAMBDA_TASK_ROOT on the classpath"
 printf '%s\n' "$BLAMBDA_SOURCE_DIR/tests/fixtures/deplib" > "$TMP/opt-x86_64/deps-classpath"
@@ -108,6 +131,58 @@ BB_OVERRIDE=/nonexistent/bb invoke opt-x86_64 examples/hello -- '{}'
 expect_status 1
 expect_results "r[0]['kind'] == 'init-error' and r[0]['error_type'] == 'Runtime.ExitError' and 'exit status 127' in body(0)['errorMessage']"
 
+# hostile MODE: bootstrap against hostile_runtime_api.py in MODE; posts land in $TMP/hostile
+hostile() {
+	rm -f "$TMP/hostile" "$TMP/hostile.port"
+	"$PYTHON" "$SERVERS/hostile_runtime_api.py" "$TMP/hostile.port" "$TMP/hostile" "$1" > "$TMP/hostile.log" 2>&1 &
+	local api=$!
+	wait_for_file "$TMP/hostile.port" 30 || { cat "$TMP/hostile.log" >&2; return 1; }
+	AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$TMP/hostile.port") _HANDLER=examples/hello LAMBDA_TASK_ROOT="$TMP/task" \
+		BLAMBDA_BB="$STAND_IN" run timeout 120 "$TMP/opt-x86_64/bootstrap"
+	kill $api 2>/dev/null
+	wait $api 2>/dev/null
+	touch "$TMP/hostile"
+}
+
+test_case "Runtime API edge cases: many headers, 100 Continue, 204, a bad request id"
+for mode in many-headers continue no-content; do
+	hostile $mode
+	expect_status 1 # the Runtime API ended it with 410
+	grep -q '"path": "/2018-06-01/runtime/invocation/c0ffee00-0000-4000-8000-000000000001/response"' "$TMP/hostile" &&
+		grep -q 'Hello hostile' "$TMP/hostile" && pass || fail "$mode: the response was not posted: $(cat "$TMP/hostile")"
+done
+hostile bad-id
+expect_status 1
+expect_err_has "the Runtime API gave an invalid request id; the invocation is left unanswered"
+[ "$(wc -l < "$TMP/hostile")" = 1 ] && grep -q 'c0ffee00' "$TMP/hostile" && pass || fail "bad-id: posted: $(cat "$TMP/hostile")"
+
+test_case "a Runtime API that cannot be reached: bootstrap says so and exits, no crash"
+port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+AWS_LAMBDA_RUNTIME_API=127.0.0.1:$port _HANDLER=examples/hello LAMBDA_TASK_ROOT="$TMP/task" BLAMBDA_BB="$STAND_IN" \
+	run timeout 120 "$TMP/opt-x86_64/bootstrap"
+expect_status 1
+expect_err_has "cannot connect to the Runtime API at 127.0.0.1:$port"
+AWS_LAMBDA_RUNTIME_API=127.0.0.1:$port _HANDLER=nope LAMBDA_TASK_ROOT="$TMP/task" BLAMBDA_BB="$STAND_IN" \
+	run timeout 120 "$TMP/opt-x86_64/bootstrap"
+expect_status 1
+expect_err_has "cannot post an error report"
+
+test_case "SIGTERM: bb gets it and bootstrap waits for its shutdown hooks"
+rm -f "$TMP/hook" "$TMP/events" "$TMP/results"
+"$PYTHON" -c 'import json; print(json.dumps("{\"op\":\"hook\"}"))' > "$TMP/events"
+rm -f "$TMP/api.port"
+RUNTIME_API_NEXT_DELAY=60 "$PYTHON" "$SERVERS/runtime_api.py" "$TMP/api.port" "$TMP/events" "$TMP/results" > "$TMP/api.log" 2>&1 &
+api=$!
+wait_for_file "$TMP/api.port" 30
+HOOK_FILE="$TMP/hook" AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$TMP/api.port") _HANDLER=examples/handle \
+	LAMBDA_TASK_ROOT="$TMP/task" BLAMBDA_BB="$STAND_IN" "$TMP/opt-x86_64/bootstrap" > /dev/null 2>&1 &
+boot=$!
+wait_for_file "$TMP/results" 60
+kill -TERM $boot
+wait $boot
+[ -f "$TMP/hook" ] && pass || fail "bootstrap ended before bb's shutdown hook ran"
+kill $api 2>/dev/null
+
 test_case "bootstrap outside Lambda says what is wrong"
 run "$TMP/opt-x86_64/bootstrap"
 expect_status 1
@@ -129,7 +204,7 @@ if command -v valgrind >/dev/null; then
 	invoke opt-x86_64 examples/handle valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect -- \
 		'{"name":"v"}' '{"op":"boom"}' '{"op":"die"}' '{"op":"big","n":7340032}' '{"name":"w"}'
 	[ "$status" -ne 99 ] && pass || fail "valgrind reported errors: $(grep '==' <<< "$err" | head -20)"
-	expect_results "[x['kind'] for x in r] == ['response', 'error', 'error', 'too-large', 'error', 'response']"
+	expect_results "[x['kind'] for x in r] == ['response', 'error', 'error', 'too-large', 'response']"
 else
 	fail "valgrind is not installed"
 fi

@@ -12,11 +12,14 @@ context, identity); once they are used up, /next answers 410 so that
 bootstrap ends. Every response, error and init error posted is appended to
 RESULTS as one JSON line: {"kind", "id", "body", "error_type"}.
 
-As in AWS: answers are 202; a response body over 6291556 bytes gets 413 and
-leaves the invocation open for an error report; posting twice for one
-invocation gets 400; /runtime/init/error is accepted once.
+As in AWS's emulator: answers are 202; a response body over 6291556 bytes
+gets 413 and fails the invocation (recorded as "too-large" with the error
+type Function.ResponseSizeTooLarge), which is then closed: posting again for
+it gets 400, as posting twice for one invocation does; /runtime/init/error is
+accepted once. RUNTIME_API_NEXT_DELAY (seconds) delays every /next after
+the first.
 """
-import json, sys, threading, time, uuid
+import json, os, sys, threading, time, uuid
 import loopback
 
 portfile, events_path, results_path = sys.argv[1:4]
@@ -49,6 +52,9 @@ class Handler(loopback.Handler):
         with lock:
             i = state["next"]
             state["next"] += 1
+        if i and os.environ.get("RUNTIME_API_NEXT_DELAY"):
+            # time for whatever the runtime does between invocations (a bb that exits late)
+            time.sleep(float(os.environ["RUNTIME_API_NEXT_DELAY"]))
         if i >= len(events):
             return self.reply(410, '{"errorMessage":"no more events"}', [("Connection", "close")])
         rid = str(uuid.uuid4())
@@ -81,7 +87,9 @@ class Handler(loopback.Handler):
             if not is_open:
                 return self.reply(400, '{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}')
             if parts[5] == "response" and len(body) > LIMIT:
-                record("too-large", rid, b"", None)
+                with lock:
+                    state["open"].pop(rid, None)
+                record("too-large", rid, b"", "Function.ResponseSizeTooLarge")
                 return self.reply(413, json.dumps({
                     "errorMessage": f"Exceeded maximum allowed payload size ({LIMIT} bytes).",
                     "errorType": "RequestEntityTooLarge"}))

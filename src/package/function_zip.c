@@ -105,6 +105,18 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 	}
 	if (tree_sort_unique(&e, "the function zip"))
 		goto out;
+	/* bb reads a bb.edn in its working directory, /var/task, at start: its :pods and :deps would be processed in Lambda */
+	for (size_t i = 0; i < e.nr; i++) {
+		if (strcmp(e.items[i].name, "bb.edn"))
+			continue;
+		info("leaving '%s' out of the function zip: at /var/task/bb.edn bb would read it at start and process "
+		     "its :deps and :pods in Lambda (the deps layer carries them)", e.items[i].path);
+		free(e.items[i].name);
+		free(e.items[i].path);
+		memmove(&e.items[i], &e.items[i + 1], (e.nr - i - 1) * sizeof(e.items[0]));
+		e.nr--;
+		break;
+	}
 	if (!e.nr) {
 		error_status(EXIT_USAGE, "the source paths (%s) hold no files", o->origin);
 		goto out;

@@ -246,4 +246,15 @@ blambda build --function
 expect_status 2
 expect_err_has "the source paths (default) hold no files"
 
+test_case "a bb.edn at the top of a source path stays out of the function zip, said once"
+mkdir -p "$TMP/bbedn/src" && cd "$TMP/bbedn" || exit 1
+printf 'function:\n  name: bbedn\n  handler: bbedn/handler\n  source-paths: [src]\n' > blambda.yml
+printf '(ns bbedn)\n(defn handler [e c] e)\n' > src/bbedn.clj
+printf '{:pods {org.babashka/x {:version "1"}}}\n' > src/bb.edn
+mkdir -p src/sub && printf '{}\n' > src/sub/bb.edn
+blambda build --function
+expect_status 0
+expect_err_has "leaving 'src/bb.edn' out of the function zip"
+[ "$(unzip -Z1 target/function.zip | tr '\n' ' ')" = "bbedn.clj sub/bb.edn " ] && pass || fail "the zip holds: $(unzip -Z1 target/function.zip | tr '\n' ' ')"
+
 finish

@@ -68,19 +68,13 @@ static struct aws_section *section(struct aws_profiles *p, const char *kind, con
 	return &p->sections[p->nr++];
 }
 
-static int read_file(struct aws_profiles *p, const char *path, int is_config)
+static void read_stream(struct aws_profiles *p, FILE *f, const char *path, int is_config)
 {
-	FILE *f = fopen(path, "r");
 	struct aws_section *cur = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	int nested = 0;
 
-	if (!f) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return 0;
-		return error("cannot read '%s': %s", path, strerror(errno));
-	}
 	while (getline(&line, &cap, f) > 0) {
 		char *s = trim(line), *eq;
 		int indented = isspace((unsigned char)line[0]);
@@ -129,6 +123,31 @@ static int read_file(struct aws_profiles *p, const char *path, int is_config)
 		}
 	}
 	free(line);
+}
+
+static int read_file(struct aws_profiles *p, const char *path, int is_config)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return error("cannot read '%s': %s", path, strerror(errno));
+	}
+	read_stream(p, f, path, is_config);
+	fclose(f);
+	return 0;
+}
+
+int aws_profiles_parse(struct aws_profiles *p, const char *text, size_t len, const char *path, int is_config)
+{
+	FILE *f = len ? fmemopen((void *)text, len, "r") : NULL;
+
+	if (!len)
+		return 0;
+	if (!f)
+		return error("cannot read '%s': %s", path, strerror(errno));
+	read_stream(p, f, path, is_config);
 	fclose(f);
 	return 0;
 }

@@ -1,6 +1,8 @@
 #ifndef BLAMBDA_AWS_PROFILE_H
 #define BLAMBDA_AWS_PROFILE_H
 
+#include <stddef.h>
+
 #include "core/strlist.h"
 
 /*
@@ -28,6 +30,8 @@ struct aws_profiles {
 /* Read both files; missing files are fine. -1 with an error for a file that cannot be read. */
 int aws_profiles_load(struct aws_profiles *p);
 void aws_profiles_release(struct aws_profiles *p);
+/* Add the sections of one file's text (a config file when is_config, else credentials); `path` names it. */
+int aws_profiles_parse(struct aws_profiles *p, const char *text, size_t len, const char *path, int is_config);
 
 /* Whether a profile of that name appears in either file. */
 int aws_profile_exists(const struct aws_profiles *p, const char *profile);

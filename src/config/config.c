@@ -867,11 +867,7 @@ static int check_depth(const struct buf *text, const char *path)
 
 int config_read_file(struct config *cfg, const char *path, int required)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct yctx x = { cfg, &doc, path };
 	struct buf text = BUF_INIT;
-	yaml_node_t *root;
 	char chunk[16384];
 	size_t n;
 	FILE *f;
@@ -886,39 +882,54 @@ int config_read_file(struct config *cfg, const char *path, int required)
 	/* read whole, at most CONFIG_MAX_BYTES: a pipe (-c <(...)) works, an endless one does not hang */
 	while (text.len <= CONFIG_MAX_BYTES && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_add(&text, chunk, n);
-	if (ferror(f)) {
+	if (ferror(f))
 		error_status(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
+	else
+		r = config_read_text(cfg, path, buf_cstr(&text), text.len);
+	buf_release(&text);
+	fclose(f);
+	return r;
+}
+
+int config_read_text(struct config *cfg, const char *path, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct yctx x = { cfg, &doc, path };
+	struct buf copy = BUF_INIT;
+	yaml_node_t *root;
+	int r = 0;
+
+	if (len > CONFIG_MAX_BYTES)
+		return error_status(EXIT_USAGE, "'%s' is larger than %d KB, more than a configuration can need", path,
+				    CONFIG_MAX_BYTES / 1024);
+	buf_add(&copy, text, len);
+	if (check_depth(&copy, path)) {
+		buf_release(&copy);
+		return -1;
 	}
-	if (text.len > CONFIG_MAX_BYTES) {
-		error_status(EXIT_USAGE, "'%s' is larger than %d KB, more than a configuration can need", path,
-			     CONFIG_MAX_BYTES / 1024);
-		goto out;
-	}
-	if (check_depth(&text, path))
-		goto out;
 	if (!yaml_parser_initialize(&parser)) {
-		error("cannot set up the YAML parser: out of memory");
-		goto out;
+		buf_release(&copy);
+		return error("cannot set up the YAML parser: out of memory");
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(&text), text.len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(&copy), copy.len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_mark_t m = parser.problem_mark;
 
 		if (parser.error == YAML_READER_ERROR)
-			error_status(EXIT_USAGE, "%s: %s at byte %zu", path, parser.problem, parser.problem_offset);
+			r = error_status(EXIT_USAGE, "%s: %s at byte %zu", path, parser.problem, parser.problem_offset);
 		else if (parser.context)
-			error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s %s (line %zu)", path, m.line + 1,
-				     m.column + 1, parser.problem, parser.context, parser.context_mark.line + 1);
+			r = error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s %s (line %zu)", path, m.line + 1,
+					 m.column + 1, parser.problem, parser.context, parser.context_mark.line + 1);
 		else
-			error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s", path, m.line + 1, m.column + 1,
-				     parser.problem ? parser.problem : "unreadable input");
+			r = error_status(EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s", path, m.line + 1, m.column + 1,
+					 parser.problem ? parser.problem : "unreadable input");
 		yaml_parser_delete(&parser);
-		goto out;
+		buf_release(&copy);
+		return r;
 	}
 	free(cfg->path);
 	cfg->path = xstrdup(path);
-	r = 0;
 	root = yaml_document_get_root_node(&doc);
 	if (root && !is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE)
@@ -929,9 +940,7 @@ int config_read_file(struct config *cfg, const char *path, int required)
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-out:
-	buf_release(&text);
-	fclose(f);
+	buf_release(&copy);
 	return r;
 }
 

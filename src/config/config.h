@@ -102,6 +102,8 @@ void config_release(struct config *cfg);
  * it with -c). Errors name the file, line and column and set EXIT_USAGE.
  */
 int config_read_file(struct config *cfg, const char *path, int required);
+/* The same from memory; `path` names it in messages. */
+int config_read_text(struct config *cfg, const char *path, const char *text, size_t len);
 /* Apply BLAMBDA_* variables from the environment. */
 int config_read_env(struct config *cfg);
 /* Apply a command-line flag; `flag` is how the user spelled it, for messages. */

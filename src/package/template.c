@@ -51,7 +51,7 @@ static const char *find_close(const char *p, size_t n)
 }
 
 /* Substitute {{var}} in text; `where` names the template file for messages. */
-static int substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out)
+int template_substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out)
 {
 	int line = 1;
 
@@ -120,7 +120,7 @@ static int output_path(const char *tpath, const struct kvlist *vars, struct buf 
 			p++;
 		}
 	}
-	r = substitute(tpath, buf_cstr(&raw), raw.len, vars, out);
+	r = template_substitute(tpath, buf_cstr(&raw), raw.len, vars, out);
 	buf_release(&raw);
 	return r;
 }
@@ -131,7 +131,7 @@ static int add_rendered(struct rendered_set *s, const char *tpath, const char *t
 	struct rendered r = { NULL, BUF_INIT, mode };
 	struct buf path = BUF_INIT;
 
-	if (output_path(tpath, vars, &path) || substitute(tpath, text, len, vars, &r.text)) {
+	if (output_path(tpath, vars, &path) || template_substitute(tpath, text, len, vars, &r.text)) {
 		buf_release(&path);
 		buf_release(&r.text);
 		return -1;

@@ -34,4 +34,10 @@ void rendered_set_release(struct rendered_set *s);
 /* The names of the embedded template's files, for tests and --help. */
 size_t template_embedded_count(void);
 
+/*
+ * Replace every {{var}} of text with its value in vars into out; an unknown
+ * variable or a '{{' without '}}' is an error naming where:LINE.
+ */
+int template_substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out);
+
 #endif

@@ -79,4 +79,42 @@ expect_err_has "is larger than 2 MB"
 expect_no_file "$TMP/cache/babashka/1.0.5/babashka-1.0.5-linux-amd64-static.tar.gz"
 [ -z "$(ls "$TMP/cache/babashka/1.0.5/" 2>/dev/null | grep tmp)" ] && pass || fail "a temporary file is left: $(ls "$TMP/cache/babashka/1.0.5/")"
 
+test_case "a bb that is a link, a hard link, a directory, or named out of the tarball: refused"
+# python's tarfile writes each hostile entry exactly
+"$PYTHON" - "$TMP/evil" <<'PY'
+import io, os, sys, tarfile
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+elf = open("/bin/true", "rb").read()
+def make(name, entries):
+    with tarfile.open(os.path.join(out, name), "w:gz") as t:
+        for info, data in entries:
+            t.addfile(info, io.BytesIO(data) if data is not None else None)
+def reg(name, data=elf):
+    i = tarfile.TarInfo(name); i.size = len(data); i.mode = 0o755; return (i, data)
+def link(name, target, kind):
+    i = tarfile.TarInfo(name); i.type = kind; i.linkname = target; return (i, None)
+def dirent(name):
+    i = tarfile.TarInfo(name); i.type = tarfile.DIRTYPE; return (i, None)
+make("symlink.tar.gz", [link("bb", "/etc/passwd", tarfile.SYMTYPE)])
+make("hardlink.tar.gz", [reg("other"), link("bb", "other", tarfile.LNKTYPE)])
+make("dir.tar.gz", [dirent("bb")])
+make("dotdot.tar.gz", [reg("../bb")])
+make("absolute.tar.gz", [reg("/tmp/bb")])
+PY
+v=2
+for kind in symlink hardlink dir dotdot absolute; do
+	v=$((v + 1))
+	mkdir -p "$TMP/evil/$kind" && cp "$TMP/evil/$kind.tar.gz" "$TMP/evil/$kind/bb.tar.gz"
+	release 2.0.$v "$TMP/evil/$kind"
+	blambda build --runtime-layer --bb-version 2.0.$v
+	expect_status 1
+	case "$err" in
+	*"is not a regular file"*|*"a Babashka release holds only 'bb'"*) pass ;;
+	*) fail "$kind: not refused as expected" ;;
+	esac
+	expect_no_file "$ZIP.tmp-"*
+done
+[ ! -e /tmp/bb ] || [ "$(stat -c %Y /tmp/bb)" -lt "$(stat -c %Y "$TMP")" ] && pass || fail "/tmp/bb was written"
+
 finish

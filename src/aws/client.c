@@ -1,6 +1,7 @@
 #include "aws/client.h"
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -579,6 +580,37 @@ out:
 	buf_release(&base);
 	buf_release(&path);
 	buf_release(&url);
+	return r;
+}
+
+int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const char *service, const char *region,
+		      const struct buf *form, int secret, struct xml_node **doc, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf why = BUF_INIT;
+	int r;
+
+	*doc = NULL;
+	call.service = service;
+	call.region = region;
+	call.method = "POST";
+	call.path = "/";
+	call.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	call.body = form->ptr;
+	call.body_len = form->len;
+	call.sensitive = (unsigned)secret;
+	r = aws_call_as(a, creds, &call, &resp, err);
+	if (r == 0 && !(*doc = xml_parse(resp.body.ptr, resp.body.len, secret, &why))) {
+		aws_error_set(err, "MalformedAnswer", "%s answered with XML that cannot be read: %s", service, why.ptr);
+		err->status = resp.status;
+		r = 1;
+	}
+	if (secret && resp.body.ptr)
+		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
+	if (r != -1)
+		http_response_release(&resp);
+	buf_release(&why);
 	return r;
 }
 

@@ -112,6 +112,17 @@ struct aws_call {
 int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
 		struct http_response *resp, struct aws_error *err);
 
+/*
+ * Query+XML (IAM, STS): the form (Action=...&Version=...&...) posted to the
+ * service's "/" with creds, the answer parsed into *doc (caller frees with
+ * xml_free; forward-declared here). With `secret` the answer is never traced
+ * and its texts live in wiped buffers. Returns as aws_call_as() does; an
+ * answer that is not XML is 1 with err->code "MalformedAnswer".
+ */
+struct xml_node;
+int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const char *service, const char *region,
+		      const struct buf *form, int secret, struct xml_node **doc, struct aws_error *err);
+
 /* The timeout of one attempt for a call that sends `len` bytes: 120 s plus 8 s a MB. */
 long aws_timeout_for(size_t len);
 

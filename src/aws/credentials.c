@@ -59,18 +59,6 @@ static void set_creds(struct aws_credentials *c, const char *akid, const char *s
 	c->detail = detail;
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, f);
-	buf_vaddf(&b, f, ap);
-	va_end(ap);
-	return buf_detach(&b);
-}
-
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
@@ -259,7 +247,7 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 		error_status(EXIT_AWS, "credential_process of profile '%s' printed no JSON with \"Version\": 1", profile);
 		goto done;
 	}
-	r = creds_from_json(j, c, CRED_PROCESS, fmt("credential_process of profile '%s' in %s", profile,
+	r = creds_from_json(j, c, CRED_PROCESS, buf_fmt("credential_process of profile '%s' in %s", profile,
 						       aws_display_path(file)));
 done:
 	json_wipe_delete(j);
@@ -365,7 +353,7 @@ static int from_container(struct aws *a, struct aws_credentials *c)
 	if (get_json(a, &req, "the container credentials endpoint", &j)) {
 		r = -1;
 	} else {
-		r = creds_from_json(j, c, CRED_CONTAINER, fmt("the container credentials endpoint (%s)",
+		r = creds_from_json(j, c, CRED_CONTAINER, buf_fmt("the container credentials endpoint (%s)",
 								  rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
 								      : "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
 		json_wipe_delete(j);
@@ -451,7 +439,7 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	if (get_json(a, &req, "the EC2 instance metadata service", &j)) {
 		r = -1;
 	} else {
-		r = creds_from_json(j, c, CRED_IMDS, fmt("EC2 instance metadata (role '%s')", role.ptr));
+		r = creds_from_json(j, c, CRED_IMDS, buf_fmt("EC2 instance metadata (role '%s')", role.ptr));
 		json_wipe_delete(j);
 	}
 out:
@@ -555,7 +543,7 @@ static int from_sso(struct aws *a, const char *profile, const char *file, struct
 			goto out;
 		}
 		set_creds(&tmp, akid, secret, st, ms > 0 ? (time_t)(ms / 1000) : 0, CRED_SSO,
-			  fmt("SSO (profile '%s', role %s in account %s)", profile, role, account));
+			  buf_fmt("SSO (profile '%s', role %s in account %s)", profile, role, account));
 		*c = tmp;
 		r = 1;
 	}
@@ -692,7 +680,7 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 		buf_adds(&sess, session);
 	else
 		buf_addf(&sess, "blambda-%ld", (long)time(NULL));
-	detail = fmt("role %s (profile '%s' in %s)", role, profile, aws_display_path(file));
+	detail = buf_fmt("role %s (profile '%s' in %s)", role, profile, aws_display_path(file));
 	sts_cache_path(role, session ? session : "", source ? source : csrc, &cache);
 	if (read_sts_cache(cache.ptr, c, detail)) {
 		r = 1;
@@ -755,7 +743,7 @@ static int from_profile_static(struct aws *a, const char *profile, struct aws_cr
 				    aws_display_path(akid ? kf : sf), akid ? "aws_access_key_id" : "aws_secret_access_key",
 				    akid ? "aws_secret_access_key" : "aws_access_key_id");
 	set_creds(c, akid, secret, aws_profile_get(&a->profiles, profile, "aws_session_token", NULL), 0, CRED_PROFILE,
-		  fmt("profile '%s' in %s", profile, aws_display_path(kf)));
+		  buf_fmt("profile '%s' in %s", profile, aws_display_path(kf)));
 	return 1;
 }
 

@@ -42,28 +42,16 @@ int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON
 int aws_query_call(struct aws *a, const char *service, const char *region, const struct buf *form,
 		   struct xml_node **doc, struct aws_error *err)
 {
-	struct aws_call call = { 0 };
-	struct http_response resp;
-	struct buf why = BUF_INIT;
-	int r;
+	const struct aws_credentials *creds;
 
 	*doc = NULL;
-	call.service = service;
-	call.region = region;
-	call.method = "POST";
-	call.path = "/";
-	call.content_type = "application/x-www-form-urlencoded; charset=utf-8";
-	call.body = form->ptr;
-	call.body_len = form->len;
-	r = aws_call(a, &call, &resp, err);
-	if (r == 0 && !(*doc = xml_parse(resp.body.ptr, resp.body.len, 0, &why))) {
-		aws_error_set(err, "MalformedAnswer", "%s answered with XML that cannot be read: %s", service, why.ptr);
-		err->status = resp.status;
-		r = 1;
+	memset(err, 0, sizeof(*err));
+	if (aws_get_credentials(a, &creds)) {
+		aws_error_set(err, "NoCredentials", "no usable AWS credentials");
+		err->reported = 1;
+		return -1;
 	}
-	http_response_release(&resp);
-	buf_release(&why);
-	return r;
+	return aws_query_call_as(a, creds, service, region, form, 0, doc, err);
 }
 
 /* ---- a file base64-encoded inside JSON, streamed ---- */

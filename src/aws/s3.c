@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
+
 static void object_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
 			const char *key, struct buf *path, struct buf *prefix)
 {
@@ -49,7 +51,7 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
 		r = 0;
 	} else if (r == 1 && !strncmp(err->code, "HTTP ", 5)) {
 		free(err->code);
-		err->code = strdup(resp.status == 403 ? "AccessDenied" : "HeadObjectFailed");
+		err->code = xstrdup(resp.status == 403 ? "AccessDenied" : "HeadObjectFailed");
 	}
 	if (r != -1)
 		http_response_release(&resp);

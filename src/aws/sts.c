@@ -1,41 +1,10 @@
 #include "aws/sts.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/xml.h"
 #include "core/xalloc.h"
-
-/* A query API call: the form body posted to "/", the answer parsed as XML. */
-static int sts_query(struct aws *a, const struct aws_credentials *creds, const char *region, const struct buf *form,
-		     int secret, struct xml_node **doc, struct aws_error *err)
-{
-	struct aws_call call = { 0 };
-	struct http_response resp;
-	struct buf why = BUF_INIT;
-	int r;
-
-	*doc = NULL;
-	call.service = "sts";
-	call.region = region;
-	call.method = "POST";
-	call.path = "/";
-	call.content_type = "application/x-www-form-urlencoded; charset=utf-8";
-	call.body = form->ptr;
-	call.body_len = form->len;
-	call.sensitive = (unsigned)secret;
-	r = aws_call_as(a, creds, &call, &resp, err);
-	if (r == 0 && !(*doc = xml_parse(resp.body.ptr, resp.body.len, secret, &why))) {
-		aws_error_set(err, "MalformedAnswer", "STS answered with XML that cannot be read: %s", why.ptr);
-		r = 1;
-	}
-	if (secret && resp.body.ptr)
-		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
-	http_response_release(&resp);
-	buf_release(&why);
-	return r;
-}
 
 int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, const char *region,
 			    struct sts_identity *id, struct aws_error *err)
@@ -48,7 +17,7 @@ int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, 
 	memset(id, 0, sizeof(*id));
 	aws_form_add(&form, "Action", "GetCallerIdentity");
 	aws_form_add(&form, "Version", "2011-06-15");
-	r = sts_query(a, creds, region, &form, 0, &doc, err);
+	r = aws_query_call_as(a, creds, "sts", region, &form, 0, &doc, err);
 	if (r == 0) {
 		if ((v = xml_find_text(doc, "Account")))
 			id->account = xstrdup(v);
@@ -86,7 +55,7 @@ int sts_assume_role(struct aws *a, const struct aws_credentials *src, const stru
 		aws_form_add(&form, "ExternalId", req->external_id);
 	if (req->duration)
 		aws_form_add(&form, "DurationSeconds", req->duration);
-	r = sts_query(a, src, req->region, &form, 1, &doc, err);
+	r = aws_query_call_as(a, src, "sts", req->region, &form, 1, &doc, err);
 	if (r == 0) {
 		const char *akid, *secret, *token, *exp;
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/suggest.h"
+#include "core/suggest.h"
 #include "core/buf.h"
 #include "core/msg.h"
 #include "core/xalloc.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/suggest.h"
+#include "core/suggest.h"
 #include "cmd/cmd.h"
 #include "core/json.h"
 #include "core/buf.h"

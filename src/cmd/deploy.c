@@ -5,7 +5,7 @@
 
 #include "aws/aws.h"
 #include "aws/xml.h"
-#include "cli/suggest.h"
+#include "core/suggest.h"
 #include "cmd/cmd.h"
 #include "core/json.h"
 #include "core/msg.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "cli/suggest.h"
+#include "core/suggest.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
 

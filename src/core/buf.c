@@ -56,6 +56,13 @@ void buf_adds(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+void buf_add_zeros(struct buf *b, size_t n)
+{
+	buf_grow(b, n);
+	memset(b->ptr + b->len, 0, n);
+	buf_setlen(b, b->len + n);
+}
+
 void buf_addch(struct buf *b, char c)
 {
 	buf_add(b, &c, 1);
@@ -128,4 +135,15 @@ char *buf_detach(struct buf *b)
 const char *buf_cstr(const struct buf *b)
 {
 	return b->ptr ? b->ptr : "";
+}
+
+char *buf_fmt(const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return buf_detach(&b);
 }

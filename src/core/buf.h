@@ -26,12 +26,16 @@ void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *data, size_t len);
 void buf_adds(struct buf *b, const char *s);
 void buf_addch(struct buf *b, char c);
+/* Append n zero bytes (a sparse file's hole). */
+void buf_add_zeros(struct buf *b, size_t n);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_setlen(struct buf *b, size_t len);
 void buf_reset(struct buf *b);
 /* Free the memory (wiping it first when secret) and return to BUF_INIT state (secret kept). */
 void buf_release(struct buf *b);
+/* A new string formatted as by printf (caller frees). */
+char *buf_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Hand the string to the caller (never NULL; caller frees) and reset the buffer. */
 char *buf_detach(struct buf *b);
 const char *buf_cstr(const struct buf *b);

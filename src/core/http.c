@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/curl_lazy.h"
 #include "core/msg.h"
 #include "core/progress.h"
@@ -243,14 +244,6 @@ static int retryable_status(long status)
 	return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long backoff_ms(const struct http_client *c, int attempt, const struct http_response *resp)
 {
 	const long cap = 20000;
@@ -393,7 +386,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
 	struct kvlist headers = KVLIST_INIT;
 	struct buf why = BUF_INIT;
-	double start = now_seconds();
+	double start = clock_seconds();
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode rc = CURLE_OK;
 	int r = -1;
@@ -408,7 +401,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	}
 	for (int attempt = 1; attempt <= max; attempt++) {
 		struct curl_slist *list;
-		double t0 = now_seconds();
+		double t0 = clock_seconds();
 		int again;
 
 		resp->attempts = attempt;
@@ -464,10 +457,10 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 			break;
 		}
 		if (rc != CURLE_OK) {
-			verbose(1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(rc), now_seconds() - t0);
+			verbose(1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(rc), clock_seconds() - t0);
 			again = retryable_curl_error(rc);
 		} else {
-			verbose(1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, now_seconds() - t0);
+			verbose(1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, clock_seconds() - t0);
 			trace_headers("<", &resp->headers);
 			if (!req->sink)
 				trace_body("<", req, resp->body.ptr, resp->body.len);
@@ -485,7 +478,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		}
 		r = -1;
 	}
-	resp->seconds = now_seconds() - start;
+	resp->seconds = clock_seconds() - start;
 	if (r && rc != CURLE_OK)
 		set_failure(resp, HTTP_FAIL_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
 			    errbuf[0] ? errbuf : api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/xalloc.h"
 
 struct progress {
@@ -11,14 +12,6 @@ struct progress {
 	double last;
 	int drawn;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct progress *progress_new(const char *label)
 {
@@ -30,7 +23,7 @@ struct progress *progress_new(const char *label)
 
 void progress_update(struct progress *p, uint64_t done, uint64_t total)
 {
-	double t = now();
+	double t = clock_seconds();
 
 	if (t - p->last < 0.1 && done != total)
 		return;

@@ -5,15 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/msg.h"
-
-double wait_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double scale(void)
 {
@@ -48,7 +41,7 @@ static void spin(const char *label, double elapsed, int frame)
 
 int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), void *ctx)
 {
-	double start = wait_now(), delay = o->first_delay_s > 0 ? o->first_delay_s : 1.0;
+	double start = clock_seconds(), delay = o->first_delay_s > 0 ? o->first_delay_s : 1.0;
 	double max = o->max_delay_s > 0 ? o->max_delay_s : 10.0;
 	int tty = o->label && msg_stderr_is_tty() && msg_level() >= MSG_NORMAL, frame = 0, r;
 
@@ -59,17 +52,17 @@ int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), 
 			r = a == WAIT_DONE ? 0 : -1;
 			break;
 		}
-		if (wait_now() - start + delay * scale() > o->timeout_s) {
+		if (clock_seconds() - start + delay * scale() > o->timeout_s) {
 			r = 1;
 			break;
 		}
 		if (tty) {
 			/* redraw the spinner while sleeping, a few times a second */
-			double until = wait_now() + delay * scale();
+			double until = clock_seconds() + delay * scale();
 
-			while (wait_now() < until) {
-				spin(o->label, wait_now() - start, frame++);
-				wait_sleep(0.25 / scale() < until - wait_now() ? 0.25 / scale() : (until - wait_now()) / scale());
+			while (clock_seconds() < until) {
+				spin(o->label, clock_seconds() - start, frame++);
+				wait_sleep(0.25 / scale() < until - clock_seconds() ? 0.25 / scale() : (until - clock_seconds()) / scale());
 			}
 		} else {
 			verbose(1, "waiting %.1f s for %s", delay * scale(), o->label ? o->label : "AWS");

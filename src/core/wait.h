@@ -22,8 +22,6 @@ struct wait_opts {
 /* Returns 0 when check said WAIT_DONE, 1 when the deadline passed, -1 when check said WAIT_FAILED. */
 int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), void *ctx);
 
-/* Seconds from a monotonic clock. */
-double wait_now(void);
 /* Sleep for s seconds (scaled by BLAMBDA_WAIT_SCALE), resuming after signals. */
 void wait_sleep(double s);
 

@@ -27,3 +27,12 @@ const struct archive_api *archive_api(void)
 		state = lazy_load("libarchive.so.13", "libarchive13", syms, sizeof(syms) / sizeof(syms[0])) ? -1 : 1;
 	return state > 0 ? &api : NULL;
 }
+
+struct archive *archive_open_tgz(const struct archive_api *ar)
+{
+	struct archive *a = ar->read_new();
+
+	ar->read_support_filter_gzip(a);
+	ar->read_support_format_tar(a);
+	return a;
+}

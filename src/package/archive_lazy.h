@@ -22,5 +22,7 @@ struct archive_api {
 
 /* NULL (with an error printed) when libarchive cannot be loaded. */
 const struct archive_api *archive_api(void);
+/* A reader for gzipped tar, not yet opened (read_open_filename or read_open_memory next). */
+struct archive *archive_open_tgz(const struct archive_api *ar);
 
 #endif

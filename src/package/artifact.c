@@ -10,6 +10,20 @@
 #include "core/msg.h"
 #include "core/xalloc.h"
 
+void artifact_init(struct artifact *a, const char *kind, const char *out_dir, const char *arch)
+{
+	struct buf path = BUF_INIT;
+
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->arch = xstrdup(arch);
+	if (!strcmp(kind, "function"))
+		buf_addf(&path, "%s/function.zip", out_dir);
+	else
+		buf_addf(&path, "%s/%s-%s.zip", out_dir, kind, arch);
+	a->path = buf_detach(&path);
+}
+
 void artifact_release(struct artifact *a)
 {
 	free(a->path);

@@ -23,6 +23,12 @@ struct artifact {
 };
 
 void artifact_release(struct artifact *a);
+/*
+ * Start describing the artifact `kind` for arch under out_dir: its kind, arch
+ * and path (OUT/runtime-layer-ARCH.zip, OUT/deps-layer-ARCH.zip,
+ * OUT/function.zip), the one place those names are made.
+ */
+void artifact_init(struct artifact *a, const char *kind, const char *out_dir, const char *arch);
 
 /*
  * Whether the artifact at a->path is up to date for `inputs` (a digest of

@@ -254,6 +254,50 @@ uint64_t bb_max_download(void)
 #define EM_X86_64 62
 #define EM_AARCH64 183
 
+/* The checks every `bb` entry gets: the name, a regular file, a size a Babashka binary can have. */
+static int check_bb_entry(const struct bb_release *r, const struct archive_api *ar, struct archive_entry *e,
+			  la_int64_t *declared)
+{
+	const char *name = ar->entry_pathname(e);
+
+	if (strcmp(name, "bb") && strcmp(name, "./bb"))
+		return error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
+	if (ar->entry_filetype(e) != AE_IFREG)
+		return error("'bb' in '%s' is not a regular file", r->cache_path);
+	*declared = ar->entry_size(e);
+	if (*declared < 20 || (uint64_t)*declared > BB_MAX_SIZE)
+		return error("'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
+			     (long long)*declared, BB_MAX_SIZE >> 20);
+	return 0;
+}
+
+/* The first bytes of `bb`: a Linux executable for the release's architecture. */
+static int check_elf(const struct bb_release *r, const unsigned char *h, size_t len)
+{
+	unsigned machine = len >= 20 ? (unsigned)(h[18] | h[19] << 8) : 0;
+	unsigned want = !strcmp(r->arch, "x86_64") ? EM_X86_64 : EM_AARCH64;
+
+	if (len < 20 || memcmp(h, "\177ELF", 4))
+		return error("'bb' in '%s' is not a Linux executable", r->cache_path);
+	if (machine != want)
+		return error("'bb' in '%s' is built for %s, not %s", r->cache_path,
+			     machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "arm64" : "another machine", r->arch);
+	return 0;
+}
+
+/* The release tarball opened for reading; NULL with an error printed. */
+static struct archive *open_release(const struct bb_release *r, const struct archive_api *ar)
+{
+	struct archive *a = archive_open_tgz(ar);
+
+	if (ar->read_open_filename(a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
+		error("cannot open '%s': %s", r->cache_path, ar->error_string(a));
+		ar->read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
 int bb_extract(const struct bb_release *r, struct buf *out)
 {
 	const struct archive_api *ar = archive_api();
@@ -262,15 +306,8 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 	la_int64_t declared = 0;
 	int found = 0, ret = -1, rc;
 
-	if (!ar)
+	if (!ar || !(a = open_release(r, ar)))
 		return -1;
-	a = ar->read_new();
-	ar->read_support_filter_gzip(a);
-	ar->read_support_format_tar(a);
-	if (ar->read_open_filename(a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
-		error("cannot open '%s': %s", r->cache_path, ar->error_string(a));
-		goto out;
-	}
 	while ((rc = ar->read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = ar->entry_pathname(e);
 		const void *block;
@@ -281,46 +318,24 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 			error("'%s' holds 'bb' twice", r->cache_path);
 			goto out;
 		}
-		if (strcmp(name, "bb") && strcmp(name, "./bb")) {
-			error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
+		if (check_bb_entry(r, ar, e, &declared))
 			goto out;
-		}
-		if (ar->entry_filetype(e) != AE_IFREG) {
-			error("'bb' in '%s' is not a regular file", r->cache_path);
-			goto out;
-		}
 		found++;
-		declared = ar->entry_size(e);
-		if (declared < 0 || (uint64_t)declared > BB_MAX_SIZE) {
-			error("'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
-			      (long long)declared, BB_MAX_SIZE >> 20);
-			goto out;
-		}
 		while ((rc = ar->read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
 			if (offset < 0 || (uint64_t)offset + size > (uint64_t)declared) {
 				error("'bb' in '%s' holds data past its declared size", r->cache_path);
 				goto out;
 			}
-			if ((size_t)offset > out->len) { /* a sparse hole reads as zeros */
-				size_t gap = (size_t)offset - out->len;
-
-				buf_grow(out, gap);
-				memset(out->ptr + out->len, 0, gap);
-				buf_setlen(out, (size_t)offset);
-			}
+			if ((size_t)offset > out->len) /* a sparse hole reads as zeros */
+				buf_add_zeros(out, (size_t)offset - out->len);
 			buf_add(out, block, size);
 		}
 		if (rc != ARCHIVE_EOF) {
 			error("cannot read 'bb' from '%s': %s", r->cache_path, ar->error_string(a));
 			goto out;
 		}
-		if (out->len < (size_t)declared) { /* a hole at the end */
-			size_t gap = (size_t)declared - out->len;
-
-			buf_grow(out, gap);
-			memset(out->ptr + out->len, 0, gap);
-			buf_setlen(out, (size_t)declared);
-		}
+		if (out->len < (size_t)declared) /* a hole at the end */
+			buf_add_zeros(out, (size_t)declared - out->len);
 	}
 	if (rc != ARCHIVE_EOF) {
 		error("cannot read '%s': %s", r->cache_path, ar->error_string(a));
@@ -330,21 +345,8 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 		error("'%s' holds no 'bb'", r->cache_path);
 		goto out;
 	}
-	{
-		const unsigned char *h = (const unsigned char *)buf_cstr(out);
-		unsigned machine = out->len >= 20 ? (unsigned)(h[18] | h[19] << 8) : 0;
-		unsigned want = !strcmp(r->arch, "x86_64") ? EM_X86_64 : EM_AARCH64;
-
-		if (out->len < 20 || memcmp(h, "\177ELF", 4)) {
-			error("'bb' in '%s' is not a Linux executable", r->cache_path);
-			goto out;
-		}
-		if (machine != want) {
-			error("'bb' in '%s' is built for %s, not %s", r->cache_path,
-			      machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "arm64" : "another machine", r->arch);
-			goto out;
-		}
-	}
+	if (check_elf(r, (const unsigned char *)buf_cstr(out), out->len))
+		goto out;
 	ret = 0;
 out:
 	ar->read_free(a);
@@ -454,7 +456,6 @@ struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size)
 	const struct archive_api *ar = archive_api();
 	struct bb_stream *s;
 	struct archive_entry *e;
-	const char *name;
 	int rc;
 
 	if (!ar)
@@ -463,54 +464,23 @@ struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size)
 	s->rel = r;
 	s->ar = ar;
 	s->fd[0] = s->fd[1] = -1;
-	s->a = ar->read_new();
-	ar->read_support_filter_gzip(s->a);
-	ar->read_support_format_tar(s->a);
-	if (ar->read_open_filename(s->a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
-		error("cannot open '%s': %s", r->cache_path, ar->error_string(s->a));
+	if (!(s->a = open_release(r, ar)))
 		goto fail;
-	}
 	rc = ar->read_next_header(s->a, &e);
 	if (rc != ARCHIVE_OK) {
 		error(rc == ARCHIVE_EOF ? "'%s' holds no 'bb'" : "cannot read '%s'", r->cache_path);
 		goto fail;
 	}
-	name = ar->entry_pathname(e);
-	if (strcmp(name, "bb") && strcmp(name, "./bb")) {
-		error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
+	if (check_bb_entry(r, ar, e, &s->size))
 		goto fail;
-	}
-	if (ar->entry_filetype(e) != AE_IFREG) {
-		error("'bb' in '%s' is not a regular file", r->cache_path);
-		goto fail;
-	}
-	s->size = ar->entry_size(e);
-	if (s->size < 20 || (uint64_t)s->size > BB_MAX_SIZE) {
-		error("'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
-		      (long long)s->size, BB_MAX_SIZE >> 20);
-		goto fail;
-	}
 	*size = (uint64_t)s->size;
 	if (ar->read_data_block(s->a, &s->first, &s->first_len, &s->first_off) != ARCHIVE_OK || s->first_off ||
 	    s->first_len < 20) {
 		error("'bb' in '%s' is not a Linux executable", r->cache_path);
 		goto fail;
 	}
-	{
-		const unsigned char *h = s->first;
-		unsigned machine = (unsigned)(h[18] | h[19] << 8);
-		unsigned want = !strcmp(r->arch, "x86_64") ? EM_X86_64 : EM_AARCH64;
-
-		if (memcmp(h, "\177ELF", 4)) {
-			error("'bb' in '%s' is not a Linux executable", r->cache_path);
-			goto fail;
-		}
-		if (machine != want) {
-			error("'bb' in '%s' is built for %s, not %s", r->cache_path,
-			      machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "arm64" : "another machine", r->arch);
-			goto fail;
-		}
-	}
+	if (check_elf(r, s->first, s->first_len))
+		goto fail;
 	if (pipe(s->fd)) {
 		error("cannot create a pipe: %s", strerror(errno));
 		goto fail;

@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
-#include "config/edn.h"
+#include "package/edn.h"
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/msg.h"
@@ -305,9 +305,7 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 
 		if (!ar)
 			return -1;
-		a = ar->read_new();
-		ar->read_support_filter_gzip(a);
-		ar->read_support_format_tar(a);
+		a = archive_open_tgz(ar);
 		rc = ar->read_open_memory(a, data->ptr ? data->ptr : "", data->len);
 		while (rc == ARCHIVE_OK && ar->read_next_header(a, &e) == ARCHIVE_OK) {
 			const char *name = ar->entry_pathname(e);
@@ -327,13 +325,8 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 					ar->read_free(a);
 					return error("'%s' in '%s' is larger than %d MB", exe, url, POD_MAX_SIZE >> 20);
 				}
-				if ((size_t)off > out->len) { /* a sparse hole reads as zeros */
-					size_t gap = (size_t)off - out->len;
-
-					buf_grow(out, gap);
-					memset(out->ptr + out->len, 0, gap);
-					buf_setlen(out, (size_t)off);
-				}
+				if ((size_t)off > out->len) /* a sparse hole reads as zeros */
+					buf_add_zeros(out, (size_t)off - out->len);
 				buf_add(out, blk, size);
 			}
 			break;
@@ -452,19 +445,15 @@ static int nonempty_map(const struct edn *e)
 
 int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http, struct artifact *out, int *none)
 {
-	struct buf text = BUF_INIT, inputs_text = BUF_INIT, path = BUF_INIT, layer = BUF_INIT, work = BUF_INIT;
+	struct buf text = BUF_INIT, inputs_text = BUF_INIT, layer = BUF_INIT, work = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1];
 	const struct edn *deps, *pods;
 	struct edn *root = NULL;
 	struct tree files = { 0 };
 	int r = -1;
 
-	memset(out, 0, sizeof(*out));
 	*none = 0;
-	out->kind = "deps-layer";
-	out->arch = xstrdup(o->arch);
-	buf_addf(&path, "%s/deps-layer-%s.zip", o->out_dir, o->arch);
-	out->path = buf_detach(&path);
+	artifact_init(out, "deps-layer", o->out_dir, o->arch);
 	if (fs_read_file(o->deps_file, &text, 16u << 20)) {
 		if (errno != ENOENT)
 			return error("cannot read '%s': %s", o->deps_file, strerror(errno));

@@ -81,15 +81,11 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 {
 	struct tree e = { 0 };
 	struct strlist ignore = STRLIST_INIT;
-	struct buf inputs_text = BUF_INIT, path = BUF_INIT;
+	struct buf inputs_text = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1];
 	int r = -1;
 
-	memset(out, 0, sizeof(*out));
-	out->kind = "function";
-	out->arch = xstrdup(o->arch);
-	buf_addf(&path, "%s/function.zip", o->out_dir);
-	out->path = buf_detach(&path);
+	artifact_init(out, "function", o->out_dir, o->arch);
 	read_ignore_file(&ignore);
 	for (size_t i = 0; i < o->source_paths->nr; i++) {
 		const char *sp = o->source_paths->items[i];

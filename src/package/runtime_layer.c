@@ -84,16 +84,12 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 {
 	const struct bootstrap *boot = bootstrap_for(o->arch);
 	struct bb_release rel;
-	struct buf inputs_text = BUF_INIT, path = BUF_INIT, deflated = BUF_INIT;
+	struct buf inputs_text = BUF_INIT, deflated = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1], boot_sha[SHA256_HEX_LEN + 1], clj_sha[SHA256_HEX_LEN + 1];
 	size_t clj_len = (size_t)(blambda_runtime_clj_end - blambda_runtime_clj);
 	int r = -1;
 
-	memset(out, 0, sizeof(*out));
-	out->kind = "runtime-layer";
-	out->arch = xstrdup(o->arch);
-	buf_addf(&path, "%s/runtime-layer-%s.zip", o->out_dir, o->arch);
-	out->path = buf_detach(&path);
+	artifact_init(out, "runtime-layer", o->out_dir, o->arch);
 	if (!boot) {
 		error("this blambda carries no %s bootstrap (it was built without that cross compiler)", o->arch);
 		hint("'blambda doctor' lists the architectures it carries");

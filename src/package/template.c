@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/suggest.h"
+#include "core/suggest.h"
 #include "core/fs.h"
 #include "core/msg.h"
 #include "core/xalloc.h"

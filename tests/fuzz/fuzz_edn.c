@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/edn.h"
+#include "package/edn.h"
 #include "core/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -4,7 +4,7 @@
 
 #include "config/config.h"
 #include "core/msg.h"
-#include "config/edn.h"
+#include "package/edn.h"
 #include "test.h"
 
 static char path[64];

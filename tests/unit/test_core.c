@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/suggest.h"
+#include "core/suggest.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/strlist.h"

@@ -1,4 +1,4 @@
-#include "cli/suggest.h"
+#include "core/suggest.h"
 
 #include <stdlib.h>
 #include <string.h>

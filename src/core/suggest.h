@@ -1,5 +1,5 @@
-#ifndef BLAMBDA_CLI_SUGGEST_H
-#define BLAMBDA_CLI_SUGGEST_H
+#ifndef BLAMBDA_CORE_SUGGEST_H
+#define BLAMBDA_CORE_SUGGEST_H
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
-#ifndef BLAMBDA_CONFIG_EDN_H
-#define BLAMBDA_CONFIG_EDN_H
+#ifndef BLAMBDA_PACKAGE_EDN_H
+#define BLAMBDA_PACKAGE_EDN_H
 
 #include <stddef.h>
 

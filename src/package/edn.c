@@ -1,4 +1,4 @@
-#include "config/edn.h"
+#include "package/edn.h"
 
 #include <ctype.h>
 #include <stdlib.h>

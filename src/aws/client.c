@@ -293,6 +293,7 @@ void aws_error_from_failure(const struct http_response *resp, struct aws_error *
 	err->code = xstrdup(resp->failure == HTTP_FAIL_NETWORK ? "NetworkError" : "LocalError");
 	err->message = xstrdup(resp->error[0] ? resp->error : "the request failed");
 	err->network = resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG;
+	err->local = 1;
 	err->attempts = resp->attempts;
 }
 
@@ -307,6 +308,7 @@ void aws_error_set(struct aws_error *err, const char *code, const char *fmt, ...
 	va_end(ap);
 	err->code = xstrdup(code);
 	err->message = buf_detach(&m);
+	err->local = 1;
 }
 
 int aws_error_is(const struct aws_error *err, const char *code)
@@ -314,17 +316,29 @@ int aws_error_is(const struct aws_error *err, const char *code)
 	return err->status && err->code && !strcmp(err->code, code);
 }
 
+/* Append s with control characters (an answer's escape sequences, forged lines) shown as '?'. */
+static void add_printable(struct buf *m, const char *s)
+{
+	for (; *s; s++)
+		buf_addch(m, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 void aws_error_format(const struct aws_error *err, struct buf *m)
 {
-	if (err->network || (err->code && !strcmp(err->code, "LocalError"))) {
-		buf_adds(m, err->message ? err->message : "the request failed");
+	if (err->network || err->local) {
+		add_printable(m, err->message ? err->message : "the request failed");
 		return;
 	}
-	buf_adds(m, err->code ? err->code : "error");
-	if (err->message && *err->message)
-		buf_addf(m, ": %s", err->message);
-	if (err->request_id)
-		buf_addf(m, " (request id %s)", err->request_id);
+	add_printable(m, err->code ? err->code : "error");
+	if (err->message && *err->message) {
+		buf_adds(m, ": ");
+		add_printable(m, err->message);
+	}
+	if (err->request_id) {
+		buf_adds(m, " (request id ");
+		add_printable(m, err->request_id);
+		buf_addch(m, ')');
+	}
 	if (err->attempts > 1)
 		buf_addf(m, " after %d attempts", err->attempts);
 }

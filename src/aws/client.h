@@ -38,6 +38,7 @@ struct aws_error {
 	char *request_id;
 	int attempts;
 	int network;      /* no answer at all: exit status EXIT_NETWORK */
+	int local;        /* blambda's own finding (code made here, not AWS's): only the message is shown */
 	int reported;     /* already printed (the credentials chain reports its own failures) */
 };
 
@@ -53,7 +54,12 @@ struct aws {
 	struct http_client *http;
 };
 
-/* Read the shared config files and pick the profile. No network. */
+/*
+ * Read the shared config files and pick the profile. No network. This and
+ * aws_region() are what commands call first: they report their own errors
+ * (a profile that is not there, no region) with a hint; every other function
+ * here returns what failed and prints nothing.
+ */
 int aws_init(struct aws *a, const struct config *cfg);
 /*
  * A client for one more region with credentials already resolved (copied):

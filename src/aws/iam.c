@@ -51,8 +51,13 @@ int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct a
 	start_form(&form, "GetRole");
 	aws_form_add(&form, "RoleName", name);
 	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
-	if (r == 0)
+	if (r == 0) {
 		read_role(xml_find(doc, "Role"), out);
+		if (!out->arn || !*out->arn) {
+			aws_error_set(err, "MalformedAnswer", "IAM's answer has no Role.Arn");
+			r = 1;
+		}
+	}
 	xml_free(doc);
 	buf_release(&form);
 	return r;
@@ -80,8 +85,13 @@ int iam_create_role(struct aws *a, const char *name, const char *trust_policy, c
 		aws_form_add(&form, key.ptr, tags->items[i].value);
 	}
 	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
-	if (r == 0)
+	if (r == 0) {
 		read_role(xml_find(doc, "Role"), out);
+		if (!out->arn || !*out->arn) {
+			aws_error_set(err, "MalformedAnswer", "IAM's answer has no Role.Arn");
+			r = 1;
+		}
+	}
 	xml_free(doc);
 	buf_release(&form);
 	buf_release(&key);
@@ -107,7 +117,7 @@ int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns,
 {
 	struct buf form = BUF_INIT;
 	char *marker = NULL;
-	int r;
+	int r, page = 0;
 
 	for (;;) {
 		struct xml_node *doc;
@@ -135,6 +145,11 @@ int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns,
 		xml_free(doc);
 		if (!marker)
 			break;
+		if (++page >= 100) { /* a listing that never ends is not IAM's */
+			aws_error_set(err, "MalformedAnswer", "IAM's list of the policies of '%s' does not end", role);
+			r = 1;
+			break;
+		}
 	}
 	free(marker);
 	buf_release(&form);

@@ -7,7 +7,9 @@
 /*
  * IAM (query+XML, global, signed in us-east-1): the execution roles blambda
  * makes for functions. Knows the API, never prints. Calls return as
- * aws_call() does: 0, 1 (AWS's error in *err), -1.
+ * aws_call() does: 0, 1 (AWS's error in *err, or "MalformedAnswer"), -1.
+ * An `out` role is zeroed first and filled on 0; the caller releases it with
+ * iam_role_release whatever the result.
  */
 
 struct iam_role {
@@ -18,11 +20,15 @@ void iam_role_release(struct iam_role *r);
 
 /* GetRole. A role that does not exist is 1 with err->code "NoSuchEntity". */
 int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err);
-/* CreateRole with a trust policy (JSON) and tags. */
+/* CreateRole with a trust policy (JSON), a description (or NULL) and tags; *out is the new role. */
 int iam_create_role(struct aws *a, const char *name, const char *trust_policy, const char *description,
 		    const struct kvlist *tags, struct iam_role *out, struct aws_error *err);
+/* AttachRolePolicy: policy_arn (a managed policy) attached to role; attaching it again is no error in IAM. */
 int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err);
-/* ListAttachedRolePolicies, every page: the policies' ARNs appended to arns. */
+/*
+ * ListAttachedRolePolicies, every page (100 at most): the policies' ARNs
+ * appended to arns (caller clears it; on an error it holds the pages read).
+ */
 int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err);
 
 /* The trust policy that lets Lambda assume a role. */

@@ -14,12 +14,25 @@ static char *dup_str(const cJSON *o, const char *key)
 	return v ? xstrdup(v) : NULL;
 }
 
+/* A whole number of the answer; 0 when it is missing or not one a long can hold. */
 static long get_long(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= -9.0e15 && v->valuedouble <= 9.0e15))
+		return 0;
+	return (long)v->valuedouble;
 }
+
+/* Lambda answered 2xx without what every such answer holds: err says which field, r becomes 1. */
+static int malformed(struct aws_error *err, const char *what, const char *field)
+{
+	aws_error_set(err, "MalformedAnswer", "Lambda's answer to %s has no %s", what, field);
+	return 1;
+}
+
+/* Pages of a listing followed at most (a service that answers the same marker forever must not loop). */
+#define MAX_PAGES 100
 
 void lambda_function_release(struct lambda_function *f)
 {
@@ -104,6 +117,8 @@ int lambda_get_function(struct aws *a, const char *region, const char *name, str
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "Tags"))
 			if (cJSON_IsString(item))
 				kvlist_add(&out->tags, item->string, item->valuestring);
+		if (!out->arn)
+			r = malformed(err, "GetFunction", "Configuration.FunctionArn");
 	}
 	cJSON_Delete(answer);
 	buf_release(&path);
@@ -202,8 +217,11 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 	call.method = "POST";
 	call.path = "/2015-03-31/functions";
 	r = call_with_code(a, &call, body, "Code", code, &answer, err);
-	if (r == 0)
+	if (r == 0) {
 		read_configuration(answer, out);
+		if (!out->arn)
+			r = malformed(err, call.path, "FunctionArn");
+	}
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	return r;
@@ -227,8 +245,11 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 	call.method = "PUT";
 	call.path = path.ptr;
 	r = call_with_code(a, &call, body, NULL, code, &answer, err);
-	if (r == 0)
+	if (r == 0) {
 		read_configuration(answer, out);
+		if (!out->arn)
+			r = malformed(err, call.path, "FunctionArn");
+	}
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);
@@ -252,8 +273,11 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 	call.method = "PUT";
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, body, &answer, err);
-	if (r == 0)
+	if (r == 0) {
 		read_configuration(answer, out);
+		if (!out->arn)
+			r = malformed(err, call.path, "FunctionArn");
+	}
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);
@@ -336,7 +360,7 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 	call.method = "GET";
 	call.path = path.ptr;
 	/* newest first; pages followed in case a service answers in another order */
-	for (;;) {
+	for (int page = 0;; page++) {
 		const char *marker;
 
 		r = aws_json_call(a, &call, NULL, &answer, err);
@@ -354,6 +378,10 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 		marker = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "NextMarker"));
 		if (!marker || !*marker)
 			break;
+		if (page + 1 >= MAX_PAGES) {
+			r = malformed(err, "ListLayerVersions", "end (more than 100 pages)");
+			goto out;
+		}
 		buf_reset(&query);
 		buf_adds(&query, "Marker=");
 		aws_path_segment(&query, marker);
@@ -369,8 +397,11 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 	call.path = path.ptr;
 	call.query = NULL;
 	r = aws_json_call(a, &call, NULL, &answer, err);
-	if (r == 0)
+	if (r == 0) {
 		read_layer_version(answer, out);
+		if (!out->version_arn || out->version <= 0)
+			r = malformed(err, call.path, "LayerVersionArn and Version");
+	}
 out:
 	cJSON_Delete(answer);
 	buf_release(&path);
@@ -407,8 +438,11 @@ int lambda_publish_layer_version(struct aws *a, const char *region, const char *
 	} else {
 		r = call_with_code(a, &call, body, "Content", code, &answer, err);
 	}
-	if (r == 0)
+	if (r == 0) {
 		read_layer_version(answer, out);
+		if (!out->version_arn || out->version <= 0)
+			r = malformed(err, call.path, "LayerVersionArn and Version");
+	}
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);

@@ -7,10 +7,14 @@
 #include "core/strlist.h"
 
 /*
- * The Lambda API (REST+JSON): functions and layer versions. Knows the API,
- * never prints. Every call returns as aws_call() does: 0, 1 (AWS's error in
- * *err), -1 (no answer, or a local failure such as an unreadable zip).
- * `region` NULL is the region in use.
+ * The Lambda API (REST+JSON): functions and layer versions. Knows the API
+ * and reports nothing itself (an upload's progress bar, drawn by the HTTP
+ * client on a terminal, is the one thing on screen). Every call returns as
+ * aws_call() does: 0, 1 (AWS's error in *err, or "MalformedAnswer" when a 2xx
+ * answer lacks what it must hold), -1 (no answer, or a local failure such as
+ * an unreadable zip). `region` NULL is the region in use. Every `out` is
+ * zeroed first and filled on 0; the caller releases it whatever the result
+ * (lambda_function_release, lambda_layer_version_release).
  */
 
 /* Where code comes from: a local zip uploaded in the request, or an object in S3. */
@@ -45,6 +49,7 @@ void lambda_function_release(struct lambda_function *f);
 /* GetFunction. A function that does not exist is 1 with err->code "ResourceNotFoundException". */
 int lambda_get_function(struct aws *a, const char *region, const char *name, struct lambda_function *out,
 			struct aws_error *err);
+/* CreateFunction with s (tags included) and the code; *out is the new function (State Pending, usually). */
 int lambda_create_function(struct aws *a, const char *region, const struct lambda_settings *s,
 			   const struct lambda_code *code, struct lambda_function *out, struct aws_error *err);
 /* UpdateFunctionCode, with the architecture (a change of architecture goes with the code). */

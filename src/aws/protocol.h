@@ -46,7 +46,7 @@ struct aws_zip_json {
 	size_t chunk_len;
 };
 
-/* Open path for a body; -1 with errno set when it cannot be read. */
+/* Open path for a body (before and after are copied); -1 with errno set when it cannot be read. */
 int aws_zip_json_init(struct aws_zip_json *z, const char *before, const char *after, const char *path);
 void aws_zip_json_release(struct aws_zip_json *z);
 

@@ -52,6 +52,8 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 		if (s->update_tags)
 			cJSON_AddItemToArray(w, cJSON_CreateString("tags"));
 		w = cJSON_AddArrayToObject(o, "writes_done");
+		if (s->create_done)
+			cJSON_AddItemToArray(w, cJSON_CreateString("create"));
 		if (s->code_done)
 			cJSON_AddItemToArray(w, cJSON_CreateString("code"));
 		if (s->config_done)
@@ -75,7 +77,11 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 	cJSON_AddBoolToObject(root, "ok", ok);
 	cJSON_AddBoolToObject(root, "up_to_date", ok && deploy_plan_is_noop(p));
 	for (size_t i = 0; i < p->nr; i++) {
-		cJSON *o = step_json(&p->steps[i], dry_run);
+		cJSON *o;
+
+		if (!p->steps[i].planned)
+			continue; /* the plan stopped before it: "error" says where */
+		o = step_json(&p->steps[i], dry_run);
 
 		if (!strcmp(p->steps[i].kind, "function"))
 			cJSON_AddItemToArray(functions, o);
@@ -99,9 +105,13 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 	return root;
 }
 
-static const char *kind_words(const char *kind)
+/* s with control characters (an answer's escape sequences) made '?', in place. */
+static char *printable(char *s)
 {
-	return !strcmp(kind, "runtime-layer") ? "runtime layer" : !strcmp(kind, "deps-layer") ? "deps layer" : kind;
+	for (unsigned char *c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return s;
 }
 
 static void print_text(const struct deploy_plan *p, int dry_run, const char *indent)
@@ -110,15 +120,19 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 		const struct deploy_step *s = &p->steps[i];
 		struct buf line = BUF_INIT;
 
-		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done && !s->code_done && !s->config_done)
+		if (!s->planned)
+			continue; /* the plan stopped before it: the error says where */
+		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done && !s->create_done && !s->code_done &&
+		    !s->config_done)
 			continue; /* not reached: the error says where it stopped */
 		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done)
-			buf_addf(&line, "%s '%s': stopped after updating the %s", kind_words(s->kind), s->name,
-				 s->config_done ? "configuration" : "code");
+			buf_addf(&line, "%s '%s': stopped after %s", deploy_kind_words(s->kind), s->name,
+				 s->config_done ? "updating the configuration"
+				 : s->code_done ? "updating the code" : "creating it (not Active yet)");
 		else if (dry_run && s->action != DEPLOY_UNCHANGED)
-			buf_addf(&line, "would %s %s '%s'", deploy_action_name(s->action, 1), kind_words(s->kind), s->name);
+			buf_addf(&line, "would %s %s '%s'", deploy_action_name(s->action, 1), deploy_kind_words(s->kind), s->name);
 		else
-			buf_addf(&line, "%s '%s': %s", kind_words(s->kind), s->name, deploy_action_name(s->action, 0));
+			buf_addf(&line, "%s '%s': %s", deploy_kind_words(s->kind), s->name, deploy_action_name(s->action, 0));
 		if (strstr(s->kind, "layer") && s->version && s->action != DEPLOY_UNCHANGED)
 			buf_addf(&line, " version %ld", s->version);
 		for (size_t k = 0; k < s->reasons.nr; k++)
@@ -126,10 +140,11 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 		if (s->reasons.nr)
 			buf_addch(&line, ')');
 		if (s->via_s3 && s->action != DEPLOY_UNCHANGED)
-			buf_adds(&line, dry_run ? ", through S3" : ", through S3");
-		printf("%s%s\n", indent, line.ptr);
+			buf_adds(&line, ", through S3");
+		/* names, ARNs and reasons hold what AWS answered: no control characters reach the terminal */
+		printf("%s%s\n", indent, printable(line.ptr));
 		if (s->arn)
-			printf("%s  %s\n", indent, s->arn);
+			printf("%s  %s\n", indent, printable(s->arn));
 		buf_release(&line);
 	}
 	if (deploy_plan_is_noop(p) && !p->failed)
@@ -145,19 +160,19 @@ static int pick_functions(const struct args *args, const struct config *cfg, str
 	*n = 0;
 	for (size_t i = 0; i < args->pos.nr; i++) {
 		if (config_function_index(cfg, args->pos.items[i]) < 0) {
-			const char *names[64];
-			size_t k;
+			const char **names = xcalloc(count ? count : 1, sizeof(*names));
+			const char *s;
 
-			for (k = 0; k < count && k < 64; k++)
+			for (size_t k = 0; k < count; k++)
 				names[k] = config_function_name(cfg, k);
-			{
-				const char *s = suggest(args->pos.items[i], names, k);
-
-				if (s)
-					return error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)",
-							    cfg->path, args->pos.items[i], s);
-			}
-			return error_status(EXIT_USAGE, "%s declares no function '%s'", cfg->path, args->pos.items[i]);
+			s = suggest(args->pos.items[i], names, count);
+			if (s)
+				error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)", cfg->path,
+					     args->pos.items[i], s);
+			else
+				error_status(EXIT_USAGE, "%s declares no function '%s'", cfg->path, args->pos.items[i]);
+			free(names);
+			return -1;
 		}
 	}
 	*out = xcalloc(count ? count : 1, sizeof(**out));

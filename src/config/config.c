@@ -180,6 +180,12 @@ static int check_region(const char *key, const char *v, struct buf *why)
 		buf_addf(why, "region must look like 'eu-west-1', got '%s'", v);
 		return -1;
 	}
+	for (const char *c = v; *c; c++) {
+		if (isupper((unsigned char)*c)) {
+			buf_addf(why, "region names are lower case: '%s' is not one", v);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -727,6 +733,9 @@ static int read_value(struct yctx *x, int id, yaml_node_t *val)
 
 static int read_mapping(struct yctx *x, yaml_node_t *map, const char *prefix);
 
+/* One project deploys one zip to its functions; a few hundred is already many (and keeps the checks cheap). */
+#define CONFIG_MAX_FUNCTIONS 500
+
 /* functions: NAME: {function keys}: each entry read like `function:` into its own values */
 static int read_functions(struct yctx *x, yaml_node_t *map)
 {
@@ -755,6 +764,8 @@ static int read_functions(struct yctx *x, yaml_node_t *map)
 			buf_release(&why);
 			return r;
 		}
+		if (cfg->nfns == CONFIG_MAX_FUNCTIONS)
+			return yerror(x, kn->start_mark, "more than %d functions: split the project", CONFIG_MAX_FUNCTIONS);
 		for (size_t i = 0; i < cfg->nfns; i++)
 			if (!strcmp(cfg->fns[i].name, name))
 				return yerror(x, kn->start_mark, "duplicate function '%s'", name);

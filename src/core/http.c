@@ -25,9 +25,10 @@ struct http_client {
 	int max_attempts;
 };
 
-/* A positive whole number from the environment, or def. */
+/* A positive whole number from the environment, or def (a bad value is warned about once a run). */
 static long env_long(const char *name, long def, long min, long max)
 {
+	static struct strlist warned = STRLIST_INIT;
 	const char *v = getenv(name);
 	char *end;
 	long n;
@@ -37,7 +38,10 @@ static long env_long(const char *name, long def, long min, long max)
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno || *end || n < min || n > max) {
-		warning("ignoring %s='%s': expected a whole number from %ld to %ld", name, v, min, max);
+		if (!strlist_has(&warned, name)) {
+			strlist_add(&warned, name);
+			warning("ignoring %s='%s': expected a whole number from %ld to %ld", name, v, min, max);
+		}
 		return def;
 	}
 	return n;
@@ -255,8 +259,8 @@ static long backoff_ms(const struct http_client *c, int attempt, const struct ht
 		char *end;
 		long s = strtol(ra, &end, 10);
 
-		if (end != ra && !*end && s >= 0 && s * 1000 > d)
-			d = s * 1000;
+		if (end != ra && !*end && s >= 0 && (s > cap / 1000 || s * 1000 > d))
+			d = s > cap / 1000 ? cap : s * 1000;
 	}
 	return d > cap ? cap : d;
 }

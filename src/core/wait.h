@@ -6,7 +6,8 @@
  * says done or failed, or the deadline passes. Every wait in blambda goes
  * through it (a function becoming Active, an update finishing, a new role
  * becoming usable), so they back off alike and show the same spinner on a
- * terminal. BLAMBDA_WAIT_SCALE (a factor, e.g. 0.01) shortens the delays,
+ * terminal (drawn here, like the progress bar of a transfer: it is the
+ * progress of the work, not its report). BLAMBDA_WAIT_SCALE (a factor, e.g. 0.01) shortens the delays,
  * not the deadline, for tests.
  */
 

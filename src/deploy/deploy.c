@@ -122,7 +122,7 @@ static const struct config *fn_cfg(const struct deploy_opts *o, const struct dep
 	return &o->fns[s->fn];
 }
 
-static const char *kind_words(const char *kind)
+const char *deploy_kind_words(const char *kind)
 {
 	return !strcmp(kind, "runtime-layer") ? "runtime layer" : !strcmp(kind, "deps-layer") ? "deps layer" : kind;
 }
@@ -145,7 +145,7 @@ static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 	s->art = art;
 	s->via_s3 = o->use_s3 || art->size > LAMBDA_DIRECT_UPLOAD_MAX;
 	if (lambda_latest_layer_version(a, p->region, name, &v, &p->err))
-		return failed(p, "read the versions of %s '%s'", kind_words(kind), name);
+		return failed(p, "read the versions of %s '%s'", deploy_kind_words(kind), name);
 	if (v.version && v.code_sha256 && !sha256_hex_to_base64(art->sha256, want) && !strcmp(v.code_sha256, want)) {
 		s->action = DEPLOY_UNCHANGED;
 		reason(s, "version %ld holds the same bytes", v.version);
@@ -158,6 +158,7 @@ static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 		else
 			reason(s, "no version published yet");
 	}
+	s->planned = 1;
 	lambda_layer_version_release(&v);
 	return 0;
 }
@@ -198,9 +199,11 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 		reason(s, "AWSLambdaBasicExecutionRole is not attached");
 	} else {
 		s->action = DEPLOY_UNCHANGED;
-		reason(s, kvlist_get(&role.tags, DEPLOY_TAG_KEY) ? "made by blambda" : "exists (not made by blambda)");
+		reason(s, kvlist_get(&role.tags, DEPLOY_TAG_KEY) ? "made by blambda" : "exists, not made by blambda");
 	}
 out:
+	if (!r)
+		s->planned = 1;
 	iam_role_release(&role);
 	strlist_clear(&attached);
 	buf_release(&name);
@@ -334,6 +337,8 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 		reason(s, "up to date");
 	}
 out:
+	if (!r)
+		s->planned = 1;
 	lambda_function_release(&f);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
@@ -385,7 +390,7 @@ static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_p
 {
 	memset(code, 0, sizeof(*code));
 	buf_reset(label);
-	buf_addf(label, "%s %s", kind_words(s->kind), s->name);
+	buf_addf(label, "%s %s", deploy_kind_words(s->kind), s->name);
 	code->progress_label = o->quiet_progress ? NULL : label->ptr;
 	if (!s->via_s3) {
 		code->zip_path = s->art->path;
@@ -427,7 +432,7 @@ static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 		buf_addf(&desc, "blambda %s deps layer (%s)", BLAMBDA_VERSION, s->art->arch);
 	p->writes++;
 	if (lambda_publish_layer_version(a, p->region, s->name, desc.ptr, s->art->arch, &code, &v, &p->err)) {
-		failed(p, "publish %s '%s'", kind_words(s->kind), s->name);
+		failed(p, "publish %s '%s'", deploy_kind_words(s->kind), s->name);
 		goto out;
 	}
 	set_str(&s->arn, v.version_arn);
@@ -536,7 +541,7 @@ static int wait_function(struct aws *a, const struct deploy_opts *o, struct depl
 
 	buf_addf(&label, "function '%s' to %s", name, for_active ? "become Active" : "finish updating");
 	wo.label = o->quiet_progress ? NULL : label.ptr;
-	wo.timeout_s = o->wait_timeout_s > 0 ? o->wait_timeout_s : 300;
+	wo.timeout_s = DEPLOY_WAIT_S;
 	r = wait_until(&wo, check_function, &w);
 	if (r == 1)
 		aws_error_set(&p->err, "Timeout", "still not done after %.0f s", wo.timeout_s);
@@ -552,6 +557,11 @@ static int wait_function(struct aws *a, const struct deploy_opts *o, struct depl
 }
 
 /* A write that Lambda refuses while another update runs (409): wait for that one, then try again. */
+/*
+ * A write to a function, tried again while Lambda refuses it for a passing
+ * reason: another update in progress (409), or, after a role was just made,
+ * "cannot be assumed by Lambda" (IAM takes seconds to reach Lambda).
+ */
 struct conflict_retry {
 	struct aws *a;
 	const struct deploy_opts *o;
@@ -560,10 +570,19 @@ struct conflict_retry {
 	int (*attempt)(struct conflict_retry *c);
 	const struct lambda_code *code;
 	const struct lambda_settings *settings;
-	const char *role_wait; /* CreateFunction: the role is not assumable yet */
-	int quiet;             /* no spinner */
+	const char *label;     /* what is awaited, for the spinner; NULL: none */
+	int role_new;          /* the role was made in this run: wait for IAM */
+	int exists;            /* CreateFunction: "already exist" (an earlier attempt's answer was lost) */
+	struct aws_error last; /* the last refusal, kept for the message when time runs out */
 	struct lambda_function out;
 };
+
+static int attempt_create(struct conflict_retry *c);
+
+static int already_exists(const struct aws_error *e)
+{
+	return aws_error_is(e, "ResourceConflictException") && e->message && strstr(e->message, "already exist");
+}
 
 static enum wait_answer try_write(void *ctx)
 {
@@ -576,10 +595,21 @@ static enum wait_answer try_write(void *ctx)
 	r = c->attempt(c);
 	if (!r)
 		return WAIT_DONE;
-	if (r == 1 && aws_error_is(&c->p->err, "ResourceConflictException"))
-		return wait_function(c->a, c->o, c->p, c->name, 0, NULL) ? WAIT_FAILED : WAIT_AGAIN;
-	if (r == 1 && c->role_wait && c->p->err.message && strstr(c->p->err.message, "cannot be assumed by Lambda"))
+	if (r == 1 && c->attempt == attempt_create && already_exists(&c->p->err)) {
+		/* an attempt whose answer was lost made it (or another deploy did): update it instead */
+		aws_error_release(&c->p->err);
+		c->exists = 1;
+		return WAIT_DONE;
+	}
+	if (r == 1 && (aws_error_is(&c->p->err, "ResourceConflictException") ||
+		       (c->role_new && c->p->err.message && strstr(c->p->err.message, "cannot be assumed by Lambda")))) {
+		aws_error_release(&c->last);
+		c->last = c->p->err;
+		memset(&c->p->err, 0, sizeof(c->p->err));
+		if (aws_error_is(&c->last, "ResourceConflictException"))
+			return wait_function(c->a, c->o, c->p, c->name, 0, NULL) ? WAIT_FAILED : WAIT_AGAIN;
 		return WAIT_AGAIN;
+	}
 	return WAIT_FAILED;
 }
 
@@ -599,26 +629,38 @@ static int attempt_config(struct conflict_retry *c)
 	return lambda_update_configuration(c->a, c->p->region, c->settings, &c->out, &c->p->err);
 }
 
-static int run_write(struct conflict_retry *c, double timeout_s, const char *what)
+static int run_write(struct conflict_retry *c, int (*attempt)(struct conflict_retry *), double timeout_s,
+		     const char *what)
 {
 	struct wait_opts wo = { 0 };
 	int r;
 
-	wo.label = c->quiet ? NULL : c->role_wait;
+	c->attempt = attempt;
+	wo.label = c->o->quiet_progress ? NULL : c->label;
 	wo.timeout_s = timeout_s;
 	wo.first_delay_s = 2;
 	r = wait_until(&wo, try_write, c);
-	if (r == 1 && !c->p->err.code)
-		aws_error_set(&c->p->err, "Timeout", "still refused after %.0f s", timeout_s);
+	if (r == 1 && !c->p->err.code) {
+		/* time ran out: say so with Lambda's last refusal, code and request id included */
+		char *last = c->last.message;
+
+		c->p->err = c->last;
+		memset(&c->last, 0, sizeof(c->last));
+		c->p->err.message = buf_fmt("still refused after %.0f s; the last answer: %s", timeout_s,
+					    last ? last : "(none)");
+		free(last);
+	}
+	aws_error_release(&c->last);
 	return r ? failed(c->p, "%s", what) : 0;
 }
 
 static int exec_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fs)
 {
 	struct deploy_step *s = &p->steps[fs];
+	const struct deploy_step *role = s->role >= 0 ? &p->steps[s->role] : NULL;
 	struct strlist layers = STRLIST_INIT;
 	struct kvlist tags = KVLIST_INIT;
-	struct buf key = BUF_INIT, label = BUF_INIT, what = BUF_INIT;
+	struct buf key = BUF_INIT, label = BUF_INIT, what = BUF_INIT, rw = BUF_INIT;
 	struct conflict_retry c;
 	struct lambda_settings want;
 	struct lambda_function final = { 0 };
@@ -633,70 +675,70 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 	c.name = s->name;
 	c.settings = &want;
 	c.code = &code;
+	c.role_new = role && role->action == DEPLOY_CREATE;
+	if (c.role_new) {
+		buf_addf(&rw, "role '%s' to be usable by Lambda", role->name);
+		c.label = rw.ptr;
+	}
 	if ((s->action == DEPLOY_CREATE || s->update_code) && step_code(a, o, p, s, &code, &key, &label))
 		goto out;
 	if (s->action == DEPLOY_CREATE) {
-		struct buf rw = BUF_INIT;
-
-		buf_addf(&rw, "role '%s' to be usable by Lambda", want.role);
-		c.attempt = attempt_create;
-		c.role_wait = rw.ptr;
-		c.quiet = o->quiet_progress;
 		buf_addf(&what, "create function '%s'", s->name);
 		/* IAM makes a new role usable by Lambda within seconds; wait up to two minutes */
-		r = run_write(&c, 120, what.ptr);
-		buf_release(&rw);
-		c.role_wait = NULL;
-		if (r || wait_function(a, o, p, s->name, 1, NULL))
-			goto fail;
-	} else {
-		if (s->update_code) {
-			c.attempt = attempt_code;
-			buf_reset(&what);
-			buf_addf(&what, "update the code of function '%s'", s->name);
-			if (run_write(&c, o->wait_timeout_s > 0 ? o->wait_timeout_s : 300, what.ptr) ||
-			    wait_function(a, o, p, s->name, 0, NULL))
-				goto fail;
-			s->code_done = 1;
-		}
-		if (s->update_config) {
-			c.attempt = attempt_config;
-			buf_reset(&what);
-			buf_addf(&what, "update the configuration of function '%s'", s->name);
-			if (run_write(&c, o->wait_timeout_s > 0 ? o->wait_timeout_s : 300, what.ptr) ||
-			    wait_function(a, o, p, s->name, 0, NULL))
-				goto fail;
-			s->config_done = 1;
-		}
-		if (s->update_tags) {
-			p->writes++;
-			if (lambda_tag_resource(a, p->region, s->arn, &tags, &p->err)) {
-				failed(p, "tag function '%s'", s->name);
-				goto fail;
-			}
+		c.role_new = 1;
+		if (run_write(&c, attempt_create, DEPLOY_ROLE_WAIT_S, what.ptr))
+			goto out;
+		if (c.exists) {
+			/* it was there after all: bring it to what blambda.yml says */
+			s->update_code = s->update_config = s->update_tags = 1;
+		} else {
+			s->create_done = 1;
+			if (wait_function(a, o, p, s->name, 1, NULL))
+				goto out;
 		}
 	}
-	/* what the function looks like now */
+	if (s->update_code) {
+		buf_reset(&what);
+		buf_addf(&what, "update the code of function '%s'", s->name);
+		if (run_write(&c, attempt_code, DEPLOY_WAIT_S, what.ptr) || wait_function(a, o, p, s->name, 0, NULL))
+			goto out;
+		s->code_done = 1;
+	}
+	if (s->update_config) {
+		buf_reset(&what);
+		buf_addf(&what, "update the configuration of function '%s'", s->name);
+		if (run_write(&c, attempt_config, c.role_new ? DEPLOY_ROLE_WAIT_S : DEPLOY_WAIT_S, what.ptr) ||
+		    wait_function(a, o, p, s->name, 0, NULL))
+			goto out;
+		s->config_done = 1;
+	}
+	/* what the function looks like now (its ARN for tagging, if it was not known) */
 	if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
 		failed(p, "read function '%s'", s->name);
-		goto fail;
+		goto out;
+	}
+	if (s->update_tags) {
+		p->writes++;
+		if (lambda_tag_resource(a, p->region, final.arn, &tags, &p->err)) {
+			failed(p, "tag function '%s'", s->name);
+			goto out;
+		}
 	}
 	set_str(&s->arn, final.arn);
 	set_str(&s->state, final.state);
 	set_str(&s->code_sha256, final.code_sha256);
 	s->done = 1;
 	r = 0;
-	goto out;
-fail:
-	r = -1;
 out:
 	lambda_function_release(&c.out);
 	lambda_function_release(&final);
+	aws_error_release(&c.last);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
 	buf_release(&key);
 	buf_release(&label);
 	buf_release(&what);
+	buf_release(&rw);
 	return r;
 }
 

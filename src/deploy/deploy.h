@@ -25,6 +25,9 @@ enum deploy_action {
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
 #define DEPLOY_TAG_VALUE "blambda"
+/* How long each wait lasts: a function becoming Active or finishing an update; a new role reaching Lambda. */
+#define DEPLOY_WAIT_S 300
+#define DEPLOY_ROLE_WAIT_S 120
 #define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 struct deploy_step {
@@ -44,7 +47,8 @@ struct deploy_step {
 	char *state;                   /* function State */
 	char *code_sha256;             /* base64, as Lambda reports it */
 	int done;                      /* its writes succeeded */
-	int code_done, config_done;    /* function: the writes done before one failed */
+	int create_done, code_done, config_done; /* function: the writes done before one failed */
+	int planned;                   /* the plan got as far as this step (else it is not shown) */
 };
 
 struct deploy_opts {
@@ -56,7 +60,6 @@ struct deploy_opts {
 	int use_s3;                    /* every zip through S3 */
 	const char *s3_bucket;         /* NULL: none */
 	const struct artifact *runtime_layer, *deps_layer, *function;
-	double wait_timeout_s;         /* for each wait (0: 300 s) */
 	int quiet_progress;            /* no spinner or progress bar (several regions at once) */
 };
 
@@ -85,6 +88,8 @@ void deploy_plan_release(struct deploy_plan *p);
 size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, const struct deploy_opts *o,
 		      int dry_run, struct deploy_plan *plans);
 
+/* "runtime layer", "deps layer", "role", "function": a step's kind for people */
+const char *deploy_kind_words(const char *kind);
 /* "created", "updated", "published", "unchanged" */
 const char *deploy_action_name(enum deploy_action a, int dry_run);
 /* 1 when the plan makes no write call. */

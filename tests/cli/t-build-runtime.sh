@@ -82,6 +82,19 @@ expect_err_lacks "copying the deflated bb"
 [ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the layer differs after the damaged copy"
 blambda build --runtime-layer --bb-version 9.9.9 --force -v
 expect_err_has "copying the deflated bb"
+# damaged inside, with a sidecar that matches the damage: the entry's CRC gives it away
+printf 'x' | dd of="$DEFLATED" bs=1 seek=120 conv=notrunc 2>/dev/null
+sha256sum "$DEFLATED" | cut -d' ' -f1 > "$DEFLATED.sha256"
+blambda build --runtime-layer --bb-version 9.9.9 --force -v
+expect_status 0
+expect_err_has "is damaged: deflating bb again"
+[ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the layer differs after a damaged entry"
+# a zip without bb in the cache: built from the tarball, not an error
+(cd "$TMP" && rm -f nobb.zip && printf 'x' > other && zip -q nobb.zip other)
+cp "$TMP/nobb.zip" "$DEFLATED" && sha256sum "$DEFLATED" | cut -d' ' -f1 > "$DEFLATED.sha256"
+blambda build --runtime-layer --bb-version 9.9.9 --force
+expect_status 0
+[ "$(sha256sum "$ZIP" | cut -d' ' -f1)" = "$sha" ] && pass || fail "the layer differs after a cache zip without bb"
 
 test_case "arm64: the arm64 bootstrap and the aarch64 release"
 blambda build --runtime-layer --bb-version 9.9.9 --arch arm64

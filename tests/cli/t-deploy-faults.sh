@@ -88,13 +88,71 @@ expect_status 0
 expect_out_has "up to date"
 [ "$("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/__fault/hits").read().decode())' "$PROXY_URL")" = 1 ] && pass || fail "the stall was not injected"
 
+test_case "a lost CreateFunction answer: the function is found and brought up to date, at once"
+sed -i 's/name: hello$/name: hello3/' blambda.yml
+faults '[{"match": "POST /2015-03-31/functions", "times": 1, "drop": true, "after": true}]'
+: > "$REQUESTS"
+start_s=$(date +%s)
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello3': created"
+[ $(( $(date +%s) - start_s )) -lt 60 ] && pass || fail "took $(( $(date +%s) - start_s )) s"
+[ "$(count 'POST /2015-03-31/functions -')" = 2 ] && pass || fail "CreateFunction reached moto $(count 'POST /2015-03-31/functions -') times"
+sed -i 's/name: hello3$/name: hello/' blambda.yml
+
+test_case "a new role for an existing function: its configuration waits for IAM too"
+aws iam detach-role-policy --role-name hello-blambda-role --policy-arn arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole --endpoint-url "$MOTO_URL"
+aws iam delete-role --role-name hello-blambda-role --endpoint-url "$MOTO_URL"
+faults '[{"match": "PUT /2015-03-31/functions/hello/configuration", "times": 2, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException"},
+          "body": "{\"message\": \"The role defined for the function cannot be assumed by Lambda.\"}"}]'
+blambda deploy
+expect_status 0
+expect_out_has "role 'hello-blambda-role': created"
+expect_out_has "function 'hello': updated"
+
+test_case "answers missing what they must hold: a clear error, no crash"
+faults '[{"match": "GET /2015-03-31/functions/hello", "times": 5, "status": 200, "body": "{}"}]'
+blambda deploy
+expect_status 1
+expect_err_has "cannot read function 'hello': Lambda's answer to GetFunction has no Configuration.FunctionArn"
+echo ';; malformed' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/hello/code", "times": 5, "status": 200, "body": "[1, 2, 3]"}]'
+blambda deploy
+expect_status 1
+expect_err_has "has no FunctionArn"
+faults '[{"match": "GET /2018-10-31/layers/blambda/versions", "times": 1000, "status": 200,
+          "body": "{\"LayerVersions\": [{\"Version\": 1e300}], \"NextMarker\": \"again\"}"}]'
+: > "$REQUESTS"
+run timeout 60 "$BLAMBDA" deploy
+expect_status 1
+expect_err_has "Lambda's answer to ListLayerVersions has no end (more than 100 pages)"
+
+test_case "a plan that stops early shows nothing it did not read"
+faults '[{"match": "GET /2015-03-31/functions/hello", "times": 100, "status": 500, "body": "{\"message\": \"down\"}"}]'
+blambda deploy --json
+expect_status 3
+expect_json "not d['ok'] and d['functions'] == [] and d['error']['step'] == \"read function 'hello'\""
+blambda deploy
+expect_out_lacks "function 'hello'"
+
+test_case "escape sequences in AWS's answers do not reach the terminal"
+faults '[{"match": "GET /2015-03-31/functions/hello", "times": 5, "status": 400,
+          "headers": {"x-amzn-ErrorType": "Evil\u001b[31m"},
+          "body": "{\"message\": \"bad\u001b[2J\u001b]0;owned\u0007\\ninjected line\"}"}]'
+blambda deploy
+expect_status 3
+case "$err" in *$'\033'*|*$'\a'*) fail "an escape sequence was printed" ;; *) pass ;; esac
+expect_err_has "Evil?[31m: bad?[2J?]0;owned??injected line"
+faults '[]'
+
 test_case "two regions at once: each gets its layer and function"
 faults '[]'
 : > "$REQUESTS"
 blambda deploy --region eu-west-1 --region us-east-1 --json
 expect_status 0
 expect_json "d['ok'] and [r['region'] for r in d['regions']] == ['eu-west-1', 'us-east-1']"
-expect_json "d['regions'][0]['up_to_date'] and d['regions'][1]['functions'][0]['action'] == 'created'"
+expect_json "d['regions'][0]['ok'] and d['regions'][1]['functions'][0]['action'] == 'created'"
 expect_json "d['regions'][1]['layers'][0]['arn'] == 'arn:aws:lambda:us-east-1:123456789012:layer:blambda:1'"
 aws lambda get-function-configuration --function-name hello --region us-east-1 --endpoint-url "$MOTO_URL" > "$TMP/use1.json" &&
 	grep -q 'arn:aws:lambda:us-east-1:123456789012:layer:blambda:1' "$TMP/use1.json" && pass || fail "no function in us-east-1"
@@ -121,6 +179,11 @@ blambda deploy --region eu-west-1 --dry-run
 expect_status 0
 expect_out_lacks "us-west-2"
 expect_out_has "up to date"
+
+test_case "region names are lower case"
+blambda deploy --region eu-west-1 --region EU-WEST-1 --dry-run
+expect_status 2
+expect_err_has "region names are lower case: 'EU-WEST-1' is not one"
 
 test_case "several --region for a command that works in one region: refused"
 blambda doctor --region eu-west-1 --region us-east-1

@@ -23,7 +23,7 @@
  * spaces keeps an event intact. bb that dies during an invocation fails that
  * invocation and is started again for the next one.
  *
- * It is built static (musl-gcc for x86_64, aarch64-linux-gnu-gcc for arm64)
+ * It is built static against musl (musl-gcc for x86_64, aarch64-linux-musl-gcc for arm64)
  * and uses nothing but libc: its HTTP/1.1 client speaks just what the Runtime
  * API needs, with no timeout on /next, a short connect timeout, and bounded
  * retries that reset after each success (as aws-lambda-cpp does).
@@ -674,6 +674,14 @@ static int start_bb(struct child *c)
 		}
 		if (!getenv("HOME"))
 			setenv("HOME", "/tmp", 1);
+		{
+			/* the layers' top (/opt) first on PATH, as Blambda! has it: local pods load by name from there */
+			const char *old = getenv("PATH");
+			static char path[PATH_MAX + 4096];
+
+			snprintf(path, sizeof(path), "%s%s%s", self_dir, old && *old ? ":" : "", old ? old : "");
+			setenv("PATH", path, 1);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		execv(bb_path, argv);
 		fprintf(stderr, "bootstrap: cannot run %s: %s\n", bb_path, strerror(errno));

@@ -438,6 +438,49 @@ out:
 	return r;
 }
 
+/* A local pod's file, relative to the deps file's directory, into out. */
+static void local_pod_path(const char *deps_file, const char *path, struct buf *out)
+{
+	const char *slash = strrchr(deps_file, '/');
+
+	if (path[0] == '/' || !slash)
+		buf_adds(out, path);
+	else
+		buf_addf(out, "%.*s/%s", (int)(slash - deps_file), deps_file, path);
+}
+
+/*
+ * A local pod ({:path "bin/my-pod"}) goes to the layer's top, /opt/NAME in
+ * Lambda, which bootstrap puts on PATH: (pods/load-pod "my-pod") finds it
+ * there, as under Blambda!.
+ */
+static int copy_local_pod(const struct deps_layer_opts *o, const struct edn *k, const char *path, const char *layer)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT, data = BUF_INIT;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int r = -1;
+
+	if (!plain_part(base, strlen(base), "._+-") || !strcmp(base, "bootstrap") || !strcmp(base, "bb") ||
+	    !strcmp(base, "deps-classpath")) {
+		error_status(EXIT_USAGE, "%s:%d:%d: local pod %s is named '%s', which cannot go at the top of the layer",
+			     o->deps_file, k->line, k->col, k->text, base);
+		goto out;
+	}
+	local_pod_path(o->deps_file, path, &from);
+	if (fs_read_file(from.ptr, &data, POD_MAX_SIZE)) {
+		error_status(EXIT_USAGE, "%s:%d:%d: cannot read local pod %s at '%s': %s", o->deps_file, k->line, k->col,
+			     k->text, from.ptr, strerror(errno));
+		goto out;
+	}
+	buf_addf(&to, "%s/%s", layer, base);
+	r = fs_write_atomic(to.ptr, data.ptr ? data.ptr : "", data.len, 0755);
+out:
+	buf_release(&from);
+	buf_release(&to);
+	buf_release(&data);
+	return r;
+}
+
 static int nonempty_map(const struct edn *e)
 {
 	return e && e->type == EDN_MAP && e->nr;
@@ -485,6 +528,19 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 		buf_addf(&inputs_text, "deps %.*s\n", (int)(deps->end - deps->start), deps->start);
 	if (nonempty_map(pods))
 		buf_addf(&inputs_text, "pods %.*s\n", (int)(pods->end - pods->start), pods->start);
+	/* a local pod's bytes are an input too: a rebuilt pod rebuilds the layer */
+	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
+		const char *lp = edn_str(pods->items[i + 1], "path");
+		struct buf full = BUF_INIT;
+		char sha[SHA256_HEX_LEN + 1];
+
+		if (!lp)
+			continue;
+		local_pod_path(o->deps_file, lp, &full);
+		if (!sha256_file_hex(full.ptr, sha))
+			buf_addf(&inputs_text, "pod-file %s %s\n", lp, sha);
+		buf_release(&full);
+	}
 	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
 	if (!artifact_should_build(out, inputs, o->force, o->dry_run)) {
 		r = 0;
@@ -515,9 +571,14 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 				     o->deps_file, k->line, k->col);
 			goto out;
 		}
+		if (!version && edn_str(v, "path")) {
+			if (copy_local_pod(o, k, edn_str(v, "path"), layer.ptr))
+				goto out;
+			continue;
+		}
 		if (!version) {
-			error_status(EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} (local :path pods cannot go "
-				     "in the layer)", o->deps_file, v->line, v->col, k->text);
+			error_status(EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} or {:path \"...\"}",
+				     o->deps_file, v->line, v->col, k->text);
 			goto out;
 		}
 		if (check_pod(o->deps_file, k, k->text, version) ||

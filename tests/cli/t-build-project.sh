@@ -193,10 +193,32 @@ printf '{:pods {org.test/fake-pod {:version "0.2.0"}}}\n' > bb.edn
 BLAMBDA_POD_REGISTRY_URL=$RELEASE_URL/registry blambda build --deps-layer
 expect_status 4
 expect_err_has "manifests/org.test/fake-pod/0.2.0/manifest.edn': HTTP 404"
-printf '{:pods {org.test/fake-pod {:path "/usr/local/bin/pod"}}}\n' > bb.edn
+printf '{:pods {org.test/fake-pod {:path "/nonexistent/pod"}}}\n' > bb.edn
 blambda build --deps-layer
 expect_status 2
-expect_err_has "pod org.test/fake-pod needs {:version"
+expect_err_has "cannot read local pod org.test/fake-pod at '/nonexistent/pod'"
+printf '{:pods {org.test/fake-pod {}}}\n' > bb.edn
+blambda build --deps-layer
+expect_status 2
+expect_err_has "pod org.test/fake-pod needs {:version \"...\"} or {:path \"...\"}"
+
+test_case "a local pod ({:path ...}) goes to the top of the layer, executable, and follows its file"
+mkdir -p bin && cp "$TMP/pod-fake-amd64" bin/my-pod
+printf '{:pods {my/pod {:path "bin/my-pod"}}}\n' > bb.edn
+blambda build --deps-layer
+expect_status 0
+unzip -Z target/deps-layer-x86_64.zip my-pod | grep -q '^-rwxr-xr-x' && pass || fail "my-pod is not at the layer's top, executable"
+unzip -p target/deps-layer-x86_64.zip my-pod | cmp -s - bin/my-pod && pass || fail "my-pod differs"
+blambda build --deps-layer
+expect_out_has "up to date"
+printf 'changed' >> bin/my-pod
+blambda build --deps-layer
+expect_out_has "built"
+printf '{:pods {my/pod {:path "bin/bootstrap"}}}\n' > bb.edn && cp bin/my-pod bin/bootstrap
+blambda build --deps-layer
+expect_status 2
+expect_err_has "is named 'bootstrap', which cannot go at the top of the layer"
+printf '{:paths ["src"]}\n' > bb.edn
 
 test_case "pod coordinates cannot climb out of the layer or the registry"
 mkdir -p "$TMP/escape-here"

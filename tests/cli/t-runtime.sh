@@ -92,6 +92,10 @@ RUNTIME_API_NEXT_DELAY=1.5 invoke opt-x86_64 examples/handle -- '{"op":"exit-lat
 expect_results "[x['kind'] for x in r] == ['response', 'response'] and body(1) == {'greeting': 'Hello after!'}"
 expect_err_has "bb exited with exit status 5 between invocations; starting it again"
 
+test_case "the layer's top is first on PATH (local pods load by name from there)"
+invoke opt-x86_64 examples/handle -- '{"op":"path"}'
+expect_results "body(0)['path'].split(':')[0] == '$TMP/opt-x86_64'"
+
 test_case "the handler's Var is called: alter-var-root takes effect"
 invoke opt-x86_64 examples/handle -- '{"op":"redefine"}' '{"op":"anything"}'
 expect_results "body(0) == {'redefined-next': True} and body(1) == {'redefined': 'anything'}"

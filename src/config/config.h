@@ -12,7 +12,13 @@
  *
  * The keys are described once, in cfg_keys[]: parsing, validation, the
  * `blambda config` listing and the man page's CONFIGURATION section all read
- * that table. Keys are scoped: `function.*` keys describe one function, the
+ * that table. The other BLAMBDA_* variables (BLAMBDA_CACHE_DIR,
+ * BLAMBDA_CONNECT_TIMEOUT, BLAMBDA_READ_TIMEOUT, BLAMBDA_RETRY_BASE_MS,
+ * BLAMBDA_MAX_DOWNLOAD_MB, BLAMBDA_WAIT_SCALE, BLAMBDA_POD_REGISTRY_URL and
+ * the runtime's BLAMBDA_BB) describe the machine, its network or a test rig,
+ * not the project, so they have no place in blambda.yml and are read where
+ * they are used; the man page's ENVIRONMENT lists them, and a test checks
+ * that every variable the code reads is there. Keys are scoped: `function.*` keys describe one function, the
  * rest are shared by the project (layers, Babashka, AWS), which is what lets
  * one file grow to several functions sharing layers.
  */

@@ -41,16 +41,12 @@ static void read_role(const struct xml_node *role, struct iam_role *out)
 	}
 }
 
-int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err)
+/* A call that answers with a Role (GetRole, CreateRole), read into out; one without its Arn is malformed. */
+static int role_call(struct aws *a, const struct buf *form, struct iam_role *out, struct aws_error *err)
 {
-	struct buf form = BUF_INIT;
 	struct xml_node *doc;
-	int r;
+	int r = aws_query_call(a, "iam", NULL, form, &doc, err);
 
-	memset(out, 0, sizeof(*out));
-	start_form(&form, "GetRole");
-	aws_form_add(&form, "RoleName", name);
-	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
 	if (r == 0) {
 		read_role(xml_find(doc, "Role"), out);
 		if (!out->arn || !*out->arn) {
@@ -59,6 +55,18 @@ int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct a
 		}
 	}
 	xml_free(doc);
+	return r;
+}
+
+int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err)
+{
+	struct buf form = BUF_INIT;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	start_form(&form, "GetRole");
+	aws_form_add(&form, "RoleName", name);
+	r = role_call(a, &form, out, err);
 	buf_release(&form);
 	return r;
 }
@@ -67,7 +75,6 @@ int iam_create_role(struct aws *a, const char *name, const char *trust_policy, c
 		    const struct kvlist *tags, struct iam_role *out, struct aws_error *err)
 {
 	struct buf form = BUF_INIT, key = BUF_INIT;
-	struct xml_node *doc;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -84,15 +91,7 @@ int iam_create_role(struct aws *a, const char *name, const char *trust_policy, c
 		buf_addf(&key, "Tags.member.%zu.Value", i + 1);
 		aws_form_add(&form, key.ptr, tags->items[i].value);
 	}
-	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
-	if (r == 0) {
-		read_role(xml_find(doc, "Role"), out);
-		if (!out->arn || !*out->arn) {
-			aws_error_set(err, "MalformedAnswer", "IAM's answer has no Role.Arn");
-			r = 1;
-		}
-	}
-	xml_free(doc);
+	r = role_call(a, &form, out, err);
 	buf_release(&form);
 	buf_release(&key);
 	return r;

@@ -90,6 +90,16 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 	}
 }
 
+/* The function a create or update answered with, into out; an answer without its ARN is malformed. */
+static int function_answer(int r, const cJSON *answer, const char *what, struct lambda_function *out,
+			   struct aws_error *err)
+{
+	if (r)
+		return r;
+	read_configuration(answer, out);
+	return out->arn ? 0 : malformed(err, what, "FunctionArn");
+}
+
 static void function_path(struct buf *path, const char *name, const char *suffix)
 {
 	buf_adds(path, "/2015-03-31/functions/");
@@ -217,11 +227,7 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 	call.method = "POST";
 	call.path = "/2015-03-31/functions";
 	r = call_with_code(a, &call, body, "Code", code, &answer, err);
-	if (r == 0) {
-		read_configuration(answer, out);
-		if (!out->arn)
-			r = malformed(err, call.path, "FunctionArn");
-	}
+	r = function_answer(r, answer, call.path, out, err);
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	return r;
@@ -245,11 +251,7 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 	call.method = "PUT";
 	call.path = path.ptr;
 	r = call_with_code(a, &call, body, NULL, code, &answer, err);
-	if (r == 0) {
-		read_configuration(answer, out);
-		if (!out->arn)
-			r = malformed(err, call.path, "FunctionArn");
-	}
+	r = function_answer(r, answer, call.path, out, err);
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);
@@ -273,11 +275,7 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 	call.method = "PUT";
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, body, &answer, err);
-	if (r == 0) {
-		read_configuration(answer, out);
-		if (!out->arn)
-			r = malformed(err, call.path, "FunctionArn");
-	}
+	r = function_answer(r, answer, call.path, out, err);
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);

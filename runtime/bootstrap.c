@@ -400,6 +400,15 @@ static int add_header(struct response *r, const char *name, const char *value)
 	return 0;
 }
 
+static int header_count(const struct response *r, const char *name)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->nheaders; i++)
+		n += !strcmp(r->headers[i].name, name);
+	return n;
+}
+
 static const char *response_header(const struct response *r, const char *name)
 {
 	for (int i = 0; i < r->nheaders; i++)
@@ -408,15 +417,33 @@ static const char *response_header(const struct response *r, const char *name)
 	return NULL;
 }
 
+/* Transfer-Encoding whose last coding is chunked (the only one the Runtime API uses). */
+static int is_chunked(const char *te)
+{
+	const char *last = strrchr(te, ',');
+	size_t n;
+
+	last = last ? last + 1 : te;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	n = strlen(last);
+	while (n && (last[n - 1] == ' ' || last[n - 1] == '\t'))
+		n--;
+	return n == 7 && !strncasecmp(last, "chunked", 7);
+}
+
 static int read_response(struct response *r)
 {
 	struct str line = { 0 };
 	const char *te, *cl;
-	int keep = 1;
+	int keep = 1, interim = 0, lines = 0;
 
 	memset(r, 0, sizeof(*r));
-	do { /* interim answers (100 Continue) are read and dropped */
+	do { /* interim answers (100 Continue) are read and dropped, a few of them */
 		response_free(r);
+		if (++interim > 8)
+			goto bad;
+		lines = 0;
 		if (read_line(&conn, &line, 65536) || strncmp(line.p, "HTTP/1.", 7) || line.len < 12)
 			goto bad;
 		r->status = atoi(line.p + 9);
@@ -429,6 +456,8 @@ static int read_response(struct response *r)
 				goto bad;
 			if (!line.len)
 				break;
+			if (++lines > MAX_HEADERS)
+				goto bad; /* endless header lines: not the Runtime API */
 			colon = strchr(line.p, ':');
 			if (!colon)
 				continue;
@@ -448,24 +477,33 @@ static int read_response(struct response *r)
 	cl = response_header(r, "content-length");
 	if (r->status == 204 || r->status == 304) {
 		/* no body, whatever the headers say */
-	} else if (te && strstr(te, "chunked")) {
+	} else if (te && is_chunked(te)) {
 		for (;;) {
 			unsigned long n;
+			char *end;
 
 			if (read_line(&conn, &line, 1024))
 				goto bad;
-			n = strtoul(line.p, NULL, 16);
+			/* hex digits, then at most extensions after ';' */
+			if (!((line.p[0] >= '0' && line.p[0] <= '9') || (line.p[0] >= 'a' && line.p[0] <= 'f') ||
+			      (line.p[0] >= 'A' && line.p[0] <= 'F')))
+				goto bad;
+			n = strtoul(line.p, &end, 16);
+			if (*end && *end != ';' && *end != ' ' && *end != '\t')
+				goto bad;
 			if (!n)
 				break;
 			if (n > MAX_LINE || r->body.len + n > MAX_LINE)
 				goto bad;
-			if (read_exact(&conn, &r->body, n) || read_line(&conn, &line, 16))
+			/* the data, then an empty line */
+			if (read_exact(&conn, &r->body, n) || read_line(&conn, &line, 16) || line.len)
 				goto bad;
 		}
-		do /* trailers */
-			if (read_line(&conn, &line, 65536))
+		lines = 0;
+		do { /* trailers */
+			if (read_line(&conn, &line, 65536) || ++lines > MAX_HEADERS)
 				goto bad;
-		while (line.len);
+		} while (line.len);
 	} else if (cl) {
 		char *end;
 		unsigned long long n = strtoull(cl, &end, 10);
@@ -553,7 +591,8 @@ static void post_error(const char *path, const char *type, const char *json)
 	struct str hdr = { 0 };
 
 	str_adds(&hdr, "Lambda-Runtime-Function-Error-Type: ");
-	str_adds(&hdr, type);
+	for (const char *t = type; *t; t++) /* a header value: no line breaks, whatever bb sent */
+		str_add(&hdr, (unsigned char)*t < 0x20 || *t == 0x7f ? "_" : t, 1);
 	str_adds(&hdr, "\r\n");
 	if (api_request("POST", path, hdr.p, json, strlen(json), &resp))
 		logmsg("bootstrap: cannot post an error report to %s", path);
@@ -634,19 +673,29 @@ static void build_classpath(void)
 
 static int start_bb(struct child *c)
 {
-	int ev[2], ans[2];
+	int ev[2] = { -1, -1 }, ans[2] = { -1, -1 };
+	sigset_t term, old;
 	pid_t pid;
 
 	if (pipe(ev) || pipe(ans)) {
 		logmsg("bootstrap: cannot create pipes: %s", strerror(errno));
-		return -1;
+		goto fail;
 	}
+	/* no SIGTERM between fork and child_pid being set: it would leave bb behind */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		logmsg("bootstrap: cannot fork: %s", strerror(errno));
-		return -1;
+		goto fail;
 	}
 	if (!pid) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		char *argv[] = { (char *)bb_path, "--classpath", classpath.p, "--file", runtime_script, NULL };
 
 		/*
@@ -688,6 +737,7 @@ static int start_bb(struct child *c)
 		_exit(127);
 	}
 	child_pid = pid; /* from now on a SIGTERM reaches bb, during init and restarts too */
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(ev[0]);
 	close(ans[1]);
 	fcntl(ev[1], F_SETFD, FD_CLOEXEC);
@@ -697,6 +747,14 @@ static int start_bb(struct child *c)
 	c->from.fd = ans[0];
 	c->from.start = c->from.end = 0;
 	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (ev[i] >= 0)
+			close(ev[i]);
+		if (ans[i] >= 0)
+			close(ans[i]);
+	}
+	return -1;
 }
 
 /* Reap bb after its pipe closed; describe how it ended. */
@@ -706,8 +764,19 @@ static void reap(struct child *c, char *how, size_t n)
 
 	close(c->to_bb);
 	close(c->from.fd);
+	/* closing its event pipe ends bb; one that lingers (its answer pipe closed, itself alive) is killed */
+	for (int i = 0; i < 200; i++) {
+		pid_t w = waitpid(c->pid, &status, WNOHANG);
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		if (w == c->pid || (w < 0 && errno != EINTR))
+			goto reaped;
+		nanosleep(&ts, NULL);
+	}
+	kill(c->pid, SIGKILL);
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
+reaped:
 	child_pid = 0;
 	if (WIFEXITED(status))
 		snprintf(how, n, "exit status %d", WEXITSTATUS(status));
@@ -763,8 +832,8 @@ static int valid_request_id(const char *id)
 {
 	size_t n = strlen(id);
 
-	if (!n || n > MAX_REQUEST_ID)
-		return 0;
+	if (!n || n > MAX_REQUEST_ID || id[0] == '.')
+		return 0; /* "." and ".." would make another path */
 	for (size_t i = 0; i < n; i++) {
 		char ch = id[i];
 
@@ -890,6 +959,11 @@ int main(void)
 	if (init_bb(&c, &type, &json)) {
 		logmsg("bootstrap: %s: %s", type.p, json.p);
 		post_error(API_PREFIX "/init/error", type.p, json.p);
+		if (c.pid) {
+			char how[64];
+
+			reap(&c, how, sizeof(how));
+		}
 		return 1;
 	}
 	child_pid = c.pid;
@@ -909,7 +983,7 @@ int main(void)
 			response_free(&next);
 			break;
 		}
-		if (!valid_request_id(id)) {
+		if (!valid_request_id(id) || header_count(&next, "lambda-runtime-aws-request-id") != 1) {
 			/* it goes into a request line: one that could break it cannot be answered at all */
 			logmsg("bootstrap: the Runtime API gave an invalid request id; the invocation is left unanswered");
 			response_free(&next);

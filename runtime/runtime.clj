@@ -29,6 +29,13 @@
    :errorType (.getName ^java.lang.Class (class e))
    :stackTrace (mapv str (.getStackTrace e))})
 
+(defn- error-type
+  "An error type fit for the protocol line and the Runtime API's header: a
+  handler's own type (ex-data) may hold anything; control characters (a line
+  break would put the next answer out of step) become '_'."
+  [t]
+  (str/replace (str t) #"[\x00-\x1f\x7f]" "_"))
+
 (defn- answer!
   "One line on the answer pipe."
   [^java.io.Writer out & parts]
@@ -110,7 +117,8 @@
                           type (or (::type (ex-data e)) (:errorType m))]
                       (binding [*out* *err*]
                         (println "Failed to load handler" spec ":" (:errorMessage m)))
-                      (answer! out "F" type "\t" (json/generate-string (assoc m :errorType type)))
+                      (let [type (error-type type)]
+                        (answer! out "F" type "\t" (json/generate-string (assoc m :errorType type))))
                       nil)))]
     (when handler
       (answer! out "I")
@@ -130,7 +138,7 @@
                   (answer! out "R" (json/generate-string result))))
               (catch java.lang.Throwable e
                 (let [m (error-map e)
-                      m (assoc m :errorType (or (::type (ex-data e)) (:errorType m)))]
+                      m (assoc m :errorType (error-type (or (::type (ex-data e)) (:errorType m))))]
                   (binding [*out* *err*]
                     (println "Handler error:" (:errorType m) (:errorMessage m)))
                   (answer! out "E" (:errorType m) "\t" (json/generate-string m)))))

@@ -157,6 +157,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			error("cannot create '%s': %s", tmp.ptr, strerror(errno));
 			goto out;
 		}
+		fs_temp_register_tree(tmp.ptr); /* an interrupt leaves nothing: the project appears whole or not at all */
 		/* write_all reports its own failures; chmod and rename are reported here */
 		if (write_all(tmp.ptr, &files) ||
 		    ((chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) &&
@@ -166,8 +167,10 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			if (fs_remove_tree(tmp.ptr, &left))
 				warning("could not remove '%s': %s", left ? left : tmp.ptr, strerror(errno));
 			free(left);
+			fs_temp_unregister(tmp.ptr);
 			goto out;
 		}
+		fs_temp_unregister(tmp.ptr);
 	} else if (write_all(dir, &files)) {
 		goto out;
 	}

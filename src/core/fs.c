@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/msg.h"
@@ -16,11 +17,19 @@
 
 #define MAX_TEMPS 16
 
-/* A registered temporary: the path, and for families (libzip's "PATH.XXXXXX") its directory and name prefix. */
+/*
+ * A registered temporary: the path, and for families (libzip's "PATH.XXXXXX")
+ * its directory and name prefix; or a whole directory tree (a project or a
+ * layer being staged).
+ */
 struct temp {
 	char *volatile path;
 	char *volatile dir, *volatile prefix; /* NULL unless a family */
+	volatile int tree;
 };
+
+/* A child process (a dependency resolver) to stop with blambda on a signal. */
+static volatile pid_t temp_child;
 
 static struct temp temps[MAX_TEMPS];
 static volatile sig_atomic_t handlers_set;
@@ -61,13 +70,61 @@ static void unlink_family(const char *dir, const char *prefix)
 	close(fd);
 }
 
+/* Remove the tree at dirfd/name, a few levels deep at most, with raw directory reads. */
+static void unlink_tree_at(int dirfd, const char *name, int depth)
+{
+	char entries[4096];
+	long n;
+	int fd;
+
+	if (!unlinkat(dirfd, name, 0) || depth > 16)
+		return; /* a file (or too deep to follow) */
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* a few passes: removing entries while reading the directory may hide some from one pass */
+	for (int pass = 0, seen = 1; seen && pass < 4; pass++) {
+		seen = 0;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, fd, entries, sizeof(entries))) > 0) {
+			for (long off = 0; off < n;) {
+				struct dirent64_raw {
+					unsigned long long ino;
+					long long off;
+					unsigned short reclen;
+					unsigned char type;
+					char name[];
+				} *d = (struct dirent64_raw *)(void *)(entries + off);
+
+				if (!(d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2])))) {
+					unlink_tree_at(fd, d->name, depth + 1);
+					seen = 1;
+				}
+				off += d->reclen;
+			}
+		}
+	}
+	close(fd);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 static void on_signal(int sig)
 {
+	pid_t child = temp_child;
+
+	/* a resolver still writing into a staged tree is stopped first */
+	if (child > 0) {
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
 	/* the strings are never freed while set */
 	for (int i = 0; i < MAX_TEMPS; i++) {
 		if (!temps[i].path)
 			continue;
-		unlink(temps[i].path);
+		if (temps[i].tree)
+			unlink_tree_at(AT_FDCWD, temps[i].path, 0);
+		else
+			unlink(temps[i].path);
 		if (temps[i].prefix)
 			unlink_family(temps[i].dir, temps[i].prefix);
 	}
@@ -75,21 +132,36 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static void register_temp(const char *path, int family)
+/* Catch sig to clean up, unless it is ignored (nohup, a background job): that choice is the user's. */
+static void catch_signal(int sig)
+{
+	struct sigaction sa, old;
+
+	if (sigaction(sig, NULL, &old) || old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+void fs_temp_child(pid_t pid)
+{
+	temp_child = pid;
+}
+
+static void register_temp(const char *path, int family, int tree)
 {
 	if (!handlers_set) {
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
+		catch_signal(SIGINT);
+		catch_signal(SIGTERM);
+		catch_signal(SIGHUP);
+		catch_signal(SIGPIPE); /* `blambda ... | head -1`: the reader went away */
 		handlers_set = 1;
 	}
 	for (int i = 0; i < MAX_TEMPS; i++) {
 		if (!temps[i].path) {
+			temps[i].tree = tree;
 			if (family) {
 				const char *slash = strrchr(path, '/');
 				struct buf prefix = BUF_INIT;
@@ -102,16 +174,22 @@ static void register_temp(const char *path, int family)
 			return;
 		}
 	}
+	warning("more than %d temporary files at once: '%s' would be left behind by an interrupt", MAX_TEMPS, path);
 }
 
 void fs_temp_register(const char *path)
 {
-	register_temp(path, 0);
+	register_temp(path, 0, 0);
 }
 
 void fs_temp_register_family(const char *path)
 {
-	register_temp(path, 1);
+	register_temp(path, 1, 0);
+}
+
+void fs_temp_register_tree(const char *path)
+{
+	register_temp(path, 0, 1);
 }
 
 void fs_temp_unregister(const char *path)
@@ -122,6 +200,7 @@ void fs_temp_unregister(const char *path)
 
 			temps[i].path = NULL;
 			temps[i].dir = temps[i].prefix = NULL;
+			temps[i].tree = 0;
 			free(p);
 			free(d);
 			free(x);
@@ -222,13 +301,15 @@ FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
 		error("cannot set the mode of '%s': %s", tmp->ptr, strerror(errno));
 		close(fd);
 		unlink(tmp->ptr);
+		fs_temp_unregister(tmp->ptr);
 		return NULL;
 	}
 	f = fdopen(fd, "w+b");
 	if (!f) {
+		error("cannot open '%s': %s", tmp->ptr, strerror(errno));
 		close(fd);
 		unlink(tmp->ptr);
-		error("cannot open '%s': %s", tmp->ptr, strerror(errno));
+		fs_temp_unregister(tmp->ptr);
 	}
 	return f;
 }

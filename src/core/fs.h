@@ -46,6 +46,10 @@ int fs_remove_tree(const char *path, char **failed);
 void fs_temp_register(const char *path);
 /* The same for path and every "path.*" beside it (libzip writes "path.XXXXXX" while it closes). */
 void fs_temp_register_family(const char *path);
+/* The same for a directory and everything in it (a project or a layer being staged). */
+void fs_temp_register_tree(const char *path);
 void fs_temp_unregister(const char *path);
+/* A child process working in a registered tree: stopped (and waited for) before the tree goes. 0: none. */
+void fs_temp_child(pid_t pid);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,23 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 			return error("cannot enter '%s': %s", dir, strerror(errno));
 		}
 		errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env.items);
-		if (fchdir(here))
-			warning("cannot return to the project directory");
+		if (!errno)
+			fs_temp_child(pid); /* an interrupt stops it before the trees it writes into go */
+		if (fchdir(here)) {
+			int e = errno;
+
+			close(here);
+			posix_spawn_file_actions_destroy(&fa);
+			close(pipefd[1]);
+			close(pipefd[0]);
+			strlist_clear(&env);
+			if (pid > 0) {
+				kill(pid, SIGTERM);
+				waitpid(pid, NULL, 0);
+				fs_temp_child(0);
+			}
+			return error("cannot return to the project directory: %s", strerror(e));
+		}
 		close(here);
 	}
 	posix_spawn_file_actions_destroy(&fa);
@@ -103,6 +119,7 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	fs_temp_child(0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return error("'%s %s%s%s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],
 			     argv[2] ? " " : "", argv[2] ? argv[2] : "", WIFEXITED(status) ? "exit status" : "signal",
@@ -404,6 +421,9 @@ static int fetch_pod(struct http_client **http, const char *registry, const char
 		if (!hash)
 			warning("the manifest of pod %s %s gives no :artifact/hash: its download cannot be checked", qsym,
 				version);
+		else if (strncmp(hash, "sha256:", 7))
+			warning("the manifest of pod %s %s gives :artifact/hash '%.20s', not sha256:...: its download "
+				"cannot be checked", qsym, version, hash);
 		if (get_url(http, aurl, &art))
 			goto out;
 		if (hash && !strncmp(hash, "sha256:", 7)) {
@@ -438,6 +458,14 @@ out:
 	return r;
 }
 
+/* A regular file (a FIFO or /dev/zero would never end a read). */
+static int regular_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
 /* A local pod's file, relative to the deps file's directory, into out. */
 static void local_pod_path(const char *deps_file, const char *path, struct buf *out)
 {
@@ -460,19 +488,31 @@ static int copy_local_pod(const struct deps_layer_opts *o, const struct edn *k, 
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	int r = -1;
 
+	/* the layers' tops share /opt: the runtime layer's and this layer's own names are taken */
 	if (!plain_part(base, strlen(base), "._+-") || !strcmp(base, "bootstrap") || !strcmp(base, "bb") ||
-	    !strcmp(base, "deps-classpath")) {
+	    !strcmp(base, "deps-classpath") || !strcmp(base, "blambda") || !strcmp(base, "m2-repo") ||
+	    !strcmp(base, "gitlibs")) {
 		error_status(EXIT_USAGE, "%s:%d:%d: local pod %s is named '%s', which cannot go at the top of the layer",
 			     o->deps_file, k->line, k->col, k->text, base);
 		goto out;
 	}
+	buf_addf(&to, "%s/%s", layer, base);
+	if (!access(to.ptr, F_OK)) {
+		error_status(EXIT_USAGE, "%s:%d:%d: two local pods are named '%s': one would replace the other in the layer",
+			     o->deps_file, k->line, k->col, base);
+		goto out;
+	}
 	local_pod_path(o->deps_file, path, &from);
+	if (!regular_file(from.ptr)) {
+		error_status(EXIT_USAGE, "%s:%d:%d: local pod %s at '%s' is not a file", o->deps_file, k->line, k->col,
+			     k->text, from.ptr);
+		goto out;
+	}
 	if (fs_read_file(from.ptr, &data, POD_MAX_SIZE)) {
 		error_status(EXIT_USAGE, "%s:%d:%d: cannot read local pod %s at '%s': %s", o->deps_file, k->line, k->col,
 			     k->text, from.ptr, strerror(errno));
 		goto out;
 	}
-	buf_addf(&to, "%s/%s", layer, base);
 	r = fs_write_atomic(to.ptr, data.ptr ? data.ptr : "", data.len, 0755);
 out:
 	buf_release(&from);
@@ -537,7 +577,7 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 		if (!lp)
 			continue;
 		local_pod_path(o->deps_file, lp, &full);
-		if (!sha256_file_hex(full.ptr, sha))
+		if (regular_file(full.ptr) && !sha256_file_hex(full.ptr, sha))
 			buf_addf(&inputs_text, "pod-file %s %s\n", lp, sha);
 		buf_release(&full);
 	}
@@ -555,9 +595,12 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 		free(cwd);
 	}
 	if (fs_remove_tree(layer.ptr, NULL) || fs_remove_tree(work.ptr, NULL)) {
-		error("cannot clear '%s' for a new deps layer: %s", layer.len ? layer.ptr : work.ptr, strerror(errno));
+		error("cannot clear '%s' and '%s' for a new deps layer: %s", layer.ptr, work.ptr, strerror(errno));
 		goto out;
 	}
+	/* staged in target/: an interrupt removes both trees (after stopping a resolver still writing there) */
+	fs_temp_register_tree(layer.ptr);
+	fs_temp_register_tree(work.ptr);
 	if (fs_mkdirs(layer.ptr, 0755) || fs_mkdirs(work.ptr, 0755))
 		goto out;
 	if (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr))
@@ -596,6 +639,10 @@ out:
 		warning("could not remove '%s': %s", layer.ptr, strerror(errno));
 	if (work.len && fs_remove_tree(work.ptr, NULL))
 		warning("could not remove '%s': %s", work.ptr, strerror(errno));
+	if (layer.len)
+		fs_temp_unregister(layer.ptr);
+	if (work.len)
+		fs_temp_unregister(work.ptr);
 	tree_release(&files);
 	edn_free(root);
 	buf_release(&text);

@@ -196,7 +196,7 @@ expect_err_has "manifests/org.test/fake-pod/0.2.0/manifest.edn': HTTP 404"
 printf '{:pods {org.test/fake-pod {:path "/nonexistent/pod"}}}\n' > bb.edn
 blambda build --deps-layer
 expect_status 2
-expect_err_has "cannot read local pod org.test/fake-pod at '/nonexistent/pod'"
+expect_err_has "local pod org.test/fake-pod at '/nonexistent/pod' is not a file"
 printf '{:pods {org.test/fake-pod {}}}\n' > bb.edn
 blambda build --deps-layer
 expect_status 2
@@ -214,6 +214,20 @@ expect_out_has "up to date"
 printf 'changed' >> bin/my-pod
 blambda build --deps-layer
 expect_out_has "built"
+mkdir -p other && cp bin/my-pod other/my-pod
+printf '{:pods {my/pod {:path "bin/my-pod"} my/pod2 {:path "other/my-pod"}}}\n' > bb.edn
+blambda build --deps-layer
+expect_status 2
+expect_err_has "two local pods are named 'my-pod'"
+printf '{:pods {my/pod {:path "/dev/zero"}}}\n' > bb.edn
+run timeout 20 "$BLAMBDA" build --deps-layer
+expect_status 2
+expect_err_has "at '/dev/zero' is not a file"
+cp bin/my-pod bin/blambda
+printf '{:pods {my/pod {:path "bin/blambda"}}}\n' > bb.edn
+blambda build --deps-layer
+expect_status 2
+expect_err_has "is named 'blambda', which cannot go at the top of the layer"
 printf '{:pods {my/pod {:path "bin/bootstrap"}}}\n' > bb.edn && cp bin/my-pod bin/bootstrap
 blambda build --deps-layer
 expect_status 2

@@ -148,6 +148,18 @@ expect_status 2
 expect_err_has "two template files would both be 'clash.txt'"
 expect_no_file clash
 
+test_case "an interrupted new-function leaves no staging directory"
+mkdir -p big
+for i in $(seq 1 150); do head -c 400000 /dev/urandom | base64 > big/f$i.txt; done
+"$BLAMBDA" new-function slowfn --template big > /dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 200); do ls -d slowfn.tmp-* > /dev/null 2>&1 && break; sleep 0.01; done
+ls -d slowfn.tmp-* > /dev/null 2>&1 && pass || fail "the staging directory was never seen"
+kill -TERM $pid
+wait $pid
+[ -z "$(ls -d slowfn.tmp-* slowfn 2>/dev/null)" ] && pass || fail "left behind: $(ls -d slowfn*)"
+rm -rf big
+
 test_case "--dir with a trailing slash, a quote and spaces: the project lands there, nothing else"
 cd "$TMP" || exit 1
 mkdir -p slashy && cd slashy || exit 1

@@ -96,6 +96,12 @@ test_case "the layer's top is first on PATH (local pods load by name from there)
 invoke opt-x86_64 examples/handle -- '{"op":"path"}'
 expect_results "body(0)['path'].split(':')[0] == '$TMP/opt-x86_64'"
 
+test_case "an error type with a line break cannot put the answers out of step"
+invoke opt-x86_64 examples/handle -- '{"op":"weird-type"}' '{"op":"id"}' '{"op":"id"}'
+expect_results "[x['kind'] for x in r] == ['error', 'response', 'response']"
+expect_results "r[0]['error_type'] == 'Custom_{\"stolen\":true}_end' and body(0)['errorType'] == r[0]['error_type']"
+expect_results "body(1)['id'] == r[1]['id'] and body(2)['id'] == r[2]['id']"
+
 test_case "the handler's Var is called: alter-var-root takes effect"
 invoke opt-x86_64 examples/handle -- '{"op":"redefine"}' '{"op":"anything"}'
 expect_results "body(0) == {'redefined-next': True} and body(1) == {'redefined': 'anything'}"

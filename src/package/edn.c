@@ -131,6 +131,38 @@ static struct edn *read_string(struct reader *r)
 			case 'n': buf_addch(&b, '\n'); break;
 			case 't': buf_addch(&b, '\t'); break;
 			case 'r': buf_addch(&b, '\r'); break;
+			case 'b': buf_addch(&b, '\b'); break;
+			case 'f': buf_addch(&b, '\f'); break;
+			case 'u': {
+				/* \uXXXX: four hex digits, written as UTF-8 (a surrogate half as U+FFFD) */
+				unsigned cp = 0;
+				int k;
+
+				for (k = 1; k <= 4 && isxdigit((unsigned char)r->p[k]); k++)
+					cp = cp * 16 + (unsigned)(isdigit((unsigned char)r->p[k]) ? r->p[k] - '0'
+										 : (tolower((unsigned char)r->p[k]) - 'a' + 10));
+				if (k <= 4) {
+					buf_release(&b);
+					edn_free(e);
+					fail(r, "\\u needs four hex digits");
+					return NULL;
+				}
+				for (k = 0; k < 4; k++)
+					advance(r);
+				if (cp >= 0xd800 && cp <= 0xdfff)
+					cp = 0xfffd;
+				if (cp < 0x80) {
+					buf_addch(&b, (char)cp);
+				} else if (cp < 0x800) {
+					buf_addch(&b, (char)(0xc0 | (cp >> 6)));
+					buf_addch(&b, (char)(0x80 | (cp & 0x3f)));
+				} else {
+					buf_addch(&b, (char)(0xe0 | (cp >> 12)));
+					buf_addch(&b, (char)(0x80 | ((cp >> 6) & 0x3f)));
+					buf_addch(&b, (char)(0x80 | (cp & 0x3f)));
+				}
+				break;
+			}
 			case '\0': break;
 			default: buf_addch(&b, *r->p);
 			}

@@ -118,6 +118,13 @@ static void test_edn_hostile(void)
 		deep[i] = i % 2 ? '^' : ' ';
 	CHECK(edn_parse(deep, "bb.edn") == NULL);
 	free(deep);
+	/* \uXXXX in strings is decoded; a short one is an error, not a read past the end */
+	e = edn_parse("\"A\\u0041\\u00e9\\u20ac\"", "bb.edn");
+	CHECK(e != NULL);
+	CHECK_STR(e ? e->text : NULL, "AA\xc3\xa9\xe2\x82\xac");
+	edn_free(e);
+	CHECK(edn_parse("\"\\u00", "bb.edn") == NULL);
+	CHECK(edn_parse("\"\\u", "bb.edn") == NULL);
 	/* reasonable nesting still reads */
 	e = edn_parse("[[[[[[[[[[1]]]]]]]]]]", "bb.edn");
 	CHECK(e != NULL);

@@ -725,10 +725,11 @@ static int start_bb(struct child *c)
 			setenv("HOME", "/tmp", 1);
 		{
 			/* the layers' top (/opt) first on PATH, as Blambda! has it: local pods load by name from there */
-			const char *old = getenv("PATH");
+			const char *old_path = getenv("PATH");
 			static char path[PATH_MAX + 4096];
 
-			snprintf(path, sizeof(path), "%s%s%s", self_dir, old && *old ? ":" : "", old ? old : "");
+			snprintf(path, sizeof(path), "%s%s%s", self_dir, old_path && *old_path ? ":" : "",
+				 old_path ? old_path : "");
 			setenv("PATH", path, 1);
 		}
 		signal(SIGPIPE, SIG_DFL);

@@ -43,15 +43,18 @@ static int starts_with(const char *s, const char *prefix)
 	return 1;
 }
 
-/* Remove every file in dir whose name starts with prefix, with raw directory reads. */
-static void unlink_family(const char *dir, const char *prefix)
+/*
+ * Call fn for every entry of the directory open at fd but "." and "..",
+ * reading it from the start with raw getdents (async-signal-safe, unlike
+ * readdir). Returns how many entries there were.
+ */
+static int each_entry(int fd, void (*fn)(int fd, const char *name, const void *ctx), const void *ctx)
 {
 	char entries[4096];
 	long n;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int seen = 0;
 
-	if (fd < 0)
-		return;
+	lseek(fd, 0, SEEK_SET);
 	while ((n = syscall(SYS_getdents64, fd, entries, sizeof(entries))) > 0) {
 		for (long off = 0; off < n;) {
 			struct dirent64_raw {
@@ -62,19 +65,43 @@ static void unlink_family(const char *dir, const char *prefix)
 				char name[];
 			} *d = (struct dirent64_raw *)(void *)(entries + off);
 
-			if (starts_with(d->name, prefix))
-				unlinkat(fd, d->name, 0);
+			if (!(d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2])))) {
+				fn(fd, d->name, ctx);
+				seen++;
+			}
 			off += d->reclen;
 		}
 	}
+	return seen;
+}
+
+static void unlink_if_prefixed(int fd, const char *name, const void *prefix)
+{
+	if (starts_with(name, prefix))
+		unlinkat(fd, name, 0);
+}
+
+/* Remove every file in dir whose name starts with prefix. */
+static void unlink_family(const char *dir, const char *prefix)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	each_entry(fd, unlink_if_prefixed, prefix);
 	close(fd);
 }
 
-/* Remove the tree at dirfd/name, a few levels deep at most, with raw directory reads. */
+static void unlink_tree_at(int dirfd, const char *name, int depth);
+
+static void unlink_entry(int fd, const char *name, const void *depth)
+{
+	unlink_tree_at(fd, name, *(const int *)depth + 1);
+}
+
+/* Remove the tree at dirfd/name, 16 levels deep at most. */
 static void unlink_tree_at(int dirfd, const char *name, int depth)
 {
-	char entries[4096];
-	long n;
 	int fd;
 
 	if (!unlinkat(dirfd, name, 0) || depth > 16)
@@ -83,27 +110,8 @@ static void unlink_tree_at(int dirfd, const char *name, int depth)
 	if (fd < 0)
 		return;
 	/* a few passes: removing entries while reading the directory may hide some from one pass */
-	for (int pass = 0, seen = 1; seen && pass < 4; pass++) {
-		seen = 0;
-		lseek(fd, 0, SEEK_SET);
-		while ((n = syscall(SYS_getdents64, fd, entries, sizeof(entries))) > 0) {
-			for (long off = 0; off < n;) {
-				struct dirent64_raw {
-					unsigned long long ino;
-					long long off;
-					unsigned short reclen;
-					unsigned char type;
-					char name[];
-				} *d = (struct dirent64_raw *)(void *)(entries + off);
-
-				if (!(d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2])))) {
-					unlink_tree_at(fd, d->name, depth + 1);
-					seen = 1;
-				}
-				off += d->reclen;
-			}
-		}
-	}
+	for (int pass = 0; pass < 4 && each_entry(fd, unlink_entry, &depth); pass++)
+		;
 	close(fd);
 	unlinkat(dirfd, name, AT_REMOVEDIR);
 }

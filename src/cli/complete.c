@@ -20,6 +20,7 @@ static void positional_words(const struct command *c, struct buf *b)
 {
 	switch (c->pos) {
 	case POS_ENUM:
+	case POS_ACTION:
 		for (size_t i = 0; c->pos_values[i]; i++)
 			buf_addf(b, "%s%s", i ? " " : "", c->pos_values[i]);
 		break;
@@ -176,7 +177,10 @@ static void write_bash(FILE *out)
 		positional_words(c, &words);
 		fprintf(out, "        %s)\n            if [[ $cur == -* ]]; then\n"
 			"                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", c->name, b.ptr);
-		if (words.len)
+		if (words.len && c->pos == POS_ACTION)
+			fprintf(out, "            elif [[ $prev == %s ]]; then\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n",
+				c->name, words.ptr);
+		else if (words.len)
 			fprintf(out, "            else\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", words.ptr);
 		else if (c->pos == POS_FILE)
 			fputs("            else\n                compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n", out);
@@ -303,6 +307,10 @@ static void write_zsh(FILE *out)
 			const char *what = c->usage && *c->usage ? c->usage : "argument";
 
 			fputs("            '", out);
+			if (c->pos == POS_ACTION) {
+				fprintf(out, "1:action:(%s)' '", words.ptr);
+				buf_reset(&words);
+			}
 			fputs(c->max_pos == 1 ? "1:" : "*:", out);
 			zsh_text(out, what);
 			if (words.len)
@@ -401,7 +409,10 @@ static void write_fish(FILE *out)
 		buf_addf(&cond, "__fish_seen_subcommand_from %s", c->name);
 		fish_opts(out, c->opts, cond.ptr);
 		positional_words(c, &words);
-		if (words.len)
+		if (words.len && c->pos == POS_ACTION)
+			fprintf(out, "complete -c blambda -n '%s; and not __fish_seen_subcommand_from %s' -a '%s'\n",
+				cond.ptr, words.ptr, words.ptr);
+		else if (words.len)
 			fprintf(out, "complete -c blambda -n '%s' -a '%s'\n", cond.ptr, words.ptr);
 		else if (c->pos == POS_FILE)
 			fprintf(out, "complete -c blambda -n '%s' -F\n", cond.ptr);

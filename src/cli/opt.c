@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/suggest.h"
+#include "config/config.h"
 #include "core/buf.h"
+#include "core/suggest.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
 
@@ -330,7 +331,7 @@ static int check_positionals(struct args *a)
 	for (size_t k = 0; k < a->pos.nr; k++) {
 		const char *p = a->pos.items[k];
 
-		if (c->pos == POS_ENUM) {
+		if (c->pos == POS_ENUM || (c->pos == POS_ACTION && k == 0)) {
 			size_t n = nvalues(c->pos_values);
 			int ok = 0;
 
@@ -446,4 +447,45 @@ const char *args_str(const struct args *a, const char *name)
 	const struct opt_value *v = known_opt(a, name);
 
 	return v->set ? v->str : NULL;
+}
+
+/* --region given more than once: the regions a command that takes several works in */
+static int set_regions(const struct args *args, struct config *cfg)
+{
+	const struct opt_value *v = args_opt(args, "region");
+	struct buf all = BUF_INIT;
+	int r;
+
+	if (!v || v->list.nr < 2)
+		return config_finish(cfg);
+	if (!(args->cmd->flags & CMD_REGIONS)) {
+		error_status(EXIT_USAGE, "--region is given %zu times; 'blambda %s' works in one region", v->list.nr,
+			     args->cmd->name);
+		return -1;
+	}
+	for (size_t i = 0; i < v->list.nr; i++)
+		buf_addf(&all, "%s%s", i ? "," : "", v->list.items[i]);
+	r = config_set_flag(cfg, "aws.regions", all.ptr, "region");
+	buf_release(&all);
+	return r ? -1 : config_finish(cfg);
+}
+
+int args_load_config(const struct args *args, struct config *cfg)
+{
+	const char *path = args_str(args, "config");
+	const struct opt *tables[2] = { global_options, args->cmd->opts };
+
+	config_init(cfg);
+	if (config_read_file(cfg, path ? path : "blambda.yml", path != NULL) || config_read_env(cfg))
+		return -1;
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; tables[t] && tables[t][i].name; i++) {
+			const struct opt_value *v = args_opt(args, tables[t][i].name);
+
+			if (tables[t][i].config_key && v && v->set &&
+			    config_set_flag(cfg, tables[t][i].config_key, v->str, tables[t][i].name))
+				return -1;
+		}
+	}
+	return set_regions(args, cfg);
 }

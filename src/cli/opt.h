@@ -55,6 +55,7 @@ enum pos_kind {
 	POS_NONE,
 	POS_WORD,    /* free text, e.g. a function name */
 	POS_ENUM,    /* one of pos_values */
+	POS_ACTION,  /* the first one of pos_values (what to do), then free text */
 	POS_COMMAND, /* a blambda command name */
 	POS_CONFIG_KEY,
 	POS_FILE,
@@ -120,5 +121,12 @@ const struct opt_value *args_opt(const struct args *args, const char *name);
  */
 int args_flag(const struct args *args, const char *name);
 const char *args_str(const struct args *args, const char *name);
+
+/*
+ * Load the configuration the command runs with: blambda.yml (or -c FILE),
+ * BLAMBDA_* variables, then the flags that set keys (and --region given
+ * several times, for commands that take several). -1 with an error printed.
+ */
+int args_load_config(const struct args *args, struct config *cfg);
 
 #endif

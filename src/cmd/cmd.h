@@ -13,5 +13,6 @@ extern const struct command cmd_doctor;
 extern const struct command cmd_build;
 extern const struct command cmd_deploy;
 extern const struct command cmd_new_function;
+extern const struct command cmd_local;
 
 #endif

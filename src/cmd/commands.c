@@ -5,6 +5,7 @@ const struct command *const commands[] = {
 	&cmd_new_function,
 	&cmd_build,
 	&cmd_deploy,
+	&cmd_local,
 	&cmd_doctor,
 	&cmd_config,
 	&cmd_completion,

@@ -151,49 +151,6 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 		printf("%sup to date\n", indent);
 }
 
-/* The functions to deploy: the named ones, or all; each as it sees the configuration. */
-static int pick_functions(const struct args *args, const struct config *cfg, struct config **out, size_t *n)
-{
-	size_t count = config_function_count(cfg);
-
-	*out = NULL;
-	*n = 0;
-	for (size_t i = 0; i < args->pos.nr; i++) {
-		if (config_function_index(cfg, args->pos.items[i]) < 0) {
-			const char **names = xcalloc(count ? count : 1, sizeof(*names));
-			const char *s;
-
-			for (size_t k = 0; k < count; k++)
-				names[k] = config_function_name(cfg, k);
-			s = suggest(args->pos.items[i], names, count);
-			if (s)
-				error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)", cfg->path,
-					     args->pos.items[i], s);
-			else
-				error_status(EXIT_USAGE, "%s declares no function '%s'", cfg->path, args->pos.items[i]);
-			free(names);
-			return -1;
-		}
-	}
-	*out = xcalloc(count ? count : 1, sizeof(**out));
-	for (size_t i = 0; i < count; i++) {
-		const char *name = config_function_name(cfg, i);
-		int wanted = !args->pos.nr;
-
-		for (size_t k = 0; k < args->pos.nr; k++)
-			wanted |= !strcmp(args->pos.items[k], name);
-		if (!wanted)
-			continue;
-		config_for_function(cfg, i, &(*out)[*n]);
-		if (!config_str(&(*out)[*n], CFG_FUNCTION_HANDLER)) {
-			config_release(&(*out)[*n]);
-			return error_status(EXIT_USAGE, "%s sets no handler for function '%s'", cfg->path, name);
-		}
-		(*n)++;
-	}
-	return 0;
-}
-
 /*
  * The regions to deploy to: --region (repeated), else aws.regions, else the
  * one region in use (AWS_REGION, the profile, aws.region).
@@ -267,7 +224,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 		error_status(EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
 		return -1;
 	}
-	if (!layers_only && pick_functions(args, cfg, &fns, &nfns))
+	if (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns))
 		goto out;
 	if (aws_init(&a, cfg) || pick_regions(&a, cfg, &regions, &origins))
 		goto out;

@@ -1015,3 +1015,45 @@ void config_format_value(const struct config *cfg, enum cfg_id id, struct buf *o
 		buf_adds(out, v->str ? v->str : "");
 	}
 }
+
+int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n)
+{
+	size_t count = config_function_count(cfg);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < names->nr; i++) {
+		if (config_function_index(cfg, names->items[i]) < 0) {
+			const char **known = xcalloc(count ? count : 1, sizeof(*known));
+			const char *s;
+
+			for (size_t k = 0; k < count; k++)
+				known[k] = config_function_name(cfg, k);
+			s = suggest(names->items[i], known, count);
+			if (s)
+				error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)", cfg->path ? cfg->path : "the project",
+					     names->items[i], s);
+			else
+				error_status(EXIT_USAGE, "%s declares no function '%s'", cfg->path ? cfg->path : "the project", names->items[i]);
+			free(known);
+			return -1;
+		}
+	}
+	*out = xcalloc(count ? count : 1, sizeof(**out));
+	for (size_t i = 0; i < count; i++) {
+		const char *name = config_function_name(cfg, i);
+		int wanted = !names->nr;
+
+		for (size_t k = 0; k < names->nr; k++)
+			wanted |= !strcmp(names->items[k], name);
+		if (!wanted)
+			continue;
+		config_for_function(cfg, i, &(*out)[*n]);
+		if (!config_str(&(*out)[*n], CFG_FUNCTION_HANDLER)) {
+			config_release(&(*out)[*n]);
+			return error_status(EXIT_USAGE, "%s sets no handler for function '%s'", cfg->path ? cfg->path : "the project", name);
+		}
+		(*n)++;
+	}
+	return 0;
+}

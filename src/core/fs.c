@@ -423,3 +423,30 @@ int fs_remove_tree(const char *path, char **failed)
 	}
 	return 0;
 }
+
+char *fs_find_program(const char *prog)
+{
+	const char *path = getenv("PATH");
+	struct buf p = BUF_INIT;
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		struct stat st;
+
+		buf_reset(&p);
+		buf_addf(&p, "%.*s/%s", (int)n, path, prog);
+		if (n && !access(p.ptr, X_OK) && !stat(p.ptr, &st) && S_ISREG(st.st_mode))
+			return buf_detach(&p);
+		path += n + (path[n] == ':');
+	}
+	buf_release(&p);
+	return NULL;
+}
+
+int fs_on_path(const char *prog)
+{
+	char *p = fs_find_program(prog);
+
+	free(p);
+	return p != NULL;
+}

@@ -8,6 +8,11 @@
 
 /* blambda's cache directory: BLAMBDA_CACHE_DIR, else $XDG_CACHE_HOME/blambda, else ~/.cache/blambda. */
 void fs_cache_dir(struct buf *out);
+/* Whether an executable `prog` is in a directory of $PATH. */
+int fs_on_path(const char *prog);
+/* The path of that executable (caller frees), or NULL. */
+char *fs_find_program(const char *prog);
+
 /* mkdir -p with mode for the directories it creates; -1 with an error printed. */
 int fs_mkdirs(const char *path, mode_t mode);
 /* Read a whole file into out (appending); -1 with errno set. `cap` bounds the size (0: none). */

@@ -1,5 +1,6 @@
 #include "core/hash.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -115,6 +116,26 @@ void base64_encode(const void *data, size_t len, struct buf *out)
 	}
 	if (!out->ptr)
 		buf_adds(out, "");
+}
+
+int base64_decode(const char *text, size_t len, struct buf *out)
+{
+	size_t pad = 0;
+	int n;
+
+	if (len % 4)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)text[i]) && text[i] != '+' && text[i] != '/' &&
+		    !(text[i] == '=' && i >= len - 2))
+			return -1;
+	pad = len && text[len - 1] == '=' ? 1 + (len > 1 && text[len - 2] == '=') : 0;
+	buf_grow(out, len / 4 * 3 + 1);
+	n = EVP_DecodeBlock((unsigned char *)out->ptr + out->len, (const unsigned char *)text, (int)len);
+	if (n < 0 || (size_t)n < pad)
+		return -1;
+	buf_setlen(out, out->len + (size_t)n - pad);
+	return 0;
 }
 
 int sha256_hex_to_base64(const char *hex, char out[45])

@@ -18,6 +18,8 @@ void hex_encode(const unsigned char *bytes, size_t len, char *out);
 
 /* Base64 (standard alphabet, padded, no line breaks) of len bytes, appended to out. */
 void base64_encode(const void *data, size_t len, struct buf *out);
+/* Decode standard base64 (padding required, no whitespace) into out; -1 when it is not that. */
+int base64_decode(const char *text, size_t len, struct buf *out);
 /* The base64 form of a hex SHA-256 (Lambda's CodeSha256) into out (45 bytes); -1 when hex is not a digest. */
 int sha256_hex_to_base64(const char *hex, char out[45]);
 

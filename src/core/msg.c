@@ -7,6 +7,12 @@
 static int level = MSG_NORMAL;
 static int color;
 static enum exit_status recorded = EXIT_OK;
+static int muted;
+
+void msg_mute(int on)
+{
+	muted = on;
+}
 
 void msg_set_level(int l)
 {
@@ -35,6 +41,8 @@ int msg_stderr_is_tty(void)
 
 static void emit(const char *prefix, const char *colour, const char *fmt, va_list ap)
 {
+	if (muted)
+		return;
 	if (color && colour)
 		fprintf(stderr, "blambda: \033[%sm%s\033[0m", colour, prefix);
 	else
@@ -78,6 +86,8 @@ void hint(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (muted)
+		return;
 	va_start(ap, fmt);
 	if (color)
 		fputs("\033[36mhint:\033[0m ", stderr);

@@ -16,12 +16,18 @@ enum exit_status {
 	EXIT_USAGE = 2,       /* bad command line or bad blambda.yml */
 	EXIT_AWS = 3,         /* AWS refused the request (credentials, permissions, service error) */
 	EXIT_NETWORK = 4,     /* a download or AWS endpoint could not be reached */
+	EXIT_FUNCTION = 5,    /* the function answered an error, timed out, crashed or ran out of memory */
 	EXIT_INTERRUPTED = 130,
 };
 
 enum msg_level { MSG_QUIET = -1, MSG_NORMAL = 0, MSG_VERBOSE = 1, MSG_DEBUG = 2 };
 
 void msg_set_level(int level);
+/*
+ * Silence every message while on (for a step whose failure is expected and
+ * handled, such as looking for optional credentials). Not for threads.
+ */
+void msg_mute(int on);
 int msg_level(void);
 /* Colour applies to stderr only, and only when it is a terminal and NO_COLOR is unset. */
 void msg_set_color(int enabled);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "core/fs.h"
@@ -526,5 +527,38 @@ int bb_stream_close(struct bb_stream *s)
 	if (s->a)
 		s->ar->read_free(s->a);
 	free(s);
+	return r;
+}
+
+const char *bb_host_arch(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return NULL;
+	return !strcmp(u.machine, "x86_64") ? "x86_64" : !strcmp(u.machine, "aarch64") ? "arm64" : NULL;
+}
+
+char *bb_host_binary(const char *version, const char *mirror, struct http_client **http)
+{
+	const char *arch = bb_host_arch();
+	struct bb_release rel;
+	struct buf path = BUF_INIT, bin = BUF_INIT;
+	char *r = NULL;
+
+	if (!arch || bb_release_init(&rel, version, arch, mirror))
+		return NULL;
+	buf_addf(&path, "%s.bb", rel.cache_path);
+	if (!access(path.ptr, X_OK)) {
+		r = buf_detach(&path);
+	} else if (http ? !bb_release_fetch(&rel, http) : !access(rel.cache_path, R_OK)) {
+		if (!bb_extract(&rel, &bin) && !fs_write_atomic(path.ptr, bin.ptr, bin.len, 0755))
+			r = buf_detach(&path);
+	}
+	if (!http)
+		msg_reset_status();
+	bb_release_release(&rel);
+	buf_release(&path);
+	buf_release(&bin);
 	return r;
 }

@@ -60,6 +60,16 @@ void bb_release_forget(const struct bb_release *r);
 /* The most a release download may write: BLAMBDA_MAX_DOWNLOAD_MB (default 512) MB. */
 uint64_t bb_max_download(void);
 
+/* The Lambda architecture of this machine ("x86_64", "arm64"), or NULL when Lambda has none like it. */
+const char *bb_host_arch(void);
+
+/*
+ * The path of the release's bb for this machine (caller frees), unpacked
+ * next to the cached tarball once. With http, a tarball not in the cache is
+ * downloaded first (errors printed); without, NULL when it is not cached.
+ */
+char *bb_host_binary(const char *version, const char *mirror, struct http_client **http);
+
 /*
  * Extract `bb` from the tarball into out (memory). The tarball must hold a
  * regular file `bb` and nothing else, built for the release's architecture.

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/evp.h>
@@ -30,24 +29,6 @@ extern char **environ;
 #define LAYER_FORMAT "deps-layer/1"
 
 /* Is `prog` an executable on PATH? */
-static int on_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	struct buf p = BUF_INIT;
-	int found = 0;
-
-	while (path && *path && !found) {
-		size_t n = strcspn(path, ":");
-
-		buf_reset(&p);
-		buf_addf(&p, "%.*s/%s", (int)n, path, prog);
-		found = !access(p.ptr, X_OK);
-		path += n + (path[n] == ':');
-	}
-	buf_release(&p);
-	return found;
-}
-
 /* Run argv in dir with GITLIBS set; its stdout into out. */
 static int run_tool(char *const argv[], const char *dir, const char *gitlibs, struct buf *out)
 {
@@ -127,37 +108,6 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 	return 0;
 }
 
-/*
- * The bb of the Babashka release in the cache, for this machine, unpacked
- * next to the tarball once. Never downloads: NULL when it is not cached.
- */
-static char *cached_host_bb(const struct deps_layer_opts *o)
-{
-	struct utsname u;
-	struct bb_release rel;
-	struct buf path = BUF_INIT, bin = BUF_INIT;
-	const char *arch;
-	char *r = NULL;
-
-	if (uname(&u) || !o->bb_version)
-		return NULL;
-	arch = !strcmp(u.machine, "x86_64") ? "x86_64" : !strcmp(u.machine, "aarch64") ? "arm64" : NULL;
-	if (!arch || bb_release_init(&rel, o->bb_version, arch, o->mirror))
-		return NULL;
-	buf_addf(&path, "%s.bb", rel.cache_path);
-	if (!access(path.ptr, X_OK)) {
-		r = buf_detach(&path);
-	} else if (!access(rel.cache_path, R_OK) && !bb_extract(&rel, &bin) &&
-		   !fs_write_atomic(path.ptr, bin.ptr, bin.len, 0755)) {
-		r = buf_detach(&path);
-	}
-	msg_reset_status();
-	bb_release_release(&rel);
-	buf_release(&path);
-	buf_release(&bin);
-	return r;
-}
-
 /* Resolve :deps into layer/m2-repo and layer/gitlibs; write layer/deps-classpath with /opt paths. */
 static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps, const char *layer, const char *work)
 {
@@ -175,12 +125,12 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 	buf_addf(&gitlibs, "%s/gitlibs", layer);
 	if (fs_write_atomic(path.ptr, depsedn.ptr, depsedn.len, 0644))
 		goto out;
-	if (on_path("bb")) {
+	if (fs_on_path("bb")) {
 		argv = bb_argv;
-	} else if ((host_bb = cached_host_bb(o))) {
+	} else if (o->bb_version && (host_bb = bb_host_binary(o->bb_version, o->mirror, NULL))) {
 		cached_argv[0] = host_bb;
 		argv = cached_argv;
-	} else if (on_path("clojure")) {
+	} else if (fs_on_path("clojure")) {
 		argv = clj_argv;
 	} else {
 		error("resolving the dependencies needs bb or the Clojure CLI (clojure) on PATH");

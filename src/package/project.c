@@ -11,12 +11,13 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 		  struct project_artifacts *p)
 {
 	const char *out_dir = o->out_dir ? o->out_dir : "target";
+	const char *arch = o->arch ? o->arch : config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
 
 	memset(p, 0, sizeof(*p));
 	if (o->runtime_layer) {
 		struct runtime_layer_opts ro = { 0 };
 
-		ro.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		ro.arch = arch;
 		ro.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
 		ro.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
 		ro.out_dir = out_dir;
@@ -31,7 +32,7 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 		struct artifact *art = &p->arts[p->nr];
 
 		d.deps_file = config_str(cfg, CFG_DEPS_FILE);
-		d.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		d.arch = arch;
 		d.out_dir = out_dir;
 		d.registry = getenv("BLAMBDA_POD_REGISTRY_URL");
 		d.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
@@ -54,7 +55,7 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 
 		f.source_paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
 		f.origin = cfg->v[CFG_FUNCTION_SOURCE_PATHS].origin;
-		f.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		f.arch = arch;
 		f.out_dir = out_dir;
 		f.force = o->force;
 		f.dry_run = o->dry_run;

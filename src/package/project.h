@@ -12,6 +12,7 @@
 struct project_build_opts {
 	int runtime_layer, deps_layer, function; /* which to build */
 	const char *out_dir;                     /* NULL: target */
+	const char *arch;                        /* NULL: function.architecture */
 	int force, dry_run;
 };
 

@@ -161,3 +161,99 @@ out:
 	buf_release(&tmp);
 	return r;
 }
+
+/* a name safe to create under a directory: relative, no '..', '.' or empty part */
+static int safe_entry_name(const char *name)
+{
+	const char *p = name;
+
+	if (!*name || *name == '/')
+		return 0;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (!n && p[n] == '/')
+			return 0;
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n + (p[n] == '/');
+	}
+	return 1;
+}
+
+static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char *dir)
+{
+	struct buf out = BUF_INIT, parent = BUF_INIT;
+	const char *name = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
+	zip_uint8_t opsys;
+	zip_uint32_t attr;
+	mode_t mode = 0;
+	size_t len;
+	int r = -1;
+
+	if (!name || !safe_entry_name(name))
+		return error("'%s' holds an entry named '%s', which cannot be unpacked safely", path, name ? name : "");
+	len = strlen(name);
+	if (!zip_file_get_external_attributes(za, (zip_uint64_t)i, 0, &opsys, &attr) && opsys == ZIP_OPSYS_UNIX)
+		mode = (mode_t)(attr >> 16);
+	buf_addf(&out, "%s/%s", dir, name);
+	if (name[len - 1] == '/' || S_ISDIR(mode)) {
+		r = fs_mkdirs(out.ptr, 0755);
+	} else if (mode && !S_ISREG(mode)) {
+		error("'%s' holds '%s', which is not a regular file", path, name);
+	} else {
+		zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
+		char chunk[65536];
+		zip_int64_t n = 0;
+		int fd = -1;
+
+		buf_addf(&parent, "%s/%s", dir, name);
+		*strrchr(parent.ptr, '/') = '\0';
+		if (!zf) {
+			error("cannot read '%s' in '%s': %s", name, path, zip_strerror(za));
+		} else if (fs_mkdirs(parent.ptr, 0755)) {
+			/* reported */
+		} else if ((fd = open(out.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				      mode & 0111 ? 0755 : 0644)) < 0) {
+			error("cannot create '%s': %s", out.ptr, strerror(errno));
+		} else {
+			while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
+				if (write(fd, chunk, (size_t)n) != n) {
+					error("cannot write '%s': %s", out.ptr, strerror(errno));
+					break;
+				}
+			if (n < 0)
+				error("cannot read '%s' in '%s': %s", name, path, zip_file_strerror(zf));
+			else if (!n)
+				r = 0;
+		}
+		if (fd >= 0 && close(fd) && !r)
+			r = error("cannot write '%s': %s", out.ptr, strerror(errno));
+		if (zf)
+			zip_fclose(zf);
+	}
+	buf_release(&out);
+	buf_release(&parent);
+	return r;
+}
+
+int zip_extract(const char *path, const char *dir)
+{
+	int zerr = 0, r = 0;
+	zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
+	zip_int64_t n;
+
+	if (!za) {
+		zip_error_t ze;
+
+		zip_error_init_with_code(&ze, zerr);
+		error("cannot open '%s': %s", path, zip_error_strerror(&ze));
+		zip_error_fini(&ze);
+		return -1;
+	}
+	n = zip_get_num_entries(za, 0);
+	for (zip_int64_t i = 0; i < n && !r; i++)
+		r = extract_entry(za, i, path, dir);
+	zip_discard(za);
+	return r;
+}

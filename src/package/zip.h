@@ -41,4 +41,13 @@ int zip_write(const char *out, struct zip_input *inputs, size_t n, int level);
 int zip_write_checked(const char *out, struct zip_input *inputs, size_t n, int level,
 		      int (*before_commit)(void *ctx), void *ctx);
 
+/*
+ * Unpack the zip at `path` into the existing directory `dir`: directories
+ * and regular files only, with their unix modes (0644/0755 when none is
+ * stored). A name that is absolute, holds '..' or an empty part, or an
+ * entry of another kind (a link) is refused. -1 with an error printed;
+ * `dir` may then hold part of the zip.
+ */
+int zip_extract(const char *path, const char *dir);
+
 #endif

@@ -1,0 +1,567 @@
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/credentials.h"
+#include "aws/sts.h"
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "core/msg.h"
+#include "core/payload.h"
+#include "core/xalloc.h"
+#include "local/instance.h"
+#include "local/server.h"
+#include "local/setup.h"
+#include "local/watch.h"
+
+#define PLACEHOLDER_ACCOUNT "000000000000"
+
+/* ---- what every local run needs ------------------------------------------------------------ */
+
+struct local_env {
+	char *region, *account;
+	struct kvlist base;   /* the environment every function starts from */
+	int have_creds;
+};
+
+/* variables of blambda's environment that a function run here gets too */
+static const char *const passed_on[] = {
+	"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "JAVA_HOME", "TERM", "BABASHKA_PODS_DIR",
+	"AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL,
+};
+
+/*
+ * The region, the account and the environment: blambda's own credentials
+ * chain resolves the user's credentials for handlers that call AWS, and STS
+ * says whose they are (the function ARN's account). Offline, or with no
+ * credentials, the function runs without them under a placeholder account.
+ */
+static int local_env_init(struct local_env *e, const struct config *cfg)
+{
+	struct aws a;
+	const char *region = NULL;
+	const struct aws_credentials *creds = NULL;
+	extern char **environ;
+
+	memset(e, 0, sizeof(*e));
+	for (size_t i = 0; passed_on[i]; i++) {
+		const char *v = getenv(passed_on[i]);
+
+		if (v)
+			kvlist_set(&e->base, passed_on[i], v);
+	}
+	for (char **v = environ; *v; v++) {
+		/* per-service endpoint overrides (AWS_ENDPOINT_URL_S3, ...) for handlers run against local stand-ins */
+		const char *eq = strchr(*v, '=');
+
+		if (eq && !strncmp(*v, "AWS_ENDPOINT_URL_", 17)) {
+			char *k = xstrndup(*v, (size_t)(eq - *v));
+
+			kvlist_set(&e->base, k, eq + 1);
+			free(k);
+		}
+	}
+	if (aws_init(&a, cfg)) {
+		aws_release(&a);
+		return -1;
+	}
+	e->region = xstrdup(aws_region_try(&a, &region) ? "us-east-1" : region);
+	msg_mute(1);
+	if (!aws_get_credentials(&a, &creds) && creds) {
+		struct sts_identity id = { 0 };
+		struct aws_error err = { 0 };
+
+		e->have_creds = 1;
+		kvlist_set(&e->base, "AWS_ACCESS_KEY_ID", buf_cstr(&creds->access_key_id));
+		kvlist_set(&e->base, "AWS_SECRET_ACCESS_KEY", buf_cstr(&creds->secret_access_key));
+		if (creds->session_token.len)
+			kvlist_set(&e->base, "AWS_SESSION_TOKEN", buf_cstr(&creds->session_token));
+		if (!sts_get_caller_identity(&a, creds, region ? NULL : e->region, &id, &err) && id.account)
+			e->account = xstrdup(id.account);
+		sts_identity_release(&id);
+		aws_error_release(&err);
+	}
+	msg_mute(0);
+	msg_reset_status();
+	if (!e->have_creds)
+		verbose(1, "no AWS credentials found: the function runs without them");
+	if (!e->account) {
+		e->account = xstrdup(PLACEHOLDER_ACCOUNT);
+		verbose(1, "the function ARN has the placeholder account %s", PLACEHOLDER_ACCOUNT);
+	}
+	aws_release(&a);
+	return 0;
+}
+
+static void local_env_release(struct local_env *e)
+{
+	free(e->region);
+	free(e->account);
+	/* the credentials are in there: wipe them */
+	for (size_t i = 0; i < e->base.nr; i++)
+		if (!strncmp(e->base.items[i].key, "AWS_", 4) && e->base.items[i].value)
+			memset(e->base.items[i].value, 0, strlen(e->base.items[i].value));
+	kvlist_clear(&e->base);
+}
+
+/* the descriptions of the functions named (all when none is), over a prepared host */
+static int make_functions(const struct config *cfg, const struct strlist *names, const struct local_host *h,
+			  const struct local_env *e, struct local_fn ***out, size_t *n)
+{
+	struct config *fns = NULL;
+	size_t nfns = 0;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (config_select_functions(cfg, names, &fns, &nfns))
+		return -1;
+	if (!nfns) {
+		free(fns);
+		error_status(EXIT_USAGE, "%s names no function", cfg->path ? cfg->path : "the project");
+		hint("set function.name and function.handler in blambda.yml, or run 'blambda new-function NAME'");
+		return -1;
+	}
+	*out = xcalloc(nfns, sizeof(**out));
+	for (size_t i = 0; i < nfns; i++) {
+		if (!r && !((*out)[*n] = local_fn_from_config(&fns[i], h, e->region, e->account, &e->base)))
+			r = -1;
+		else if (!r)
+			(*n)++;
+		config_release(&fns[i]);
+	}
+	free(fns);
+	return r;
+}
+
+static void free_functions(struct local_fn **fns, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		local_fn_unref(fns[i]);
+	free(fns);
+}
+
+/* ---- signals: the main thread waits for them, the work runs in others ---------------------- */
+
+static sigset_t stop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1); /* the work is done */
+	return set;
+}
+
+/* ---- printing -------------------------------------------------------------------------------- */
+
+struct printer {
+	int prefix;  /* several functions: each line starts with its name */
+	int quiet;
+	pthread_mutex_t lock;
+};
+
+/* the runtime's output and the START/END/REPORT lines, to stderr as they come */
+static void print_log(void *ctx, const struct local_fn *fn, const char *line, size_t len)
+{
+	struct printer *p = ctx;
+	struct buf b = BUF_INIT;
+
+	if (p->quiet)
+		return;
+	if (p->prefix && fn)
+		buf_addf(&b, "%s | ", fn->name);
+	buf_add(&b, line, len);
+	buf_addch(&b, '\n');
+	pthread_mutex_lock(&p->lock);
+	fwrite(b.ptr, 1, b.len, stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&p->lock);
+	buf_release(&b);
+}
+
+static const char *outcome_name(enum local_outcome o)
+{
+	switch (o) {
+	case LOCAL_OK: return "ok";
+	case LOCAL_FUNCTION_ERROR: return "error";
+	case LOCAL_TIMEOUT: return "timeout";
+	case LOCAL_EXIT: return "exit";
+	case LOCAL_OOM: return "out-of-memory";
+	}
+	return "?";
+}
+
+/* the function's error for people: type, message, the stack trace when there is one */
+static void print_function_error(const char *name, const struct local_result *res)
+{
+	cJSON *e = cJSON_ParseWithLength(res->payload.ptr ? res->payload.ptr : "", res->payload.len);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "errorMessage");
+	const cJSON *trace = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
+	const cJSON *lines = cJSON_IsArray(trace) ? trace : NULL;
+	const cJSON *item;
+
+	error_status(EXIT_FUNCTION, "'%s' failed: %s%s%s", name, res->error_type ? res->error_type : "error",
+		     cJSON_IsString(msg) ? ": " : "", cJSON_IsString(msg) ? msg->valuestring : "");
+	cJSON_ArrayForEach(item, lines)
+		if (cJSON_IsString(item))
+			fprintf(stderr, "    %s\n", item->valuestring);
+	cJSON_Delete(e);
+}
+
+static void print_json_result(const struct local_result *res)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *payload = cJSON_ParseWithLength(res->payload.ptr ? res->payload.ptr : "", res->payload.len);
+
+	cJSON_AddNumberToObject(o, "status_code", 200);
+	cJSON_AddStringToObject(o, "executed_version", "$LATEST");
+	if (res->error_type)
+		cJSON_AddStringToObject(o, "function_error", "Unhandled");
+	else
+		cJSON_AddNullToObject(o, "function_error");
+	if (payload)
+		cJSON_AddItemToObject(o, "payload", payload);
+	else
+		cJSON_AddStringToObject(o, "payload", res->payload.ptr ? res->payload.ptr : "");
+	cJSON_AddStringToObject(o, "log", res->log.ptr ? res->log.ptr : "");
+	cJSON_AddStringToObject(o, "request_id", res->request_id);
+	cJSON_AddStringToObject(o, "outcome", outcome_name(res->outcome));
+	if (res->error_type)
+		cJSON_AddStringToObject(o, "error_type", res->error_type);
+	else
+		cJSON_AddNullToObject(o, "error_type");
+	cJSON_AddNumberToObject(o, "duration_ms", res->duration_ms);
+	cJSON_AddNumberToObject(o, "billed_duration_ms", (double)res->billed_ms);
+	if (res->init_ms >= 0)
+		cJSON_AddNumberToObject(o, "init_duration_ms", res->init_ms);
+	else
+		cJSON_AddNullToObject(o, "init_duration_ms");
+	cJSON_AddNumberToObject(o, "memory_size_mb", (double)res->memory_mb);
+	cJSON_AddNumberToObject(o, "max_memory_used_mb", (double)res->max_memory_mb);
+	json_print(o);
+}
+
+/* ---- local invoke ---------------------------------------------------------------------------- */
+
+struct invoke_job {
+	struct local_instance *in;
+	struct local_fn *fn;
+	struct local_request req;
+	struct local_result res;
+	struct buf why;
+	int r;
+};
+
+static void *invoke_thread(void *arg)
+{
+	struct invoke_job *j = arg;
+
+	j->r = local_invoke(j->in, j->fn, &j->req, &j->res, &j->why);
+	kill(getpid(), SIGUSR1);
+	return NULL;
+}
+
+static int local_invoke_cmd(struct args *args, struct local_fn *fn, const struct buf *payload, struct printer *pr)
+{
+	struct invoke_job job = { 0 };
+	sigset_t set = stop_signals();
+	pthread_t t;
+	int sig = 0, status;
+
+	job.fn = fn;
+	job.req.payload = payload->ptr;
+	job.req.len = payload->len;
+	job.in = local_instance_new(print_log, pr);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&t, NULL, invoke_thread, &job)) {
+		local_instance_free(job.in);
+		return error("cannot start the invocation");
+	}
+	while (sigwait(&set, &sig) || sig != SIGUSR1) {
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+			/* the runtime goes with us: nothing is left running */
+			local_instance_abort(job.in);
+			break;
+		}
+	}
+	pthread_join(t, NULL);
+	local_instance_free(job.in);
+	if (sig != SIGUSR1) {
+		if (!job.r)
+			local_result_release(&job.res);
+		buf_release(&job.why);
+		error_status(EXIT_INTERRUPTED, "interrupted: the function's runtime was stopped");
+		return -1;
+	}
+	if (job.r) {
+		error("cannot run '%s' here: %s", fn->name, job.why.ptr);
+		buf_release(&job.why);
+		return -1;
+	}
+	if (args_flag(args, "json")) {
+		print_json_result(&job.res);
+	} else {
+		fwrite(job.res.payload.ptr ? job.res.payload.ptr : "", 1, job.res.payload.len, stdout);
+		if (!job.res.payload.len || job.res.payload.ptr[job.res.payload.len - 1] != '\n')
+			putchar('\n');
+	}
+	status = EXIT_OK;
+	if (job.res.outcome != LOCAL_OK) {
+		fflush(stdout);
+		print_function_error(fn->name, &job.res);
+		status = EXIT_FUNCTION;
+	}
+	local_result_release(&job.res);
+	buf_release(&job.why);
+	return status;
+}
+
+/* ---- local start ----------------------------------------------------------------------------- */
+
+struct serve_ctx {
+	struct args *args;
+	struct local_server *server;
+	struct http_client *http;
+	const struct strlist *names;
+	struct local_env *env;
+};
+
+/* --watch: read the project again and serve what it says now (the old code keeps serving on a mistake) */
+static void reload(void *arg)
+{
+	struct serve_ctx *c = arg;
+	struct config cfg;
+	struct local_host h;
+	struct local_fn **fns = NULL;
+	size_t n = 0;
+
+	info("Change seen: reloading");
+	if (args_load_config(c->args, &cfg) || local_host_prepare(&cfg, "target", &c->http, &h)) {
+		config_release(&cfg);
+		warning("keeping the code that was running");
+		return;
+	}
+	if (!make_functions(&cfg, c->names, &h, c->env, &fns, &n)) {
+		local_server_set_functions(c->server, fns, n);
+		info("Reloaded: the next invocation of each function starts it afresh");
+	} else {
+		warning("keeping the code that was running");
+	}
+	free_functions(fns, n);
+	local_host_release(&h);
+	config_release(&cfg);
+}
+
+static int local_start_cmd(struct args *args, struct config *cfg, struct local_fn **fns, size_t n,
+			   struct local_env *env, struct http_client **http, struct printer *pr)
+{
+	const struct opt_value *port = args_opt(args, "port"), *conc = args_opt(args, "concurrency");
+	struct serve_ctx ctx = { 0 };
+	struct local_watch *watch = NULL;
+	struct buf why = BUF_INIT;
+	sigset_t set = stop_signals();
+	int sig = 0;
+
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	ctx.server = local_server_start(port->set ? (unsigned)port->num : 9001, conc->set ? (unsigned)conc->num : 1,
+					print_log, pr, &why);
+	if (!ctx.server) {
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+		error("cannot serve the Invoke API: %s", why.ptr);
+		if (strstr(why.ptr, "in use"))
+			hint("choose another with --port, or 0 for any free port");
+		buf_release(&why);
+		return -1;
+	}
+	local_server_set_functions(ctx.server, fns, n);
+	ctx.args = args;
+	ctx.http = *http;
+	*http = NULL;
+	ctx.names = &args->pos;
+	ctx.env = env;
+	if (args_flag(args, "watch")) {
+		struct strlist dirs = STRLIST_INIT, files = STRLIST_INIT;
+		const struct strlist *paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
+
+		for (size_t i = 0; paths && i < paths->nr; i++)
+			strlist_add(&dirs, paths->items[i]);
+		strlist_add(&files, cfg->path ? cfg->path : "blambda.yml");
+		strlist_add(&files, config_str(cfg, CFG_DEPS_FILE));
+		watch = local_watch_start(&dirs, &files, reload, &ctx, &why);
+		strlist_clear(&dirs);
+		strlist_clear(&files);
+		if (!watch) {
+			local_server_stop(ctx.server);
+			http_client_free(ctx.http);
+			pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+			error("%s", why.ptr);
+			buf_release(&why);
+			return -1;
+		}
+	}
+	if (args_flag(args, "json")) {
+		cJSON *o = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(o, "functions");
+		char url[64];
+
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u", local_server_port(ctx.server));
+		cJSON_AddStringToObject(o, "endpoint_url", url);
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(list, cJSON_CreateString(fns[i]->name));
+		json_print(o);
+		fflush(stdout);
+	} else {
+		printf("Serving Lambda's Invoke API on http://127.0.0.1:%u\n", local_server_port(ctx.server));
+		for (size_t i = 0; i < n; i++)
+			printf("  %s\n", fns[i]->name);
+		fflush(stdout);
+		info("Invoke with: aws lambda invoke --endpoint-url http://127.0.0.1:%u --function-name %s out.json",
+		     local_server_port(ctx.server), fns[0]->name);
+		info("Stop with Ctrl-C");
+	}
+	while (!sigwait(&set, &sig) && sig == SIGUSR1)
+		;
+	info("Stopping");
+	local_watch_stop(watch);
+	local_server_stop(ctx.server);
+	http_client_free(ctx.http);
+	buf_release(&why);
+	return EXIT_OK;
+}
+
+/* ---- the command ----------------------------------------------------------------------------- */
+
+static const char *const actions[] = { "invoke", "start", NULL };
+static const char *const invoke_only[] = { "payload", "payload-file", "event", NULL };
+static const char *const start_only[] = { "port", "watch", "concurrency", NULL };
+
+static int exec_local(struct args *args, struct config *cfg)
+{
+	const char *action = args->pos.items[0];
+	int invoke = !strcmp(action, "invoke");
+	struct strlist names = STRLIST_INIT;
+	struct buf payload = BUF_INIT;
+	struct local_env env = { 0 };
+	struct local_host host = { 0 };
+	struct local_fn **fns = NULL;
+	struct http_client *http = NULL;
+	struct printer pr = { 0 };
+	size_t nfns = 0;
+	int r = -1;
+
+	for (const char *const *o = invoke ? start_only : invoke_only; *o; o++)
+		if (args_opt(args, *o)->set)
+			return error_status(EXIT_USAGE, "--%s is for 'blambda local %s'", *o, invoke ? "start" : "invoke");
+	if (invoke && args->pos.nr > 2)
+		return error_status(EXIT_USAGE, "'local invoke' runs one function, got '%s' and '%s'",
+				    args->pos.items[1], args->pos.items[2]);
+	for (size_t i = 1; i < args->pos.nr; i++)
+		strlist_add(&names, args->pos.items[i]);
+	/* a payload that is not JSON is refused before anything is built or run */
+	if (invoke && payload_load(args_str(args, "payload"), args_str(args, "payload-file"), args_str(args, "event"),
+				   &payload))
+		goto out;
+	if (local_env_init(&env, cfg))
+		goto out;
+	if (local_host_prepare(cfg, "target", &http, &host))
+		goto out;
+	if (make_functions(cfg, &names, &host, &env, &fns, &nfns))
+		goto out;
+	if (invoke && nfns > 1) {
+		error_status(EXIT_USAGE, "the project has %zu functions: name the one to invoke", nfns);
+		hint("'blambda local invoke %s'", fns[0]->name);
+		goto out;
+	}
+	pr.prefix = !invoke && nfns > 1;
+	pr.quiet = msg_level() < MSG_NORMAL;
+	pthread_mutex_init(&pr.lock, NULL);
+	if (invoke)
+		r = local_invoke_cmd(args, fns[0], &payload, &pr);
+	else
+		r = local_start_cmd(args, cfg, fns, nfns, &env, &http, &pr);
+	pthread_mutex_destroy(&pr.lock);
+out:
+	free_functions(fns, nfns);
+	local_host_release(&host);
+	local_env_release(&env);
+	http_client_free(http);
+	buf_release(&payload);
+	strlist_clear(&names);
+	return r;
+}
+
+static const struct opt opts[] = {
+	{ "payload", 'p', OPT_STRING, "JSON", "the event (local invoke; default {})", 0, 0, NULL, NULL, 0 },
+	{ "payload-file", 0, OPT_PATH, "FILE", "read the event from FILE, '-' for standard input (local invoke)", 0, 0,
+	  NULL, NULL, 0 },
+	{ "event", 'e', OPT_STRING, "NAME", "send events/NAME.json of the project (local invoke)", 0, 0, NULL, NULL, 0 },
+	{ "port", 0, OPT_INT, "PORT", "serve the Invoke API on this port of 127.0.0.1, 0 for any (local start; "
+	  "default 9001)", 0, 65535, NULL, NULL, 0 },
+	{ "watch", 'w', OPT_BOOL, NULL, "restart a function's runtime after a change to its code or blambda.yml "
+	  "(local start)", 0, 0, NULL, NULL, 0 },
+	{ "concurrency", 0, OPT_INT, "N", "warm instances of each function (local start; default 1)", 1, 64, NULL, NULL,
+	  0 },
+	OPT_END,
+};
+
+const struct command cmd_local = {
+	.name = "local",
+	.summary = "run the function on this machine as Lambda would, without Docker",
+	.usage = "invoke|start [NAME...]",
+	.description =
+		"Runs the project's real runtime here: the same bootstrap that goes into the runtime layer (for "
+		"this machine's architecture), a Babashka for this machine (BLAMBDA_BB, else bb on PATH, else "
+		"the release in blambda's cache, fetched when missing), the first source path as "
+		"LAMBDA_TASK_ROOT (and working directory) with the others on the classpath, and the deps layer "
+		"built for this machine under target/local/. blambda serves the Runtime API itself on loopback, "
+		"as Lambda's does: a deadline from function.timeout, the function ARN from the region and the "
+		"account (000000000000 when no credentials say otherwise), request and trace ids, 202 answers, "
+		"413 for a response over 6 MB, /runtime/init/error.\n\n"
+		"The function gets Lambda's environment (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API, "
+		"AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, "
+		"AWS_REGION, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, TZ), function.environment, "
+		"PATH, HOME, LANG and AWS_ENDPOINT_URL from here, and the credentials blambda's own chain "
+		"finds (SSO and role profiles too), so a handler that calls AWS works.\n\n"
+		"As in Lambda, the timeout is enforced: past it the invocation fails with 'Task timed out after "
+		"N.00 seconds' (Sandbox.Timedout) and the runtime is killed, to start afresh on the next one. "
+		"Max Memory Used is measured from the runtime's processes (the peak of the sum of their resident "
+		"memory); a run over function.memory is killed and fails with Runtime.OutOfMemory. A runtime "
+		"that exits fails the invocation with Runtime.ExitError; an init error is reported with its "
+		"INIT_REPORT line and handed to the caller. The runtime's output and START, END and REPORT lines "
+		"in Lambda's format (Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration on "
+		"a cold start, Status on a failure) go to standard error as they happen.\n\n"
+		"local invoke [NAME]: one invocation, cold start included. The answer goes to standard output; "
+		"with --json an object with status_code, executed_version, function_error, payload, log, "
+		"request_id, outcome, error_type, duration_ms, billed_duration_ms, init_duration_ms, "
+		"memory_size_mb and max_memory_used_mb. A function error, timeout, crash or run out of memory "
+		"exits with status 5, after printing the error's type, message and stack trace. The payload "
+		"must be JSON: a mistake is refused, with its line and column, before anything runs.\n\n"
+		"local start [NAME...]: keeps the functions' runtimes warm and serves Lambda's Invoke API on "
+		"127.0.0.1 (POST /2015-03-31/functions/NAME/invocations; RequestResponse, Event and DryRun; "
+		"X-Amz-Log-Type: Tail gives the last 4 KB of the log in X-Amz-Log-Result; errors carry "
+		"X-Amz-Function-Error: Unhandled), so 'aws lambda invoke --endpoint-url', the SDKs and curl work. "
+		"Each function is served under its own name. Invocations beyond --concurrency wait for an "
+		"instance, as for a function held to that concurrency. With --watch a change under a source "
+		"path, to blambda.yml or to the deps file restarts each runtime before its next invocation, "
+		"never during one; a blambda.yml with a mistake keeps the running code. Ctrl-C (or SIGTERM) "
+		"stops the runtimes and the server.",
+	.opts = opts,
+	.pos = POS_ACTION,
+	.pos_values = actions,
+	.min_pos = 1,
+	.max_pos = -1,
+	.flags = CMD_CONFIG,
+	.examples = "blambda local invoke --event example\trun the function once with events/example.json\n"
+		    "blambda local invoke -p '{\"name\":\"jmglov\"}' --json\tthe answer, log and REPORT figures as JSON\n"
+		    "blambda local start --watch\tserve the Invoke API on port 9001, restarting after each edit\n"
+		    "aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name hello out.json\t"
+		    "invoke what 'local start' serves",
+	.exec = exec_local,
+};

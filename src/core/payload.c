@@ -1,0 +1,93 @@
+#include "core/payload.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/fs.h"
+#include "core/msg.h"
+
+/* -1 (with the error printed) unless text is one JSON value, naming `what` and where the mistake is */
+static int check_json(const char *what, const struct buf *text)
+{
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithLengthOpts(text->ptr ? text->ptr : "", text->len, &end, 0);
+	size_t line = 1, col = 1, at;
+
+	if (v) {
+		cJSON_Delete(v);
+		/* cJSON stops after the value: only whitespace may follow */
+		at = (size_t)(end - text->ptr);
+		while (at < text->len && strchr(" \t\r\n", text->ptr[at]))
+			at++;
+		if (at == text->len)
+			return 0;
+	} else {
+		end = cJSON_GetErrorPtr();
+		at = end && text->ptr && end >= text->ptr && end <= text->ptr + text->len ? (size_t)(end - text->ptr)
+											: text->len;
+	}
+	for (size_t i = 0; i < at; i++) {
+		if (text->ptr[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	if (!text->len)
+		return error_status(EXIT_USAGE, "%s is empty: the payload must be JSON", what);
+	return error_status(EXIT_USAGE, "%s is not valid JSON: line %zu, column %zu", what, line, col);
+}
+
+int payload_load(const char *json, const char *file, const char *event, struct buf *out)
+{
+	struct buf what = BUF_INIT, path = BUF_INIT;
+	int r = -1;
+
+	if (!!json + !!file + !!event > 1)
+		return error_status(EXIT_USAGE, "give one of --payload, --payload-file and --event");
+	if (json) {
+		buf_adds(out, json);
+		buf_adds(&what, "--payload");
+	} else if (file && !strcmp(file, "-")) {
+		char chunk[65536];
+		ssize_t n;
+
+		while ((n = read(0, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR)) {
+			if (n > 0)
+				buf_add(out, chunk, (size_t)n);
+			if (out->len > PAYLOAD_MAX)
+				return error_status(EXIT_USAGE, "the payload on standard input is over %u MB", PAYLOAD_MAX >> 20);
+		}
+		if (n < 0)
+			return error("cannot read the payload from standard input: %s", strerror(errno));
+		buf_adds(&what, "the payload on standard input");
+	} else if (file || event) {
+		if (event) {
+			if (!*event || strchr(event, '/') || event[0] == '.')
+				return error_status(EXIT_USAGE, "--event takes the name of a file in events/, got '%s'", event);
+			buf_addf(&path, "events/%s.json", event);
+		} else {
+			buf_adds(&path, file);
+		}
+		if (fs_read_file(path.ptr, out, PAYLOAD_MAX)) {
+			error_status(EXIT_USAGE, "cannot read '%s': %s", path.ptr,
+				     errno == EFBIG ? "it is over 8 MB" : strerror(errno));
+			if (event)
+				hint("--event NAME reads events/NAME.json of the project");
+			goto out;
+		}
+		buf_addf(&what, "'%s'", path.ptr);
+	} else {
+		buf_adds(out, "{}");
+		buf_adds(&what, "the payload");
+	}
+	r = check_json(what.ptr, out);
+out:
+	buf_release(&what);
+	buf_release(&path);
+	return r;
+}

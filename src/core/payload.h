@@ -1,0 +1,19 @@
+#ifndef BLAMBDA_CORE_PAYLOAD_H
+#define BLAMBDA_CORE_PAYLOAD_H
+
+#include "core/buf.h"
+
+/*
+ * The event an invocation sends, from --payload JSON, --payload-file FILE
+ * ('-': standard input) or --event NAME (events/NAME.json of the project);
+ * `{}` when none is given. It must be JSON: a mistake is an error naming
+ * where the payload came from, the line and the column, before anything is
+ * invoked. At most one of the three may be given. 0, or -1 with an error
+ * printed (exit status: usage).
+ */
+int payload_load(const char *json, const char *file, const char *event, struct buf *out);
+
+/* The biggest payload read: Lambda's 6 MB synchronous request limit, and a little room for whitespace. */
+#define PAYLOAD_MAX (8u << 20)
+
+#endif

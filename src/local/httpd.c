@@ -1,0 +1,146 @@
+#include "local/httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/msg.h"
+#include "core/xalloc.h"
+#include "local/mhd_lazy.h"
+
+struct httpd {
+	const struct mhd_api *api;
+	struct MHD_Daemon *daemon;
+	unsigned port;
+	size_t cap;
+	httpd_handler handler;
+	void *ctx;
+};
+
+/* what one request has read so far */
+struct pending {
+	struct buf body;
+	size_t total;
+};
+
+const char *httpd_header(const struct httpd_request *req, const char *name)
+{
+	return mhd_api()->lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *httpd_query(const struct httpd_request *req, const char *name)
+{
+	return mhd_api()->lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct httpd *h = cls;
+	struct pending *p = *con_cls;
+	struct httpd_request req = { 0 };
+	struct httpd_reply rep = { 0 };
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+
+	(void)version;
+	if (!p) {
+		*con_cls = p = xcalloc(1, sizeof(*p));
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		p->total += *upload_size;
+		if (p->total <= h->cap)
+			buf_add(&p->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	req.method = method;
+	req.url = url;
+	req.too_large = p->total > h->cap;
+	req.body = req.too_large ? "" : buf_cstr(&p->body);
+	req.len = req.too_large ? 0 : p->body.len;
+	req.total = p->total;
+	req.conn = conn;
+	rep.status = 200;
+	h->handler(h->ctx, &req, &rep);
+	resp = h->api->create_response_from_buffer(rep.body.len, rep.body.ptr ? rep.body.ptr : "",
+						   MHD_RESPMEM_MUST_COPY);
+	for (size_t i = 0; i < rep.headers.nr; i++)
+		h->api->add_response_header(resp, rep.headers.items[i].key, rep.headers.items[i].value);
+	if (rep.close)
+		h->api->add_response_header(resp, "Connection", "close");
+	r = h->api->queue_response(conn, rep.status, resp);
+	h->api->destroy_response(resp);
+	buf_release(&rep.body);
+	kvlist_clear(&rep.headers);
+	return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode why)
+{
+	struct pending *p = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)why;
+	if (p) {
+		buf_release(&p->body);
+		free(p);
+		*con_cls = NULL;
+	}
+}
+
+struct httpd *httpd_start(unsigned port, size_t body_cap, httpd_handler handler, void *ctx, struct buf *why)
+{
+	const struct mhd_api *api = mhd_api();
+	struct sockaddr_in addr = { 0 };
+	const union MHD_DaemonInfo *info;
+	struct httpd *h;
+
+	if (!api) {
+		buf_adds(why, "libmicrohttpd cannot be loaded");
+		return NULL;
+	}
+	h = xcalloc(1, sizeof(*h));
+	h->api = api;
+	h->cap = body_cap;
+	h->handler = handler;
+	h->ctx = ctx;
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)port);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	errno = 0;
+	/* no connection timeout: a runtime's GET /next and a long invocation both wait as long as they must */
+	h->daemon = api->start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, (uint16_t)port,
+				      NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+				      (unsigned int)0, MHD_OPTION_END);
+	if (!h->daemon) {
+		if (errno == EADDRINUSE)
+			buf_addf(why, "port %u on 127.0.0.1 is in use", port);
+		else
+			buf_addf(why, "cannot serve on 127.0.0.1:%u%s%s", port, errno ? ": " : "",
+				 errno ? strerror(errno) : "");
+		free(h);
+		return NULL;
+	}
+	info = api->get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info ? info->port : port;
+	return h;
+}
+
+unsigned httpd_port(const struct httpd *h)
+{
+	return h->port;
+}
+
+void httpd_stop(struct httpd *h)
+{
+	if (!h)
+		return;
+	h->api->stop_daemon(h->daemon);
+	free(h);
+}

@@ -1,0 +1,373 @@
+#include "local/server.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "core/xalloc.h"
+#include "local/httpd.h"
+
+#define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
+#define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
+
+/* the instances of one function */
+struct pool {
+	char *name;
+	struct local_fn *fn;   /* NULL: no longer served */
+	struct local_instance **inst;
+	int *busy;
+	unsigned n;
+};
+
+struct local_server {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;  /* an instance became free, or the server is stopping */
+	struct httpd *http;
+	unsigned concurrency;
+	local_log_fn log;
+	void *log_ctx;
+	struct pool **pools; /* each stays where it is: requests hold on to it */
+	size_t npools, apools;
+	int stopping;
+	unsigned events_running; /* Event invocations still going on */
+	pthread_cond_t events_done;
+};
+
+/* a copy of a request, for an Event invocation that outlives its HTTP request */
+struct event_job {
+	struct local_server *s;
+	struct pool *pool;
+	struct buf payload, context;
+};
+
+static struct pool *find_pool(struct local_server *s, const char *name)
+{
+	for (size_t i = 0; i < s->npools; i++)
+		if (!strcmp(s->pools[i]->name, name))
+			return s->pools[i];
+	return NULL;
+}
+
+/* a free instance of the pool, waiting for one; -1 when the server stops */
+static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn)
+{
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		if (s->stopping || !p->fn) {
+			pthread_mutex_unlock(&s->lock);
+			return -1;
+		}
+		for (unsigned i = 0; i < p->n; i++) {
+			if (!p->busy[i]) {
+				p->busy[i] = 1;
+				*fn = local_fn_ref(p->fn);
+				pthread_mutex_unlock(&s->lock);
+				return (int)i;
+			}
+		}
+		pthread_cond_wait(&s->freed, &s->lock);
+	}
+}
+
+static void release(struct local_server *s, struct pool *p, int i, struct local_fn *fn)
+{
+	local_fn_unref(fn);
+	pthread_mutex_lock(&s->lock);
+	p->busy[i] = 0;
+	pthread_cond_broadcast(&s->freed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* AWS's error shape for the Lambda REST API: the code in a header and in the body */
+static void aws_error_reply(struct httpd_reply *rep, unsigned status, const char *code, const char *message)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+
+	cJSON_AddStringToObject(o, "Type", status >= 500 ? "Service" : "User");
+	cJSON_AddStringToObject(o, "Message", message);
+	cJSON_AddStringToObject(o, "message", message);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	rep->status = status;
+	buf_adds(&rep->body, text);
+	free(text);
+	kvlist_add(&rep->headers, "Content-Type", "application/json");
+	kvlist_add(&rep->headers, "X-Amzn-ErrorType", code);
+}
+
+static void *run_event(void *arg)
+{
+	struct event_job *job = arg;
+	struct local_server *s = job->s;
+	struct local_request req = { 0 };
+	struct local_result res;
+	struct local_fn *fn = NULL;
+	struct buf why = BUF_INIT;
+	int i = acquire(s, job->pool, &fn);
+
+	if (i >= 0) {
+		req.payload = job->payload.ptr;
+		req.len = job->payload.len;
+		req.client_context = job->context.len ? job->context.ptr : NULL;
+		if (!local_invoke(job->pool->inst[i], fn, &req, &res, &why))
+			local_result_release(&res);
+		release(s, job->pool, i, fn);
+	}
+	buf_release(&why);
+	buf_release(&job->payload);
+	buf_release(&job->context);
+	free(job);
+	pthread_mutex_lock(&s->lock);
+	s->events_running--;
+	pthread_cond_broadcast(&s->events_done);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* NAME from "NAME", "NAME:QUALIFIER", "ACCOUNT:function:NAME[:Q]" or the whole ARN; qualifier into *q */
+static char *function_name(const char *path_name, char **q)
+{
+	const char *s = strstr(path_name, "function:");
+	const char *name = s ? s + 9 : path_name;
+	const char *colon = strchr(name, ':');
+
+	*q = colon ? xstrdup(colon + 1) : NULL;
+	return colon ? xstrndup(name, (size_t)(colon - name)) : xstrdup(name);
+}
+
+static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
+{
+	static const char prefix[] = "/2015-03-31/functions/";
+	struct local_server *s = ctx;
+	const char *type = httpd_header(req, "X-Amz-Invocation-Type");
+	const char *tail = httpd_header(req, "X-Amz-Log-Type");
+	const char *cc = httpd_header(req, "X-Amz-Client-Context");
+	const char *qual = httpd_query(req, "Qualifier");
+	struct buf context = BUF_INIT, why = BUF_INIT, msg = BUF_INIT;
+	char *name = NULL, *arn_qual = NULL;
+	const char *rest, *slash;
+	struct local_fn *fn = NULL;
+	struct pool *p;
+	cJSON *parsed;
+	int i, is_event;
+
+	if (strncmp(req->url, prefix, sizeof(prefix) - 1) || !(slash = strchr(rest = req->url + sizeof(prefix) - 1, '/')) ||
+	    strcmp(slash, "/invocations") || slash == rest) {
+		aws_error_reply(rep, 404, "UnknownOperationException", "blambda local serves Invoke only");
+		goto out;
+	}
+	if (strcmp(req->method, "POST")) {
+		aws_error_reply(rep, 405, "UnknownOperationException", "Invoke is a POST");
+		goto out;
+	}
+	{
+		char *path_name = xstrndup(rest, (size_t)(slash - rest));
+
+		name = function_name(path_name, &arn_qual);
+		free(path_name);
+	}
+	if (!qual)
+		qual = arn_qual;
+	pthread_mutex_lock(&s->lock);
+	p = find_pool(s, name);
+	if (p && !p->fn)
+		p = NULL;
+	if (!p || (qual && strcmp(qual, "$LATEST"))) {
+		buf_addf(&msg, "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
+			 p ? p->fn->region : s->npools && s->pools[0]->fn ? s->pools[0]->fn->region : "local",
+			 p ? p->fn->account : s->npools && s->pools[0]->fn ? s->pools[0]->fn->account : "000000000000", name,
+			 qual ? ":" : "", qual ? qual : "");
+		pthread_mutex_unlock(&s->lock);
+		aws_error_reply(rep, 404, "ResourceNotFoundException", msg.ptr);
+		goto out;
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (type && strcmp(type, "RequestResponse") && strcmp(type, "Event") && strcmp(type, "DryRun")) {
+		aws_error_reply(rep, 400, "InvalidParameterValueException",
+				"X-Amz-Invocation-Type must be RequestResponse, Event or DryRun");
+		goto out;
+	}
+	is_event = type && !strcmp(type, "Event");
+	if (req->too_large || req->total > (is_event ? EVENT_MAX : LOCAL_MAX_REQUEST)) {
+		buf_addf(&msg, "Request must be smaller than %d bytes for the %s operation",
+			 is_event ? EVENT_MAX : LOCAL_MAX_REQUEST, is_event ? "InvokeAsync" : "Invoke");
+		aws_error_reply(rep, 413, "RequestTooLargeException", msg.ptr);
+		goto out;
+	}
+	if (req->len) {
+		parsed = cJSON_ParseWithLength(req->body, req->len);
+		if (!parsed) {
+			aws_error_reply(rep, 400, "InvalidRequestContentException",
+					"Could not parse request body into json: the payload is not valid JSON");
+			goto out;
+		}
+		cJSON_Delete(parsed);
+	}
+	if (cc && *cc && base64_decode(cc, strlen(cc), &context)) {
+		aws_error_reply(rep, 400, "InvalidRequestContentException",
+				"Client context must be a valid Base64-encoded JSON object.");
+		goto out;
+	}
+	if (type && !strcmp(type, "DryRun")) {
+		rep->status = 204;
+		goto out;
+	}
+	if (is_event) {
+		struct event_job *job = xcalloc(1, sizeof(*job));
+		pthread_t t;
+		pthread_attr_t attr;
+
+		job->s = s;
+		job->pool = p;
+		buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
+		buf_add(&job->context, context.ptr ? context.ptr : "", context.len);
+		pthread_mutex_lock(&s->lock);
+		s->events_running++;
+		pthread_mutex_unlock(&s->lock);
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &attr, run_event, job)) {
+			pthread_mutex_lock(&s->lock);
+			s->events_running--;
+			pthread_mutex_unlock(&s->lock);
+			buf_release(&job->payload);
+			buf_release(&job->context);
+			free(job);
+			aws_error_reply(rep, 500, "ServiceException", "cannot start the invocation");
+		} else {
+			rep->status = 202;
+		}
+		pthread_attr_destroy(&attr);
+		goto out;
+	}
+	if ((i = acquire(s, p, &fn)) < 0) {
+		aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
+		goto out;
+	}
+	{
+		struct local_request lr = { 0 };
+		struct local_result res;
+
+		lr.payload = req->len ? req->body : "{}";
+		lr.len = req->len ? req->len : 2;
+		lr.client_context = context.len ? context.ptr : NULL;
+		if (local_invoke(p->inst[i], fn, &lr, &res, &why)) {
+			buf_addf(&msg, "cannot start the function's runtime: %s", why.ptr);
+			aws_error_reply(rep, 500, "ServiceException", msg.ptr);
+		} else {
+			rep->status = 200;
+			buf_add(&rep->body, res.payload.ptr ? res.payload.ptr : "", res.payload.len);
+			kvlist_add(&rep->headers, "Content-Type", "application/json");
+			kvlist_add(&rep->headers, "X-Amz-Executed-Version", "$LATEST");
+			kvlist_add(&rep->headers, "X-Amzn-RequestId", res.request_id);
+			if (res.error_type)
+				kvlist_add(&rep->headers, "X-Amz-Function-Error", "Unhandled");
+			if (tail && !strcmp(tail, "Tail")) {
+				struct buf b64 = BUF_INIT;
+				size_t from = res.log.len > TAIL_BYTES ? res.log.len - TAIL_BYTES : 0;
+
+				base64_encode(res.log.ptr ? res.log.ptr + from : "", res.log.len - from, &b64);
+				kvlist_add(&rep->headers, "X-Amz-Log-Result", b64.ptr);
+				buf_release(&b64);
+			}
+			local_result_release(&res);
+		}
+		release(s, p, i, fn);
+	}
+out:
+	free(name);
+	free(arn_qual);
+	buf_release(&context);
+	buf_release(&why);
+	buf_release(&msg);
+}
+
+struct local_server *local_server_start(unsigned port, unsigned concurrency, local_log_fn log, void *log_ctx,
+					struct buf *why)
+{
+	struct local_server *s = xcalloc(1, sizeof(*s));
+
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->freed, NULL);
+	pthread_cond_init(&s->events_done, NULL);
+	s->concurrency = concurrency ? concurrency : 1;
+	s->log = log;
+	s->log_ctx = log_ctx;
+	s->http = httpd_start(port, LOCAL_MAX_REQUEST, invoke_api, s, why);
+	if (!s->http) {
+		pthread_cond_destroy(&s->freed);
+		pthread_cond_destroy(&s->events_done);
+		pthread_mutex_destroy(&s->lock);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+unsigned local_server_port(const struct local_server *s)
+{
+	return httpd_port(s->http);
+}
+
+void local_server_set_functions(struct local_server *s, struct local_fn *const *fns, size_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->npools; i++) {
+		local_fn_unref(s->pools[i]->fn);
+		s->pools[i]->fn = NULL;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct pool *p = find_pool(s, fns[k]->name);
+
+		if (!p) {
+			XGROW(s->pools, s->apools, s->npools + 1);
+			p = s->pools[s->npools++] = xcalloc(1, sizeof(*p));
+			p->name = xstrdup(fns[k]->name);
+			p->n = s->concurrency;
+			p->inst = xcalloc(p->n, sizeof(*p->inst));
+			p->busy = xcalloc(p->n, sizeof(*p->busy));
+			for (unsigned i = 0; i < p->n; i++)
+				p->inst[i] = local_instance_new(s->log, s->log_ctx);
+		}
+		p->fn = local_fn_ref(fns[k]);
+	}
+	pthread_cond_broadcast(&s->freed);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void local_server_stop(struct local_server *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = 1;
+	pthread_cond_broadcast(&s->freed);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < s->npools; i++)
+		for (unsigned k = 0; k < s->pools[i]->n; k++)
+			local_instance_abort(s->pools[i]->inst[k]);
+	httpd_stop(s->http);
+	pthread_mutex_lock(&s->lock);
+	while (s->events_running)
+		pthread_cond_wait(&s->events_done, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < s->npools; i++) {
+		struct pool *p = s->pools[i];
+
+		for (unsigned k = 0; k < p->n; k++)
+			local_instance_free(p->inst[k]);
+		free(p->inst);
+		free(p->busy);
+		free(p->name);
+		local_fn_unref(p->fn);
+		free(p);
+	}
+	free(s->pools);
+	pthread_cond_destroy(&s->freed);
+	pthread_cond_destroy(&s->events_done);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}

@@ -1,0 +1,35 @@
+#ifndef BLAMBDA_LOCAL_SETUP_H
+#define BLAMBDA_LOCAL_SETUP_H
+
+#include "config/config.h"
+#include "core/http.h"
+#include "core/strlist.h"
+#include "local/instance.h"
+
+/*
+ * What the functions of a project share when they run on this machine: a
+ * directory standing in for /opt (the host's bootstrap, runtime.clj, and
+ * the deps layer built for this machine's architecture, unpacked, its
+ * deps-classpath pointing into it) and the host's Babashka.
+ */
+struct local_host {
+	char *opt_dir; /* absolute: OUT/local/opt-DIGEST, made once for its contents */
+	char *bb;      /* BLAMBDA_BB, else bb on PATH, else the release for this machine (fetched when needed) */
+	const char *arch;
+};
+
+/* 0, or -1 with an error printed. `out_dir` is the build directory (target). */
+int local_host_prepare(const struct config *cfg, const char *out_dir, struct http_client **http,
+		       struct local_host *out);
+void local_host_release(struct local_host *h);
+
+/*
+ * The description of one function, from the configuration as
+ * config_for_function gives it, with the host's runtime and the base
+ * environment (the configured variables go over it). NULL with an error
+ * printed (a source path that is not there).
+ */
+struct local_fn *local_fn_from_config(const struct config *fncfg, const struct local_host *h, const char *region,
+				      const char *account, const struct kvlist *base_env);
+
+#endif

@@ -340,8 +340,12 @@ static int check_positionals(struct args *a)
 			if (!ok) {
 				struct buf allowed = BUF_INIT;
 				join_values(&allowed, c->pos_values);
-				usage_error(a, suggest(p, c->pos_values, n), "%s must be one of %s, got '%s'",
-					    c->usage, allowed.ptr, p);
+				if (c->pos == POS_ACTION)
+					usage_error(a, suggest(p, c->pos_values, n), "'%s' does one of %s, got '%s'",
+						    c->name, allowed.ptr, p);
+				else
+					usage_error(a, suggest(p, c->pos_values, n), "%s must be one of %s, got '%s'",
+						    c->usage, allowed.ptr, p);
 				buf_release(&allowed);
 				return -1;
 			}

@@ -360,8 +360,8 @@ static void reload(void *arg)
 	config_release(&cfg);
 }
 
-static int local_start_cmd(struct args *args, struct config *cfg, struct local_fn **fns, size_t n,
-			   struct local_env *env, struct http_client **http, struct printer *pr)
+static int local_start_cmd(struct args *args, struct config *cfg, const struct strlist *names, struct local_fn **fns,
+			   size_t n, struct local_env *env, struct http_client **http, struct printer *pr)
 {
 	const struct opt_value *port = args_opt(args, "port"), *conc = args_opt(args, "concurrency");
 	struct serve_ctx ctx = { 0 };
@@ -385,7 +385,7 @@ static int local_start_cmd(struct args *args, struct config *cfg, struct local_f
 	ctx.args = args;
 	ctx.http = *http;
 	*http = NULL;
-	ctx.names = &args->pos;
+	ctx.names = names;
 	ctx.env = env;
 	if (args_flag(args, "watch")) {
 		struct strlist dirs = STRLIST_INIT, files = STRLIST_INIT;
@@ -485,7 +485,7 @@ static int exec_local(struct args *args, struct config *cfg)
 	if (invoke)
 		r = local_invoke_cmd(args, fns[0], &payload, &pr);
 	else
-		r = local_start_cmd(args, cfg, fns, nfns, &env, &http, &pr);
+		r = local_start_cmd(args, cfg, &names, fns, nfns, &env, &http, &pr);
 	pthread_mutex_destroy(&pr.lock);
 out:
 	free_functions(fns, nfns);

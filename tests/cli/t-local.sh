@@ -1,0 +1,311 @@
+#!/bin/bash
+# blambda local: the project's runtime run here (the layer's bootstrap, the
+# JVM stand-in for bb) against the Runtime API blambda serves, with Lambda's
+# START/END/REPORT lines, its errors, timeouts and limits; and `local start`
+# serving Lambda's Invoke API to the AWS CLI, with --watch and concurrency.
+. "$(dirname "$0")/lib.sh"
+
+export BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/bb"
+export BLAMBDA_CACHE_DIR="$TMP/cache"
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function hello -q --memory 1024 --timeout 7 || exit 1
+cd hello || exit 1
+cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/examples.clj src/
+cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/init_fails.clj src/
+sed -i '/^  name: hello$/d' blambda.yml
+cat >> blambda.yml <<'EOF'
+functions:
+  hello: {}
+  handle:
+    handler: examples/handle
+    environment: {MY_VAR: "my value"}
+  slow:
+    handler: examples/handle
+    timeout: 2
+  small:
+    handler: examples/handle
+    memory: 256
+  initfail:
+    handler: init-fails/handler
+EOF
+PROJECT="$TMP/hello"
+UUID='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
+
+# no process of the project's runtime is left (the stand-in's command line names the project)
+expect_nothing_running() {
+	local left
+	sleep 0.2
+	left=$(pgrep -f "$PROJECT/src" || true)
+	if [ -z "$left" ]; then pass; else fail "processes left running: $(ps -o pid,args -p ${left//$'\n'/,} | tail -n +2)"; pkill -9 -f "$PROJECT/src"; fi
+}
+expect_err_matches() {
+	if printf '%s' "$err" | grep -qE -e "$1"; then pass; else fail "stderr has no line matching '$1'"; fi
+}
+
+test_case "local invoke: the answer on stdout; the handler's output and START/END/REPORT on stderr"
+blambda local invoke hello --event example
+expect_status 0
+expect_out '{"greeting":"Hello Lambda!"}'
+expect_err_matches "^START RequestId: $UUID Version: \\\$LATEST\$"
+expect_err_matches "^Greeting Lambda in request $UUID\$"
+expect_err_matches "^END RequestId: $UUID\$"
+# Lambda's exact REPORT: tab-separated fields, each followed by a tab; Init Duration on a cold start
+expect_err_matches "^REPORT RequestId: $UUID	Duration: [0-9]+\\.[0-9]{2} ms	Billed Duration: [0-9]+ ms	Memory Size: 1024 MB	Max Memory Used: [0-9]+ MB	Init Duration: [0-9]+\\.[0-9]{2} ms	\$"
+# the handler's line comes after START and before END, with the same request id
+id=$(printf '%s' "$err" | sed -n 's/^START RequestId: \([^ ]*\) .*/\1/p')
+order=$(printf '%s\n' "$err" | grep -oE "^(START|Greeting|END|REPORT)" | tr '\n' ' ')
+[ "$order" = "START Greeting END REPORT " ] && pass || fail "log lines out of order: $order"
+expect_err_has "in request $id"
+# measured, not copied from the memory size: the JVM stand-in takes tens of MB, far from 1024
+used=$(printf '%s' "$err" | sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p')
+[ -n "$used" ] && [ "$used" -gt 20 ] && [ "$used" -lt 1024 ] && pass || fail "Max Memory Used '$used' is not a measured figure"
+expect_nothing_running
+
+test_case "local invoke --json: status, version, payload, log and the REPORT figures"
+blambda local invoke hello --payload '{"name":"json"}' --json
+expect_status 0
+expect_json 'd["status_code"] == 200 and d["executed_version"] == "$LATEST" and d["function_error"] is None'
+expect_json 'd["payload"] == {"greeting": "Hello json!"} and d["outcome"] == "ok" and d["error_type"] is None'
+expect_json '"REPORT RequestId: " + d["request_id"] in d["log"] and "Greeting json" in d["log"]'
+expect_json 'd["memory_size_mb"] == 1024 and 0 < d["max_memory_used_mb"] < 1024 and d["init_duration_ms"] > 0'
+expect_json 'd["billed_duration_ms"] >= d["duration_ms"] + d["init_duration_ms"] - 1'
+
+test_case "the context: a deadline from the configured timeout, the function ARN, Lambda's environment"
+before=$(date +%s%3N)
+blambda local invoke handle --payload '{"op":"remaining"}'
+after=$(date +%s%3N)
+expect_status 0
+printf '%s' "$out" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+assert $before + 7000 <= d['deadline-ms'] <= $after + 7000, d
+assert 5000 < d['remaining'] <= 7000, d
+assert d['function-arn'] == 'arn:aws:lambda:us-east-1:000000000000:function:handle', d
+" && pass || fail "context: $out"
+blambda local invoke handle --payload '{"op":"env"}'
+expect_status 0
+printf '%s' "$out" | python3 -c "
+import json, sys, re
+e = json.load(sys.stdin)
+want = {'_HANDLER': 'examples/handle', 'AWS_LAMBDA_FUNCTION_NAME': 'handle', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE': '1024',
+        'AWS_LAMBDA_FUNCTION_VERSION': '\$LATEST', 'AWS_REGION': 'us-east-1', 'TZ': ':UTC', 'MY_VAR': 'my value',
+        'LAMBDA_TASK_ROOT': '$PROJECT/src', 'AWS_LAMBDA_LOG_GROUP_NAME': '/aws/lambda/handle'}
+for k, v in want.items():
+    assert e.get(k) == v, (k, e.get(k))
+assert re.fullmatch(r'\d{4}/\d\d/\d\d/\[\\\$LATEST\][0-9a-f]{32}', e['AWS_LAMBDA_LOG_STREAM_NAME']), e['AWS_LAMBDA_LOG_STREAM_NAME']
+assert re.fullmatch(r'127\.0\.0\.1:\d+', e['AWS_LAMBDA_RUNTIME_API'])
+assert 'AWS_ACCESS_KEY_ID' not in e and 'AWS_SECRET_ACCESS_KEY' not in e
+" && pass || fail "environment: $(printf '%s' "$out" | head -c 600)"
+
+test_case "a handler error: the error on stdout, type, message and stack trace on stderr, status 5"
+blambda local invoke handle --payload '{"op":"boom"}'
+expect_status 5
+expect_json 'd["errorType"] == "clojure.lang.ExceptionInfo" and d["errorMessage"] == "kaboom"'
+expect_err_has "blambda: error: 'handle' failed: clojure.lang.ExceptionInfo: kaboom"
+expect_err_matches "^    .*examples"
+expect_err_matches "^REPORT RequestId: $UUID	Duration"
+blambda local invoke handle --payload '{"op":"boom"}' --json
+expect_status 5
+expect_json 'd["function_error"] == "Unhandled" and d["error_type"] == "clojure.lang.ExceptionInfo" and d["payload"]["errorMessage"] == "kaboom"'
+
+test_case "an init error is reported as Lambda reports it"
+blambda local invoke initfail
+expect_status 5
+expect_json '"init_fails.clj" in d["errorMessage"] and d["errorType"] and d["stackTrace"]'
+expect_err_matches "^INIT_REPORT Init Duration: [0-9]+\\.[0-9]{2} ms	Phase: init	Status: error	Error Type: "
+expect_err_matches "^REPORT RequestId: $UUID	.*	Status: error	Error Type: [^	]+	\$"
+expect_nothing_running
+
+test_case "past the timeout: Task timed out, the runtime killed, Status: timeout"
+blambda local invoke slow --payload '{"op":"sleep","ms":60000}'
+expect_status 5
+expect_json 'd["errorType"] == "Sandbox.Timedout" and d["errorMessage"].endswith("Task timed out after 2.00 seconds")'
+expect_err_matches "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z $UUID Task timed out after 2\\.00 seconds\$"
+expect_err_matches "^REPORT RequestId: $UUID	Duration: 2000\\.00 ms	Billed Duration: [0-9]+ ms	Memory Size: 1024 MB	Max Memory Used: [0-9]+ MB	Init Duration: [0-9.]+ ms	Status: timeout	\$"
+expect_nothing_running
+
+test_case "a response over 6 MB fails the invocation (Function.ResponseSizeTooLarge)"
+blambda local invoke handle --payload '{"op":"big","n":7340032}' --json
+expect_status 5
+expect_json 'd["error_type"] == "Function.ResponseSizeTooLarge" and d["payload"]["errorType"] == "Function.ResponseSizeTooLarge"'
+expect_err_has "Response payload size (7340034 bytes) exceeded maximum allowed payload size (6291556 bytes)."
+
+test_case "bb dying mid-invocation is Runtime.ExitError"
+blambda local invoke handle --payload '{"op":"die"}'
+expect_status 5
+expect_json 'd["errorType"] == "Runtime.ExitError"'
+expect_nothing_running
+
+test_case "a run over the memory size is killed: Runtime.OutOfMemory"
+blambda local invoke small --payload '{"op":"alloc","mb":600}'
+expect_status 5
+expect_json 'd["errorType"] == "Runtime.OutOfMemory" and d["errorMessage"].endswith("Runtime exited with error: signal: killed")'
+expect_err_matches "^REPORT RequestId: $UUID	.*Memory Size: 256 MB	Max Memory Used: [0-9]+ MB	.*Status: error	Error Type: Runtime.OutOfMemory	\$"
+used=$(printf '%s' "$err" | sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p')
+[ -n "$used" ] && [ "$used" -ge 256 ] && pass || fail "Max Memory Used '$used' is below the limit it broke"
+expect_nothing_running
+
+test_case "bad payloads and names are refused before anything runs"
+rm -rf target/local
+blambda local invoke hello --payload '{"name":
+  "x",}'
+expect_status 2
+expect_err_has "--payload is not valid JSON: line 2, column 7"
+blambda local invoke hello --event nope
+expect_status 2
+expect_err_has "cannot read 'events/nope.json'"
+blambda local invoke hello --event ../blambda
+expect_status 2
+printf '[1, 2' > "$TMP/bad.json"
+blambda local invoke hello --payload-file "$TMP/bad.json"
+expect_status 2
+expect_err_has "'$TMP/bad.json' is not valid JSON: line 1, column 5"
+blambda local invoke hello --payload '{}' --event example
+expect_status 2
+expect_no_file target/local
+blambda local invoke helo
+expect_status 2
+expect_err_has "declares no function 'helo' (did you mean 'hello'?)"
+blambda local invoke
+expect_status 2
+expect_err_has "name the one to invoke"
+blambda local invoke hello --port 9
+expect_status 2
+expect_err_has "--port is for 'blambda local start'"
+blambda local stop
+expect_status 2
+expect_err_has "'local' does one of invoke, start, got 'stop'"
+# (run reads stdin from /dev/null: this one is fed directly)
+out=$(printf '{"name":"stdin"}' | "$BLAMBDA" local invoke hello --payload-file - 2>/dev/null)
+expect_out '{"greeting":"Hello stdin!"}'
+
+test_case "Ctrl-C during an invocation stops the runtime: nothing is left running"
+"$BLAMBDA" local invoke handle --payload '{"op":"sleep","ms":60000}' > "$TMP/int.out" 2> "$TMP/int.err" &
+pid=$!
+for i in $(seq 100); do grep -q '^START' "$TMP/int.err" && break; sleep 0.1; done
+kill -INT $pid
+wait $pid
+status=$?
+[ $status -eq 130 ] && pass || fail "interrupted local invoke exited $status"
+grep -q "interrupted" "$TMP/int.err" && pass || fail "no word of the interruption: $(cat "$TMP/int.err")"
+expect_nothing_running
+
+# ---- local start ----------------------------------------------------------------------------
+
+# start_local ARGS...: blambda local start --port 0 ARGS in the background; sets LOCAL_URL, LOCAL_PID
+start_local() {
+	rm -f "$TMP/start.out"
+	"$BLAMBDA" local start --port 0 --json "$@" > "$TMP/start.out" 2> "$TMP/start.err" &
+	LOCAL_PID=$!
+	on_exit "kill $LOCAL_PID 2>/dev/null"
+	wait_for_file "$TMP/start.out" 60 || { cat "$TMP/start.err" >&2; return 1; }
+	LOCAL_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_url"])' "$TMP/start.out")
+}
+stop_local() {
+	kill -TERM $LOCAL_PID
+	wait $LOCAL_PID
+	status=$?
+}
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1
+# lambda_invoke ARGS...: aws lambda invoke against it, as `run` does (the AWS CLI exits 255 on an AWS error)
+lambda_invoke() {
+	aws lambda invoke --endpoint-url "$LOCAL_URL" "$@" > "$TMP/.out" 2> "$TMP/.err" < /dev/null
+	status=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+}
+
+test_case "local start: the AWS CLI invokes each function by name, with the log tail"
+start_local || exit 1
+lambda_invoke --function-name hello --payload '{"name":"cli"}' --log-type Tail "$TMP/answer.json"
+expect_status 0
+expect_json 'd["StatusCode"] == 200 and d["ExecutedVersion"] == "$LATEST" and "FunctionError" not in d'
+[ "$(cat "$TMP/answer.json")" = '{"greeting":"Hello cli!"}' ] && pass || fail "answer: $(cat "$TMP/answer.json")"
+tail=$(printf '%s' "$out" | python3 -c 'import json,sys,base64; print(base64.b64decode(json.load(sys.stdin)["LogResult"]).decode())')
+printf '%s' "$tail" | grep -qE "^REPORT RequestId: $UUID	Duration: .*Init Duration" && pass || fail "log tail: $tail"
+printf '%s' "$tail" | grep -q "Greeting cli" && pass || fail "log tail lacks the handler's line: $tail"
+lambda_invoke --function-name handle --payload '{"op":"boom"}' "$TMP/answer.json"
+expect_status 0
+expect_json 'd["FunctionError"] == "Unhandled"'
+grep -q kaboom "$TMP/answer.json" && pass || fail "error answer: $(cat "$TMP/answer.json")"
+lambda_invoke --function-name arn:aws:lambda:us-east-1:000000000000:function:hello "$TMP/answer.json"
+expect_status 0
+lambda_invoke --function-name nope "$TMP/answer.json"
+expect_status 255
+expect_err_has "ResourceNotFoundException"
+expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"
+lambda_invoke --function-name hello --qualifier 3 "$TMP/answer.json"
+expect_err_has "ResourceNotFoundException"
+lambda_invoke --function-name hello --payload 'not json' "$TMP/answer.json"
+expect_err_has "InvalidRequestContentException"
+lambda_invoke --function-name hello --invocation-type DryRun "$TMP/answer.json"
+expect_json 'd["StatusCode"] == 204'
+lambda_invoke --function-name hello --invocation-type Event --payload '{"name":"async"}' "$TMP/answer.json"
+expect_json 'd["StatusCode"] == 202'
+for i in $(seq 50); do grep -q "Greeting async" "$TMP/start.err" && break; sleep 0.1; done
+grep -q "Greeting async" "$TMP/start.err" && pass || fail "the Event invocation did not run"
+grep -q "^hello | " "$TMP/start.err" && pass || fail "several functions: lines are not prefixed with the function's name"
+stop_local
+expect_status 0
+expect_nothing_running
+
+test_case "local start: two concurrent invokes queue on one instance, or run on two"
+for conc in 1 2; do
+	start_local handle --concurrency $conc || exit 1
+	aws lambda invoke --endpoint-url "$LOCAL_URL" --function-name handle --payload '{"op":"id"}' "$TMP/a1.json" > /dev/null 2>&1 &
+	p1=$!
+	aws lambda invoke --endpoint-url "$LOCAL_URL" --function-name handle --payload '{"op":"id"}' "$TMP/a2.json" > /dev/null 2>&1 &
+	p2=$!
+	wait $p1 && wait $p2 && pass || fail "a concurrent invoke failed"
+	python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["id"]; b=json.load(open(sys.argv[2]))["id"]; sys.exit(0 if a != b else 1)' "$TMP/a1.json" "$TMP/a2.json" &&
+		pass || fail "answers: $(cat "$TMP/a1.json") $(cat "$TMP/a2.json")"
+	starts=$(grep -c "Loading babashka lambda handler" "$TMP/start.err")
+	[ "$starts" = "$conc" ] && pass || fail "--concurrency $conc started $starts runtimes"
+	stop_local
+	expect_nothing_running
+done
+
+test_case "--watch: an edit restarts the runtime between invocations, never during one"
+start_local hello --watch || exit 1
+lambda_invoke --function-name hello "$TMP/answer.json"
+[ "$(cat "$TMP/answer.json")" = '{"greeting":"Hello Blambda!"}' ] && pass || fail "before the edit: $(cat "$TMP/answer.json")"
+sed -i 's/(str "Hello "/(str "Howdy "/' src/hello.clj
+for i in $(seq 50); do grep -q "Reloaded" "$TMP/start.err" && break; sleep 0.1; done
+lambda_invoke --function-name hello "$TMP/answer.json"
+[ "$(cat "$TMP/answer.json")" = '{"greeting":"Howdy Blambda!"}' ] && pass || fail "after the edit: $(cat "$TMP/answer.json")"
+# a mistake in blambda.yml keeps the code running
+cp blambda.yml "$TMP/blambda.yml.good"
+printf 'function:\n  memory: lots\n' >> blambda.yml
+for i in $(seq 50); do grep -q "keeping the code that was running" "$TMP/start.err" && break; sleep 0.1; done
+grep -q "keeping the code that was running" "$TMP/start.err" && pass || fail "a bad blambda.yml was not reported"
+lambda_invoke --function-name hello "$TMP/answer.json"
+[ "$(cat "$TMP/answer.json")" = '{"greeting":"Howdy Blambda!"}' ] && pass || fail "after a bad blambda.yml: $(cat "$TMP/answer.json")"
+cp "$TMP/blambda.yml.good" blambda.yml
+stop_local
+expect_status 0
+sed -i 's/(str "Howdy "/(str "Hello "/' src/hello.clj
+
+test_case "--watch never drops an invocation in flight"
+start_local handle --watch || exit 1
+aws lambda invoke --endpoint-url "$LOCAL_URL" --function-name handle --payload '{"op":"sleep","ms":2500}' "$TMP/slow.json" > "$TMP/slow.out" 2>&1 &
+slow=$!
+for i in $(seq 100); do grep -q '^START' "$TMP/start.err" && break; sleep 0.1; done
+echo ';; edited' >> src/examples.clj
+wait $slow && pass || fail "the invocation in flight failed: $(cat "$TMP/slow.out")"
+[ "$(cat "$TMP/slow.json")" = '{"slept":2500}' ] && pass || fail "in flight: $(cat "$TMP/slow.json")"
+lambda_invoke --function-name handle --payload '{"op":"id"}' "$TMP/answer.json"
+expect_status 0
+starts=$(grep -c "Loading babashka lambda handler" "$TMP/start.err")
+[ "$starts" = 2 ] && pass || fail "the edit did not restart the runtime once ($starts starts)"
+stop_local
+expect_nothing_running
+
+test_case "local start refuses a port in use"
+start_local hello || exit 1
+port=${LOCAL_URL##*:}
+blambda local start --port "$port"
+expect_status 1
+expect_err_has "port $port on 127.0.0.1 is in use"
+stop_local
+
+finish

@@ -35,6 +35,21 @@ const char *httpd_query(const struct httpd_request *req, const char *name)
 	return mhd_api()->lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* no Origin header (browsers send one with every cross-site POST), and a Host that names this machine */
+static int from_here(const struct httpd_request *req)
+{
+	const char *host = httpd_header(req, "Host");
+	size_t n;
+
+	if (httpd_header(req, "Origin"))
+		return 0;
+	if (!host)
+		return 1; /* HTTP/1.0 */
+	n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	return (n == 9 && !strncmp(host, "127.0.0.1", 9)) || (n == 9 && !strncmp(host, "localhost", 9)) ||
+	       (n == 5 && !strncmp(host, "[::1]", 5));
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
@@ -57,15 +72,28 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	rep.status = 200;
+	req.conn = conn;
+	if (!from_here(&req)) {
+		/*
+		 * A web page may post to loopback (a form needs no preflight) or reach it
+		 * under another name (DNS rebinding): neither may run a function.
+		 */
+		rep.status = 403;
+		buf_adds(&rep.body, "{\"Type\":\"User\",\"message\":\"blambda serves requests from this machine's programs "
+				    "only, not from web pages\"}");
+		kvlist_add(&rep.headers, "Content-Type", "application/json");
+		kvlist_add(&rep.headers, "X-Amzn-ErrorType", "AccessDeniedException");
+		goto send;
+	}
 	req.method = method;
 	req.url = url;
 	req.too_large = p->total > h->cap;
 	req.body = req.too_large ? "" : buf_cstr(&p->body);
 	req.len = req.too_large ? 0 : p->body.len;
 	req.total = p->total;
-	req.conn = conn;
-	rep.status = 200;
 	h->handler(h->ctx, &req, &rep);
+send:
 	resp = h->api->create_response_from_buffer(rep.body.len, rep.body.ptr ? rep.body.ptr : "",
 						   MHD_RESPMEM_MUST_COPY);
 	for (size_t i = 0; i < rep.headers.nr; i++)

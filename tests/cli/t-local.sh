@@ -27,7 +27,11 @@ functions:
     memory: 256
   initfail:
     handler: init-fails/handler
+  hostile:
+    handler: examples/handle
+    environment: {HOSTILE_OUT: HOSTILE_FILE}
 EOF
+sed -i "s|HOSTILE_FILE|$TMP/hostile.json|" blambda.yml
 PROJECT="$TMP/hello"
 UUID='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 
@@ -179,6 +183,20 @@ expect_err_has "'local' does one of invoke, start, got 'stop'"
 out=$(printf '{"name":"stdin"}' | "$BLAMBDA" local invoke hello --payload-file - 2>/dev/null)
 expect_out '{"greeting":"Hello stdin!"}'
 
+test_case "a runtime that attacks the Runtime API gets sane answers, and the invocation fails cleanly"
+BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/hostile_bb.py" blambda local invoke hostile
+expect_status 5
+expect_json 'd["errorType"] == "Runtime.ExitError"'
+python3 - "$TMP/hostile.json" <<'PY' && pass || fail "Runtime API answers: $(cat "$TMP/hostile.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+want = {"wrong-id": 400, "unknown-path": 404, "dot-dot": 404, "get-response": 404, "huge-header": 431,
+        "bad-chunks": 400, "from-a-web-page": 403, "rebound-host": 403, "no-such-invocation-error": 400}
+assert all(r[k] == v for k, v in want.items()), r
+assert 400 <= r["long-id"] < 500, r
+PY
+expect_nothing_running
+
 test_case "Ctrl-C during an invocation stops the runtime: nothing is left running"
 "$BLAMBDA" local invoke handle --payload '{"op":"sleep","ms":60000}' > "$TMP/int.out" 2> "$TMP/int.err" &
 pid=$!
@@ -238,6 +256,21 @@ lambda_invoke --function-name hello --qualifier 3 "$TMP/answer.json"
 expect_err_has "ResourceNotFoundException"
 lambda_invoke --function-name hello --payload 'not json' "$TMP/answer.json"
 expect_err_has "InvalidRequestContentException"
+# web pages may not reach it: a cross-site POST carries an Origin, a rebound name a foreign Host
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' -d '{}' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 403 ] && pass || fail "a request with an Origin got $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: evil.example:${LOCAL_URL##*:}" -d '{}' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 403 ] && pass || fail "a request for another host got $code"
+head -c 7000000 /dev/zero | tr '\0' ' ' > "$TMP/big.json"
+code=$(curl -s -o "$TMP/big.out" -w '%{http_code}' --data-binary @"$TMP/big.json" "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 413 ] && grep -q "smaller than 6291456 bytes" "$TMP/big.out" && pass || fail "a 7 MB request got $code: $(cat "$TMP/big.out")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Client-Context: %%%' -d '{}' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 400 ] && pass || fail "a client context that is not base64 got $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$LOCAL_URL/2015-03-31/functions/")
+[ "$code" = 404 ] && pass || fail "GET of the function list got $code"
+ctx=$(printf '{"custom":{"k":"v"}}' | base64 -w0)
+out=$(curl -s -H "X-Amz-Client-Context: $ctx" -d '{"op":"context"}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+expect_json 'd["client-context"] == {"custom": {"k": "v"}}'
 lambda_invoke --function-name hello --invocation-type DryRun "$TMP/answer.json"
 expect_json 'd["StatusCode"] == 204'
 lambda_invoke --function-name hello --invocation-type Event --payload '{"name":"async"}' "$TMP/answer.json"

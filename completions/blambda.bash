@@ -60,6 +60,16 @@ _blambda()
             esac
             case $prev in --s3-bucket) return 0 ;; esac
             ;;
+        local)
+            case $prev in
+                -p|--payload) ;;
+                --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+                -e|--event) ;;
+                --port) ;;
+                --concurrency) ;;
+            esac
+            case $prev in --payload|-p|--payload-file|--event|-e|--port|--concurrency) return 0 ;; esac
+            ;;
     esac
     case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
 
@@ -67,7 +77,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -86,6 +96,13 @@ _blambda()
         deploy)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
+        local)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --port --watch --no-watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            elif [[ $prev == local ]]; then
+                COMPREPLY=($(compgen -W "invoke start" -- "$cur"))
             fi
             ;;
         doctor)
@@ -116,7 +133,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

@@ -561,7 +561,7 @@ const struct command cmd_local = {
 	.examples = "blambda local invoke --event example\trun the function once with events/example.json\n"
 		    "blambda local invoke -p '{\"name\":\"jmglov\"}' --json\tthe answer, log and REPORT figures as JSON\n"
 		    "blambda local start --watch\tserve the Invoke API on port 9001, restarting after each edit\n"
-		    "aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name hello out.json\t"
+		    "curl -d '{}' http://127.0.0.1:9001/2015-03-31/functions/hello/invocations\t"
 		    "invoke what 'local start' serves",
 	.exec = exec_local,
 };

@@ -52,7 +52,19 @@ for sh in bash zsh fish; do
 
 	test_case "$sh: every command is offered after 'blambda '"
 	offers $sh "blambda "
-	for c in new-function build deploy doctor config completion version help; do expect_offer $c; done
+	for c in new-function build deploy local doctor config completion version help; do expect_offer $c; done
+
+	test_case "$sh: an action first, then no action again"
+	offers $sh "blambda local "
+	expect_offer invoke
+	expect_offer start
+	offers $sh "blambda local st"
+	expect_offer start
+	expect_no_offer invoke
+	offers $sh "blambda local start --wa"
+	expect_offer --watch
+	offers $sh "blambda local invoke "
+	expect_no_offer start
 
 	test_case "$sh: positional values: shells, commands, config keys"
 	offers $sh "blambda completion "

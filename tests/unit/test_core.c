@@ -8,6 +8,8 @@
 #include "core/suggest.h"
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/hash.h"
+#include "core/payload.h"
 #include "core/strlist.h"
 #include "test.h"
 
@@ -148,4 +150,48 @@ static void test_remove_tree(void)
 	CHECK(stat(base, &st) != 0);
 }
 
-TEST_MAIN(test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+static void test_base64_decode(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(base64_decode("eyJrIjoidiJ9", 12, &b), 0);
+	CHECK_STR(b.ptr, "{\"k\":\"v\"}");
+	buf_reset(&b);
+	CHECK_INT(base64_decode("YQ==", 4, &b), 0);
+	CHECK_STR(b.ptr, "a");
+	CHECK_INT(b.len, 1);
+	buf_reset(&b);
+	CHECK_INT(base64_decode("YWI=", 4, &b), 0);
+	CHECK_STR(b.ptr, "ab");
+	CHECK_INT(base64_decode("%%%", 3, &b), -1);
+	CHECK_INT(base64_decode("YQ=", 3, &b), -1);
+	CHECK_INT(base64_decode("Y=Q=", 4, &b), -1);
+	CHECK_INT(base64_decode("YQ\n=", 4, &b), -1);
+	buf_reset(&b);
+	CHECK_INT(base64_decode("", 0, &b), 0);
+	CHECK_INT(b.len, 0);
+	buf_release(&b);
+}
+
+static void test_payload(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(payload_load(NULL, NULL, NULL, &b), 0);
+	CHECK_STR(b.ptr, "{}");
+	buf_reset(&b);
+	CHECK_INT(payload_load("  [1, {\"a\": null}]\n", NULL, NULL, &b), 0);
+	buf_reset(&b);
+	CHECK_INT(payload_load("{\"a\": 1} trailing", NULL, NULL, &b), -1);
+	buf_reset(&b);
+	CHECK_INT(payload_load("", NULL, NULL, &b), -1);
+	buf_reset(&b);
+	CHECK_INT(payload_load("{}", NULL, "x", &b), -1);
+	buf_reset(&b);
+	CHECK_INT(payload_load(NULL, NULL, "../secret", &b), -1);
+	buf_reset(&b);
+	CHECK_INT(payload_load(NULL, "/nonexistent/payload.json", NULL, &b), -1);
+	buf_release(&b);
+}
+
+TEST_MAIN(test_base64_decode, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

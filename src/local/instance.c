@@ -149,6 +149,8 @@ struct local_instance {
 	char *init_error_type;
 	int init_error_posted;
 	long peak_kb;
+	pid_t members[MAX_TRACKED]; /* the runtime's processes, as the monitor last found them */
+	size_t nmembers;
 
 	struct invocation *cur;
 	struct buf log;        /* lines since the last REPORT */
@@ -462,6 +464,8 @@ static void *monitor(void *arg)
 		for (size_t i = 0; i < nmembers; i++)
 			kb += proc_kb(members[i], 0);
 		pthread_mutex_lock(&in->lock);
+		memcpy(in->members, members, nmembers * sizeof(*members));
+		in->nmembers = nmembers;
 		if (kb > in->peak_kb)
 			in->peak_kb = kb;
 		if (in->peak_kb > limit_kb && !in->oom) {
@@ -474,15 +478,17 @@ static void *monitor(void *arg)
 	}
 }
 
-/* the peak of the processes alive now, by the kernel's high-water marks; more exact than sampling */
-static long group_hwm_kb(pid_t pgid)
+/*
+ * The peak of the runtime's processes by the kernel's high-water marks, more
+ * exact than sampling; the processes as the monitor found them (a walk of
+ * /proc for every invocation would cost more than the invocation).
+ */
+static long group_hwm_kb(const struct local_instance *in)
 {
-	pid_t members[MAX_TRACKED];
-	size_t n = group_members(pgid, members, MAX_TRACKED);
 	long kb = 0;
 
-	for (size_t i = 0; i < n; i++)
-		kb += proc_kb(members[i], 1);
+	for (size_t i = 0; i < in->nmembers; i++)
+		kb += proc_kb(in->members[i], 1);
 	return kb;
 }
 
@@ -672,6 +678,7 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	in->init_error_posted = 0;
 	buf_reset(&in->init_error);
 	in->peak_kb = 0;
+	in->nmembers = 0;
 	pthread_create(&in->monitor_thread, NULL, monitor, in);
 	pthread_create(&in->log_thread, NULL, log_reader, in);
 	return 0;
@@ -896,7 +903,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 		emitf(in, "START RequestId: %s Version: $LATEST", inv.id);
 	emitf(in, "END RequestId: %s", inv.id);
 	{
-		long kb = in->peak_kb, hwm = in->exited ? 0 : group_hwm_kb(in->pid);
+		long kb = in->peak_kb, hwm = in->exited ? 0 : group_hwm_kb(in);
 		struct buf report = BUF_INIT;
 
 		kb = hwm > kb ? hwm : kb;

@@ -115,7 +115,7 @@ static void new_request_id(char out[37])
 struct invocation {
 	char id[37];
 	const struct local_request *req;
-	int handed_out, done;
+	int handed_out, done, refused; /* refused: its answer got a 413 */
 	double handed_at, done_at;
 	enum local_outcome outcome;
 	struct buf payload;
@@ -139,6 +139,7 @@ struct local_instance {
 	unsigned gen;          /* bumped when a runtime starts or stops: a stale /next gets nothing */
 	pid_t pid;
 	int exited, wait_status, oom, log_eof, stop_threads, reader_busy, aborted;
+	int at_next;           /* the runtime is waiting in GET /next */
 	struct httpd *api;
 	struct api_ctx *api_ctx;
 	int log_fd;
@@ -240,6 +241,10 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 		in->ready_at = clock_seconds();
 		pthread_cond_broadcast(&in->cond);
 	}
+	if (gen == in->gen) {
+		in->at_next = 1;
+		pthread_cond_broadcast(&in->cond);
+	}
 	while (gen == in->gen && !(in->cur && !in->cur->handed_out && !in->cur->done))
 		pthread_cond_wait(&in->cond, &in->lock);
 	if (gen != in->gen) {
@@ -248,6 +253,7 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 		rep->close = 1;
 		return;
 	}
+	in->at_next = 0;
 	inv = in->cur;
 	inv->handed_out = 1;
 	inv->handed_at = clock_seconds();
@@ -297,12 +303,14 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 			 "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size (%d bytes).\","
 			 "\"errorType\":\"Function.ResponseSizeTooLarge\"}", LOCAL_MAX_RESPONSE);
 		reply_error(rep, 413, "RequestEntityTooLarge", "Exceeded maximum allowed payload size (6291556 bytes).");
+		inv->refused = 1;
 	} else if (is_error && req->too_large) {
 		inv->outcome = LOCAL_FUNCTION_ERROR;
 		inv->error_type = xstrdup("Runtime.ErrorTooLarge");
 		buf_adds(&inv->payload, "{\"errorMessage\":\"The error the runtime reported is too large.\","
 					"\"errorType\":\"Runtime.ErrorTooLarge\"}");
 		reply_error(rep, 413, "RequestEntityTooLarge", "Exceeded maximum allowed payload size (6291556 bytes).");
+		inv->refused = 1;
 	} else {
 		const char *type = httpd_header(req, "Lambda-Runtime-Function-Error-Type");
 
@@ -540,9 +548,25 @@ static void *log_reader(void *arg)
 	return NULL;
 }
 
-/* wait (briefly) for output the runtime wrote before it answered; called locked */
-static void drain_log(struct local_instance *in)
+/*
+ * Wait (briefly) for the output of the invocation that just ended: with
+ * wait_next, until the runtime is back in GET /next (what it prints after
+ * its answer was refused, such as bootstrap's word on a 413, is written by
+ * then); then until the log pipe is empty. Called locked.
+ */
+static void drain_log(struct local_instance *in, int wait_next)
 {
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_nsec += 200 * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (wait_next && !in->at_next && !in->exited && !in->aborted &&
+	       pthread_cond_timedwait(&in->cond, &in->lock, &until) != ETIMEDOUT)
+		;
 	for (int i = 0; i < 50 && in->log_fd >= 0 && !in->log_eof; i++) {
 		int avail = 0;
 
@@ -679,6 +703,7 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	buf_reset(&in->init_error);
 	in->peak_kb = 0;
 	in->nmembers = 0;
+	in->at_next = 0;
 	pthread_create(&in->monitor_thread, NULL, monitor, in);
 	pthread_create(&in->log_thread, NULL, log_reader, in);
 	return 0;
@@ -835,7 +860,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 	if (in->init_error_posted && !inv.done)
 		kill_after = 1;
 	if (!inv.done || inv.outcome == LOCAL_OK || inv.outcome == LOCAL_FUNCTION_ERROR)
-		drain_log(in);
+		drain_log(in, inv.refused);
 
 	memcpy(res->request_id, inv.id, sizeof(inv.id));
 	res->outcome = inv.outcome;

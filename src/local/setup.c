@@ -102,6 +102,8 @@ static char *host_bb(const struct config *cfg, struct http_client **http)
 	}
 	if ((bb = fs_find_program("bb")))
 		return bb;
+	if ((bb = bb_host_binary(config_str(cfg, CFG_BABASHKA_VERSION), config_str(cfg, CFG_BABASHKA_MIRROR), NULL)))
+		return bb;
 	info("Fetching Babashka %s for this machine", config_str(cfg, CFG_BABASHKA_VERSION));
 	bb = bb_host_binary(config_str(cfg, CFG_BABASHKA_VERSION), config_str(cfg, CFG_BABASHKA_MIRROR), http);
 	if (!bb) {

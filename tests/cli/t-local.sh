@@ -208,6 +208,33 @@ status=$?
 grep -q "interrupted" "$TMP/int.err" && pass || fail "no word of the interruption: $(cat "$TMP/int.err")"
 expect_nothing_running
 
+test_case "without BLAMBDA_BB or bb on PATH, the Babashka release for this machine is fetched and run"
+make_release "$TMP/mirror" 9.9.9 x86_64 || exit 1
+start_release_server "$TMP/mirror"
+unset_bb() { env -u BLAMBDA_BB BLAMBDA_BABASHKA_URL="$RELEASE_URL" BLAMBDA_BB_VERSION=9.9.9 PATH=/usr/bin:/bin "$@"; }
+run unset_bb "$BLAMBDA" local invoke hello
+# the release's bb is a stand-in that exits at once: the runtime reports it, naming the cached bb
+expect_status 5
+expect_err_has "Fetching Babashka 9.9.9 for this machine"
+expect_err_has "$BLAMBDA_CACHE_DIR/"
+expect_json 'd["errorType"] == "Runtime.ExitError" and ".bb" in d["errorMessage"]'
+run unset_bb "$BLAMBDA" local invoke hello
+expect_status 5
+expect_err_lacks "Fetching Babashka"
+
+test_case "the user's credentials reach the handler, and STS names the account in the function ARN"
+start_moto
+AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_ENDPOINT_URL=$MOTO_URL AWS_REGION=eu-west-1 \
+	blambda local invoke handle --payload '{"op":"env"}'
+expect_status 0
+expect_json 'd["AWS_ACCESS_KEY_ID"] == "'"$MOTO_AK"'" and d["AWS_SECRET_ACCESS_KEY"] and d["AWS_REGION"] == "eu-west-1"'
+expect_json 'd["AWS_ENDPOINT_URL"] == "'"$MOTO_URL"'"'
+expect_err_lacks "$MOTO_SK"
+AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_ENDPOINT_URL=$MOTO_URL AWS_REGION=eu-west-1 \
+	blambda local invoke handle --payload '{"op":"remaining"}' -vv
+expect_json 'd["function-arn"] == "arn:aws:lambda:eu-west-1:123456789012:function:handle"'
+expect_err_lacks "$MOTO_SK"
+
 # ---- local start ----------------------------------------------------------------------------
 
 # start_local ARGS...: blambda local start --port 0 ARGS in the background; sets LOCAL_URL, LOCAL_PID

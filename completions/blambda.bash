@@ -70,6 +70,15 @@ _blambda()
             esac
             case $prev in --payload|-p|--payload-file|--event|-e|--port|--concurrency) return 0 ;; esac
             ;;
+        invoke)
+            case $prev in
+                -p|--payload) ;;
+                --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+                -e|--event) ;;
+                --qualifier) ;;
+            esac
+            case $prev in --payload|-p|--payload-file|--event|-e|--qualifier) return 0 ;; esac
+            ;;
     esac
     case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
 
@@ -77,7 +86,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -103,6 +112,11 @@ _blambda()
                 COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --port --watch --no-watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             elif [[ $prev == local ]]; then
                 COMPREPLY=($(compgen -W "invoke start" -- "$cur"))
+            fi
+            ;;
+        invoke)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         doctor)
@@ -133,7 +147,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

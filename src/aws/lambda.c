@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aws/protocol.h"
+#include "core/hash.h"
 #include "core/xalloc.h"
 
 static char *dup_str(const cJSON *o, const char *key)
@@ -444,5 +445,68 @@ int lambda_publish_layer_version(struct aws *a, const char *region, const char *
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);
+	return r;
+}
+
+void lambda_invocation_release(struct lambda_invocation *v)
+{
+	free(v->function_error);
+	free(v->executed_version);
+	free(v->request_id);
+	buf_release(&v->log);
+	buf_release(&v->payload);
+	memset(v, 0, sizeof(*v));
+}
+
+static char *header_copy(const struct http_response *resp, const char *name)
+{
+	const char *v = kvlist_get_nocase(&resp->headers, name);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+int lambda_invoke(struct aws *a, const char *region, const char *name, const char *qualifier, const char *type,
+		  int tail, const void *payload, size_t len, struct lambda_invocation *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT, query = BUF_INIT;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	function_path(&path, name, "/invocations");
+	if (qualifier) {
+		buf_adds(&query, "Qualifier=");
+		aws_path_segment(&query, qualifier);
+	}
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	call.query = query.len ? query.ptr : NULL;
+	call.content_type = "application/json";
+	call.body = payload;
+	call.body_len = len;
+	call.no_retry = 1;
+	call.timeout_ms = (900 + 60) * 1000L;
+	kvlist_add(&call.headers, "X-Amz-Invocation-Type", type ? type : "RequestResponse");
+	if (tail)
+		kvlist_add(&call.headers, "X-Amz-Log-Type", "Tail");
+	r = aws_call(a, &call, &resp, err);
+	if (r == 0) {
+		const char *log = kvlist_get_nocase(&resp.headers, "X-Amz-Log-Result");
+
+		out->status = resp.status;
+		out->function_error = header_copy(&resp, "X-Amz-Function-Error");
+		out->executed_version = header_copy(&resp, "X-Amz-Executed-Version");
+		out->request_id = header_copy(&resp, "X-Amzn-RequestId");
+		buf_add(&out->payload, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
+		if (log && base64_decode(log, strlen(log), &out->log))
+			r = malformed(err, "Invoke", "X-Amz-Log-Result");
+	}
+	http_response_release(&resp);
+	kvlist_clear(&call.headers);
+	buf_release(&path);
+	buf_release(&query);
 	return r;
 }

@@ -63,6 +63,26 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
 			struct aws_error *err);
 
+/* What Invoke answered. */
+struct lambda_invocation {
+	long status;             /* 200 (RequestResponse), 202 (Event), 204 (DryRun) */
+	char *function_error;    /* X-Amz-Function-Error ("Unhandled"), NULL when the function succeeded */
+	char *executed_version;  /* X-Amz-Executed-Version */
+	char *request_id;
+	struct buf log;          /* X-Amz-Log-Result decoded: the end of the log, with Tail */
+	struct buf payload;      /* the function's answer, or its error */
+};
+void lambda_invocation_release(struct lambda_invocation *v);
+
+/*
+ * Invoke name (qualifier: a version or alias, or NULL) with the payload;
+ * type "RequestResponse" (NULL), "Event" or "DryRun"; with tail, the end of
+ * the log comes back too. Tried once (an invocation is not idempotent),
+ * waiting up to Lambda's 15 minutes.
+ */
+int lambda_invoke(struct aws *a, const char *region, const char *name, const char *qualifier, const char *type,
+		  int tail, const void *payload, size_t len, struct lambda_invocation *out, struct aws_error *err);
+
 struct lambda_layer_version {
 	char *layer_arn, *version_arn, *description;
 	char *code_sha256; /* base64 */

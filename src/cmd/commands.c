@@ -6,6 +6,7 @@ const struct command *const commands[] = {
 	&cmd_build,
 	&cmd_deploy,
 	&cmd_local,
+	&cmd_invoke,
 	&cmd_doctor,
 	&cmd_config,
 	&cmd_completion,

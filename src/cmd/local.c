@@ -9,6 +9,7 @@
 
 #include "aws/credentials.h"
 #include "aws/sts.h"
+#include "cli/result.h"
 #include "cmd/cmd.h"
 #include "core/json.h"
 #include "core/msg.h"
@@ -199,54 +200,43 @@ static const char *outcome_name(enum local_outcome o)
 	return "?";
 }
 
-/* the function's error for people: type, message, the stack trace when there is one */
-static void print_function_error(const char *name, const struct local_result *res)
+/* the result as `blambda invoke` shows one, and what only a local run knows */
+static int print_result(const struct args *args, const char *name, const struct local_result *res)
 {
-	cJSON *e = cJSON_ParseWithLength(res->payload.ptr ? res->payload.ptr : "", res->payload.len);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "errorMessage");
-	const cJSON *trace = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
-	const cJSON *lines = cJSON_IsArray(trace) ? trace : NULL;
-	const cJSON *item;
+	struct invoke_view v = { 0 };
 
-	error_status(EXIT_FUNCTION, "'%s' failed: %s%s%s", name, res->error_type ? res->error_type : "error",
-		     cJSON_IsString(msg) ? ": " : "", cJSON_IsString(msg) ? msg->valuestring : "");
-	cJSON_ArrayForEach(item, lines)
-		if (cJSON_IsString(item))
-			fprintf(stderr, "    %s\n", item->valuestring);
-	cJSON_Delete(e);
-}
+	v.name = name;
+	v.status_code = 200;
+	v.executed_version = "$LATEST";
+	v.function_error = res->outcome == LOCAL_OK ? NULL : "Unhandled";
+	v.error_type = res->error_type;
+	v.payload = &res->payload;
+	v.log = &res->log;
+	if (args_flag(args, "json")) {
+		cJSON *o = invoke_view_json(&v);
 
-static void print_json_result(const struct local_result *res)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON *payload = cJSON_ParseWithLength(res->payload.ptr ? res->payload.ptr : "", res->payload.len);
-
-	cJSON_AddNumberToObject(o, "status_code", 200);
-	cJSON_AddStringToObject(o, "executed_version", "$LATEST");
-	if (res->error_type)
-		cJSON_AddStringToObject(o, "function_error", "Unhandled");
-	else
-		cJSON_AddNullToObject(o, "function_error");
-	if (payload)
-		cJSON_AddItemToObject(o, "payload", payload);
-	else
-		cJSON_AddStringToObject(o, "payload", res->payload.ptr ? res->payload.ptr : "");
-	cJSON_AddStringToObject(o, "log", res->log.ptr ? res->log.ptr : "");
-	cJSON_AddStringToObject(o, "request_id", res->request_id);
-	cJSON_AddStringToObject(o, "outcome", outcome_name(res->outcome));
-	if (res->error_type)
-		cJSON_AddStringToObject(o, "error_type", res->error_type);
-	else
-		cJSON_AddNullToObject(o, "error_type");
-	cJSON_AddNumberToObject(o, "duration_ms", res->duration_ms);
-	cJSON_AddNumberToObject(o, "billed_duration_ms", (double)res->billed_ms);
-	if (res->init_ms >= 0)
-		cJSON_AddNumberToObject(o, "init_duration_ms", res->init_ms);
-	else
-		cJSON_AddNullToObject(o, "init_duration_ms");
-	cJSON_AddNumberToObject(o, "memory_size_mb", (double)res->memory_mb);
-	cJSON_AddNumberToObject(o, "max_memory_used_mb", (double)res->max_memory_mb);
-	json_print(o);
+		cJSON_AddStringToObject(o, "request_id", res->request_id);
+		cJSON_AddStringToObject(o, "outcome", outcome_name(res->outcome));
+		if (res->error_type)
+			cJSON_AddStringToObject(o, "error_type", res->error_type);
+		else
+			cJSON_AddNullToObject(o, "error_type");
+		cJSON_AddNumberToObject(o, "duration_ms", res->duration_ms);
+		cJSON_AddNumberToObject(o, "billed_duration_ms", (double)res->billed_ms);
+		if (res->init_ms >= 0)
+			cJSON_AddNumberToObject(o, "init_duration_ms", res->init_ms);
+		else
+			cJSON_AddNullToObject(o, "init_duration_ms");
+		cJSON_AddNumberToObject(o, "memory_size_mb", (double)res->memory_mb);
+		cJSON_AddNumberToObject(o, "max_memory_used_mb", (double)res->max_memory_mb);
+		json_print(o);
+		if (v.function_error) {
+			error_status(EXIT_FUNCTION, "'%s' failed: %s", name, res->error_type ? res->error_type : "error");
+			return EXIT_FUNCTION;
+		}
+		return EXIT_OK;
+	}
+	return invoke_view_print(&v);
 }
 
 /* ---- local invoke ---------------------------------------------------------------------------- */
@@ -306,19 +296,7 @@ static int local_invoke_cmd(struct args *args, struct local_fn *fn, const struct
 		buf_release(&job.why);
 		return -1;
 	}
-	if (args_flag(args, "json")) {
-		print_json_result(&job.res);
-	} else {
-		fwrite(job.res.payload.ptr ? job.res.payload.ptr : "", 1, job.res.payload.len, stdout);
-		if (!job.res.payload.len || job.res.payload.ptr[job.res.payload.len - 1] != '\n')
-			putchar('\n');
-	}
-	status = EXIT_OK;
-	if (job.res.outcome != LOCAL_OK) {
-		fflush(stdout);
-		print_function_error(fn->name, &job.res);
-		status = EXIT_FUNCTION;
-	}
+	status = print_result(args, fn->name, &job.res);
 	local_result_release(&job.res);
 	buf_release(&job.why);
 	return status;

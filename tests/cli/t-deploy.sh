@@ -291,4 +291,30 @@ AWS_REGION= AWS_DEFAULT_REGION= blambda deploy
 expect_status 2
 expect_err_has "no AWS region is set"
 
+test_case "invoke: moto echoes the payload; the log tail and the answer"
+cd "$TMP/hello" || exit 1
+mark
+blambda invoke --payload '{"name":"moto"}'
+expect_status 0
+expect_out '{"name":"moto"}'
+expect_writes "POST /2015-03-31/functions/hello/invocations;"
+blambda invoke --event example
+expect_status 0
+[ "$out" = "$(cat events/example.json)" ] && pass || fail "--event example sent '$out'"
+blambda invoke hello --payload '{"n":[1,2]}' --json
+expect_status 0
+expect_json 'd["status_code"] == 200 and d["payload"] == {"n": [1, 2]} and d["function_error"] is None'
+
+test_case "invoke: a payload that is not JSON is refused before any call"
+mark
+blambda invoke --payload '{"name": nope}'
+expect_status 2
+expect_err_has "--payload is not valid JSON: line 1, column 10"
+[ ! -s "$REQUESTS" ] && pass || fail "a call was made: $(cat "$REQUESTS")"
+
+test_case "invoke: a name the project does not declare"
+blambda invoke helo
+expect_status 2
+expect_err_has "did you mean 'hello'"
+
 finish

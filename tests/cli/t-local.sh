@@ -305,6 +305,34 @@ expect_json 'd["StatusCode"] == 202'
 for i in $(seq 50); do grep -q "Greeting async" "$TMP/start.err" && break; sleep 0.1; done
 grep -q "Greeting async" "$TMP/start.err" && pass || fail "the Event invocation did not run"
 grep -q "^hello | " "$TMP/start.err" && pass || fail "several functions: lines are not prefixed with the function's name"
+
+test_case "blambda invoke against local start: the log tail on stderr, errors with and without a stack trace"
+blambda --endpoint-url "$LOCAL_URL" invoke hello --payload '{"name":"remote"}'
+expect_status 0
+expect_out '{"greeting":"Hello remote!"}'
+expect_err_matches "^REPORT RequestId: $UUID	Duration: "
+expect_err_has "Greeting remote in request"
+blambda --endpoint-url "$LOCAL_URL" invoke handle --payload '{"op":"boom"}'
+expect_status 5
+expect_err_has "blambda: error: 'handle' failed: clojure.lang.ExceptionInfo: kaboom"
+expect_err_matches "^    .*examples"
+blambda --endpoint-url "$LOCAL_URL" invoke handle --payload '{"op":"die"}'
+expect_status 5
+expect_err_has "'handle' failed: Runtime.ExitError: bb exited with exit status 3 during the invocation"
+blambda --endpoint-url "$LOCAL_URL" invoke handle --payload '{"op":"boom"}' --json
+expect_status 5
+expect_json 'd["function_error"] == "Unhandled" and d["payload"]["errorMessage"] == "kaboom" and d["executed_version"] == "$LATEST"'
+expect_json '"REPORT RequestId: " in d["log"] and d["request_id"]'
+blambda --endpoint-url "$LOCAL_URL" invoke handle --qualifier 4
+expect_status 3
+expect_err_has "ResourceNotFoundException"
+expect_err_has "hint: deploy it first with 'blambda deploy', and check the qualifier"
+cd "$TMP" || exit 1
+blambda --endpoint-url "$LOCAL_URL" invoke not-deployed
+cd "$PROJECT" || exit 1
+expect_status 3
+expect_err_has "cannot invoke 'not-deployed'"
+expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:function:not-deployed"
 stop_local
 expect_status 0
 expect_nothing_running

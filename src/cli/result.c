@@ -1,0 +1,65 @@
+#include "cli/result.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "core/msg.h"
+
+/* the function's error for people: type, message, the stack trace when there is one */
+static void print_error(const struct invoke_view *v)
+{
+	cJSON *e = cJSON_ParseWithLength(v->payload->ptr ? v->payload->ptr : "", v->payload->len);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "errorMessage");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "errorType");
+	const cJSON *trace = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
+	const cJSON *lines = cJSON_IsArray(trace) ? trace : NULL;
+	const cJSON *item;
+	const char *t = v->error_type ? v->error_type : cJSON_IsString(type) ? type->valuestring : "error";
+
+	error_status(EXIT_FUNCTION, "'%s' failed: %s%s%s", v->name, t, cJSON_IsString(msg) ? ": " : "",
+		     cJSON_IsString(msg) ? msg->valuestring : "");
+	cJSON_ArrayForEach(item, lines)
+		if (cJSON_IsString(item))
+			fprintf(stderr, "    %s\n", item->valuestring);
+	cJSON_Delete(e);
+}
+
+int invoke_view_print(const struct invoke_view *v)
+{
+	const struct buf *p = v->payload;
+
+	fwrite(p->ptr ? p->ptr : "", 1, p->len, stdout);
+	if (p->len && p->ptr[p->len - 1] != '\n')
+		putchar('\n');
+	if (!v->function_error)
+		return EXIT_OK;
+	fflush(stdout);
+	print_error(v);
+	return EXIT_FUNCTION;
+}
+
+cJSON *invoke_view_json(const struct invoke_view *v)
+{
+	cJSON *o = cJSON_CreateObject();
+	const struct buf *p = v->payload;
+	cJSON *payload = cJSON_ParseWithLength(p->ptr ? p->ptr : "", p->len);
+
+	cJSON_AddNumberToObject(o, "status_code", (double)v->status_code);
+	if (v->executed_version)
+		cJSON_AddStringToObject(o, "executed_version", v->executed_version);
+	else
+		cJSON_AddNullToObject(o, "executed_version");
+	if (v->function_error)
+		cJSON_AddStringToObject(o, "function_error", v->function_error);
+	else
+		cJSON_AddNullToObject(o, "function_error");
+	if (payload)
+		cJSON_AddItemToObject(o, "payload", payload);
+	else
+		cJSON_AddStringToObject(o, "payload", p->ptr ? p->ptr : "");
+	if (v->log)
+		cJSON_AddStringToObject(o, "log", v->log->ptr ? v->log->ptr : "");
+	else
+		cJSON_AddNullToObject(o, "log");
+	return o;
+}

@@ -1,0 +1,142 @@
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/lambda.h"
+#include "cli/result.h"
+#include "cmd/cmd.h"
+#include "core/json.h"
+#include "core/msg.h"
+#include "core/payload.h"
+#include "core/xalloc.h"
+
+/* The function to invoke: NAME (one of the project's when there is a project), else the project's only one. */
+static int pick_function(const struct args *args, const struct config *cfg, char **out)
+{
+	struct strlist names = STRLIST_INIT;
+	struct config *fns = NULL;
+	size_t n = 0;
+	int r;
+
+	*out = NULL;
+	if (args->pos.nr && !cfg->path) {
+		*out = xstrdup(args->pos.items[0]);
+		return 0;
+	}
+	if (args->pos.nr)
+		strlist_add(&names, args->pos.items[0]);
+	r = config_select_functions(cfg, &names, &fns, &n);
+	strlist_clear(&names);
+	if (!r && !n) {
+		r = error_status(EXIT_USAGE, "which function? name it, or set function.name in blambda.yml");
+	} else if (!r && n > 1) {
+		r = error_status(EXIT_USAGE, "the project has %zu functions: name the one to invoke", n);
+		hint("'blambda invoke %s'", config_str(&fns[0], CFG_FUNCTION_NAME));
+	} else if (!r) {
+		*out = xstrdup(config_str(&fns[0], CFG_FUNCTION_NAME));
+	}
+	for (size_t i = 0; i < n; i++)
+		config_release(&fns[i]);
+	free(fns);
+	return r;
+}
+
+static int exec_invoke(struct args *args, struct config *cfg)
+{
+	struct buf payload = BUF_INIT;
+	struct aws a;
+	struct aws_error err = { 0 };
+	struct lambda_invocation res;
+	struct invoke_view v = { 0 };
+	const char *region, *qualifier = args_str(args, "qualifier");
+	char *name = NULL;
+	int r = -1, json = args_flag(args, "json");
+
+	/* a payload that is not JSON is refused before any call */
+	if (payload_load(args_str(args, "payload"), args_str(args, "payload-file"), args_str(args, "event"), &payload) ||
+	    pick_function(args, cfg, &name))
+		goto out_nocall;
+	if (aws_init(&a, cfg))
+		goto out_aws;
+	if (aws_region(&a, &region))
+		goto out_aws;
+	r = lambda_invoke(&a, NULL, name, qualifier, NULL, 1, payload.ptr, payload.len, &res, &err);
+	if (r) {
+		char *what = buf_fmt("cannot invoke '%s'", name);
+
+		aws_error_report(&err, what);
+		free(what);
+		if (aws_error_is(&err, "ResourceNotFoundException"))
+			hint("deploy it first with 'blambda deploy'%s", qualifier ? ", and check the qualifier" : "");
+		aws_error_release(&err);
+		lambda_invocation_release(&res);
+		r = -1;
+		goto out_aws;
+	}
+	v.name = name;
+	v.status_code = res.status;
+	v.executed_version = res.executed_version;
+	v.function_error = res.function_error;
+	v.payload = &res.payload;
+	v.log = &res.log;
+	if (json) {
+		cJSON *o = invoke_view_json(&v);
+
+		if (res.request_id)
+			cJSON_AddStringToObject(o, "request_id", res.request_id);
+		json_print(o);
+		r = EXIT_OK;
+		if (res.function_error) {
+			error_status(EXIT_FUNCTION, "'%s' failed (%s)", name, res.function_error);
+			r = EXIT_FUNCTION;
+		}
+	} else {
+		/* the log tail first, as the console's test tab shows it; then the answer */
+		if (res.log.len && msg_level() >= MSG_NORMAL) {
+			fwrite(res.log.ptr, 1, res.log.len, stderr);
+			if (res.log.ptr[res.log.len - 1] != '\n')
+				fputc('\n', stderr);
+		}
+		r = invoke_view_print(&v);
+	}
+	lambda_invocation_release(&res);
+out_aws:
+	aws_release(&a);
+out_nocall:
+	buf_release(&payload);
+	free(name);
+	return r;
+}
+
+static const struct opt opts[] = {
+	{ "payload", 'p', OPT_STRING, "JSON", "the event (default {})", 0, 0, NULL, NULL, 0 },
+	{ "payload-file", 0, OPT_PATH, "FILE", "read the event from FILE, '-' for standard input", 0, 0, NULL, NULL, 0 },
+	{ "event", 'e', OPT_STRING, "NAME", "send events/NAME.json of the project", 0, 0, NULL, NULL, 0 },
+	{ "qualifier", 0, OPT_STRING, "VERSION", "invoke this version or alias", 0, 0, NULL, NULL, 0 },
+	OPT_END,
+};
+
+const struct command cmd_invoke = {
+	.name = "invoke",
+	.summary = "invoke the deployed function and show its answer and log",
+	.usage = "[NAME]",
+	.description =
+		"Invokes the function in AWS (the project's only function, or NAME) with the payload and "
+		"X-Amz-Log-Type: Tail, as the Lambda console's test tab does: the end of the log (the "
+		"function's output with its START, END and REPORT lines) on standard error, then the answer on "
+		"standard output. The payload must be JSON: a mistake is refused, with its line and column, "
+		"before any call. Without a payload the event is {}.\n\n"
+		"A function error (X-Amz-Function-Error) prints its type, message and stack trace and exits "
+		"with status 5. With --json: one object with status_code, executed_version, function_error, "
+		"payload (parsed when it is JSON), log and request_id.\n\n"
+		"The invocation is tried once (it is not idempotent) and may take Lambda's 15 minutes.",
+	.opts = opts,
+	.pos = POS_WORD,
+	.max_pos = 1,
+	.flags = CMD_CONFIG,
+	.examples = "blambda invoke --event example\tinvoke with events/example.json, show the answer and the log\n"
+		    "blambda invoke -p '{\"name\":\"jmglov\"}' --json\tthe answer, the log and the version as JSON\n"
+		    "blambda invoke --qualifier live\tinvoke the alias live",
+	.exec = exec_invoke,
+};

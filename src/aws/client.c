@@ -155,6 +155,7 @@ int aws_region_try(struct aws *a, const char **region)
 static const char *const endpoint_env[][2] = {
 	{ "lambda", "AWS_ENDPOINT_URL_LAMBDA" }, { "iam", "AWS_ENDPOINT_URL_IAM" }, { "sts", "AWS_ENDPOINT_URL_STS" },
 	{ "s3", "AWS_ENDPOINT_URL_S3" },         { "sso", "AWS_ENDPOINT_URL_SSO" },
+	{ "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS" },
 };
 
 static void add_url(struct buf *url, const char *v)

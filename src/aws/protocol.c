@@ -39,6 +39,39 @@ int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON
 	return r;
 }
 
+int aws_json_target_call(struct aws *a, const char *service, const char *region, const char *target,
+			 const cJSON *body, cJSON **answer, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	char *text = cJSON_PrintUnformatted(body);
+	int r;
+
+	*answer = NULL;
+	call.service = service;
+	call.region = region;
+	call.method = "POST";
+	call.path = "/";
+	call.content_type = "application/x-amz-json-1.1";
+	call.body = text;
+	call.body_len = strlen(text);
+	kvlist_add(&call.headers, "X-Amz-Target", target);
+	r = aws_call(a, &call, &resp, err);
+	if (r == 0) {
+		*answer = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
+		if (!*answer) {
+			aws_error_set(err, "MalformedAnswer", "%s answered %ld with something other than JSON", service,
+				      resp.status);
+			err->status = resp.status;
+			r = 1;
+		}
+	}
+	http_response_release(&resp);
+	kvlist_clear(&call.headers);
+	free(text);
+	return r;
+}
+
 int aws_query_call(struct aws *a, const char *service, const char *region, const struct buf *form,
 		   struct xml_node **doc, struct aws_error *err)
 {

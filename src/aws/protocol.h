@@ -23,6 +23,14 @@
 int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON **answer, struct aws_error *err);
 
 /*
+ * JSON 1.1 (CloudWatch Logs): the body posted to the service's "/" with
+ * X-Amz-Target: target ("Logs_20140328.FilterLogEvents"); the answer as
+ * aws_json_call gives it.
+ */
+int aws_json_target_call(struct aws *a, const char *service, const char *region, const char *target,
+			 const cJSON *body, cJSON **answer, struct aws_error *err);
+
+/*
  * Query+XML: the form (Action=...&Version=...&...) posted to service's "/";
  * the answer parsed into *doc (caller frees with xml_free).
  */

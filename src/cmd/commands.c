@@ -7,6 +7,7 @@ const struct command *const commands[] = {
 	&cmd_deploy,
 	&cmd_local,
 	&cmd_invoke,
+	&cmd_logs,
 	&cmd_doctor,
 	&cmd_config,
 	&cmd_completion,

@@ -67,25 +67,6 @@ void local_result_release(struct local_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-long long local_epoch_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void local_timestamp(struct buf *out)
-{
-	long long ms = local_epoch_ms();
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	buf_addf(out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
 static void random_hex(char *out, size_t nbytes)
 {
 	unsigned char b[32];
@@ -257,7 +238,7 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 	inv = in->cur;
 	inv->handed_out = 1;
 	inv->handed_at = clock_seconds();
-	deadline_ms = local_epoch_ms() + in->fn->timeout_s * 1000;
+	deadline_ms = clock_epoch_ms() + in->fn->timeout_s * 1000;
 	emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
 	pthread_cond_broadcast(&in->cond);
 
@@ -896,7 +877,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 		struct buf line = BUF_INIT;
 
 		buf_addf(&what, "Task timed out after %ld.00 seconds", fn->timeout_s);
-		local_timestamp(&line);
+		clock_iso8601_ms(clock_epoch_ms(), &line);
 		buf_addf(&line, " %s %s", inv.id, what.ptr);
 		if (!inv.handed_out)
 			emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout", res->init_ms);

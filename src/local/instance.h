@@ -92,8 +92,4 @@ void local_instance_abort(struct local_instance *in);
 /* Stop the runtime (SIGTERM, then SIGKILL after a second) and free everything. */
 void local_instance_free(struct local_instance *in);
 
-/* Milliseconds since the epoch, and an ISO 8601 UTC time with milliseconds, as Lambda's log lines have. */
-long long local_epoch_ms(void);
-void local_timestamp(struct buf *out);
-
 #endif

@@ -1,0 +1,92 @@
+#include "aws/logs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/protocol.h"
+#include "core/xalloc.h"
+
+#define MAX_PAGES 1000 /* 10 000 events a page at most: ten million events */
+
+void logs_events_release(struct logs_events *e)
+{
+	for (size_t i = 0; i < e->nr; i++) {
+		free(e->items[i].stream);
+		free(e->items[i].message);
+		free(e->items[i].id);
+	}
+	free(e->items);
+	memset(e, 0, sizeof(*e));
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct logs_event *x = a, *y = b;
+
+	if (x->timestamp != y->timestamp)
+		return x->timestamp < y->timestamp ? -1 : 1;
+	return strcmp(x->id ? x->id : "", y->id ? y->id : "");
+}
+
+void logs_events_sort(struct logs_events *e)
+{
+	if (e->nr > 1)
+		qsort(e->items, e->nr, sizeof(*e->items), by_time);
+}
+
+static char *string_of(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return v ? xstrdup(v) : NULL;
+}
+
+int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,
+		       struct logs_events *out, struct aws_error *err)
+{
+	char *token = NULL;
+	int r = 0;
+
+	for (int page = 0; page < MAX_PAGES; page++) {
+		cJSON *body = cJSON_CreateObject(), *answer = NULL, *item;
+		const cJSON *events, *next;
+
+		cJSON_AddStringToObject(body, "logGroupName", group);
+		if (start_ms > 0)
+			cJSON_AddNumberToObject(body, "startTime", (double)start_ms);
+		if (token)
+			cJSON_AddStringToObject(body, "nextToken", token);
+		r = aws_json_target_call(a, "logs", region, "Logs_20140328.FilterLogEvents", body, &answer, err);
+		cJSON_Delete(body);
+		free(token);
+		token = NULL;
+		if (r) {
+			cJSON_Delete(answer);
+			break;
+		}
+		events = cJSON_GetObjectItemCaseSensitive(answer, "events");
+		if (!cJSON_IsArray(events))
+			events = NULL;
+		cJSON_ArrayForEach(item, events) {
+			const cJSON *ts = cJSON_GetObjectItemCaseSensitive(item, "timestamp");
+			struct logs_event *e;
+
+			if (!cJSON_IsNumber(ts) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "message")))
+				continue;
+			XGROW(out->items, out->alloc, out->nr + 1);
+			e = &out->items[out->nr++];
+			e->timestamp = ts->valuedouble > 0 && ts->valuedouble < 1e15 ? (long long)ts->valuedouble : 0;
+			e->stream = string_of(item, "logStreamName");
+			e->message = string_of(item, "message");
+			e->id = string_of(item, "eventId");
+		}
+		next = cJSON_GetObjectItemCaseSensitive(answer, "nextToken");
+		if (cJSON_IsString(next) && *next->valuestring)
+			token = xstrdup(next->valuestring);
+		cJSON_Delete(answer);
+		if (!token)
+			break;
+	}
+	free(token);
+	return r;
+}

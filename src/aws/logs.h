@@ -1,0 +1,33 @@
+#ifndef BLAMBDA_AWS_LOGS_H
+#define BLAMBDA_AWS_LOGS_H
+
+#include "aws/aws.h"
+
+/*
+ * CloudWatch Logs (JSON 1.1): the events of a log group. Reports nothing
+ * itself; returns as aws_call() does: 0, 1 (AWS's error in *err; a group
+ * that does not exist is "ResourceNotFoundException"), -1.
+ */
+
+struct logs_event {
+	long long timestamp; /* ms since the epoch */
+	char *stream, *message, *id;
+};
+
+struct logs_events {
+	struct logs_event *items;
+	size_t nr, alloc;
+};
+void logs_events_release(struct logs_events *e);
+/* Oldest first; events of the same millisecond by id (the order CloudWatch gives them ids in). */
+void logs_events_sort(struct logs_events *e);
+
+/*
+ * FilterLogEvents of group from start_ms (inclusive; 0: the beginning),
+ * every page, appended to *out. At most 1000 pages are read (a service
+ * answering with a next token forever must not loop).
+ */
+int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,
+		       struct logs_events *out, struct aws_error *err);
+
+#endif

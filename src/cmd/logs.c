@@ -1,0 +1,221 @@
+#define _GNU_SOURCE /* strptime, timegm */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/logs.h"
+#include "cmd/cmd.h"
+#include "core/clock.h"
+#include "core/msg.h"
+#include "core/strlist.h"
+#include "core/wait.h"
+#include "core/xalloc.h"
+
+#define POLL_S 2.0 /* between two looks for new events with --follow */
+
+/*
+ * --since: "90s", "10m", "2h", "7d" ago, or a UTC time "2026-11-28T09:30:00Z"
+ * (or a date "2026-11-28"). The start in ms since the epoch; -1 when it is
+ * none of these.
+ */
+static long long parse_since(const char *s, long long now_ms)
+{
+	struct tm tm = { 0 };
+	char *end;
+	const char *rest;
+	long long n;
+
+	if (isdigit((unsigned char)*s)) {
+		n = strtoll(s, &end, 10);
+		if (end != s && end[0] && !end[1] && n >= 0 && n < 100000000) {
+			long long unit = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : end[0] == 'd' ? 86400 : 0;
+
+			if (unit)
+				return now_ms - n * unit * 1000;
+		}
+	}
+	if ((rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) && (!strcmp(rest, "Z") || !*rest))
+		return (long long)timegm(&tm) * 1000;
+	memset(&tm, 0, sizeof(tm));
+	if ((rest = strptime(s, "%Y-%m-%d", &tm)) && !*rest)
+		return (long long)timegm(&tm) * 1000;
+	return -1;
+}
+
+/* One event: "TIME STREAM MESSAGE" (control characters shown as '?' on a terminal), or one JSON line. */
+static void print_event(const struct logs_event *e, int json, int tty)
+{
+	struct buf when = BUF_INIT;
+	size_t len = strlen(e->message);
+
+	clock_iso8601_ms(e->timestamp, &when);
+	while (len && (e->message[len - 1] == '\n' || e->message[len - 1] == '\r'))
+		len--;
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		char *text, *msg = xstrndup(e->message, len);
+
+		cJSON_AddNumberToObject(o, "timestamp", (double)e->timestamp);
+		cJSON_AddStringToObject(o, "time", when.ptr);
+		cJSON_AddStringToObject(o, "stream", e->stream ? e->stream : "");
+		cJSON_AddStringToObject(o, "message", msg);
+		cJSON_AddStringToObject(o, "id", e->id ? e->id : "");
+		text = cJSON_PrintUnformatted(o);
+		puts(text);
+		free(text);
+		free(msg);
+		cJSON_Delete(o);
+		buf_release(&when);
+		return;
+	}
+	printf("%s %s ", when.ptr, e->stream ? e->stream : "-");
+	buf_release(&when);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)e->message[i];
+
+		/* a log line may hold anything: no escape sequence of it reaches a terminal */
+		putchar(tty && ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) ? '?' : c);
+	}
+	putchar('\n');
+}
+
+static int exec_logs(struct args *args, struct config *cfg)
+{
+	const char *since = args_str(args, "since");
+	int follow = args_flag(args, "follow"), json = args_flag(args, "json"), tty = isatty(STDOUT_FILENO);
+	struct strlist names = STRLIST_INIT, seen = STRLIST_INIT;
+	struct config *fns = NULL;
+	struct aws a;
+	struct aws_error err = { 0 };
+	const char *region;
+	char *group = NULL;
+	long long now = clock_epoch_ms(), start, latest = 0;
+	size_t n = 0;
+	int r = -1, said_missing = 0;
+
+	start = parse_since(since ? since : "10m", now);
+	if (start < 0)
+		return error_status(EXIT_USAGE, "--since takes a duration such as 10m, 2h or 1d, or a UTC time such as "
+				    "2026-11-28T09:30:00Z, got '%s'", since);
+	if (args->pos.nr && cfg->path)
+		strlist_add(&names, args->pos.items[0]);
+	if (args->pos.nr && !cfg->path) {
+		group = buf_fmt("/aws/lambda/%s", args->pos.items[0]);
+	} else if (config_select_functions(cfg, &names, &fns, &n)) {
+		goto out;
+	} else if (n != 1) {
+		error_status(EXIT_USAGE, n ? "the project has %zu functions: name the one whose logs to read"
+					   : "which function? name it, or set function.name in blambda.yml", n);
+		goto out;
+	} else {
+		group = buf_fmt("/aws/lambda/%s", config_str(&fns[0], CFG_FUNCTION_NAME));
+	}
+	if (aws_init(&a, cfg)) {
+		aws_release(&a);
+		goto out;
+	}
+	if (aws_region(&a, &region))
+		goto out_aws;
+	for (;;) {
+		struct logs_events ev = { 0 };
+		struct strlist now_seen = STRLIST_INIT;
+
+		r = logs_filter_events(&a, NULL, group, latest ? latest : start, &ev, &err);
+		if (r == 1 && aws_error_is(&err, "ResourceNotFoundException")) {
+			if (!said_missing)
+				info("The log group '%s' does not exist yet: the function has not logged anything%s", group,
+				     follow ? "; waiting for it" : "");
+			said_missing = 1;
+			aws_error_release(&err);
+			logs_events_release(&ev);
+			r = 0;
+			if (!follow)
+				break;
+			fflush(stdout);
+			wait_sleep(POLL_S);
+			continue;
+		}
+		if (r) {
+			char *what = buf_fmt("cannot read the log group '%s'", group);
+
+			aws_error_report(&err, what);
+			free(what);
+			aws_error_release(&err);
+			logs_events_release(&ev);
+			r = -1;
+			break;
+		}
+		logs_events_sort(&ev);
+		/*
+		 * The next look starts at the newest millisecond seen (inclusive: more
+		 * may come for it); the ids seen there keep it from printing twice.
+		 */
+		for (size_t i = 0; i < ev.nr; i++) {
+			const struct logs_event *e = &ev.items[i];
+
+			if (!e->id || !strlist_has(&seen, e->id))
+				print_event(e, json, tty);
+			if (e->timestamp > latest) {
+				latest = e->timestamp;
+				strlist_clear(&now_seen);
+			}
+			if (e->id && e->timestamp == latest)
+				strlist_add(&now_seen, e->id);
+		}
+		if (now_seen.nr) {
+			strlist_clear(&seen);
+			seen = now_seen;
+		} else {
+			strlist_clear(&now_seen);
+		}
+		logs_events_release(&ev);
+		if (!follow)
+			break;
+		fflush(stdout);
+		wait_sleep(POLL_S);
+	}
+out_aws:
+	aws_release(&a);
+out:
+	for (size_t i = 0; i < n; i++)
+		config_release(&fns[i]);
+	free(fns);
+	free(group);
+	strlist_clear(&names);
+	strlist_clear(&seen);
+	return r;
+}
+
+static const struct opt opts[] = {
+	{ "since", 's', OPT_STRING, "WHEN", "from this long ago (30s, 10m, 2h, 1d) or this UTC time "
+	  "(2026-11-28T09:30:00Z); default 10m", 0, 0, NULL, NULL, 0 },
+	{ "follow", 'f', OPT_BOOL, NULL, "keep printing new events until interrupted", 0, 0, NULL, NULL, 0 },
+	OPT_END,
+};
+
+const struct command cmd_logs = {
+	.name = "logs",
+	.summary = "print the function's CloudWatch logs",
+	.usage = "[NAME]",
+	.description =
+		"Reads the function's log group (/aws/lambda/NAME) with FilterLogEvents, every page, and prints "
+		"its events oldest first, one a line: the time (UTC), the log stream and the message. With "
+		"--follow it keeps looking every 2 seconds and prints each new event once, until interrupted "
+		"(Ctrl-C). With --json each event is one JSON object on its own line: timestamp (ms), time, "
+		"stream, message and id.\n\n"
+		"A log group that does not exist yet (the function has not run, or not logged) is said so, "
+		"and is not an error; --follow waits for it. On a terminal, control characters in messages are "
+		"shown as '?'.",
+	.opts = opts,
+	.pos = POS_WORD,
+	.max_pos = 1,
+	.flags = CMD_CONFIG,
+	.examples = "blambda logs\tthe last 10 minutes of the project's function\n"
+		    "blambda logs --since 2h --follow\tthe last two hours, then new events as they come\n"
+		    "blambda logs worker --json | jq .message\tone JSON object an event",
+	.exec = exec_logs,
+};

@@ -79,6 +79,12 @@ _blambda()
             esac
             case $prev in --payload|-p|--payload-file|--event|-e|--qualifier) return 0 ;; esac
             ;;
+        logs)
+            case $prev in
+                -s|--since) ;;
+            esac
+            case $prev in --since|-s) return 0 ;; esac
+            ;;
     esac
     case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
 
@@ -86,7 +92,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local invoke doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -119,6 +125,11 @@ _blambda()
                 COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
+        logs)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--since -s --follow --no-follow -f --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
         doctor)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -147,7 +158,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local invoke doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

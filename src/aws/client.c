@@ -571,10 +571,12 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	hreq.progress_label = call->progress_label;
 	hreq.retryable = aws_retryable;
 	hreq.retryable_ctx = call;
-	if (call->no_retry)
+	if (call->no_retry || a->quick_ms)
 		hreq.max_attempts = 1;
 	/* an API call answers in seconds; an upload has time by its size; a download only the stall limit */
-	if (call->timeout_ms)
+	if (a->quick_ms)
+		hreq.total_timeout_ms = hreq.connect_timeout_ms = a->quick_ms;
+	else if (call->timeout_ms)
 		hreq.total_timeout_ms = call->timeout_ms;
 	else if (!call->sink)
 		hreq.total_timeout_ms = aws_timeout_for(call->body_file || call->source ? send_len : 0);

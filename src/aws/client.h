@@ -52,6 +52,7 @@ struct aws {
 	struct aws_credentials creds;
 	int have_creds;
 	struct http_client *http;
+	long quick_ms;          /* nonzero: every call is tried once, for this long at most (optional lookups) */
 };
 
 /*

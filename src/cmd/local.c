@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
@@ -11,6 +12,8 @@
 #include "aws/sts.h"
 #include "cli/result.h"
 #include "cmd/cmd.h"
+#include "core/fs.h"
+#include "core/hash.h"
 #include "core/json.h"
 #include "core/msg.h"
 #include "core/payload.h"
@@ -35,6 +38,35 @@ static const char *const passed_on[] = {
 	"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "JAVA_HOME", "TERM", "BABASHKA_PODS_DIR",
 	"AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL,
 };
+
+/*
+ * The account of these credentials as STS named it before, kept in the cache
+ * under a digest of the access key id (no secret); with `account`, remember
+ * it. NULL when not known.
+ */
+static char *cached_account(const struct aws_credentials *creds, const char *account)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	char digest[SHA256_HEX_LEN + 1];
+	char *r = NULL;
+
+	fs_cache_dir(&path);
+	sha256_hex(creds->access_key_id.ptr ? creds->access_key_id.ptr : "", creds->access_key_id.len, digest);
+	buf_addf(&path, "/accounts/%.32s", digest);
+	if (account) {
+		char *dir = xstrndup(path.ptr, (size_t)(strrchr(path.ptr, '/') - path.ptr));
+
+		if (!fs_mkdirs(dir, 0700))
+			fs_write_atomic(path.ptr, account, strlen(account), 0600);
+		free(dir);
+	} else if (!fs_read_file(path.ptr, &text, 64) && text.len == 12 &&
+		   strspn(text.ptr, "0123456789") == 12) {
+		r = buf_detach(&text);
+	}
+	buf_release(&path);
+	buf_release(&text);
+	return r;
+}
 
 /*
  * The region, the account and the environment: blambda's own credentials
@@ -82,8 +114,14 @@ static int local_env_init(struct local_env *e, const struct config *cfg)
 		kvlist_set(&e->base, "AWS_SECRET_ACCESS_KEY", buf_cstr(&creds->secret_access_key));
 		if (creds->session_token.len)
 			kvlist_set(&e->base, "AWS_SESSION_TOKEN", buf_cstr(&creds->session_token));
-		if (!sts_get_caller_identity(&a, creds, region ? NULL : e->region, &id, &err) && id.account)
+		e->account = cached_account(creds, NULL);
+		/* whose they are: asked once (and remembered), quickly; offline the placeholder stands */
+		a.quick_ms = 3000;
+		if (!e->account && !sts_get_caller_identity(&a, creds, region ? NULL : e->region, &id, &err) &&
+		    id.account) {
 			e->account = xstrdup(id.account);
+			cached_account(creds, id.account);
+		}
 		sts_identity_release(&id);
 		aws_error_release(&err);
 	}
@@ -149,43 +187,129 @@ static void free_functions(struct local_fn **fns, size_t n)
 
 /* ---- signals: the main thread waits for them, the work runs in others ---------------------- */
 
+/*
+ * The signals that stop a local run (those not ignored when blambda started:
+ * nohup keeps its SIGHUP away), and SIGUSR1, by which the work says it is
+ * done. SIGPIPE is ignored: a closed stdout or stderr is a write error, not
+ * an end that leaves the runtime behind.
+ */
 static sigset_t stop_signals(void)
 {
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	sigset_t set;
 
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1); /* the work is done */
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		struct sigaction old;
+
+		if (!sigaction(stops[i], NULL, &old) && old.sa_handler != SIG_IGN)
+			sigaddset(&set, stops[i]);
+	}
+	sigaddset(&set, SIGUSR1);
 	return set;
 }
 
 /* ---- printing -------------------------------------------------------------------------------- */
 
+#define PRINT_QUEUE_MAX (8u << 20) /* output held for a stderr that is not being read, at most */
+
+/*
+ * The runtimes' output and the START/END/REPORT lines go to stderr through a
+ * queue and a thread of their own: a stderr that blocks (a pager, Ctrl-S)
+ * holds up that thread alone, never an invocation, a timeout or a stop.
+ */
 struct printer {
 	int prefix;  /* several functions: each line starts with its name */
 	int quiet;
 	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct buf queue;
+	unsigned long dropped;
+	int stop, running;
+	pthread_t thread;
 };
 
-/* the runtime's output and the START/END/REPORT lines, to stderr as they come */
+static void *printer_thread(void *arg)
+{
+	struct printer *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		struct buf out;
+		unsigned long dropped;
+
+		while (!p->queue.len && !p->dropped && !p->stop)
+			pthread_cond_wait(&p->more, &p->lock);
+		if (!p->queue.len && !p->dropped)
+			break;
+		out = p->queue;
+		memset(&p->queue, 0, sizeof(p->queue));
+		dropped = p->dropped;
+		p->dropped = 0;
+		pthread_mutex_unlock(&p->lock);
+		fwrite(out.ptr ? out.ptr : "", 1, out.len, stderr);
+		if (dropped)
+			fprintf(stderr, "blambda: %lu line%s of output dropped: standard error was not being read\n", dropped,
+				dropped == 1 ? "" : "s");
+		fflush(stderr);
+		buf_release(&out);
+		pthread_mutex_lock(&p->lock);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void printer_start(struct printer *p, int prefix)
+{
+	memset(p, 0, sizeof(*p));
+	p->prefix = prefix;
+	p->quiet = msg_level() < MSG_NORMAL;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->more, NULL);
+	p->running = !pthread_create(&p->thread, NULL, printer_thread, p);
+}
+
+/* Print what is queued and stop; a stderr that stays blocked for two seconds is given up on. */
+static void printer_stop(struct printer *p)
+{
+	struct timespec until;
+
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_cond_signal(&p->more);
+	pthread_mutex_unlock(&p->lock);
+	if (!p->running)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	if (pthread_timedjoin_np(p->thread, NULL, &until)) {
+		pthread_detach(p->thread);
+		return; /* it holds the lock and the queue: both stay */
+	}
+	buf_release(&p->queue);
+	pthread_cond_destroy(&p->more);
+	pthread_mutex_destroy(&p->lock);
+}
+
+/* the log callback: queue the line, never wait (the instance is locked) */
 static void print_log(void *ctx, const struct local_fn *fn, const char *line, size_t len)
 {
 	struct printer *p = ctx;
-	struct buf b = BUF_INIT;
 
 	if (p->quiet)
 		return;
-	if (p->prefix && fn)
-		buf_addf(&b, "%s | ", fn->name);
-	buf_add(&b, line, len);
-	buf_addch(&b, '\n');
 	pthread_mutex_lock(&p->lock);
-	fwrite(b.ptr, 1, b.len, stderr);
-	fflush(stderr);
+	if (p->queue.len > PRINT_QUEUE_MAX) {
+		p->dropped++;
+	} else {
+		if (p->prefix && fn)
+			buf_addf(&p->queue, "%s | ", fn->name);
+		buf_add(&p->queue, line, len);
+		buf_addch(&p->queue, '\n');
+	}
+	pthread_cond_signal(&p->more);
 	pthread_mutex_unlock(&p->lock);
-	buf_release(&b);
 }
 
 static const char *outcome_name(enum local_outcome o)
@@ -248,6 +372,7 @@ struct invoke_job {
 	struct local_result res;
 	struct buf why;
 	int r;
+	int done; /* set before the SIGUSR1 that says so: a stray SIGUSR1 is not taken for it */
 };
 
 static void *invoke_thread(void *arg)
@@ -255,6 +380,7 @@ static void *invoke_thread(void *arg)
 	struct invoke_job *j = arg;
 
 	j->r = local_invoke(j->in, j->fn, &j->req, &j->res, &j->why);
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	kill(getpid(), SIGUSR1);
 	return NULL;
 }
@@ -270,13 +396,16 @@ static int local_invoke_cmd(struct args *args, struct local_fn *fn, const struct
 	job.req.payload = payload->ptr;
 	job.req.len = payload->len;
 	job.in = local_instance_new(print_log, pr);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&t, NULL, invoke_thread, &job)) {
 		local_instance_free(job.in);
 		return error("cannot start the invocation");
 	}
-	while (sigwait(&set, &sig) || sig != SIGUSR1) {
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		if (sig == SIGUSR1 && __atomic_load_n(&job.done, __ATOMIC_ACQUIRE))
+			break;
+		if (sig != SIGUSR1) {
 			/* the runtime goes with us: nothing is left running */
 			local_instance_abort(job.in);
 			break;
@@ -348,11 +477,9 @@ static int local_start_cmd(struct args *args, struct config *cfg, const struct s
 	sigset_t set = stop_signals();
 	int sig = 0;
 
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	ctx.server = local_server_start(port->set ? (unsigned)port->num : 9001, conc->set ? (unsigned)conc->num : 1,
 					print_log, pr, &why);
 	if (!ctx.server) {
-		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		error("cannot serve the Invoke API: %s", why.ptr);
 		if (strstr(why.ptr, "in use"))
 			hint("choose another with --port, or 0 for any free port");
@@ -379,7 +506,6 @@ static int local_start_cmd(struct args *args, struct config *cfg, const struct s
 		if (!watch) {
 			local_server_stop(ctx.server);
 			http_client_free(ctx.http);
-			pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 			error("%s", why.ptr);
 			buf_release(&why);
 			return -1;
@@ -404,7 +530,8 @@ static int local_start_cmd(struct args *args, struct config *cfg, const struct s
 		     local_server_port(ctx.server), fns[0]->name);
 		info("Stop with Ctrl-C");
 	}
-	while (!sigwait(&set, &sig) && sig == SIGUSR1)
+	/* until a stop signal (SIGUSR1 means nothing here) */
+	while (sigwait(&set, &sig) || sig == SIGUSR1)
 		;
 	info("Stopping");
 	local_watch_stop(watch);
@@ -430,7 +557,8 @@ static int exec_local(struct args *args, struct config *cfg)
 	struct local_host host = { 0 };
 	struct local_fn **fns = NULL;
 	struct http_client *http = NULL;
-	struct printer pr = { 0 };
+	struct printer pr;
+	sigset_t set;
 	size_t nfns = 0;
 	int r = -1;
 
@@ -457,14 +585,15 @@ static int exec_local(struct args *args, struct config *cfg)
 		hint("'blambda local invoke %s'", fns[0]->name);
 		goto out;
 	}
-	pr.prefix = !invoke && nfns > 1;
-	pr.quiet = msg_level() < MSG_NORMAL;
-	pthread_mutex_init(&pr.lock, NULL);
+	/* before any thread starts: the stop signals are for the main thread's sigwait alone */
+	set = stop_signals();
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	printer_start(&pr, !invoke && nfns > 1);
 	if (invoke)
 		r = local_invoke_cmd(args, fns[0], &payload, &pr);
 	else
 		r = local_start_cmd(args, cfg, &names, fns, nfns, &env, &http, &pr);
-	pthread_mutex_destroy(&pr.lock);
+	printer_stop(&pr);
 out:
 	free_functions(fns, nfns);
 	local_host_release(&host);
@@ -505,8 +634,11 @@ const struct command cmd_local = {
 		"The function gets Lambda's environment (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API, "
 		"AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, "
 		"AWS_REGION, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, TZ), function.environment, "
-		"PATH, HOME, LANG and AWS_ENDPOINT_URL from here, and the credentials blambda's own chain "
-		"finds (SSO and role profiles too), so a handler that calls AWS works.\n\n"
+		"PATH, HOME, TMPDIR, TERM, LANG, LC_ALL, LC_CTYPE, JAVA_HOME, BABASHKA_PODS_DIR, AWS_CA_BUNDLE, "
+		"AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_* from here, and the credentials blambda's own chain finds "
+		"(SSO and role profiles too), so a handler that calls AWS works; the account in the function ARN "
+		"is the one STS names for them (asked once, with a 3 second limit, and remembered in the "
+		"cache).\n\n"
 		"As in Lambda, the timeout is enforced: past it the invocation fails with 'Task timed out after "
 		"N.00 seconds' (Sandbox.Timedout) and the runtime is killed, to start afresh on the next one. "
 		"Max Memory Used is measured from the runtime's processes (the peak of the sum of their resident "

@@ -1019,6 +1019,7 @@ void config_format_value(const struct config *cfg, enum cfg_id id, struct buf *o
 int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n)
 {
 	size_t count = config_function_count(cfg);
+	const char *where = cfg->path ? cfg->path : "the project";
 
 	*out = NULL;
 	*n = 0;
@@ -1031,10 +1032,10 @@ int config_select_functions(const struct config *cfg, const struct strlist *name
 				known[k] = config_function_name(cfg, k);
 			s = suggest(names->items[i], known, count);
 			if (s)
-				error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)", cfg->path ? cfg->path : "the project",
+				error_status(EXIT_USAGE, "%s declares no function '%s' (did you mean '%s'?)", where,
 					     names->items[i], s);
 			else
-				error_status(EXIT_USAGE, "%s declares no function '%s'", cfg->path ? cfg->path : "the project", names->items[i]);
+				error_status(EXIT_USAGE, "%s declares no function '%s'", where, names->items[i]);
 			free(known);
 			return -1;
 		}
@@ -1050,8 +1051,12 @@ int config_select_functions(const struct config *cfg, const struct strlist *name
 			continue;
 		config_for_function(cfg, i, &(*out)[*n]);
 		if (!config_str(&(*out)[*n], CFG_FUNCTION_HANDLER)) {
-			config_release(&(*out)[*n]);
-			return error_status(EXIT_USAGE, "%s sets no handler for function '%s'", cfg->path ? cfg->path : "the project", name);
+			for (size_t k = 0; k <= *n; k++)
+				config_release(&(*out)[k]);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return error_status(EXIT_USAGE, "%s sets no handler for function '%s'", where, name);
 		}
 		(*n)++;
 	}

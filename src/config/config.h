@@ -127,7 +127,7 @@ const char *config_function_name(const struct config *cfg, size_t i);
  * The functions named (all when names is empty), each as config_for_function
  * gives it, into a new array of *n (release each, free the array). -1 with
  * an error (and a did-you-mean) for a name the project does not declare or
- * a function without a handler.
+ * a function without a handler; *out is then NULL.
  */
 int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n);
 /* The index of a function by name, or -1. */

@@ -125,11 +125,11 @@ int base64_decode(const char *text, size_t len, struct buf *out)
 
 	if (len % 4)
 		return -1;
-	for (size_t i = 0; i < len; i++)
-		if (!isalnum((unsigned char)text[i]) && text[i] != '+' && text[i] != '/' &&
-		    !(text[i] == '=' && i >= len - 2))
+	pad = len && text[len - 1] == '=' ? 1 + (text[len - 2] == '=') : 0;
+	/* '=' only as the padding at the end */
+	for (size_t i = 0; i < len - pad; i++)
+		if (!isalnum((unsigned char)text[i]) && text[i] != '+' && text[i] != '/')
 			return -1;
-	pad = len && text[len - 1] == '=' ? 1 + (len > 1 && text[len - 2] == '=') : 0;
 	buf_grow(out, len / 4 * 3 + 1);
 	n = EVP_DecodeBlock((unsigned char *)out->ptr + out->len, (const unsigned char *)text, (int)len);
 	if (n < 0 || (size_t)n < pad)

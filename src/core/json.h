@@ -1,9 +1,28 @@
 #ifndef BLAMBDA_CORE_JSON_H
 #define BLAMBDA_CORE_JSON_H
 
+#include <stddef.h>
 #include <cjson/cJSON.h>
+
+#include "core/buf.h"
 
 /* Print a --json answer on stdout, one document, and free it. */
 void json_print(cJSON *root);
+
+/*
+ * Whether text[0..len) is exactly one JSON value (whitespace around it
+ * allowed; no trailing data, no NUL, no raw control character). On -1,
+ * *line and *column (from 1) say where the mistake is.
+ */
+int json_check(const char *text, size_t len, size_t *line, size_t *column);
+
+/*
+ * Add text[0..len) to o as a string under key, made valid UTF-8 (a NUL or a
+ * byte that is not UTF-8 becomes U+FFFD): runtime output may hold anything.
+ */
+void json_add_text(cJSON *o, const char *key, const char *text, size_t len);
+
+/* {"errorMessage": message, "errorType": type}, escaped as JSON, appended to out. */
+void json_error_body(struct buf *out, const char *type, const char *message);
 
 #endif

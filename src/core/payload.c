@@ -1,45 +1,26 @@
 #include "core/payload.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/fs.h"
+#include "core/json.h"
 #include "core/msg.h"
 
 /* -1 (with the error printed) unless text is one JSON value, naming `what` and where the mistake is */
 static int check_json(const char *what, const struct buf *text)
 {
-	const char *end = NULL;
-	cJSON *v = cJSON_ParseWithLengthOpts(text->ptr ? text->ptr : "", text->len, &end, 0);
-	size_t line = 1, col = 1, at;
+	size_t line, col;
 
-	if (v) {
-		cJSON_Delete(v);
-		/* cJSON stops after the value: only whitespace may follow */
-		at = (size_t)(end - text->ptr);
-		while (at < text->len && strchr(" \t\r\n", text->ptr[at]))
-			at++;
-		if (at == text->len)
-			return 0;
-	} else {
-		end = cJSON_GetErrorPtr();
-		at = end && text->ptr && end >= text->ptr && end <= text->ptr + text->len ? (size_t)(end - text->ptr)
-											: text->len;
-	}
-	for (size_t i = 0; i < at; i++) {
-		if (text->ptr[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
 	if (!text->len)
 		return error_status(EXIT_USAGE, "%s is empty: the payload must be JSON", what);
-	return error_status(EXIT_USAGE, "%s is not valid JSON: line %zu, column %zu", what, line, col);
+	if (json_check(text->ptr, text->len, &line, &col))
+		return error_status(EXIT_USAGE, "%s is not valid JSON: line %zu, column %zu", what, line, col);
+	if (text->len > PAYLOAD_MAX)
+		return error_status(EXIT_USAGE, "%s is %zu bytes: Lambda takes at most %u", what, text->len, PAYLOAD_MAX);
+	return 0;
 }
 
 int payload_load(const char *json, const char *file, const char *event, struct buf *out)
@@ -60,7 +41,8 @@ int payload_load(const char *json, const char *file, const char *event, struct b
 			if (n > 0)
 				buf_add(out, chunk, (size_t)n);
 			if (out->len > PAYLOAD_MAX)
-				return error_status(EXIT_USAGE, "the payload on standard input is over %u MB", PAYLOAD_MAX >> 20);
+				return error_status(EXIT_USAGE, "the payload on standard input is over %u bytes: Lambda takes "
+						    "at most that", PAYLOAD_MAX);
 		}
 		if (n < 0)
 			return error("cannot read the payload from standard input: %s", strerror(errno));
@@ -73,9 +55,9 @@ int payload_load(const char *json, const char *file, const char *event, struct b
 		} else {
 			buf_adds(&path, file);
 		}
-		if (fs_read_file(path.ptr, out, PAYLOAD_MAX)) {
+		if (fs_read_file(path.ptr, out, PAYLOAD_MAX + 1)) {
 			error_status(EXIT_USAGE, "cannot read '%s': %s", path.ptr,
-				     errno == EFBIG ? "it is over 8 MB" : strerror(errno));
+				     errno == EFBIG ? "it is over Lambda's 6 MB limit for a payload" : strerror(errno));
 			if (event)
 				hint("--event NAME reads events/NAME.json of the project");
 			goto out;

@@ -13,7 +13,7 @@
  */
 int payload_load(const char *json, const char *file, const char *event, struct buf *out);
 
-/* The biggest payload read: Lambda's 6 MB synchronous request limit, and a little room for whitespace. */
-#define PAYLOAD_MAX (8u << 20)
+/* The biggest payload: Lambda's limit for a synchronous request, in bytes. */
+#define PAYLOAD_MAX 6291456u
 
 #endif

@@ -10,6 +10,9 @@
 #include "core/xalloc.h"
 #include "local/mhd_lazy.h"
 
+#define HTTPD_IDLE_S 60           /* a connection that sends nothing for this long is closed */
+#define HTTPD_MAX_CONNECTIONS 256 /* connections at once; more wait in the kernel's backlog */
+
 struct httpd {
 	const struct mhd_api *api;
 	struct MHD_Daemon *daemon;
@@ -25,6 +28,7 @@ struct pending {
 	size_t total;
 };
 
+/* loaded before any server starts, so before any request */
 const char *httpd_header(const struct httpd_request *req, const char *name)
 {
 	return mhd_api()->lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -96,6 +100,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 send:
 	resp = h->api->create_response_from_buffer(rep.body.len, rep.body.ptr ? rep.body.ptr : "",
 						   MHD_RESPMEM_MUST_COPY);
+	/* a header value with a line break is refused by libmicrohttpd: values are made one line by their makers */
 	for (size_t i = 0; i < rep.headers.nr; i++)
 		h->api->add_response_header(resp, rep.headers.items[i].key, rep.headers.items[i].value);
 	if (rep.close)
@@ -129,7 +134,7 @@ struct httpd *httpd_start(unsigned port, size_t body_cap, httpd_handler handler,
 	struct httpd *h;
 
 	if (!api) {
-		buf_adds(why, "libmicrohttpd cannot be loaded");
+		buf_adds(why, "libmicrohttpd cannot be loaded (see above)");
 		return NULL;
 	}
 	h = xcalloc(1, sizeof(*h));
@@ -141,11 +146,16 @@ struct httpd *httpd_start(unsigned port, size_t body_cap, httpd_handler handler,
 	addr.sin_port = htons((uint16_t)port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	errno = 0;
-	/* no connection timeout: a runtime's GET /next and a long invocation both wait as long as they must */
+	/*
+	 * The idle timeout closes connections that send nothing; a handler that
+	 * waits (a runtime's GET /next, a long invocation) is not idle. The
+	 * limit keeps idle clients from taking every thread.
+	 */
 	h->daemon = api->start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, (uint16_t)port,
 				      NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-				      (unsigned int)0, MHD_OPTION_END);
+				      (unsigned int)HTTPD_IDLE_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_MAX_CONNECTIONS,
+				      MHD_OPTION_END);
 	if (!h->daemon) {
 		if (errno == EADDRINUSE)
 			buf_addf(why, "port %u on 127.0.0.1 is in use", port);

@@ -44,7 +44,7 @@ const char *httpd_query(const struct httpd_request *req, const char *name);
  */
 struct httpd *httpd_start(unsigned port, size_t body_cap, httpd_handler handler, void *ctx, struct buf *why);
 unsigned httpd_port(const struct httpd *h);
-/* Stop serving and wait for every connection's thread (wake blocked handlers first). */
+/* Stop serving and wait for every connection's thread (the caller wakes handlers that block first). */
 void httpd_stop(struct httpd *h);
 
 #endif

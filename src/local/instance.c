@@ -17,8 +17,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/xalloc.h"
 #include "local/httpd.h"
 
@@ -55,6 +57,9 @@ void local_fn_unref(struct local_fn *fn)
 	free(fn->task_root);
 	free(fn->opt_dir);
 	free(fn->bb);
+	/* credentials are in there */
+	for (size_t i = 0; i < fn->env.nr; i++)
+		OPENSSL_cleanse(fn->env.items[i].value, strlen(fn->env.items[i].value));
 	kvlist_clear(&fn->env);
 	free(fn);
 }
@@ -206,7 +211,7 @@ static void reply_json(struct httpd_reply *rep, unsigned status, const char *bod
 static void reply_error(struct httpd_reply *rep, unsigned status, const char *type, const char *message)
 {
 	rep->status = status;
-	buf_addf(&rep->body, "{\"errorMessage\":\"%s\",\"errorType\":\"%s\"}", message, type);
+	json_error_body(&rep->body, type, message);
 	kvlist_add(&rep->headers, "Content-Type", "application/json");
 }
 
@@ -251,7 +256,7 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 	kvlist_add(&rep->headers, "Lambda-Runtime-Deadline-Ms", deadline);
 	kvlist_add(&rep->headers, "Lambda-Runtime-Invoked-Function-Arn", arn);
 	{
-		char *t = buf_fmt("Root=1-%08llx-%s;Parent=%s;Sampled=0", deadline_ms / 1000, trace, parent);
+		char *t = buf_fmt("Root=1-%08llx-%s;Parent=%s;Sampled=0", clock_epoch_ms() / 1000, trace, parent);
 
 		kvlist_add(&rep->headers, "Lambda-Runtime-Trace-Id", t);
 		free(t);
@@ -270,27 +275,28 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 		       const struct httpd_request *req, struct httpd_reply *rep)
 {
 	struct invocation *inv;
+	struct buf msg = BUF_INIT, too_large = BUF_INIT;
 
+	buf_addf(&too_large, "Exceeded maximum allowed payload size (%d bytes).", LOCAL_MAX_RESPONSE);
 	pthread_mutex_lock(&in->lock);
 	inv = in->cur;
 	if (gen != in->gen || !inv || !inv->handed_out || inv->done || strcmp(inv->id, id)) {
 		pthread_mutex_unlock(&in->lock);
+		buf_release(&too_large);
 		return reply_error(rep, 400, "InvalidRequestID", "Invalid request ID");
 	}
 	if (!is_error && req->total > LOCAL_MAX_RESPONSE) {
 		inv->outcome = LOCAL_FUNCTION_ERROR;
 		inv->error_type = xstrdup("Function.ResponseSizeTooLarge");
-		buf_addf(&inv->payload,
-			 "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size (%d bytes).\","
-			 "\"errorType\":\"Function.ResponseSizeTooLarge\"}", LOCAL_MAX_RESPONSE);
-		reply_error(rep, 413, "RequestEntityTooLarge", "Exceeded maximum allowed payload size (6291556 bytes).");
+		buf_addf(&msg, "Response payload size exceeded maximum allowed payload size (%d bytes).", LOCAL_MAX_RESPONSE);
+		json_error_body(&inv->payload, "Function.ResponseSizeTooLarge", msg.ptr);
+		reply_error(rep, 413, "RequestEntityTooLarge", too_large.ptr);
 		inv->refused = 1;
 	} else if (is_error && req->too_large) {
 		inv->outcome = LOCAL_FUNCTION_ERROR;
 		inv->error_type = xstrdup("Runtime.ErrorTooLarge");
-		buf_adds(&inv->payload, "{\"errorMessage\":\"The error the runtime reported is too large.\","
-					"\"errorType\":\"Runtime.ErrorTooLarge\"}");
-		reply_error(rep, 413, "RequestEntityTooLarge", "Exceeded maximum allowed payload size (6291556 bytes).");
+		json_error_body(&inv->payload, "Runtime.ErrorTooLarge", "The error the runtime reported is too large.");
+		reply_error(rep, 413, "RequestEntityTooLarge", too_large.ptr);
 		inv->refused = 1;
 	} else {
 		const char *type = httpd_header(req, "Lambda-Runtime-Function-Error-Type");
@@ -305,6 +311,8 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 	inv->done_at = clock_seconds();
 	pthread_cond_broadcast(&in->cond);
 	pthread_mutex_unlock(&in->lock);
+	buf_release(&msg);
+	buf_release(&too_large);
 }
 
 static void api_init_error(struct local_instance *in, unsigned gen, const struct httpd_request *req,
@@ -356,15 +364,24 @@ static void runtime_api(void *ctx, const struct httpd_request *req, struct httpd
 
 /* ---- the runtime's processes ------------------------------------------------------------------ */
 
-/* resident kB of a process (0 when it is gone) and, with hwm, its peak */
-static long proc_kb(pid_t pid, int hwm)
+enum mem_kind { MEM_RSS, MEM_HWM, MEM_PSS };
+
+/*
+ * A process's memory in kB (0 when it is gone): resident (cheap), its peak
+ * resident (the kernel's high-water mark) or its proportional share (shared
+ * pages divided among the processes sharing them: what forked children
+ * really add).
+ */
+static long proc_kb(pid_t pid, enum mem_kind kind)
 {
+	static const char *const files[] = { "statm", "status", "smaps_rollup" };
 	char path[64], text[4096];
-	long kb = 0;
+	const char *field;
+	long pages = 0;
 	int fd;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), hwm ? "/proc/%d/status" : "/proc/%d/statm", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[kind]);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -373,31 +390,28 @@ static long proc_kb(pid_t pid, int hwm)
 	if (n <= 0)
 		return 0;
 	text[n] = '\0';
-	if (hwm) {
-		const char *h = strstr(text, "\nVmHWM:");
-
-		return h ? strtol(h + 7, NULL, 10) : 0;
-	} else {
-		long pages = 0;
-
-		if (sscanf(text, "%*d %ld", &pages) == 1)
-			kb = pages * (sysconf(_SC_PAGESIZE) / 1024);
-	}
-	return kb;
+	if (kind == MEM_RSS)
+		return sscanf(text, "%*d %ld", &pages) == 1 ? pages * (sysconf(_SC_PAGESIZE) / 1024) : 0;
+	field = strstr(text, kind == MEM_HWM ? "\nVmHWM:" : "\nPss:");
+	return field ? strtol(strchr(field, ':') + 1, NULL, 10) : 0;
 }
 
-/* the processes of process group pgid, from /proc */
-static size_t group_members(pid_t pgid, pid_t *out, size_t max)
+/*
+ * The runtime's processes: its process group, and every descendant of
+ * `root` that left it (setsid, setpgid), from one walk of /proc.
+ */
+static size_t runtime_members(pid_t root, pid_t *out, size_t max)
 {
+	struct proc { pid_t pid, ppid, pgrp; } *all = NULL;
+	size_t n = 0, alloc = 0, found = 0;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	size_t n = 0;
 
 	if (!d)
 		return 0;
-	while ((e = readdir(d)) && n < max) {
+	while ((e = readdir(d))) {
 		char path[300], text[1024], *close_paren;
-		long pgrp;
+		long ppid, pgrp;
 		int fd;
 		ssize_t len;
 
@@ -414,20 +428,62 @@ static size_t group_members(pid_t pgid, pid_t *out, size_t max)
 		text[len] = '\0';
 		/* pid (comm) state ppid pgrp ...: comm may hold anything, so from its last ')' */
 		close_paren = strrchr(text, ')');
-		if (close_paren && sscanf(close_paren + 1, " %*c %*d %ld", &pgrp) == 1 && pgrp == pgid)
-			out[n++] = (pid_t)atol(e->d_name);
+		if (!close_paren || sscanf(close_paren + 1, " %*c %ld %ld", &ppid, &pgrp) != 2)
+			continue;
+		XGROW(all, alloc, n + 1);
+		all[n].pid = (pid_t)atol(e->d_name);
+		all[n].ppid = (pid_t)ppid;
+		all[n].pgrp = (pid_t)pgrp;
+		n++;
 	}
 	closedir(d);
-	return n;
+	for (size_t i = 0; i < n && found < max; i++)
+		if (all[i].pgrp == root || all[i].pid == root)
+			out[found++] = all[i].pid;
+	/* descendants that left the group: passes until none is added (a tree is shallow) */
+	for (int pass = 0, added = 1; added && pass < 16; pass++) {
+		added = 0;
+		for (size_t i = 0; i < n && found < max; i++) {
+			size_t k;
+			int parent_in = 0, in_already = 0;
+
+			for (k = 0; k < found; k++) {
+				parent_in |= out[k] == all[i].ppid;
+				in_already |= out[k] == all[i].pid;
+			}
+			if (parent_in && !in_already) {
+				out[found++] = all[i].pid;
+				added = 1;
+			}
+		}
+	}
+	free(all);
+	return found;
 }
 
-/* reaps the runtime, follows its memory, kills it when it uses more than it may */
+/* SIGKILL to the runtime's process group and every process of it the monitor knows of; called locked */
+static void kill_runtime(struct local_instance *in)
+{
+	if (!in->fn)
+		return;
+	kill(-in->pid, SIGKILL);
+	for (size_t i = 0; i < in->nmembers; i++)
+		if (in->members[i] != in->pid)
+			kill(in->members[i], SIGKILL);
+}
+
+/*
+ * Reaps the runtime, follows its memory, kills it when it uses more than it
+ * may. The memory is the sum of the resident memory of its processes; with
+ * more than bootstrap and bb, their proportional share instead (forked
+ * children share pages, which must count once), read less often.
+ */
 static void *monitor(void *arg)
 {
 	struct local_instance *in = arg;
 	pid_t members[MAX_TRACKED];
 	size_t nmembers = 0;
-	long limit_kb;
+	long limit_kb, pss_kb = 0;
 	pid_t pid;
 
 	pthread_mutex_lock(&in->lock);
@@ -440,8 +496,12 @@ static void *monitor(void *arg)
 		long kb = 0;
 
 		if (waitpid(pid, &st, WNOHANG) == pid) {
-			kill(-pid, SIGKILL); /* the environment goes with its runtime */
 			pthread_mutex_lock(&in->lock);
+			/* the environment goes with its runtime: its group and whatever escaped it */
+			nmembers = runtime_members(pid, members, MAX_TRACKED);
+			memcpy(in->members, members, nmembers * sizeof(*members));
+			in->nmembers = nmembers;
+			kill_runtime(in);
 			in->exited = 1;
 			in->wait_status = st;
 			pthread_cond_broadcast(&in->cond);
@@ -449,9 +509,18 @@ static void *monitor(void *arg)
 			return NULL;
 		}
 		if (tick % RESCAN_EVERY == 0 || !nmembers)
-			nmembers = group_members(pid, members, MAX_TRACKED);
-		for (size_t i = 0; i < nmembers; i++)
-			kb += proc_kb(members[i], 0);
+			nmembers = runtime_members(pid, members, MAX_TRACKED);
+		if (nmembers <= 2) {
+			for (size_t i = 0; i < nmembers; i++)
+				kb += proc_kb(members[i], MEM_RSS);
+		} else {
+			if (tick % 5 == 0 || !pss_kb) {
+				pss_kb = 0;
+				for (size_t i = 0; i < nmembers; i++)
+					pss_kb += proc_kb(members[i], MEM_PSS);
+			}
+			kb = pss_kb;
+		}
 		pthread_mutex_lock(&in->lock);
 		memcpy(in->members, members, nmembers * sizeof(*members));
 		in->nmembers = nmembers;
@@ -459,7 +528,7 @@ static void *monitor(void *arg)
 			in->peak_kb = kb;
 		if (in->peak_kb > limit_kb && !in->oom) {
 			in->oom = 1;
-			kill(-pid, SIGKILL);
+			kill_runtime(in);
 			pthread_cond_broadcast(&in->cond);
 		}
 		pthread_mutex_unlock(&in->lock);
@@ -476,8 +545,11 @@ static long group_hwm_kb(const struct local_instance *in)
 {
 	long kb = 0;
 
+	/* with forked children the marks count shared pages twice: the sampled share stands */
+	if (in->nmembers > 2)
+		return 0;
 	for (size_t i = 0; i < in->nmembers; i++)
-		kb += proc_kb(in->members[i], 1);
+		kb += proc_kb(in->members[i], MEM_HWM);
 	return kb;
 }
 
@@ -529,25 +601,34 @@ static void *log_reader(void *arg)
 	return NULL;
 }
 
-/*
- * Wait (briefly) for the output of the invocation that just ended: with
- * wait_next, until the runtime is back in GET /next (what it prints after
- * its answer was refused, such as bootstrap's word on a 413, is written by
- * then); then until the log pipe is empty. Called locked.
- */
-static void drain_log(struct local_instance *in, int wait_next)
+/* wait on the instance's condition until `until` (clock_seconds) at the latest; called locked */
+static void wait_locked(struct local_instance *in, double until)
 {
-	struct timespec until;
+	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_nsec += 200 * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	ts.tv_sec = (time_t)until;
+	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
 	}
-	while (wait_next && !in->at_next && !in->exited && !in->aborted &&
-	       pthread_cond_timedwait(&in->cond, &in->lock, &until) != ETIMEDOUT)
-		;
+	pthread_cond_timedwait(&in->cond, &in->lock, &ts);
+}
+
+/* until the runtime is back in GET /next (0), or it exited, or `until` passed (-1); called locked */
+static int wait_for_next(struct local_instance *in, double until)
+{
+	while (!in->at_next) {
+		if (in->exited || in->aborted || clock_seconds() >= until)
+			return in->exited ? 0 : -1;
+		wait_locked(in, until);
+	}
+	return 0;
+}
+
+/* Wait (briefly) until the log pipe is empty: output written before now is in the log. Called locked. */
+static void drain_log(struct local_instance *in)
+{
 	for (int i = 0; i < 50 && in->log_fd >= 0 && !in->log_eof; i++) {
 		int avail = 0;
 
@@ -564,7 +645,10 @@ static void env_add(struct strlist *env, const char *k, const char *v)
 	strlist_add_owned(env, buf_fmt("%s=%s", k, v));
 }
 
-/* start fn's runtime; called locked with none running */
+/*
+ * Start fn's runtime; called locked with none running (the lock is dropped
+ * for a moment on failure, to stop the Runtime API server).
+ */
 static int start_runtime(struct local_instance *in, struct local_fn *fn, struct buf *why)
 {
 	struct strlist env = STRLIST_INIT;
@@ -577,6 +661,10 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	time_t now = time(NULL);
 	struct tm tm;
 
+	if (access(fn->task_root, X_OK)) {
+		buf_addf(why, "cannot use the task root '%s': %s", fn->task_root, strerror(errno));
+		return -1;
+	}
 	if (pipe2(pfd, O_CLOEXEC)) {
 		buf_addf(why, "cannot make a pipe: %s", strerror(errno));
 		return -1;
@@ -657,6 +745,8 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(pfd[1]);
+	for (size_t i = 0; i < env.nr; i++)
+		OPENSSL_cleanse(env.items[i], strlen(env.items[i]));
 	strlist_clear(&env);
 	if (e) {
 		buf_addf(why, "cannot run '%s': %s", argv[0], strerror(e));
@@ -705,6 +795,13 @@ static void stop_runtime(struct local_instance *in, int grace_ms)
 		return;
 	in->gen++; /* a /next of this runtime now gets nothing */
 	pthread_cond_broadcast(&in->cond);
+	if (!in->exited) {
+		/* what left the process group would outlive it: those go first, at once */
+		in->nmembers = runtime_members(pid, in->members, MAX_TRACKED);
+		for (size_t i = 0; i < in->nmembers; i++)
+			if (in->members[i] != pid && getpgid(in->members[i]) != pid)
+				kill(in->members[i], SIGKILL);
+	}
 	if (!in->exited && grace_ms > 0) {
 		kill(-pid, SIGTERM);
 		for (int waited = 0; !in->exited && waited < grace_ms; waited += 10) {
@@ -714,7 +811,7 @@ static void stop_runtime(struct local_instance *in, int grace_ms)
 		}
 	}
 	if (!in->exited)
-		kill(-pid, SIGKILL);
+		kill_runtime(in);
 	pthread_mutex_unlock(&in->lock);
 	pthread_join(in->monitor_thread, NULL);
 	pthread_mutex_lock(&in->lock);
@@ -758,7 +855,7 @@ static void sandbox_error(struct local_result *res, const char *type, const char
 
 	buf_addf(&msg, "RequestId: %s Error: %s", res->request_id, what);
 	buf_reset(&res->payload);
-	buf_addf(&res->payload, "{\"errorType\":\"%s\",\"errorMessage\":\"%s\"}", type, msg.ptr);
+	json_error_body(&res->payload, type, msg.ptr);
 	free(res->error_type);
 	res->error_type = xstrdup(type);
 	buf_release(&msg);
@@ -799,14 +896,6 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 
 	for (;;) {
 		double now = clock_seconds(), deadline;
-		struct timespec ts, ts_soon;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts_soon);
-		ts_soon.tv_nsec += 10000000;
-		if (ts_soon.tv_nsec >= 1000000000) {
-			ts_soon.tv_sec++;
-			ts_soon.tv_nsec -= 1000000000;
-		}
 
 		if (inv.done)
 			break;
@@ -815,8 +904,9 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 			break;
 		}
 		if (in->aborted && !in->exited) {
-			kill(-in->pid, SIGKILL);
-			pthread_cond_timedwait(&in->cond, &in->lock, &ts_soon);
+			/* the monitor reaps it and says so */
+			kill_runtime(in);
+			wait_locked(in, now + 0.01);
 			continue;
 		}
 		if (in->init_error_posted || in->exited) {
@@ -829,19 +919,29 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 			inv.outcome = LOCAL_TIMEOUT;
 			break;
 		}
-		ts.tv_sec = (time_t)deadline;
-		ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
-		pthread_cond_timedwait(&in->cond, &in->lock, &ts);
+		wait_locked(in, deadline);
 	}
-	end = inv.done ? inv.done_at : clock_seconds();
+	/* decided: an answer posted from now on is for no invocation */
+	in->cur = NULL;
 	if (inv.outcome != LOCAL_OK && inv.outcome != LOCAL_FUNCTION_ERROR) {
-		kill(-in->pid, SIGKILL); /* as Lambda does, before a word is written about it */
+		kill_runtime(in); /* as Lambda does, before a word is written about it */
 		kill_after = 1;
 	}
 	if (in->init_error_posted && !inv.done)
 		kill_after = 1;
-	if (!inv.done || inv.outcome == LOCAL_OK || inv.outcome == LOCAL_FUNCTION_ERROR)
-		drain_log(in, inv.refused);
+	end = clock_seconds();
+	if (inv.done) {
+		/*
+		 * As in Lambda, the invocation ends when the runtime asks for the next
+		 * one: what it prints after its answer (bootstrap's word on a 413, a
+		 * handler's late output) is part of it, and so is the time it takes,
+		 * up to the deadline.
+		 */
+		if (wait_for_next(in, inv.handed_at + (double)fn->timeout_s))
+			kill_after = 1; /* still busy at the deadline: start afresh next time */
+		end = clock_seconds();
+	}
+	drain_log(in);
 
 	memcpy(res->request_id, inv.id, sizeof(inv.id));
 	res->outcome = inv.outcome;
@@ -869,7 +969,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 			if (in->init_error.len)
 				buf_add(&res->payload, in->init_error.ptr, in->init_error.len);
 			else
-				buf_addf(&res->payload, "{\"errorType\":\"%s\",\"errorMessage\":\"\"}", etype);
+				json_error_body(&res->payload, etype, "");
 			res->error_type = xstrdup(etype);
 		}
 		break;
@@ -951,8 +1051,15 @@ void local_instance_abort(struct local_instance *in)
 	pthread_mutex_lock(&in->lock);
 	in->aborted = 1;
 	if (in->fn && !in->exited)
-		kill(-in->pid, SIGKILL);
+		kill_runtime(in);
 	pthread_cond_broadcast(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+}
+
+void local_instance_stop(struct local_instance *in)
+{
+	pthread_mutex_lock(&in->lock);
+	stop_runtime(in, 1000);
 	pthread_mutex_unlock(&in->lock);
 }
 

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/payload.h"
 #include "core/strlist.h"
 
 /*
@@ -21,7 +22,7 @@
 
 /* Lambda's limits, as its Runtime Interface Emulator enforces them */
 #define LOCAL_MAX_RESPONSE 6291556 /* bytes a response may have */
-#define LOCAL_MAX_REQUEST 6291456  /* bytes a synchronous request may have */
+#define LOCAL_MAX_REQUEST PAYLOAD_MAX /* bytes a synchronous request may have */
 #define LOCAL_INIT_LIMIT_S 10      /* an init takes at most this long, then counts against the timeout */
 
 /* How to run one function: made once, shared by reference, never changed (a new one replaces it). */
@@ -35,7 +36,7 @@ struct local_fn {
 	struct kvlist env;     /* the rest of the environment: configured variables, credentials, PATH, ... */
 };
 
-/* A new description with one reference; local_fn_unref frees it with the last. */
+/* A new description with one reference; local_fn_unref frees it (wiping env) with the last. */
 struct local_fn *local_fn_new(void);
 struct local_fn *local_fn_ref(struct local_fn *fn);
 void local_fn_unref(struct local_fn *fn);
@@ -67,7 +68,11 @@ struct local_result {
 
 void local_result_release(struct local_result *r);
 
-/* Where each log line goes as it is made (without its line break); called with the instance locked. */
+/*
+ * Where each log line goes as it is made (without its line break). It is
+ * called with the instance locked, to keep the lines in order: it must not
+ * block (queue the line; never write to a terminal or pipe from it).
+ */
 typedef void (*local_log_fn)(void *ctx, const struct local_fn *fn, const char *line, size_t len);
 
 struct local_instance;
@@ -89,6 +94,8 @@ struct local_fn *local_instance_fn(struct local_instance *in);
  * runtime exit) and later ones do not start one. For a signal to blambda.
  */
 void local_instance_abort(struct local_instance *in);
+/* Stop the runtime (as local_instance_free does) and keep the instance for a later start. */
+void local_instance_stop(struct local_instance *in);
 /* Stop the runtime (SIGTERM, then SIGKILL after a second) and free everything. */
 void local_instance_free(struct local_instance *in);
 

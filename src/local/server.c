@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/xalloc.h"
 #include "local/httpd.h"
 
 #define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
 #define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
+#define EVENTS_MAX 64          /* Event invocations waiting or running at once; more are refused (429) */
 
 /* the instances of one function */
 struct pool {
@@ -73,7 +75,14 @@ static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn)
 
 static void release(struct local_server *s, struct pool *p, int i, struct local_fn *fn)
 {
+	int gone;
+
 	local_fn_unref(fn);
+	pthread_mutex_lock(&s->lock);
+	gone = !p->fn;
+	pthread_mutex_unlock(&s->lock);
+	if (gone) /* a function no longer served: its runtime stops (it starts again if the function comes back) */
+		local_instance_stop(p->inst[i]);
 	pthread_mutex_lock(&s->lock);
 	p->busy[i] = 0;
 	pthread_cond_broadcast(&s->freed);
@@ -127,15 +136,40 @@ static void *run_event(void *arg)
 	return NULL;
 }
 
-/* NAME from "NAME", "NAME:QUALIFIER", "ACCOUNT:function:NAME[:Q]" or the whole ARN; qualifier into *q */
-static char *function_name(const char *path_name, char **q)
+/*
+ * The function a path names, as Lambda reads it: NAME[:QUALIFIER],
+ * ACCOUNT:function:NAME[:QUALIFIER] or arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER].
+ * The region and account, when given, must be the function's (else NULL: not found).
+ */
+static char *function_name(const char *path_name, const struct local_fn *any, char **q)
 {
-	const char *s = strstr(path_name, "function:");
-	const char *name = s ? s + 9 : path_name;
-	const char *colon = strchr(name, ':');
+	struct strlist parts = STRLIST_INIT;
+	const char *name = NULL, *qual = NULL, *region = NULL, *account = NULL;
+	char *r = NULL;
 
-	*q = colon ? xstrdup(colon + 1) : NULL;
-	return colon ? xstrndup(name, (size_t)(colon - name)) : xstrdup(name);
+	*q = NULL;
+	strlist_split(&parts, path_name, ':');
+	if (parts.nr >= 1 && parts.nr <= 2) {
+		name = parts.items[0];
+		qual = parts.nr == 2 ? parts.items[1] : NULL;
+	} else if ((parts.nr == 3 || parts.nr == 4) && !strcmp(parts.items[1], "function")) {
+		account = parts.items[0];
+		name = parts.items[2];
+		qual = parts.nr == 4 ? parts.items[3] : NULL;
+	} else if ((parts.nr == 7 || parts.nr == 8) && !strcmp(parts.items[0], "arn") && !strcmp(parts.items[2], "lambda") &&
+		   !strcmp(parts.items[5], "function")) {
+		region = parts.items[3];
+		account = parts.items[4];
+		name = parts.items[6];
+		qual = parts.nr == 8 ? parts.items[7] : NULL;
+	}
+	if (name && *name && (!region || (any && !strcmp(region, any->region))) &&
+	    (!account || (any && !strcmp(account, any->account)))) {
+		r = xstrdup(name);
+		*q = qual ? xstrdup(qual) : NULL;
+	}
+	strlist_clear(&parts);
+	return r;
 }
 
 static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
@@ -151,7 +185,6 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 	const char *rest, *slash;
 	struct local_fn *fn = NULL;
 	struct pool *p;
-	cJSON *parsed;
 	int i, is_event;
 
 	if (strncmp(req->url, prefix, sizeof(prefix) - 1) || !(slash = strchr(rest = req->url + sizeof(prefix) - 1, '/')) ||
@@ -163,15 +196,18 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		aws_error_reply(rep, 405, "UnknownOperationException", "Invoke is a POST");
 		goto out;
 	}
+	pthread_mutex_lock(&s->lock);
 	{
 		char *path_name = xstrndup(rest, (size_t)(slash - rest));
 
-		name = function_name(path_name, &arn_qual);
-		free(path_name);
+		name = function_name(path_name, s->npools ? s->pools[0]->fn : NULL, &arn_qual);
+		if (!name)
+			name = path_name;
+		else
+			free(path_name);
 	}
 	if (!qual)
 		qual = arn_qual;
-	pthread_mutex_lock(&s->lock);
 	p = find_pool(s, name);
 	if (p && !p->fn)
 		p = NULL;
@@ -198,18 +234,33 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		goto out;
 	}
 	if (req->len) {
-		parsed = cJSON_ParseWithLength(req->body, req->len);
-		if (!parsed) {
-			aws_error_reply(rep, 400, "InvalidRequestContentException",
-					"Could not parse request body into json: the payload is not valid JSON");
+		size_t line, column;
+
+		if (json_check(req->body, req->len, &line, &column)) {
+			buf_addf(&msg, "Could not parse request body into json: a mistake at line %zu, column %zu", line,
+				 column);
+			aws_error_reply(rep, 400, "InvalidRequestContentException", msg.ptr);
 			goto out;
 		}
-		cJSON_Delete(parsed);
 	}
-	if (cc && *cc && base64_decode(cc, strlen(cc), &context)) {
-		aws_error_reply(rep, 400, "InvalidRequestContentException",
-				"Client context must be a valid Base64-encoded JSON object.");
-		goto out;
+	if (cc && *cc) {
+		/* handed on as a header: one line of compact JSON, and an object */
+		struct buf raw = BUF_INIT;
+		cJSON *obj = NULL;
+		char *compact = NULL;
+
+		if (!base64_decode(cc, strlen(cc), &raw))
+			obj = cJSON_ParseWithLength(raw.ptr ? raw.ptr : "", raw.len);
+		if (cJSON_IsObject(obj) && (compact = cJSON_PrintUnformatted(obj)))
+			buf_adds(&context, compact);
+		free(compact);
+		cJSON_Delete(obj);
+		buf_release(&raw);
+		if (!context.len) {
+			aws_error_reply(rep, 400, "InvalidRequestContentException",
+					"Client context must be a valid Base64-encoded JSON object.");
+			goto out;
+		}
 	}
 	if (type && !strcmp(type, "DryRun")) {
 		rep->status = 204;
@@ -225,6 +276,15 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
 		buf_add(&job->context, context.ptr ? context.ptr : "", context.len);
 		pthread_mutex_lock(&s->lock);
+		if (s->events_running >= EVENTS_MAX) {
+			pthread_mutex_unlock(&s->lock);
+			buf_release(&job->payload);
+			buf_release(&job->context);
+			free(job);
+			buf_addf(&msg, "%d Event invocations are waiting already", EVENTS_MAX);
+			aws_error_reply(rep, 429, "TooManyRequestsException", msg.ptr);
+			goto out;
+		}
 		s->events_running++;
 		pthread_mutex_unlock(&s->lock);
 		pthread_attr_init(&attr);
@@ -244,7 +304,10 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		goto out;
 	}
 	if ((i = acquire(s, p, &fn)) < 0) {
-		aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
+		if (s->stopping)
+			aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
+		else
+			aws_error_reply(rep, 404, "ResourceNotFoundException", "the function is no longer served");
 		goto out;
 	}
 	{
@@ -314,11 +377,19 @@ unsigned local_server_port(const struct local_server *s)
 
 void local_server_set_functions(struct local_server *s, struct local_fn *const *fns, size_t n)
 {
+	struct stray {
+		struct pool *pool;
+		unsigned i;
+	} *strays;
+	size_t nstrays = 0;
+
 	pthread_mutex_lock(&s->lock);
+	strays = xcalloc(s->npools * s->concurrency + 1, sizeof(*strays));
 	for (size_t i = 0; i < s->npools; i++) {
 		local_fn_unref(s->pools[i]->fn);
 		s->pools[i]->fn = NULL;
 	}
+	/* functions served before and not now lose their idle runtimes here, their busy ones on release */
 	for (size_t k = 0; k < n; k++) {
 		struct pool *p = find_pool(s, fns[k]->name);
 
@@ -334,8 +405,26 @@ void local_server_set_functions(struct local_server *s, struct local_fn *const *
 		}
 		p->fn = local_fn_ref(fns[k]);
 	}
+	for (size_t i = 0; i < s->npools; i++) {
+		struct pool *p = s->pools[i];
+
+		for (unsigned k = 0; !p->fn && k < p->n; k++) {
+			if (!p->busy[k]) {
+				p->busy[k] = 1; /* while its runtime stops */
+				strays[nstrays].pool = p;
+				strays[nstrays++].i = k;
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < nstrays; i++)
+		local_instance_stop(strays[i].pool->inst[strays[i].i]);
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < nstrays; i++)
+		strays[i].pool->busy[strays[i].i] = 0;
 	pthread_cond_broadcast(&s->freed);
 	pthread_mutex_unlock(&s->lock);
+	free(strays);
 }
 
 void local_server_stop(struct local_server *s)

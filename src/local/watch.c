@@ -17,7 +17,9 @@
 #include "core/xalloc.h"
 
 #define QUIET_MS 100 /* a change counts once nothing else changed for this long */
-#define DIR_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB)
+#define RETRY_MS 250 /* how often a watched directory that went away is looked for again */
+#define DIR_MASK (IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
+		  IN_MOVE_SELF)
 
 struct local_watch {
 	int fd, stop_pipe[2];
@@ -32,7 +34,53 @@ struct local_watch {
 		int all;
 	} *dirs;
 	size_t ndirs, adirs;
+	struct strlist roots; /* the directories asked for, watched again when they come back */
+	int lost;             /* one of them is not watched now */
 };
+
+/* an editor's scratch file (.x.swp, 4913, x~, #x#) or a hidden one: not a change to the code */
+static int scratch_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] == '.' || name[0] == '#' || (n && name[n - 1] == '~') || !strcmp(name, "4913") ||
+	       (n > 4 && (!strcmp(name + n - 4, ".swp") || !strcmp(name + n - 4, ".swx")));
+}
+
+static void forget_wd(struct local_watch *w, int wd)
+{
+	for (size_t i = 0; i < w->ndirs; i++) {
+		if (w->dirs[i].wd == wd) {
+			free(w->dirs[i].path);
+			strlist_clear(&w->dirs[i].names);
+			w->dirs[i] = w->dirs[--w->ndirs];
+			return;
+		}
+	}
+}
+
+static int add_tree(struct local_watch *w, const char *path, int depth);
+
+/* watch the roots that are not watched (gone, then back); 1 when one came back */
+static int find_lost_roots(struct local_watch *w)
+{
+	int back = 0;
+
+	w->lost = 0;
+	for (size_t i = 0; i < w->roots.nr; i++) {
+		int watched = 0;
+
+		for (size_t k = 0; k < w->ndirs; k++)
+			watched |= w->dirs[k].all && !strcmp(w->dirs[k].path, w->roots.items[i]);
+		if (watched)
+			continue;
+		if (!add_tree(w, w->roots.items[i], 0))
+			back = 1;
+		else
+			w->lost = 1;
+	}
+	return back;
+}
 
 static struct wdir *find_wd(struct local_watch *w, int wd)
 {
@@ -95,7 +143,7 @@ static void *watcher(void *arg)
 
 	for (;;) {
 		struct pollfd p[2] = { { w->fd, POLLIN, 0 }, { w->stop_pipe[0], POLLIN, 0 } };
-		int n = poll(p, 2, pending ? QUIET_MS : -1);
+		int n = poll(p, 2, pending ? QUIET_MS : w->lost ? RETRY_MS : -1);
 		ssize_t len;
 
 		if (n < 0 && errno == EINTR)
@@ -103,6 +151,10 @@ static void *watcher(void *arg)
 		if (n < 0 || p[1].revents)
 			break;
 		if (!n) {
+			if (w->lost && find_lost_roots(w))
+				pending = 1;
+			if (!pending)
+				continue;
 			/* quiet for QUIET_MS after a change */
 			pending = 0;
 			w->changed(w->ctx);
@@ -115,6 +167,17 @@ static void *watcher(void *arg)
 
 			q += sizeof(*ev) + ev->len;
 			if (!d)
+				continue;
+			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+				/* the directory went (a checkout may make it again): its watch ends */
+				if (ev->mask & IN_MOVE_SELF)
+					inotify_rm_watch(w->fd, ev->wd);
+				forget_wd(w, ev->wd);
+				w->lost = 1;
+				pending = 1;
+				continue;
+			}
+			if (ev->len && scratch_name(ev->name))
 				continue;
 			if (d->all) {
 				pending = 1;
@@ -148,6 +211,7 @@ struct local_watch *local_watch_start(const struct strlist *dirs, const struct s
 		return NULL;
 	}
 	for (size_t i = 0; i < dirs->nr; i++) {
+		strlist_add(&w->roots, dirs->items[i]);
 		if (add_tree(w, dirs->items[i], 0)) {
 			buf_addf(why, "cannot watch '%s': %s", dirs->items[i], strerror(errno));
 			goto fail;
@@ -202,5 +266,6 @@ void local_watch_stop(struct local_watch *w)
 		strlist_clear(&w->dirs[i].names);
 	}
 	free(w->dirs);
+	strlist_clear(&w->roots);
 	free(w);
 }

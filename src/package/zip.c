@@ -181,7 +181,7 @@ static int safe_entry_name(const char *name)
 	return 1;
 }
 
-static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char *dir)
+static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char *dir, uint64_t *total)
 {
 	struct buf out = BUF_INIT, parent = BUF_INIT;
 	const char *name = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
@@ -199,7 +199,8 @@ static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char 
 	buf_addf(&out, "%s/%s", dir, name);
 	if (name[len - 1] == '/' || S_ISDIR(mode)) {
 		r = fs_mkdirs(out.ptr, 0755);
-	} else if (mode && !S_ISREG(mode)) {
+	} else if (mode & S_IFMT && !S_ISREG(mode)) {
+		/* permission bits alone (as many zip writers store them) describe a regular file */
 		error("'%s' holds '%s', which is not a regular file", path, name);
 	} else {
 		zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
@@ -217,11 +218,16 @@ static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char 
 				      mode & 0111 ? 0755 : 0644)) < 0) {
 			error("cannot create '%s': %s", out.ptr, strerror(errno));
 		} else {
-			while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
+			while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0) {
+				if ((*total += (uint64_t)n) > ZIP_EXTRACT_MAX) {
+					error("'%s' unpacks to more than %u MB: refused", path, (unsigned)(ZIP_EXTRACT_MAX >> 20));
+					break;
+				}
 				if (write(fd, chunk, (size_t)n) != n) {
 					error("cannot write '%s': %s", out.ptr, strerror(errno));
 					break;
 				}
+			}
 			if (n < 0)
 				error("cannot read '%s' in '%s': %s", name, path, zip_file_strerror(zf));
 			else if (!n)
@@ -242,6 +248,7 @@ int zip_extract(const char *path, const char *dir)
 	int zerr = 0, r = 0;
 	zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
 	zip_int64_t n;
+	uint64_t total = 0;
 
 	if (!za) {
 		zip_error_t ze;
@@ -253,7 +260,7 @@ int zip_extract(const char *path, const char *dir)
 	}
 	n = zip_get_num_entries(za, 0);
 	for (zip_int64_t i = 0; i < n && !r; i++)
-		r = extract_entry(za, i, path, dir);
+		r = extract_entry(za, i, path, dir, &total);
 	zip_discard(za);
 	return r;
 }

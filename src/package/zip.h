@@ -2,6 +2,7 @@
 #define BLAMBDA_PACKAGE_ZIP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -45,9 +46,11 @@ int zip_write_checked(const char *out, struct zip_input *inputs, size_t n, int l
  * Unpack the zip at `path` into the existing directory `dir`: directories
  * and regular files only, with their unix modes (0644/0755 when none is
  * stored). A name that is absolute, holds '..' or an empty part, or an
- * entry of another kind (a link) is refused. -1 with an error printed;
- * `dir` may then hold part of the zip.
+ * entry of another kind (a link) is refused, and so is a zip that unpacks
+ * to more than ZIP_EXTRACT_MAX bytes. -1 with an error printed; `dir` may
+ * then hold part of the zip.
  */
+#define ZIP_EXTRACT_MAX ((uint64_t)1 << 30)
 int zip_extract(const char *path, const char *dir);
 
 #endif

@@ -197,9 +197,31 @@ assert 400 <= r["long-id"] < 500, r
 PY
 expect_nothing_running
 
+test_case "a standard error nobody reads holds up nothing: the lines are dropped and counted"
+mkfifo "$TMP/stuck"
+exec 3<>"$TMP/stuck"
+start=$(date +%s)
+timeout 120 "$BLAMBDA" local invoke handle --payload '{"op":"spam","n":400000}' > "$TMP/spam.out" 2>"$TMP/stuck"
+status=$?
+exec 3>&-
+[ $status -eq 0 ] && pass || fail "local invoke with a stuck stderr exited $status"
+[ "$(cat "$TMP/spam.out")" = '{"spammed":400000}' ] && pass || fail "answer: $(cat "$TMP/spam.out")"
+expect_nothing_running
+
+test_case "a closed pipe does not leave the runtime behind"
+"$BLAMBDA" local invoke handle --payload '{"op":"spam","n":100000}' 2>&1 | head -1 > /dev/null
+expect_nothing_running
+
+test_case "a process that leaves the runtime's process group goes with it"
+blambda local invoke handle --payload '{"op":"escape","seconds":300}'
+expect_status 0
+escaped=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["escaped"])')
+sleep 0.3
+if kill -0 "$escaped" 2>/dev/null; then fail "the escaped process $escaped is still running"; kill -9 "$escaped"; else pass; fi
+
 test_case "Ctrl-C during an invocation stops the runtime: nothing is left running"
 # a background job of a script starts with SIGINT ignored: this one gets it back, as at a terminal
-python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+"$PYTHON" -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
 	"$BLAMBDA" local invoke handle --payload '{"op":"sleep","ms":60000}' > "$TMP/int.out" 2> "$TMP/int.err" &
 pid=$!
 for i in $(seq 100); do grep -q '^START' "$TMP/int.err" && break; sleep 0.1; done
@@ -253,7 +275,8 @@ stop_local() {
 	wait $LOCAL_PID
 	status=$?
 }
-export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1
+# the AWS CLI needs credentials to sign; blambda's STS lookup for them must stay on loopback (a closed port)
+export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:9
 # lambda_invoke ARGS...: aws lambda invoke against it, as `run` does (the AWS CLI exits 255 on an AWS error)
 lambda_invoke() {
 	aws lambda invoke --endpoint-url "$LOCAL_URL" "$@" > "$TMP/.out" 2> "$TMP/.err" < /dev/null
@@ -297,7 +320,15 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Client-Context: %%%' -d 
 [ "$code" = 400 ] && pass || fail "a client context that is not base64 got $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$LOCAL_URL/2015-03-31/functions/")
 [ "$code" = 404 ] && pass || fail "GET of the function list got $code"
-ctx=$(printf '{"custom":{"k":"v"}}' | base64 -w0)
+code=$(curl -s -o "$TMP/bad.out" -w '%{http_code}' -d '{} garbage' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 400 ] && grep -q "Could not parse request body into json: a mistake at line 1, column 4" "$TMP/bad.out" && pass || fail "trailing data after the JSON got $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Amz-Client-Context: $(printf 'not json' | base64 -w0)" -d '{}' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 400 ] && pass || fail "a client context that is not JSON got $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -d '{}' "$LOCAL_URL/2015-03-31/functions/arn:aws:lambda:us-east-1:999999999999:function:hello/invocations")
+[ "$code" = 404 ] && pass || fail "another account's ARN got $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -d '{}' "$LOCAL_URL/2015-03-31/functions/xfunction:hello/invocations")
+[ "$code" = 404 ] && pass || fail "a mangled name got $code"
+ctx=$(printf '{\n  "custom": {"k": "v"}}' | base64 -w0)
 out=$(curl -s -H "X-Amz-Client-Context: $ctx" -d '{"op":"context"}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
 expect_json 'd["client-context"] == {"custom": {"k": "v"}}'
 lambda_invoke --function-name hello --invocation-type DryRun "$TMP/answer.json"
@@ -363,6 +394,22 @@ sed -i 's/(str "Hello "/(str "Howdy "/' src/hello.clj
 for i in $(seq 50); do grep -q "Reloaded" "$TMP/start.err" && break; sleep 0.1; done
 lambda_invoke --function-name hello "$TMP/answer.json"
 [ "$(cat "$TMP/answer.json")" = '{"greeting":"Howdy Blambda!"}' ] && pass || fail "after the edit: $(cat "$TMP/answer.json")"
+# an editor's scratch file is no change
+reloads=$(grep -c "Reloaded" "$TMP/start.err")
+touch src/.hello.clj.swp src/4913 src/hello.clj~
+sleep 0.6
+[ "$(grep -c "Reloaded" "$TMP/start.err")" = "$reloads" ] && pass || fail "scratch files made it reload"
+rm -f src/.hello.clj.swp src/4913 src/hello.clj~
+# a source directory replaced (a checkout) is watched again
+mv src "$TMP/src.old" && cp -r "$TMP/src.old" src
+sleep 0.8
+reloads=$(grep -c "Reloaded" "$TMP/start.err")
+sed -i 's/(str "Howdy "/(str "Hiya "/' src/hello.clj
+for i in $(seq 50); do [ "$(grep -c "Reloaded" "$TMP/start.err")" -gt "$reloads" ] && break; sleep 0.1; done
+lambda_invoke --function-name hello "$TMP/answer.json"
+[ "$(cat "$TMP/answer.json")" = '{"greeting":"Hiya Blambda!"}' ] && pass || fail "after replacing src: $(cat "$TMP/answer.json")"
+sed -i 's/(str "Hiya "/(str "Howdy "/' src/hello.clj
+for i in $(seq 50); do [ "$(grep -c "Reloaded" "$TMP/start.err")" -gt "$((reloads + 1))" ] && break; sleep 0.1; done
 # a mistake in blambda.yml keeps the code running
 cp blambda.yml "$TMP/blambda.yml.good"
 printf 'function:\n  memory: lots\n' >> blambda.yml

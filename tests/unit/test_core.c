@@ -167,6 +167,8 @@ static void test_base64_decode(void)
 	CHECK_INT(base64_decode("YQ=", 3, &b), -1);
 	CHECK_INT(base64_decode("Y=Q=", 4, &b), -1);
 	CHECK_INT(base64_decode("YQ\n=", 4, &b), -1);
+	CHECK_INT(base64_decode("ab=c", 4, &b), -1);
+	CHECK_INT(base64_decode("a===", 4, &b), -1);
 	buf_reset(&b);
 	CHECK_INT(base64_decode("", 0, &b), 0);
 	CHECK_INT(b.len, 0);

@@ -123,7 +123,7 @@ int args_flag(const struct args *args, const char *name);
 const char *args_str(const struct args *args, const char *name);
 
 /*
- * Load the configuration the command runs with: blambda.yml (or -c FILE),
+ * (cli/load.c) Load the configuration the command runs with: blambda.yml (or -c FILE),
  * BLAMBDA_* variables, then the flags that set keys (and --region given
  * several times, for commands that take several). -1 with an error printed.
  */

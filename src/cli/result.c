@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "core/json.h"
 #include "core/msg.h"
 
 /* the function's error for people: type, message, the stack trace when there is one */
@@ -53,12 +54,13 @@ cJSON *invoke_view_json(const struct invoke_view *v)
 		cJSON_AddStringToObject(o, "function_error", v->function_error);
 	else
 		cJSON_AddNullToObject(o, "function_error");
+	/* an answer that is not JSON, and a log, may hold any bytes: they go in as valid UTF-8 */
 	if (payload)
 		cJSON_AddItemToObject(o, "payload", payload);
 	else
-		cJSON_AddStringToObject(o, "payload", p->ptr ? p->ptr : "");
+		json_add_text(o, "payload", p->ptr, p->len);
 	if (v->log)
-		cJSON_AddStringToObject(o, "log", v->log->ptr ? v->log->ptr : "");
+		json_add_text(o, "log", v->log->ptr, v->log->len);
 	else
 		cJSON_AddNullToObject(o, "log");
 	return o;

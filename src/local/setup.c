@@ -180,6 +180,7 @@ int local_host_prepare(const struct config *cfg, const char *out_dir, struct htt
 			goto out;
 		}
 		fs_temp_register_tree(tmp.ptr);
+		chmod(tmp.ptr, 0755); /* mkdtemp makes it 0700 */
 		if (fill_opt(tmp.ptr, dir.ptr, boot, arts.deps_layer ? arts.deps_layer->path : NULL, &extra) ||
 		    (rename(tmp.ptr, dir.ptr) && errno != ENOTEMPTY && errno != EEXIST &&
 		     error("cannot rename '%s' to '%s': %s", tmp.ptr, dir.ptr, strerror(errno)))) {

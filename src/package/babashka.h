@@ -66,7 +66,9 @@ const char *bb_host_arch(void);
 /*
  * The path of the release's bb for this machine (caller frees), unpacked
  * next to the cached tarball once. With http, a tarball not in the cache is
- * downloaded first (errors printed); without, NULL when it is not cached.
+ * downloaded first (errors printed, status set). Without, nothing is
+ * fetched and nothing said: NULL when it is not cached (a quiet look, for
+ * callers with another way to go).
  */
 char *bb_host_binary(const char *version, const char *mirror, struct http_client **http);
 

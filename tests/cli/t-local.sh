@@ -74,6 +74,11 @@ expect_json '"REPORT RequestId: " + d["request_id"] in d["log"] and "Greeting js
 expect_json 'd["memory_size_mb"] == 1024 and 0 < d["max_memory_used_mb"] < 1024 and d["init_duration_ms"] > 0'
 expect_json 'd["billed_duration_ms"] >= d["duration_ms"] + d["init_duration_ms"] - 1'
 
+test_case "--json holds any bytes the runtime printed as valid UTF-8, the REPORT line included"
+blambda local invoke handle --payload '{"op":"binary"}' --json
+expect_status 0
+expect_json '"A\ufffd\ufffd\ufffdB" in d["log"] and "REPORT RequestId: " in d["log"] and d["payload"] == {"binary": True}'
+
 test_case "the context: a deadline from the configured timeout, the function ARN, Lambda's environment"
 before=$(date +%s%3N)
 blambda local invoke handle --payload '{"op":"remaining"}'

@@ -92,7 +92,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -130,6 +130,11 @@ _blambda()
                 COMPREPLY=($(compgen -W "--since -s --follow --no-follow -f --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
+        destroy)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
         doctor)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -158,7 +163,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

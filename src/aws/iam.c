@@ -97,22 +97,50 @@ int iam_create_role(struct aws *a, const char *name, const char *trust_policy, c
 	return r;
 }
 
-int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err)
+/* a call that names a role (and maybe a policy) and answers nothing worth reading */
+static int role_action(struct aws *a, const char *action, const char *role, const char *key, const char *value,
+		       struct aws_error *err)
 {
 	struct buf form = BUF_INIT;
 	struct xml_node *doc;
 	int r;
 
-	start_form(&form, "AttachRolePolicy");
+	start_form(&form, action);
 	aws_form_add(&form, "RoleName", role);
-	aws_form_add(&form, "PolicyArn", policy_arn);
+	if (key)
+		aws_form_add(&form, key, value);
 	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
 	xml_free(doc);
 	buf_release(&form);
 	return r;
 }
 
-int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err)
+int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err)
+{
+	return role_action(a, "AttachRolePolicy", role, "PolicyArn", policy_arn, err);
+}
+
+int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err)
+{
+	return role_action(a, "DetachRolePolicy", role, "PolicyArn", policy_arn, err);
+}
+
+int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct aws_error *err)
+{
+	return role_action(a, "DeleteRolePolicy", role, "PolicyName", policy_name, err);
+}
+
+int iam_delete_role(struct aws *a, const char *role, struct aws_error *err)
+{
+	return role_action(a, "DeleteRole", role, NULL, NULL, err);
+}
+
+/*
+ * A listing about a role, every page: the text of `field` in each member of
+ * `list` (the member's own text when field is NULL), appended to out.
+ */
+static int list_of_role(struct aws *a, const char *action, const char *role, const char *list, const char *field,
+			struct strlist *out, struct aws_error *err)
 {
 	struct buf form = BUF_INIT;
 	char *marker = NULL;
@@ -123,19 +151,18 @@ int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns,
 		const char *truncated, *next;
 
 		buf_reset(&form);
-		start_form(&form, "ListAttachedRolePolicies");
+		start_form(&form, action);
 		aws_form_add(&form, "RoleName", role);
 		if (marker)
 			aws_form_add(&form, "Marker", marker);
 		r = aws_query_call(a, "iam", NULL, &form, &doc, err);
 		if (r)
 			break;
-		for (const struct xml_node *m = xml_child(xml_find(doc, "AttachedPolicies"), "member"); m;
-		     m = xml_next(m)) {
-			const char *arn = xml_find_text(m, "PolicyArn");
+		for (const struct xml_node *m = xml_child(xml_find(doc, list), "member"); m; m = xml_next(m)) {
+			const char *v = field ? xml_find_text(m, field) : buf_cstr(&m->text);
 
-			if (arn)
-				strlist_add(arns, arn);
+			if (v && *v)
+				strlist_add(out, v);
 		}
 		truncated = xml_find_text(doc, "IsTruncated");
 		next = xml_find_text(doc, "Marker");
@@ -145,7 +172,7 @@ int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns,
 		if (!marker)
 			break;
 		if (++page >= 100) { /* a listing that never ends is not IAM's */
-			aws_error_set(err, "MalformedAnswer", "IAM's list of the policies of '%s' does not end", role);
+			aws_error_set(err, "MalformedAnswer", "IAM's answer to %s for '%s' does not end", action, role);
 			r = 1;
 			break;
 		}
@@ -153,4 +180,14 @@ int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns,
 	free(marker);
 	buf_release(&form);
 	return r;
+}
+
+int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err)
+{
+	return list_of_role(a, "ListAttachedRolePolicies", role, "AttachedPolicies", "PolicyArn", arns, err);
+}
+
+int iam_inline_policies(struct aws *a, const char *role, struct strlist *names, struct aws_error *err)
+{
+	return list_of_role(a, "ListRolePolicies", role, "PolicyNames", NULL, names, err);
 }

@@ -31,6 +31,13 @@ int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_a
  */
 int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err);
 
+/* ListRolePolicies, every page: the names of the role's inline policies appended to names. */
+int iam_inline_policies(struct aws *a, const char *role, struct strlist *names, struct aws_error *err);
+/* DetachRolePolicy, DeleteRolePolicy (an inline one) and DeleteRole (which IAM refuses while policies remain). */
+int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err);
+int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct aws_error *err);
+int iam_delete_role(struct aws *a, const char *role, struct aws_error *err);
+
 /* The trust policy that lets Lambda assume a role. */
 extern const char iam_lambda_trust_policy[];
 

@@ -343,13 +343,22 @@ static void layer_path(struct buf *path, const char *name)
 	buf_adds(path, "/versions");
 }
 
-int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
-				struct lambda_layer_version *out, struct aws_error *err)
+void lambda_layer_versions_release(struct lambda_layer_versions *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->items[i].version_arn);
+		free(l->items[i].description);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+int lambda_layer_versions(struct aws *a, const char *region, const char *name, struct lambda_layer_versions *out,
+			  struct aws_error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT, query = BUF_INIT;
 	cJSON *answer = NULL, *item;
-	long newest = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -358,7 +367,6 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 	call.region = region;
 	call.method = "GET";
 	call.path = path.ptr;
-	/* newest first; pages followed in case a service answers in another order */
 	for (int page = 0;; page++) {
 		const char *marker;
 
@@ -369,17 +377,25 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 				aws_error_release(err);
 				r = 0;
 			}
-			goto out;
+			break;
 		}
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "LayerVersions"))
-			if (get_long(item, "Version") > newest)
-				newest = get_long(item, "Version");
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "LayerVersions")) {
+			struct lambda_layer_entry *e;
+
+			if (get_long(item, "Version") <= 0)
+				continue;
+			XGROW(out->items, out->alloc, out->nr + 1);
+			e = &out->items[out->nr++];
+			e->version = get_long(item, "Version");
+			e->version_arn = dup_str(item, "LayerVersionArn");
+			e->description = dup_str(item, "Description");
+		}
 		marker = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "NextMarker"));
 		if (!marker || !*marker)
 			break;
 		if (page + 1 >= MAX_PAGES) {
 			r = malformed(err, "ListLayerVersions", "end (more than 100 pages)");
-			goto out;
+			break;
 		}
 		buf_reset(&query);
 		buf_adds(&query, "Marker=");
@@ -389,22 +405,82 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 		answer = NULL;
 	}
 	cJSON_Delete(answer);
-	answer = NULL;
-	if (!newest)
-		goto out;
+	buf_release(&path);
+	buf_release(&query);
+	return r;
+}
+
+int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
+				struct lambda_layer_version *out, struct aws_error *err)
+{
+	struct lambda_layer_versions all;
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	long newest = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	/* the newest, whatever order a service lists them in */
+	r = lambda_layer_versions(a, region, name, &all, err);
+	for (size_t i = 0; !r && i < all.nr; i++)
+		if (all.items[i].version > newest)
+			newest = all.items[i].version;
+	lambda_layer_versions_release(&all);
+	if (r || !newest)
+		return r;
+	layer_path(&path, name);
 	buf_addf(&path, "/%ld", newest);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
 	call.path = path.ptr;
-	call.query = NULL;
 	r = aws_json_call(a, &call, NULL, &answer, err);
 	if (r == 0) {
 		read_layer_version(answer, out);
 		if (!out->version_arn || out->version <= 0)
 			r = malformed(err, call.path, "LayerVersionArn and Version");
 	}
-out:
 	cJSON_Delete(answer);
 	buf_release(&path);
-	buf_release(&query);
+	return r;
+}
+
+int lambda_delete_layer_version(struct aws *a, const char *region, const char *name, long version,
+				struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	layer_path(&path, name);
+	buf_addf(&path, "/%ld", version);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "DELETE";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_delete_function(struct aws *a, const char *region, const char *name, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	function_path(&path, name, "");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "DELETE";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	cJSON_Delete(answer);
+	buf_release(&path);
 	return r;
 }
 

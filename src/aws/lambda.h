@@ -94,6 +94,23 @@ void lambda_layer_version_release(struct lambda_layer_version *v);
 /* The newest version of a layer with its CodeSha256 (ListLayerVersions, then GetLayerVersion); version 0 when none. */
 int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
 				struct lambda_layer_version *out, struct aws_error *err);
+/* A layer's versions as ListLayerVersions gives them (every page; none when the layer does not exist). */
+struct lambda_layer_versions {
+	struct lambda_layer_entry {
+		long version;
+		char *version_arn, *description;
+	} *items;
+	size_t nr, alloc;
+};
+void lambda_layer_versions_release(struct lambda_layer_versions *l);
+int lambda_layer_versions(struct aws *a, const char *region, const char *name, struct lambda_layer_versions *out,
+			  struct aws_error *err);
+/* DeleteLayerVersion (a version already gone is no error in Lambda). */
+int lambda_delete_layer_version(struct aws *a, const char *region, const char *name, long version,
+				struct aws_error *err);
+/* DeleteFunction, every version of it. A function that does not exist is 1 with "ResourceNotFoundException". */
+int lambda_delete_function(struct aws *a, const char *region, const char *name, struct aws_error *err);
+
 /* PublishLayerVersion for Lambda's provided runtimes and one architecture. */
 int lambda_publish_layer_version(struct aws *a, const char *region, const char *name, const char *description,
 				 const char *architecture, const struct lambda_code *code,

@@ -16,5 +16,6 @@ extern const struct command cmd_new_function;
 extern const struct command cmd_local;
 extern const struct command cmd_invoke;
 extern const struct command cmd_logs;
+extern const struct command cmd_destroy;
 
 #endif

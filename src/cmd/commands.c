@@ -8,6 +8,7 @@ const struct command *const commands[] = {
 	&cmd_local,
 	&cmd_invoke,
 	&cmd_logs,
+	&cmd_destroy,
 	&cmd_doctor,
 	&cmd_config,
 	&cmd_completion,

@@ -127,8 +127,7 @@ const char *deploy_kind_words(const char *kind)
 	return !strcmp(kind, "runtime-layer") ? "runtime layer" : !strcmp(kind, "deps-layer") ? "deps layer" : kind;
 }
 
-/* The role blambda makes for a function: <function>-blambda-role, within IAM's 64 characters. */
-static void role_name(const char *function, struct buf *out)
+void deploy_role_name(const char *function, struct buf *out)
 {
 	buf_addf(out, "%.51s-blambda-role", function);
 }
@@ -171,7 +170,7 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 	struct iam_role role;
 	int r = 0;
 
-	role_name(function, &name);
+	deploy_role_name(function, &name);
 	s = add_step(p, "role", name.ptr);
 	s->fn = fn;
 	buf_addf(&policy, DEPLOY_BASIC_POLICY, partition(p->region));

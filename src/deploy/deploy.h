@@ -25,6 +25,9 @@ enum deploy_action {
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
 #define DEPLOY_TAG_VALUE "blambda"
+
+/* The role blambda makes for a function without function.role: FUNCTION-blambda-role, within IAM's 64 characters. */
+void deploy_role_name(const char *function, struct buf *out);
 /* How long each wait lasts: a function becoming Active or finishing an update; a new role reaching Lambda. */
 #define DEPLOY_WAIT_S 300
 #define DEPLOY_ROLE_WAIT_S 120

@@ -1,0 +1,198 @@
+#include "deploy/destroy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iam.h"
+#include "aws/lambda.h"
+#include "core/xalloc.h"
+#include "deploy/deploy.h"
+
+const char *destroy_kind_name(enum destroy_kind k)
+{
+	return k == DESTROY_FUNCTION ? "function" : k == DESTROY_ROLE ? "role" : "layer version";
+}
+
+static struct destroy_step *add_step(struct destroy_plan *p, enum destroy_kind kind, const char *name)
+{
+	struct destroy_step *s;
+
+	XGROW(p->steps, p->alloc, p->nr + 1);
+	s = &p->steps[p->nr++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->name = xstrdup(name);
+	return s;
+}
+
+static int plan_function(struct aws *a, const char *name, struct destroy_plan *p)
+{
+	struct lambda_function f;
+	struct destroy_step *s = add_step(p, DESTROY_FUNCTION, name);
+	int r = lambda_get_function(a, NULL, name, &f, &p->err);
+
+	if (r == 1 && aws_error_is(&p->err, "ResourceNotFoundException")) {
+		aws_error_release(&p->err);
+		s->action = DESTROY_GONE;
+		r = 0;
+	} else if (!r) {
+		s->action = DESTROY_DELETE;
+		s->arn = f.arn ? xstrdup(f.arn) : NULL;
+	} else {
+		p->failed = s;
+	}
+	lambda_function_release(&f);
+	return r;
+}
+
+static int plan_role(struct aws *a, const char *function, struct destroy_plan *p)
+{
+	struct buf name = BUF_INIT;
+	struct iam_role role;
+	struct destroy_step *s;
+	int r;
+
+	deploy_role_name(function, &name);
+	s = add_step(p, DESTROY_ROLE, name.ptr);
+	r = iam_get_role(a, name.ptr, &role, &p->err);
+	if (r == 1 && aws_error_is(&p->err, "NoSuchEntity")) {
+		aws_error_release(&p->err);
+		s->action = DESTROY_GONE;
+		r = 0;
+	} else if (!r) {
+		const char *tag = kvlist_get(&role.tags, DEPLOY_TAG_KEY);
+
+		s->arn = role.arn ? xstrdup(role.arn) : NULL;
+		if (!tag || strcmp(tag, DEPLOY_TAG_VALUE)) {
+			s->action = DESTROY_KEEP;
+			s->reason = "not made by blambda (no " DEPLOY_TAG_KEY " tag)";
+		} else {
+			s->action = DESTROY_DELETE;
+			r = iam_attached_policies(a, name.ptr, &s->policies, &p->err);
+			if (!r)
+				r = iam_inline_policies(a, name.ptr, &s->inline_policies, &p->err);
+		}
+	}
+	if (r)
+		p->failed = s;
+	iam_role_release(&role);
+	buf_release(&name);
+	return r;
+}
+
+/* a description blambda writes on the layers it publishes (see deploy.c) */
+static int blambda_layer(const char *description)
+{
+	return description && !strncmp(description, "blambda ", 8) &&
+	       (strstr(description, " runtime layer: Babashka ") || strstr(description, " deps layer ("));
+}
+
+static int plan_layer(struct aws *a, const char *name, struct destroy_plan *p)
+{
+	struct lambda_layer_versions all;
+	int r = lambda_layer_versions(a, NULL, name, &all, &p->err);
+
+	for (size_t i = 0; !r && i < all.nr; i++) {
+		struct destroy_step *s = add_step(p, DESTROY_LAYER_VERSION, name);
+
+		s->version = all.items[i].version;
+		s->arn = all.items[i].version_arn ? xstrdup(all.items[i].version_arn) : NULL;
+		s->action = blambda_layer(all.items[i].description) ? DESTROY_DELETE : DESTROY_KEEP;
+		if (s->action == DESTROY_KEEP)
+			s->reason = "not published by blambda (its description is not blambda's)";
+	}
+	if (r) {
+		struct destroy_step *s = add_step(p, DESTROY_LAYER_VERSION, name);
+
+		p->failed = s;
+	}
+	lambda_layer_versions_release(&all);
+	return r;
+}
+
+int destroy_plan_make(struct aws *a, const struct config *cfg, const struct config *fns, size_t n, int layers,
+		      struct destroy_plan *p)
+{
+	int r = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; !r && i < n; i++)
+		r = plan_function(a, config_str(&fns[i], CFG_FUNCTION_NAME), p);
+	for (size_t i = 0; !r && i < n; i++) {
+		/* a role named by function.role is the user's: it is not even looked at */
+		if (!config_str(&fns[i], CFG_FUNCTION_ROLE))
+			r = plan_role(a, config_str(&fns[i], CFG_FUNCTION_NAME), p);
+	}
+	if (!r && layers) {
+		r = plan_layer(a, config_str(cfg, CFG_LAYERS_RUNTIME), p);
+		if (!r && config_str(cfg, CFG_LAYERS_DEPS))
+			r = plan_layer(a, config_str(cfg, CFG_LAYERS_DEPS), p);
+	}
+	return r;
+}
+
+size_t destroy_plan_count(const struct destroy_plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nr; i++)
+		n += p->steps[i].action == DESTROY_DELETE;
+	return n;
+}
+
+/* what is gone by the time we get to it is gone: no error */
+static int gone_already(int r, struct aws_error *err)
+{
+	if (r == 1 && (aws_error_is(err, "ResourceNotFoundException") || aws_error_is(err, "NoSuchEntity"))) {
+		aws_error_release(err);
+		return 0;
+	}
+	return r;
+}
+
+static int delete_role(struct aws *a, struct destroy_step *s, struct aws_error *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; !r && i < s->policies.nr; i++)
+		r = gone_already(iam_detach_role_policy(a, s->name, s->policies.items[i], err), err);
+	for (size_t i = 0; !r && i < s->inline_policies.nr; i++)
+		r = gone_already(iam_delete_role_policy(a, s->name, s->inline_policies.items[i], err), err);
+	return r ? r : gone_already(iam_delete_role(a, s->name, err), err);
+}
+
+int destroy_execute(struct aws *a, struct destroy_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		struct destroy_step *s = &p->steps[i];
+		int r;
+
+		if (s->action != DESTROY_DELETE)
+			continue;
+		if (s->kind == DESTROY_FUNCTION)
+			r = gone_already(lambda_delete_function(a, NULL, s->name, &p->err), &p->err);
+		else if (s->kind == DESTROY_ROLE)
+			r = delete_role(a, s, &p->err);
+		else
+			r = gone_already(lambda_delete_layer_version(a, NULL, s->name, s->version, &p->err), &p->err);
+		if (r) {
+			p->failed = s;
+			return r;
+		}
+		s->done = 1;
+	}
+	return 0;
+}
+
+void destroy_plan_release(struct destroy_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		free(p->steps[i].name);
+		free(p->steps[i].arn);
+		strlist_clear(&p->steps[i].policies);
+		strlist_clear(&p->steps[i].inline_policies);
+	}
+	free(p->steps);
+	aws_error_release(&p->err);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,95 @@
+#!/bin/bash
+# blambda destroy against moto: what deploy made goes (function, tagged role
+# with its policies, blambda's layer versions with --layers), what it did not
+# make stays (a role without blambda's tag, a role named by function.role, a
+# layer version published by someone else), checked with the AWS CLI; the
+# terminal question, --yes, --dry-run, and what is gone already.
+. "$(dirname "$0")/lib.sh"
+
+export BLAMBDA_CACHE_DIR="$TMP/cache" BLAMBDA_RETRY_BASE_MS=20 BLAMBDA_WAIT_SCALE=0.01
+make_release "$TMP/mirror" 9.9.9 x86_64 || exit 1
+start_release_server "$TMP/mirror"
+export BLAMBDA_BABASHKA_URL=$RELEASE_URL
+REQUESTS="$TMP/requests.log"
+start_moto "$REQUESTS"
+export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION=eu-west-1 AWS_ENDPOINT_URL=$MOTO_URL
+export AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER=
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
+cd hello || exit 1
+awsq() { out=$(aws "$@" 2>"$TMP/aws.err"); }
+writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (GetRole|ListAttachedRolePolicies|ListRolePolicies|GetCallerIdentity)$' || true; }
+
+# a role someone made by hand, for a function that names it, and one with blambda's name but not its tag
+TRUST='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+aws iam create-role --role-name hand-made --assume-role-policy-document "$TRUST" > /dev/null
+aws iam create-role --role-name plain-blambda-role --assume-role-policy-document "$TRUST" > /dev/null
+sed -i '/^  name: hello$/d' blambda.yml
+cat >> blambda.yml <<YAML
+functions:
+  hello: {}
+  named: {role: "arn:aws:iam::123456789012:role/hand-made"}
+  plain: {}
+YAML
+"$BLAMBDA" deploy -q > "$TMP/deploy.out" 2>&1 || { cat "$TMP/deploy.out"; exit 1; }
+# a version of the runtime layer that someone else published
+printf 'not blambda' > "$TMP/f.txt" && (cd "$TMP" && zip -q foreign.zip f.txt)
+aws lambda publish-layer-version --layer-name blambda --description "hand made" --zip-file "fileb://$TMP/foreign.zip" > /dev/null
+
+test_case "not on a terminal, destroy deletes nothing without --yes"
+: > "$REQUESTS"
+blambda destroy
+expect_status 2
+expect_err_has "not deleting without --yes: there is no terminal to ask on"
+[ -z "$(writes)" ] && pass || fail "write calls: $(writes)"
+
+test_case "--dry-run: what would go and what stays, and why"
+blambda destroy --dry-run --layers
+expect_status 0
+expect_out_has "would delete function 'hello'"
+expect_out_has "would delete function 'named'"
+expect_out_has "would delete role 'hello-blambda-role'"
+expect_out_has "role 'plain-blambda-role': left alone, not made by blambda (no blambda:managed-by tag)"
+expect_out_has "would delete layer version 'blambda' version 1"
+expect_out_has "layer version 'blambda' version 2: left alone, not published by blambda"
+expect_out_lacks "hand-made"
+[ -z "$(writes)" ] && pass || fail "write calls: $(writes)"
+
+test_case "one function by name, with --json"
+blambda destroy hello --yes --json
+expect_status 0
+expect_json '[(s["kind"], s["name"], s["action"], s["done"]) for s in d["steps"]] == [("function", "hello", "delete", True), ("role", "hello-blambda-role", "delete", True)] and d["ok"]'
+awsq lambda get-function --function-name hello
+grep -q ResourceNotFoundException "$TMP/aws.err" && pass || fail "the function is still there"
+awsq iam get-role --role-name hello-blambda-role
+grep -q NoSuchEntity "$TMP/aws.err" && pass || fail "the role is still there"
+awsq lambda get-function --function-name named
+[ -n "$out" ] && pass || fail "'named' went too"
+
+test_case "the rest, with the layers: blambda's go, the others stay"
+blambda destroy --yes --layers
+expect_status 0
+expect_out_has "function 'hello': already gone"
+expect_out_has "deleted function 'named'"
+expect_out_has "deleted function 'plain'"
+expect_out_has "deleted layer version 'blambda' version 1"
+awsq lambda list-functions
+expect_json 'd["Functions"] == []'
+awsq iam get-role --role-name hand-made
+[ -n "$out" ] && pass || fail "the hand-made role went"
+awsq iam get-role --role-name plain-blambda-role
+[ -n "$out" ] && pass || fail "the untagged role went"
+awsq lambda list-layer-versions --layer-name blambda
+expect_json '[v["Version"] for v in d["LayerVersions"]] == [2]'
+
+test_case "all gone: nothing to delete, no error"
+blambda destroy --yes --layers
+expect_status 0
+expect_err_has "Nothing to delete"
+
+test_case "a name the project does not declare"
+blambda destroy helo --yes
+expect_status 2
+expect_err_has "did you mean 'hello'"
+
+finish

@@ -43,6 +43,14 @@ expect_status 2
 expect_err_has "not deleting without --yes: there is no terminal to ask on"
 [ -z "$(writes)" ] && pass || fail "write calls: $(writes)"
 
+test_case "on a terminal, destroy shows the plan and asks; no is no"
+: > "$REQUESTS"
+out=$(printf 'n\n' | script -qec "$BLAMBDA destroy" /dev/null 2>&1)
+printf '%s' "$out" | grep -q "Delete 4 resources in eu-west-1? \[y/N\]" && pass || fail "no question: $out"
+printf '%s' "$out" | grep -q "would delete function 'hello'" && pass || fail "no plan shown: $out"
+printf '%s' "$out" | grep -q "Nothing deleted" && pass || fail "no word of nothing deleted: $out"
+[ -z "$(writes)" ] && pass || fail "write calls: $(writes)"
+
 test_case "--dry-run: what would go and what stays, and why"
 blambda destroy --dry-run --layers
 expect_status 0

@@ -106,6 +106,30 @@
         (throw (ex-info (str "Namespace " ns-name " has no function " fn-name)
                         {::type "Runtime.NoSuchHandler"})))))
 
+(defn lambda-response
+  "A handler's answer as Lambda takes it. A Ring-style response, a map with
+  an integer :status ({:status 200 :headers {...} :body \"...\"}), is what
+  function URLs and API Gateway expect as statusCode, headers and body:
+  header names become strings, a header with several values one value
+  joined with commas, and a body that is not a string its JSON. Anything
+  else, a map with :statusCode included, goes as it is."
+  [result]
+  (if (and (map? result) (integer? (:status result)) (not (contains? result :statusCode)))
+    (cond-> {:statusCode (:status result)}
+      (map? (:headers result))
+      (assoc :headers (into {} (map (fn [[k v]]
+                                      [(if (keyword? k) (name k) (str k))
+                                       (if (sequential? v) (str/join "," (map str v)) (str v))]))
+                            (:headers result)))
+      (contains? result :body)
+      (assoc :body (let [b (:body result)]
+                     (cond (string? b) b
+                           (nil? b) ""
+                           :else (json/generate-string b))))
+      (contains? result :isBase64Encoded)
+      (assoc :isBase64Encoded (boolean (:isBase64Encoded result))))
+    result))
+
 (defn -main []
   (let [in (io/reader (java.lang.System/getenv "BLAMBDA_EVENTS") :encoding "UTF-8")
         out (io/writer (java.lang.System/getenv "BLAMBDA_ANSWERS") :encoding "UTF-8")
@@ -135,7 +159,7 @@
                                                  {::type "Runtime.InvalidEvent"}))))]
                 (set-trace-id! (get headers "lambda-runtime-trace-id"))
                 (let [result (handler event (context headers))]
-                  (answer! out "R" (json/generate-string result))))
+                  (answer! out "R" (json/generate-string (lambda-response result)))))
               (catch java.lang.Throwable e
                 (let [m (error-map e)
                       m (assoc m :errorType (error-type (or (::type (ex-data e)) (:errorType m))))]

@@ -79,6 +79,14 @@ blambda local invoke handle --payload '{"op":"binary"}' --json
 expect_status 0
 expect_json '"A\ufffd\ufffd\ufffdB" in d["log"] and "REPORT RequestId: " in d["log"] and d["payload"] == {"binary": True}'
 
+test_case "a Ring-style response becomes the statusCode/headers/body that function URLs expect"
+blambda local invoke handle --payload '{"op":"ring"}'
+expect_json 'd == {"statusCode": 201, "headers": {"Content-Type": "text/plain", "x-multi": "a,b"}, "body": "made"}'
+blambda local invoke handle --payload '{"op":"ring-data"}'
+expect_json 'd == {"statusCode": 200, "body": "{\"ok\":true}"}'
+blambda local invoke handle --payload '{"op":"not-ring"}'
+expect_json 'd == {"status": "fine", "n": 1}'
+
 test_case "the context: a deadline from the configured timeout, the function ARN, Lambda's environment"
 before=$(date +%s%3N)
 blambda local invoke handle --payload '{"op":"remaining"}'

@@ -57,8 +57,9 @@ _blambda()
         deploy)
             case $prev in
                 --s3-bucket) ;;
+                --alias) ;;
             esac
-            case $prev in --s3-bucket) return 0 ;; esac
+            case $prev in --s3-bucket|--alias) return 0 ;; esac
             ;;
         local)
             case $prev in
@@ -110,7 +111,7 @@ _blambda()
             ;;
         deploy)
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --publish --no-publish --alias --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         local)
@@ -144,7 +145,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags babashka.version babashka.mirror layers.runtime layers.deps deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
+                COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags function.alias babashka.version babashka.mirror layers.runtime layers.deps deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
             fi
             ;;
         completion)

@@ -586,3 +586,105 @@ int lambda_invoke(struct aws *a, const char *region, const char *name, const cha
 	buf_release(&query);
 	return r;
 }
+
+/* a version number as Lambda writes it, a string of digits ("$LATEST" is not one) */
+static long version_of(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return 0;
+	n = strtol(v, &end, 10);
+	return *end || n <= 0 ? 0 : n;
+}
+
+int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
+			   struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	*version = 0;
+	*arn = NULL;
+	function_path(&path, name, "/versions");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (!r) {
+		*version = version_of(answer, "Version");
+		*arn = dup_str(answer, "FunctionArn");
+		if (!*version || !*arn)
+			r = malformed(err, "PublishVersion", "Version and FunctionArn");
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_get_alias(struct aws *a, const char *region, const char *name, const char *alias, long *version,
+		     struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	*version = 0;
+	function_path(&path, name, "/aliases/");
+	aws_path_segment(&path, alias);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
+		aws_error_release(err);
+		r = 0;
+	} else if (!r) {
+		*version = version_of(answer, "FunctionVersion");
+		if (!*version)
+			r = malformed(err, "GetAlias", "FunctionVersion");
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_put_alias(struct aws *a, const char *region, const char *name, const char *alias, long version,
+		     int create, char **arn, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT, v = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	*arn = NULL;
+	buf_addf(&v, "%ld", version);
+	function_path(&path, name, "/aliases");
+	if (create) {
+		cJSON_AddStringToObject(body, "Name", alias);
+	} else {
+		buf_addch(&path, '/');
+		aws_path_segment(&path, alias);
+	}
+	cJSON_AddStringToObject(body, "FunctionVersion", v.ptr);
+	call.service = "lambda";
+	call.region = region;
+	call.method = create ? "POST" : "PUT";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (!r && !(*arn = dup_str(answer, "AliasArn")))
+		r = malformed(err, create ? "CreateAlias" : "UpdateAlias", "AliasArn");
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	buf_release(&v);
+	return r;
+}

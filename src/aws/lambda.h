@@ -94,6 +94,16 @@ void lambda_layer_version_release(struct lambda_layer_version *v);
 /* The newest version of a layer with its CodeSha256 (ListLayerVersions, then GetLayerVersion); version 0 when none. */
 int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
 				struct lambda_layer_version *out, struct aws_error *err);
+/* PublishVersion: a version of the function as it is now; *version its number, *arn its ARN (caller frees). */
+int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
+			   struct aws_error *err);
+/* GetAlias: the version the alias points at (0 when it does not exist: no error). */
+int lambda_get_alias(struct aws *a, const char *region, const char *name, const char *alias, long *version,
+		     struct aws_error *err);
+/* CreateAlias (create) or UpdateAlias: alias pointing at version; *arn the alias ARN (caller frees). */
+int lambda_put_alias(struct aws *a, const char *region, const char *name, const char *alias, long version,
+		     int create, char **arn, struct aws_error *err);
+
 /* A layer's versions as ListLayerVersions gives them (every page; none when the layer does not exist). */
 struct lambda_layer_versions {
 	struct lambda_layer_entry {

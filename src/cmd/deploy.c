@@ -36,6 +36,8 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 		cJSON_AddStringToObject(o, "arn", s->arn);
 	else
 		cJSON_AddNullToObject(o, "arn");
+	if (!strcmp(s->kind, "version") || !strcmp(s->kind, "alias"))
+		cJSON_AddNumberToObject(o, "version", (double)s->version);
 	if (strstr(s->kind, "layer")) {
 		cJSON_AddNumberToObject(o, "version", (double)s->version);
 		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
@@ -71,6 +73,7 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	cJSON *root = cJSON_CreateObject(), *layers = cJSON_CreateArray();
 	cJSON *functions = cJSON_CreateArray(), *roles = cJSON_CreateArray();
+	cJSON *versions = cJSON_CreateArray(), *aliases = cJSON_CreateArray();
 
 	cJSON_AddStringToObject(root, "region", p->region);
 	cJSON_AddBoolToObject(root, "dry_run", dry_run);
@@ -87,12 +90,18 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 			cJSON_AddItemToArray(functions, o);
 		else if (!strcmp(p->steps[i].kind, "role"))
 			cJSON_AddItemToArray(roles, o);
+		else if (!strcmp(p->steps[i].kind, "version"))
+			cJSON_AddItemToArray(versions, o);
+		else if (!strcmp(p->steps[i].kind, "alias"))
+			cJSON_AddItemToArray(aliases, o);
 		else
 			cJSON_AddItemToArray(layers, o);
 	}
 	cJSON_AddItemToObject(root, "layers", layers);
 	cJSON_AddItemToObject(root, "roles", roles);
 	cJSON_AddItemToObject(root, "functions", functions);
+	cJSON_AddItemToObject(root, "versions", versions);
+	cJSON_AddItemToObject(root, "aliases", aliases);
 	if (!ok) {
 		cJSON *e = cJSON_AddObjectToObject(root, "error");
 
@@ -133,8 +142,10 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 			buf_addf(&line, "would %s %s '%s'", deploy_action_name(s->action, 1), deploy_kind_words(s->kind), s->name);
 		else
 			buf_addf(&line, "%s '%s': %s", deploy_kind_words(s->kind), s->name, deploy_action_name(s->action, 0));
-		if (strstr(s->kind, "layer") && s->version && s->action != DEPLOY_UNCHANGED)
+		if ((strstr(s->kind, "layer") || !strcmp(s->kind, "version")) && s->version && s->action != DEPLOY_UNCHANGED)
 			buf_addf(&line, " version %ld", s->version);
+		if (!strcmp(s->kind, "alias") && s->version && (s->done || s->action == DEPLOY_UNCHANGED))
+			buf_addf(&line, " -> version %ld", s->version);
 		for (size_t k = 0; k < s->reasons.nr; k++)
 			buf_addf(&line, "%s%s", k ? ", " : " (", s->reasons.items[k]);
 		if (s->reasons.nr)
@@ -249,6 +260,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.fns = fns;
 	o.nfns = nfns;
 	o.use_s3 = args_flag(args, "use-s3");
+	o.publish = args_flag(args, "publish");
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
 	o.runtime_layer = arts.runtime_layer;
 	o.deps_layer = arts.deps_layer;
@@ -303,6 +315,9 @@ static const struct opt opts[] = {
 	  "and make no write call", 0, 0, NULL, NULL, 0 },
 	{ "use-s3", 0, OPT_BOOL, NULL, "upload every zip through S3, not only those over 50 MB", 0, 0, NULL, NULL, 0 },
 	{ "s3-bucket", 0, OPT_STRING, "BUCKET", "the S3 bucket for uploads through S3", 0, 0, NULL, "aws.s3-bucket", 0 },
+	{ "publish", 0, OPT_BOOL, NULL, "publish a version of each function after the update", 0, 0, NULL, NULL, 0 },
+	{ "alias", 0, OPT_STRING, "NAME", "point this alias at the published version, making it if needed (implies "
+	  "--publish)", 0, 0, NULL, "function.alias", 0 },
 	OPT_END,
 };
 
@@ -343,6 +358,10 @@ const struct command cmd_deploy = {
 		"summary; a failure in one region does not stop the others, and the exit status says that "
 		"one failed. With --json and several regions the answer is {\"ok\", \"dry_run\", "
 		"\"regions\": [...]}, one object per region as a single region prints it.\n\n"
+		"Versions and aliases: --publish publishes a version of each function once it is updated "
+		"(PublishVersion; Lambda makes no new version when nothing changed since the last). --alias NAME "
+		"(or function.alias) publishes too and points the alias at that version, making the alias when "
+		"it is not there. 'blambda invoke --qualifier' reaches either.\n\n"
 		"A failure names the step, AWS's error code, message and request id; what was done is kept "
 		"and the next run finishes the rest.",
 	.opts = opts,
@@ -353,6 +372,7 @@ const struct command cmd_deploy = {
 		    "blambda deploy --layer\tpublish the runtime (and deps) layer only\n"
 		    "blambda deploy --dry-run\tsay what would change, and why\n"
 		    "blambda deploy --use-s3 --s3-bucket my-artifacts\tupload through S3\n"
+		    "blambda deploy --alias live\tpublish a version and point the alias live at it\n"
 		    "blambda deploy --json\tthe result as JSON: ARNs, state, code hash, what was done",
 	.exec = exec_deploy,
 };

@@ -156,6 +156,19 @@ static int check_env_entry(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
+/* Lambda's alias names: 1 to 128 letters, digits, '-' and '_', not all digits (that is a version) */
+static int check_alias(const char *key, const char *v, struct buf *why)
+{
+	size_t n = strlen(v);
+
+	if (!n || n > 128 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n ||
+	    strspn(v, "0123456789") == n) {
+		buf_addf(why, "%s '%s' is not valid: 1 to 128 letters, digits, '-' and '_', not only digits", key, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_tag(const char *key, const char *v, struct buf *why)
 {
 	if (!*key || strlen(key) > 128) {
@@ -280,6 +293,8 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		NULL, NULL, check_description, "the function's description" },
 	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,
 		"tags put on the function (a map)" },
+	[CFG_FUNCTION_ALIAS] = { "function.alias", CFG_STRING, "BLAMBDA_ALIAS", NULL, 0, 0, NULL, NULL, check_alias,
+		"an alias deploy points at the version it publishes (implies --publish)" },
 	[CFG_BABASHKA_VERSION] = { "babashka.version", CFG_STRING, "BLAMBDA_BB_VERSION", "1.13.219", 0, 0, NULL,
 		NULL, check_bb_version, "the Babashka release in the runtime layer" },
 	[CFG_BABASHKA_MIRROR] = { "babashka.mirror", CFG_STRING, "BLAMBDA_BABASHKA_URL",

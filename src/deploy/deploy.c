@@ -344,6 +344,44 @@ out:
 	return r;
 }
 
+/*
+ * With --publish or function.alias: a version published after the update,
+ * and the alias pointed at it (made when it is not there).
+ */
+static int plan_version(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
+{
+	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
+	const char *alias = config_str(&o->fns[fn], CFG_FUNCTION_ALIAS);
+	struct deploy_step *s;
+
+	if (!o->publish && !alias)
+		return 0;
+	s = add_step(p, "version", name);
+	s->fn = fn;
+	s->action = DEPLOY_PUBLISH;
+	reason(s, alias ? "alias '%s' follows it" : "--publish", alias);
+	s->planned = 1;
+	if (!alias)
+		return 0;
+	{
+		/* named FUNCTION:ALIAS, as Lambda's qualified names are */
+		char *qualified = buf_fmt("%s:%s", name, alias);
+
+		s = add_step(p, "alias", qualified);
+		free(qualified);
+	}
+	s->fn = fn;
+	if (lambda_get_alias(a, p->region, name, alias, &s->old_version, &p->err))
+		return failed(p, "read alias '%s' of function '%s'", alias, name);
+	s->action = s->old_version ? DEPLOY_UPDATE : DEPLOY_CREATE;
+	if (s->old_version)
+		reason(s, "points at version %ld", s->old_version);
+	else
+		reason(s, "it does not exist yet");
+	s->planned = 1;
+	return 0;
+}
+
 int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	int need_bucket = 0;
@@ -362,7 +400,7 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 			if (plan_role(a, p, config_str(&o->fns[f], CFG_FUNCTION_NAME), f))
 				return -1;
 		}
-		if (plan_function(a, o, p, f, role))
+		if (plan_function(a, o, p, f, role) || plan_version(a, o, p, f))
 			return -1;
 	}
 	/* a zip that must go through S3 needs a bucket: said before any write */
@@ -741,8 +779,54 @@ out:
 	return r;
 }
 
+static int exec_version(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	const char *name = config_str(&o->fns[s->fn], CFG_FUNCTION_NAME);
+	char *arn = NULL;
+	int r;
+
+	p->writes++;
+	r = lambda_publish_version(a, p->region, name, &s->version, &arn, &p->err);
+	if (r) {
+		free(arn);
+		return failed(p, "publish a version of function '%s'", name);
+	}
+	free(s->arn);
+	s->arn = arn;
+	s->done = 1;
+	return 0;
+}
+
+static int exec_alias(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s,
+		      long version)
+{
+	const char *name = config_str(&o->fns[s->fn], CFG_FUNCTION_NAME);
+	const char *alias = config_str(&o->fns[s->fn], CFG_FUNCTION_ALIAS);
+	char *arn = NULL;
+
+	s->version = version;
+	if (s->old_version == version) {
+		/* Lambda published no new version (nothing changed since the last): the alias is right */
+		s->action = DEPLOY_UNCHANGED;
+		s->done = 1;
+		return 0;
+	}
+	p->writes++;
+	if (lambda_put_alias(a, p->region, name, alias, version, s->action == DEPLOY_CREATE, &arn, &p->err)) {
+		free(arn);
+		return failed(p, "%s alias '%s' of function '%s'", s->action == DEPLOY_CREATE ? "create" : "update",
+			      alias, name);
+	}
+	free(s->arn);
+	s->arn = arn;
+	s->done = 1;
+	return 0;
+}
+
 int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
+	long published = 0;
+
 	for (size_t i = 0; i < p->nr; i++) {
 		struct deploy_step *s = &p->steps[i];
 		int r = 0;
@@ -753,6 +837,10 @@ int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deplo
 			r = exec_role(a, p, s);
 		else if (!strcmp(s->kind, "function"))
 			r = exec_function(a, o, p, i);
+		else if (!strcmp(s->kind, "version") && !(r = exec_version(a, o, p, s)))
+			published = s->version;
+		else if (!strcmp(s->kind, "alias"))
+			r = exec_alias(a, o, p, s, published);
 		else
 			r = exec_layer(a, o, p, s);
 		if (r)

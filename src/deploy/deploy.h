@@ -34,7 +34,7 @@ void deploy_role_name(const char *function, struct buf *out);
 #define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 struct deploy_step {
-	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function" */
+	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function", "version", "alias" */
 	char *name;
 	size_t fn;                     /* role, function: which of deploy_opts' functions */
 	int role;                      /* function: the index of its role's step, -1 when function.role names one */
@@ -46,7 +46,8 @@ struct deploy_step {
 	int update_code, update_config, update_tags, attach_policy;
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
-	long version;                  /* layer version */
+	long version;                  /* layer version; function version published; the version an alias points at */
+	long old_version;              /* alias: the version it pointed at before (0: it did not exist) */
 	char *state;                   /* function State */
 	char *code_sha256;             /* base64, as Lambda reports it */
 	int done;                      /* its writes succeeded */
@@ -60,6 +61,7 @@ struct deploy_opts {
 	size_t nfns;
 	const char *region;
 	int layers_only;               /* deploy --layer */
+	int publish;                   /* deploy --publish: a version of each function (also when it has function.alias) */
 	int use_s3;                    /* every zip through S3 */
 	const char *s3_bucket;         /* NULL: none */
 	const struct artifact *runtime_layer, *deps_layer, *function;

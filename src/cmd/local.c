@@ -1,11 +1,15 @@
 #define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "aws/credentials.h"
@@ -230,6 +234,8 @@ struct printer {
 	pthread_t thread;
 };
 
+static void print_message(void *ctx, const char *text, size_t len);
+
 static void *printer_thread(void *arg)
 {
 	struct printer *p = arg;
@@ -260,14 +266,19 @@ static void *printer_thread(void *arg)
 	return NULL;
 }
 
-static void printer_start(struct printer *p, int prefix)
+/* on the heap: a printer given up on (its stderr never drained) lives on, with its thread, until exit */
+static struct printer *printer_start(int prefix)
 {
-	memset(p, 0, sizeof(*p));
+	struct printer *p = xcalloc(1, sizeof(*p));
+
 	p->prefix = prefix;
 	p->quiet = msg_level() < MSG_NORMAL;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->more, NULL);
 	p->running = !pthread_create(&p->thread, NULL, printer_thread, p);
+	if (p->running)
+		msg_set_sink(print_message, p);
+	return p;
 }
 
 /* Print what is queued and stop; a stderr that stays blocked for two seconds is given up on. */
@@ -275,21 +286,46 @@ static void printer_stop(struct printer *p)
 {
 	struct timespec until;
 
+	msg_set_sink(NULL, NULL);
 	pthread_mutex_lock(&p->lock);
 	p->stop = 1;
 	pthread_cond_signal(&p->more);
 	pthread_mutex_unlock(&p->lock);
-	if (!p->running)
-		return;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 2;
-	if (pthread_timedjoin_np(p->thread, NULL, &until)) {
-		pthread_detach(p->thread);
-		return; /* it holds the lock and the queue: both stay */
+	if (p->running) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		if (pthread_timedjoin_np(p->thread, NULL, &until)) {
+			pthread_detach(p->thread);
+			return; /* still writing: it keeps the printer, freed by the exit */
+		}
 	}
 	buf_release(&p->queue);
 	pthread_cond_destroy(&p->more);
 	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* text to the queue (or, past its limit, counted as dropped); never waits */
+static void printer_add(struct printer *p, const char *prefix, const char *text, size_t len, int newline)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->queue.len > PRINT_QUEUE_MAX) {
+		p->dropped++;
+	} else {
+		if (prefix)
+			buf_addf(&p->queue, "%s | ", prefix);
+		buf_add(&p->queue, text, len);
+		if (newline)
+			buf_addch(&p->queue, '\n');
+	}
+	pthread_cond_signal(&p->more);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* blambda's own messages take the same way (see msg_set_sink) */
+static void print_message(void *ctx, const char *text, size_t len)
+{
+	printer_add(ctx, NULL, text, len, 0);
 }
 
 /* the log callback: queue the line, never wait (the instance is locked) */
@@ -297,19 +333,8 @@ static void print_log(void *ctx, const struct local_fn *fn, const char *line, si
 {
 	struct printer *p = ctx;
 
-	if (p->quiet)
-		return;
-	pthread_mutex_lock(&p->lock);
-	if (p->queue.len > PRINT_QUEUE_MAX) {
-		p->dropped++;
-	} else {
-		if (p->prefix && fn)
-			buf_addf(&p->queue, "%s | ", fn->name);
-		buf_add(&p->queue, line, len);
-		buf_addch(&p->queue, '\n');
-	}
-	pthread_cond_signal(&p->more);
-	pthread_mutex_unlock(&p->lock);
+	if (!p->quiet)
+		printer_add(p, p->prefix && fn ? fn->name : NULL, line, len, 1);
 }
 
 static const char *outcome_name(enum local_outcome o)
@@ -541,6 +566,36 @@ static int local_start_cmd(struct args *args, struct config *cfg, const struct s
 	return EXIT_OK;
 }
 
+/* Every child left now is an orphan a runtime left behind (the runtimes are stopped): kill and reap it. */
+static void end_orphans(void)
+{
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[300], text[512], *paren;
+		long ppid;
+		FILE *f;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		if (fgets(text, sizeof(text), f) && (paren = strrchr(text, ')')) &&
+		    sscanf(paren + 1, " %*c %ld", &ppid) == 1 && ppid == self) {
+			pid_t pid = (pid_t)atol(e->d_name);
+
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* ---- the command ----------------------------------------------------------------------------- */
 
 static const char *const actions[] = { "invoke", "start", NULL };
@@ -557,7 +612,7 @@ static int exec_local(struct args *args, struct config *cfg)
 	struct local_host host = { 0 };
 	struct local_fn **fns = NULL;
 	struct http_client *http = NULL;
-	struct printer pr;
+	struct printer *pr = NULL;
 	sigset_t set;
 	size_t nfns = 0;
 	int r = -1;
@@ -588,12 +643,15 @@ static int exec_local(struct args *args, struct config *cfg)
 	/* before any thread starts: the stop signals are for the main thread's sigwait alone */
 	set = stop_signals();
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	printer_start(&pr, !invoke && nfns > 1);
+	/* orphans of the runtimes (a double fork, setsid) come to blambda, to be ended with it */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pr = printer_start(!invoke && nfns > 1);
 	if (invoke)
-		r = local_invoke_cmd(args, fns[0], &payload, &pr);
+		r = local_invoke_cmd(args, fns[0], &payload, pr);
 	else
-		r = local_start_cmd(args, cfg, &names, fns, nfns, &env, &http, &pr);
-	printer_stop(&pr);
+		r = local_start_cmd(args, cfg, &names, fns, nfns, &env, &http, pr);
+	end_orphans();
+	printer_stop(pr);
 out:
 	free_functions(fns, nfns);
 	local_host_release(&host);

@@ -161,9 +161,10 @@ static int check_alias(const char *key, const char *v, struct buf *why)
 {
 	size_t n = strlen(v);
 
+	(void)key;
 	if (!n || n > 128 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n ||
 	    strspn(v, "0123456789") == n) {
-		buf_addf(why, "%s '%s' is not valid: 1 to 128 letters, digits, '-' and '_', not only digits", key, v);
+		buf_addf(why, "alias '%s' is not valid: 1 to 128 letters, digits, '-' and '_', not only digits", v);
 		return -1;
 	}
 	return 0;

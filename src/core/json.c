@@ -28,16 +28,123 @@ static void position(const char *text, size_t at, size_t *line, size_t *column)
 	}
 }
 
+static size_t utf8_len(const unsigned char *s, size_t n);
+
+/* the length of the JSON number at s (at most n bytes), 0 when it is not one: cJSON takes 01, 1. and more */
+static size_t number_len(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		size_t d = ++i;
+
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t d;
+
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		d = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	/* a number ends at a delimiter: "01" is a 0 followed by junk */
+	if (i < n && !strchr(" \t\r\n,]}", s[i]))
+		return 0;
+	return i;
+}
+
+/*
+ * What cJSON lets through and JSON does not: a raw control character or NUL,
+ * bytes that are not UTF-8, a byte order mark, numbers such as 01 or 1.
+ * The offset of the first such mistake, or len.
+ */
+static size_t lax_mistake(const char *text, size_t len)
+{
+	int in_string = 0;
+
+	for (size_t at = 0; at < len;) {
+		unsigned char c = (unsigned char)text[at];
+
+		if (c < 0x20 && !(!in_string && strchr(" \t\r\n", c) && c))
+			return at;
+		if (c >= 0x80) {
+			size_t n = in_string ? utf8_len((const unsigned char *)text + at, len - at) : 0;
+
+			if (!n)
+				return at;
+			at += n;
+			continue;
+		}
+		if (in_string) {
+			if (c == '\\')
+				at++;
+			else if (c == '"')
+				in_string = 0;
+			at++;
+			continue;
+		}
+		if (c == '"') {
+			in_string = 1;
+			at++;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			size_t n = number_len(text + at, len - at);
+
+			if (!n)
+				return at;
+			at += n;
+		} else {
+			at++;
+		}
+	}
+	return len;
+}
+
+void json_compact(const char *text, size_t len, struct buf *out)
+{
+	int in_string = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (in_string) {
+			buf_addch(out, c);
+			if (c == '\\' && i + 1 < len)
+				buf_addch(out, text[++i]);
+			else if (c == '"')
+				in_string = 0;
+		} else if (!strchr(" \t\r\n", c)) {
+			in_string = c == '"';
+			buf_addch(out, c);
+		}
+	}
+	if (!out->ptr)
+		buf_adds(out, "");
+}
+
 int json_check(const char *text, size_t len, size_t *line, size_t *column)
 {
 	const char *end = NULL;
 	cJSON *v;
 	size_t at;
 
-	/* cJSON takes raw control characters inside strings, and stops at a NUL: JSON has neither */
-	for (at = 0; at < len; at++)
-		if ((unsigned char)text[at] < 0x20 && !strchr(" \t\r\n", text[at] ? text[at] : 'x'))
-			break;
+	at = lax_mistake(text, len);
 	if (at < len) {
 		position(text, at, line, column);
 		return -1;

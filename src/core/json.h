@@ -11,10 +11,14 @@ void json_print(cJSON *root);
 
 /*
  * Whether text[0..len) is exactly one JSON value (whitespace around it
- * allowed; no trailing data, no NUL, no raw control character). On -1,
+ * allowed; no trailing data, no NUL or raw control character, valid UTF-8,
+ * numbers as JSON writes them). On -1,
  * *line and *column (from 1) say where the mistake is.
  */
 int json_check(const char *text, size_t len, size_t *line, size_t *column);
+
+/* text[0..len), one JSON value json_check accepts, without whitespace outside strings, appended to out. */
+void json_compact(const char *text, size_t len, struct buf *out);
 
 /*
  * Add text[0..len) to o as a string under key, made valid UTF-8 (a NUL or a

@@ -2,12 +2,22 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static int level = MSG_NORMAL;
 static int color;
 static enum exit_status recorded = EXIT_OK;
 static int muted;
+static void (*sink)(void *ctx, const char *text, size_t len);
+static void *sink_ctx;
+
+void msg_set_sink(void (*fn)(void *ctx, const char *text, size_t len), void *ctx)
+{
+	sink = fn;
+	sink_ctx = ctx;
+}
 
 void msg_mute(int on)
 {
@@ -39,16 +49,50 @@ int msg_stderr_is_tty(void)
 	return isatty(STDERR_FILENO);
 }
 
+/* one message, whole: to the sink when one is set, else to stderr in one write */
+static void put(const char *lead, const char *fmt, va_list ap)
+{
+	char small[1024], *text = small;
+	int n, lead_len = (int)strlen(lead);
+	va_list again;
+
+	va_copy(again, ap);
+	n = vsnprintf(small + lead_len, sizeof(small) - (size_t)lead_len - 1, fmt, ap);
+	if (n < 0) {
+		va_end(again);
+		return;
+	}
+	if ((size_t)n + (size_t)lead_len + 2 > sizeof(small)) {
+		text = malloc((size_t)n + (size_t)lead_len + 2);
+		if (!text) {
+			va_end(again);
+			return;
+		}
+		vsnprintf(text + lead_len, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
+	memcpy(text, lead, (size_t)lead_len);
+	text[lead_len + n] = '\n';
+	text[lead_len + n + 1] = '\0';
+	if (sink)
+		sink(sink_ctx, text, (size_t)(lead_len + n + 1));
+	else
+		fputs(text, stderr);
+	if (text != small)
+		free(text);
+}
+
 static void emit(const char *prefix, const char *colour, const char *fmt, va_list ap)
 {
+	char lead[64];
+
 	if (muted)
 		return;
 	if (color && colour)
-		fprintf(stderr, "blambda: \033[%sm%s\033[0m", colour, prefix);
+		snprintf(lead, sizeof(lead), "blambda: \033[%sm%s\033[0m", colour, prefix);
 	else
-		fprintf(stderr, "blambda: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		snprintf(lead, sizeof(lead), "blambda: %s", prefix);
+	put(lead, fmt, ap);
 }
 
 int error(const char *fmt, ...)
@@ -89,12 +133,7 @@ void hint(const char *fmt, ...)
 	if (muted)
 		return;
 	va_start(ap, fmt);
-	if (color)
-		fputs("\033[36mhint:\033[0m ", stderr);
-	else
-		fputs("hint: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	put(color ? "\033[36mhint:\033[0m " : "hint: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -105,8 +144,7 @@ void info(const char *fmt, ...)
 	if (level < MSG_NORMAL)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	put("", fmt, ap);
 	va_end(ap);
 }
 
@@ -117,9 +155,7 @@ void verbose(int lvl, const char *fmt, ...)
 	if (level < lvl)
 		return;
 	va_start(ap, fmt);
-	fputs("* ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	put("* ", fmt, ap);
 	va_end(ap);
 }
 

@@ -1,6 +1,8 @@
 #ifndef BLAMBDA_CORE_MSG_H
 #define BLAMBDA_CORE_MSG_H
 
+#include <stddef.h>
+
 /*
  * Messages to the user. Everything here writes to stderr; stdout is for data.
  *
@@ -28,6 +30,13 @@ void msg_set_level(int level);
  * handled, such as looking for optional credentials). Not for threads.
  */
 void msg_mute(int on);
+/*
+ * Hand every message, whole and with its line break, to fn instead of
+ * writing it to stderr (NULL: stderr again). For commands whose stderr is
+ * written by a thread of its own (blambda local), so that no other thread
+ * ever waits on a stderr nobody reads. fn must not block.
+ */
+void msg_set_sink(void (*fn)(void *ctx, const char *text, size_t len), void *ctx);
 int msg_level(void);
 /* Colour applies to stderr only, and only when it is a terminal and NO_COLOR is unset. */
 void msg_set_color(int enabled);

@@ -10,7 +10,6 @@
 #include "core/xalloc.h"
 #include "local/mhd_lazy.h"
 
-#define HTTPD_IDLE_S 60           /* a connection that sends nothing for this long is closed */
 #define HTTPD_MAX_CONNECTIONS 256 /* connections at once; more wait in the kernel's backlog */
 
 struct httpd {
@@ -126,7 +125,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	}
 }
 
-struct httpd *httpd_start(unsigned port, size_t body_cap, httpd_handler handler, void *ctx, struct buf *why)
+struct httpd *httpd_start(unsigned port, size_t body_cap, unsigned idle_s, httpd_handler handler, void *ctx,
+			  struct buf *why)
 {
 	const struct mhd_api *api = mhd_api();
 	struct sockaddr_in addr = { 0 };
@@ -154,7 +154,7 @@ struct httpd *httpd_start(unsigned port, size_t body_cap, httpd_handler handler,
 	h->daemon = api->start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, (uint16_t)port,
 				      NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-				      (unsigned int)HTTPD_IDLE_S, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_MAX_CONNECTIONS,
+				      (unsigned int)idle_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_MAX_CONNECTIONS,
 				      MHD_OPTION_END);
 	if (!h->daemon) {
 		if (errno == EADDRINUSE)

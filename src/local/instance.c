@@ -28,6 +28,7 @@
 #define SAMPLE_MS 10           /* how often the memory of the runtime's processes is read */
 #define RESCAN_EVERY 25        /* samples between looks for new processes in the group */
 #define MAX_TRACKED 64
+#define NEXT_GRACE_S 0.1       /* how long an answered invocation waits for the runtime's next GET /next */
 
 /* ---- descriptions ----------------------------------------------------------------------------- */
 
@@ -673,7 +674,8 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	in->api_ctx = xcalloc(1, sizeof(*in->api_ctx));
 	in->api_ctx->in = in;
 	in->api_ctx->gen = in->gen;
-	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, runtime_api, in->api_ctx, why);
+	/* no idle limit: a runtime's connection rests while its handler works */
+	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, 0, runtime_api, in->api_ctx, why);
 	if (!in->api) {
 		free(in->api_ctx);
 		in->api_ctx = NULL;
@@ -937,8 +939,15 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 		 * handler's late output) is part of it, and so is the time it takes,
 		 * up to the deadline.
 		 */
-		if (wait_for_next(in, inv.handed_at + (double)fn->timeout_s))
-			kill_after = 1; /* still busy at the deadline: start afresh next time */
+		double until = clock_seconds() + NEXT_GRACE_S;
+
+		/*
+		 * Up to a moment: Lambda gives the caller the answer once it is
+		 * posted; a runtime still busy after that keeps its instance busy,
+		 * and what it prints goes to the next invocation's log.
+		 */
+		wait_for_next(in, until < inv.handed_at + (double)fn->timeout_s ? until
+										: inv.handed_at + (double)fn->timeout_s);
 		end = clock_seconds();
 	}
 	drain_log(in);

@@ -12,6 +12,7 @@
 
 #define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
 #define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
+#define IDLE_S 60              /* a client connection that sends nothing for this long is closed */
 #define EVENTS_MAX 64          /* Event invocations waiting or running at once; more are refused (429) */
 
 /* the instances of one function */
@@ -139,37 +140,48 @@ static void *run_event(void *arg)
 /*
  * The function a path names, as Lambda reads it: NAME[:QUALIFIER],
  * ACCOUNT:function:NAME[:QUALIFIER] or arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER].
- * The region and account, when given, must be the function's (else NULL: not found).
+ * NULL when it is none of these; *region and *account (NULL when not given)
+ * are for the caller to check against the function's.
  */
-static char *function_name(const char *path_name, const struct local_fn *any, char **q)
+static char *function_name(const char *path_name, char **q, char **region, char **account)
 {
 	struct strlist parts = STRLIST_INIT;
-	const char *name = NULL, *qual = NULL, *region = NULL, *account = NULL;
+	const char *name = NULL, *qual = NULL, *reg = NULL, *acc = NULL;
 	char *r = NULL;
 
-	*q = NULL;
+	*q = *region = *account = NULL;
 	strlist_split(&parts, path_name, ':');
 	if (parts.nr >= 1 && parts.nr <= 2) {
 		name = parts.items[0];
 		qual = parts.nr == 2 ? parts.items[1] : NULL;
 	} else if ((parts.nr == 3 || parts.nr == 4) && !strcmp(parts.items[1], "function")) {
-		account = parts.items[0];
+		acc = parts.items[0];
 		name = parts.items[2];
 		qual = parts.nr == 4 ? parts.items[3] : NULL;
 	} else if ((parts.nr == 7 || parts.nr == 8) && !strcmp(parts.items[0], "arn") && !strcmp(parts.items[2], "lambda") &&
 		   !strcmp(parts.items[5], "function")) {
-		region = parts.items[3];
-		account = parts.items[4];
+		reg = parts.items[3];
+		acc = parts.items[4];
 		name = parts.items[6];
 		qual = parts.nr == 8 ? parts.items[7] : NULL;
 	}
-	if (name && *name && (!region || (any && !strcmp(region, any->region))) &&
-	    (!account || (any && !strcmp(account, any->account)))) {
+	if (name && *name) {
 		r = xstrdup(name);
 		*q = qual ? xstrdup(qual) : NULL;
+		*region = reg ? xstrdup(reg) : NULL;
+		*account = acc ? xstrdup(acc) : NULL;
 	}
 	strlist_clear(&parts);
 	return r;
+}
+
+/* a function still served, for the region and account of messages; called locked */
+static const struct local_fn *any_function(const struct local_server *s)
+{
+	for (size_t i = 0; i < s->npools; i++)
+		if (s->pools[i]->fn)
+			return s->pools[i]->fn;
+	return NULL;
 }
 
 static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
@@ -181,7 +193,7 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 	const char *cc = httpd_header(req, "X-Amz-Client-Context");
 	const char *qual = httpd_query(req, "Qualifier");
 	struct buf context = BUF_INIT, why = BUF_INIT, msg = BUF_INIT;
-	char *name = NULL, *arn_qual = NULL;
+	char *name = NULL, *arn_qual = NULL, *arn_region = NULL, *arn_account = NULL;
 	const char *rest, *slash;
 	struct local_fn *fn = NULL;
 	struct pool *p;
@@ -200,7 +212,7 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 	{
 		char *path_name = xstrndup(rest, (size_t)(slash - rest));
 
-		name = function_name(path_name, s->npools ? s->pools[0]->fn : NULL, &arn_qual);
+		name = function_name(path_name, &arn_qual, &arn_region, &arn_account);
 		if (!name)
 			name = path_name;
 		else
@@ -209,13 +221,17 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 	if (!qual)
 		qual = arn_qual;
 	p = find_pool(s, name);
-	if (p && !p->fn)
+	/* an ARN of another region or account names another function */
+	if (p && (!p->fn || (arn_region && strcmp(arn_region, p->fn->region)) ||
+		  (arn_account && strcmp(arn_account, p->fn->account))))
 		p = NULL;
 	if (!p || (qual && strcmp(qual, "$LATEST"))) {
+		const struct local_fn *any = p ? p->fn : any_function(s);
+
 		buf_addf(&msg, "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
-			 p ? p->fn->region : s->npools && s->pools[0]->fn ? s->pools[0]->fn->region : "local",
-			 p ? p->fn->account : s->npools && s->pools[0]->fn ? s->pools[0]->fn->account : "000000000000", name,
-			 qual ? ":" : "", qual ? qual : "");
+			 arn_region ? arn_region : any ? any->region : "us-east-1",
+			 arn_account ? arn_account : any ? any->account : "000000000000", name, qual ? ":" : "",
+			 qual ? qual : "");
 		pthread_mutex_unlock(&s->lock);
 		aws_error_reply(rep, 404, "ResourceNotFoundException", msg.ptr);
 		goto out;
@@ -246,15 +262,12 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 	if (cc && *cc) {
 		/* handed on as a header: one line of compact JSON, and an object */
 		struct buf raw = BUF_INIT;
-		cJSON *obj = NULL;
-		char *compact = NULL;
+		size_t line, column;
 
-		if (!base64_decode(cc, strlen(cc), &raw))
-			obj = cJSON_ParseWithLength(raw.ptr ? raw.ptr : "", raw.len);
-		if (cJSON_IsObject(obj) && (compact = cJSON_PrintUnformatted(obj)))
-			buf_adds(&context, compact);
-		free(compact);
-		cJSON_Delete(obj);
+		if (!base64_decode(cc, strlen(cc), &raw) && !json_check(raw.ptr ? raw.ptr : "", raw.len, &line, &column))
+			json_compact(raw.ptr, raw.len, &context);
+		if (context.len && context.ptr[0] != '{')
+			buf_reset(&context);
 		buf_release(&raw);
 		if (!context.len) {
 			aws_error_reply(rep, 400, "InvalidRequestContentException",
@@ -343,6 +356,8 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 out:
 	free(name);
 	free(arn_qual);
+	free(arn_region);
+	free(arn_account);
 	buf_release(&context);
 	buf_release(&why);
 	buf_release(&msg);
@@ -359,7 +374,7 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	s->concurrency = concurrency ? concurrency : 1;
 	s->log = log;
 	s->log_ctx = log_ctx;
-	s->http = httpd_start(port, LOCAL_MAX_REQUEST, invoke_api, s, why);
+	s->http = httpd_start(port, LOCAL_MAX_REQUEST, IDLE_S, invoke_api, s, why);
 	if (!s->http) {
 		pthread_cond_destroy(&s->freed);
 		pthread_cond_destroy(&s->events_done);

@@ -169,10 +169,26 @@ static void *watcher(void *arg)
 			if (!d)
 				continue;
 			if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
-				/* the directory went (a checkout may make it again): its watch ends */
+				/*
+				 * The directory went (a checkout may make it again): its watch
+				 * ends, and so do those of the directories under it, which may
+				 * live on elsewhere (moved) and are not the code any more.
+				 */
+				char *gone = xstrdup(d->path);
+				size_t glen = strlen(gone);
+
 				if (ev->mask & IN_MOVE_SELF)
 					inotify_rm_watch(w->fd, ev->wd);
 				forget_wd(w, ev->wd);
+				for (size_t i = 0; i < w->ndirs;) {
+					if (!strncmp(w->dirs[i].path, gone, glen) && w->dirs[i].path[glen] == '/') {
+						inotify_rm_watch(w->fd, w->dirs[i].wd);
+						forget_wd(w, w->dirs[i].wd);
+					} else {
+						i++;
+					}
+				}
+				free(gone);
 				w->lost = 1;
 				pending = 1;
 				continue;

@@ -312,6 +312,31 @@ expect_status 2
 expect_err_has "--payload is not valid JSON: line 1, column 10"
 [ ! -s "$REQUESTS" ] && pass || fail "a call was made: $(cat "$REQUESTS")"
 
+test_case "--publish: a version after the update; --alias points an alias at it, made when missing"
+blambda deploy --publish
+expect_status 0
+expect_out_has "version 'hello': published version 1 (--publish)"
+awsq lambda list-versions-by-function --function-name hello
+expect_json '"1" in [v["Version"] for v in d["Versions"]]'
+sed -i 's/^  memory: .*/  memory: 640/' blambda.yml
+blambda deploy --alias live --json
+expect_status 0
+expect_json 'd["versions"][0]["version"] == 2 and d["aliases"][0]["name"] == "hello:live" and d["aliases"][0]["action"] == "created" and d["aliases"][0]["version"] == 2'
+awsq lambda get-alias --function-name hello --name live
+expect_json 'd["FunctionVersion"] == "2"'
+sed -i 's/^  memory: .*/  memory: 768\n  alias: live/' blambda.yml
+blambda deploy
+expect_status 0
+expect_out_has "alias 'hello:live': updated -> version 3 (points at version 2)"
+awsq lambda get-alias --function-name hello --name live
+expect_json 'd["FunctionVersion"] == "3"'
+blambda invoke --qualifier live --payload '{"via":"alias"}'
+expect_status 0
+expect_out '{"via":"alias"}'
+blambda deploy --alias 123
+expect_status 2
+expect_err_has "alias '123' is not valid"
+
 test_case "invoke: a name the project does not declare"
 blambda invoke helo
 expect_status 2

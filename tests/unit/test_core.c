@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/payload.h"
 #include "core/strlist.h"
 #include "test.h"
@@ -175,6 +177,26 @@ static void test_base64_decode(void)
 	buf_release(&b);
 }
 
+static void test_json_check(void)
+{
+	const char *good[] = { "{}", " [0, -0.5, 1e3, 2E-2, \"\\u00e9\", \"\xc3\xa9\"] ", "null", "\"01\"", "{\"a\": [true, false]}\n" };
+	const char *bad[] = { "01", "-01", "1.", "[1.e2]", "\xef\xbb\xbf{}", "\"\xff\"", "{} x", "{}{}", "[\"a\tb\"]", "", "[-]" };
+	struct buf b = BUF_INIT;
+	size_t line, col;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK_INT(json_check(good[i], strlen(good[i]), &line, &col), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(json_check(bad[i], strlen(bad[i]), &line, &col), -1);
+	CHECK_INT(json_check("{\n  \"a\": 01}", 13, &line, &col), -1);
+	CHECK_INT(line, 2);
+	CHECK_INT(col, 8);
+	CHECK_INT(json_check("[1,\0]", 5, &line, &col), -1);
+	json_compact("{ \"a b\" : [1, 2],\n \"c\": \"x\\\" y\" }", 33, &b);
+	CHECK_STR(b.ptr, "{\"a b\":[1,2],\"c\":\"x\\\" y\"}");
+	buf_release(&b);
+}
+
 static void test_payload(void)
 {
 	struct buf b = BUF_INIT;
@@ -196,4 +218,4 @@ static void test_payload(void)
 	buf_release(&b);
 }
 
-TEST_MAIN(test_base64_decode, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+TEST_MAIN(test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

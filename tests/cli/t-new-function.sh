@@ -153,7 +153,7 @@ mkdir -p big
 for i in $(seq 1 150); do head -c 400000 /dev/urandom | base64 > big/f$i.txt; done
 "$BLAMBDA" new-function slowfn --template big > /dev/null 2>&1 &
 pid=$!
-for i in $(seq 1 200); do ls -d slowfn.tmp-* > /dev/null 2>&1 && break; sleep 0.01; done
+for i in $(seq 1 1000); do ls -d slowfn.tmp-* > /dev/null 2>&1 && break; sleep 0.01; done
 ls -d slowfn.tmp-* > /dev/null 2>&1 && pass || fail "the staging directory was never seen"
 kill -TERM $pid
 wait $pid

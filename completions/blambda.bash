@@ -86,6 +86,12 @@ _blambda()
             esac
             case $prev in --since|-s) return 0 ;; esac
             ;;
+        terraform)
+            case $prev in
+                -o|--output) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+            esac
+            case $prev in --output|-o) return 0 ;; esac
+            ;;
     esac
     case $prev in --directory|-C|--config|-c|--profile|--region|--endpoint-url) return 0 ;; esac
 
@@ -93,7 +99,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy terraform doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -136,6 +142,11 @@ _blambda()
                 COMPREPLY=($(compgen -W "--layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
+        terraform)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
         doctor)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -164,7 +175,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy terraform doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

@@ -17,5 +17,6 @@ extern const struct command cmd_local;
 extern const struct command cmd_invoke;
 extern const struct command cmd_logs;
 extern const struct command cmd_destroy;
+extern const struct command cmd_terraform;
 
 #endif

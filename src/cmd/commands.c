@@ -9,6 +9,7 @@ const struct command *const commands[] = {
 	&cmd_invoke,
 	&cmd_logs,
 	&cmd_destroy,
+	&cmd_terraform,
 	&cmd_doctor,
 	&cmd_config,
 	&cmd_completion,

@@ -1,0 +1,137 @@
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "core/fs.h"
+#include "core/json.h"
+#include "core/msg.h"
+#include "core/strlist.h"
+#include "deploy/terraform.h"
+#include "package/project.h"
+
+/* the path of `to` seen from the directory `from`, both absolute: "../target" */
+static void relative_path(const char *from, const char *to, struct buf *out)
+{
+	struct strlist f = STRLIST_INIT, t = STRLIST_INIT;
+	size_t common = 0;
+
+	strlist_split(&f, from, '/');
+	strlist_split(&t, to, '/');
+	while (common < f.nr && common < t.nr && !strcmp(f.items[common], t.items[common]))
+		common++;
+	for (size_t i = common; i < f.nr; i++)
+		if (*f.items[i])
+			buf_adds(out, out->len ? "/.." : "..");
+	for (size_t i = common; i < t.nr; i++)
+		if (*t.items[i])
+			buf_addf(out, "%s%s", out->len ? "/" : "", t.items[i]);
+	if (!out->len)
+		buf_adds(out, ".");
+	strlist_clear(&f);
+	strlist_clear(&t);
+}
+
+static int exec_terraform(struct args *args, struct config *cfg)
+{
+	const char *dir = args_str(args, "output") ? args_str(args, "output") : "terraform";
+	struct project_build_opts po = { 0 };
+	struct project_artifacts arts = { 0 };
+	struct terraform_input in = { 0 };
+	struct http_client *http = NULL;
+	struct strlist none = STRLIST_INIT;
+	struct config *fns = NULL;
+	struct buf text = BUF_INIT, old = BUF_INIT, path = BUF_INIT, rel = BUF_INIT;
+	char abs_dir[PATH_MAX], abs_target[PATH_MAX];
+	size_t n = 0;
+	int r = -1, same;
+
+	if (!cfg->path)
+		return error_status(EXIT_USAGE, "there is no blambda.yml here to describe");
+	if (config_select_functions(cfg, &none, &fns, &n))
+		return -1;
+	if (!n) {
+		error_status(EXIT_USAGE, "%s names no function", cfg->path);
+		goto out;
+	}
+	/* the zips it names, up to date */
+	po.runtime_layer = po.deps_layer = po.function = 1;
+	if (project_build(cfg, &po, &http, &arts))
+		goto out;
+	if (fs_mkdirs(dir, 0755))
+		goto out;
+	if (!realpath(dir, abs_dir) || !realpath("target", abs_target)) {
+		error("cannot resolve '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	relative_path(abs_dir, abs_target, &rel);
+	in.cfg = cfg;
+	in.fns = fns;
+	in.nfns = n;
+	in.zip_dir = rel.ptr;
+	in.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+	in.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
+	in.deps_layer = arts.deps_layer != NULL;
+	terraform_generate(&in, &text);
+	buf_addf(&path, "%s/main.tf", dir);
+	same = !fs_read_file(path.ptr, &old, 16u << 20) && old.len == text.len && !memcmp(old.ptr, text.ptr, text.len);
+	if (!same && fs_write_atomic(path.ptr, text.ptr, text.len, 0644))
+		goto out;
+	if (args_flag(args, "json")) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "path", path.ptr);
+		cJSON_AddBoolToObject(o, "written", !same);
+		cJSON_AddNumberToObject(o, "functions", (double)n);
+		cJSON_AddBoolToObject(o, "deps_layer", in.deps_layer);
+		json_print(o);
+	} else {
+		printf("%s %s\n", same ? "Up to date:" : "Wrote", path.ptr);
+	}
+	r = EXIT_OK;
+out:
+	for (size_t i = 0; i < n; i++)
+		config_release(&fns[i]);
+	free(fns);
+	project_artifacts_release(&arts);
+	http_client_free(http);
+	buf_release(&text);
+	buf_release(&old);
+	buf_release(&path);
+	buf_release(&rel);
+	return r;
+}
+
+static const struct opt opts[] = {
+	{ "output", 'o', OPT_DIR, "DIR", "write DIR/main.tf (default: terraform)", 0, 0, NULL, NULL, 0 },
+	OPT_END,
+};
+
+const struct command cmd_terraform = {
+	.name = "terraform",
+	.summary = "write the project as a Terraform configuration",
+	.usage = "",
+	.description =
+		"For teams that keep their infrastructure in Terraform: builds what is out of date (as 'blambda "
+		"build' does), then writes DIR/main.tf (HCL) declaring what 'blambda deploy' would make: the "
+		"runtime layer and the deps layer (aws_lambda_layer_version, with blambda's descriptions), for "
+		"each function without function.role a role tagged blambda:managed-by=blambda with "
+		"AWSLambdaBasicExecutionRole attached, and each function (aws_lambda_function) with its handler, "
+		"runtime, architecture, memory, timeout, description, environment, tags and layers, its code from "
+		"target/function.zip (paths relative to the file, hashed with filebase64sha256).\n\n"
+		"Variables hold what differs per environment: name_prefix (before every function, role and "
+		"layer name), tags (on every role and function) and extra_environment (added to every "
+		"function's variables). An output FUNCTION_arn gives each function's ARN. The provider's "
+		"region and credentials are left to the configuration that uses it.\n\n"
+		"Written again with nothing changed, the file keeps the same bytes (and is not touched).",
+	.opts = opts,
+	.pos = POS_NONE,
+	.max_pos = 0,
+	.flags = CMD_CONFIG,
+	.examples = "blambda terraform\twrite terraform/main.tf\n"
+		    "blambda terraform -o infra/lambda\twrite infra/lambda/main.tf",
+	.exec = exec_terraform,
+};

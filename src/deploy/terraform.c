@@ -1,0 +1,200 @@
+#include "deploy/terraform.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deploy/deploy.h"
+#include "package/artifact.h"
+
+/* s as an HCL string literal: quotes, backslashes and line breaks escaped, and ${ and %{ kept literal */
+static void hcl_string(struct buf *out, const char *s)
+{
+	buf_addch(out, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			buf_addf(out, "\\%c", c);
+		else if (c == '\n')
+			buf_adds(out, "\\n");
+		else if (c == '\r')
+			buf_adds(out, "\\r");
+		else if (c == '\t')
+			buf_adds(out, "\\t");
+		else if (c < 0x20)
+			buf_addf(out, "\\u%04x", c);
+		else if ((c == '$' || c == '%') && s[1] == '{')
+			buf_addf(out, "%c%c", c, c); /* "$${" is a literal "${" */
+		else
+			buf_addch(out, (char)c);
+	}
+	buf_addch(out, '"');
+}
+
+/* a Terraform name for a resource: letters, digits, '_' and '-', not starting with a digit */
+static void resource_name(struct buf *out, const char *name)
+{
+	if (!isalpha((unsigned char)*name) && *name != '_')
+		buf_adds(out, "fn_");
+	for (; *name; name++)
+		buf_addch(out, isalnum((unsigned char)*name) || *name == '-' ? *name : '_');
+}
+
+/* "${var.name_prefix}NAME" */
+static void prefixed(struct buf *out, const char *name)
+{
+	struct buf lit = BUF_INIT;
+
+	hcl_string(&lit, name);
+	buf_adds(out, "\"${var.name_prefix}");
+	buf_add(out, lit.ptr + 1, lit.len - 1);
+	buf_release(&lit);
+}
+
+static void zip_path(struct buf *out, const struct terraform_input *in, const char *file)
+{
+	struct buf path = BUF_INIT;
+
+	buf_addf(&path, "${path.module}/%s/%s", in->zip_dir, file);
+	buf_adds(out, "\"");
+	buf_adds(out, path.ptr);
+	buf_adds(out, "\"");
+	buf_release(&path);
+}
+
+static void layer(struct buf *out, const struct terraform_input *in, const char *id, const char *name,
+		  const char *description, const char *file)
+{
+	buf_addf(out, "resource \"aws_lambda_layer_version\" \"%s\" {\n  layer_name               = ", id);
+	prefixed(out, name);
+	buf_adds(out, "\n  description              = ");
+	hcl_string(out, description);
+	buf_adds(out, "\n  filename                 = ");
+	zip_path(out, in, file);
+	buf_adds(out, "\n  source_code_hash         = filebase64sha256(");
+	zip_path(out, in, file);
+	buf_addf(out, ")\n  compatible_runtimes      = [\"provided.al2023\", \"provided.al2\"]\n"
+		      "  compatible_architectures = [\"%s\"]\n}\n\n", in->arch);
+}
+
+static void string_map(struct buf *out, const struct kvlist *l, const char *indent)
+{
+	if (!l || !l->nr) {
+		buf_adds(out, "{}");
+		return;
+	}
+	buf_adds(out, "{\n");
+	for (size_t i = 0; i < l->nr; i++) {
+		buf_addf(out, "%s  ", indent);
+		hcl_string(out, l->items[i].key);
+		buf_adds(out, " = ");
+		hcl_string(out, l->items[i].value);
+		buf_addch(out, '\n');
+	}
+	buf_addf(out, "%s}", indent);
+}
+
+static void function(struct buf *out, const struct terraform_input *in, const struct config *f)
+{
+	const char *name = config_str(f, CFG_FUNCTION_NAME), *role = config_str(f, CFG_FUNCTION_ROLE);
+	const char *description = config_str(f, CFG_FUNCTION_DESCRIPTION);
+	const struct strlist *layers = config_list(f, CFG_FUNCTION_LAYERS);
+	struct buf id = BUF_INIT, role_name = BUF_INIT;
+
+	resource_name(&id, name);
+	if (!role) {
+		deploy_role_name(name, &role_name);
+		buf_addf(out, "resource \"aws_iam_role\" \"%s\" {\n  name               = ", id.ptr);
+		prefixed(out, role_name.ptr);
+		buf_adds(out, "\n  assume_role_policy = jsonencode({\n"
+			      "    Version = \"2012-10-17\"\n"
+			      "    Statement = [{\n"
+			      "      Effect    = \"Allow\"\n"
+			      "      Principal = { Service = \"lambda.amazonaws.com\" }\n"
+			      "      Action    = \"sts:AssumeRole\"\n"
+			      "    }]\n"
+			      "  })\n");
+		buf_addf(out, "  tags               = merge(var.tags, { \"%s\" = \"%s\" })\n}\n\n", DEPLOY_TAG_KEY,
+			 DEPLOY_TAG_VALUE);
+		buf_addf(out, "resource \"aws_iam_role_policy_attachment\" \"%s_basic\" {\n"
+			      "  role       = aws_iam_role.%s.name\n"
+			      "  policy_arn = \"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\"\n}\n\n",
+			 id.ptr, id.ptr);
+	}
+	buf_addf(out, "resource \"aws_lambda_function\" \"%s\" {\n  function_name    = ", id.ptr);
+	prefixed(out, name);
+	buf_adds(out, "\n  role             = ");
+	if (role)
+		hcl_string(out, role);
+	else
+		buf_addf(out, "aws_iam_role.%s.arn", id.ptr);
+	buf_adds(out, "\n  handler          = ");
+	hcl_string(out, config_str(f, CFG_FUNCTION_HANDLER));
+	buf_adds(out, "\n  runtime          = ");
+	hcl_string(out, config_str(f, CFG_FUNCTION_RUNTIME));
+	buf_addf(out, "\n  architectures    = [\"%s\"]\n  memory_size      = %ld\n  timeout          = %ld\n", in->arch,
+		 config_int(f, CFG_FUNCTION_MEMORY), config_int(f, CFG_FUNCTION_TIMEOUT));
+	if (description) {
+		buf_adds(out, "  description      = ");
+		hcl_string(out, description);
+		buf_addch(out, '\n');
+	}
+	buf_adds(out, "  filename         = ");
+	zip_path(out, in, "function.zip");
+	buf_adds(out, "\n  source_code_hash = filebase64sha256(");
+	zip_path(out, in, "function.zip");
+	buf_adds(out, ")\n  layers = concat(\n    [aws_lambda_layer_version.runtime.arn");
+	if (in->deps_layer)
+		buf_adds(out, ", aws_lambda_layer_version.deps.arn");
+	buf_adds(out, "],\n    [");
+	for (size_t i = 0; layers && i < layers->nr; i++) {
+		if (i)
+			buf_adds(out, ", ");
+		hcl_string(out, layers->items[i]);
+	}
+	buf_adds(out, "],\n  )\n  environment {\n    variables = merge(");
+	string_map(out, config_map(f, CFG_FUNCTION_ENVIRONMENT), "    ");
+	buf_adds(out, ", var.extra_environment)\n  }\n  tags = merge(var.tags, ");
+	string_map(out, config_map(f, CFG_FUNCTION_TAGS), "  ");
+	buf_addf(out, ", { \"%s\" = \"%s\" })\n", DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	if (!role)
+		buf_addf(out, "  depends_on = [aws_iam_role_policy_attachment.%s_basic]\n", id.ptr);
+	buf_addf(out, "}\n\noutput \"%s_arn\" {\n  value = aws_lambda_function.%s.arn\n}\n\n", id.ptr, id.ptr);
+	buf_release(&id);
+	buf_release(&role_name);
+}
+
+void terraform_generate(const struct terraform_input *in, struct buf *out)
+{
+	struct buf desc = BUF_INIT, file = BUF_INIT;
+
+	buf_addf(out, "# Generated by blambda %s from blambda.yml: 'blambda terraform' writes it again, the same\n"
+		      "# bytes for the same project. Build the zips it names with 'blambda build' first.\n\n",
+		 BLAMBDA_VERSION);
+	buf_adds(out, "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n"
+		      "      version = \">= 5.0\"\n    }\n  }\n}\n\n");
+	buf_adds(out, "variable \"name_prefix\" {\n  description = \"Put before every function, role and layer name "
+		      "(one set of them per environment)\"\n  type        = string\n  default     = \"\"\n}\n\n");
+	buf_adds(out, "variable \"tags\" {\n  description = \"Tags for every role and function\"\n"
+		      "  type        = map(string)\n  default     = {}\n}\n\n");
+	buf_adds(out, "variable \"extra_environment\" {\n  description = \"Environment variables added to every "
+		      "function's\"\n  type        = map(string)\n  default     = {}\n}\n\n");
+	buf_addf(&desc, "blambda %s runtime layer: Babashka %s (%s)", BLAMBDA_VERSION, in->bb_version, in->arch);
+	buf_addf(&file, "runtime-layer-%s.zip", in->arch);
+	layer(out, in, "runtime", config_str(in->cfg, CFG_LAYERS_RUNTIME), desc.ptr, file.ptr);
+	if (in->deps_layer) {
+		buf_reset(&desc);
+		buf_reset(&file);
+		buf_addf(&desc, "blambda %s deps layer (%s)", BLAMBDA_VERSION, in->arch);
+		buf_addf(&file, "deps-layer-%s.zip", in->arch);
+		layer(out, in, "deps", config_str(in->cfg, CFG_LAYERS_DEPS), desc.ptr, file.ptr);
+	}
+	for (size_t i = 0; i < in->nfns; i++)
+		function(out, in, &in->fns[i]);
+	/* one line break at the end, not two */
+	while (out->len > 1 && out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
+		buf_setlen(out, out->len - 1);
+	buf_release(&desc);
+	buf_release(&file);
+}

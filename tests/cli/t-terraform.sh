@@ -1,0 +1,96 @@
+#!/bin/bash
+# blambda terraform: the HCL it writes parses with HashiCorp's own parser
+# (hcl2-parser), names the zips blambda build made, the runtime, handler,
+# memory, layers, roles and tags deploy would use, keeps literal what must
+# stay literal, and is written again byte for byte.
+. "$(dirname "$0")/lib.sh"
+
+export BLAMBDA_CACHE_DIR="$TMP/cache"
+make_release "$TMP/mirror" 9.9.9 x86_64 || exit 1
+start_release_server "$TMP/mirror"
+export BLAMBDA_BABASHKA_URL=$RELEASE_URL
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
+cd hello || exit 1
+sed -i '/^  name: hello$/d' blambda.yml
+cat >> blambda.yml <<'YAML'
+functions:
+  hello:
+    description: 'says "hello" for ${USER} at 100%{ok}'
+    environment: {GREETING: "hi\nthere", PLAIN: x}
+    tags: {team: clojure}
+  worker:
+    handler: hello/handler
+    memory: 1024
+    role: arn:aws:iam::123456789012:role/hand-made
+    layers: ["arn:aws:lambda:eu-west-1:123456789012:layer:extra:3"]
+YAML
+hcl() { node "$BLAMBDA_SOURCE_DIR/tests/support/hcl_parse.js" "$@"; }
+
+test_case "it builds what is out of date and writes terraform/main.tf"
+blambda terraform
+expect_status 0
+expect_out "Wrote terraform/main.tf"
+expect_file target/function.zip
+expect_file target/runtime-layer-x86_64.zip
+
+test_case "the file is HCL2, as HashiCorp's parser reads it"
+run hcl terraform/main.tf
+expect_status 0
+printf '%s' "$out" > "$TMP/tf.json"
+
+test_case "it declares what deploy makes, with the same settings"
+python3 - "$TMP/tf.json" <<'PY' && pass || fail "declarations: $(head -c 3000 "$TMP/tf.json")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+res = doc["resource"]
+fn = {k: v[0] for k, v in res["aws_lambda_function"].items()}
+layer = res["aws_lambda_layer_version"]["runtime"][0]
+assert "deps" not in res["aws_lambda_layer_version"], "no deps layer in this project"
+assert layer["filename"] == "${path.module}/../target/runtime-layer-x86_64.zip", layer
+assert layer["source_code_hash"] == '${filebase64sha256("${path.module}/../target/runtime-layer-x86_64.zip")}', layer
+assert layer["description"] == "blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)", layer
+assert layer["compatible_architectures"] == ["x86_64"], layer
+h, w = fn["hello"], fn["worker"]
+assert h["function_name"] == "${var.name_prefix}hello", h
+assert h["filename"] == "${path.module}/../target/function.zip", h
+assert h["handler"] == "hello/handler" and h["runtime"] == "provided.al2023" and h["memory_size"] == 512, h
+assert h["timeout"] == 5 and h["architectures"] == ["x86_64"], h
+assert h["role"] == "${aws_iam_role.hello.arn}", h
+# the parser reads the escaped $${ and %%{ back as the literal text
+assert h["description"] == 'says "hello" for ${USER} at 100%{ok}', h["description"]
+assert "hello-blambda-role" in res["aws_iam_role"]["hello"][0]["name"]
+assert "worker" not in res["aws_iam_role"], "worker names its own role"
+assert w["role"] == "arn:aws:iam::123456789012:role/hand-made" and w["memory_size"] == 1024, w
+assert "arn:aws:lambda:eu-west-1:123456789012:layer:extra:3" in json.dumps(w["layers"]), w["layers"]
+assert "aws_lambda_layer_version.runtime.arn" in json.dumps(h["layers"]), h["layers"]
+env = json.dumps(h["environment"])
+assert "GREETING" in env and "hi\\\\nthere" in env and "var.extra_environment" in env, env
+assert "clojure" in json.dumps(h["tags"]) and "blambda:managed-by" in json.dumps(h["tags"]), h["tags"]
+pol = res["aws_iam_role_policy_attachment"]["hello_basic"][0]
+assert pol["policy_arn"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", pol
+assert set(doc["variable"]) == {"name_prefix", "tags", "extra_environment"}, doc["variable"]
+assert set(doc["output"]) == {"hello_arn", "worker_arn"}, doc["output"]
+PY
+
+grep -qF 'says \"hello\" for $${USER} at 100%%{ok}' terraform/main.tf && pass || fail "not escaped: $(grep description terraform/main.tf)"
+
+test_case "written again with nothing changed: the same bytes, not touched"
+cp terraform/main.tf "$TMP/first.tf"
+touch -d '2000-01-01' terraform/main.tf
+blambda terraform
+expect_status 0
+expect_out "Up to date: terraform/main.tf"
+cmp -s terraform/main.tf "$TMP/first.tf" && pass || fail "the bytes changed"
+[ "$(stat -c %Y terraform/main.tf)" = "$(date -d 2000-01-01 +%s)" ] && pass || fail "the file was rewritten"
+
+test_case "-o elsewhere: the zip paths follow; --json; a deps layer when bb.edn has deps"
+mkdir -p infra
+blambda terraform -o infra/lambda --json
+expect_status 0
+expect_json 'd["path"] == "infra/lambda/main.tf" and d["written"] and d["functions"] == 2 and not d["deps_layer"]'
+grep -q '"${path.module}/../../target/function.zip"' infra/lambda/main.tf && pass || fail "paths: $(grep filename infra/lambda/main.tf)"
+run hcl infra/lambda/main.tf
+expect_status 0
+
+finish

@@ -688,3 +688,183 @@ int lambda_put_alias(struct aws *a, const char *region, const char *name, const 
 	buf_release(&v);
 	return r;
 }
+
+void lambda_url_release(struct lambda_url *u)
+{
+	free(u->url);
+	free(u->auth);
+	strlist_clear(&u->origins);
+	strlist_clear(&u->methods);
+	strlist_clear(&u->headers);
+	memset(u, 0, sizeof(*u));
+}
+
+static void url_path(struct buf *path, const char *name)
+{
+	buf_adds(path, "/2021-10-31/functions/");
+	aws_path_segment(path, name);
+	buf_adds(path, "/url");
+}
+
+static void read_strings(const cJSON *o, const char *key, struct strlist *out)
+{
+	const cJSON *item, *list = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsArray(list))
+		return;
+	cJSON_ArrayForEach(item, list)
+		if (cJSON_IsString(item))
+			strlist_add(out, item->valuestring);
+}
+
+int lambda_get_url(struct aws *a, const char *region, const char *name, struct lambda_url *out, int *exists,
+		   struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	*exists = 0;
+	url_path(&path, name);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
+		aws_error_release(err);
+		r = 0;
+	} else if (!r) {
+		const cJSON *cors = cJSON_GetObjectItemCaseSensitive(answer, "Cors");
+
+		*exists = 1;
+		out->url = dup_str(answer, "FunctionUrl");
+		out->auth = dup_str(answer, "AuthType");
+		read_strings(cors, "AllowOrigins", &out->origins);
+		read_strings(cors, "AllowMethods", &out->methods);
+		read_strings(cors, "AllowHeaders", &out->headers);
+		out->max_age = get_long(cors, "MaxAge");
+		out->credentials = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cors, "AllowCredentials"));
+		if (!out->url || !out->auth)
+			r = malformed(err, "GetFunctionUrlConfig", "FunctionUrl and AuthType");
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+static cJSON *string_array(const struct strlist *l)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < l->nr; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
+	return a;
+}
+
+int lambda_put_url(struct aws *a, const char *region, const char *name, const struct lambda_url *want, int create,
+		   char **url, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *cors, *answer = NULL;
+	int r;
+
+	*url = NULL;
+	url_path(&path, name);
+	cJSON_AddStringToObject(body, "AuthType", want->auth);
+	/* Cors always sent: an update without it would keep the old one */
+	cors = cJSON_AddObjectToObject(body, "Cors");
+	cJSON_AddItemToObject(cors, "AllowOrigins", string_array(&want->origins));
+	cJSON_AddItemToObject(cors, "AllowMethods", string_array(&want->methods));
+	cJSON_AddItemToObject(cors, "AllowHeaders", string_array(&want->headers));
+	cJSON_AddNumberToObject(cors, "MaxAge", (double)want->max_age);
+	cJSON_AddBoolToObject(cors, "AllowCredentials", want->credentials);
+	call.service = "lambda";
+	call.region = region;
+	call.method = create ? "POST" : "PUT";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (!r && !(*url = dup_str(answer, "FunctionUrl")))
+		r = malformed(err, create ? "CreateFunctionUrlConfig" : "UpdateFunctionUrlConfig", "FunctionUrl");
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_delete_url(struct aws *a, const char *region, const char *name, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	url_path(&path, name);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "DELETE";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
+		aws_error_release(err);
+		r = 0;
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_allow_public_url(struct aws *a, const char *region, const char *name, const char *sid,
+			    struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	function_path(&path, name, "/policy");
+	cJSON_AddStringToObject(body, "StatementId", sid);
+	cJSON_AddStringToObject(body, "Action", "lambda:InvokeFunctionUrl");
+	cJSON_AddStringToObject(body, "Principal", "*");
+	cJSON_AddStringToObject(body, "FunctionUrlAuthType", "NONE");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (r == 1 && aws_error_is(err, "ResourceConflictException")) {
+		aws_error_release(err); /* the statement is there already */
+		r = 0;
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_remove_permission(struct aws *a, const char *region, const char *name, const char *sid,
+			     struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	function_path(&path, name, "/policy/");
+	aws_path_segment(&path, sid);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "DELETE";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
+		aws_error_release(err);
+		r = 0;
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}

@@ -104,6 +104,32 @@ int lambda_get_alias(struct aws *a, const char *region, const char *name, const 
 int lambda_put_alias(struct aws *a, const char *region, const char *name, const char *alias, long version,
 		     int create, char **arn, struct aws_error *err);
 
+/* A function URL's configuration. */
+struct lambda_url {
+	char *url;                      /* https://ID.lambda-url.REGION.on.aws/ (answers only) */
+	char *auth;                     /* NONE or AWS_IAM */
+	struct strlist origins, methods, headers;
+	long max_age;                   /* 0: none */
+	int credentials;                /* allow credentials */
+};
+void lambda_url_release(struct lambda_url *u);
+/* GetFunctionUrlConfig; *exists 0 (and no error) when the function has no URL. */
+int lambda_get_url(struct aws *a, const char *region, const char *name, struct lambda_url *out, int *exists,
+		   struct aws_error *err);
+/* CreateFunctionUrlConfig (create) or UpdateFunctionUrlConfig with want's auth and CORS; *url the URL (caller frees). */
+int lambda_put_url(struct aws *a, const char *region, const char *name, const struct lambda_url *want, int create,
+		   char **url, struct aws_error *err);
+/* DeleteFunctionUrlConfig (a URL already gone is no error). */
+int lambda_delete_url(struct aws *a, const char *region, const char *name, struct aws_error *err);
+/*
+ * AddPermission letting anyone call the function's URL (for auth NONE), as
+ * statement `sid`; RemovePermission of it. Either already done is no error.
+ */
+int lambda_allow_public_url(struct aws *a, const char *region, const char *name, const char *sid,
+			    struct aws_error *err);
+int lambda_remove_permission(struct aws *a, const char *region, const char *name, const char *sid,
+			     struct aws_error *err);
+
 /* A layer's versions as ListLayerVersions gives them (every page; none when the layer does not exist). */
 struct lambda_layer_versions {
 	struct lambda_layer_entry {

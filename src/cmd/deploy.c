@@ -73,7 +73,7 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	cJSON *root = cJSON_CreateObject(), *layers = cJSON_CreateArray();
 	cJSON *functions = cJSON_CreateArray(), *roles = cJSON_CreateArray();
-	cJSON *versions = cJSON_CreateArray(), *aliases = cJSON_CreateArray();
+	cJSON *versions = cJSON_CreateArray(), *aliases = cJSON_CreateArray(), *urls = cJSON_CreateArray();
 
 	cJSON_AddStringToObject(root, "region", p->region);
 	cJSON_AddBoolToObject(root, "dry_run", dry_run);
@@ -94,6 +94,8 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 			cJSON_AddItemToArray(versions, o);
 		else if (!strcmp(p->steps[i].kind, "alias"))
 			cJSON_AddItemToArray(aliases, o);
+		else if (!strcmp(p->steps[i].kind, "url"))
+			cJSON_AddItemToArray(urls, o);
 		else
 			cJSON_AddItemToArray(layers, o);
 	}
@@ -102,6 +104,7 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 	cJSON_AddItemToObject(root, "functions", functions);
 	cJSON_AddItemToObject(root, "versions", versions);
 	cJSON_AddItemToObject(root, "aliases", aliases);
+	cJSON_AddItemToObject(root, "urls", urls);
 	if (!ok) {
 		cJSON *e = cJSON_AddObjectToObject(root, "error");
 

@@ -267,6 +267,8 @@ static int check_nonempty(const char *key, const char *v, struct buf *why)
 
 static const char *const runtimes[] = { "provided.al2023", "provided.al2", NULL };
 static const char *const archs[] = { "x86_64", "arm64", NULL };
+static const char *const url_auths[] = { "NONE", "AWS_IAM", NULL };
+static const char *const booleans[] = { "true", "false", NULL };
 static const char *const arch_aliases[] = { "amd64", "x86_64", "x64", "x86_64", "aarch64", "arm64", NULL };
 
 const struct cfg_key cfg_keys[CFG__COUNT] = {
@@ -296,6 +298,18 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		"tags put on the function (a map)" },
 	[CFG_FUNCTION_ALIAS] = { "function.alias", CFG_STRING, "BLAMBDA_ALIAS", NULL, 0, 0, NULL, NULL, check_alias,
 		"an alias deploy points at the version it publishes (implies --publish)" },
+	[CFG_FUNCTION_URL_AUTH] = { "function.url.auth", CFG_ENUM, NULL, NULL, 0, 0, url_auths, NULL, NULL,
+		"gives the function a URL: NONE (public) or AWS_IAM (signed requests)" },
+	[CFG_FUNCTION_URL_CORS_ORIGINS] = { "function.url.cors.allow-origins", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		NULL, "origins a browser may call the URL from" },
+	[CFG_FUNCTION_URL_CORS_METHODS] = { "function.url.cors.allow-methods", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		NULL, "HTTP methods allowed from those origins" },
+	[CFG_FUNCTION_URL_CORS_HEADERS] = { "function.url.cors.allow-headers", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		NULL, "request headers allowed from those origins" },
+	[CFG_FUNCTION_URL_CORS_MAX_AGE] = { "function.url.cors.max-age", CFG_INT, NULL, NULL, 0, 86400, NULL, NULL,
+		NULL, "seconds a browser may keep the preflight answer" },
+	[CFG_FUNCTION_URL_CORS_CREDENTIALS] = { "function.url.cors.allow-credentials", CFG_ENUM, NULL, NULL, 0, 0,
+		booleans, NULL, NULL, "whether cookies and credentials go with cross-origin calls" },
 	[CFG_BABASHKA_VERSION] = { "babashka.version", CFG_STRING, "BLAMBDA_BB_VERSION", "1.13.219", 0, 0, NULL,
 		NULL, check_bb_version, "the Babashka release in the runtime layer" },
 	[CFG_BABASHKA_MIRROR] = { "babashka.mirror", CFG_STRING, "BLAMBDA_BABASHKA_URL",

@@ -22,6 +22,8 @@ const char *deploy_action_name(enum deploy_action a, int dry_run)
 		return dry_run ? "update" : "updated";
 	case DEPLOY_PUBLISH:
 		return dry_run ? "publish" : "published";
+	case DEPLOY_DELETE:
+		return dry_run ? "delete" : "deleted";
 	default:
 		return "unchanged";
 	}
@@ -382,6 +384,104 @@ static int plan_version(struct aws *a, const struct deploy_opts *o, struct deplo
 	return 0;
 }
 
+/* the URL blambda.yml asks for (function.url.*) */
+static void wanted_url(const struct config *f, struct lambda_url *u)
+{
+	const struct strlist *l;
+
+	memset(u, 0, sizeof(*u));
+	u->auth = (char *)config_str(f, CFG_FUNCTION_URL_AUTH);
+	if ((l = config_list(f, CFG_FUNCTION_URL_CORS_ORIGINS)))
+		u->origins = *l;
+	if ((l = config_list(f, CFG_FUNCTION_URL_CORS_METHODS)))
+		u->methods = *l;
+	if ((l = config_list(f, CFG_FUNCTION_URL_CORS_HEADERS)))
+		u->headers = *l;
+	u->max_age = config_int(f, CFG_FUNCTION_URL_CORS_MAX_AGE);
+	u->credentials = config_str(f, CFG_FUNCTION_URL_CORS_CREDENTIALS) &&
+			 !strcmp(config_str(f, CFG_FUNCTION_URL_CORS_CREDENTIALS), "true");
+}
+
+static int same_list(const struct strlist *a, const struct strlist *b)
+{
+	if (a->nr != b->nr)
+		return 0;
+	for (size_t i = 0; i < a->nr; i++)
+		if (!strlist_has(b, a->items[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The function's URL: made when function.url.auth is set and there is none,
+ * changed when its auth or CORS differ, and deleted when function.url is
+ * gone from blambda.yml, but only a URL blambda made (the function carries
+ * blambda:url).
+ */
+static int plan_url(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
+{
+	const struct config *f = &o->fns[fn];
+	const char *name = config_str(f, CFG_FUNCTION_NAME);
+	const struct deploy_step *fs = NULL;
+	struct lambda_url want, have;
+	struct deploy_step *s;
+	int exists = 0, r = 0;
+
+	for (size_t i = 0; i < p->nr; i++)
+		if (!strcmp(p->steps[i].kind, "function") && p->steps[i].fn == fn)
+			fs = &p->steps[i];
+	wanted_url(f, &want);
+	if (fs && fs->action == DEPLOY_CREATE) {
+		if (!want.auth)
+			return 0;
+		s = add_step(p, "url", name);
+		s->fn = fn;
+		s->action = DEPLOY_CREATE;
+		reason(s, "the function is new");
+		s->planned = 1;
+		return 0;
+	}
+	if (lambda_get_url(a, p->region, name, &have, &exists, &p->err)) {
+		lambda_url_release(&have);
+		return failed(p, "read the URL of function '%s'", name);
+	}
+	if (!want.auth && exists) {
+		struct lambda_function fun;
+
+		r = lambda_get_function(a, p->region, name, &fun, &p->err);
+		if (r)
+			r = failed(p, "read function '%s'", name);
+		else if (kvlist_get(&fun.tags, DEPLOY_URL_TAG_KEY)) {
+			s = add_step(p, "url", name);
+			s->fn = fn;
+			s->action = DEPLOY_DELETE;
+			reason(s, "function.url is not set");
+			set_str(&s->arn, have.url);
+			s->planned = 1;
+		}
+		lambda_function_release(&fun);
+	} else if (want.auth) {
+		s = add_step(p, "url", name);
+		s->fn = fn;
+		s->planned = 1;
+		if (!exists) {
+			s->action = DEPLOY_CREATE;
+			reason(s, "it does not exist yet");
+		} else {
+			set_str(&s->arn, have.url);
+			if (strcmp(want.auth, have.auth))
+				reason(s, "auth %s -> %s", have.auth, want.auth);
+			if (!same_list(&want.origins, &have.origins) || !same_list(&want.methods, &have.methods) ||
+			    !same_list(&want.headers, &have.headers) || want.max_age != have.max_age ||
+			    want.credentials != have.credentials)
+				reason(s, "cors");
+			s->action = s->reasons.nr ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
+		}
+	}
+	lambda_url_release(&have);
+	return r;
+}
+
 int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	int need_bucket = 0;
@@ -400,7 +500,7 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 			if (plan_role(a, p, config_str(&o->fns[f], CFG_FUNCTION_NAME), f))
 				return -1;
 		}
-		if (plan_function(a, o, p, f, role) || plan_version(a, o, p, f))
+		if (plan_function(a, o, p, f, role) || plan_version(a, o, p, f) || plan_url(a, o, p, f))
 			return -1;
 	}
 	/* a zip that must go through S3 needs a bucket: said before any write */
@@ -823,6 +923,53 @@ static int exec_alias(struct aws *a, const struct deploy_opts *o, struct deploy_
 	return 0;
 }
 
+static int exec_url(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	const struct config *f = &o->fns[s->fn];
+	const char *name = config_str(f, CFG_FUNCTION_NAME);
+	struct lambda_url want;
+	char *url = NULL;
+
+	wanted_url(f, &want);
+	p->writes++;
+	if (s->action == DEPLOY_DELETE) {
+		if (lambda_delete_url(a, p->region, name, &p->err) ||
+		    (p->writes++, lambda_remove_permission(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err)))
+			return failed(p, "delete the URL of function '%s'", name);
+		s->done = 1;
+		return 0;
+	}
+	if (lambda_put_url(a, p->region, name, &want, s->action == DEPLOY_CREATE, &url, &p->err)) {
+		free(url);
+		return failed(p, "%s the URL of function '%s'", s->action == DEPLOY_CREATE ? "create" : "update", name);
+	}
+	free(s->arn);
+	s->arn = url;
+	if (s->action == DEPLOY_CREATE) {
+		/* marked, so that only a URL blambda made goes when function.url goes */
+		const struct deploy_step *fs = NULL;
+		struct kvlist tag = KVLIST_INIT;
+		int r;
+
+		for (size_t i = 0; i < p->nr; i++)
+			if (!strcmp(p->steps[i].kind, "function") && p->steps[i].fn == s->fn)
+				fs = &p->steps[i];
+		kvlist_add(&tag, DEPLOY_URL_TAG_KEY, DEPLOY_TAG_VALUE);
+		p->writes++;
+		r = fs && fs->arn ? lambda_tag_resource(a, p->region, fs->arn, &tag, &p->err) : 0;
+		kvlist_clear(&tag);
+		if (r)
+			return failed(p, "tag function '%s'", name);
+	}
+	/* a public URL needs everyone allowed to call it; a signed one must not keep that */
+	p->writes++;
+	if (!strcmp(want.auth, "NONE") ? lambda_allow_public_url(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err)
+				      : lambda_remove_permission(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err))
+		return failed(p, "set who may call the URL of function '%s'", name);
+	s->done = 1;
+	return 0;
+}
+
 int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	long published = 0;
@@ -841,6 +988,8 @@ int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deplo
 			published = s->version;
 		else if (!strcmp(s->kind, "alias"))
 			r = exec_alias(a, o, p, s, published);
+		else if (!strcmp(s->kind, "url"))
+			r = exec_url(a, o, p, s);
 		else
 			r = exec_layer(a, o, p, s);
 		if (r)

@@ -20,11 +20,16 @@ enum deploy_action {
 	DEPLOY_CREATE,
 	DEPLOY_UPDATE,
 	DEPLOY_PUBLISH,   /* a new layer version */
+	DEPLOY_DELETE,    /* a function URL blambda made, no longer in blambda.yml */
 };
 
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
 #define DEPLOY_TAG_VALUE "blambda"
+/* The tag on a function whose URL blambda made (so that only such a URL goes when function.url goes) */
+#define DEPLOY_URL_TAG_KEY "blambda:url"
+/* The statement that lets anyone call a URL with auth NONE */
+#define DEPLOY_URL_STATEMENT "blambda-url-public"
 
 /* The role blambda makes for a function without function.role: FUNCTION-blambda-role, within IAM's 64 characters. */
 void deploy_role_name(const char *function, struct buf *out);
@@ -34,7 +39,7 @@ void deploy_role_name(const char *function, struct buf *out);
 #define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 struct deploy_step {
-	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function", "version", "alias" */
+	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function", "version", "alias", "url" */
 	char *name;
 	size_t fn;                     /* role, function: which of deploy_opts' functions */
 	int role;                      /* function: the index of its role's step, -1 when function.role names one */

@@ -337,6 +337,40 @@ blambda deploy --alias 123
 expect_status 2
 expect_err_has "alias '123' is not valid"
 
+test_case "function.url: made public with its permission, left alone, made signed, removed"
+sed -i '/^  alias: live$/d' blambda.yml
+sed -i 's/^  memory: \(.*\)/  memory: \1\n  url: {auth: NONE, cors: {allow-origins: ["*"], max-age: 60}}/' blambda.yml
+blambda deploy
+expect_status 0
+expect_out_has "url 'hello': created (it does not exist yet)"
+printf '%s\n' "$out" | grep -qE '^  https://' && pass || fail "no URL printed: $out"
+awsq lambda get-function-url-config --function-name hello
+expect_json 'd["AuthType"] == "NONE" and d["Cors"]["AllowOrigins"] == ["*"] and d["Cors"]["MaxAge"] == 60'
+awsq lambda get-policy --function-name hello
+expect_json '"blambda-url-public" in d["Policy"] and "lambda:InvokeFunctionUrl" in d["Policy"]'
+mark
+blambda deploy
+expect_out_has "url 'hello': unchanged"
+expect_writes ""
+sed -i 's/^  url: .*/  url: {auth: AWS_IAM, cors: {allow-origins: ["https:\/\/example.com"], allow-methods: [GET]}}/' blambda.yml
+blambda deploy --json
+expect_status 0
+expect_json 'd["urls"][0]["action"] == "updated" and d["urls"][0]["reasons"] == ["auth NONE -> AWS_IAM", "cors"] and d["urls"][0]["arn"].startswith("https://")'
+awsq lambda get-function-url-config --function-name hello
+expect_json 'd["AuthType"] == "AWS_IAM" and d["Cors"]["AllowMethods"] == ["GET"]'
+awsq lambda get-policy --function-name hello
+[ -z "$out" ] || ! printf '%s' "$out" | grep -q blambda-url-public && pass || fail "the public statement stayed: $out"
+sed -i '/^  url: /d' blambda.yml
+blambda deploy
+expect_status 0
+expect_out_has "url 'hello': deleted (function.url is not set)"
+awsq lambda get-function-url-config --function-name hello
+grep -q ResourceNotFoundException "$TMP/aws.err" && pass || fail "the URL is still there: $out"
+mark
+blambda deploy
+expect_out_has "up to date"
+expect_writes ""
+
 test_case "invoke: a name the project does not declare"
 blambda invoke helo
 expect_status 2

@@ -365,6 +365,12 @@ const struct command cmd_deploy = {
 		"(PublishVersion; Lambda makes no new version when nothing changed since the last). --alias NAME "
 		"(or function.alias) publishes too and points the alias at that version, making the alias when "
 		"it is not there. 'blambda invoke --qualifier' reaches either.\n\n"
+		"Function URL: with function.url.auth (NONE for a public URL, AWS_IAM for signed requests) and "
+		"function.url.cors.*, deploy makes the URL, or changes its auth and CORS when they differ, and "
+		"prints it; for NONE it adds the permission that lets anyone call it (statement "
+		"blambda-url-public), and removes that permission for AWS_IAM. When function.url goes from "
+		"blambda.yml, the next deploy deletes the URL, but only one blambda made (the function is tagged "
+		"blambda:url). Handlers answer a URL with Ring-style maps (see THE RUNTIME in the manual).\n\n"
 		"A failure names the step, AWS's error code, message and request id; what was done is kept "
 		"and the next run finishes the rest.",
 	.opts = opts,

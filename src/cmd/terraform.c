@@ -121,10 +121,11 @@ const struct command cmd_terraform = {
 		"each function without function.role a role tagged blambda:managed-by=blambda with "
 		"AWSLambdaBasicExecutionRole attached, and each function (aws_lambda_function) with its handler, "
 		"runtime, architecture, memory, timeout, description, environment, tags and layers, its code from "
-		"target/function.zip (paths relative to the file, hashed with filebase64sha256).\n\n"
+		"target/function.zip (paths relative to the file, hashed with filebase64sha256), and with "
+		"function.url its URL (aws_lambda_function_url, and for auth NONE the public permission).\n\n"
 		"Variables hold what differs per environment: name_prefix (before every function, role and "
 		"layer name), tags (on every role and function) and extra_environment (added to every "
-		"function's variables). An output FUNCTION_arn gives each function's ARN. The provider's "
+		"function's variables). Outputs FUNCTION_arn (and FUNCTION_url) give each function's ARN (and URL). The provider's "
 		"region and credentials are left to the configuration that uses it.\n\n"
 		"Written again with nothing changed, the file keeps the same bytes (and is not touched).",
 	.opts = opts,

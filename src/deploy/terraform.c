@@ -95,6 +95,40 @@ static void string_map(struct buf *out, const struct kvlist *l, const char *inde
 	buf_addf(out, "%s}", indent);
 }
 
+static void string_list(struct buf *out, const struct strlist *l)
+{
+	buf_addch(out, '[');
+	for (size_t i = 0; l && i < l->nr; i++) {
+		if (i)
+			buf_adds(out, ", ");
+		hcl_string(out, l->items[i]);
+	}
+	buf_addch(out, ']');
+}
+
+/* function.url: the URL, and for auth NONE the permission that lets anyone call it */
+static void function_url(struct buf *out, const struct config *f, const char *id)
+{
+	const char *auth = config_str(f, CFG_FUNCTION_URL_AUTH), *cred = config_str(f, CFG_FUNCTION_URL_CORS_CREDENTIALS);
+
+	buf_addf(out, "resource \"aws_lambda_function_url\" \"%s\" {\n  function_name      = aws_lambda_function.%s.function_name\n"
+		      "  authorization_type = \"%s\"\n  cors {\n    allow_origins     = ", id, id, auth);
+	string_list(out, config_list(f, CFG_FUNCTION_URL_CORS_ORIGINS));
+	buf_adds(out, "\n    allow_methods     = ");
+	string_list(out, config_list(f, CFG_FUNCTION_URL_CORS_METHODS));
+	buf_adds(out, "\n    allow_headers     = ");
+	string_list(out, config_list(f, CFG_FUNCTION_URL_CORS_HEADERS));
+	buf_addf(out, "\n    max_age           = %ld\n    allow_credentials = %s\n  }\n}\n\n",
+		 config_int(f, CFG_FUNCTION_URL_CORS_MAX_AGE), cred && !strcmp(cred, "true") ? "true" : "false");
+	if (!strcmp(auth, "NONE"))
+		buf_addf(out, "resource \"aws_lambda_permission\" \"%s_url_public\" {\n  statement_id           = \"%s\"\n"
+			      "  action                 = \"lambda:InvokeFunctionUrl\"\n"
+			      "  function_name          = aws_lambda_function.%s.function_name\n"
+			      "  principal              = \"*\"\n  function_url_auth_type = \"NONE\"\n}\n\n",
+			 id, DEPLOY_URL_STATEMENT, id);
+	buf_addf(out, "output \"%s_url\" {\n  value = aws_lambda_function_url.%s.function_url\n}\n\n", id, id);
+}
+
 static void function(struct buf *out, const struct terraform_input *in, const struct config *f)
 {
 	const char *name = config_str(f, CFG_FUNCTION_NAME), *role = config_str(f, CFG_FUNCTION_ROLE);
@@ -161,6 +195,8 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 	if (!role)
 		buf_addf(out, "  depends_on = [aws_iam_role_policy_attachment.%s_basic]\n", id.ptr);
 	buf_addf(out, "}\n\noutput \"%s_arn\" {\n  value = aws_lambda_function.%s.arn\n}\n\n", id.ptr, id.ptr);
+	if (config_str(f, CFG_FUNCTION_URL_AUTH))
+		function_url(out, f, id.ptr);
 	buf_release(&id);
 	buf_release(&role_name);
 }

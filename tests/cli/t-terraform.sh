@@ -19,6 +19,7 @@ functions:
     description: 'says "hello" for ${USER} at 100%{ok}'
     environment: {GREETING: "hi\nthere", PLAIN: x}
     tags: {team: clojure}
+    url: {auth: NONE, cors: {allow-origins: ["*"], max-age: 30}}
   worker:
     handler: hello/handler
     memory: 1024
@@ -70,7 +71,12 @@ assert "clojure" in json.dumps(h["tags"]) and "blambda:managed-by" in json.dumps
 pol = res["aws_iam_role_policy_attachment"]["hello_basic"][0]
 assert pol["policy_arn"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", pol
 assert set(doc["variable"]) == {"name_prefix", "tags", "extra_environment"}, doc["variable"]
-assert set(doc["output"]) == {"hello_arn", "worker_arn"}, doc["output"]
+assert set(doc["output"]) == {"hello_arn", "worker_arn", "hello_url"}, doc["output"]
+url = res["aws_lambda_function_url"]["hello"][0]
+assert url["authorization_type"] == "NONE" and url["cors"][0]["allow_origins"] == ["*"] and url["cors"][0]["max_age"] == 30, url
+perm = res["aws_lambda_permission"]["hello_url_public"][0]
+assert perm["action"] == "lambda:InvokeFunctionUrl" and perm["principal"] == "*", perm
+assert "worker" not in res["aws_lambda_function_url"]
 PY
 
 grep -qF 'says \"hello\" for $${USER} at 100%%{ok}' terraform/main.tf && pass || fail "not escaped: $(grep description terraform/main.tf)"

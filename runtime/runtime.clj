@@ -109,25 +109,33 @@
 (defn lambda-response
   "A handler's answer as Lambda takes it. A Ring-style response, a map with
   an integer :status ({:status 200 :headers {...} :body \"...\"}), is what
-  function URLs and API Gateway expect as statusCode, headers and body:
-  header names become strings, a header with several values one value
-  joined with commas, and a body that is not a string its JSON. Anything
-  else, a map with :statusCode included, goes as it is."
+  function URLs and API Gateway expect as statusCode, headers, cookies and
+  body: header names become strings, a header without a value is left out,
+  one with several values is joined with commas, Set-Cookie headers become
+  the cookies list (a cookie's date holds a comma), a body that is a
+  sequence of strings is joined and any other body that is not a string is
+  sent as its JSON. Anything else, a map with :statusCode included, goes as
+  it is."
   [result]
   (if (and (map? result) (integer? (:status result)) (not (contains? result :statusCode)))
-    (cond-> {:statusCode (:status result)}
-      (map? (:headers result))
-      (assoc :headers (into {} (map (fn [[k v]]
-                                      [(if (keyword? k) (name k) (str k))
-                                       (if (sequential? v) (str/join "," (map str v)) (str v))]))
-                            (:headers result)))
-      (contains? result :body)
-      (assoc :body (let [b (:body result)]
-                     (cond (string? b) b
-                           (nil? b) ""
-                           :else (json/generate-string b))))
-      (contains? result :isBase64Encoded)
-      (assoc :isBase64Encoded (boolean (:isBase64Encoded result))))
+    (let [headers (for [[k v] (when (map? (:headers result)) (:headers result))
+                        :when (some? v)]
+                    [(if (keyword? k) (name k) (str k)) v])
+          cookie? (fn [[k _]] (= "set-cookie" (str/lower-case k)))
+          cookies (mapcat (fn [[_ v]] (if (sequential? v) (map str v) [(str v)])) (filter cookie? headers))
+          body (:body result)]
+      (cond-> {:statusCode (:status result)}
+        (seq (remove cookie? headers))
+        (assoc :headers (into {} (map (fn [[k v]] [k (if (sequential? v) (str/join "," (map str v)) (str v))]))
+                              (remove cookie? headers)))
+        (seq cookies) (assoc :cookies (vec cookies))
+        (contains? result :body)
+        (assoc :body (cond (string? body) body
+                           (nil? body) ""
+                           (and (sequential? body) (every? string? body)) (apply str body)
+                           :else (json/generate-string body)))
+        (contains? result :isBase64Encoded)
+        (assoc :isBase64Encoded (boolean (:isBase64Encoded result)))))
     result))
 
 (defn -main []

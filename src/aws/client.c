@@ -320,8 +320,7 @@ int aws_error_is(const struct aws_error *err, const char *code)
 /* Append s with control characters (an answer's escape sequences, forged lines) shown as '?'. */
 static void add_printable(struct buf *m, const char *s)
 {
-	for (; *s; s++)
-		buf_addch(m, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	buf_add_printable(m, s, strlen(s), 0);
 }
 
 void aws_error_format(const struct aws_error *err, struct buf *m)

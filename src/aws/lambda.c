@@ -305,6 +305,94 @@ int lambda_tag_resource(struct aws *a, const char *region, const char *arn, cons
 	return r;
 }
 
+/*
+ * A call whose answer says nothing needed: method on path (query may be
+ * NULL); with gone_ok, a ResourceNotFoundException is no error.
+ */
+static int plain_call(struct aws *a, const char *region, const char *method, const char *path, const char *query,
+		      int gone_ok, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	cJSON *answer = NULL;
+	int r;
+
+	call.service = "lambda";
+	call.region = region;
+	call.method = method;
+	call.path = path;
+	call.query = query;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && gone_ok && aws_error_is(err, "ResourceNotFoundException")) {
+		aws_error_release(err);
+		r = 0;
+	}
+	cJSON_Delete(answer);
+	return r;
+}
+
+int lambda_untag_resource(struct aws *a, const char *region, const char *arn, const char *key,
+			  struct aws_error *err)
+{
+	struct buf path = BUF_INIT, query = BUF_INIT;
+	int r;
+
+	buf_adds(&path, "/2017-03-31/tags/");
+	aws_path_segment(&path, arn);
+	buf_adds(&query, "tagKeys=");
+	aws_path_segment(&query, key);
+	r = plain_call(a, region, "DELETE", path.ptr, query.ptr, 1, err);
+	buf_release(&path);
+	buf_release(&query);
+	return r;
+}
+
+int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct aws_error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf query = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = "/2015-03-31/functions/";
+	for (int page = 0;; page++) {
+		const cJSON *fn, *layer;
+		const char *marker;
+
+		r = aws_json_call(a, &call, NULL, &answer, err);
+		if (r)
+			break;
+		cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(answer, "Functions")) {
+			const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "FunctionName"));
+
+			cJSON_ArrayForEach(layer, cJSON_GetObjectItemCaseSensitive(fn, "Layers")) {
+				const char *arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(layer, "Arn"));
+
+				if (arn && name)
+					strlist_add_owned(out, buf_fmt("%s %s", arn, name));
+			}
+		}
+		marker = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "NextMarker"));
+		if (!marker || !*marker)
+			break;
+		if (page + 1 >= MAX_PAGES * 10) {
+			r = malformed(err, "ListFunctions", "end (more than 1000 pages)");
+			break;
+		}
+		buf_reset(&query);
+		buf_adds(&query, "Marker=");
+		aws_path_segment(&query, marker);
+		call.query = query.ptr;
+		cJSON_Delete(answer);
+		answer = NULL;
+	}
+	cJSON_Delete(answer);
+	buf_release(&query);
+	return r;
+}
+
 /* ---- layers ---- */
 
 void lambda_layer_version_release(struct lambda_layer_version *v)
@@ -449,37 +537,23 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 int lambda_delete_layer_version(struct aws *a, const char *region, const char *name, long version,
 				struct aws_error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
-	cJSON *answer = NULL;
 	int r;
 
 	layer_path(&path, name);
 	buf_addf(&path, "/%ld", version);
-	call.service = "lambda";
-	call.region = region;
-	call.method = "DELETE";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, NULL, &answer, err);
-	cJSON_Delete(answer);
+	r = plain_call(a, region, "DELETE", path.ptr, NULL, 0, err);
 	buf_release(&path);
 	return r;
 }
 
 int lambda_delete_function(struct aws *a, const char *region, const char *name, struct aws_error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
-	cJSON *answer = NULL;
 	int r;
 
 	function_path(&path, name, "");
-	call.service = "lambda";
-	call.region = region;
-	call.method = "DELETE";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, NULL, &answer, err);
-	cJSON_Delete(answer);
+	r = plain_call(a, region, "DELETE", path.ptr, NULL, 0, err);
 	buf_release(&path);
 	return r;
 }
@@ -577,8 +651,11 @@ int lambda_invoke(struct aws *a, const char *region, const char *name, const cha
 		out->executed_version = header_copy(&resp, "X-Amz-Executed-Version");
 		out->request_id = header_copy(&resp, "X-Amzn-RequestId");
 		buf_add(&out->payload, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
-		if (log && base64_decode(log, strlen(log), &out->log))
-			r = malformed(err, "Invoke", "X-Amz-Log-Result");
+		/* the function ran: a log that cannot be read loses the log, not the answer */
+		if (log && base64_decode(log, strlen(log), &out->log)) {
+			buf_reset(&out->log);
+			out->log_unreadable = 1;
+		}
 	}
 	http_response_release(&resp);
 	kvlist_clear(&call.headers);
@@ -797,22 +874,11 @@ int lambda_put_url(struct aws *a, const char *region, const char *name, const st
 
 int lambda_delete_url(struct aws *a, const char *region, const char *name, struct aws_error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
-	cJSON *answer = NULL;
 	int r;
 
 	url_path(&path, name);
-	call.service = "lambda";
-	call.region = region;
-	call.method = "DELETE";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, NULL, &answer, err);
-	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
-		aws_error_release(err);
-		r = 0;
-	}
-	cJSON_Delete(answer);
+	r = plain_call(a, region, "DELETE", path.ptr, NULL, 1, err);
 	buf_release(&path);
 	return r;
 }
@@ -848,23 +914,12 @@ int lambda_allow_public_url(struct aws *a, const char *region, const char *name,
 int lambda_remove_permission(struct aws *a, const char *region, const char *name, const char *sid,
 			     struct aws_error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
-	cJSON *answer = NULL;
 	int r;
 
 	function_path(&path, name, "/policy/");
 	aws_path_segment(&path, sid);
-	call.service = "lambda";
-	call.region = region;
-	call.method = "DELETE";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, NULL, &answer, err);
-	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
-		aws_error_release(err);
-		r = 0;
-	}
-	cJSON_Delete(answer);
+	r = plain_call(a, region, "DELETE", path.ptr, NULL, 1, err);
 	buf_release(&path);
 	return r;
 }

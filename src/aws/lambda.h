@@ -59,6 +59,15 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
 				struct lambda_function *out, struct aws_error *err);
 
+/* UntagResource: the tag `key` off a function (one that is not there is no error). */
+int lambda_untag_resource(struct aws *a, const char *region, const char *arn, const char *key,
+			  struct aws_error *err);
+/*
+ * ListFunctions, every page: "LAYER-VERSION-ARN FUNCTION" for each layer of
+ * each function in the region, appended to out.
+ */
+int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct aws_error *err);
+
 /* TagResource: add or change these tags on a function (none removed). */
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
 			struct aws_error *err);
@@ -70,6 +79,7 @@ struct lambda_invocation {
 	char *executed_version;  /* X-Amz-Executed-Version */
 	char *request_id;
 	struct buf log;          /* X-Amz-Log-Result decoded: the end of the log, with Tail */
+	int log_unreadable;      /* X-Amz-Log-Result was there but not base64 */
 	struct buf payload;      /* the function's answer, or its error */
 };
 void lambda_invocation_release(struct lambda_invocation *v);

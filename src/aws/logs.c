@@ -71,14 +71,19 @@ int logs_filter_events(struct aws *a, const char *region, const char *group, lon
 			const cJSON *ts = cJSON_GetObjectItemCaseSensitive(item, "timestamp");
 			struct logs_event *e;
 
-			if (!cJSON_IsNumber(ts) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "message")))
+			/* an event without a time it could have (after 2000, before 2300) or a message is not one */
+			if (!cJSON_IsNumber(ts) || ts->valuedouble < 946684800000.0 || ts->valuedouble > 10413792000000.0 ||
+			    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "message")))
 				continue;
 			XGROW(out->items, out->alloc, out->nr + 1);
 			e = &out->items[out->nr++];
-			e->timestamp = ts->valuedouble > 0 && ts->valuedouble < 1e15 ? (long long)ts->valuedouble : 0;
+			e->timestamp = (long long)ts->valuedouble;
 			e->stream = string_of(item, "logStreamName");
 			e->message = string_of(item, "message");
 			e->id = string_of(item, "eventId");
+			/* no id: one made of what it is, so that it is still printed once */
+			if (!e->id)
+				e->id = buf_fmt("%lld %s %s", e->timestamp, e->stream ? e->stream : "", e->message);
 		}
 		next = cJSON_GetObjectItemCaseSensitive(answer, "nextToken");
 		if (cJSON_IsString(next) && *next->valuestring)
@@ -86,7 +91,30 @@ int logs_filter_events(struct aws *a, const char *region, const char *group, lon
 		cJSON_Delete(answer);
 		if (!token)
 			break;
+		if (page + 1 >= MAX_PAGES) {
+			aws_error_set(err, "MalformedAnswer", "CloudWatch Logs' pages of '%s' do not end (%d read)", group,
+				      MAX_PAGES);
+			r = 1;
+			break;
+		}
 	}
 	free(token);
+	/* a service that answers the same page twice must not print it twice */
+	if (!r && out->nr > 1) {
+		size_t kept = 1;
+
+		logs_events_sort(out);
+		for (size_t i = 1; i < out->nr; i++) {
+			if (out->items[i].timestamp == out->items[kept - 1].timestamp &&
+			    !strcmp(out->items[i].id, out->items[kept - 1].id)) {
+				free(out->items[i].stream);
+				free(out->items[i].message);
+				free(out->items[i].id);
+				continue;
+			}
+			out->items[kept++] = out->items[i];
+		}
+		out->nr = kept;
+	}
 	return r;
 }

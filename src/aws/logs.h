@@ -11,7 +11,7 @@
 
 struct logs_event {
 	long long timestamp; /* ms since the epoch */
-	char *stream, *message, *id;
+	char *stream, *message, *id; /* id never NULL */
 };
 
 struct logs_events {
@@ -24,8 +24,10 @@ void logs_events_sort(struct logs_events *e);
 
 /*
  * FilterLogEvents of group from start_ms (inclusive; 0: the beginning),
- * every page, appended to *out. At most 1000 pages are read (a service
- * answering with a next token forever must not loop).
+ * every page, appended to *out sorted and without the same event twice
+ * (an event without an id gets one made of its time, stream and message;
+ * one without a plausible time or a message is left out). More than 1000
+ * pages is 1 with "MalformedAnswer" (a next token that never ends).
  */
 int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,
 		       struct logs_events *out, struct aws_error *err);

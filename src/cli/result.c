@@ -2,6 +2,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/json.h"
 #include "core/msg.h"
@@ -17,11 +18,23 @@ static void print_error(const struct invoke_view *v)
 	const cJSON *item;
 	const char *t = v->error_type ? v->error_type : cJSON_IsString(type) ? type->valuestring : "error";
 
-	error_status(EXIT_FUNCTION, "'%s' failed: %s%s%s", v->name, t, cJSON_IsString(msg) ? ": " : "",
-		     cJSON_IsString(msg) ? msg->valuestring : "");
-	cJSON_ArrayForEach(item, lines)
-		if (cJSON_IsString(item))
-			fprintf(stderr, "    %s\n", item->valuestring);
+	struct buf text = BUF_INIT;
+
+	/* all of it comes from the function: no escape sequence of it reaches the terminal */
+	buf_add_printable(&text, t, strlen(t), 0);
+	if (cJSON_IsString(msg)) {
+		buf_adds(&text, ": ");
+		buf_add_printable(&text, msg->valuestring, strlen(msg->valuestring), 0);
+	}
+	error_status(EXIT_FUNCTION, "'%s' failed: %s", v->name, text.ptr);
+	cJSON_ArrayForEach(item, lines) {
+		if (cJSON_IsString(item)) {
+			buf_reset(&text);
+			buf_add_printable(&text, item->valuestring, strlen(item->valuestring), 0);
+			fprintf(stderr, "    %s\n", text.ptr);
+		}
+	}
+	buf_release(&text);
 	cJSON_Delete(e);
 }
 

@@ -14,7 +14,7 @@
 static void step_words(const struct destroy_step *s, struct buf *out)
 {
 	buf_addf(out, "%s '%s'", destroy_kind_name(s->kind), s->name);
-	if (s->kind == DESTROY_LAYER_VERSION)
+	if (s->kind == DESTROY_LAYER_VERSION && s->version)
 		buf_addf(out, " version %ld", s->version);
 }
 
@@ -166,12 +166,15 @@ const struct command cmd_destroy = {
 	.summary = "delete what deploy made: the functions, their roles, the layers",
 	.usage = "[NAME...]",
 	.description =
-		"Deletes the project's functions (or the NAMEs given) with every version, alias and URL of "
-		"them, then the role blambda made for each (FUNCTION-blambda-role, only when it carries the "
-		"tag blambda:managed-by=blambda; its policies are detached first), and with --layers the "
-		"versions of the runtime and deps layers whose description is the one blambda writes. A role "
-		"named by function.role, a role without blambda's tag and a layer version someone else "
-		"published are left alone, and listed as such.\n\n"
+		"Deletes the project's functions (or the NAMEs given) that carry blambda's tag "
+		"(blambda:managed-by=blambda, which deploy puts on them), with every version, alias and URL of "
+		"them; then the role blambda made for each (FUNCTION-blambda-role, only when it carries the same "
+		"tag and no function of the project that stays uses it; its policies are detached first); and "
+		"with --layers the versions of the runtime and deps layers whose description is exactly the one "
+		"blambda writes and that no function that stays uses (the runtime layer's default name, "
+		"blambda, is the same in every project of an account). A role named by function.role, a function "
+		"or role without blambda's tag and a layer version someone else published are left alone, and "
+		"listed as such.\n\n"
 		"The plan is read first. On a terminal blambda shows it and asks; --yes deletes without "
 		"asking, and is needed when there is no terminal. --dry-run shows the plan only. What is "
 		"gone already is no error; after a failure what was deleted stays deleted, and running "

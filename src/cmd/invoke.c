@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/lambda.h"
 #include "cli/result.h"
@@ -88,16 +89,30 @@ static int exec_invoke(struct args *args, struct config *cfg)
 		json_print(o);
 		r = EXIT_OK;
 		if (res.function_error) {
-			error_status(EXIT_FUNCTION, "'%s' failed (%s)", name, res.function_error);
+			struct buf fe = BUF_INIT;
+
+			buf_add_printable(&fe, res.function_error, strlen(res.function_error), 0);
+			error_status(EXIT_FUNCTION, "'%s' failed (%s)", name, fe.ptr);
+			buf_release(&fe);
 			r = EXIT_FUNCTION;
 		}
 	} else {
 		/* the log tail first, as the console's test tab shows it; then the answer */
 		if (res.log.len && msg_level() >= MSG_NORMAL) {
-			fwrite(res.log.ptr, 1, res.log.len, stderr);
-			if (res.log.ptr[res.log.len - 1] != '\n')
+			struct buf shown = BUF_INIT;
+
+			/* the function's output, shown as is, but never steering a terminal */
+			if (isatty(STDERR_FILENO))
+				buf_add_printable(&shown, res.log.ptr, res.log.len, 1);
+			else
+				buf_add(&shown, res.log.ptr, res.log.len);
+			fwrite(shown.ptr, 1, shown.len, stderr);
+			if (shown.ptr[shown.len - 1] != '\n')
 				fputc('\n', stderr);
+			buf_release(&shown);
 		}
+		if (res.log_unreadable)
+			warning("the log Lambda sent back is not base64: it is not shown");
 		r = invoke_view_print(&v);
 	}
 	lambda_invocation_release(&res);

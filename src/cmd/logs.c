@@ -72,15 +72,23 @@ static void print_event(const struct logs_event *e, int json, int tty)
 		buf_release(&when);
 		return;
 	}
-	printf("%s %s ", when.ptr, e->stream ? e->stream : "-");
-	buf_release(&when);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)e->message[i];
+	{
+		struct buf line = BUF_INIT;
+		const char *stream = e->stream ? e->stream : "-";
 
-		/* a log line may hold anything: no escape sequence of it reaches a terminal */
-		putchar(tty && ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) ? '?' : c);
+		/* a log line may hold anything: on a terminal, no escape sequence of it takes effect */
+		buf_addf(&line, "%s ", when.ptr);
+		if (tty) {
+			buf_add_printable(&line, stream, strlen(stream), 0);
+			buf_addch(&line, ' ');
+			buf_add_printable(&line, e->message, len, 1);
+		} else {
+			buf_addf(&line, "%s %.*s", stream, (int)len, e->message);
+		}
+		puts(line.ptr);
+		buf_release(&line);
 	}
-	putchar('\n');
+	buf_release(&when);
 }
 
 static int exec_logs(struct args *args, struct config *cfg)
@@ -157,13 +165,13 @@ static int exec_logs(struct args *args, struct config *cfg)
 		for (size_t i = 0; i < ev.nr; i++) {
 			const struct logs_event *e = &ev.items[i];
 
-			if (!e->id || !strlist_has(&seen, e->id))
+			if (!strlist_has(&seen, e->id))
 				print_event(e, json, tty);
 			if (e->timestamp > latest) {
 				latest = e->timestamp;
 				strlist_clear(&now_seen);
 			}
-			if (e->id && e->timestamp == latest)
+			if (e->timestamp == latest)
 				strlist_add(&now_seen, e->id);
 		}
 		if (now_seen.nr) {
@@ -205,7 +213,8 @@ const struct command cmd_logs = {
 		"Reads the function's log group (/aws/lambda/NAME) with FilterLogEvents, every page, and prints "
 		"its events oldest first, one a line: the time (UTC), the log stream and the message. With "
 		"--follow it keeps looking every 2 seconds and prints each new event once, until interrupted "
-		"(Ctrl-C). With --json each event is one JSON object on its own line: timestamp (ms), time, "
+		"(Ctrl-C); an event that reaches CloudWatch late, with a time older than one already printed, is "
+		"not printed then. With --json each event is one JSON object on its own line: timestamp (ms), time, "
 		"stream, message and id.\n\n"
 		"A log group that does not exist yet (the function has not run, or not logged) is said so, "
 		"and is not an error; --follow waits for it. On a terminal, control characters in messages are "

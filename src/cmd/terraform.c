@@ -47,7 +47,7 @@ static int exec_terraform(struct args *args, struct config *cfg)
 	struct buf text = BUF_INIT, old = BUF_INIT, path = BUF_INIT, rel = BUF_INIT;
 	char abs_dir[PATH_MAX], abs_target[PATH_MAX];
 	size_t n = 0;
-	int r = -1, same;
+	int r = -1, same, clash = 0;
 
 	if (!cfg->path)
 		return error_status(EXIT_USAGE, "there is no blambda.yml here to describe");
@@ -57,6 +57,27 @@ static int exec_terraform(struct args *args, struct config *cfg)
 		error_status(EXIT_USAGE, "%s names no function", cfg->path);
 		goto out;
 	}
+	/* one Terraform name a function */
+	for (size_t i = 0; i < n && !clash; i++) {
+		struct buf a = BUF_INIT;
+
+		terraform_resource_name(config_str(&fns[i], CFG_FUNCTION_NAME), &a);
+		for (size_t k = 0; k < i; k++) {
+			struct buf b = BUF_INIT;
+
+			terraform_resource_name(config_str(&fns[k], CFG_FUNCTION_NAME), &b);
+			if (!strcmp(a.ptr, b.ptr)) {
+				error_status(EXIT_USAGE, "functions '%s' and '%s' would both be '%s' in Terraform",
+					     config_str(&fns[k], CFG_FUNCTION_NAME), config_str(&fns[i], CFG_FUNCTION_NAME),
+					     a.ptr);
+				clash = 1;
+			}
+			buf_release(&b);
+		}
+		buf_release(&a);
+	}
+	if (clash)
+		goto out;
 	/* the zips it names, up to date */
 	po.runtime_layer = po.deps_layer = po.function = 1;
 	if (project_build(cfg, &po, &http, &arts))

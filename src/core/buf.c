@@ -147,3 +147,21 @@ char *buf_fmt(const char *fmt, ...)
 	va_end(ap);
 	return buf_detach(&b);
 }
+
+void buf_add_printable(struct buf *b, const char *s, size_t len, int keep_lines)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+			buf_addch(b, '?'); /* a C1 control, CSI (U+009B) among them */
+			i++;
+		} else if ((c < 0x20 && c != '\t' && !(keep_lines && c == '\n')) || c == 0x7f) {
+			buf_addch(b, '?');
+		} else {
+			buf_addch(b, (char)c);
+		}
+	}
+	if (!b->ptr)
+		buf_adds(b, "");
+}

@@ -28,6 +28,12 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addch(struct buf *b, char c);
 /* Append n zero bytes (a sparse file's hole). */
 void buf_add_zeros(struct buf *b, size_t n);
+/*
+ * Append s[0..len) with what could steer a terminal shown as '?': control
+ * characters (C0 but tab, and line breaks unless keep_lines; DEL; C1 as
+ * UTF-8). For text from outside (AWS's answers, logs) on its way to a screen.
+ */
+void buf_add_printable(struct buf *b, const char *s, size_t len, int keep_lines);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_setlen(struct buf *b, size_t len);

@@ -384,7 +384,7 @@ static int plan_version(struct aws *a, const struct deploy_opts *o, struct deplo
 	return 0;
 }
 
-/* the URL blambda.yml asks for (function.url.*) */
+/* the URL blambda.yml asks for (function.url.*): a view into f's values, not to be released */
 static void wanted_url(const struct config *f, struct lambda_url *u)
 {
 	const struct strlist *l;
@@ -407,7 +407,7 @@ static int same_list(const struct strlist *a, const struct strlist *b)
 	if (a->nr != b->nr)
 		return 0;
 	for (size_t i = 0; i < a->nr; i++)
-		if (!strlist_has(b, a->items[i]))
+		if (strcmp(a->items[i], b->items[i]))
 			return 0;
 	return 1;
 }
@@ -930,12 +930,23 @@ static int exec_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 	struct lambda_url want;
 	char *url = NULL;
 
+	const struct deploy_step *fs = NULL;
+
+	for (size_t i = 0; i < p->nr; i++)
+		if (!strcmp(p->steps[i].kind, "function") && p->steps[i].fn == s->fn)
+			fs = &p->steps[i];
 	wanted_url(f, &want);
 	p->writes++;
 	if (s->action == DEPLOY_DELETE) {
-		if (lambda_delete_url(a, p->region, name, &p->err) ||
-		    (p->writes++, lambda_remove_permission(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err)))
+		if (lambda_delete_url(a, p->region, name, &p->err))
 			return failed(p, "delete the URL of function '%s'", name);
+		p->writes++;
+		if (lambda_remove_permission(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err))
+			return failed(p, "remove the public permission of function '%s'", name);
+		/* the mark goes with the URL: one made by hand later is not blambda's to delete */
+		p->writes++;
+		if (fs && fs->arn && lambda_untag_resource(a, p->region, fs->arn, DEPLOY_URL_TAG_KEY, &p->err))
+			return failed(p, "untag function '%s'", name);
 		s->done = 1;
 		return 0;
 	}
@@ -947,13 +958,9 @@ static int exec_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 	s->arn = url;
 	if (s->action == DEPLOY_CREATE) {
 		/* marked, so that only a URL blambda made goes when function.url goes */
-		const struct deploy_step *fs = NULL;
 		struct kvlist tag = KVLIST_INIT;
 		int r;
 
-		for (size_t i = 0; i < p->nr; i++)
-			if (!strcmp(p->steps[i].kind, "function") && p->steps[i].fn == s->fn)
-				fs = &p->steps[i];
 		kvlist_add(&tag, DEPLOY_URL_TAG_KEY, DEPLOY_TAG_VALUE);
 		p->writes++;
 		r = fs && fs->arn ? lambda_tag_resource(a, p->region, fs->arn, &tag, &p->err) : 0;

@@ -1,5 +1,6 @@
 #include "deploy/destroy.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +37,16 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 		s->action = DESTROY_GONE;
 		r = 0;
 	} else if (!r) {
-		s->action = DESTROY_DELETE;
+		const char *tag = kvlist_get(&f.tags, DEPLOY_TAG_KEY);
+
 		s->arn = f.arn ? xstrdup(f.arn) : NULL;
+		if (tag && !strcmp(tag, DEPLOY_TAG_VALUE)) {
+			s->action = DESTROY_DELETE;
+		} else {
+			s->action = DESTROY_KEEP;
+			s->reason = tag ? "not made by blambda (its " DEPLOY_TAG_KEY " tag names something else)"
+					: "not made by blambda (no " DEPLOY_TAG_KEY " tag)";
+		}
 	} else {
 		p->failed = s;
 	}
@@ -45,7 +54,13 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 	return r;
 }
 
-static int plan_role(struct aws *a, const char *function, struct destroy_plan *p)
+/*
+ * The role of `function`, unless a function of the project that stays uses a
+ * role of the same name (deploy's names are cut to IAM's 64 characters, so
+ * two long names can share one).
+ */
+static int plan_role(struct aws *a, const char *function, const struct strlist *staying_roles,
+		     struct destroy_plan *p)
 {
 	struct buf name = BUF_INIT;
 	struct iam_role role;
@@ -65,7 +80,11 @@ static int plan_role(struct aws *a, const char *function, struct destroy_plan *p
 		s->arn = role.arn ? xstrdup(role.arn) : NULL;
 		if (!tag || strcmp(tag, DEPLOY_TAG_VALUE)) {
 			s->action = DESTROY_KEEP;
-			s->reason = "not made by blambda (no " DEPLOY_TAG_KEY " tag)";
+			s->reason = tag ? "not made by blambda (its " DEPLOY_TAG_KEY " tag names something else)"
+					: "not made by blambda (no " DEPLOY_TAG_KEY " tag)";
+		} else if (strlist_has(staying_roles, name.ptr)) {
+			s->action = DESTROY_KEEP;
+			s->reason = "a function of the project that stays uses it too";
 		} else {
 			s->action = DESTROY_DELETE;
 			r = iam_attached_policies(a, name.ptr, &s->policies, &p->err);
@@ -80,14 +99,61 @@ static int plan_role(struct aws *a, const char *function, struct destroy_plan *p
 	return r;
 }
 
-/* a description blambda writes on the layers it publishes (see deploy.c) */
-static int blambda_layer(const char *description)
+/* a version number as blambda and Babashka write them: digits, dots, letters and '-' */
+static const char *skip_version(const char *s)
 {
-	return description && !strncmp(description, "blambda ", 8) &&
-	       (strstr(description, " runtime layer: Babashka ") || strstr(description, " deps layer ("));
+	const char *start = s;
+
+	while (*s && (isalnum((unsigned char)*s) || *s == '.' || *s == '-'))
+		s++;
+	return s > start ? s : NULL;
 }
 
-static int plan_layer(struct aws *a, const char *name, struct destroy_plan *p)
+/* "(x86_64)" or "(arm64)", and the end */
+static int arch_end(const char *s)
+{
+	return !strcmp(s, "(x86_64)") || !strcmp(s, "(arm64)");
+}
+
+/*
+ * Exactly a description blambda writes on the layers it publishes (see
+ * deploy.c): "blambda V runtime layer: Babashka V (ARCH)" or "blambda V deps
+ * layer (ARCH)".
+ */
+static int blambda_layer(const char *d)
+{
+	const char *p;
+
+	if (!d || strncmp(d, "blambda ", 8) || !(p = skip_version(d + 8)))
+		return 0;
+	if (!strncmp(p, " runtime layer: Babashka ", 25)) {
+		p = skip_version(p + 25);
+		return p && *p == ' ' && arch_end(p + 1);
+	}
+	return !strncmp(p, " deps layer ", 12) && arch_end(p + 12);
+}
+
+/* the function (not being destroyed) that uses layer version arn, from "ARN FUNCTION" lines; NULL when none */
+static const char *used_by(const struct strlist *in_use, const char *arn, const struct strlist *going)
+{
+	size_t n = arn ? strlen(arn) : 0;
+
+	for (size_t i = 0; n && i < in_use->nr; i++) {
+		const char *line = in_use->items[i];
+
+		if (!strncmp(line, arn, n) && line[n] == ' ' && !strlist_has(going, line + n + 1))
+			return line + n + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The versions of a layer blambda published, but none that a function which
+ * stays still uses: the runtime layer's default name is the same in every
+ * project of an account.
+ */
+static int plan_layer(struct aws *a, const char *name, const struct strlist *in_use, const struct strlist *going,
+		      struct destroy_plan *p)
 {
 	struct lambda_layer_versions all;
 	int r = lambda_layer_versions(a, NULL, name, &all, &p->err);
@@ -97,9 +163,14 @@ static int plan_layer(struct aws *a, const char *name, struct destroy_plan *p)
 
 		s->version = all.items[i].version;
 		s->arn = all.items[i].version_arn ? xstrdup(all.items[i].version_arn) : NULL;
-		s->action = blambda_layer(all.items[i].description) ? DESTROY_DELETE : DESTROY_KEEP;
-		if (s->action == DESTROY_KEEP)
+		s->action = DESTROY_DELETE;
+		if (!blambda_layer(all.items[i].description)) {
+			s->action = DESTROY_KEEP;
 			s->reason = "not published by blambda (its description is not blambda's)";
+		} else if (used_by(in_use, s->arn, going)) {
+			s->action = DESTROY_KEEP;
+			s->reason = "a function that stays uses it";
+		}
 	}
 	if (r) {
 		struct destroy_step *s = add_step(p, DESTROY_LAYER_VERSION, name);
@@ -113,21 +184,49 @@ static int plan_layer(struct aws *a, const char *name, struct destroy_plan *p)
 int destroy_plan_make(struct aws *a, const struct config *cfg, const struct config *fns, size_t n, int layers,
 		      struct destroy_plan *p)
 {
+	struct strlist going = STRLIST_INIT, staying_roles = STRLIST_INIT, in_use = STRLIST_INIT;
 	int r = 0;
 
 	memset(p, 0, sizeof(*p));
 	for (size_t i = 0; !r && i < n; i++)
 		r = plan_function(a, config_str(&fns[i], CFG_FUNCTION_NAME), p);
+	/* what goes: the functions the plan deletes (or that are gone); the rest of the project stays */
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->steps[i].kind == DESTROY_FUNCTION && p->steps[i].action != DESTROY_KEEP)
+			strlist_add(&going, p->steps[i].name);
+	/* the roles of the project's functions that stay */
+	for (size_t i = 0; i < config_function_count(cfg); i++) {
+		struct config one;
+		struct buf role = BUF_INIT;
+
+		if (strlist_has(&going, config_function_name(cfg, i)))
+			continue;
+		config_for_function(cfg, i, &one);
+		if (!config_str(&one, CFG_FUNCTION_ROLE)) {
+			deploy_role_name(config_function_name(cfg, i), &role);
+			strlist_add(&staying_roles, role.ptr);
+		}
+		buf_release(&role);
+		config_release(&one);
+	}
 	for (size_t i = 0; !r && i < n; i++) {
 		/* a role named by function.role is the user's: it is not even looked at */
 		if (!config_str(&fns[i], CFG_FUNCTION_ROLE))
-			r = plan_role(a, config_str(&fns[i], CFG_FUNCTION_NAME), p);
+			r = plan_role(a, config_str(&fns[i], CFG_FUNCTION_NAME), &staying_roles, p);
 	}
 	if (!r && layers) {
-		r = plan_layer(a, config_str(cfg, CFG_LAYERS_RUNTIME), p);
-		if (!r && config_str(cfg, CFG_LAYERS_DEPS))
-			r = plan_layer(a, config_str(cfg, CFG_LAYERS_DEPS), p);
+		r = lambda_layers_in_use(a, NULL, &in_use, &p->err);
+		if (r)
+			p->failed = add_step(p, DESTROY_FUNCTION, "(every function, for the layers they use)");
 	}
+	if (!r && layers) {
+		r = plan_layer(a, config_str(cfg, CFG_LAYERS_RUNTIME), &in_use, &going, p);
+		if (!r && config_str(cfg, CFG_LAYERS_DEPS))
+			r = plan_layer(a, config_str(cfg, CFG_LAYERS_DEPS), &in_use, &going, p);
+	}
+	strlist_clear(&going);
+	strlist_clear(&staying_roles);
+	strlist_clear(&in_use);
 	return r;
 }
 

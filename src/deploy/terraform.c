@@ -32,8 +32,7 @@ static void hcl_string(struct buf *out, const char *s)
 	buf_addch(out, '"');
 }
 
-/* a Terraform name for a resource: letters, digits, '_' and '-', not starting with a digit */
-static void resource_name(struct buf *out, const char *name)
+void terraform_resource_name(const char *name, struct buf *out)
 {
 	if (!isalpha((unsigned char)*name) && *name != '_')
 		buf_adds(out, "fn_");
@@ -52,15 +51,17 @@ static void prefixed(struct buf *out, const char *name)
 	buf_release(&lit);
 }
 
+/* "${path.module}/ZIP_DIR/FILE", the directory escaped: it is whatever the project's path is */
 static void zip_path(struct buf *out, const struct terraform_input *in, const char *file)
 {
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, lit = BUF_INIT;
 
-	buf_addf(&path, "${path.module}/%s/%s", in->zip_dir, file);
-	buf_adds(out, "\"");
-	buf_adds(out, path.ptr);
-	buf_adds(out, "\"");
+	buf_addf(&path, "%s/%s", in->zip_dir, file);
+	hcl_string(&lit, path.ptr);
+	buf_adds(out, "\"${path.module}/");
+	buf_add(out, lit.ptr + 1, lit.len - 1);
 	buf_release(&path);
+	buf_release(&lit);
 }
 
 static void layer(struct buf *out, const struct terraform_input *in, const char *id, const char *name,
@@ -136,7 +137,7 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 	const struct strlist *layers = config_list(f, CFG_FUNCTION_LAYERS);
 	struct buf id = BUF_INIT, role_name = BUF_INIT;
 
-	resource_name(&id, name);
+	terraform_resource_name(name, &id);
 	if (!role) {
 		deploy_role_name(name, &role_name);
 		buf_addf(out, "resource \"aws_iam_role\" \"%s\" {\n  name               = ", id.ptr);
@@ -153,7 +154,8 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 			 DEPLOY_TAG_VALUE);
 		buf_addf(out, "resource \"aws_iam_role_policy_attachment\" \"%s_basic\" {\n"
 			      "  role       = aws_iam_role.%s.name\n"
-			      "  policy_arn = \"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\"\n}\n\n",
+			      "  policy_arn = \"arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/"
+			      "AWSLambdaBasicExecutionRole\"\n}\n\n",
 			 id.ptr, id.ptr);
 	}
 	buf_addf(out, "resource \"aws_lambda_function\" \"%s\" {\n  function_name    = ", id.ptr);
@@ -210,6 +212,7 @@ void terraform_generate(const struct terraform_input *in, struct buf *out)
 		 BLAMBDA_VERSION);
 	buf_adds(out, "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n"
 		      "      version = \">= 5.0\"\n    }\n  }\n}\n\n");
+	buf_adds(out, "data \"aws_partition\" \"current\" {}\n\n");
 	buf_adds(out, "variable \"name_prefix\" {\n  description = \"Put before every function, role and layer name "
 		      "(one set of them per environment)\"\n  type        = string\n  default     = \"\"\n}\n\n");
 	buf_adds(out, "variable \"tags\" {\n  description = \"Tags for every role and function\"\n"

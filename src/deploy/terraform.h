@@ -25,6 +25,13 @@ struct terraform_input {
 	int deps_layer;            /* the project has a deps layer */
 };
 
+/*
+ * The Terraform name of a function's resources: letters, digits, '_' and
+ * '-', not starting with a digit ("fn_" goes before one that does). Two
+ * functions may get the same one: the caller checks.
+ */
+void terraform_resource_name(const char *function, struct buf *out);
+
 /* The configuration, appended to out. */
 void terraform_generate(const struct terraform_input *in, struct buf *out);
 

@@ -366,6 +366,8 @@ expect_status 0
 expect_out_has "url 'hello': deleted (function.url is not set)"
 awsq lambda get-function-url-config --function-name hello
 grep -q ResourceNotFoundException "$TMP/aws.err" && pass || fail "the URL is still there: $out"
+awsq lambda list-tags --resource "$(aws lambda get-function --function-name hello --query Configuration.FunctionArn --output text)"
+expect_json '"blambda:url" not in d["Tags"]'
 mark
 blambda deploy
 expect_out_has "up to date"

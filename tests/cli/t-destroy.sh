@@ -35,6 +35,11 @@ YAML
 # a version of the runtime layer that someone else published
 printf 'not blambda' > "$TMP/f.txt" && (cd "$TMP" && zip -q foreign.zip f.txt)
 aws lambda publish-layer-version --layer-name blambda --description "hand made" --zip-file "fileb://$TMP/foreign.zip" > /dev/null
+# one with blambda's exact description that no function uses, and one that only looks like it
+aws lambda publish-layer-version --layer-name blambda --description "blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)" \
+	--zip-file "fileb://$TMP/foreign.zip" > /dev/null
+aws lambda publish-layer-version --layer-name blambda --description "blambda evil runtime layer: Babashka fake" \
+	--zip-file "fileb://$TMP/foreign.zip" > /dev/null
 
 test_case "not on a terminal, destroy deletes nothing without --yes"
 : > "$REQUESTS"
@@ -74,24 +79,30 @@ grep -q NoSuchEntity "$TMP/aws.err" && pass || fail "the role is still there"
 awsq lambda get-function --function-name named
 [ -n "$out" ] && pass || fail "'named' went too"
 
-test_case "the rest, with the layers: blambda's go, the others stay"
+test_case "the rest, with the layers: blambda's go, the others stay, and so does what a staying function uses"
+# 'plain' loses blambda's tag: it is not blambda's to delete any more, and it keeps its layer
+arn=$(aws lambda get-function --function-name plain --query Configuration.FunctionArn --output text)
+aws lambda untag-resource --resource "$arn" --tag-keys blambda:managed-by
 blambda destroy --yes --layers
 expect_status 0
 expect_out_has "function 'hello': already gone"
 expect_out_has "deleted function 'named'"
-expect_out_has "deleted function 'plain'"
-expect_out_has "deleted layer version 'blambda' version 1"
+expect_out_has "function 'plain': left alone, not made by blambda (no blambda:managed-by tag)"
+expect_out_has "layer version 'blambda' version 1: left alone, a function that stays uses it"
+expect_out_has "layer version 'blambda' version 2: left alone, not published by blambda"
+expect_out_has "deleted layer version 'blambda' version 3"
+expect_out_has "layer version 'blambda' version 4: left alone, not published by blambda"
 awsq lambda list-functions
-expect_json 'd["Functions"] == []'
+expect_json '[f["FunctionName"] for f in d["Functions"]] == ["plain"]'
 awsq iam get-role --role-name hand-made
 [ -n "$out" ] && pass || fail "the hand-made role went"
 awsq iam get-role --role-name plain-blambda-role
 [ -n "$out" ] && pass || fail "the untagged role went"
 awsq lambda list-layer-versions --layer-name blambda
-expect_json '[v["Version"] for v in d["LayerVersions"]] == [2]'
+expect_json 'sorted(v["Version"] for v in d["LayerVersions"]) == [1, 2, 4]'
 
 test_case "all gone: nothing to delete, no error"
-blambda destroy --yes --layers
+blambda destroy --yes
 expect_status 0
 expect_err_has "Nothing to delete"
 

@@ -86,6 +86,8 @@ blambda local invoke handle --payload '{"op":"ring-data"}'
 expect_json 'd == {"statusCode": 200, "body": "{\"ok\":true}"}'
 blambda local invoke handle --payload '{"op":"not-ring"}'
 expect_json 'd == {"status": "fine", "n": 1}'
+blambda local invoke handle --payload '{"op":"ring-cookies"}'
+expect_json 'd == {"statusCode": 302, "headers": {"Location": "/x"}, "cookies": ["a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT", "b=2"], "body": "parts"}'
 
 test_case "the context: a deadline from the configured timeout, the function ARN, Lambda's environment"
 before=$(date +%s%3N)

@@ -69,7 +69,7 @@ env = json.dumps(h["environment"])
 assert "GREETING" in env and "hi\\\\nthere" in env and "var.extra_environment" in env, env
 assert "clojure" in json.dumps(h["tags"]) and "blambda:managed-by" in json.dumps(h["tags"]), h["tags"]
 pol = res["aws_iam_role_policy_attachment"]["hello_basic"][0]
-assert pol["policy_arn"] == "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", pol
+assert pol["policy_arn"] == "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", pol
 assert set(doc["variable"]) == {"name_prefix", "tags", "extra_environment"}, doc["variable"]
 assert set(doc["output"]) == {"hello_arn", "worker_arn", "hello_url"}, doc["output"]
 url = res["aws_lambda_function_url"]["hello"][0]
@@ -98,5 +98,25 @@ expect_json 'd["path"] == "infra/lambda/main.tf" and d["written"] and d["functio
 grep -q '"${path.module}/../../target/function.zip"' infra/lambda/main.tf && pass || fail "paths: $(grep filename infra/lambda/main.tf)"
 run hcl infra/lambda/main.tf
 expect_status 0
+
+test_case "two functions with one Terraform name are refused"
+cp blambda.yml "$TMP/good.yml"
+printf '  1abc: {}\n  fn_1abc: {}\n' >> blambda.yml
+blambda terraform -o "$TMP/clash"
+expect_status 2
+expect_err_has "functions '1abc' and 'fn_1abc' would both be 'fn_1abc' in Terraform"
+expect_no_file "$TMP/clash/main.tf"
+cp "$TMP/good.yml" blambda.yml
+
+test_case "a project path with quotes and \${ stays a plain string"
+odd="$TMP/odd/p\"\${a}"
+mkdir -p "$odd" && cp -r "$TMP/hello/." "$odd/"
+cd "$odd" || exit 1
+blambda terraform -o "$TMP/tf-odd"
+expect_status 0
+run hcl "$TMP/tf-odd/main.tf"
+expect_status 0
+printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); f=d["resource"]["aws_lambda_function"]["hello"][0]["filename"]; sys.exit(0 if f.endswith("/odd/p\"${a}/target/function.zip") else 1)' && pass || fail "the path: $(grep filename "$TMP/tf-odd/main.tf" | head -1)"
+cd "$TMP/hello" || exit 1
 
 finish

@@ -12,37 +12,6 @@
 #include "core/payload.h"
 #include "core/xalloc.h"
 
-/* The function to invoke: NAME (one of the project's when there is a project), else the project's only one. */
-static int pick_function(const struct args *args, const struct config *cfg, char **out)
-{
-	struct strlist names = STRLIST_INIT;
-	struct config *fns = NULL;
-	size_t n = 0;
-	int r;
-
-	*out = NULL;
-	if (args->pos.nr && !cfg->path) {
-		*out = xstrdup(args->pos.items[0]);
-		return 0;
-	}
-	if (args->pos.nr)
-		strlist_add(&names, args->pos.items[0]);
-	r = config_select_functions(cfg, &names, &fns, &n);
-	strlist_clear(&names);
-	if (!r && !n) {
-		r = error_status(EXIT_USAGE, "which function? name it, or set function.name in blambda.yml");
-	} else if (!r && n > 1) {
-		r = error_status(EXIT_USAGE, "the project has %zu functions: name the one to invoke", n);
-		hint("'blambda invoke %s'", config_str(&fns[0], CFG_FUNCTION_NAME));
-	} else if (!r) {
-		*out = xstrdup(config_str(&fns[0], CFG_FUNCTION_NAME));
-	}
-	for (size_t i = 0; i < n; i++)
-		config_release(&fns[i]);
-	free(fns);
-	return r;
-}
-
 static int exec_invoke(struct args *args, struct config *cfg)
 {
 	struct buf payload = BUF_INIT;
@@ -56,7 +25,7 @@ static int exec_invoke(struct args *args, struct config *cfg)
 
 	/* a payload that is not JSON is refused before any call */
 	if (payload_load(args_str(args, "payload"), args_str(args, "payload-file"), args_str(args, "event"), &payload) ||
-	    pick_function(args, cfg, &name))
+	    !(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke")))
 		goto out_nocall;
 	if (aws_init(&a, cfg))
 		goto out_aws;

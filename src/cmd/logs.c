@@ -95,32 +95,25 @@ static int exec_logs(struct args *args, struct config *cfg)
 {
 	const char *since = args_str(args, "since");
 	int follow = args_flag(args, "follow"), json = args_flag(args, "json"), tty = isatty(STDOUT_FILENO);
-	struct strlist names = STRLIST_INIT, seen = STRLIST_INIT;
-	struct config *fns = NULL;
+	struct strlist seen = STRLIST_INIT;
 	struct aws a;
 	struct aws_error err = { 0 };
 	const char *region;
 	char *group = NULL;
 	long long now = clock_epoch_ms(), start, latest = 0;
-	size_t n = 0;
 	int r = -1, said_missing = 0;
 
 	start = parse_since(since ? since : "10m", now);
 	if (start < 0)
 		return error_status(EXIT_USAGE, "--since takes a duration such as 10m, 2h or 1d, or a UTC time such as "
 				    "2026-11-28T09:30:00Z, got '%s'", since);
-	if (args->pos.nr && cfg->path)
-		strlist_add(&names, args->pos.items[0]);
-	if (args->pos.nr && !cfg->path) {
-		group = buf_fmt("/aws/lambda/%s", args->pos.items[0]);
-	} else if (config_select_functions(cfg, &names, &fns, &n)) {
-		goto out;
-	} else if (n != 1) {
-		error_status(EXIT_USAGE, n ? "the project has %zu functions: name the one whose logs to read"
-					   : "which function? name it, or set function.name in blambda.yml", n);
-		goto out;
-	} else {
-		group = buf_fmt("/aws/lambda/%s", config_str(&fns[0], CFG_FUNCTION_NAME));
+	{
+		char *name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "logs");
+
+		if (!name)
+			goto out;
+		group = buf_fmt("/aws/lambda/%s", name);
+		free(name);
 	}
 	if (aws_init(&a, cfg)) {
 		aws_release(&a);
@@ -189,11 +182,7 @@ static int exec_logs(struct args *args, struct config *cfg)
 out_aws:
 	aws_release(&a);
 out:
-	for (size_t i = 0; i < n; i++)
-		config_release(&fns[i]);
-	free(fns);
 	free(group);
-	strlist_clear(&names);
 	strlist_clear(&seen);
 	return r;
 }

@@ -1092,3 +1092,32 @@ int config_select_functions(const struct config *cfg, const struct strlist *name
 	}
 	return 0;
 }
+
+char *config_one_function(const struct config *cfg, const char *name, const char *command)
+{
+	struct strlist names = STRLIST_INIT;
+	struct config *fns = NULL;
+	size_t n = 0;
+	char *r = NULL;
+
+	/* outside a project any name goes: it is a function in AWS */
+	if (name && !cfg->path)
+		return xstrdup(name);
+	if (name)
+		strlist_add(&names, name);
+	if (!config_select_functions(cfg, &names, &fns, &n)) {
+		if (!n) {
+			error_status(EXIT_USAGE, "which function? name it, or set function.name in blambda.yml");
+		} else if (n > 1) {
+			error_status(EXIT_USAGE, "the project has %zu functions: name one", n);
+			hint("'blambda %s %s'", command, config_str(&fns[0], CFG_FUNCTION_NAME));
+		} else {
+			r = xstrdup(config_str(&fns[0], CFG_FUNCTION_NAME));
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		config_release(&fns[i]);
+	free(fns);
+	strlist_clear(&names);
+	return r;
+}

@@ -137,6 +137,13 @@ const char *config_function_name(const struct config *cfg, size_t i);
  * a function without a handler; *out is then NULL.
  */
 int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n);
+/*
+ * The one function a command acts on (caller frees): `name` when given (one
+ * the project declares, when there is a project), else the project's only
+ * function. NULL with an error when there is none or several and no name;
+ * `command` names the command in the hint.
+ */
+char *config_one_function(const struct config *cfg, const char *name, const char *command);
 /* The index of a function by name, or -1. */
 int config_function_index(const struct config *cfg, const char *name);
 /*

@@ -346,7 +346,13 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
 	return r;
 }
 
-int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct aws_error *err)
+/*
+ * GET path and every page after it (NextMarker -> Marker), each answer
+ * handed to `page`; at most max_pages (a marker that never ends is
+ * "MalformedAnswer"). Returns as aws_json_call does.
+ */
+static int each_page(struct aws *a, const char *region, const char *path, const char *what, int max_pages,
+		     void (*page)(const cJSON *answer, void *ctx), void *ctx, struct aws_error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf query = BUF_INIT;
@@ -356,29 +362,21 @@ int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out,
 	call.service = "lambda";
 	call.region = region;
 	call.method = "GET";
-	call.path = "/2015-03-31/functions/";
-	for (int page = 0;; page++) {
-		const cJSON *fn, *layer;
+	call.path = path;
+	for (int n = 0;; n++) {
 		const char *marker;
 
 		r = aws_json_call(a, &call, NULL, &answer, err);
 		if (r)
 			break;
-		cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(answer, "Functions")) {
-			const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "FunctionName"));
-
-			cJSON_ArrayForEach(layer, cJSON_GetObjectItemCaseSensitive(fn, "Layers")) {
-				const char *arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(layer, "Arn"));
-
-				if (arn && name)
-					strlist_add_owned(out, buf_fmt("%s %s", arn, name));
-			}
-		}
+		page(answer, ctx);
 		marker = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "NextMarker"));
 		if (!marker || !*marker)
 			break;
-		if (page + 1 >= MAX_PAGES * 10) {
-			r = malformed(err, "ListFunctions", "end (more than 1000 pages)");
+		if (n + 1 >= max_pages) {
+			aws_error_set(err, "MalformedAnswer", "Lambda's answer to %s has no end (more than %d pages)", what,
+				      max_pages);
+			r = 1;
 			break;
 		}
 		buf_reset(&query);
@@ -391,6 +389,29 @@ int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out,
 	cJSON_Delete(answer);
 	buf_release(&query);
 	return r;
+}
+
+static void layers_of_functions(const cJSON *answer, void *ctx)
+{
+	struct strlist *out = ctx;
+	const cJSON *fn, *layer;
+
+	cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(answer, "Functions")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "FunctionName"));
+
+		cJSON_ArrayForEach(layer, cJSON_GetObjectItemCaseSensitive(fn, "Layers")) {
+			const char *arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(layer, "Arn"));
+
+			if (arn && name)
+				strlist_add_owned(out, buf_fmt("%s %s", arn, name));
+		}
+	}
+}
+
+int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct aws_error *err)
+{
+	return each_page(a, region, "/2015-03-31/functions/", "ListFunctions", MAX_PAGES * 10, layers_of_functions, out,
+			 err);
 }
 
 /* ---- layers ---- */
@@ -441,60 +462,39 @@ void lambda_layer_versions_release(struct lambda_layer_versions *l)
 	memset(l, 0, sizeof(*l));
 }
 
+static void versions_of_layer(const cJSON *answer, void *ctx)
+{
+	struct lambda_layer_versions *out = ctx;
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "LayerVersions")) {
+		struct lambda_layer_entry *e;
+
+		if (get_long(item, "Version") <= 0)
+			continue;
+		XGROW(out->items, out->alloc, out->nr + 1);
+		e = &out->items[out->nr++];
+		e->version = get_long(item, "Version");
+		e->version_arn = dup_str(item, "LayerVersionArn");
+		e->description = dup_str(item, "Description");
+	}
+}
+
 int lambda_layer_versions(struct aws *a, const char *region, const char *name, struct lambda_layer_versions *out,
 			  struct aws_error *err)
 {
-	struct aws_call call = { 0 };
-	struct buf path = BUF_INIT, query = BUF_INIT;
-	cJSON *answer = NULL, *item;
+	struct buf path = BUF_INIT;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	layer_path(&path, name);
-	call.service = "lambda";
-	call.region = region;
-	call.method = "GET";
-	call.path = path.ptr;
-	for (int page = 0;; page++) {
-		const char *marker;
-
-		r = aws_json_call(a, &call, NULL, &answer, err);
-		if (r) {
-			/* a layer never published has no versions: not an error */
-			if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
-				aws_error_release(err);
-				r = 0;
-			}
-			break;
-		}
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "LayerVersions")) {
-			struct lambda_layer_entry *e;
-
-			if (get_long(item, "Version") <= 0)
-				continue;
-			XGROW(out->items, out->alloc, out->nr + 1);
-			e = &out->items[out->nr++];
-			e->version = get_long(item, "Version");
-			e->version_arn = dup_str(item, "LayerVersionArn");
-			e->description = dup_str(item, "Description");
-		}
-		marker = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "NextMarker"));
-		if (!marker || !*marker)
-			break;
-		if (page + 1 >= MAX_PAGES) {
-			r = malformed(err, "ListLayerVersions", "end (more than 100 pages)");
-			break;
-		}
-		buf_reset(&query);
-		buf_adds(&query, "Marker=");
-		aws_path_segment(&query, marker);
-		call.query = query.ptr;
-		cJSON_Delete(answer);
-		answer = NULL;
+	r = each_page(a, region, path.ptr, "ListLayerVersions", MAX_PAGES, versions_of_layer, out, err);
+	/* a layer never published has no versions: not an error */
+	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
+		aws_error_release(err);
+		r = 0;
 	}
-	cJSON_Delete(answer);
 	buf_release(&path);
-	buf_release(&query);
 	return r;
 }
 

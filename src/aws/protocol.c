@@ -20,7 +20,7 @@ int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON
 		call->body = text;
 		call->body_len = strlen(text);
 	}
-	if (body || call->source)
+	if ((body || call->source) && !call->content_type)
 		call->content_type = "application/json";
 	r = aws_call(a, call, &resp, err);
 	if (r == 0 && resp.body.len) {
@@ -43,32 +43,16 @@ int aws_json_target_call(struct aws *a, const char *service, const char *region,
 			 const cJSON *body, cJSON **answer, struct aws_error *err)
 {
 	struct aws_call call = { 0 };
-	struct http_response resp;
-	char *text = cJSON_PrintUnformatted(body);
 	int r;
 
-	*answer = NULL;
 	call.service = service;
 	call.region = region;
 	call.method = "POST";
 	call.path = "/";
 	call.content_type = "application/x-amz-json-1.1";
-	call.body = text;
-	call.body_len = strlen(text);
 	kvlist_add(&call.headers, "X-Amz-Target", target);
-	r = aws_call(a, &call, &resp, err);
-	if (r == 0) {
-		*answer = cJSON_ParseWithLength(resp.body.ptr ? resp.body.ptr : "", resp.body.len);
-		if (!*answer) {
-			aws_error_set(err, "MalformedAnswer", "%s answered %ld with something other than JSON", service,
-				      resp.status);
-			err->status = resp.status;
-			r = 1;
-		}
-	}
-	http_response_release(&resp);
+	r = aws_json_call(a, &call, body, answer, err);
 	kvlist_clear(&call.headers);
-	free(text);
 	return r;
 }
 

@@ -16,7 +16,8 @@
  */
 
 /*
- * REST+JSON: body (NULL: none, or call->source when set) sent as JSON; a 2xx
+ * REST+JSON: body (NULL: none, or call->source when set) sent as JSON
+ * (call->content_type when set, else application/json); a 2xx
  * answer with a body is parsed into *answer (caller frees; NULL when empty).
  * A 2xx answer that is not JSON is 1 with err->code "MalformedAnswer".
  */

@@ -373,6 +373,22 @@ blambda deploy
 expect_out_has "up to date"
 expect_writes ""
 
+test_case "invoke: a hostile answer steers no terminal, and a log that is not base64 keeps the answer"
+rm -f "$TMP/hi.port"
+"$PYTHON" "$SERVERS/hostile_invoke.py" "$TMP/hi.port" > /dev/null 2>&1 &
+on_exit "kill $! 2>/dev/null"
+wait_for_file "$TMP/hi.port" 30 || exit 1
+HI="http://127.0.0.1:$(cat "$TMP/hi.port")"
+cd "$TMP" || exit 1
+tty_out=$(NO_COLOR=1 script -qec "$BLAMBDA --endpoint-url $HI invoke somefn" /dev/null)
+if printf '%s' "$tty_out" | LC_ALL=C grep -q $'\x1b\|\x07'; then fail "escape sequences reached the terminal: $(printf '%s' "$tty_out" | od -c | head -20)"; else pass; fi
+printf '%s' "$tty_out" | grep -q "'somefn' failed: T?]0;pwned??\[2J?\[31m: m?" && pass || fail "the error: $tty_out"
+blambda --endpoint-url "$HI" invoke badlog
+expect_status 5
+expect_err_has "the log Lambda sent back is not base64: it is not shown"
+expect_out_has '"errorMessage"'
+cd "$TMP/hello" || exit 1
+
 test_case "invoke: a name the project does not declare"
 blambda invoke helo
 expect_status 2

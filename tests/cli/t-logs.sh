@@ -89,6 +89,27 @@ for m in 'later one' 'later two' 'later three'; do
 	[ "$c" = 1 ] && pass || fail "'$m' printed $c times: $(cat "$TMP/follow.out" "$TMP/follow.err")"
 done
 
+test_case "a hostile CloudWatch Logs: pages that never end, odd events, escape sequences"
+for mode in endless odd; do
+	rm -f "$TMP/$mode.port"
+	"$PYTHON" "$SERVERS/hostile_logs.py" "$TMP/$mode.port" $mode > /dev/null 2>&1 &
+	on_exit "kill $! 2>/dev/null"
+	wait_for_file "$TMP/$mode.port" 30 || exit 1
+done
+AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$TMP/endless.port")" blambda logs --since 2000d
+expect_status 1
+expect_err_has "pages of '/aws/lambda/hello' do not end (1000 read)"
+AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$TMP/odd.port")" blambda logs --since 2000d
+expect_status 0
+[ "$(printf '%s\n' "$out" | grep -c .)" = 3 ] && pass || fail "expected the 3 plausible events: $out"
+expect_out_has " s no id"
+expect_out_lacks "no time"
+expect_out_lacks "far future"
+# on a terminal, nothing of it steers the terminal
+tty_out=$(AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$TMP/odd.port")" script -qec "$BLAMBDA logs --since 2000d" /dev/null)
+if printf '%s' "$tty_out" | LC_ALL=C grep -q $'\x1b\|\xc2\x9b\|\x07'; then fail "escape sequences reached the terminal: $(printf '%s' "$tty_out" | od -c | head)"; else pass; fi
+printf '%s' "$tty_out" | grep -q 's?\[2J red ?\[31mtext?31m ?\]0;title?' && pass || fail "shown as: $tty_out"
+
 test_case "AWS refuses: the code, the message and exit 3"
 AWS_SECRET_ACCESS_KEY=wrong blambda logs
 expect_status 3

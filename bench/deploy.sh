@@ -10,6 +10,7 @@
 #   bench/deploy.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 SRC=$(pwd)
 BUILD=$(cd "${1:-build}" && pwd)
 BLAMBDA=$BUILD/blambda
@@ -25,10 +26,11 @@ cp /bin/true "$TMP/rel/bb"
 head -c 31457280 /dev/urandom >> "$TMP/rel/bb"
 tar -C "$TMP/rel" -czf "$TMP/mirror/v0.0.2/babashka-0.0.2-linux-amd64-static.tar.gz" bb
 (cd "$TMP/mirror/v0.0.2" && sha256sum babashka-0.0.2-linux-amd64-static.tar.gz > babashka-0.0.2-linux-amd64-static.tar.gz.sha256)
-"$PY" tests/servers/release_server.py "$TMP/rport" "$TMP/mirror" & pids+=($!)
+"$PY" tests/servers/release_server.py "$TMP/rport" "$TMP/mirror" > "$TMP/release.log" 2>&1 & pids+=($!)
+wait_for "$TMP/rport" 30 $! "$TMP/release.log"
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$PY" tests/servers/moto_fixed.py "$SRC/../shared/tools/moto-sigcheck" "$port" "$TMP/moto.key" > "$TMP/moto.log" 2>&1 & pids+=($!)
-while [ ! -s "$TMP/rport" ] || [ ! -s "$TMP/moto.key" ]; do sleep 0.2; done
+"$PY" tests/servers/moto_server.py "$port" "$TMP/moto.key" > "$TMP/moto.log" 2>&1 & pids+=($!)
+wait_for "$TMP/moto.key" 120 $! "$TMP/moto.log"
 read -r AK SK < "$TMP/moto.key"
 export BLAMBDA_BABASHKA_URL=http://127.0.0.1:$(cat "$TMP/rport")
 export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1

@@ -12,6 +12,7 @@
 # libraries, which compress like bb does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=$(cd "${1:-build}" && pwd)
 RUNS=${2:-3}
 TMP=$(mktemp -d)
@@ -27,10 +28,10 @@ done; } || true # find is cut off by the break
 truncate -s 75497472 "$TMP/rel/bb"
 tar -C "$TMP/rel" -czf "$TMP/mirror/v0.0.1/babashka-0.0.1-linux-amd64-static.tar.gz" bb
 (cd "$TMP/mirror/v0.0.1" && sha256sum babashka-0.0.1-linux-amd64-static.tar.gz > babashka-0.0.1-linux-amd64-static.tar.gz.sha256)
-python3 tests/servers/release_server.py "$TMP/port" "$TMP/mirror" &
+python3 tests/servers/release_server.py "$TMP/port" "$TMP/mirror" > "$TMP/release.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
-while [ ! -s "$TMP/port" ]; do sleep 0.05; done
+wait_for "$TMP/port" 30 $server "$TMP/release.log"
 export BLAMBDA_BABASHKA_URL=http://127.0.0.1:$(cat "$TMP/port")
 mkdir -p "$TMP/work" && cd "$TMP/work"
 "$BUILD/blambda" build --runtime-layer -q --bb-version 0.0.1 > /dev/null # fills the cache

@@ -12,6 +12,7 @@
 # restarted runtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROOT=$PWD
 BUILD=$(cd "${1:-build}" && pwd)
 N=${2:-2000}
@@ -31,14 +32,14 @@ cd "$TMP/p"
 # through blambda local start
 "$BUILD/blambda" local start --port 0 --json --watch -q > "$TMP/start.json" 2> "$TMP/start.err" &
 PIDS="$PIDS $!"
-while [ ! -s "$TMP/start.json" ]; do sleep 0.05; done
+wait_for "$TMP/start.json" 60 $! "$TMP/start.err"
 port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_url"].rsplit(":",1)[1])' "$TMP/start.json")
 local_us=$(python3 "$ROOT/bench/invoke_client.py" "$port" f "$N")
 
 # through the Python emulator, the same bootstrap and child
-python3 "$ROOT/bench/py_emulator.py" "$TMP/py.port" &
+python3 "$ROOT/bench/py_emulator.py" "$TMP/py.port" > "$TMP/py.log" 2>&1 &
 PIDS="$PIDS $!"
-while [ ! -s "$TMP/py.port" ]; do sleep 0.05; done
+wait_for "$TMP/py.port" 30 $! "$TMP/py.log"
 read -r ipy rpy < "$TMP/py.port" || true
 AWS_LAMBDA_RUNTIME_API=127.0.0.1:$rpy _HANDLER=bench/handler LAMBDA_TASK_ROOT="$TMP/p/src" \
 	"$BUILD/runtime/bootstrap-x86_64" > /dev/null 2>&1 &
@@ -61,6 +62,8 @@ for i in range(5):
     with open("src/bench.clj", "a") as f:
         f.write(";; edit %d\n" % i)
     while not cold():
+        if time.perf_counter() - start > 30:
+            sys.exit("bench: no runtime started afresh within 30 s of an edit")
         time.sleep(0.002)
     runs.append((time.perf_counter() - start) * 1000)
 runs.sort()

@@ -13,6 +13,7 @@
 # peak RSS and the sizes of both bootstraps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BUILD=${1:-build}
 N=${2:-2000}
 TMP=$(mktemp -d)
@@ -24,9 +25,9 @@ python3 -c "import json; [print(json.dumps('{\"n\":%d}' % i)) for i in range($N)
 # serve RUNNER...: time (seconds) to serve all events with RUNNER as the runtime
 serve() {
 	rm -f "$TMP/port" "$TMP/results"
-	python3 tests/servers/runtime_api.py "$TMP/port" "$TMP/events" "$TMP/results" &
+	python3 tests/servers/runtime_api.py "$TMP/port" "$TMP/events" "$TMP/results" > "$TMP/api.log" 2>&1 &
 	local api=$!
-	while [ ! -s "$TMP/port" ]; do sleep 0.05; done
+	wait_for "$TMP/port" 30 $api "$TMP/api.log"
 	local start end
 	start=$(date +%s%N)
 	AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$TMP/port") _HANDLER=bench/handler BLAMBDA_BB="$TMP/child" \
@@ -45,9 +46,9 @@ boot_us=$(serve "$BUILD/runtime/bootstrap-x86_64")
 
 # peak RSS of bootstrap while it serves (sampled from /proc)
 rm -f "$TMP/port" "$TMP/results"
-python3 tests/servers/runtime_api.py "$TMP/port" "$TMP/events" "$TMP/results" &
+python3 tests/servers/runtime_api.py "$TMP/port" "$TMP/events" "$TMP/results" > "$TMP/api.log" 2>&1 &
 api=$!
-while [ ! -s "$TMP/port" ]; do sleep 0.05; done
+wait_for "$TMP/port" 30 $api "$TMP/api.log"
 AWS_LAMBDA_RUNTIME_API=127.0.0.1:$(cat "$TMP/port") _HANDLER=bench/handler BLAMBDA_BB="$TMP/child" \
 	"$BUILD/runtime/bootstrap-x86_64" > /dev/null 2>&1 &
 boot=$!

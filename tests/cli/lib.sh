@@ -5,14 +5,13 @@ set -u
 
 : "${BLAMBDA:?BLAMBDA must name the blambda binary (ctest sets it)}"
 : "${BLAMBDA_SOURCE_DIR:?}"
-: "${BLAMBDA_SHARED_DIR:=$BLAMBDA_SOURCE_DIR/../shared}"
 export AWS_EC2_METADATA_DISABLED=true
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=86}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}"
 export NO_COLOR=
 unset AWS_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 for v in $(env | sed -n 's/^\(BLAMBDA_[A-Z_]*\)=.*/\1/p'); do
-	case $v in BLAMBDA_SOURCE_DIR|BLAMBDA_BUILD_DIR|BLAMBDA_SHARED_DIR) ;; *) unset "$v" ;; esac
+	case $v in BLAMBDA_SOURCE_DIR|BLAMBDA_BUILD_DIR) ;; *) unset "$v" ;; esac
 done
 
 # The Python that has moto (the machine's, possibly behind pyenv shims, which
@@ -121,17 +120,64 @@ wait_for_file() {
 	return 1
 }
 
-# start_moto [REQUEST_LOG]: moto with signature checking on loopback (through
-# moto_fixed.py, which mends moto's layer lookup); sets MOTO_URL, MOTO_AK, MOTO_SK
+# free_port: a TCP port of 127.0.0.1 nobody listens on now
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_moto [REQUEST_LOG]: moto on loopback checking every SigV4 signature
+# (tests/servers/moto_server.py); sets MOTO_URL, MOTO_AK, MOTO_SK. With
+# REQUEST_LOG every request is logged there ("METHOD URI ACTION").
 start_moto() {
 	local port
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	"$PYTHON" "$SERVERS/moto_fixed.py" "$BLAMBDA_SHARED_DIR/tools/moto-sigcheck" "$port" "$TMP/moto.key" "$@" \
-		> "$TMP/moto.log" 2>&1 &
+	port=$(free_port)
+	"$PYTHON" "$SERVERS/moto_server.py" "$port" "$TMP/moto.key" "$@" > "$TMP/moto.log" 2>&1 &
 	on_exit "kill $! 2>/dev/null"
 	wait_for_file "$TMP/moto.key" 120 || { cat "$TMP/moto.log" >&2; exit 1; }
 	MOTO_URL="http://127.0.0.1:$port"
 	read -r MOTO_AK MOTO_SK < "$TMP/moto.key"
+}
+
+# aws_env URL: the AWS CLI and blambda both talk to URL (moto, or a proxy in
+# front of it) in eu-west-1 with moto's key
+aws_env() {
+	export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_ENDPOINT_URL=$1
+	export AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER=
+}
+
+# deploy_setup [--proxy]: what the tests that deploy start from. A Babashka
+# 9.9.9 release for x86_64 on a loopback mirror, fast retries and waits,
+# moto logging to $REQUESTS (behind a fault proxy with --proxy: $PROXY_URL),
+# and a new project 'hello' (Babashka 9.9.9) as the working directory.
+deploy_setup() {
+	export BLAMBDA_CACHE_DIR="$TMP/cache" BLAMBDA_RETRY_BASE_MS=20 BLAMBDA_WAIT_SCALE=0.01
+	[ -d "$TMP/mirror/v9.9.9" ] || make_release "$TMP/mirror" 9.9.9 x86_64 || exit 1
+	start_release_server "$TMP/mirror"
+	export BLAMBDA_BABASHKA_URL=$RELEASE_URL
+	REQUESTS="$TMP/requests.log"
+	start_moto "$REQUESTS"
+	if [ "${1:-}" = --proxy ]; then
+		start_fault_proxy "$MOTO_URL"
+		aws_env "$PROXY_URL"
+	else
+		aws_env "$MOTO_URL"
+	fi
+	cd "$TMP" || exit 1
+	"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
+	cd hello || exit 1
+}
+
+# awsq ARGS...: the AWS CLI, its answer in $out ("" when it fails, its complaint in $TMP/aws.err)
+awsq() { out=$(aws "$@" 2>"$TMP/aws.err") || out=""; }
+# mark: forget the requests logged so far; writes: the write calls logged since
+# (not a GET or HEAD, nor a query API's Get* or List* action)
+mark() { : > "$REQUESTS"; }
+writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (Get|List)[A-Za-z]*$' || true; }
+# expect_writes 'METHOD PATH;...': exactly these write calls since mark (queries left out)
+expect_writes() {
+	local got
+	got=$(writes | awk '{ print $1, $2 }' | sed 's/?.*//' | tr '\n' ';')
+	if [ "$got" = "$1" ]; then pass; else fail "expected write calls '$1', got '$got'"; fi
 }
 
 # start_fault_proxy UPSTREAM: a fault-injecting proxy in front of UPSTREAM; sets PROXY_URL.

@@ -5,31 +5,10 @@
 # --dry-run, --layer, the S3 path, and what AWS holds checked with the AWS CLI.
 . "$(dirname "$0")/lib.sh"
 
-export BLAMBDA_CACHE_DIR="$TMP/cache" BLAMBDA_RETRY_BASE_MS=20 BLAMBDA_WAIT_SCALE=0.01
 make_release "$TMP/mirror" 9.9.9 x86_64 arm64 || exit 1
 printf 'int main(void) { return 98; }\n' > "$TMP/bb998.c"
 RELEASE_BB_SOURCE="$TMP/bb998.c" make_release "$TMP/mirror" 9.9.8 x86_64 || exit 1
-start_release_server "$TMP/mirror"
-export BLAMBDA_BABASHKA_URL=$RELEASE_URL
-REQUESTS="$TMP/requests.log"
-start_moto "$REQUESTS"
-export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION=eu-west-1 AWS_ENDPOINT_URL=$MOTO_URL
-export AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER=
-cd "$TMP" || exit 1
-"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
-cd hello || exit 1
-
-# awsq ARGS...: the AWS CLI against the same moto, its answer in $out
-awsq() { out=$(aws "$@" 2>"$TMP/aws.err") || { echo "aws $*: $(cat "$TMP/aws.err")" >&2; out=""; }; }
-# json_of "PYTHON-EXPR": expect_json on $out
-mark() { : > "$REQUESTS"; }
-# writes: the write calls logged since mark (reads are GETs, HEADs and the IAM Get/List actions)
-writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (GetRole|ListAttachedRolePolicies|GetCallerIdentity)$' || true; }
-expect_writes() {
-	local got
-	got=$(writes | awk '{ print $1, $2 }' | sed 's/?.*//' | tr '\n' ';')
-	if [ "$got" = "$1" ]; then pass; else fail "expected write calls '$1', got '$got'"; fi
-}
+deploy_setup
 
 test_case "--dry-run on a new project: the plan, no write call"
 mark

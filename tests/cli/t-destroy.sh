@@ -6,19 +6,7 @@
 # terminal question, --yes, --dry-run, and what is gone already.
 . "$(dirname "$0")/lib.sh"
 
-export BLAMBDA_CACHE_DIR="$TMP/cache" BLAMBDA_RETRY_BASE_MS=20 BLAMBDA_WAIT_SCALE=0.01
-make_release "$TMP/mirror" 9.9.9 x86_64 || exit 1
-start_release_server "$TMP/mirror"
-export BLAMBDA_BABASHKA_URL=$RELEASE_URL
-REQUESTS="$TMP/requests.log"
-start_moto "$REQUESTS"
-export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION=eu-west-1 AWS_ENDPOINT_URL=$MOTO_URL
-export AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER=
-cd "$TMP" || exit 1
-"$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null || exit 1
-cd hello || exit 1
-awsq() { out=$(aws "$@" 2>"$TMP/aws.err"); }
-writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (GetRole|ListAttachedRolePolicies|ListRolePolicies|GetCallerIdentity)$' || true; }
+deploy_setup
 
 # a role someone made by hand, for a function that names it, and one with blambda's name but not its tag
 TRUST='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'

@@ -6,8 +6,8 @@
 
 REQUESTS="$TMP/requests.log"
 start_moto "$REQUESTS"
-export AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION=eu-west-1 AWS_ENDPOINT_URL=$MOTO_URL
-export AWS_DEFAULT_REGION=eu-west-1 AWS_PAGER= BLAMBDA_WAIT_SCALE=0.05
+aws_env "$MOTO_URL"
+export BLAMBDA_WAIT_SCALE=0.05
 cd "$TMP" || exit 1
 "$BLAMBDA" new-function hello -q > /dev/null || exit 1
 cd hello || exit 1

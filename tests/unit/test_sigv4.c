@@ -1,17 +1,19 @@
 /*
  * SigV4 against both AWS test suites, stage by stage: canonical request,
  * string to sign, signature / Authorization header, then the whole signer.
- * The suites are read in place from ../shared/testdata.
+ * The suites are the repository's copies in tests/data/ (BLAMBDA_TEST_DATA,
+ * set by the build).
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include "aws/sigv4.h"
 #include "test.h"
 
-static const char *shared;
+static const char *data_dir = BLAMBDA_TEST_DATA;
 static const char *const akid = "AKIDEXAMPLE";
 static const char *const secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 static int cases;
@@ -209,13 +211,23 @@ out:
 	buf_release(&f);
 }
 
+/* A suite that is not there is a failure that says where it was looked for. */
+static void missing_suite(const char *dir)
+{
+	test_failed++;
+	fprintf(stderr, "cannot open the SigV4 test suite '%s': %s (the suites are in tests/data/ of the repository)\n",
+		dir, strerror(errno));
+}
+
 static void walk_old(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 
-	if (!d)
+	if (!d) {
+		missing_suite(dir);
 		return;
+	}
 	while ((e = readdir(d))) {
 		char *sub, *req;
 		struct stat st;
@@ -241,7 +253,7 @@ static void walk_old(const char *dir)
 
 static void test_old_suite(void)
 {
-	char *dir = path_join(shared, "testdata/aws-sig-v4-test-suite", NULL);
+	char *dir = path_join(data_dir, "aws-sig-v4-test-suite", NULL);
 	int before = cases;
 
 	walk_old(dir);
@@ -321,12 +333,13 @@ out:
 
 static void test_new_suite(void)
 {
-	char *dir = path_join(shared, "testdata/aws-signing-test-suite/v4", NULL);
+	char *dir = path_join(data_dir, "aws-signing-test-suite/v4", NULL);
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int before = cases;
 
-	CHECK(d != NULL);
+	if (!d)
+		missing_suite(dir);
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
 			new_case(dir, e->d_name);
@@ -396,12 +409,4 @@ static void test_s3_sign(void)
 	buf_release(&authz);
 }
 
-static void setup(void)
-{
-	shared = getenv("BLAMBDA_SHARED_DIR");
-	CHECK(shared != NULL);
-	if (!shared)
-		shared = "../shared";
-}
-
-TEST_MAIN(setup, test_old_suite, test_new_suite, test_double_encoding, test_unsigned_headers, test_s3_sign)
+TEST_MAIN(test_old_suite, test_new_suite, test_double_encoding, test_unsigned_headers, test_s3_sign)

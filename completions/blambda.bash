@@ -3,7 +3,7 @@
 
 _blambda()
 {
-    local cur prev cmd i w
+    local cur prev cmd sub i w
     COMPREPLY=()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -14,14 +14,19 @@ _blambda()
         prev=${COMP_WORDS[COMP_CWORD-2]}
     fi
 
-    # the command is the first word that is neither an option nor an option's value
-    cmd=
+    # the command is the first word that is neither an option nor an option's value;
+    # a command with subcommands takes the next such word as its subcommand
+    cmd= sub=
     for (( i = 1; i < COMP_CWORD; i++ )); do
         w=${COMP_WORDS[i]}
         case $w in
             --directory|-C|--config|-c|--profile|--region|--endpoint-url) [[ ${COMP_WORDS[i+1]} == = ]] && (( i++ )); (( i++ )) ;;
             -*) ;;
-            *) cmd=$w; break ;;
+            *)
+                if [[ -n $cmd ]]; then sub=$w; break; fi
+                cmd=$w
+                case $cmd in local) ;; *) break ;; esac
+                ;;
         esac
     done
 
@@ -34,8 +39,18 @@ _blambda()
         --endpoint-url) ;;
     esac
     [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0
+
     case $cmd in
-        new-function)
+        local)
+            if [[ -z $sub ]]; then
+                [[ $cur == -* ]] || COMPREPLY=($(compgen -W "invoke start" -- "$cur"))
+                return 0
+            fi
+            cmd="$cmd $sub" ;;
+    esac
+
+    case $cmd in
+        "new-function")
             case $prev in
                 -d|--dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
                 --arch) COMPREPLY=($(compgen -W "x86_64 arm64" -- "$cur")) ;;
@@ -46,7 +61,7 @@ _blambda()
             esac
             case $prev in --dir|-d|--arch|--bb-version|--memory|--timeout|--template|-t) return 0 ;; esac
             ;;
-        build)
+        "build")
             case $prev in
                 --arch) COMPREPLY=($(compgen -W "x86_64 arm64" -- "$cur")) ;;
                 --bb-version) ;;
@@ -54,24 +69,29 @@ _blambda()
             esac
             case $prev in --arch|--bb-version|--output-dir|-o) return 0 ;; esac
             ;;
-        deploy)
+        "deploy")
             case $prev in
                 --s3-bucket) ;;
                 --alias) ;;
             esac
             case $prev in --s3-bucket|--alias) return 0 ;; esac
             ;;
-        local)
+        "local invoke")
             case $prev in
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
                 -e|--event) ;;
+            esac
+            case $prev in --payload|-p|--payload-file|--event|-e) return 0 ;; esac
+            ;;
+        "local start")
+            case $prev in
                 --port) ;;
                 --concurrency) ;;
             esac
-            case $prev in --payload|-p|--payload-file|--event|-e|--port|--concurrency) return 0 ;; esac
+            case $prev in --port|--concurrency) return 0 ;; esac
             ;;
-        invoke)
+        "invoke")
             case $prev in
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
@@ -80,13 +100,13 @@ _blambda()
             esac
             case $prev in --payload|-p|--payload-file|--event|-e|--qualifier) return 0 ;; esac
             ;;
-        logs)
+        "logs")
             case $prev in
                 -s|--since) ;;
             esac
             case $prev in --since|-s) return 0 ;; esac
             ;;
-        terraform)
+        "terraform")
             case $prev in
                 -o|--output) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
             esac
@@ -105,73 +125,76 @@ _blambda()
     fi
 
     case $cmd in
-        new-function)
+        "new-function")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--dir -d --arch --bb-version --memory --timeout --force --no-force -f --template -t --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        build)
+        "build")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--runtime-layer --no-runtime-layer --deps-layer --no-deps-layer --function --no-function --arch --bb-version --output-dir -o --force --no-force -f --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        deploy)
+        "deploy")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --publish --no-publish --alias --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        local)
+        "local invoke")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --port --watch --no-watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
-            elif [[ $prev == local ]]; then
-                COMPREPLY=($(compgen -W "invoke start" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        invoke)
+        "local start")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--port --watch --no-watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
+        "invoke")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        logs)
+        "logs")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--since -s --follow --no-follow -f --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        destroy)
+        "destroy")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        terraform)
+        "terraform")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        doctor)
+        "doctor")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        config)
+        "config")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags function.alias function.url.auth function.url.cors.allow-origins function.url.cors.allow-methods function.url.cors.allow-headers function.url.cors.max-age function.url.cors.allow-credentials babashka.version babashka.mirror layers.runtime layers.deps deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
             fi
             ;;
-        completion)
+        "completion")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
             fi
             ;;
-        version)
+        "version")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
-        help)
+        "help")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else

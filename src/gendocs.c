@@ -11,6 +11,7 @@
 
 #include "cli/complete.h"
 #include "cli/man.h"
+#include "cmd/cmd.h"
 #include "core/buf.h"
 #include "core/msg.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char **argv)
 	FILE *out, *tmpl = NULL;
 	const char *outpath;
 	struct buf tmp = BUF_INIT;
+	struct error err = ERROR_INIT;
 	int r;
 
 	if (argc < 3 || (!strcmp(argv[1], "man") && argc != 4)) {
@@ -40,10 +42,12 @@ int main(int argc, char **argv)
 			remove(tmp.ptr);
 			return 1;
 		}
-		r = man_render(out, tmpl, argv[2]);
+		r = man_render(out, tmpl, argv[2], &blambda_commands, &err);
 		fclose(tmpl);
+		if (r)
+			error_print(&err);
 	} else {
-		r = complete_write(out, argv[1]);
+		r = complete_write(out, argv[1], &blambda_commands);
 		if (r)
 			error("unknown shell '%s'", argv[1]);
 	}
@@ -52,8 +56,10 @@ int main(int argc, char **argv)
 			error("cannot write '%s': %s", outpath, strerror(errno));
 		remove(tmp.ptr);
 		buf_release(&tmp);
+		error_release(&err);
 		return 1;
 	}
 	buf_release(&tmp);
+	error_release(&err);
 	return 0;
 }

@@ -15,14 +15,16 @@
 
 #include "cli/help.h"
 #include "cli/opt.h"
+#include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "config/config.h"
 #include "core/msg.h"
 
 static int change_dirs(const struct args *args)
 {
-	const struct opt_value *v = args_opt(args, "directory");
+	const struct opt_value *v = args_value(args, GLOBAL_DIRECTORY);
 
-	for (size_t i = 0; v && i < v->list.nr; i++)
+	for (size_t i = 0; i < v->list.nr; i++)
 		if (chdir(v->list.items[i]))
 			return error_status(EXIT_USAGE, "cannot change to directory '%s': %s", v->list.items[i],
 					    strerror(errno));
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
 {
 	struct args args;
 	struct config cfg;
+	struct error err = ERROR_INIT;
 	int status, have_cfg = 0;
 	const char *nc = getenv("NO_COLOR");
 
@@ -41,31 +44,31 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--no-color"))
 			msg_set_color(0);
-	if (args_parse(&args, argc, argv)) {
-		status = msg_exit_status();
+	if (args_parse(&args, argc, argv, &blambda_commands, &err)) {
+		status = error_print(&err);
 		goto out;
 	}
-	if (args_flag(&args, "no-color"))
+	if (args_flag(&args, GLOBAL_NO_COLOR))
 		msg_set_color(0);
-	if (args_flag(&args, "quiet"))
+	if (args_flag(&args, GLOBAL_QUIET))
 		msg_set_level(MSG_QUIET);
 	else
-		msg_set_level(args_flag(&args, "verbose"));
+		msg_set_level(args_flag(&args, GLOBAL_VERBOSE));
 
-	if (args_flag(&args, "help")) {
+	if (args_flag(&args, GLOBAL_HELP)) {
 		if (args.cmd)
 			help_print_command(stdout, args.cmd);
 		else
-			help_print_main(stdout);
+			help_print_main(stdout, &blambda_commands);
 		status = EXIT_OK;
 		goto out;
 	}
-	if (args_flag(&args, "version")) {
-		status = command_find("version")->exec(&args, NULL) ? msg_exit_status() : EXIT_OK;
+	if (args_flag(&args, GLOBAL_VERSION)) {
+		status = cmd_version.exec(&args, NULL) ? msg_exit_status() : EXIT_OK;
 		goto out;
 	}
 	if (!args.cmd) {
-		help_print_main(stderr);
+		help_print_main(stderr, &blambda_commands);
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -86,6 +89,7 @@ out:
 	if (have_cfg)
 		config_release(&cfg);
 	args_release(&args);
+	error_release(&err);
 	if (fflush(stdout) || ferror(stdout)) {
 		if (errno != EPIPE)
 			error("cannot write to standard output: %s", strerror(errno));

@@ -7,7 +7,7 @@ int aws_call(struct aws *a, struct aws_call *call, struct http_response *resp, s
 	const struct aws_credentials *c;
 
 	memset(err, 0, sizeof(*err));
-	memset(resp, 0, sizeof(*resp));
+	http_response_init(resp);
 	if (aws_get_credentials(a, &c)) {
 		aws_error_set(err, "NoCredentials", "no usable AWS credentials");
 		err->reported = 1;

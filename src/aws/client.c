@@ -14,6 +14,7 @@
 #include "aws/sigv4.h"
 #include "aws/xml.h"
 #include "core/hash.h"
+#include "core/region.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
 
@@ -24,26 +25,21 @@ static const char *env_nonempty(const char *name)
 	return v && *v ? v : NULL;
 }
 
-int aws_init(struct aws *a, const struct config *cfg)
+/* The profile: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, the project's, else "default". */
+static int pick_profile(struct aws *a, const struct aws_setting *project)
 {
-	const struct cfg_value *p = &cfg->v[CFG_AWS_PROFILE];
 	const char *e;
 
-	memset(a, 0, sizeof(*a));
-	a->cfg = cfg;
-	if (aws_profiles_load(&a->profiles))
-		return -1;
-	if (p->present && p->source == SRC_FLAG) {
-		a->profile = xstrdup(p->str);
-		a->profile_origin = xstrdup("--profile");
+	if (project->value && project->flag) {
+		a->profile = xstrdup(project->value);
+		a->profile_origin = xstrdup(project->origin);
 		a->profile_explicit = 1;
 	} else if ((e = env_nonempty("AWS_PROFILE")) || (e = env_nonempty("AWS_DEFAULT_PROFILE"))) {
 		a->profile = xstrdup(e);
-		a->profile_origin = xstrdup(getenv("AWS_PROFILE") && *getenv("AWS_PROFILE") ? "AWS_PROFILE"
-											 : "AWS_DEFAULT_PROFILE");
-	} else if (p->present) {
-		a->profile = xstrdup(p->str);
-		a->profile_origin = xstrdup(p->origin);
+		a->profile_origin = xstrdup(env_nonempty("AWS_PROFILE") ? "AWS_PROFILE" : "AWS_DEFAULT_PROFILE");
+	} else if (project->value) {
+		a->profile = xstrdup(project->value);
+		a->profile_origin = xstrdup(project->origin);
 	} else {
 		a->profile = xstrdup("default");
 		a->profile_origin = xstrdup("default");
@@ -59,31 +55,88 @@ int aws_init(struct aws *a, const struct config *cfg)
 	return 0;
 }
 
+/*
+ * The region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's, the
+ * project's; none is fine here (aws_region() says so when one is needed).
+ * Whatever its source, a value that is not a region name is refused.
+ */
+static int pick_region(struct aws *a, const struct aws_setting *project)
+{
+	struct buf origin = BUF_INIT, why = BUF_INIT;
+	const char *v = NULL, *file;
+	int r = 0;
+
+	if (project->value && project->flag) {
+		v = project->value;
+		buf_adds(&origin, project->origin);
+	} else if ((v = env_nonempty("AWS_REGION"))) {
+		buf_adds(&origin, "AWS_REGION");
+	} else if ((v = env_nonempty("AWS_DEFAULT_REGION"))) {
+		buf_adds(&origin, "AWS_DEFAULT_REGION");
+	} else if ((v = aws_profile_get(&a->profiles, a->profile, "region", &file))) {
+		buf_addf(&origin, "profile '%s' in %s", a->profile, aws_display_path(file));
+	} else if ((v = project->value)) {
+		buf_adds(&origin, project->origin);
+	}
+	if (v && region_check(v, &why)) {
+		r = error_status(EXIT_USAGE, "%s: %s", origin.ptr, why.ptr);
+		hint("set the region with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in "
+		     "blambda.yml");
+	} else if (v) {
+		a->region = xstrdup(v);
+		a->region_origin = buf_detach(&origin);
+	}
+	buf_release(&origin);
+	buf_release(&why);
+	return r;
+}
+
+int aws_init(struct aws *a, const struct aws_settings *s)
+{
+	memset(a, 0, sizeof(*a));
+	aws_credentials_init(&a->creds);
+	if (aws_profiles_load(&a->profiles) || pick_profile(a, &s->profile) || pick_region(a, &s->region))
+		return -1;
+	if (s->endpoint_url.value) {
+		a->endpoint = xstrdup(s->endpoint_url.value);
+		a->endpoint_origin = xstrdup(s->endpoint_url.origin);
+		a->endpoint_flag = s->endpoint_url.flag;
+	}
+	return 0;
+}
+
 void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src)
 {
-	memset(dst, 0, sizeof(*dst));
-	buf_init_secret(&dst->secret_access_key);
-	buf_init_secret(&dst->session_token);
-	buf_adds(&dst->access_key_id, buf_cstr(&src->access_key_id));
-	buf_adds(&dst->secret_access_key, buf_cstr(&src->secret_access_key));
+	aws_credentials_init(dst);
+	buf_adds(&dst->access_key_id, src->access_key_id.ptr);
+	buf_adds(&dst->secret_access_key, src->secret_access_key.ptr);
 	if (src->session_token.len)
-		buf_adds(&dst->session_token, buf_cstr(&src->session_token));
+		buf_adds(&dst->session_token, src->session_token.ptr);
 	dst->expiration = src->expiration;
 	dst->source = src->source;
 	dst->detail = src->detail ? xstrdup(src->detail) : NULL;
 }
 
-int aws_init_region(struct aws *a, const struct config *cfg, const char *region, const char *origin,
+int aws_init_region(struct aws *a, const struct aws_settings *s, const char *region, const char *origin,
 		    const struct aws_credentials *creds)
 {
-	if (aws_init(a, cfg))
+	if (aws_init(a, s))
 		return -1;
+	free(a->region);
+	free(a->region_origin);
 	a->region = xstrdup(region);
 	a->region_origin = xstrdup(origin);
 	aws_credentials_copy(&a->creds, creds);
 	a->have_creds = 1;
 	a->http = http_client_new();
 	return a->http ? 0 : -1;
+}
+
+void aws_credentials_init(struct aws_credentials *c)
+{
+	struct aws_credentials empty = AWS_CREDENTIALS_INIT;
+
+	*c = empty;
 }
 
 void aws_credentials_release(struct aws_credentials *c)
@@ -104,9 +157,12 @@ void aws_release(struct aws *a)
 	free(a->profile_origin);
 	free(a->region);
 	free(a->region_origin);
+	free(a->endpoint);
+	free(a->endpoint_origin);
 	aws_credentials_release(&a->creds);
 	http_client_free(a->http);
 	memset(a, 0, sizeof(*a));
+	aws_credentials_init(&a->creds);
 }
 
 int aws_region(struct aws *a, const char **region)
@@ -120,36 +176,8 @@ int aws_region(struct aws *a, const char **region)
 
 int aws_region_try(struct aws *a, const char **region)
 {
-	const struct cfg_value *r = &a->cfg->v[CFG_AWS_REGION];
-	const char *v, *file;
-
-	if (a->region) {
-		*region = a->region;
-		return 0;
-	}
-	if (r->present && r->source == SRC_FLAG) {
-		a->region = xstrdup(r->str);
-		a->region_origin = xstrdup("--region");
-	} else if ((v = env_nonempty("AWS_REGION"))) {
-		a->region = xstrdup(v);
-		a->region_origin = xstrdup("AWS_REGION");
-	} else if ((v = env_nonempty("AWS_DEFAULT_REGION"))) {
-		a->region = xstrdup(v);
-		a->region_origin = xstrdup("AWS_DEFAULT_REGION");
-	} else if ((v = aws_profile_get(&a->profiles, a->profile, "region", &file))) {
-		struct buf o = BUF_INIT;
-
-		buf_addf(&o, "profile '%s' in %s", a->profile, aws_display_path(file));
-		a->region = xstrdup(v);
-		a->region_origin = buf_detach(&o);
-	} else if (r->present) {
-		a->region = xstrdup(r->str);
-		a->region_origin = xstrdup(r->origin);
-	} else {
-		return -1;
-	}
 	*region = a->region;
-	return 0;
+	return a->region ? 0 : -1;
 }
 
 static const char *const endpoint_env[][2] = {
@@ -174,15 +202,14 @@ int aws_endpoint(struct aws *a, const char *service, struct buf *url, const char
 
 int aws_endpoint_in(struct aws *a, const char *service, const char *region, struct buf *url, const char **origin)
 {
-	const struct cfg_value *e = &a->cfg->v[CFG_AWS_ENDPOINT_URL];
 	const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
 	int configured = !(ignore && !strcasecmp(ignore, "true"));
 	const char *v;
 
 	*origin = NULL;
-	if (e->present && e->source == SRC_FLAG) {
-		add_url(url, e->str);
-		*origin = "--endpoint-url";
+	if (a->endpoint && a->endpoint_flag) {
+		add_url(url, a->endpoint);
+		*origin = a->endpoint_origin;
 		return 0;
 	}
 	if (configured) {
@@ -203,9 +230,9 @@ int aws_endpoint_in(struct aws *a, const char *service, const char *region, stru
 			*origin = "the profile's endpoint_url";
 			return 0;
 		}
-		if (e->present) {
-			add_url(url, e->str);
-			*origin = e->origin;
+		if (a->endpoint) {
+			add_url(url, a->endpoint);
+			*origin = a->endpoint_origin;
 			return 0;
 		}
 	}
@@ -236,7 +263,7 @@ void aws_error_parse(const struct http_response *resp, struct aws_error *err)
 {
 	const char *type = kvlist_get_nocase(&resp->headers, "x-amzn-ErrorType");
 	const char *rid = kvlist_get_nocase(&resp->headers, "x-amzn-RequestId");
-	const char *body = buf_cstr(&resp->body);
+	const char *body = resp->body.ptr;
 	struct buf b = BUF_INIT;
 
 	memset(err, 0, sizeof(*err));
@@ -493,7 +520,7 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	int r = -1;
 
 	memset(err, 0, sizeof(*err));
-	memset(resp, 0, sizeof(*resp));
+	http_response_init(resp);
 	memset(&sig, 0, sizeof(sig));
 	if (!a->http && !(a->http = http_client_new())) {
 		aws_error_set(err, "LocalError", "cannot make HTTP requests (libcurl)");
@@ -510,7 +537,7 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 		return -1;
 	}
 	if (aws_endpoint_in(a, call->service, region, &endpoint, &origin) || split_url(endpoint.ptr, &host, &base)) {
-		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", buf_cstr(&endpoint),
+		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", endpoint.ptr,
 			      origin ? origin : "?");
 		goto out;
 	}
@@ -521,7 +548,7 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 		buf_release(&host);
 		host = h;
 	}
-	buf_addf(&path, "%s%s", base.ptr ? base.ptr : "", call->path);
+	buf_addf(&path, "%s%s", base.ptr, call->path);
 	buf_addf(&url, "%.*s%s%s%s%s", (int)(strstr(endpoint.ptr, "://") + 3 - endpoint.ptr), endpoint.ptr, host.ptr,
 		 path.ptr, call->query && *call->query ? "?" : "", call->query && *call->query ? call->query : "");
 
@@ -545,9 +572,9 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	sig.sreq.query = call->query;
 	sig.sreq.payload_hash = hash;
 	sig.sreq.s3 = !strcmp(call->service, "s3");
-	sig.key.access_key_id = buf_cstr(&creds->access_key_id);
-	sig.key.secret_access_key = buf_cstr(&creds->secret_access_key);
-	sig.key.session_token = buf_cstr(&creds->session_token);
+	sig.key.access_key_id = creds->access_key_id.ptr;
+	sig.key.secret_access_key = creds->secret_access_key.ptr;
+	sig.key.session_token = creds->session_token.ptr;
 	sig.region = region;
 	sig.service = call->service;
 
@@ -622,7 +649,7 @@ int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const 
 		err->status = resp.status;
 		r = 1;
 	}
-	if (secret && resp.body.ptr)
+	if (secret)
 		OPENSSL_cleanse(resp.body.ptr, resp.body.len);
 	if (r != -1)
 		http_response_release(&resp);

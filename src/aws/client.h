@@ -4,7 +4,6 @@
 #include <time.h>
 
 #include "aws/profile.h"
-#include "config/config.h"
 #include "core/buf.h"
 #include "core/http.h"
 
@@ -30,6 +29,8 @@ struct aws_credentials {
 	enum aws_cred_source source;
 	char *detail;                 /* where they came from, for people: "profile 'dev' in ~/.aws/credentials" */
 };
+#define AWS_CREDENTIALS_INIT { BUF_INIT, BUF_SECRET, BUF_SECRET, 0, CRED_NONE, NULL }
+void aws_credentials_init(struct aws_credentials *c);
 
 struct aws_error {
 	long status;      /* 0 when no answer came */
@@ -42,13 +43,30 @@ struct aws_error {
 	int reported;     /* already printed (the credentials chain reports its own failures) */
 };
 
+/*
+ * Where the command line and the project say to talk to AWS: each value
+ * with where it came from ("--region", "BLAMBDA_REGION", "blambda.yml:3"),
+ * `flag` set when it was a command-line flag. Commands fill it from the
+ * configuration; the client layers the AWS CLI's own sources around it:
+ * a flag first, then AWS_PROFILE / AWS_REGION / AWS_DEFAULT_REGION /
+ * AWS_ENDPOINT_URL(_SERVICE) and the profile, then the project's value.
+ */
+struct aws_setting {
+	const char *value, *origin; /* NULL when unset */
+	int flag;
+};
+struct aws_settings {
+	struct aws_setting profile, region, endpoint_url;
+};
+
 struct aws {
-	const struct config *cfg;
 	struct aws_profiles profiles;
 	char *profile;          /* the profile in use */
 	char *profile_origin;   /* "--profile", "AWS_PROFILE", "blambda.yml:3", "default" */
 	int profile_explicit;   /* named by --profile: environment keys are not used */
-	char *region, *region_origin;
+	char *region, *region_origin; /* NULL when no source sets one */
+	char *endpoint, *endpoint_origin; /* the project's (or --endpoint-url's) endpoint URL, or NULL */
+	int endpoint_flag;
 	struct aws_credentials creds;
 	int have_creds;
 	struct http_client *http;
@@ -56,18 +74,20 @@ struct aws {
 };
 
 /*
- * Read the shared config files and pick the profile. No network. This and
- * aws_region() are what commands call first: they report their own errors
- * (a profile that is not there, no region) with a hint; every other function
- * here returns what failed and prints nothing.
+ * Read the shared config files, pick the profile and the region (each
+ * checked, whatever its source: a region that is not one never reaches a
+ * host name). No network. This and aws_region() are what commands call
+ * first: they report their own errors (a profile that is not there, a bad
+ * region, no region) with a hint; every other function here returns what
+ * failed and prints nothing.
  */
-int aws_init(struct aws *a, const struct config *cfg);
+int aws_init(struct aws *a, const struct aws_settings *s);
 /*
  * A client for one more region with credentials already resolved (copied):
  * what concurrent work in several regions uses, one client a thread, each
  * with its own HTTP connection. -1 with an error printed.
  */
-int aws_init_region(struct aws *a, const struct config *cfg, const char *region, const char *origin,
+int aws_init_region(struct aws *a, const struct aws_settings *s, const char *region, const char *origin,
 		    const struct aws_credentials *creds);
 /* A deep copy of src (secrets in wiped buffers). */
 void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);

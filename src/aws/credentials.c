@@ -48,8 +48,6 @@ static void set_creds(struct aws_credentials *c, const char *akid, const char *s
 		      time_t exp, enum aws_cred_source src, char *detail)
 {
 	aws_credentials_release(c);
-	buf_init_secret(&c->secret_access_key);
-	buf_init_secret(&c->session_token);
 	buf_adds(&c->access_key_id, akid);
 	buf_adds(&c->secret_access_key, secret);
 	if (token && *token)
@@ -242,7 +240,7 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		goto done;
 	}
-	j = cJSON_Parse(buf_cstr(&out));
+	j = cJSON_Parse(out.ptr);
 	if (!j || cJSON_GetNumberValue(cJSON_GetObjectItem(j, "Version")) != 1) {
 		error_status(EXIT_AWS, "credential_process of profile '%s' printed no JSON with \"Version\": 1", profile);
 		goto done;
@@ -286,7 +284,7 @@ static int get_json(struct aws *a, struct http_request *req, const char *what, c
 		error_status(EXIT_AWS, "%s refused to give credentials: %s%s%s", what, e.code,
 			     e.message ? ": " : "", e.message ? e.message : "");
 		aws_error_release(&e);
-	} else if (!(*out = cJSON_Parse(buf_cstr(&resp.body)))) {
+	} else if (!(*out = cJSON_Parse(resp.body.ptr))) {
 		error_status(EXIT_AWS, "%s answered with something other than JSON", what);
 	} else {
 		r = 0;
@@ -429,7 +427,7 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 		verbose(1, "the instance has no IAM role");
 		goto out;
 	}
-	buf_add(&role, resp.body.ptr, strcspn(buf_cstr(&resp.body), "\r\n"));
+	buf_add(&role, resp.body.ptr, strcspn(resp.body.ptr, "\r\n"));
 	http_response_release(&resp);
 
 	buf_reset(&url);
@@ -471,7 +469,7 @@ static int from_sso(struct aws *a, const char *profile, const char *file, struct
 	const char *start_url, *region, *home = getenv("HOME"), *token, *expires;
 	struct buf cache = BUF_INIT, body = BUF_INIT, url = BUF_INIT, ep = BUF_INIT, q = BUF_INIT;
 	struct http_request req = { 0 };
-	struct aws_credentials tmp = { 0 };
+	struct aws_credentials tmp = AWS_CREDENTIALS_INIT;
 	char key[41];
 	cJSON *j = NULL, *rc;
 	time_t exp;
@@ -589,7 +587,7 @@ static int read_sts_cache(const char *path, struct aws_credentials *c, const cha
 		return 0;
 	j = cJSON_Parse(body.ptr);
 	if (j) {
-		struct aws_credentials tmp = { 0 };
+		struct aws_credentials tmp = AWS_CREDENTIALS_INIT;
 
 		if (creds_from_json(j, &tmp, CRED_ASSUME_ROLE, xstrdup(detail)) == 1 &&
 		    tmp.expiration > time(NULL) + 300) {
@@ -616,9 +614,9 @@ static void write_sts_cache(const char *path, const struct aws_credentials *c)
 
 	gmtime_r(&c->expiration, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	cJSON_AddStringToObject(j, "AccessKeyId", buf_cstr(&c->access_key_id));
-	cJSON_AddStringToObject(j, "SecretAccessKey", buf_cstr(&c->secret_access_key));
-	cJSON_AddStringToObject(j, "SessionToken", buf_cstr(&c->session_token));
+	cJSON_AddStringToObject(j, "AccessKeyId", c->access_key_id.ptr);
+	cJSON_AddStringToObject(j, "SecretAccessKey", c->secret_access_key.ptr);
+	cJSON_AddStringToObject(j, "SessionToken", c->session_token.ptr);
 	cJSON_AddStringToObject(j, "Expiration", when);
 	text = cJSON_PrintUnformatted(j);
 	buf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
@@ -660,7 +658,7 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 	const char *external = aws_profile_get(p, profile, "external_id", NULL);
 	const char *duration = aws_profile_get(p, profile, "duration_seconds", NULL);
 	const char *region = aws_profile_get(p, profile, "region", NULL);
-	struct aws_credentials src = { 0 };
+	struct aws_credentials src = AWS_CREDENTIALS_INIT;
 	struct buf cache = BUF_INIT, val = BUF_INIT, sess = BUF_INIT;
 	struct sts_assume_role ar = { 0 };
 	struct aws_error err = { 0 };

@@ -159,7 +159,7 @@ static int list_of_role(struct aws *a, const char *action, const char *role, con
 		if (r)
 			break;
 		for (const struct xml_node *m = xml_child(xml_find(doc, list), "member"); m; m = xml_next(m)) {
-			const char *v = field ? xml_find_text(m, field) : buf_cstr(&m->text);
+			const char *v = field ? xml_find_text(m, field) : m->text.ptr;
 
 			if (v && *v)
 				strlist_add(out, v);

@@ -605,7 +605,14 @@ void lambda_invocation_release(struct lambda_invocation *v)
 	free(v->request_id);
 	buf_release(&v->log);
 	buf_release(&v->payload);
+	lambda_invocation_init(v);
+}
+
+void lambda_invocation_init(struct lambda_invocation *v)
+{
 	memset(v, 0, sizeof(*v));
+	buf_init(&v->log);
+	buf_init(&v->payload);
 }
 
 static char *header_copy(const struct http_response *resp, const char *name)
@@ -623,7 +630,7 @@ int lambda_invoke(struct aws *a, const char *region, const char *name, const cha
 	struct buf path = BUF_INIT, query = BUF_INIT;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	lambda_invocation_init(out);
 	function_path(&path, name, "/invocations");
 	if (qualifier) {
 		buf_adds(&query, "Qualifier=");
@@ -650,7 +657,7 @@ int lambda_invoke(struct aws *a, const char *region, const char *name, const cha
 		out->function_error = header_copy(&resp, "X-Amz-Function-Error");
 		out->executed_version = header_copy(&resp, "X-Amz-Executed-Version");
 		out->request_id = header_copy(&resp, "X-Amzn-RequestId");
-		buf_add(&out->payload, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
+		buf_add(&out->payload, resp.body.ptr, resp.body.len);
 		/* the function ran: a log that cannot be read loses the log, not the answer */
 		if (log && base64_decode(log, strlen(log), &out->log)) {
 			buf_reset(&out->log);

@@ -82,6 +82,7 @@ struct lambda_invocation {
 	int log_unreadable;      /* X-Amz-Log-Result was there but not base64 */
 	struct buf payload;      /* the function's answer, or its error */
 };
+void lambda_invocation_init(struct lambda_invocation *v);
 void lambda_invocation_release(struct lambda_invocation *v);
 
 /*

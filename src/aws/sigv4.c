@@ -139,12 +139,12 @@ void sigv4_canonical_query(const char *query, struct buf *out)
 		if (len) {
 			XGROW(params, alloc, nr + 1);
 			uri_decode(&raw, p, nlen);
-			sigv4_uri_encode(&enc, buf_cstr(&raw), raw.len, 0);
+			sigv4_uri_encode(&enc, raw.ptr, raw.len, 0);
 			params[nr].name = buf_detach(&enc);
 			buf_reset(&raw);
 			if (eq)
 				uri_decode(&raw, eq + 1, len - nlen - 1);
-			sigv4_uri_encode(&enc, buf_cstr(&raw), raw.len, 0);
+			sigv4_uri_encode(&enc, raw.ptr, raw.len, 0);
 			params[nr].value = buf_detach(&enc);
 			nr++;
 		}
@@ -219,6 +219,7 @@ void sigv4_canonical_headers(const struct kvlist *headers, struct buf *canonical
 		}
 		h[nr].name = name;
 		h[nr].order = i;
+		buf_init(&h[nr].value);
 		add_trimmed(&h[nr].value, headers->items[i].value);
 		nr++;
 	}
@@ -228,9 +229,9 @@ void sigv4_canonical_headers(const struct kvlist *headers, struct buf *canonical
 		if (i && !strcmp(h[i].name, h[i - 1].name)) {
 			/* a repeated name: values joined with commas in the order given */
 			buf_setlen(canonical, canonical->len - 1);
-			buf_addf(canonical, ",%s\n", buf_cstr(&h[i].value));
+			buf_addf(canonical, ",%s\n", h[i].value.ptr);
 		} else {
-			buf_addf(canonical, "%s:%s\n", h[i].name, buf_cstr(&h[i].value));
+			buf_addf(canonical, "%s:%s\n", h[i].name, h[i].value.ptr);
 			buf_addf(signed_names, "%s%s", signed_names->len ? ";" : "", h[i].name);
 		}
 	}
@@ -249,7 +250,7 @@ void sigv4_canonical_request(const struct sigv4_request *req, struct buf *out, s
 	sigv4_canonical_query(req->query, out);
 	buf_addch(out, '\n');
 	sigv4_canonical_headers(&req->headers, out, signed_names);
-	buf_addf(out, "\n%s\n%s", buf_cstr(signed_names), req->payload_hash);
+	buf_addf(out, "\n%s\n%s", signed_names->ptr, req->payload_hash);
 }
 
 void sigv4_scope(const char *amz_date, const char *region, const char *service, struct buf *out)

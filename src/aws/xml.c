@@ -72,6 +72,7 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	}
 	n = xcalloc(1, sizeof(*n));
 	n->name = xstrdup(colon ? colon + 1 : name);
+	buf_init(&n->text);
 	n->text.secret = (unsigned)st->secret;
 	n->parent = st->cur;
 	if (!st->cur) {
@@ -206,5 +207,5 @@ const char *xml_find_text(const struct xml_node *n, const char *name)
 {
 	const struct xml_node *f = xml_find(n, name);
 
-	return f ? buf_cstr(&f->text) : NULL;
+	return f ? f->text.ptr : NULL;
 }

@@ -12,22 +12,27 @@ static const char header[] = "generated from blambda's option tables by 'blambda
 
 static int takes_value(const struct opt *o)
 {
-	return o->kind != OPT_BOOL;
+	return o->kind != OPTION_BOOL;
 }
 
-/* the words a positional argument completes to, space-separated; NULL for files or free text */
-static void positional_words(const struct command *c, struct buf *b)
+/* The names of the visible commands of a list (NULL-terminated when n is (size_t)-1), space-separated. */
+static void command_names(const struct command *const *cmds, size_t n, struct buf *b)
+{
+	for (size_t i = 0; i < n && cmds[i]; i++)
+		if (!(cmds[i]->flags & CMD_HIDDEN))
+			buf_addf(b, "%s%s", b->len ? " " : "", cmds[i]->name);
+}
+
+/* the words a positional argument completes to, space-separated; none for files or free text */
+static void positional_words(const struct command_table *t, const struct command *c, struct buf *b)
 {
 	switch (c->pos) {
 	case POS_ENUM:
-	case POS_ACTION:
 		for (size_t i = 0; c->pos_values[i]; i++)
 			buf_addf(b, "%s%s", i ? " " : "", c->pos_values[i]);
 		break;
 	case POS_COMMAND:
-		for (size_t i = 0; i < ncommands; i++)
-			if (!(commands[i]->flags & CMD_HIDDEN))
-				buf_addf(b, "%s%s", b->len ? " " : "", commands[i]->name);
+		command_names(t->cmds, t->nr, b);
 		break;
 	case POS_CONFIG_KEY:
 		for (int i = 0; i < CFG__COUNT; i++)
@@ -60,13 +65,13 @@ static void bash_value_cases(FILE *out, const struct opt *opts, const char *inde
 			fprintf(out, "-%c|", o->short_name);
 		fprintf(out, "--%s) ", o->name);
 		switch (o->kind) {
-		case OPT_PATH:
+		case OPTION_PATH:
 			fputs("compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n", out);
 			break;
-		case OPT_DIR:
+		case OPTION_DIR:
 			fputs("compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- \"$cur\")) ;;\n", out);
 			break;
-		case OPT_ENUM:
+		case OPTION_ENUM:
 			buf_reset(&w);
 			enum_words(o, &w);
 			fprintf(out, "COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")) ;;\n", w.ptr);
@@ -84,7 +89,7 @@ static void bash_option_words(struct buf *b, const struct opt *opts)
 		if (opts[i].flags & OPT_HIDDEN)
 			continue;
 		buf_addf(b, "%s--%s", b->len ? " " : "", opts[i].name);
-		if (opts[i].kind == OPT_BOOL && !(opts[i].flags & OPT_NO_NEGATE))
+		if (opts[i].kind == OPTION_BOOL && !(opts[i].flags & OPT_NO_NEGATE))
 			buf_addf(b, " --no-%s", opts[i].name);
 		if (opts[i].short_name)
 			buf_addf(b, " -%c", opts[i].short_name);
@@ -102,14 +107,67 @@ static void bash_value_options(struct buf *b, const struct opt *opts)
 	}
 }
 
-static void write_bash(FILE *out)
+/* Calls fn for each command that runs: a command, or each subcommand of one that has them. */
+static void each_leaf(const struct command_table *t, void (*fn)(FILE *out, const struct command_table *t,
+							 const struct command *c), FILE *out)
 {
-	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct command *c = t->cmds[i];
 
+		if (c->flags & CMD_HIDDEN)
+			continue;
+		if (!c->subcommands)
+			fn(out, t, c);
+		for (size_t k = 0; c->subcommands && c->subcommands[k]; k++)
+			fn(out, t, c->subcommands[k]);
+	}
+}
+
+/* the value of a leaf's option before the cursor */
+static void bash_leaf_values(FILE *out, const struct command_table *t, const struct command *c)
+{
+	struct buf vo = BUF_INIT;
+
+	(void)t;
+	bash_value_options(&vo, c->opts);
+	if (vo.len) {
+		fprintf(out, "        \"%s\")\n            case $prev in\n", command_path(c));
+		bash_value_cases(out, c->opts, "                ");
+		fprintf(out, "            esac\n            case $prev in %s) return 0 ;; esac\n            ;;\n", vo.ptr);
+	}
+	buf_release(&vo);
+}
+
+/* a leaf's options and positional arguments */
+static void bash_leaf_words(FILE *out, const struct command_table *t, const struct command *c)
+{
+	struct buf b = BUF_INIT, words = BUF_INIT;
+
+	bash_option_words(&b, c->opts);
+	bash_option_words(&b, global_options);
+	positional_words(t, c, &words);
+	fprintf(out, "        \"%s\")\n            if [[ $cur == -* ]]; then\n"
+		"                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", command_path(c), b.ptr);
+	if (words.len)
+		fprintf(out, "            else\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", words.ptr);
+	else if (c->pos == POS_FILE)
+		fputs("            else\n                compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n", out);
+	fputs("            fi\n            ;;\n", out);
+	buf_release(&b);
+	buf_release(&words);
+}
+
+static void write_bash(FILE *out, const struct command_table *t)
+{
+	struct buf b = BUF_INIT, parents = BUF_INIT;
+
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->cmds[i]->subcommands && !(t->cmds[i]->flags & CMD_HIDDEN))
+			buf_addf(&parents, "%s%s", parents.len ? "|" : "", t->cmds[i]->name);
 	fputs("# bash completion for blambda                             -*- shell-script -*-\n# ", out);
 	fprintf(out, header, "bash");
 	fputs("\n\n_blambda()\n{\n"
-	      "    local cur prev cmd i w\n"
+	      "    local cur prev cmd sub i w\n"
 	      "    COMPREPLY=()\n"
 	      "    cur=${COMP_WORDS[COMP_CWORD]}\n"
 	      "    prev=${COMP_WORDS[COMP_CWORD-1]}\n"
@@ -119,37 +177,42 @@ static void write_bash(FILE *out)
 	      "    elif [[ $prev == = && $COMP_CWORD -ge 2 ]]; then\n"
 	      "        prev=${COMP_WORDS[COMP_CWORD-2]}\n"
 	      "    fi\n\n"
-	      "    # the command is the first word that is neither an option nor an option's value\n"
-	      "    cmd=\n"
+	      "    # the command is the first word that is neither an option nor an option's value;\n"
+	      "    # a command with subcommands takes the next such word as its subcommand\n"
+	      "    cmd= sub=\n"
 	      "    for (( i = 1; i < COMP_CWORD; i++ )); do\n"
 	      "        w=${COMP_WORDS[i]}\n"
 	      "        case $w in\n", out);
 	bash_value_options(&b, global_options);
 	fprintf(out, "            %s) [[ ${COMP_WORDS[i+1]} == = ]] && (( i++ )); (( i++ )) ;;\n", b.ptr);
 	fputs("            -*) ;;\n"
-	      "            *) cmd=$w; break ;;\n"
+	      "            *)\n"
+	      "                if [[ -n $cmd ]]; then sub=$w; break; fi\n"
+	      "                cmd=$w\n", out);
+	fprintf(out, "                case $cmd in %s) ;; *) break ;; esac\n", parents.len ? parents.ptr : "''");
+	fputs("                ;;\n"
 	      "        esac\n"
 	      "    done\n\n"
 	      "    # the value of the option before the cursor\n"
 	      "    case $prev in\n", out);
 	bash_value_cases(out, global_options, "        ");
 	fputs("    esac\n"
-	      "    [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0\n"
-	      "    case $cmd in\n", out);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = commands[i];
-		struct buf vo = BUF_INIT;
+	      "    [[ ${#COMPREPLY[@]} -gt 0 ]] && return 0\n\n", out);
+	/* a command with subcommands: first the subcommand, then it is the command */
+	fputs("    case $cmd in\n", out);
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct command *c = t->cmds[i];
 
-		if (c->flags & CMD_HIDDEN)
+		if (!c->subcommands || c->flags & CMD_HIDDEN)
 			continue;
-		bash_value_options(&vo, c->opts);
-		if (vo.len) {
-			fprintf(out, "        %s)\n            case $prev in\n", c->name);
-			bash_value_cases(out, c->opts, "                ");
-			fprintf(out, "            esac\n            case $prev in %s) return 0 ;; esac\n            ;;\n", vo.ptr);
-		}
-		buf_release(&vo);
+		buf_reset(&b);
+		command_names(c->subcommands, (size_t)-1, &b);
+		fprintf(out, "        %s)\n            if [[ -z $sub ]]; then\n"
+			"                [[ $cur == -* ]] || COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n"
+			"                return 0\n            fi\n            cmd=\"$cmd $sub\" ;;\n", c->name, b.ptr);
 	}
+	fputs("    esac\n\n    case $cmd in\n", out);
+	each_leaf(t, bash_leaf_values, out);
 	buf_reset(&b);
 	bash_value_options(&b, global_options);
 	fprintf(out, "    esac\n    case $prev in %s) return 0 ;; esac\n\n", b.ptr);
@@ -160,35 +223,13 @@ static void write_bash(FILE *out)
 	bash_option_words(&b, global_options);
 	fprintf(out, "            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", b.ptr);
 	buf_reset(&b);
-	for (size_t i = 0; i < ncommands; i++)
-		if (!(commands[i]->flags & CMD_HIDDEN))
-			buf_addf(&b, "%s%s", b.len ? " " : "", commands[i]->name);
+	command_names(t->cmds, t->nr, &b);
 	fprintf(out, "        else\n            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n        fi\n"
 		"        return 0\n    fi\n\n    case $cmd in\n", b.ptr);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = commands[i];
-		struct buf words = BUF_INIT;
-
-		if (c->flags & CMD_HIDDEN)
-			continue;
-		buf_reset(&b);
-		bash_option_words(&b, c->opts);
-		bash_option_words(&b, global_options);
-		positional_words(c, &words);
-		fprintf(out, "        %s)\n            if [[ $cur == -* ]]; then\n"
-			"                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", c->name, b.ptr);
-		if (words.len && c->pos == POS_ACTION)
-			fprintf(out, "            elif [[ $prev == %s ]]; then\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n",
-				c->name, words.ptr);
-		else if (words.len)
-			fprintf(out, "            else\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", words.ptr);
-		else if (c->pos == POS_FILE)
-			fputs("            else\n                compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n", out);
-		fputs("            fi\n            ;;\n", out);
-		buf_release(&words);
-	}
+	each_leaf(t, bash_leaf_words, out);
 	fputs("    esac\n    return 0\n}\ncomplete -F _blambda blambda\n", out);
 	buf_release(&b);
+	buf_release(&parents);
 }
 
 /* ---- zsh ----------------------------------------------------------------- */
@@ -212,15 +253,15 @@ static void zsh_action(FILE *out, const struct opt *o)
 	const char *arg = opt_arg_name(o);
 
 	switch (o->kind) {
-	case OPT_BOOL:
+	case OPTION_BOOL:
 		break;
-	case OPT_PATH:
+	case OPTION_PATH:
 		fprintf(out, ":%s:_files", arg);
 		break;
-	case OPT_DIR:
+	case OPTION_DIR:
 		fprintf(out, ":%s:_files -/", arg);
 		break;
-	case OPT_ENUM:
+	case OPTION_ENUM:
 		enum_words(o, &w);
 		fprintf(out, ":%s:(%s)", arg, w.ptr);
 		break;
@@ -235,7 +276,7 @@ static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
 {
 	for (size_t i = 0; opts && opts[i].name; i++) {
 		const struct opt *o = &opts[i];
-		int rep = o->kind == OPT_KV || o->kind == OPT_LIST || !strcmp(o->name, "verbose") ||
+		int rep = o->kind == OPTION_KV || o->kind == OPTION_LIST || !strcmp(o->name, "verbose") ||
 			  !strcmp(o->name, "directory");
 		const char *eq = takes_value(o) ? "=" : "";
 
@@ -253,7 +294,7 @@ static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
 		fputs("]", out);
 		zsh_action(out, o);
 		fprintf(out, "'%s\n", eol);
-		if (o->kind == OPT_BOOL && !(o->flags & OPT_NO_NEGATE)) {
+		if (o->kind == OPTION_BOOL && !(o->flags & OPT_NO_NEGATE)) {
 			fprintf(out, "    '--no-%s[", o->name);
 			zsh_text(out, "turn off --");
 			zsh_text(out, o->name);
@@ -262,7 +303,67 @@ static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
 	}
 }
 
-static void write_zsh(FILE *out)
+/* `_arguments` for a command that runs: its options and positional arguments, the globals too */
+static void zsh_leaf(FILE *out, const struct command_table *t, const struct command *c, const char *indent)
+{
+	struct buf words = BUF_INIT;
+
+	fprintf(out, "%s_arguments -s $globals \\\n", indent);
+	for (size_t k = 0; c->opts && c->opts[k].name; k++) {
+		struct opt tbl[2] = { c->opts[k], OPT_END };
+
+		fputs(indent, out);
+		zsh_specs(out, tbl, " \\");
+	}
+	positional_words(t, c, &words);
+	fprintf(out, "%s  ", indent);
+	if (c->max_pos != 0) {
+		fputs(c->max_pos == 1 ? "'1:" : "'*:", out);
+		zsh_text(out, c->usage && *c->usage ? c->usage : "argument");
+		if (words.len)
+			fprintf(out, ":(%s)'", words.ptr);
+		else if (c->pos == POS_FILE)
+			fputs(":_files'", out);
+		else
+			fputs(": '", out);
+	}
+	fputs(" && ret=0\n", out);
+	buf_release(&words);
+}
+
+/* `name:summary` entries for _describe */
+static void zsh_describe_list(FILE *out, const struct command *const *cmds, size_t n, const char *indent)
+{
+	for (size_t i = 0; i < n && cmds[i]; i++) {
+		if (cmds[i]->flags & CMD_HIDDEN)
+			continue;
+		fprintf(out, "%s'%s:", indent, cmds[i]->name);
+		zsh_text(out, cmds[i]->summary);
+		fputs("'\n", out);
+	}
+}
+
+/* a command with subcommands: the subcommand first, then that one's arguments */
+static void zsh_parent(FILE *out, const struct command_table *t, const struct command *c)
+{
+	fprintf(out, "        %s)\n          local -a subs\n          subs=(\n", c->name);
+	zsh_describe_list(out, c->subcommands, (size_t)-1, "            ");
+	fputs("          )\n"
+	      "          _arguments -C -s $globals '1:subcommand:->sub' '*::argument:->subargument' && ret=0\n"
+	      "          case $state in\n", out);
+	fprintf(out, "            sub) _describe -t commands 'blambda %s subcommand' subs && ret=0 ;;\n", c->name);
+	fprintf(out, "            subargument)\n"
+		"              curcontext=\"${curcontext%%:*:*}:blambda-%s-$words[1]:\"\n"
+		"              case $words[1] in\n", c->name);
+	for (size_t k = 0; c->subcommands[k]; k++) {
+		fprintf(out, "                %s)\n", c->subcommands[k]->name);
+		zsh_leaf(out, t, c->subcommands[k], "                  ");
+		fputs("                  ;;\n", out);
+	}
+	fputs("              esac\n              ;;\n          esac\n          ;;\n", out);
+}
+
+static void write_zsh(FILE *out, const struct command_table *t)
 {
 	fputs("#compdef blambda\n# ", out);
 	fprintf(out, header, "zsh");
@@ -272,13 +373,7 @@ static void write_zsh(FILE *out)
 	      "  globals=(\n", out);
 	zsh_specs(out, global_options, "");
 	fputs("  )\n  cmds=(\n", out);
-	for (size_t i = 0; i < ncommands; i++) {
-		if (commands[i]->flags & CMD_HIDDEN)
-			continue;
-		fprintf(out, "    '%s:", commands[i]->name);
-		zsh_text(out, commands[i]->summary);
-		fputs("'\n", out);
-	}
+	zsh_describe_list(out, t->cmds, t->nr, "    ");
 	fputs("  )\n"
 	      "  _arguments -C -s $globals '1:command:->command' '*::argument:->argument' && ret=0\n"
 	      "  case $state in\n"
@@ -288,42 +383,18 @@ static void write_zsh(FILE *out)
 	      "    argument)\n"
 	      "      curcontext=\"${curcontext%:*:*}:blambda-$words[1]:\"\n"
 	      "      case $words[1] in\n", out);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = commands[i];
-		struct buf words = BUF_INIT;
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct command *c = t->cmds[i];
 
 		if (c->flags & CMD_HIDDEN)
 			continue;
-		fprintf(out, "        %s)\n          _arguments -s $globals \\\n", c->name);
-		for (size_t k = 0; c->opts && c->opts[k].name; k++) {
-			const struct opt *o = &c->opts[k];
-			struct opt tbl[2] = { *o, OPT_END };
-
-			fputs("      ", out);
-			zsh_specs(out, tbl, " \\");
+		if (c->subcommands) {
+			zsh_parent(out, t, c);
+			continue;
 		}
-		positional_words(c, &words);
-		if (c->max_pos != 0) {
-			const char *what = c->usage && *c->usage ? c->usage : "argument";
-
-			fputs("            '", out);
-			if (c->pos == POS_ACTION) {
-				fprintf(out, "1:action:(%s)' '", words.ptr);
-				buf_reset(&words);
-			}
-			fputs(c->max_pos == 1 ? "1:" : "*:", out);
-			zsh_text(out, what);
-			if (words.len)
-				fprintf(out, ":(%s)'", words.ptr);
-			else if (c->pos == POS_FILE)
-				fputs(":_files'", out);
-			else
-				fputs(": '", out);
-		} else {
-			fputs("            ", out);
-		}
-		fputs(" && ret=0\n          ;;\n", out);
-		buf_release(&words);
+		fprintf(out, "        %s)\n", c->name);
+		zsh_leaf(out, t, c, "          ");
+		fputs("          ;;\n", out);
 	}
 	fputs("      esac\n      ;;\n  esac\n  return ret\n}\n\n_blambda \"$@\"\n", out);
 }
@@ -357,10 +428,10 @@ static void fish_opts(FILE *out, const struct opt *opts, const char *cond)
 			fprintf(out, " -s %c", o->short_name);
 		fprintf(out, " -l %s", o->name);
 		switch (o->kind) {
-		case OPT_BOOL: break;
-		case OPT_PATH: fputs(" -r -F", out); break;
-		case OPT_DIR: fputs(" -x -a '(__fish_complete_directories)'", out); break;
-		case OPT_ENUM:
+		case OPTION_BOOL: break;
+		case OPTION_PATH: fputs(" -r -F", out); break;
+		case OPTION_DIR: fputs(" -x -a '(__fish_complete_directories)'", out); break;
+		case OPTION_ENUM:
 			buf_reset(&w);
 			enum_words(o, &w);
 			fprintf(out, " -x -a '%s'", w.ptr);
@@ -370,7 +441,7 @@ static void fish_opts(FILE *out, const struct opt *opts, const char *cond)
 		fputs(" -d ", out);
 		fish_text(out, o->help);
 		fputc('\n', out);
-		if (o->kind == OPT_BOOL && !(o->flags & OPT_NO_NEGATE)) {
+		if (o->kind == OPTION_BOOL && !(o->flags & OPT_NO_NEGATE)) {
 			fputs("complete -c blambda", out);
 			if (cond)
 				fprintf(out, " -n '%s'", cond);
@@ -380,56 +451,84 @@ static void fish_opts(FILE *out, const struct opt *opts, const char *cond)
 	buf_release(&w);
 }
 
-static void write_fish(FILE *out)
+/* a command that runs: its options and positional arguments, when `cond` holds */
+static void fish_leaf(FILE *out, const struct command_table *t, const struct command *c, const char *cond)
+{
+	struct buf words = BUF_INIT;
+
+	fish_opts(out, c->opts, cond);
+	positional_words(t, c, &words);
+	if (words.len)
+		fprintf(out, "complete -c blambda -n '%s' -a '%s'\n", cond, words.ptr);
+	else if (c->pos == POS_FILE)
+		fprintf(out, "complete -c blambda -n '%s' -F\n", cond);
+	buf_release(&words);
+}
+
+/* a command with subcommands: their names until one is given, then that one's completions */
+static void fish_parent(FILE *out, const struct command_table *t, const struct command *c)
+{
+	struct buf subs = BUF_INIT, cond = BUF_INIT;
+
+	command_names(c->subcommands, (size_t)-1, &subs);
+	for (size_t k = 0; c->subcommands[k]; k++) {
+		fprintf(out, "complete -c blambda -n '__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from %s'"
+			" -a %s -d ", c->name, subs.ptr, c->subcommands[k]->name);
+		fish_text(out, c->subcommands[k]->summary);
+		fputc('\n', out);
+	}
+	for (size_t k = 0; c->subcommands[k]; k++) {
+		buf_reset(&cond);
+		buf_addf(&cond, "__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s", c->name,
+			 c->subcommands[k]->name);
+		fish_leaf(out, t, c->subcommands[k], cond.ptr);
+	}
+	buf_release(&subs);
+	buf_release(&cond);
+}
+
+static void write_fish(FILE *out, const struct command_table *t)
 {
 	struct buf names = BUF_INIT, cond = BUF_INIT;
 
 	fputs("# fish completion for blambda\n# ", out);
 	fprintf(out, header, "fish");
 	fputs("\n\ncomplete -c blambda -f\n", out);
-	for (size_t i = 0; i < ncommands; i++)
-		if (!(commands[i]->flags & CMD_HIDDEN))
-			buf_addf(&names, "%s%s", names.len ? " " : "", commands[i]->name);
-	for (size_t i = 0; i < ncommands; i++) {
-		if (commands[i]->flags & CMD_HIDDEN)
+	command_names(t->cmds, t->nr, &names);
+	for (size_t i = 0; i < t->nr; i++) {
+		if (t->cmds[i]->flags & CMD_HIDDEN)
 			continue;
 		fprintf(out, "complete -c blambda -n 'not __fish_seen_subcommand_from %s' -a %s -d ", names.ptr,
-			commands[i]->name);
-		fish_text(out, commands[i]->summary);
+			t->cmds[i]->name);
+		fish_text(out, t->cmds[i]->summary);
 		fputc('\n', out);
 	}
 	fish_opts(out, global_options, NULL);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = commands[i];
-		struct buf words = BUF_INIT;
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct command *c = t->cmds[i];
 
 		if (c->flags & CMD_HIDDEN)
 			continue;
+		if (c->subcommands) {
+			fish_parent(out, t, c);
+			continue;
+		}
 		buf_reset(&cond);
 		buf_addf(&cond, "__fish_seen_subcommand_from %s", c->name);
-		fish_opts(out, c->opts, cond.ptr);
-		positional_words(c, &words);
-		if (words.len && c->pos == POS_ACTION)
-			fprintf(out, "complete -c blambda -n '%s; and not __fish_seen_subcommand_from %s' -a '%s'\n",
-				cond.ptr, words.ptr, words.ptr);
-		else if (words.len)
-			fprintf(out, "complete -c blambda -n '%s' -a '%s'\n", cond.ptr, words.ptr);
-		else if (c->pos == POS_FILE)
-			fprintf(out, "complete -c blambda -n '%s' -F\n", cond.ptr);
-		buf_release(&words);
+		fish_leaf(out, t, c, cond.ptr);
 	}
 	buf_release(&names);
 	buf_release(&cond);
 }
 
-int complete_write(FILE *out, const char *shell)
+int complete_write(FILE *out, const char *shell, const struct command_table *t)
 {
 	if (!strcmp(shell, "bash"))
-		write_bash(out);
+		write_bash(out, t);
 	else if (!strcmp(shell, "zsh"))
-		write_zsh(out);
+		write_zsh(out, t);
 	else if (!strcmp(shell, "fish"))
-		write_fish(out);
+		write_fish(out, t);
 	else
 		return -1;
 	return 0;

@@ -21,15 +21,15 @@ void help_opt_spelling(struct buf *b, const struct opt *o)
 void help_opt_text(struct buf *b, const struct opt *o)
 {
 	buf_adds(b, o->help);
-	if (o->kind == OPT_ENUM) {
+	if (o->kind == OPTION_ENUM) {
 		buf_adds(b, " (");
 		for (size_t i = 0; o->values[i]; i++)
 			buf_addf(b, "%s%s", i ? ", " : "", o->values[i]);
 		buf_adds(b, ")");
-	} else if (o->kind == OPT_INT) {
+	} else if (o->kind == OPTION_INT) {
 		buf_addf(b, " (%ld-%ld)", o->min, o->max);
 	}
-	if (o->kind == OPT_KV || o->kind == OPT_LIST)
+	if (o->kind == OPTION_KV || o->kind == OPTION_LIST)
 		buf_adds(b, "; repeatable");
 }
 
@@ -102,46 +102,71 @@ static void print_options(FILE *out, const struct opt *opts)
 	buf_release(&t);
 }
 
-void help_print_main(FILE *out)
+/* A list of commands: name, then its summary wrapped from column 16. */
+static void print_command_list(FILE *out, const struct command *const *cmds, size_t n)
+{
+	for (size_t i = 0; i < n && cmds[i]; i++) {
+		if (cmds[i]->flags & CMD_HIDDEN)
+			continue;
+		fprintf(out, "  %s", cmds[i]->name);
+		wrap_at(out, cmds[i]->summary, 2 + (int)strlen(cmds[i]->name), 16, 16);
+	}
+}
+
+static size_t count_subcommands(const struct command *c)
+{
+	size_t n = 0;
+
+	while (c->subcommands && c->subcommands[n])
+		n++;
+	return n;
+}
+
+void help_print_main(FILE *out, const struct command_table *t)
 {
 	fputs("usage: blambda [OPTIONS] COMMAND [ARGS]\n\n", out);
 	wrap(out, "Build, deploy and run Clojure functions on AWS Lambda with a Babashka custom runtime.", 0, 0);
 	fputs("\nCommands:\n", out);
-	for (size_t i = 0; i < ncommands; i++) {
-		if (commands[i]->flags & CMD_HIDDEN)
-			continue;
-		fprintf(out, "  %s", commands[i]->name);
-		wrap_at(out, commands[i]->summary, 2 + (int)strlen(commands[i]->name), 16, 16);
-	}
+	print_command_list(out, t->cmds, t->nr);
 	fputs("\nGlobal options (before or after the command):\n", out);
 	print_options(out, global_options);
 	fputs("\nOn/off options also take a --no- form (--no-json).\n"
 	      "Run 'blambda help COMMAND' or 'man blambda' for more.\n", out);
 }
 
+static void print_examples(FILE *out, const char *p)
+{
+	fputs("\nExamples:\n", out);
+	while (*p) {
+		size_t tab = strcspn(p, "\t\n"), end = strcspn(p, "\n");
+
+		fprintf(out, "  %.*s\n", (int)tab, p);
+		if (tab < end)
+			fprintf(out, "      %.*s\n", (int)(end - tab - 1), p + tab + 1);
+		p += end;
+		if (*p)
+			p++;
+	}
+}
+
 void help_print_command(FILE *out, const struct command *c)
 {
-	fprintf(out, "usage: blambda %s [OPTIONS]%s%s\n\n", c->name, c->usage && *c->usage ? " " : "",
-		c->usage ? c->usage : "");
+	if (c->subcommands)
+		fprintf(out, "usage: blambda %s SUBCOMMAND [OPTIONS] [ARGS]\n\n", c->name);
+	else
+		fprintf(out, "usage: blambda %s [OPTIONS]%s%s\n\n", command_path(c), c->usage && *c->usage ? " " : "",
+			c->usage ? c->usage : "");
 	wrap(out, c->description, 0, 0);
+	if (c->subcommands) {
+		fputs("\nSubcommands:\n", out);
+		print_command_list(out, c->subcommands, count_subcommands(c));
+		fprintf(out, "\nRun 'blambda %s SUBCOMMAND --help' for each one's options.\n", c->name);
+	}
 	if (opt_count(c->opts)) {
 		fputs("\nOptions:\n", out);
 		print_options(out, c->opts);
 	}
-	if (c->examples) {
-		const char *p = c->examples;
-
-		fputs("\nExamples:\n", out);
-		while (*p) {
-			size_t tab = strcspn(p, "\t\n"), end = strcspn(p, "\n");
-
-			fprintf(out, "  %.*s\n", (int)tab, p);
-			if (tab < end)
-				fprintf(out, "      %.*s\n", (int)(end - tab - 1), p + tab + 1);
-			p += end;
-			if (*p)
-				p++;
-		}
-	}
+	if (c->examples)
+		print_examples(out, c->examples);
 	fputs("\nGlobal options are described in 'blambda --help'.\n", out);
 }

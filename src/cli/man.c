@@ -7,7 +7,6 @@
 #include "cli/opt.h"
 #include "config/config.h"
 #include "core/buf.h"
-#include "core/msg.h"
 
 /* Text for a man(7) line: backslashes and dashes escaped, a leading dot or quote defused. */
 static void roff(FILE *out, const char *s, size_t n)
@@ -103,7 +102,7 @@ static void opt_item(FILE *out, const struct opt *o)
 	if (t.len)
 		t.ptr[0] = (char)toupper((unsigned char)t.ptr[0]);
 	buf_addch(&t, '.');
-	if (o->kind == OPT_BOOL && !(o->flags & OPT_NO_NEGATE))
+	if (o->kind == OPTION_BOOL && !(o->flags & OPT_NO_NEGATE))
 		buf_addf(&t, " --no-%s turns it off.", o->name);
 	if (o->config_key)
 		buf_addf(&t, " Overrides %s in blambda.yml.", o->config_key);
@@ -111,64 +110,76 @@ static void opt_item(FILE *out, const struct opt *o)
 	buf_release(&t);
 }
 
-static void synopsis(FILE *out)
+/* Each runnable command (a subcommand in place of a command that has them), in the table's order. */
+static void each_command(const struct command_table *t, void (*fn)(FILE *out, const struct command *c), FILE *out)
 {
-	fputs(".B blambda\n.RI [ OPTIONS ]\n.I COMMAND\n.RI [ ARGS ]\n", out);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = commands[i];
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct command *c = t->cmds[i];
 
 		if (c->flags & CMD_HIDDEN)
 			continue;
-		fputs(".br\n.B blambda\n", out);
-		fprintf(out, ".B %s\n.RI [ OPTIONS ]\n", c->name);
-		if (c->usage && *c->usage) {
-			fputs(".I \"", out);
-			roffs(out, c->usage);
-			fputs("\"\n", out);
-		}
+		if (!c->subcommands)
+			fn(out, c);
+		for (size_t k = 0; c->subcommands && c->subcommands[k]; k++)
+			fn(out, c->subcommands[k]);
 	}
 }
 
-static void commands_section(FILE *out)
+static void synopsis_line(FILE *out, const struct command *c)
 {
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = commands[i];
-
-		if (c->flags & CMD_HIDDEN)
-			continue;
-		fprintf(out, ".SS \"blambda %s", c->name);
-		if (c->usage && *c->usage) {
-			fputc(' ', out);
-			roffs(out, c->usage);
-		}
+	fputs(".br\n.B blambda\n.B ", out);
+	roffs(out, command_path(c));
+	fputs("\n.RI [ OPTIONS ]\n", out);
+	if (c->usage && *c->usage) {
+		fputs(".I \"", out);
+		roffs(out, c->usage);
 		fputs("\"\n", out);
-		paragraphs(out, c->description);
-		if (opt_count(c->opts)) {
-			fputs(".PP\nOptions:\n.RS\n", out);
-			for (size_t k = 0; c->opts[k].name; k++)
-				if (!(c->opts[k].flags & OPT_HIDDEN))
-					opt_item(out, &c->opts[k]);
-			fputs(".RE\n", out);
-		}
-		if (c->examples) {
-			const char *p = c->examples;
-
-			fputs(".PP\nExamples:\n.RS\n", out);
-			while (*p) {
-				size_t tab = strcspn(p, "\t\n"), end = strcspn(p, "\n");
-
-				fputs(".TP\n.B \"", out);
-				roff(out, p, tab);
-				fputs("\"\n", out);
-				if (tab < end)
-					filled(out, p + tab + 1, end - tab - 1);
-				p += end;
-				if (*p)
-					p++;
-			}
-			fputs(".RE\n", out);
-		}
 	}
+}
+
+static void synopsis(FILE *out, const struct command_table *t)
+{
+	fputs(".B blambda\n.RI [ OPTIONS ]\n.I COMMAND\n.RI [ ARGS ]\n", out);
+	each_command(t, synopsis_line, out);
+}
+
+static void examples(FILE *out, const char *p)
+{
+	fputs(".PP\nExamples:\n.RS\n", out);
+	while (*p) {
+		size_t tab = strcspn(p, "\t\n"), end = strcspn(p, "\n");
+
+		fputs(".TP\n.B \"", out);
+		roff(out, p, tab);
+		fputs("\"\n", out);
+		if (tab < end)
+			filled(out, p + tab + 1, end - tab - 1);
+		p += end;
+		if (*p)
+			p++;
+	}
+	fputs(".RE\n", out);
+}
+
+static void command_section(FILE *out, const struct command *c)
+{
+	fputs(".SS \"blambda ", out);
+	roffs(out, command_path(c));
+	if (c->usage && *c->usage) {
+		fputc(' ', out);
+		roffs(out, c->usage);
+	}
+	fputs("\"\n", out);
+	paragraphs(out, c->description);
+	if (opt_count(c->opts)) {
+		fputs(".PP\nOptions:\n.RS\n", out);
+		for (size_t k = 0; c->opts[k].name; k++)
+			if (!(c->opts[k].flags & OPT_HIDDEN))
+				opt_item(out, &c->opts[k]);
+		fputs(".RE\n", out);
+	}
+	if (c->examples)
+		examples(out, c->examples);
 }
 
 static void config_keys_section(FILE *out)
@@ -230,7 +241,28 @@ static void config_env_section(FILE *out)
 	}
 }
 
-int man_render(FILE *out, FILE *tmpl, const char *name)
+/* Each command's section; a command with subcommands has one for itself, then one for each of them. */
+static void commands_section(FILE *out, const struct command_table *t)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct command *c = t->cmds[i];
+
+		if (c->flags & CMD_HIDDEN)
+			continue;
+		if (c->subcommands) {
+			fputs(".SS \"blambda ", out);
+			roffs(out, c->name);
+			fputs(" SUBCOMMAND\"\n", out);
+			paragraphs(out, c->description);
+		}
+		for (size_t k = 0; c->subcommands && c->subcommands[k]; k++)
+			command_section(out, c->subcommands[k]);
+		if (!c->subcommands)
+			command_section(out, c);
+	}
+}
+
+int man_render(FILE *out, FILE *tmpl, const char *name, const struct command_table *t, struct error *err)
 {
 	char line[4096];
 
@@ -238,12 +270,12 @@ int man_render(FILE *out, FILE *tmpl, const char *name)
 		char *v;
 
 		if (!strcmp(line, "@SYNOPSIS@\n")) {
-			synopsis(out);
+			synopsis(out, t);
 		} else if (!strcmp(line, "@GLOBAL_OPTIONS@\n")) {
 			for (size_t k = 0; global_options[k].name; k++)
 				opt_item(out, &global_options[k]);
 		} else if (!strcmp(line, "@COMMANDS@\n")) {
-			commands_section(out);
+			commands_section(out, t);
 		} else if (!strcmp(line, "@CONFIG_KEYS@\n")) {
 			config_keys_section(out);
 		} else if (!strcmp(line, "@CONFIG_ENV@\n")) {
@@ -253,10 +285,11 @@ int man_render(FILE *out, FILE *tmpl, const char *name)
 			fputs(BLAMBDA_VERSION, out);
 			fputs(v + 9, out);
 		} else if (line[0] == '@') {
-			return error("%s: unknown placeholder %s", name, line);
+			return error_set(err, EXIT_FAIL, "%s: unknown placeholder %.*s", name, (int)strcspn(line, "\n"),
+					 line);
 		} else {
 			fputs(line, out);
 		}
 	}
-	return ferror(tmpl) ? error("cannot read '%s'", name) : 0;
+	return ferror(tmpl) ? error_set(err, EXIT_FAIL, "cannot read '%s'", name) : 0;
 }

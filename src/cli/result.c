@@ -10,7 +10,7 @@
 /* the function's error for people: type, message, the stack trace when there is one */
 static void print_error(const struct invoke_view *v)
 {
-	cJSON *e = cJSON_ParseWithLength(v->payload->ptr ? v->payload->ptr : "", v->payload->len);
+	cJSON *e = cJSON_ParseWithLength(v->payload->ptr, v->payload->len);
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "errorMessage");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "errorType");
 	const cJSON *trace = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
@@ -42,7 +42,7 @@ int invoke_view_print(const struct invoke_view *v)
 {
 	const struct buf *p = v->payload;
 
-	fwrite(p->ptr ? p->ptr : "", 1, p->len, stdout);
+	fwrite(p->ptr, 1, p->len, stdout);
 	if (p->len && p->ptr[p->len - 1] != '\n')
 		putchar('\n');
 	if (!v->function_error)
@@ -56,7 +56,7 @@ cJSON *invoke_view_json(const struct invoke_view *v)
 {
 	cJSON *o = cJSON_CreateObject();
 	const struct buf *p = v->payload;
-	cJSON *payload = cJSON_ParseWithLength(p->ptr ? p->ptr : "", p->len);
+	cJSON *payload = cJSON_ParseWithLength(p->ptr, p->len);
 
 	cJSON_AddNumberToObject(o, "status_code", (double)v->status_code);
 	if (v->executed_version)

@@ -10,11 +10,24 @@
 #include "package/limits.h"
 #include "package/project.h"
 
+/* the options, in the order of the table at the end */
+enum {
+	BUILD_OPT_RUNTIME_LAYER,
+	BUILD_OPT_DEPS_LAYER,
+	BUILD_OPT_FUNCTION,
+	BUILD_OPT_ARCH,
+	BUILD_OPT_BB_VERSION,
+	BUILD_OPT_OUTPUT_DIR,
+	BUILD_OPT_FORCE,
+	BUILD_OPT_DRY_RUN,
+	OPTS__N
+};
+
 static const char *const archs[] = { "x86_64", "arm64", NULL };
 
 static void print_artifacts(const struct args *args, struct artifact *arts, size_t n, int dry_run)
 {
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "artifacts");
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
@@ -60,12 +73,12 @@ static int exec_build(struct args *args, struct config *cfg)
 	struct http_client *http = NULL;
 	int r = -1;
 
-	o.runtime_layer = args_flag(args, "runtime-layer");
-	o.deps_layer = args_flag(args, "deps-layer");
-	o.function = args_flag(args, "function");
-	o.out_dir = args_str(args, "output-dir");
-	o.force = args_flag(args, "force");
-	o.dry_run = args_flag(args, "dry-run");
+	o.runtime_layer = args_flag(args, BUILD_OPT_RUNTIME_LAYER);
+	o.deps_layer = args_flag(args, BUILD_OPT_DEPS_LAYER);
+	o.function = args_flag(args, BUILD_OPT_FUNCTION);
+	o.out_dir = args_str(args, BUILD_OPT_OUTPUT_DIR);
+	o.force = args_flag(args, BUILD_OPT_FORCE);
+	o.dry_run = args_flag(args, BUILD_OPT_DRY_RUN);
 	if (!o.runtime_layer && !o.deps_layer && !o.function) {
 		if (!cfg->path) {
 			error_status(EXIT_USAGE, "there is no blambda.yml here to build");
@@ -88,17 +101,18 @@ out:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "runtime-layer", 0, OPT_BOOL, NULL, "build the runtime layer (bootstrap, bb, runtime.clj)", 0, 0, NULL, NULL, 0 },
-	{ "deps-layer", 0, OPT_BOOL, NULL, "build the dependencies layer (from bb.edn :deps and :pods)", 0, 0, NULL, NULL, 0 },
-	{ "function", 0, OPT_BOOL, NULL, "build the function zip (from the source paths)", 0, 0, NULL, NULL, 0 },
-	{ "arch", 0, OPT_ENUM, "ARCH", "the Lambda architecture to build for", 0, 0, archs, "function.architecture", 0 },
-	{ "bb-version", 0, OPT_STRING, "VERSION", "the Babashka release to put in the runtime layer", 0, 0, NULL,
-	  "babashka.version", 0 },
-	{ "output-dir", 'o', OPT_DIR, "DIR", "write the zips to DIR (default target)", 0, 0, NULL, NULL, 0 },
-	{ "force", 'f', OPT_BOOL, NULL, "build even what is up to date", 0, 0, NULL, NULL, 0 },
-	{ "dry-run", 'n', OPT_BOOL, NULL, "say what would be built and why, and build nothing", 0, 0, NULL, NULL, 0 },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	[BUILD_OPT_RUNTIME_LAYER] = OPT_BOOL(0, "runtime-layer", "build the runtime layer (bootstrap, bb, runtime.clj)"),
+	[BUILD_OPT_DEPS_LAYER] = OPT_BOOL(0, "deps-layer", "build the dependencies layer (from bb.edn :deps and :pods)"),
+	[BUILD_OPT_FUNCTION] = OPT_BOOL(0, "function", "build the function zip (from the source paths)"),
+	[BUILD_OPT_ARCH] = OPT_ENUM_KEY(0, "arch", "ARCH", archs, "the Lambda architecture to build for",
+				    "function.architecture"),
+	[BUILD_OPT_BB_VERSION] = OPT_STRING_KEY(0, "bb-version", "VERSION", "the Babashka release to put in the runtime layer",
+					    "babashka.version"),
+	[BUILD_OPT_OUTPUT_DIR] = OPT_DIR('o', "output-dir", "DIR", "write the zips to DIR (default target)"),
+	[BUILD_OPT_FORCE] = OPT_BOOL('f', "force", "build even what is up to date"),
+	[BUILD_OPT_DRY_RUN] = OPT_BOOL('n', "dry-run", "say what would be built and why, and build nothing"),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_build = {
@@ -128,6 +142,7 @@ const struct command cmd_build = {
 		       "uploaded, a zip over 50 MB without aws.s3-bucket, or more than 250 MB unzipped in all, is "
 		       "an error naming the biggest entries.",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_NONE,
 	.max_pos = 0,
 	.flags = CMD_CONFIG,

@@ -19,4 +19,22 @@ extern const struct command cmd_logs;
 extern const struct command cmd_destroy;
 extern const struct command cmd_terraform;
 
+/* local's subcommands */
+extern const struct command cmd_local_invoke;
+extern const struct command cmd_local_start;
+
+/* All of them: what main() parses against and gendocs documents. */
+extern const struct command_table blambda_commands;
+
+/*
+ * The event options `invoke` and `local invoke` share, written once: the
+ * first rows of both tables (PAYLOAD_OPTS), their ids the first of both
+ * enums, read with args_payload() (cmd/setup.h).
+ */
+enum { PAYLOAD_JSON, PAYLOAD_FILE, PAYLOAD_EVENT, PAYLOAD__N };
+#define PAYLOAD_OPTS                                                                                        \
+	[PAYLOAD_JSON] = OPT_STRING('p', "payload", "JSON", "the event (default {})"),                      \
+	[PAYLOAD_FILE] = OPT_PATH(0, "payload-file", "FILE", "read the event from FILE, '-' for standard input"), \
+	[PAYLOAD_EVENT] = OPT_STRING('e', "event", "NAME", "send events/NAME.json of the project")
+
 #endif

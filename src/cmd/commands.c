@@ -1,7 +1,7 @@
 #include "cmd/cmd.h"
 
 /* The command table, in the order `blambda --help` lists them. */
-const struct command *const commands[] = {
+static const struct command *const commands[] = {
 	&cmd_new_function,
 	&cmd_build,
 	&cmd_deploy,
@@ -17,4 +17,4 @@ const struct command *const commands[] = {
 	&cmd_help,
 };
 
-const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+const struct command_table blambda_commands = { commands, sizeof(commands) / sizeof(commands[0]) };

@@ -6,10 +6,8 @@
 static int exec_completion(struct args *args, struct config *cfg)
 {
 	(void)cfg;
-	return complete_write(stdout, args->pos.items[0]);
+	return complete_write(stdout, args->pos.items[0], &blambda_commands);
 }
-
-static const struct opt opts[] = { OPT_END };
 
 const struct command cmd_completion = {
 	.name = "completion",
@@ -18,7 +16,6 @@ const struct command cmd_completion = {
 	.description = "Prints a completion script for SHELL (bash, zsh or fish) on stdout. Installed "
 		       "packages already carry these scripts; this command is for a blambda that was not "
 		       "installed, or to load completion for one session.",
-	.opts = opts,
 	.pos = POS_ENUM,
 	.pos_values = complete_shells,
 	.min_pos = 1,

@@ -120,7 +120,7 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 		return -1;
 	}
 	v = &cfg->v[id];
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *e = json_entry(cfg, id);
 
 		cJSON_AddStringToObject(e, "key", key);
@@ -148,7 +148,7 @@ static int exec_config(struct args *args, struct config *cfg)
 
 	if (args->pos.nr)
 		return show_one(args, cfg, args->pos.items[0]);
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *values = cJSON_CreateObject();
 
 		if (cfg->path)
@@ -220,8 +220,6 @@ static int exec_config(struct args *args, struct config *cfg)
 	return 0;
 }
 
-static const struct opt opts[] = { OPT_END };
-
 const struct command cmd_config = {
 	.name = "config",
 	.summary = "show the resolved configuration and where each value comes from",
@@ -237,7 +235,6 @@ const struct command cmd_config = {
 		       "With KEY, prints only that setting's value (a list or map one entry per line) and "
 		       "exits 1 when it is not set. Any mistake in blambda.yml is reported with its file, "
 		       "line and column.",
-	.opts = opts,
 	.pos = POS_CONFIG_KEY,
 	.min_pos = 0,
 	.max_pos = 1,

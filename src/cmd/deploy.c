@@ -7,12 +7,16 @@
 #include "aws/xml.h"
 #include "core/suggest.h"
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/json.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
 #include "deploy/deploy.h"
 #include "package/limits.h"
 #include "package/project.h"
+
+/* the options, in the order of the table at the end */
+enum { DEPLOY_OPT_LAYER, DEPLOY_OPT_DRY_RUN, DEPLOY_OPT_USE_S3, DEPLOY_OPT_S3_BUCKET, DEPLOY_OPT_PUBLISH, DEPLOY_OPT_ALIAS, OPTS__N };
 
 static void add_reasons(cJSON *o, const struct deploy_step *s)
 {
@@ -208,8 +212,9 @@ static void report_failure(const struct deploy_plan *p, int dry_run, int several
 
 static int exec_deploy(struct args *args, struct config *cfg)
 {
-	int json = args_flag(args, "json"), dry_run = args_flag(args, "dry-run");
-	int layers_only = args_flag(args, "layer");
+	struct aws_settings settings;
+	int json = args_flag(args, GLOBAL_JSON), dry_run = args_flag(args, DEPLOY_OPT_DRY_RUN);
+	int layers_only = args_flag(args, DEPLOY_OPT_LAYER);
 	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
 	struct project_build_opts bo = { 0 };
 	struct project_artifacts arts = { 0 };
@@ -240,21 +245,22 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	}
 	if (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns))
 		goto out;
-	if (aws_init(&a, cfg) || pick_regions(&a, cfg, &regions, &origins))
+	if (aws_init_from(&a, cfg) || pick_regions(&a, cfg, &regions, &origins))
 		goto out;
 	/* build what is out of date, as `blambda build` would */
 	bo.runtime_layer = bo.deps_layer = 1;
 	bo.function = !layers_only;
 	if (project_build(cfg, &bo, &http, &arts))
 		goto out;
-	if (limits_check(arts.arts, arts.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, "use-s3")))
+	if (limits_check(arts.arts, arts.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3)))
 		goto out;
 	/* credentials once, then a client per region (threads share nothing else) */
 	if (aws_get_credentials(&a, &creds) || xml_load())
 		goto out;
+	aws_settings_from_config(cfg, &settings);
 	awss = xcalloc(regions.nr, sizeof(*awss));
 	for (n = 0; n < regions.nr; n++)
-		if (aws_init_region(&awss[n], cfg, regions.items[n], origins.items[n], creds)) {
+		if (aws_init_region(&awss[n], &settings, regions.items[n], origins.items[n], creds)) {
 			n++;
 			goto out;
 		}
@@ -262,8 +268,8 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.layers_only = layers_only;
 	o.fns = fns;
 	o.nfns = nfns;
-	o.use_s3 = args_flag(args, "use-s3");
-	o.publish = args_flag(args, "publish");
+	o.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
+	o.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
 	o.runtime_layer = arts.runtime_layer;
 	o.deps_layer = arts.deps_layer;
@@ -312,16 +318,17 @@ out:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "layer", 0, OPT_BOOL, NULL, "publish the runtime and deps layers only", 0, 0, NULL, NULL, OPT_NO_NEGATE },
-	{ "dry-run", 'n', OPT_BOOL, NULL, "print the plan (what would be created, updated or left alone, and why) "
-	  "and make no write call", 0, 0, NULL, NULL, 0 },
-	{ "use-s3", 0, OPT_BOOL, NULL, "upload every zip through S3, not only those over 50 MB", 0, 0, NULL, NULL, 0 },
-	{ "s3-bucket", 0, OPT_STRING, "BUCKET", "the S3 bucket for uploads through S3", 0, 0, NULL, "aws.s3-bucket", 0 },
-	{ "publish", 0, OPT_BOOL, NULL, "publish a version of each function after the update", 0, 0, NULL, NULL, 0 },
-	{ "alias", 0, OPT_STRING, "NAME", "point this alias at the published version, making it if needed (implies "
-	  "--publish)", 0, 0, NULL, "function.alias", 0 },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	[DEPLOY_OPT_LAYER] = OPT_BOOL_F(0, "layer", "publish the runtime and deps layers only", OPT_NO_NEGATE),
+	[DEPLOY_OPT_DRY_RUN] = OPT_BOOL('n', "dry-run", "print the plan (what would be created, updated or left alone, "
+				    "and why) and make no write call"),
+	[DEPLOY_OPT_USE_S3] = OPT_BOOL(0, "use-s3", "upload every zip through S3, not only those over 50 MB"),
+	[DEPLOY_OPT_S3_BUCKET] = OPT_STRING_KEY(0, "s3-bucket", "BUCKET", "the S3 bucket for uploads through S3",
+					    "aws.s3-bucket"),
+	[DEPLOY_OPT_PUBLISH] = OPT_BOOL(0, "publish", "publish a version of each function after the update"),
+	[DEPLOY_OPT_ALIAS] = OPT_STRING_KEY(0, "alias", "NAME", "point this alias at the published version, making it if "
+					"needed (implies --publish)", "function.alias"),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_deploy = {
@@ -374,6 +381,7 @@ const struct command cmd_deploy = {
 		"A failure names the step, AWS's error code, message and request id; what was done is kept "
 		"and the next run finishes the rest.",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_WORD,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,

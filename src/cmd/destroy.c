@@ -5,10 +5,14 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/json.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
 #include "deploy/destroy.h"
+
+/* the options, in the order of the table at the end */
+enum { DESTROY_OPT_LAYERS, DESTROY_OPT_DRY_RUN, DESTROY_OPT_YES, OPTS__N };
 
 /* "function 'hello'", "layer version 'blambda':3" */
 static void step_words(const struct destroy_step *s, struct buf *out)
@@ -82,7 +86,7 @@ static int confirm(const struct destroy_plan *p, const char *region)
 
 static int exec_destroy(struct args *args, struct config *cfg)
 {
-	int dry_run = args_flag(args, "dry-run"), json = args_flag(args, "json"), yes = args_flag(args, "yes");
+	int dry_run = args_flag(args, DESTROY_OPT_DRY_RUN), json = args_flag(args, GLOBAL_JSON), yes = args_flag(args, DESTROY_OPT_YES);
 	struct config *fns = NULL;
 	struct destroy_plan p = { 0 };
 	struct aws a;
@@ -94,9 +98,9 @@ static int exec_destroy(struct args *args, struct config *cfg)
 		return error_status(EXIT_USAGE, "there is no blambda.yml here: destroy takes down what a project deployed");
 	if (config_select_functions(cfg, &args->pos, &fns, &n))
 		return -1;
-	if (aws_init(&a, cfg) || aws_region(&a, &region))
+	if (aws_init_from(&a, cfg) || aws_region(&a, &region))
 		goto out;
-	if (destroy_plan_make(&a, cfg, fns, n, args_flag(args, "layers"), &p)) {
+	if (destroy_plan_make(&a, cfg, fns, n, args_flag(args, DESTROY_OPT_LAYERS), &p)) {
 		struct buf what = BUF_INIT;
 
 		buf_adds(&what, "cannot read ");
@@ -151,14 +155,11 @@ out:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "layers", 0, OPT_BOOL, NULL, "also delete the layer versions blambda published", 0, 0, NULL, NULL,
-	  OPT_NO_NEGATE },
-	{ "dry-run", 'n', OPT_BOOL, NULL, "list what would be deleted and what stays, and delete nothing", 0, 0, NULL,
-	  NULL, 0 },
-	{ "yes", 'y', OPT_BOOL, NULL, "delete without asking (needed when not on a terminal)", 0, 0, NULL, NULL,
-	  OPT_NO_NEGATE },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	[DESTROY_OPT_LAYERS] = OPT_BOOL_F(0, "layers", "also delete the layer versions blambda published", OPT_NO_NEGATE),
+	[DESTROY_OPT_DRY_RUN] = OPT_BOOL('n', "dry-run", "list what would be deleted and what stays, and delete nothing"),
+	[DESTROY_OPT_YES] = OPT_BOOL_F('y', "yes", "delete without asking (needed when not on a terminal)", OPT_NO_NEGATE),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_destroy = {
@@ -181,6 +182,7 @@ const struct command cmd_destroy = {
 		"destroy again finishes the rest. With --json: {\"ok\", \"dry_run\", \"steps\": [{\"kind\", "
 		"\"name\", \"version\", \"action\" (delete, keep or gone), \"reason\", \"arn\", \"done\"}]}.",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_WORD,
 	.max_pos = -1,
 	.flags = CMD_CONFIG,

@@ -7,6 +7,7 @@
 #include "aws/aws.h"
 #include "aws/sts.h"
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/json.h"
 #include "core/fs.h"
 #include "core/msg.h"
@@ -41,7 +42,7 @@ static void format_time(time_t t, char out[64])
 
 static int exec_doctor(struct args *args, struct config *cfg)
 {
-	int json = args_flag(args, "json");
+	int json = args_flag(args, GLOBAL_JSON);
 	struct aws a;
 	const struct aws_credentials *creds = NULL;
 	struct sts_identity id = { 0 };
@@ -53,7 +54,7 @@ static int exec_doctor(struct args *args, struct config *cfg)
 	int status = 0, creds_r, sts_r = -1;
 	cJSON *root = NULL;
 
-	if (aws_init(&a, cfg)) {
+	if (aws_init_from(&a, cfg)) {
 		aws_release(&a);
 		return -1;
 	}
@@ -71,7 +72,7 @@ static int exec_doctor(struct args *args, struct config *cfg)
 		status = msg_exit_status();
 		creds = NULL;
 	} else {
-		mask_key(buf_cstr(&creds->access_key_id), masked);
+		mask_key(creds->access_key_id.ptr, masked);
 		if (creds->expiration)
 			format_time(creds->expiration, expires);
 		sts_r = sts_get_caller_identity(&a, creds, region ? NULL : "us-east-1", &id, &err);
@@ -120,7 +121,7 @@ static int exec_doctor(struct args *args, struct config *cfg)
 		}
 		for (int i = 0; services[i]; i++) {
 			o = cJSON_AddObjectToObject(eps, services[i]);
-			cJSON_AddStringToObject(o, "url", buf_cstr(&url[i]));
+			cJSON_AddStringToObject(o, "url", url[i].ptr);
 			if (origin[i])
 				cJSON_AddStringToObject(o, "override", origin[i]);
 			else
@@ -159,7 +160,7 @@ static int exec_doctor(struct args *args, struct config *cfg)
 			printf("region:       not set\n");
 		for (int i = 0; services[i]; i++)
 			if (origin[i])
-				printf("endpoint:     %-7s %s (%s)\n", services[i], buf_cstr(&url[i]), origin[i]);
+				printf("endpoint:     %-7s %s (%s)\n", services[i], url[i].ptr, origin[i]);
 		printf("cache:        %s\n", cache.ptr);
 		printf("bootstraps:   ");
 		for (size_t i = 0; i < bootstrap_count; i++)
@@ -179,8 +180,6 @@ static int exec_doctor(struct args *args, struct config *cfg)
 	return status ? -1 : 0;
 }
 
-static const struct opt opts[] = { OPT_END };
-
 const struct command cmd_doctor = {
 	.name = "doctor",
 	.summary = "check the AWS setup: credentials, identity, region, endpoints",
@@ -191,7 +190,6 @@ const struct command cmd_doctor = {
 		       "the cache directory, and the bootstrap architectures this blambda carries.\n\n"
 		       "Exits 3 when the credentials are missing, expired or rejected, and 2 when no region is "
 		       "set, with a hint on what to do.",
-	.opts = opts,
 	.pos = POS_NONE,
 	.max_pos = 0,
 	.flags = CMD_CONFIG,

@@ -1,31 +1,39 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/help.h"
 #include "cmd/cmd.h"
 
 static int exec_help(struct args *args, struct config *cfg)
 {
+	const struct command *c = args->pos.nr ? command_find(&blambda_commands, args->pos.items[0]) : NULL;
+
 	(void)cfg;
-	if (args->pos.nr)
-		help_print_command(stdout, command_find(args->pos.items[0]));
+	/* the parser checked the names: a command, then one of its subcommands */
+	for (size_t i = 0; c && c->subcommands && args->pos.nr > 1 && c->subcommands[i]; i++)
+		if (!strcmp(c->subcommands[i]->name, args->pos.items[1])) {
+			c = c->subcommands[i];
+			break;
+		}
+	if (c)
+		help_print_command(stdout, c);
 	else
-		help_print_main(stdout);
+		help_print_main(stdout, &blambda_commands);
 	return 0;
 }
-
-static const struct opt opts[] = { OPT_END };
 
 const struct command cmd_help = {
 	.name = "help",
 	.summary = "show help for blambda or one of its commands",
-	.usage = "[COMMAND]",
+	.usage = "[COMMAND [SUBCOMMAND]]",
 	.description = "Without COMMAND, lists the commands and the global options. With COMMAND, shows "
-		       "what 'blambda COMMAND --help' shows: its synopsis, options and examples. The manual "
+		       "what 'blambda COMMAND --help' shows: its synopsis, options and examples (for a "
+		       "command with subcommands, the list of them; name one for its own page). The manual "
 		       "page, blambda(1), says the same at more length.",
-	.opts = opts,
 	.pos = POS_COMMAND,
 	.min_pos = 0,
-	.max_pos = 1,
-	.examples = "blambda help config\tshow how 'blambda config' is used",
+	.max_pos = 2,
+	.examples = "blambda help config\tshow how 'blambda config' is used\n"
+		    "blambda help local invoke\tshow how 'blambda local invoke' is used",
 	.exec = exec_help,
 };

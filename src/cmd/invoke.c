@@ -7,10 +7,14 @@
 #include "aws/lambda.h"
 #include "cli/result.h"
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/json.h"
 #include "core/msg.h"
 #include "core/payload.h"
 #include "core/xalloc.h"
+
+/* the options: the payload group, then invoke's own */
+enum { INVOKE_OPT_QUALIFIER = PAYLOAD__N, OPTS__N };
 
 static int exec_invoke(struct args *args, struct config *cfg)
 {
@@ -19,15 +23,15 @@ static int exec_invoke(struct args *args, struct config *cfg)
 	struct aws_error err = { 0 };
 	struct lambda_invocation res;
 	struct invoke_view v = { 0 };
-	const char *region, *qualifier = args_str(args, "qualifier");
+	const char *region, *qualifier = args_str(args, INVOKE_OPT_QUALIFIER);
 	char *name = NULL;
-	int r = -1, json = args_flag(args, "json");
+	int r = -1, json = args_flag(args, GLOBAL_JSON);
 
 	/* a payload that is not JSON is refused before any call */
-	if (payload_load(args_str(args, "payload"), args_str(args, "payload-file"), args_str(args, "event"), &payload) ||
+	if (args_payload(args, &payload) ||
 	    !(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke")))
 		goto out_nocall;
-	if (aws_init(&a, cfg))
+	if (aws_init_from(&a, cfg))
 		goto out_aws;
 	if (aws_region(&a, &region))
 		goto out_aws;
@@ -93,12 +97,10 @@ out_nocall:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "payload", 'p', OPT_STRING, "JSON", "the event (default {})", 0, 0, NULL, NULL, 0 },
-	{ "payload-file", 0, OPT_PATH, "FILE", "read the event from FILE, '-' for standard input", 0, 0, NULL, NULL, 0 },
-	{ "event", 'e', OPT_STRING, "NAME", "send events/NAME.json of the project", 0, 0, NULL, NULL, 0 },
-	{ "qualifier", 0, OPT_STRING, "VERSION", "invoke this version or alias", 0, 0, NULL, NULL, 0 },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	PAYLOAD_OPTS,
+	[INVOKE_OPT_QUALIFIER] = OPT_STRING(0, "qualifier", "VERSION", "invoke this version or alias"),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_invoke = {
@@ -116,6 +118,7 @@ const struct command cmd_invoke = {
 		"payload (parsed when it is JSON), log and request_id.\n\n"
 		"The invocation is tried once (it is not idempotent) and may take Lambda's 15 minutes.",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_WORD,
 	.max_pos = 1,
 	.flags = CMD_CONFIG,

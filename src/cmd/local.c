@@ -16,6 +16,7 @@
 #include "aws/sts.h"
 #include "cli/result.h"
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/json.h"
@@ -26,6 +27,10 @@
 #include "local/server.h"
 #include "local/setup.h"
 #include "local/watch.h"
+
+/* the options of each subcommand, in the order of its table at the end */
+enum { INVOKE__N = PAYLOAD__N };
+enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START__N };
 
 #define PLACEHOLDER_ACCOUNT "000000000000"
 
@@ -55,7 +60,7 @@ static char *cached_account(const struct aws_credentials *creds, const char *acc
 	char *r = NULL;
 
 	fs_cache_dir(&path);
-	sha256_hex(creds->access_key_id.ptr ? creds->access_key_id.ptr : "", creds->access_key_id.len, digest);
+	sha256_hex(creds->access_key_id.ptr, creds->access_key_id.len, digest);
 	buf_addf(&path, "/accounts/%.32s", digest);
 	if (account) {
 		char *dir = xstrndup(path.ptr, (size_t)(strrchr(path.ptr, '/') - path.ptr));
@@ -103,7 +108,7 @@ static int local_env_init(struct local_env *e, const struct config *cfg)
 			free(k);
 		}
 	}
-	if (aws_init(&a, cfg)) {
+	if (aws_init_from(&a, cfg)) {
 		aws_release(&a);
 		return -1;
 	}
@@ -114,10 +119,10 @@ static int local_env_init(struct local_env *e, const struct config *cfg)
 		struct aws_error err = { 0 };
 
 		e->have_creds = 1;
-		kvlist_set(&e->base, "AWS_ACCESS_KEY_ID", buf_cstr(&creds->access_key_id));
-		kvlist_set(&e->base, "AWS_SECRET_ACCESS_KEY", buf_cstr(&creds->secret_access_key));
+		kvlist_set(&e->base, "AWS_ACCESS_KEY_ID", creds->access_key_id.ptr);
+		kvlist_set(&e->base, "AWS_SECRET_ACCESS_KEY", creds->secret_access_key.ptr);
 		if (creds->session_token.len)
-			kvlist_set(&e->base, "AWS_SESSION_TOKEN", buf_cstr(&creds->session_token));
+			kvlist_set(&e->base, "AWS_SESSION_TOKEN", creds->session_token.ptr);
 		e->account = cached_account(creds, NULL);
 		/* whose they are: asked once (and remembered), quickly; offline the placeholder stands */
 		a.quick_ms = 3000;
@@ -250,11 +255,11 @@ static void *printer_thread(void *arg)
 		if (!p->queue.len && !p->dropped)
 			break;
 		out = p->queue;
-		memset(&p->queue, 0, sizeof(p->queue));
+		buf_init(&p->queue);
 		dropped = p->dropped;
 		p->dropped = 0;
 		pthread_mutex_unlock(&p->lock);
-		fwrite(out.ptr ? out.ptr : "", 1, out.len, stderr);
+		fwrite(out.ptr, 1, out.len, stderr);
 		if (dropped)
 			fprintf(stderr, "blambda: %lu line%s of output dropped: standard error was not being read\n", dropped,
 				dropped == 1 ? "" : "s");
@@ -271,6 +276,7 @@ static struct printer *printer_start(int prefix)
 {
 	struct printer *p = xcalloc(1, sizeof(*p));
 
+	buf_init(&p->queue);
 	p->prefix = prefix;
 	p->quiet = msg_level() < MSG_NORMAL;
 	pthread_mutex_init(&p->lock, NULL);
@@ -361,7 +367,7 @@ static int print_result(const struct args *args, const char *name, const struct 
 	v.error_type = res->error_type;
 	v.payload = &res->payload;
 	v.log = &res->log;
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *o = invoke_view_json(&v);
 
 		cJSON_AddStringToObject(o, "request_id", res->request_id);
@@ -412,7 +418,7 @@ static void *invoke_thread(void *arg)
 
 static int local_invoke_cmd(struct args *args, struct local_fn *fn, const struct buf *payload, struct printer *pr)
 {
-	struct invoke_job job = { 0 };
+	struct invoke_job job = { .why = BUF_INIT };
 	sigset_t set = stop_signals();
 	pthread_t t;
 	int sig = 0, status;
@@ -495,7 +501,7 @@ static void reload(void *arg)
 static int local_start_cmd(struct args *args, struct config *cfg, const struct strlist *names, struct local_fn **fns,
 			   size_t n, struct local_env *env, struct http_client **http, struct printer *pr)
 {
-	const struct opt_value *port = args_opt(args, "port"), *conc = args_opt(args, "concurrency");
+	const struct opt_value *port = args_value(args, START_OPT_PORT), *conc = args_value(args, START_OPT_CONCURRENCY);
 	struct serve_ctx ctx = { 0 };
 	struct local_watch *watch = NULL;
 	struct buf why = BUF_INIT;
@@ -517,7 +523,7 @@ static int local_start_cmd(struct args *args, struct config *cfg, const struct s
 	*http = NULL;
 	ctx.names = names;
 	ctx.env = env;
-	if (args_flag(args, "watch")) {
+	if (args_flag(args, START_OPT_WATCH)) {
 		struct strlist dirs = STRLIST_INIT, files = STRLIST_INIT;
 		const struct strlist *paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
 
@@ -536,7 +542,7 @@ static int local_start_cmd(struct args *args, struct config *cfg, const struct s
 			return -1;
 		}
 	}
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *o = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(o, "functions");
 		char url[64];
 
@@ -596,90 +602,173 @@ static void end_orphans(void)
 		closedir(d);
 }
 
-/* ---- the command ----------------------------------------------------------------------------- */
+/* ---- the commands ---------------------------------------------------------------------------- */
 
-static const char *const actions[] = { "invoke", "start", NULL };
-static const char *const invoke_only[] = { "payload", "payload-file", "event", NULL };
-static const char *const start_only[] = { "port", "watch", "concurrency", NULL };
 
-static int exec_local(struct args *args, struct config *cfg)
+/* What both subcommands run with: the environment, the host's runtime and the functions' descriptions. */
+struct local_setup {
+	struct local_env env;
+	struct local_host host;
+	struct local_fn **fns;
+	size_t nfns;
+	struct http_client *http;
+};
+
+static int local_setup(struct local_setup *ls, struct config *cfg, const struct strlist *names)
 {
-	const char *action = args->pos.items[0];
-	int invoke = !strcmp(action, "invoke");
+	memset(ls, 0, sizeof(*ls));
+	if (local_env_init(&ls->env, cfg) || local_host_prepare(cfg, "target", &ls->http, &ls->host))
+		return -1;
+	return make_functions(cfg, names, &ls->host, &ls->env, &ls->fns, &ls->nfns);
+}
+
+static void local_setup_release(struct local_setup *ls)
+{
+	free_functions(ls->fns, ls->nfns);
+	local_host_release(&ls->host);
+	local_env_release(&ls->env);
+	http_client_free(ls->http);
+}
+
+/*
+ * Before any thread starts: the stop signals are for the main thread's
+ * sigwait alone, and orphans of the runtimes (a double fork, setsid) come to
+ * blambda, to be ended with it.
+ */
+static void take_signals_and_orphans(void)
+{
+	sigset_t set = stop_signals();
+
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+static int exec_local_invoke(struct args *args, struct config *cfg)
+{
 	struct strlist names = STRLIST_INIT;
 	struct buf payload = BUF_INIT;
-	struct local_env env = { 0 };
-	struct local_host host = { 0 };
-	struct local_fn **fns = NULL;
-	struct http_client *http = NULL;
-	struct printer *pr = NULL;
-	sigset_t set;
-	size_t nfns = 0;
+	struct local_setup ls;
+	struct printer *pr;
 	int r = -1;
 
-	for (const char *const *o = invoke ? start_only : invoke_only; *o; o++)
-		if (args_opt(args, *o)->set)
-			return error_status(EXIT_USAGE, "--%s is for 'blambda local %s'", *o, invoke ? "start" : "invoke");
-	if (invoke && args->pos.nr > 2)
-		return error_status(EXIT_USAGE, "'local invoke' runs one function, got '%s' and '%s'",
-				    args->pos.items[1], args->pos.items[2]);
-	for (size_t i = 1; i < args->pos.nr; i++)
-		strlist_add(&names, args->pos.items[i]);
+	memset(&ls, 0, sizeof(ls));
+	if (args->pos.nr)
+		strlist_add(&names, args->pos.items[0]);
 	/* a payload that is not JSON is refused before anything is built or run */
-	if (invoke && payload_load(args_str(args, "payload"), args_str(args, "payload-file"), args_str(args, "event"),
-				   &payload))
+	if (args_payload(args, &payload) || local_setup(&ls, cfg, &names))
 		goto out;
-	if (local_env_init(&env, cfg))
-		goto out;
-	if (local_host_prepare(cfg, "target", &http, &host))
-		goto out;
-	if (make_functions(cfg, &names, &host, &env, &fns, &nfns))
-		goto out;
-	if (invoke && nfns > 1) {
-		error_status(EXIT_USAGE, "the project has %zu functions: name the one to invoke", nfns);
-		hint("'blambda local invoke %s'", fns[0]->name);
+	if (ls.nfns > 1) {
+		error_status(EXIT_USAGE, "the project has %zu functions: name the one to invoke", ls.nfns);
+		hint("'blambda local invoke %s'", ls.fns[0]->name);
 		goto out;
 	}
-	/* before any thread starts: the stop signals are for the main thread's sigwait alone */
-	set = stop_signals();
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* orphans of the runtimes (a double fork, setsid) come to blambda, to be ended with it */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	pr = printer_start(!invoke && nfns > 1);
-	if (invoke)
-		r = local_invoke_cmd(args, fns[0], &payload, pr);
-	else
-		r = local_start_cmd(args, cfg, &names, fns, nfns, &env, &http, pr);
+	take_signals_and_orphans();
+	pr = printer_start(0);
+	r = local_invoke_cmd(args, ls.fns[0], &payload, pr);
 	end_orphans();
 	printer_stop(pr);
 out:
-	free_functions(fns, nfns);
-	local_host_release(&host);
-	local_env_release(&env);
-	http_client_free(http);
+	local_setup_release(&ls);
 	buf_release(&payload);
 	strlist_clear(&names);
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "payload", 'p', OPT_STRING, "JSON", "the event (local invoke; default {})", 0, 0, NULL, NULL, 0 },
-	{ "payload-file", 0, OPT_PATH, "FILE", "read the event from FILE, '-' for standard input (local invoke)", 0, 0,
-	  NULL, NULL, 0 },
-	{ "event", 'e', OPT_STRING, "NAME", "send events/NAME.json of the project (local invoke)", 0, 0, NULL, NULL, 0 },
-	{ "port", 0, OPT_INT, "PORT", "serve the Invoke API on this port of 127.0.0.1, 0 for any (local start; "
-	  "default 9001)", 0, 65535, NULL, NULL, 0 },
-	{ "watch", 'w', OPT_BOOL, NULL, "restart a function's runtime after a change to its code or blambda.yml "
-	  "(local start)", 0, 0, NULL, NULL, 0 },
-	{ "concurrency", 0, OPT_INT, "N", "warm instances of each function (local start; default 1)", 1, 64, NULL, NULL,
-	  0 },
-	OPT_END,
+static int exec_local_start(struct args *args, struct config *cfg)
+{
+	struct strlist names = STRLIST_INIT;
+	struct local_setup ls;
+	struct printer *pr;
+	int r = -1;
+
+	for (size_t i = 0; i < args->pos.nr; i++)
+		strlist_add(&names, args->pos.items[i]);
+	if (local_setup(&ls, cfg, &names))
+		goto out;
+	take_signals_and_orphans();
+	pr = printer_start(ls.nfns > 1);
+	r = local_start_cmd(args, cfg, &names, ls.fns, ls.nfns, &ls.env, &ls.http, pr);
+	end_orphans();
+	printer_stop(pr);
+out:
+	local_setup_release(&ls);
+	strlist_clear(&names);
+	return r;
+}
+
+static const struct opt invoke_opts[INVOKE__N + 1] = {
+	PAYLOAD_OPTS,
+	[INVOKE__N] = OPT_END,
 };
+
+static const struct opt start_opts[START__N + 1] = {
+	[START_OPT_PORT] = OPT_INT(0, "port", "PORT", 0, 65535, "serve the Invoke API on this port of 127.0.0.1, 0 for any "
+			       "(default 9001)"),
+	[START_OPT_WATCH] = OPT_BOOL('w', "watch", "restart a function's runtime after a change to its code or "
+				 "blambda.yml"),
+	[START_OPT_CONCURRENCY] = OPT_INT(0, "concurrency", "N", 1, 64, "warm instances of each function (default 1)"),
+	[START__N] = OPT_END,
+};
+
+const struct command cmd_local_invoke = {
+	.name = "invoke",
+	.summary = "run one invocation here, cold start included",
+	.usage = "[NAME]",
+	.description =
+		"Runs one invocation of the function (the project's only one, or NAME), cold start included, "
+		"as 'blambda local' describes. The answer goes to standard output; the runtime's output and "
+		"the START, END and REPORT lines go to standard error as they happen. With --json: an object "
+		"with status_code, executed_version, function_error, payload, log, request_id, outcome, "
+		"error_type, duration_ms, billed_duration_ms, init_duration_ms, memory_size_mb and "
+		"max_memory_used_mb. A function error, timeout, crash or run out of memory exits with status 5, "
+		"after printing the error's type, message and stack trace. The payload must be JSON: a mistake "
+		"is refused, with its line and column, before anything runs.",
+	.opts = invoke_opts,
+	.nopts = INVOKE__N,
+	.pos = POS_WORD,
+	.min_pos = 0,
+	.max_pos = 1,
+	.flags = CMD_CONFIG,
+	.examples = "blambda local invoke --event example\trun the function once with events/example.json\n"
+		    "blambda local invoke -p '{\"name\":\"jmglov\"}' --json\tthe answer, log and REPORT figures as JSON",
+	.exec = exec_local_invoke,
+	.parent = &cmd_local,
+};
+
+const struct command cmd_local_start = {
+	.name = "start",
+	.summary = "keep the functions warm and serve Lambda's Invoke API on loopback",
+	.usage = "[NAME...]",
+	.description =
+		"Keeps the functions' runtimes warm (all of the project's, or those named) and serves "
+		"Lambda's Invoke API on 127.0.0.1 (POST /2015-03-31/functions/NAME/invocations; "
+		"RequestResponse, Event and DryRun; X-Amz-Log-Type: Tail gives the last 4 KB of the log in "
+		"X-Amz-Log-Result; errors carry X-Amz-Function-Error: Unhandled), so 'aws lambda invoke "
+		"--endpoint-url', the SDKs and curl work. Each function is served under its own name. "
+		"Invocations beyond --concurrency wait for an instance, as for a function held to that "
+		"concurrency. With --watch a change under a source path, to blambda.yml or to the deps file "
+		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
+		"mistake keeps the running code. With --json the endpoint and the functions are printed as one "
+		"object. Ctrl-C (or SIGTERM) stops the runtimes and the server.",
+	.opts = start_opts,
+	.nopts = START__N,
+	.pos = POS_WORD,
+	.min_pos = 0,
+	.max_pos = -1,
+	.flags = CMD_CONFIG,
+	.examples = "blambda local start --watch\tserve the Invoke API on port 9001, restarting after each edit\n"
+		    "curl -d '{}' http://127.0.0.1:9001/2015-03-31/functions/hello/invocations\t"
+		    "invoke what 'local start' serves",
+	.exec = exec_local_start,
+	.parent = &cmd_local,
+};
+
+static const struct command *const local_subcommands[] = { &cmd_local_invoke, &cmd_local_start, NULL };
 
 const struct command cmd_local = {
 	.name = "local",
 	.summary = "run the function on this machine as Lambda would, without Docker",
-	.usage = "invoke|start [NAME...]",
+	.usage = "invoke|start",
 	.description =
 		"Runs the project's real runtime here: the same bootstrap that goes into the runtime layer (for "
 		"this machine's architecture), a Babashka for this machine (BLAMBDA_BB, else bb on PATH, else "
@@ -704,32 +793,7 @@ const struct command cmd_local = {
 		"that exits fails the invocation with Runtime.ExitError; an init error is reported with its "
 		"INIT_REPORT line and handed to the caller. The runtime's output and START, END and REPORT lines "
 		"in Lambda's format (Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration on "
-		"a cold start, Status on a failure) go to standard error as they happen.\n\n"
-		"local invoke [NAME]: one invocation, cold start included. The answer goes to standard output; "
-		"with --json an object with status_code, executed_version, function_error, payload, log, "
-		"request_id, outcome, error_type, duration_ms, billed_duration_ms, init_duration_ms, "
-		"memory_size_mb and max_memory_used_mb. A function error, timeout, crash or run out of memory "
-		"exits with status 5, after printing the error's type, message and stack trace. The payload "
-		"must be JSON: a mistake is refused, with its line and column, before anything runs.\n\n"
-		"local start [NAME...]: keeps the functions' runtimes warm and serves Lambda's Invoke API on "
-		"127.0.0.1 (POST /2015-03-31/functions/NAME/invocations; RequestResponse, Event and DryRun; "
-		"X-Amz-Log-Type: Tail gives the last 4 KB of the log in X-Amz-Log-Result; errors carry "
-		"X-Amz-Function-Error: Unhandled), so 'aws lambda invoke --endpoint-url', the SDKs and curl work. "
-		"Each function is served under its own name. Invocations beyond --concurrency wait for an "
-		"instance, as for a function held to that concurrency. With --watch a change under a source "
-		"path, to blambda.yml or to the deps file restarts each runtime before its next invocation, "
-		"never during one; a blambda.yml with a mistake keeps the running code. Ctrl-C (or SIGTERM) "
-		"stops the runtimes and the server.",
-	.opts = opts,
-	.pos = POS_ACTION,
-	.pos_values = actions,
-	.min_pos = 1,
-	.max_pos = -1,
-	.flags = CMD_CONFIG,
-	.examples = "blambda local invoke --event example\trun the function once with events/example.json\n"
-		    "blambda local invoke -p '{\"name\":\"jmglov\"}' --json\tthe answer, log and REPORT figures as JSON\n"
-		    "blambda local start --watch\tserve the Invoke API on port 9001, restarting after each edit\n"
-		    "curl -d '{}' http://127.0.0.1:9001/2015-03-31/functions/hello/invocations\t"
-		    "invoke what 'local start' serves",
-	.exec = exec_local,
+		"a cold start, Status on a failure) go to standard error as they happen.",
+	.pos = POS_NONE,
+	.subcommands = local_subcommands,
 };

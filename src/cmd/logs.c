@@ -9,11 +9,15 @@
 
 #include "aws/logs.h"
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/clock.h"
 #include "core/msg.h"
 #include "core/strlist.h"
 #include "core/wait.h"
 #include "core/xalloc.h"
+
+/* the options, in the order of the table at the end */
+enum { LOGS_OPT_SINCE, LOGS_OPT_FOLLOW, OPTS__N };
 
 #define POLL_S 2.0 /* between two looks for new events with --follow */
 
@@ -93,8 +97,8 @@ static void print_event(const struct logs_event *e, int json, int tty)
 
 static int exec_logs(struct args *args, struct config *cfg)
 {
-	const char *since = args_str(args, "since");
-	int follow = args_flag(args, "follow"), json = args_flag(args, "json"), tty = isatty(STDOUT_FILENO);
+	const char *since = args_str(args, LOGS_OPT_SINCE);
+	int follow = args_flag(args, LOGS_OPT_FOLLOW), json = args_flag(args, GLOBAL_JSON), tty = isatty(STDOUT_FILENO);
 	struct strlist seen = STRLIST_INIT;
 	struct aws a;
 	struct aws_error err = { 0 };
@@ -115,7 +119,7 @@ static int exec_logs(struct args *args, struct config *cfg)
 		group = buf_fmt("/aws/lambda/%s", name);
 		free(name);
 	}
-	if (aws_init(&a, cfg)) {
+	if (aws_init_from(&a, cfg)) {
 		aws_release(&a);
 		goto out;
 	}
@@ -187,11 +191,11 @@ out:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "since", 's', OPT_STRING, "WHEN", "from this long ago (30s, 10m, 2h, 1d) or this UTC time "
-	  "(2026-11-28T09:30:00Z); default 10m", 0, 0, NULL, NULL, 0 },
-	{ "follow", 'f', OPT_BOOL, NULL, "keep printing new events until interrupted", 0, 0, NULL, NULL, 0 },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	[LOGS_OPT_SINCE] = OPT_STRING('s', "since", "WHEN", "from this long ago (30s, 10m, 2h, 1d) or this UTC time "
+				  "(2026-11-28T09:30:00Z); default 10m"),
+	[LOGS_OPT_FOLLOW] = OPT_BOOL('f', "follow", "keep printing new events until interrupted"),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_logs = {
@@ -209,6 +213,7 @@ const struct command cmd_logs = {
 		"and is not an error; --follow waits for it. On a terminal, control characters in messages are "
 		"shown as '?'.",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_WORD,
 	.max_pos = 1,
 	.flags = CMD_CONFIG,

@@ -14,6 +14,9 @@
 #include "core/xalloc.h"
 #include "package/template.h"
 
+/* the options, in the order of the table at the end */
+enum { NEW_OPT_DIR, NEW_OPT_ARCH, NEW_OPT_BB_VERSION, NEW_OPT_MEMORY, NEW_OPT_TIMEOUT, NEW_OPT_FORCE, NEW_OPT_TEMPLATE, OPTS__N };
+
 static const char *const archs[] = { "x86_64", "arm64", NULL };
 
 /*
@@ -37,7 +40,7 @@ static int check_name(const char *name)
 	return 0;
 }
 
-static const char *opt_or_default(const struct args *args, const char *opt, enum cfg_id id)
+static const char *opt_or_default(const struct args *args, int opt, enum cfg_id id)
 {
 	const char *v = args_str(args, opt);
 
@@ -77,7 +80,7 @@ static int write_all(const char *dir, const struct rendered_set *files)
 static int exec_new_function(struct args *args, struct config *cfg)
 {
 	const char *name = args->pos.items[0];
-	int force = args_flag(args, "force");
+	int force = args_flag(args, NEW_OPT_FORCE);
 	struct kvlist vars = KVLIST_INIT;
 	struct rendered_set files;
 	struct buf file = BUF_INIT, handler = BUF_INIT, tmp = BUF_INIT, conflicts = BUF_INIT, dirbuf = BUF_INIT;
@@ -89,7 +92,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 	if (check_name(name))
 		return -1;
 	/* "out/" is the directory "out": the new one is built beside it, not inside */
-	buf_adds(&dirbuf, args_str(args, "dir") ? args_str(args, "dir") : name);
+	buf_adds(&dirbuf, args_str(args, NEW_OPT_DIR) ? args_str(args, NEW_OPT_DIR) : name);
 	while (dirbuf.len > 1 && dirbuf.ptr[dirbuf.len - 1] == '/')
 		buf_setlen(&dirbuf, dirbuf.len - 1);
 	dir = dirbuf.ptr;
@@ -102,10 +105,10 @@ static int exec_new_function(struct args *args, struct config *cfg)
 	kvlist_set(&vars, "ns", name);
 	kvlist_set(&vars, "file", file.ptr);
 	kvlist_set(&vars, "handler", handler.ptr);
-	kvlist_set(&vars, "arch", opt_or_default(args, "arch", CFG_FUNCTION_ARCHITECTURE));
-	kvlist_set(&vars, "bb_version", opt_or_default(args, "bb-version", CFG_BABASHKA_VERSION));
-	kvlist_set(&vars, "memory", opt_or_default(args, "memory", CFG_FUNCTION_MEMORY));
-	kvlist_set(&vars, "timeout", opt_or_default(args, "timeout", CFG_FUNCTION_TIMEOUT));
+	kvlist_set(&vars, "arch", opt_or_default(args, NEW_OPT_ARCH, CFG_FUNCTION_ARCHITECTURE));
+	kvlist_set(&vars, "bb_version", opt_or_default(args, NEW_OPT_BB_VERSION, CFG_BABASHKA_VERSION));
+	kvlist_set(&vars, "memory", opt_or_default(args, NEW_OPT_MEMORY, CFG_FUNCTION_MEMORY));
+	kvlist_set(&vars, "timeout", opt_or_default(args, NEW_OPT_TIMEOUT, CFG_FUNCTION_TIMEOUT));
 	{
 		/* the same checks blambda.yml gets */
 		struct buf why = BUF_INIT;
@@ -117,7 +120,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			goto out_vars;
 		}
 	}
-	if (template_render(args_str(args, "template"), &vars, &files))
+	if (template_render(args_str(args, NEW_OPT_TEMPLATE), &vars, &files))
 		goto out_vars;
 
 	exists = !stat(dir, &st);
@@ -175,7 +178,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 		goto out;
 	}
 
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "files");
 
 		cJSON_AddStringToObject(root, "dir", dir);
@@ -201,15 +204,15 @@ out_vars:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "dir", 'd', OPT_DIR, "DIR", "make the project in DIR instead of ./NAME", 0, 0, NULL, NULL, 0 },
-	{ "arch", 0, OPT_ENUM, "ARCH", "the Lambda architecture (default x86_64)", 0, 0, archs, NULL, 0 },
-	{ "bb-version", 0, OPT_STRING, "VERSION", "the Babashka release to run on", 0, 0, NULL, NULL, 0 },
-	{ "memory", 0, OPT_INT, "MB", "memory in MB (default 512)", 128, 10240, NULL, NULL, 0 },
-	{ "timeout", 0, OPT_INT, "SECONDS", "timeout in seconds (default 5)", 1, 900, NULL, NULL, 0 },
-	{ "force", 'f', OPT_BOOL, NULL, "overwrite files that exist", 0, 0, NULL, NULL, 0 },
-	{ "template", 't', OPT_DIR, "DIR", "use the template in DIR instead of the built-in one", 0, 0, NULL, NULL, 0 },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	[NEW_OPT_DIR] = OPT_DIR('d', "dir", "DIR", "make the project in DIR instead of ./NAME"),
+	[NEW_OPT_ARCH] = OPT_ENUM(0, "arch", "ARCH", archs, "the Lambda architecture (default x86_64)"),
+	[NEW_OPT_BB_VERSION] = OPT_STRING(0, "bb-version", "VERSION", "the Babashka release to run on"),
+	[NEW_OPT_MEMORY] = OPT_INT(0, "memory", "MB", 128, 10240, "memory in MB (default 512)"),
+	[NEW_OPT_TIMEOUT] = OPT_INT(0, "timeout", "SECONDS", 1, 900, "timeout in seconds (default 5)"),
+	[NEW_OPT_FORCE] = OPT_BOOL('f', "force", "overwrite files that exist"),
+	[NEW_OPT_TEMPLATE] = OPT_DIR('t', "template", "DIR", "use the template in DIR instead of the built-in one"),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_new_function = {
@@ -229,6 +232,7 @@ const struct command cmd_new_function = {
 		       "{{timeout}}; a path component NAME becomes the namespace's file name, and 'gitignore' "
 		       "becomes '.gitignore'.",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_WORD,
 	.min_pos = 1,
 	.max_pos = 1,

@@ -13,6 +13,9 @@
 #include "deploy/terraform.h"
 #include "package/project.h"
 
+/* the options, in the order of the table at the end */
+enum { TERRAFORM_OPT_OUTPUT, OPTS__N };
+
 /* the path of `to` seen from the directory `from`, both absolute: "../target" */
 static void relative_path(const char *from, const char *to, struct buf *out)
 {
@@ -37,7 +40,7 @@ static void relative_path(const char *from, const char *to, struct buf *out)
 
 static int exec_terraform(struct args *args, struct config *cfg)
 {
-	const char *dir = args_str(args, "output") ? args_str(args, "output") : "terraform";
+	const char *dir = args_str(args, TERRAFORM_OPT_OUTPUT) ? args_str(args, TERRAFORM_OPT_OUTPUT) : "terraform";
 	struct project_build_opts po = { 0 };
 	struct project_artifacts arts = { 0 };
 	struct terraform_input in = { 0 };
@@ -101,7 +104,7 @@ static int exec_terraform(struct args *args, struct config *cfg)
 	same = !fs_read_file(path.ptr, &old, 16u << 20) && old.len == text.len && !memcmp(old.ptr, text.ptr, text.len);
 	if (!same && fs_write_atomic(path.ptr, text.ptr, text.len, 0644))
 		goto out;
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "path", path.ptr);
@@ -126,9 +129,9 @@ out:
 	return r;
 }
 
-static const struct opt opts[] = {
-	{ "output", 'o', OPT_DIR, "DIR", "write DIR/main.tf (default: terraform)", 0, 0, NULL, NULL, 0 },
-	OPT_END,
+static const struct opt opts[OPTS__N + 1] = {
+	[TERRAFORM_OPT_OUTPUT] = OPT_DIR('o', "output", "DIR", "write DIR/main.tf (default: terraform)"),
+	[OPTS__N] = OPT_END,
 };
 
 const struct command cmd_terraform = {
@@ -150,6 +153,7 @@ const struct command cmd_terraform = {
 		"region and credentials are left to the configuration that uses it.\n\n"
 		"Written again with nothing changed, the file keeps the same bytes (and is not touched).",
 	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_NONE,
 	.max_pos = 0,
 	.flags = CMD_CONFIG,

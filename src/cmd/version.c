@@ -17,13 +17,13 @@ static int exec_version(struct args *args, struct config *cfg)
 	char cjson[32];
 
 	(void)cfg;
-	if (args_flag(args, "json") || msg_level() >= MSG_VERBOSE) {
+	if (args_flag(args, GLOBAL_JSON) || msg_level() >= MSG_VERBOSE) {
 		api = curl_api();
 		if (api)
 			curl_version = api->version_info(CURLVERSION_NOW)->version;
 	}
 	snprintf(cjson, sizeof(cjson), "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
-	if (args_flag(args, "json")) {
+	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *libs = cJSON_CreateObject();
 		cJSON_AddStringToObject(root, "version", BLAMBDA_VERSION);
 		cJSON_AddStringToObject(libs, "libcurl", curl_version);
@@ -42,15 +42,12 @@ static int exec_version(struct args *args, struct config *cfg)
 	return 0;
 }
 
-static const struct opt opts[] = { OPT_END };
-
 const struct command cmd_version = {
 	.name = "version",
 	.summary = "print blambda's version",
 	.usage = "",
 	.description = "Prints the version of blambda. With -v, also the versions of the libraries it was "
 		       "built with; with --json, both as a JSON object.",
-	.opts = opts,
 	.pos = POS_NONE,
 	.max_pos = 0,
 	.examples = "blambda version -v\tshow the library versions too",

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "core/region.h"
 #include "core/suggest.h"
 #include "core/msg.h"
 #include "core/xalloc.h"
@@ -190,17 +191,7 @@ static int check_tag(const char *key, const char *v, struct buf *why)
 static int check_region(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
-	if (!*v || strlen(v) > 32 || !all_chars(v, "-") || !strchr(v, '-')) {
-		buf_addf(why, "region must look like 'eu-west-1', got '%s'", v);
-		return -1;
-	}
-	for (const char *c = v; *c; c++) {
-		if (isupper((unsigned char)*c)) {
-			buf_addf(why, "region names are lower case: '%s' is not one", v);
-			return -1;
-		}
-	}
-	return 0;
+	return region_check(v, why);
 }
 
 static int check_url(const char *key, const char *v, struct buf *why)
@@ -888,7 +879,7 @@ static int check_depth(const struct buf *text, const char *path)
 
 	if (!yaml_parser_initialize(&parser))
 		return error("cannot set up the YAML parser: out of memory");
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(text), text->len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text->ptr, text->len);
 	while (!done && yaml_parser_parse(&parser, &ev)) {
 		if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
 			if (++depth > CONFIG_MAX_DEPTH) {
@@ -926,7 +917,7 @@ int config_read_file(struct config *cfg, const char *path, int required)
 	if (ferror(f))
 		error_status(EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
 	else
-		r = config_read_text(cfg, path, buf_cstr(&text), text.len);
+		r = config_read_text(cfg, path, text.ptr, text.len);
 	buf_release(&text);
 	fclose(f);
 	return r;
@@ -953,7 +944,7 @@ int config_read_text(struct config *cfg, const char *path, const char *text, siz
 		buf_release(&copy);
 		return error("cannot set up the YAML parser: out of memory");
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf_cstr(&copy), copy.len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)copy.ptr, copy.len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_mark_t m = parser.problem_mark;
 

@@ -5,9 +5,11 @@
 #include <stddef.h>
 
 /*
- * A growable byte buffer, always NUL-terminated once anything was added.
- * `ptr` is NULL until the first addition; use buf_cstr() for a string that is
- * never NULL. A buffer marked secret (buf_init_secret / BUF_SECRET) is wiped
+ * A growable byte buffer, always NUL-terminated: `ptr` is never NULL, and
+ * until the first addition it is a shared empty string (buf_slopbuf) that
+ * must not be written or freed. A buffer in memory that was zeroed rather
+ * than set with BUF_INIT or buf_init() is an error, not an empty buffer. A
+ * buffer marked secret (buf_init_secret / BUF_SECRET) is wiped
  * with OPENSSL_cleanse whenever its memory is released or moved, so keys and
  * tokens never linger in freed memory.
  */
@@ -18,9 +20,11 @@ struct buf {
 	unsigned secret : 1;
 };
 
-#define BUF_INIT { NULL, 0, 0, 0 }
-#define BUF_SECRET { NULL, 0, 0, 1 }
+extern char buf_slopbuf[];
+#define BUF_INIT { buf_slopbuf, 0, 0, 0 }
+#define BUF_SECRET { buf_slopbuf, 0, 0, 1 }
 
+void buf_init(struct buf *b);
 void buf_init_secret(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *data, size_t len);
@@ -30,20 +34,21 @@ void buf_addch(struct buf *b, char c);
 void buf_add_zeros(struct buf *b, size_t n);
 /*
  * Append s[0..len) with what could steer a terminal shown as '?': control
- * characters (C0 but tab, and line breaks unless keep_lines; DEL; C1 as
- * UTF-8). For text from outside (AWS's answers, logs) on its way to a screen.
+ * characters (C0 but tab, and line breaks unless keep_lines; DEL; C1, as
+ * UTF-8 or as a raw byte) and every byte that is not well-formed UTF-8. The
+ * one filter for text from outside (AWS's answers, logs, a runtime's error)
+ * on its way to a screen.
  */
 void buf_add_printable(struct buf *b, const char *s, size_t len, int keep_lines);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void buf_setlen(struct buf *b, size_t len);
 void buf_reset(struct buf *b);
-/* Free the memory (wiping it first when secret) and return to BUF_INIT state (secret kept). */
+/* Free the memory (wiping it first when secret) and return to the empty state (secret kept). */
 void buf_release(struct buf *b);
 /* A new string formatted as by printf (caller frees). */
 char *buf_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Hand the string to the caller (never NULL; caller frees) and reset the buffer. */
 char *buf_detach(struct buf *b);
-const char *buf_cstr(const struct buf *b);
 
 #endif

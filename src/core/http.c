@@ -77,6 +77,12 @@ void http_client_free(struct http_client *c)
 	free(c);
 }
 
+void http_response_init(struct http_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	buf_init(&resp->body);
+}
+
 void http_response_release(struct http_response *resp)
 {
 	kvlist_clear(&resp->headers);
@@ -395,7 +401,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	CURLcode rc = CURLE_OK;
 	int r = -1;
 
-	memset(resp, 0, sizeof(*resp));
+	http_response_init(resp);
 	if (req->body_file) {
 		t.upload = fopen(req->body_file, "rb");
 		if (!t.upload) {
@@ -422,7 +428,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		for (size_t i = 0; i < req->headers.nr; i++)
 			kvlist_add(&headers, req->headers.items[i].key, req->headers.items[i].value);
 		if (req->prepare && req->prepare(req->prepare_ctx, &headers, &why)) {
-			set_failure(resp, HTTP_FAIL_LOCAL, "%s", buf_cstr(&why));
+			set_failure(resp, HTTP_FAIL_LOCAL, "%s", why.ptr);
 			rc = CURLE_OK;
 			break;
 		}

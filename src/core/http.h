@@ -97,6 +97,8 @@ void http_client_free(struct http_client *c);
  * resp->error say what went wrong, and resp holds nothing to release.
  */
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp);
+/* An empty response (what http_perform starts from). */
+void http_response_init(struct http_response *resp);
 void http_response_release(struct http_response *resp);
 /* For commands and modules that report: print resp->error as an error (EXIT_NETWORK for no answer); -1. */
 int http_failure_report(const struct http_response *resp);

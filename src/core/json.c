@@ -210,7 +210,7 @@ void json_add_text(cJSON *o, const char *key, const char *text, size_t len)
 			i++;
 		}
 	}
-	cJSON_AddStringToObject(o, key, buf_cstr(&b));
+	cJSON_AddStringToObject(o, key, b.ptr);
 	buf_release(&b);
 }
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/buf.h"
+
 static int level = MSG_NORMAL;
 static int color;
 static enum exit_status recorded = EXIT_OK;
@@ -115,6 +117,19 @@ int error_status(enum exit_status status, const char *fmt, ...)
 	if (recorded == EXIT_OK || recorded == EXIT_FAIL)
 		recorded = status;
 	return -1;
+}
+
+int error_print(const struct error *e)
+{
+	struct buf m = BUF_INIT;
+	enum exit_status status = e->exit ? e->exit : EXIT_FAIL;
+
+	error_format(e, &m);
+	error_status(status, "%s", m.ptr);
+	if (e->hint)
+		hint("%s", e->hint);
+	buf_release(&m);
+	return (int)status;
 }
 
 void warning(const char *fmt, ...)

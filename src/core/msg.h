@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 /*
  * Messages to the user. Everything here writes to stderr; stdout is for data.
  *
@@ -12,15 +14,6 @@
  * reported it named a more specific status with error_status().
  */
 
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,        /* the operation failed */
-	EXIT_USAGE = 2,       /* bad command line or bad blambda.yml */
-	EXIT_AWS = 3,         /* AWS refused the request (credentials, permissions, service error) */
-	EXIT_NETWORK = 4,     /* a download or AWS endpoint could not be reached */
-	EXIT_FUNCTION = 5,    /* the function answered an error, timed out, crashed or ran out of memory */
-	EXIT_INTERRUPTED = 130,
-};
 
 enum msg_level { MSG_QUIET = -1, MSG_NORMAL = 0, MSG_VERBOSE = 1, MSG_DEBUG = 2 };
 
@@ -45,6 +38,11 @@ int msg_color(void);
 int msg_stderr_is_tty(void);
 
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Print an error value: "blambda: error: MESSAGE" (see error_format), then
+ * its hint. Returns its exit status (EXIT_FAIL when it has none).
+ */
+int error_print(const struct error *e);
 /* Like error(), and makes `status` the exit status unless a more severe one was recorded. */
 int error_status(enum exit_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -59,13 +59,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	struct httpd *h = cls;
 	struct pending *p = *con_cls;
 	struct httpd_request req = { 0 };
-	struct httpd_reply rep = { 0 };
+	struct httpd_reply rep = { .body = BUF_INIT };
 	struct MHD_Response *resp;
 	enum MHD_Result r;
 
 	(void)version;
 	if (!p) {
 		*con_cls = p = xcalloc(1, sizeof(*p));
+		buf_init(&p->body);
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -92,12 +93,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	req.method = method;
 	req.url = url;
 	req.too_large = p->total > h->cap;
-	req.body = req.too_large ? "" : buf_cstr(&p->body);
+	req.body = req.too_large ? "" : p->body.ptr;
 	req.len = req.too_large ? 0 : p->body.len;
 	req.total = p->total;
 	h->handler(h->ctx, &req, &rep);
 send:
-	resp = h->api->create_response_from_buffer(rep.body.len, rep.body.ptr ? rep.body.ptr : "",
+	resp = h->api->create_response_from_buffer(rep.body.len, rep.body.ptr,
 						   MHD_RESPMEM_MUST_COPY);
 	/* a header value with a line break is refused by libmicrohttpd: values are made one line by their makers */
 	for (size_t i = 0; i < rep.headers.nr; i++)

@@ -70,7 +70,14 @@ void local_result_release(struct local_result *r)
 	buf_release(&r->payload);
 	buf_release(&r->log);
 	free(r->error_type);
+	local_result_init(r);
+}
+
+void local_result_init(struct local_result *r)
+{
 	memset(r, 0, sizeof(*r));
+	buf_init(&r->payload);
+	buf_init(&r->log);
 }
 
 static void random_hex(char *out, size_t nbytes)
@@ -179,6 +186,8 @@ struct local_instance *local_instance_new(local_log_fn log, void *log_ctx)
 	struct local_instance *in = xcalloc(1, sizeof(*in));
 	pthread_condattr_t ca;
 
+	buf_init(&in->init_error);
+	buf_init(&in->log);
 	pthread_mutex_init(&in->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -583,7 +592,7 @@ static void *log_reader(void *arg)
 		in->reader_busy = 1;
 		for (ssize_t i = 0; i < n; i++) {
 			if (chunk[i] == '\n') {
-				emit(in, line.ptr ? line.ptr : "", line.len);
+				emit(in, line.ptr, line.len);
 				buf_reset(&line);
 			} else if (line.len < 256 * 1024) {
 				buf_addch(&line, chunk[i]);
@@ -866,13 +875,13 @@ static void sandbox_error(struct local_result *res, const char *type, const char
 int local_invoke(struct local_instance *in, struct local_fn *fn, const struct local_request *req,
 		 struct local_result *res, struct buf *why)
 {
-	struct invocation inv = { 0 };
+	struct invocation inv = { .payload = BUF_INIT };
 	const char *status = NULL, *etype = NULL;
 	struct buf what = BUF_INIT;
 	int cold = 0, kill_after = 0;
 	double end, spawned, start;
 
-	memset(res, 0, sizeof(*res));
+	local_result_init(res);
 	pthread_mutex_lock(&in->lock);
 	if (in->aborted) {
 		pthread_mutex_unlock(&in->lock);
@@ -967,7 +976,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 	case LOCAL_OK:
 	case LOCAL_FUNCTION_ERROR:
 		if (inv.done) {
-			buf_add(&res->payload, inv.payload.ptr ? inv.payload.ptr : "", inv.payload.len);
+			buf_add(&res->payload, inv.payload.ptr, inv.payload.len);
 			res->error_type = inv.error_type ? xstrdup(inv.error_type) : NULL;
 		} else {
 			/* the runtime reported that its init failed: Lambda hands that error to the caller */
@@ -1043,7 +1052,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 		emit(in, report.ptr, report.len);
 		buf_release(&report);
 	}
-	buf_add(&res->log, in->log.ptr ? in->log.ptr : "", in->log.len);
+	buf_add(&res->log, in->log.ptr, in->log.len);
 	buf_reset(&in->log);
 	in->cur = NULL;
 	if (kill_after)

@@ -66,6 +66,7 @@ struct local_result {
 	long billed_ms, memory_mb, max_memory_mb;
 };
 
+void local_result_init(struct local_result *r);
 void local_result_release(struct local_result *r);
 
 /*

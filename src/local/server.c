@@ -264,7 +264,7 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		struct buf raw = BUF_INIT;
 		size_t line, column;
 
-		if (!base64_decode(cc, strlen(cc), &raw) && !json_check(raw.ptr ? raw.ptr : "", raw.len, &line, &column))
+		if (!base64_decode(cc, strlen(cc), &raw) && !json_check(raw.ptr, raw.len, &line, &column))
 			json_compact(raw.ptr, raw.len, &context);
 		if (context.len && context.ptr[0] != '{')
 			buf_reset(&context);
@@ -284,10 +284,12 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		pthread_t t;
 		pthread_attr_t attr;
 
+		buf_init(&job->payload);
+		buf_init(&job->context);
 		job->s = s;
 		job->pool = p;
 		buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
-		buf_add(&job->context, context.ptr ? context.ptr : "", context.len);
+		buf_add(&job->context, context.ptr, context.len);
 		pthread_mutex_lock(&s->lock);
 		if (s->events_running >= EVENTS_MAX) {
 			pthread_mutex_unlock(&s->lock);
@@ -335,7 +337,7 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 			aws_error_reply(rep, 500, "ServiceException", msg.ptr);
 		} else {
 			rep->status = 200;
-			buf_add(&rep->body, res.payload.ptr ? res.payload.ptr : "", res.payload.len);
+			buf_add(&rep->body, res.payload.ptr, res.payload.len);
 			kvlist_add(&rep->headers, "Content-Type", "application/json");
 			kvlist_add(&rep->headers, "X-Amz-Executed-Version", "$LATEST");
 			kvlist_add(&rep->headers, "X-Amzn-RequestId", res.request_id);
@@ -345,7 +347,7 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 				struct buf b64 = BUF_INIT;
 				size_t from = res.log.len > TAIL_BYTES ? res.log.len - TAIL_BYTES : 0;
 
-				base64_encode(res.log.ptr ? res.log.ptr + from : "", res.log.len - from, &b64);
+				base64_encode(res.log.ptr + from, res.log.len - from, &b64);
 				kvlist_add(&rep->headers, "X-Amz-Log-Result", b64.ptr);
 				buf_release(&b64);
 			}

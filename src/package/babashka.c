@@ -129,7 +129,7 @@ int bb_release_expected(struct bb_release *r, struct http_client **http)
 		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url.ptr, resp.status);
 		if (resp.status == 404)
 			hint("is %s a Babashka release? (set another with --bb-version or babashka.version)", r->version);
-	} else if (parse_digest(buf_cstr(&resp.body), r->sha256)) {
+	} else if (parse_digest(resp.body.ptr, r->sha256)) {
 		ret = error("'%s' does not hold a SHA-256 digest", url.ptr);
 	} else {
 		ret = 0;
@@ -346,7 +346,7 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 		error("'%s' holds no 'bb'", r->cache_path);
 		goto out;
 	}
-	if (check_elf(r, (const unsigned char *)buf_cstr(out), out->len))
+	if (check_elf(r, (const unsigned char *)out->ptr, out->len))
 		goto out;
 	ret = 0;
 out:

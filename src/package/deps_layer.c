@@ -150,7 +150,7 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 	}
 	/* every path must lie in the layer; under /opt it is found again in Lambda */
 	{
-		char *s = cp.ptr ? cp.ptr : "";
+		char *s = cp.ptr;
 		size_t llen = strlen(layer);
 
 		s[strcspn(s, "\r\n")] = '\0';
@@ -197,7 +197,7 @@ static int get_url(struct http_client **http, const char *url, struct buf *body)
 	if (resp.status != 200) {
 		r = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url, resp.status);
 	} else {
-		buf_add(body, resp.body.ptr ? resp.body.ptr : "", resp.body.len);
+		buf_add(body, resp.body.ptr, resp.body.len);
 		r = 0;
 	}
 	http_response_release(&resp);
@@ -273,7 +273,7 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 		if (!ar)
 			return -1;
 		a = archive_open_tgz(ar);
-		rc = ar->read_open_memory(a, data->ptr ? data->ptr : "", data->len);
+		rc = ar->read_open_memory(a, data->ptr, data->len);
 		while (rc == ARCHIVE_OK && ar->read_next_header(a, &e) == ARCHIVE_OK) {
 			const char *name = ar->entry_pathname(e);
 			const void *blk;
@@ -463,7 +463,7 @@ static int copy_local_pod(const struct deps_layer_opts *o, const struct edn *k, 
 			     k->text, from.ptr, strerror(errno));
 		goto out;
 	}
-	r = fs_write_atomic(to.ptr, data.ptr ? data.ptr : "", data.len, 0755);
+	r = fs_write_atomic(to.ptr, data.ptr, data.len, 0755);
 out:
 	buf_release(&from);
 	buf_release(&to);

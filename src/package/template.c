@@ -120,7 +120,7 @@ static int output_path(const char *tpath, const struct kvlist *vars, struct buf 
 			p++;
 		}
 	}
-	r = template_substitute(tpath, buf_cstr(&raw), raw.len, vars, out);
+	r = template_substitute(tpath, raw.ptr, raw.len, vars, out);
 	buf_release(&raw);
 	return r;
 }
@@ -136,8 +136,6 @@ static int add_rendered(struct rendered_set *s, const char *tpath, const char *t
 		buf_release(&r.text);
 		return -1;
 	}
-	if (!r.text.ptr)
-		buf_adds(&r.text, "");
 	r.path = buf_detach(&path);
 	XGROW(s->items, s->alloc, s->nr + 1);
 	s->items[s->nr++] = r;

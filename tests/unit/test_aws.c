@@ -98,7 +98,7 @@ static void expect_bad_xml(const char *doc, size_t len, const char *why_has)
 	CHECK(root == NULL);
 	CHECK(why.ptr && strstr(why.ptr, why_has));
 	if (!(why.ptr && strstr(why.ptr, why_has)))
-		fprintf(stderr, "  why: %s\n", buf_cstr(&why));
+		fprintf(stderr, "  why: %s\n", why.ptr);
 	xml_free(root);
 	buf_release(&why);
 }

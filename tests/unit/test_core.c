@@ -20,7 +20,7 @@ static void test_buf(void)
 	struct buf b = BUF_INIT;
 	char *s;
 
-	CHECK_STR(buf_cstr(&b), "");
+	CHECK_STR(b.ptr, "");
 	buf_adds(&b, "hello");
 	buf_addch(&b, ' ');
 	buf_addf(&b, "%s %d", "world", 42);
@@ -34,7 +34,7 @@ static void test_buf(void)
 	CHECK_STR(b.ptr, "hello");
 	s = buf_detach(&b);
 	CHECK_STR(s, "hello");
-	CHECK(b.ptr == NULL && b.len == 0);
+	CHECK(b.ptr != NULL && !*b.ptr && b.len == 0 && b.cap == 0);
 	free(s);
 	s = buf_detach(&b);
 	CHECK_STR(s, "");
@@ -55,8 +55,59 @@ static void test_secret_buf(void)
 	CHECK_INT(b.len, 0);
 	CHECK_STR(b.ptr, "");
 	buf_release(&b);
-	CHECK(b.ptr == NULL);
+	CHECK_STR(b.ptr, "");
 	CHECK(b.secret);
+}
+
+/* A buffer is a string from the start, and stays one after it is released. */
+static void test_buf_never_null(void)
+{
+	struct buf b = BUF_INIT, z;
+
+	CHECK_STR(b.ptr, "");
+	buf_setlen(&b, 0);
+	buf_reset(&b);
+	CHECK(b.ptr == buf_slopbuf && b.cap == 0);
+	buf_release(&b);
+	CHECK_STR(b.ptr, "");
+	buf_init(&z);
+	buf_adds(&z, "");
+	CHECK_STR(z.ptr, "");
+	CHECK(z.cap > 0);
+	buf_release(&z);
+	CHECK_INT(buf_slopbuf[0], 0);
+}
+
+/* What could steer a terminal becomes '?'; well-formed UTF-8 text stays as it is. */
+static void test_buf_printable(void)
+{
+	static const struct {
+		const char *in, *out;
+		int keep_lines;
+	} cases[] = {
+		{ "plain\ttext", "plain\ttext", 0 },
+		{ "a\nb\rc", "a?b?c", 0 },
+		{ "a\nb", "a\nb", 1 },
+		{ "\033[31mred", "?[31mred", 0 },
+		{ "del\177", "del?", 0 },
+		{ "csi \xc2\x9b" "2J", "csi ?2J", 0 },      /* C1 CSI as UTF-8 */
+		{ "raw \x9b" "2J", "raw ?2J", 0 },           /* C1 CSI as a raw byte */
+		{ "nel \xc2\x85.", "nel ?.", 0 },        /* NEL, a C1 line break */
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0 },
+		{ "nbsp \xc2\xa0", "nbsp \xc2\xa0", 0 },
+		{ "overlong \xc0\x9b", "overlong ??", 0 },
+		{ "cut \xe2\x82", "cut ??", 0 },
+		{ "surrogate \xed\xa0\x80", "surrogate ???", 0 },
+		{ "too big \xf4\x90\x80\x80", "too big ????", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+
+		buf_add_printable(&b, cases[i].in, strlen(cases[i].in), cases[i].keep_lines);
+		CHECK_STR(b.ptr, cases[i].out);
+		buf_release(&b);
+	}
 }
 
 static void test_strlist(void)
@@ -218,4 +269,4 @@ static void test_payload(void)
 	buf_release(&b);
 }
 
-TEST_MAIN(test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+TEST_MAIN(test_buf_never_null, test_buf_printable, test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

@@ -13,7 +13,7 @@
 #include "cli/man.h"
 #include "cmd/cmd.h"
 #include "core/buf.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 
 int main(int argc, char **argv)
 {

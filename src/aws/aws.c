@@ -2,16 +2,13 @@
 
 #include <string.h>
 
-int aws_call(struct aws *a, struct aws_call *call, struct http_response *resp, struct aws_error *err)
+int aws_call(struct aws *a, struct aws_call *call, struct http_response *resp, struct error *err)
 {
 	const struct aws_credentials *c;
 
-	memset(err, 0, sizeof(*err));
+	error_release(err);
 	http_response_init(resp);
-	if (aws_get_credentials(a, &c)) {
-		aws_error_set(err, "NoCredentials", "no usable AWS credentials");
-		err->reported = 1;
+	if (aws_get_credentials(a, &c, err))
 		return -1;
-	}
 	return aws_call_as(a, c, call, resp, err);
 }

@@ -5,11 +5,10 @@
 #include "aws/credentials.h"
 
 /*
- * The one way the service modules (lambda, iam, s3, sts) talk to AWS: the
+ * The one way the service modules (lambda, iam, s3, logs) talk to AWS: the
  * credentials chain's credentials, then aws_call_as(). Returns as
- * aws_call_as does; when no credentials can be found, -1 with err->reported
- * set (the chain printed why).
+ * aws_call_as does; when no credentials can be found, -1 with err saying why.
  */
-int aws_call(struct aws *a, struct aws_call *call, struct http_response *resp, struct aws_error *err);
+int aws_call(struct aws *a, struct aws_call *call, struct http_response *resp, struct error *err);
 
 #endif

@@ -15,7 +15,6 @@
 #include "aws/xml.h"
 #include "core/hash.h"
 #include "core/region.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 static const char *env_nonempty(const char *name)
@@ -26,7 +25,7 @@ static const char *env_nonempty(const char *name)
 }
 
 /* The profile: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, the project's, else "default". */
-static int pick_profile(struct aws *a, const struct aws_setting *project)
+static int pick_profile(struct aws *a, const struct aws_setting *project, struct error *err)
 {
 	const char *e;
 
@@ -46,11 +45,11 @@ static int pick_profile(struct aws *a, const struct aws_setting *project)
 	}
 	/* a profile named on purpose must exist (the default one need not) */
 	if (strcmp(a->profile_origin, "default") && !aws_profile_exists(&a->profiles, a->profile)) {
-		error_status(EXIT_USAGE, "AWS profile '%s' (from %s) is not in '%s' or '%s'", a->profile,
-			     a->profile_origin, aws_display_path(a->profiles.config_path),
-			     aws_display_path(a->profiles.credentials_path));
-		hint("list your profiles with 'aws configure list-profiles', or pick another with --profile");
-		return -1;
+		error_set(err, EXIT_USAGE, "AWS profile '%s' (from %s) is not in '%s' or '%s'", a->profile,
+			  a->profile_origin, aws_display_path(a->profiles.config_path),
+			  aws_display_path(a->profiles.credentials_path));
+		return error_hint(err, "list your profiles with 'aws configure list-profiles', or pick another with "
+				  "--profile");
 	}
 	return 0;
 }
@@ -60,7 +59,7 @@ static int pick_profile(struct aws *a, const struct aws_setting *project)
  * project's; none is fine here (aws_region() says so when one is needed).
  * Whatever its source, a value that is not a region name is refused.
  */
-static int pick_region(struct aws *a, const struct aws_setting *project)
+static int pick_region(struct aws *a, const struct aws_setting *project, struct error *err)
 {
 	struct buf origin = BUF_INIT, why = BUF_INIT;
 	const char *v = NULL, *file;
@@ -79,9 +78,9 @@ static int pick_region(struct aws *a, const struct aws_setting *project)
 		buf_adds(&origin, project->origin);
 	}
 	if (v && region_check(v, &why)) {
-		r = error_status(EXIT_USAGE, "%s: %s", origin.ptr, why.ptr);
-		hint("set the region with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in "
-		     "blambda.yml");
+		error_set(err, EXIT_USAGE, "%s: %s", origin.ptr, why.ptr);
+		r = error_hint(err, "set the region with --region, AWS_REGION, 'region' in your AWS profile, or "
+			       "aws.region in blambda.yml");
 	} else if (v) {
 		a->region = xstrdup(v);
 		a->region_origin = buf_detach(&origin);
@@ -91,11 +90,22 @@ static int pick_region(struct aws *a, const struct aws_setting *project)
 	return r;
 }
 
-int aws_init(struct aws *a, const struct aws_settings *s)
+struct http_client *aws_http(struct aws *a, struct error *err)
+{
+	struct http_client *h = http_client_new(err);
+
+	if (h)
+		http_client_set_observer(h, a->obs);
+	return h;
+}
+
+int aws_init(struct aws *a, const struct aws_settings *s, struct error *err)
 {
 	memset(a, 0, sizeof(*a));
 	aws_credentials_init(&a->creds);
-	if (aws_profiles_load(&a->profiles) || pick_profile(a, &s->profile) || pick_region(a, &s->region))
+	a->obs = s->obs;
+	if (aws_profiles_load(&a->profiles, err) || pick_profile(a, &s->profile, err) ||
+	    pick_region(a, &s->region, err))
 		return -1;
 	if (s->endpoint_url.value) {
 		a->endpoint = xstrdup(s->endpoint_url.value);
@@ -118,9 +128,9 @@ void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credenti
 }
 
 int aws_init_region(struct aws *a, const struct aws_settings *s, const char *region, const char *origin,
-		    const struct aws_credentials *creds)
+		    const struct aws_credentials *creds, struct error *err)
 {
-	if (aws_init(a, s))
+	if (aws_init(a, s, err))
 		return -1;
 	free(a->region);
 	free(a->region_origin);
@@ -128,7 +138,7 @@ int aws_init_region(struct aws *a, const struct aws_settings *s, const char *reg
 	a->region_origin = xstrdup(origin);
 	aws_credentials_copy(&a->creds, creds);
 	a->have_creds = 1;
-	a->http = http_client_new();
+	a->http = aws_http(a, err);
 	return a->http ? 0 : -1;
 }
 
@@ -165,13 +175,13 @@ void aws_release(struct aws *a)
 	aws_credentials_init(&a->creds);
 }
 
-int aws_region(struct aws *a, const char **region)
+int aws_region(struct aws *a, const char **region, struct error *err)
 {
 	if (!aws_region_try(a, region))
 		return 0;
-	error_status(EXIT_USAGE, "no AWS region is set");
-	hint("set one with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in blambda.yml");
-	return -1;
+	error_set(err, EXIT_USAGE, "no AWS region is set");
+	return error_hint(err, "set one with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in "
+			  "blambda.yml");
 }
 
 int aws_region_try(struct aws *a, const char **region)
@@ -251,28 +261,26 @@ int aws_endpoint_in(struct aws *a, const char *service, const char *region, stru
 
 /* ---- errors ---- */
 
-void aws_error_release(struct aws_error *err)
+/* What the user can do about the codes that say the credentials are wrong. */
+static void credential_hint(struct error *err)
 {
-	free(err->code);
-	free(err->message);
-	free(err->request_id);
-	memset(err, 0, sizeof(*err));
+	const char *c = err->code;
+
+	if (!strcmp(c, "SignatureDoesNotMatch") || !strcmp(c, "InvalidSignatureException"))
+		error_hint(err, "the secret access key does not match the access key id; check your credentials");
+	else if (!strcmp(c, "InvalidClientTokenId") || !strcmp(c, "UnrecognizedClientException"))
+		error_hint(err, "AWS does not know this access key; check your credentials and region");
+	else if (!strcmp(c, "ExpiredToken") || !strcmp(c, "ExpiredTokenException"))
+		error_hint(err, "the session token has expired: refresh your credentials (for SSO: 'aws sso login')");
+	else if (err->status == 403 && strstr(c, "AccessDenied"))
+		error_hint(err, "the credentials are valid but lack the permission; 'blambda doctor' shows who you are");
 }
 
-void aws_error_parse(const struct http_response *resp, struct aws_error *err)
+/* The code and message of an error answer's body: JSON ({"message"...}, "__type") or XML (<Code>, <Message>). */
+static void parse_error_body(const struct http_response *resp, struct error *err, const char **rid)
 {
-	const char *type = kvlist_get_nocase(&resp->headers, "x-amzn-ErrorType");
-	const char *rid = kvlist_get_nocase(&resp->headers, "x-amzn-RequestId");
 	const char *body = resp->body.ptr;
-	struct buf b = BUF_INIT;
 
-	memset(err, 0, sizeof(*err));
-	err->status = resp->status;
-	err->attempts = resp->attempts;
-	if (!rid)
-		rid = kvlist_get_nocase(&resp->headers, "x-amz-request-id");
-	if (type)
-		err->code = xstrndup(type, strcspn(type, ":"));
 	if (body[0] == '{') {
 		cJSON *j = cJSON_Parse(body);
 		const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(j, "message"));
@@ -296,101 +304,61 @@ void aws_error_parse(const struct http_response *resp, struct aws_error *err)
 			err->code = xstrdup(v);
 		if ((v = xml_find_text(doc, "Message")))
 			err->message = xstrdup(v);
-		if (!rid && (v = xml_find_text(doc, "RequestId")))
+		if (!*rid && (v = xml_find_text(doc, "RequestId")))
 			err->request_id = xstrdup(v);
 		xml_free(doc);
 		buf_release(&why);
-	}
-	if (!err->code) {
-		buf_reset(&b);
-		buf_addf(&b, "HTTP %ld", resp->status);
-		err->code = buf_detach(&b);
-	}
-	if (!err->message && body[0] && body[0] != '{' && body[0] != '<') {
+	} else if (body[0]) {
 		size_t n = strcspn(body, "\r\n");
+
 		err->message = xstrndup(body, n > 200 ? 200 : n);
 	}
-	if (rid && !err->request_id)
-		err->request_id = xstrdup(rid);
-	buf_release(&b);
 }
 
-void aws_error_from_failure(const struct http_response *resp, struct aws_error *err)
+void aws_error_parse(const struct http_response *resp, struct error *err)
 {
-	aws_error_release(err);
+	const char *type = kvlist_get_nocase(&resp->headers, "x-amzn-ErrorType");
+	const char *rid = kvlist_get_nocase(&resp->headers, "x-amzn-RequestId");
+
+	error_release(err);
+	err->exit = EXIT_AWS;
+	err->status = resp->status;
+	err->attempts = resp->attempts;
+	if (!rid)
+		rid = kvlist_get_nocase(&resp->headers, "x-amz-request-id");
+	if (type)
+		err->code = xstrndup(type, strcspn(type, ":"));
+	parse_error_body(resp, err, &rid);
+	if (!err->code)
+		err->code = buf_fmt("HTTP %ld", resp->status);
+	if (rid && !err->request_id)
+		err->request_id = xstrdup(rid);
+	credential_hint(err);
+}
+
+void aws_error_from_failure(const struct http_response *resp, struct error *err)
+{
+	int network = resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG;
+
+	error_release(err);
+	err->exit = network ? EXIT_NETWORK : EXIT_FAIL;
 	err->code = xstrdup(resp->failure == HTTP_FAIL_NETWORK ? "NetworkError" : "LocalError");
 	err->message = xstrdup(resp->error[0] ? resp->error : "the request failed");
-	err->network = resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG;
-	err->local = 1;
 	err->attempts = resp->attempts;
 }
 
-void aws_error_set(struct aws_error *err, const char *code, const char *fmt, ...)
+void aws_error_set(struct error *err, const char *code, const char *fmt, ...)
 {
 	struct buf m = BUF_INIT;
 	va_list ap;
 
-	aws_error_release(err);
+	error_release(err);
 	va_start(ap, fmt);
 	buf_vaddf(&m, fmt, ap);
 	va_end(ap);
+	err->exit = EXIT_FAIL;
 	err->code = xstrdup(code);
 	err->message = buf_detach(&m);
-	err->local = 1;
-}
-
-int aws_error_is(const struct aws_error *err, const char *code)
-{
-	return err->status && err->code && !strcmp(err->code, code);
-}
-
-/* Append s with control characters (an answer's escape sequences, forged lines) shown as '?'. */
-static void add_printable(struct buf *m, const char *s)
-{
-	buf_add_printable(m, s, strlen(s), 0);
-}
-
-void aws_error_format(const struct aws_error *err, struct buf *m)
-{
-	if (err->network || err->local) {
-		add_printable(m, err->message ? err->message : "the request failed");
-		return;
-	}
-	add_printable(m, err->code ? err->code : "error");
-	if (err->message && *err->message) {
-		buf_adds(m, ": ");
-		add_printable(m, err->message);
-	}
-	if (err->request_id) {
-		buf_adds(m, " (request id ");
-		add_printable(m, err->request_id);
-		buf_addch(m, ')');
-	}
-	if (err->attempts > 1)
-		buf_addf(m, " after %d attempts", err->attempts);
-}
-
-int aws_error_report(const struct aws_error *err, const char *what)
-{
-	struct buf m = BUF_INIT;
-
-	if (err->reported)
-		return -1;
-	buf_addf(&m, "%s: ", what);
-	aws_error_format(err, &m);
-	error_status(err->network ? EXIT_NETWORK : err->status ? EXIT_AWS : EXIT_FAIL, "%s", m.ptr);
-	buf_release(&m);
-	if (!err->code)
-		return -1;
-	if (!strcmp(err->code, "SignatureDoesNotMatch") || !strcmp(err->code, "InvalidSignatureException"))
-		hint("the secret access key does not match the access key id; check your credentials");
-	else if (!strcmp(err->code, "InvalidClientTokenId") || !strcmp(err->code, "UnrecognizedClientException"))
-		hint("AWS does not know this access key; check your credentials and region");
-	else if (!strcmp(err->code, "ExpiredToken") || !strcmp(err->code, "ExpiredTokenException"))
-		hint("the session token has expired: refresh your credentials (for SSO: 'aws sso login')");
-	else if (err->status == 403 && strstr(err->code, "AccessDenied"))
-		hint("the credentials are valid but lack the permission; 'blambda doctor' shows who you are");
-	return -1;
 }
 
 static const char *const throttling_codes[] = {
@@ -404,7 +372,7 @@ static const char *const throttling_codes[] = {
 static int aws_retryable(void *ctx, const struct http_response *resp)
 {
 	const struct aws_call *call = ctx;
-	struct aws_error e;
+	struct error e = ERROR_INIT;
 	int r = 0;
 
 	if (resp->status < 400)
@@ -414,7 +382,7 @@ static int aws_retryable(void *ctx, const struct http_response *resp)
 		r |= !strcmp(e.code, throttling_codes[i]);
 	if (!r && call->retry_code)
 		r = call->retry_code(e.code, e.message ? e.message : "");
-	aws_error_release(&e);
+	error_release(&e);
 	return r;
 }
 
@@ -509,7 +477,7 @@ static int source_sha256(const struct http_body_source *src, char hex[SHA256_HEX
 }
 
 int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
-		struct http_response *resp, struct aws_error *err)
+		struct http_response *resp, struct error *err)
 {
 	struct buf endpoint = BUF_INIT, host = BUF_INIT, base = BUF_INIT, path = BUF_INIT, url = BUF_INIT;
 	struct signing sig;
@@ -519,14 +487,11 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	size_t send_len = call->source ? call->source->len : call->body_len;
 	int r = -1;
 
-	memset(err, 0, sizeof(*err));
+	error_release(err);
 	http_response_init(resp);
 	memset(&sig, 0, sizeof(sig));
-	if (!a->http && !(a->http = http_client_new())) {
-		aws_error_set(err, "LocalError", "cannot make HTTP requests (libcurl)");
-		err->reported = 1;
+	if (!a->http && !(a->http = aws_http(a, err)))
 		return -1;
-	}
 	if (!strcmp(call->service, "iam")) {
 		region = "us-east-1"; /* IAM is global and signs in us-east-1 */
 	} else if (call->region) {
@@ -627,7 +592,7 @@ out:
 }
 
 int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const char *service, const char *region,
-		      const struct buf *form, int secret, struct xml_node **doc, struct aws_error *err)
+		      const struct buf *form, int secret, struct xml_node **doc, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct http_response resp;
@@ -646,7 +611,7 @@ int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const 
 	r = aws_call_as(a, creds, &call, &resp, err);
 	if (r == 0 && !(*doc = xml_parse(resp.body.ptr, resp.body.len, secret, &why))) {
 		aws_error_set(err, "MalformedAnswer", "%s answered with XML that cannot be read: %s", service, why.ptr);
-		err->status = resp.status;
+		err->exit = EXIT_AWS;
 		r = 1;
 	}
 	if (secret)
@@ -655,6 +620,20 @@ int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const 
 		http_response_release(&resp);
 	buf_release(&why);
 	return r;
+}
+
+const char *aws_partition(const char *region)
+{
+	if (!strncmp(region, "cn-", 3))
+		return "aws-cn";
+	if (!strncmp(region, "us-gov-", 7))
+		return "aws-us-gov";
+	return "aws";
+}
+
+int aws_account_valid(const char *s)
+{
+	return s && strlen(s) == 12 && strspn(s, "0123456789") == 12;
 }
 
 time_t aws_parse_time(const char *s)

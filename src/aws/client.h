@@ -5,7 +5,9 @@
 
 #include "aws/profile.h"
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/http.h"
+#include "core/observer.h"
 
 /*
  * The AWS client: the profile, region and endpoints resolved as the AWS CLI
@@ -32,16 +34,6 @@ struct aws_credentials {
 #define AWS_CREDENTIALS_INIT { BUF_INIT, BUF_SECRET, BUF_SECRET, 0, CRED_NONE, NULL }
 void aws_credentials_init(struct aws_credentials *c);
 
-struct aws_error {
-	long status;      /* 0 when no answer came */
-	char *code;       /* "AccessDeniedException", "HTTP 502" when the answer had none, "NetworkError" */
-	char *message;
-	char *request_id;
-	int attempts;
-	int network;      /* no answer at all: exit status EXIT_NETWORK */
-	int local;        /* blambda's own finding (code made here, not AWS's): only the message is shown */
-	int reported;     /* already printed (the credentials chain reports its own failures) */
-};
 
 /*
  * Where the command line and the project say to talk to AWS: each value
@@ -57,6 +49,7 @@ struct aws_setting {
 };
 struct aws_settings {
 	struct aws_setting profile, region, endpoint_url;
+	const struct observer *obs; /* hears of traces (-v), waits and uploads; may be NULL */
 };
 
 struct aws {
@@ -71,30 +64,31 @@ struct aws {
 	int have_creds;
 	struct http_client *http;
 	long quick_ms;          /* nonzero: every call is tried once, for this long at most (optional lookups) */
+	const struct observer *obs;
 };
 
 /*
  * Read the shared config files, pick the profile and the region (each
  * checked, whatever its source: a region that is not one never reaches a
- * host name). No network. This and aws_region() are what commands call
- * first: they report their own errors (a profile that is not there, a bad
- * region, no region) with a hint; every other function here returns what
- * failed and prints nothing.
+ * host name). No network. -1 with err (a profile that is not there, a bad
+ * region; EXIT_USAGE, with a hint). Nothing here prints.
  */
-int aws_init(struct aws *a, const struct aws_settings *s);
+int aws_init(struct aws *a, const struct aws_settings *s, struct error *err);
 /*
  * A client for one more region with credentials already resolved (copied):
  * what concurrent work in several regions uses, one client a thread, each
- * with its own HTTP connection. -1 with an error printed.
+ * with its own HTTP connection. -1 with err.
  */
 int aws_init_region(struct aws *a, const struct aws_settings *s, const char *region, const char *origin,
-		    const struct aws_credentials *creds);
+		    const struct aws_credentials *creds, struct error *err);
+/* A new HTTP client that traces to the client's observer (NULL with err when libcurl cannot be loaded). */
+struct http_client *aws_http(struct aws *a, struct error *err);
 /* A deep copy of src (secrets in wiped buffers). */
 void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
 void aws_release(struct aws *a);
 
-/* The region and where it came from; an error naming every way to set one when there is none. */
-int aws_region(struct aws *a, const char **region);
+/* The region; -1 with err (EXIT_USAGE) naming every way to set one when there is none. */
+int aws_region(struct aws *a, const char **region, struct error *err);
 /* The same, silent: -1 when no region is set. */
 int aws_region_try(struct aws *a, const char **region);
 /*
@@ -131,13 +125,14 @@ struct aws_call {
 
 /*
  * Sign with creds and send a call. Returns 0 for a 2xx answer; 1 when AWS
- * answered with an error; -1 when no answer came or the call could not be
- * made (err->network, err->message say why). Nothing is printed: the caller
- * knows what failed and reports it with aws_error_report. *err is
- * overwritten, not released: pass one that holds nothing.
+ * answered with an error (err holds AWS's code, message, status and request
+ * id, exit class EXIT_AWS); -1 when no answer came or the call could not be
+ * made (EXIT_NETWORK, or EXIT_FAIL for a local failure). Nothing is printed:
+ * the caller knows what failed, puts that in front (error_prefix) and hands
+ * it up. Whatever err held is released first.
  */
 int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
-		struct http_response *resp, struct aws_error *err);
+		struct http_response *resp, struct error *err);
 
 /*
  * Query+XML (IAM, STS): the form (Action=...&Version=...&...) posted to the
@@ -148,7 +143,7 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
  */
 struct xml_node;
 int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const char *service, const char *region,
-		      const struct buf *form, int secret, struct xml_node **doc, struct aws_error *err);
+		      const struct buf *form, int secret, struct xml_node **doc, struct error *err);
 
 /* The timeout of one attempt for a call that sends `len` bytes: 120 s plus 8 s a MB. */
 long aws_timeout_for(size_t len);
@@ -161,25 +156,22 @@ void aws_path_segment(struct buf *path, const char *s);
 /* The same for an S3 key: '/' kept. */
 void aws_path_key(struct buf *path, const char *s);
 
-/* Parse an error answer (JSON with x-amzn-ErrorType, or XML) into err. */
-void aws_error_parse(const struct http_response *resp, struct aws_error *err);
-/* Describe a failed call that got no answer. */
-void aws_error_from_failure(const struct http_response *resp, struct aws_error *err);
-/* Set err to a local failure (code "LocalError"). */
-void aws_error_set(struct aws_error *err, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* "Code: message (request id ...)" into out: one line for people, no hints. */
-void aws_error_format(const struct aws_error *err, struct buf *out);
 /*
- * Print "WHAT: Code: message (request id ...)" with hints; returns -1, exit
- * status EXIT_AWS (EXIT_NETWORK when no answer came). Nothing when
- * err->reported.
+ * An error answer (JSON with x-amzn-ErrorType, or XML) as an error value:
+ * EXIT_AWS, AWS's code, message, status and request id, and a hint for the
+ * codes that say the credentials are wrong.
  */
-int aws_error_report(const struct aws_error *err, const char *what);
-/* 1 when err is AWS's answer with this code. */
-int aws_error_is(const struct aws_error *err, const char *code);
-void aws_error_release(struct aws_error *err);
+void aws_error_parse(const struct http_response *resp, struct error *err);
+/* A call that got no answer: EXIT_NETWORK (or EXIT_FAIL for a local failure), code "NetworkError". */
+void aws_error_from_failure(const struct http_response *resp, struct error *err);
+/* blambda's own finding about a call, with a code programs can test ("MalformedAnswer"); EXIT_FAIL. */
+void aws_error_set(struct error *err, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void aws_credentials_release(struct aws_credentials *c);
+/* The partition of a region: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". */
+const char *aws_partition(const char *region);
+/* 1 when s is an AWS account id: exactly twelve digits (NULL is not one). */
+int aws_account_valid(const char *s);
 /* Parse an ISO 8601 UTC time ("2026-11-28T12:00:00Z", fractions and "+00:00" allowed); -1 when unparsable. */
 time_t aws_parse_time(const char *s);
 /* Append name=value to a form body as the SDKs encode it (unreserved characters kept, space as '+'). */

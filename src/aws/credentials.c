@@ -8,8 +8,9 @@
  *   EC2 instance metadata (IMDSv2)
  *
  * Each source answers 1 (found), 0 (not configured: try the next) or -1 (it
- * is configured but failed: stop, the error is printed). Secrets only ever
- * live in the wiped buffers of struct aws_credentials.
+ * is configured but failed: stop, err says why). Secrets only ever live in
+ * the wiped buffers of struct aws_credentials. Nothing here prints: where it
+ * looked goes to the client's observer as -v trace.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -29,7 +30,6 @@
 #include "aws/sts.h"
 #include "core/fs.h"
 #include "core/hash.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 extern char **environ;
@@ -64,7 +64,7 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
-static int check_expiry(const struct aws_credentials *c)
+static int check_expiry(const struct aws_credentials *c, struct error *err)
 {
 	char when[32];
 	struct tm tm;
@@ -73,9 +73,8 @@ static int check_expiry(const struct aws_credentials *c)
 		return 0;
 	gmtime_r(&c->expiration, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	error_status(EXIT_AWS, "the credentials from %s expired at %s", c->detail, when);
-	hint("refresh them (for SSO profiles: 'aws sso login'), then try again");
-	return -1;
+	error_set(err, EXIT_AWS, "the credentials from %s expired at %s", c->detail, when);
+	return error_hint(err, "refresh them (for SSO profiles: 'aws sso login'), then try again");
 }
 
 static void json_wipe_delete_children(cJSON *j)
@@ -100,7 +99,8 @@ static void json_wipe_delete(cJSON *j)
 }
 
 /* Credentials in the JSON shapes the AWS endpoints use: {AccessKeyId, SecretAccessKey, Token|SessionToken, Expiration} */
-static int creds_from_json(cJSON *j, struct aws_credentials *c, enum aws_cred_source src, char *detail)
+static int creds_from_json(cJSON *j, struct aws_credentials *c, enum aws_cred_source src, char *detail,
+			   struct error *err)
 {
 	const char *akid = cJSON_GetStringValue(cJSON_GetObjectItem(j, "AccessKeyId"));
 	const char *secret = cJSON_GetStringValue(cJSON_GetObjectItem(j, "SecretAccessKey"));
@@ -111,12 +111,12 @@ static int creds_from_json(cJSON *j, struct aws_credentials *c, enum aws_cred_so
 	if (!token)
 		token = cJSON_GetStringValue(cJSON_GetObjectItem(j, "SessionToken"));
 	if (!akid || !secret) {
-		error_status(EXIT_AWS, "%s returned no AccessKeyId and SecretAccessKey", detail);
+		error_set(err, EXIT_AWS, "%s returned no AccessKeyId and SecretAccessKey", detail);
 		free(detail);
 		return -1;
 	}
 	if (exp && (t = aws_parse_time(exp)) < 0) {
-		error_status(EXIT_AWS, "%s returned an Expiration blambda cannot read: '%s'", detail, exp);
+		error_set(err, EXIT_AWS, "%s returned an Expiration blambda cannot read: '%s'", detail, exp);
 		free(detail);
 		return -1;
 	}
@@ -126,16 +126,16 @@ static int creds_from_json(cJSON *j, struct aws_credentials *c, enum aws_cred_so
 
 /* ---- environment ---- */
 
-static int from_env(struct aws_credentials *c)
+static int from_env(struct aws_credentials *c, struct error *err)
 {
 	const char *akid = env("AWS_ACCESS_KEY_ID"), *secret = env("AWS_SECRET_ACCESS_KEY");
 
 	if (!akid && !secret)
 		return 0;
 	if (!akid || !secret) {
-		error_status(EXIT_AWS, "%s is set but %s is not", akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-			     akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
-		return -1;
+		return error_set(err, EXIT_AWS, "%s is set but %s is not",
+				 akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+				 akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	}
 	set_creds(c, akid, secret, env("AWS_SESSION_TOKEN"), 0, CRED_ENV,
 		  xstrdup("the environment (AWS_ACCESS_KEY_ID)"));
@@ -191,7 +191,8 @@ bad:
 	return -1;
 }
 
-static int from_process(const char *profile, const char *cmdline, const char *file, struct aws_credentials *c)
+static int from_process(const char *profile, const char *cmdline, const char *file, struct aws_credentials *c,
+			struct error *err)
 {
 	struct strlist argv = STRLIST_INIT;
 	struct buf out = BUF_INIT;
@@ -204,12 +205,12 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 
 	buf_init_secret(&out);
 	if (split_words(cmdline, &argv) || !argv.nr) {
-		error_status(EXIT_USAGE, "credential_process of profile '%s' in %s is not a valid command line", profile,
-			     aws_display_path(file));
+		error_set(err, EXIT_USAGE, "credential_process of profile '%s' in %s is not a valid command line",
+			  profile, aws_display_path(file));
 		goto done;
 	}
 	if (pipe(pipefd)) {
-		error("cannot create a pipe: %s", strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot create a pipe: %s", strerror(errno));
 		goto done;
 	}
 	fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
@@ -223,8 +224,8 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (errno) {
-		error_status(EXIT_AWS, "cannot run credential_process '%s' of profile '%s': %s", argv.items[0], profile,
-			     strerror(errno));
+		error_set(err, EXIT_AWS, "cannot run credential_process '%s' of profile '%s': %s", argv.items[0],
+			  profile, strerror(errno));
 		close(pipefd[0]);
 		goto done;
 	}
@@ -235,18 +236,19 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		error_status(EXIT_AWS, "credential_process of profile '%s' failed (%s %d)", profile,
-			     WIFEXITED(status) ? "exit status" : "signal",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		error_set(err, EXIT_AWS, "credential_process of profile '%s' failed (%s %d)", profile,
+			  WIFEXITED(status) ? "exit status" : "signal",
+			  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 		goto done;
 	}
 	j = cJSON_Parse(out.ptr);
 	if (!j || cJSON_GetNumberValue(cJSON_GetObjectItem(j, "Version")) != 1) {
-		error_status(EXIT_AWS, "credential_process of profile '%s' printed no JSON with \"Version\": 1", profile);
+		error_set(err, EXIT_AWS, "credential_process of profile '%s' printed no JSON with \"Version\": 1",
+			  profile);
 		goto done;
 	}
-	r = creds_from_json(j, c, CRED_PROCESS, buf_fmt("credential_process of profile '%s' in %s", profile,
-						       aws_display_path(file)));
+	r = creds_from_json(j, c, CRED_PROCESS,
+			    buf_fmt("credential_process of profile '%s' in %s", profile, aws_display_path(file)), err);
 done:
 	json_wipe_delete(j);
 	buf_release(&out);
@@ -256,36 +258,36 @@ done:
 
 /* ---- plain HTTP sources: container, IMDS, SSO ---- */
 
-static struct http_client *http(struct aws *a)
+static struct http_client *http(struct aws *a, struct error *err)
 {
 	if (!a->http)
-		a->http = http_client_new();
+		a->http = aws_http(a, err);
 	return a->http;
 }
 
-static int get_json(struct aws *a, struct http_request *req, const char *what, cJSON **out)
+static int get_json(struct aws *a, struct http_request *req, const char *what, cJSON **out, struct error *err)
 {
 	struct http_response resp;
 	int r = -1;
 
 	*out = NULL;
-	if (!http(a))
+	if (!http(a, err))
 		return -1;
 	req->sensitive = 1;
 	if (!req->total_timeout_ms)
 		req->total_timeout_ms = 30000;
 	if (http_perform(a->http, req, &resp)) {
-		http_failure_report(&resp);
-		hint("%s could not be reached", what);
+		http_failure_error(&resp, err);
+		error_hint(err, "%s could not be reached", what);
 	} else if (resp.status != 200) {
-		struct aws_error e;
+		struct error e = ERROR_INIT;
 
 		aws_error_parse(&resp, &e);
-		error_status(EXIT_AWS, "%s refused to give credentials: %s%s%s", what, e.code,
-			     e.message ? ": " : "", e.message ? e.message : "");
-		aws_error_release(&e);
+		error_set(err, EXIT_AWS, "%s refused to give credentials: %s%s%s", what, e.code, e.message ? ": " : "",
+			  e.message ? e.message : "");
+		error_release(&e);
 	} else if (!(*out = cJSON_Parse(resp.body.ptr))) {
-		error_status(EXIT_AWS, "%s answered with something other than JSON", what);
+		error_set(err, EXIT_AWS, "%s answered with something other than JSON", what);
 	} else {
 		r = 0;
 	}
@@ -308,7 +310,7 @@ static int allowed_container_uri(const char *uri)
 	return 0;
 }
 
-static int from_container(struct aws *a, struct aws_credentials *c)
+static int from_container(struct aws *a, struct aws_credentials *c, struct error *err)
 {
 	const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI");
@@ -326,15 +328,15 @@ static int from_container(struct aws *a, struct aws_credentials *c)
 		buf_addf(&url, "http://169.254.170.2%s", rel);
 	else if (!allowed_container_uri(full)) {
 		buf_release(&url);
-		return error_status(EXIT_AWS, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is neither https nor a "
-			     "loopback or container address", full);
+		return error_set(err, EXIT_AWS, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is neither https nor a "
+				 "loopback or container address", full);
 	} else {
 		buf_adds(&url, full);
 	}
 	if (token_file) {
 		if (fs_read_file(token_file, &tok, 16384)) {
-			r = error_status(EXIT_AWS, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '%s': %s",
-					 token_file, strerror(errno));
+			r = error_set(err, EXIT_AWS, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE '%s': %s",
+				      token_file, strerror(errno));
 			goto out;
 		}
 		while (tok.len && (tok.ptr[tok.len - 1] == '\n' || tok.ptr[tok.len - 1] == '\r'))
@@ -348,12 +350,13 @@ static int from_container(struct aws *a, struct aws_credentials *c)
 	req.stall_timeout_ms = 5000;
 	if (tok.len)
 		kvlist_add(&req.headers, "Authorization", tok.ptr);
-	if (get_json(a, &req, "the container credentials endpoint", &j)) {
+	if (get_json(a, &req, "the container credentials endpoint", &j, err)) {
 		r = -1;
 	} else {
-		r = creds_from_json(j, c, CRED_CONTAINER, buf_fmt("the container credentials endpoint (%s)",
-								  rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
-								      : "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+		r = creds_from_json(j, c, CRED_CONTAINER,
+				    buf_fmt("the container credentials endpoint (%s)",
+					    rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" : "AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+				    err);
 		json_wipe_delete(j);
 	}
 	if (req.headers.nr)
@@ -372,7 +375,7 @@ static int imds_disabled(void)
 	return v && !strcasecmp(v, "true");
 }
 
-static int from_imds(struct aws *a, struct aws_credentials *c)
+static int from_imds(struct aws *a, struct aws_credentials *c, struct error *err)
 {
 	const char *endpoint = env("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	const char *mode = env("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE");
@@ -393,8 +396,10 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 		buf_adds(&base, "http://169.254.169.254");
 	while (base.len && base.ptr[base.len - 1] == '/')
 		buf_setlen(&base, base.len - 1);
-	if (!http(a))
+	if (!http(a, err)) {
+		buf_release(&base);
 		return -1;
+	}
 	/* IMDS is a last resort: answer fast when there is none */
 	req.max_attempts = 1;
 	req.connect_timeout_ms = 1000;
@@ -406,7 +411,7 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	req.method = "PUT";
 	req.url = url.ptr;
 	kvlist_add(&req.headers, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
-	verbose(1, "looking for EC2 instance metadata at %s", base.ptr);
+	observe_trace(a->obs, 1, "looking for EC2 instance metadata at %s", base.ptr);
 	if (http_perform(a->http, &req, &resp) || resp.status != 200) {
 		/* no instance metadata here: not an error, the chain just ends */
 		http_response_release(&resp);
@@ -424,7 +429,7 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	req.url = url.ptr;
 	if (http_perform(a->http, &req, &resp) || resp.status != 200) {
 		http_response_release(&resp);
-		verbose(1, "the instance has no IAM role");
+		observe_trace(a->obs, 1, "the instance has no IAM role");
 		goto out;
 	}
 	buf_add(&role, resp.body.ptr, strcspn(resp.body.ptr, "\r\n"));
@@ -434,10 +439,10 @@ static int from_imds(struct aws *a, struct aws_credentials *c)
 	buf_addf(&url, "%s/latest/meta-data/iam/security-credentials/%s", base.ptr, role.ptr);
 	req.url = url.ptr;
 	req.max_attempts = 2;
-	if (get_json(a, &req, "the EC2 instance metadata service", &j)) {
+	if (get_json(a, &req, "the EC2 instance metadata service", &j, err)) {
 		r = -1;
 	} else {
-		r = creds_from_json(j, c, CRED_IMDS, buf_fmt("EC2 instance metadata (role '%s')", role.ptr));
+		r = creds_from_json(j, c, CRED_IMDS, buf_fmt("EC2 instance metadata (role '%s')", role.ptr), err);
 		json_wipe_delete(j);
 	}
 out:
@@ -460,7 +465,8 @@ static void sha1_hex(const char *s, char out[41])
 	hex_encode(d, 20, out);
 }
 
-static int from_sso(struct aws *a, const char *profile, const char *file, struct aws_credentials *c)
+static int from_sso(struct aws *a, const char *profile, const char *file, struct aws_credentials *c,
+		    struct error *err)
 {
 	const struct aws_profiles *p = &a->profiles;
 	const char *session = aws_profile_get(p, profile, "sso_session", NULL);
@@ -479,45 +485,48 @@ static int from_sso(struct aws *a, const char *profile, const char *file, struct
 		start_url = aws_sso_session_get(p, session, "sso_start_url");
 		region = aws_sso_session_get(p, session, "sso_region");
 		if (!start_url || !region) {
-			return error_status(EXIT_USAGE, "[sso-session %s] in %s needs sso_start_url and sso_region",
-					    session, aws_display_path(p->config_path));
+			return error_set(err, EXIT_USAGE, "[sso-session %s] in %s needs sso_start_url and sso_region",
+					 session, aws_display_path(p->config_path));
 		}
 	} else {
 		start_url = aws_profile_get(p, profile, "sso_start_url", NULL);
 		region = aws_profile_get(p, profile, "sso_region", NULL);
 	}
 	if (!account || !role || !start_url || !region)
-		return error_status(EXIT_USAGE, "profile '%s' in %s is an SSO profile but lacks %s", profile,
-				    aws_display_path(file),
-				    !account ? "sso_account_id" : !role ? "sso_role_name" : !start_url ? "sso_start_url" : "sso_region");
+		return error_set(err, EXIT_USAGE, "profile '%s' in %s is an SSO profile but lacks %s", profile,
+				 aws_display_path(file),
+				 !account ? "sso_account_id" : !role ? "sso_role_name" : !start_url ? "sso_start_url"
+												  : "sso_region");
 	buf_init_secret(&body);
 	sha1_hex(session ? session : start_url, key);
 	buf_addf(&cache, "%s/.aws/sso/cache/%s.json", home ? home : ".", key);
 	if (fs_read_file(cache.ptr, &body, 1 << 20)) {
-		error_status(EXIT_AWS, "profile '%s' uses SSO, and there is no SSO login for it", profile);
-		hint("run 'aws sso login --profile %s'", profile);
+		error_set(err, EXIT_AWS, "profile '%s' uses SSO, and there is no SSO login for it", profile);
+		error_hint(err, "run 'aws sso login --profile %s'", profile);
 		goto out;
 	}
 	j = cJSON_Parse(body.ptr);
 	token = cJSON_GetStringValue(cJSON_GetObjectItem(j, "accessToken"));
 	expires = cJSON_GetStringValue(cJSON_GetObjectItem(j, "expiresAt"));
 	if (!token) {
-		error_status(EXIT_AWS, "the SSO token cache '%s' holds no accessToken", aws_display_path(cache.ptr));
-		hint("run 'aws sso login --profile %s'", profile);
+		error_set(err, EXIT_AWS, "the SSO token cache '%s' holds no accessToken", aws_display_path(cache.ptr));
+		error_hint(err, "run 'aws sso login --profile %s'", profile);
 		goto out;
 	}
 	exp = expires ? aws_parse_time(expires) : 0;
 	if (exp && exp <= time(NULL)) {
-		error_status(EXIT_AWS, "the SSO login for profile '%s' expired at %s", profile, expires);
-		hint("run 'aws sso login --profile %s'", profile);
+		error_set(err, EXIT_AWS, "the SSO login for profile '%s' expired at %s", profile, expires);
+		error_hint(err, "run 'aws sso login --profile %s'", profile);
 		goto out;
 	}
 	{
 		const char *origin;
 
 		/* the portal lives in the SSO region, not the profile's */
-		if (aws_endpoint_in(a, "sso", region, &ep, &origin))
+		if (aws_endpoint_in(a, "sso", region, &ep, &origin)) {
+			error_set(err, EXIT_USAGE, "no endpoint for the SSO portal in '%s'", region);
 			goto out;
+		}
 	}
 	aws_form_add(&q, "account_id", account);
 	aws_form_add(&q, "role_name", role);
@@ -527,7 +536,7 @@ static int from_sso(struct aws *a, const char *profile, const char *file, struct
 	kvlist_add(&req.headers, "x-amz-sso_bearer_token", token);
 	json_wipe_delete(j);
 	j = NULL;
-	if (get_json(a, &req, "the SSO portal", &j))
+	if (get_json(a, &req, "the SSO portal", &j, err))
 		goto out;
 	rc = cJSON_GetObjectItem(j, "roleCredentials");
 	{
@@ -537,7 +546,7 @@ static int from_sso(struct aws *a, const char *profile, const char *file, struct
 		double ms = cJSON_GetNumberValue(cJSON_GetObjectItem(rc, "expiration"));
 
 		if (!akid || !secret) {
-			error_status(EXIT_AWS, "the SSO portal returned no role credentials");
+			error_set(err, EXIT_AWS, "the SSO portal returned no role credentials");
 			goto out;
 		}
 		set_creds(&tmp, akid, secret, st, ms > 0 ? (time_t)(ms / 1000) : 0, CRED_SSO,
@@ -560,8 +569,8 @@ out:
 
 /* ---- profiles and AssumeRole ---- */
 
-static int from_profile(struct aws *a, const char *profile, int depth, struct aws_credentials *c);
-static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c);
+static int from_profile(struct aws *a, const char *profile, int depth, struct aws_credentials *c, struct error *err);
+static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c, struct error *err);
 
 /* The cache of assumed-role credentials: one file per role, session and source, mode 0600. */
 static void sts_cache_path(const char *role, const char *session, const char *source, struct buf *out)
@@ -576,9 +585,11 @@ static void sts_cache_path(const char *role, const char *session, const char *so
 	buf_release(&k);
 }
 
-static int read_sts_cache(const char *path, struct aws_credentials *c, const char *detail)
+/* Credentials cached by an earlier run, good for five more minutes: 1, else 0 (a bad cache is no error). */
+static int read_sts_cache(struct aws *a, const char *path, struct aws_credentials *c, const char *detail)
 {
 	struct buf body = BUF_INIT;
+	struct error ignored = ERROR_INIT;
 	cJSON *j;
 	int r = 0;
 
@@ -589,15 +600,15 @@ static int read_sts_cache(const char *path, struct aws_credentials *c, const cha
 	if (j) {
 		struct aws_credentials tmp = AWS_CREDENTIALS_INIT;
 
-		if (creds_from_json(j, &tmp, CRED_ASSUME_ROLE, xstrdup(detail)) == 1 &&
+		if (creds_from_json(j, &tmp, CRED_ASSUME_ROLE, xstrdup(detail), &ignored) == 1 &&
 		    tmp.expiration > time(NULL) + 300) {
 			*c = tmp;
 			r = 1;
-			verbose(1, "using cached credentials for %s", detail);
+			observe_trace(a->obs, 1, "using cached credentials for %s", detail);
 		} else {
 			aws_credentials_release(&tmp);
-			msg_reset_status();
 		}
+		error_release(&ignored);
 		json_wipe_delete(j);
 	}
 	buf_release(&body);
@@ -607,6 +618,7 @@ static int read_sts_cache(const char *path, struct aws_credentials *c, const cha
 static void write_sts_cache(const char *path, const struct aws_credentials *c)
 {
 	struct buf dir = BUF_INIT, body = BUF_INIT;
+	struct error ignored = ERROR_INIT;
 	char when[32];
 	struct tm tm;
 	cJSON *j = cJSON_CreateObject();
@@ -620,8 +632,10 @@ static void write_sts_cache(const char *path, const struct aws_credentials *c)
 	cJSON_AddStringToObject(j, "Expiration", when);
 	text = cJSON_PrintUnformatted(j);
 	buf_add(&dir, path, (size_t)(strrchr(path, '/') - path));
-	if (!fs_mkdirs(dir.ptr, 0700))
-		fs_write_atomic(path, text, strlen(text), 0600);
+	/* a cache that cannot be written costs the next run one AssumeRole: no error */
+	if (!fs_mkdirs(dir.ptr, 0700, &ignored))
+		fs_write_atomic(path, text, strlen(text), 0600, &ignored);
+	error_release(&ignored);
 	OPENSSL_cleanse(text, strlen(text));
 	free(text);
 	json_wipe_delete(j);
@@ -629,27 +643,28 @@ static void write_sts_cache(const char *path, const struct aws_credentials *c)
 	buf_release(&body);
 }
 
-static int credential_source(struct aws *a, const char *profile, const char *src, struct aws_credentials *c)
+static int credential_source(struct aws *a, const char *profile, const char *src, struct aws_credentials *c,
+			     struct error *err)
 {
 	int r;
 
 	if (!strcmp(src, "Environment"))
-		r = from_env(c);
+		r = from_env(c, err);
 	else if (!strcmp(src, "Ec2InstanceMetadata"))
-		r = from_imds(a, c);
+		r = from_imds(a, c, err);
 	else if (!strcmp(src, "EcsContainer"))
-		r = from_container(a, c);
+		r = from_container(a, c, err);
 	else
-		return error_status(EXIT_USAGE, "profile '%s' has credential_source '%s'; blambda knows Environment, "
-				    "Ec2InstanceMetadata and EcsContainer", profile, src);
+		return error_set(err, EXIT_USAGE, "profile '%s' has credential_source '%s'; blambda knows Environment, "
+				 "Ec2InstanceMetadata and EcsContainer", profile, src);
 	if (!r)
-		return error_status(EXIT_AWS, "profile '%s' takes its source credentials from %s, which has none",
-				    profile, src);
+		return error_set(err, EXIT_AWS, "profile '%s' takes its source credentials from %s, which has none",
+				 profile, src);
 	return r;
 }
 
 static int assume_role(struct aws *a, const char *profile, const char *role, const char *file, int depth,
-		       struct aws_credentials *c)
+		       struct aws_credentials *c, struct error *err)
 {
 	const struct aws_profiles *p = &a->profiles;
 	const char *source = aws_profile_get(p, profile, "source_profile", NULL);
@@ -661,36 +676,35 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 	struct aws_credentials src = AWS_CREDENTIALS_INIT;
 	struct buf cache = BUF_INIT, val = BUF_INIT, sess = BUF_INIT;
 	struct sts_assume_role ar = { 0 };
-	struct aws_error err = { 0 };
 	char *detail;
 	int r;
 
 	if (aws_profile_get(p, profile, "mfa_serial", NULL)) {
-		error_status(EXIT_USAGE, "profile '%s' needs an MFA code (mfa_serial), which blambda cannot ask for",
-			     profile);
-		hint("get session credentials with 'aws sts get-session-token' or use an SSO profile");
-		return -1;
+		error_set(err, EXIT_USAGE, "profile '%s' needs an MFA code (mfa_serial), which blambda cannot ask for",
+			  profile);
+		return error_hint(err, "get session credentials with 'aws sts get-session-token' or use an SSO profile");
 	}
 	if (!source == !csrc)
-		return error_status(EXIT_USAGE, "profile '%s' in %s has role_arn, and needs exactly one of "
-				    "source_profile and credential_source", profile, aws_display_path(file));
+		return error_set(err, EXIT_USAGE, "profile '%s' in %s has role_arn, and needs exactly one of "
+				 "source_profile and credential_source", profile, aws_display_path(file));
 	if (session)
 		buf_adds(&sess, session);
 	else
 		buf_addf(&sess, "blambda-%ld", (long)time(NULL));
 	detail = buf_fmt("role %s (profile '%s' in %s)", role, profile, aws_display_path(file));
 	sts_cache_path(role, session ? session : "", source ? source : csrc, &cache);
-	if (read_sts_cache(cache.ptr, c, detail)) {
+	if (read_sts_cache(a, cache.ptr, c, detail)) {
 		r = 1;
 		goto out;
 	}
 	if (source)
-		r = !strcmp(source, profile) ? from_profile_static(a, profile, &src) : from_profile(a, source, depth + 1, &src);
+		r = !strcmp(source, profile) ? from_profile_static(a, profile, &src, err)
+					     : from_profile(a, source, depth + 1, &src, err);
 	else
-		r = credential_source(a, profile, csrc, &src);
+		r = credential_source(a, profile, csrc, &src, err);
 	if (r <= 0) {
 		if (!r)
-			error_status(EXIT_AWS, "source_profile '%s' of profile '%s' has no credentials", source, profile);
+			error_set(err, EXIT_AWS, "source_profile '%s' of profile '%s' has no credentials", source, profile);
 		r = -1;
 		goto out;
 	}
@@ -701,13 +715,9 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 	/* STS in the region in use, else the profile's, else the global endpoint's us-east-1 */
 	if (aws_region_try(a, &ar.region))
 		ar.region = region ? region : "us-east-1";
-	r = sts_assume_role(a, &src, &ar, c, &err);
+	r = sts_assume_role(a, &src, &ar, c, err);
 	if (r) {
-		struct buf what = BUF_INIT;
-
-		buf_addf(&what, "cannot assume role %s", role);
-		aws_error_report(&err, what.ptr);
-		buf_release(&what);
+		error_prefix(err, "cannot assume role %s", role);
 		r = -1;
 	} else {
 		c->source = CRED_ASSUME_ROLE;
@@ -717,7 +727,6 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 			write_sts_cache(cache.ptr, c);
 		r = 1;
 	}
-	aws_error_release(&err);
 out:
 	free(detail);
 	aws_credentials_release(&src);
@@ -728,7 +737,7 @@ out:
 }
 
 /* Static keys of a profile, wherever they are (credentials file first). */
-static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c)
+static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c, struct error *err)
 {
 	const char *kf = NULL, *sf = NULL;
 	const char *akid = aws_profile_get(&a->profiles, profile, "aws_access_key_id", &kf);
@@ -737,39 +746,39 @@ static int from_profile_static(struct aws *a, const char *profile, struct aws_cr
 	if (!akid && !secret)
 		return 0;
 	if (!akid || !secret)
-		return error_status(EXIT_AWS, "profile '%s' in %s has %s but not %s", profile,
-				    aws_display_path(akid ? kf : sf), akid ? "aws_access_key_id" : "aws_secret_access_key",
-				    akid ? "aws_secret_access_key" : "aws_access_key_id");
+		return error_set(err, EXIT_AWS, "profile '%s' in %s has %s but not %s", profile,
+				 aws_display_path(akid ? kf : sf), akid ? "aws_access_key_id" : "aws_secret_access_key",
+				 akid ? "aws_secret_access_key" : "aws_access_key_id");
 	set_creds(c, akid, secret, aws_profile_get(&a->profiles, profile, "aws_session_token", NULL), 0, CRED_PROFILE,
 		  buf_fmt("profile '%s' in %s", profile, aws_display_path(kf)));
 	return 1;
 }
 
-static int from_profile(struct aws *a, const char *profile, int depth, struct aws_credentials *c)
+static int from_profile(struct aws *a, const char *profile, int depth, struct aws_credentials *c, struct error *err)
 {
 	const struct aws_profiles *p = &a->profiles;
 	const char *file = NULL, *role, *proc;
 	int r;
 
 	if (depth > MAX_ROLE_CHAIN)
-		return error_status(EXIT_USAGE, "profile '%s': source_profile chains more than %d roles (a loop?)",
-				    profile, MAX_ROLE_CHAIN);
+		return error_set(err, EXIT_USAGE, "profile '%s': source_profile chains more than %d roles (a loop?)",
+				 profile, MAX_ROLE_CHAIN);
 	if (depth && !aws_profile_exists(p, profile))
-		return error_status(EXIT_USAGE, "source_profile '%s' is not in '%s' or '%s'", profile,
-				    aws_display_path(p->config_path), aws_display_path(p->credentials_path));
+		return error_set(err, EXIT_USAGE, "source_profile '%s' is not in '%s' or '%s'", profile,
+				 aws_display_path(p->config_path), aws_display_path(p->credentials_path));
 	if ((role = aws_profile_get(p, profile, "role_arn", &file)))
-		return assume_role(a, profile, role, file, depth, c);
+		return assume_role(a, profile, role, file, depth, c, err);
 	if (aws_profile_get(p, profile, "sso_session", &file) || aws_profile_get(p, profile, "sso_account_id", &file) ||
 	    aws_profile_get(p, profile, "sso_start_url", &file))
-		return from_sso(a, profile, file, c);
-	if ((r = from_profile_static(a, profile, c)))
+		return from_sso(a, profile, file, c, err);
+	if ((r = from_profile_static(a, profile, c, err)))
 		return r;
 	if ((proc = aws_profile_get(p, profile, "credential_process", &file)))
-		return from_process(profile, proc, file, c);
+		return from_process(profile, proc, file, c, err);
 	return 0;
 }
 
-int aws_get_credentials(struct aws *a, const struct aws_credentials **out)
+int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struct error *err)
 {
 	struct aws_credentials *c = &a->creds;
 	int r = 0;
@@ -779,23 +788,22 @@ int aws_get_credentials(struct aws *a, const struct aws_credentials **out)
 		return 0;
 	}
 	if (!a->profile_explicit)
-		r = from_env(c);
+		r = from_env(c, err);
 	if (!r)
-		r = from_profile(a, a->profile, 0, c);
+		r = from_profile(a, a->profile, 0, c, err);
 	if (!r)
-		r = from_container(a, c);
+		r = from_container(a, c, err);
 	if (!r)
-		r = from_imds(a, c);
+		r = from_imds(a, c, err);
 	if (r < 0)
 		return -1;
 	if (!r) {
-		error_status(EXIT_AWS, "no AWS credentials found");
-		hint("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run 'aws configure', or choose a profile "
-		     "with --profile");
-		return -1;
+		error_set(err, EXIT_AWS, "no AWS credentials found");
+		return error_hint(err, "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run 'aws configure', or "
+				  "choose a profile with --profile");
 	}
-	verbose(1, "credentials: %s", c->detail);
-	if (check_expiry(c))
+	observe_trace(a->obs, 1, "credentials: %s", c->detail);
+	if (check_expiry(c, err))
 		return -1;
 	a->have_creds = 1;
 	*out = c;

@@ -42,7 +42,7 @@ static void read_role(const struct xml_node *role, struct iam_role *out)
 }
 
 /* A call that answers with a Role (GetRole, CreateRole), read into out; one without its Arn is malformed. */
-static int role_call(struct aws *a, const struct buf *form, struct iam_role *out, struct aws_error *err)
+static int role_call(struct aws *a, const struct buf *form, struct iam_role *out, struct error *err)
 {
 	struct xml_node *doc;
 	int r = aws_query_call(a, "iam", NULL, form, &doc, err);
@@ -58,7 +58,7 @@ static int role_call(struct aws *a, const struct buf *form, struct iam_role *out
 	return r;
 }
 
-int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err)
+int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct error *err)
 {
 	struct buf form = BUF_INIT;
 	int r;
@@ -72,7 +72,7 @@ int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct a
 }
 
 int iam_create_role(struct aws *a, const char *name, const char *trust_policy, const char *description,
-		    const struct kvlist *tags, struct iam_role *out, struct aws_error *err)
+		    const struct kvlist *tags, struct iam_role *out, struct error *err)
 {
 	struct buf form = BUF_INIT, key = BUF_INIT;
 	int r;
@@ -99,7 +99,7 @@ int iam_create_role(struct aws *a, const char *name, const char *trust_policy, c
 
 /* a call that names a role (and maybe a policy) and answers nothing worth reading */
 static int role_action(struct aws *a, const char *action, const char *role, const char *key, const char *value,
-		       struct aws_error *err)
+		       struct error *err)
 {
 	struct buf form = BUF_INIT;
 	struct xml_node *doc;
@@ -115,22 +115,22 @@ static int role_action(struct aws *a, const char *action, const char *role, cons
 	return r;
 }
 
-int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err)
+int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct error *err)
 {
 	return role_action(a, "AttachRolePolicy", role, "PolicyArn", policy_arn, err);
 }
 
-int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err)
+int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct error *err)
 {
 	return role_action(a, "DetachRolePolicy", role, "PolicyArn", policy_arn, err);
 }
 
-int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct aws_error *err)
+int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct error *err)
 {
 	return role_action(a, "DeleteRolePolicy", role, "PolicyName", policy_name, err);
 }
 
-int iam_delete_role(struct aws *a, const char *role, struct aws_error *err)
+int iam_delete_role(struct aws *a, const char *role, struct error *err)
 {
 	return role_action(a, "DeleteRole", role, NULL, NULL, err);
 }
@@ -140,7 +140,7 @@ int iam_delete_role(struct aws *a, const char *role, struct aws_error *err)
  * `list` (the member's own text when field is NULL), appended to out.
  */
 static int list_of_role(struct aws *a, const char *action, const char *role, const char *list, const char *field,
-			struct strlist *out, struct aws_error *err)
+			struct strlist *out, struct error *err)
 {
 	struct buf form = BUF_INIT;
 	char *marker = NULL;
@@ -182,12 +182,12 @@ static int list_of_role(struct aws *a, const char *action, const char *role, con
 	return r;
 }
 
-int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err)
+int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct error *err)
 {
 	return list_of_role(a, "ListAttachedRolePolicies", role, "AttachedPolicies", "PolicyArn", arns, err);
 }
 
-int iam_inline_policies(struct aws *a, const char *role, struct strlist *names, struct aws_error *err)
+int iam_inline_policies(struct aws *a, const char *role, struct strlist *names, struct error *err)
 {
 	return list_of_role(a, "ListRolePolicies", role, "PolicyNames", NULL, names, err);
 }

@@ -19,24 +19,24 @@ struct iam_role {
 void iam_role_release(struct iam_role *r);
 
 /* GetRole. A role that does not exist is 1 with err->code "NoSuchEntity". */
-int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct aws_error *err);
+int iam_get_role(struct aws *a, const char *name, struct iam_role *out, struct error *err);
 /* CreateRole with a trust policy (JSON), a description (or NULL) and tags; *out is the new role. */
 int iam_create_role(struct aws *a, const char *name, const char *trust_policy, const char *description,
-		    const struct kvlist *tags, struct iam_role *out, struct aws_error *err);
+		    const struct kvlist *tags, struct iam_role *out, struct error *err);
 /* AttachRolePolicy: policy_arn (a managed policy) attached to role; attaching it again is no error in IAM. */
-int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err);
+int iam_attach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct error *err);
 /*
  * ListAttachedRolePolicies, every page (100 at most): the policies' ARNs
  * appended to arns (caller clears it; on an error it holds the pages read).
  */
-int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct aws_error *err);
+int iam_attached_policies(struct aws *a, const char *role, struct strlist *arns, struct error *err);
 
 /* ListRolePolicies, every page: the names of the role's inline policies appended to names. */
-int iam_inline_policies(struct aws *a, const char *role, struct strlist *names, struct aws_error *err);
+int iam_inline_policies(struct aws *a, const char *role, struct strlist *names, struct error *err);
 /* DetachRolePolicy, DeleteRolePolicy (an inline one) and DeleteRole (which IAM refuses while policies remain). */
-int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct aws_error *err);
-int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct aws_error *err);
-int iam_delete_role(struct aws *a, const char *role, struct aws_error *err);
+int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_arn, struct error *err);
+int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct error *err);
+int iam_delete_role(struct aws *a, const char *role, struct error *err);
 
 /* The trust policy that lets Lambda assume a role. */
 extern const char iam_lambda_trust_policy[];

@@ -26,7 +26,7 @@ static long get_long(const cJSON *o, const char *key)
 }
 
 /* Lambda answered 2xx without what every such answer holds: err says which field, r becomes 1. */
-static int malformed(struct aws_error *err, const char *what, const char *field)
+static int malformed(struct error *err, const char *what, const char *field)
 {
 	aws_error_set(err, "MalformedAnswer", "Lambda's answer to %s has no %s", what, field);
 	return 1;
@@ -93,7 +93,7 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 
 /* The function a create or update answered with, into out; an answer without its ARN is malformed. */
 static int function_answer(int r, const cJSON *answer, const char *what, struct lambda_function *out,
-			   struct aws_error *err)
+			   struct error *err)
 {
 	if (r)
 		return r;
@@ -109,7 +109,7 @@ static void function_path(struct buf *path, const char *name, const char *suffix
 }
 
 int lambda_get_function(struct aws *a, const char *region, const char *name, struct lambda_function *out,
-			struct aws_error *err)
+			struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -168,7 +168,7 @@ static void add_settings(cJSON *o, const struct lambda_settings *s)
  * "Content" want): an S3 location inline, a zip streamed as base64.
  */
 static int call_with_code(struct aws *a, struct aws_call *call, cJSON *body, const char *field,
-			  const struct lambda_code *code, cJSON **answer, struct aws_error *err)
+			  const struct lambda_code *code, cJSON **answer, struct error *err)
 {
 	struct aws_zip_json z;
 	char *rest, *before, *after;
@@ -211,7 +211,7 @@ static int call_with_code(struct aws *a, struct aws_call *call, cJSON *body, con
 }
 
 int lambda_create_function(struct aws *a, const char *region, const struct lambda_settings *s,
-			   const struct lambda_code *code, struct lambda_function *out, struct aws_error *err)
+			   const struct lambda_code *code, struct lambda_function *out, struct error *err)
 {
 	struct aws_call call = { 0 };
 	cJSON *body = cJSON_CreateObject(), *archs, *answer;
@@ -235,7 +235,7 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 }
 
 int lambda_update_code(struct aws *a, const char *region, const char *name, const char *architecture,
-		       const struct lambda_code *code, struct lambda_function *out, struct aws_error *err)
+		       const struct lambda_code *code, struct lambda_function *out, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -260,7 +260,7 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 }
 
 int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
-				struct lambda_function *out, struct aws_error *err)
+				struct lambda_function *out, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -284,7 +284,7 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 }
 
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
-			struct aws_error *err)
+			struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -310,7 +310,7 @@ int lambda_tag_resource(struct aws *a, const char *region, const char *arn, cons
  * NULL); with gone_ok, a ResourceNotFoundException is no error.
  */
 static int plain_call(struct aws *a, const char *region, const char *method, const char *path, const char *query,
-		      int gone_ok, struct aws_error *err)
+		      int gone_ok, struct error *err)
 {
 	struct aws_call call = { 0 };
 	cJSON *answer = NULL;
@@ -322,8 +322,8 @@ static int plain_call(struct aws *a, const char *region, const char *method, con
 	call.path = path;
 	call.query = query;
 	r = aws_json_call(a, &call, NULL, &answer, err);
-	if (r == 1 && gone_ok && aws_error_is(err, "ResourceNotFoundException")) {
-		aws_error_release(err);
+	if (r == 1 && gone_ok && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
 		r = 0;
 	}
 	cJSON_Delete(answer);
@@ -331,7 +331,7 @@ static int plain_call(struct aws *a, const char *region, const char *method, con
 }
 
 int lambda_untag_resource(struct aws *a, const char *region, const char *arn, const char *key,
-			  struct aws_error *err)
+			  struct error *err)
 {
 	struct buf path = BUF_INIT, query = BUF_INIT;
 	int r;
@@ -352,7 +352,7 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
  * "MalformedAnswer"). Returns as aws_json_call does.
  */
 static int each_page(struct aws *a, const char *region, const char *path, const char *what, int max_pages,
-		     void (*page)(const cJSON *answer, void *ctx), void *ctx, struct aws_error *err)
+		     void (*page)(const cJSON *answer, void *ctx), void *ctx, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf query = BUF_INIT;
@@ -408,7 +408,7 @@ static void layers_of_functions(const cJSON *answer, void *ctx)
 	}
 }
 
-int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct aws_error *err)
+int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err)
 {
 	return each_page(a, region, "/2015-03-31/functions/", "ListFunctions", MAX_PAGES * 10, layers_of_functions, out,
 			 err);
@@ -481,7 +481,7 @@ static void versions_of_layer(const cJSON *answer, void *ctx)
 }
 
 int lambda_layer_versions(struct aws *a, const char *region, const char *name, struct lambda_layer_versions *out,
-			  struct aws_error *err)
+			  struct error *err)
 {
 	struct buf path = BUF_INIT;
 	int r;
@@ -490,8 +490,8 @@ int lambda_layer_versions(struct aws *a, const char *region, const char *name, s
 	layer_path(&path, name);
 	r = each_page(a, region, path.ptr, "ListLayerVersions", MAX_PAGES, versions_of_layer, out, err);
 	/* a layer never published has no versions: not an error */
-	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
-		aws_error_release(err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
 		r = 0;
 	}
 	buf_release(&path);
@@ -499,7 +499,7 @@ int lambda_layer_versions(struct aws *a, const char *region, const char *name, s
 }
 
 int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
-				struct lambda_layer_version *out, struct aws_error *err)
+				struct lambda_layer_version *out, struct error *err)
 {
 	struct lambda_layer_versions all;
 	struct aws_call call = { 0 };
@@ -535,7 +535,7 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 }
 
 int lambda_delete_layer_version(struct aws *a, const char *region, const char *name, long version,
-				struct aws_error *err)
+				struct error *err)
 {
 	struct buf path = BUF_INIT;
 	int r;
@@ -547,7 +547,7 @@ int lambda_delete_layer_version(struct aws *a, const char *region, const char *n
 	return r;
 }
 
-int lambda_delete_function(struct aws *a, const char *region, const char *name, struct aws_error *err)
+int lambda_delete_function(struct aws *a, const char *region, const char *name, struct error *err)
 {
 	struct buf path = BUF_INIT;
 	int r;
@@ -560,7 +560,7 @@ int lambda_delete_function(struct aws *a, const char *region, const char *name, 
 
 int lambda_publish_layer_version(struct aws *a, const char *region, const char *name, const char *description,
 				 const char *architecture, const struct lambda_code *code,
-				 struct lambda_layer_version *out, struct aws_error *err)
+				 struct lambda_layer_version *out, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -622,8 +622,8 @@ static char *header_copy(const struct http_response *resp, const char *name)
 	return v ? xstrdup(v) : NULL;
 }
 
-int lambda_invoke(struct aws *a, const char *region, const char *name, const char *qualifier, const char *type,
-		  int tail, const void *payload, size_t len, struct lambda_invocation *out, struct aws_error *err)
+int lambda_invoke(struct aws *a, const struct lambda_invoke_request *req, struct lambda_invocation *out,
+		  struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct http_response resp;
@@ -631,23 +631,23 @@ int lambda_invoke(struct aws *a, const char *region, const char *name, const cha
 	int r;
 
 	lambda_invocation_init(out);
-	function_path(&path, name, "/invocations");
-	if (qualifier) {
+	function_path(&path, req->name, "/invocations");
+	if (req->qualifier) {
 		buf_adds(&query, "Qualifier=");
-		aws_path_segment(&query, qualifier);
+		aws_path_segment(&query, req->qualifier);
 	}
 	call.service = "lambda";
-	call.region = region;
+	call.region = req->region;
 	call.method = "POST";
 	call.path = path.ptr;
 	call.query = query.len ? query.ptr : NULL;
 	call.content_type = "application/json";
-	call.body = payload;
-	call.body_len = len;
+	call.body = req->payload;
+	call.body_len = req->len;
 	call.no_retry = 1;
 	call.timeout_ms = (900 + 60) * 1000L;
-	kvlist_add(&call.headers, "X-Amz-Invocation-Type", type ? type : "RequestResponse");
-	if (tail)
+	kvlist_add(&call.headers, "X-Amz-Invocation-Type", req->type ? req->type : "RequestResponse");
+	if (req->tail)
 		kvlist_add(&call.headers, "X-Amz-Log-Type", "Tail");
 	r = aws_call(a, &call, &resp, err);
 	if (r == 0) {
@@ -685,7 +685,7 @@ static long version_of(const cJSON *o, const char *key)
 }
 
 int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
-			   struct aws_error *err)
+			   struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -713,7 +713,7 @@ int lambda_publish_version(struct aws *a, const char *region, const char *name, 
 }
 
 int lambda_get_alias(struct aws *a, const char *region, const char *name, const char *alias, long *version,
-		     struct aws_error *err)
+		     struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -728,8 +728,8 @@ int lambda_get_alias(struct aws *a, const char *region, const char *name, const 
 	call.method = "GET";
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, NULL, &answer, err);
-	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
-		aws_error_release(err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
 		r = 0;
 	} else if (!r) {
 		*version = version_of(answer, "FunctionVersion");
@@ -742,7 +742,7 @@ int lambda_get_alias(struct aws *a, const char *region, const char *name, const 
 }
 
 int lambda_put_alias(struct aws *a, const char *region, const char *name, const char *alias, long version,
-		     int create, char **arn, struct aws_error *err)
+		     int create, char **arn, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT, v = BUF_INIT;
@@ -802,7 +802,7 @@ static void read_strings(const cJSON *o, const char *key, struct strlist *out)
 }
 
 int lambda_get_url(struct aws *a, const char *region, const char *name, struct lambda_url *out, int *exists,
-		   struct aws_error *err)
+		   struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -817,8 +817,8 @@ int lambda_get_url(struct aws *a, const char *region, const char *name, struct l
 	call.method = "GET";
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, NULL, &answer, err);
-	if (r == 1 && aws_error_is(err, "ResourceNotFoundException")) {
-		aws_error_release(err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
 		r = 0;
 	} else if (!r) {
 		const cJSON *cors = cJSON_GetObjectItemCaseSensitive(answer, "Cors");
@@ -849,7 +849,7 @@ static cJSON *string_array(const struct strlist *l)
 }
 
 int lambda_put_url(struct aws *a, const char *region, const char *name, const struct lambda_url *want, int create,
-		   char **url, struct aws_error *err)
+		   char **url, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -879,7 +879,7 @@ int lambda_put_url(struct aws *a, const char *region, const char *name, const st
 	return r;
 }
 
-int lambda_delete_url(struct aws *a, const char *region, const char *name, struct aws_error *err)
+int lambda_delete_url(struct aws *a, const char *region, const char *name, struct error *err)
 {
 	struct buf path = BUF_INIT;
 	int r;
@@ -891,7 +891,7 @@ int lambda_delete_url(struct aws *a, const char *region, const char *name, struc
 }
 
 int lambda_allow_public_url(struct aws *a, const char *region, const char *name, const char *sid,
-			    struct aws_error *err)
+			    struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -908,8 +908,8 @@ int lambda_allow_public_url(struct aws *a, const char *region, const char *name,
 	call.method = "POST";
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, body, &answer, err);
-	if (r == 1 && aws_error_is(err, "ResourceConflictException")) {
-		aws_error_release(err); /* the statement is there already */
+	if (r == 1 && error_is(err, "ResourceConflictException")) {
+		error_release(err); /* the statement is there already */
 		r = 0;
 	}
 	cJSON_Delete(body);
@@ -919,7 +919,7 @@ int lambda_allow_public_url(struct aws *a, const char *region, const char *name,
 }
 
 int lambda_remove_permission(struct aws *a, const char *region, const char *name, const char *sid,
-			     struct aws_error *err)
+			     struct error *err)
 {
 	struct buf path = BUF_INIT;
 	int r;

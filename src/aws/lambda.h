@@ -48,29 +48,29 @@ void lambda_function_release(struct lambda_function *f);
 
 /* GetFunction. A function that does not exist is 1 with err->code "ResourceNotFoundException". */
 int lambda_get_function(struct aws *a, const char *region, const char *name, struct lambda_function *out,
-			struct aws_error *err);
+			struct error *err);
 /* CreateFunction with s (tags included) and the code; *out is the new function (State Pending, usually). */
 int lambda_create_function(struct aws *a, const char *region, const struct lambda_settings *s,
-			   const struct lambda_code *code, struct lambda_function *out, struct aws_error *err);
+			   const struct lambda_code *code, struct lambda_function *out, struct error *err);
 /* UpdateFunctionCode, with the architecture (a change of architecture goes with the code). */
 int lambda_update_code(struct aws *a, const char *region, const char *name, const char *architecture,
-		       const struct lambda_code *code, struct lambda_function *out, struct aws_error *err);
+		       const struct lambda_code *code, struct lambda_function *out, struct error *err);
 /* UpdateFunctionConfiguration: everything in s but name, tags and architecture. */
 int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
-				struct lambda_function *out, struct aws_error *err);
+				struct lambda_function *out, struct error *err);
 
 /* UntagResource: the tag `key` off a function (one that is not there is no error). */
 int lambda_untag_resource(struct aws *a, const char *region, const char *arn, const char *key,
-			  struct aws_error *err);
+			  struct error *err);
 /*
  * ListFunctions, every page: "LAYER-VERSION-ARN FUNCTION" for each layer of
  * each function in the region, appended to out.
  */
-int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct aws_error *err);
+int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
 
 /* TagResource: add or change these tags on a function (none removed). */
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
-			struct aws_error *err);
+			struct error *err);
 
 /* What Invoke answered. */
 struct lambda_invocation {
@@ -85,14 +85,22 @@ struct lambda_invocation {
 void lambda_invocation_init(struct lambda_invocation *v);
 void lambda_invocation_release(struct lambda_invocation *v);
 
+/* What to invoke, and how. */
+struct lambda_invoke_request {
+	const char *region;     /* NULL: the region in use */
+	const char *name;
+	const char *qualifier;  /* a version or alias, or NULL */
+	const char *type;       /* "RequestResponse" (NULL), "Event" or "DryRun" */
+	int tail;               /* the end of the log comes back too */
+	const void *payload;
+	size_t len;
+};
 /*
- * Invoke name (qualifier: a version or alias, or NULL) with the payload;
- * type "RequestResponse" (NULL), "Event" or "DryRun"; with tail, the end of
- * the log comes back too. Tried once (an invocation is not idempotent),
- * waiting up to Lambda's 15 minutes.
+ * Invoke as req says. Tried once (an invocation is not idempotent), waiting
+ * up to Lambda's 15 minutes.
  */
-int lambda_invoke(struct aws *a, const char *region, const char *name, const char *qualifier, const char *type,
-		  int tail, const void *payload, size_t len, struct lambda_invocation *out, struct aws_error *err);
+int lambda_invoke(struct aws *a, const struct lambda_invoke_request *req, struct lambda_invocation *out,
+		  struct error *err);
 
 struct lambda_layer_version {
 	char *layer_arn, *version_arn, *description;
@@ -104,16 +112,16 @@ void lambda_layer_version_release(struct lambda_layer_version *v);
 
 /* The newest version of a layer with its CodeSha256 (ListLayerVersions, then GetLayerVersion); version 0 when none. */
 int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
-				struct lambda_layer_version *out, struct aws_error *err);
+				struct lambda_layer_version *out, struct error *err);
 /* PublishVersion: a version of the function as it is now; *version its number, *arn its ARN (caller frees). */
 int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
-			   struct aws_error *err);
+			   struct error *err);
 /* GetAlias: the version the alias points at (0 when it does not exist: no error). */
 int lambda_get_alias(struct aws *a, const char *region, const char *name, const char *alias, long *version,
-		     struct aws_error *err);
+		     struct error *err);
 /* CreateAlias (create) or UpdateAlias: alias pointing at version; *arn the alias ARN (caller frees). */
 int lambda_put_alias(struct aws *a, const char *region, const char *name, const char *alias, long version,
-		     int create, char **arn, struct aws_error *err);
+		     int create, char **arn, struct error *err);
 
 /* A function URL's configuration. */
 struct lambda_url {
@@ -126,20 +134,20 @@ struct lambda_url {
 void lambda_url_release(struct lambda_url *u);
 /* GetFunctionUrlConfig; *exists 0 (and no error) when the function has no URL. */
 int lambda_get_url(struct aws *a, const char *region, const char *name, struct lambda_url *out, int *exists,
-		   struct aws_error *err);
+		   struct error *err);
 /* CreateFunctionUrlConfig (create) or UpdateFunctionUrlConfig with want's auth and CORS; *url the URL (caller frees). */
 int lambda_put_url(struct aws *a, const char *region, const char *name, const struct lambda_url *want, int create,
-		   char **url, struct aws_error *err);
+		   char **url, struct error *err);
 /* DeleteFunctionUrlConfig (a URL already gone is no error). */
-int lambda_delete_url(struct aws *a, const char *region, const char *name, struct aws_error *err);
+int lambda_delete_url(struct aws *a, const char *region, const char *name, struct error *err);
 /*
  * AddPermission letting anyone call the function's URL (for auth NONE), as
  * statement `sid`; RemovePermission of it. Either already done is no error.
  */
 int lambda_allow_public_url(struct aws *a, const char *region, const char *name, const char *sid,
-			    struct aws_error *err);
+			    struct error *err);
 int lambda_remove_permission(struct aws *a, const char *region, const char *name, const char *sid,
-			     struct aws_error *err);
+			     struct error *err);
 
 /* A layer's versions as ListLayerVersions gives them (every page; none when the layer does not exist). */
 struct lambda_layer_versions {
@@ -151,16 +159,16 @@ struct lambda_layer_versions {
 };
 void lambda_layer_versions_release(struct lambda_layer_versions *l);
 int lambda_layer_versions(struct aws *a, const char *region, const char *name, struct lambda_layer_versions *out,
-			  struct aws_error *err);
+			  struct error *err);
 /* DeleteLayerVersion (a version already gone is no error in Lambda). */
 int lambda_delete_layer_version(struct aws *a, const char *region, const char *name, long version,
-				struct aws_error *err);
+				struct error *err);
 /* DeleteFunction, every version of it. A function that does not exist is 1 with "ResourceNotFoundException". */
-int lambda_delete_function(struct aws *a, const char *region, const char *name, struct aws_error *err);
+int lambda_delete_function(struct aws *a, const char *region, const char *name, struct error *err);
 
 /* PublishLayerVersion for Lambda's provided runtimes and one architecture. */
 int lambda_publish_layer_version(struct aws *a, const char *region, const char *name, const char *description,
 				 const char *architecture, const struct lambda_code *code,
-				 struct lambda_layer_version *out, struct aws_error *err);
+				 struct lambda_layer_version *out, struct error *err);
 
 #endif

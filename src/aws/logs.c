@@ -42,7 +42,7 @@ static char *string_of(const cJSON *o, const char *key)
 }
 
 int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,
-		       struct logs_events *out, struct aws_error *err)
+		       struct logs_events *out, struct error *err)
 {
 	char *token = NULL;
 	int r = 0;

@@ -30,6 +30,6 @@ void logs_events_sort(struct logs_events *e);
  * pages is 1 with "MalformedAnswer" (a next token that never ends).
  */
 int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,
-		       struct logs_events *out, struct aws_error *err);
+		       struct logs_events *out, struct error *err);
 
 #endif

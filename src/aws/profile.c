@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 static char *home_path(const char *rel)
@@ -125,41 +124,42 @@ static void read_stream(struct aws_profiles *p, FILE *f, const char *path, int i
 	free(line);
 }
 
-static int read_file(struct aws_profiles *p, const char *path, int is_config)
+static int read_file(struct aws_profiles *p, const char *path, int is_config, struct error *err)
 {
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		return error("cannot read '%s': %s", path, strerror(errno));
+		return error_set(err, EXIT_USAGE, "cannot read '%s': %s", path, strerror(errno));
 	}
 	read_stream(p, f, path, is_config);
 	fclose(f);
 	return 0;
 }
 
-int aws_profiles_parse(struct aws_profiles *p, const char *text, size_t len, const char *path, int is_config)
+int aws_profiles_parse(struct aws_profiles *p, const char *text, size_t len, const char *path, int is_config,
+		       struct error *err)
 {
 	FILE *f = len ? fmemopen((void *)text, len, "r") : NULL;
 
 	if (!len)
 		return 0;
 	if (!f)
-		return error("cannot read '%s': %s", path, strerror(errno));
+		return error_set(err, EXIT_FAIL, "cannot read '%s': %s", path, strerror(errno));
 	read_stream(p, f, path, is_config);
 	fclose(f);
 	return 0;
 }
 
-int aws_profiles_load(struct aws_profiles *p)
+int aws_profiles_load(struct aws_profiles *p, struct error *err)
 {
 	const char *cfg = getenv("AWS_CONFIG_FILE"), *cred = getenv("AWS_SHARED_CREDENTIALS_FILE");
 
 	memset(p, 0, sizeof(*p));
 	p->config_path = cfg && *cfg ? expand(cfg) : home_path(".aws/config");
 	p->credentials_path = cred && *cred ? expand(cred) : home_path(".aws/credentials");
-	if (read_file(p, p->credentials_path, 0) || read_file(p, p->config_path, 1))
+	if (read_file(p, p->credentials_path, 0, err) || read_file(p, p->config_path, 1, err))
 		return -1;
 	return 0;
 }

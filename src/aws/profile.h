@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
 #include "core/strlist.h"
 
 /*
@@ -27,11 +28,12 @@ struct aws_profiles {
 	size_t nr, alloc;
 };
 
-/* Read both files; missing files are fine. -1 with an error for a file that cannot be read. */
-int aws_profiles_load(struct aws_profiles *p);
+/* Read both files; missing files are fine. -1 with err for a file that cannot be read. */
+int aws_profiles_load(struct aws_profiles *p, struct error *err);
 void aws_profiles_release(struct aws_profiles *p);
 /* Add the sections of one file's text (a config file when is_config, else credentials); `path` names it. */
-int aws_profiles_parse(struct aws_profiles *p, const char *text, size_t len, const char *path, int is_config);
+int aws_profiles_parse(struct aws_profiles *p, const char *text, size_t len, const char *path, int is_config,
+		       struct error *err);
 
 /* Whether a profile of that name appears in either file. */
 int aws_profile_exists(const struct aws_profiles *p, const char *profile);

@@ -8,7 +8,7 @@
 
 #include "core/xalloc.h"
 
-int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON **answer, struct aws_error *err)
+int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON **answer, struct error *err)
 {
 	struct http_response resp;
 	char *text = NULL;
@@ -40,7 +40,7 @@ int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON
 }
 
 int aws_json_target_call(struct aws *a, const char *service, const char *region, const char *target,
-			 const cJSON *body, cJSON **answer, struct aws_error *err)
+			 const cJSON *body, cJSON **answer, struct error *err)
 {
 	struct aws_call call = { 0 };
 	int r;
@@ -57,17 +57,14 @@ int aws_json_target_call(struct aws *a, const char *service, const char *region,
 }
 
 int aws_query_call(struct aws *a, const char *service, const char *region, const struct buf *form,
-		   struct xml_node **doc, struct aws_error *err)
+		   struct xml_node **doc, struct error *err)
 {
 	const struct aws_credentials *creds;
 
 	*doc = NULL;
-	memset(err, 0, sizeof(*err));
-	if (aws_get_credentials(a, &creds)) {
-		aws_error_set(err, "NoCredentials", "no usable AWS credentials");
-		err->reported = 1;
+	error_release(err);
+	if (aws_get_credentials(a, &creds, err))
 		return -1;
-	}
 	return aws_query_call_as(a, creds, service, region, form, 0, doc, err);
 }
 

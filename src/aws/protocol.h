@@ -21,7 +21,7 @@
  * answer with a body is parsed into *answer (caller frees; NULL when empty).
  * A 2xx answer that is not JSON is 1 with err->code "MalformedAnswer".
  */
-int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON **answer, struct aws_error *err);
+int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON **answer, struct error *err);
 
 /*
  * JSON 1.1 (CloudWatch Logs): the body posted to the service's "/" with
@@ -29,14 +29,14 @@ int aws_json_call(struct aws *a, struct aws_call *call, const cJSON *body, cJSON
  * aws_json_call gives it.
  */
 int aws_json_target_call(struct aws *a, const char *service, const char *region, const char *target,
-			 const cJSON *body, cJSON **answer, struct aws_error *err);
+			 const cJSON *body, cJSON **answer, struct error *err);
 
 /*
  * Query+XML: the form (Action=...&Version=...&...) posted to service's "/";
  * the answer parsed into *doc (caller frees with xml_free).
  */
 int aws_query_call(struct aws *a, const char *service, const char *region, const struct buf *form,
-		   struct xml_node **doc, struct aws_error *err);
+		   struct xml_node **doc, struct error *err);
 
 /*
  * A JSON body holding a file base64-encoded in one string, produced as it is

@@ -28,7 +28,7 @@ static void object_call(struct aws *a, struct aws_call *call, const char *region
 }
 
 int s3_head_object(struct aws *a, const char *region, const char *bucket, const char *key, int *exists,
-		   uint64_t *size, struct aws_error *err)
+		   uint64_t *size, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct http_response resp;
@@ -47,7 +47,7 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
 		*size = len ? strtoull(len, NULL, 10) : 0;
 	} else if (r == 1 && resp.status == 404) {
 		/* a HEAD answer has no body to name the error: a 404 is no such key (or bucket) */
-		aws_error_release(err);
+		error_release(err);
 		r = 0;
 	} else if (r == 1 && !strncmp(err->code, "HTTP ", 5)) {
 		free(err->code);
@@ -61,7 +61,7 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
 }
 
 int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path_,
-		  const char *sha256_hex, uint64_t size, const char *progress_label, struct aws_error *err)
+		  const char *sha256_hex, uint64_t size, const char *progress_label, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct http_response resp;

@@ -14,12 +14,12 @@
 
 /* HeadObject: *exists 1 with its size in *size, 0 when there is no such object (0 returned either way). */
 int s3_head_object(struct aws *a, const char *region, const char *bucket, const char *key, int *exists,
-		   uint64_t *size, struct aws_error *err);
+		   uint64_t *size, struct error *err);
 /*
  * PutObject streamed from path, whose SHA-256 (hex) and size the caller
  * knows: the body is signed by that digest and never held in memory.
  */
 int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path,
-		  const char *sha256_hex, uint64_t size, const char *progress_label, struct aws_error *err);
+		  const char *sha256_hex, uint64_t size, const char *progress_label, struct error *err);
 
 #endif

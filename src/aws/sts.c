@@ -7,7 +7,7 @@
 #include "core/xalloc.h"
 
 int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, const char *region,
-			    struct sts_identity *id, struct aws_error *err)
+			    struct sts_identity *id, struct error *err)
 {
 	struct buf form = BUF_INIT;
 	struct xml_node *doc;
@@ -19,11 +19,18 @@ int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, 
 	aws_form_add(&form, "Version", "2011-06-15");
 	r = aws_query_call_as(a, creds, "sts", region, &form, 0, &doc, err);
 	if (r == 0) {
-		if ((v = xml_find_text(doc, "Account")))
+		/* the account goes into ARNs and file names: twelve digits, or the answer is wrong */
+		if (!aws_account_valid(v = xml_find_text(doc, "Account"))) {
+			aws_error_set(err, "MalformedAnswer", "STS answered GetCallerIdentity with an account that is not "
+				      "twelve digits");
+			err->exit = EXIT_AWS;
+			r = 1;
+		} else {
 			id->account = xstrdup(v);
-		if ((v = xml_find_text(doc, "Arn")))
+		}
+		if (!r && (v = xml_find_text(doc, "Arn")))
 			id->arn = xstrdup(v);
-		if ((v = xml_find_text(doc, "UserId")))
+		if (!r && (v = xml_find_text(doc, "UserId")))
 			id->user_id = xstrdup(v);
 	}
 	xml_free(doc);
@@ -40,7 +47,7 @@ void sts_identity_release(struct sts_identity *id)
 }
 
 int sts_assume_role(struct aws *a, const struct aws_credentials *src, const struct sts_assume_role *req,
-		    struct aws_credentials *out, struct aws_error *err)
+		    struct aws_credentials *out, struct error *err)
 {
 	struct buf form = BUF_INIT;
 	const struct xml_node *c;

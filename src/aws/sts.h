@@ -11,10 +11,12 @@ struct sts_identity {
 
 /*
  * GetCallerIdentity with creds: who they belong to. `region` NULL uses the
- * region in use. Returns as aws_call_as() does: 0, 1 (AWS error in *err), -1.
+ * region in use. Returns as aws_call_as() does: 0, 1 (AWS error in *err, or
+ * "MalformedAnswer" for an account that is not twelve digits), -1. The Arn
+ * and UserId are AWS's text: make them printable before they are shown.
  */
 int sts_get_caller_identity(struct aws *a, const struct aws_credentials *creds, const char *region,
-			    struct sts_identity *id, struct aws_error *err);
+			    struct sts_identity *id, struct error *err);
 void sts_identity_release(struct sts_identity *id);
 
 struct sts_assume_role {
@@ -31,6 +33,6 @@ struct sts_assume_role {
  * answer without credentials is 1 with err->code "MissingCredentials".
  */
 int sts_assume_role(struct aws *a, const struct aws_credentials *src, const struct sts_assume_role *req,
-		    struct aws_credentials *out, struct aws_error *err);
+		    struct aws_credentials *out, struct error *err);
 
 #endif

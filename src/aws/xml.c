@@ -21,11 +21,12 @@ static struct {
 	XML_Size (*current_line)(XML_Parser p);
 	enum XML_Status (*stop_parser)(XML_Parser p, XML_Bool resumable);
 } expat;
-static int expat_state; /* 0 not tried, 1 loaded, -1 failed */
 
-#define SYM(field, symbol) { symbol, (void **)&expat.field }
+#define SYM(field, symbol) LAZY_SYM(expat, field, symbol)
 
-static int expat_load(void)
+static struct lazy_lib expat_lib = LAZY_LIB("libexpat.so.1", "libexpat1");
+
+static int expat_load(struct error *err)
 {
 	const struct lazy_sym syms[] = {
 		SYM(parser_create, "XML_ParserCreate"),
@@ -41,14 +42,12 @@ static int expat_load(void)
 		SYM(stop_parser, "XML_StopParser"),
 	};
 
-	if (!expat_state)
-		expat_state = lazy_load("libexpat.so.1", "libexpat1", syms, sizeof(syms) / sizeof(syms[0])) ? -1 : 1;
-	return expat_state > 0 ? 0 : -1;
+	return lazy_open(&expat_lib, syms, sizeof(syms) / sizeof(syms[0]), err);
 }
 
-int xml_load(void)
+int xml_load(struct error *err)
 {
-	return expat_load();
+	return expat_load(err);
 }
 
 struct parse_state {
@@ -120,10 +119,12 @@ static void on_entity_decl(void *ud, const XML_Char *name, int is_param, const X
 struct xml_node *xml_parse(const char *data, size_t len, int secret, struct buf *why)
 {
 	struct parse_state st = { 0 };
+	struct error err = ERROR_INIT;
 	enum XML_Status status;
 
-	if (expat_load()) {
-		buf_adds(why, "cannot load libexpat.so.1 to read the answer");
+	if (expat_load(&err)) {
+		buf_addf(why, "%s, to read the answer", err.message);
+		error_release(&err);
 		return NULL;
 	}
 	if (len > (size_t)0x7fffffff) {

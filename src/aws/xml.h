@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 
 /*
  * XML answers of the query and REST+XML APIs (IAM, STS, S3), parsed with
@@ -22,8 +23,8 @@ struct xml_node {
 	struct xml_node *parent, *first, *last, *next;
 };
 
-/* Load expat now (before threads start parsing); -1 with an error printed when it cannot be. */
-int xml_load(void);
+/* Load expat now (before threads start parsing); -1 with err filled when it cannot be. */
+int xml_load(struct error *err);
 
 /*
  * Parse len bytes. NULL with `why` filled ("line 3: mismatched tag") when the

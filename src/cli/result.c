@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/json.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 
 /* the function's error for people: type, message, the stack trace when there is one */
 static void print_error(const struct invoke_view *v)
@@ -26,7 +26,7 @@ static void print_error(const struct invoke_view *v)
 		buf_adds(&text, ": ");
 		buf_add_printable(&text, msg->valuestring, strlen(msg->valuestring), 0);
 	}
-	error_status(EXIT_FUNCTION, "'%s' failed: %s", v->name, text.ptr);
+	error_exit(EXIT_FUNCTION, "'%s' failed: %s", v->name, text.ptr);
 	cJSON_ArrayForEach(item, lines) {
 		if (cJSON_IsString(item)) {
 			buf_reset(&text);

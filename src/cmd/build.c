@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "core/json.h"
 #include "core/http.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "package/limits.h"
 #include "package/project.h"
 
@@ -69,9 +70,10 @@ static void print_artifacts(const struct args *args, struct artifact *arts, size
 static int exec_build(struct args *args, struct config *cfg)
 {
 	struct project_build_opts o = { 0 };
-	struct project_artifacts p;
-	struct http_client *http = NULL;
-	int r = -1;
+	struct project_artifacts p = { 0 };
+	struct http_fetcher fetch = HTTP_FETCHER_INIT(term_observer());
+	struct error err = ERROR_INIT;
+	int r = EXIT_OK;
 
 	o.runtime_layer = args_flag(args, BUILD_OPT_RUNTIME_LAYER);
 	o.deps_layer = args_flag(args, BUILD_OPT_DEPS_LAYER);
@@ -81,23 +83,23 @@ static int exec_build(struct args *args, struct config *cfg)
 	o.dry_run = args_flag(args, BUILD_OPT_DRY_RUN);
 	if (!o.runtime_layer && !o.deps_layer && !o.function) {
 		if (!cfg->path) {
-			error_status(EXIT_USAGE, "there is no blambda.yml here to build");
-			hint("'blambda new-function NAME' makes a project; 'blambda build --runtime-layer' builds the layer alone");
-			return -1;
+			error_set(&err, EXIT_USAGE, "there is no blambda.yml here to build");
+			error_hint(&err, "'blambda new-function NAME' makes a project; 'blambda build --runtime-layer' "
+				   "builds the layer alone");
+			return error_print_release(&err);
 		}
 		o.runtime_layer = o.deps_layer = o.function = 1;
 	}
-	if (project_build(cfg, &o, &http, &p))
-		goto out;
-	if (p.no_deps)
-		info("%s declares no :deps or :pods: no deps layer", config_str(cfg, CFG_DEPS_FILE));
-	if (!o.dry_run && limits_check(p.arts, p.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL))
-		goto out;
-	print_artifacts(args, p.arts, p.nr, o.dry_run);
-	r = 0;
-out:
+	if (project_build(cfg, &o, &fetch, &p, &err) ||
+	    (!o.dry_run && limits_check(p.arts, p.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL, &err))) {
+		r = error_print_release(&err);
+	} else {
+		if (p.no_deps)
+			info("%s declares no :deps or :pods: no deps layer", config_str(cfg, CFG_DEPS_FILE));
+		print_artifacts(args, p.arts, p.nr, o.dry_run);
+	}
 	project_artifacts_release(&p);
-	http_client_free(http);
+	http_fetcher_release(&fetch);
 	return r;
 }
 

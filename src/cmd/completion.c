@@ -6,7 +6,7 @@
 static int exec_completion(struct args *args, struct config *cfg)
 {
 	(void)cfg;
-	return complete_write(stdout, args->pos.items[0], &blambda_commands);
+	return complete_write(stdout, args->pos.items[0], &blambda_commands) ? EXIT_USAGE : EXIT_OK;
 }
 
 const struct command cmd_completion = {

@@ -5,9 +5,10 @@
 
 #include "core/suggest.h"
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "core/json.h"
 #include "core/buf.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/xalloc.h"
 
 static const char *source_name(const struct cfg_value *v)
@@ -60,7 +61,11 @@ static cJSON *json_entry(const struct config *cfg, int id)
 	return e;
 }
 
-/* "functions.NAME.LEAF": function NAME's value of function.LEAF, as it sees it */
+/*
+ * "functions.NAME.LEAF": function NAME's value of function.LEAF, as it sees
+ * it. 0 with *view set, -1 when key is not of that form, -2 (said) when
+ * there is no such function.
+ */
 static int function_key(const struct config *cfg, const char *key, struct config *view, int *id)
 {
 	const char *name, *dot;
@@ -79,7 +84,7 @@ static int function_key(const struct config *cfg, const char *key, struct config
 	*id = config_key_index(full.ptr);
 	buf_release(&full);
 	if (i < 0 || !cfg->nfns) {
-		error_status(EXIT_USAGE, "there is no function '%s' under functions:", fname);
+		error_exit(EXIT_USAGE, "there is no function '%s' under functions:", fname);
 		free(fname);
 		return -2;
 	}
@@ -90,6 +95,7 @@ static int function_key(const struct config *cfg, const char *key, struct config
 	return 0;
 }
 
+/* The value of one key on stdout; the exit status (1 when it is not set). */
 static int show_one(const struct args *args, const struct config *cfg, const char *key)
 {
 	int id = config_key_index(key), fk;
@@ -100,7 +106,7 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 		int r;
 
 		if (fk == -2)
-			return -1;
+			return EXIT_USAGE;
 		r = show_one(args, &view, cfg_keys[id].key);
 		config_release(&view);
 		return r;
@@ -113,11 +119,11 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 		{
 			const char *s = suggest(key, names, CFG__COUNT);
 			if (s)
-				return error_status(EXIT_USAGE, "unknown key '%s' (did you mean '%s'?)", key, s);
+				return error_exit(EXIT_USAGE, "unknown key '%s' (did you mean '%s'?)", key, s);
 		}
-		error_status(EXIT_USAGE, "unknown key '%s'", key);
+		error_exit(EXIT_USAGE, "unknown key '%s'", key);
 		hint("'blambda config' lists every key");
-		return -1;
+		return EXIT_USAGE;
 	}
 	v = &cfg->v[id];
 	if (args_flag(args, GLOBAL_JSON)) {
@@ -128,7 +134,7 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 		return v->present ? 0 : 1;
 	}
 	if (!v->present)
-		return error("'%s' is not set", key);
+		return error_exit(EXIT_FAIL, "'%s' is not set", key);
 	if (cfg_keys[id].type == CFG_LIST) {
 		for (size_t i = 0; i < v->list.nr; i++)
 			puts(v->list.items[i]);

@@ -7,9 +7,10 @@
 #include "aws/xml.h"
 #include "core/suggest.h"
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "cmd/setup.h"
 #include "core/json.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/xalloc.h"
 #include "deploy/deploy.h"
 #include "package/limits.h"
@@ -121,13 +122,14 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 	return root;
 }
 
-/* s with control characters (an answer's escape sequences) made '?', in place. */
-static char *printable(char *s)
+/* A line on stdout with what could steer a terminal shown as '?': names, ARNs and reasons hold what AWS answered. */
+static void print_printable(const char *indent, const char *text)
 {
-	for (unsigned char *c = (unsigned char *)s; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return s;
+	struct buf b = BUF_INIT;
+
+	buf_add_printable(&b, text, strlen(text), 0);
+	printf("%s%s\n", indent, b.ptr);
+	buf_release(&b);
 }
 
 static void print_text(const struct deploy_plan *p, int dry_run, const char *indent)
@@ -159,10 +161,12 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 			buf_addch(&line, ')');
 		if (s->via_s3 && s->action != DEPLOY_UNCHANGED)
 			buf_adds(&line, ", through S3");
-		/* names, ARNs and reasons hold what AWS answered: no control characters reach the terminal */
-		printf("%s%s\n", indent, printable(line.ptr));
-		if (s->arn)
-			printf("%s  %s\n", indent, printable(s->arn));
+		print_printable(indent, line.ptr);
+		if (s->arn) {
+			buf_reset(&line);
+			buf_addf(&line, "%s  ", indent);
+			print_printable(line.ptr, s->arn);
+		}
 		buf_release(&line);
 	}
 	if (deploy_plan_is_noop(p) && !p->failed)
@@ -173,7 +177,8 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
  * The regions to deploy to: --region (repeated), else aws.regions, else the
  * one region in use (AWS_REGION, the profile, aws.region).
  */
-static int pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins)
+static int pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins,
+			struct error *err)
 {
 	const struct cfg_value *many = &cfg->v[CFG_AWS_REGIONS], *one = &cfg->v[CFG_AWS_REGION];
 	const char *region;
@@ -187,27 +192,24 @@ static int pick_regions(struct aws *a, const struct config *cfg, struct strlist 
 		}
 		return 0;
 	}
-	if (aws_region(a, &region))
+	if (aws_region(a, &region, err))
 		return -1;
 	strlist_add(regions, region);
 	strlist_add(origins, a->region_origin ? a->region_origin : "?");
 	return 0;
 }
 
-static void report_failure(const struct deploy_plan *p, int dry_run, int several)
+/* A region's failure, said once with the step it stopped at; its exit status. */
+static int report_failure(struct deploy_plan *p, int dry_run, int several)
 {
-	struct buf what = BUF_INIT;
-
-	if (several)
-		buf_addf(&what, "%s: ", p->region);
-	buf_addf(&what, "cannot %s", p->failed ? p->failed : "deploy");
 	if (p->err.code && !strcmp(p->err.code, "NoBucket"))
-		error_status(EXIT_USAGE, "%s: %s", what.ptr, p->err.message);
-	else
-		aws_error_report(&p->err, what.ptr);
-	if (!dry_run && p->writes)
-		hint("what was done%s is kept; run 'blambda deploy' again to finish", several ? " there" : "");
-	buf_release(&what);
+		p->err.exit = EXIT_USAGE;
+	error_prefix(&p->err, "%s%scannot %s", several ? p->region : "", several ? ": " : "",
+		     p->failed ? p->failed : "deploy");
+	if (!dry_run && p->writes && !p->err.hint)
+		error_hint(&p->err, "what was done%s is kept; run 'blambda deploy' again to finish",
+			   several ? " there" : "");
+	return error_print(&p->err);
 }
 
 static int exec_deploy(struct args *args, struct config *cfg)
@@ -220,47 +222,48 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	struct project_artifacts arts = { 0 };
 	struct deploy_opts o = { 0 };
 	struct deploy_plan *plans = NULL;
-	struct http_client *http = NULL;
+	struct http_fetcher fetch = HTTP_FETCHER_INIT(term_observer());
+	struct error err = ERROR_INIT;
 	const struct aws_credentials *creds;
 	struct aws a, *awss = NULL;
 	struct config *fns = NULL;
-	size_t nfns = 0, n = 0, failures;
-	int r = -1;
+	size_t nfns = 0, n = 0, failures = 0;
+	int r = EXIT_OK;
 
 	memset(&a, 0, sizeof(a));
+	aws_credentials_init(&a.creds);
 	if (!cfg->path) {
-		error_status(EXIT_USAGE, "there is no blambda.yml here to deploy");
-		hint("'blambda new-function NAME' makes a project");
-		return -1;
+		error_set(&err, EXIT_USAGE, "there is no blambda.yml here to deploy");
+		error_hint(&err, "'blambda new-function NAME' makes a project");
+		return error_print_release(&err);
 	}
 	if (!layers_only && !config_function_count(cfg)) {
-		error_status(EXIT_USAGE, "%s declares no function: set function.name, or list them under functions:",
-			     cfg->path);
-		hint("'blambda deploy --layer' publishes the layers alone");
-		return -1;
+		error_set(&err, EXIT_USAGE, "%s declares no function: set function.name, or list them under functions:",
+			  cfg->path);
+		error_hint(&err, "'blambda deploy --layer' publishes the layers alone");
+		return error_print_release(&err);
 	}
-	if (layers_only && args->pos.nr) {
-		error_status(EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
-		return -1;
-	}
-	if (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns))
-		goto out;
-	if (aws_init_from(&a, cfg) || pick_regions(&a, cfg, &regions, &origins))
+	if (layers_only && args->pos.nr)
+		return error_exit(EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
+	if ((!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
+	    aws_init_from(&a, cfg, &err) || pick_regions(&a, cfg, &regions, &origins, &err))
 		goto out;
 	/* build what is out of date, as `blambda build` would */
 	bo.runtime_layer = bo.deps_layer = 1;
 	bo.function = !layers_only;
-	if (project_build(cfg, &bo, &http, &arts))
-		goto out;
-	if (limits_check(arts.arts, arts.nr, config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3)))
+	if (project_build(cfg, &bo, &fetch, &arts, &err) ||
+	    limits_check(arts.arts, arts.nr,
+			 config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3), &err))
 		goto out;
 	/* credentials once, then a client per region (threads share nothing else) */
-	if (aws_get_credentials(&a, &creds) || xml_load())
+	if (aws_get_credentials(&a, &creds, &err) || xml_load(&err))
 		goto out;
 	aws_settings_from_config(cfg, &settings);
+	if (regions.nr > 1)
+		settings.obs = term_observer_plain(); /* one spinner cannot say what several regions wait for */
 	awss = xcalloc(regions.nr, sizeof(*awss));
 	for (n = 0; n < regions.nr; n++)
-		if (aws_init_region(&awss[n], &settings, regions.items[n], origins.items[n], creds)) {
+		if (aws_init_region(&awss[n], &settings, regions.items[n], origins.items[n], creds, &err)) {
 			n++;
 			goto out;
 		}
@@ -296,11 +299,13 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	}
 	for (size_t i = 0; i < n; i++)
 		if (plans[i].failed)
-			report_failure(&plans[i], dry_run, n > 1);
-	if (failures && n > 1)
+			r = report_failure(&plans[i], dry_run, n > 1);
+	if (failures && n > 1) /* the exit status stays the regions' own */
 		error("%zu of %zu regions failed; the others are deployed", failures, n);
-	r = failures ? -1 : 0;
 out:
+	if (error_failed(&err))
+		r = error_print(&err);
+	error_release(&err);
 	for (size_t i = 0; plans && i < n; i++)
 		deploy_plan_release(&plans[i]);
 	free(plans);
@@ -308,7 +313,7 @@ out:
 		aws_release(&awss[i]);
 	free(awss);
 	project_artifacts_release(&arts);
-	http_client_free(http);
+	http_fetcher_release(&fetch);
 	aws_release(&a);
 	for (size_t i = 0; i < nfns; i++)
 		config_release(&fns[i]);

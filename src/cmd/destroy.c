@@ -5,9 +5,10 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "cmd/setup.h"
 #include "core/json.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/xalloc.h"
 #include "deploy/destroy.h"
 
@@ -89,23 +90,26 @@ static int exec_destroy(struct args *args, struct config *cfg)
 	int dry_run = args_flag(args, DESTROY_OPT_DRY_RUN), json = args_flag(args, GLOBAL_JSON), yes = args_flag(args, DESTROY_OPT_YES);
 	struct config *fns = NULL;
 	struct destroy_plan p = { 0 };
+	struct error err = ERROR_INIT;
 	struct aws a;
 	const char *region;
 	size_t n = 0;
-	int r = -1;
+	int r = EXIT_OK;
 
 	if (!cfg->path)
-		return error_status(EXIT_USAGE, "there is no blambda.yml here: destroy takes down what a project deployed");
-	if (config_select_functions(cfg, &args->pos, &fns, &n))
-		return -1;
-	if (aws_init_from(&a, cfg) || aws_region(&a, &region))
+		return error_exit(EXIT_USAGE, "there is no blambda.yml here: destroy takes down what a project deployed");
+	if (config_select_functions(cfg, &args->pos, &fns, &n, &err))
+		return error_print_release(&err);
+	if (aws_init_from(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+		r = error_print_release(&err);
 		goto out;
+	}
 	if (destroy_plan_make(&a, cfg, fns, n, args_flag(args, DESTROY_OPT_LAYERS), &p)) {
 		struct buf what = BUF_INIT;
 
-		buf_adds(&what, "cannot read ");
 		step_words(p.failed, &what);
-		aws_error_report(&p.err, what.ptr);
+		error_prefix(&p.err, "cannot read %s", what.ptr);
+		r = error_print(&p.err);
 		buf_release(&what);
 		goto out;
 	}
@@ -121,7 +125,7 @@ static int exec_destroy(struct args *args, struct config *cfg)
 	}
 	if (!yes) {
 		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-			error_status(EXIT_USAGE, "not deleting without --yes: there is no terminal to ask on");
+			r = error_exit(EXIT_USAGE, "not deleting without --yes: there is no terminal to ask on");
 			hint("see what would go with 'blambda destroy --dry-run'");
 			goto out;
 		}
@@ -139,12 +143,12 @@ static int exec_destroy(struct args *args, struct config *cfg)
 	if (r) {
 		struct buf what = BUF_INIT;
 
-		buf_adds(&what, "cannot delete ");
 		step_words(p.failed, &what);
-		aws_error_report(&p.err, what.ptr);
+		error_prefix(&p.err, "cannot delete %s", what.ptr);
+		if (!p.err.hint)
+			error_hint(&p.err, "what was deleted is gone; run 'blambda destroy' again to finish");
+		r = error_print(&p.err);
 		buf_release(&what);
-		hint("what was deleted is gone; run 'blambda destroy' again to finish");
-		r = -1;
 	}
 out:
 	destroy_plan_release(&p);

@@ -1,4 +1,5 @@
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,14 +7,31 @@
 
 #include "aws/aws.h"
 #include "aws/sts.h"
+#include "cli/msg.h"
+#include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
-#include "core/json.h"
 #include "core/fs.h"
-#include "core/msg.h"
+#include "core/json.h"
 #include "package/bootstrap.h"
 
-static const char *const services[] = { "lambda", "iam", "sts", "s3", NULL };
+/* The services whose endpoints doctor shows. */
+static const char *const services[] = { "lambda", "iam", "sts", "s3" };
+#define NSERVICES (sizeof(services) / sizeof(services[0]))
+
+/* What doctor found: gathered first, then shown as text or JSON. */
+struct doctor_report {
+	const char *profile, *profile_origin;
+	const char *region, *region_origin;     /* NULL when none is set */
+	const struct aws_credentials *creds;     /* NULL when none are usable */
+	char masked_key[32], expires[64];
+	struct sts_identity id;                  /* filled when identity_ok */
+	int identity_ok;
+	struct buf endpoint[NSERVICES];
+	const char *endpoint_origin[NSERVICES];  /* NULL: the service's own */
+	struct buf cache_dir;
+	struct error creds_err, sts_err;         /* why there are no credentials, or no identity */
+};
 
 /* "AKIA…WXYZ": enough to tell keys apart, not enough to use one */
 static void mask_key(const char *k, char out[32])
@@ -40,144 +58,197 @@ static void format_time(time_t t, char out[64])
 		snprintf(out, 64, "%s (expired)", when);
 }
 
+/* Everything doctor shows, from the client: the only part that talks to AWS. */
+static void gather(struct aws *a, struct doctor_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->profile = a->profile;
+	r->profile_origin = a->profile_origin;
+	if (!aws_region_try(a, &r->region))
+		r->region_origin = a->region_origin;
+	for (size_t i = 0; i < NSERVICES; i++) {
+		buf_init(&r->endpoint[i]);
+		aws_endpoint_in(a, services[i], r->region ? r->region : "us-east-1", &r->endpoint[i],
+				&r->endpoint_origin[i]);
+	}
+	buf_init(&r->cache_dir);
+	fs_cache_dir(&r->cache_dir);
+	snprintf(r->expires, sizeof(r->expires), "never");
+	if (aws_get_credentials(a, &r->creds, &r->creds_err)) {
+		r->creds = NULL;
+		return;
+	}
+	mask_key(r->creds->access_key_id.ptr, r->masked_key);
+	if (r->creds->expiration)
+		format_time(r->creds->expiration, r->expires);
+	r->identity_ok = !sts_get_caller_identity(a, r->creds, r->region ? NULL : "us-east-1", &r->id, &r->sts_err);
+	if (!r->identity_ok)
+		error_prefix(&r->sts_err, "%s", r->sts_err.status ? "AWS rejected the credentials"
+								 : "cannot ask STS who the credentials belong to");
+}
+
+static void report_release(struct doctor_report *r)
+{
+	sts_identity_release(&r->id);
+	for (size_t i = 0; i < NSERVICES; i++)
+		buf_release(&r->endpoint[i]);
+	buf_release(&r->cache_dir);
+	error_release(&r->creds_err);
+	error_release(&r->sts_err);
+}
+
+/*
+ * One line on stdout, made printable whole: it carries AWS's text (the
+ * caller's ARN) and the environment's (a profile name), which must not steer
+ * the terminal or forge a line.
+ */
+static void print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void print_line(const char *fmt, ...)
+{
+	struct buf b = BUF_INIT, shown = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	buf_add_printable(&shown, b.ptr, b.len, 0);
+	puts(shown.ptr);
+	buf_release(&b);
+	buf_release(&shown);
+}
+
+static void render_text(const struct doctor_report *r)
+{
+	print_line("profile:      %s (%s)", r->profile, r->profile_origin);
+	if (r->creds) {
+		print_line("credentials:  %s", r->creds->detail);
+		print_line("access key:   %s", r->masked_key);
+		print_line("expires:      %s", r->expires);
+	} else {
+		print_line("credentials:  none usable (see below)");
+	}
+	if (r->identity_ok) {
+		print_line("account:      %s", r->id.account);
+		print_line("caller:       %s", r->id.arn ? r->id.arn : "?");
+	}
+	if (r->region)
+		print_line("region:       %s (%s)", r->region, r->region_origin);
+	else
+		print_line("region:       not set");
+	for (size_t i = 0; i < NSERVICES; i++)
+		if (r->endpoint_origin[i])
+			print_line("endpoint:     %-7s %s (%s)", services[i], r->endpoint[i].ptr, r->endpoint_origin[i]);
+	print_line("cache:        %s", r->cache_dir.ptr);
+	printf("bootstraps:   ");
+	for (size_t i = 0; i < bootstrap_count; i++)
+		printf("%s%s", i ? ", " : "", bootstraps[i].arch);
+	printf("%s\n", bootstrap_count ? "" : "none");
+}
+
+static cJSON *credentials_json(const struct doctor_report *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "source", aws_cred_source_name(r->creds->source));
+	json_add_text(o, "detail", r->creds->detail, strlen(r->creds->detail));
+	cJSON_AddStringToObject(o, "access_key_id", r->masked_key);
+	if (r->creds->expiration)
+		cJSON_AddNumberToObject(o, "expiration", (double)r->creds->expiration);
+	else
+		cJSON_AddNullToObject(o, "expiration");
+	return o;
+}
+
+static void add_text_or_empty(cJSON *o, const char *key, const char *text)
+{
+	json_add_text(o, key, text ? text : "", text ? strlen(text) : 0);
+}
+
+static void render_json(const struct doctor_report *r)
+{
+	cJSON *root = cJSON_CreateObject(), *o, *list;
+
+	o = cJSON_AddObjectToObject(root, "profile");
+	add_text_or_empty(o, "name", r->profile);
+	cJSON_AddStringToObject(o, "origin", r->profile_origin);
+	cJSON_AddItemToObject(root, "credentials", r->creds ? credentials_json(r) : cJSON_CreateNull());
+	if (r->identity_ok) {
+		o = cJSON_AddObjectToObject(root, "identity");
+		add_text_or_empty(o, "account", r->id.account);
+		add_text_or_empty(o, "arn", r->id.arn);
+		add_text_or_empty(o, "user_id", r->id.user_id);
+	} else {
+		cJSON_AddNullToObject(root, "identity");
+	}
+	if (r->region) {
+		o = cJSON_AddObjectToObject(root, "region");
+		cJSON_AddStringToObject(o, "name", r->region);
+		cJSON_AddStringToObject(o, "origin", r->region_origin);
+	} else {
+		cJSON_AddNullToObject(root, "region");
+	}
+	list = cJSON_AddObjectToObject(root, "endpoints");
+	for (size_t i = 0; i < NSERVICES; i++) {
+		o = cJSON_AddObjectToObject(list, services[i]);
+		cJSON_AddStringToObject(o, "url", r->endpoint[i].ptr);
+		if (r->endpoint_origin[i])
+			cJSON_AddStringToObject(o, "override", r->endpoint_origin[i]);
+		else
+			cJSON_AddNullToObject(o, "override");
+	}
+	cJSON_AddStringToObject(root, "cache_dir", r->cache_dir.ptr);
+	list = cJSON_AddArrayToObject(root, "bootstrap_architectures");
+	for (size_t i = 0; i < bootstrap_count; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(bootstraps[i].arch));
+	list = cJSON_AddArrayToObject(root, "problems");
+	if (!r->region)
+		cJSON_AddItemToArray(list, cJSON_CreateString("no AWS region is set"));
+	if (!r->creds)
+		cJSON_AddItemToArray(list, cJSON_CreateString("no usable AWS credentials"));
+	if (r->creds && !r->identity_ok && r->sts_err.code)
+		cJSON_AddItemToArray(list, cJSON_CreateString(r->sts_err.code));
+	cJSON_AddBoolToObject(root, "ok", r->region && r->identity_ok);
+	json_print(root);
+}
+
+/* The problems found, each said once; the exit status. */
+static int report_problems(struct doctor_report *r)
+{
+	int status = EXIT_OK;
+
+	if (!r->creds)
+		status = error_print(&r->creds_err);
+	else if (!r->identity_ok)
+		status = error_print(&r->sts_err);
+	if (!r->region) {
+		error_exit(EXIT_USAGE, "no AWS region is set");
+		hint("set one with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in blambda.yml");
+		status = status ? status : EXIT_USAGE;
+	}
+	return status;
+}
+
 static int exec_doctor(struct args *args, struct config *cfg)
 {
-	int json = args_flag(args, GLOBAL_JSON);
+	struct error err = ERROR_INIT;
+	struct doctor_report r;
 	struct aws a;
-	const struct aws_credentials *creds = NULL;
-	struct sts_identity id = { 0 };
-	struct aws_error err = { 0 };
-	struct buf cache = BUF_INIT, url[4] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
-	const char *origin[4] = { NULL, NULL, NULL, NULL };
-	const char *region = NULL, *problem = NULL;
-	char masked[32] = "", expires[64] = "never";
-	int status = 0, creds_r, sts_r = -1;
-	cJSON *root = NULL;
+	int status;
 
-	if (aws_init_from(&a, cfg)) {
+	if (aws_init_from(&a, cfg, &err)) {
 		aws_release(&a);
-		return -1;
+		return error_print_release(&err);
 	}
-	if (aws_region_try(&a, &region)) {
-		region = NULL;
-		problem = "no AWS region is set";
-		status = EXIT_USAGE;
-	}
-	for (int i = 0; services[i]; i++)
-		aws_endpoint_in(&a, services[i], region ? region : "us-east-1", &url[i], &origin[i]);
-	fs_cache_dir(&cache);
-
-	creds_r = aws_get_credentials(&a, &creds);
-	if (creds_r) {
-		status = msg_exit_status();
-		creds = NULL;
-	} else {
-		mask_key(creds->access_key_id.ptr, masked);
-		if (creds->expiration)
-			format_time(creds->expiration, expires);
-		sts_r = sts_get_caller_identity(&a, creds, region ? NULL : "us-east-1", &id, &err);
-		if (sts_r == 1) {
-			aws_error_report(&err, "AWS rejected the credentials");
-			status = EXIT_AWS;
-		} else if (sts_r < 0) {
-			aws_error_report(&err, "cannot ask STS who the credentials belong to");
-			status = msg_exit_status();
-		}
-	}
-
-	if (json) {
-		cJSON *o, *eps = cJSON_CreateObject(), *archs = cJSON_CreateArray(), *problems = cJSON_CreateArray();
-
-		root = cJSON_CreateObject();
-		o = cJSON_AddObjectToObject(root, "profile");
-		cJSON_AddStringToObject(o, "name", a.profile);
-		cJSON_AddStringToObject(o, "origin", a.profile_origin);
-		if (creds) {
-			o = cJSON_AddObjectToObject(root, "credentials");
-			cJSON_AddStringToObject(o, "source", aws_cred_source_name(creds->source));
-			cJSON_AddStringToObject(o, "detail", creds->detail);
-			cJSON_AddStringToObject(o, "access_key_id", masked);
-			if (creds->expiration)
-				cJSON_AddNumberToObject(o, "expiration", (double)creds->expiration);
-			else
-				cJSON_AddNullToObject(o, "expiration");
-		} else {
-			cJSON_AddNullToObject(root, "credentials");
-		}
-		if (sts_r == 0) {
-			o = cJSON_AddObjectToObject(root, "identity");
-			cJSON_AddStringToObject(o, "account", id.account ? id.account : "");
-			cJSON_AddStringToObject(o, "arn", id.arn ? id.arn : "");
-			cJSON_AddStringToObject(o, "user_id", id.user_id ? id.user_id : "");
-		} else {
-			cJSON_AddNullToObject(root, "identity");
-		}
-		if (region) {
-			o = cJSON_AddObjectToObject(root, "region");
-			cJSON_AddStringToObject(o, "name", region);
-			cJSON_AddStringToObject(o, "origin", a.region_origin);
-		} else {
-			cJSON_AddNullToObject(root, "region");
-		}
-		for (int i = 0; services[i]; i++) {
-			o = cJSON_AddObjectToObject(eps, services[i]);
-			cJSON_AddStringToObject(o, "url", url[i].ptr);
-			if (origin[i])
-				cJSON_AddStringToObject(o, "override", origin[i]);
-			else
-				cJSON_AddNullToObject(o, "override");
-		}
-		cJSON_AddItemToObject(root, "endpoints", eps);
-		cJSON_AddStringToObject(root, "cache_dir", cache.ptr);
-		for (size_t i = 0; i < bootstrap_count; i++)
-			cJSON_AddItemToArray(archs, cJSON_CreateString(bootstraps[i].arch));
-		cJSON_AddItemToObject(root, "bootstrap_architectures", archs);
-		if (problem)
-			cJSON_AddItemToArray(problems, cJSON_CreateString(problem));
-		if (creds_r)
-			cJSON_AddItemToArray(problems, cJSON_CreateString("no usable AWS credentials"));
-		if (sts_r == 1)
-			cJSON_AddItemToArray(problems, cJSON_CreateString(err.code));
-		cJSON_AddItemToObject(root, "problems", problems);
-		cJSON_AddBoolToObject(root, "ok", status == 0);
-		json_print(root);
-	} else {
-		printf("profile:      %s (%s)\n", a.profile, a.profile_origin);
-		if (creds) {
-			printf("credentials:  %s\n", creds->detail);
-			printf("access key:   %s\n", masked);
-			printf("expires:      %s\n", expires);
-		} else {
-			printf("credentials:  none usable (see above)\n");
-		}
-		if (sts_r == 0) {
-			printf("account:      %s\n", id.account ? id.account : "?");
-			printf("caller:       %s\n", id.arn ? id.arn : "?");
-		}
-		if (region)
-			printf("region:       %s (%s)\n", region, a.region_origin);
-		else
-			printf("region:       not set\n");
-		for (int i = 0; services[i]; i++)
-			if (origin[i])
-				printf("endpoint:     %-7s %s (%s)\n", services[i], url[i].ptr, origin[i]);
-		printf("cache:        %s\n", cache.ptr);
-		printf("bootstraps:   ");
-		for (size_t i = 0; i < bootstrap_count; i++)
-			printf("%s%s", i ? ", " : "", bootstraps[i].arch);
-		printf("%s\n", bootstrap_count ? "" : "none");
-	}
-	if (problem) {
-		error_status(EXIT_USAGE, "%s", problem);
-		hint("set one with --region, AWS_REGION, 'region' in your AWS profile, or aws.region in blambda.yml");
-	}
-	sts_identity_release(&id);
-	aws_error_release(&err);
-	for (int i = 0; i < 4; i++)
-		buf_release(&url[i]);
-	buf_release(&cache);
+	gather(&a, &r);
+	if (args_flag(args, GLOBAL_JSON))
+		render_json(&r);
+	else
+		render_text(&r);
+	status = report_problems(&r);
+	report_release(&r);
 	aws_release(&a);
-	return status ? -1 : 0;
+	return status;
 }
 
 const struct command cmd_doctor = {

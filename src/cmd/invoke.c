@@ -6,92 +6,102 @@
 
 #include "aws/lambda.h"
 #include "cli/result.h"
+#include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/json.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/payload.h"
 #include "core/xalloc.h"
 
 /* the options: the payload group, then invoke's own */
 enum { INVOKE_OPT_QUALIFIER = PAYLOAD__N, OPTS__N };
 
+/* The log tail on stderr, as the console's test tab shows it: the function's output, never steering a terminal. */
+static void print_log(const struct lambda_invocation *res)
+{
+	struct buf shown = BUF_INIT;
+
+	if (!res->log.len || msg_level() < MSG_NORMAL)
+		return;
+	if (isatty(STDERR_FILENO))
+		buf_add_printable(&shown, res->log.ptr, res->log.len, 1);
+	else
+		buf_add(&shown, res->log.ptr, res->log.len);
+	fwrite(shown.ptr, 1, shown.len, stderr);
+	if (shown.ptr[shown.len - 1] != '\n')
+		fputc('\n', stderr);
+	buf_release(&shown);
+}
+
+/* The invocation's answer as text or JSON; the exit status (EXIT_FUNCTION for a function error). */
+static int show(const struct args *args, const char *name, const struct lambda_invocation *res)
+{
+	struct invoke_view v = { 0 };
+
+	v.name = name;
+	v.status_code = res->status;
+	v.executed_version = res->executed_version;
+	v.function_error = res->function_error;
+	v.payload = &res->payload;
+	v.log = &res->log;
+	if (args_flag(args, GLOBAL_JSON)) {
+		cJSON *o = invoke_view_json(&v);
+		struct buf fe = BUF_INIT;
+
+		if (res->request_id)
+			cJSON_AddStringToObject(o, "request_id", res->request_id);
+		json_print(o);
+		if (!res->function_error)
+			return EXIT_OK;
+		buf_add_printable(&fe, res->function_error, strlen(res->function_error), 0);
+		error_exit(EXIT_FUNCTION, "'%s' failed (%s)", name, fe.ptr);
+		buf_release(&fe);
+		return EXIT_FUNCTION;
+	}
+	print_log(res);
+	if (res->log_unreadable)
+		warning("the log Lambda sent back is not base64: it is not shown");
+	return invoke_view_print(&v);
+}
+
 static int exec_invoke(struct args *args, struct config *cfg)
 {
-	struct buf payload = BUF_INIT;
-	struct aws a;
-	struct aws_error err = { 0 };
+	struct lambda_invoke_request req = { 0 };
 	struct lambda_invocation res;
-	struct invoke_view v = { 0 };
-	const char *region, *qualifier = args_str(args, INVOKE_OPT_QUALIFIER);
+	struct buf payload = BUF_INIT;
+	struct error err = ERROR_INIT;
+	struct aws a;
+	const char *region;
 	char *name = NULL;
-	int r = -1, json = args_flag(args, GLOBAL_JSON);
+	int r;
 
+	req.qualifier = args_str(args, INVOKE_OPT_QUALIFIER);
 	/* a payload that is not JSON is refused before any call */
-	if (args_payload(args, &payload) ||
-	    !(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke")))
-		goto out_nocall;
-	if (aws_init_from(&a, cfg))
-		goto out_aws;
-	if (aws_region(&a, &region))
-		goto out_aws;
-	r = lambda_invoke(&a, NULL, name, qualifier, NULL, 1, payload.ptr, payload.len, &res, &err);
-	if (r) {
-		char *what = buf_fmt("cannot invoke '%s'", name);
-
-		aws_error_report(&err, what);
-		free(what);
-		if (aws_error_is(&err, "ResourceNotFoundException"))
-			hint("deploy it first with 'blambda deploy'%s", qualifier ? ", and check the qualifier" : "");
-		aws_error_release(&err);
-		lambda_invocation_release(&res);
-		r = -1;
-		goto out_aws;
+	if (args_payload(args, &payload, &err) ||
+	    !(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke", &err))) {
+		r = error_print_release(&err);
+		goto out;
 	}
-	v.name = name;
-	v.status_code = res.status;
-	v.executed_version = res.executed_version;
-	v.function_error = res.function_error;
-	v.payload = &res.payload;
-	v.log = &res.log;
-	if (json) {
-		cJSON *o = invoke_view_json(&v);
-
-		if (res.request_id)
-			cJSON_AddStringToObject(o, "request_id", res.request_id);
-		json_print(o);
-		r = EXIT_OK;
-		if (res.function_error) {
-			struct buf fe = BUF_INIT;
-
-			buf_add_printable(&fe, res.function_error, strlen(res.function_error), 0);
-			error_status(EXIT_FUNCTION, "'%s' failed (%s)", name, fe.ptr);
-			buf_release(&fe);
-			r = EXIT_FUNCTION;
-		}
+	req.name = name;
+	req.tail = 1;
+	req.payload = payload.ptr;
+	req.len = payload.len;
+	lambda_invocation_init(&res);
+	if (aws_init_from(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+		r = error_print_release(&err);
+	} else if (lambda_invoke(&a, &req, &res, &err)) {
+		error_prefix(&err, "cannot invoke '%s'", name);
+		if (error_is(&err, "ResourceNotFoundException"))
+			error_hint(&err, "deploy it first with 'blambda deploy'%s",
+				   req.qualifier ? ", and check the qualifier" : "");
+		r = error_print_release(&err);
 	} else {
-		/* the log tail first, as the console's test tab shows it; then the answer */
-		if (res.log.len && msg_level() >= MSG_NORMAL) {
-			struct buf shown = BUF_INIT;
-
-			/* the function's output, shown as is, but never steering a terminal */
-			if (isatty(STDERR_FILENO))
-				buf_add_printable(&shown, res.log.ptr, res.log.len, 1);
-			else
-				buf_add(&shown, res.log.ptr, res.log.len);
-			fwrite(shown.ptr, 1, shown.len, stderr);
-			if (shown.ptr[shown.len - 1] != '\n')
-				fputc('\n', stderr);
-			buf_release(&shown);
-		}
-		if (res.log_unreadable)
-			warning("the log Lambda sent back is not base64: it is not shown");
-		r = invoke_view_print(&v);
+		r = show(args, name, &res);
 	}
 	lambda_invocation_release(&res);
-out_aws:
 	aws_release(&a);
-out_nocall:
+out:
 	buf_release(&payload);
 	free(name);
 	return r;

@@ -11,7 +11,7 @@
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/clock.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/strlist.h"
 #include "core/wait.h"
 #include "core/xalloc.h"
@@ -101,57 +101,47 @@ static int exec_logs(struct args *args, struct config *cfg)
 	int follow = args_flag(args, LOGS_OPT_FOLLOW), json = args_flag(args, GLOBAL_JSON), tty = isatty(STDOUT_FILENO);
 	struct strlist seen = STRLIST_INIT;
 	struct aws a;
-	struct aws_error err = { 0 };
+	struct error err = ERROR_INIT;
 	const char *region;
-	char *group = NULL;
+	char *group = NULL, *name;
 	long long now = clock_epoch_ms(), start, latest = 0;
-	int r = -1, said_missing = 0;
+	int r = EXIT_OK, said_missing = 0;
 
 	start = parse_since(since ? since : "10m", now);
 	if (start < 0)
-		return error_status(EXIT_USAGE, "--since takes a duration such as 10m, 2h or 1d, or a UTC time such as "
-				    "2026-11-28T09:30:00Z, got '%s'", since);
-	{
-		char *name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "logs");
-
-		if (!name)
-			goto out;
-		group = buf_fmt("/aws/lambda/%s", name);
-		free(name);
-	}
-	if (aws_init_from(&a, cfg)) {
-		aws_release(&a);
+		return error_exit(EXIT_USAGE, "--since takes a duration such as 10m, 2h or 1d, or a UTC time such as "
+				  "2026-11-28T09:30:00Z, got '%s'", since);
+	if (!(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "logs", &err)))
+		return error_print_release(&err);
+	group = buf_fmt("/aws/lambda/%s", name);
+	free(name);
+	if (aws_init_from(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+		r = error_print_release(&err);
 		goto out;
 	}
-	if (aws_region(&a, &region))
-		goto out_aws;
 	for (;;) {
 		struct logs_events ev = { 0 };
 		struct strlist now_seen = STRLIST_INIT;
 
-		r = logs_filter_events(&a, NULL, group, latest ? latest : start, &ev, &err);
-		if (r == 1 && aws_error_is(&err, "ResourceNotFoundException")) {
+		int got = logs_filter_events(&a, NULL, group, latest ? latest : start, &ev, &err);
+
+		if (got == 1 && error_is(&err, "ResourceNotFoundException")) {
 			if (!said_missing)
 				info("The log group '%s' does not exist yet: the function has not logged anything%s", group,
 				     follow ? "; waiting for it" : "");
 			said_missing = 1;
-			aws_error_release(&err);
+			error_release(&err);
 			logs_events_release(&ev);
-			r = 0;
 			if (!follow)
 				break;
 			fflush(stdout);
 			wait_sleep(POLL_S);
 			continue;
 		}
-		if (r) {
-			char *what = buf_fmt("cannot read the log group '%s'", group);
-
-			aws_error_report(&err, what);
-			free(what);
-			aws_error_release(&err);
+		if (got) {
+			error_prefix(&err, "cannot read the log group '%s'", group);
+			r = error_print_release(&err);
 			logs_events_release(&ev);
-			r = -1;
 			break;
 		}
 		logs_events_sort(&ev);
@@ -183,9 +173,8 @@ static int exec_logs(struct args *args, struct config *cfg)
 		fflush(stdout);
 		wait_sleep(POLL_S);
 	}
-out_aws:
-	aws_release(&a);
 out:
+	aws_release(&a);
 	free(group);
 	strlist_clear(&seen);
 	return r;

@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "core/fs.h"
 #include "core/json.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/xalloc.h"
 #include "package/template.h"
 
@@ -23,7 +24,7 @@ static const char *const archs[] = { "x86_64", "arm64", NULL };
  * A name must be a Lambda function name and a Clojure namespace: letters,
  * digits, '-' and '_', starting with a letter, at most 64 characters.
  */
-static int check_name(const char *name)
+static int check_name(const char *name, struct error *err)
 {
 	size_t n = strlen(name);
 	int ok = n > 0 && n <= 64 && isalpha((unsigned char)name[0]);
@@ -32,11 +33,9 @@ static int check_name(const char *name)
 		ok = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_';
 	if (ok && (strstr(name, "--") || name[n - 1] == '-'))
 		ok = 0;
-	if (!ok) {
-		error_status(EXIT_USAGE, "'%s' cannot name a function: use 1 to 64 letters, digits, '-' and '_', "
-			     "starting with a letter (it is both the Lambda function's name and its namespace)", name);
-		return -1;
-	}
+	if (!ok)
+		return error_set(err, EXIT_USAGE, "'%s' cannot name a function: use 1 to 64 letters, digits, '-' and '_', "
+				 "starting with a letter (it is both the Lambda function's name and its namespace)", name);
 	return 0;
 }
 
@@ -48,7 +47,7 @@ static const char *opt_or_default(const struct args *args, int opt, enum cfg_id 
 }
 
 /* Creates the parent directories of dir/rel. */
-static int mkparents(const char *dir, const char *rel)
+static int mkparents(const char *dir, const char *rel, struct error *err)
 {
 	struct buf p = BUF_INIT;
 	const char *slash = strrchr(rel, '/');
@@ -56,13 +55,13 @@ static int mkparents(const char *dir, const char *rel)
 
 	if (slash) {
 		buf_addf(&p, "%s/%.*s", dir, (int)(slash - rel), rel);
-		r = fs_mkdirs(p.ptr, 0755);
+		r = fs_mkdirs(p.ptr, 0755, err);
 	}
 	buf_release(&p);
 	return r;
 }
 
-static int write_all(const char *dir, const struct rendered_set *files)
+static int write_all(const char *dir, const struct rendered_set *files, struct error *err)
 {
 	struct buf path = BUF_INIT;
 	int r = 0;
@@ -70,8 +69,8 @@ static int write_all(const char *dir, const struct rendered_set *files)
 	for (size_t i = 0; !r && i < files->nr; i++) {
 		buf_reset(&path);
 		buf_addf(&path, "%s/%s", dir, files->items[i].path);
-		r = mkparents(dir, files->items[i].path) ||
-		    fs_write_atomic(path.ptr, files->items[i].text.ptr, files->items[i].text.len, files->items[i].mode);
+		r = mkparents(dir, files->items[i].path, err) ||
+		    fs_write_atomic(path.ptr, files->items[i].text.ptr, files->items[i].text.len, files->items[i].mode, err);
 	}
 	buf_release(&path);
 	return r;
@@ -84,13 +83,14 @@ static int exec_new_function(struct args *args, struct config *cfg)
 	struct kvlist vars = KVLIST_INIT;
 	struct rendered_set files;
 	struct buf file = BUF_INIT, handler = BUF_INIT, tmp = BUF_INIT, conflicts = BUF_INIT, dirbuf = BUF_INIT;
+	struct error err = ERROR_INIT;
 	const char *dir;
 	struct stat st;
-	int r = -1, exists;
+	int exists;
 
 	(void)cfg;
-	if (check_name(name))
-		return -1;
+	if (check_name(name, &err))
+		return error_print_release(&err);
 	/* "out/" is the directory "out": the new one is built beside it, not inside */
 	buf_adds(&dirbuf, args_str(args, NEW_OPT_DIR) ? args_str(args, NEW_OPT_DIR) : name);
 	while (dirbuf.len > 1 && dirbuf.ptr[dirbuf.len - 1] == '/')
@@ -115,17 +115,17 @@ static int exec_new_function(struct args *args, struct config *cfg)
 		const char *v = kvlist_get(&vars, "bb_version");
 
 		if (cfg_keys[CFG_BABASHKA_VERSION].check(NULL, v, &why)) {
-			error_status(EXIT_USAGE, "option '--bb-version': %s", why.ptr);
+			error_set(&err, EXIT_USAGE, "option '--bb-version': %s", why.ptr);
 			buf_release(&why);
 			goto out_vars;
 		}
 	}
-	if (template_render(args_str(args, NEW_OPT_TEMPLATE), &vars, &files))
+	if (template_render(args_str(args, NEW_OPT_TEMPLATE), &vars, &files, &err))
 		goto out_vars;
 
 	exists = !stat(dir, &st);
 	if (exists && !S_ISDIR(st.st_mode)) {
-		error_status(EXIT_USAGE, "'%s' exists and is not a directory", dir);
+		error_set(&err, EXIT_USAGE, "'%s' exists and is not a directory", dir);
 		goto out;
 	}
 	if (exists && !force) {
@@ -138,8 +138,8 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			buf_release(&p);
 		}
 		if (conflicts.len) {
-			error_status(EXIT_USAGE, "would overwrite %s", conflicts.ptr);
-			hint("use --force to overwrite them, or --dir to make the project elsewhere");
+			error_set(&err, EXIT_USAGE, "would overwrite %s", conflicts.ptr);
+			error_hint(&err, "use --force to overwrite them, or --dir to make the project elsewhere");
 			goto out;
 		}
 	}
@@ -149,7 +149,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 
 		if (slash && slash != dir) {
 			char *parent = xstrndup(dir, (size_t)(slash - dir));
-			int bad = fs_mkdirs(parent, 0755);
+			int bad = fs_mkdirs(parent, 0755, &err);
 
 			free(parent);
 			if (bad)
@@ -157,14 +157,13 @@ static int exec_new_function(struct args *args, struct config *cfg)
 		}
 		buf_addf(&tmp, "%s.tmp-XXXXXX", dir);
 		if (!mkdtemp(tmp.ptr)) {
-			error("cannot create '%s': %s", tmp.ptr, strerror(errno));
+			error_set(&err, EXIT_FAIL, "cannot create '%s': %s", tmp.ptr, strerror(errno));
 			goto out;
 		}
 		fs_temp_register_tree(tmp.ptr); /* an interrupt leaves nothing: the project appears whole or not at all */
-		/* write_all reports its own failures; chmod and rename are reported here */
-		if (write_all(tmp.ptr, &files) ||
+		if (write_all(tmp.ptr, &files, &err) ||
 		    ((chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) &&
-		     error("cannot create '%s': %s", dir, strerror(errno)))) {
+		     error_set(&err, EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno)))) {
 			char *left = NULL;
 
 			if (fs_remove_tree(tmp.ptr, &left))
@@ -174,7 +173,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			goto out;
 		}
 		fs_temp_unregister(tmp.ptr);
-	} else if (write_all(dir, &files)) {
+	} else if (write_all(dir, &files, &err)) {
 		goto out;
 	}
 
@@ -191,7 +190,6 @@ static int exec_new_function(struct args *args, struct config *cfg)
 			printf("%s/%s\n", dir, files.items[i].path);
 		info("Created the function %s in %s/. Next:\n  cd %s\n  bb test\n  blambda build", name, dir, dir);
 	}
-	r = 0;
 out:
 	rendered_set_release(&files);
 out_vars:
@@ -201,7 +199,7 @@ out_vars:
 	buf_release(&tmp);
 	buf_release(&conflicts);
 	buf_release(&dirbuf);
-	return r;
+	return error_failed(&err) ? error_print_release(&err) : EXIT_OK;
 }
 
 static const struct opt opts[OPTS__N + 1] = {

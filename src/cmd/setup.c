@@ -9,51 +9,51 @@
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/buf.h"
-#include "core/msg.h"
+#include "cli/term.h"
 #include "core/payload.h"
 
 /* --region given more than once: the regions a command that takes several works in */
-static int set_regions(const struct args *args, struct config *cfg)
+static int set_regions(const struct args *args, struct config *cfg, struct error *err)
 {
 	const struct opt_value *v = args_value(args, GLOBAL_REGION);
 	struct buf all = BUF_INIT;
 	int r;
 
 	if (v->list.nr < 2)
-		return config_finish(cfg);
-	if (!(args->cmd->flags & CMD_REGIONS)) {
-		error_status(EXIT_USAGE, "--region is given %zu times; 'blambda %s' works in one region", v->list.nr,
-			     command_path(args->cmd));
-		return -1;
-	}
+		return config_finish(cfg, err);
+	if (!(args->cmd->flags & CMD_REGIONS))
+		return error_set(err, EXIT_USAGE, "--region is given %zu times; 'blambda %s' works in one region",
+				 v->list.nr, command_path(args->cmd));
 	for (size_t i = 0; i < v->list.nr; i++)
 		buf_addf(&all, "%s%s", i ? "," : "", v->list.items[i]);
-	r = config_set_flag(cfg, "aws.regions", all.ptr, "region");
+	r = config_set_flag(cfg, "aws.regions", all.ptr, "region", err);
 	buf_release(&all);
-	return r ? -1 : config_finish(cfg);
+	return r ? -1 : config_finish(cfg, err);
 }
 
 /* The flags of one table that set blambda.yml keys; `base` is the id of the table's first row. */
-static int apply_flags(const struct args *args, struct config *cfg, const struct opt *opts, int base)
+static int apply_flags(const struct args *args, struct config *cfg, const struct opt *opts, int base,
+		       struct error *err)
 {
 	for (size_t i = 0; opts && opts[i].name; i++) {
 		const struct opt_value *v = args_value(args, base + (int)i);
 
-		if (opts[i].config_key && v->set && config_set_flag(cfg, opts[i].config_key, v->str, opts[i].name))
+		if (opts[i].config_key && v->set && config_set_flag(cfg, opts[i].config_key, v->str, opts[i].name, err))
 			return -1;
 	}
 	return 0;
 }
 
-int args_load_config(const struct args *args, struct config *cfg)
+int args_load_config(const struct args *args, struct config *cfg, struct error *err)
 {
 	const char *path = args_str(args, GLOBAL_CONFIG);
 
 	config_init(cfg);
-	if (config_read_file(cfg, path ? path : "blambda.yml", path != NULL) || config_read_env(cfg) ||
-	    apply_flags(args, cfg, global_options, GLOBAL_DIRECTORY) || apply_flags(args, cfg, args->cmd->opts, 0))
+	if (config_read_file(cfg, path ? path : "blambda.yml", path != NULL, err) || config_read_env(cfg, err) ||
+	    apply_flags(args, cfg, global_options, GLOBAL_DIRECTORY, err) ||
+	    apply_flags(args, cfg, args->cmd->opts, 0, err))
 		return -1;
-	return set_regions(args, cfg);
+	return set_regions(args, cfg, err);
 }
 
 static void setting_from(const struct cfg_value *v, struct aws_setting *out)
@@ -68,18 +68,19 @@ void aws_settings_from_config(const struct config *cfg, struct aws_settings *s)
 	setting_from(&cfg->v[CFG_AWS_PROFILE], &s->profile);
 	setting_from(&cfg->v[CFG_AWS_REGION], &s->region);
 	setting_from(&cfg->v[CFG_AWS_ENDPOINT_URL], &s->endpoint_url);
+	s->obs = term_observer();
 }
 
-int aws_init_from(struct aws *a, const struct config *cfg)
+int aws_init_from(struct aws *a, const struct config *cfg, struct error *err)
 {
 	struct aws_settings s;
 
 	aws_settings_from_config(cfg, &s);
-	return aws_init(a, &s);
+	return aws_init(a, &s, err);
 }
 
-int args_payload(const struct args *args, struct buf *out)
+int args_payload(const struct args *args, struct buf *out, struct error *err)
 {
 	return payload_load(args_str(args, PAYLOAD_JSON), args_str(args, PAYLOAD_FILE), args_str(args, PAYLOAD_EVENT),
-			    out);
+			    out, err);
 }

@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "core/fs.h"
 #include "core/json.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "core/strlist.h"
 #include "deploy/terraform.h"
 #include "package/project.h"
@@ -44,20 +45,21 @@ static int exec_terraform(struct args *args, struct config *cfg)
 	struct project_build_opts po = { 0 };
 	struct project_artifacts arts = { 0 };
 	struct terraform_input in = { 0 };
-	struct http_client *http = NULL;
+	struct http_fetcher fetch = HTTP_FETCHER_INIT(term_observer());
 	struct strlist none = STRLIST_INIT;
 	struct config *fns = NULL;
 	struct buf text = BUF_INIT, old = BUF_INIT, path = BUF_INIT, rel = BUF_INIT;
+	struct error err = ERROR_INIT;
 	char abs_dir[PATH_MAX], abs_target[PATH_MAX];
 	size_t n = 0;
-	int r = -1, same, clash = 0;
+	int same, clash = 0;
 
 	if (!cfg->path)
-		return error_status(EXIT_USAGE, "there is no blambda.yml here to describe");
-	if (config_select_functions(cfg, &none, &fns, &n))
-		return -1;
+		return error_exit(EXIT_USAGE, "there is no blambda.yml here to describe");
+	if (config_select_functions(cfg, &none, &fns, &n, &err))
+		return error_print_release(&err);
 	if (!n) {
-		error_status(EXIT_USAGE, "%s names no function", cfg->path);
+		error_set(&err, EXIT_USAGE, "%s names no function", cfg->path);
 		goto out;
 	}
 	/* one Terraform name a function */
@@ -69,10 +71,10 @@ static int exec_terraform(struct args *args, struct config *cfg)
 			struct buf b = BUF_INIT;
 
 			terraform_resource_name(config_str(&fns[k], CFG_FUNCTION_NAME), &b);
-			if (!strcmp(a.ptr, b.ptr)) {
-				error_status(EXIT_USAGE, "functions '%s' and '%s' would both be '%s' in Terraform",
-					     config_str(&fns[k], CFG_FUNCTION_NAME), config_str(&fns[i], CFG_FUNCTION_NAME),
-					     a.ptr);
+			if (!clash && !strcmp(a.ptr, b.ptr)) {
+				error_set(&err, EXIT_USAGE, "functions '%s' and '%s' would both be '%s' in Terraform",
+					  config_str(&fns[k], CFG_FUNCTION_NAME), config_str(&fns[i], CFG_FUNCTION_NAME),
+					  a.ptr);
 				clash = 1;
 			}
 			buf_release(&b);
@@ -83,12 +85,10 @@ static int exec_terraform(struct args *args, struct config *cfg)
 		goto out;
 	/* the zips it names, up to date */
 	po.runtime_layer = po.deps_layer = po.function = 1;
-	if (project_build(cfg, &po, &http, &arts))
-		goto out;
-	if (fs_mkdirs(dir, 0755))
+	if (project_build(cfg, &po, &fetch, &arts, &err) || fs_mkdirs(dir, 0755, &err))
 		goto out;
 	if (!realpath(dir, abs_dir) || !realpath("target", abs_target)) {
-		error("cannot resolve '%s': %s", dir, strerror(errno));
+		error_set(&err, EXIT_FAIL, "cannot resolve '%s': %s", dir, strerror(errno));
 		goto out;
 	}
 	relative_path(abs_dir, abs_target, &rel);
@@ -102,7 +102,7 @@ static int exec_terraform(struct args *args, struct config *cfg)
 	terraform_generate(&in, &text);
 	buf_addf(&path, "%s/main.tf", dir);
 	same = !fs_read_file(path.ptr, &old, 16u << 20) && old.len == text.len && !memcmp(old.ptr, text.ptr, text.len);
-	if (!same && fs_write_atomic(path.ptr, text.ptr, text.len, 0644))
+	if (!same && fs_write_atomic(path.ptr, text.ptr, text.len, 0644, &err))
 		goto out;
 	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *o = cJSON_CreateObject();
@@ -115,18 +115,17 @@ static int exec_terraform(struct args *args, struct config *cfg)
 	} else {
 		printf("%s %s\n", same ? "Up to date:" : "Wrote", path.ptr);
 	}
-	r = EXIT_OK;
 out:
 	for (size_t i = 0; i < n; i++)
 		config_release(&fns[i]);
 	free(fns);
 	project_artifacts_release(&arts);
-	http_client_free(http);
+	http_fetcher_release(&fetch);
 	buf_release(&text);
 	buf_release(&old);
 	buf_release(&path);
 	buf_release(&rel);
-	return r;
+	return error_failed(&err) ? error_print_release(&err) : EXIT_OK;
 }
 
 static const struct opt opts[OPTS__N + 1] = {

@@ -6,21 +6,24 @@
 #include <zip.h>
 
 #include "cmd/cmd.h"
+#include "cli/term.h"
 #include "core/json.h"
 #include "core/curl_lazy.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 
 static int exec_version(struct args *args, struct config *cfg)
 {
 	const struct curl_api *api = NULL;
 	const char *curl_version = "not loaded";
+	struct error err = ERROR_INIT;
 	char cjson[32];
 
 	(void)cfg;
 	if (args_flag(args, GLOBAL_JSON) || msg_level() >= MSG_VERBOSE) {
-		api = curl_api();
+		api = curl_api(&err);
 		if (api)
 			curl_version = api->version_info(CURLVERSION_NOW)->version;
+		error_release(&err); /* a version without libcurl says "not loaded" */
 	}
 	snprintf(cjson, sizeof(cjson), "%d.%d.%d", CJSON_VERSION_MAJOR, CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
 	if (args_flag(args, GLOBAL_JSON)) {

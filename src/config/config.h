@@ -2,6 +2,7 @@
 #define BLAMBDA_CONFIG_CONFIG_H
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/strlist.h"
 
 /*
@@ -111,18 +112,21 @@ void config_init(struct config *cfg);
 void config_release(struct config *cfg);
 
 /*
- * Read blambda.yml. A missing file is fine unless `required` (the user named
- * it with -c). Errors name the file, line and column and set EXIT_USAGE.
+ * Every function below that can fail returns -1 with err filled (EXIT_USAGE
+ * for a mistake in the configuration: its message names the file, line and
+ * column, or the variable or flag).
  */
-int config_read_file(struct config *cfg, const char *path, int required);
+
+/* Read blambda.yml. A missing file is fine unless `required` (the user named it with -c). */
+int config_read_file(struct config *cfg, const char *path, int required, struct error *err);
 /* The same from memory; `path` names it in messages. */
-int config_read_text(struct config *cfg, const char *path, const char *text, size_t len);
+int config_read_text(struct config *cfg, const char *path, const char *text, size_t len, struct error *err);
 /* Apply BLAMBDA_* variables from the environment. */
-int config_read_env(struct config *cfg);
-/* Apply a command-line flag; `flag` is how the user spelled it, for messages. */
-int config_set_flag(struct config *cfg, const char *key, const char *value, const char *flag);
+int config_read_env(struct config *cfg, struct error *err);
+/* Apply a command-line flag; `flag` is its long name ("region"), for messages. */
+int config_set_flag(struct config *cfg, const char *key, const char *value, const char *flag, struct error *err);
 /* Checks that span keys and defaults derived from other keys; call after the three above. */
-int config_finish(struct config *cfg);
+int config_finish(struct config *cfg, struct error *err);
 
 /*
  * The project's functions: the names under `functions:` in file order, else
@@ -133,17 +137,18 @@ const char *config_function_name(const struct config *cfg, size_t i);
 /*
  * The functions named (all when names is empty), each as config_for_function
  * gives it, into a new array of *n (release each, free the array). -1 with
- * an error (and a did-you-mean) for a name the project does not declare or
- * a function without a handler; *out is then NULL.
+ * err (and a did-you-mean) for a name the project does not declare or a
+ * function without a handler; *out is then NULL.
  */
-int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n);
+int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n,
+			    struct error *err);
 /*
  * The one function a command acts on (caller frees): `name` when given (one
  * the project declares, when there is a project), else the project's only
- * function. NULL with an error when there is none or several and no name;
+ * function. NULL with err when there is none or several and no name;
  * `command` names the command in the hint.
  */
-char *config_one_function(const struct config *cfg, const char *name, const char *command);
+char *config_one_function(const struct config *cfg, const char *name, const char *command, struct error *err);
 /* The index of a function by name, or -1. */
 int config_function_index(const struct config *cfg, const char *name);
 /*

@@ -3,19 +3,19 @@
 #include <stdlib.h>
 
 #include "core/lazy.h"
-#include "core/msg.h"
 
 static struct curl_api api;
-static int state; /* 0 not tried, 1 loaded, -1 failed */
+static struct lazy_lib lib = LAZY_LIB("libcurl.so.4", "libcurl4");
+static int initialised; /* 0 not tried, 1 done, -1 failed */
 
 static void cleanup(void)
 {
 	api.global_cleanup();
 }
 
-#define SYM(field, symbol) { symbol, (void **)&api.field }
+#define SYM(field, symbol) LAZY_SYM(api, field, symbol)
 
-const struct curl_api *curl_api(void)
+const struct curl_api *curl_api(struct error *err)
 {
 	const struct lazy_sym syms[] = {
 		SYM(global_init, "curl_global_init"),
@@ -32,16 +32,17 @@ const struct curl_api *curl_api(void)
 		SYM(version_info, "curl_version_info"),
 	};
 
-	if (state)
-		return state > 0 ? &api : NULL;
-	state = -1;
-	if (lazy_load("libcurl.so.4", "libcurl4", syms, sizeof(syms) / sizeof(syms[0])))
+	if (lazy_open(&lib, syms, sizeof(syms) / sizeof(syms[0]), err))
 		return NULL;
-	if (api.global_init(CURL_GLOBAL_DEFAULT)) {
-		error("cannot initialise libcurl");
+	if (!initialised)
+		initialised = api.global_init(CURL_GLOBAL_DEFAULT) ? -1 : 1;
+	if (initialised < 0) {
+		error_set(err, EXIT_FAIL, "cannot initialise libcurl");
 		return NULL;
 	}
-	atexit(cleanup);
-	state = 1;
+	if (initialised == 1) {
+		atexit(cleanup);
+		initialised = 2;
+	}
 	return &api;
 }

@@ -3,6 +3,8 @@
 
 #include <curl/curl.h>
 
+#include "core/error.h"
+
 /*
  * libcurl, loaded on first use (see core/lazy.h). The pointers have libcurl's
  * own signatures, checked by the compiler against <curl/curl.h>.
@@ -22,7 +24,7 @@ struct curl_api {
 	curl_version_info_data *(*version_info)(CURLversion v);
 };
 
-/* The loaded API, initialised once; NULL (with an error printed) when libcurl cannot be loaded. */
-const struct curl_api *curl_api(void);
+/* The loaded API, initialised once; NULL with err filled when libcurl cannot be loaded. */
+const struct curl_api *curl_api(struct error *err);
 
 #endif

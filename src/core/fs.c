@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 #define MAX_TEMPS 16
@@ -182,7 +181,7 @@ static void register_temp(const char *path, int family, int tree)
 			return;
 		}
 	}
-	warning("more than %d temporary files at once: '%s' would be left behind by an interrupt", MAX_TEMPS, path);
+	/* more than MAX_TEMPS at once: this one would be left behind by an interrupt (none is that busy) */
 }
 
 void fs_temp_register(const char *path)
@@ -234,7 +233,7 @@ void fs_cache_dir(struct buf *out)
 	buf_addf(out, "%s/.cache/blambda", v && *v ? v : ".");
 }
 
-int fs_mkdirs(const char *path, mode_t mode)
+int fs_mkdirs(const char *path, mode_t mode, struct error *err)
 {
 	char *p = xstrdup(path);
 
@@ -245,12 +244,12 @@ int fs_mkdirs(const char *path, mode_t mode)
 
 			*s = '\0';
 			if (mkdir(p, mode) && errno != EEXIST) {
-				error("cannot create directory '%s': %s", p, strerror(errno));
+				error_set(err, EXIT_FAIL, "cannot create directory '%s': %s", p, strerror(errno));
 				free(p);
 				return -1;
 			}
 			if (!c && (stat(p, &st) || !S_ISDIR(st.st_mode))) {
-				error("'%s' is not a directory", p);
+				error_set(err, EXIT_FAIL, "'%s' is not a directory", p);
 				free(p);
 				return -1;
 			}
@@ -286,12 +285,10 @@ int fs_read_file(const char *path, struct buf *out, size_t cap)
 		return -1;
 	}
 	close(fd);
-	if (!out->ptr)
-		buf_adds(out, "");
 	return 0;
 }
 
-FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
+FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode, struct error *err)
 {
 	int fd;
 	FILE *f;
@@ -302,11 +299,11 @@ FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
 	if (fd >= 0)
 		fs_temp_register(tmp->ptr);
 	if (fd < 0) {
-		error("cannot create a file next to '%s': %s", path, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot create a file next to '%s': %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fchmod(fd, mode)) {
-		error("cannot set the mode of '%s': %s", tmp->ptr, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot set the mode of '%s': %s", tmp->ptr, strerror(errno));
 		close(fd);
 		unlink(tmp->ptr);
 		fs_temp_unregister(tmp->ptr);
@@ -314,7 +311,7 @@ FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
 	}
 	f = fdopen(fd, "w+b");
 	if (!f) {
-		error("cannot open '%s': %s", tmp->ptr, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot open '%s': %s", tmp->ptr, strerror(errno));
 		close(fd);
 		unlink(tmp->ptr);
 		fs_temp_unregister(tmp->ptr);
@@ -322,7 +319,7 @@ FILE *fs_temp_open(const char *path, struct buf *tmp, mode_t mode)
 	return f;
 }
 
-int fs_temp_commit(FILE *f, const char *tmp, const char *path)
+int fs_temp_commit(FILE *f, const char *tmp, const char *path, struct error *err)
 {
 	int bad = fflush(f) || ferror(f) || fsync(fileno(f));
 	int e = errno;
@@ -334,13 +331,13 @@ int fs_temp_commit(FILE *f, const char *tmp, const char *path)
 	if (bad) {
 		unlink(tmp);
 		fs_temp_unregister(tmp);
-		return error("cannot write '%s': %s", path, strerror(e ? e : EIO));
+		return error_set(err, EXIT_FAIL, "cannot write '%s': %s", path, strerror(e ? e : EIO));
 	}
 	if (rename(tmp, path)) {
 		e = errno;
 		unlink(tmp);
 		fs_temp_unregister(tmp);
-		return error("cannot write '%s': %s", path, strerror(e));
+		return error_set(err, EXIT_FAIL, "cannot write '%s': %s", path, strerror(e));
 	}
 	fs_temp_unregister(tmp);
 	return 0;
@@ -354,10 +351,10 @@ void fs_temp_abort(FILE *f, const char *tmp)
 	fs_temp_unregister(tmp);
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error *err)
 {
 	struct buf tmp = BUF_INIT;
-	FILE *f = fs_temp_open(path, &tmp, mode);
+	FILE *f = fs_temp_open(path, &tmp, mode, err);
 	int r;
 
 	if (!f) {
@@ -365,10 +362,10 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		return -1;
 	}
 	if (len && fwrite(data, 1, len, f) != len) {
-		r = error("cannot write '%s': %s", path, strerror(errno));
+		r = error_set(err, EXIT_FAIL, "cannot write '%s': %s", path, strerror(errno));
 		fs_temp_abort(f, tmp.ptr);
 	} else {
-		r = fs_temp_commit(f, tmp.ptr, path);
+		r = fs_temp_commit(f, tmp.ptr, path, err);
 	}
 	buf_release(&tmp);
 	return r;

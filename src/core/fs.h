@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 
 /* blambda's cache directory: BLAMBDA_CACHE_DIR, else $XDG_CACHE_HOME/blambda, else ~/.cache/blambda. */
 void fs_cache_dir(struct buf *out);
@@ -13,17 +14,17 @@ int fs_on_path(const char *prog);
 /* The path of that executable (caller frees), or NULL. */
 char *fs_find_program(const char *prog);
 
-/* mkdir -p with mode for the directories it creates; -1 with an error printed. */
-int fs_mkdirs(const char *path, mode_t mode);
+/* mkdir -p with mode for the directories it creates; -1 with err filled. */
+int fs_mkdirs(const char *path, mode_t mode, struct error *err);
 /* Read a whole file into out (appending); -1 with errno set. `cap` bounds the size (0: none). */
 int fs_read_file(const char *path, struct buf *out, size_t cap);
 
 /*
  * Write a file so that readers see the old contents or the new, never a part:
  * the data goes to a temporary file in the same directory, is flushed to disk,
- * and is renamed over `path`. -1 with an error printed.
+ * and is renamed over `path`. -1 with err filled.
  */
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct error *err);
 
 /*
  * The same in steps, for data written as it is produced: fs_temp_open()
@@ -31,8 +32,8 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  * fs_temp_commit() flushes, syncs and renames it over path, or
  * fs_temp_abort() removes it. Both close the stream.
  */
-FILE *fs_temp_open(const char *path, struct buf *tmp_path, mode_t mode);
-int fs_temp_commit(FILE *f, const char *tmp_path, const char *path);
+FILE *fs_temp_open(const char *path, struct buf *tmp_path, mode_t mode, struct error *err);
+int fs_temp_commit(FILE *f, const char *tmp_path, const char *path, struct error *err);
 void fs_temp_abort(FILE *f, const char *tmp_path);
 
 /*

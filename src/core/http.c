@@ -12,8 +12,7 @@
 
 #include "core/clock.h"
 #include "core/curl_lazy.h"
-#include "core/msg.h"
-#include "core/progress.h"
+#include "core/observer.h"
 #include "core/xalloc.h"
 
 struct http_client {
@@ -23,50 +22,71 @@ struct http_client {
 	long stall_timeout_ms;
 	long retry_base_ms;
 	int max_attempts;
+	const struct observer *obs;
 };
 
-/* A positive whole number from the environment, or def (a bad value is warned about once a run). */
-static long env_long(const char *name, long def, long min, long max)
+/* A whole number from the environment into *out, or def when the variable is unset; -1 for a bad value. */
+static int env_long(const char *name, long def, long min, long max, long *out, struct error *err)
 {
-	static struct strlist warned = STRLIST_INIT;
 	const char *v = getenv(name);
 	char *end;
-	long n;
 
+	*out = def;
 	if (!v || !*v)
-		return def;
+		return 0;
 	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		if (!strlist_has(&warned, name)) {
-			strlist_add(&warned, name);
-			warning("ignoring %s='%s': expected a whole number from %ld to %ld", name, v, min, max);
-		}
-		return def;
-	}
-	return n;
+	*out = strtol(v, &end, 10);
+	if (errno || *end || *out < min || *out > max)
+		return error_set(err, EXIT_USAGE, "%s='%s': expected a whole number from %ld to %ld", name, v, min,
+				 max);
+	return 0;
 }
 
-struct http_client *http_client_new(void)
+struct http_client *http_client_new(struct error *err)
 {
-	const struct curl_api *api = curl_api();
+	const struct curl_api *api = curl_api(err);
 	struct http_client *c;
+	long attempts;
 
 	if (!api)
 		return NULL;
 	c = xcalloc(1, sizeof(*c));
 	c->api = api;
+	if (env_long("BLAMBDA_CONNECT_TIMEOUT", 10, 1, 3600, &c->connect_timeout_ms, err) ||
+	    env_long("BLAMBDA_READ_TIMEOUT", 60, 1, 3600, &c->stall_timeout_ms, err) ||
+	    env_long("BLAMBDA_RETRY_BASE_MS", 1000, 0, 60000, &c->retry_base_ms, err) ||
+	    env_long("AWS_MAX_ATTEMPTS", 3, 1, 20, &attempts, err)) {
+		free(c);
+		return NULL;
+	}
+	c->connect_timeout_ms *= 1000;
+	c->stall_timeout_ms *= 1000;
+	c->max_attempts = (int)attempts;
 	c->curl = api->easy_init();
 	if (!c->curl) {
 		free(c);
-		error("cannot create an HTTP handle");
+		error_set(err, EXIT_FAIL, "cannot create an HTTP handle");
 		return NULL;
 	}
-	c->connect_timeout_ms = env_long("BLAMBDA_CONNECT_TIMEOUT", 10, 1, 3600) * 1000;
-	c->stall_timeout_ms = env_long("BLAMBDA_READ_TIMEOUT", 60, 1, 3600) * 1000;
-	c->retry_base_ms = env_long("BLAMBDA_RETRY_BASE_MS", 1000, 0, 60000);
-	c->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 3, 1, 20);
 	return c;
+}
+
+void http_client_set_observer(struct http_client *c, const struct observer *o)
+{
+	c->obs = o;
+}
+
+struct http_client *http_fetcher_client(struct http_fetcher *f, struct error *err)
+{
+	if (!f->client && (f->client = http_client_new(err)))
+		http_client_set_observer(f->client, f->obs);
+	return f->client;
+}
+
+void http_fetcher_release(struct http_fetcher *f)
+{
+	http_client_free(f->client);
+	f->client = NULL;
 }
 
 void http_client_free(struct http_client *c)
@@ -98,7 +118,7 @@ struct transfer {
 	int source_failed;
 	int too_big;
 	int sink_failed;
-	struct progress *progress;
+	const struct observer *obs;
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
@@ -188,12 +208,10 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 {
 	struct transfer *t = userp;
 
-	if (t->progress) {
-		if (ultotal > 0)
-			progress_update(t->progress, (uint64_t)ulnow, (uint64_t)ultotal);
-		else
-			progress_update(t->progress, (uint64_t)dlnow, (uint64_t)(dltotal > 0 ? dltotal : 0));
-	}
+	if (ultotal > 0)
+		observe_transfer(t->obs, t->req->progress_label, (uint64_t)ulnow, (uint64_t)ultotal);
+	else
+		observe_transfer(t->obs, t->req->progress_label, (uint64_t)dlnow, (uint64_t)(dltotal > 0 ? dltotal : 0));
 	return 0;
 }
 
@@ -204,29 +222,29 @@ static const char *const secret_headers[] = {
 	"cookie", "set-cookie", "proxy-authorization", NULL,
 };
 
-static void trace_headers(const char *dir, const struct kvlist *h)
+static void trace_headers(const struct observer *tr, const char *dir, const struct kvlist *h)
 {
-	for (size_t i = 0; i < h->nr; i++) {
+	for (size_t i = 0; observe_tracing(tr, 2) && i < h->nr; i++) {
 		int secret = 0;
 
 		for (size_t k = 0; secret_headers[k]; k++)
 			secret |= !strcasecmp(h->items[i].key, secret_headers[k]);
-		verbose(2, "%s %s: %s", dir, h->items[i].key, secret ? "[redacted]" : h->items[i].value);
+		observe_trace(tr, 2, "%s %s: %s", dir, h->items[i].key, secret ? "[redacted]" : h->items[i].value);
 	}
 }
 
-static void trace_body(const char *dir, const struct http_request *req, const void *data, size_t len)
+static void trace_body(const struct observer *tr, const char *dir, const struct http_request *req, const void *data,
+		       size_t len)
 {
 	const size_t cap = 2048;
 
-	if (!len || msg_level() < 2)
+	if (!len || !observe_tracing(tr, 2))
 		return;
 	if (req->sensitive) {
-		verbose(2, "%s [%zu bytes, not shown: they carry credentials]", dir, len);
+		observe_trace(tr, 2, "%s [%zu bytes, not shown: they carry credentials]", dir, len);
 		return;
 	}
-	verbose(2, "%s %.*s%s", dir, (int)(len > cap ? cap : len), (const char *)data,
-		len > cap ? " [... cut]" : "");
+	observe_trace(tr, 2, "%s %.*s%s", dir, (int)(len > cap ? cap : len), (const char *)data, len > cap ? " [... cut]" : "");
 }
 
 /* ---- the request ---- */
@@ -329,7 +347,7 @@ static CURLcode setup(struct http_client *c, const struct http_request *req, str
 		api->easy_setopt(h, CURLOPT_CAINFO, ca);
 	if (req->sink) /* downloads: release assets redirect to a storage host */
 		api->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	if (t->progress) {
+	if (req->progress_label && t->obs && t->obs->transfer) {
 		api->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 		api->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 		api->easy_setopt(h, CURLOPT_XFERINFODATA, t);
@@ -392,7 +410,7 @@ static int rewind_attempt(const struct http_request *req, struct transfer *t)
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
 {
 	const struct curl_api *api = c->api;
-	struct transfer t = { req, resp, NULL, 0, 0, 0, NULL };
+	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs };
 	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
 	struct kvlist headers = KVLIST_INIT;
 	struct buf why = BUF_INIT;
@@ -432,21 +450,19 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 			rc = CURLE_OK;
 			break;
 		}
-		if (req->progress_label && msg_stderr_is_tty() && msg_level() >= MSG_NORMAL)
-			t.progress = progress_new(req->progress_label);
 		errbuf[0] = '\0';
 		list = build_headers(api, &headers);
 		setup(c, req, &t, list, errbuf);
-		verbose(1, "> %s %s", req->method, req->url);
+		observe_trace(c->obs, 1, "> %s %s", req->method, req->url);
 		if (attempt > 1)
-			verbose(1, "  (attempt %d of %d)", attempt, max);
-		trace_headers(">", &headers);
+			observe_trace(c->obs, 1, "  (attempt %d of %d)", attempt, max);
+		trace_headers(c->obs, ">", &headers);
 		if (req->body)
-			trace_body(">", req, req->body, req->body_len);
+			trace_body(c->obs, ">", req, req->body, req->body_len);
 		rc = api->easy_perform(c->curl);
 		api->slist_free_all(list);
-		progress_done(t.progress);
-		t.progress = NULL;
+		if (req->progress_label)
+			observe_transfer(c->obs, req->progress_label, 0, 0); /* the transfer ended: its bar goes */
 		if (rc == CURLE_OK)
 			api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		if (t.too_big) {
@@ -467,13 +483,14 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 			break;
 		}
 		if (rc != CURLE_OK) {
-			verbose(1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(rc), clock_seconds() - t0);
+			observe_trace(c->obs, 1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(rc),
+			      clock_seconds() - t0);
 			again = retryable_curl_error(rc);
 		} else {
-			verbose(1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, clock_seconds() - t0);
-			trace_headers("<", &resp->headers);
+			observe_trace(c->obs, 1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, clock_seconds() - t0);
+			trace_headers(c->obs, "<", &resp->headers);
 			if (!req->sink)
-				trace_body("<", req, resp->body.ptr, resp->body.len);
+				trace_body(c->obs, "<", req, resp->body.ptr, resp->body.len);
 			again = !req->no_status_retry &&
 				(retryable_status(resp->status) || (req->retryable && req->retryable(req->retryable_ctx, resp)));
 			r = 0;
@@ -483,7 +500,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		{
 			long d = backoff_ms(c, attempt, rc == CURLE_OK ? resp : NULL);
 
-			verbose(1, "  retrying in %ld ms", d);
+			observe_trace(c->obs, 1, "  retrying in %ld ms", d);
 			sleep_ms(d);
 		}
 		r = -1;
@@ -504,9 +521,9 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	return r;
 }
 
-int http_failure_report(const struct http_response *resp)
+int http_failure_error(const struct http_response *resp, struct error *err)
 {
-	return error_status(resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG ? EXIT_NETWORK
-												      : EXIT_FAIL,
-			    "%s", resp->error[0] ? resp->error : "the request failed");
+	int network = resp->failure == HTTP_FAIL_NETWORK || resp->failure == HTTP_FAIL_TOO_BIG;
+
+	return error_set(err, network ? EXIT_NETWORK : EXIT_FAIL, "%s", resp->error[0] ? resp->error : "the request failed");
 }

@@ -5,15 +5,17 @@
 #include <stdio.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/strlist.h"
+#include "core/observer.h"
 
 /*
  * An HTTP client over libcurl: one handle reused for every request (so
  * connections are kept alive), TLS always verified, connect and stall
  * timeouts, and retries in the AWS SDKs' standard mode: exponential backoff
  * with jitter on connection failures, 429, 500, 502, 503 and 504 (plus what
- * the caller's `retryable` says), honouring Retry-After. With -v every
- * request is traced with secrets redacted.
+ * the caller's `retryable` says), honouring Retry-After. Every request is
+ * traced (with a trace set: -v) with secrets redacted. Nothing is printed.
  */
 
 struct http_response;
@@ -51,7 +53,7 @@ struct http_request {
 	/* the response body: into resp->body (capped), or into this file when set */
 	FILE *sink;
 	uint64_t max_bytes;     /* a sink's cap (0: none): a longer answer fails with HTTP_FAIL_TOO_BIG */
-	/* show a progress bar for the transfer (on a terminal only) */
+	/* report the transfer's bytes to the client's observer under this label (NULL: none) */
 	const char *progress_label;
 	unsigned sensitive : 1; /* bodies carry secrets: never traced */
 	int max_attempts;       /* 0: AWS_MAX_ATTEMPTS, else 3 */
@@ -85,9 +87,14 @@ struct http_response {
 
 struct http_client;
 
-/* NULL (with an error printed) when libcurl cannot be loaded. Reads BLAMBDA_CONNECT_TIMEOUT,
- * BLAMBDA_READ_TIMEOUT, BLAMBDA_RETRY_BASE_MS and AWS_MAX_ATTEMPTS. */
-struct http_client *http_client_new(void);
+/*
+ * NULL with err filled when libcurl cannot be loaded or a setting is bad.
+ * Reads BLAMBDA_CONNECT_TIMEOUT, BLAMBDA_READ_TIMEOUT, BLAMBDA_RETRY_BASE_MS
+ * and AWS_MAX_ATTEMPTS.
+ */
+struct http_client *http_client_new(struct error *err);
+/* Trace every request to o (kept by reference; NULL: none). */
+void http_client_set_observer(struct http_client *c, const struct observer *o);
 void http_client_free(struct http_client *c);
 
 /*
@@ -100,8 +107,22 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 /* An empty response (what http_perform starts from). */
 void http_response_init(struct http_response *resp);
 void http_response_release(struct http_response *resp);
-/* For commands and modules that report: print resp->error as an error (EXIT_NETWORK for no answer); -1. */
-int http_failure_report(const struct http_response *resp);
+/* resp->error as an error value (EXIT_NETWORK when no answer came); -1. */
+int http_failure_error(const struct http_response *resp, struct error *err);
+
+/*
+ * A client made on first use, for work that may need the network or not (a
+ * build that finds everything in the cache downloads nothing), with the
+ * observer it traces to and tells of downloads.
+ */
+struct http_fetcher {
+	struct http_client *client; /* NULL until the first request */
+	const struct observer *obs;
+};
+#define HTTP_FETCHER_INIT(obs) { NULL, obs }
+/* The fetcher's client, made now if need be; NULL with err when libcurl cannot be loaded. */
+struct http_client *http_fetcher_client(struct http_fetcher *f, struct error *err);
+void http_fetcher_release(struct http_fetcher *f);
 
 /* Largest response body kept in memory. */
 #define HTTP_BODY_CAP (64u << 20)

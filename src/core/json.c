@@ -4,15 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void json_print(cJSON *root)
-{
-	char *text = cJSON_Print(root);
-
-	if (text)
-		puts(text);
-	free(text);
-	cJSON_Delete(root);
-}
 
 static void position(const char *text, size_t at, size_t *line, size_t *column)
 {

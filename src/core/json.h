@@ -6,8 +6,6 @@
 
 #include "core/buf.h"
 
-/* Print a --json answer on stdout, one document, and free it. */
-void json_print(cJSON *root);
 
 /*
  * Whether text[0..len) is exactly one JSON value (whitespace around it

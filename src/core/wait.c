@@ -6,7 +6,6 @@
 #include <time.h>
 
 #include "core/clock.h"
-#include "core/msg.h"
 
 static double scale(void)
 {
@@ -31,22 +30,15 @@ void wait_sleep(double s)
 		;
 }
 
-static void spin(const char *label, double elapsed, int frame)
-{
-	static const char *const frames[] = { "|", "/", "-", "\\" };
-
-	fprintf(stderr, "\r%s waiting for %s (%.0f s)\033[K", frames[frame % 4], label, elapsed);
-	fflush(stderr);
-}
-
 int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), void *ctx)
 {
 	double start = clock_seconds(), delay = o->first_delay_s > 0 ? o->first_delay_s : 1.0;
 	double max = o->max_delay_s > 0 ? o->max_delay_s : 10.0;
-	int tty = o->label && msg_stderr_is_tty() && msg_level() >= MSG_NORMAL, frame = 0, r;
+	int watched = o->label && o->obs && o->obs->wait, r;
 
 	for (;;) {
 		enum wait_answer a = check(ctx);
+		double until;
 
 		if (a != WAIT_AGAIN) {
 			r = a == WAIT_DONE ? 0 : -1;
@@ -56,23 +48,20 @@ int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), 
 			r = 1;
 			break;
 		}
-		if (tty) {
-			/* redraw the spinner while sleeping, a few times a second */
-			double until = clock_seconds() + delay * scale();
+		observe_trace(o->obs, 1, "waiting %.1f s for %s", delay * scale(), o->label ? o->label : "AWS");
+		until = clock_seconds() + delay * scale();
+		/* while asleep, the observer hears of the wait a few times a second (a spinner) */
+		while (watched && clock_seconds() < until) {
+			double left = until - clock_seconds();
 
-			while (clock_seconds() < until) {
-				spin(o->label, clock_seconds() - start, frame++);
-				wait_sleep(0.25 / scale() < until - clock_seconds() ? 0.25 / scale() : (until - clock_seconds()) / scale());
-			}
-		} else {
-			verbose(1, "waiting %.1f s for %s", delay * scale(), o->label ? o->label : "AWS");
-			wait_sleep(delay);
+			observe_wait(o->obs, o->label, clock_seconds() - start);
+			wait_sleep((left < 0.25 ? left : 0.25) / scale());
 		}
+		if (!watched)
+			wait_sleep(delay);
 		delay = delay * 1.5 > max ? max : delay * 1.5;
 	}
-	if (tty) {
-		fprintf(stderr, "\r\033[K");
-		fflush(stderr);
-	}
+	if (watched)
+		observe_wait(o->obs, o->label, -1);
 	return r;
 }

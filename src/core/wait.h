@@ -1,20 +1,23 @@
 #ifndef BLAMBDA_CORE_WAIT_H
 #define BLAMBDA_CORE_WAIT_H
 
+#include "core/observer.h"
+
 /*
  * The one poller: ask `check` again and again, with a growing delay, until it
  * says done or failed, or the deadline passes. Every wait in blambda goes
  * through it (a function becoming Active, an update finishing, a new role
- * becoming usable), so they back off alike and show the same spinner on a
- * terminal (drawn here, like the progress bar of a transfer: it is the
- * progress of the work, not its report). BLAMBDA_WAIT_SCALE (a factor, e.g. 0.01) shortens the delays,
- * not the deadline, for tests.
+ * becoming usable), so they back off alike, and each tells its observer
+ * what it waits for, a few times a second, so a command can draw one
+ * spinner for all of them. BLAMBDA_WAIT_SCALE (a factor, e.g. 0.01) shortens
+ * the delays, not the deadline, for tests.
  */
 
 enum wait_answer { WAIT_DONE, WAIT_AGAIN, WAIT_FAILED };
 
 struct wait_opts {
-	const char *label;   /* what is awaited, for the spinner: "function 'hello' to become Active" */
+	const char *label;   /* what is awaited, for people: "function 'hello' to become Active" */
+	const struct observer *obs; /* told of the wait while it lasts; may be NULL */
 	double timeout_s;    /* give up after this long */
 	double first_delay_s; /* 0: 1 s */
 	double max_delay_s;   /* 0: 10 s */

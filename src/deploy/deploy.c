@@ -51,7 +51,7 @@ void deploy_plan_release(struct deploy_plan *p)
 	free(p->steps);
 	free(p->region);
 	free(p->failed);
-	aws_error_release(&p->err);
+	error_release(&p->err);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -86,15 +86,6 @@ static void set_str(char **slot, const char *v)
 {
 	free(*slot);
 	*slot = v ? xstrdup(v) : NULL;
-}
-
-static const char *partition(const char *region)
-{
-	if (!strncmp(region, "cn-", 3))
-		return "aws-cn";
-	if (!strncmp(region, "us-gov-", 7))
-		return "aws-us-gov";
-	return "aws";
 }
 
 /* A new step; pointers to earlier steps do not survive it (the array grows): keep indexes. */
@@ -175,10 +166,10 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 	deploy_role_name(function, &name);
 	s = add_step(p, "role", name.ptr);
 	s->fn = fn;
-	buf_addf(&policy, DEPLOY_BASIC_POLICY, partition(p->region));
+	buf_addf(&policy, DEPLOY_BASIC_POLICY, aws_partition(p->region));
 	r = iam_get_role(a, name.ptr, &role, &p->err);
-	if (r == 1 && aws_error_is(&p->err, "NoSuchEntity")) {
-		aws_error_release(&p->err);
+	if (r == 1 && error_is(&p->err, "NoSuchEntity")) {
+		error_release(&p->err);
 		s->action = DEPLOY_CREATE;
 		s->attach_policy = 1;
 		reason(s, "function.role is not set and blambda has not made one yet");
@@ -280,8 +271,8 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	sha256_hex_to_base64(o->function->sha256, code);
 	desired_settings(o, p, fs, &want, &layers, &tags);
 	r = lambda_get_function(a, p->region, name, &f, &p->err);
-	if (r == 1 && aws_error_is(&p->err, "ResourceNotFoundException")) {
-		aws_error_release(&p->err);
+	if (r == 1 && error_is(&p->err, "ResourceNotFoundException")) {
+		error_release(&p->err);
 		s->action = DEPLOY_CREATE;
 		reason(s, "it does not exist yet");
 		r = 0;
@@ -592,15 +583,15 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 	struct iam_role role = { 0 };
 	int r = -1;
 
-	buf_addf(&policy, DEPLOY_BASIC_POLICY, partition(p->region));
+	buf_addf(&policy, DEPLOY_BASIC_POLICY, aws_partition(p->region));
 	if (s->action == DEPLOY_CREATE) {
 		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
 		p->writes++;
 		r = iam_create_role(a, s->name, iam_lambda_trust_policy, "Execution role made by blambda", &tags, &role,
 				    &p->err);
 		/* made already by an attempt whose answer was lost (a retry after a dropped connection) */
-		if (r == 1 && aws_error_is(&p->err, "EntityAlreadyExists")) {
-			aws_error_release(&p->err);
+		if (r == 1 && error_is(&p->err, "EntityAlreadyExists")) {
+			error_release(&p->err);
 			r = iam_get_role(a, s->name, &role, &p->err);
 		}
 		if (r) {
@@ -642,7 +633,7 @@ static enum wait_answer check_function(void *ctx)
 	const char *status;
 
 	lambda_function_release(&w->f);
-	aws_error_release(&w->p->err); /* an error that led here (a 409) is answered by waiting */
+	error_release(&w->p->err); /* an error that led here (a 409) is answered by waiting */
 	if (lambda_get_function(w->a, w->p->region, w->name, &w->f, &w->p->err))
 		return WAIT_FAILED;
 	if (w->for_active) {
@@ -677,7 +668,8 @@ static int wait_function(struct aws *a, const struct deploy_opts *o, struct depl
 	int r;
 
 	buf_addf(&label, "function '%s' to %s", name, for_active ? "become Active" : "finish updating");
-	wo.label = o->quiet_progress ? NULL : label.ptr;
+	wo.label = label.ptr;
+	wo.obs = o->quiet_progress ? NULL : a->obs;
 	wo.timeout_s = DEPLOY_WAIT_S;
 	r = wait_until(&wo, check_function, &w);
 	if (r == 1)
@@ -710,15 +702,15 @@ struct conflict_retry {
 	const char *label;     /* what is awaited, for the spinner; NULL: none */
 	int role_new;          /* the role was made in this run: wait for IAM */
 	int exists;            /* CreateFunction: "already exist" (an earlier attempt's answer was lost) */
-	struct aws_error last; /* the last refusal, kept for the message when time runs out */
+	struct error last; /* the last refusal, kept for the message when time runs out */
 	struct lambda_function out;
 };
 
 static int attempt_create(struct conflict_retry *c);
 
-static int already_exists(const struct aws_error *e)
+static int already_exists(const struct error *e)
 {
-	return aws_error_is(e, "ResourceConflictException") && e->message && strstr(e->message, "already exist");
+	return error_is(e, "ResourceConflictException") && e->message && strstr(e->message, "already exist");
 }
 
 static enum wait_answer try_write(void *ctx)
@@ -726,7 +718,7 @@ static enum wait_answer try_write(void *ctx)
 	struct conflict_retry *c = ctx;
 	int r;
 
-	aws_error_release(&c->p->err);
+	error_release(&c->p->err);
 	lambda_function_release(&c->out);
 	c->p->writes++;
 	r = c->attempt(c);
@@ -734,16 +726,16 @@ static enum wait_answer try_write(void *ctx)
 		return WAIT_DONE;
 	if (r == 1 && c->attempt == attempt_create && already_exists(&c->p->err)) {
 		/* an attempt whose answer was lost made it (or another deploy did): update it instead */
-		aws_error_release(&c->p->err);
+		error_release(&c->p->err);
 		c->exists = 1;
 		return WAIT_DONE;
 	}
-	if (r == 1 && (aws_error_is(&c->p->err, "ResourceConflictException") ||
+	if (r == 1 && (error_is(&c->p->err, "ResourceConflictException") ||
 		       (c->role_new && c->p->err.message && strstr(c->p->err.message, "cannot be assumed by Lambda")))) {
-		aws_error_release(&c->last);
+		error_release(&c->last);
 		c->last = c->p->err;
 		memset(&c->p->err, 0, sizeof(c->p->err));
-		if (aws_error_is(&c->last, "ResourceConflictException"))
+		if (error_is(&c->last, "ResourceConflictException"))
 			return wait_function(c->a, c->o, c->p, c->name, 0, NULL) ? WAIT_FAILED : WAIT_AGAIN;
 		return WAIT_AGAIN;
 	}
@@ -773,7 +765,8 @@ static int run_write(struct conflict_retry *c, int (*attempt)(struct conflict_re
 	int r;
 
 	c->attempt = attempt;
-	wo.label = c->o->quiet_progress ? NULL : c->label;
+	wo.label = c->label;
+	wo.obs = c->o->quiet_progress ? NULL : c->a->obs;
 	wo.timeout_s = timeout_s;
 	wo.first_delay_s = 2;
 	r = wait_until(&wo, try_write, c);
@@ -787,7 +780,7 @@ static int run_write(struct conflict_retry *c, int (*attempt)(struct conflict_re
 					    last ? last : "(none)");
 		free(last);
 	}
-	aws_error_release(&c->last);
+	error_release(&c->last);
 	return r ? failed(c->p, "%s", what) : 0;
 }
 
@@ -869,7 +862,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 out:
 	lambda_function_release(&c.out);
 	lambda_function_release(&final);
-	aws_error_release(&c.last);
+	error_release(&c.last);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
 	buf_release(&key);

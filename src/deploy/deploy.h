@@ -79,7 +79,7 @@ struct deploy_plan {
 	size_t nr;
 	/* a failure, in planning or in execution: the step it stopped at and AWS's answer */
 	char *failed;                  /* "publish runtime layer 'blambda'" */
-	struct aws_error err;
+	struct error err;
 	size_t writes;                 /* write calls made */
 };
 

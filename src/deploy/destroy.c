@@ -32,8 +32,8 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 	struct destroy_step *s = add_step(p, DESTROY_FUNCTION, name);
 	int r = lambda_get_function(a, NULL, name, &f, &p->err);
 
-	if (r == 1 && aws_error_is(&p->err, "ResourceNotFoundException")) {
-		aws_error_release(&p->err);
+	if (r == 1 && error_is(&p->err, "ResourceNotFoundException")) {
+		error_release(&p->err);
 		s->action = DESTROY_GONE;
 		r = 0;
 	} else if (!r) {
@@ -70,8 +70,8 @@ static int plan_role(struct aws *a, const char *function, const struct strlist *
 	deploy_role_name(function, &name);
 	s = add_step(p, DESTROY_ROLE, name.ptr);
 	r = iam_get_role(a, name.ptr, &role, &p->err);
-	if (r == 1 && aws_error_is(&p->err, "NoSuchEntity")) {
-		aws_error_release(&p->err);
+	if (r == 1 && error_is(&p->err, "NoSuchEntity")) {
+		error_release(&p->err);
 		s->action = DESTROY_GONE;
 		r = 0;
 	} else if (!r) {
@@ -240,16 +240,16 @@ size_t destroy_plan_count(const struct destroy_plan *p)
 }
 
 /* what is gone by the time we get to it is gone: no error */
-static int gone_already(int r, struct aws_error *err)
+static int gone_already(int r, struct error *err)
 {
-	if (r == 1 && (aws_error_is(err, "ResourceNotFoundException") || aws_error_is(err, "NoSuchEntity"))) {
-		aws_error_release(err);
+	if (r == 1 && (error_is(err, "ResourceNotFoundException") || error_is(err, "NoSuchEntity"))) {
+		error_release(err);
 		return 0;
 	}
 	return r;
 }
 
-static int delete_role(struct aws *a, struct destroy_step *s, struct aws_error *err)
+static int delete_role(struct aws *a, struct destroy_step *s, struct error *err)
 {
 	int r = 0;
 
@@ -292,6 +292,6 @@ void destroy_plan_release(struct destroy_plan *p)
 		strlist_clear(&p->steps[i].inline_policies);
 	}
 	free(p->steps);
-	aws_error_release(&p->err);
+	error_release(&p->err);
 	memset(p, 0, sizeof(*p));
 }

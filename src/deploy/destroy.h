@@ -32,7 +32,7 @@ struct destroy_plan {
 	struct destroy_step *steps;
 	size_t nr, alloc;
 	const struct destroy_step *failed; /* the step that failed, with err */
-	struct aws_error err;
+	struct error err;
 };
 
 /*

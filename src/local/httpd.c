@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/msg.h"
 #include "core/xalloc.h"
 #include "local/mhd_lazy.h"
 
@@ -27,15 +26,14 @@ struct pending {
 	size_t total;
 };
 
-/* loaded before any server starts, so before any request */
 const char *httpd_header(const struct httpd_request *req, const char *name)
 {
-	return mhd_api()->lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+	return req->server->api->lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *httpd_query(const struct httpd_request *req, const char *name)
 {
-	return mhd_api()->lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+	return req->server->api->lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* no Origin header (browsers send one with every cross-site POST), and a Host that names this machine */
@@ -78,6 +76,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	}
 	rep.status = 200;
 	req.conn = conn;
+	req.server = h;
 	if (!from_here(&req)) {
 		/*
 		 * A web page may post to loopback (a form needs no preflight) or reach it
@@ -127,17 +126,15 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 }
 
 struct httpd *httpd_start(unsigned port, size_t body_cap, unsigned idle_s, httpd_handler handler, void *ctx,
-			  struct buf *why)
+			  struct error *err)
 {
-	const struct mhd_api *api = mhd_api();
+	const struct mhd_api *api = mhd_api(err);
 	struct sockaddr_in addr = { 0 };
 	const union MHD_DaemonInfo *info;
 	struct httpd *h;
 
-	if (!api) {
-		buf_adds(why, "libmicrohttpd cannot be loaded (see above)");
+	if (!api)
 		return NULL;
-	}
 	h = xcalloc(1, sizeof(*h));
 	h->api = api;
 	h->cap = body_cap;
@@ -159,10 +156,10 @@ struct httpd *httpd_start(unsigned port, size_t body_cap, unsigned idle_s, httpd
 				      MHD_OPTION_END);
 	if (!h->daemon) {
 		if (errno == EADDRINUSE)
-			buf_addf(why, "port %u on 127.0.0.1 is in use", port);
+			error_set(err, EXIT_FAIL, "port %u on 127.0.0.1 is in use", port);
 		else
-			buf_addf(why, "cannot serve on 127.0.0.1:%u%s%s", port, errno ? ": " : "",
-				 errno ? strerror(errno) : "");
+			error_set(err, EXIT_FAIL, "cannot serve on 127.0.0.1:%u%s%s", port, errno ? ": " : "",
+				  errno ? strerror(errno) : "");
 		free(h);
 		return NULL;
 	}

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/strlist.h"
 
 /*
@@ -22,6 +23,7 @@ struct httpd_request {
 	size_t total;        /* bytes the client sent, kept or not */
 	int too_large;       /* the body was over the cap and was not kept */
 	void *conn;          /* for httpd_header / httpd_query */
+	const struct httpd *server;
 };
 
 struct httpd_reply {
@@ -40,11 +42,11 @@ const char *httpd_query(const struct httpd_request *req, const char *name);
 /*
  * Serve on 127.0.0.1:port (0: a free port) with `handler`. Bodies over
  * body_cap bytes are read and dropped (req->too_large). A connection that
- * sends nothing for idle_s seconds is closed (0: never). NULL with the
- * reason in *why when the port cannot be had or libmicrohttpd not loaded.
+ * sends nothing for idle_s seconds is closed (0: never). NULL with err
+ * when the port cannot be had or libmicrohttpd not loaded.
  */
 struct httpd *httpd_start(unsigned port, size_t body_cap, unsigned idle_s, httpd_handler handler, void *ctx,
-			  struct buf *why);
+			  struct error *err);
 unsigned httpd_port(const struct httpd *h);
 /* Stop serving and wait for every connection's thread (the caller wakes handlers that block first). */
 void httpd_stop(struct httpd *h);

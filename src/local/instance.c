@@ -659,7 +659,7 @@ static void env_add(struct strlist *env, const char *k, const char *v)
  * Start fn's runtime; called locked with none running (the lock is dropped
  * for a moment on failure, to stop the Runtime API server).
  */
-static int start_runtime(struct local_instance *in, struct local_fn *fn, struct buf *why)
+static int start_runtime(struct local_instance *in, struct local_fn *fn, struct error *err)
 {
 	struct strlist env = STRLIST_INIT;
 	posix_spawn_file_actions_t fa;
@@ -672,11 +672,11 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	struct tm tm;
 
 	if (access(fn->task_root, X_OK)) {
-		buf_addf(why, "cannot use the task root '%s': %s", fn->task_root, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot use the task root '%s': %s", fn->task_root, strerror(errno));
 		return -1;
 	}
 	if (pipe2(pfd, O_CLOEXEC)) {
-		buf_addf(why, "cannot make a pipe: %s", strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot make a pipe: %s", strerror(errno));
 		return -1;
 	}
 	in->gen++;
@@ -684,7 +684,7 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 	in->api_ctx->in = in;
 	in->api_ctx->gen = in->gen;
 	/* no idle limit: a runtime's connection rests while its handler works */
-	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, 0, runtime_api, in->api_ctx, why);
+	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, 0, runtime_api, in->api_ctx, err);
 	if (!in->api) {
 		free(in->api_ctx);
 		in->api_ctx = NULL;
@@ -760,7 +760,7 @@ static int start_runtime(struct local_instance *in, struct local_fn *fn, struct 
 		OPENSSL_cleanse(env.items[i], strlen(env.items[i]));
 	strlist_clear(&env);
 	if (e) {
-		buf_addf(why, "cannot run '%s': %s", argv[0], strerror(e));
+		error_set(err, EXIT_FAIL, "cannot run '%s': %s", argv[0], strerror(e));
 		free(argv[0]);
 		close(pfd[0]);
 		in->gen++;
@@ -873,7 +873,7 @@ static void sandbox_error(struct local_result *res, const char *type, const char
 }
 
 int local_invoke(struct local_instance *in, struct local_fn *fn, const struct local_request *req,
-		 struct local_result *res, struct buf *why)
+		 struct local_result *res, struct error *err)
 {
 	struct invocation inv = { .payload = BUF_INIT };
 	const char *status = NULL, *etype = NULL;
@@ -885,13 +885,13 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 	pthread_mutex_lock(&in->lock);
 	if (in->aborted) {
 		pthread_mutex_unlock(&in->lock);
-		buf_adds(why, "stopped");
+		error_set(err, EXIT_INTERRUPTED, "stopped");
 		return -1;
 	}
 	if (in->fn && (in->fn != fn || in->exited))
 		stop_runtime(in, in->exited ? 0 : 1000);
 	if (!in->fn) {
-		if (start_runtime(in, fn, why)) {
+		if (start_runtime(in, fn, err)) {
 			pthread_mutex_unlock(&in->lock);
 			return -1;
 		}

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/payload.h"
 #include "core/strlist.h"
 
@@ -83,11 +84,11 @@ struct local_instance *local_instance_new(local_log_fn log, void *log_ctx);
  * Run one invocation of fn, starting the runtime first when none is running
  * or the one running was started from another description (an edit under
  * --watch). Blocks until the invocation ends. 0 with *res filled whatever
- * the function did; -1 with the reason in *why when the runtime could not
- * be started at all.
+ * the function did; -1 with err when the runtime could not be started at
+ * all.
  */
 int local_invoke(struct local_instance *in, struct local_fn *fn, const struct local_request *req,
-		 struct local_result *res, struct buf *why);
+		 struct local_result *res, struct error *err);
 /* The description of the running runtime (a new reference), or NULL. */
 struct local_fn *local_instance_fn(struct local_instance *in);
 /*

@@ -3,11 +3,11 @@
 #include "core/lazy.h"
 
 static struct mhd_api api;
-static int state; /* 0 not tried, 1 loaded, -1 failed */
+static struct lazy_lib lib = LAZY_LIB("libmicrohttpd.so.12", "libmicrohttpd12");
 
-#define SYM(field, symbol) { symbol, (void **)&api.field }
+#define SYM(field, symbol) LAZY_SYM(api, field, symbol)
 
-const struct mhd_api *mhd_api(void)
+const struct mhd_api *mhd_api(struct error *err)
 {
 	const struct lazy_sym syms[] = {
 		SYM(start_daemon, "MHD_start_daemon"),
@@ -20,11 +20,5 @@ const struct mhd_api *mhd_api(void)
 		SYM(lookup_connection_value, "MHD_lookup_connection_value"),
 	};
 
-	if (state)
-		return state > 0 ? &api : NULL;
-	state = -1;
-	if (lazy_load("libmicrohttpd.so.12", "libmicrohttpd12", syms, sizeof(syms) / sizeof(syms[0])))
-		return NULL;
-	state = 1;
-	return &api;
+	return lazy_open(&lib, syms, sizeof(syms) / sizeof(syms[0]), err) ? NULL : &api;
 }

@@ -3,6 +3,8 @@
 
 #include <microhttpd.h>
 
+#include "core/error.h"
+
 /*
  * libmicrohttpd, loaded on first use (see core/lazy.h): only `blambda local`
  * serves HTTP. The pointers have the library's own signatures, checked by
@@ -24,7 +26,7 @@ struct mhd_api {
 					       const char *key);
 };
 
-/* The loaded API, loaded once (call it before starting threads); NULL with an error printed when it cannot be. */
-const struct mhd_api *mhd_api(void);
+/* The loaded API, loaded once (call it before starting threads); NULL with err filled when it cannot be. */
+const struct mhd_api *mhd_api(struct error *err);
 
 #endif

@@ -115,18 +115,18 @@ static void *run_event(void *arg)
 	struct local_request req = { 0 };
 	struct local_result res;
 	struct local_fn *fn = NULL;
-	struct buf why = BUF_INIT;
+	struct error err = ERROR_INIT;
 	int i = acquire(s, job->pool, &fn);
 
 	if (i >= 0) {
 		req.payload = job->payload.ptr;
 		req.len = job->payload.len;
 		req.client_context = job->context.len ? job->context.ptr : NULL;
-		if (!local_invoke(job->pool->inst[i], fn, &req, &res, &why))
+		if (!local_invoke(job->pool->inst[i], fn, &req, &res, &err))
 			local_result_release(&res);
 		release(s, job->pool, i, fn);
 	}
-	buf_release(&why);
+	error_release(&err);
 	buf_release(&job->payload);
 	buf_release(&job->context);
 	free(job);
@@ -192,7 +192,8 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 	const char *tail = httpd_header(req, "X-Amz-Log-Type");
 	const char *cc = httpd_header(req, "X-Amz-Client-Context");
 	const char *qual = httpd_query(req, "Qualifier");
-	struct buf context = BUF_INIT, why = BUF_INIT, msg = BUF_INIT;
+	struct buf context = BUF_INIT, msg = BUF_INIT;
+	struct error err = ERROR_INIT;
 	char *name = NULL, *arn_qual = NULL, *arn_region = NULL, *arn_account = NULL;
 	const char *rest, *slash;
 	struct local_fn *fn = NULL;
@@ -332,8 +333,8 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		lr.payload = req->len ? req->body : "{}";
 		lr.len = req->len ? req->len : 2;
 		lr.client_context = context.len ? context.ptr : NULL;
-		if (local_invoke(p->inst[i], fn, &lr, &res, &why)) {
-			buf_addf(&msg, "cannot start the function's runtime: %s", why.ptr);
+		if (local_invoke(p->inst[i], fn, &lr, &res, &err)) {
+			buf_addf(&msg, "cannot start the function's runtime: %s", err.message);
 			aws_error_reply(rep, 500, "ServiceException", msg.ptr);
 		} else {
 			rep->status = 200;
@@ -361,12 +362,12 @@ out:
 	free(arn_region);
 	free(arn_account);
 	buf_release(&context);
-	buf_release(&why);
+	error_release(&err);
 	buf_release(&msg);
 }
 
 struct local_server *local_server_start(unsigned port, unsigned concurrency, local_log_fn log, void *log_ctx,
-					struct buf *why)
+					struct error *err)
 {
 	struct local_server *s = xcalloc(1, sizeof(*s));
 
@@ -376,7 +377,7 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	s->concurrency = concurrency ? concurrency : 1;
 	s->log = log;
 	s->log_ctx = log_ctx;
-	s->http = httpd_start(port, LOCAL_MAX_REQUEST, IDLE_S, invoke_api, s, why);
+	s->http = httpd_start(port, LOCAL_MAX_REQUEST, IDLE_S, invoke_api, s, err);
 	if (!s->http) {
 		pthread_cond_destroy(&s->freed);
 		pthread_cond_destroy(&s->events_done);

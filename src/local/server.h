@@ -16,9 +16,9 @@
  */
 struct local_server;
 
-/* Serve on 127.0.0.1:port (0: a free one). NULL with the reason in *why. */
+/* Serve on 127.0.0.1:port (0: a free one). NULL with err. */
 struct local_server *local_server_start(unsigned port, unsigned concurrency, local_log_fn log, void *log_ctx,
-					struct buf *why);
+					struct error *err);
 unsigned local_server_port(const struct local_server *s);
 /*
  * Serve these functions from now on (references are taken). A function

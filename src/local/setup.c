@@ -10,7 +10,7 @@
 
 #include "core/fs.h"
 #include "core/hash.h"
-#include "core/msg.h"
+#include "core/observer.h"
 #include "core/xalloc.h"
 #include "package/babashka.h"
 #include "package/bootstrap.h"
@@ -29,7 +29,8 @@ static char *absolute(const char *path)
  * first is LAMBDA_TASK_ROOT), then the layer's entries with /opt replaced
  * by dir, written into tmp (which becomes dir).
  */
-static int write_classpath(const char *tmp, const char *dir, const struct strlist *extra, const char *layer_cp)
+static int write_classpath(const char *tmp, const char *dir, const struct strlist *extra, const char *layer_cp,
+			   struct error *err)
 {
 	struct buf out = BUF_INIT, path = BUF_INIT;
 	const char *s = layer_cp ? layer_cp : "";
@@ -48,7 +49,7 @@ static int write_classpath(const char *tmp, const char *dir, const struct strlis
 	}
 	buf_addch(&out, '\n');
 	buf_addf(&path, "%s/deps-classpath", tmp);
-	r = fs_write_atomic(path.ptr, out.ptr, out.len, 0644);
+	r = fs_write_atomic(path.ptr, out.ptr, out.len, 0644, err);
 	buf_release(&out);
 	buf_release(&path);
 	return r;
@@ -56,65 +57,69 @@ static int write_classpath(const char *tmp, const char *dir, const struct strlis
 
 /* fill the staging directory tmp, whose final name is dir */
 static int fill_opt(const char *tmp, const char *dir, const struct bootstrap *boot, const char *deps_zip,
-		    const struct strlist *extra)
+		    const struct strlist *extra, struct error *err)
 {
 	struct buf path = BUF_INIT, cp = BUF_INIT;
 	int r = -1;
 
 	buf_addf(&path, "%s/bootstrap", tmp);
-	if (fs_write_atomic(path.ptr, boot->data, (size_t)(boot->end - boot->data), 0755))
+	if (fs_write_atomic(path.ptr, boot->data, (size_t)(boot->end - boot->data), 0755, err))
 		goto out;
 	buf_reset(&path);
 	buf_addf(&path, "%s/blambda", tmp);
-	if (fs_mkdirs(path.ptr, 0755))
+	if (fs_mkdirs(path.ptr, 0755, err))
 		goto out;
 	buf_adds(&path, "/runtime.clj");
 	if (fs_write_atomic(path.ptr, blambda_runtime_clj, (size_t)(blambda_runtime_clj_end - blambda_runtime_clj),
-			    0644))
+			    0644, err))
 		goto out;
 	if (deps_zip) {
-		if (zip_extract(deps_zip, tmp))
+		if (zip_extract(deps_zip, tmp, err))
 			goto out;
 		buf_reset(&path);
 		buf_addf(&path, "%s/deps-classpath", tmp);
-		if (fs_read_file(path.ptr, &cp, 1 << 20))
+		if (fs_read_file(path.ptr, &cp, 1 << 20)) {
+			error_set(err, EXIT_FAIL, "cannot read '%s' of the deps layer: %s", path.ptr, strerror(errno));
 			goto out;
+		}
 	}
 	/* the paths inside name the directory by its final name */
-	r = write_classpath(tmp, dir, extra, cp.ptr);
+	r = write_classpath(tmp, dir, extra, cp.ptr, err);
 out:
 	buf_release(&path);
 	buf_release(&cp);
 	return r;
 }
 
-static char *host_bb(const struct config *cfg, struct http_client **http)
+static char *host_bb(const struct config *cfg, struct http_fetcher *fetch, struct error *err)
 {
 	const char *env = getenv("BLAMBDA_BB");
 	char *bb;
 
 	if (env && *env) {
 		if (access(env, X_OK)) {
-			error("BLAMBDA_BB names '%s', which is not an executable: %s", env, strerror(errno));
+			error_set(err, EXIT_USAGE, "BLAMBDA_BB names '%s', which is not an executable: %s", env,
+				  strerror(errno));
 			return NULL;
 		}
 		return absolute(env);
 	}
 	if ((bb = fs_find_program("bb")))
 		return bb;
-	if ((bb = bb_host_binary(config_str(cfg, CFG_BABASHKA_VERSION), config_str(cfg, CFG_BABASHKA_MIRROR), NULL)))
+	if ((bb = bb_host_binary(config_str(cfg, CFG_BABASHKA_VERSION), config_str(cfg, CFG_BABASHKA_MIRROR), NULL,
+				 NULL)))
 		return bb;
-	info("Fetching Babashka %s for this machine", config_str(cfg, CFG_BABASHKA_VERSION));
-	bb = bb_host_binary(config_str(cfg, CFG_BABASHKA_VERSION), config_str(cfg, CFG_BABASHKA_MIRROR), http);
+	observe_note(fetch->obs, NOTE_INFO, "Fetching Babashka %s for this machine", config_str(cfg, CFG_BABASHKA_VERSION));
+	bb = bb_host_binary(config_str(cfg, CFG_BABASHKA_VERSION), config_str(cfg, CFG_BABASHKA_MIRROR), fetch, err);
 	if (!bb) {
-		error("no Babashka to run the function with");
-		hint("install bb on PATH, or set BLAMBDA_BB to one");
+		error_prefix(err, "no Babashka to run the function with");
+		error_hint(err, "install bb on PATH, or set BLAMBDA_BB to one");
 	}
 	return bb;
 }
 
-int local_host_prepare(const struct config *cfg, const char *out_dir, struct http_client **http,
-		       struct local_host *h)
+int local_host_prepare(const struct config *cfg, const char *out_dir, struct http_fetcher *fetch,
+		       struct local_host *h, struct error *err)
 {
 	const struct strlist *paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
 	const struct bootstrap *boot;
@@ -128,17 +133,16 @@ int local_host_prepare(const struct config *cfg, const char *out_dir, struct htt
 	memset(h, 0, sizeof(*h));
 	h->arch = bb_host_arch();
 	if (!h->arch || !(boot = bootstrap_for(h->arch))) {
-		error("blambda has no bootstrap for this machine's architecture");
-		hint("'blambda local' runs on Linux on x86_64 or arm64");
-		return -1;
+		error_set(err, EXIT_FAIL, "blambda has no bootstrap for this machine's architecture");
+		return error_hint(err, "'blambda local' runs on Linux on x86_64 or arm64");
 	}
-	if (!(h->bb = host_bb(cfg, http)))
+	if (!(h->bb = host_bb(cfg, fetch, err)))
 		return -1;
 	for (size_t i = 1; paths && i < paths->nr; i++) {
 		char *abs = absolute(paths->items[i]);
 
 		if (!abs) {
-			error("cannot use source path '%s': %s", paths->items[i], strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot use source path '%s': %s", paths->items[i], strerror(errno));
 			goto out;
 		}
 		strlist_add_owned(&extra, abs);
@@ -147,7 +151,7 @@ int local_host_prepare(const struct config *cfg, const char *out_dir, struct htt
 	po.deps_layer = 1;
 	po.out_dir = out_dir;
 	po.arch = h->arch;
-	if (project_build(cfg, &po, http, &arts))
+	if (project_build(cfg, &po, fetch, &arts, err))
 		goto out;
 
 	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
@@ -159,13 +163,13 @@ int local_host_prepare(const struct config *cfg, const char *out_dir, struct htt
 	sha256_hex(key.ptr, key.len, digest);
 
 	buf_addf(&local, "%s/local", out_dir);
-	if (fs_mkdirs(local.ptr, 0755))
+	if (fs_mkdirs(local.ptr, 0755, err))
 		goto out;
 	{
 		char *abs = absolute(local.ptr);
 
 		if (!abs) {
-			error("cannot use '%s': %s", local.ptr, strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot use '%s': %s", local.ptr, strerror(errno));
 			goto out;
 		}
 		buf_reset(&local);
@@ -176,14 +180,14 @@ int local_host_prepare(const struct config *cfg, const char *out_dir, struct htt
 	if (access(dir.ptr, F_OK)) {
 		buf_addf(&tmp, "%s/.opt-XXXXXX", local.ptr);
 		if (!mkdtemp(tmp.ptr)) {
-			error("cannot make a directory in '%s': %s", local.ptr, strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot make a directory in '%s': %s", local.ptr, strerror(errno));
 			goto out;
 		}
 		fs_temp_register_tree(tmp.ptr);
 		chmod(tmp.ptr, 0755); /* mkdtemp makes it 0700 */
-		if (fill_opt(tmp.ptr, dir.ptr, boot, arts.deps_layer ? arts.deps_layer->path : NULL, &extra) ||
+		if (fill_opt(tmp.ptr, dir.ptr, boot, arts.deps_layer ? arts.deps_layer->path : NULL, &extra, err) ||
 		    (rename(tmp.ptr, dir.ptr) && errno != ENOTEMPTY && errno != EEXIST &&
-		     error("cannot rename '%s' to '%s': %s", tmp.ptr, dir.ptr, strerror(errno)))) {
+		     error_set(err, EXIT_FAIL, "cannot rename '%s' to '%s': %s", tmp.ptr, dir.ptr, strerror(errno)))) {
 			fs_remove_tree(tmp.ptr, NULL);
 			fs_temp_unregister(tmp.ptr);
 			goto out;
@@ -214,7 +218,7 @@ void local_host_release(struct local_host *h)
 }
 
 struct local_fn *local_fn_from_config(const struct config *c, const struct local_host *h, const char *region,
-				      const char *account, const struct kvlist *base_env)
+				      const char *account, const struct kvlist *base_env, struct error *err)
 {
 	const struct strlist *paths = config_list(c, CFG_FUNCTION_SOURCE_PATHS);
 	const struct kvlist *vars = config_map(c, CFG_FUNCTION_ENVIRONMENT);
@@ -223,7 +227,7 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	char *root = absolute(first);
 
 	if (!root) {
-		error("cannot use source path '%s': %s", first, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot use source path '%s': %s", first, strerror(errno));
 		return NULL;
 	}
 	fn = local_fn_new();
@@ -241,4 +245,40 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	for (size_t i = 0; vars && i < vars->nr; i++)
 		kvlist_set(&fn->env, vars->items[i].key, vars->items[i].value);
 	return fn;
+}
+
+int local_fns_make(const struct config *cfg, const struct strlist *names, const struct local_host *h,
+		   const struct local_env *e, struct local_fn ***out, size_t *n, struct error *err)
+{
+	struct config *fns = NULL;
+	size_t nfns = 0;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (config_select_functions(cfg, names, &fns, &nfns, err))
+		return -1;
+	if (!nfns) {
+		free(fns);
+		error_set(err, EXIT_USAGE, "%s names no function", cfg->path ? cfg->path : "the project");
+		return error_hint(err, "set function.name and function.handler in blambda.yml, or run 'blambda "
+				  "new-function NAME'");
+	}
+	*out = xcalloc(nfns, sizeof(**out));
+	for (size_t i = 0; i < nfns; i++) {
+		if (!r && !((*out)[*n] = local_fn_from_config(&fns[i], h, e->region, e->account, &e->base, err)))
+			r = -1;
+		else if (!r)
+			(*n)++;
+		config_release(&fns[i]);
+	}
+	free(fns);
+	return r;
+}
+
+void local_fns_free(struct local_fn **fns, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		local_fn_unref(fns[i]);
+	free(fns);
 }

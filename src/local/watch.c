@@ -212,7 +212,7 @@ static void *watcher(void *arg)
 }
 
 struct local_watch *local_watch_start(const struct strlist *dirs, const struct strlist *files,
-				      void (*changed)(void *ctx), void *ctx, struct buf *why)
+				      void (*changed)(void *ctx), void *ctx, struct error *err)
 {
 	struct local_watch *w = xcalloc(1, sizeof(*w));
 
@@ -220,7 +220,7 @@ struct local_watch *local_watch_start(const struct strlist *dirs, const struct s
 	w->ctx = ctx;
 	w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->fd < 0 || pipe2(w->stop_pipe, O_CLOEXEC)) {
-		buf_addf(why, "cannot watch for changes: %s", strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot watch for changes: %s", strerror(errno));
 		if (w->fd >= 0)
 			close(w->fd);
 		free(w);
@@ -229,7 +229,7 @@ struct local_watch *local_watch_start(const struct strlist *dirs, const struct s
 	for (size_t i = 0; i < dirs->nr; i++) {
 		strlist_add(&w->roots, dirs->items[i]);
 		if (add_tree(w, dirs->items[i], 0)) {
-			buf_addf(why, "cannot watch '%s': %s", dirs->items[i], strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot watch '%s': %s", dirs->items[i], strerror(errno));
 			goto fail;
 		}
 	}
@@ -243,7 +243,7 @@ struct local_watch *local_watch_start(const struct strlist *dirs, const struct s
 			*slash = '\0';
 		d = add_dir(w, dir);
 		if (!d) {
-			buf_addf(why, "cannot watch '%s': %s", files->items[i], strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot watch '%s': %s", files->items[i], strerror(errno));
 			free(copy);
 			goto fail;
 		}
@@ -251,7 +251,7 @@ struct local_watch *local_watch_start(const struct strlist *dirs, const struct s
 		free(copy);
 	}
 	if (pthread_create(&w->thread, NULL, watcher, w)) {
-		buf_adds(why, "cannot start the watcher");
+		error_set(err, EXIT_FAIL, "cannot start the watcher");
 		goto fail;
 	}
 	return w;

@@ -2,6 +2,7 @@
 #define BLAMBDA_LOCAL_WATCH_H
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/strlist.h"
 
 /*
@@ -14,7 +15,7 @@
 struct local_watch;
 
 struct local_watch *local_watch_start(const struct strlist *dirs, const struct strlist *files,
-				      void (*changed)(void *ctx), void *ctx, struct buf *why);
+				      void (*changed)(void *ctx), void *ctx, struct error *err);
 void local_watch_stop(struct local_watch *w);
 
 #endif

@@ -2,11 +2,11 @@
 
 #include "core/lazy.h"
 
-const struct archive_api *archive_api(void)
+const struct archive_api *archive_api(struct error *err)
 {
 	static struct archive_api api;
-	static int state; /* 0 not tried, 1 loaded, -1 failed */
-#define SYM(field, symbol) { symbol, (void **)&api.field }
+	static struct lazy_lib lib = LAZY_LIB("libarchive.so.13", "libarchive13");
+#define SYM(field, symbol) LAZY_SYM(api, field, symbol)
 	const struct lazy_sym syms[] = {
 		SYM(read_new, "archive_read_new"),
 		SYM(read_support_filter_gzip, "archive_read_support_filter_gzip"),
@@ -23,9 +23,7 @@ const struct archive_api *archive_api(void)
 	};
 #undef SYM
 
-	if (!state)
-		state = lazy_load("libarchive.so.13", "libarchive13", syms, sizeof(syms) / sizeof(syms[0])) ? -1 : 1;
-	return state > 0 ? &api : NULL;
+	return lazy_open(&lib, syms, sizeof(syms) / sizeof(syms[0]), err) ? NULL : &api;
 }
 
 struct archive *archive_open_tgz(const struct archive_api *ar)

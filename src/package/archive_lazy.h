@@ -4,6 +4,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "core/error.h"
+
 /* The part of libarchive blambda uses, loaded on first use (see core/lazy.h). */
 struct archive_api {
 	struct archive *(*read_new)(void);
@@ -20,8 +22,8 @@ struct archive_api {
 	la_int64_t (*entry_size)(struct archive_entry *);
 };
 
-/* NULL (with an error printed) when libarchive cannot be loaded. */
-const struct archive_api *archive_api(void);
+/* NULL with err filled when libarchive cannot be loaded. */
+const struct archive_api *archive_api(struct error *err);
 /* A reader for gzipped tar, not yet opened (read_open_filename or read_open_memory next). */
 struct archive *archive_open_tgz(const struct archive_api *ar);
 

@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "core/fs.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 void artifact_init(struct artifact *a, const char *kind, const char *out_dir, const char *arch)
@@ -81,29 +80,27 @@ int artifact_up_to_date(struct artifact *a, const char *inputs)
 
 int artifact_should_build(struct artifact *a, const char *inputs, int force, int dry_run)
 {
-	if (!force && artifact_up_to_date(a, inputs)) {
-		verbose(1, "%s is up to date", a->path);
+	if (!force && artifact_up_to_date(a, inputs))
 		return 0;
-	}
 	if (force)
 		set_reason(a, "--force was given");
 	return !dry_run;
 }
 
-int artifact_record(struct artifact *a, const char *inputs)
+int artifact_record(struct artifact *a, const char *inputs, struct error *err)
 {
 	struct buf sp = BUF_INIT, text = BUF_INIT;
 	struct stat st;
 	int r;
 
 	if (stat(a->path, &st) || sha256_file_hex(a->path, a->sha256))
-		return error("cannot read '%s': %s", a->path, strerror(errno));
+		return error_set(err, EXIT_FAIL, "cannot read '%s': %s", a->path, strerror(errno));
 	a->size = (uint64_t)st.st_size;
 	stamp_path(a->path, &sp);
 	buf_addf(&text, "inputs %s\nsha256 %s\nsize %llu\nmtime %llu.%llu\n", inputs, a->sha256,
 		 (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
 		 (unsigned long long)st.st_mtim.tv_nsec);
-	r = fs_write_atomic(sp.ptr, text.ptr, text.len, 0644);
+	r = fs_write_atomic(sp.ptr, text.ptr, text.len, 0644, err);
 	buf_release(&sp);
 	buf_release(&text);
 	return r;

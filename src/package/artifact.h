@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/hash.h"
 
 /*
@@ -42,7 +43,7 @@ int artifact_up_to_date(struct artifact *a, const char *inputs);
  * be built (NULL when it would not).
  */
 int artifact_should_build(struct artifact *a, const char *inputs, int force, int dry_run);
-/* After writing a->path: record its digest and size and the inputs in the stamp. */
-int artifact_record(struct artifact *a, const char *inputs);
+/* After writing a->path: record its digest and size and the inputs in the stamp. -1 with err. */
+int artifact_record(struct artifact *a, const char *inputs, struct error *err);
 
 #endif

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/fs.h"
-#include "core/msg.h"
+#include "core/observer.h"
 #include "core/xalloc.h"
 #include "package/archive_lazy.h"
 
@@ -45,7 +45,7 @@ int bb_release_init(struct bb_release *r, const char *version, const char *arch,
 	else if (!strcmp(arch, "arm64"))
 		r->asset_arch = "aarch64";
 	else
-		return error_status(EXIT_USAGE, "unknown architecture '%s': Lambda has x86_64 and arm64", arch);
+		return -1;
 	r->arch = arch;
 	r->version = xstrdup(version);
 	/* snapshots live in the dev-builds repository unless a mirror serves everything */
@@ -74,12 +74,6 @@ void bb_release_release(struct bb_release *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static struct http_client *client(struct http_client **http)
-{
-	if (!*http)
-		*http = http_client_new();
-	return *http;
-}
 
 /* The first 64 hex digits of a .sha256 file ("<digest>  <name>" or just the digest). */
 static int parse_digest(const char *text, char out[SHA256_HEX_LEN + 1])
@@ -102,7 +96,7 @@ static void sidecar_path(const struct bb_release *r, struct buf *out)
 	buf_addf(out, "%s.sha256", r->cache_path);
 }
 
-int bb_release_expected(struct bb_release *r, struct http_client **http)
+int bb_release_expected(struct bb_release *r, struct http_fetcher *fetch, struct error *err)
 {
 	struct buf side = BUF_INIT, text = BUF_INIT, url = BUF_INIT;
 	struct http_request req = { 0 };
@@ -116,21 +110,22 @@ int bb_release_expected(struct bb_release *r, struct http_client **http)
 		ret = 0;
 		goto out;
 	}
-	if (!client(http))
+	if (!http_fetcher_client(fetch, err))
 		goto out;
 	buf_addf(&url, "%s.sha256", r->url);
 	req.method = "GET";
 	req.url = url.ptr;
-	if (http_perform(*http, &req, &resp)) {
-		http_failure_report(&resp);
+	if (http_perform(fetch->client, &req, &resp)) {
+		http_failure_error(&resp, err);
 		goto out;
 	}
 	if (resp.status != 200) {
-		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url.ptr, resp.status);
+		ret = error_set(err, EXIT_NETWORK, "cannot download '%s': HTTP %ld", url.ptr, resp.status);
 		if (resp.status == 404)
-			hint("is %s a Babashka release? (set another with --bb-version or babashka.version)", r->version);
+			error_hint(err, "is %s a Babashka release? (set another with --bb-version or babashka.version)",
+				   r->version);
 	} else if (parse_digest(resp.body.ptr, r->sha256)) {
-		ret = error("'%s' does not hold a SHA-256 digest", url.ptr);
+		ret = error_set(err, EXIT_FAIL, "'%s' does not hold a SHA-256 digest", url.ptr);
 	} else {
 		ret = 0;
 	}
@@ -142,7 +137,7 @@ out:
 	return ret;
 }
 
-int bb_release_fetch(struct bb_release *r, struct http_client **http)
+int bb_release_fetch(struct bb_release *r, struct http_fetcher *fetch, struct error *err)
 {
 	char got[SHA256_HEX_LEN + 1];
 	struct buf dir = BUF_INIT, tmp = BUF_INIT, label = BUF_INIT, side = BUF_INIT;
@@ -150,65 +145,70 @@ int bb_release_fetch(struct bb_release *r, struct http_client **http)
 	struct http_response resp;
 	FILE *f = NULL;
 	struct stat st;
+	uint64_t max;
 	int ret = -1;
 
 	if (!stat(r->cache_path, &st)) {
 		/* a cached tarball is used only after it is verified again */
-		if (bb_release_expected(r, http))
+		if (bb_release_expected(r, fetch, err))
 			return -1;
 		if (!sha256_file_hex(r->cache_path, got) && !strcmp(got, r->sha256)) {
-			verbose(1, "using the cached %s", r->cache_path);
+			observe_trace(fetch->obs, 1, "using the cached %s", r->cache_path);
 			return 0;
 		}
-		warning("the cached '%s' does not match its digest: downloading it again", r->cache_path);
+		observe_note(fetch->obs, NOTE_WARNING, "the cached '%s' does not match its digest: downloading it again",
+			     r->cache_path);
 		unlink(r->cache_path);
 	}
-	if (bb_release_expected(r, http) || !client(http))
+	if (bb_release_expected(r, fetch, err) || !http_fetcher_client(fetch, err) || bb_max_download(&max, err))
 		return -1;
 	buf_add(&dir, r->cache_path, (size_t)(strrchr(r->cache_path, '/') - r->cache_path));
-	if (fs_mkdirs(dir.ptr, 0755))
+	if (fs_mkdirs(dir.ptr, 0755, err))
 		goto out;
-	f = fs_temp_open(r->cache_path, &tmp, 0644);
+	f = fs_temp_open(r->cache_path, &tmp, 0644, err);
 	if (!f)
 		goto out;
 	buf_addf(&label, "babashka %s (%s)", r->version, r->asset_arch);
-	info("Downloading %s", r->url);
+	observe_note(fetch->obs, NOTE_INFO, "Downloading %s", r->url);
 	req.method = "GET";
 	req.url = r->url;
 	req.sink = f;
-	req.max_bytes = bb_max_download();
+	req.max_bytes = max;
 	req.progress_label = label.ptr;
-	if (http_perform(*http, &req, &resp)) {
-		http_failure_report(&resp);
+	if (http_perform(fetch->client, &req, &resp)) {
+		http_failure_error(&resp, err);
 		goto out;
 	}
 	if (resp.status != 200) {
-		ret = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
+		ret = error_set(err, EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
 		http_response_release(&resp);
 		goto out;
 	}
 	http_response_release(&resp);
 	if (fflush(f) || sha256_file_hex(tmp.ptr, got)) {
-		ret = error("cannot read back '%s': %s", tmp.ptr, strerror(errno));
+		ret = error_set(err, EXIT_FAIL, "cannot read back '%s': %s", tmp.ptr, strerror(errno));
 		goto out;
 	}
 	if (strcmp(got, r->sha256)) {
-		ret = error("checksum mismatch for '%s': expected %s (%s), got %s", r->url, r->sha256,
-			    r->pinned ? "pinned in blambda" : "from the release's .sha256", got);
-		hint("the download was corrupted or the release changed; nothing was cached");
+		error_set(err, EXIT_FAIL, "checksum mismatch for '%s': expected %s (%s), got %s", r->url, r->sha256,
+			  r->pinned ? "pinned in blambda" : "from the release's .sha256", got);
+		ret = error_hint(err, "the download was corrupted or the release changed; nothing was cached");
 		goto out;
 	}
-	if (fs_temp_commit(f, tmp.ptr, r->cache_path)) {
+	if (fs_temp_commit(f, tmp.ptr, r->cache_path, err)) {
 		f = NULL;
 		goto out;
 	}
 	f = NULL;
 	if (!r->pinned) {
 		struct buf text = BUF_INIT;
+		struct error ignored = ERROR_INIT;
 
+		/* the sidecar only saves asking for the digest again: a failure to keep it is no error */
 		sidecar_path(r, &side);
 		buf_addf(&text, "%s\n", r->sha256);
-		fs_write_atomic(side.ptr, text.ptr, text.len, 0644);
+		fs_write_atomic(side.ptr, text.ptr, text.len, 0644, &ignored);
+		error_release(&ignored);
 		buf_release(&text);
 	}
 	ret = 0;
@@ -232,20 +232,21 @@ void bb_release_forget(const struct bb_release *r)
 	buf_release(&side);
 }
 
-uint64_t bb_max_download(void)
+int bb_max_download(uint64_t *out, struct error *err)
 {
 	const char *v = getenv("BLAMBDA_MAX_DOWNLOAD_MB");
 	char *end;
 	unsigned long long mb;
 
+	*out = 512ull << 20;
 	if (!v || !*v)
-		return 512ull << 20;
+		return 0;
 	mb = strtoull(v, &end, 10);
-	if (*end || !mb || mb > (1ull << 20)) {
-		warning("ignoring BLAMBDA_MAX_DOWNLOAD_MB='%s': expected a whole number of megabytes", v);
-		return 512ull << 20;
-	}
-	return (uint64_t)mb << 20;
+	if (*end || !mb || mb > (1ull << 20))
+		return error_set(err, EXIT_USAGE, "BLAMBDA_MAX_DOWNLOAD_MB='%s': expected a whole number of megabytes",
+				 v);
+	*out = (uint64_t)mb << 20;
+	return 0;
 }
 
 /* The largest `bb` a tarball may declare: a real one is under 100 MB unpacked. */
@@ -257,57 +258,57 @@ uint64_t bb_max_download(void)
 
 /* The checks every `bb` entry gets: the name, a regular file, a size a Babashka binary can have. */
 static int check_bb_entry(const struct bb_release *r, const struct archive_api *ar, struct archive_entry *e,
-			  la_int64_t *declared)
+			  la_int64_t *declared, struct error *err)
 {
 	const char *name = ar->entry_pathname(e);
 
 	if (strcmp(name, "bb") && strcmp(name, "./bb"))
-		return error("'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
+		return error_set(err, EXIT_FAIL, "'%s' holds '%s': a Babashka release holds only 'bb'", r->cache_path, name);
 	if (ar->entry_filetype(e) != AE_IFREG)
-		return error("'bb' in '%s' is not a regular file", r->cache_path);
+		return error_set(err, EXIT_FAIL, "'bb' in '%s' is not a regular file", r->cache_path);
 	*declared = ar->entry_size(e);
 	if (*declared < 20 || (uint64_t)*declared > BB_MAX_SIZE)
-		return error("'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
+		return error_set(err, EXIT_FAIL, "'bb' in '%s' declares %lld bytes; a Babashka binary is under %llu MB", r->cache_path,
 			     (long long)*declared, BB_MAX_SIZE >> 20);
 	return 0;
 }
 
 /* The first bytes of `bb`: a Linux executable for the release's architecture. */
-static int check_elf(const struct bb_release *r, const unsigned char *h, size_t len)
+static int check_elf(const struct bb_release *r, const unsigned char *h, size_t len, struct error *err)
 {
 	unsigned machine = len >= 20 ? (unsigned)(h[18] | h[19] << 8) : 0;
 	unsigned want = !strcmp(r->arch, "x86_64") ? EM_X86_64 : EM_AARCH64;
 
 	if (len < 20 || memcmp(h, "\177ELF", 4))
-		return error("'bb' in '%s' is not a Linux executable", r->cache_path);
+		return error_set(err, EXIT_FAIL, "'bb' in '%s' is not a Linux executable", r->cache_path);
 	if (machine != want)
-		return error("'bb' in '%s' is built for %s, not %s", r->cache_path,
+		return error_set(err, EXIT_FAIL, "'bb' in '%s' is built for %s, not %s", r->cache_path,
 			     machine == EM_X86_64 ? "x86_64" : machine == EM_AARCH64 ? "arm64" : "another machine", r->arch);
 	return 0;
 }
 
-/* The release tarball opened for reading; NULL with an error printed. */
-static struct archive *open_release(const struct bb_release *r, const struct archive_api *ar)
+/* The release tarball opened for reading; NULL with err filled. */
+static struct archive *open_release(const struct bb_release *r, const struct archive_api *ar, struct error *err)
 {
 	struct archive *a = archive_open_tgz(ar);
 
 	if (ar->read_open_filename(a, r->cache_path, 1 << 16) != ARCHIVE_OK) {
-		error("cannot open '%s': %s", r->cache_path, ar->error_string(a));
+		error_set(err, EXIT_FAIL, "cannot open '%s': %s", r->cache_path, ar->error_string(a));
 		ar->read_free(a);
 		return NULL;
 	}
 	return a;
 }
 
-int bb_extract(const struct bb_release *r, struct buf *out)
+int bb_extract(const struct bb_release *r, struct buf *out, struct error *err)
 {
-	const struct archive_api *ar = archive_api();
+	const struct archive_api *ar = archive_api(err);
 	struct archive *a;
 	struct archive_entry *e;
 	la_int64_t declared = 0;
 	int found = 0, ret = -1, rc;
 
-	if (!ar || !(a = open_release(r, ar)))
+	if (!ar || !(a = open_release(r, ar, err)))
 		return -1;
 	while ((rc = ar->read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = ar->entry_pathname(e);
@@ -316,15 +317,15 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 		la_int64_t offset;
 
 		if ((!strcmp(name, "bb") || !strcmp(name, "./bb")) && found) {
-			error("'%s' holds 'bb' twice", r->cache_path);
+			error_set(err, EXIT_FAIL, "'%s' holds 'bb' twice", r->cache_path);
 			goto out;
 		}
-		if (check_bb_entry(r, ar, e, &declared))
+		if (check_bb_entry(r, ar, e, &declared, err))
 			goto out;
 		found++;
 		while ((rc = ar->read_data_block(a, &block, &size, &offset)) == ARCHIVE_OK) {
 			if (offset < 0 || (uint64_t)offset + size > (uint64_t)declared) {
-				error("'bb' in '%s' holds data past its declared size", r->cache_path);
+				error_set(err, EXIT_FAIL, "'bb' in '%s' holds data past its declared size", r->cache_path);
 				goto out;
 			}
 			if ((size_t)offset > out->len) /* a sparse hole reads as zeros */
@@ -332,21 +333,21 @@ int bb_extract(const struct bb_release *r, struct buf *out)
 			buf_add(out, block, size);
 		}
 		if (rc != ARCHIVE_EOF) {
-			error("cannot read 'bb' from '%s': %s", r->cache_path, ar->error_string(a));
+			error_set(err, EXIT_FAIL, "cannot read 'bb' from '%s': %s", r->cache_path, ar->error_string(a));
 			goto out;
 		}
 		if (out->len < (size_t)declared) /* a hole at the end */
 			buf_add_zeros(out, (size_t)declared - out->len);
 	}
 	if (rc != ARCHIVE_EOF) {
-		error("cannot read '%s': %s", r->cache_path, ar->error_string(a));
+		error_set(err, EXIT_FAIL, "cannot read '%s': %s", r->cache_path, ar->error_string(a));
 		goto out;
 	}
 	if (!found) {
-		error("'%s' holds no 'bb'", r->cache_path);
+		error_set(err, EXIT_FAIL, "'%s' holds no 'bb'", r->cache_path);
 		goto out;
 	}
-	if (check_elf(r, (const unsigned char *)out->ptr, out->len))
+	if (check_elf(r, (const unsigned char *)out->ptr, out->len, err))
 		goto out;
 	ret = 0;
 out:
@@ -452,9 +453,9 @@ out:
 	return NULL;
 }
 
-struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size)
+struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size, struct error *err)
 {
-	const struct archive_api *ar = archive_api();
+	const struct archive_api *ar = archive_api(err);
 	struct bb_stream *s;
 	struct archive_entry *e;
 	int rc;
@@ -465,37 +466,36 @@ struct bb_stream *bb_stream_open(const struct bb_release *r, uint64_t *size)
 	s->rel = r;
 	s->ar = ar;
 	s->fd[0] = s->fd[1] = -1;
-	if (!(s->a = open_release(r, ar)))
+	if (!(s->a = open_release(r, ar, err)))
 		goto fail;
 	rc = ar->read_next_header(s->a, &e);
 	if (rc != ARCHIVE_OK) {
-		error(rc == ARCHIVE_EOF ? "'%s' holds no 'bb'" : "cannot read '%s'", r->cache_path);
+		error_set(err, EXIT_FAIL, rc == ARCHIVE_EOF ? "'%s' holds no 'bb'" : "cannot read '%s'", r->cache_path);
 		goto fail;
 	}
-	if (check_bb_entry(r, ar, e, &s->size))
+	if (check_bb_entry(r, ar, e, &s->size, err))
 		goto fail;
 	*size = (uint64_t)s->size;
 	if (ar->read_data_block(s->a, &s->first, &s->first_len, &s->first_off) != ARCHIVE_OK || s->first_off ||
 	    s->first_len < 20) {
-		error("'bb' in '%s' is not a Linux executable", r->cache_path);
+		error_set(err, EXIT_FAIL, "'bb' in '%s' is not a Linux executable", r->cache_path);
 		goto fail;
 	}
-	if (check_elf(r, s->first, s->first_len))
+	if (check_elf(r, s->first, s->first_len, err))
 		goto fail;
 	if (pipe(s->fd)) {
-		error("cannot create a pipe: %s", strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot create a pipe: %s", strerror(errno));
 		goto fail;
 	}
 	if (pthread_create(&s->thread, NULL, inflate_ahead, s)) {
-		error("cannot start a thread");
+		error_set(err, EXIT_FAIL, "cannot start a thread");
 		goto fail;
 	}
 	s->started = 1;
 	return s;
 fail:
-	bb_stream_close(s);
-	msg_reset_status();
-	error_status(EXIT_FAIL, "cannot unpack Babashka %s for %s", r->version, r->arch);
+	bb_stream_close(s, NULL);
+	error_prefix(err, "cannot unpack Babashka %s for %s", r->version, r->arch);
 	return NULL;
 }
 
@@ -510,7 +510,7 @@ long bb_stream_read(void *ctx, void *buf, size_t n)
 	return got < 0 ? -1 : (long)got;
 }
 
-int bb_stream_close(struct bb_stream *s)
+int bb_stream_close(struct bb_stream *s, struct error *err)
 {
 	int r = 0;
 
@@ -523,7 +523,7 @@ int bb_stream_close(struct bb_stream *s)
 	else if (s->fd[1] >= 0)
 		close(s->fd[1]);
 	if (s->err[0])
-		r = error("%s", s->err);
+		r = err ? error_set(err, EXIT_FAIL, "%s", s->err) : -1;
 	if (s->a)
 		s->ar->read_free(s->a);
 	free(s);
@@ -539,26 +539,31 @@ const char *bb_host_arch(void)
 	return !strcmp(u.machine, "x86_64") ? "x86_64" : !strcmp(u.machine, "aarch64") ? "arm64" : NULL;
 }
 
-char *bb_host_binary(const char *version, const char *mirror, struct http_client **http)
+char *bb_host_binary(const char *version, const char *mirror, struct http_fetcher *fetch, struct error *err)
 {
 	const char *arch = bb_host_arch();
+	struct error quiet = ERROR_INIT;
 	struct bb_release rel;
 	struct buf path = BUF_INIT, bin = BUF_INIT;
 	char *r = NULL;
 
+	if (!fetch)
+		err = &quiet; /* a quiet look: what fails is no one's concern */
+	if (!arch)
+		error_set(err, EXIT_FAIL, "Babashka has no release for this machine's architecture");
 	if (!arch || bb_release_init(&rel, version, arch, mirror))
-		return NULL;
+		goto none;
 	buf_addf(&path, "%s.bb", rel.cache_path);
 	if (!access(path.ptr, X_OK)) {
 		r = buf_detach(&path);
-	} else if (http ? !bb_release_fetch(&rel, http) : !access(rel.cache_path, R_OK)) {
-		if (!bb_extract(&rel, &bin) && !fs_write_atomic(path.ptr, bin.ptr, bin.len, 0755))
+	} else if (fetch ? !bb_release_fetch(&rel, fetch, err) : !access(rel.cache_path, R_OK)) {
+		if (!bb_extract(&rel, &bin, err) && !fs_write_atomic(path.ptr, bin.ptr, bin.len, 0755, err))
 			r = buf_detach(&path);
 	}
-	if (!http)
-		msg_reset_status();
 	bb_release_release(&rel);
 	buf_release(&path);
 	buf_release(&bin);
+none:
+	error_release(&quiet);
 	return r;
 }

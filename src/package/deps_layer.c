@@ -17,7 +17,7 @@
 #include "package/edn.h"
 #include "config/config.h"
 #include "core/fs.h"
-#include "core/msg.h"
+#include "core/observer.h"
 #include "core/xalloc.h"
 #include "package/archive_lazy.h"
 #include "package/babashka.h"
@@ -30,7 +30,7 @@ extern char **environ;
 
 /* Is `prog` an executable on PATH? */
 /* Run argv in dir with GITLIBS set; its stdout into out. */
-static int run_tool(char *const argv[], const char *dir, const char *gitlibs, struct buf *out)
+static int run_tool(char *const argv[], const char *dir, const char *gitlibs, struct buf *out, struct error *err)
 {
 	posix_spawn_file_actions_t fa;
 	int pipefd[2], status = 0;
@@ -49,7 +49,7 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 	env.nr--;
 	if (pipe(pipefd)) {
 		strlist_clear(&env);
-		return error("cannot create a pipe: %s", strerror(errno));
+		return error_set(err, EXIT_FAIL, "cannot create a pipe: %s", strerror(errno));
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
@@ -66,7 +66,7 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 			if (here >= 0)
 				close(here);
 			strlist_clear(&env);
-			return error("cannot enter '%s': %s", dir, strerror(errno));
+			return error_set(err, EXIT_FAIL, "cannot enter '%s': %s", dir, strerror(errno));
 		}
 		errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env.items);
 		if (!errno)
@@ -84,7 +84,7 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 				waitpid(pid, NULL, 0);
 				fs_temp_child(0);
 			}
-			return error("cannot return to the project directory: %s", strerror(e));
+			return error_set(err, EXIT_FAIL, "cannot return to the project directory: %s", strerror(e));
 		}
 		close(here);
 	}
@@ -93,7 +93,7 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 	strlist_clear(&env);
 	if (errno) {
 		close(pipefd[0]);
-		return error("cannot run '%s': %s", argv[0], strerror(errno));
+		return error_set(err, EXIT_FAIL, "cannot run '%s': %s", argv[0], strerror(errno));
 	}
 	while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0)
 		buf_add(out, chunk, (size_t)n);
@@ -102,14 +102,15 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 		;
 	fs_temp_child(0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return error("'%s %s%s%s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],
+		return error_set(err, EXIT_FAIL, "'%s %s%s%s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],
 			     argv[2] ? " " : "", argv[2] ? argv[2] : "", WIFEXITED(status) ? "exit status" : "signal",
 			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
 
 /* Resolve :deps into layer/m2-repo and layer/gitlibs; write layer/deps-classpath with /opt paths. */
-static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps, const char *layer, const char *work)
+static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps, const char *layer, const char *work,
+			struct error *err)
 {
 	char *host_bb = NULL;
 	char *cached_argv[] = { NULL, "clojure", "-Spath", NULL };
@@ -123,28 +124,28 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 		 (int)(deps->end - deps->start), deps->start);
 	buf_addf(&path, "%s/deps.edn", work);
 	buf_addf(&gitlibs, "%s/gitlibs", layer);
-	if (fs_write_atomic(path.ptr, depsedn.ptr, depsedn.len, 0644))
+	if (fs_write_atomic(path.ptr, depsedn.ptr, depsedn.len, 0644, err))
 		goto out;
 	if (fs_on_path("bb")) {
 		argv = bb_argv;
-	} else if (o->bb_version && (host_bb = bb_host_binary(o->bb_version, o->mirror, NULL))) {
+	} else if (o->bb_version && (host_bb = bb_host_binary(o->bb_version, o->mirror, NULL, NULL))) {
 		cached_argv[0] = host_bb;
 		argv = cached_argv;
 	} else if (fs_on_path("clojure")) {
 		argv = clj_argv;
 	} else {
-		error("resolving the dependencies needs bb or the Clojure CLI (clojure) on PATH");
-		hint("install Babashka (https://babashka.org) or the Clojure CLI, or run 'blambda build "
+		error_set(err, EXIT_FAIL, "resolving the dependencies needs bb or the Clojure CLI (clojure) on PATH");
+		error_hint(err, "install Babashka (https://babashka.org) or the Clojure CLI, or run 'blambda build "
 		     "--runtime-layer' on a machine of the layer's architecture to cache one");
 		goto out;
 	}
 	if (argv == clj_argv)
-		info("Resolving the dependencies with 'clojure -Spath'");
+		observe_note(o->obs, NOTE_INFO, "Resolving the dependencies with 'clojure -Spath'");
 	else
-		info("Resolving the dependencies with '%s clojure -Spath'", argv[0]);
-	if (run_tool(argv, work, gitlibs.ptr, &cp)) {
+		observe_note(o->obs, NOTE_INFO, "Resolving the dependencies with '%s clojure -Spath'", argv[0]);
+	if (run_tool(argv, work, gitlibs.ptr, &cp, err)) {
 		if (argv == clj_argv)
-			hint("'clojure -Spath' needs the Clojure CLI (tools.deps); Debian's clojure package is only the "
+			error_hint(err, "'clojure -Spath' needs the Clojure CLI (tools.deps); Debian's clojure package is only the "
 			     "language, so install the CLI or Babashka");
 		goto out;
 	}
@@ -159,7 +160,7 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 
 			if (n) {
 				if (n < llen + 1 || strncmp(s, layer, llen) || s[llen] != '/') {
-					error("dependency path '%.*s' is outside the layer: only Maven and git "
+					error_set(err, EXIT_FAIL, "dependency path '%.*s' is outside the layer: only Maven and git "
 					      "dependencies can go in the deps layer", (int)n, s);
 					goto out;
 				}
@@ -171,7 +172,7 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 	buf_addch(&out, '\n');
 	buf_reset(&path);
 	buf_addf(&path, "%s/deps-classpath", layer);
-	r = fs_write_atomic(path.ptr, out.ptr, out.len, 0644);
+	r = fs_write_atomic(path.ptr, out.ptr, out.len, 0644, err);
 out:
 	free(host_bb);
 	buf_release(&depsedn);
@@ -182,20 +183,20 @@ out:
 	return r;
 }
 
-static int get_url(struct http_client **http, const char *url, struct buf *body)
+static int get_url(struct http_fetcher *fetch, const char *url, struct buf *body, struct error *err)
 {
 	struct http_request req = { 0 };
 	struct http_response resp;
 	int r;
 
-	if (!*http && !(*http = http_client_new()))
+	if (!http_fetcher_client(fetch, err))
 		return -1;
 	req.method = "GET";
 	req.url = url;
-	if (http_perform(*http, &req, &resp))
-		return http_failure_report(&resp);
+	if (http_perform(fetch->client, &req, &resp))
+		return http_failure_error(&resp, err);
 	if (resp.status != 200) {
-		r = error_status(EXIT_NETWORK, "cannot download '%s': HTTP %ld", url, resp.status);
+		r = error_set(err, EXIT_NETWORK, "cannot download '%s': HTTP %ld", url, resp.status);
 	} else {
 		buf_add(body, resp.body.ptr, resp.body.len);
 		r = 0;
@@ -233,7 +234,7 @@ static const char *edn_str(const struct edn *map, const char *key)
 #define POD_MAX_SIZE (256 << 20)
 
 /* Take the executable `exe` out of the downloaded artifact (zip, tar.gz, or the file itself). */
-static int extract_exe(const char *url, const struct buf *data, const char *exe, struct buf *out)
+static int extract_exe(const char *url, const struct buf *data, const char *exe, struct buf *out, struct error *err)
 {
 	size_t ul = strlen(url);
 
@@ -252,20 +253,20 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 		if (!za) {
 			zip_source_free(src);
 			zip_error_fini(&ze);
-			return error("'%s' is not a zip file", url);
+			return error_set(err, EXIT_FAIL, "'%s' is not a zip file", url);
 		}
 		if (zip_stat(za, exe, 0, &st) || !(zf = zip_fopen(za, exe, 0))) {
 			zip_discard(za);
-			return error("'%s' holds no '%s'", url, exe);
+			return error_set(err, EXIT_FAIL, "'%s' holds no '%s'", url, exe);
 		}
 		while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
 			buf_add(out, chunk, (size_t)n);
 		zip_fclose(zf);
 		zip_discard(za);
-		return n < 0 ? error("cannot read '%s' from '%s'", exe, url) : 0;
+		return n < 0 ? error_set(err, EXIT_FAIL, "cannot read '%s' from '%s'", exe, url) : 0;
 	}
 	if ((ul > 7 && !strcmp(url + ul - 7, ".tar.gz")) || (ul > 4 && !strcmp(url + ul - 4, ".tgz"))) {
-		const struct archive_api *ar = archive_api();
+		const struct archive_api *ar = archive_api(err);
 		struct archive *a;
 		struct archive_entry *e;
 		int found = 0, rc;
@@ -284,13 +285,13 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 				continue;
 			if (ar->entry_filetype(e) != AE_IFREG) {
 				ar->read_free(a);
-				return error("'%s' in '%s' is not a regular file", exe, url);
+				return error_set(err, EXIT_FAIL, "'%s' in '%s' is not a regular file", exe, url);
 			}
 			found = 1;
 			while (ar->read_data_block(a, &blk, &size, &off) == ARCHIVE_OK) {
 				if (off < 0 || (size_t)off + size > POD_MAX_SIZE) {
 					ar->read_free(a);
-					return error("'%s' in '%s' is larger than %d MB", exe, url, POD_MAX_SIZE >> 20);
+					return error_set(err, EXIT_FAIL, "'%s' in '%s' is larger than %d MB", exe, url, POD_MAX_SIZE >> 20);
 				}
 				if ((size_t)off > out->len) /* a sparse hole reads as zeros */
 					buf_add_zeros(out, (size_t)off - out->len);
@@ -299,7 +300,7 @@ static int extract_exe(const char *url, const struct buf *data, const char *exe,
 			break;
 		}
 		ar->read_free(a);
-		return found ? 0 : error("'%s' holds no '%s'", url, exe);
+		return found ? 0 : error_set(err, EXIT_FAIL, "'%s' holds no '%s'", url, exe);
 	}
 	buf_add(out, data->ptr, data->len);
 	return 0;
@@ -320,21 +321,22 @@ static int plain_part(const char *s, size_t n, const char *extra)
 	return 1;
 }
 
-static int check_pod(const char *deps_file, const struct edn *k, const char *qsym, const char *version)
+static int check_pod(const char *deps_file, const struct edn *k, const char *qsym, const char *version,
+		     struct error *err)
 {
 	const char *slash = strchr(qsym, '/');
 
 	if (!slash || !plain_part(qsym, (size_t)(slash - qsym), "._-") || !plain_part(slash + 1, strlen(slash + 1), "._-"))
-		return error_status(EXIT_USAGE, "%s:%d:%d: pod name '%s' is not a plain qualified name like "
+		return error_set(err, EXIT_USAGE, "%s:%d:%d: pod name '%s' is not a plain qualified name like "
 				    "org.babashka/go-sqlite3", deps_file, k->line, k->col, qsym);
 	if (!plain_part(version, strlen(version), "._+-"))
-		return error_status(EXIT_USAGE, "%s:%d:%d: pod %s has version '%s'; a version is letters, digits, "
+		return error_set(err, EXIT_USAGE, "%s:%d:%d: pod %s has version '%s'; a version is letters, digits, "
 				    "'.', '_', '+' and '-'", deps_file, k->line, k->col, qsym, version);
 	return 0;
 }
 
-static int fetch_pod(struct http_client **http, const char *registry, const char *qsym, const char *version,
-		     const char *arch, const char *layer)
+static int fetch_pod(struct http_fetcher *fetch, const char *registry, const char *qsym, const char *version,
+		     const char *arch, const char *layer, struct error *err)
 {
 	struct buf url = BUF_INIT, manifest = BUF_INIT, art = BUF_INIT, exe = BUF_INIT, dir = BUF_INIT, path = BUF_INIT;
 	const char *want_arch = !strcmp(arch, "x86_64") ? "x86_64" : "aarch64";
@@ -344,8 +346,8 @@ static int fetch_pod(struct http_client **http, const char *registry, const char
 	int r = -1;
 
 	buf_addf(&url, "%s/manifests/%s/%s/manifest.edn", registry, qsym, version);
-	info("Fetching pod %s %s for linux/%s", qsym, version, want_arch);
-	if (get_url(http, url.ptr, &manifest) || !(m = edn_parse(manifest.ptr, url.ptr)))
+	observe_note(fetch->obs, NOTE_INFO, "Fetching pod %s %s for linux/%s", qsym, version, want_arch);
+	if (get_url(fetch, url.ptr, &manifest, err) || !(m = edn_parse(manifest.ptr, url.ptr, err)))
 		goto out;
 	arts = edn_get(m, "pod/artifacts");
 	for (size_t i = 0; arts && arts->type == EDN_VECTOR && i < arts->nr && !pick; i++) {
@@ -357,7 +359,7 @@ static int fetch_pod(struct http_client **http, const char *registry, const char
 			pick = arts->items[i];
 	}
 	if (!pick) {
-		error("pod %s %s has no build for linux/%s", qsym, version, want_arch);
+		error_set(err, EXIT_FAIL, "pod %s %s has no build for linux/%s", qsym, version, want_arch);
 		goto out;
 	}
 	{
@@ -365,16 +367,16 @@ static int fetch_pod(struct http_client **http, const char *registry, const char
 		const char *hash = edn_str(pick, "artifact/hash");
 
 		if (!aurl || !ename || !plain_part(ename, strlen(ename), "._+-")) {
-			error("the manifest of pod %s %s lacks :artifact/url or a plain :artifact/executable", qsym, version);
+			error_set(err, EXIT_FAIL, "the manifest of pod %s %s lacks :artifact/url or a plain :artifact/executable", qsym, version);
 			goto out;
 		}
 		if (!hash)
-			warning("the manifest of pod %s %s gives no :artifact/hash: its download cannot be checked", qsym,
-				version);
+			observe_note(fetch->obs, NOTE_WARNING, "the manifest of pod %s %s gives no :artifact/hash: its "
+				     "download cannot be checked", qsym, version);
 		else if (strncmp(hash, "sha256:", 7))
-			warning("the manifest of pod %s %s gives :artifact/hash '%.20s', not sha256:...: its download "
-				"cannot be checked", qsym, version, hash);
-		if (get_url(http, aurl, &art))
+			observe_note(fetch->obs, NOTE_WARNING, "the manifest of pod %s %s gives :artifact/hash '%.20s', "
+				     "not sha256:...: its download cannot be checked", qsym, version, hash);
+		if (get_url(fetch, aurl, &art, err))
 			goto out;
 		if (hash && !strncmp(hash, "sha256:", 7)) {
 			unsigned char d[SHA256_LEN];
@@ -383,19 +385,19 @@ static int fetch_pod(struct http_client **http, const char *registry, const char
 			sha256(art.ptr, art.len, d);
 			EVP_EncodeBlock(b64, d, SHA256_LEN);
 			if (strcmp((const char *)b64, hash + 7)) {
-				error("checksum mismatch for pod artifact '%s': expected %s, got sha256:%s", aurl, hash, b64);
+				error_set(err, EXIT_FAIL, "checksum mismatch for pod artifact '%s': expected %s, got sha256:%s", aurl, hash, b64);
 				goto out;
 			}
 		}
-		if (extract_exe(aurl, &art, ename, &exe))
+		if (extract_exe(aurl, &art, ename, &exe, err))
 			goto out;
 		buf_addf(&dir, "%s/.babashka/pods/repository/%s/%s/linux/%s", layer, qsym, version, want_arch);
 		buf_addf(&path, "%s/%s", dir.ptr, ename);
-		if (fs_mkdirs(dir.ptr, 0755) || fs_write_atomic(path.ptr, exe.ptr, exe.len, 0755))
+		if (fs_mkdirs(dir.ptr, 0755, err) || fs_write_atomic(path.ptr, exe.ptr, exe.len, 0755, err))
 			goto out;
 		buf_reset(&path);
 		buf_addf(&path, "%s/.babashka/pods/repository/%s/%s/manifest.edn", layer, qsym, version);
-		r = fs_write_atomic(path.ptr, manifest.ptr, manifest.len, 0644);
+		r = fs_write_atomic(path.ptr, manifest.ptr, manifest.len, 0644, err);
 	}
 out:
 	edn_free(m);
@@ -432,7 +434,8 @@ static void local_pod_path(const char *deps_file, const char *path, struct buf *
  * Lambda, which bootstrap puts on PATH: (pods/load-pod "my-pod") finds it
  * there, as under Blambda!.
  */
-static int copy_local_pod(const struct deps_layer_opts *o, const struct edn *k, const char *path, const char *layer)
+static int copy_local_pod(const struct deps_layer_opts *o, const struct edn *k, const char *path, const char *layer,
+			  struct error *err)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, data = BUF_INIT;
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -442,28 +445,28 @@ static int copy_local_pod(const struct deps_layer_opts *o, const struct edn *k, 
 	if (!plain_part(base, strlen(base), "._+-") || !strcmp(base, "bootstrap") || !strcmp(base, "bb") ||
 	    !strcmp(base, "deps-classpath") || !strcmp(base, "blambda") || !strcmp(base, "m2-repo") ||
 	    !strcmp(base, "gitlibs")) {
-		error_status(EXIT_USAGE, "%s:%d:%d: local pod %s is named '%s', which cannot go at the top of the layer",
+		error_set(err, EXIT_USAGE, "%s:%d:%d: local pod %s is named '%s', which cannot go at the top of the layer",
 			     o->deps_file, k->line, k->col, k->text, base);
 		goto out;
 	}
 	buf_addf(&to, "%s/%s", layer, base);
 	if (!access(to.ptr, F_OK)) {
-		error_status(EXIT_USAGE, "%s:%d:%d: two local pods are named '%s': one would replace the other in the layer",
+		error_set(err, EXIT_USAGE, "%s:%d:%d: two local pods are named '%s': one would replace the other in the layer",
 			     o->deps_file, k->line, k->col, base);
 		goto out;
 	}
 	local_pod_path(o->deps_file, path, &from);
 	if (!regular_file(from.ptr)) {
-		error_status(EXIT_USAGE, "%s:%d:%d: local pod %s at '%s' is not a file", o->deps_file, k->line, k->col,
+		error_set(err, EXIT_USAGE, "%s:%d:%d: local pod %s at '%s' is not a file", o->deps_file, k->line, k->col,
 			     k->text, from.ptr);
 		goto out;
 	}
 	if (fs_read_file(from.ptr, &data, POD_MAX_SIZE)) {
-		error_status(EXIT_USAGE, "%s:%d:%d: cannot read local pod %s at '%s': %s", o->deps_file, k->line, k->col,
+		error_set(err, EXIT_USAGE, "%s:%d:%d: cannot read local pod %s at '%s': %s", o->deps_file, k->line, k->col,
 			     k->text, from.ptr, strerror(errno));
 		goto out;
 	}
-	r = fs_write_atomic(to.ptr, data.ptr, data.len, 0755);
+	r = fs_write_atomic(to.ptr, data.ptr, data.len, 0755, err);
 out:
 	buf_release(&from);
 	buf_release(&to);
@@ -476,7 +479,8 @@ static int nonempty_map(const struct edn *e)
 	return e && e->type == EDN_MAP && e->nr;
 }
 
-int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http, struct artifact *out, int *none)
+int deps_layer_build(const struct deps_layer_opts *o, struct http_fetcher *fetch, struct artifact *out, int *none,
+		     struct error *err)
 {
 	struct buf text = BUF_INIT, inputs_text = BUF_INIT, layer = BUF_INIT, work = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1];
@@ -489,22 +493,22 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 	artifact_init(out, "deps-layer", o->out_dir, o->arch);
 	if (fs_read_file(o->deps_file, &text, 16u << 20)) {
 		if (errno != ENOENT)
-			return error("cannot read '%s': %s", o->deps_file, strerror(errno));
+			return error_set(err, EXIT_FAIL, "cannot read '%s': %s", o->deps_file, strerror(errno));
 		*none = 1;
 		return 0;
 	}
-	root = edn_parse(text.ptr, o->deps_file);
+	root = edn_parse(text.ptr, o->deps_file, err);
 	if (!root)
 		goto out;
 	if (root->type != EDN_MAP) {
-		error_status(EXIT_USAGE, "%s:%d:%d: the top level must be a map", o->deps_file, root->line, root->col);
+		error_set(err, EXIT_USAGE, "%s:%d:%d: the top level must be a map", o->deps_file, root->line, root->col);
 		goto out;
 	}
 	deps = edn_get(root, "deps");
 	pods = edn_get(root, "pods");
 	if ((deps && deps->type != EDN_MAP && deps->type != EDN_NIL) || (pods && pods->type != EDN_MAP && pods->type != EDN_NIL)) {
 		const struct edn *bad = deps && deps->type != EDN_MAP ? deps : pods;
-		error_status(EXIT_USAGE, "%s:%d:%d: :%s must be a map", o->deps_file, bad->line, bad->col,
+		error_set(err, EXIT_USAGE, "%s:%d:%d: :%s must be a map", o->deps_file, bad->line, bad->col,
 			     bad == deps ? "deps" : "pods");
 		goto out;
 	}
@@ -536,7 +540,7 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 		r = 0;
 		goto out;
 	}
-	info("Building %s", out->path);
+	observe_note(o->obs, NOTE_INFO, "Building %s", out->path);
 	{
 		char *cwd = getcwd(NULL, 0);
 
@@ -545,50 +549,50 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http,
 		free(cwd);
 	}
 	if (fs_remove_tree(layer.ptr, NULL) || fs_remove_tree(work.ptr, NULL)) {
-		error("cannot clear '%s' and '%s' for a new deps layer: %s", layer.ptr, work.ptr, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot clear '%s' and '%s' for a new deps layer: %s", layer.ptr, work.ptr, strerror(errno));
 		goto out;
 	}
 	/* staged in target/: an interrupt removes both trees (after stopping a resolver still writing there) */
 	fs_temp_register_tree(layer.ptr);
 	fs_temp_register_tree(work.ptr);
-	if (fs_mkdirs(layer.ptr, 0755) || fs_mkdirs(work.ptr, 0755))
+	if (fs_mkdirs(layer.ptr, 0755, err) || fs_mkdirs(work.ptr, 0755, err))
 		goto out;
-	if (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr))
+	if (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr, err))
 		goto out;
 	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
 		const struct edn *k = pods->items[i], *v = pods->items[i + 1];
 		const char *version = edn_str(v, "version");
 
 		if (k->type != EDN_SYMBOL || !strchr(k->text, '/')) {
-			error_status(EXIT_USAGE, "%s:%d:%d: a pod is named by a qualified symbol like org.babashka/go-sqlite3",
+			error_set(err, EXIT_USAGE, "%s:%d:%d: a pod is named by a qualified symbol like org.babashka/go-sqlite3",
 				     o->deps_file, k->line, k->col);
 			goto out;
 		}
 		if (!version && edn_str(v, "path")) {
-			if (copy_local_pod(o, k, edn_str(v, "path"), layer.ptr))
+			if (copy_local_pod(o, k, edn_str(v, "path"), layer.ptr, err))
 				goto out;
 			continue;
 		}
 		if (!version) {
-			error_status(EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} or {:path \"...\"}",
+			error_set(err, EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} or {:path \"...\"}",
 				     o->deps_file, v->line, v->col, k->text);
 			goto out;
 		}
-		if (check_pod(o->deps_file, k, k->text, version) ||
-		    fetch_pod(http, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer.ptr))
+		if (check_pod(o->deps_file, k, k->text, version, err) ||
+		    fetch_pod(fetch, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer.ptr, err))
 			goto out;
 	}
-	if (tree_collect(layer.ptr, "", NULL, NULL, &files) || tree_sort_unique(&files, "the deps layer"))
+	if (tree_collect(layer.ptr, "", NULL, NULL, &files, err) || tree_sort_unique(&files, "the deps layer", err))
 		goto out;
-	if (tree_zip(&files, out->path, ZIP_LEVEL_DEFAULT) || artifact_record(out, inputs))
+	if (tree_zip(&files, out->path, ZIP_LEVEL_DEFAULT, err) || artifact_record(out, inputs, err))
 		goto out;
 	out->built = 1;
 	r = 0;
 out:
 	if (layer.len && fs_remove_tree(layer.ptr, NULL))
-		warning("could not remove '%s': %s", layer.ptr, strerror(errno));
+		observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", layer.ptr, strerror(errno));
 	if (work.len && fs_remove_tree(work.ptr, NULL))
-		warning("could not remove '%s': %s", work.ptr, strerror(errno));
+		observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", work.ptr, strerror(errno));
 	if (layer.len)
 		fs_temp_unregister(layer.ptr);
 	if (work.len)

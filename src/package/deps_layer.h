@@ -23,12 +23,14 @@ struct deps_layer_opts {
 	const char *bb_version; /* the release whose cached copy may resolve the deps */
 	const char *mirror;
 	int force, dry_run;
+	const struct observer *obs; /* hears what is resolved, fetched and built */
 };
 
 /*
  * Build target/deps-layer-ARCH.zip. *none is set (and nothing done) when the
- * deps file declares no dependencies and no pods.
+ * deps file declares no dependencies and no pods. -1 with err.
  */
-int deps_layer_build(const struct deps_layer_opts *o, struct http_client **http, struct artifact *out, int *none);
+int deps_layer_build(const struct deps_layer_opts *o, struct http_fetcher *fetch, struct artifact *out, int *none,
+		     struct error *err);
 
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 /* bb.edn and pod manifests nest a few levels; anything deeper is refused before the stack is at risk */
@@ -17,12 +16,13 @@ struct reader {
 	int line, col;
 	int failed;
 	int depth;
+	struct error *err;
 };
 
 static int fail(struct reader *r, const char *what)
 {
 	if (!r->failed)
-		error_status(EXIT_USAGE, "%s:%d:%d: %s", r->file, r->line, r->col, what);
+		error_set(r->err, EXIT_USAGE, "%s:%d:%d: %s", r->file, r->line, r->col, what);
 	r->failed = 1;
 	return -1;
 }
@@ -310,9 +310,9 @@ static struct edn *read_form(struct reader *r)
 	}
 }
 
-struct edn *edn_parse(const char *text, const char *file)
+struct edn *edn_parse(const char *text, const char *file, struct error *err)
 {
-	struct reader r = { text, file, 1, 1, 0, 0 };
+	struct reader r = { text, file, 1, 1, 0, 0, err };
 	struct edn *e;
 
 	/* a leading #_ discard is not a value */

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "core/error.h"
+
 /*
  * A reader for the EDN that bb.edn and pod manifests are written in: nil,
  * booleans, numbers, strings, characters, keywords, symbols, lists,
@@ -26,10 +28,10 @@ struct edn {
 };
 
 /*
- * Parse the first value of text. Errors are printed as "FILE:LINE:COL: ..."
- * and return NULL (exit status EXIT_USAGE).
+ * Parse the first value of text. NULL with err ("FILE:LINE:COL: ...",
+ * EXIT_USAGE) on a mistake.
  */
-struct edn *edn_parse(const char *text, const char *file);
+struct edn *edn_parse(const char *text, const char *file, struct error *err);
 void edn_free(struct edn *e);
 
 /* The value of :key in a map, or NULL. */

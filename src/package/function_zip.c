@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include "core/fs.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 #include "package/tree.h"
 #include "package/zip.h"
@@ -77,7 +76,7 @@ static void read_ignore_file(struct strlist *out)
 	buf_release(&text);
 }
 
-int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
+int function_zip_build(const struct function_zip_opts *o, struct artifact *out, struct error *err)
 {
 	struct tree e = { 0 };
 	struct strlist ignore = STRLIST_INIT;
@@ -92,21 +91,22 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 		struct stat st;
 
 		if (stat(sp, &st) || !S_ISDIR(st.st_mode)) {
-			error_status(EXIT_USAGE, "source path '%s' (function.source-paths, %s) %s", sp, o->origin,
-				     errno == ENOENT ? "does not exist" : "is not a directory");
+			error_set(err, EXIT_USAGE, "source path '%s' (function.source-paths, %s) %s", sp, o->origin,
+				  errno == ENOENT ? "does not exist" : "is not a directory");
 			goto out;
 		}
-		if (tree_collect(sp, "", skip_cb, &ignore, &e))
+		if (tree_collect(sp, "", skip_cb, &ignore, &e, err))
 			goto out;
 	}
-	if (tree_sort_unique(&e, "the function zip"))
+	if (tree_sort_unique(&e, "the function zip", err))
 		goto out;
 	/* bb reads a bb.edn in its working directory, /var/task, at start: its :pods and :deps would be processed in Lambda */
 	for (size_t i = 0; i < e.nr; i++) {
 		if (strcmp(e.items[i].name, "bb.edn"))
 			continue;
-		info("leaving '%s' out of the function zip: at /var/task/bb.edn bb would read it at start and process "
-		     "its :deps and :pods in Lambda (the deps layer carries them)", e.items[i].path);
+		observe_note(o->obs, NOTE_INFO, "leaving '%s' out of the function zip: at /var/task/bb.edn bb would read "
+			     "it at start and process its :deps and :pods in Lambda (the deps layer carries them)",
+			     e.items[i].path);
 		free(e.items[i].name);
 		free(e.items[i].path);
 		memmove(&e.items[i], &e.items[i + 1], (e.nr - i - 1) * sizeof(e.items[0]));
@@ -114,7 +114,7 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 		break;
 	}
 	if (!e.nr) {
-		error_status(EXIT_USAGE, "the source paths (%s) hold no files", o->origin);
+		error_set(err, EXIT_USAGE, "the source paths (%s) hold no files", o->origin);
 		goto out;
 	}
 	buf_addf(&inputs_text, "%s\nlevel %d\n", ZIP_FORMAT, ZIP_LEVEL_DEFAULT);
@@ -122,7 +122,7 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 		char sha[SHA256_HEX_LEN + 1];
 
 		if (sha256_file_hex(e.items[i].path, sha)) {
-			error("cannot read '%s': %s", e.items[i].path, strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot read '%s': %s", e.items[i].path, strerror(errno));
 			goto out;
 		}
 		buf_addf(&inputs_text, "%s %o %s\n", sha, (unsigned)e.items[i].mode, e.items[i].name);
@@ -132,9 +132,9 @@ int function_zip_build(const struct function_zip_opts *o, struct artifact *out)
 		r = 0;
 		goto out;
 	}
-	info("Building %s (%zu file%s)", out->path, e.nr, e.nr == 1 ? "" : "s");
-	if (fs_mkdirs(o->out_dir, 0755) || tree_zip(&e, out->path, ZIP_LEVEL_DEFAULT) ||
-	    artifact_record(out, inputs))
+	observe_note(o->obs, NOTE_INFO, "Building %s (%zu file%s)", out->path, e.nr, e.nr == 1 ? "" : "s");
+	if (fs_mkdirs(o->out_dir, 0755, err) || tree_zip(&e, out->path, ZIP_LEVEL_DEFAULT, err) ||
+	    artifact_record(out, inputs, err))
 		goto out;
 	out->built = 1;
 	r = 0;

@@ -2,6 +2,8 @@
 #define BLAMBDA_PACKAGE_FUNCTION_ZIP_H
 
 #include "config/config.h"
+#include "core/observer.h"
+#include "core/observer.h"
 #include "package/artifact.h"
 
 /*
@@ -20,8 +22,10 @@ struct function_zip_opts {
 	const char *arch;
 	const char *out_dir;
 	int force, dry_run;
+	const struct observer *obs; /* hears what is built and what is left out */
 };
 
-int function_zip_build(const struct function_zip_opts *o, struct artifact *out);
+/* Build OUT/function.zip when it is out of date. -1 with err. */
+int function_zip_build(const struct function_zip_opts *o, struct artifact *out, struct error *err);
 
 #endif

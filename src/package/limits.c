@@ -6,7 +6,6 @@
 #include <zip.h>
 
 #include "core/buf.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 struct big {
@@ -52,14 +51,14 @@ static void release(struct big top[TOP])
 }
 
 /* Sum the unzipped sizes of one zip, and note its biggest entries in both lists. */
-static int scan(const char *path, uint64_t *total, struct big all[TOP], struct big mine[TOP])
+static int scan(const char *path, uint64_t *total, struct big all[TOP], struct big mine[TOP], struct error *err)
 {
-	int err = 0;
-	zip_t *za = zip_open(path, ZIP_RDONLY, &err);
+	int zerr = 0;
+	zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
 	zip_int64_t n;
 
 	if (!za)
-		return error("cannot read '%s' to check its size", path);
+		return error_set(err, EXIT_FAIL, "cannot read '%s' to check its size", path);
 	n = zip_get_num_entries(za, 0);
 	for (zip_int64_t i = 0; i < n; i++) {
 		zip_stat_t st;
@@ -74,7 +73,7 @@ static int scan(const char *path, uint64_t *total, struct big all[TOP], struct b
 	return 0;
 }
 
-int limits_check(const struct artifact *arts, size_t n, int have_bucket)
+int limits_check(const struct artifact *arts, size_t n, int have_bucket, struct error *err)
 {
 	struct big all[TOP] = { { 0 } };
 	uint64_t total = 0;
@@ -83,15 +82,15 @@ int limits_check(const struct artifact *arts, size_t n, int have_bucket)
 	for (size_t i = 0; i < n && !r; i++) {
 		struct big mine[TOP] = { { 0 } };
 
-		if (scan(arts[i].path, &total, all, mine)) {
+		if (scan(arts[i].path, &total, all, mine, err)) {
 			r = -1;
 		} else if (arts[i].size > LAMBDA_DIRECT_UPLOAD_MAX && !have_bucket) {
 			struct buf m = BUF_INIT;
 
 			describe(&m, mine);
-			r = error("'%s' is %.1f MB; Lambda takes at most 50 MB without S3; %s", arts[i].path,
-				  (double)arts[i].size / 1048576.0, m.ptr);
-			hint("set aws.s3-bucket in blambda.yml (or BLAMBDA_S3_BUCKET) to upload through S3");
+			error_set(err, EXIT_FAIL, "'%s' is %.1f MB; Lambda takes at most 50 MB without S3; %s",
+				  arts[i].path, (double)arts[i].size / 1048576.0, m.ptr);
+			r = error_hint(err, "set aws.s3-bucket in blambda.yml (or BLAMBDA_S3_BUCKET) to upload through S3");
 			buf_release(&m);
 		}
 		release(mine);
@@ -100,8 +99,8 @@ int limits_check(const struct artifact *arts, size_t n, int have_bucket)
 		struct buf m = BUF_INIT;
 
 		describe(&m, all);
-		r = error("the function and its layers unzip to %.1f MB; Lambda allows 250 MB; %s",
-			  (double)total / 1048576.0, m.ptr);
+		r = error_set(err, EXIT_FAIL, "the function and its layers unzip to %.1f MB; Lambda allows 250 MB; %s",
+			      (double)total / 1048576.0, m.ptr);
 		buf_release(&m);
 	}
 	release(all);

@@ -12,8 +12,8 @@
 /*
  * Check the built zips against Lambda's limits before anything is uploaded:
  * a zip over 50 MB needs an S3 bucket (aws.s3-bucket), and everything
- * together may unzip to 250 MB at most. Errors name the biggest entries.
+ * together may unzip to 250 MB at most. -1 with err naming the biggest entries.
  */
-int limits_check(const struct artifact *arts, size_t n, int have_bucket);
+int limits_check(const struct artifact *arts, size_t n, int have_bucket, struct error *err);
 
 #endif

@@ -7,8 +7,8 @@
 #include "package/function_zip.h"
 #include "package/runtime_layer.h"
 
-int project_build(const struct config *cfg, const struct project_build_opts *o, struct http_client **http,
-		  struct project_artifacts *p)
+int project_build(const struct config *cfg, const struct project_build_opts *o, struct http_fetcher *fetch,
+		  struct project_artifacts *p, struct error *err)
 {
 	const char *out_dir = o->out_dir ? o->out_dir : "target";
 	const char *arch = o->arch ? o->arch : config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
@@ -24,7 +24,7 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 		ro.force = o->force;
 		ro.dry_run = o->dry_run;
 		p->runtime_layer = &p->arts[p->nr++];
-		if (runtime_layer_build(&ro, http, p->runtime_layer))
+		if (runtime_layer_build(&ro, fetch, p->runtime_layer, err))
 			return -1;
 	}
 	if (o->deps_layer) {
@@ -39,7 +39,8 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 		d.mirror = config_str(cfg, CFG_BABASHKA_MIRROR);
 		d.force = o->force;
 		d.dry_run = o->dry_run;
-		if (deps_layer_build(&d, http, art, &p->no_deps)) {
+		d.obs = fetch->obs;
+		if (deps_layer_build(&d, fetch, art, &p->no_deps, err)) {
 			p->nr++;
 			return -1;
 		}
@@ -59,8 +60,9 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 		f.out_dir = out_dir;
 		f.force = o->force;
 		f.dry_run = o->dry_run;
+		f.obs = fetch->obs;
 		p->function = &p->arts[p->nr++];
-		if (function_zip_build(&f, p->function))
+		if (function_zip_build(&f, p->function, err))
 			return -1;
 	}
 	return 0;

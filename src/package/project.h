@@ -23,9 +23,12 @@ struct project_artifacts {
 	int no_deps;  /* the deps file declares nothing: no deps layer */
 };
 
-/* 0, or -1 with an error printed; arts holds what was built either way (release it). */
-int project_build(const struct config *cfg, const struct project_build_opts *o, struct http_client **http,
-		  struct project_artifacts *out);
+/*
+ * 0, or -1 with err; arts holds what was built either way (release it).
+ * What is fetched and built goes to the fetcher's observer.
+ */
+int project_build(const struct config *cfg, const struct project_build_opts *o, struct http_fetcher *fetch,
+		  struct project_artifacts *out, struct error *err);
 void project_artifacts_release(struct project_artifacts *p);
 
 #endif

@@ -5,7 +5,6 @@
 #include <zip.h>
 
 #include "core/fs.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 #include "package/babashka.h"
 #include "package/bootstrap.h"
@@ -21,21 +20,21 @@ struct stream_guard {
 	int stream_failed;
 };
 
-static int close_stream(void *ctx)
+static int close_stream(void *ctx, struct error *err)
 {
 	struct stream_guard *g = ctx;
 
 	g->closed = 1;
-	g->stream_failed = bb_stream_close(g->s) != 0;
+	g->stream_failed = bb_stream_close(g->s, err) != 0;
 	return g->stream_failed ? -1 : 0;
 }
 
 /* A tarball that matched its digest yet cannot be unpacked is dropped, so the next build fetches it anew. */
-static void forget_unusable(const struct bb_release *rel)
+static void forget_unusable(const struct bb_release *rel, struct error *err)
 {
 	bb_release_forget(rel);
-	hint("removed '%s' from the cache: it matched its digest but cannot be unpacked; the next build "
-	     "downloads it again", rel->cache_path);
+	error_hint(err, "removed '%s' from the cache: it matched its digest but cannot be unpacked; the next build "
+		   "downloads it again", rel->cache_path);
 }
 
 /*
@@ -57,7 +56,7 @@ static void deflated_bb_path(const struct bb_release *rel, struct buf *out)
  * .sha256, and its one entry `bb` inflates to the size it declares with the
  * CRC it declares (the copy is taken as it is, so it is checked here).
  */
-static int deflated_bb_ok(const char *path)
+static int deflated_bb_ok(const char *path, const struct observer *obs)
 {
 	struct buf side = BUF_INIT, want = BUF_INIT;
 	char got[SHA256_HEX_LEN + 1];
@@ -83,7 +82,7 @@ static int deflated_bb_ok(const char *path)
 		if (za)
 			zip_discard(za);
 		if (!ok)
-			verbose(1, "the deflated bb in '%s' is damaged: deflating bb again", path);
+			observe_trace(obs, 1, "the deflated bb in '%s' is damaged: deflating bb again", path);
 	}
 	buf_release(&side);
 	buf_release(&want);
@@ -91,20 +90,24 @@ static int deflated_bb_ok(const char *path)
 }
 
 /* Keep the bb entry of a fresh layer for the next builds; a failure only costs speed later. */
-static void deflated_bb_keep(const char *layer, const char *path)
+static void deflated_bb_keep(const char *layer, const char *path, const struct observer *obs)
 {
 	struct zip_input bb = { "bb", 0755, NULL, NULL, 0, NULL, NULL, layer };
 	struct buf side = BUF_INIT;
+	struct error err = ERROR_INIT;
 	char sha[SHA256_HEX_LEN + 1];
 
 	buf_addf(&side, "%s.sha256", path);
-	if (zip_write(path, &bb, 1, ZIP_LEVEL_DEFAULT) || sha256_file_hex(path, sha) ||
-	    fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644))
-		warning("cannot keep the deflated bb in the cache; the next layer builds deflate it again");
+	if (zip_write(path, &bb, 1, ZIP_LEVEL_DEFAULT, &err) || sha256_file_hex(path, sha) ||
+	    fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644, &err))
+		observe_note(obs, NOTE_WARNING, "cannot keep the deflated bb in the cache (%s); the next layer builds "
+			     "deflate it again", err.message ? err.message : "cannot read it back");
+	error_release(&err);
 	buf_release(&side);
 }
 
-int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client **http, struct artifact *out)
+int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher *fetch, struct artifact *out,
+			struct error *err)
 {
 	const struct bootstrap *boot = bootstrap_for(o->arch);
 	struct bb_release rel;
@@ -115,13 +118,13 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 
 	artifact_init(out, "runtime-layer", o->out_dir, o->arch);
 	if (!boot) {
-		error("this blambda carries no %s bootstrap (it was built without that cross compiler)", o->arch);
-		hint("'blambda doctor' lists the architectures it carries");
-		return -1;
+		error_set(err, EXIT_FAIL, "this blambda carries no %s bootstrap (it was built without that cross compiler)",
+			  o->arch);
+		return error_hint(err, "'blambda doctor' lists the architectures it carries");
 	}
 	if (bb_release_init(&rel, o->bb_version, o->arch, o->mirror))
-		return -1;
-	if (bb_release_expected(&rel, http))
+		return error_set(err, EXIT_USAGE, "unknown architecture '%s': Lambda has x86_64 and arm64", o->arch);
+	if (bb_release_expected(&rel, fetch, err))
 		goto out;
 	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
 	sha256_hex(blambda_runtime_clj, clj_len, clj_sha);
@@ -133,30 +136,30 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 		r = 0;
 		goto out;
 	}
-	info("Building %s (Babashka %s, %s)", out->path, rel.version, o->arch);
-	if (fs_mkdirs(o->out_dir, 0755))
+	observe_note(fetch->obs, NOTE_INFO, "Building %s (Babashka %s, %s)", out->path, rel.version, o->arch);
+	if (fs_mkdirs(o->out_dir, 0755, err))
 		goto out;
 	deflated_bb_path(&rel, &deflated);
-	if (deflated_bb_ok(deflated.ptr)) {
+	if (deflated_bb_ok(deflated.ptr, fetch->obs)) {
 		struct zip_input in[] = {
 			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
 			{ "bb", 0755, NULL, NULL, 0, NULL, NULL, deflated.ptr },
 			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL, NULL },
 		};
 
-		verbose(1, "copying the deflated bb from %s", deflated.ptr);
-		if (zip_write(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT) ||
-		    artifact_record(out, inputs))
+		observe_trace(fetch->obs, 1, "copying the deflated bb from %s", deflated.ptr);
+		if (zip_write(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, err) ||
+		    artifact_record(out, inputs, err))
 			goto out;
 		out->built = 1;
 		r = 0;
 		goto out;
 	}
-	if (bb_release_fetch(&rel, http))
+	if (bb_release_fetch(&rel, fetch, err))
 		goto out;
 	{
 		uint64_t bb_size = 0;
-		struct bb_stream *bbs = bb_stream_open(&rel, &bb_size);
+		struct bb_stream *bbs = bb_stream_open(&rel, &bb_size, err);
 		struct zip_input in[] = {
 			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
 			{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs, NULL },
@@ -166,18 +169,19 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client *
 		int bad;
 
 		if (!bbs) {
-			forget_unusable(&rel);
+			forget_unusable(&rel, err);
 			goto out;
 		}
 		/* bb is inflated on a second thread while libzip deflates it */
-		bad = zip_write_checked(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, close_stream, &g);
-		if (!g.closed)
-			bad |= bb_stream_close(bbs);
+		bad = zip_write_checked(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, close_stream, &g,
+					err);
+		if (!g.closed) /* the zip failed first; the stream's own failure, if it had one, says more */
+			bad |= bb_stream_close(bbs, err);
 		if (bad && g.closed && g.stream_failed)
-			forget_unusable(&rel);
-		if (bad || artifact_record(out, inputs))
+			forget_unusable(&rel, err);
+		if (bad || artifact_record(out, inputs, err))
 			goto out;
-		deflated_bb_keep(out->path, deflated.ptr);
+		deflated_bb_keep(out->path, deflated.ptr, fetch->obs);
 	}
 	out->built = 1;
 	r = 0;

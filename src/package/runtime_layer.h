@@ -16,8 +16,10 @@ struct runtime_layer_opts {
 /*
  * The runtime layer zip: `bootstrap` (0755) for the architecture, `bb` (0755)
  * from the verified Babashka release, and `blambda/runtime.clj` (0644).
- * Fills *out (kind "runtime-layer"). `http` is created on first need.
+ * Fills *out (kind "runtime-layer"). The release is fetched (into the cache)
+ * only when needed; what is built goes to the fetcher's observer. -1 with err.
  */
-int runtime_layer_build(const struct runtime_layer_opts *o, struct http_client **http, struct artifact *out);
+int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher *fetch, struct artifact *out,
+			struct error *err);
 
 #endif

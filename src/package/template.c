@@ -8,7 +8,6 @@
 
 #include "core/suggest.h"
 #include "core/fs.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 
 #define TEMPLATE(path, i)                                      \
@@ -51,7 +50,8 @@ static const char *find_close(const char *p, size_t n)
 }
 
 /* Substitute {{var}} in text; `where` names the template file for messages. */
-int template_substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out)
+int template_substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out,
+			struct error *err)
 {
 	int line = 1;
 
@@ -64,7 +64,7 @@ int template_substitute(const char *where, const char *text, size_t len, const s
 			const char *v;
 
 			if (!end)
-				return error_status(EXIT_USAGE, "template '%s':%d: '{{' without '}}'", where, line);
+				return error_set(err, EXIT_USAGE, "template '%s':%d: '{{' without '}}'", where, line);
 			name = xstrndup(text + i + 2, (size_t)(end - text - i - 2));
 			v = kvlist_get(vars, name);
 			if (!v) {
@@ -75,10 +75,10 @@ int template_substitute(const char *where, const char *text, size_t len, const s
 					names[k] = vars->items[k].key;
 				s = suggest(name, names, vars->nr);
 				if (s)
-					error_status(EXIT_USAGE, "template '%s':%d: unknown variable '{{%s}}' (did you mean '{{%s}}'?)",
+					error_set(err, EXIT_USAGE, "template '%s':%d: unknown variable '{{%s}}' (did you mean '{{%s}}'?)",
 						     where, line, name, s);
 				else
-					error_status(EXIT_USAGE, "template '%s':%d: unknown variable '{{%s}}'", where, line, name);
+					error_set(err, EXIT_USAGE, "template '%s':%d: unknown variable '{{%s}}'", where, line, name);
 				free(names);
 				free(name);
 				return -1;
@@ -94,7 +94,7 @@ int template_substitute(const char *where, const char *text, size_t len, const s
 }
 
 /* The output path of a template path: NAME components and gitignore renamed, variables substituted. */
-static int output_path(const char *tpath, const struct kvlist *vars, struct buf *out)
+static int output_path(const char *tpath, const struct kvlist *vars, struct buf *out, struct error *err)
 {
 	struct buf raw = BUF_INIT;
 	const char *p = tpath;
@@ -120,18 +120,18 @@ static int output_path(const char *tpath, const struct kvlist *vars, struct buf 
 			p++;
 		}
 	}
-	r = template_substitute(tpath, raw.ptr, raw.len, vars, out);
+	r = template_substitute(tpath, raw.ptr, raw.len, vars, out, err);
 	buf_release(&raw);
 	return r;
 }
 
 static int add_rendered(struct rendered_set *s, const char *tpath, const char *text, size_t len, mode_t mode,
-			const struct kvlist *vars)
+			const struct kvlist *vars, struct error *err)
 {
 	struct rendered r = { NULL, BUF_INIT, mode };
 	struct buf path = BUF_INIT;
 
-	if (output_path(tpath, vars, &path) || template_substitute(tpath, text, len, vars, &r.text)) {
+	if (output_path(tpath, vars, &path, err) || template_substitute(tpath, text, len, vars, &r.text, err)) {
 		buf_release(&path);
 		buf_release(&r.text);
 		return -1;
@@ -151,16 +151,16 @@ static int add_rendered(struct rendered_set *s, const char *tpath, const char *t
  * password file) into the new project. `real_root` is the template's
  * resolved path.
  */
-static int check_link(const char *real_root, const char *full, const char *sub, struct stat *st)
+static int check_link(const char *real_root, const char *full, const char *sub, struct stat *st, struct error *err)
 {
 	char *target = realpath(full, NULL);
 	size_t n = strlen(real_root);
 	int inside = target && !strncmp(target, real_root, n) && (target[n] == '/' || !target[n]);
 
 	if (!target)
-		return error_status(EXIT_USAGE, "template file '%s' is a link to nothing", sub);
+		return error_set(err, EXIT_USAGE, "template file '%s' is a link to nothing", sub);
 	if (!inside || stat(target, st) || !S_ISREG(st->st_mode)) {
-		error_status(EXIT_USAGE, "template file '%s' is a link to '%s'%s", sub, target,
+		error_set(err, EXIT_USAGE, "template file '%s' is a link to '%s'%s", sub, target,
 			     !inside ? ", outside the template: not followed" : ", not a file: not followed");
 		free(target);
 		return -1;
@@ -170,19 +170,19 @@ static int check_link(const char *real_root, const char *full, const char *sub, 
 }
 
 static int walk(const char *root, const char *real_root, const char *rel, int depth, const struct kvlist *vars,
-		struct rendered_set *out)
+		struct rendered_set *out, struct error *err)
 {
 	struct buf dir = BUF_INIT;
 	struct dirent **names;
 	int n, r = 0;
 
 	if (depth > TEMPLATE_MAX_DEPTH)
-		return error_status(EXIT_USAGE, "template directory '%s' nests more than %d directories deep", root,
+		return error_set(err, EXIT_USAGE, "template directory '%s' nests more than %d directories deep", root,
 				    TEMPLATE_MAX_DEPTH);
 	buf_addf(&dir, "%s%s%s", root, *rel ? "/" : "", rel);
 	n = scandir(dir.ptr, &names, NULL, alphasort);
 	if (n < 0) {
-		r = error_status(EXIT_USAGE, "cannot read template directory '%s': %s", dir.ptr, strerror(errno));
+		r = error_set(err, EXIT_USAGE, "cannot read template directory '%s': %s", dir.ptr, strerror(errno));
 		buf_release(&dir);
 		return r;
 	}
@@ -195,16 +195,16 @@ static int walk(const char *root, const char *real_root, const char *rel, int de
 			buf_addf(&sub, "%s%s%s", rel, *rel ? "/" : "", name);
 			buf_addf(&full, "%s/%s", root, sub.ptr);
 			if (lstat(full.ptr, &st)) {
-				r = error("cannot read '%s': %s", full.ptr, strerror(errno));
-			} else if (S_ISLNK(st.st_mode) && check_link(real_root, full.ptr, sub.ptr, &st)) {
+				r = error_set(err, EXIT_FAIL, "cannot read '%s': %s", full.ptr, strerror(errno));
+			} else if (S_ISLNK(st.st_mode) && check_link(real_root, full.ptr, sub.ptr, &st, err)) {
 				r = -1;
 			} else if (S_ISDIR(st.st_mode)) {
-				r = walk(root, real_root, sub.ptr, depth + 1, vars, out);
+				r = walk(root, real_root, sub.ptr, depth + 1, vars, out, err);
 			} else if (S_ISREG(st.st_mode)) {
 				if (fs_read_file(full.ptr, &text, 16u << 20))
-					r = error("cannot read '%s': %s", full.ptr, strerror(errno));
+					r = error_set(err, EXIT_FAIL, "cannot read '%s': %s", full.ptr, strerror(errno));
 				else
-					r = add_rendered(out, sub.ptr, text.ptr, text.len, st.st_mode & 0111 ? 0755 : 0644, vars);
+					r = add_rendered(out, sub.ptr, text.ptr, text.len, st.st_mode & 0111 ? 0755 : 0644, vars, err);
 			}
 		}
 		buf_release(&full);
@@ -218,7 +218,7 @@ static int walk(const char *root, const char *real_root, const char *rel, int de
 }
 
 /* Two template files that render to one path, or to a file and a directory of the same name. */
-static int check_collisions(const struct rendered_set *s)
+static int check_collisions(const struct rendered_set *s, struct error *err)
 {
 	for (size_t i = 0; i < s->nr; i++) {
 		for (size_t k = 0; k < s->nr; k++) {
@@ -226,16 +226,16 @@ static int check_collisions(const struct rendered_set *s)
 			size_t n = strlen(a);
 
 			if (i < k && !strcmp(a, b))
-				return error_status(EXIT_USAGE, "two template files would both be '%s'", a);
+				return error_set(err, EXIT_USAGE, "two template files would both be '%s'", a);
 			if (i != k && !strncmp(a, b, n) && b[n] == '/')
-				return error_status(EXIT_USAGE, "the template makes '%s' a file and a directory (of '%s')", a,
+				return error_set(err, EXIT_USAGE, "the template makes '%s' a file and a directory (of '%s')", a,
 						    b);
 		}
 	}
 	return 0;
 }
 
-int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out)
+int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out, struct error *err)
 {
 	memset(out, 0, sizeof(*out));
 	if (dir) {
@@ -243,24 +243,24 @@ int template_render(const char *dir, const struct kvlist *vars, struct rendered_
 		int bad;
 
 		if (!real_root) {
-			error_status(EXIT_USAGE, "cannot read template directory '%s': %s", dir, strerror(errno));
+			error_set(err, EXIT_USAGE, "cannot read template directory '%s': %s", dir, strerror(errno));
 			goto fail;
 		}
-		bad = walk(dir, real_root, "", 0, vars, out);
+		bad = walk(dir, real_root, "", 0, vars, out, err);
 		free(real_root);
 		if (bad)
 			goto fail;
 		if (!out->nr) {
-			error_status(EXIT_USAGE, "template directory '%s' holds no files", dir);
+			error_set(err, EXIT_USAGE, "template directory '%s' holds no files", dir);
 			goto fail;
 		}
 	} else {
 		for (size_t i = 0; i < template_embedded_count(); i++)
 			if (add_rendered(out, embedded[i].path, (const char *)embedded[i].start,
-					 (size_t)(embedded[i].end - embedded[i].start), 0644, vars))
+					 (size_t)(embedded[i].end - embedded[i].start), 0644, vars, err))
 				goto fail;
 	}
-	if (check_collisions(out))
+	if (check_collisions(out, err))
 		goto fail;
 	return 0;
 fail:

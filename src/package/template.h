@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "core/buf.h"
+#include "core/error.h"
 #include "core/strlist.h"
 
 /*
@@ -26,9 +27,9 @@ struct rendered_set {
 
 /*
  * Render every file of the template (`dir`, or the embedded one when NULL)
- * with `vars`. An unknown variable is an error naming the file and line.
+ * with `vars`. An unknown variable is an error (in err) naming the file and line.
  */
-int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out);
+int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out, struct error *err);
 void rendered_set_release(struct rendered_set *s);
 
 /* The names of the embedded template's files, for tests and --help. */
@@ -38,6 +39,7 @@ size_t template_embedded_count(void);
  * Replace every {{var}} of text with its value in vars into out; an unknown
  * variable or a '{{' without '}}' is an error naming where:LINE.
  */
-int template_substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out);
+int template_substitute(const char *where, const char *text, size_t len, const struct kvlist *vars, struct buf *out,
+			struct error *err);
 
 #endif

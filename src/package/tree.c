@@ -7,17 +7,17 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
-#include "core/msg.h"
 #include "core/xalloc.h"
 #include "package/zip.h"
 
-int tree_collect(const char *dir, const char *prefix, tree_skip_fn skip, void *ctx, struct tree *out)
+int tree_collect(const char *dir, const char *prefix, tree_skip_fn skip, void *ctx, struct tree *out,
+		 struct error *err)
 {
 	struct dirent **names;
 	int n = scandir(dir, &names, NULL, alphasort), r = 0;
 
 	if (n < 0)
-		return error("cannot read '%s': %s", dir, strerror(errno));
+		return error_set(err, EXIT_FAIL, "cannot read '%s': %s", dir, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		const char *name = names[i]->d_name;
 		struct buf path = BUF_INIT, zname = BUF_INIT;
@@ -30,11 +30,11 @@ int tree_collect(const char *dir, const char *prefix, tree_skip_fn skip, void *c
 		buf_addf(&path, "%s/%s", dir, name);
 		buf_addf(&zname, "%s%s", prefix, name);
 		if (stat(path.ptr, &st) || lstat(path.ptr, &lst)) {
-			r = error("cannot read '%s': %s", path.ptr, strerror(errno));
+			r = error_set(err, EXIT_FAIL, "cannot read '%s': %s", path.ptr, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			if (!S_ISLNK(lst.st_mode) && !(skip && skip(ctx, path.ptr, name, 1))) {
 				buf_addch(&zname, '/');
-				r = tree_collect(path.ptr, zname.ptr, skip, ctx, out);
+				r = tree_collect(path.ptr, zname.ptr, skip, ctx, out, err);
 			}
 		} else if (S_ISREG(st.st_mode) && !(skip && skip(ctx, path.ptr, name, 0))) {
 			XGROW(out->items, out->alloc, out->nr + 1);
@@ -66,18 +66,18 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct tree_file *)a)->name, ((const struct tree_file *)b)->name);
 }
 
-int tree_sort_unique(struct tree *t, const char *what)
+int tree_sort_unique(struct tree *t, const char *what, struct error *err)
 {
 	if (t->nr > 1) /* qsort wants a real array, even of nothing */
 		qsort(t->items, t->nr, sizeof(*t->items), by_name);
 	for (size_t i = 1; i < t->nr; i++)
 		if (!strcmp(t->items[i].name, t->items[i - 1].name))
-			return error_status(EXIT_USAGE, "'%s' and '%s' would both be '%s' in %s", t->items[i - 1].path,
-					    t->items[i].path, t->items[i].name, what);
+			return error_set(err, EXIT_USAGE, "'%s' and '%s' would both be '%s' in %s", t->items[i - 1].path,
+					 t->items[i].path, t->items[i].name, what);
 	return 0;
 }
 
-int tree_zip(const struct tree *t, const char *out, int level)
+int tree_zip(const struct tree *t, const char *out, int level, struct error *err)
 {
 	struct zip_input *in = xcalloc(t->nr + 1, sizeof(*in));
 	int r;
@@ -87,7 +87,7 @@ int tree_zip(const struct tree *t, const char *out, int level)
 		in[i].path = t->items[i].path;
 		in[i].mode = t->items[i].mode;
 	}
-	r = zip_write(out, in, t->nr, level);
+	r = zip_write(out, in, t->nr, level, err);
 	free(in);
 	return r;
 }

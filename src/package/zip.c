@@ -10,7 +10,6 @@
 
 #include "core/buf.h"
 #include "core/fs.h"
-#include "core/msg.h"
 
 /* 1980-01-01 00:00:00 in MS-DOS date and time fields */
 #define DOS_DATE ((0 << 9) | (1 << 5) | 1)
@@ -65,13 +64,13 @@ static zip_int64_t stream_cb(void *userdata, void *data, zip_uint64_t len, zip_s
 	}
 }
 
-int zip_write(const char *out, struct zip_input *in, size_t n, int level)
+int zip_write(const char *out, struct zip_input *in, size_t n, int level, struct error *err)
 {
-	return zip_write_checked(out, in, n, level, NULL, NULL);
+	return zip_write_checked(out, in, n, level, NULL, NULL, err);
 }
 
-int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level, int (*before_commit)(void *ctx),
-		      void *ctx)
+int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level,
+		      int (*before_commit)(void *ctx, struct error *err), void *ctx, struct error *err)
 {
 	struct buf tmp = BUF_INIT;
 	zip_t *za, **from = calloc(n ? n : 1, sizeof(*from));
@@ -88,7 +87,7 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		zip_error_t e;
 
 		zip_error_init_with_code(&e, zerr);
-		error("cannot create '%s': %s", tmp.ptr, zip_error_strerror(&e));
+		error_set(err, EXIT_FAIL, "cannot create '%s': %s", tmp.ptr, zip_error_strerror(&e));
 		zip_error_fini(&e);
 		buf_release(&tmp);
 		return -1;
@@ -103,7 +102,7 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 			from[i] = zip_open(in[i].zip_from, ZIP_RDONLY, &zerr);
 			at = from[i] ? zip_name_locate(from[i], in[i].name, 0) : -1;
 			if (at < 0) {
-				error("cannot read '%s' from '%s': %s", in[i].name, in[i].zip_from,
+				error_set(err, EXIT_FAIL, "cannot read '%s' from '%s': %s", in[i].name, in[i].zip_from,
 				      from[i] ? "no such entry" : "not a zip");
 				goto fail;
 			}
@@ -116,34 +115,34 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		else
 			src = zip_source_buffer(za, in[i].data, in[i].len, 0);
 		if (!src) {
-			error("cannot add '%s' to '%s': %s", in[i].path ? in[i].path : in[i].name, out, zip_strerror(za));
+			error_set(err, EXIT_FAIL, "cannot add '%s' to '%s': %s", in[i].path ? in[i].path : in[i].name, out, zip_strerror(za));
 			goto fail;
 		}
 		idx = zip_file_add(za, in[i].name, src, ZIP_FL_ENC_UTF_8);
 		if (idx < 0) {
 			zip_source_free(src);
-			error("cannot add '%s' to '%s': %s", in[i].name, out, zip_strerror(za));
+			error_set(err, EXIT_FAIL, "cannot add '%s' to '%s': %s", in[i].name, out, zip_strerror(za));
 			goto fail;
 		}
 		if (zip_file_set_dostime(za, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0) ||
 		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
 						     ((zip_uint32_t)(S_IFREG | (in[i].mode & 07777))) << 16) ||
 		    (!in[i].zip_from && zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level))) {
-			error("cannot set the attributes of '%s' in '%s': %s", in[i].name, out, zip_strerror(za));
+			error_set(err, EXIT_FAIL, "cannot set the attributes of '%s' in '%s': %s", in[i].name, out, zip_strerror(za));
 			goto fail;
 		}
 	}
 	if (zip_close(za)) {
-		error("cannot write '%s': %s", out, zip_strerror(za));
+		error_set(err, EXIT_FAIL, "cannot write '%s': %s", out, zip_strerror(za));
 		goto fail;
 	}
 	za = NULL;
-	if (before_commit && before_commit(ctx)) {
+	if (before_commit && before_commit(ctx, err)) {
 		unlink(tmp.ptr);
 		goto out;
 	}
 	if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
-		error("cannot write '%s': %s", out, strerror(errno));
+		error_set(err, EXIT_FAIL, "cannot write '%s': %s", out, strerror(errno));
 		unlink(tmp.ptr);
 		goto out;
 	}
@@ -181,7 +180,8 @@ static int safe_entry_name(const char *name)
 	return 1;
 }
 
-static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char *dir, uint64_t *total)
+static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char *dir, uint64_t *total,
+			 struct error *err)
 {
 	struct buf out = BUF_INIT, parent = BUF_INIT;
 	const char *name = zip_get_name(za, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
@@ -192,16 +192,16 @@ static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char 
 	int r = -1;
 
 	if (!name || !safe_entry_name(name))
-		return error("'%s' holds an entry named '%s', which cannot be unpacked safely", path, name ? name : "");
+		return error_set(err, EXIT_FAIL, "'%s' holds an entry named '%s', which cannot be unpacked safely", path, name ? name : "");
 	len = strlen(name);
 	if (!zip_file_get_external_attributes(za, (zip_uint64_t)i, 0, &opsys, &attr) && opsys == ZIP_OPSYS_UNIX)
 		mode = (mode_t)(attr >> 16);
 	buf_addf(&out, "%s/%s", dir, name);
 	if (name[len - 1] == '/' || S_ISDIR(mode)) {
-		r = fs_mkdirs(out.ptr, 0755);
+		r = fs_mkdirs(out.ptr, 0755, err);
 	} else if (mode & S_IFMT && !S_ISREG(mode)) {
 		/* permission bits alone (as many zip writers store them) describe a regular file */
-		error("'%s' holds '%s', which is not a regular file", path, name);
+		error_set(err, EXIT_FAIL, "'%s' holds '%s', which is not a regular file", path, name);
 	} else {
 		zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)i, 0);
 		char chunk[65536];
@@ -211,30 +211,30 @@ static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char 
 		buf_addf(&parent, "%s/%s", dir, name);
 		*strrchr(parent.ptr, '/') = '\0';
 		if (!zf) {
-			error("cannot read '%s' in '%s': %s", name, path, zip_strerror(za));
-		} else if (fs_mkdirs(parent.ptr, 0755)) {
-			/* reported */
+			error_set(err, EXIT_FAIL, "cannot read '%s' in '%s': %s", name, path, zip_strerror(za));
+		} else if (fs_mkdirs(parent.ptr, 0755, err)) {
+			/* err says why */
 		} else if ((fd = open(out.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				      mode & 0111 ? 0755 : 0644)) < 0) {
-			error("cannot create '%s': %s", out.ptr, strerror(errno));
+			error_set(err, EXIT_FAIL, "cannot create '%s': %s", out.ptr, strerror(errno));
 		} else {
 			while ((n = zip_fread(zf, chunk, sizeof(chunk))) > 0) {
 				if ((*total += (uint64_t)n) > ZIP_EXTRACT_MAX) {
-					error("'%s' unpacks to more than %u MB: refused", path, (unsigned)(ZIP_EXTRACT_MAX >> 20));
+					error_set(err, EXIT_FAIL, "'%s' unpacks to more than %u MB: refused", path, (unsigned)(ZIP_EXTRACT_MAX >> 20));
 					break;
 				}
 				if (write(fd, chunk, (size_t)n) != n) {
-					error("cannot write '%s': %s", out.ptr, strerror(errno));
+					error_set(err, EXIT_FAIL, "cannot write '%s': %s", out.ptr, strerror(errno));
 					break;
 				}
 			}
 			if (n < 0)
-				error("cannot read '%s' in '%s': %s", name, path, zip_file_strerror(zf));
+				error_set(err, EXIT_FAIL, "cannot read '%s' in '%s': %s", name, path, zip_file_strerror(zf));
 			else if (!n)
 				r = 0;
 		}
 		if (fd >= 0 && close(fd) && !r)
-			r = error("cannot write '%s': %s", out.ptr, strerror(errno));
+			r = error_set(err, EXIT_FAIL, "cannot write '%s': %s", out.ptr, strerror(errno));
 		if (zf)
 			zip_fclose(zf);
 	}
@@ -243,7 +243,7 @@ static int extract_entry(zip_t *za, zip_int64_t i, const char *path, const char 
 	return r;
 }
 
-int zip_extract(const char *path, const char *dir)
+int zip_extract(const char *path, const char *dir, struct error *err)
 {
 	int zerr = 0, r = 0;
 	zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
@@ -254,13 +254,13 @@ int zip_extract(const char *path, const char *dir)
 		zip_error_t ze;
 
 		zip_error_init_with_code(&ze, zerr);
-		error("cannot open '%s': %s", path, zip_error_strerror(&ze));
+		error_set(err, EXIT_FAIL, "cannot open '%s': %s", path, zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		return -1;
 	}
 	n = zip_get_num_entries(za, 0);
 	for (zip_int64_t i = 0; i < n && !r; i++)
-		r = extract_entry(za, i, path, dir, &total);
+		r = extract_entry(za, i, path, dir, &total, err);
 	zip_discard(za);
 	return r;
 }

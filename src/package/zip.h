@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/error.h"
+
 /*
  * Reproducible zip files with libzip: the same entries give the same bytes.
  * Entries are written sorted by name, every timestamp is 1980-01-01 00:00
@@ -31,26 +33,26 @@ struct zip_input {
 /*
  * Write `n` inputs to `out` atomically (a temporary file in the same
  * directory, synced, then renamed). The inputs array is sorted in place.
- * -1 with an error printed; `out` is then untouched.
+ * -1 with err filled; `out` is then untouched.
  */
-int zip_write(const char *out, struct zip_input *inputs, size_t n, int level);
+int zip_write(const char *out, struct zip_input *inputs, size_t n, int level, struct error *err);
 /*
  * The same, asking `before_commit(ctx)` once the zip is complete but before
  * it replaces `out`: -1 there discards it (for streams whose producer finds a
  * problem only after its data was read).
  */
 int zip_write_checked(const char *out, struct zip_input *inputs, size_t n, int level,
-		      int (*before_commit)(void *ctx), void *ctx);
+		      int (*before_commit)(void *ctx, struct error *err), void *ctx, struct error *err);
 
 /*
  * Unpack the zip at `path` into the existing directory `dir`: directories
  * and regular files only, with their unix modes (0644/0755 when none is
  * stored). A name that is absolute, holds '..' or an empty part, or an
  * entry of another kind (a link) is refused, and so is a zip that unpacks
- * to more than ZIP_EXTRACT_MAX bytes. -1 with an error printed; `dir` may
- * then hold part of the zip.
+ * to more than ZIP_EXTRACT_MAX bytes. -1 with err filled; `dir` may then
+ * hold part of the zip.
  */
 #define ZIP_EXTRACT_MAX ((uint64_t)1 << 30)
-int zip_extract(const char *path, const char *dir);
+int zip_extract(const char *path, const char *dir, struct error *err);
 
 #endif

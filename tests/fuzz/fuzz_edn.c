@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "package/edn.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
 #include <stdint.h>
 
 #include "aws/profile.h"
-#include "core/msg.h"
+#include "cli/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
 /* libFuzzer: the new-function template renderer's {{variable}} substitution. */
 #include <stdint.h>
 
-#include "core/msg.h"
+#include "cli/msg.h"
 #include "package/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,7 +10,7 @@
 
 static void response(struct http_response *r, long status, const char *body)
 {
-	memset(r, 0, sizeof(*r));
+	http_response_init(r);
 	r->status = status;
 	r->attempts = 1;
 	buf_adds(&r->body, body);
@@ -19,7 +19,7 @@ static void response(struct http_response *r, long status, const char *body)
 static void test_json_errors(void)
 {
 	struct http_response r;
-	struct aws_error e;
+	struct error e = ERROR_INIT;
 
 	response(&r, 404, "{\"Type\":\"User\",\"Message\":\"Function not found: arn:x\"}");
 	kvlist_add(&r.headers, "X-Amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/");
@@ -29,7 +29,7 @@ static void test_json_errors(void)
 	CHECK_STR(e.message, "Function not found: arn:x");
 	CHECK_STR(e.request_id, "req-1");
 	CHECK_INT(e.status, 404);
-	aws_error_release(&e);
+	error_release(&e);
 	http_response_release(&r);
 
 	response(&r, 400, "{\"__type\":\"com.amazonaws.lambda#InvalidParameterValueException\",\"message\":\"bad\"}");
@@ -37,14 +37,14 @@ static void test_json_errors(void)
 	CHECK_STR(e.code, "InvalidParameterValueException");
 	CHECK_STR(e.message, "bad");
 	CHECK_STR(e.request_id, NULL);
-	aws_error_release(&e);
+	error_release(&e);
 	http_response_release(&r);
 }
 
 static void test_xml_errors(void)
 {
 	struct http_response r;
-	struct aws_error e;
+	struct error e = ERROR_INIT;
 
 	response(&r, 403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
 			  "<Message>User: a &amp; b is not authorized &lt;here&gt;</Message></Error>"
@@ -53,14 +53,14 @@ static void test_xml_errors(void)
 	CHECK_STR(e.code, "AccessDenied");
 	CHECK_STR(e.message, "User: a & b is not authorized <here>");
 	CHECK_STR(e.request_id, "abc-123");
-	aws_error_release(&e);
+	error_release(&e);
 	http_response_release(&r);
 
 	response(&r, 502, "Bad Gateway\nfrom a proxy");
 	aws_error_parse(&r, &e);
 	CHECK_STR(e.code, "HTTP 502");
 	CHECK_STR(e.message, "Bad Gateway");
-	aws_error_release(&e);
+	error_release(&e);
 	http_response_release(&r);
 }
 
@@ -130,7 +130,7 @@ static void test_xml_hostile(void)
 static void test_xml_error_variants(void)
 {
 	struct http_response r;
-	struct aws_error e;
+	struct error e = ERROR_INIT;
 
 	/* S3's error document: Code and Message at the top */
 	response(&r, 404, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code>"
@@ -139,13 +139,13 @@ static void test_xml_error_variants(void)
 	CHECK_STR(e.code, "NoSuchBucket");
 	CHECK_STR(e.message, "The specified bucket does not exist");
 	CHECK_STR(e.request_id, "r9");
-	aws_error_release(&e);
+	error_release(&e);
 	http_response_release(&r);
 	/* a truncated error document still yields a status code */
 	response(&r, 500, "<Error><Code>Intern");
 	aws_error_parse(&r, &e);
 	CHECK_STR(e.code, "HTTP 500");
-	aws_error_release(&e);
+	error_release(&e);
 	http_response_release(&r);
 }
 
@@ -250,6 +250,7 @@ static void test_profiles(void)
 	char dir[] = "/tmp/blambda-profiles-XXXXXX";
 	char cfg[128], cred[128];
 	struct aws_profiles p;
+	struct error perr = ERROR_INIT;
 	const char *file;
 	FILE *f;
 
@@ -266,7 +267,7 @@ static void test_profiles(void)
 	fclose(f);
 	setenv("AWS_CONFIG_FILE", cfg, 1);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", cred, 1);
-	CHECK_INT(aws_profiles_load(&p), 0);
+	CHECK_INT(aws_profiles_load(&p, &perr), 0);
 	CHECK_STR(aws_profile_get(&p, "default", "region", NULL), "eu-west-1");
 	CHECK_STR(aws_profile_get(&p, "dev", "region", NULL), "us-east-2");
 	CHECK_STR(aws_profile_get(&p, "dev", "aws_access_key_id", &file), "FROMCREDS");

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include "config/config.h"
-#include "core/msg.h"
 #include "package/edn.h"
 #include "test.h"
 
@@ -17,6 +16,9 @@ static void write_file(const char *text)
 	fclose(f);
 }
 
+/* where every call below reports (each failure replaces the last) */
+static struct error err = ERROR_INIT;
+
 static void test_defaults(void)
 {
 	struct config cfg;
@@ -26,9 +28,9 @@ static void test_defaults(void)
 	CHECK_INT(config_int(&cfg, CFG_FUNCTION_MEMORY), 512);
 	CHECK_INT(config_list(&cfg, CFG_FUNCTION_SOURCE_PATHS)->nr, 1);
 	CHECK_STR(config_str(&cfg, CFG_FUNCTION_NAME), NULL);
-	CHECK_INT(config_read_file(&cfg, "/nonexistent/blambda.yml", 0), 0);
+	CHECK_INT(config_read_file(&cfg, "/nonexistent/blambda.yml", 0, &err), 0);
 	CHECK(cfg.path == NULL);
-	CHECK_INT(config_finish(&cfg), 0);
+	CHECK_INT(config_finish(&cfg, &err), 0);
 	CHECK_STR(config_str(&cfg, CFG_LAYERS_DEPS), NULL); /* no name, no derived default */
 	config_release(&cfg);
 }
@@ -39,14 +41,14 @@ static void test_precedence(void)
 
 	write_file("function:\n  name: hello\n  memory: 1024\n  timeout: 10\n  architecture: arm64\n");
 	config_init(&cfg);
-	CHECK_INT(config_read_file(&cfg, path, 1), 0);
+	CHECK_INT(config_read_file(&cfg, path, 1, &err), 0);
 	setenv("BLAMBDA_TIMEOUT", "20", 1);
 	setenv("BLAMBDA_ARCH", "x86_64", 1);
-	CHECK_INT(config_read_env(&cfg), 0);
+	CHECK_INT(config_read_env(&cfg, &err), 0);
 	unsetenv("BLAMBDA_TIMEOUT");
 	unsetenv("BLAMBDA_ARCH");
-	CHECK_INT(config_set_flag(&cfg, "function.architecture", "arm64", "arch"), 0);
-	CHECK_INT(config_finish(&cfg), 0);
+	CHECK_INT(config_set_flag(&cfg, "function.architecture", "arm64", "arch", &err), 0);
+	CHECK_INT(config_finish(&cfg, &err), 0);
 
 	CHECK_INT(config_int(&cfg, CFG_FUNCTION_MEMORY), 1024);
 	CHECK_INT(cfg.v[CFG_FUNCTION_MEMORY].source, SRC_FILE);
@@ -66,10 +68,11 @@ static void test_bad_values_keep_nothing(void)
 
 	write_file("function:\n  memory: 99999\n");
 	config_init(&cfg);
-	CHECK_INT(config_read_file(&cfg, path, 1), -1);
-	CHECK_INT(msg_exit_status(), EXIT_USAGE);
+	CHECK_INT(config_read_file(&cfg, path, 1, &err), -1);
+	CHECK_INT(err.exit, EXIT_USAGE);
+	CHECK(err.message && strstr(err.message, ":2:") && strstr(err.message, "memory must be between 128 and 10240"));
 	CHECK_INT(config_int(&cfg, CFG_FUNCTION_MEMORY), 512);
-	CHECK_INT(config_set_flag(&cfg, "function.handler", "nohandler", "handler"), -1);
+	CHECK_INT(config_set_flag(&cfg, "function.handler", "nohandler", "handler", &err), -1);
 	CHECK_STR(config_str(&cfg, CFG_FUNCTION_HANDLER), NULL);
 	config_release(&cfg);
 }
@@ -97,36 +100,36 @@ static void test_edn_hostile(void)
 	size_t n = 250000;
 
 	/* a backslash as the last byte: refused, nothing read past the end */
-	e = edn_parse("{:deps {a/b {:mvn/version \"1\"}}} \\", "bb.edn"); /* the first form is read */
+	e = edn_parse("{:deps {a/b {:mvn/version \"1\"}}} \\", "bb.edn", &err); /* the first form is read */
 	CHECK(e != NULL);
 	edn_free(e);
-	e = edn_parse("\\", "bb.edn");
+	e = edn_parse("\\", "bb.edn", &err);
 	CHECK(e == NULL);
-	e = edn_parse("[\\", "bb.edn");
+	e = edn_parse("[\\", "bb.edn", &err);
 	CHECK(e == NULL);
-	e = edn_parse("[\\a \\newline]", "bb.edn");
+	e = edn_parse("[\\a \\newline]", "bb.edn", &err);
 	CHECK(e != NULL && e->nr == 2);
 	edn_free(e);
 	/* a quarter megabyte of '[': an error, not a blown stack */
 	deep = malloc(n + 1);
 	memset(deep, '[', n);
 	deep[n] = '\0';
-	CHECK(edn_parse(deep, "bb.edn") == NULL);
+	CHECK(edn_parse(deep, "bb.edn", &err) == NULL);
 	memset(deep, '{', n);
-	CHECK(edn_parse(deep, "bb.edn") == NULL);
+	CHECK(edn_parse(deep, "bb.edn", &err) == NULL);
 	for (size_t i = 0; i < n; i++)
 		deep[i] = i % 2 ? '^' : ' ';
-	CHECK(edn_parse(deep, "bb.edn") == NULL);
+	CHECK(edn_parse(deep, "bb.edn", &err) == NULL);
 	free(deep);
 	/* \uXXXX in strings is decoded; a short one is an error, not a read past the end */
-	e = edn_parse("\"A\\u0041\\u00e9\\u20ac\"", "bb.edn");
+	e = edn_parse("\"A\\u0041\\u00e9\\u20ac\"", "bb.edn", &err);
 	CHECK(e != NULL);
 	CHECK_STR(e ? e->text : NULL, "AA\xc3\xa9\xe2\x82\xac");
 	edn_free(e);
-	CHECK(edn_parse("\"\\u00", "bb.edn") == NULL);
-	CHECK(edn_parse("\"\\u", "bb.edn") == NULL);
+	CHECK(edn_parse("\"\\u00", "bb.edn", &err) == NULL);
+	CHECK(edn_parse("\"\\u", "bb.edn", &err) == NULL);
 	/* reasonable nesting still reads */
-	e = edn_parse("[[[[[[[[[[1]]]]]]]]]]", "bb.edn");
+	e = edn_parse("[[[[[[[[[[1]]]]]]]]]]", "bb.edn", &err);
 	CHECK(e != NULL);
 	edn_free(e);
 }

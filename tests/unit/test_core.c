@@ -251,22 +251,25 @@ static void test_json_check(void)
 static void test_payload(void)
 {
 	struct buf b = BUF_INIT;
+	struct error perr = ERROR_INIT;
 
-	CHECK_INT(payload_load(NULL, NULL, NULL, &b), 0);
+	CHECK_INT(payload_load(NULL, NULL, NULL, &b, &perr), 0);
 	CHECK_STR(b.ptr, "{}");
 	buf_reset(&b);
-	CHECK_INT(payload_load("  [1, {\"a\": null}]\n", NULL, NULL, &b), 0);
+	CHECK_INT(payload_load("  [1, {\"a\": null}]\n", NULL, NULL, &b, &perr), 0);
 	buf_reset(&b);
-	CHECK_INT(payload_load("{\"a\": 1} trailing", NULL, NULL, &b), -1);
+	CHECK_INT(payload_load("{\"a\": 1} trailing", NULL, NULL, &b, &perr), -1);
 	buf_reset(&b);
-	CHECK_INT(payload_load("", NULL, NULL, &b), -1);
+	CHECK_INT(payload_load("", NULL, NULL, &b, &perr), -1);
 	buf_reset(&b);
-	CHECK_INT(payload_load("{}", NULL, "x", &b), -1);
+	CHECK_INT(payload_load("{}", NULL, "x", &b, &perr), -1);
 	buf_reset(&b);
-	CHECK_INT(payload_load(NULL, NULL, "../secret", &b), -1);
+	CHECK_INT(payload_load(NULL, NULL, "../secret", &b, &perr), -1);
+	CHECK(perr.exit == EXIT_USAGE && strstr(perr.message, "--event takes the name of a file in events/"));
 	buf_reset(&b);
-	CHECK_INT(payload_load(NULL, "/nonexistent/payload.json", NULL, &b), -1);
+	CHECK_INT(payload_load(NULL, "/nonexistent/payload.json", NULL, &b, &perr), -1);
 	buf_release(&b);
+	error_release(&perr);
 }
 
 TEST_MAIN(test_buf_never_null, test_buf_printable, test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

@@ -13,6 +13,9 @@
 
 static char dir[64];
 
+/* where the calls below report (each failure replaces the last) */
+static struct error zerr = ERROR_INIT;
+
 static void test_release_urls(void)
 {
 	struct bb_release r;
@@ -79,7 +82,7 @@ static void test_zip_reproducible(void)
 			{ "file.txt", 0644, f, NULL, 0, NULL, NULL, NULL },
 			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL, NULL },
 		};
-		CHECK_INT(zip_write(a, in, 3, ZIP_LEVEL_DEFAULT), 0);
+		CHECK_INT(zip_write(a, in, 3, ZIP_LEVEL_DEFAULT, &zerr), 0);
 		CHECK_STR(in[0].name, "bin/run"); /* sorted in place */
 	}
 	utime(f, &(struct utimbuf){ 1, 1 }); /* the file's own time must not matter */
@@ -89,7 +92,7 @@ static void test_zip_reproducible(void)
 			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL, NULL },
 			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL, NULL },
 		};
-		CHECK_INT(zip_write(b, in, 3, ZIP_LEVEL_DEFAULT), 0);
+		CHECK_INT(zip_write(b, in, 3, ZIP_LEVEL_DEFAULT, &zerr), 0);
 	}
 	digest(a, da);
 	digest(b, db);
@@ -97,7 +100,7 @@ static void test_zip_reproducible(void)
 	/* a failed write leaves nothing behind and the old file alone */
 	{
 		struct zip_input in[] = { { "x", 0644, "/nonexistent/file", NULL, 0, NULL, NULL, NULL } };
-		CHECK_INT(zip_write(a, in, 1, ZIP_LEVEL_DEFAULT), -1);
+		CHECK_INT(zip_write(a, in, 1, ZIP_LEVEL_DEFAULT, &zerr), -1);
 		digest(a, db);
 		CHECK_STR(da, db);
 	}
@@ -117,9 +120,9 @@ static void test_zip_extract(void)
 			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL, NULL },
 			{ "m2-repo/a/b.jar", 0644, NULL, "jar", 3, NULL, NULL, NULL },
 		};
-		CHECK_INT(zip_write(zpath, in, 2, ZIP_LEVEL_DEFAULT), 0);
+		CHECK_INT(zip_write(zpath, in, 2, ZIP_LEVEL_DEFAULT, &zerr), 0);
 	}
-	CHECK_INT(zip_extract(zpath, out), 0);
+	CHECK_INT(zip_extract(zpath, out, &zerr), 0);
 	snprintf(p, sizeof(p), "%s/bin/run", out);
 	CHECK_INT(stat(p, &st), 0);
 	CHECK_INT(st.st_mode & 0777, 0755);
@@ -136,9 +139,9 @@ static void test_zip_extract(void)
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			struct zip_input in[] = { { bad[i], 0644, NULL, "x", 1, NULL, NULL, NULL } };
 
-			if (zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT))
+			if (zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT, &zerr))
 				continue; /* libzip refused to write it: nothing to read back */
-			CHECK_INT(zip_extract(zpath, out), -1);
+			CHECK_INT(zip_extract(zpath, out, &zerr), -1);
 		}
 	}
 	snprintf(evil, sizeof(evil), "%s/evil", dir);
@@ -148,11 +151,11 @@ static void test_zip_extract(void)
 	{
 		struct zip_input in[] = { { "bin/run", 0755, NULL, "again", 5, NULL, NULL, NULL } };
 
-		CHECK_INT(zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT), 0);
-		CHECK_INT(zip_extract(zpath, out), -1);
+		CHECK_INT(zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT, &zerr), 0);
+		CHECK_INT(zip_extract(zpath, out, &zerr), -1);
 	}
 	/* not a zip */
-	CHECK_INT(zip_extract(p, out), -1);
+	CHECK_INT(zip_extract(p, out, &zerr), -1);
 }
 
 static void test_stamps(void)
@@ -164,7 +167,7 @@ static void test_stamps(void)
 	art.path = strdup(path);
 	CHECK(!artifact_up_to_date(&art, "inputs-1"));
 	CHECK_STR(art.reason, "there is no record of how it was built");
-	CHECK_INT(artifact_record(&art, "inputs-1"), 0);
+	CHECK_INT(artifact_record(&art, "inputs-1", &zerr), 0);
 	digest(path, again);
 	CHECK_STR(art.sha256, again);
 	memset(art.sha256, 0, sizeof(art.sha256));

@@ -1,4 +1,4 @@
-#include "core/msg.h"
+#include "cli/msg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,8 +10,6 @@
 
 static int level = MSG_NORMAL;
 static int color;
-static enum exit_status recorded = EXIT_OK;
-static int muted;
 static void (*sink)(void *ctx, const char *text, size_t len);
 static void *sink_ctx;
 
@@ -19,11 +17,6 @@ void msg_set_sink(void (*fn)(void *ctx, const char *text, size_t len), void *ctx
 {
 	sink = fn;
 	sink_ctx = ctx;
-}
-
-void msg_mute(int on)
-{
-	muted = on;
 }
 
 void msg_set_level(int l)
@@ -88,8 +81,6 @@ static void emit(const char *prefix, const char *colour, const char *fmt, va_lis
 {
 	char lead[64];
 
-	if (muted)
-		return;
 	if (color && colour)
 		snprintf(lead, sizeof(lead), "blambda: \033[%sm%s\033[0m", colour, prefix);
 	else
@@ -107,16 +98,14 @@ int error(const char *fmt, ...)
 	return -1;
 }
 
-int error_status(enum exit_status status, const char *fmt, ...)
+int error_exit(enum exit_status status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	emit("error: ", "1;31", fmt, ap);
 	va_end(ap);
-	if (recorded == EXIT_OK || recorded == EXIT_FAIL)
-		recorded = status;
-	return -1;
+	return (int)status;
 }
 
 int error_print(const struct error *e)
@@ -125,11 +114,19 @@ int error_print(const struct error *e)
 	enum exit_status status = e->exit ? e->exit : EXIT_FAIL;
 
 	error_format(e, &m);
-	error_status(status, "%s", m.ptr);
+	error("%s", m.ptr);
 	if (e->hint)
 		hint("%s", e->hint);
 	buf_release(&m);
 	return (int)status;
+}
+
+int error_print_release(struct error *e)
+{
+	int status = error_print(e);
+
+	error_release(e);
+	return status;
 }
 
 void warning(const char *fmt, ...)
@@ -145,8 +142,6 @@ void hint(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (muted)
-		return;
 	va_start(ap, fmt);
 	put(color ? "\033[36mhint:\033[0m " : "hint: ", fmt, ap);
 	va_end(ap);
@@ -172,14 +167,4 @@ void verbose(int lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	put("* ", fmt, ap);
 	va_end(ap);
-}
-
-enum exit_status msg_exit_status(void)
-{
-	return recorded == EXIT_OK ? EXIT_FAIL : recorded;
-}
-
-void msg_reset_status(void)
-{
-	recorded = EXIT_OK;
 }

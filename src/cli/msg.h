@@ -1,28 +1,25 @@
-#ifndef BLAMBDA_CORE_MSG_H
-#define BLAMBDA_CORE_MSG_H
+#ifndef BLAMBDA_CLI_MSG_H
+#define BLAMBDA_CLI_MSG_H
 
 #include <stddef.h>
 
 #include "core/error.h"
 
 /*
- * Messages to the user. Everything here writes to stderr; stdout is for data.
+ * Messages to the user, for commands and main() only: the modules below
+ * them never print (they fill a struct error and tell an observer), and the
+ * build keeps them from calling anything here. Everything here writes to
+ * stderr; stdout is for data.
  *
- * error() prints "blambda: error: ..." and returns -1, so library code can
- * `return error("cannot read '%s': %s", path, strerror(errno));`. The exit
- * status is chosen once, in main(): a failure exits 1 unless the code that
- * reported it named a more specific status with error_status().
+ * error_print() shows an error value ("blambda: error: ...", then its hint)
+ * and returns its exit status; error_exit() says what a command finds
+ * itself and returns the exit status to end with. A command returns its
+ * exit status to main(): nothing here keeps one.
  */
-
 
 enum msg_level { MSG_QUIET = -1, MSG_NORMAL = 0, MSG_VERBOSE = 1, MSG_DEBUG = 2 };
 
 void msg_set_level(int level);
-/*
- * Silence every message while on (for a step whose failure is expected and
- * handled, such as looking for optional credentials). Not for threads.
- */
-void msg_mute(int on);
 /*
  * Hand every message, whole and with its line break, to fn instead of
  * writing it to stderr (NULL: stderr again). For commands whose stderr is
@@ -37,14 +34,17 @@ int msg_color(void);
 /* 1 if stderr is a terminal (progress bars are drawn only then). */
 int msg_stderr_is_tty(void);
 
+/* "blambda: error: ..." on stderr; -1. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Like error(), for a command's own finding: returns `status`, the exit status to end with. */
+int error_exit(enum exit_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * Print an error value: "blambda: error: MESSAGE" (see error_format), then
  * its hint. Returns its exit status (EXIT_FAIL when it has none).
  */
 int error_print(const struct error *e);
-/* Like error(), and makes `status` the exit status unless a more severe one was recorded. */
-int error_status(enum exit_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* error_print(), then error_release(). */
+int error_print_release(struct error *e);
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A hint the user can act on ("hint: ..."), printed after an error. */
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -52,9 +52,5 @@ void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Details shown with -v (level 1) or -vv (level 2). */
 void verbose(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The exit status recorded by error_status(), or EXIT_FAIL if none was. */
-enum exit_status msg_exit_status(void);
-void msg_reset_status(void);
 
 #endif

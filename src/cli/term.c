@@ -1,0 +1,123 @@
+#include "cli/term.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/msg.h"
+#include "core/clock.h"
+
+/* the one line drawn in place: a bar or a spinner; `drawn` when something is on it */
+static pthread_mutex_t line_lock = PTHREAD_MUTEX_INITIALIZER;
+static int drawn;
+static double last_draw;
+static unsigned frame;
+
+static int drawing(void)
+{
+	return msg_stderr_is_tty() && msg_level() >= MSG_NORMAL;
+}
+
+static void clear_line(void)
+{
+	if (drawn)
+		fputs("\r\033[K", stderr);
+	drawn = 0;
+	fflush(stderr);
+}
+
+static void on_trace(void *ctx, int level, const char *text)
+{
+	(void)ctx;
+	pthread_mutex_lock(&line_lock);
+	clear_line();
+	pthread_mutex_unlock(&line_lock);
+	verbose(level, "%s", text);
+}
+
+static void on_note(void *ctx, enum note_kind kind, const char *text)
+{
+	(void)ctx;
+	pthread_mutex_lock(&line_lock);
+	clear_line();
+	pthread_mutex_unlock(&line_lock);
+	if (kind == NOTE_WARNING)
+		warning("%s", text);
+	else
+		info("%s", text);
+}
+
+/* A transfer's bar, redrawn at most ten times a second; 0, 0 clears it. */
+static void on_transfer(void *ctx, const char *label, uint64_t done, uint64_t total)
+{
+	double now = clock_seconds();
+
+	(void)ctx;
+	pthread_mutex_lock(&line_lock);
+	if (!done && !total) {
+		clear_line();
+	} else if (now - last_draw >= 0.1 || done == total) {
+		last_draw = now;
+		drawn = 1;
+		if (total) {
+			int width = 30, filled = (int)((double)done / (double)total * width);
+
+			fprintf(stderr, "\r%s [%-*.*s] %3d%% %.1f/%.1f MB\033[K", label, width, filled,
+				"##############################", (int)(done * 100 / total), (double)done / 1048576.0,
+				(double)total / 1048576.0);
+		} else {
+			fprintf(stderr, "\r%s %.1f MB\033[K", label, (double)done / 1048576.0);
+		}
+		fflush(stderr);
+	}
+	pthread_mutex_unlock(&line_lock);
+}
+
+/* A wait's spinner with the time waited so far; elapsed < 0 clears it. */
+static void on_wait(void *ctx, const char *label, double elapsed)
+{
+	static const char *const frames[] = { "|", "/", "-", "\\" };
+
+	(void)ctx;
+	pthread_mutex_lock(&line_lock);
+	if (elapsed < 0) {
+		clear_line();
+	} else {
+		drawn = 1;
+		fprintf(stderr, "\r%s waiting for %s (%.0f s)\033[K", frames[frame++ % 4], label, elapsed);
+		fflush(stderr);
+	}
+	pthread_mutex_unlock(&line_lock);
+}
+
+const struct observer *term_observer(void)
+{
+	static struct observer o;
+
+	o.trace_level = msg_level() > 0 ? msg_level() : 0;
+	o.trace = on_trace;
+	o.note = on_note;
+	o.transfer = drawing() ? on_transfer : NULL;
+	o.wait = drawing() ? on_wait : NULL;
+	return &o;
+}
+
+const struct observer *term_observer_plain(void)
+{
+	static struct observer o;
+
+	o.trace_level = msg_level() > 0 ? msg_level() : 0;
+	o.trace = on_trace;
+	o.note = on_note;
+	return &o;
+}
+
+void json_print(cJSON *root)
+{
+	char *text = cJSON_Print(root);
+
+	if (text)
+		puts(text);
+	free(text);
+	cJSON_Delete(root);
+}

@@ -1,0 +1,24 @@
+#ifndef BLAMBDA_CLI_TERM_H
+#define BLAMBDA_CLI_TERM_H
+
+#include <cjson/cJSON.h>
+
+#include "core/observer.h"
+
+/*
+ * What commands show while modules work, and the data they print.
+ *
+ * term_observer() is the observer commands hand to modules: notes as lines
+ * on stderr (info is silenced by -q), trace lines with -v / -vv, and on a
+ * terminal (not with -q) a progress bar for a transfer and a spinner for a
+ * wait, redrawn in place and cleared when done. One bar or spinner is drawn
+ * at a time; its callbacks may be called from several threads.
+ */
+const struct observer *term_observer(void);
+/* The same without bars and spinners (work in several regions at once). */
+const struct observer *term_observer_plain(void);
+
+/* Print a --json answer on stdout, one document, and free it. */
+void json_print(cJSON *root);
+
+#endif

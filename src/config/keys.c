@@ -1,0 +1,336 @@
+/*
+ * The keys of blambda.yml, described once (cfg_keys[]), and the checks of
+ * their values: what a flag, a BLAMBDA_* variable and the file are all held to.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "config/internal.h"
+#include "core/region.h"
+
+/* ---- validators ---------------------------------------------------------- */
+
+static int all_chars(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return 0;
+	return 1;
+}
+
+int config_check_function_name(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (!*v || strlen(v) > 64 || !all_chars(v, "-_")) {
+		buf_addf(why, "function name '%s' is not valid: Lambda allows 1 to 64 letters, digits, '-' and '_'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int valid_symbol(const char *s, size_t len)
+{
+	if (!len || isdigit((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (isspace((unsigned char)s[i]) || strchr("()[]{}\"';@^`~\\,", s[i]))
+			return 0;
+	return 1;
+}
+
+int config_check_handler(const char *key, const char *v, struct buf *why)
+{
+	const char *slash = strchr(v, '/');
+
+	(void)key;
+	if (!slash || strchr(slash + 1, '/') || !valid_symbol(v, (size_t)(slash - v)) ||
+	    !valid_symbol(slash + 1, strlen(slash + 1))) {
+		buf_addf(why, "handler must be NAMESPACE/FUNCTION, like 'hello/handler', got '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return n > 0;
+}
+
+/* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE -> the six fields, or -1 */
+static int split_arn(const char *v, const char *f[6], size_t len[6])
+{
+	const char *p = v;
+
+	for (int i = 0; i < 6; i++) {
+		const char *c = i < 5 ? strchr(p, ':') : p + strlen(p);
+
+		if (!c)
+			return -1;
+		f[i] = p;
+		len[i] = (size_t)(c - p);
+		p = c + (i < 5);
+	}
+	return strncmp(f[0], "arn", len[0]) || len[0] != 3 || strncmp(f[1], "aws", 3) ? -1 : 0;
+}
+
+static int check_role(const char *key, const char *v, struct buf *why)
+{
+	const char *f[6];
+	size_t len[6];
+
+	(void)key;
+	if (split_arn(v, f, len) || len[2] != 3 || strncmp(f[2], "iam", 3) || len[3] != 0 ||
+	    !digits(f[4], len[4]) || len[4] != 12 || strncmp(f[5], "role/", 5) || len[5] < 6) {
+		buf_addf(why, "role must be an IAM role ARN like 'arn:aws:iam::123456789012:role/NAME', got '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_layer_arn(const char *key, const char *v, struct buf *why)
+{
+	const char *f[6];
+	size_t len[6];
+	const char *colon;
+
+	(void)key;
+	if (split_arn(v, f, len) || len[2] != 6 || strncmp(f[2], "lambda", 6) || !len[3] ||
+	    !digits(f[4], len[4]) || strncmp(f[5], "layer:", 6) || !(colon = strrchr(f[5] + 6, ':')) ||
+	    colon == f[5] + 6 || !digits(colon + 1, strlen(colon + 1))) {
+		buf_addf(why, "layer must be a layer version ARN like "
+			 "'arn:aws:lambda:eu-west-1:123456789012:layer:NAME:3', got '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_layer_name(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (!*v || strlen(v) > 140 || !all_chars(v, "-_")) {
+		buf_addf(why, "layer name '%s' is not valid: Lambda allows 1 to 140 letters, digits, '-' and '_'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_description(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (strlen(v) > 256) {
+		buf_addf(why, "description is %zu characters long; Lambda allows 256", strlen(v));
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const reserved_env[] = {
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", NULL,
+};
+
+static int check_env_entry(const char *key, const char *v, struct buf *why)
+{
+	(void)v;
+	if (strlen(key) < 2 || !isalpha((unsigned char)key[0]) || !all_chars(key, "_")) {
+		buf_addf(why, "environment variable name '%s' is not valid: Lambda wants a letter, "
+			 "then letters, digits and '_'", key);
+		return -1;
+	}
+	for (size_t i = 0; reserved_env[i]; i++) {
+		if (!strcmp(key, reserved_env[i])) {
+			buf_addf(why, "environment variable '%s' is reserved by Lambda", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Lambda's alias names: 1 to 128 letters, digits, '-' and '_', not all digits (that is a version) */
+static int check_alias(const char *key, const char *v, struct buf *why)
+{
+	size_t n = strlen(v);
+
+	(void)key;
+	if (!n || n > 128 || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != n ||
+	    strspn(v, "0123456789") == n) {
+		buf_addf(why, "alias '%s' is not valid: 1 to 128 letters, digits, '-' and '_', not only digits", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_tag(const char *key, const char *v, struct buf *why)
+{
+	if (!*key || strlen(key) > 128) {
+		buf_addf(why, "tag key '%s' must be 1 to 128 characters long", key);
+		return -1;
+	}
+	if (!strncmp(key, "aws:", 4)) {
+		buf_addf(why, "tag key '%s' uses the prefix 'aws:', which AWS reserves", key);
+		return -1;
+	}
+	if (strlen(v) > 256) {
+		buf_addf(why, "tag '%s' has a value longer than 256 characters", key);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_region(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	return region_check(v, why);
+}
+
+static int check_url(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || !strchr(v, ':')[3]) {
+		buf_addf(why, "'%s' is not an http:// or https:// URL", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_bucket(const char *key, const char *v, struct buf *why)
+{
+	size_t n = strlen(v);
+
+	(void)key;
+	if (n < 3 || n > 63 || !all_chars(v, ".-") || !isalnum((unsigned char)v[0]) ||
+	    !isalnum((unsigned char)v[n - 1])) {
+		buf_addf(why, "S3 bucket name '%s' is not valid: 3 to 63 lowercase letters, digits, '.' and '-'", v);
+		return -1;
+	}
+	for (const char *p = v; *p; p++) {
+		if (isupper((unsigned char)*p)) {
+			buf_addf(why, "S3 bucket name '%s' must be lowercase", v);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_bb_version(const char *key, const char *v, struct buf *why)
+{
+	const char *p = v;
+
+	(void)key;
+	for (int part = 0; part < 3; part++) {
+		size_t n = strspn(p, "0123456789");
+
+		if (!n || (part < 2 && p[n] != '.')) {
+			p = NULL;
+			break;
+		}
+		p += n + (part < 2);
+	}
+	if (!p || (*p && strcmp(p, "-SNAPSHOT"))) {
+		buf_addf(why, "Babashka version must look like '1.13.219' or '1.13.220-SNAPSHOT', got '%s'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_nonempty(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (!*v) {
+		buf_adds(why, "value must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the keys ------------------------------------------------------------ */
+
+static const char *const runtimes[] = { "provided.al2023", "provided.al2", NULL };
+static const char *const archs[] = { "x86_64", "arm64", NULL };
+static const char *const url_auths[] = { "NONE", "AWS_IAM", NULL };
+static const char *const booleans[] = { "true", "false", NULL };
+static const char *const arch_aliases[] = { "amd64", "x86_64", "x64", "x86_64", "aarch64", "arm64", NULL };
+
+const struct cfg_key cfg_keys[CFG__COUNT] = {
+	[CFG_FUNCTION_NAME] = { "function.name", CFG_STRING, "BLAMBDA_FUNCTION_NAME", NULL, 0, 0, NULL, NULL,
+		config_check_function_name, "the Lambda function's name" },
+	[CFG_FUNCTION_HANDLER] = { "function.handler", CFG_STRING, "BLAMBDA_HANDLER", NULL, 0, 0, NULL, NULL,
+		config_check_handler, "the handler function, NAMESPACE/FUNCTION" },
+	[CFG_FUNCTION_RUNTIME] = { "function.runtime", CFG_ENUM, "BLAMBDA_RUNTIME", "provided.al2023", 0, 0,
+		runtimes, NULL, NULL, "the Lambda runtime the function runs on" },
+	[CFG_FUNCTION_ARCHITECTURE] = { "function.architecture", CFG_ENUM, "BLAMBDA_ARCH", "x86_64", 0, 0,
+		archs, arch_aliases, NULL, "the instruction set the function and its layers are built for" },
+	[CFG_FUNCTION_MEMORY] = { "function.memory", CFG_INT, "BLAMBDA_MEMORY", "512", 128, 10240, NULL, NULL,
+		NULL, "memory in MB" },
+	[CFG_FUNCTION_TIMEOUT] = { "function.timeout", CFG_INT, "BLAMBDA_TIMEOUT", "5", 1, 900, NULL, NULL,
+		NULL, "timeout in seconds" },
+	[CFG_FUNCTION_ENVIRONMENT] = { "function.environment", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL,
+		check_env_entry, "environment variables of the function (a map, 4 KB at most)" },
+	[CFG_FUNCTION_SOURCE_PATHS] = { "function.source-paths", CFG_LIST, "BLAMBDA_SOURCE_PATHS", "src", 0, 0,
+		NULL, NULL, check_nonempty, "directories whose contents form the function zip" },
+	[CFG_FUNCTION_ROLE] = { "function.role", CFG_STRING, "BLAMBDA_ROLE", NULL, 0, 0, NULL, NULL,
+		check_role, "ARN of the execution role (created by deploy when unset)" },
+	[CFG_FUNCTION_LAYERS] = { "function.layers", CFG_LIST, "BLAMBDA_LAYERS", NULL, 0, 0, NULL, NULL,
+		check_layer_arn, "extra layer version ARNs to attach" },
+	[CFG_FUNCTION_DESCRIPTION] = { "function.description", CFG_STRING, "BLAMBDA_DESCRIPTION", NULL, 0, 0,
+		NULL, NULL, check_description, "the function's description" },
+	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,
+		"tags put on the function (a map)" },
+	[CFG_FUNCTION_ALIAS] = { "function.alias", CFG_STRING, "BLAMBDA_ALIAS", NULL, 0, 0, NULL, NULL, check_alias,
+		"an alias deploy points at the version it publishes (implies --publish)" },
+	[CFG_FUNCTION_URL_AUTH] = { "function.url.auth", CFG_ENUM, NULL, NULL, 0, 0, url_auths, NULL, NULL,
+		"gives the function a URL: NONE (public) or AWS_IAM (signed requests)" },
+	[CFG_FUNCTION_URL_CORS_ORIGINS] = { "function.url.cors.allow-origins", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		NULL, "origins a browser may call the URL from" },
+	[CFG_FUNCTION_URL_CORS_METHODS] = { "function.url.cors.allow-methods", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		NULL, "HTTP methods allowed from those origins" },
+	[CFG_FUNCTION_URL_CORS_HEADERS] = { "function.url.cors.allow-headers", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		NULL, "request headers allowed from those origins" },
+	[CFG_FUNCTION_URL_CORS_MAX_AGE] = { "function.url.cors.max-age", CFG_INT, NULL, NULL, 0, 86400, NULL, NULL,
+		NULL, "seconds a browser may keep the preflight answer" },
+	[CFG_FUNCTION_URL_CORS_CREDENTIALS] = { "function.url.cors.allow-credentials", CFG_ENUM, NULL, NULL, 0, 0,
+		booleans, NULL, NULL, "whether cookies and credentials go with cross-origin calls" },
+	[CFG_BABASHKA_VERSION] = { "babashka.version", CFG_STRING, "BLAMBDA_BB_VERSION", "1.13.219", 0, 0, NULL,
+		NULL, check_bb_version, "the Babashka release in the runtime layer" },
+	[CFG_BABASHKA_MIRROR] = { "babashka.mirror", CFG_STRING, "BLAMBDA_BABASHKA_URL",
+		"https://github.com/babashka/babashka/releases/download", 0, 0, NULL, NULL, check_url,
+		"base URL of the Babashka release downloads" },
+	[CFG_LAYERS_RUNTIME] = { "layers.runtime", CFG_STRING, "BLAMBDA_RUNTIME_LAYER", "blambda", 0, 0, NULL,
+		NULL, check_layer_name, "name of the runtime layer" },
+	[CFG_LAYERS_DEPS] = { "layers.deps", CFG_STRING, "BLAMBDA_DEPS_LAYER", NULL, 0, 0, NULL, NULL,
+		check_layer_name, "name of the dependencies layer (default: FUNCTION-deps)" },
+	[CFG_DEPS_FILE] = { "deps-file", CFG_STRING, "BLAMBDA_DEPS_FILE", "bb.edn", 0, 0, NULL, NULL,
+		check_nonempty, "the file declaring the function's dependencies" },
+	[CFG_AWS_REGION] = { "aws.region", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_region,
+		"AWS region (after --region, AWS_REGION, AWS_DEFAULT_REGION and the profile's)" },
+	[CFG_AWS_REGIONS] = { "aws.regions", CFG_LIST, "BLAMBDA_REGIONS", NULL, 0, 0, NULL, NULL, check_region,
+		"regions deploy publishes to, all at once (after --region, before AWS_REGION)" },
+	[CFG_AWS_PROFILE] = { "aws.profile", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_nonempty,
+		"AWS profile (after --profile and AWS_PROFILE)" },
+	[CFG_AWS_ENDPOINT_URL] = { "aws.endpoint-url", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_url,
+		"endpoint for every AWS service (after --endpoint-url and AWS_ENDPOINT_URL*)" },
+	[CFG_AWS_S3_BUCKET] = { "aws.s3-bucket", CFG_STRING, "BLAMBDA_S3_BUCKET", NULL, 0, 0, NULL, NULL,
+		check_bucket, "S3 bucket for artifacts too large to upload directly" },
+};
+
+int config_key_index(const char *key)
+{
+	for (int i = 0; i < CFG__COUNT; i++)
+		if (!strcmp(cfg_keys[i].key, key))
+			return i;
+	return -1;
+}
+
+const char *config_key_leaf(const char *key)
+{
+	const char *dot = strrchr(key, '.');
+
+	return dot ? dot + 1 : key;
+}
+

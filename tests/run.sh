@@ -19,5 +19,5 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
 echo "== clang, libFuzzer, ${FUZZ_SECONDS:-20} s a harness"
 CC=clang cmake -S . -B build-fuzz -DBLAMBDA_WERROR=ON -DBLAMBDA_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug
-cmake --build build-fuzz -j"$jobs" --target fuzz_bootstrap_http fuzz_config fuzz_edn fuzz_profile fuzz_sigv4 fuzz_template fuzz_xml
+cmake --build build-fuzz -j"$jobs" --target fuzz
 tests/fuzz/run.sh build-fuzz "${FUZZ_SECONDS:-20}"

@@ -27,11 +27,21 @@ static void add_reasons(cJSON *o, const struct deploy_step *s)
 		cJSON_AddItemToArray(list, cJSON_CreateString(s->reasons.items[i]));
 }
 
+/* The DEPLOY_WRITE_* bits of `writes` as a list of their names. */
+static void add_writes(cJSON *o, const char *key, unsigned writes)
+{
+	cJSON *list = cJSON_AddArrayToObject(o, key);
+
+	for (unsigned bit = DEPLOY_WRITE_CREATE; bit <= DEPLOY_WRITE_TAGS; bit <<= 1)
+		if (writes & bit)
+			cJSON_AddItemToArray(list, cJSON_CreateString(deploy_write_name(bit)));
+}
+
 static cJSON *step_json(const struct deploy_step *s, int dry_run)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddStringToObject(o, "kind", s->kind);
+	cJSON_AddStringToObject(o, "kind", deploy_kinds[s->kind].id);
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddStringToObject(o, "action", deploy_action_name(s->action, dry_run));
 	add_reasons(o, s);
@@ -41,81 +51,55 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 		cJSON_AddStringToObject(o, "arn", s->arn);
 	else
 		cJSON_AddNullToObject(o, "arn");
-	if (!strcmp(s->kind, "version") || !strcmp(s->kind, "alias"))
-		cJSON_AddNumberToObject(o, "version", (double)s->version);
-	if (strstr(s->kind, "layer")) {
+	switch (s->kind) {
+	case DEPLOY_RUNTIME_LAYER:
+	case DEPLOY_DEPS_LAYER:
 		cJSON_AddNumberToObject(o, "version", (double)s->version);
 		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
-	}
-	if (!strcmp(s->kind, "function")) {
-		cJSON *w = cJSON_AddArrayToObject(o, "writes");
-
-		if (s->action == DEPLOY_CREATE)
-			cJSON_AddItemToArray(w, cJSON_CreateString("create"));
-		if (s->update_code)
-			cJSON_AddItemToArray(w, cJSON_CreateString("code"));
-		if (s->update_config)
-			cJSON_AddItemToArray(w, cJSON_CreateString("configuration"));
-		if (s->update_tags)
-			cJSON_AddItemToArray(w, cJSON_CreateString("tags"));
-		w = cJSON_AddArrayToObject(o, "writes_done");
-		if (s->create_done)
-			cJSON_AddItemToArray(w, cJSON_CreateString("create"));
-		if (s->code_done)
-			cJSON_AddItemToArray(w, cJSON_CreateString("code"));
-		if (s->config_done)
-			cJSON_AddItemToArray(w, cJSON_CreateString("configuration"));
+		break;
+	case DEPLOY_VERSION:
+	case DEPLOY_ALIAS:
+		cJSON_AddNumberToObject(o, "version", (double)s->version);
+		break;
+	case DEPLOY_FUNCTION:
+		add_writes(o, "writes", s->writes);
+		add_writes(o, "writes_done", s->written);
 		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
 		if (s->state)
 			cJSON_AddStringToObject(o, "state", s->state);
 		if (s->code_sha256)
 			cJSON_AddStringToObject(o, "code_sha256", s->code_sha256);
+		break;
+	default:
+		break;
 	}
 	return o;
 }
 
 static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
-	cJSON *root = cJSON_CreateObject(), *layers = cJSON_CreateArray();
-	cJSON *functions = cJSON_CreateArray(), *roles = cJSON_CreateArray();
-	cJSON *versions = cJSON_CreateArray(), *aliases = cJSON_CreateArray(), *urls = cJSON_CreateArray();
+	static const char *const lists[] = { "layers", "roles", "functions", "versions", "aliases", "urls" };
+	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "region", p->region);
 	cJSON_AddBoolToObject(root, "dry_run", dry_run);
 	cJSON_AddBoolToObject(root, "ok", ok);
 	cJSON_AddBoolToObject(root, "up_to_date", ok && deploy_plan_is_noop(p));
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		cJSON_AddArrayToObject(root, lists[l]);
 	for (size_t i = 0; i < p->nr; i++) {
-		cJSON *o;
-
-		if (!p->steps[i].planned)
-			continue; /* the plan stopped before it: "error" says where */
-		o = step_json(&p->steps[i], dry_run);
-
-		if (!strcmp(p->steps[i].kind, "function"))
-			cJSON_AddItemToArray(functions, o);
-		else if (!strcmp(p->steps[i].kind, "role"))
-			cJSON_AddItemToArray(roles, o);
-		else if (!strcmp(p->steps[i].kind, "version"))
-			cJSON_AddItemToArray(versions, o);
-		else if (!strcmp(p->steps[i].kind, "alias"))
-			cJSON_AddItemToArray(aliases, o);
-		else if (!strcmp(p->steps[i].kind, "url"))
-			cJSON_AddItemToArray(urls, o);
-		else
-			cJSON_AddItemToArray(layers, o);
+		/* a step the plan did not get to is not shown: "error" says where it stopped */
+		if (p->steps[i].planned)
+			cJSON_AddItemToArray(cJSON_GetObjectItem(root, deploy_kinds[p->steps[i].kind].list),
+					     step_json(&p->steps[i], dry_run));
 	}
-	cJSON_AddItemToObject(root, "layers", layers);
-	cJSON_AddItemToObject(root, "roles", roles);
-	cJSON_AddItemToObject(root, "functions", functions);
-	cJSON_AddItemToObject(root, "versions", versions);
-	cJSON_AddItemToObject(root, "aliases", aliases);
-	cJSON_AddItemToObject(root, "urls", urls);
 	if (!ok) {
 		cJSON *e = cJSON_AddObjectToObject(root, "error");
 
 		cJSON_AddStringToObject(e, "step", p->failed ? p->failed : "");
 		cJSON_AddStringToObject(e, "code", p->err.code ? p->err.code : "");
-		cJSON_AddStringToObject(e, "message", p->err.message ? p->err.message : "");
+		json_add_text(e, "message", p->err.message ? p->err.message : "",
+			      p->err.message ? strlen(p->err.message) : 0);
 		if (p->err.request_id)
 			cJSON_AddStringToObject(e, "request_id", p->err.request_id);
 	}
@@ -132,6 +116,40 @@ static void print_printable(const char *indent, const char *text)
 	buf_release(&b);
 }
 
+/* How far a step that failed got: "stopped after updating the code". */
+static const char *stopped_after(const struct deploy_step *s)
+{
+	if (s->written & DEPLOY_WRITE_CONFIG)
+		return "updating the configuration";
+	if (s->written & DEPLOY_WRITE_CODE)
+		return "updating the code";
+	return "creating it (not Active yet)";
+}
+
+/* One step as a line: what was (or would be) done, the version, and why. */
+static void step_line(const struct deploy_step *s, int dry_run, struct buf *line)
+{
+	const char *words = deploy_kinds[s->kind].words;
+	int layer = s->kind == DEPLOY_RUNTIME_LAYER || s->kind == DEPLOY_DEPS_LAYER;
+
+	if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done)
+		buf_addf(line, "%s '%s': stopped after %s", words, s->name, stopped_after(s));
+	else if (dry_run && s->action != DEPLOY_UNCHANGED)
+		buf_addf(line, "would %s %s '%s'", deploy_action_name(s->action, 1), words, s->name);
+	else
+		buf_addf(line, "%s '%s': %s", words, s->name, deploy_action_name(s->action, 0));
+	if ((layer || s->kind == DEPLOY_VERSION) && s->version && s->action != DEPLOY_UNCHANGED)
+		buf_addf(line, " version %ld", s->version);
+	if (s->kind == DEPLOY_ALIAS && s->version && (s->done || s->action == DEPLOY_UNCHANGED))
+		buf_addf(line, " -> version %ld", s->version);
+	for (size_t k = 0; k < s->reasons.nr; k++)
+		buf_addf(line, "%s%s", k ? ", " : " (", s->reasons.items[k]);
+	if (s->reasons.nr)
+		buf_addch(line, ')');
+	if (s->via_s3 && s->action != DEPLOY_UNCHANGED)
+		buf_adds(line, ", through S3");
+}
+
 static void print_text(const struct deploy_plan *p, int dry_run, const char *indent)
 {
 	for (size_t i = 0; i < p->nr; i++) {
@@ -140,27 +158,9 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 
 		if (!s->planned)
 			continue; /* the plan stopped before it: the error says where */
-		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done && !s->create_done && !s->code_done &&
-		    !s->config_done)
+		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done && !s->written)
 			continue; /* not reached: the error says where it stopped */
-		if (!dry_run && s->action != DEPLOY_UNCHANGED && !s->done)
-			buf_addf(&line, "%s '%s': stopped after %s", deploy_kind_words(s->kind), s->name,
-				 s->config_done ? "updating the configuration"
-				 : s->code_done ? "updating the code" : "creating it (not Active yet)");
-		else if (dry_run && s->action != DEPLOY_UNCHANGED)
-			buf_addf(&line, "would %s %s '%s'", deploy_action_name(s->action, 1), deploy_kind_words(s->kind), s->name);
-		else
-			buf_addf(&line, "%s '%s': %s", deploy_kind_words(s->kind), s->name, deploy_action_name(s->action, 0));
-		if ((strstr(s->kind, "layer") || !strcmp(s->kind, "version")) && s->version && s->action != DEPLOY_UNCHANGED)
-			buf_addf(&line, " version %ld", s->version);
-		if (!strcmp(s->kind, "alias") && s->version && (s->done || s->action == DEPLOY_UNCHANGED))
-			buf_addf(&line, " -> version %ld", s->version);
-		for (size_t k = 0; k < s->reasons.nr; k++)
-			buf_addf(&line, "%s%s", k ? ", " : " (", s->reasons.items[k]);
-		if (s->reasons.nr)
-			buf_addch(&line, ')');
-		if (s->via_s3 && s->action != DEPLOY_UNCHANGED)
-			buf_adds(&line, ", through S3");
+		step_line(s, dry_run, &line);
 		print_printable(indent, line.ptr);
 		if (s->arn) {
 			buf_reset(&line);

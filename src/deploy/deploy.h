@@ -23,6 +23,35 @@ enum deploy_action {
 	DEPLOY_DELETE,    /* a function URL blambda made, no longer in blambda.yml */
 };
 
+/* What a step deploys; deploy_kinds[] describes each. */
+enum deploy_kind {
+	DEPLOY_RUNTIME_LAYER,
+	DEPLOY_DEPS_LAYER,
+	DEPLOY_ROLE,
+	DEPLOY_FUNCTION,
+	DEPLOY_VERSION,
+	DEPLOY_ALIAS,
+	DEPLOY_URL,
+	DEPLOY__KINDS
+};
+struct deploy_kind_info {
+	const char *id;    /* as --json names it: "runtime-layer" */
+	const char *words; /* for people: "runtime layer" */
+	const char *list;  /* the --json list its steps go in: "layers" */
+};
+extern const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS];
+
+/* The writes a function's step makes (planned) and has made (done), as bits. */
+enum deploy_write {
+	DEPLOY_WRITE_CREATE = 1 << 0, /* CreateFunction (the role: CreateRole) */
+	DEPLOY_WRITE_CODE = 1 << 1,   /* UpdateFunctionCode */
+	DEPLOY_WRITE_CONFIG = 1 << 2, /* UpdateFunctionConfiguration */
+	DEPLOY_WRITE_TAGS = 1 << 3,   /* TagResource */
+	DEPLOY_WRITE_POLICY = 1 << 4, /* the role: AttachRolePolicy */
+};
+/* The name --json gives one write bit ("create", "code", "configuration", "tags", "policy"). */
+const char *deploy_write_name(unsigned bit);
+
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
 #define DEPLOY_TAG_VALUE "blambda"
@@ -39,7 +68,7 @@ void deploy_role_name(const char *function, struct buf *out);
 #define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
 struct deploy_step {
-	const char *kind;              /* "runtime-layer", "deps-layer", "role", "function", "version", "alias", "url" */
+	enum deploy_kind kind;
 	char *name;
 	size_t fn;                     /* role, function: which of deploy_opts' functions */
 	int role;                      /* function: the index of its role's step, -1 when function.role names one */
@@ -47,8 +76,7 @@ struct deploy_step {
 	struct strlist reasons;        /* why it is (or is not) done: "memory 512 -> 1024" */
 	const struct artifact *art;    /* the zip it uploads, for layers and the function */
 	int via_s3;                    /* the zip goes through S3 */
-	/* function: which writes */
-	int update_code, update_config, update_tags, attach_policy;
+	unsigned writes;               /* function, role: DEPLOY_WRITE_* it makes */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */
@@ -56,7 +84,7 @@ struct deploy_step {
 	char *state;                   /* function State */
 	char *code_sha256;             /* base64, as Lambda reports it */
 	int done;                      /* its writes succeeded */
-	int create_done, code_done, config_done; /* function: the writes done before one failed */
+	unsigned written;              /* function: DEPLOY_WRITE_* done, also when a later one failed */
 	int planned;                   /* the plan got as far as this step (else it is not shown) */
 };
 
@@ -98,8 +126,15 @@ void deploy_plan_release(struct deploy_plan *p);
 size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, const struct deploy_opts *o,
 		      int dry_run, struct deploy_plan *plans);
 
-/* "runtime layer", "deps layer", "role", "function": a step's kind for people */
-const char *deploy_kind_words(const char *kind);
+/*
+ * What must be written to make the deployed function `have` what `want`
+ * says, its zip's CodeSha256 (base64) `code`: DEPLOY_WRITE_CODE, _CONFIG and
+ * _TAGS bits, with a reason for each difference ("memory 512 -> 1024",
+ * "code changed") appended to reasons. want's layers may hold "" for a
+ * layer about to be published. Reads nothing but its arguments.
+ */
+unsigned deploy_function_diff(const struct lambda_function *have, const struct lambda_settings *want,
+			      const char *code, struct strlist *reasons);
 /* "created", "updated", "published", "unchanged" */
 const char *deploy_action_name(enum deploy_action a, int dry_run);
 /* 1 when the plan makes no write call. */

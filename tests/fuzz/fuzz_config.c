@@ -2,22 +2,22 @@
 #include <stdint.h>
 
 #include "config/config.h"
-#include "cli/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config cfg;
+	struct error err = ERROR_INIT;
 
-	msg_set_level(MSG_QUIET - 1);
 	config_init(&cfg);
-	if (!config_read_text(&cfg, "blambda.yml", (const char *)data, size) && cfg.nfns) {
+	if (!config_read_text(&cfg, "blambda.yml", (const char *)data, size, &err) && cfg.nfns) {
 		struct config view;
 
 		config_for_function(&cfg, cfg.nfns - 1, &view);
 		config_release(&view);
 	}
-	config_finish(&cfg);
+	config_finish(&cfg, &err);
 	config_release(&cfg);
+	error_release(&err);
 	return 0;
 }

@@ -4,19 +4,19 @@
 #include <string.h>
 
 #include "package/edn.h"
-#include "cli/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
+	struct error err = ERROR_INIT;
 	struct edn *e;
 
-	msg_set_level(MSG_QUIET - 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
-	e = edn_parse(text, "bb.edn");
+	e = edn_parse(text, "bb.edn", &err);
 	edn_free(e);
+	error_release(&err);
 	free(text);
 	return 0;
 }

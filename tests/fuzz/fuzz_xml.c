@@ -4,7 +4,6 @@
 
 #include "aws/client.h"
 #include "aws/xml.h"
-#include "cli/msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -12,19 +11,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf why = BUF_INIT;
 	struct xml_node *doc = xml_parse((const char *)data, size, 0, &why);
 	struct http_response resp;
-	struct aws_error err;
+	struct error err = ERROR_INIT;
 
-	msg_set_level(MSG_QUIET - 1);
 	for (const struct xml_node *m = xml_child(xml_find(doc, "AttachedPolicies"), "member"); m; m = xml_next(m))
 		xml_find_text(m, "PolicyArn");
 	xml_find_text(doc, "Code");
 	xml_free(doc);
 	buf_release(&why);
-	memset(&resp, 0, sizeof(resp));
+	http_response_init(&resp);
 	resp.status = 400;
 	buf_add(&resp.body, data, size);
 	aws_error_parse(&resp, &err);
-	aws_error_release(&err);
+	error_release(&err);
 	http_response_release(&resp);
 	return 0;
 }

@@ -1,0 +1,509 @@
+/*
+ * Carrying out a deploy's plan in one region: each write, then the wait
+ * Lambda needs after it, a write refused for a passing reason (an update in
+ * progress, a role IAM has not yet handed to Lambda) tried again, and what
+ * was done marked on the plan's steps.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iam.h"
+#include "aws/s3.h"
+#include "core/wait.h"
+#include "core/xalloc.h"
+#include "deploy/internal.h"
+
+/* The code of a step: its zip uploaded directly, or put in S3 (unless already there) and named. */
+static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const struct deploy_step *s,
+		     struct lambda_code *code, struct buf *key, struct buf *label)
+{
+	memset(code, 0, sizeof(*code));
+	buf_reset(label);
+	buf_addf(label, "%s %s", deploy_kinds[s->kind].words, s->name);
+	code->progress_label = o->quiet_progress ? NULL : label->ptr;
+	if (!s->via_s3) {
+		code->zip_path = s->art->path;
+		return 0;
+	}
+	{
+		uint64_t size;
+		int exists;
+
+		buf_reset(key);
+		buf_addf(key, "blambda/%s.zip", s->art->sha256);
+		if (s3_head_object(a, p->region, o->s3_bucket, key->ptr, &exists, &size, &p->err))
+			return deploy_failed(p, "look for s3://%s/%s", o->s3_bucket, key->ptr);
+		if (!exists || size != s->art->size) {
+			p->writes++;
+			if (s3_put_object(a, p->region, o->s3_bucket, key->ptr, s->art->path, s->art->sha256, s->art->size,
+					  label->ptr, &p->err))
+				return deploy_failed(p, "upload '%s' to s3://%s/%s", s->art->path, o->s3_bucket, key->ptr);
+		}
+	}
+	code->s3_bucket = o->s3_bucket;
+	code->s3_key = key->ptr;
+	return 0;
+}
+
+static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	struct buf key = BUF_INIT, label = BUF_INIT, desc = BUF_INIT;
+	struct lambda_layer_version v = { 0 };
+	struct lambda_code code;
+	int r = -1;
+
+	if (step_code(a, o, p, s, &code, &key, &label))
+		goto out;
+	if (s->kind == DEPLOY_RUNTIME_LAYER)
+		buf_addf(&desc, "blambda %s runtime layer: Babashka %s (%s)", BLAMBDA_VERSION,
+			 config_str(o->cfg, CFG_BABASHKA_VERSION), s->art->arch);
+	else
+		buf_addf(&desc, "blambda %s deps layer (%s)", BLAMBDA_VERSION, s->art->arch);
+	p->writes++;
+	if (lambda_publish_layer_version(a, p->region, s->name, desc.ptr, s->art->arch, &code, &v, &p->err)) {
+		deploy_failed(p, "publish %s '%s'", deploy_kinds[s->kind].words, s->name);
+		goto out;
+	}
+	deploy_set_str(&s->arn, v.version_arn);
+	deploy_set_str(&s->code_sha256, v.code_sha256);
+	s->version = v.version;
+	s->done = 1;
+	r = 0;
+out:
+	lambda_layer_version_release(&v);
+	buf_release(&key);
+	buf_release(&label);
+	buf_release(&desc);
+	return r;
+}
+
+static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s)
+{
+	struct buf policy = BUF_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct iam_role role = { 0 };
+	int r = -1;
+
+	buf_addf(&policy, DEPLOY_BASIC_POLICY, aws_partition(p->region));
+	if (s->action == DEPLOY_CREATE) {
+		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+		p->writes++;
+		r = iam_create_role(a, s->name, iam_lambda_trust_policy, "Execution role made by blambda", &tags, &role,
+				    &p->err);
+		/* made already by an attempt whose answer was lost (a retry after a dropped connection) */
+		if (r == 1 && error_is(&p->err, "EntityAlreadyExists")) {
+			error_release(&p->err);
+			r = iam_get_role(a, s->name, &role, &p->err);
+		}
+		if (r) {
+			r = -1;
+			deploy_failed(p, "create role '%s'", s->name);
+			goto out;
+		}
+		deploy_set_str(&s->arn, role.arn);
+	}
+	if (s->writes & DEPLOY_WRITE_POLICY) {
+		p->writes++;
+		if (iam_attach_role_policy(a, s->name, policy.ptr, &p->err)) {
+			deploy_failed(p, "attach AWSLambdaBasicExecutionRole to role '%s'", s->name);
+			goto out;
+		}
+	}
+	s->done = 1;
+	r = 0;
+out:
+	iam_role_release(&role);
+	kvlist_clear(&tags);
+	buf_release(&policy);
+	return r;
+}
+
+/* ---- waits ---- */
+
+struct fn_wait {
+	struct aws *a;
+	struct deploy_plan *p;
+	const char *name;
+	int for_active; /* State Active; else LastUpdateStatus Successful */
+	struct lambda_function f;
+};
+
+static enum wait_answer check_function(void *ctx)
+{
+	struct fn_wait *w = ctx;
+	const char *status;
+
+	lambda_function_release(&w->f);
+	error_release(&w->p->err); /* an error that led here (a 409) is answered by waiting */
+	if (lambda_get_function(w->a, w->p->region, w->name, &w->f, &w->p->err))
+		return WAIT_FAILED;
+	if (w->for_active) {
+		status = w->f.state ? w->f.state : "Active";
+		if (!strcmp(status, "Active"))
+			return WAIT_DONE;
+		if (!strcmp(status, "Failed") || !strcmp(status, "Inactive")) {
+			aws_error_set(&w->p->err, "FunctionFailed", "the function is %s: %s", status,
+				      w->f.state_reason ? w->f.state_reason : "no reason given");
+			return WAIT_FAILED;
+		}
+		return WAIT_AGAIN;
+	}
+	status = w->f.last_update_status ? w->f.last_update_status : "Successful";
+	if (!strcmp(status, "Successful"))
+		return WAIT_DONE;
+	if (!strcmp(status, "Failed")) {
+		aws_error_set(&w->p->err, "UpdateFailed", "the update failed: %s",
+			      w->f.last_update_reason ? w->f.last_update_reason : "no reason given");
+		return WAIT_FAILED;
+	}
+	return WAIT_AGAIN;
+}
+
+/* Wait until the function is Active (for_active) or its last update is done; 0 or -1 (p->err, p->failed). */
+static int wait_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *name,
+			 int for_active, struct lambda_function *out)
+{
+	struct fn_wait w = { a, p, name, for_active, { 0 } };
+	struct buf label = BUF_INIT;
+	struct wait_opts wo = { 0 };
+	int r;
+
+	buf_addf(&label, "function '%s' to %s", name, for_active ? "become Active" : "finish updating");
+	wo.label = label.ptr;
+	wo.obs = o->quiet_progress ? NULL : a->obs;
+	wo.timeout_s = DEPLOY_WAIT_S;
+	r = wait_until(&wo, check_function, &w);
+	if (r == 1)
+		aws_error_set(&p->err, "Timeout", "still not done after %.0f s", wo.timeout_s);
+	if (r)
+		deploy_failed(p, "wait for %s", label.ptr);
+	if (out && !r) {
+		*out = w.f;
+		memset(&w.f, 0, sizeof(w.f));
+	}
+	lambda_function_release(&w.f);
+	buf_release(&label);
+	return r ? -1 : 0;
+}
+
+/*
+ * A write to a function, tried again while Lambda refuses it for a passing
+ * reason: another update in progress (409), or, after a role was just made,
+ * "cannot be assumed by Lambda" (IAM takes seconds to reach Lambda).
+ */
+struct conflict_retry {
+	struct aws *a;
+	const struct deploy_opts *o;
+	struct deploy_plan *p;
+	const char *name;
+	int (*attempt)(struct conflict_retry *c);
+	const struct lambda_code *code;
+	const struct lambda_settings *settings;
+	const char *label;     /* what is awaited, for the spinner; NULL: none */
+	int role_new;          /* the role was made in this run: wait for IAM */
+	int exists;            /* CreateFunction: "already exist" (an earlier attempt's answer was lost) */
+	struct error last; /* the last refusal, kept for the message when time runs out */
+	struct lambda_function out;
+};
+
+static int attempt_create(struct conflict_retry *c);
+
+static int already_exists(const struct error *e)
+{
+	return error_is(e, "ResourceConflictException") && e->message && strstr(e->message, "already exist");
+}
+
+static enum wait_answer try_write(void *ctx)
+{
+	struct conflict_retry *c = ctx;
+	int r;
+
+	error_release(&c->p->err);
+	lambda_function_release(&c->out);
+	c->p->writes++;
+	r = c->attempt(c);
+	if (!r)
+		return WAIT_DONE;
+	if (r == 1 && c->attempt == attempt_create && already_exists(&c->p->err)) {
+		/* an attempt whose answer was lost made it (or another deploy did): update it instead */
+		error_release(&c->p->err);
+		c->exists = 1;
+		return WAIT_DONE;
+	}
+	if (r == 1 && (error_is(&c->p->err, "ResourceConflictException") ||
+		       (c->role_new && c->p->err.message && strstr(c->p->err.message, "cannot be assumed by Lambda")))) {
+		error_release(&c->last);
+		c->last = c->p->err;
+		memset(&c->p->err, 0, sizeof(c->p->err));
+		if (error_is(&c->last, "ResourceConflictException"))
+			return wait_function(c->a, c->o, c->p, c->name, 0, NULL) ? WAIT_FAILED : WAIT_AGAIN;
+		return WAIT_AGAIN;
+	}
+	return WAIT_FAILED;
+}
+
+static int attempt_create(struct conflict_retry *c)
+{
+	return lambda_create_function(c->a, c->p->region, c->settings, c->code, &c->out, &c->p->err);
+}
+
+static int attempt_code(struct conflict_retry *c)
+{
+	return lambda_update_code(c->a, c->p->region, c->name, c->settings->architecture, c->code, &c->out,
+				  &c->p->err);
+}
+
+static int attempt_config(struct conflict_retry *c)
+{
+	return lambda_update_configuration(c->a, c->p->region, c->settings, &c->out, &c->p->err);
+}
+
+static int run_write(struct conflict_retry *c, int (*attempt)(struct conflict_retry *), double timeout_s,
+		     const char *what)
+{
+	struct wait_opts wo = { 0 };
+	int r;
+
+	c->attempt = attempt;
+	wo.label = c->label;
+	wo.obs = c->o->quiet_progress ? NULL : c->a->obs;
+	wo.timeout_s = timeout_s;
+	wo.first_delay_s = 2;
+	r = wait_until(&wo, try_write, c);
+	if (r == 1 && !c->p->err.code) {
+		/* time ran out: say so with Lambda's last refusal, code and request id included */
+		char *last = c->last.message;
+
+		c->p->err = c->last;
+		memset(&c->last, 0, sizeof(c->last));
+		c->p->err.message = buf_fmt("still refused after %.0f s; the last answer: %s", timeout_s,
+					    last ? last : "(none)");
+		free(last);
+	}
+	error_release(&c->last);
+	return r ? deploy_failed(c->p, "%s", what) : 0;
+}
+
+static int exec_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fs)
+{
+	struct deploy_step *s = &p->steps[fs];
+	const struct deploy_step *role = s->role >= 0 ? &p->steps[s->role] : NULL;
+	struct strlist layers = STRLIST_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct buf key = BUF_INIT, label = BUF_INIT, what = BUF_INIT, rw = BUF_INIT;
+	struct conflict_retry c;
+	struct lambda_settings want;
+	struct lambda_function final = { 0 };
+	struct lambda_code code = { 0 };
+	int r = -1;
+
+	memset(&c, 0, sizeof(c));
+	deploy_desired_settings(o, p, fs, &want, &layers, &tags);
+	c.a = a;
+	c.o = o;
+	c.p = p;
+	c.name = s->name;
+	c.settings = &want;
+	c.code = &code;
+	c.role_new = role && role->action == DEPLOY_CREATE;
+	if (c.role_new) {
+		buf_addf(&rw, "role '%s' to be usable by Lambda", role->name);
+		c.label = rw.ptr;
+	}
+	if ((s->action == DEPLOY_CREATE || s->writes & DEPLOY_WRITE_CODE) && step_code(a, o, p, s, &code, &key, &label))
+		goto out;
+	if (s->action == DEPLOY_CREATE) {
+		buf_addf(&what, "create function '%s'", s->name);
+		/* IAM makes a new role usable by Lambda within seconds; wait up to two minutes */
+		c.role_new = 1;
+		if (run_write(&c, attempt_create, DEPLOY_ROLE_WAIT_S, what.ptr))
+			goto out;
+		if (c.exists) {
+			/* it was there after all: bring it to what blambda.yml says */
+			s->writes |= DEPLOY_WRITE_CODE | DEPLOY_WRITE_CONFIG | DEPLOY_WRITE_TAGS;
+		} else {
+			s->written |= DEPLOY_WRITE_CREATE;
+			if (wait_function(a, o, p, s->name, 1, NULL))
+				goto out;
+		}
+	}
+	if (s->writes & DEPLOY_WRITE_CODE) {
+		buf_reset(&what);
+		buf_addf(&what, "update the code of function '%s'", s->name);
+		if (run_write(&c, attempt_code, DEPLOY_WAIT_S, what.ptr) || wait_function(a, o, p, s->name, 0, NULL))
+			goto out;
+		s->written |= DEPLOY_WRITE_CODE;
+	}
+	if (s->writes & DEPLOY_WRITE_CONFIG) {
+		buf_reset(&what);
+		buf_addf(&what, "update the configuration of function '%s'", s->name);
+		if (run_write(&c, attempt_config, c.role_new ? DEPLOY_ROLE_WAIT_S : DEPLOY_WAIT_S, what.ptr) ||
+		    wait_function(a, o, p, s->name, 0, NULL))
+			goto out;
+		s->written |= DEPLOY_WRITE_CONFIG;
+	}
+	/* what the function looks like now (its ARN for tagging, if it was not known) */
+	if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
+		deploy_failed(p, "read function '%s'", s->name);
+		goto out;
+	}
+	if (s->writes & DEPLOY_WRITE_TAGS) {
+		p->writes++;
+		if (lambda_tag_resource(a, p->region, final.arn, &tags, &p->err)) {
+			deploy_failed(p, "tag function '%s'", s->name);
+			goto out;
+		}
+	}
+	deploy_set_str(&s->arn, final.arn);
+	deploy_set_str(&s->state, final.state);
+	deploy_set_str(&s->code_sha256, final.code_sha256);
+	s->done = 1;
+	r = 0;
+out:
+	lambda_function_release(&c.out);
+	lambda_function_release(&final);
+	error_release(&c.last);
+	strlist_clear(&layers);
+	kvlist_clear(&tags);
+	buf_release(&key);
+	buf_release(&label);
+	buf_release(&what);
+	buf_release(&rw);
+	return r;
+}
+
+static int exec_version(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	const char *name = config_str(&o->fns[s->fn], CFG_FUNCTION_NAME);
+	char *arn = NULL;
+	int r;
+
+	p->writes++;
+	r = lambda_publish_version(a, p->region, name, &s->version, &arn, &p->err);
+	if (r) {
+		free(arn);
+		return deploy_failed(p, "publish a version of function '%s'", name);
+	}
+	free(s->arn);
+	s->arn = arn;
+	s->done = 1;
+	return 0;
+}
+
+static int exec_alias(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s,
+		      long version)
+{
+	const char *name = config_str(&o->fns[s->fn], CFG_FUNCTION_NAME);
+	const char *alias = config_str(&o->fns[s->fn], CFG_FUNCTION_ALIAS);
+	char *arn = NULL;
+
+	s->version = version;
+	if (s->old_version == version) {
+		/* Lambda published no new version (nothing changed since the last): the alias is right */
+		s->action = DEPLOY_UNCHANGED;
+		s->done = 1;
+		return 0;
+	}
+	p->writes++;
+	if (lambda_put_alias(a, p->region, name, alias, version, s->action == DEPLOY_CREATE, &arn, &p->err)) {
+		free(arn);
+		return deploy_failed(p, "%s alias '%s' of function '%s'", s->action == DEPLOY_CREATE ? "create" : "update",
+			      alias, name);
+	}
+	free(s->arn);
+	s->arn = arn;
+	s->done = 1;
+	return 0;
+}
+
+static int exec_url(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	const struct config *f = &o->fns[s->fn];
+	const char *name = config_str(f, CFG_FUNCTION_NAME);
+	struct lambda_url want;
+	char *url = NULL;
+
+	const struct deploy_step *fs = deploy_function_step(p, s->fn);
+
+	deploy_wanted_url(f, &want);
+	p->writes++;
+	if (s->action == DEPLOY_DELETE) {
+		if (lambda_delete_url(a, p->region, name, &p->err))
+			return deploy_failed(p, "delete the URL of function '%s'", name);
+		p->writes++;
+		if (lambda_remove_permission(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err))
+			return deploy_failed(p, "remove the public permission of function '%s'", name);
+		/* the mark goes with the URL: one made by hand later is not blambda's to delete */
+		p->writes++;
+		if (fs && fs->arn && lambda_untag_resource(a, p->region, fs->arn, DEPLOY_URL_TAG_KEY, &p->err))
+			return deploy_failed(p, "untag function '%s'", name);
+		s->done = 1;
+		return 0;
+	}
+	if (lambda_put_url(a, p->region, name, &want, s->action == DEPLOY_CREATE, &url, &p->err)) {
+		free(url);
+		return deploy_failed(p, "%s the URL of function '%s'", s->action == DEPLOY_CREATE ? "create" : "update", name);
+	}
+	free(s->arn);
+	s->arn = url;
+	if (s->action == DEPLOY_CREATE) {
+		/* marked, so that only a URL blambda made goes when function.url goes */
+		struct kvlist tag = KVLIST_INIT;
+		int r;
+
+		kvlist_add(&tag, DEPLOY_URL_TAG_KEY, DEPLOY_TAG_VALUE);
+		p->writes++;
+		r = fs && fs->arn ? lambda_tag_resource(a, p->region, fs->arn, &tag, &p->err) : 0;
+		kvlist_clear(&tag);
+		if (r)
+			return deploy_failed(p, "tag function '%s'", name);
+	}
+	/* a public URL needs everyone allowed to call it; a signed one must not keep that */
+	p->writes++;
+	if (!strcmp(want.auth, "NONE") ? lambda_allow_public_url(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err)
+				      : lambda_remove_permission(a, p->region, name, DEPLOY_URL_STATEMENT, &p->err))
+		return deploy_failed(p, "set who may call the URL of function '%s'", name);
+	s->done = 1;
+	return 0;
+}
+
+int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	long published = 0;
+
+	for (size_t i = 0; i < p->nr; i++) {
+		struct deploy_step *s = &p->steps[i];
+		int r = 0;
+
+		if (s->action == DEPLOY_UNCHANGED)
+			continue;
+		switch (s->kind) {
+		case DEPLOY_RUNTIME_LAYER:
+		case DEPLOY_DEPS_LAYER:
+			r = exec_layer(a, o, p, s);
+			break;
+		case DEPLOY_ROLE:
+			r = exec_role(a, p, s);
+			break;
+		case DEPLOY_FUNCTION:
+			r = exec_function(a, o, p, i);
+			break;
+		case DEPLOY_VERSION:
+			if (!(r = exec_version(a, o, p, s)))
+				published = s->version;
+			break;
+		case DEPLOY_ALIAS:
+			r = exec_alias(a, o, p, s, published);
+			break;
+		case DEPLOY_URL:
+			r = exec_url(a, o, p, s);
+			break;
+		case DEPLOY__KINDS:
+			break;
+		}
+		if (r)
+			return -1;
+	}
+	return 0;
+}
+

@@ -1,0 +1,29 @@
+#ifndef BLAMBDA_DEPLOY_INTERNAL_H
+#define BLAMBDA_DEPLOY_INTERNAL_H
+
+/* What the files of deploy/ share: deploy.c (steps, regions), plan.c, execute.c and diff.c. */
+#include "deploy/deploy.h"
+
+/* Add a reason to a step ("memory 512 -> 1024"). */
+void deploy_reason(struct deploy_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record what failed ("create role 'x'"); the error itself is already in p->err. Returns -1. */
+int deploy_failed(struct deploy_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Replace *slot with a copy of v (NULL frees it). */
+void deploy_set_str(char **slot, const char *v);
+/* A new step; pointers to earlier steps do not survive it (the array grows): keep indexes. */
+struct deploy_step *deploy_add_step(struct deploy_plan *p, enum deploy_kind kind, const char *name);
+/* The first step of a kind, or NULL. */
+struct deploy_step *deploy_find_step(struct deploy_plan *p, enum deploy_kind kind);
+/* The function step of function fn (an index into deploy_opts' functions), or NULL. */
+const struct deploy_step *deploy_function_step(const struct deploy_plan *p, size_t fn);
+/*
+ * The settings function step fs should have, as blambda.yml says, with the
+ * layers and role as far as the plan knows them ("" for a layer about to be
+ * published); layers and tags hold what s points into (caller clears them).
+ */
+void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p, size_t fs,
+			     struct lambda_settings *s, struct strlist *layers, struct kvlist *tags);
+/* The URL function.url.* asks for: a view into f's values, not to be released. */
+void deploy_wanted_url(const struct config *f, struct lambda_url *u);
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * The plan of a deploy to one region, made from reads alone: for each
+ * layer, role, function, version, alias and URL what to create, update,
+ * publish, delete or leave alone, and why.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/iam.h"
+#include "core/hash.h"
+#include "core/xalloc.h"
+#include "deploy/internal.h"
+#include "package/limits.h"
+
+static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, enum deploy_kind kind,
+		      const char *name, const struct artifact *art)
+{
+	struct deploy_step *s = deploy_add_step(p, kind, name);
+	struct lambda_layer_version v;
+	char want[45];
+
+	s->art = art;
+	s->via_s3 = o->use_s3 || art->size > LAMBDA_DIRECT_UPLOAD_MAX;
+	if (lambda_latest_layer_version(a, p->region, name, &v, &p->err))
+		return deploy_failed(p, "read the versions of %s '%s'", deploy_kinds[kind].words, name);
+	if (v.version && v.code_sha256 && !sha256_hex_to_base64(art->sha256, want) && !strcmp(v.code_sha256, want)) {
+		s->action = DEPLOY_UNCHANGED;
+		deploy_reason(s, "version %ld holds the same bytes", v.version);
+		deploy_set_str(&s->arn, v.version_arn);
+		s->version = v.version;
+	} else {
+		s->action = DEPLOY_PUBLISH;
+		if (v.version)
+			deploy_reason(s, "version %ld holds other bytes", v.version);
+		else
+			deploy_reason(s, "no version published yet");
+	}
+	s->planned = 1;
+	lambda_layer_version_release(&v);
+	return 0;
+}
+
+static int plan_role(struct aws *a, struct deploy_plan *p, const char *function, size_t fn)
+{
+	struct buf name = BUF_INIT, policy = BUF_INIT;
+	struct strlist attached = STRLIST_INIT;
+	struct deploy_step *s;
+	struct iam_role role;
+	int r = 0;
+
+	deploy_role_name(function, &name);
+	s = deploy_add_step(p, DEPLOY_ROLE, name.ptr);
+	s->fn = fn;
+	buf_addf(&policy, DEPLOY_BASIC_POLICY, aws_partition(p->region));
+	r = iam_get_role(a, name.ptr, &role, &p->err);
+	if (r == 1 && error_is(&p->err, "NoSuchEntity")) {
+		error_release(&p->err);
+		s->action = DEPLOY_CREATE;
+		s->writes = DEPLOY_WRITE_CREATE | DEPLOY_WRITE_POLICY;
+		deploy_reason(s, "function.role is not set and blambda has not made one yet");
+		r = 0;
+		goto out;
+	}
+	if (r) {
+		r = deploy_failed(p, "read role '%s'", name.ptr);
+		goto out;
+	}
+	deploy_set_str(&s->arn, role.arn);
+	if (iam_attached_policies(a, name.ptr, &attached, &p->err)) {
+		r = deploy_failed(p, "list the policies of role '%s'", name.ptr);
+		goto out;
+	}
+	if (!strlist_has(&attached, policy.ptr)) {
+		s->action = DEPLOY_UPDATE;
+		s->writes = DEPLOY_WRITE_POLICY;
+		deploy_reason(s, "AWSLambdaBasicExecutionRole is not attached");
+	} else {
+		s->action = DEPLOY_UNCHANGED;
+		deploy_reason(s, kvlist_get(&role.tags, DEPLOY_TAG_KEY) ? "made by blambda" : "exists, not made by blambda");
+	}
+out:
+	if (!r)
+		s->planned = 1;
+	iam_role_release(&role);
+	strlist_clear(&attached);
+	buf_release(&name);
+	buf_release(&policy);
+	return r;
+}
+
+void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p, size_t fs,
+			     struct lambda_settings *s, struct strlist *layers, struct kvlist *tags)
+{
+	const struct config *cfg = &o->fns[p->steps[fs].fn];
+	struct deploy_step *rt = deploy_find_step(p, DEPLOY_RUNTIME_LAYER), *deps = deploy_find_step(p, DEPLOY_DEPS_LAYER);
+	struct deploy_step *role = p->steps[fs].role >= 0 ? &p->steps[p->steps[fs].role] : NULL;
+	const struct strlist *extra = config_list(cfg, CFG_FUNCTION_LAYERS);
+	const struct kvlist *user_tags = config_map(cfg, CFG_FUNCTION_TAGS);
+
+	memset(s, 0, sizeof(*s));
+	s->name = config_str(cfg, CFG_FUNCTION_NAME);
+	s->runtime = config_str(cfg, CFG_FUNCTION_RUNTIME);
+	s->handler = config_str(cfg, CFG_FUNCTION_HANDLER);
+	s->architecture = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+	s->description = config_str(cfg, CFG_FUNCTION_DESCRIPTION);
+	s->memory = config_int(cfg, CFG_FUNCTION_MEMORY);
+	s->timeout = config_int(cfg, CFG_FUNCTION_TIMEOUT);
+	s->environment = config_map(cfg, CFG_FUNCTION_ENVIRONMENT);
+	s->role = role ? role->arn : config_str(cfg, CFG_FUNCTION_ROLE);
+	/* a layer about to be published has no ARN yet: "" stands for its new version */
+	strlist_add(layers, rt && rt->arn ? rt->arn : "");
+	if (deps)
+		strlist_add(layers, deps->arn ? deps->arn : "");
+	for (size_t i = 0; i < extra->nr; i++)
+		strlist_add(layers, extra->items[i]);
+	s->layers = layers;
+	for (size_t i = 0; i < user_tags->nr; i++)
+		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
+	kvlist_set(tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	s->tags = tags;
+}
+
+static int plan_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn, int role)
+{
+	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
+	size_t fs = p->nr;
+	struct deploy_step *s = deploy_add_step(p, DEPLOY_FUNCTION, name);
+	struct strlist layers = STRLIST_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct lambda_settings want;
+	struct lambda_function f;
+	char code[45] = "";
+	int r;
+
+	s->fn = fn;
+	s->role = role;
+	s->art = o->function;
+	s->via_s3 = o->use_s3 || o->function->size > LAMBDA_DIRECT_UPLOAD_MAX;
+	sha256_hex_to_base64(o->function->sha256, code);
+	deploy_desired_settings(o, p, fs, &want, &layers, &tags);
+	r = lambda_get_function(a, p->region, name, &f, &p->err);
+	if (r == 1 && error_is(&p->err, "ResourceNotFoundException")) {
+		error_release(&p->err);
+		s->action = DEPLOY_CREATE;
+		s->writes = DEPLOY_WRITE_CREATE;
+		deploy_reason(s, "it does not exist yet");
+		r = 0;
+		goto out;
+	}
+	if (r) {
+		r = deploy_failed(p, "read function '%s'", name);
+		goto out;
+	}
+	deploy_set_str(&s->arn, f.arn);
+	deploy_set_str(&s->state, f.state);
+	deploy_set_str(&s->code_sha256, f.code_sha256);
+	s->writes = deploy_function_diff(&f, &want, code, &s->reasons);
+	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
+	if (!s->writes)
+		deploy_reason(s, "up to date");
+out:
+	if (!r)
+		s->planned = 1;
+	lambda_function_release(&f);
+	strlist_clear(&layers);
+	kvlist_clear(&tags);
+	return r;
+}
+
+/*
+ * With --publish or function.alias: a version published after the update,
+ * and the alias pointed at it (made when it is not there).
+ */
+static int plan_version(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
+{
+	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
+	const char *alias = config_str(&o->fns[fn], CFG_FUNCTION_ALIAS);
+	struct deploy_step *s;
+
+	if (!o->publish && !alias)
+		return 0;
+	s = deploy_add_step(p, DEPLOY_VERSION, name);
+	s->fn = fn;
+	s->action = DEPLOY_PUBLISH;
+	deploy_reason(s, alias ? "alias '%s' follows it" : "--publish", alias);
+	s->planned = 1;
+	if (!alias)
+		return 0;
+	{
+		/* named FUNCTION:ALIAS, as Lambda's qualified names are */
+		char *qualified = buf_fmt("%s:%s", name, alias);
+
+		s = deploy_add_step(p, DEPLOY_ALIAS, qualified);
+		free(qualified);
+	}
+	s->fn = fn;
+	if (lambda_get_alias(a, p->region, name, alias, &s->old_version, &p->err))
+		return deploy_failed(p, "read alias '%s' of function '%s'", alias, name);
+	s->action = s->old_version ? DEPLOY_UPDATE : DEPLOY_CREATE;
+	if (s->old_version)
+		deploy_reason(s, "points at version %ld", s->old_version);
+	else
+		deploy_reason(s, "it does not exist yet");
+	s->planned = 1;
+	return 0;
+}
+
+void deploy_wanted_url(const struct config *f, struct lambda_url *u)
+{
+	const struct strlist *l;
+
+	memset(u, 0, sizeof(*u));
+	u->auth = (char *)config_str(f, CFG_FUNCTION_URL_AUTH);
+	if ((l = config_list(f, CFG_FUNCTION_URL_CORS_ORIGINS)))
+		u->origins = *l;
+	if ((l = config_list(f, CFG_FUNCTION_URL_CORS_METHODS)))
+		u->methods = *l;
+	if ((l = config_list(f, CFG_FUNCTION_URL_CORS_HEADERS)))
+		u->headers = *l;
+	u->max_age = config_int(f, CFG_FUNCTION_URL_CORS_MAX_AGE);
+	u->credentials = config_str(f, CFG_FUNCTION_URL_CORS_CREDENTIALS) &&
+			 !strcmp(config_str(f, CFG_FUNCTION_URL_CORS_CREDENTIALS), "true");
+}
+
+static int same_list(const struct strlist *a, const struct strlist *b)
+{
+	if (a->nr != b->nr)
+		return 0;
+	for (size_t i = 0; i < a->nr; i++)
+		if (strcmp(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * The function's URL: made when function.url.auth is set and there is none,
+ * changed when its auth or CORS differ, and deleted when function.url is
+ * gone from blambda.yml, but only a URL blambda made (the function carries
+ * blambda:url).
+ */
+static int plan_url(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
+{
+	const struct config *f = &o->fns[fn];
+	const char *name = config_str(f, CFG_FUNCTION_NAME);
+	const struct deploy_step *fs = deploy_function_step(p, fn);
+	struct lambda_url want, have;
+	struct deploy_step *s;
+	int exists = 0, r = 0;
+
+	deploy_wanted_url(f, &want);
+	if (fs && fs->action == DEPLOY_CREATE) {
+		if (!want.auth)
+			return 0;
+		s = deploy_add_step(p, DEPLOY_URL, name);
+		s->fn = fn;
+		s->action = DEPLOY_CREATE;
+		deploy_reason(s, "the function is new");
+		s->planned = 1;
+		return 0;
+	}
+	if (lambda_get_url(a, p->region, name, &have, &exists, &p->err)) {
+		lambda_url_release(&have);
+		return deploy_failed(p, "read the URL of function '%s'", name);
+	}
+	if (!want.auth && exists) {
+		struct lambda_function fun;
+
+		r = lambda_get_function(a, p->region, name, &fun, &p->err);
+		if (r)
+			r = deploy_failed(p, "read function '%s'", name);
+		else if (kvlist_get(&fun.tags, DEPLOY_URL_TAG_KEY)) {
+			s = deploy_add_step(p, DEPLOY_URL, name);
+			s->fn = fn;
+			s->action = DEPLOY_DELETE;
+			deploy_reason(s, "function.url is not set");
+			deploy_set_str(&s->arn, have.url);
+			s->planned = 1;
+		}
+		lambda_function_release(&fun);
+	} else if (want.auth) {
+		s = deploy_add_step(p, DEPLOY_URL, name);
+		s->fn = fn;
+		s->planned = 1;
+		if (!exists) {
+			s->action = DEPLOY_CREATE;
+			deploy_reason(s, "it does not exist yet");
+		} else {
+			deploy_set_str(&s->arn, have.url);
+			if (strcmp(want.auth, have.auth))
+				deploy_reason(s, "auth %s -> %s", have.auth, want.auth);
+			if (!same_list(&want.origins, &have.origins) || !same_list(&want.methods, &have.methods) ||
+			    !same_list(&want.headers, &have.headers) || want.max_age != have.max_age ||
+			    want.credentials != have.credentials)
+				deploy_reason(s, "cors");
+			s->action = s->reasons.nr ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
+		}
+	}
+	lambda_url_release(&have);
+	return r;
+}
+
+int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	int need_bucket = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->region = xstrdup(o->region);
+	if (plan_layer(a, o, p, DEPLOY_RUNTIME_LAYER, config_str(o->cfg, CFG_LAYERS_RUNTIME), o->runtime_layer))
+		return -1;
+	if (o->deps_layer && plan_layer(a, o, p, DEPLOY_DEPS_LAYER, config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer))
+		return -1;
+	for (size_t f = 0; !o->layers_only && f < o->nfns; f++) {
+		int role = -1;
+
+		if (!config_str(&o->fns[f], CFG_FUNCTION_ROLE)) {
+			role = (int)p->nr;
+			if (plan_role(a, p, config_str(&o->fns[f], CFG_FUNCTION_NAME), f))
+				return -1;
+		}
+		if (plan_function(a, o, p, f, role) || plan_version(a, o, p, f) || plan_url(a, o, p, f))
+			return -1;
+	}
+	/* a zip that must go through S3 needs a bucket: said before any write */
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct deploy_step *s = &p->steps[i];
+
+		need_bucket |= s->via_s3 && s->art &&
+			       (s->action == DEPLOY_PUBLISH || s->action == DEPLOY_CREATE || s->writes & DEPLOY_WRITE_CODE);
+	}
+	if (need_bucket && !o->s3_bucket) {
+		aws_error_set(&p->err, "NoBucket",
+			      "a zip goes through S3 (over Lambda's 50 MB direct upload, or --use-s3) and no bucket is set: "
+			      "set aws.s3-bucket, BLAMBDA_S3_BUCKET or --s3-bucket");
+		return deploy_failed(p, "deploy");
+	}
+	return 0;
+}
+

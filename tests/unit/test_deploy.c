@@ -1,0 +1,174 @@
+/* Unit tests for what the deploy planner decides without AWS: the difference between a function and its wish. */
+#include <stdlib.h>
+
+#include "deploy/deploy.h"
+#include "test.h"
+
+/* A deployed function that matches `want` in every way. */
+static void matching(struct lambda_function *f, const struct lambda_settings *want, const char *code)
+{
+	memset(f, 0, sizeof(*f));
+	f->runtime = strdup(want->runtime);
+	f->handler = strdup(want->handler);
+	f->role = strdup(want->role);
+	f->architecture = strdup(want->architecture);
+	f->code_sha256 = strdup(code);
+	f->memory = want->memory;
+	f->timeout = want->timeout;
+	for (size_t i = 0; i < want->environment->nr; i++)
+		kvlist_add(&f->environment, want->environment->items[i].key, want->environment->items[i].value);
+	for (size_t i = 0; i < want->layers->nr; i++)
+		strlist_add(&f->layers, want->layers->items[i]);
+	for (size_t i = 0; i < want->tags->nr; i++)
+		kvlist_add(&f->tags, want->tags->items[i].key, want->tags->items[i].value);
+}
+
+struct wish {
+	struct lambda_settings s;
+	struct kvlist env, tags;
+	struct strlist layers;
+};
+
+static void wish_init(struct wish *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->s.name = "hello";
+	w->s.runtime = "provided.al2023";
+	w->s.handler = "hello/handler";
+	w->s.role = "arn:aws:iam::123456789012:role/hello-blambda-role";
+	w->s.architecture = "x86_64";
+	w->s.memory = 512;
+	w->s.timeout = 5;
+	kvlist_add(&w->env, "A", "1");
+	kvlist_add(&w->env, "B", "2");
+	strlist_add(&w->layers, "arn:aws:lambda:eu-west-1:123456789012:layer:blambda:3");
+	kvlist_add(&w->tags, "blambda:managed-by", "blambda");
+	w->s.environment = &w->env;
+	w->s.layers = &w->layers;
+	w->s.tags = &w->tags;
+}
+
+static void wish_release(struct wish *w)
+{
+	kvlist_clear(&w->env);
+	kvlist_clear(&w->tags);
+	strlist_clear(&w->layers);
+}
+
+/* diff of f against w, with the reasons joined by "; " */
+static unsigned diff(const struct lambda_function *f, const struct wish *w, const char *code, struct buf *why)
+{
+	struct strlist reasons = STRLIST_INIT;
+	unsigned r = deploy_function_diff(f, &w->s, code, &reasons);
+
+	buf_reset(why);
+	for (size_t i = 0; i < reasons.nr; i++)
+		buf_addf(why, "%s%s", i ? "; " : "", reasons.items[i]);
+	strlist_clear(&reasons);
+	return r;
+}
+
+static void test_nothing_to_do(void)
+{
+	struct wish w;
+	struct lambda_function f;
+	struct buf why = BUF_INIT;
+
+	wish_init(&w);
+	matching(&f, &w.s, "CODE=");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), 0);
+	CHECK_STR(why.ptr, "");
+	/* the environment in another order is the same environment */
+	kvlist_clear(&f.environment);
+	kvlist_add(&f.environment, "B", "2");
+	kvlist_add(&f.environment, "A", "1");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), 0);
+	/* tags blambda does not set are not its business */
+	kvlist_add(&f.tags, "team", "ops");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), 0);
+	lambda_function_release(&f);
+	wish_release(&w);
+	buf_release(&why);
+}
+
+static void test_each_difference(void)
+{
+	struct wish w;
+	struct lambda_function f;
+	struct buf why = BUF_INIT;
+
+	wish_init(&w);
+	matching(&f, &w.s, "CODE=");
+	CHECK_INT(diff(&f, &w, "OTHER=", &why), DEPLOY_WRITE_CODE);
+	CHECK_STR(why.ptr, "code changed");
+	w.s.architecture = "arm64";
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CODE);
+	CHECK_STR(why.ptr, "architecture x86_64 -> arm64");
+	w.s.architecture = "x86_64";
+	w.s.memory = 1024;
+	w.s.timeout = 30;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "memory 512 -> 1024; timeout 5 -> 30");
+	w.s.memory = 512;
+	w.s.timeout = 5;
+	kvlist_set(&w.env, "B", "3");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "environment changed");
+	kvlist_set(&w.env, "B", "2");
+	kvlist_add(&f.environment, "C", "extra");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG); /* a variable set by hand goes */
+	lambda_function_release(&f);
+	matching(&f, &w.s, "CODE=");
+	strlist_add(&w.layers, "arn:aws:lambda:eu-west-1:123456789012:layer:extra:1");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "layers changed");
+	lambda_function_release(&f);
+	matching(&f, &w.s, "CODE=");
+	/* a layer about to be published ("") is a change until it is */
+	free(w.layers.items[0]);
+	w.layers.items[0] = strdup("");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	lambda_function_release(&f);
+	wish_release(&w);
+	buf_release(&why);
+}
+
+static void test_role_and_tags(void)
+{
+	struct wish w;
+	struct lambda_function f;
+	struct buf why = BUF_INIT;
+
+	wish_init(&w);
+	matching(&f, &w.s, "CODE=");
+	/* a role about to be made has no ARN yet: the configuration changes once it has */
+	w.s.role = NULL;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "role arn:aws:iam::123456789012:role/hello-blambda-role -> a new one");
+	w.s.role = f.role;
+	kvlist_clear(&f.tags);
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_TAGS);
+	CHECK_STR(why.ptr, "tag blambda:managed-by changed");
+	kvlist_add(&f.tags, "blambda:managed-by", "someone-else");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_TAGS);
+	/* all at once: every bit, every reason */
+	w.s.handler = "other/handler";
+	CHECK_INT(diff(&f, &w, "NEW=", &why), DEPLOY_WRITE_CODE | DEPLOY_WRITE_CONFIG | DEPLOY_WRITE_TAGS);
+	CHECK_STR(why.ptr, "code changed; handler hello/handler -> other/handler; tag blambda:managed-by changed");
+	lambda_function_release(&f);
+	wish_release(&w);
+	buf_release(&why);
+}
+
+/* Every kind has its words and list, and the write names are what --json documents. */
+static void test_kinds(void)
+{
+	for (int k = 0; k < DEPLOY__KINDS; k++)
+		CHECK(deploy_kinds[k].id && deploy_kinds[k].words && deploy_kinds[k].list);
+	CHECK_STR(deploy_kinds[DEPLOY_DEPS_LAYER].words, "deps layer");
+	CHECK_STR(deploy_kinds[DEPLOY_ALIAS].list, "aliases");
+	CHECK_STR(deploy_write_name(DEPLOY_WRITE_CONFIG), "configuration");
+	CHECK_STR(deploy_write_name(DEPLOY_WRITE_CREATE), "create");
+}
+
+TEST_MAIN(test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)

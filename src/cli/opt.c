@@ -138,11 +138,38 @@ static void option_names(struct strlist *names, const struct opt *opts)
 	}
 }
 
+static const struct opt *find_long(const struct opt *opts, const char *name, size_t len, int *negated);
+
+/* The sibling subcommand (of a->cmd's parent) whose table has this long option, or NULL. */
+static const struct command *sibling_with(const struct args *a, const char *name, size_t len)
+{
+	int negated;
+
+	for (size_t i = 0; a->cmd && a->cmd->parent && a->cmd->parent->subcommands[i]; i++) {
+		const struct command *c = a->cmd->parent->subcommands[i];
+
+		if (c != a->cmd && find_long(c->opts, name, len, &negated))
+			return c;
+	}
+	return NULL;
+}
+
 static int unknown_option(const struct args *a, struct error *err, const char *arg, size_t len)
 {
 	struct strlist names = STRLIST_INIT;
 	char *shown = xstrndup(arg, len);
+	const struct command *sibling = len > 2 && arg[1] == '-' ? sibling_with(a, arg + 2, len - 2) : NULL;
 	int r;
+
+	if (sibling) {
+		char *other = xstrdup(command_path(sibling));
+
+		r = usage_error(a, err, NULL, "option '%s' is for 'blambda %s', not 'blambda %s'", shown, other,
+				command_path(a->cmd));
+		free(other);
+		free(shown);
+		return r;
+	}
 
 	option_names(&names, a->cmd ? a->cmd->opts : NULL);
 	option_names(&names, global_options);

@@ -47,9 +47,10 @@ void error_prefix(struct error *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	buf_addf(&b, ": %s", e->message ? e->message : "failed");
-	free(e->message);
-	e->message = buf_detach(&b);
+	if (e->what)
+		buf_addf(&b, ": %s", e->what);
+	free(e->what);
+	e->what = buf_detach(&b);
 	if (!e->exit)
 		e->exit = EXIT_FAIL;
 }
@@ -71,6 +72,10 @@ static void add_printable(struct buf *out, const char *s)
 
 void error_format(const struct error *e, struct buf *out)
 {
+	if (e->what) {
+		add_printable(out, e->what);
+		buf_adds(out, ": ");
+	}
 	if (!e->status) {
 		add_printable(out, e->message ? e->message : "failed");
 		return;
@@ -102,6 +107,7 @@ void error_release(struct error *e)
 {
 	struct error empty = ERROR_INIT;
 
+	free(e->what);
 	free(e->message);
 	free(e->hint);
 	free(e->code);

@@ -29,6 +29,7 @@ enum exit_status {
 
 struct error {
 	enum exit_status exit; /* the class of the failure; EXIT_OK while nothing failed */
+	char *what;            /* what was being done, put in front by error_prefix(), or NULL */
 	char *message;         /* for people, one line */
 	char *hint;            /* what the user can do about it, or NULL */
 	char *code;            /* for programs: AWS's error code, or blambda's own ("NetworkError"); or NULL */
@@ -36,22 +37,22 @@ struct error {
 	char *request_id;      /* AWS's request id, or NULL */
 	int attempts;          /* how many times the call was tried */
 };
-#define ERROR_INIT { EXIT_OK, NULL, NULL, NULL, 0, NULL, 0 }
+#define ERROR_INIT { EXIT_OK, NULL, NULL, NULL, NULL, 0, NULL, 0 }
 
 /* Replace what e holds with a failure of class `exit` (EXIT_FAIL when 0) and this message. Returns -1. */
 int error_set(struct error *e, enum exit_status exit, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Set the hint (after error_set). Returns -1. */
 int error_hint(struct error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Put context in front of the message: "WHAT: message". */
+/* Put what was being done in front of what is there: "WHAT: message" (outermost first). */
 void error_prefix(struct error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 1 when e holds a failure. */
 int error_failed(const struct error *e);
 /* 1 when AWS (or the server asked) answered with this error code. */
 int error_is(const struct error *e, const char *code);
 /*
- * The message as it is shown, every part from outside made printable: for
- * an answer AWS gave, "CODE: MESSAGE (request id ID) after N attempts";
- * otherwise the message.
+ * The error as it is shown, every part from outside made printable: what
+ * was being done ("WHAT: "), then for an answer AWS gave "CODE: MESSAGE
+ * (request id ID) after N attempts", otherwise the message.
  */
 void error_format(const struct error *e, struct buf *out);
 /* Move src into dst (dst's old contents released); src is left empty. */

@@ -89,7 +89,11 @@ static void take_credentials(struct local_env *e, struct aws *a, int region_set)
 	struct sts_identity id = { 0 };
 
 	if (aws_get_credentials(a, &creds, &err)) {
-		observe_trace(a->obs, 1, "no AWS credentials for the function (%s): it runs without them", err.message);
+		struct buf why = BUF_INIT;
+
+		error_format(&err, &why);
+		observe_trace(a->obs, 1, "no AWS credentials for the function (%s): it runs without them", why.ptr);
+		buf_release(&why);
 		error_release(&err);
 		return;
 	}
@@ -105,8 +109,12 @@ static void take_credentials(struct local_env *e, struct aws *a, int region_set)
 	if (!sts_get_caller_identity(a, creds, region_set ? NULL : e->region, &id, &err)) {
 		e->account = xstrdup(id.account);
 		remember_account(creds, id.account);
-	} else {
-		observe_trace(a->obs, 1, "cannot ask STS whose the credentials are: %s", err.message);
+	} else if (observe_tracing(a->obs, 1)) {
+		struct buf why = BUF_INIT;
+
+		error_format(&err, &why);
+		observe_trace(a->obs, 1, "cannot ask STS whose the credentials are: %s", why.ptr);
+		buf_release(&why);
 	}
 	a->quick_ms = 0;
 	sts_identity_release(&id);

@@ -334,7 +334,8 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 		lr.len = req->len ? req->len : 2;
 		lr.client_context = context.len ? context.ptr : NULL;
 		if (local_invoke(p->inst[i], fn, &lr, &res, &err)) {
-			buf_addf(&msg, "cannot start the function's runtime: %s", err.message);
+			buf_adds(&msg, "cannot start the function's runtime: ");
+			error_format(&err, &msg);
 			aws_error_reply(rep, 500, "ServiceException", msg.ptr);
 		} else {
 			rep->status = 200;

@@ -190,10 +190,15 @@ expect_status 2
 expect_err_has "name the one to invoke"
 blambda local invoke hello --port 9
 expect_status 2
-expect_err_has "--port is for 'blambda local start'"
+expect_err_has "option '--port' is for 'blambda local start', not 'blambda local invoke'"
+expect_err_has "hint: try 'blambda local invoke --help'"
 blambda local stop
 expect_status 2
-expect_err_has "'local' does one of invoke, start, got 'stop'"
+expect_err_has "'local' has no subcommand 'stop'"
+expect_err_has "hint: try 'blambda local --help'"
+blambda local
+expect_status 2
+expect_err_has "'local' needs a subcommand: invoke, start"
 # (run reads stdin from /dev/null: this one is fed directly)
 out=$(printf '{"name":"stdin"}' | "$BLAMBDA" local invoke hello --payload-file - 2>/dev/null)
 expect_out '{"greeting":"Hello stdin!"}'

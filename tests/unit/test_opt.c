@@ -138,7 +138,7 @@ static void test_subcommands(void)
 	check_mistake("group", "'group' needs a subcommand: a, bee");
 	check_mistake("group be", "'group' has no subcommand 'be' (did you mean 'bee'?)");
 	check_mistake("group --loud bee", "unknown option '--loud'"); /* a subcommand's option comes after it */
-	check_mistake("group a --loud", "unknown option '--loud'");   /* and is its alone */
+	check_mistake("group a --loud", "option '--loud' is for 'blambda group bee', not 'blambda group a'");
 	check_mistake("group bee x y", "'group bee' takes at most 1 argument, got 'y'");
 	parse_in(&test_table, &a, &err, "group bee x y");
 	CHECK_STR(err.hint, "try 'blambda group bee --help'");

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "core/xalloc.h"
 
 void local_procs_adopt_orphans(void)
 {
@@ -46,4 +49,89 @@ void local_procs_end_orphans(void)
 	}
 	if (d)
 		closedir(d);
+}
+
+long local_proc_kb(pid_t pid, enum local_mem_kind kind)
+{
+	static const char *const files[] = { "statm", "status", "smaps_rollup" };
+	char path[64], text[4096];
+	const char *field;
+	long pages = 0;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, files[kind]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	if (kind == LOCAL_MEM_RSS)
+		return sscanf(text, "%*d %ld", &pages) == 1 ? pages * (sysconf(_SC_PAGESIZE) / 1024) : 0;
+	field = strstr(text, kind == LOCAL_MEM_HWM ? "\nVmHWM:" : "\nPss:");
+	return field ? strtol(strchr(field, ':') + 1, NULL, 10) : 0;
+}
+
+size_t local_proc_members(pid_t root, pid_t *out, size_t max)
+{
+	struct proc { pid_t pid, ppid, pgrp; } *all = NULL;
+	size_t n = 0, alloc = 0, found = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[300], text[1024], *close_paren;
+		long ppid, pgrp;
+		int fd;
+		ssize_t len;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		text[len] = '\0';
+		/* pid (comm) state ppid pgrp ...: comm may hold anything, so from its last ')' */
+		close_paren = strrchr(text, ')');
+		if (!close_paren || sscanf(close_paren + 1, " %*c %ld %ld", &ppid, &pgrp) != 2)
+			continue;
+		XGROW(all, alloc, n + 1);
+		all[n].pid = (pid_t)atol(e->d_name);
+		all[n].ppid = (pid_t)ppid;
+		all[n].pgrp = (pid_t)pgrp;
+		n++;
+	}
+	closedir(d);
+	for (size_t i = 0; i < n && found < max; i++)
+		if (all[i].pgrp == root || all[i].pid == root)
+			out[found++] = all[i].pid;
+	/* descendants that left the group: passes until none is added (a tree is shallow) */
+	for (int pass = 0, added = 1; added && pass < 16; pass++) {
+		added = 0;
+		for (size_t i = 0; i < n && found < max; i++) {
+			size_t k;
+			int parent_in = 0, in_already = 0;
+
+			for (k = 0; k < found; k++) {
+				parent_in |= out[k] == all[i].ppid;
+				in_already |= out[k] == all[i].pid;
+			}
+			if (parent_in && !in_already) {
+				out[found++] = all[i].pid;
+				added = 1;
+			}
+		}
+	}
+	free(all);
+	return found;
 }

@@ -1,6 +1,9 @@
 #ifndef BLAMBDA_LOCAL_PROCS_H
 #define BLAMBDA_LOCAL_PROCS_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 /*
  * The processes of local runs. blambda is their child subreaper: a process a
  * runtime left behind (a double fork, setsid) comes to blambda when its
@@ -11,5 +14,20 @@
 void local_procs_adopt_orphans(void);
 /* Kill and reap every child of this process left now: with the runtimes stopped, all are orphans of theirs. */
 void local_procs_end_orphans(void);
+
+enum local_mem_kind {
+	LOCAL_MEM_RSS, /* resident: cheap to read */
+	LOCAL_MEM_HWM, /* its peak resident, the kernel's high-water mark */
+	LOCAL_MEM_PSS, /* its proportional share: shared pages divided among the processes sharing them */
+};
+
+/* A process's memory in kB, 0 when it is gone. */
+long local_proc_kb(pid_t pid, enum local_mem_kind kind);
+/*
+ * A runtime's processes into out (at most max): the process group of root,
+ * and every descendant of root that left it (setsid, setpgid), from one
+ * walk of /proc. Returns how many.
+ */
+size_t local_proc_members(pid_t root, pid_t *out, size_t max);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
 #include "core/hash.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -53,14 +54,18 @@ static struct pool *find_pool(struct local_server *s, const char *name)
 	return NULL;
 }
 
-/* a free instance of the pool, waiting for one; -1 when the server stops */
+enum { ACQUIRE_STOPPING = -1, ACQUIRE_GONE = -2 };
+
+/* a free instance of the pool, waiting for one; ACQUIRE_STOPPING or ACQUIRE_GONE when there is none to wait for */
 static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn)
 {
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		if (s->stopping || !p->fn) {
+			int why = s->stopping ? ACQUIRE_STOPPING : ACQUIRE_GONE;
+
 			pthread_mutex_unlock(&s->lock);
-			return -1;
+			return why;
 		}
 		for (unsigned i = 0; i < p->n; i++) {
 			if (!p->busy[i]) {
@@ -184,187 +189,239 @@ static const struct local_fn *any_function(const struct local_server *s)
 	return NULL;
 }
 
-static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
+/* One Invoke request, as read from its path, query and headers. */
+struct invoke_call {
+	char *name, *qualifier;         /* the function named, and its qualifier (query or ARN), or NULL */
+	char *arn_region, *arn_account; /* what an ARN or partial ARN in the path said, or NULL */
+	const char *type;               /* X-Amz-Invocation-Type, NULL for RequestResponse */
+	int is_event, tail;             /* an Event invocation; X-Amz-Log-Type: Tail */
+	struct buf context;             /* the client context, compact JSON, or empty */
+};
+
+static void invoke_call_release(struct invoke_call *c)
+{
+	free(c->name);
+	free(c->qualifier);
+	free(c->arn_region);
+	free(c->arn_account);
+	buf_release(&c->context);
+}
+
+/* The method and the function named by the path into c; 0, or -1 with the error in rep. */
+static int read_target(const struct httpd_request *req, struct invoke_call *c, struct httpd_reply *rep)
 {
 	static const char prefix[] = "/2015-03-31/functions/";
-	struct local_server *s = ctx;
-	const char *type = httpd_header(req, "X-Amz-Invocation-Type");
-	const char *tail = httpd_header(req, "X-Amz-Log-Type");
-	const char *cc = httpd_header(req, "X-Amz-Client-Context");
-	const char *qual = httpd_query(req, "Qualifier");
-	struct buf context = BUF_INIT, msg = BUF_INIT;
-	struct error err = ERROR_INIT;
-	char *name = NULL, *arn_qual = NULL, *arn_region = NULL, *arn_account = NULL;
-	const char *rest, *slash;
-	struct local_fn *fn = NULL;
-	struct pool *p;
-	int i, is_event;
+	const char *rest, *slash, *qual = httpd_query(req, "Qualifier");
+	char *path_name, *arn_qual = NULL;
 
 	if (strncmp(req->url, prefix, sizeof(prefix) - 1) || !(slash = strchr(rest = req->url + sizeof(prefix) - 1, '/')) ||
 	    strcmp(slash, "/invocations") || slash == rest) {
 		aws_error_reply(rep, 404, "UnknownOperationException", "blambda local serves Invoke only");
-		goto out;
+		return -1;
 	}
 	if (strcmp(req->method, "POST")) {
 		aws_error_reply(rep, 405, "UnknownOperationException", "Invoke is a POST");
-		goto out;
+		return -1;
 	}
+	path_name = xstrndup(rest, (size_t)(slash - rest));
+	c->name = function_name(path_name, &arn_qual, &c->arn_region, &c->arn_account);
+	if (c->name)
+		free(path_name);
+	else
+		c->name = path_name;
+	c->qualifier = qual ? xstrdup(qual) : arn_qual;
+	if (qual)
+		free(arn_qual);
+	return 0;
+}
+
+/* The pool serving the function c names; NULL with Lambda's 404 in rep. */
+static struct pool *find_target(struct local_server *s, const struct invoke_call *c, struct httpd_reply *rep)
+{
+	struct buf msg = BUF_INIT;
+	const struct local_fn *any;
+	const char *region, *account;
+	struct pool *p;
+
 	pthread_mutex_lock(&s->lock);
-	{
-		char *path_name = xstrndup(rest, (size_t)(slash - rest));
-
-		name = function_name(path_name, &arn_qual, &arn_region, &arn_account);
-		if (!name)
-			name = path_name;
-		else
-			free(path_name);
-	}
-	if (!qual)
-		qual = arn_qual;
-	p = find_pool(s, name);
+	p = find_pool(s, c->name);
 	/* an ARN of another region or account names another function */
-	if (p && (!p->fn || (arn_region && strcmp(arn_region, p->fn->region)) ||
-		  (arn_account && strcmp(arn_account, p->fn->account))))
+	if (p && (!p->fn || (c->arn_region && strcmp(c->arn_region, p->fn->region)) ||
+		  (c->arn_account && strcmp(c->arn_account, p->fn->account))))
 		p = NULL;
-	if (!p || (qual && strcmp(qual, "$LATEST"))) {
-		const struct local_fn *any = p ? p->fn : any_function(s);
-
-		buf_addf(&msg, "Function not found: arn:aws:lambda:%s:%s:function:%s%s%s",
-			 arn_region ? arn_region : any ? any->region : "us-east-1",
-			 arn_account ? arn_account : any ? any->account : "000000000000", name, qual ? ":" : "",
-			 qual ? qual : "");
+	if (p && !(c->qualifier && strcmp(c->qualifier, "$LATEST"))) {
 		pthread_mutex_unlock(&s->lock);
-		aws_error_reply(rep, 404, "ResourceNotFoundException", msg.ptr);
-		goto out;
+		return p;
 	}
+	any = p ? p->fn : any_function(s);
+	region = c->arn_region ? c->arn_region : any ? any->region : "us-east-1";
+	account = c->arn_account ? c->arn_account : any ? any->account : "000000000000";
+	buf_addf(&msg, "Function not found: arn:%s:lambda:%s:%s:function:%s%s%s", aws_partition(region), region, account,
+		 c->name, c->qualifier ? ":" : "", c->qualifier ? c->qualifier : "");
 	pthread_mutex_unlock(&s->lock);
-	if (type && strcmp(type, "RequestResponse") && strcmp(type, "Event") && strcmp(type, "DryRun")) {
+	aws_error_reply(rep, 404, "ResourceNotFoundException", msg.ptr);
+	buf_release(&msg);
+	return NULL;
+}
+
+/* The client context, handed on as a header: one line of compact JSON, and an object. 0 or -1. */
+static int read_client_context(const char *cc, struct buf *out)
+{
+	struct buf raw = BUF_INIT;
+	size_t line, column;
+
+	if (!base64_decode(cc, strlen(cc), &raw) && !json_check(raw.ptr, raw.len, &line, &column))
+		json_compact(raw.ptr, raw.len, out);
+	if (out->len && out->ptr[0] != '{')
+		buf_reset(out);
+	buf_release(&raw);
+	return out->len ? 0 : -1;
+}
+
+/* The rest of the request, checked as Lambda checks it, into c; 0, or -1 with the error in rep. */
+static int read_call(const struct httpd_request *req, struct invoke_call *c, struct httpd_reply *rep)
+{
+	const char *tail = httpd_header(req, "X-Amz-Log-Type"), *cc = httpd_header(req, "X-Amz-Client-Context");
+	struct buf msg = BUF_INIT;
+	size_t line, column;
+	int r = -1;
+
+	c->type = httpd_header(req, "X-Amz-Invocation-Type");
+	c->is_event = c->type && !strcmp(c->type, "Event");
+	c->tail = tail && !strcmp(tail, "Tail");
+	if (c->type && strcmp(c->type, "RequestResponse") && strcmp(c->type, "Event") && strcmp(c->type, "DryRun")) {
 		aws_error_reply(rep, 400, "InvalidParameterValueException",
 				"X-Amz-Invocation-Type must be RequestResponse, Event or DryRun");
-		goto out;
-	}
-	is_event = type && !strcmp(type, "Event");
-	if (req->too_large || req->total > (is_event ? EVENT_MAX : LOCAL_MAX_REQUEST)) {
+	} else if (req->too_large || req->total > (c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST)) {
 		buf_addf(&msg, "Request must be smaller than %d bytes for the %s operation",
-			 is_event ? EVENT_MAX : LOCAL_MAX_REQUEST, is_event ? "InvokeAsync" : "Invoke");
+			 c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST, c->is_event ? "InvokeAsync" : "Invoke");
 		aws_error_reply(rep, 413, "RequestTooLargeException", msg.ptr);
-		goto out;
+	} else if (req->len && json_check(req->body, req->len, &line, &column)) {
+		buf_addf(&msg, "Could not parse request body into json: a mistake at line %zu, column %zu", line, column);
+		aws_error_reply(rep, 400, "InvalidRequestContentException", msg.ptr);
+	} else if (cc && *cc && read_client_context(cc, &c->context)) {
+		aws_error_reply(rep, 400, "InvalidRequestContentException",
+				"Client context must be a valid Base64-encoded JSON object.");
+	} else {
+		r = 0;
 	}
-	if (req->len) {
-		size_t line, column;
+	buf_release(&msg);
+	return r;
+}
 
-		if (json_check(req->body, req->len, &line, &column)) {
-			buf_addf(&msg, "Could not parse request body into json: a mistake at line %zu, column %zu", line,
-				 column);
-			aws_error_reply(rep, 400, "InvalidRequestContentException", msg.ptr);
-			goto out;
-		}
-	}
-	if (cc && *cc) {
-		/* handed on as a header: one line of compact JSON, and an object */
-		struct buf raw = BUF_INIT;
-		size_t line, column;
+/* An Event invocation: queued (202) to run on its own thread, or refused when too many wait */
+static void invoke_event(struct local_server *s, struct pool *p, const struct invoke_call *c,
+			 const struct httpd_request *req, struct httpd_reply *rep)
+{
+	struct event_job *job = xcalloc(1, sizeof(*job));
+	pthread_t t;
+	pthread_attr_t attr;
+	int full, failed;
 
-		if (!base64_decode(cc, strlen(cc), &raw) && !json_check(raw.ptr, raw.len, &line, &column))
-			json_compact(raw.ptr, raw.len, &context);
-		if (context.len && context.ptr[0] != '{')
-			buf_reset(&context);
-		buf_release(&raw);
-		if (!context.len) {
-			aws_error_reply(rep, 400, "InvalidRequestContentException",
-					"Client context must be a valid Base64-encoded JSON object.");
-			goto out;
-		}
-	}
-	if (type && !strcmp(type, "DryRun")) {
-		rep->status = 204;
-		goto out;
-	}
-	if (is_event) {
-		struct event_job *job = xcalloc(1, sizeof(*job));
-		pthread_t t;
-		pthread_attr_t attr;
-
-		buf_init(&job->payload);
-		buf_init(&job->context);
-		job->s = s;
-		job->pool = p;
-		buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
-		buf_add(&job->context, context.ptr, context.len);
-		pthread_mutex_lock(&s->lock);
-		if (s->events_running >= EVENTS_MAX) {
-			pthread_mutex_unlock(&s->lock);
-			buf_release(&job->payload);
-			buf_release(&job->context);
-			free(job);
-			buf_addf(&msg, "%d Event invocations are waiting already", EVENTS_MAX);
-			aws_error_reply(rep, 429, "TooManyRequestsException", msg.ptr);
-			goto out;
-		}
+	buf_init(&job->payload);
+	buf_init(&job->context);
+	job->s = s;
+	job->pool = p;
+	buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
+	buf_add(&job->context, c->context.ptr, c->context.len);
+	pthread_mutex_lock(&s->lock);
+	full = s->events_running >= EVENTS_MAX;
+	if (!full)
 		s->events_running++;
-		pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->lock);
+	if (full) {
+		struct buf msg = BUF_INIT;
+
+		buf_addf(&msg, "%d Event invocations are waiting already", EVENTS_MAX);
+		aws_error_reply(rep, 429, "TooManyRequestsException", msg.ptr);
+		buf_release(&msg);
+	} else {
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&t, &attr, run_event, job)) {
-			pthread_mutex_lock(&s->lock);
-			s->events_running--;
-			pthread_mutex_unlock(&s->lock);
-			buf_release(&job->payload);
-			buf_release(&job->context);
-			free(job);
-			aws_error_reply(rep, 500, "ServiceException", "cannot start the invocation");
-		} else {
-			rep->status = 202;
-		}
+		failed = pthread_create(&t, &attr, run_event, job);
 		pthread_attr_destroy(&attr);
-		goto out;
-	}
-	if ((i = acquire(s, p, &fn)) < 0) {
-		if (s->stopping)
-			aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
-		else
-			aws_error_reply(rep, 404, "ResourceNotFoundException", "the function is no longer served");
-		goto out;
-	}
-	{
-		struct local_request lr = { 0 };
-		struct local_result res;
-
-		lr.payload = req->len ? req->body : "{}";
-		lr.len = req->len ? req->len : 2;
-		lr.client_context = context.len ? context.ptr : NULL;
-		if (local_invoke(p->inst[i], fn, &lr, &res, &err)) {
-			buf_adds(&msg, "cannot start the function's runtime: ");
-			error_format(&err, &msg);
-			aws_error_reply(rep, 500, "ServiceException", msg.ptr);
-		} else {
-			rep->status = 200;
-			buf_add(&rep->body, res.payload.ptr, res.payload.len);
-			kvlist_add(&rep->headers, "Content-Type", "application/json");
-			kvlist_add(&rep->headers, "X-Amz-Executed-Version", "$LATEST");
-			kvlist_add(&rep->headers, "X-Amzn-RequestId", res.request_id);
-			if (res.error_type)
-				kvlist_add(&rep->headers, "X-Amz-Function-Error", "Unhandled");
-			if (tail && !strcmp(tail, "Tail")) {
-				struct buf b64 = BUF_INIT;
-				size_t from = res.log.len > TAIL_BYTES ? res.log.len - TAIL_BYTES : 0;
-
-				base64_encode(res.log.ptr + from, res.log.len - from, &b64);
-				kvlist_add(&rep->headers, "X-Amz-Log-Result", b64.ptr);
-				buf_release(&b64);
-			}
-			local_result_release(&res);
+		if (!failed) {
+			rep->status = 202;
+			return;
 		}
-		release(s, p, i, fn);
+		pthread_mutex_lock(&s->lock);
+		s->events_running--;
+		pthread_mutex_unlock(&s->lock);
+		aws_error_reply(rep, 500, "ServiceException", "cannot start the invocation");
 	}
-out:
-	free(name);
-	free(arn_qual);
-	free(arn_region);
-	free(arn_account);
-	buf_release(&context);
+	buf_release(&job->payload);
+	buf_release(&job->context);
+	free(job);
+}
+
+/* Lambda's answer to a RequestResponse invocation that ran */
+static void reply_result(const struct invoke_call *c, const struct local_result *res, struct httpd_reply *rep)
+{
+	rep->status = 200;
+	buf_add(&rep->body, res->payload.ptr, res->payload.len);
+	kvlist_add(&rep->headers, "Content-Type", "application/json");
+	kvlist_add(&rep->headers, "X-Amz-Executed-Version", "$LATEST");
+	kvlist_add(&rep->headers, "X-Amzn-RequestId", res->request_id);
+	if (res->error_type)
+		kvlist_add(&rep->headers, "X-Amz-Function-Error", "Unhandled");
+	if (c->tail) {
+		struct buf b64 = BUF_INIT;
+		size_t from = res->log.len > TAIL_BYTES ? res->log.len - TAIL_BYTES : 0;
+
+		base64_encode(res->log.ptr + from, res->log.len - from, &b64);
+		kvlist_add(&rep->headers, "X-Amz-Log-Result", b64.ptr);
+		buf_release(&b64);
+	}
+}
+
+/* A RequestResponse invocation: waits for a free instance, runs, answers */
+static void invoke_sync(struct local_server *s, struct pool *p, const struct invoke_call *c,
+			const struct httpd_request *req, struct httpd_reply *rep)
+{
+	struct local_request lr = { 0 };
+	struct local_result res;
+	struct error err = ERROR_INIT;
+	struct local_fn *fn = NULL;
+	int i = acquire(s, p, &fn);
+
+	if (i == ACQUIRE_STOPPING)
+		return aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
+	if (i == ACQUIRE_GONE)
+		return aws_error_reply(rep, 404, "ResourceNotFoundException", "the function is no longer served");
+	lr.payload = req->len ? req->body : "{}";
+	lr.len = req->len ? req->len : 2;
+	lr.client_context = c->context.len ? c->context.ptr : NULL;
+	if (local_invoke(p->inst[i], fn, &lr, &res, &err)) {
+		struct buf msg = BUF_INIT;
+
+		buf_adds(&msg, "cannot start the function's runtime: ");
+		error_format(&err, &msg);
+		aws_error_reply(rep, 500, "ServiceException", msg.ptr);
+		buf_release(&msg);
+	} else {
+		reply_result(c, &res, rep);
+		local_result_release(&res);
+	}
+	release(s, p, i, fn);
 	error_release(&err);
-	buf_release(&msg);
+}
+
+static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
+{
+	struct local_server *s = ctx;
+	struct invoke_call c = { .context = BUF_INIT };
+	struct pool *p;
+
+	/* each step answers the errors it finds */
+	if (!read_target(req, &c, rep) && (p = find_target(s, &c, rep)) && !read_call(req, &c, rep)) {
+		if (c.type && !strcmp(c.type, "DryRun"))
+			rep->status = 204;
+		else if (c.is_event)
+			invoke_event(s, p, &c, req, rep);
+		else
+			invoke_sync(s, p, &c, req, rep);
+	}
+	invoke_call_release(&c);
 }
 
 struct local_server *local_server_start(unsigned port, unsigned concurrency, local_log_fn log, void *log_ctx,

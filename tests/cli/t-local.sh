@@ -324,6 +324,9 @@ lambda_invoke --function-name nope "$TMP/answer.json"
 expect_status 255
 expect_err_has "ResourceNotFoundException"
 expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"
+# an ARN of another region names another function, in that region's partition
+lambda_invoke --function-name arn:aws-cn:lambda:cn-north-1:000000000000:function:hello "$TMP/answer.json"
+expect_err_has "Function not found: arn:aws-cn:lambda:cn-north-1:000000000000:function:hello"
 lambda_invoke --function-name hello --qualifier 3 "$TMP/answer.json"
 expect_err_has "ResourceNotFoundException"
 lambda_invoke --function-name hello --payload 'not json' "$TMP/answer.json"

@@ -1,0 +1,376 @@
+#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np, pipe2 */
+/*
+ * The runtime's processes: bootstrap started in a process group of its
+ * own against a Runtime API server of its own; a monitor thread that reaps
+ * it and follows its memory (and kills it over its limit); a reader thread
+ * that turns its output into log lines; and stopping it all again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+#include "core/clock.h"
+#include "core/strlist.h"
+#include "core/xalloc.h"
+#include "local/internal.h"
+#include "local/procs.h"
+
+#define SAMPLE_MS 10    /* how often the memory of the runtime's processes is read */
+#define RESCAN_EVERY 25 /* samples between looks for new processes in the group */
+
+void runtime_kill(struct local_instance *in)
+{
+	if (!in->fn)
+		return;
+	kill(-in->pid, SIGKILL);
+	for (size_t i = 0; i < in->nmembers; i++)
+		if (in->members[i] != in->pid)
+			kill(in->members[i], SIGKILL);
+}
+
+/*
+ * Reaps the runtime, follows its memory, kills it when it uses more than it
+ * may. The memory is the sum of the resident memory of its processes; with
+ * more than bootstrap and bb, their proportional share instead (forked
+ * children share pages, which must count once), read less often.
+ */
+static void *monitor(void *arg)
+{
+	struct local_instance *in = arg;
+	pid_t members[LOCAL_MAX_TRACKED];
+	size_t nmembers = 0;
+	long limit_kb, pss_kb = 0;
+	pid_t pid;
+
+	pthread_mutex_lock(&in->lock);
+	pid = in->pid;
+	limit_kb = in->fn->memory_mb * 1024;
+	pthread_mutex_unlock(&in->lock);
+	for (unsigned tick = 0;; tick++) {
+		struct timespec nap = { 0, SAMPLE_MS * 1000000L };
+		int st;
+		long kb = 0;
+
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			pthread_mutex_lock(&in->lock);
+			/* the environment goes with its runtime: its group and whatever escaped it */
+			nmembers = local_proc_members(pid, members, LOCAL_MAX_TRACKED);
+			memcpy(in->members, members, nmembers * sizeof(*members));
+			in->nmembers = nmembers;
+			runtime_kill(in);
+			in->exited = 1;
+			in->wait_status = st;
+			pthread_cond_broadcast(&in->cond);
+			pthread_mutex_unlock(&in->lock);
+			return NULL;
+		}
+		if (tick % RESCAN_EVERY == 0 || !nmembers)
+			nmembers = local_proc_members(pid, members, LOCAL_MAX_TRACKED);
+		if (nmembers <= 2) {
+			for (size_t i = 0; i < nmembers; i++)
+				kb += local_proc_kb(members[i], LOCAL_MEM_RSS);
+		} else {
+			if (tick % 5 == 0 || !pss_kb) {
+				pss_kb = 0;
+				for (size_t i = 0; i < nmembers; i++)
+					pss_kb += local_proc_kb(members[i], LOCAL_MEM_PSS);
+			}
+			kb = pss_kb;
+		}
+		pthread_mutex_lock(&in->lock);
+		memcpy(in->members, members, nmembers * sizeof(*members));
+		in->nmembers = nmembers;
+		if (kb > in->peak_kb)
+			in->peak_kb = kb;
+		if (in->peak_kb > limit_kb && !in->oom) {
+			in->oom = 1;
+			runtime_kill(in);
+			pthread_cond_broadcast(&in->cond);
+		}
+		pthread_mutex_unlock(&in->lock);
+		nanosleep(&nap, NULL);
+	}
+}
+
+/*
+ * The peak of the runtime's processes by the kernel's high-water marks, more
+ * exact than sampling; the processes as the monitor found them (a walk of
+ * /proc for every invocation would cost more than the invocation).
+ */
+long runtime_hwm_kb(const struct local_instance *in)
+{
+	long kb = 0;
+
+	/* with forked children the marks count shared pages twice: the sampled share stands */
+	if (in->nmembers > 2)
+		return 0;
+	for (size_t i = 0; i < in->nmembers; i++)
+		kb += local_proc_kb(in->members[i], LOCAL_MEM_HWM);
+	return kb;
+}
+
+/* forwards the runtime's output, a line at a time */
+static void *log_reader(void *arg)
+{
+	struct local_instance *in = arg;
+	struct buf line = BUF_INIT;
+	char chunk[8192];
+	int fd = in->log_fd;
+
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int stop;
+		ssize_t n;
+
+		pthread_mutex_lock(&in->lock);
+		stop = in->stop_threads;
+		pthread_mutex_unlock(&in->lock);
+		if (stop)
+			break;
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		pthread_mutex_lock(&in->lock);
+		in->reader_busy = 1;
+		for (ssize_t i = 0; i < n; i++) {
+			if (chunk[i] == '\n') {
+				instance_emit(in, line.ptr, line.len);
+				buf_reset(&line);
+			} else if (line.len < 256 * 1024) {
+				buf_addch(&line, chunk[i]);
+			}
+		}
+		in->reader_busy = 0;
+		pthread_mutex_unlock(&in->lock);
+	}
+	pthread_mutex_lock(&in->lock);
+	if (line.len)
+		instance_emit(in, line.ptr, line.len);
+	in->log_eof = 1;
+	pthread_cond_broadcast(&in->cond);
+	pthread_mutex_unlock(&in->lock);
+	buf_release(&line);
+	return NULL;
+}
+
+static void env_add(struct strlist *env, const char *k, const char *v)
+{
+	strlist_add_owned(env, buf_fmt("%s=%s", k, v));
+}
+
+/*
+ * The runtime's environment, as Lambda sets it: its own names first, then
+ * fn's (configured variables, credentials), where Lambda's are not set
+ * already (Lambda reserves them). NULL-terminated, for posix_spawn.
+ */
+static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct strlist *env)
+{
+	char date[16], hex[33], stream[64], api[32], mem[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *group = buf_fmt("/aws/lambda/%s", fn->name);
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y/%m/%d", &tm);
+	local_random_hex(hex, 16);
+	snprintf(stream, sizeof(stream), "%s/[$LATEST]%s", date, hex);
+	snprintf(api, sizeof(api), "127.0.0.1:%u", api_port);
+	snprintf(mem, sizeof(mem), "%ld", fn->memory_mb);
+	env_add(env, "_HANDLER", fn->handler);
+	env_add(env, "LAMBDA_TASK_ROOT", fn->task_root);
+	env_add(env, "LAMBDA_RUNTIME_DIR", fn->opt_dir);
+	env_add(env, "AWS_LAMBDA_RUNTIME_API", api);
+	env_add(env, "AWS_LAMBDA_FUNCTION_NAME", fn->name);
+	env_add(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", mem);
+	env_add(env, "AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+	env_add(env, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+	env_add(env, "AWS_REGION", fn->region);
+	env_add(env, "AWS_DEFAULT_REGION", fn->region);
+	env_add(env, "AWS_LAMBDA_LOG_GROUP_NAME", group);
+	env_add(env, "AWS_LAMBDA_LOG_STREAM_NAME", stream);
+	env_add(env, "TZ", ":UTC");
+	env_add(env, "BLAMBDA_BB", fn->bb);
+	free(group);
+	for (size_t i = 0; i < fn->env.nr; i++) {
+		size_t klen = strlen(fn->env.items[i].key), k;
+
+		for (k = 0; k < env->nr; k++)
+			if (!strncmp(env->items[k], fn->env.items[i].key, klen) && env->items[k][klen] == '=')
+				break;
+		if (k == env->nr)
+			env_add(env, fn->env.items[i].key, fn->env.items[i].value);
+	}
+	strlist_add_owned(env, NULL); /* the NULL that ends environ */
+	env->nr--;
+}
+
+/*
+ * Run fn's bootstrap in a process group of its own, in its task root, its
+ * output into out_fd, with every signal at its default and none blocked.
+ * 0 or an errno.
+ */
+static int spawn_bootstrap(const struct local_fn *fn, char **envp, int out_fd, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, defaults;
+	char *argv[2] = { buf_fmt("%s/bootstrap", fn->opt_dir), NULL };
+	int e;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	posix_spawn_file_actions_addchdir_np(&fa, fn->task_root);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	for (int s = 1; s < 32; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaddset(&defaults, s);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	e = posix_spawn(pid, argv[0], &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(argv[0]);
+	return e;
+}
+
+/* Stop the Runtime API server of a runtime that did not start; called locked, unlocks meanwhile. */
+static void drop_api(struct local_instance *in)
+{
+	struct httpd *api = in->api;
+
+	in->gen++;
+	in->api = NULL;
+	pthread_mutex_unlock(&in->lock);
+	httpd_stop(api);
+	pthread_mutex_lock(&in->lock);
+	free(in->api_ctx);
+	in->api_ctx = NULL;
+}
+
+/* A fresh runtime's state in the instance, its threads started. Called locked. */
+static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_t pid, int log_fd)
+{
+	in->fn = local_fn_ref(fn);
+	in->pid = pid;
+	in->exited = in->oom = in->log_eof = in->stop_threads = 0;
+	in->wait_status = 0;
+	in->log_fd = log_fd;
+	in->spawned_at = clock_seconds();
+	in->ready_at = 0;
+	in->init_reported = 0;
+	in->init_error_posted = 0;
+	buf_reset(&in->init_error);
+	in->peak_kb = 0;
+	in->nmembers = 0;
+	in->at_next = 0;
+	pthread_create(&in->monitor_thread, NULL, monitor, in);
+	pthread_create(&in->log_thread, NULL, log_reader, in);
+}
+
+int runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err)
+{
+	struct strlist env = STRLIST_INIT;
+	int pfd[2], e;
+	pid_t pid;
+
+	if (access(fn->task_root, X_OK)) {
+		error_set(err, EXIT_FAIL, "cannot use the task root '%s': %s", fn->task_root, strerror(errno));
+		return -1;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		error_set(err, EXIT_FAIL, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	in->gen++;
+	in->api_ctx = xcalloc(1, sizeof(*in->api_ctx));
+	in->api_ctx->in = in;
+	in->api_ctx->gen = in->gen;
+	/* no idle limit: a runtime's connection rests while its handler works */
+	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, 0, runtime_api, in->api_ctx, err);
+	if (!in->api) {
+		free(in->api_ctx);
+		in->api_ctx = NULL;
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	runtime_environ(fn, httpd_port(in->api), &env);
+	e = spawn_bootstrap(fn, env.items, pfd[1], &pid);
+	close(pfd[1]);
+	for (size_t i = 0; i < env.nr; i++) /* credentials are in there */
+		OPENSSL_cleanse(env.items[i], strlen(env.items[i]));
+	strlist_clear(&env);
+	if (e) {
+		error_set(err, EXIT_FAIL, "cannot run '%s/bootstrap': %s", fn->opt_dir, strerror(e));
+		close(pfd[0]);
+		drop_api(in);
+		return -1;
+	}
+	runtime_started(in, fn, pid, pfd[0]);
+	return 0;
+}
+
+void runtime_stop(struct local_instance *in, int grace_ms)
+{
+	pid_t pid = in->pid;
+	struct httpd *api = in->api;
+	struct api_ctx *ctx = in->api_ctx;
+
+	if (!in->fn)
+		return;
+	in->gen++; /* a /next of this runtime now gets nothing */
+	pthread_cond_broadcast(&in->cond);
+	if (!in->exited) {
+		/* what left the process group would outlive it: those go first, at once */
+		in->nmembers = local_proc_members(pid, in->members, LOCAL_MAX_TRACKED);
+		for (size_t i = 0; i < in->nmembers; i++)
+			if (in->members[i] != pid && getpgid(in->members[i]) != pid)
+				kill(in->members[i], SIGKILL);
+	}
+	if (!in->exited && grace_ms > 0) {
+		kill(-pid, SIGTERM);
+		for (int waited = 0; !in->exited && waited < grace_ms; waited += 10) {
+			pthread_mutex_unlock(&in->lock);
+			usleep(10000);
+			pthread_mutex_lock(&in->lock);
+		}
+	}
+	if (!in->exited)
+		runtime_kill(in);
+	pthread_mutex_unlock(&in->lock);
+	pthread_join(in->monitor_thread, NULL);
+	pthread_mutex_lock(&in->lock);
+	in->stop_threads = 1;
+	pthread_mutex_unlock(&in->lock);
+	pthread_join(in->log_thread, NULL);
+	httpd_stop(api);
+	free(ctx);
+	pthread_mutex_lock(&in->lock);
+	close(in->log_fd);
+	in->log_fd = -1;
+	in->api = NULL;
+	in->api_ctx = NULL;
+	local_fn_unref(in->fn);
+	in->fn = NULL;
+	in->pid = 0;
+}

@@ -432,111 +432,132 @@ static int is_chunked(const char *te)
 	return n == 7 && !strncasecmp(last, "chunked", 7);
 }
 
-static int read_response(struct response *r)
+/* The status line and headers, interim answers (100 Continue) read and dropped, a few of them. */
+static int read_head(struct response *r, struct str *line)
 {
-	struct str line = { 0 };
-	const char *te, *cl;
-	int keep = 1, interim = 0, lines = 0;
+	int interim = 0, lines;
 
-	memset(r, 0, sizeof(*r));
-	do { /* interim answers (100 Continue) are read and dropped, a few of them */
+	do {
 		response_free(r);
 		if (++interim > 8)
-			goto bad;
+			return -1;
 		lines = 0;
-		if (read_line(&conn, &line, 65536) || strncmp(line.p, "HTTP/1.", 7) || line.len < 12)
-			goto bad;
-		r->status = atoi(line.p + 9);
+		if (read_line(&conn, line, 65536) || strncmp(line->p, "HTTP/1.", 7) || line->len < 12)
+			return -1;
+		r->status = atoi(line->p + 9);
 		if (r->status < 100 || r->status > 599)
-			goto bad;
+			return -1;
 		for (;;) {
 			char *colon, *v;
 
-			if (read_line(&conn, &line, 65536))
-				goto bad;
-			if (!line.len)
+			if (read_line(&conn, line, 65536))
+				return -1;
+			if (!line->len)
 				break;
 			if (++lines > MAX_HEADERS)
-				goto bad; /* endless header lines: not the Runtime API */
-			colon = strchr(line.p, ':');
+				return -1; /* endless header lines: not the Runtime API */
+			colon = strchr(line->p, ':');
 			if (!colon)
 				continue;
 			*colon = '\0';
-			for (char *c = line.p; *c; c++)
+			for (char *c = line->p; *c; c++)
 				if (*c >= 'A' && *c <= 'Z')
 					*c = (char)(*c - 'A' + 'a');
 			v = colon + 1;
 			while (*v == ' ' || *v == '\t')
 				v++;
-			if (add_header(r, line.p, v))
-				goto bad; /* hundreds of headers: not the Runtime API */
+			if (add_header(r, line->p, v))
+				return -1; /* hundreds of headers: not the Runtime API */
 		}
 	} while (r->status < 200);
-	str_add(&r->body, "", 0);
-	te = response_header(r, "transfer-encoding");
-	cl = response_header(r, "content-length");
-	if (r->status == 204 || r->status == 304) {
-		/* no body, whatever the headers say */
-	} else if (te && is_chunked(te)) {
-		for (;;) {
-			unsigned long n;
-			char *end;
+	return 0;
+}
 
-			if (read_line(&conn, &line, 1024))
-				goto bad;
-			/* hex digits, then at most extensions after ';' */
-			if (!((line.p[0] >= '0' && line.p[0] <= '9') || (line.p[0] >= 'a' && line.p[0] <= 'f') ||
-			      (line.p[0] >= 'A' && line.p[0] <= 'F')))
-				goto bad;
-			n = strtoul(line.p, &end, 16);
-			if (*end && *end != ';' && *end != ' ' && *end != '\t')
-				goto bad;
-			if (!n)
-				break;
-			if (n > MAX_LINE || r->body.len + n > MAX_LINE)
-				goto bad;
-			/* the data, then an empty line */
-			if (read_exact(&conn, &r->body, n) || read_line(&conn, &line, 16) || line.len)
-				goto bad;
-		}
-		lines = 0;
-		do { /* trailers */
-			if (read_line(&conn, &line, 65536) || ++lines > MAX_HEADERS)
-				goto bad;
-		} while (line.len);
-	} else if (cl) {
+/* A chunked body, then its trailers (read and dropped). */
+static int read_chunked(struct response *r, struct str *line)
+{
+	int lines = 0;
+
+	for (;;) {
+		unsigned long n;
 		char *end;
-		unsigned long long n = strtoull(cl, &end, 10);
 
-		while (*end == ' ' || *end == '\t')
-			end++;
-		if (end == cl || *end || n > MAX_LINE || read_exact(&conn, &r->body, (size_t)n))
-			goto bad;
-	} else {
-		keep = 0; /* the body runs to the end of the connection */
+		if (read_line(&conn, line, 1024))
+			return -1;
+		/* hex digits, then at most extensions after ';' */
+		if (!((line->p[0] >= '0' && line->p[0] <= '9') || (line->p[0] >= 'a' && line->p[0] <= 'f') ||
+		      (line->p[0] >= 'A' && line->p[0] <= 'F')))
+			return -1;
+		n = strtoul(line->p, &end, 16);
+		if (*end && *end != ';' && *end != ' ' && *end != '\t')
+			return -1;
+		if (!n)
+			break;
+		if (n > MAX_LINE || r->body.len + n > MAX_LINE)
+			return -1;
+		/* the data, then an empty line */
+		if (read_exact(&conn, &r->body, n) || read_line(&conn, line, 16) || line->len)
+			return -1;
+	}
+	do {
+		if (read_line(&conn, line, 65536) || ++lines > MAX_HEADERS)
+			return -1;
+	} while (line->len);
+	return 0;
+}
+
+/* A body that runs to the end of the connection. */
+static int read_to_close(struct response *r)
+{
+	str_add(&r->body, conn.buf + conn.start, conn.end - conn.start);
+	conn.start = conn.end;
+	while (!fill(&conn)) {
 		str_add(&r->body, conn.buf + conn.start, conn.end - conn.start);
 		conn.start = conn.end;
-		while (!fill(&conn)) {
-			str_add(&r->body, conn.buf + conn.start, conn.end - conn.start);
-			conn.start = conn.end;
-			if (r->body.len > MAX_LINE)
-				goto bad;
+		if (r->body.len > MAX_LINE)
+			return -1;
+	}
+	return 0;
+}
+
+static int read_response(struct response *r)
+{
+	struct str line = { 0 };
+	const char *te, *cl, *c;
+	int keep = 1, bad;
+
+	memset(r, 0, sizeof(*r));
+	bad = read_head(r, &line);
+	if (!bad) {
+		str_add(&r->body, "", 0);
+		te = response_header(r, "transfer-encoding");
+		cl = response_header(r, "content-length");
+		if (r->status == 204 || r->status == 304) {
+			/* no body, whatever the headers say */
+		} else if (te && is_chunked(te)) {
+			bad = read_chunked(r, &line);
+		} else if (cl) {
+			char *end;
+			unsigned long long n = strtoull(cl, &end, 10);
+
+			while (*end == ' ' || *end == '\t')
+				end++;
+			bad = end == cl || *end || n > MAX_LINE || read_exact(&conn, &r->body, (size_t)n);
+		} else {
+			keep = 0;
+			bad = read_to_close(r);
 		}
 	}
-	{
-		const char *c = response_header(r, "connection");
-		if (c && !strcasecmp(c, "close"))
-			keep = 0;
-	}
-	if (!keep)
+	str_free(&line);
+	if (bad) {
+		response_free(r);
 		close_conn();
-	str_free(&line);
+		return -1;
+	}
+	c = response_header(r, "connection");
+	if (!keep || (c && !strcasecmp(c, "close")))
+		close_conn();
 	return 0;
-bad:
-	str_free(&line);
-	response_free(r);
-	close_conn();
-	return -1;
 }
 
 /*
@@ -671,6 +692,44 @@ static void build_classpath(void)
 	}
 }
 
+/*
+ * In the child: the event pipe's read end as fd 3, the answer pipe's write
+ * end as fd 4, nothing else open above stderr, Babashka's environment;
+ * then bb. Never returns.
+ */
+static void exec_bb(int ev_read, int ans_write, const sigset_t *mask)
+{
+	char *argv[] = { (char *)bb_path, "--classpath", classpath.p, "--file", runtime_script, NULL };
+	static char path[PATH_MAX + 4096];
+	char dir[PATH_MAX + 32];
+	const char *old_path = getenv("PATH");
+	/* moved out of the way first, as either may be 3 or 4 now */
+	int e = fcntl(ev_read, F_DUPFD, 10), a = fcntl(ans_write, F_DUPFD, 10);
+
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (e < 0 || a < 0 || dup2(e, 3) < 0 || dup2(a, 4) < 0)
+		_exit(127);
+	for (int fd = 5; fd < 1024; fd++)
+		close(fd);
+	setenv("BLAMBDA_EVENTS", "/dev/fd/3", 1);
+	setenv("BLAMBDA_ANSWERS", "/dev/fd/4", 1);
+	setenv("BABASHKA_DISABLE_SIGNAL_HANDLERS", "true", 0);
+	snprintf(dir, sizeof(dir), "%s/.babashka/pods", self_dir);
+	setenv("BABASHKA_PODS_DIR", dir, 0);
+	snprintf(dir, sizeof(dir), "%s/gitlibs", self_dir);
+	setenv("GITLIBS", dir, 0);
+	setenv("HOME", "/tmp", 0);
+	/* the layers' top (/opt) first on PATH, as Blambda! has it: local pods load by name from there */
+	snprintf(path, sizeof(path), "%s%s%s", self_dir, old_path && *old_path ? ":" : "", old_path ? old_path : "");
+	setenv("PATH", path, 1);
+	signal(SIGPIPE, SIG_DFL);
+	execv(bb_path, argv);
+	fprintf(stderr, "bootstrap: cannot run %s: %s\n", bb_path, strerror(errno));
+	_exit(127);
+}
+
 static int start_bb(struct child *c)
 {
 	int ev[2] = { -1, -1 }, ans[2] = { -1, -1 };
@@ -692,51 +751,8 @@ static int start_bb(struct child *c)
 		logmsg("bootstrap: cannot fork: %s", strerror(errno));
 		goto fail;
 	}
-	if (!pid) {
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		char *argv[] = { (char *)bb_path, "--classpath", classpath.p, "--file", runtime_script, NULL };
-
-		/*
-		 * The event pipe's read end becomes fd 3, the answer pipe's write
-		 * end fd 4: moved out of the way first, as either may be 3 or 4 now.
-		 */
-		int e = fcntl(ev[0], F_DUPFD, 10), a = fcntl(ans[1], F_DUPFD, 10);
-
-		if (e < 0 || a < 0 || dup2(e, 3) < 0 || dup2(a, 4) < 0)
-			_exit(127);
-		for (int fd = 5; fd < 1024; fd++)
-			close(fd);
-		setenv("BLAMBDA_EVENTS", "/dev/fd/3", 1);
-		setenv("BLAMBDA_ANSWERS", "/dev/fd/4", 1);
-		setenv("BABASHKA_DISABLE_SIGNAL_HANDLERS", "true", 0);
-		if (!getenv("BABASHKA_PODS_DIR")) {
-			char pods[PATH_MAX + 32];
-			snprintf(pods, sizeof(pods), "%s/.babashka/pods", self_dir);
-			setenv("BABASHKA_PODS_DIR", pods, 1);
-		}
-		if (!getenv("GITLIBS")) {
-			char gitlibs[PATH_MAX + 32];
-			snprintf(gitlibs, sizeof(gitlibs), "%s/gitlibs", self_dir);
-			setenv("GITLIBS", gitlibs, 1);
-		}
-		if (!getenv("HOME"))
-			setenv("HOME", "/tmp", 1);
-		{
-			/* the layers' top (/opt) first on PATH, as Blambda! has it: local pods load by name from there */
-			const char *old_path = getenv("PATH");
-			static char path[PATH_MAX + 4096];
-
-			snprintf(path, sizeof(path), "%s%s%s", self_dir, old_path && *old_path ? ":" : "",
-				 old_path ? old_path : "");
-			setenv("PATH", path, 1);
-		}
-		signal(SIGPIPE, SIG_DFL);
-		execv(bb_path, argv);
-		fprintf(stderr, "bootstrap: cannot run %s: %s\n", bb_path, strerror(errno));
-		_exit(127);
-	}
+	if (!pid)
+		exec_bb(ev[0], ans[1], &old);
 	child_pid = pid; /* from now on a SIGTERM reaches bb, during init and restarts too */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(ev[0]);
@@ -920,167 +936,212 @@ static int split_hostport(const char *api)
 	return 0;
 }
 
+/* The event loop's state: bb, and buffers kept from one invocation to the next */
+struct loop {
+	struct child c;
+	struct str type, json, line, hdrs, event;
+};
+
+/* Where bb, its runtime script and the classpath are; 0, or -1 when the Runtime API's address is unusable */
+static int setup(const char *api)
+{
+	static char bb[PATH_MAX + 8];
+
+	if (!api || !*api || split_hostport(api)) {
+		logmsg("bootstrap: AWS_LAMBDA_RUNTIME_API must be HOST:PORT (it is '%s'); this program runs inside AWS Lambda",
+		       api ? api : "");
+		return -1;
+	}
+	find_self();
+	bb_path = getenv("BLAMBDA_BB");
+	if (!bb_path || !*bb_path) {
+		snprintf(bb, sizeof(bb), "%s/bb", self_dir);
+		bb_path = bb;
+	}
+	snprintf(runtime_script, sizeof(runtime_script), "%s/blambda/runtime.clj", self_dir);
+	build_classpath();
+	return 0;
+}
+
+/* The init phase: bb started with the handler loaded, or the reason posted to init/error */
+static int init(struct loop *l, const char *handler)
+{
+	if (!handler || !*handler || !strchr(handler, '/')) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "the handler '%s' is not NAMESPACE/FUNCTION", handler ? handler : "");
+		error_json(&l->json, "Runtime.NoSuchHandler", msg);
+		logmsg("bootstrap: %s", msg);
+		post_error(API_PREFIX "/init/error", "Runtime.NoSuchHandler", l->json.p);
+		return -1;
+	}
+	logmsg("Loading babashka lambda handler: %s", handler);
+	if (init_bb(&l->c, &l->type, &l->json)) {
+		logmsg("bootstrap: %s: %s", l->type.p, l->json.p);
+		post_error(API_PREFIX "/init/error", l->type.p, l->json.p);
+		if (l->c.pid) {
+			char how[64];
+
+			reap(&l->c, how, sizeof(how));
+		}
+		return -1;
+	}
+	child_pid = l->c.pid;
+	logmsg("Starting babashka lambda event loop");
+	return 0;
+}
+
+/* Post an error for invocation id */
+static void post_invocation_error(const char *id, const char *type, const char *json)
+{
+	char path[512];
+
+	invocation_path(path, sizeof(path), id, "error");
+	post_error(path, type, json);
+}
+
+/* bb failed to take the event or to answer it: it is gone (or killed for too large an answer) */
+static void bb_failed(struct loop *l, const char *id)
+{
+	char how[64], msg[256];
+
+	if (l->line.len > MAX_LINE) {
+		snprintf(msg, sizeof(msg), "the handler's answer is larger than %u bytes", MAX_LINE);
+		error_json(&l->json, "Function.ResponseSizeTooLarge", msg);
+		kill(l->c.pid, SIGKILL);
+		reap(&l->c, how, sizeof(how));
+		post_invocation_error(id, "Function.ResponseSizeTooLarge", l->json.p);
+	} else {
+		reap(&l->c, how, sizeof(how));
+		snprintf(msg, sizeof(msg), "bb exited with %s during the invocation", how);
+		logmsg("bootstrap: %s", msg);
+		error_json(&l->json, "Runtime.ExitError", msg);
+		post_invocation_error(id, "Runtime.ExitError", l->json.p);
+	}
+	child_pid = 0;
+}
+
+/* bb's answer line (R<json> or E<type>\t<json>) to the Runtime API */
+static void post_answer(struct loop *l, const char *id)
+{
+	struct str *line = &l->line;
+	struct response posted;
+	char path[512];
+
+	if (line->p[0] == 'R') {
+		invocation_path(path, sizeof(path), id, "response");
+		if (api_request("POST", path, NULL, line->p + 1, line->len - 1, &posted)) {
+			logmsg("bootstrap: cannot post the response of %s", id);
+			return;
+		}
+		if (posted.status == 413)
+			/* the Runtime API fails the invocation itself and closes it (as AWS's emulator does) */
+			logmsg("bootstrap: Response payload size (%zu bytes) exceeded maximum allowed payload size "
+			       "(%d bytes).", line->len - 1, PAYLOAD_LIMIT);
+		else if (posted.status != 202)
+			logmsg("bootstrap: the Runtime API answered %d to the response of %s: %s", posted.status, id,
+			       posted.body.p);
+		response_free(&posted);
+	} else if (line->p[0] == 'E' && strchr(line->p, '\t')) {
+		char *tab = strchr(line->p, '\t');
+
+		*tab = '\0';
+		post_invocation_error(id, line->p + 1, tab + 1);
+	} else {
+		error_json(&l->json, "Runtime.InvalidResponse", "bb answered something other than the runtime protocol");
+		post_invocation_error(id, "Runtime.InvalidResponse", l->json.p);
+	}
+}
+
+/* The event to bb (its headers line, then the event on one line), its answer back. */
+static void invoke(struct loop *l, const struct response *next, const char *id)
+{
+	struct str *event = &l->event;
+
+	headers_line(next, &l->hdrs);
+	str_reset(event);
+	str_add(event, next->body.p, next->body.len);
+	for (size_t i = 0; i < event->len; i++)
+		if (event->p[i] == '\n' || event->p[i] == '\r')
+			event->p[i] = ' ';
+	if (!event->len)
+		str_adds(event, "null");
+	str_add(event, "\n", 1);
+	str_reset(&l->line);
+	if (write_all(l->c.to_bb, l->hdrs.p, l->hdrs.len) || write_all(l->c.to_bb, event->p, event->len) ||
+	    read_line(&l->c.from, &l->line, MAX_LINE))
+		bb_failed(l, id);
+	else
+		post_answer(l, id);
+	/* a big event or answer is not kept for the life of the environment */
+	if (l->line.cap > (1u << 20))
+		str_free(&l->line);
+	if (event->cap > (1u << 20))
+		str_free(event);
+}
+
+/* One turn of the loop: the next invocation, answered. -1 when the environment must end. */
+static int next_invocation(struct loop *l)
+{
+	struct response next;
+	const char *id;
+	int r = 0;
+
+	if (api_request("GET", API_PREFIX "/invocation/next", NULL, NULL, 0, &next)) {
+		logmsg("bootstrap: cannot get the next invocation");
+		return -1;
+	}
+	id = response_header(&next, "lambda-runtime-aws-request-id");
+	if (next.status != 200 || !id) {
+		logmsg("bootstrap: the Runtime API answered %d to /next", next.status);
+		r = -1;
+	} else if (!valid_request_id(id) || header_count(&next, "lambda-runtime-aws-request-id") != 1) {
+		/* it goes into a request line: one that could break it cannot be answered at all */
+		logmsg("bootstrap: the Runtime API gave an invalid request id; the invocation is left unanswered");
+	} else {
+		if (l->c.pid && child_gone(&l->c)) {
+			/* bb died between invocations (a future calling System/exit): not this invocation's fault */
+			char how[64];
+
+			reap(&l->c, how, sizeof(how));
+			logmsg("bootstrap: bb exited with %s between invocations; starting it again", how);
+		}
+		if (!l->c.pid && init_bb(&l->c, &l->type, &l->json)) {
+			/* it cannot come back: this invocation fails with the reason, and the environment ends */
+			logmsg("bootstrap: bb could not be started again: %s", l->json.p);
+			post_invocation_error(id, l->type.p, l->json.p);
+			r = -1;
+		} else {
+			invoke(l, &next, id);
+		}
+	}
+	response_free(&next);
+	return r;
+}
+
 int main(void)
 {
-	const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
-	const char *handler = getenv("_HANDLER");
-	struct child c = { 0, -1, { -1, { 0 }, 0, 0 } };
-	struct str type = { 0 }, json = { 0 }, line = { 0 }, hdrs = { 0 }, event = { 0 };
-	char path[512];
+	struct loop l = { { 0, -1, { -1, { 0 }, 0, 0 } }, { 0 }, { 0 }, { 0 }, { 0 }, { 0 } };
 
 	conn.fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
-	if (!api || !*api || split_hostport(api)) {
-		logmsg("bootstrap: AWS_LAMBDA_RUNTIME_API must be HOST:PORT (it is '%s'); this program runs inside AWS Lambda",
-		       api ? api : "");
+	if (setup(getenv("AWS_LAMBDA_RUNTIME_API")) || init(&l, getenv("_HANDLER")))
 		return 1;
-	}
-	find_self();
-	bb_path = getenv("BLAMBDA_BB");
-	if (!bb_path || !*bb_path) {
-		static char p[PATH_MAX + 8];
-		snprintf(p, sizeof(p), "%s/bb", self_dir);
-		bb_path = p;
-	}
-	snprintf(runtime_script, sizeof(runtime_script), "%s/blambda/runtime.clj", self_dir);
-	build_classpath();
-
-	if (!handler || !*handler || !strchr(handler, '/')) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "the handler '%s' is not NAMESPACE/FUNCTION", handler ? handler : "");
-		error_json(&json, "Runtime.NoSuchHandler", msg);
-		logmsg("bootstrap: %s", msg);
-		post_error(API_PREFIX "/init/error", "Runtime.NoSuchHandler", json.p);
-		return 1;
-	}
-	logmsg("Loading babashka lambda handler: %s", handler);
-	if (init_bb(&c, &type, &json)) {
-		logmsg("bootstrap: %s: %s", type.p, json.p);
-		post_error(API_PREFIX "/init/error", type.p, json.p);
-		if (c.pid) {
-			char how[64];
-
-			reap(&c, how, sizeof(how));
-		}
-		return 1;
-	}
-	child_pid = c.pid;
-	logmsg("Starting babashka lambda event loop");
-
-	for (;;) {
-		struct response next, posted;
-		const char *id;
-
-		if (api_request("GET", API_PREFIX "/invocation/next", NULL, NULL, 0, &next)) {
-			logmsg("bootstrap: cannot get the next invocation");
-			break;
-		}
-		id = response_header(&next, "lambda-runtime-aws-request-id");
-		if (next.status != 200 || !id) {
-			logmsg("bootstrap: the Runtime API answered %d to /next", next.status);
-			response_free(&next);
-			break;
-		}
-		if (!valid_request_id(id) || header_count(&next, "lambda-runtime-aws-request-id") != 1) {
-			/* it goes into a request line: one that could break it cannot be answered at all */
-			logmsg("bootstrap: the Runtime API gave an invalid request id; the invocation is left unanswered");
-			response_free(&next);
-			continue;
-		}
-		if (c.pid && child_gone(&c)) {
-			/* bb died between invocations (a future calling System/exit): not this invocation's fault */
-			char how[64];
-
-			reap(&c, how, sizeof(how));
-			logmsg("bootstrap: bb exited with %s between invocations; starting it again", how);
-		}
-		if (!c.pid && init_bb(&c, &type, &json)) {
-			/* it cannot come back: this invocation fails with the reason, and the environment ends */
-			logmsg("bootstrap: bb could not be started again: %s", json.p);
-			invocation_path(path, sizeof(path), id, "error");
-			post_error(path, type.p, json.p);
-			response_free(&next);
-			break;
-		}
-		headers_line(&next, &hdrs);
-		str_reset(&event);
-		str_add(&event, next.body.p, next.body.len);
-		for (size_t i = 0; i < event.len; i++)
-			if (event.p[i] == '\n' || event.p[i] == '\r')
-				event.p[i] = ' ';
-		if (!event.len)
-			str_adds(&event, "null");
-		str_add(&event, "\n", 1);
-
-		str_reset(&line);
-		if (write_all(c.to_bb, hdrs.p, hdrs.len) || write_all(c.to_bb, event.p, event.len) ||
-		    read_line(&c.from, &line, MAX_LINE)) {
-			char how[64], msg[256];
-
-			if (line.len > MAX_LINE) {
-				snprintf(msg, sizeof(msg), "the handler's answer is larger than %u bytes", MAX_LINE);
-				error_json(&json, "Function.ResponseSizeTooLarge", msg);
-				kill(c.pid, SIGKILL);
-				reap(&c, how, sizeof(how));
-				invocation_path(path, sizeof(path), id, "error");
-				post_error(path, "Function.ResponseSizeTooLarge", json.p);
-			} else {
-				reap(&c, how, sizeof(how));
-				snprintf(msg, sizeof(msg), "bb exited with %s during the invocation", how);
-				logmsg("bootstrap: %s", msg);
-				error_json(&json, "Runtime.ExitError", msg);
-				invocation_path(path, sizeof(path), id, "error");
-				post_error(path, "Runtime.ExitError", json.p);
-			}
-			child_pid = 0;
-			response_free(&next);
-			continue;
-		}
-		if (line.p[0] == 'R') {
-			invocation_path(path, sizeof(path), id, "response");
-			if (api_request("POST", path, NULL, line.p + 1, line.len - 1, &posted)) {
-				logmsg("bootstrap: cannot post the response of %s", id);
-			} else if (posted.status == 413) {
-				/* the Runtime API fails the invocation itself and closes it (as AWS's emulator does) */
-				logmsg("bootstrap: Response payload size (%zu bytes) exceeded maximum allowed payload size "
-				       "(%d bytes).", line.len - 1, PAYLOAD_LIMIT);
-			} else if (posted.status != 202) {
-				logmsg("bootstrap: the Runtime API answered %d to the response of %s: %s", posted.status, id,
-				       posted.body.p);
-			}
-			response_free(&posted);
-		} else if (line.p[0] == 'E' && strchr(line.p, '\t')) {
-			char *tab = strchr(line.p, '\t');
-
-			*tab = '\0';
-			invocation_path(path, sizeof(path), id, "error");
-			post_error(path, line.p + 1, tab + 1);
-		} else {
-			error_json(&json, "Runtime.InvalidResponse", "bb answered something other than the runtime protocol");
-			invocation_path(path, sizeof(path), id, "error");
-			post_error(path, "Runtime.InvalidResponse", json.p);
-		}
-		response_free(&next);
-		/* a big event or answer is not kept for the life of the environment */
-		if (line.cap > (1u << 20))
-			str_free(&line);
-		if (event.cap > (1u << 20))
-			str_free(&event);
-	}
-	if (c.pid) {
+	while (!next_invocation(&l))
+		;
+	if (l.c.pid) {
 		char how[64];
 
-		reap(&c, how, sizeof(how)); /* closing its event pipe tells bb to exit */
+		reap(&l.c, how, sizeof(how)); /* closing its event pipe tells bb to exit */
 	}
 	close_conn();
-	str_free(&type);
-	str_free(&json);
-	str_free(&line);
-	str_free(&hdrs);
-	str_free(&event);
+	str_free(&l.type);
+	str_free(&l.json);
+	str_free(&l.line);
+	str_free(&l.hdrs);
+	str_free(&l.event);
 	str_free(&classpath);
 	free(api_host);
 	free(api_port);

@@ -11,9 +11,9 @@
 
 #include "cli/complete.h"
 #include "cli/man.h"
+#include "cli/msg.h"
 #include "cmd/cmd.h"
 #include "core/buf.h"
-#include "cli/msg.h"
 
 int main(int argc, char **argv)
 {

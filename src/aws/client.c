@@ -13,6 +13,7 @@
 
 #include "aws/sigv4.h"
 #include "aws/xml.h"
+#include "core/array.h"
 #include "core/hash.h"
 #include "core/region.h"
 #include "core/xalloc.h"
@@ -223,7 +224,7 @@ int aws_endpoint_in(struct aws *a, const char *service, const char *region, stru
 		return 0;
 	}
 	if (configured) {
-		for (size_t i = 0; i < sizeof(endpoint_env) / sizeof(endpoint_env[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(endpoint_env); i++) {
 			if (!strcmp(endpoint_env[i][0], service) && (v = env_nonempty(endpoint_env[i][1]))) {
 				add_url(url, v);
 				*origin = endpoint_env[i][1];
@@ -347,7 +348,7 @@ void aws_error_from_failure(const struct http_response *resp, struct error *err)
 	err->attempts = resp->attempts;
 }
 
-void aws_error_set(struct error *err, const char *code, const char *fmt, ...)
+int aws_error_set(struct error *err, const char *code, const char *fmt, ...)
 {
 	struct buf m = BUF_INIT;
 	va_list ap;
@@ -359,6 +360,7 @@ void aws_error_set(struct error *err, const char *code, const char *fmt, ...)
 	err->exit = EXIT_FAIL;
 	err->code = xstrdup(code);
 	err->message = buf_detach(&m);
+	return -1;
 }
 
 static const char *const throttling_codes[] = {
@@ -476,15 +478,111 @@ static int source_sha256(const struct http_body_source *src, char hex[SHA256_HEX
 	return n < 0 || src->rewind(src->ctx) ? -1 : 0;
 }
 
+/* Where a call goes: its region, host (Host header), path and whole URL. */
+struct target {
+	const char *region;
+	struct buf host, path, url;
+};
+
+static void target_release(struct target *t)
+{
+	buf_release(&t->host);
+	buf_release(&t->path);
+	buf_release(&t->url);
+}
+
+static int call_target(struct aws *a, const struct aws_call *call, struct target *t, struct error *err)
+{
+	struct buf endpoint = BUF_INIT, base = BUF_INIT;
+	const char *origin;
+	int r = -1;
+
+	if (!strcmp(call->service, "iam")) {
+		t->region = "us-east-1"; /* IAM is global and signs in us-east-1 */
+	} else if (call->region) {
+		t->region = call->region;
+	} else if (aws_region_try(a, &t->region)) {
+		return aws_error_set(err, "LocalError", "no AWS region is set (--region, AWS_REGION, the profile's region "
+				     "or aws.region in blambda.yml)");
+	}
+	if (aws_endpoint_in(a, call->service, t->region, &endpoint, &origin) || split_url(endpoint.ptr, &t->host, &base)) {
+		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", endpoint.ptr, origin ? origin : "?");
+		goto out;
+	}
+	if (call->host_prefix) {
+		struct buf h = BUF_INIT;
+
+		buf_addf(&h, "%s%s", call->host_prefix, t->host.ptr);
+		buf_release(&t->host);
+		t->host = h;
+	}
+	buf_addf(&t->path, "%s%s", base.ptr, call->path);
+	buf_addf(&t->url, "%.*s%s%s%s%s", (int)(strstr(endpoint.ptr, "://") + 3 - endpoint.ptr), endpoint.ptr,
+		 t->host.ptr, t->path.ptr, call->query && *call->query ? "?" : "",
+		 call->query && *call->query ? call->query : "");
+	r = 0;
+out:
+	buf_release(&endpoint);
+	buf_release(&base);
+	return r;
+}
+
+/* The SHA-256 of what is sent, as SigV4 signs it. */
+static int payload_hash(const struct aws_call *call, char hash[SHA256_HEX_LEN + 1], struct error *err)
+{
+	if (call->payload_sha256)
+		snprintf(hash, SHA256_HEX_LEN + 1, "%s", call->payload_sha256);
+	else if (call->source && source_sha256(call->source, hash))
+		return aws_error_set(err, "LocalError", "cannot read the body to send: %s", strerror(errno));
+	else if (!call->source && call->body_file && sha256_file_hex(call->body_file, hash))
+		return aws_error_set(err, "LocalError", "cannot read '%s': %s", call->body_file, strerror(errno));
+	else if (!call->source && !call->body_file)
+		sha256_hex(call->body ? call->body : "", call->body_len, hash);
+	return 0;
+}
+
+/* The HTTP request of a call: sent exactly as signed, Host included; its limits by what it does. */
+static void http_request_for(const struct aws *a, struct aws_call *call, const struct target *t, struct signing *sig,
+			     struct http_request *hreq)
+{
+	size_t send_len = call->source ? call->source->len : call->body_len;
+
+	hreq->method = call->method;
+	hreq->url = t->url.ptr;
+	kvlist_add(&hreq->headers, "Host", t->host.ptr);
+	if (call->content_type)
+		kvlist_add(&hreq->headers, "Content-Type", call->content_type);
+	for (size_t i = 0; i < call->headers.nr; i++)
+		kvlist_add(&hreq->headers, call->headers.items[i].key, call->headers.items[i].value);
+	hreq->prepare = sign_attempt;
+	hreq->prepare_ctx = sig;
+	hreq->body = call->body;
+	hreq->body_len = call->body_len;
+	hreq->body_file = call->body_file;
+	hreq->source = call->source;
+	hreq->sink = call->sink;
+	hreq->sensitive = call->sensitive;
+	hreq->progress_label = call->progress_label;
+	hreq->retryable = aws_retryable;
+	hreq->retryable_ctx = call;
+	if (call->no_retry || a->quick_ms)
+		hreq->max_attempts = 1;
+	/* an API call answers in seconds; an upload has time by its size; a download only the stall limit */
+	if (a->quick_ms)
+		hreq->total_timeout_ms = hreq->connect_timeout_ms = a->quick_ms;
+	else if (call->timeout_ms)
+		hreq->total_timeout_ms = call->timeout_ms;
+	else if (!call->sink)
+		hreq->total_timeout_ms = aws_timeout_for(call->body_file || call->source ? send_len : 0);
+}
+
 int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
 		struct http_response *resp, struct error *err)
 {
-	struct buf endpoint = BUF_INIT, host = BUF_INIT, base = BUF_INIT, path = BUF_INIT, url = BUF_INIT;
+	struct target t = { NULL, BUF_INIT, BUF_INIT, BUF_INIT };
 	struct signing sig;
 	struct http_request hreq = { 0 };
-	const char *origin, *region;
 	char hash[SHA256_HEX_LEN + 1];
-	size_t send_len = call->source ? call->source->len : call->body_len;
 	int r = -1;
 
 	error_release(err);
@@ -492,85 +590,19 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	memset(&sig, 0, sizeof(sig));
 	if (!a->http && !(a->http = aws_http(a, err)))
 		return -1;
-	if (!strcmp(call->service, "iam")) {
-		region = "us-east-1"; /* IAM is global and signs in us-east-1 */
-	} else if (call->region) {
-		region = call->region;
-	} else if (aws_region_try(a, &region)) {
-		aws_error_set(err, "LocalError", "no AWS region is set (--region, AWS_REGION, the profile's region or "
-			      "aws.region in blambda.yml)");
-		return -1;
-	}
-	if (aws_endpoint_in(a, call->service, region, &endpoint, &origin) || split_url(endpoint.ptr, &host, &base)) {
-		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", endpoint.ptr,
-			      origin ? origin : "?");
+	if (call_target(a, call, &t, err) || payload_hash(call, hash, err))
 		goto out;
-	}
-	if (call->host_prefix) {
-		struct buf h = BUF_INIT;
-
-		buf_addf(&h, "%s%s", call->host_prefix, host.ptr);
-		buf_release(&host);
-		host = h;
-	}
-	buf_addf(&path, "%s%s", base.ptr, call->path);
-	buf_addf(&url, "%.*s%s%s%s%s", (int)(strstr(endpoint.ptr, "://") + 3 - endpoint.ptr), endpoint.ptr, host.ptr,
-		 path.ptr, call->query && *call->query ? "?" : "", call->query && *call->query ? call->query : "");
-
-	if (call->payload_sha256) {
-		snprintf(hash, sizeof(hash), "%s", call->payload_sha256);
-	} else if (call->source) {
-		if (source_sha256(call->source, hash)) {
-			aws_error_set(err, "LocalError", "cannot read the body to send: %s", strerror(errno));
-			goto out;
-		}
-	} else if (call->body_file) {
-		if (sha256_file_hex(call->body_file, hash)) {
-			aws_error_set(err, "LocalError", "cannot read '%s': %s", call->body_file, strerror(errno));
-			goto out;
-		}
-	} else {
-		sha256_hex(call->body ? call->body : "", call->body_len, hash);
-	}
 	sig.sreq.method = call->method;
-	sig.sreq.path = path.ptr;
+	sig.sreq.path = t.path.ptr;
 	sig.sreq.query = call->query;
 	sig.sreq.payload_hash = hash;
 	sig.sreq.s3 = !strcmp(call->service, "s3");
 	sig.key.access_key_id = creds->access_key_id.ptr;
 	sig.key.secret_access_key = creds->secret_access_key.ptr;
 	sig.key.session_token = creds->session_token.ptr;
-	sig.region = region;
+	sig.region = t.region;
 	sig.service = call->service;
-
-	hreq.method = call->method;
-	hreq.url = url.ptr;
-	/* sent exactly as signed, Host included */
-	kvlist_add(&hreq.headers, "Host", host.ptr);
-	if (call->content_type)
-		kvlist_add(&hreq.headers, "Content-Type", call->content_type);
-	for (size_t i = 0; i < call->headers.nr; i++)
-		kvlist_add(&hreq.headers, call->headers.items[i].key, call->headers.items[i].value);
-	hreq.prepare = sign_attempt;
-	hreq.prepare_ctx = &sig;
-	hreq.body = call->body;
-	hreq.body_len = call->body_len;
-	hreq.body_file = call->body_file;
-	hreq.source = call->source;
-	hreq.sink = call->sink;
-	hreq.sensitive = call->sensitive;
-	hreq.progress_label = call->progress_label;
-	hreq.retryable = aws_retryable;
-	hreq.retryable_ctx = call;
-	if (call->no_retry || a->quick_ms)
-		hreq.max_attempts = 1;
-	/* an API call answers in seconds; an upload has time by its size; a download only the stall limit */
-	if (a->quick_ms)
-		hreq.total_timeout_ms = hreq.connect_timeout_ms = a->quick_ms;
-	else if (call->timeout_ms)
-		hreq.total_timeout_ms = call->timeout_ms;
-	else if (!call->sink)
-		hreq.total_timeout_ms = aws_timeout_for(call->body_file || call->source ? send_len : 0);
+	http_request_for(a, call, &t, &sig, &hreq);
 	if (http_perform(a->http, &hreq, resp)) {
 		aws_error_from_failure(resp, err);
 		goto out;
@@ -583,11 +615,7 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	}
 out:
 	kvlist_clear(&hreq.headers);
-	buf_release(&endpoint);
-	buf_release(&host);
-	buf_release(&base);
-	buf_release(&path);
-	buf_release(&url);
+	target_release(&t);
 	return r;
 }
 

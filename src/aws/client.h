@@ -164,8 +164,8 @@ void aws_path_key(struct buf *path, const char *s);
 void aws_error_parse(const struct http_response *resp, struct error *err);
 /* A call that got no answer: EXIT_NETWORK (or EXIT_FAIL for a local failure), code "NetworkError". */
 void aws_error_from_failure(const struct http_response *resp, struct error *err);
-/* blambda's own finding about a call, with a code programs can test ("MalformedAnswer"); EXIT_FAIL. */
-void aws_error_set(struct error *err, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* blambda's own finding about a call, with a code programs can test ("MalformedAnswer"); EXIT_FAIL. Returns -1. */
+int aws_error_set(struct error *err, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 void aws_credentials_release(struct aws_credentials *c);
 /* The partition of a region: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". */

@@ -465,102 +465,118 @@ static void sha1_hex(const char *s, char out[41])
 	hex_encode(d, 20, out);
 }
 
-static int from_sso(struct aws *a, const char *profile, const char *file, struct aws_credentials *c,
-		    struct error *err)
+/* What an SSO profile names: its account and role, and the portal (from an [sso-session] or the profile) */
+struct sso_profile {
+	const char *session, *account, *role, *start_url, *region;
+};
+
+static int sso_profile_read(const struct aws_profiles *p, const char *profile, const char *file,
+			    struct sso_profile *sp, struct error *err)
 {
-	const struct aws_profiles *p = &a->profiles;
-	const char *session = aws_profile_get(p, profile, "sso_session", NULL);
-	const char *account = aws_profile_get(p, profile, "sso_account_id", NULL);
-	const char *role = aws_profile_get(p, profile, "sso_role_name", NULL);
-	const char *start_url, *region, *home = getenv("HOME"), *token, *expires;
-	struct buf cache = BUF_INIT, body = BUF_INIT, url = BUF_INIT, ep = BUF_INIT, q = BUF_INIT;
-	struct http_request req = { 0 };
-	struct aws_credentials tmp = AWS_CREDENTIALS_INIT;
+	sp->session = aws_profile_get(p, profile, "sso_session", NULL);
+	sp->account = aws_profile_get(p, profile, "sso_account_id", NULL);
+	sp->role = aws_profile_get(p, profile, "sso_role_name", NULL);
+	if (sp->session) {
+		sp->start_url = aws_sso_session_get(p, sp->session, "sso_start_url");
+		sp->region = aws_sso_session_get(p, sp->session, "sso_region");
+		if (!sp->start_url || !sp->region)
+			return error_set(err, EXIT_USAGE, "[sso-session %s] in %s needs sso_start_url and sso_region",
+					 sp->session, aws_display_path(p->config_path));
+	} else {
+		sp->start_url = aws_profile_get(p, profile, "sso_start_url", NULL);
+		sp->region = aws_profile_get(p, profile, "sso_region", NULL);
+	}
+	if (!sp->account || !sp->role || !sp->start_url || !sp->region)
+		return error_set(err, EXIT_USAGE, "profile '%s' in %s is an SSO profile but lacks %s", profile,
+				 aws_display_path(file),
+				 !sp->account ? "sso_account_id" : !sp->role ? "sso_role_name"
+				 : !sp->start_url ? "sso_start_url" : "sso_region");
+	return 0;
+}
+
+/* The access token of `aws sso login`, from its cache, still valid: into token (a secret buffer). */
+static int sso_cached_token(const char *profile, const struct sso_profile *sp, struct buf *token, struct error *err)
+{
+	struct buf cache = BUF_INIT, body = BUF_INIT;
+	const char *home = getenv("HOME"), *t, *expires;
 	char key[41];
-	cJSON *j = NULL, *rc;
+	cJSON *j = NULL;
 	time_t exp;
 	int r = -1;
 
-	if (session) {
-		start_url = aws_sso_session_get(p, session, "sso_start_url");
-		region = aws_sso_session_get(p, session, "sso_region");
-		if (!start_url || !region) {
-			return error_set(err, EXIT_USAGE, "[sso-session %s] in %s needs sso_start_url and sso_region",
-					 session, aws_display_path(p->config_path));
-		}
-	} else {
-		start_url = aws_profile_get(p, profile, "sso_start_url", NULL);
-		region = aws_profile_get(p, profile, "sso_region", NULL);
-	}
-	if (!account || !role || !start_url || !region)
-		return error_set(err, EXIT_USAGE, "profile '%s' in %s is an SSO profile but lacks %s", profile,
-				 aws_display_path(file),
-				 !account ? "sso_account_id" : !role ? "sso_role_name" : !start_url ? "sso_start_url"
-												  : "sso_region");
 	buf_init_secret(&body);
-	sha1_hex(session ? session : start_url, key);
+	sha1_hex(sp->session ? sp->session : sp->start_url, key);
 	buf_addf(&cache, "%s/.aws/sso/cache/%s.json", home ? home : ".", key);
 	if (fs_read_file(cache.ptr, &body, 1 << 20)) {
 		error_set(err, EXIT_AWS, "profile '%s' uses SSO, and there is no SSO login for it", profile);
-		error_hint(err, "run 'aws sso login --profile %s'", profile);
 		goto out;
 	}
 	j = cJSON_Parse(body.ptr);
-	token = cJSON_GetStringValue(cJSON_GetObjectItem(j, "accessToken"));
+	t = cJSON_GetStringValue(cJSON_GetObjectItem(j, "accessToken"));
 	expires = cJSON_GetStringValue(cJSON_GetObjectItem(j, "expiresAt"));
-	if (!token) {
-		error_set(err, EXIT_AWS, "the SSO token cache '%s' holds no accessToken", aws_display_path(cache.ptr));
-		error_hint(err, "run 'aws sso login --profile %s'", profile);
-		goto out;
-	}
 	exp = expires ? aws_parse_time(expires) : 0;
-	if (exp && exp <= time(NULL)) {
+	if (!t) {
+		error_set(err, EXIT_AWS, "the SSO token cache '%s' holds no accessToken", aws_display_path(cache.ptr));
+	} else if (exp && exp <= time(NULL)) {
 		error_set(err, EXIT_AWS, "the SSO login for profile '%s' expired at %s", profile, expires);
+	} else {
+		buf_adds(token, t);
+		r = 0;
+	}
+out:
+	if (r)
 		error_hint(err, "run 'aws sso login --profile %s'", profile);
+	json_wipe_delete(j);
+	buf_release(&cache);
+	buf_release(&body);
+	return r;
+}
+
+static int from_sso(struct aws *a, const char *profile, const char *file, struct aws_credentials *c,
+		    struct error *err)
+{
+	struct sso_profile sp;
+	struct buf token = BUF_INIT, url = BUF_INIT, ep = BUF_INIT, q = BUF_INIT;
+	struct http_request req = { 0 };
+	const char *origin, *akid, *secret;
+	cJSON *j = NULL, *rc;
+	double ms;
+	int r = -1;
+
+	buf_init_secret(&token);
+	if (sso_profile_read(&a->profiles, profile, file, &sp, err) || sso_cached_token(profile, &sp, &token, err))
+		goto out;
+	/* the portal lives in the SSO region, not the profile's */
+	if (aws_endpoint_in(a, "sso", sp.region, &ep, &origin)) {
+		error_set(err, EXIT_USAGE, "no endpoint for the SSO portal in '%s'", sp.region);
 		goto out;
 	}
-	{
-		const char *origin;
-
-		/* the portal lives in the SSO region, not the profile's */
-		if (aws_endpoint_in(a, "sso", region, &ep, &origin)) {
-			error_set(err, EXIT_USAGE, "no endpoint for the SSO portal in '%s'", region);
-			goto out;
-		}
-	}
-	aws_form_add(&q, "account_id", account);
-	aws_form_add(&q, "role_name", role);
+	aws_form_add(&q, "account_id", sp.account);
+	aws_form_add(&q, "role_name", sp.role);
 	buf_addf(&url, "%s/federation/credentials?%s", ep.ptr, q.ptr);
 	req.method = "GET";
 	req.url = url.ptr;
-	kvlist_add(&req.headers, "x-amz-sso_bearer_token", token);
-	json_wipe_delete(j);
-	j = NULL;
+	kvlist_add(&req.headers, "x-amz-sso_bearer_token", token.ptr);
 	if (get_json(a, &req, "the SSO portal", &j, err))
 		goto out;
 	rc = cJSON_GetObjectItem(j, "roleCredentials");
-	{
-		const char *akid = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "accessKeyId"));
-		const char *secret = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "secretAccessKey"));
-		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "sessionToken"));
-		double ms = cJSON_GetNumberValue(cJSON_GetObjectItem(rc, "expiration"));
-
-		if (!akid || !secret) {
-			error_set(err, EXIT_AWS, "the SSO portal returned no role credentials");
-			goto out;
-		}
-		set_creds(&tmp, akid, secret, st, ms > 0 ? (time_t)(ms / 1000) : 0, CRED_SSO,
-			  buf_fmt("SSO (profile '%s', role %s in account %s)", profile, role, account));
-		*c = tmp;
-		r = 1;
+	akid = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "accessKeyId"));
+	secret = cJSON_GetStringValue(cJSON_GetObjectItem(rc, "secretAccessKey"));
+	ms = cJSON_GetNumberValue(cJSON_GetObjectItem(rc, "expiration"));
+	if (!akid || !secret) {
+		error_set(err, EXIT_AWS, "the SSO portal returned no role credentials");
+		goto out;
 	}
+	set_creds(c, akid, secret, cJSON_GetStringValue(cJSON_GetObjectItem(rc, "sessionToken")),
+		  ms > 0 ? (time_t)(ms / 1000) : 0, CRED_SSO,
+		  buf_fmt("SSO (profile '%s', role %s in account %s)", profile, sp.role, sp.account));
+	r = 1;
 out:
 	if (req.headers.nr)
 		OPENSSL_cleanse(req.headers.items[0].value, strlen(req.headers.items[0].value));
 	kvlist_clear(&req.headers);
 	json_wipe_delete(j);
-	buf_release(&cache);
-	buf_release(&body);
+	buf_release(&token);
 	buf_release(&url);
 	buf_release(&ep);
 	buf_release(&q);

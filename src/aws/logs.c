@@ -34,6 +34,45 @@ void logs_events_sort(struct logs_events *e)
 		qsort(e->items, e->nr, sizeof(*e->items), by_time);
 }
 
+void logs_cursor_advance(struct logs_cursor *c, struct logs_events *ev)
+{
+	struct strlist now_seen = STRLIST_INIT;
+	long long latest = c->start_ms;
+	size_t kept = 0;
+
+	logs_events_sort(ev);
+	for (size_t i = 0; i < ev->nr; i++) {
+		struct logs_event e = ev->items[i];
+		int given = e.timestamp == c->start_ms && strlist_has(&c->seen, e.id);
+
+		if (e.timestamp > latest) {
+			latest = e.timestamp;
+			strlist_clear(&now_seen);
+		}
+		if (e.timestamp == latest)
+			strlist_add(&now_seen, e.id);
+		if (given) {
+			free(e.stream);
+			free(e.message);
+			free(e.id);
+		} else {
+			ev->items[kept++] = e;
+		}
+	}
+	ev->nr = kept;
+	/* a look from start_ms gives every event of start_ms again: now_seen holds all of the newest one's */
+	if (now_seen.nr) {
+		strlist_clear(&c->seen);
+		c->seen = now_seen;
+		c->start_ms = latest;
+	}
+}
+
+void logs_cursor_release(struct logs_cursor *c)
+{
+	strlist_clear(&c->seen);
+}
+
 static char *string_of(const cJSON *o, const char *key)
 {
 	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));

@@ -2,6 +2,7 @@
 #define BLAMBDA_AWS_LOGS_H
 
 #include "aws/aws.h"
+#include "core/strlist.h"
 
 /*
  * CloudWatch Logs (JSON 1.1): the events of a log group. Reports nothing
@@ -31,5 +32,20 @@ void logs_events_sort(struct logs_events *e);
  */
 int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,
 		       struct logs_events *out, struct error *err);
+
+/*
+ * Where a reader of a log group is: the next look starts at the newest
+ * millisecond seen (inclusive: more may come for it), and the ids seen in
+ * that millisecond keep an event from being given twice.
+ */
+struct logs_cursor {
+	long long start_ms;   /* where the next look starts */
+	struct strlist seen;  /* the ids of the events of start_ms given already */
+};
+#define LOGS_CURSOR_INIT(start) { (start), STRLIST_INIT }
+
+/* Sort ev and drop from it the events given already; the cursor moves past the rest. */
+void logs_cursor_advance(struct logs_cursor *c, struct logs_events *ev);
+void logs_cursor_release(struct logs_cursor *c);
 
 #endif

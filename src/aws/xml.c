@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/lazy.h"
 #include "core/xalloc.h"
 
@@ -42,7 +43,7 @@ static int expat_load(struct error *err)
 		SYM(stop_parser, "XML_StopParser"),
 	};
 
-	return lazy_open(&expat_lib, syms, sizeof(syms) / sizeof(syms[0]), err);
+	return lazy_open(&expat_lib, syms, ARRAY_SIZE(syms), err);
 }
 
 int xml_load(struct error *err)

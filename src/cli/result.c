@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json.h"
 #include "cli/msg.h"
+#include "core/json.h"
 
 /* the function's error for people: type, message, the stack trace when there is one */
 static void print_error(const struct invoke_view *v)

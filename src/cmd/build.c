@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
-#include "cli/term.h"
-#include "core/json.h"
-#include "core/http.h"
 #include "cli/msg.h"
+#include "cli/term.h"
+#include "cmd/cmd.h"
+#include "core/http.h"
+#include "core/json.h"
 #include "package/limits.h"
 #include "package/project.h"
 

@@ -1,4 +1,5 @@
 #include "cmd/cmd.h"
+#include "core/array.h"
 
 /* The command table, in the order `blambda --help` lists them. */
 static const struct command *const commands[] = {
@@ -17,4 +18,4 @@ static const struct command *const commands[] = {
 	&cmd_help,
 };
 
-const struct command_table blambda_commands = { commands, sizeof(commands) / sizeof(commands[0]) };
+const struct command_table blambda_commands = { commands, ARRAY_SIZE(commands) };

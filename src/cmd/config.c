@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/suggest.h"
-#include "cmd/cmd.h"
-#include "cli/term.h"
-#include "core/json.h"
-#include "core/buf.h"
 #include "cli/msg.h"
+#include "cli/term.h"
+#include "cmd/cmd.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/suggest.h"
 #include "core/xalloc.h"
 
 static const char *source_name(const struct cfg_value *v)

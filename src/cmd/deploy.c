@@ -5,12 +5,13 @@
 
 #include "aws/aws.h"
 #include "aws/xml.h"
-#include "core/suggest.h"
-#include "cmd/cmd.h"
-#include "cli/term.h"
-#include "cmd/setup.h"
-#include "core/json.h"
 #include "cli/msg.h"
+#include "cli/term.h"
+#include "cmd/cmd.h"
+#include "cmd/setup.h"
+#include "core/array.h"
+#include "core/json.h"
+#include "core/suggest.h"
 #include "core/xalloc.h"
 #include "deploy/deploy.h"
 #include "package/limits.h"
@@ -85,7 +86,7 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 	cJSON_AddBoolToObject(root, "dry_run", dry_run);
 	cJSON_AddBoolToObject(root, "ok", ok);
 	cJSON_AddBoolToObject(root, "up_to_date", ok && deploy_plan_is_noop(p));
-	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++)
 		cJSON_AddArrayToObject(root, lists[l]);
 	for (size_t i = 0; i < p->nr; i++) {
 		/* a step the plan did not get to is not shown: "error" says where it stopped */
@@ -212,73 +213,45 @@ static int report_failure(struct deploy_plan *p, int dry_run, int several)
 	return error_print(&p->err);
 }
 
-static int exec_deploy(struct args *args, struct config *cfg)
+/* A project to deploy, and something in it to deploy. */
+static int check_project(const struct args *args, const struct config *cfg, int layers_only, struct error *err)
 {
-	struct aws_settings settings;
-	int json = args_flag(args, GLOBAL_JSON), dry_run = args_flag(args, DEPLOY_OPT_DRY_RUN);
-	int layers_only = args_flag(args, DEPLOY_OPT_LAYER);
-	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
-	struct project_build_opts bo = { 0 };
-	struct project_artifacts arts = { 0 };
-	struct deploy_opts o = { 0 };
-	struct deploy_plan *plans = NULL;
-	struct http_fetcher fetch = HTTP_FETCHER_INIT(term_observer());
-	struct error err = ERROR_INIT;
-	const struct aws_credentials *creds;
-	struct aws a, *awss = NULL;
-	struct config *fns = NULL;
-	size_t nfns = 0, n = 0, failures = 0;
-	int r = EXIT_OK;
-
-	memset(&a, 0, sizeof(a));
-	aws_credentials_init(&a.creds);
 	if (!cfg->path) {
-		error_set(&err, EXIT_USAGE, "there is no blambda.yml here to deploy");
-		error_hint(&err, "'blambda new-function NAME' makes a project");
-		return error_print_release(&err);
+		error_set(err, EXIT_USAGE, "there is no blambda.yml here to deploy");
+		return error_hint(err, "'blambda new-function NAME' makes a project");
 	}
 	if (!layers_only && !config_function_count(cfg)) {
-		error_set(&err, EXIT_USAGE, "%s declares no function: set function.name, or list them under functions:",
+		error_set(err, EXIT_USAGE, "%s declares no function: set function.name, or list them under functions:",
 			  cfg->path);
-		error_hint(&err, "'blambda deploy --layer' publishes the layers alone");
-		return error_print_release(&err);
+		return error_hint(err, "'blambda deploy --layer' publishes the layers alone");
 	}
 	if (layers_only && args->pos.nr)
-		return error_exit(EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
-	if ((!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
-	    aws_init_from(&a, cfg, &err) || pick_regions(&a, cfg, &regions, &origins, &err))
-		goto out;
-	/* build what is out of date, as `blambda build` would */
-	bo.runtime_layer = bo.deps_layer = 1;
-	bo.function = !layers_only;
-	if (project_build(cfg, &bo, &fetch, &arts, &err) ||
-	    limits_check(arts.arts, arts.nr,
-			 config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3), &err))
-		goto out;
-	/* credentials once, then a client per region (threads share nothing else) */
-	if (aws_get_credentials(&a, &creds, &err) || xml_load(&err))
-		goto out;
+		return error_set(err, EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
+	return 0;
+}
+
+/* A client per region, all with the credentials found once (threads share nothing else); *n made. */
+static int region_clients(const struct config *cfg, const struct strlist *regions, const struct strlist *origins,
+			  const struct aws_credentials *creds, struct aws **out, size_t *n, struct error *err)
+{
+	struct aws_settings settings;
+
 	aws_settings_from_config(cfg, &settings);
-	if (regions.nr > 1)
+	if (regions->nr > 1)
 		settings.obs = term_observer_plain(); /* one spinner cannot say what several regions wait for */
-	awss = xcalloc(regions.nr, sizeof(*awss));
-	for (n = 0; n < regions.nr; n++)
-		if (aws_init_region(&awss[n], &settings, regions.items[n], origins.items[n], creds, &err)) {
-			n++;
-			goto out;
+	*out = xcalloc(regions->nr, sizeof(**out));
+	for (*n = 0; *n < regions->nr; ++*n)
+		if (aws_init_region(&(*out)[*n], &settings, regions->items[*n], origins->items[*n], creds, err)) {
+			++*n;
+			return -1;
 		}
-	o.cfg = cfg;
-	o.layers_only = layers_only;
-	o.fns = fns;
-	o.nfns = nfns;
-	o.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
-	o.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
-	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
-	o.runtime_layer = arts.runtime_layer;
-	o.deps_layer = arts.deps_layer;
-	o.function = arts.function;
-	plans = xcalloc(n, sizeof(*plans));
-	failures = deploy_regions(awss, (const char *const *)regions.items, n, &o, dry_run, plans);
+	return 0;
+}
+
+/* Every region's plan as text or JSON, then its failure; the exit status */
+static int render_plans(struct deploy_plan *plans, size_t n, int json, int dry_run, size_t failures)
+{
+	int r = EXIT_OK;
 
 	if (json && n == 1) {
 		json_print(plan_json(&plans[0], dry_run, !failures));
@@ -302,6 +275,52 @@ static int exec_deploy(struct args *args, struct config *cfg)
 			r = report_failure(&plans[i], dry_run, n > 1);
 	if (failures && n > 1) /* the exit status stays the regions' own */
 		error("%zu of %zu regions failed; the others are deployed", failures, n);
+	return r;
+}
+
+static int exec_deploy(struct args *args, struct config *cfg)
+{
+	int json = args_flag(args, GLOBAL_JSON), dry_run = args_flag(args, DEPLOY_OPT_DRY_RUN);
+	int layers_only = args_flag(args, DEPLOY_OPT_LAYER);
+	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
+	struct project_build_opts bo = { .runtime_layer = 1, .deps_layer = 1, .function = !layers_only };
+	struct project_artifacts arts = { 0 };
+	struct deploy_opts o = { 0 };
+	struct deploy_plan *plans = NULL;
+	struct http_fetcher fetch = HTTP_FETCHER_INIT(term_observer());
+	struct error err = ERROR_INIT;
+	const struct aws_credentials *creds;
+	struct aws a, *awss = NULL;
+	struct config *fns = NULL;
+	size_t nfns = 0, n = 0, failures;
+	int r = EXIT_OK;
+
+	memset(&a, 0, sizeof(a));
+	aws_credentials_init(&a.creds);
+	if (check_project(args, cfg, layers_only, &err) ||
+	    (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
+	    aws_init_from(&a, cfg, &err) || pick_regions(&a, cfg, &regions, &origins, &err))
+		goto out;
+	/* build what is out of date, as `blambda build` would */
+	if (project_build(cfg, &bo, &fetch, &arts, &err) ||
+	    limits_check(arts.arts, arts.nr,
+			 config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3), &err) ||
+	    aws_get_credentials(&a, &creds, &err) || xml_load(&err) ||
+	    region_clients(cfg, &regions, &origins, creds, &awss, &n, &err))
+		goto out;
+	o.cfg = cfg;
+	o.layers_only = layers_only;
+	o.fns = fns;
+	o.nfns = nfns;
+	o.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
+	o.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
+	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
+	o.runtime_layer = arts.runtime_layer;
+	o.deps_layer = arts.deps_layer;
+	o.function = arts.function;
+	plans = xcalloc(n, sizeof(*plans));
+	failures = deploy_regions(awss, (const char *const *)regions.items, n, &o, dry_run, plans);
+	r = render_plans(plans, n, json, dry_run, failures);
 out:
 	if (error_failed(&err))
 		r = error_print(&err);

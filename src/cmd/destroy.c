@@ -4,11 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "cli/msg.h"
 #include "cli/term.h"
+#include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/json.h"
-#include "cli/msg.h"
 #include "core/xalloc.h"
 #include "deploy/destroy.h"
 

@@ -11,13 +11,14 @@
 #include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
+#include "core/array.h"
 #include "core/fs.h"
 #include "core/json.h"
 #include "package/bootstrap.h"
 
 /* The services whose endpoints doctor shows. */
 static const char *const services[] = { "lambda", "iam", "sts", "s3" };
-#define NSERVICES (sizeof(services) / sizeof(services[0]))
+#define NSERVICES (ARRAY_SIZE(services))
 
 /* What doctor found: gathered first, then shown as text or JSON. */
 struct doctor_report {

@@ -5,12 +5,12 @@
 #include <unistd.h>
 
 #include "aws/lambda.h"
+#include "cli/msg.h"
 #include "cli/result.h"
 #include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/json.h"
-#include "cli/msg.h"
 #include "core/payload.h"
 #include "core/xalloc.h"
 

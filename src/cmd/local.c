@@ -11,6 +11,7 @@
 #include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
+#include "core/array.h"
 #include "core/outq.h"
 #include "core/xalloc.h"
 #include "local/env.h"
@@ -39,7 +40,7 @@ static sigset_t stop_signals(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(stops); i++) {
 		struct sigaction old;
 
 		if (!sigaction(stops[i], NULL, &old) && old.sa_handler != SIG_IGN)

@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "aws/logs.h"
+#include "cli/msg.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/clock.h"
-#include "cli/msg.h"
 #include "core/strlist.h"
 #include "core/wait.h"
 #include "core/xalloc.h"
@@ -99,15 +99,14 @@ static int exec_logs(struct args *args, struct config *cfg)
 {
 	const char *since = args_str(args, LOGS_OPT_SINCE);
 	int follow = args_flag(args, LOGS_OPT_FOLLOW), json = args_flag(args, GLOBAL_JSON), tty = isatty(STDOUT_FILENO);
-	struct strlist seen = STRLIST_INIT;
+	long long start = parse_since(since ? since : "10m", clock_epoch_ms());
+	struct logs_cursor cur = LOGS_CURSOR_INIT(start);
 	struct aws a;
 	struct error err = ERROR_INIT;
 	const char *region;
 	char *group = NULL, *name;
-	long long now = clock_epoch_ms(), start, latest = 0;
 	int r = EXIT_OK, said_missing = 0;
 
-	start = parse_since(since ? since : "10m", now);
 	if (start < 0)
 		return error_exit(EXIT_USAGE, "--since takes a duration such as 10m, 2h or 1d, or a UTC time such as "
 				  "2026-11-28T09:30:00Z, got '%s'", since);
@@ -121,9 +120,7 @@ static int exec_logs(struct args *args, struct config *cfg)
 	}
 	for (;;) {
 		struct logs_events ev = { 0 };
-		struct strlist now_seen = STRLIST_INIT;
-
-		int got = logs_filter_events(&a, NULL, group, latest ? latest : start, &ev, &err);
+		int got = logs_filter_events(&a, NULL, group, cur.start_ms, &ev, &err);
 
 		if (got == 1 && error_is(&err, "ResourceNotFoundException")) {
 			if (!said_missing)
@@ -131,44 +128,16 @@ static int exec_logs(struct args *args, struct config *cfg)
 				     follow ? "; waiting for it" : "");
 			said_missing = 1;
 			error_release(&err);
-			logs_events_release(&ev);
-			if (!follow)
-				break;
-			fflush(stdout);
-			wait_sleep(POLL_S);
-			continue;
-		}
-		if (got) {
+		} else if (got) {
 			error_prefix(&err, "cannot read the log group '%s'", group);
 			r = error_print_release(&err);
-			logs_events_release(&ev);
-			break;
-		}
-		logs_events_sort(&ev);
-		/*
-		 * The next look starts at the newest millisecond seen (inclusive: more
-		 * may come for it); the ids seen there keep it from printing twice.
-		 */
-		for (size_t i = 0; i < ev.nr; i++) {
-			const struct logs_event *e = &ev.items[i];
-
-			if (!strlist_has(&seen, e->id))
-				print_event(e, json, tty);
-			if (e->timestamp > latest) {
-				latest = e->timestamp;
-				strlist_clear(&now_seen);
-			}
-			if (e->timestamp == latest)
-				strlist_add(&now_seen, e->id);
-		}
-		if (now_seen.nr) {
-			strlist_clear(&seen);
-			seen = now_seen;
 		} else {
-			strlist_clear(&now_seen);
+			logs_cursor_advance(&cur, &ev);
+			for (size_t i = 0; i < ev.nr; i++)
+				print_event(&ev.items[i], json, tty);
 		}
 		logs_events_release(&ev);
-		if (!follow)
+		if (!follow || r)
 			break;
 		fflush(stdout);
 		wait_sleep(POLL_S);
@@ -176,7 +145,7 @@ static int exec_logs(struct args *args, struct config *cfg)
 out:
 	aws_release(&a);
 	free(group);
-	strlist_clear(&seen);
+	logs_cursor_release(&cur);
 	return r;
 }
 

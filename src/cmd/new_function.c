@@ -1,205 +1,52 @@
 #include <cjson/cJSON.h>
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "cmd/cmd.h"
-#include "cli/term.h"
-#include "core/fs.h"
-#include "core/json.h"
 #include "cli/msg.h"
-#include "core/xalloc.h"
-#include "package/template.h"
+#include "cli/term.h"
+#include "cmd/cmd.h"
+#include "package/scaffold.h"
 
 /* the options, in the order of the table at the end */
 enum { NEW_OPT_DIR, NEW_OPT_ARCH, NEW_OPT_BB_VERSION, NEW_OPT_MEMORY, NEW_OPT_TIMEOUT, NEW_OPT_FORCE, NEW_OPT_TEMPLATE, OPTS__N };
 
 static const char *const archs[] = { "x86_64", "arm64", NULL };
 
-/*
- * A name must be a Lambda function name and a Clojure namespace: letters,
- * digits, '-' and '_', starting with a letter, at most 64 characters.
- */
-static int check_name(const char *name, struct error *err)
-{
-	size_t n = strlen(name);
-	int ok = n > 0 && n <= 64 && isalpha((unsigned char)name[0]);
-
-	for (size_t i = 0; ok && i < n; i++)
-		ok = isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_';
-	if (ok && (strstr(name, "--") || name[n - 1] == '-'))
-		ok = 0;
-	if (!ok)
-		return error_set(err, EXIT_USAGE, "'%s' cannot name a function: use 1 to 64 letters, digits, '-' and '_', "
-				 "starting with a letter (it is both the Lambda function's name and its namespace)", name);
-	return 0;
-}
-
-static const char *opt_or_default(const struct args *args, int opt, enum cfg_id id)
-{
-	const char *v = args_str(args, opt);
-
-	return v ? v : cfg_keys[id].def;
-}
-
-/* Creates the parent directories of dir/rel. */
-static int mkparents(const char *dir, const char *rel, struct error *err)
-{
-	struct buf p = BUF_INIT;
-	const char *slash = strrchr(rel, '/');
-	int r = 0;
-
-	if (slash) {
-		buf_addf(&p, "%s/%.*s", dir, (int)(slash - rel), rel);
-		r = fs_mkdirs(p.ptr, 0755, err);
-	}
-	buf_release(&p);
-	return r;
-}
-
-static int write_all(const char *dir, const struct rendered_set *files, struct error *err)
-{
-	struct buf path = BUF_INIT;
-	int r = 0;
-
-	for (size_t i = 0; !r && i < files->nr; i++) {
-		buf_reset(&path);
-		buf_addf(&path, "%s/%s", dir, files->items[i].path);
-		r = mkparents(dir, files->items[i].path, err) ||
-		    fs_write_atomic(path.ptr, files->items[i].text.ptr, files->items[i].text.len, files->items[i].mode, err);
-	}
-	buf_release(&path);
-	return r;
-}
-
 static int exec_new_function(struct args *args, struct config *cfg)
 {
-	const char *name = args->pos.items[0];
-	int force = args_flag(args, NEW_OPT_FORCE);
-	struct kvlist vars = KVLIST_INIT;
-	struct rendered_set files;
-	struct buf file = BUF_INIT, handler = BUF_INIT, tmp = BUF_INIT, conflicts = BUF_INIT, dirbuf = BUF_INIT;
+	struct scaffold_opts o = {
+		.name = args->pos.items[0],
+		.dir = args_str(args, NEW_OPT_DIR),
+		.template_dir = args_str(args, NEW_OPT_TEMPLATE),
+		.arch = args_str(args, NEW_OPT_ARCH),
+		.bb_version = args_str(args, NEW_OPT_BB_VERSION),
+		.memory = args_str(args, NEW_OPT_MEMORY),
+		.timeout = args_str(args, NEW_OPT_TIMEOUT),
+		.force = args_flag(args, NEW_OPT_FORCE),
+		.obs = term_observer(),
+	};
+	struct scaffold_result res;
 	struct error err = ERROR_INIT;
 	const char *dir;
-	struct stat st;
-	int exists;
 
 	(void)cfg;
-	if (check_name(name, &err))
+	if (scaffold_create(&o, &res, &err))
 		return error_print_release(&err);
-	/* "out/" is the directory "out": the new one is built beside it, not inside */
-	buf_adds(&dirbuf, args_str(args, NEW_OPT_DIR) ? args_str(args, NEW_OPT_DIR) : name);
-	while (dirbuf.len > 1 && dirbuf.ptr[dirbuf.len - 1] == '/')
-		buf_setlen(&dirbuf, dirbuf.len - 1);
-	dir = dirbuf.ptr;
-	buf_adds(&file, name);
-	for (char *c = file.ptr; *c; c++)
-		if (*c == '-')
-			*c = '_';
-	buf_addf(&handler, "%s/handler", name);
-	kvlist_set(&vars, "name", name);
-	kvlist_set(&vars, "ns", name);
-	kvlist_set(&vars, "file", file.ptr);
-	kvlist_set(&vars, "handler", handler.ptr);
-	kvlist_set(&vars, "arch", opt_or_default(args, NEW_OPT_ARCH, CFG_FUNCTION_ARCHITECTURE));
-	kvlist_set(&vars, "bb_version", opt_or_default(args, NEW_OPT_BB_VERSION, CFG_BABASHKA_VERSION));
-	kvlist_set(&vars, "memory", opt_or_default(args, NEW_OPT_MEMORY, CFG_FUNCTION_MEMORY));
-	kvlist_set(&vars, "timeout", opt_or_default(args, NEW_OPT_TIMEOUT, CFG_FUNCTION_TIMEOUT));
-	{
-		/* the same checks blambda.yml gets */
-		struct buf why = BUF_INIT;
-		const char *v = kvlist_get(&vars, "bb_version");
-
-		if (cfg_keys[CFG_BABASHKA_VERSION].check(NULL, v, &why)) {
-			error_set(&err, EXIT_USAGE, "option '--bb-version': %s", why.ptr);
-			buf_release(&why);
-			goto out_vars;
-		}
-	}
-	if (template_render(args_str(args, NEW_OPT_TEMPLATE), &vars, &files, &err))
-		goto out_vars;
-
-	exists = !stat(dir, &st);
-	if (exists && !S_ISDIR(st.st_mode)) {
-		error_set(&err, EXIT_USAGE, "'%s' exists and is not a directory", dir);
-		goto out;
-	}
-	if (exists && !force) {
-		for (size_t i = 0; i < files.nr; i++) {
-			struct buf p = BUF_INIT;
-
-			buf_addf(&p, "%s/%s", dir, files.items[i].path);
-			if (!access(p.ptr, F_OK))
-				buf_addf(&conflicts, "%s%s", conflicts.len ? ", " : "", p.ptr);
-			buf_release(&p);
-		}
-		if (conflicts.len) {
-			error_set(&err, EXIT_USAGE, "would overwrite %s", conflicts.ptr);
-			error_hint(&err, "use --force to overwrite them, or --dir to make the project elsewhere");
-			goto out;
-		}
-	}
-	if (!exists) {
-		/* a new directory appears whole or not at all: built aside, then renamed */
-		const char *slash = strrchr(dir, '/');
-
-		if (slash && slash != dir) {
-			char *parent = xstrndup(dir, (size_t)(slash - dir));
-			int bad = fs_mkdirs(parent, 0755, &err);
-
-			free(parent);
-			if (bad)
-				goto out;
-		}
-		buf_addf(&tmp, "%s.tmp-XXXXXX", dir);
-		if (!mkdtemp(tmp.ptr)) {
-			error_set(&err, EXIT_FAIL, "cannot create '%s': %s", tmp.ptr, strerror(errno));
-			goto out;
-		}
-		fs_temp_register_tree(tmp.ptr); /* an interrupt leaves nothing: the project appears whole or not at all */
-		if (write_all(tmp.ptr, &files, &err) ||
-		    ((chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) &&
-		     error_set(&err, EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno)))) {
-			char *left = NULL;
-
-			if (fs_remove_tree(tmp.ptr, &left))
-				warning("could not remove '%s': %s", left ? left : tmp.ptr, strerror(errno));
-			free(left);
-			fs_temp_unregister(tmp.ptr);
-			goto out;
-		}
-		fs_temp_unregister(tmp.ptr);
-	} else if (write_all(dir, &files, &err)) {
-		goto out;
-	}
-
+	dir = res.dir;
 	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "files");
 
 		cJSON_AddStringToObject(root, "dir", dir);
-		cJSON_AddStringToObject(root, "handler", handler.ptr);
-		for (size_t i = 0; i < files.nr; i++)
-			cJSON_AddItemToArray(list, cJSON_CreateString(files.items[i].path));
+		cJSON_AddStringToObject(root, "handler", res.handler);
+		for (size_t i = 0; i < res.files.nr; i++)
+			cJSON_AddItemToArray(list, cJSON_CreateString(res.files.items[i].path));
 		json_print(root);
 	} else {
-		for (size_t i = 0; i < files.nr; i++)
-			printf("%s/%s\n", dir, files.items[i].path);
-		info("Created the function %s in %s/. Next:\n  cd %s\n  bb test\n  blambda build", name, dir, dir);
+		for (size_t i = 0; i < res.files.nr; i++)
+			printf("%s/%s\n", dir, res.files.items[i].path);
+		info("Created the function %s in %s/. Next:\n  cd %s\n  bb test\n  blambda build", o.name, dir, dir);
 	}
-out:
-	rendered_set_release(&files);
-out_vars:
-	kvlist_clear(&vars);
-	buf_release(&file);
-	buf_release(&handler);
-	buf_release(&tmp);
-	buf_release(&conflicts);
-	buf_release(&dirbuf);
-	return error_failed(&err) ? error_print_release(&err) : EXIT_OK;
+	scaffold_result_release(&res);
+	return EXIT_OK;
 }
 
 static const struct opt opts[OPTS__N + 1] = {

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/buf.h"
-#include "cli/term.h"
 #include "core/payload.h"
 
 /* --region given more than once: the regions a command that takes several works in */

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
+#include "cli/msg.h"
 #include "cli/term.h"
+#include "cmd/cmd.h"
 #include "core/fs.h"
 #include "core/json.h"
-#include "cli/msg.h"
 #include "core/strlist.h"
 #include "deploy/terraform.h"
 #include "package/project.h"
@@ -42,17 +42,18 @@ static void relative_path(const char *from, const char *to, struct buf *out)
 static int exec_terraform(struct args *args, struct config *cfg)
 {
 	const char *dir = args_str(args, TERRAFORM_OPT_OUTPUT) ? args_str(args, TERRAFORM_OPT_OUTPUT) : "terraform";
-	struct project_build_opts po = { 0 };
+	/* the zips it names, up to date */
+	struct project_build_opts po = { .runtime_layer = 1, .deps_layer = 1, .function = 1 };
 	struct project_artifacts arts = { 0 };
 	struct terraform_input in = { 0 };
 	struct http_fetcher fetch = HTTP_FETCHER_INIT(term_observer());
 	struct strlist none = STRLIST_INIT;
 	struct config *fns = NULL;
-	struct buf text = BUF_INIT, old = BUF_INIT, path = BUF_INIT, rel = BUF_INIT;
+	struct buf path = BUF_INIT, rel = BUF_INIT;
 	struct error err = ERROR_INIT;
 	char abs_dir[PATH_MAX], abs_target[PATH_MAX];
 	size_t n = 0;
-	int same, clash = 0;
+	int written;
 
 	if (!cfg->path)
 		return error_exit(EXIT_USAGE, "there is no blambda.yml here to describe");
@@ -62,30 +63,8 @@ static int exec_terraform(struct args *args, struct config *cfg)
 		error_set(&err, EXIT_USAGE, "%s names no function", cfg->path);
 		goto out;
 	}
-	/* one Terraform name a function */
-	for (size_t i = 0; i < n && !clash; i++) {
-		struct buf a = BUF_INIT;
-
-		terraform_resource_name(config_str(&fns[i], CFG_FUNCTION_NAME), &a);
-		for (size_t k = 0; k < i; k++) {
-			struct buf b = BUF_INIT;
-
-			terraform_resource_name(config_str(&fns[k], CFG_FUNCTION_NAME), &b);
-			if (!clash && !strcmp(a.ptr, b.ptr)) {
-				error_set(&err, EXIT_USAGE, "functions '%s' and '%s' would both be '%s' in Terraform",
-					  config_str(&fns[k], CFG_FUNCTION_NAME), config_str(&fns[i], CFG_FUNCTION_NAME),
-					  a.ptr);
-				clash = 1;
-			}
-			buf_release(&b);
-		}
-		buf_release(&a);
-	}
-	if (clash)
-		goto out;
-	/* the zips it names, up to date */
-	po.runtime_layer = po.deps_layer = po.function = 1;
-	if (project_build(cfg, &po, &fetch, &arts, &err) || fs_mkdirs(dir, 0755, &err))
+	if (terraform_check_names(fns, n, &err) || project_build(cfg, &po, &fetch, &arts, &err) ||
+	    fs_mkdirs(dir, 0755, &err))
 		goto out;
 	if (!realpath(dir, abs_dir) || !realpath("target", abs_target)) {
 		error_set(&err, EXIT_FAIL, "cannot resolve '%s': %s", dir, strerror(errno));
@@ -99,21 +78,19 @@ static int exec_terraform(struct args *args, struct config *cfg)
 	in.arch = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
 	in.bb_version = config_str(cfg, CFG_BABASHKA_VERSION);
 	in.deps_layer = arts.deps_layer != NULL;
-	terraform_generate(&in, &text);
 	buf_addf(&path, "%s/main.tf", dir);
-	same = !fs_read_file(path.ptr, &old, 16u << 20) && old.len == text.len && !memcmp(old.ptr, text.ptr, text.len);
-	if (!same && fs_write_atomic(path.ptr, text.ptr, text.len, 0644, &err))
+	if (terraform_write(&in, path.ptr, &written, &err))
 		goto out;
 	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "path", path.ptr);
-		cJSON_AddBoolToObject(o, "written", !same);
+		cJSON_AddBoolToObject(o, "written", written);
 		cJSON_AddNumberToObject(o, "functions", (double)n);
 		cJSON_AddBoolToObject(o, "deps_layer", in.deps_layer);
 		json_print(o);
 	} else {
-		printf("%s %s\n", same ? "Up to date:" : "Wrote", path.ptr);
+		printf("%s %s\n", written ? "Wrote" : "Up to date:", path.ptr);
 	}
 out:
 	for (size_t i = 0; i < n; i++)
@@ -121,8 +98,6 @@ out:
 	free(fns);
 	project_artifacts_release(&arts);
 	http_fetcher_release(&fetch);
-	buf_release(&text);
-	buf_release(&old);
 	buf_release(&path);
 	buf_release(&rel);
 	return error_failed(&err) ? error_print_release(&err) : EXIT_OK;

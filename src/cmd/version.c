@@ -5,11 +5,11 @@
 #include <yaml.h>
 #include <zip.h>
 
-#include "cmd/cmd.h"
-#include "cli/term.h"
-#include "core/json.h"
-#include "core/curl_lazy.h"
 #include "cli/msg.h"
+#include "cli/term.h"
+#include "cmd/cmd.h"
+#include "core/curl_lazy.h"
+#include "core/json.h"
 
 static int exec_version(struct args *args, struct config *cfg)
 {

@@ -110,88 +110,103 @@ static void unknown_key(const struct yctx *x, yaml_mark_t m, const char *prefix,
 	strlist_clear(&all);
 }
 
+/* A list key's value (a sequence, or one scalar) into fresh; what is wrong into why, where into *bad. */
+static void read_list(struct yctx *x, int id, yaml_node_t *val, struct cfg_value *fresh, struct buf *why,
+		      yaml_mark_t *bad)
+{
+	const struct cfg_key *k = &cfg_keys[id];
+	const char *name = config_key_leaf(k->key);
+
+	if (val->type == YAML_SCALAR_NODE) {
+		strlist_add(&fresh->list, (const char *)val->data.scalar.value);
+		if (k->check)
+			k->check(NULL, fresh->list.items[0], why);
+		return;
+	}
+	if (val->type != YAML_SEQUENCE_NODE) {
+		buf_addf(why, "%s must be a list, got %s", name, node_type_name(val));
+		return;
+	}
+	for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(x->doc, *it);
+
+		*bad = item->start_mark;
+		if (item->type != YAML_SCALAR_NODE) {
+			buf_addf(why, "each entry of %s must be a single value, got %s", name, node_type_name(item));
+			return;
+		}
+		if (k->check && k->check(NULL, (const char *)item->data.scalar.value, why))
+			return;
+		strlist_add(&fresh->list, (const char *)item->data.scalar.value);
+	}
+	if (id == CFG_FUNCTION_LAYERS && fresh->list.nr > 4) {
+		*bad = val->start_mark;
+		buf_addf(why, "layers lists %zu layers; Lambda allows 5 in all, and the runtime layer is one", fresh->list.nr);
+	}
+}
+
+/* A map key's value (names to single values) into fresh; what is wrong into why, where into *bad. */
+static void read_map(struct yctx *x, int id, yaml_node_t *val, struct cfg_value *fresh, struct buf *why,
+		     yaml_mark_t *bad)
+{
+	const struct cfg_key *k = &cfg_keys[id];
+	const char *name = config_key_leaf(k->key);
+	size_t total = 0;
+
+	if (val->type != YAML_MAPPING_NODE) {
+		buf_addf(why, "%s must be a map of names to values, got %s", name, node_type_name(val));
+		return;
+	}
+	for (yaml_node_pair_t *p = val->data.mapping.pairs.start; p < val->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
+		const char *ks, *vs;
+
+		*bad = kn->start_mark;
+		if (kn->type != YAML_SCALAR_NODE) {
+			buf_addf(why, "the names in %s must be single values", name);
+			return;
+		}
+		ks = (const char *)kn->data.scalar.value;
+		if (vn->type != YAML_SCALAR_NODE) {
+			*bad = vn->start_mark;
+			buf_addf(why, "%s.%s must be a single value, got %s", name, ks, node_type_name(vn));
+			return;
+		}
+		vs = is_null(vn) ? "" : (const char *)vn->data.scalar.value;
+		if (kvlist_get(&fresh->map, ks)) {
+			buf_addf(why, "duplicate key '%s' in %s", ks, name);
+			return;
+		}
+		if (k->check && k->check(ks, vs, why))
+			return;
+		kvlist_set(&fresh->map, ks, vs);
+		total += strlen(ks) + strlen(vs);
+	}
+	*bad = val->start_mark;
+	if (id == CFG_FUNCTION_ENVIRONMENT && total > 4096)
+		buf_addf(why, "environment holds %zu bytes; Lambda allows 4 KB", total);
+	if (id == CFG_FUNCTION_TAGS && fresh->map.nr > 50)
+		buf_addf(why, "tags holds %zu tags; Lambda allows 50", fresh->map.nr);
+}
+
 static int read_value(struct yctx *x, int id, yaml_node_t *val)
 {
 	const struct cfg_key *k = &cfg_keys[id];
 	struct cfg_value fresh = { 0 };
 	struct buf why = BUF_INIT, origin = BUF_INIT;
 	yaml_mark_t bad = val->start_mark;
-	const char *name = config_key_leaf(k->key);
 
 	if (is_null(val))
 		return 0; /* `key:` with nothing after it leaves the default */
-	if (k->type == CFG_LIST) {
-		if (val->type == YAML_SCALAR_NODE) {
-			strlist_add(&fresh.list, (const char *)val->data.scalar.value);
-			if (k->check)
-				k->check(NULL, fresh.list.items[0], &why);
-		} else if (val->type != YAML_SEQUENCE_NODE) {
-			buf_addf(&why, "%s must be a list, got %s", name, node_type_name(val));
-		} else {
-			for (yaml_node_item_t *it = val->data.sequence.items.start; it < val->data.sequence.items.top; it++) {
-				yaml_node_t *item = yaml_document_get_node(x->doc, *it);
-
-				bad = item->start_mark;
-				if (item->type != YAML_SCALAR_NODE) {
-					buf_addf(&why, "each entry of %s must be a single value, got %s", name, node_type_name(item));
-					break;
-				}
-				if (k->check && k->check(NULL, (const char *)item->data.scalar.value, &why))
-					break;
-				strlist_add(&fresh.list, (const char *)item->data.scalar.value);
-			}
-			if (!why.len && id == CFG_FUNCTION_LAYERS && fresh.list.nr > 4) {
-				bad = val->start_mark;
-				buf_addf(&why, "layers lists %zu layers; Lambda allows 5 in all, and the runtime layer is one",
-					 fresh.list.nr);
-			}
-		}
-	} else if (k->type == CFG_MAP) {
-		size_t total = 0;
-
-		if (val->type != YAML_MAPPING_NODE) {
-			buf_addf(&why, "%s must be a map of names to values, got %s", name, node_type_name(val));
-		} else {
-			for (yaml_node_pair_t *p = val->data.mapping.pairs.start; p < val->data.mapping.pairs.top; p++) {
-				yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
-				yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
-				const char *ks, *vs;
-
-				bad = kn->start_mark;
-				if (kn->type != YAML_SCALAR_NODE) {
-					buf_addf(&why, "the names in %s must be single values", name);
-					break;
-				}
-				ks = (const char *)kn->data.scalar.value;
-				if (vn->type != YAML_SCALAR_NODE) {
-					bad = vn->start_mark;
-					buf_addf(&why, "%s.%s must be a single value, got %s", name, ks, node_type_name(vn));
-					break;
-				}
-				vs = is_null(vn) ? "" : (const char *)vn->data.scalar.value;
-				if (kvlist_get(&fresh.map, ks)) {
-					buf_addf(&why, "duplicate key '%s' in %s", ks, name);
-					break;
-				}
-				if (k->check && k->check(ks, vs, &why))
-					break;
-				kvlist_set(&fresh.map, ks, vs);
-				total += strlen(ks) + strlen(vs);
-			}
-			if (!why.len && id == CFG_FUNCTION_ENVIRONMENT && total > 4096) {
-				bad = val->start_mark;
-				buf_addf(&why, "environment holds %zu bytes; Lambda allows 4 KB", total);
-			}
-			if (!why.len && id == CFG_FUNCTION_TAGS && fresh.map.nr > 50) {
-				bad = val->start_mark;
-				buf_addf(&why, "tags holds %zu tags; Lambda allows 50", fresh.map.nr);
-			}
-		}
-	} else if (val->type != YAML_SCALAR_NODE) {
-		buf_addf(&why, "%s must be a single value, got %s", name, node_type_name(val));
-	} else {
+	if (k->type == CFG_LIST)
+		read_list(x, id, val, &fresh, &why, &bad);
+	else if (k->type == CFG_MAP)
+		read_map(x, id, val, &fresh, &why, &bad);
+	else if (val->type != YAML_SCALAR_NODE)
+		buf_addf(&why, "%s must be a single value, got %s", config_key_leaf(k->key), node_type_name(val));
+	else
 		config_parse_scalar(k, (const char *)val->data.scalar.value, &fresh, &why);
-	}
 	if (why.len) {
 		yerror(x, bad, "%s", why.ptr);
 		buf_release(&why);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "core/array.h"
 #include "core/lazy.h"
 
 static struct curl_api api;
@@ -32,7 +33,7 @@ const struct curl_api *curl_api(struct error *err)
 		SYM(version_info, "curl_version_info"),
 	};
 
-	if (lazy_open(&lib, syms, sizeof(syms) / sizeof(syms[0]), err))
+	if (lazy_open(&lib, syms, ARRAY_SIZE(syms), err))
 		return NULL;
 	if (!initialised)
 		initialised = api.global_init(CURL_GLOBAL_DEFAULT) ? -1 : 1;

@@ -407,108 +407,123 @@ static int rewind_attempt(const struct http_request *req, struct transfer *t)
 	return 0;
 }
 
-int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
+enum attempt {
+	ATTEMPT_FAILED,    /* it failed here (resp->failure says how): no retry */
+	ATTEMPT_ANSWERED,  /* an answer came, whatever its status */
+	ATTEMPT_NO_ANSWER, /* curl could not get one (*rc) */
+};
+
+/* A failure of this side during a transfer: its answer too large, the download unwritable, the body unreadable. */
+static int transfer_failed(const struct http_request *req, const struct transfer *t, struct http_response *resp)
+{
+	if (t->too_big)
+		set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%s' is larger than %llu MB", req->url,
+			    (unsigned long long)(req->sink && req->max_bytes ? req->max_bytes >> 20 : HTTP_BODY_CAP >> 20));
+	else if (t->sink_failed)
+		set_failure(resp, HTTP_FAIL_LOCAL, "cannot write the download: %s", strerror(t->sink_failed));
+	else if (t->source_failed)
+		set_failure(resp, HTTP_FAIL_LOCAL, "cannot read the body to send: %s", errno ? strerror(errno) : "read error");
+	return t->too_big || t->sink_failed || t->source_failed;
+}
+
+/* One try: the headers prepared anew (a signature holds the time), the request sent, the answer read. */
+static enum attempt attempt_once(struct http_client *c, const struct http_request *req, struct transfer *t,
+				 int attempt, int max, CURLcode *rc, char errbuf[CURL_ERROR_SIZE])
 {
 	const struct curl_api *api = c->api;
-	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs };
-	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
+	struct http_response *resp = t->resp;
 	struct kvlist headers = KVLIST_INIT;
 	struct buf why = BUF_INIT;
+	struct curl_slist *list;
+	enum attempt r = ATTEMPT_FAILED;
+	double t0 = clock_seconds();
+
+	*rc = CURLE_OK;
+	resp->attempts = attempt;
+	resp->status = 0;
+	resp->bytes = 0;
+	kvlist_clear(&resp->headers);
+	buf_reset(&resp->body);
+	if (rewind_attempt(req, t)) {
+		set_failure(resp, HTTP_FAIL_LOCAL, "cannot rewind for another attempt: %s", strerror(errno));
+		return ATTEMPT_FAILED;
+	}
+	for (size_t i = 0; i < req->headers.nr; i++)
+		kvlist_add(&headers, req->headers.items[i].key, req->headers.items[i].value);
+	if (req->prepare && req->prepare(req->prepare_ctx, &headers, &why)) {
+		set_failure(resp, HTTP_FAIL_LOCAL, "%s", why.ptr);
+		goto out;
+	}
+	errbuf[0] = '\0';
+	list = build_headers(api, &headers);
+	setup(c, req, t, list, errbuf);
+	observe_trace(c->obs, 1, "> %s %s", req->method, req->url);
+	if (attempt > 1)
+		observe_trace(c->obs, 1, "  (attempt %d of %d)", attempt, max);
+	trace_headers(c->obs, ">", &headers);
+	if (req->body)
+		trace_body(c->obs, ">", req, req->body, req->body_len);
+	*rc = api->easy_perform(c->curl);
+	api->slist_free_all(list);
+	if (req->progress_label)
+		observe_transfer(c->obs, req->progress_label, 0, 0); /* the transfer ended: its bar goes */
+	if (*rc == CURLE_OK)
+		api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (transfer_failed(req, t, resp)) {
+		*rc = CURLE_OK;
+	} else if (*rc != CURLE_OK) {
+		observe_trace(c->obs, 1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(*rc),
+			      clock_seconds() - t0);
+		r = ATTEMPT_NO_ANSWER;
+	} else {
+		observe_trace(c->obs, 1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, clock_seconds() - t0);
+		trace_headers(c->obs, "<", &resp->headers);
+		if (!req->sink)
+			trace_body(c->obs, "<", req, resp->body.ptr, resp->body.len);
+		r = ATTEMPT_ANSWERED;
+	}
+out:
+	kvlist_clear(&headers);
+	buf_release(&why);
+	return r;
+}
+
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
+{
+	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs };
+	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
 	double start = clock_seconds();
-	char errbuf[CURL_ERROR_SIZE];
+	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc = CURLE_OK;
 	int r = -1;
 
 	http_response_init(resp);
-	if (req->body_file) {
-		t.upload = fopen(req->body_file, "rb");
-		if (!t.upload) {
-			set_failure(resp, HTTP_FAIL_LOCAL, "cannot read '%s': %s", req->body_file, strerror(errno));
-			return -1;
-		}
+	if (req->body_file && !(t.upload = fopen(req->body_file, "rb"))) {
+		set_failure(resp, HTTP_FAIL_LOCAL, "cannot read '%s': %s", req->body_file, strerror(errno));
+		return -1;
 	}
 	for (int attempt = 1; attempt <= max; attempt++) {
-		struct curl_slist *list;
-		double t0 = clock_seconds();
+		enum attempt got = attempt_once(c, req, &t, attempt, max, &rc, errbuf);
 		int again;
+		long d;
 
-		resp->attempts = attempt;
-		resp->status = 0;
-		resp->bytes = 0;
-		kvlist_clear(&resp->headers);
-		buf_reset(&resp->body);
-		if (rewind_attempt(req, &t)) {
-			set_failure(resp, HTTP_FAIL_LOCAL, "cannot rewind for another attempt: %s", strerror(errno));
-			rc = CURLE_OK;
+		if (got == ATTEMPT_FAILED)
 			break;
-		}
-		kvlist_clear(&headers);
-		for (size_t i = 0; i < req->headers.nr; i++)
-			kvlist_add(&headers, req->headers.items[i].key, req->headers.items[i].value);
-		if (req->prepare && req->prepare(req->prepare_ctx, &headers, &why)) {
-			set_failure(resp, HTTP_FAIL_LOCAL, "%s", why.ptr);
-			rc = CURLE_OK;
-			break;
-		}
-		errbuf[0] = '\0';
-		list = build_headers(api, &headers);
-		setup(c, req, &t, list, errbuf);
-		observe_trace(c->obs, 1, "> %s %s", req->method, req->url);
-		if (attempt > 1)
-			observe_trace(c->obs, 1, "  (attempt %d of %d)", attempt, max);
-		trace_headers(c->obs, ">", &headers);
-		if (req->body)
-			trace_body(c->obs, ">", req, req->body, req->body_len);
-		rc = api->easy_perform(c->curl);
-		api->slist_free_all(list);
-		if (req->progress_label)
-			observe_transfer(c->obs, req->progress_label, 0, 0); /* the transfer ended: its bar goes */
-		if (rc == CURLE_OK)
-			api->easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-		if (t.too_big) {
-			set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%s' is larger than %llu MB", req->url,
-				    (unsigned long long)(req->sink && req->max_bytes ? req->max_bytes >> 20 : HTTP_BODY_CAP >> 20));
-			rc = CURLE_OK;
-			break;
-		}
-		if (t.sink_failed) {
-			set_failure(resp, HTTP_FAIL_LOCAL, "cannot write the download: %s", strerror(t.sink_failed));
-			rc = CURLE_OK;
-			break;
-		}
-		if (t.source_failed) {
-			set_failure(resp, HTTP_FAIL_LOCAL, "cannot read the body to send: %s",
-				    errno ? strerror(errno) : "read error");
-			rc = CURLE_OK;
-			break;
-		}
-		if (rc != CURLE_OK) {
-			observe_trace(c->obs, 1, "< no answer: %s (%.2f s)", errbuf[0] ? errbuf : api->easy_strerror(rc),
-			      clock_seconds() - t0);
-			again = retryable_curl_error(rc);
-		} else {
-			observe_trace(c->obs, 1, "< %ld, %zu bytes, %.2f s", resp->status, resp->bytes, clock_seconds() - t0);
-			trace_headers(c->obs, "<", &resp->headers);
-			if (!req->sink)
-				trace_body(c->obs, "<", req, resp->body.ptr, resp->body.len);
-			again = !req->no_status_retry &&
-				(retryable_status(resp->status) || (req->retryable && req->retryable(req->retryable_ctx, resp)));
-			r = 0;
-		}
+		r = got == ATTEMPT_ANSWERED ? 0 : -1;
+		again = got == ATTEMPT_NO_ANSWER ? retryable_curl_error(rc)
+		      : !req->no_status_retry &&
+			(retryable_status(resp->status) || (req->retryable && req->retryable(req->retryable_ctx, resp)));
 		if (!again || attempt == max)
 			break;
-		{
-			long d = backoff_ms(c, attempt, rc == CURLE_OK ? resp : NULL);
-
-			observe_trace(c->obs, 1, "  retrying in %ld ms", d);
-			sleep_ms(d);
-		}
+		d = backoff_ms(c, attempt, got == ATTEMPT_ANSWERED ? resp : NULL);
+		observe_trace(c->obs, 1, "  retrying in %ld ms", d);
+		sleep_ms(d);
 		r = -1;
 	}
 	resp->seconds = clock_seconds() - start;
 	if (r && rc != CURLE_OK)
 		set_failure(resp, HTTP_FAIL_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
-			    errbuf[0] ? errbuf : api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
+			    errbuf[0] ? errbuf : c->api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
 	if (r) {
 		/* callers release only answers they got; what failed stays readable */
 		kvlist_clear(&resp->headers);
@@ -516,8 +531,6 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	}
 	if (t.upload)
 		fclose(t.upload);
-	kvlist_clear(&headers);
-	buf_release(&why);
 	return r;
 }
 

@@ -6,8 +6,8 @@
 
 #include "core/buf.h"
 #include "core/error.h"
-#include "core/strlist.h"
 #include "core/observer.h"
+#include "core/strlist.h"
 
 /*
  * An HTTP client over libcurl: one handle reused for every request (so

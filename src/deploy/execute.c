@@ -284,16 +284,84 @@ static int run_write(struct conflict_retry *c, int (*attempt)(struct conflict_re
 	return r ? deploy_failed(c->p, "%s", what) : 0;
 }
 
+/*
+ * One update of the function (code or configuration), retried while Lambda
+ * is busy with the last, then waited for until it is in effect.
+ */
+static int update_function(struct conflict_retry *c, struct deploy_step *s, enum deploy_write w,
+			   int (*attempt)(struct conflict_retry *), double timeout_s, const char *part)
+{
+	struct buf what = BUF_INIT;
+	int r;
+
+	buf_addf(&what, "update the %s of function '%s'", part, s->name);
+	r = run_write(c, attempt, timeout_s, what.ptr) || wait_function(c->a, c->o, c->p, s->name, 0, NULL) ? -1 : 0;
+	if (!r)
+		s->written |= w;
+	buf_release(&what);
+	return r;
+}
+
+static int create_function(struct conflict_retry *c, struct deploy_step *s)
+{
+	struct buf what = BUF_INIT;
+	int r = -1;
+
+	buf_addf(&what, "create function '%s'", s->name);
+	/* IAM makes a new role usable by Lambda within seconds; wait up to two minutes */
+	c->role_new = 1;
+	if (run_write(c, attempt_create, DEPLOY_ROLE_WAIT_S, what.ptr))
+		goto out;
+	if (c->exists) {
+		/* it was there after all: bring it to what blambda.yml says */
+		s->writes |= DEPLOY_WRITE_CODE | DEPLOY_WRITE_CONFIG | DEPLOY_WRITE_TAGS;
+	} else {
+		s->written |= DEPLOY_WRITE_CREATE;
+		if (wait_function(c->a, c->o, c->p, s->name, 1, NULL))
+			goto out;
+	}
+	r = 0;
+out:
+	buf_release(&what);
+	return r;
+}
+
+/* Tag the function as it is now, and note its ARN, state and code */
+static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const struct kvlist *tags)
+{
+	struct lambda_function final = { 0 };
+	int r = -1;
+
+	if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
+		deploy_failed(p, "read function '%s'", s->name);
+		goto out;
+	}
+	if (s->writes & DEPLOY_WRITE_TAGS) {
+		p->writes++;
+		if (lambda_tag_resource(a, p->region, final.arn, tags, &p->err)) {
+			deploy_failed(p, "tag function '%s'", s->name);
+			goto out;
+		}
+	}
+	deploy_set_str(&s->arn, final.arn);
+	deploy_set_str(&s->state, final.state);
+	deploy_set_str(&s->code_sha256, final.code_sha256);
+	s->done = 1;
+	r = 0;
+out:
+	lambda_function_release(&final);
+	return r;
+}
+
 static int exec_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fs)
 {
 	struct deploy_step *s = &p->steps[fs];
 	const struct deploy_step *role = s->role >= 0 ? &p->steps[s->role] : NULL;
 	struct strlist layers = STRLIST_INIT;
 	struct kvlist tags = KVLIST_INIT;
-	struct buf key = BUF_INIT, label = BUF_INIT, what = BUF_INIT, rw = BUF_INIT;
+	struct buf key = BUF_INIT, label = BUF_INIT, rw = BUF_INIT;
 	struct conflict_retry c;
 	struct lambda_settings want;
-	struct lambda_function final = { 0 };
 	struct lambda_code code = { 0 };
 	int r = -1;
 
@@ -312,62 +380,24 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 	}
 	if ((s->action == DEPLOY_CREATE || s->writes & DEPLOY_WRITE_CODE) && step_code(a, o, p, s, &code, &key, &label))
 		goto out;
-	if (s->action == DEPLOY_CREATE) {
-		buf_addf(&what, "create function '%s'", s->name);
-		/* IAM makes a new role usable by Lambda within seconds; wait up to two minutes */
-		c.role_new = 1;
-		if (run_write(&c, attempt_create, DEPLOY_ROLE_WAIT_S, what.ptr))
-			goto out;
-		if (c.exists) {
-			/* it was there after all: bring it to what blambda.yml says */
-			s->writes |= DEPLOY_WRITE_CODE | DEPLOY_WRITE_CONFIG | DEPLOY_WRITE_TAGS;
-		} else {
-			s->written |= DEPLOY_WRITE_CREATE;
-			if (wait_function(a, o, p, s->name, 1, NULL))
-				goto out;
-		}
-	}
-	if (s->writes & DEPLOY_WRITE_CODE) {
-		buf_reset(&what);
-		buf_addf(&what, "update the code of function '%s'", s->name);
-		if (run_write(&c, attempt_code, DEPLOY_WAIT_S, what.ptr) || wait_function(a, o, p, s->name, 0, NULL))
-			goto out;
-		s->written |= DEPLOY_WRITE_CODE;
-	}
-	if (s->writes & DEPLOY_WRITE_CONFIG) {
-		buf_reset(&what);
-		buf_addf(&what, "update the configuration of function '%s'", s->name);
-		if (run_write(&c, attempt_config, c.role_new ? DEPLOY_ROLE_WAIT_S : DEPLOY_WAIT_S, what.ptr) ||
-		    wait_function(a, o, p, s->name, 0, NULL))
-			goto out;
-		s->written |= DEPLOY_WRITE_CONFIG;
-	}
-	/* what the function looks like now (its ARN for tagging, if it was not known) */
-	if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
-		deploy_failed(p, "read function '%s'", s->name);
+	if (s->action == DEPLOY_CREATE && create_function(&c, s))
 		goto out;
-	}
-	if (s->writes & DEPLOY_WRITE_TAGS) {
-		p->writes++;
-		if (lambda_tag_resource(a, p->region, final.arn, &tags, &p->err)) {
-			deploy_failed(p, "tag function '%s'", s->name);
-			goto out;
-		}
-	}
-	deploy_set_str(&s->arn, final.arn);
-	deploy_set_str(&s->state, final.state);
-	deploy_set_str(&s->code_sha256, final.code_sha256);
-	s->done = 1;
-	r = 0;
+	if (s->writes & DEPLOY_WRITE_CODE &&
+	    update_function(&c, s, DEPLOY_WRITE_CODE, attempt_code, DEPLOY_WAIT_S, "code"))
+		goto out;
+	if (s->writes & DEPLOY_WRITE_CONFIG &&
+	    update_function(&c, s, DEPLOY_WRITE_CONFIG, attempt_config, c.role_new ? DEPLOY_ROLE_WAIT_S : DEPLOY_WAIT_S,
+			    "configuration"))
+		goto out;
+	/* what the function looks like now (its ARN for tagging, if it was not known) */
+	r = finish_function(a, p, s, &tags);
 out:
 	lambda_function_release(&c.out);
-	lambda_function_release(&final);
 	error_release(&c.last);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
 	buf_release(&key);
 	buf_release(&label);
-	buf_release(&what);
 	buf_release(&rw);
 	return r;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fs.h"
 #include "deploy/deploy.h"
 #include "package/artifact.h"
 
@@ -236,4 +237,40 @@ void terraform_generate(const struct terraform_input *in, struct buf *out)
 		buf_setlen(out, out->len - 1);
 	buf_release(&desc);
 	buf_release(&file);
+}
+
+int terraform_check_names(const struct config *fns, size_t n, struct error *err)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < n && !r; i++) {
+		buf_reset(&a);
+		terraform_resource_name(config_str(&fns[i], CFG_FUNCTION_NAME), &a);
+		for (size_t k = 0; k < i && !r; k++) {
+			buf_reset(&b);
+			terraform_resource_name(config_str(&fns[k], CFG_FUNCTION_NAME), &b);
+			if (!strcmp(a.ptr, b.ptr))
+				r = error_set(err, EXIT_USAGE, "functions '%s' and '%s' would both be '%s' in Terraform",
+					      config_str(&fns[k], CFG_FUNCTION_NAME), config_str(&fns[i], CFG_FUNCTION_NAME),
+					      a.ptr);
+		}
+	}
+	buf_release(&a);
+	buf_release(&b);
+	return r;
+}
+
+int terraform_write(const struct terraform_input *in, const char *path, int *written, struct error *err)
+{
+	struct buf text = BUF_INIT, old = BUF_INIT;
+	int r = 0;
+
+	terraform_generate(in, &text);
+	*written = fs_read_file(path, &old, 16u << 20) || old.len != text.len || memcmp(old.ptr, text.ptr, text.len);
+	if (*written)
+		r = fs_write_atomic(path, text.ptr, text.len, 0644, err);
+	buf_release(&text);
+	buf_release(&old);
+	return r;
 }

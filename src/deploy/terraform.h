@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "core/buf.h"
+#include "core/error.h"
 
 /*
  * The project as a Terraform configuration (HCL): what `blambda deploy`
@@ -32,7 +33,16 @@ struct terraform_input {
  */
 void terraform_resource_name(const char *function, struct buf *out);
 
+/* Every function gets a Terraform name of its own; else -1 with err naming two that clash. */
+int terraform_check_names(const struct config *fns, size_t n, struct error *err);
+
 /* The configuration, appended to out. */
 void terraform_generate(const struct terraform_input *in, struct buf *out);
+
+/*
+ * The configuration into path (atomically), unless it holds it already:
+ * *written says which. 0, or -1 with err.
+ */
+int terraform_write(const struct terraform_input *in, const char *path, int *written, struct error *err);
 
 #endif

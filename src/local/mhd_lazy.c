@@ -1,5 +1,6 @@
 #include "local/mhd_lazy.h"
 
+#include "core/array.h"
 #include "core/lazy.h"
 
 static struct mhd_api api;
@@ -20,5 +21,5 @@ const struct mhd_api *mhd_api(struct error *err)
 		SYM(lookup_connection_value, "MHD_lookup_connection_value"),
 	};
 
-	return lazy_open(&lib, syms, sizeof(syms) / sizeof(syms[0]), err) ? NULL : &api;
+	return lazy_open(&lib, syms, ARRAY_SIZE(syms), err) ? NULL : &api;
 }

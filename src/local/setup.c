@@ -118,16 +118,81 @@ static char *host_bb(const struct config *cfg, struct http_fetcher *fetch, struc
 	return bb;
 }
 
+/* The key of an /opt directory: what goes into it (bootstrap, runtime.clj, the deps layer, the extra paths). */
+static void opt_digest(const struct bootstrap *boot, const struct artifact *deps, const struct strlist *extra,
+		       char digest[SHA256_HEX_LEN + 1])
+{
+	struct buf key = BUF_INIT;
+	char sha[SHA256_HEX_LEN + 1];
+
+	sha256_hex(boot->data, (size_t)(boot->end - boot->data), sha);
+	buf_addf(&key, "bootstrap %s\n", sha);
+	sha256_hex(blambda_runtime_clj, (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), sha);
+	buf_addf(&key, "runtime.clj %s\ndeps %s\n", sha, deps ? deps->sha256 : "none");
+	for (size_t i = 0; i < extra->nr; i++)
+		buf_addf(&key, "path %s\n", extra->items[i]);
+	sha256_hex(key.ptr, key.len, digest);
+	buf_release(&key);
+}
+
+/*
+ * The /opt directory `dir` in `local`, made when it is not there yet: filled
+ * aside, then renamed into place (another blambda may have made the same
+ * one first: then ours goes).
+ */
+static int make_opt(const char *local, const char *dir, const struct bootstrap *boot, const struct artifact *deps,
+		    const struct strlist *extra, struct error *err)
+{
+	struct buf tmp = BUF_INIT;
+	int r = -1;
+
+	if (!access(dir, F_OK))
+		return 0;
+	buf_addf(&tmp, "%s/.opt-XXXXXX", local);
+	if (!mkdtemp(tmp.ptr)) {
+		error_set(err, EXIT_FAIL, "cannot make a directory in '%s': %s", local, strerror(errno));
+		goto out;
+	}
+	fs_temp_register_tree(tmp.ptr);
+	chmod(tmp.ptr, 0755); /* mkdtemp makes it 0700 */
+	if (!fill_opt(tmp.ptr, dir, boot, deps ? deps->path : NULL, extra, err)) {
+		if (rename(tmp.ptr, dir) && errno != ENOTEMPTY && errno != EEXIST)
+			error_set(err, EXIT_FAIL, "cannot rename '%s' to '%s': %s", tmp.ptr, dir, strerror(errno));
+		else
+			r = 0;
+	}
+	fs_remove_tree(tmp.ptr, NULL);
+	fs_temp_unregister(tmp.ptr);
+out:
+	buf_release(&tmp);
+	return r;
+}
+
+/* The source paths after the first, absolute (the first is the task root) */
+static int extra_paths(const struct config *cfg, struct strlist *extra, struct error *err)
+{
+	const struct strlist *paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
+
+	for (size_t i = 1; paths && i < paths->nr; i++) {
+		char *abs = absolute(paths->items[i]);
+
+		if (!abs)
+			return error_set(err, EXIT_FAIL, "cannot use source path '%s': %s", paths->items[i], strerror(errno));
+		strlist_add_owned(extra, abs);
+	}
+	return 0;
+}
+
 int local_host_prepare(const struct config *cfg, const char *out_dir, struct http_fetcher *fetch,
 		       struct local_host *h, struct error *err)
 {
-	const struct strlist *paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
 	const struct bootstrap *boot;
-	struct project_build_opts po = { 0 };
+	/* the deps layer, for this machine: pods are built per architecture */
+	struct project_build_opts po = { .deps_layer = 1, .out_dir = out_dir };
 	struct project_artifacts arts = { 0 };
 	struct strlist extra = STRLIST_INIT;
-	struct buf key = BUF_INIT, dir = BUF_INIT, tmp = BUF_INIT, local = BUF_INIT;
-	char digest[SHA256_HEX_LEN + 1], boot_sha[SHA256_HEX_LEN + 1];
+	struct buf dir = BUF_INIT, local = BUF_INIT;
+	char digest[SHA256_HEX_LEN + 1], *abs = NULL;
 	int r = -1;
 
 	memset(h, 0, sizeof(*h));
@@ -136,74 +201,28 @@ int local_host_prepare(const struct config *cfg, const char *out_dir, struct htt
 		error_set(err, EXIT_FAIL, "blambda has no bootstrap for this machine's architecture");
 		return error_hint(err, "'blambda local' runs on Linux on x86_64 or arm64");
 	}
-	if (!(h->bb = host_bb(cfg, fetch, err)))
-		return -1;
-	for (size_t i = 1; paths && i < paths->nr; i++) {
-		char *abs = absolute(paths->items[i]);
-
-		if (!abs) {
-			error_set(err, EXIT_FAIL, "cannot use source path '%s': %s", paths->items[i], strerror(errno));
-			goto out;
-		}
-		strlist_add_owned(&extra, abs);
-	}
-	/* the deps layer, for this machine: pods are built per architecture */
-	po.deps_layer = 1;
-	po.out_dir = out_dir;
 	po.arch = h->arch;
-	if (project_build(cfg, &po, fetch, &arts, err))
+	if (!(h->bb = host_bb(cfg, fetch, err)) || extra_paths(cfg, &extra, err) ||
+	    project_build(cfg, &po, fetch, &arts, err))
 		goto out;
-
-	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
-	buf_addf(&key, "bootstrap %s\n", boot_sha);
-	sha256_hex(blambda_runtime_clj, (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), digest);
-	buf_addf(&key, "runtime.clj %s\ndeps %s\n", digest, arts.deps_layer ? arts.deps_layer->sha256 : "none");
-	for (size_t i = 0; i < extra.nr; i++)
-		buf_addf(&key, "path %s\n", extra.items[i]);
-	sha256_hex(key.ptr, key.len, digest);
-
+	opt_digest(boot, arts.deps_layer, &extra, digest);
 	buf_addf(&local, "%s/local", out_dir);
 	if (fs_mkdirs(local.ptr, 0755, err))
 		goto out;
-	{
-		char *abs = absolute(local.ptr);
-
-		if (!abs) {
-			error_set(err, EXIT_FAIL, "cannot use '%s': %s", local.ptr, strerror(errno));
-			goto out;
-		}
-		buf_reset(&local);
-		buf_adds(&local, abs);
-		free(abs);
+	if (!(abs = absolute(local.ptr))) {
+		error_set(err, EXIT_FAIL, "cannot use '%s': %s", local.ptr, strerror(errno));
+		goto out;
 	}
-	buf_addf(&dir, "%s/opt-%.16s", local.ptr, digest);
-	if (access(dir.ptr, F_OK)) {
-		buf_addf(&tmp, "%s/.opt-XXXXXX", local.ptr);
-		if (!mkdtemp(tmp.ptr)) {
-			error_set(err, EXIT_FAIL, "cannot make a directory in '%s': %s", local.ptr, strerror(errno));
-			goto out;
-		}
-		fs_temp_register_tree(tmp.ptr);
-		chmod(tmp.ptr, 0755); /* mkdtemp makes it 0700 */
-		if (fill_opt(tmp.ptr, dir.ptr, boot, arts.deps_layer ? arts.deps_layer->path : NULL, &extra, err) ||
-		    (rename(tmp.ptr, dir.ptr) && errno != ENOTEMPTY && errno != EEXIST &&
-		     error_set(err, EXIT_FAIL, "cannot rename '%s' to '%s': %s", tmp.ptr, dir.ptr, strerror(errno)))) {
-			fs_remove_tree(tmp.ptr, NULL);
-			fs_temp_unregister(tmp.ptr);
-			goto out;
-		}
-		/* another blambda may have made the same directory first: then ours goes */
-		fs_remove_tree(tmp.ptr, NULL);
-		fs_temp_unregister(tmp.ptr);
-	}
+	buf_addf(&dir, "%s/opt-%.16s", abs, digest);
+	if (make_opt(abs, dir.ptr, boot, arts.deps_layer, &extra, err))
+		goto out;
 	h->opt_dir = buf_detach(&dir);
 	r = 0;
 out:
+	free(abs);
 	project_artifacts_release(&arts);
 	strlist_clear(&extra);
-	buf_release(&key);
 	buf_release(&dir);
-	buf_release(&tmp);
 	buf_release(&local);
 	if (r)
 		local_host_release(h);

@@ -1,5 +1,6 @@
 #include "package/archive_lazy.h"
 
+#include "core/array.h"
 #include "core/lazy.h"
 
 const struct archive_api *archive_api(struct error *err)
@@ -23,7 +24,7 @@ const struct archive_api *archive_api(struct error *err)
 	};
 #undef SYM
 
-	return lazy_open(&lib, syms, sizeof(syms) / sizeof(syms[0]), err) ? NULL : &api;
+	return lazy_open(&lib, syms, ARRAY_SIZE(syms), err) ? NULL : &api;
 }
 
 struct archive *archive_open_tgz(const struct archive_api *ar)

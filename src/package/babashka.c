@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/fs.h"
 #include "core/observer.h"
 #include "core/xalloc.h"
@@ -27,7 +28,7 @@ static const struct {
 
 const char *bb_pinned_sha256(const char *version, const char *asset_arch)
 {
-	for (size_t i = 0; i < sizeof(pinned) / sizeof(pinned[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(pinned); i++)
 		if (!strcmp(pinned[i].version, version) && !strcmp(pinned[i].asset_arch, asset_arch))
 			return pinned[i].sha256;
 	return NULL;
@@ -137,37 +138,36 @@ out:
 	return ret;
 }
 
-int bb_release_fetch(struct bb_release *r, struct http_fetcher *fetch, struct error *err)
+/* The cached tarball, verified again: 1 when it is good, 0 when there is none (a bad one is removed), -1 with err */
+static int cached_ok(struct bb_release *r, struct http_fetcher *fetch, struct error *err)
 {
 	char got[SHA256_HEX_LEN + 1];
-	struct buf dir = BUF_INIT, tmp = BUF_INIT, label = BUF_INIT, side = BUF_INIT;
+	struct stat st;
+
+	if (stat(r->cache_path, &st))
+		return 0;
+	if (bb_release_expected(r, fetch, err))
+		return -1;
+	if (!sha256_file_hex(r->cache_path, got) && !strcmp(got, r->sha256)) {
+		observe_trace(fetch->obs, 1, "using the cached %s", r->cache_path);
+		return 1;
+	}
+	observe_note(fetch->obs, NOTE_WARNING, "the cached '%s' does not match its digest: downloading it again",
+		     r->cache_path);
+	unlink(r->cache_path);
+	return 0;
+}
+
+/* The release into f (at most max bytes), its progress shown; then checked against its digest. */
+static int download(struct bb_release *r, struct http_fetcher *fetch, FILE *f, const char *tmp, uint64_t max,
+		    struct error *err)
+{
 	struct http_request req = { 0 };
 	struct http_response resp;
-	FILE *f = NULL;
-	struct stat st;
-	uint64_t max;
+	struct buf label = BUF_INIT;
+	char got[SHA256_HEX_LEN + 1];
 	int ret = -1;
 
-	if (!stat(r->cache_path, &st)) {
-		/* a cached tarball is used only after it is verified again */
-		if (bb_release_expected(r, fetch, err))
-			return -1;
-		if (!sha256_file_hex(r->cache_path, got) && !strcmp(got, r->sha256)) {
-			observe_trace(fetch->obs, 1, "using the cached %s", r->cache_path);
-			return 0;
-		}
-		observe_note(fetch->obs, NOTE_WARNING, "the cached '%s' does not match its digest: downloading it again",
-			     r->cache_path);
-		unlink(r->cache_path);
-	}
-	if (bb_release_expected(r, fetch, err) || !http_fetcher_client(fetch, err) || bb_max_download(&max, err))
-		return -1;
-	buf_add(&dir, r->cache_path, (size_t)(strrchr(r->cache_path, '/') - r->cache_path));
-	if (fs_mkdirs(dir.ptr, 0755, err))
-		goto out;
-	f = fs_temp_open(r->cache_path, &tmp, 0644, err);
-	if (!f)
-		goto out;
 	buf_addf(&label, "babashka %s (%s)", r->version, r->asset_arch);
 	observe_note(fetch->obs, NOTE_INFO, "Downloading %s", r->url);
 	req.method = "GET";
@@ -179,46 +179,64 @@ int bb_release_fetch(struct bb_release *r, struct http_fetcher *fetch, struct er
 		http_failure_error(&resp, err);
 		goto out;
 	}
-	if (resp.status != 200) {
-		ret = error_set(err, EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
-		http_response_release(&resp);
-		goto out;
-	}
+	if (resp.status != 200)
+		error_set(err, EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
 	http_response_release(&resp);
-	if (fflush(f) || sha256_file_hex(tmp.ptr, got)) {
-		ret = error_set(err, EXIT_FAIL, "cannot read back '%s': %s", tmp.ptr, strerror(errno));
+	if (error_failed(err))
 		goto out;
-	}
-	if (strcmp(got, r->sha256)) {
+	if (fflush(f) || sha256_file_hex(tmp, got)) {
+		error_set(err, EXIT_FAIL, "cannot read back '%s': %s", tmp, strerror(errno));
+	} else if (strcmp(got, r->sha256)) {
 		error_set(err, EXIT_FAIL, "checksum mismatch for '%s': expected %s (%s), got %s", r->url, r->sha256,
 			  r->pinned ? "pinned in blambda" : "from the release's .sha256", got);
-		ret = error_hint(err, "the download was corrupted or the release changed; nothing was cached");
-		goto out;
+		error_hint(err, "the download was corrupted or the release changed; nothing was cached");
+	} else {
+		ret = 0;
 	}
-	if (fs_temp_commit(f, tmp.ptr, r->cache_path, err)) {
-		f = NULL;
-		goto out;
-	}
-	f = NULL;
-	if (!r->pinned) {
-		struct buf text = BUF_INIT;
-		struct error ignored = ERROR_INIT;
+out:
+	buf_release(&label);
+	return ret;
+}
 
-		/* the sidecar only saves asking for the digest again: a failure to keep it is no error */
-		sidecar_path(r, &side);
-		buf_addf(&text, "%s\n", r->sha256);
-		fs_write_atomic(side.ptr, text.ptr, text.len, 0644, &ignored);
-		error_release(&ignored);
-		buf_release(&text);
-	}
-	ret = 0;
+/* The digest beside the tarball: it only saves asking for it again, so a failure to keep it is no error */
+static void keep_sidecar(const struct bb_release *r)
+{
+	struct buf side = BUF_INIT, text = BUF_INIT;
+	struct error ignored = ERROR_INIT;
+
+	sidecar_path(r, &side);
+	buf_addf(&text, "%s\n", r->sha256);
+	fs_write_atomic(side.ptr, text.ptr, text.len, 0644, &ignored);
+	error_release(&ignored);
+	buf_release(&text);
+	buf_release(&side);
+}
+
+int bb_release_fetch(struct bb_release *r, struct http_fetcher *fetch, struct error *err)
+{
+	struct buf dir = BUF_INIT, tmp = BUF_INIT;
+	FILE *f = NULL;
+	uint64_t max;
+	int ret = cached_ok(r, fetch, err);
+
+	if (ret)
+		return ret > 0 ? 0 : -1;
+	ret = -1;
+	if (bb_release_expected(r, fetch, err) || !http_fetcher_client(fetch, err) || bb_max_download(&max, err))
+		return -1;
+	buf_add(&dir, r->cache_path, (size_t)(strrchr(r->cache_path, '/') - r->cache_path));
+	if (fs_mkdirs(dir.ptr, 0755, err) || !(f = fs_temp_open(r->cache_path, &tmp, 0644, err)) ||
+	    download(r, fetch, f, tmp.ptr, max, err))
+		goto out;
+	ret = fs_temp_commit(f, tmp.ptr, r->cache_path, err);
+	f = NULL;
+	if (!ret && !r->pinned)
+		keep_sidecar(r);
 out:
 	if (f)
 		fs_temp_abort(f, tmp.ptr);
 	buf_release(&dir);
 	buf_release(&tmp);
-	buf_release(&label);
-	buf_release(&side);
 	return ret;
 }
 

@@ -11,6 +11,7 @@
 	extern const unsigned char blambda_bootstrap_##arch[]; \
 	extern const unsigned char blambda_bootstrap_##arch##_end[];
 #include "bootstraps.inc"
+#include "core/array.h"
 #undef BOOTSTRAP
 
 const struct bootstrap bootstraps[] = {
@@ -20,7 +21,7 @@ const struct bootstrap bootstraps[] = {
 	{ NULL, NULL, NULL },
 };
 
-const size_t bootstrap_count = sizeof(bootstraps) / sizeof(bootstraps[0]) - 1;
+const size_t bootstrap_count = ARRAY_SIZE(bootstraps) - 1;
 
 const struct bootstrap *bootstrap_for(const char *arch)
 {

@@ -14,13 +14,13 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
-#include "package/edn.h"
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/observer.h"
 #include "core/xalloc.h"
 #include "package/archive_lazy.h"
 #include "package/babashka.h"
+#include "package/edn.h"
 #include "package/tree.h"
 #include "package/zip.h"
 
@@ -479,49 +479,50 @@ static int nonempty_map(const struct edn *e)
 	return e && e->type == EDN_MAP && e->nr;
 }
 
-int deps_layer_build(const struct deps_layer_opts *o, struct http_fetcher *fetch, struct artifact *out, int *none,
-		     struct error *err)
+/*
+ * The :deps and :pods maps of bb.edn (NULL when absent or nil), pointing
+ * into text, which holds the file. 0, also when there is no bb.edn at all
+ * (root stays NULL); -1 with err.
+ */
+static int read_deps_file(const struct deps_layer_opts *o, struct buf *text, struct edn **root,
+			  const struct edn **deps, const struct edn **pods, struct error *err)
 {
-	struct buf text = BUF_INIT, inputs_text = BUF_INIT, layer = BUF_INIT, work = BUF_INIT;
-	char inputs[SHA256_HEX_LEN + 1];
-	const struct edn *deps, *pods;
-	struct edn *root = NULL;
-	struct tree files = { 0 };
-	int r = -1;
+	const struct edn *bad;
 
-	*none = 0;
-	artifact_init(out, "deps-layer", o->out_dir, o->arch);
-	if (fs_read_file(o->deps_file, &text, 16u << 20)) {
+	*root = NULL;
+	*deps = *pods = NULL;
+	if (fs_read_file(o->deps_file, text, 16u << 20)) {
 		if (errno != ENOENT)
 			return error_set(err, EXIT_FAIL, "cannot read '%s': %s", o->deps_file, strerror(errno));
-		*none = 1;
 		return 0;
 	}
-	root = edn_parse(text.ptr, o->deps_file, err);
-	if (!root)
-		goto out;
-	if (root->type != EDN_MAP) {
-		error_set(err, EXIT_USAGE, "%s:%d:%d: the top level must be a map", o->deps_file, root->line, root->col);
-		goto out;
-	}
-	deps = edn_get(root, "deps");
-	pods = edn_get(root, "pods");
-	if ((deps && deps->type != EDN_MAP && deps->type != EDN_NIL) || (pods && pods->type != EDN_MAP && pods->type != EDN_NIL)) {
-		const struct edn *bad = deps && deps->type != EDN_MAP ? deps : pods;
-		error_set(err, EXIT_USAGE, "%s:%d:%d: :%s must be a map", o->deps_file, bad->line, bad->col,
-			     bad == deps ? "deps" : "pods");
-		goto out;
-	}
-	if (!nonempty_map(deps) && !nonempty_map(pods)) {
-		*none = 1;
-		r = 0;
-		goto out;
-	}
-	buf_addf(&inputs_text, "%s\narch %s\n", LAYER_FORMAT, o->arch);
+	*root = edn_parse(text->ptr, o->deps_file, err);
+	if (!*root)
+		return -1;
+	if ((*root)->type != EDN_MAP)
+		return error_set(err, EXIT_USAGE, "%s:%d:%d: the top level must be a map", o->deps_file, (*root)->line,
+				 (*root)->col);
+	*deps = edn_get(*root, "deps");
+	*pods = edn_get(*root, "pods");
+	bad = *deps && (*deps)->type != EDN_MAP && (*deps)->type != EDN_NIL ? *deps
+	    : *pods && (*pods)->type != EDN_MAP && (*pods)->type != EDN_NIL ? *pods : NULL;
+	if (bad)
+		return error_set(err, EXIT_USAGE, "%s:%d:%d: :%s must be a map", o->deps_file, bad->line, bad->col,
+				 bad == *deps ? "deps" : "pods");
+	return 0;
+}
+
+/* What the layer is made from, hashed: a change to any of it rebuilds the layer. */
+static void layer_inputs(const struct deps_layer_opts *o, const struct edn *deps, const struct edn *pods,
+			 char inputs[SHA256_HEX_LEN + 1])
+{
+	struct buf text = BUF_INIT;
+
+	buf_addf(&text, "%s\narch %s\n", LAYER_FORMAT, o->arch);
 	if (nonempty_map(deps))
-		buf_addf(&inputs_text, "deps %.*s\n", (int)(deps->end - deps->start), deps->start);
+		buf_addf(&text, "deps %.*s\n", (int)(deps->end - deps->start), deps->start);
 	if (nonempty_map(pods))
-		buf_addf(&inputs_text, "pods %.*s\n", (int)(pods->end - pods->start), pods->start);
+		buf_addf(&text, "pods %.*s\n", (int)(pods->end - pods->start), pods->start);
 	/* a local pod's bytes are an input too: a rebuilt pod rebuilds the layer */
 	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
 		const char *lp = edn_str(pods->items[i + 1], "path");
@@ -532,75 +533,108 @@ int deps_layer_build(const struct deps_layer_opts *o, struct http_fetcher *fetch
 			continue;
 		local_pod_path(o->deps_file, lp, &full);
 		if (regular_file(full.ptr) && !sha256_file_hex(full.ptr, sha))
-			buf_addf(&inputs_text, "pod-file %s %s\n", lp, sha);
+			buf_addf(&text, "pod-file %s %s\n", lp, sha);
 		buf_release(&full);
 	}
-	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
+	sha256_hex(text.ptr, text.len, inputs);
+	buf_release(&text);
+}
+
+/* Every pod of :pods into the layer tree: a local one copied, a released one fetched from the registry. */
+static int add_pods(const struct deps_layer_opts *o, const struct edn *pods, struct http_fetcher *fetch,
+		    const char *layer, struct error *err)
+{
+	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
+		const struct edn *k = pods->items[i], *v = pods->items[i + 1];
+		const char *version = edn_str(v, "version");
+
+		if (k->type != EDN_SYMBOL || !strchr(k->text, '/'))
+			return error_set(err, EXIT_USAGE,
+					 "%s:%d:%d: a pod is named by a qualified symbol like org.babashka/go-sqlite3",
+					 o->deps_file, k->line, k->col);
+		if (!version && edn_str(v, "path")) {
+			if (copy_local_pod(o, k, edn_str(v, "path"), layer, err))
+				return -1;
+			continue;
+		}
+		if (!version)
+			return error_set(err, EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} or {:path \"...\"}",
+					 o->deps_file, v->line, v->col, k->text);
+		if (check_pod(o->deps_file, k, k->text, version, err) ||
+		    fetch_pod(fetch, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer, err))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The layer's tree (layer) and the resolver's work tree (work), empty, in
+ * target/: an interrupt removes both (after stopping a resolver still
+ * writing there).
+ */
+static int stage_trees(const struct deps_layer_opts *o, struct buf *layer, struct buf *work, struct error *err)
+{
+	char *cwd = getcwd(NULL, 0);
+
+	buf_addf(layer, "%s/%s/.deps-layer-%s", cwd, o->out_dir, o->arch);
+	buf_addf(work, "%s/%s/.deps-resolve-%s", cwd, o->out_dir, o->arch);
+	free(cwd);
+	if (fs_remove_tree(layer->ptr, NULL) || fs_remove_tree(work->ptr, NULL))
+		return error_set(err, EXIT_FAIL, "cannot clear '%s' and '%s' for a new deps layer: %s", layer->ptr,
+				 work->ptr, strerror(errno));
+	fs_temp_register_tree(layer->ptr);
+	fs_temp_register_tree(work->ptr);
+	return fs_mkdirs(layer->ptr, 0755, err) || fs_mkdirs(work->ptr, 0755, err) ? -1 : 0;
+}
+
+static void unstage_tree(const struct deps_layer_opts *o, const struct buf *tree)
+{
+	if (!tree->len)
+		return;
+	if (fs_remove_tree(tree->ptr, NULL))
+		observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", tree->ptr, strerror(errno));
+	fs_temp_unregister(tree->ptr);
+}
+
+int deps_layer_build(const struct deps_layer_opts *o, struct http_fetcher *fetch, struct artifact *out, int *none,
+		     struct error *err)
+{
+	struct buf text = BUF_INIT, layer = BUF_INIT, work = BUF_INIT;
+	char inputs[SHA256_HEX_LEN + 1];
+	const struct edn *deps, *pods;
+	struct edn *root = NULL;
+	struct tree files = { 0 };
+	int r = -1;
+
+	*none = 0;
+	artifact_init(out, "deps-layer", o->out_dir, o->arch);
+	if (read_deps_file(o, &text, &root, &deps, &pods, err))
+		goto out;
+	if (!nonempty_map(deps) && !nonempty_map(pods)) {
+		*none = 1;
+		r = 0;
+		goto out;
+	}
+	layer_inputs(o, deps, pods, inputs);
 	if (!artifact_should_build(out, inputs, o->force, o->dry_run)) {
 		r = 0;
 		goto out;
 	}
 	observe_note(o->obs, NOTE_INFO, "Building %s", out->path);
-	{
-		char *cwd = getcwd(NULL, 0);
-
-		buf_addf(&layer, "%s/%s/.deps-layer-%s", cwd, o->out_dir, o->arch);
-		buf_addf(&work, "%s/%s/.deps-resolve-%s", cwd, o->out_dir, o->arch);
-		free(cwd);
-	}
-	if (fs_remove_tree(layer.ptr, NULL) || fs_remove_tree(work.ptr, NULL)) {
-		error_set(err, EXIT_FAIL, "cannot clear '%s' and '%s' for a new deps layer: %s", layer.ptr, work.ptr, strerror(errno));
+	if (stage_trees(o, &layer, &work, err) || (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr, err)) ||
+	    add_pods(o, pods, fetch, layer.ptr, err))
 		goto out;
-	}
-	/* staged in target/: an interrupt removes both trees (after stopping a resolver still writing there) */
-	fs_temp_register_tree(layer.ptr);
-	fs_temp_register_tree(work.ptr);
-	if (fs_mkdirs(layer.ptr, 0755, err) || fs_mkdirs(work.ptr, 0755, err))
-		goto out;
-	if (nonempty_map(deps) && resolve_deps(o, deps, layer.ptr, work.ptr, err))
-		goto out;
-	for (size_t i = 0; nonempty_map(pods) && i + 1 < pods->nr; i += 2) {
-		const struct edn *k = pods->items[i], *v = pods->items[i + 1];
-		const char *version = edn_str(v, "version");
-
-		if (k->type != EDN_SYMBOL || !strchr(k->text, '/')) {
-			error_set(err, EXIT_USAGE, "%s:%d:%d: a pod is named by a qualified symbol like org.babashka/go-sqlite3",
-				     o->deps_file, k->line, k->col);
-			goto out;
-		}
-		if (!version && edn_str(v, "path")) {
-			if (copy_local_pod(o, k, edn_str(v, "path"), layer.ptr, err))
-				goto out;
-			continue;
-		}
-		if (!version) {
-			error_set(err, EXIT_USAGE, "%s:%d:%d: pod %s needs {:version \"...\"} or {:path \"...\"}",
-				     o->deps_file, v->line, v->col, k->text);
-			goto out;
-		}
-		if (check_pod(o->deps_file, k, k->text, version, err) ||
-		    fetch_pod(fetch, o->registry ? o->registry : POD_REGISTRY, k->text, version, o->arch, layer.ptr, err))
-			goto out;
-	}
-	if (tree_collect(layer.ptr, "", NULL, NULL, &files, err) || tree_sort_unique(&files, "the deps layer", err))
-		goto out;
-	if (tree_zip(&files, out->path, ZIP_LEVEL_DEFAULT, err) || artifact_record(out, inputs, err))
+	if (tree_collect(layer.ptr, "", NULL, NULL, &files, err) || tree_sort_unique(&files, "the deps layer", err) ||
+	    tree_zip(&files, out->path, ZIP_LEVEL_DEFAULT, err) || artifact_record(out, inputs, err))
 		goto out;
 	out->built = 1;
 	r = 0;
 out:
-	if (layer.len && fs_remove_tree(layer.ptr, NULL))
-		observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", layer.ptr, strerror(errno));
-	if (work.len && fs_remove_tree(work.ptr, NULL))
-		observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", work.ptr, strerror(errno));
-	if (layer.len)
-		fs_temp_unregister(layer.ptr);
-	if (work.len)
-		fs_temp_unregister(work.ptr);
+	unstage_tree(o, &layer);
+	unstage_tree(o, &work);
 	tree_release(&files);
 	edn_free(root);
 	buf_release(&text);
-	buf_release(&inputs_text);
 	buf_release(&layer);
 	buf_release(&work);
 	return r;

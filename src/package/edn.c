@@ -226,8 +226,67 @@ static struct edn *read_value(struct reader *r)
 	return e;
 }
 
+/* \c, \newline, \u0041: kept as written */
+static struct edn *read_char(struct reader *r)
+{
+	struct edn *e;
+	const char *s = r->p;
+
+	if (!r->p[1]) {
+		fail(r, "'\\' at the end of the input: a character literal needs its character");
+		return NULL;
+	}
+	e = new_value(r, EDN_CHAR);
+	advance(r);
+	advance(r);
+	while (!delimiter(*r->p))
+		advance(r);
+	e->text = xstrndup(s, (size_t)(r->p - s));
+	e->end = r->p;
+	return e;
+}
+
+/* #_ drops the next form: a nil that says so */
+static struct edn *read_discard(struct reader *r)
+{
+	struct edn *gone, *e = new_value(r, EDN_NIL);
+
+	advance(r);
+	advance(r);
+	gone = read_value(r);
+	if (!gone) {
+		edn_free(e);
+		return NULL;
+	}
+	edn_free(gone);
+	e->text = xstrdup("#_");
+	e->end = r->p;
+	return e;
+}
+
+/* #tag value */
+static struct edn *read_tagged(struct reader *r)
+{
+	struct edn *e = new_value(r, EDN_TAGGED), *v;
+	const char *s = r->p;
+
+	while (!delimiter(*r->p))
+		advance(r);
+	e->text = xstrndup(s, (size_t)(r->p - s));
+	v = read_value(r);
+	if (!v) {
+		edn_free(e);
+		return NULL;
+	}
+	add_item(e, v);
+	e->end = r->p;
+	return e;
+}
+
 static struct edn *read_form(struct reader *r)
 {
+	struct edn *meta;
+
 	skip_space(r);
 	switch (*r->p) {
 	case '\0':
@@ -244,67 +303,17 @@ static struct edn *read_form(struct reader *r)
 		return NULL;
 	case '"':
 		return read_string(r);
-	case '\\': {
-		struct edn *e;
-		const char *s = r->p;
-
-		if (!r->p[1]) {
-			fail(r, "'\\' at the end of the input: a character literal needs its character");
-			return NULL;
-		}
-		e = new_value(r, EDN_CHAR);
-		advance(r);
-		advance(r);
-		while (!delimiter(*r->p))
-			advance(r);
-		e->text = xstrndup(s, (size_t)(r->p - s));
-		e->end = r->p;
-		return e;
-	}
-	case '^': {
-		struct edn *meta;
-
+	case '\\':
+		return read_char(r);
+	case '^':
 		advance(r); /* metadata: read and drop it, then the value it annotates */
 		meta = read_value(r);
 		if (!meta)
 			return NULL;
 		edn_free(meta);
 		return read_value(r);
-	}
 	case '#':
-		if (r->p[1] == '{')
-			return read_coll(r, EDN_SET, 2, '}');
-		if (r->p[1] == '_') {
-			struct edn *gone, *e = new_value(r, EDN_NIL);
-
-			advance(r);
-			advance(r);
-			gone = read_value(r);
-			if (!gone) {
-				edn_free(e);
-				return NULL;
-			}
-			edn_free(gone);
-			e->text = xstrdup("#_");
-			e->end = r->p;
-			return e;
-		}
-		{
-			struct edn *e = new_value(r, EDN_TAGGED), *v;
-			const char *s = r->p;
-
-			while (!delimiter(*r->p))
-				advance(r);
-			e->text = xstrndup(s, (size_t)(r->p - s));
-			v = read_value(r);
-			if (!v) {
-				edn_free(e);
-				return NULL;
-			}
-			add_item(e, v);
-			e->end = r->p;
-			return e;
-		}
+		return r->p[1] == '{' ? read_coll(r, EDN_SET, 2, '}') : r->p[1] == '_' ? read_discard(r) : read_tagged(r);
 	default:
 		return read_token(r);
 	}

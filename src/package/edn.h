@@ -29,7 +29,8 @@ struct edn {
 
 /*
  * Parse the first value of text. NULL with err ("FILE:LINE:COL: ...",
- * EXIT_USAGE) on a mistake.
+ * EXIT_USAGE) on a mistake. The values point into text (start, end): it
+ * must outlive them.
  */
 struct edn *edn_parse(const char *text, const char *file, struct error *err);
 void edn_free(struct edn *e);

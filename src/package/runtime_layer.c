@@ -4,6 +4,7 @@
 #include <string.h>
 #include <zip.h>
 
+#include "core/array.h"
 #include "core/fs.h"
 #include "core/xalloc.h"
 #include "package/babashka.h"
@@ -106,14 +107,67 @@ static void deflated_bb_keep(const char *layer, const char *path, const struct o
 	buf_release(&side);
 }
 
+/* What the layer is made from, hashed: a change to any of it rebuilds the layer. */
+static void layer_inputs(const struct bb_release *rel, const struct bootstrap *boot, char inputs[SHA256_HEX_LEN + 1])
+{
+	struct buf text = BUF_INIT;
+	char boot_sha[SHA256_HEX_LEN + 1], clj_sha[SHA256_HEX_LEN + 1];
+
+	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
+	sha256_hex(blambda_runtime_clj, (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), clj_sha);
+	buf_addf(&text, "%s\nbabashka %s %s\nbootstrap %s\nruntime.clj %s\nlevel %d\n", LAYER_FORMAT, rel->version,
+		 rel->sha256, boot_sha, clj_sha, ZIP_LEVEL_DEFAULT);
+	sha256_hex(text.ptr, text.len, inputs);
+	buf_release(&text);
+}
+
+/* The layer with bb copied, still deflated, from the layer built last (no inflating, no second deflating) */
+static int zip_from_deflated(const char *path, const struct bootstrap *boot, const char *deflated, struct error *err)
+{
+	struct zip_input in[] = {
+		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
+		{ "bb", 0755, NULL, NULL, 0, NULL, NULL, deflated },
+		{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj,
+		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL, NULL, NULL },
+	};
+
+	return zip_write(path, in, ARRAY_SIZE(in), ZIP_LEVEL_DEFAULT, err);
+}
+
+/* The layer with bb from the release archive: inflated on a second thread while libzip deflates it */
+static int zip_from_release(struct bb_release *rel, const char *path, const struct bootstrap *boot,
+			    struct error *err)
+{
+	uint64_t bb_size = 0;
+	struct bb_stream *bbs = bb_stream_open(rel, &bb_size, err);
+	struct zip_input in[] = {
+		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
+		{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs, NULL },
+		{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj,
+		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL, NULL, NULL },
+	};
+	struct stream_guard g = { bbs, 0, 0 };
+	int bad;
+
+	if (!bbs) {
+		forget_unusable(rel, err);
+		return -1;
+	}
+	bad = zip_write_checked(path, in, ARRAY_SIZE(in), ZIP_LEVEL_DEFAULT, close_stream, &g, err);
+	if (!g.closed) /* the zip failed first; the stream's own failure, if it had one, says more */
+		bad |= bb_stream_close(bbs, err);
+	if (bad && g.closed && g.stream_failed)
+		forget_unusable(rel, err);
+	return bad ? -1 : 0;
+}
+
 int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher *fetch, struct artifact *out,
 			struct error *err)
 {
 	const struct bootstrap *boot = bootstrap_for(o->arch);
 	struct bb_release rel;
-	struct buf inputs_text = BUF_INIT, deflated = BUF_INIT;
-	char inputs[SHA256_HEX_LEN + 1], boot_sha[SHA256_HEX_LEN + 1], clj_sha[SHA256_HEX_LEN + 1];
-	size_t clj_len = (size_t)(blambda_runtime_clj_end - blambda_runtime_clj);
+	struct buf deflated = BUF_INIT;
+	char inputs[SHA256_HEX_LEN + 1];
 	int r = -1;
 
 	artifact_init(out, "runtime-layer", o->out_dir, o->arch);
@@ -126,12 +180,7 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 		return error_set(err, EXIT_USAGE, "unknown architecture '%s': Lambda has x86_64 and arm64", o->arch);
 	if (bb_release_expected(&rel, fetch, err))
 		goto out;
-	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
-	sha256_hex(blambda_runtime_clj, clj_len, clj_sha);
-	buf_addf(&inputs_text, "%s\nbabashka %s %s\nbootstrap %s\nruntime.clj %s\nlevel %d\n", LAYER_FORMAT,
-		 rel.version, rel.sha256, boot_sha, clj_sha, ZIP_LEVEL_DEFAULT);
-	sha256_hex(inputs_text.ptr, inputs_text.len, inputs);
-
+	layer_inputs(&rel, boot, inputs);
 	if (!artifact_should_build(out, inputs, o->force, o->dry_run)) {
 		r = 0;
 		goto out;
@@ -141,45 +190,12 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 		goto out;
 	deflated_bb_path(&rel, &deflated);
 	if (deflated_bb_ok(deflated.ptr, fetch->obs)) {
-		struct zip_input in[] = {
-			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
-			{ "bb", 0755, NULL, NULL, 0, NULL, NULL, deflated.ptr },
-			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL, NULL },
-		};
-
 		observe_trace(fetch->obs, 1, "copying the deflated bb from %s", deflated.ptr);
-		if (zip_write(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, err) ||
+		if (zip_from_deflated(out->path, boot, deflated.ptr, err) || artifact_record(out, inputs, err))
+			goto out;
+	} else {
+		if (bb_release_fetch(&rel, fetch, err) || zip_from_release(&rel, out->path, boot, err) ||
 		    artifact_record(out, inputs, err))
-			goto out;
-		out->built = 1;
-		r = 0;
-		goto out;
-	}
-	if (bb_release_fetch(&rel, fetch, err))
-		goto out;
-	{
-		uint64_t bb_size = 0;
-		struct bb_stream *bbs = bb_stream_open(&rel, &bb_size, err);
-		struct zip_input in[] = {
-			{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
-			{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs, NULL },
-			{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj, clj_len, NULL, NULL, NULL },
-		};
-		struct stream_guard g = { bbs, 0, 0 };
-		int bad;
-
-		if (!bbs) {
-			forget_unusable(&rel, err);
-			goto out;
-		}
-		/* bb is inflated on a second thread while libzip deflates it */
-		bad = zip_write_checked(out->path, in, sizeof(in) / sizeof(in[0]), ZIP_LEVEL_DEFAULT, close_stream, &g,
-					err);
-		if (!g.closed) /* the zip failed first; the stream's own failure, if it had one, says more */
-			bad |= bb_stream_close(bbs, err);
-		if (bad && g.closed && g.stream_failed)
-			forget_unusable(&rel, err);
-		if (bad || artifact_record(out, inputs, err))
 			goto out;
 		deflated_bb_keep(out->path, deflated.ptr, fetch->obs);
 	}
@@ -187,7 +203,6 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 	r = 0;
 out:
 	bb_release_release(&rel);
-	buf_release(&inputs_text);
 	buf_release(&deflated);
 	return r;
 }

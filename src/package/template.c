@@ -6,8 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/suggest.h"
+#include "core/array.h"
 #include "core/fs.h"
+#include "core/suggest.h"
 #include "core/xalloc.h"
 
 #define TEMPLATE(path, i)                                      \
@@ -27,7 +28,7 @@ static const struct {
 
 size_t template_embedded_count(void)
 {
-	return sizeof(embedded) / sizeof(embedded[0]);
+	return ARRAY_SIZE(embedded);
 }
 
 void rendered_set_release(struct rendered_set *s)

@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/xalloc.h"
 
 /* 1980-01-01 00:00:00 in MS-DOS date and time fields */
 #define DOS_DATE ((0 << 9) | (1 << 5) | 1)
@@ -69,11 +70,53 @@ int zip_write(const char *out, struct zip_input *in, size_t n, int level, struct
 	return zip_write_checked(out, in, n, level, NULL, NULL, err);
 }
 
+/* One entry into za, with fixed times and its mode; *from is the zip it is copied from, for the caller to close. */
+static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const char *out, int level,
+		     struct error *err)
+{
+	zip_source_t *src;
+	zip_int64_t idx;
+	int zerr = 0;
+
+	if (in->zip_from) {
+		zip_int64_t at;
+
+		*from = zip_open(in->zip_from, ZIP_RDONLY, &zerr);
+		at = *from ? zip_name_locate(*from, in->name, 0) : -1;
+		if (at < 0)
+			return error_set(err, EXIT_FAIL, "cannot read '%s' from '%s': %s", in->name, in->zip_from,
+					 *from ? "no such entry" : "not a zip");
+		/* the deflated bytes as they are: a copy, not a second compression */
+		src = zip_source_zip(za, *from, (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, 0);
+	} else if (in->path) {
+		src = zip_source_file(za, in->path, 0, -1);
+	} else if (in->read) {
+		src = zip_source_function(za, stream_cb, (void *)in);
+	} else {
+		src = zip_source_buffer(za, in->data, in->len, 0);
+	}
+	if (!src)
+		return error_set(err, EXIT_FAIL, "cannot add '%s' to '%s': %s", in->path ? in->path : in->name, out,
+				 zip_strerror(za));
+	idx = zip_file_add(za, in->name, src, ZIP_FL_ENC_UTF_8);
+	if (idx < 0) {
+		zip_source_free(src);
+		return error_set(err, EXIT_FAIL, "cannot add '%s' to '%s': %s", in->name, out, zip_strerror(za));
+	}
+	if (zip_file_set_dostime(za, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0) ||
+	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
+					     ((zip_uint32_t)(S_IFREG | (in->mode & 07777))) << 16) ||
+	    (!in->zip_from && zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level)))
+		return error_set(err, EXIT_FAIL, "cannot set the attributes of '%s' in '%s': %s", in->name, out,
+				 zip_strerror(za));
+	return 0;
+}
+
 int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level,
 		      int (*before_commit)(void *ctx, struct error *err), void *ctx, struct error *err)
 {
 	struct buf tmp = BUF_INIT;
-	zip_t *za, **from = calloc(n ? n : 1, sizeof(*from));
+	zip_t *za, **from = xcalloc(n ? n : 1, sizeof(*from));
 	int zerr = 0, r = -1;
 
 	if (n > 1)
@@ -89,64 +132,23 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		zip_error_init_with_code(&e, zerr);
 		error_set(err, EXIT_FAIL, "cannot create '%s': %s", tmp.ptr, zip_error_strerror(&e));
 		zip_error_fini(&e);
-		buf_release(&tmp);
-		return -1;
+		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		zip_source_t *src;
-		zip_int64_t idx;
-
-		if (in[i].zip_from) {
-			zip_int64_t at;
-
-			from[i] = zip_open(in[i].zip_from, ZIP_RDONLY, &zerr);
-			at = from[i] ? zip_name_locate(from[i], in[i].name, 0) : -1;
-			if (at < 0) {
-				error_set(err, EXIT_FAIL, "cannot read '%s' from '%s': %s", in[i].name, in[i].zip_from,
-				      from[i] ? "no such entry" : "not a zip");
-				goto fail;
-			}
-			/* the deflated bytes as they are: a copy, not a second compression */
-			src = zip_source_zip(za, from[i], (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, 0);
-		} else if (in[i].path)
-			src = zip_source_file(za, in[i].path, 0, -1);
-		else if (in[i].read)
-			src = zip_source_function(za, stream_cb, &in[i]);
-		else
-			src = zip_source_buffer(za, in[i].data, in[i].len, 0);
-		if (!src) {
-			error_set(err, EXIT_FAIL, "cannot add '%s' to '%s': %s", in[i].path ? in[i].path : in[i].name, out, zip_strerror(za));
+	for (size_t i = 0; i < n; i++)
+		if (add_entry(za, &in[i], &from[i], out, level, err))
 			goto fail;
-		}
-		idx = zip_file_add(za, in[i].name, src, ZIP_FL_ENC_UTF_8);
-		if (idx < 0) {
-			zip_source_free(src);
-			error_set(err, EXIT_FAIL, "cannot add '%s' to '%s': %s", in[i].name, out, zip_strerror(za));
-			goto fail;
-		}
-		if (zip_file_set_dostime(za, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0) ||
-		    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
-						     ((zip_uint32_t)(S_IFREG | (in[i].mode & 07777))) << 16) ||
-		    (!in[i].zip_from && zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level))) {
-			error_set(err, EXIT_FAIL, "cannot set the attributes of '%s' in '%s': %s", in[i].name, out, zip_strerror(za));
-			goto fail;
-		}
-	}
 	if (zip_close(za)) {
 		error_set(err, EXIT_FAIL, "cannot write '%s': %s", out, zip_strerror(za));
 		goto fail;
 	}
-	za = NULL;
 	if (before_commit && before_commit(ctx, err)) {
 		unlink(tmp.ptr);
-		goto out;
-	}
-	if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
+	} else if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
 		error_set(err, EXIT_FAIL, "cannot write '%s': %s", out, strerror(errno));
 		unlink(tmp.ptr);
-		goto out;
+	} else {
+		r = 0;
 	}
-	r = 0;
 	goto out;
 fail:
 	zip_discard(za);

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/array.h"
+
 static int test_passed, test_failed;
 
 #define CHECK(cond)                                                                   \
@@ -48,7 +50,7 @@ static int test_passed, test_failed;
 	int main(void)                                                                   \
 	{                                                                                \
 		void (*tests_[])(void) = { __VA_ARGS__ };                                \
-		for (size_t i_ = 0; i_ < sizeof(tests_) / sizeof(tests_[0]); i_++)       \
+		for (size_t i_ = 0; i_ < ARRAY_SIZE(tests_); i_++)                     \
 			tests_[i_]();                                                    \
 		printf("%d passed, %d failed\n", test_passed, test_failed);               \
 		return test_failed ? 1 : (test_passed ? 0 : 1);                          \

@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include "aws/aws.h"
+#include "aws/logs.h"
 #include "aws/protocol.h"
 #include "aws/xml.h"
+#include "core/array.h"
 #include "core/hash.h"
+#include "core/xalloc.h"
 #include "test.h"
 
 static void response(struct http_response *r, long status, const char *body)
@@ -187,7 +190,7 @@ static void test_zip_json_stream(void)
 	char path[] = "/tmp/blambda-zipjson-XXXXXX";
 	int fd = mkstemp(path);
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct buf want = BUF_INIT, got = BUF_INIT, again = BUF_INIT;
 		unsigned char *data = malloc(sizes[i] + 1);
 		struct aws_zip_json z;
@@ -295,5 +298,52 @@ static void test_form(void)
 	buf_release(&f);
 }
 
+static void add_event(struct logs_events *ev, long long t, const char *id)
+{
+	XGROW(ev->items, ev->alloc, ev->nr + 1);
+	ev->items[ev->nr].timestamp = t;
+	ev->items[ev->nr].stream = xstrdup("s");
+	ev->items[ev->nr].message = xstrdup(id);
+	ev->items[ev->nr++].id = xstrdup(id);
+}
+
+/* logs --follow: each look starts at the newest millisecond seen; nothing is given twice, nothing lost */
+static void test_logs_cursor(void)
+{
+	struct logs_cursor c = LOGS_CURSOR_INIT(1000);
+	struct logs_events ev = { 0 };
+
+	add_event(&ev, 1005, "b");
+	add_event(&ev, 1000, "a");
+	add_event(&ev, 1005, "c");
+	logs_cursor_advance(&c, &ev);
+	CHECK_INT(ev.nr, 3);
+	CHECK_STR(ev.items[0].id, "a"); /* sorted by time */
+	CHECK_INT(c.start_ms, 1005);
+	logs_events_release(&ev);
+
+	/* the next look gives 1005's events again, and one more of it, and a later one */
+	add_event(&ev, 1005, "b");
+	add_event(&ev, 1005, "c");
+	add_event(&ev, 1005, "d");
+	add_event(&ev, 1010, "e");
+	logs_cursor_advance(&c, &ev);
+	CHECK_INT(ev.nr, 2);
+	CHECK_STR(ev.items[0].id, "d");
+	CHECK_STR(ev.items[1].id, "e");
+	CHECK_INT(c.start_ms, 1010);
+	logs_events_release(&ev);
+
+	/* an empty look keeps the cursor */
+	logs_cursor_advance(&c, &ev);
+	CHECK_INT(c.start_ms, 1010);
+	add_event(&ev, 1010, "e");
+	logs_cursor_advance(&c, &ev);
+	CHECK_INT(ev.nr, 0);
+	logs_events_release(&ev);
+	logs_cursor_release(&c);
+}
+
 TEST_MAIN(test_json_errors, test_xml_errors, test_xml_tree, test_xml_hostile, test_xml_error_variants,
-	  test_path_segments, test_zip_json_stream, test_times, test_profiles, test_form)
+	  test_path_segments, test_zip_json_stream, test_times, test_profiles, test_form,
+	  test_logs_cursor)

@@ -6,13 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/suggest.h"
+#include "core/array.h"
 #include "core/buf.h"
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/json.h"
 #include "core/payload.h"
 #include "core/strlist.h"
+#include "core/suggest.h"
 #include "test.h"
 
 static void test_buf(void)
@@ -101,7 +102,7 @@ static void test_buf_printable(void)
 		{ "too big \xf4\x90\x80\x80", "too big ????", 0 },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct buf b = BUF_INIT;
 
 		buf_add_printable(&b, cases[i].in, strlen(cases[i].in), cases[i].keep_lines);
@@ -235,9 +236,9 @@ static void test_json_check(void)
 	struct buf b = BUF_INIT;
 	size_t line, col;
 
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
 		CHECK_INT(json_check(good[i], strlen(good[i]), &line, &col), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		CHECK_INT(json_check(bad[i], strlen(bad[i]), &line, &col), -1);
 	CHECK_INT(json_check("{\n  \"a\": 01}", 13, &line, &col), -1);
 	CHECK_INT(line, 2);

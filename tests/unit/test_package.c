@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "core/array.h"
 #include "core/fs.h"
 #include "package/artifact.h"
 #include "package/babashka.h"
@@ -136,7 +137,7 @@ static void test_zip_extract(void)
 	{
 		const char *bad[] = { "../evil", "a/../../evil", "/tmp/evil-abs", "a//b", "./x", "" };
 
-		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			struct zip_input in[] = { { bad[i], 0644, NULL, "x", 1, NULL, NULL, NULL } };
 
 			if (zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT, &zerr))

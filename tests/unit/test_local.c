@@ -1,0 +1,83 @@
+/* Unit tests for local/procs: the process accounting of a runtime, on the processes of this test. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "local/procs.h"
+#include "test.h"
+
+static int has(const pid_t *pids, size_t n, pid_t p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == p)
+			return 1;
+	return 0;
+}
+
+/*
+ * A runtime's processes: its group, and a descendant that left it (setsid)
+ * is still counted; a process outside both is not.
+ */
+static void test_members(void)
+{
+	int ready[2], go[2];
+	pid_t leader, escaped = 0, members[64];
+	size_t n;
+	char c;
+
+	CHECK(!pipe(ready) && !pipe(go));
+	leader = fork();
+	if (!leader) {
+		pid_t kid;
+
+		close(go[1]); /* the test's close of it is the signal to end */
+		close(ready[0]);
+		setpgid(0, 0);
+		kid = fork();
+		if (!kid) {
+			setsid(); /* out of the group */
+			if (write(ready[1], &(pid_t){ getpid() }, sizeof(pid_t)) < 0)
+				_exit(1);
+			_exit(read(go[0], &c, 1) < 0);
+		}
+		if (read(go[0], &c, 1) < 0)
+			_exit(1);
+		waitpid(kid, NULL, 0);
+		_exit(0);
+	}
+	CHECK(read(ready[0], &escaped, sizeof(escaped)) == sizeof(escaped));
+	n = local_proc_members(leader, members, 64);
+	CHECK(has(members, n, leader));
+	CHECK(has(members, n, escaped));
+	CHECK(!has(members, n, getpid()));
+	CHECK_INT(n, 2);
+	/* at most max */
+	CHECK_INT(local_proc_members(leader, members, 1), 1);
+	close(go[1]);
+	waitpid(leader, NULL, 0);
+	/* gone: nothing */
+	CHECK_INT(local_proc_members(leader, members, 64), 0);
+}
+
+static void test_memory(void)
+{
+	long rss = local_proc_kb(getpid(), LOCAL_MEM_RSS), hwm = local_proc_kb(getpid(), LOCAL_MEM_HWM);
+	char *touched = malloc(8 << 20);
+
+	CHECK(rss > 0);
+	CHECK(hwm >= rss);
+	CHECK(local_proc_kb(getpid(), LOCAL_MEM_PSS) > 0);
+	for (size_t i = 0; i < (8u << 20); i += 4096)
+		touched[i] = 1;
+	/* 8 MB touched shows up (allowing for what the allocator does) */
+	CHECK(local_proc_kb(getpid(), LOCAL_MEM_RSS) >= rss + 7 * 1024);
+	CHECK(local_proc_kb(getpid(), LOCAL_MEM_HWM) >= rss + 7 * 1024);
+	free(touched);
+	/* a process that is not there has none */
+	CHECK_INT(local_proc_kb(0x7ffffff0, LOCAL_MEM_RSS), 0);
+	CHECK_INT(local_proc_kb(0x7ffffff0, LOCAL_MEM_PSS), 0);
+}
+
+TEST_MAIN(test_members, test_memory)

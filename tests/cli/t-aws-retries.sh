@@ -87,4 +87,20 @@ expect_status 3
 expect_err_has "ServiceUnavailable"
 expect_requests 1
 
+test_case "an identity that would forge output lines is shown safely; an account not of twelve digits is refused"
+with_faults hostile-identity
+blambda doctor
+expect_status 0
+# one caller line, its line break and C1 control shown as '?', never raw
+[ "$(printf '%s\n' "$out" | grep -c '^caller:')" = 1 ] && pass || fail "more than one caller line: $out"
+expect_out_has "caller:       arn:aws:iam::123456789012:user/x??caller:       arn:aws:iam::999999999999:root?31m"
+printf '%s' "$out" | LC_ALL=C grep -q $'\r\|\xc2\x9b' && fail "a control character reached the output" || pass
+blambda doctor --json
+expect_json 'd["identity"]["arn"].startswith("arn:aws:iam::123456789012:user/x\r\ncaller:")'
+with_faults short-account
+blambda doctor
+expect_err_has "an account that is not twelve digits"
+expect_out_lacks "account:"
+[ "$status" -ne 0 ] && pass || fail "doctor succeeded with a bad account"
+
 finish

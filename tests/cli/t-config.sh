@@ -296,4 +296,38 @@ run bash -c "printf 'function:\n  memory: 640\n' | '$BLAMBDA' -c /dev/stdin conf
 expect_status 0
 expect_out "640"
 
+test_case "a region is checked whatever its source, before it goes into a host name"
+# an endpoint is https://SERVICE.REGION.amazonaws.com: a region like this one would send the request elsewhere
+mkdir -p "$TMP/regions" "$HOME/.aws" && cd "$TMP/regions" || exit 1
+printf 'function:\n  name: hello\n  handler: hello/handler\n' > blambda.yml
+export AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=secret
+evil='evil.example/x?'
+AWS_REGION="$evil" blambda logs
+expect_status 2
+expect_err_has "AWS_REGION: region must look like 'eu-west-1', got '$evil'"
+AWS_DEFAULT_REGION="$evil" blambda logs
+expect_status 2
+expect_err_has "AWS_DEFAULT_REGION: region must look like 'eu-west-1', got '$evil'"
+blambda --region "$evil" logs
+expect_status 2
+expect_err_has "--region: region must look like 'eu-west-1', got '$evil'"
+printf '[default]\nregion = %s\n' "$evil" > "$HOME/.aws/config"
+blambda logs
+expect_status 2
+expect_err_has "profile 'default' in ~/.aws/config: region must look like 'eu-west-1', got '$evil'"
+# an escape sequence in it is not written to the terminal
+printf '[profile p]\nregion = us-east-1\033[31m\n' > "$HOME/.aws/config"
+AWS_PROFILE=p blambda logs
+expect_status 2
+expect_err_has "got 'us-east-1?[31m'"
+rm "$HOME/.aws/config"
+BLAMBDA_REGIONS="$evil" blambda deploy --dry-run
+expect_status 2
+expect_err_has "BLAMBDA_REGIONS: region must look like 'eu-west-1', got '$evil'"
+printf 'function:\n  name: hello\n  handler: hello/handler\naws:\n  region: %s\n' "$evil" > blambda.yml
+blambda logs
+expect_status 2
+expect_err_has "blambda.yml:5:11: region must look like 'eu-west-1', got '$evil'"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
 finish

@@ -25,7 +25,10 @@ a status code (an AWS error answer with that status; 429 and 503 carry
 Throttling / ServiceUnavailable, 400 a non-retryable ValidationError),
 "retry-after" (503 with Retry-After: 1), "reset" (connection reset),
 "stall" (accept, never answer), "truncate" (a body shorter than its
-Content-Length), "ok" (a GetCallerIdentity answer). The last entry repeats.
+Content-Length), "ok" (a GetCallerIdentity answer), "hostile-identity" (one
+whose Arn carries a line break and a C1 control, as &#13;&#10; and &#155;
+decode to: XML 1.0 allows no ESC), "short-account" (one whose Account is not twelve
+digits). The last entry repeats.
 --log appends "METHOD PATH" per request.
 """
 import json, socket, struct, sys, threading, time
@@ -129,6 +132,12 @@ class Handler(loopback.Handler):
         step = faults[min(i, len(faults) - 1)]
         if step == "ok":
             return self.send(200, IDENTITY, "text/xml")
+        if step == "hostile-identity":
+            forged = "arn:aws:iam::123456789012:user/x&#13;&#10;caller:       arn:aws:iam::999999999999:root&#155;31m"
+            return self.send(200, IDENTITY.replace("arn:aws:iam::123456789012:user/fake", forged), "text/xml")
+        if step == "short-account":
+            return self.send(200, IDENTITY.replace("<Account>123456789012</Account>",
+                                                   "<Account>1234&#10;5678</Account>"), "text/xml")
         if step == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()

@@ -129,6 +129,17 @@ int error_print_release(struct error *e)
 	return status;
 }
 
+void warning_error(const struct error *e)
+{
+	struct buf m = BUF_INIT;
+
+	error_format(e, &m);
+	warning("%s", m.ptr);
+	if (e->hint)
+		hint("%s", e->hint);
+	buf_release(&m);
+}
+
 void warning(const char *fmt, ...)
 {
 	va_list ap;

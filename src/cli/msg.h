@@ -46,6 +46,8 @@ int error_print(const struct error *e);
 /* error_print(), then error_release(). */
 int error_print_release(struct error *e);
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An error value said as a warning ("blambda: warning: MESSAGE"), then its hint: something failed that is not fatal. */
+void warning_error(const struct error *e);
 /* A hint the user can act on ("hint: ..."), printed after an error. */
 void hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress and results for humans; silenced by -q. */

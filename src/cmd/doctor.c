@@ -7,18 +7,49 @@
 
 #include "aws/aws.h"
 #include "aws/sts.h"
+#include "aws/xml.h"
 #include "cli/msg.h"
 #include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/array.h"
 #include "core/fs.h"
+#include "core/curl_lazy.h"
 #include "core/json.h"
+#include "local/mhd_lazy.h"
+#include "package/archive_lazy.h"
 #include "package/bootstrap.h"
 
 /* The services whose endpoints doctor shows. */
 static const char *const services[] = { "lambda", "iam", "sts", "s3" };
 #define NSERVICES (ARRAY_SIZE(services))
+
+static int probe_curl(struct error *err)
+{
+	return curl_api(err) ? 0 : -1;
+}
+
+static int probe_archive(struct error *err)
+{
+	return archive_api(err) ? 0 : -1;
+}
+
+static int probe_mhd(struct error *err)
+{
+	return mhd_api(err) ? 0 : -1;
+}
+
+/* The libraries loaded on first use (core/lazy.h): a package may recommend them rather than depend on them. */
+static const struct {
+	const char *name, *needed_by;
+	int (*probe)(struct error *err);
+} lazy_libs[] = {
+	{ "libcurl", "downloads and every AWS call", probe_curl },
+	{ "libexpat", "the AWS answers in XML (IAM, S3, STS)", xml_load },
+	{ "libarchive", "unpacking the Babashka release", probe_archive },
+	{ "libmicrohttpd", "blambda local", probe_mhd },
+};
+#define NLIBS (ARRAY_SIZE(lazy_libs))
 
 /* What doctor found: gathered first, then shown as text or JSON. */
 struct doctor_report {
@@ -32,6 +63,7 @@ struct doctor_report {
 	const char *endpoint_origin[NSERVICES];  /* NULL: the service's own */
 	struct buf cache_dir;
 	struct error creds_err, sts_err;         /* why there are no credentials, or no identity */
+	struct error lib_err[NLIBS];             /* why a library cannot be loaded; EXIT_OK when it can */
 };
 
 /* "AKIA…WXYZ": enough to tell keys apart, not enough to use one */
@@ -63,6 +95,8 @@ static void format_time(time_t t, char out[64])
 static void gather(struct aws *a, struct doctor_report *r)
 {
 	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < NLIBS; i++)
+		lazy_libs[i].probe(&r->lib_err[i]);
 	r->profile = a->profile;
 	r->profile_origin = a->profile_origin;
 	if (!aws_region_try(a, &r->region))
@@ -96,6 +130,8 @@ static void report_release(struct doctor_report *r)
 	buf_release(&r->cache_dir);
 	error_release(&r->creds_err);
 	error_release(&r->sts_err);
+	for (size_t i = 0; i < NLIBS; i++)
+		error_release(&r->lib_err[i]);
 }
 
 /*
@@ -145,6 +181,10 @@ static void render_text(const struct doctor_report *r)
 	for (size_t i = 0; i < bootstrap_count; i++)
 		printf("%s%s", i ? ", " : "", bootstraps[i].arch);
 	printf("%s\n", bootstrap_count ? "" : "none");
+	printf("libraries:    ");
+	for (size_t i = 0; i < NLIBS; i++)
+		printf("%s%s%s", i ? ", " : "", lazy_libs[i].name, error_failed(&r->lib_err[i]) ? " (missing)" : "");
+	printf("\n");
 }
 
 static cJSON *credentials_json(const struct doctor_report *r)
@@ -202,7 +242,18 @@ static void render_json(const struct doctor_report *r)
 	list = cJSON_AddArrayToObject(root, "bootstrap_architectures");
 	for (size_t i = 0; i < bootstrap_count; i++)
 		cJSON_AddItemToArray(list, cJSON_CreateString(bootstraps[i].arch));
+	list = cJSON_AddObjectToObject(root, "libraries");
+	for (size_t i = 0; i < NLIBS; i++) {
+		o = cJSON_AddObjectToObject(list, lazy_libs[i].name);
+		cJSON_AddBoolToObject(o, "loaded", !error_failed(&r->lib_err[i]));
+		cJSON_AddStringToObject(o, "needed_by", lazy_libs[i].needed_by);
+		if (error_failed(&r->lib_err[i]))
+			json_add_text(o, "error", r->lib_err[i].message, strlen(r->lib_err[i].message));
+	}
 	list = cJSON_AddArrayToObject(root, "problems");
+	for (size_t i = 0; i < NLIBS; i++)
+		if (error_failed(&r->lib_err[i]))
+			cJSON_AddItemToArray(list, cJSON_CreateString(r->lib_err[i].message));
 	if (!r->region)
 		cJSON_AddItemToArray(list, cJSON_CreateString("no AWS region is set"));
 	if (!r->creds)
@@ -218,6 +269,12 @@ static int report_problems(struct doctor_report *r)
 {
 	int status = EXIT_OK;
 
+	/* a missing library is said, not failed on: only what needs it fails */
+	for (size_t i = 0; i < NLIBS; i++)
+		if (error_failed(&r->lib_err[i])) {
+			error_prefix(&r->lib_err[i], "%s (for %s)", lazy_libs[i].name, lazy_libs[i].needed_by);
+			warning_error(&r->lib_err[i]);
+		}
 	if (!r->creds)
 		status = error_print(&r->creds_err);
 	else if (!r->identity_ok)
@@ -259,7 +316,9 @@ const struct command cmd_doctor = {
 	.description = "Finds AWS credentials the way the AWS CLI does (environment, profile, assumed role, SSO, "
 		       "credential_process, container, EC2 instance metadata) and says where they came from, asks "
 		       "STS who they belong to, and shows the region and where it was set, any endpoint overrides, "
-		       "the cache directory, and the bootstrap architectures this blambda carries.\n\n"
+		       "the cache directory, the bootstrap architectures this blambda carries, and the libraries it "
+		       "loads when first needed (libcurl, libexpat, libarchive, libmicrohttpd): a missing one is "
+		       "named with the Debian package that has it, and only what needs it fails.\n\n"
 		       "Exits 3 when the credentials are missing, expired or rejected, and 2 when no region is "
 		       "set, with a hint on what to do.",
 	.pos = POS_NONE,

@@ -171,4 +171,20 @@ if [ -e /dev/full ]; then
 	if [ $st -eq 1 ] && grep -q "cannot write to standard output" "$TMP/full.err"; then pass; else fail "status $st on /dev/full"; fi
 fi
 
+test_case "doctor names a library loaded on first use that cannot be loaded, with its package, and goes on"
+# a libmicrohttpd.so.12 found first that lacks the library's functions
+mkdir -p "$TMP/stublib"
+echo 'int blambda_stub;' > "$TMP/stublib/stub.c"
+cc -shared -fPIC -Wl,-soname,libmicrohttpd.so.12 -o "$TMP/stublib/libmicrohttpd.so.12" "$TMP/stublib/stub.c"
+LD_LIBRARY_PATH="$TMP/stublib" blambda doctor
+expect_out_has "libraries:    libcurl, libexpat, libarchive, libmicrohttpd (missing)"
+expect_err_has "warning: libmicrohttpd (for blambda local): cannot use libmicrohttpd.so.12: it has no MHD_start_daemon"
+expect_err_has "hint: install it with 'apt-get install libmicrohttpd12'"
+expect_err_has "no AWS credentials found" # the rest is still checked
+LD_LIBRARY_PATH="$TMP/stublib" blambda doctor --json
+expect_json 'd["libraries"]["libmicrohttpd"]["loaded"] is False and d["libraries"]["libcurl"]["loaded"] is True'
+blambda doctor
+expect_out_has "libraries:    libcurl, libexpat, libarchive, libmicrohttpd"
+expect_out_lacks "(missing)"
+
 finish

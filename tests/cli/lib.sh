@@ -37,7 +37,7 @@ failed=0
 current=""
 out="" err="" status=0
 
-# test "description": starts a new check group; failures name it
+# test_case "description": starts a new check group; failures name it
 test_case() { current="$1"; }
 
 pass() { passed=$((passed + 1)); }

@@ -90,4 +90,15 @@ test_cmd=$(sed -n '/^```/,/^```/p' "$SRC/README.md" | awk '/^```/{n++; next} n==
 [ -n "$first_block" ] && pass || fail "README has no first command block"
 if [ -n "$test_cmd" ] && grep -qF -- "$test_cmd" "$SRC/.ci/run"; then pass; else fail "README's test command '$test_cmd' is not in .ci/run"; fi
 
+test_case "every helper lib.sh documents exists, and tests/README.md names only those"
+lib="$BLAMBDA_SOURCE_DIR/tests/cli/lib.sh"
+# the first line of each comment block: "# NAME ARGS...: what it does"
+for name in $(awk '/^#/ && !prev { if (match($0, /^# [a-z_]+( [^:]*)?: /)) { split(substr($0, 3), w, /[ :]/); print w[1] } }
+		  { prev = /^#/ }' "$lib" | sort -u); do
+	grep -qE "^$name\(\)" "$lib" && pass || fail "lib.sh documents '$name', which it does not define"
+done
+for name in $(grep -oE '`[a-z_]+( [A-Z][A-Z_.]*| \[[^]]*\]| [a-z]+)*`' "$BLAMBDA_SOURCE_DIR/tests/README.md" | tr -d '`' | awk '{print $1}' | sort -u); do
+	case $name in *_*) grep -qE "^$name\(\)" "$lib" && pass || fail "tests/README.md names '$name', which lib.sh does not define" ;; esac
+done
+
 finish

@@ -67,7 +67,7 @@ static int run(struct args *args)
 		return status;
 	if (!(args->cmd->flags & CMD_CONFIG))
 		return args->cmd->exec(args, NULL);
-	if (args_load_config(args, &cfg, &err)) {
+	if (cmd_load_config(args, &cfg, &err)) {
 		status = error_print_release(&err);
 	} else {
 		status = args->cmd->exec(args, &cfg);

@@ -628,6 +628,8 @@ int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const 
 	int r;
 
 	*doc = NULL;
+	if (xml_load(err)) /* before the call: a missing libexpat is said as such, with its package */
+		return -1;
 	call.service = service;
 	call.region = region;
 	call.method = "POST";
@@ -640,6 +642,7 @@ int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const 
 	if (r == 0 && !(*doc = xml_parse(resp.body.ptr, resp.body.len, secret, &why))) {
 		aws_error_set(err, "MalformedAnswer", "%s answered with XML that cannot be read: %s", service, why.ptr);
 		err->exit = EXIT_AWS;
+		err->status = resp.status;
 		r = 1;
 	}
 	if (secret)

@@ -29,7 +29,7 @@ extern const struct command_table blambda_commands;
 /*
  * The event options `invoke` and `local invoke` share, written once: the
  * first rows of both tables (PAYLOAD_OPTS), their ids the first of both
- * enums, read with args_payload() (cmd/setup.h).
+ * enums, read with cmd_payload() (cmd/setup.h).
  */
 enum { PAYLOAD_JSON, PAYLOAD_FILE, PAYLOAD_EVENT, PAYLOAD__N };
 #define PAYLOAD_OPTS                                                                                        \

@@ -203,8 +203,6 @@ static int pick_regions(struct aws *a, const struct config *cfg, struct strlist 
 /* A region's failure, said once with the step it stopped at; its exit status. */
 static int report_failure(struct deploy_plan *p, int dry_run, int several)
 {
-	if (p->err.code && !strcmp(p->err.code, "NoBucket"))
-		p->err.exit = EXIT_USAGE;
 	error_prefix(&p->err, "%s%scannot %s", several ? p->region : "", several ? ": " : "",
 		     p->failed ? p->failed : "deploy");
 	if (!dry_run && p->writes && !p->err.hint)
@@ -236,7 +234,7 @@ static int region_clients(const struct config *cfg, const struct strlist *region
 {
 	struct aws_settings settings;
 
-	aws_settings_from_config(cfg, &settings);
+	cmd_aws_settings(cfg, &settings);
 	if (regions->nr > 1)
 		settings.obs = term_observer_plain(); /* one spinner cannot say what several regions wait for */
 	*out = xcalloc(regions->nr, sizeof(**out));
@@ -299,7 +297,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	aws_credentials_init(&a.creds);
 	if (check_project(args, cfg, layers_only, &err) ||
 	    (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
-	    aws_init_from(&a, cfg, &err) || pick_regions(&a, cfg, &regions, &origins, &err))
+	    cmd_aws_init(&a, cfg, &err) || pick_regions(&a, cfg, &regions, &origins, &err))
 		goto out;
 	/* build what is out of date, as `blambda build` would */
 	if (project_build(cfg, &bo, &fetch, &arts, &err) ||

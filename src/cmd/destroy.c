@@ -100,7 +100,7 @@ static int exec_destroy(struct args *args, struct config *cfg)
 		return error_exit(EXIT_USAGE, "there is no blambda.yml here: destroy takes down what a project deployed");
 	if (config_select_functions(cfg, &args->pos, &fns, &n, &err))
 		return error_print_release(&err);
-	if (aws_init_from(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+	if (cmd_aws_init(&a, cfg, &err) || aws_region(&a, &region, &err)) {
 		r = error_print_release(&err);
 		goto out;
 	}

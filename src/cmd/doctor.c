@@ -294,7 +294,7 @@ static int exec_doctor(struct args *args, struct config *cfg)
 	struct aws a;
 	int status;
 
-	if (aws_init_from(&a, cfg, &err)) {
+	if (cmd_aws_init(&a, cfg, &err)) {
 		aws_release(&a);
 		return error_print_release(&err);
 	}

@@ -78,7 +78,7 @@ static int exec_invoke(struct args *args, struct config *cfg)
 
 	req.qualifier = args_str(args, INVOKE_OPT_QUALIFIER);
 	/* a payload that is not JSON is refused before any call */
-	if (args_payload(args, &payload, &err) ||
+	if (cmd_payload(args, &payload, &err) ||
 	    !(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke", &err))) {
 		r = error_print_release(&err);
 		goto out;
@@ -88,7 +88,7 @@ static int exec_invoke(struct args *args, struct config *cfg)
 	req.payload = payload.ptr;
 	req.len = payload.len;
 	lambda_invocation_init(&res);
-	if (aws_init_from(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+	if (cmd_aws_init(&a, cfg, &err) || aws_region(&a, &region, &err)) {
 		r = error_print_release(&err);
 	} else if (lambda_invoke(&a, &req, &res, &err)) {
 		error_prefix(&err, "cannot invoke '%s'", name);

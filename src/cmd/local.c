@@ -179,7 +179,7 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 
 	memset(ls, 0, sizeof(*ls));
 	ls->fetch.obs = term_observer();
-	r = aws_init_from(&a, cfg, err);
+	r = cmd_aws_init(&a, cfg, err);
 	if (!r)
 		local_env_init(&ls->env, &a);
 	aws_release(&a);
@@ -281,7 +281,7 @@ static int exec_local_invoke(struct args *args, struct config *cfg)
 	if (args->pos.nr)
 		strlist_add(&names, args->pos.items[0]);
 	/* a payload that is not JSON is refused before anything is built or run */
-	if (args_payload(args, &payload, &err) || local_setup(&ls, cfg, &names, &err)) {
+	if (cmd_payload(args, &payload, &err) || local_setup(&ls, cfg, &names, &err)) {
 		r = error_print_release(&err);
 	} else if (ls.nfns > 1) {
 		r = error_exit(EXIT_USAGE, "the project has %zu functions: name the one to invoke", ls.nfns);
@@ -320,7 +320,7 @@ static void reload(void *arg)
 	size_t n = 0;
 
 	info("Change seen: reloading");
-	if (args_load_config(c->args, &cfg, &err) || local_host_prepare(&cfg, "target", c->fetch, &h, &err) ||
+	if (cmd_load_config(c->args, &cfg, &err) || local_host_prepare(&cfg, "target", c->fetch, &h, &err) ||
 	    local_fns_make(&cfg, c->names, &h, c->env, &fns, &n, &err)) {
 		error_print_release(&err);
 		warning("keeping the code that was running");
@@ -391,6 +391,8 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 		return error_print_release(&err);
 	}
 	local_server_set_functions(ctx.server, ls->fns, ls->nfns);
+	/* a reload's download is said in lines, through the queue: a progress bar would write to stderr itself */
+	ls->fetch.obs = term_observer_plain();
 	if (args_flag(args, START_OPT_WATCH) && !(watch = watch_project(cfg, &ctx, &err))) {
 		local_server_stop(ctx.server);
 		return error_print_release(&err);

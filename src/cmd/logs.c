@@ -114,7 +114,7 @@ static int exec_logs(struct args *args, struct config *cfg)
 		return error_print_release(&err);
 	group = buf_fmt("/aws/lambda/%s", name);
 	free(name);
-	if (aws_init_from(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+	if (cmd_aws_init(&a, cfg, &err) || aws_region(&a, &region, &err)) {
 		r = error_print_release(&err);
 		goto out;
 	}

@@ -44,7 +44,7 @@ static int apply_flags(const struct args *args, struct config *cfg, const struct
 	return 0;
 }
 
-int args_load_config(const struct args *args, struct config *cfg, struct error *err)
+int cmd_load_config(const struct args *args, struct config *cfg, struct error *err)
 {
 	const char *path = args_str(args, GLOBAL_CONFIG);
 
@@ -63,7 +63,7 @@ static void setting_from(const struct cfg_value *v, struct aws_setting *out)
 	out->flag = v->present && v->source == SRC_FLAG;
 }
 
-void aws_settings_from_config(const struct config *cfg, struct aws_settings *s)
+void cmd_aws_settings(const struct config *cfg, struct aws_settings *s)
 {
 	setting_from(&cfg->v[CFG_AWS_PROFILE], &s->profile);
 	setting_from(&cfg->v[CFG_AWS_REGION], &s->region);
@@ -71,15 +71,15 @@ void aws_settings_from_config(const struct config *cfg, struct aws_settings *s)
 	s->obs = term_observer();
 }
 
-int aws_init_from(struct aws *a, const struct config *cfg, struct error *err)
+int cmd_aws_init(struct aws *a, const struct config *cfg, struct error *err)
 {
 	struct aws_settings s;
 
-	aws_settings_from_config(cfg, &s);
+	cmd_aws_settings(cfg, &s);
 	return aws_init(a, &s, err);
 }
 
-int args_payload(const struct args *args, struct buf *out, struct error *err)
+int cmd_payload(const struct args *args, struct buf *out, struct error *err)
 {
 	return payload_load(args_str(args, PAYLOAD_JSON), args_str(args, PAYLOAD_FILE), args_str(args, PAYLOAD_EVENT),
 			    out, err);

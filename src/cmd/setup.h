@@ -15,17 +15,17 @@
  * BLAMBDA_* variables, then the flags that set keys (and --region given
  * several times, for commands that take several). -1 with err.
  */
-int args_load_config(const struct args *args, struct config *cfg, struct error *err);
+int cmd_load_config(const struct args *args, struct config *cfg, struct error *err);
 
 /* The event a command with PAYLOAD_OPTS sends (see payload_load): 0, or -1 with err. */
-int args_payload(const struct args *args, struct buf *out, struct error *err);
+int cmd_payload(const struct args *args, struct buf *out, struct error *err);
 
 /*
  * The profile, region and endpoint the project sets (flags included), for
  * aws_init(), pointers into cfg; the terminal's observer.
  */
-void aws_settings_from_config(const struct config *cfg, struct aws_settings *s);
+void cmd_aws_settings(const struct config *cfg, struct aws_settings *s);
 /* aws_init() with those settings. */
-int aws_init_from(struct aws *a, const struct config *cfg, struct error *err);
+int cmd_aws_init(struct aws *a, const struct config *cfg, struct error *err);
 
 #endif

@@ -1,6 +1,7 @@
 #include "core/http.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
 #include "core/clock.h"
 #include "core/curl_lazy.h"
@@ -55,13 +57,14 @@ struct http_client *http_client_new(struct error *err)
 	if (env_long("BLAMBDA_CONNECT_TIMEOUT", 10, 1, 3600, &c->connect_timeout_ms, err) ||
 	    env_long("BLAMBDA_READ_TIMEOUT", 60, 1, 3600, &c->stall_timeout_ms, err) ||
 	    env_long("BLAMBDA_RETRY_BASE_MS", 1000, 0, 60000, &c->retry_base_ms, err) ||
-	    env_long("AWS_MAX_ATTEMPTS", 3, 1, 20, &attempts, err)) {
+	    env_long("AWS_MAX_ATTEMPTS", 3, 1, LONG_MAX, &attempts, err)) {
 		free(c);
 		return NULL;
 	}
 	c->connect_timeout_ms *= 1000;
 	c->stall_timeout_ms *= 1000;
-	c->max_attempts = (int)attempts;
+	/* shared with the AWS CLI and SDKs, which take any number: more than 100 tries is 100 */
+	c->max_attempts = attempts > 100 ? 100 : (int)attempts;
 	c->curl = api->easy_init();
 	if (!c->curl) {
 		free(c);
@@ -78,7 +81,9 @@ void http_client_set_observer(struct http_client *c, const struct observer *o)
 
 struct http_client *http_fetcher_client(struct http_fetcher *f, struct error *err)
 {
-	if (!f->client && (f->client = http_client_new(err)))
+	if (!f->client)
+		f->client = http_client_new(err);
+	if (f->client) /* the observer as it is now: the caller may have changed it since */
 		http_client_set_observer(f->client, f->obs);
 	return f->client;
 }
@@ -407,6 +412,13 @@ static int rewind_attempt(const struct http_request *req, struct transfer *t)
 	return 0;
 }
 
+/* Headers can carry secrets (a session token, a bearer token): curl's copies are wiped before they are freed. */
+static void wipe_header_list(struct curl_slist *list)
+{
+	for (; list; list = list->next)
+		OPENSSL_cleanse(list->data, strlen(list->data));
+}
+
 enum attempt {
 	ATTEMPT_FAILED,    /* it failed here (resp->failure says how): no retry */
 	ATTEMPT_ANSWERED,  /* an answer came, whatever its status */
@@ -464,6 +476,7 @@ static enum attempt attempt_once(struct http_client *c, const struct http_reques
 	if (req->body)
 		trace_body(c->obs, ">", req, req->body, req->body_len);
 	*rc = api->easy_perform(c->curl);
+	wipe_header_list(list);
 	api->slist_free_all(list);
 	if (req->progress_label)
 		observe_transfer(c->obs, req->progress_label, 0, 0); /* the transfer ended: its bar goes */
@@ -483,6 +496,8 @@ static enum attempt attempt_once(struct http_client *c, const struct http_reques
 		r = ATTEMPT_ANSWERED;
 	}
 out:
+	for (size_t i = 0; i < headers.nr; i++) /* a session token, a bearer token */
+		OPENSSL_cleanse(headers.items[i].value, strlen(headers.items[i].value));
 	kvlist_clear(&headers);
 	buf_release(&why);
 	return r;

@@ -120,7 +120,10 @@ struct http_fetcher {
 	const struct observer *obs;
 };
 #define HTTP_FETCHER_INIT(obs) { NULL, obs }
-/* The fetcher's client, made now if need be; NULL with err when libcurl cannot be loaded. */
+/*
+ * The fetcher's client, made now if need be, telling the fetcher's observer
+ * as it is now; NULL with err when libcurl cannot be loaded.
+ */
 struct http_client *http_fetcher_client(struct http_fetcher *f, struct error *err);
 void http_fetcher_release(struct http_fetcher *f);
 

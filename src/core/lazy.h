@@ -9,8 +9,10 @@
  * Shared libraries loaded on first use rather than at start. Debian's libcurl
  * and libarchive bring dozens of libraries with them (GnuTLS, Kerberos, LDAP,
  * libxml2 with ICU, ...); linking them would make every `blambda --help` pay
- * several milliseconds to load them. The modules that need one (core/http.c,
- * package/babashka.c) call its loader and pay it then.
+ * several milliseconds to load them. The modules that need one call its
+ * loader and pay it then: libcurl (core/curl_lazy.c, for core/http.c),
+ * libexpat (aws/xml.c), libarchive (package/archive_lazy.c) and
+ * libmicrohttpd (local/mhd_lazy.c, for local/httpd.c).
  */
 struct lazy_sym {
 	const char *name;

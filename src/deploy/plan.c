@@ -331,6 +331,7 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 		aws_error_set(&p->err, "NoBucket",
 			      "a zip goes through S3 (over Lambda's 50 MB direct upload, or --use-s3) and no bucket is set: "
 			      "set aws.s3-bucket, BLAMBDA_S3_BUCKET or --s3-bucket");
+		p->err.exit = EXIT_USAGE; /* a setting is missing */
 		return deploy_failed(p, "deploy");
 	}
 	return 0;

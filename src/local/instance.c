@@ -95,7 +95,7 @@ static void new_request_id(char out[37])
 
 /* ---- the instance ----------------------------------------------------------------------------- */
 
-void instance_emit(struct local_instance *in, const char *line, size_t len)
+void local_instance_emit(struct local_instance *in, const char *line, size_t len)
 {
 	if (in->log.len > LOG_KEEP) {
 		/* keep the end: Lambda's tail is the end of the log */
@@ -112,7 +112,7 @@ void instance_emit(struct local_instance *in, const char *line, size_t len)
 		in->log_cb(in->log_ctx, in->fn, line, len);
 }
 
-void instance_emitf(struct local_instance *in, const char *fmt, ...)
+void local_instance_emitf(struct local_instance *in, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
@@ -120,7 +120,7 @@ void instance_emitf(struct local_instance *in, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	instance_emit(in, b.ptr, b.len);
+	local_instance_emit(in, b.ptr, b.len);
 	buf_release(&b);
 }
 
@@ -243,9 +243,9 @@ static int begin(struct local_instance *in, struct local_fn *fn, struct invocati
 		return -1;
 	}
 	if (in->fn && (in->fn != fn || in->exited))
-		runtime_stop(in, in->exited ? 0 : 1000);
+		local_runtime_stop(in, in->exited ? 0 : 1000);
 	if (!in->fn) {
-		if (runtime_start(in, fn, err))
+		if (local_runtime_start(in, fn, err))
 			return -1;
 		*cold = 1;
 	}
@@ -274,7 +274,7 @@ static void await_outcome(struct local_instance *in, const struct local_fn *fn, 
 		}
 		if (in->aborted && !in->exited) {
 			/* the monitor reaps it and says so */
-			runtime_kill(in);
+			local_runtime_kill(in);
 			wait_locked(in, now + 0.01);
 			continue;
 		}
@@ -306,7 +306,7 @@ static double settle(struct local_instance *in, const struct local_fn *fn, const
 	in->cur = NULL;
 	*kill_after = inv->outcome != LOCAL_OK && inv->outcome != LOCAL_FUNCTION_ERROR;
 	if (*kill_after)
-		runtime_kill(in);
+		local_runtime_kill(in);
 	if (in->init_error_posted && !inv->done)
 		*kill_after = 1;
 	end = clock_seconds();
@@ -334,7 +334,7 @@ static void init_failed(struct local_instance *in, struct local_result *res, str
 {
 	words->etype = in->init_error_type;
 	words->status = "error";
-	instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s",
+	local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s",
 		       res->init_ms, words->etype);
 	if (in->init_error.len)
 		buf_add(&res->payload, in->init_error.ptr, in->init_error.len);
@@ -368,8 +368,8 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 		clock_iso8601_ms(clock_epoch_ms(), &line);
 		buf_addf(&line, " %s %s", inv->id, what.ptr);
 		if (!inv->handed_out)
-			instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout", res->init_ms);
-		instance_emit(in, line.ptr, line.len);
+			local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout", res->init_ms);
+		local_instance_emit(in, line.ptr, line.len);
 		sandbox_error(res, "Sandbox.Timedout", what.ptr);
 		words->status = "timeout";
 		if (inv->handed_out)
@@ -385,7 +385,7 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 		words->etype = inv->outcome == LOCAL_OOM ? "Runtime.OutOfMemory" : "Runtime.ExitError";
 		words->status = "error";
 		sandbox_error(res, words->etype, what.ptr);
-		instance_emitf(in, "RequestId: %s Error: %s", inv->id, what.ptr);
+		local_instance_emitf(in, "RequestId: %s Error: %s", inv->id, what.ptr);
 		break;
 	}
 	buf_release(&what);
@@ -396,14 +396,14 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 static void report(struct local_instance *in, const struct local_fn *fn, const struct invocation *inv,
 		   struct local_result *res, const struct report_words *words)
 {
-	long kb = in->peak_kb, hwm = in->exited ? 0 : runtime_hwm_kb(in);
+	long kb = in->peak_kb, hwm = in->exited ? 0 : local_runtime_hwm_kb(in);
 	/* a provided runtime is billed for its init too, to the millisecond */
 	double billed = res->duration_ms + (res->init_ms > 0 ? res->init_ms : 0);
 	struct buf line = BUF_INIT;
 
 	if (!inv->handed_out)
-		instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
-	instance_emitf(in, "END RequestId: %s", inv->id);
+		local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
+	local_instance_emitf(in, "END RequestId: %s", inv->id);
 	res->max_memory_mb = ((hwm > kb ? hwm : kb) + 1023) / 1024;
 	res->billed_ms = (long)billed;
 	if ((double)res->billed_ms < billed)
@@ -419,7 +419,7 @@ static void report(struct local_instance *in, const struct local_fn *fn, const s
 		buf_addf(&line, "Status: %s\t", words->status);
 	if (words->etype)
 		buf_addf(&line, "Error Type: %s\t", words->etype);
-	instance_emit(in, line.ptr, line.len);
+	local_instance_emit(in, line.ptr, line.len);
 	buf_release(&line);
 }
 
@@ -457,7 +457,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 	buf_add(&res->log, in->log.ptr, in->log.len);
 	buf_reset(&in->log);
 	if (kill_after)
-		runtime_stop(in, 0);
+		local_runtime_stop(in, 0);
 	pthread_mutex_unlock(&in->lock);
 	buf_release(&inv.payload);
 	free(inv.error_type);
@@ -469,7 +469,7 @@ void local_instance_abort(struct local_instance *in)
 	pthread_mutex_lock(&in->lock);
 	in->aborted = 1;
 	if (in->fn && !in->exited)
-		runtime_kill(in);
+		local_runtime_kill(in);
 	pthread_cond_broadcast(&in->cond);
 	pthread_mutex_unlock(&in->lock);
 }
@@ -477,7 +477,7 @@ void local_instance_abort(struct local_instance *in)
 void local_instance_stop(struct local_instance *in)
 {
 	pthread_mutex_lock(&in->lock);
-	runtime_stop(in, 1000);
+	local_runtime_stop(in, 1000);
 	pthread_mutex_unlock(&in->lock);
 }
 
@@ -486,7 +486,7 @@ void local_instance_free(struct local_instance *in)
 	if (!in)
 		return;
 	pthread_mutex_lock(&in->lock);
-	runtime_stop(in, 1000);
+	local_runtime_stop(in, 1000);
 	pthread_mutex_unlock(&in->lock);
 	buf_release(&in->init_error);
 	free(in->init_error_type);

@@ -85,7 +85,7 @@ struct local_instance *local_instance_new(local_log_fn log, void *log_ctx);
  * or the one running was started from another description (an edit under
  * --watch). Blocks until the invocation ends. 0 with *res filled whatever
  * the function did; -1 with err when the runtime could not be started at
- * all.
+ * all, or the instance was aborted (local_instance_abort: EXIT_INTERRUPTED).
  */
 int local_invoke(struct local_instance *in, struct local_fn *fn, const struct local_request *req,
 		 struct local_result *res, struct error *err);

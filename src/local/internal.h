@@ -67,8 +67,8 @@ struct local_instance {
 
 /* instance.c */
 /* Add a line to the invocation's log and hand it to the log callback; called locked. */
-void instance_emit(struct local_instance *in, const char *line, size_t len);
-void instance_emitf(struct local_instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void local_instance_emit(struct local_instance *in, const char *line, size_t len);
+void local_instance_emitf(struct local_instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 2 * nbytes random hex digits and a NUL into out (nbytes <= 32) */
 void local_random_hex(char *out, size_t nbytes);
 
@@ -77,19 +77,19 @@ void local_random_hex(char *out, size_t nbytes);
  * Start fn's runtime with its Runtime API server; called locked with none
  * running (the lock is dropped for a moment on failure, to stop the server).
  */
-int runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err);
+int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err);
 /*
  * Stop the runtime: SIGTERM first when grace_ms (Lambda's shutdown), else
  * SIGKILL at once (a timeout, a run over memory). Called locked; unlocks
  * while it waits for the threads.
  */
-void runtime_stop(struct local_instance *in, int grace_ms);
+void local_runtime_stop(struct local_instance *in, int grace_ms);
 /* SIGKILL to the runtime's process group and every process of it the monitor knows of; called locked */
-void runtime_kill(struct local_instance *in);
+void local_runtime_kill(struct local_instance *in);
 /* The peak memory of the runtime's processes by the kernel's high-water marks (kB), 0 when unknown; called locked. */
-long runtime_hwm_kb(const struct local_instance *in);
+long local_runtime_hwm_kb(const struct local_instance *in);
 
 /* runtime_api.c: the Runtime API (an httpd handler; ctx is the instance's struct api_ctx) */
-void runtime_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep);
+void local_runtime_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep);
 
 #endif

@@ -51,7 +51,7 @@ void local_procs_end_orphans(void)
 		closedir(d);
 }
 
-long local_proc_kb(pid_t pid, enum local_mem_kind kind)
+long local_procs_kb(pid_t pid, enum local_mem_kind kind)
 {
 	static const char *const files[] = { "statm", "status", "smaps_rollup" };
 	char path[64], text[4096];
@@ -75,7 +75,7 @@ long local_proc_kb(pid_t pid, enum local_mem_kind kind)
 	return field ? strtol(strchr(field, ':') + 1, NULL, 10) : 0;
 }
 
-size_t local_proc_members(pid_t root, pid_t *out, size_t max)
+size_t local_procs_members(pid_t root, pid_t *out, size_t max)
 {
 	struct proc { pid_t pid, ppid, pgrp; } *all = NULL;
 	size_t n = 0, alloc = 0, found = 0;

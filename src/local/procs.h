@@ -22,12 +22,12 @@ enum local_mem_kind {
 };
 
 /* A process's memory in kB, 0 when it is gone. */
-long local_proc_kb(pid_t pid, enum local_mem_kind kind);
+long local_procs_kb(pid_t pid, enum local_mem_kind kind);
 /*
  * A runtime's processes into out (at most max): the process group of root,
  * and every descendant of root that left it (setsid, setpgid), from one
  * walk of /proc. Returns how many.
  */
-size_t local_proc_members(pid_t root, pid_t *out, size_t max);
+size_t local_procs_members(pid_t root, pid_t *out, size_t max);
 
 #endif

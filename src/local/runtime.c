@@ -28,7 +28,7 @@
 #define SAMPLE_MS 10    /* how often the memory of the runtime's processes is read */
 #define RESCAN_EVERY 25 /* samples between looks for new processes in the group */
 
-void runtime_kill(struct local_instance *in)
+void local_runtime_kill(struct local_instance *in)
 {
 	if (!in->fn)
 		return;
@@ -64,10 +64,10 @@ static void *monitor(void *arg)
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			pthread_mutex_lock(&in->lock);
 			/* the environment goes with its runtime: its group and whatever escaped it */
-			nmembers = local_proc_members(pid, members, LOCAL_MAX_TRACKED);
+			nmembers = local_procs_members(pid, members, LOCAL_MAX_TRACKED);
 			memcpy(in->members, members, nmembers * sizeof(*members));
 			in->nmembers = nmembers;
-			runtime_kill(in);
+			local_runtime_kill(in);
 			in->exited = 1;
 			in->wait_status = st;
 			pthread_cond_broadcast(&in->cond);
@@ -75,15 +75,15 @@ static void *monitor(void *arg)
 			return NULL;
 		}
 		if (tick % RESCAN_EVERY == 0 || !nmembers)
-			nmembers = local_proc_members(pid, members, LOCAL_MAX_TRACKED);
+			nmembers = local_procs_members(pid, members, LOCAL_MAX_TRACKED);
 		if (nmembers <= 2) {
 			for (size_t i = 0; i < nmembers; i++)
-				kb += local_proc_kb(members[i], LOCAL_MEM_RSS);
+				kb += local_procs_kb(members[i], LOCAL_MEM_RSS);
 		} else {
 			if (tick % 5 == 0 || !pss_kb) {
 				pss_kb = 0;
 				for (size_t i = 0; i < nmembers; i++)
-					pss_kb += local_proc_kb(members[i], LOCAL_MEM_PSS);
+					pss_kb += local_procs_kb(members[i], LOCAL_MEM_PSS);
 			}
 			kb = pss_kb;
 		}
@@ -94,7 +94,7 @@ static void *monitor(void *arg)
 			in->peak_kb = kb;
 		if (in->peak_kb > limit_kb && !in->oom) {
 			in->oom = 1;
-			runtime_kill(in);
+			local_runtime_kill(in);
 			pthread_cond_broadcast(&in->cond);
 		}
 		pthread_mutex_unlock(&in->lock);
@@ -107,7 +107,7 @@ static void *monitor(void *arg)
  * exact than sampling; the processes as the monitor found them (a walk of
  * /proc for every invocation would cost more than the invocation).
  */
-long runtime_hwm_kb(const struct local_instance *in)
+long local_runtime_hwm_kb(const struct local_instance *in)
 {
 	long kb = 0;
 
@@ -115,7 +115,7 @@ long runtime_hwm_kb(const struct local_instance *in)
 	if (in->nmembers > 2)
 		return 0;
 	for (size_t i = 0; i < in->nmembers; i++)
-		kb += local_proc_kb(in->members[i], LOCAL_MEM_HWM);
+		kb += local_procs_kb(in->members[i], LOCAL_MEM_HWM);
 	return kb;
 }
 
@@ -125,7 +125,11 @@ static void *log_reader(void *arg)
 	struct local_instance *in = arg;
 	struct buf line = BUF_INIT;
 	char chunk[8192];
-	int fd = in->log_fd;
+	int fd;
+
+	pthread_mutex_lock(&in->lock);
+	fd = in->log_fd;
+	pthread_mutex_unlock(&in->lock);
 
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -148,7 +152,7 @@ static void *log_reader(void *arg)
 		in->reader_busy = 1;
 		for (ssize_t i = 0; i < n; i++) {
 			if (chunk[i] == '\n') {
-				instance_emit(in, line.ptr, line.len);
+				local_instance_emit(in, line.ptr, line.len);
 				buf_reset(&line);
 			} else if (line.len < 256 * 1024) {
 				buf_addch(&line, chunk[i]);
@@ -159,7 +163,7 @@ static void *log_reader(void *arg)
 	}
 	pthread_mutex_lock(&in->lock);
 	if (line.len)
-		instance_emit(in, line.ptr, line.len);
+		local_instance_emit(in, line.ptr, line.len);
 	in->log_eof = 1;
 	pthread_cond_broadcast(&in->cond);
 	pthread_mutex_unlock(&in->lock);
@@ -287,7 +291,7 @@ static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_
 	pthread_create(&in->log_thread, NULL, log_reader, in);
 }
 
-int runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err)
+int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err)
 {
 	struct strlist env = STRLIST_INIT;
 	int pfd[2], e;
@@ -306,7 +310,7 @@ int runtime_start(struct local_instance *in, struct local_fn *fn, struct error *
 	in->api_ctx->in = in;
 	in->api_ctx->gen = in->gen;
 	/* no idle limit: a runtime's connection rests while its handler works */
-	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, 0, runtime_api, in->api_ctx, err);
+	in->api = httpd_start(0, LOCAL_MAX_RESPONSE, 0, local_runtime_api, in->api_ctx, err);
 	if (!in->api) {
 		free(in->api_ctx);
 		in->api_ctx = NULL;
@@ -330,7 +334,7 @@ int runtime_start(struct local_instance *in, struct local_fn *fn, struct error *
 	return 0;
 }
 
-void runtime_stop(struct local_instance *in, int grace_ms)
+void local_runtime_stop(struct local_instance *in, int grace_ms)
 {
 	pid_t pid = in->pid;
 	struct httpd *api = in->api;
@@ -342,7 +346,7 @@ void runtime_stop(struct local_instance *in, int grace_ms)
 	pthread_cond_broadcast(&in->cond);
 	if (!in->exited) {
 		/* what left the process group would outlive it: those go first, at once */
-		in->nmembers = local_proc_members(pid, in->members, LOCAL_MAX_TRACKED);
+		in->nmembers = local_procs_members(pid, in->members, LOCAL_MAX_TRACKED);
 		for (size_t i = 0; i < in->nmembers; i++)
 			if (in->members[i] != pid && getpgid(in->members[i]) != pid)
 				kill(in->members[i], SIGKILL);
@@ -356,7 +360,7 @@ void runtime_stop(struct local_instance *in, int grace_ms)
 		}
 	}
 	if (!in->exited)
-		runtime_kill(in);
+		local_runtime_kill(in);
 	pthread_mutex_unlock(&in->lock);
 	pthread_join(in->monitor_thread, NULL);
 	pthread_mutex_lock(&in->lock);

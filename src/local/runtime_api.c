@@ -58,7 +58,7 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 	inv->handed_out = 1;
 	inv->handed_at = clock_seconds();
 	deadline_ms = clock_epoch_ms() + in->fn->timeout_s * 1000;
-	instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
+	local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
 	pthread_cond_broadcast(&in->cond);
 
 	local_random_hex(trace, 12);
@@ -150,7 +150,7 @@ static void api_init_error(struct local_instance *in, unsigned gen, const struct
 	reply_json(rep, 202, "{\"status\":\"OK\"}");
 }
 
-void runtime_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
+void local_runtime_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
 {
 	struct api_ctx *a = ctx;
 	static const char base[] = "/2018-06-01/runtime/";

@@ -97,12 +97,10 @@ static char *host_bb(const struct config *cfg, struct http_fetcher *fetch, struc
 	char *bb;
 
 	if (env && *env) {
-		if (access(env, X_OK)) {
-			error_set(err, EXIT_USAGE, "BLAMBDA_BB names '%s', which is not an executable: %s", env,
-				  strerror(errno));
-			return NULL;
-		}
-		return absolute(env);
+		if (!access(env, X_OK) && (bb = absolute(env)))
+			return bb;
+		error_set(err, EXIT_USAGE, "BLAMBDA_BB names '%s', which is not an executable: %s", env, strerror(errno));
+		return NULL;
 	}
 	if ((bb = fs_find_program("bb")))
 		return bb;

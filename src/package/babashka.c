@@ -179,11 +179,12 @@ static int download(struct bb_release *r, struct http_fetcher *fetch, FILE *f, c
 		http_failure_error(&resp, err);
 		goto out;
 	}
-	if (resp.status != 200)
+	if (resp.status != 200) {
 		error_set(err, EXIT_NETWORK, "cannot download '%s': HTTP %ld", r->url, resp.status);
-	http_response_release(&resp);
-	if (error_failed(err))
+		http_response_release(&resp);
 		goto out;
+	}
+	http_response_release(&resp);
 	if (fflush(f) || sha256_file_hex(tmp, got)) {
 		error_set(err, EXIT_FAIL, "cannot read back '%s': %s", tmp, strerror(errno));
 	} else if (strcmp(got, r->sha256)) {

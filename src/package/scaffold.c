@@ -98,6 +98,7 @@ static int template_vars(const struct scaffold_opts *o, const char *handler, str
 static int check_conflicts(const char *dir, const struct rendered_set *files, struct error *err)
 {
 	struct buf conflicts = BUF_INIT, p = BUF_INIT;
+	int r = 0;
 
 	for (size_t i = 0; i < files->nr; i++) {
 		buf_reset(&p);
@@ -107,11 +108,11 @@ static int check_conflicts(const char *dir, const struct rendered_set *files, st
 	}
 	if (conflicts.len) {
 		error_set(err, EXIT_USAGE, "would overwrite %s", conflicts.ptr);
-		error_hint(err, "use --force to overwrite them, or --dir to make the project elsewhere");
+		r = error_hint(err, "use --force to overwrite them, or --dir to make the project elsewhere");
 	}
 	buf_release(&p);
 	buf_release(&conflicts);
-	return error_failed(err) ? -1 : 0;
+	return r;
 }
 
 /* A new directory appears whole or not at all: built aside, then renamed (an interrupt leaves nothing). */
@@ -137,11 +138,14 @@ static int write_new_dir(const struct scaffold_opts *o, const char *dir, const s
 		goto out;
 	}
 	fs_temp_register_tree(tmp.ptr);
-	if (!write_all(tmp.ptr, files, err) && !chmod(tmp.ptr, 0755) && !rename(tmp.ptr, dir)) {
-		r = 0;
+	if (write_all(tmp.ptr, files, err)) {
+		r = -1;
+	} else if (chmod(tmp.ptr, 0755) || rename(tmp.ptr, dir)) {
+		r = error_set(err, EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno));
 	} else {
-		if (!error_failed(err))
-			error_set(err, EXIT_FAIL, "cannot create '%s': %s", dir, strerror(errno));
+		r = 0;
+	}
+	if (r) {
 		if (fs_remove_tree(tmp.ptr, &left))
 			observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", left ? left : tmp.ptr,
 				     strerror(errno));
@@ -173,10 +177,10 @@ int scaffold_create(const struct scaffold_opts *o, struct scaffold_result *out, 
 	exists = !stat(out->dir, &st);
 	if (exists && !S_ISDIR(st.st_mode))
 		error_set(err, EXIT_USAGE, "'%s' exists and is not a directory", out->dir);
-	else if (exists && !o->force)
-		check_conflicts(out->dir, &out->files, err);
-	if (!error_failed(err))
-		r = exists ? write_all(out->dir, &out->files, err) : write_new_dir(o, out->dir, &out->files, err);
+	else if (!exists)
+		r = write_new_dir(o, out->dir, &out->files, err);
+	else if (o->force || !check_conflicts(out->dir, &out->files, err))
+		r = write_all(out->dir, &out->files, err);
 out:
 	kvlist_clear(&vars);
 	if (r)

@@ -87,6 +87,18 @@ expect_status 3
 expect_err_has "ServiceUnavailable"
 expect_requests 1
 
+test_case "AWS_MAX_ATTEMPTS as the AWS CLI takes it (any number); a bad network setting is an error naming it"
+with_faults 503,503,ok
+AWS_MAX_ATTEMPTS=25 blambda doctor
+expect_status 0
+expect_requests 3
+for setting in AWS_MAX_ATTEMPTS=three BLAMBDA_CONNECT_TIMEOUT=0 BLAMBDA_READ_TIMEOUT=1m BLAMBDA_RETRY_BASE_MS=-5; do
+	env "$setting" "$BLAMBDA" doctor > "$TMP/.out" 2> "$TMP/.err"
+	status=$? err=$(cat "$TMP/.err")
+	expect_status 2
+	expect_err_has "${setting%%=*}='${setting#*=}': expected a whole number"
+done
+
 test_case "an identity that would forge output lines is shown safely; an account not of twelve digits is refused"
 with_faults hostile-identity
 blambda doctor

@@ -42,42 +42,46 @@ static void test_members(void)
 				_exit(1);
 			_exit(read(go[0], &c, 1) < 0);
 		}
+		close(ready[1]);
 		if (read(go[0], &c, 1) < 0)
 			_exit(1);
 		waitpid(kid, NULL, 0);
 		_exit(0);
 	}
+	close(ready[1]); /* a child that fails before it writes ends the read, not the test */
+	close(go[0]);
 	CHECK(read(ready[0], &escaped, sizeof(escaped)) == sizeof(escaped));
-	n = local_proc_members(leader, members, 64);
+	close(ready[0]);
+	n = local_procs_members(leader, members, 64);
 	CHECK(has(members, n, leader));
 	CHECK(has(members, n, escaped));
 	CHECK(!has(members, n, getpid()));
 	CHECK_INT(n, 2);
 	/* at most max */
-	CHECK_INT(local_proc_members(leader, members, 1), 1);
+	CHECK_INT(local_procs_members(leader, members, 1), 1);
 	close(go[1]);
 	waitpid(leader, NULL, 0);
 	/* gone: nothing */
-	CHECK_INT(local_proc_members(leader, members, 64), 0);
+	CHECK_INT(local_procs_members(leader, members, 64), 0);
 }
 
 static void test_memory(void)
 {
-	long rss = local_proc_kb(getpid(), LOCAL_MEM_RSS), hwm = local_proc_kb(getpid(), LOCAL_MEM_HWM);
+	long rss = local_procs_kb(getpid(), LOCAL_MEM_RSS), hwm = local_procs_kb(getpid(), LOCAL_MEM_HWM);
 	char *touched = malloc(8 << 20);
 
 	CHECK(rss > 0);
 	CHECK(hwm >= rss);
-	CHECK(local_proc_kb(getpid(), LOCAL_MEM_PSS) > 0);
+	CHECK(local_procs_kb(getpid(), LOCAL_MEM_PSS) > 0);
 	for (size_t i = 0; i < (8u << 20); i += 4096)
 		touched[i] = 1;
 	/* 8 MB touched shows up (allowing for what the allocator does) */
-	CHECK(local_proc_kb(getpid(), LOCAL_MEM_RSS) >= rss + 7 * 1024);
-	CHECK(local_proc_kb(getpid(), LOCAL_MEM_HWM) >= rss + 7 * 1024);
+	CHECK(local_procs_kb(getpid(), LOCAL_MEM_RSS) >= rss + 7 * 1024);
+	CHECK(local_procs_kb(getpid(), LOCAL_MEM_HWM) >= rss + 7 * 1024);
 	free(touched);
 	/* a process that is not there has none */
-	CHECK_INT(local_proc_kb(0x7ffffff0, LOCAL_MEM_RSS), 0);
-	CHECK_INT(local_proc_kb(0x7ffffff0, LOCAL_MEM_PSS), 0);
+	CHECK_INT(local_procs_kb(0x7ffffff0, LOCAL_MEM_RSS), 0);
+	CHECK_INT(local_procs_kb(0x7ffffff0, LOCAL_MEM_PSS), 0);
 }
 
 TEST_MAIN(test_members, test_memory)

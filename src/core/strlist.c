@@ -17,6 +17,16 @@ void strlist_add(struct strlist *l, const char *s)
 	strlist_add_owned(l, xstrdup(s));
 }
 
+int strlist_equal(const struct strlist *a, const struct strlist *b)
+{
+	if (a->nr != b->nr)
+		return 0;
+	for (size_t i = 0; i < a->nr; i++)
+		if (strcmp(a->items[i], b->items[i]))
+			return 0;
+	return 1;
+}
+
 int strlist_has(const struct strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->nr; i++)

@@ -13,6 +13,8 @@ struct strlist {
 void strlist_add(struct strlist *l, const char *s);        /* copies s */
 void strlist_add_owned(struct strlist *l, char *s);        /* takes s */
 int strlist_has(const struct strlist *l, const char *s);
+/* 1 when a and b hold the same strings in the same order */
+int strlist_equal(const struct strlist *a, const struct strlist *b);
 void strlist_clear(struct strlist *l);
 /* Split s at every `sep` (empty pieces dropped, pieces trimmed of spaces) and add each. */
 void strlist_split(struct strlist *l, const char *s, char sep);

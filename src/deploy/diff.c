@@ -24,17 +24,6 @@ static int same_map(const struct kvlist *want, const struct kvlist *have)
 	return 1;
 }
 
-/* The same entries in the same order (a function's layers are applied in order). */
-static int same_list(const struct strlist *a, const struct strlist *b)
-{
-	if (a->nr != b->nr)
-		return 0;
-	for (size_t i = 0; i < a->nr; i++)
-		if (strcmp(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
 static unsigned code_diff(const struct lambda_function *have, const struct lambda_settings *want, const char *code,
 			  struct strlist *reasons)
 {
@@ -74,7 +63,7 @@ static unsigned config_diff(const struct lambda_function *have, const struct lam
 		strlist_add(reasons, "description changed");
 	if (!same_map(want->environment, &have->environment))
 		strlist_add(reasons, "environment changed");
-	if (!same_list(want->layers, &have->layers))
+	if (!strlist_equal(want->layers, &have->layers)) /* in order: layers are applied in order */
 		strlist_add(reasons, "layers changed");
 	return reasons->nr > before ? DEPLOY_WRITE_CONFIG : 0;
 }

@@ -222,16 +222,6 @@ void deploy_wanted_url(const struct config *f, struct lambda_url *u)
 			 !strcmp(config_str(f, CFG_FUNCTION_URL_CORS_CREDENTIALS), "true");
 }
 
-static int same_list(const struct strlist *a, const struct strlist *b)
-{
-	if (a->nr != b->nr)
-		return 0;
-	for (size_t i = 0; i < a->nr; i++)
-		if (strcmp(a->items[i], b->items[i]))
-			return 0;
-	return 1;
-}
-
 /*
  * The function's URL: made when function.url.auth is set and there is none,
  * changed when its auth or CORS differ, and deleted when function.url is
@@ -288,8 +278,8 @@ static int plan_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 			deploy_set_str(&s->arn, have.url);
 			if (strcmp(want.auth, have.auth))
 				deploy_reason(s, "auth %s -> %s", have.auth, want.auth);
-			if (!same_list(&want.origins, &have.origins) || !same_list(&want.methods, &have.methods) ||
-			    !same_list(&want.headers, &have.headers) || want.max_age != have.max_age ||
+			if (!strlist_equal(&want.origins, &have.origins) || !strlist_equal(&want.methods, &have.methods) ||
+			    !strlist_equal(&want.headers, &have.headers) || want.max_age != have.max_age ||
 			    want.credentials != have.credentials)
 				deploy_reason(s, "cors");
 			s->action = s->reasons.nr ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;

@@ -55,7 +55,7 @@ done
 # each shell finds the completion where the package put it
 run bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader blambda; complete -p blambda'
 expect_out_has "blambda"
-run zsh -fc 'autoload -Uz compinit; compinit -u -d /dev/null; print -r -- ${_comps[blambda]}'
+run zsh -fc 'autoload -Uz compinit; compinit -u -D; print -r -- ${_comps[blambda]}'
 expect_out "_blambda"
 run fish -c 'complete -C"blambda dep"'
 expect_out_has "deploy"

@@ -18,6 +18,8 @@ static void roff(FILE *out, const char *s, size_t n)
 			fputs("\\e", out);
 		else if (s[i] == '-')
 			fputs("\\-", out);
+		else if (s[i] == '"') /* the same everywhere, and inside a quoted macro argument too */
+			fputs("\\(dq", out);
 		else
 			fputc(s[i], out);
 	}
@@ -28,13 +30,24 @@ static void roffs(FILE *out, const char *s)
 	roff(out, s, strlen(s));
 }
 
+/* How many bytes roff() writes for these n */
+static size_t roff_len(const char *s, size_t n)
+{
+	size_t len = n && (s[0] == '.' || s[0] == '\'') ? 2 : 0;
+
+	for (size_t i = 0; i < n; i++)
+		len += s[i] == '"' ? 4 : s[i] == '\\' || s[i] == '-' ? 2 : 1;
+	return len;
+}
+
 /*
- * Filled text: words joined into lines of at most 72 bytes, and every
- * sentence starting on a new line, as man(7) wants.
+ * Filled text: words joined into lines of at most 72 bytes as written
+ * (escapes counted), and every sentence starting on a new line, as man(7)
+ * wants.
  */
 static void filled(FILE *out, const char *s, size_t n)
 {
-	size_t col = 0, i = 0;
+	size_t col = 0, i = 0, wide;
 
 	while (i < n) {
 		size_t w;
@@ -46,14 +59,15 @@ static void filled(FILE *out, const char *s, size_t n)
 			w++;
 		if (!w)
 			break;
-		if (col && col + 1 + w > 72) {
+		wide = roff_len(s + i, w);
+		if (col && col + 1 + wide > 72) {
 			fputc('\n', out);
 			col = 0;
 		}
 		if (col)
 			fputc(' ', out);
 		roff(out, s + i, w);
-		col += w + (col ? 1 : 0);
+		col += wide + (col ? 1 : 0);
 		if (strchr(".?!", s[i + w - 1]) && w > 1) {
 			fputc('\n', out);
 			col = 0;

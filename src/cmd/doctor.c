@@ -21,7 +21,7 @@
 #include "package/bootstrap.h"
 
 /* The services whose endpoints doctor shows. */
-static const char *const services[] = { "lambda", "iam", "sts", "s3" };
+static const char *const services[] = { "lambda", "iam", "sts", "s3", "logs" };
 #define NSERVICES (ARRAY_SIZE(services))
 
 static int probe_curl(struct error *err)

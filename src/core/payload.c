@@ -1,12 +1,16 @@
 #include "core/payload.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/fs.h"
 #include "core/json.h"
+#include "core/strlist.h"
+#include "core/xalloc.h"
 
 /* -1 (with err filled) unless text is one JSON value, naming `what` and where the mistake is */
 static int check_json(const char *what, const struct buf *text, struct error *err)
@@ -20,6 +24,53 @@ static int check_json(const char *what, const struct buf *text, struct error *er
 	if (text->len > PAYLOAD_MAX)
 		return error_set(err, EXIT_USAGE, "%s is %zu bytes: Lambda takes at most %u", what, text->len, PAYLOAD_MAX);
 	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names --event takes here (events/NAME.json), sorted, in the hint */
+static void hint_events(struct error *err)
+{
+	struct strlist names = STRLIST_INIT;
+	struct buf shown = BUF_INIT;
+	DIR *d = opendir("events");
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) && names.nr < 50) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] != '.' && len > 5 && !strcmp(e->d_name + len - 5, ".json"))
+			strlist_add_owned(&names, xstrndup(e->d_name, len - 5));
+	}
+	if (d)
+		closedir(d);
+	if (names.nr > 1)
+		qsort(names.items, names.nr, sizeof(*names.items), by_name);
+	for (size_t i = 0; i < names.nr; i++)
+		buf_addf(&shown, "%s%s", i ? ", " : "", names.items[i]);
+	if (names.nr)
+		error_hint(err, "--event NAME reads events/NAME.json; here there are: %s", shown.ptr);
+	else
+		error_hint(err, "--event NAME reads events/NAME.json of the project, and there is none here");
+	strlist_clear(&names);
+	buf_release(&shown);
+}
+
+/* --event given a path: say which name it takes, and where a file elsewhere goes */
+static int bad_event_name(const char *event, struct error *err)
+{
+	const char *base = strrchr(event, '/') ? strrchr(event, '/') + 1 : event;
+	size_t len = strlen(base);
+
+	if (len > 5 && !strcmp(base + len - 5, ".json") && base[0] != '.')
+		error_set(err, EXIT_USAGE, "--event takes the name of an event in events/ (--event %.*s for events/%s), "
+			  "got '%s'", (int)(len - 5), base, base, event);
+	else
+		error_set(err, EXIT_USAGE, "--event takes the name of an event in events/, got '%s'", event);
+	return error_hint(err, "for a file elsewhere, use --payload-file PATH");
 }
 
 int payload_load(const char *json, const char *file, const char *event, struct buf *out, struct error *err)
@@ -49,7 +100,7 @@ int payload_load(const char *json, const char *file, const char *event, struct b
 	} else if (file || event) {
 		if (event) {
 			if (!*event || strchr(event, '/') || event[0] == '.')
-				return error_set(err, EXIT_USAGE, "--event takes the name of a file in events/, got '%s'", event);
+				return bad_event_name(event, err);
 			buf_addf(&path, "events/%s.json", event);
 		} else {
 			buf_adds(&path, file);
@@ -58,7 +109,7 @@ int payload_load(const char *json, const char *file, const char *event, struct b
 			error_set(err, EXIT_USAGE, "cannot read '%s': %s", path.ptr,
 				  errno == EFBIG ? "it is over Lambda's 6 MB limit for a payload" : strerror(errno));
 			if (event)
-				error_hint(err, "--event NAME reads events/NAME.json of the project");
+				hint_events(err);
 			goto out;
 		}
 		buf_addf(&what, "'%s'", path.ptr);

@@ -16,6 +16,12 @@ run groff -ww -z -man "$DOCS/blambda.1"
 expect_status 0
 expect_err_empty
 
+test_case "the man page shows examples as --help does: quotes and brackets kept"
+MANWIDTH=200 run bash -c "man -l \"$DOCS/blambda.1\" | tr -s \" \""
+expect_out_has "blambda local invoke -p '{\"name\":\"jmglov\"}' --json"
+expect_out_has "blambda invoke -p '{\"name\":\"jmglov\"}' --json"
+expect_out_has "([profile NAME], [default])"
+
 test_case "the committed man page and completions are the generated ones"
 for f in man/blambda.1:blambda.1 completions/blambda.bash:blambda.bash completions/_blambda:_blambda \
 	 completions/blambda.fish:blambda.fish; do

@@ -68,4 +68,7 @@ for f in /usr/bin/blambda /usr/share/man/man1/blambda.1.gz /usr/share/bash-compl
 	expect_no_file "$f"
 done
 
+test_case "the machine is as it was: /dev/null still a device"
+[ -c /dev/null ] && pass || fail "/dev/null is no longer a character device"
+
 finish

@@ -187,7 +187,7 @@ blambda doctor
 expect_out_has "libraries:    libcurl, libexpat, libarchive, libmicrohttpd"
 expect_out_lacks "(missing)"
 # the Logs endpoint, which 'blambda logs' uses, is shown with the others
-AWS_ENDPOINT_URL_LOGS=http://127.0.0.1:9 blambda doctor
-expect_out_has "endpoint:     logs    http://127.0.0.1:9 (AWS_ENDPOINT_URL_LOGS)"
+AWS_ENDPOINT_URL_CLOUDWATCH_LOGS=http://127.0.0.1:9 blambda doctor
+expect_out_has "endpoint:     logs    http://127.0.0.1:9 (AWS_ENDPOINT_URL_CLOUDWATCH_LOGS)"
 
 finish

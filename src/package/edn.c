@@ -78,6 +78,21 @@ static void add_item(struct edn *coll, struct edn *item)
 }
 
 static struct edn *read_value(struct reader *r);
+static int is_discard(const struct edn *e);
+
+/* Two keys of a map written alike (as bb reads them: a duplicate key is an error) */
+static const struct edn *duplicate_key(const struct edn *map)
+{
+	for (size_t i = 2; i < map->nr; i += 2)
+		for (size_t k = 0; k < i; k += 2) {
+			const struct edn *a = map->items[i], *b = map->items[k];
+
+			if (a->type == b->type && a->end - a->start == b->end - b->start &&
+			    !memcmp(a->start, b->start, (size_t)(a->end - a->start)))
+				return a;
+		}
+	return NULL;
+}
 
 static struct edn *read_coll(struct reader *r, enum edn_type t, int skip, char close)
 {
@@ -103,7 +118,7 @@ static struct edn *read_coll(struct reader *r, enum edn_type t, int skip, char c
 			edn_free(e);
 			return NULL;
 		}
-		if (item->type == EDN_NIL && item->text && !strcmp(item->text, "#_")) {
+		if (is_discard(item)) {
 			edn_free(item); /* a discarded form */
 			continue;
 		}
@@ -111,6 +126,19 @@ static struct edn *read_coll(struct reader *r, enum edn_type t, int skip, char c
 	}
 	if (t == EDN_MAP && e->nr % 2) {
 		fail(r, "a map needs an even number of forms");
+		edn_free(e);
+		return NULL;
+	}
+	if (t == EDN_MAP && e->nr <= 512 && duplicate_key(e)) {
+		const struct edn *dup = duplicate_key(e);
+		struct buf what = BUF_INIT;
+
+		r->line = dup->line;
+		r->col = dup->col;
+		buf_addf(&what, "the key %.*s is in the map twice", (int)(dup->end - dup->start > 60 ? 60 : dup->end - dup->start),
+			 dup->start);
+		fail(r, what.ptr);
+		buf_release(&what);
 		edn_free(e);
 		return NULL;
 	}
@@ -211,6 +239,23 @@ static struct edn *read_token(struct reader *r)
 
 static struct edn *read_form(struct reader *r);
 
+static int is_discard(const struct edn *e)
+{
+	return e->type == EDN_NIL && e->text && !strcmp(e->text, "#_");
+}
+
+/* The form an operator applies to (#_, #tag, ^meta): a discarded form in between does not count */
+static struct edn *read_operand(struct reader *r)
+{
+	struct edn *e = read_value(r);
+
+	while (e && is_discard(e)) {
+		edn_free(e);
+		e = read_value(r);
+	}
+	return e;
+}
+
 static struct edn *read_value(struct reader *r)
 {
 	struct edn *e;
@@ -253,7 +298,7 @@ static struct edn *read_discard(struct reader *r)
 
 	advance(r);
 	advance(r);
-	gone = read_value(r);
+	gone = read_operand(r);
 	if (!gone) {
 		edn_free(e);
 		return NULL;
@@ -273,7 +318,7 @@ static struct edn *read_tagged(struct reader *r)
 	while (!delimiter(*r->p))
 		advance(r);
 	e->text = xstrndup(s, (size_t)(r->p - s));
-	v = read_value(r);
+	v = read_operand(r);
 	if (!v) {
 		edn_free(e);
 		return NULL;
@@ -307,11 +352,11 @@ static struct edn *read_form(struct reader *r)
 		return read_char(r);
 	case '^':
 		advance(r); /* metadata: read and drop it, then the value it annotates */
-		meta = read_value(r);
+		meta = read_operand(r);
 		if (!meta)
 			return NULL;
 		edn_free(meta);
-		return read_value(r);
+		return read_operand(r);
 	case '#':
 		return r->p[1] == '{' ? read_coll(r, EDN_SET, 2, '}') : r->p[1] == '_' ? read_discard(r) : read_tagged(r);
 	default:

@@ -7,6 +7,7 @@
 #include "core/array.h"
 #include "core/fs.h"
 #include "core/xalloc.h"
+#include "package/archive_lazy.h"
 #include "package/babashka.h"
 #include "package/bootstrap.h"
 #include "package/zip.h"
@@ -194,7 +195,8 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 		if (zip_from_deflated(out->path, boot, deflated.ptr, err) || artifact_record(out, inputs, err))
 			goto out;
 	} else {
-		if (bb_release_fetch(&rel, fetch, err) || zip_from_release(&rel, out->path, boot, err) ||
+		/* libarchive first: without it nothing is downloaded, and a good tarball is not blamed */
+		if (!archive_api(err) || bb_release_fetch(&rel, fetch, err) || zip_from_release(&rel, out->path, boot, err) ||
 		    artifact_record(out, inputs, err))
 			goto out;
 		deflated_bb_keep(out->path, deflated.ptr, fetch->obs);

@@ -117,6 +117,21 @@ expect_err_lacks "Downloading"
 start_release_server "$TMP/mirror" --log "$TMP/requests.log"
 export BLAMBDA_BABASHKA_URL=$RELEASE_URL
 
+test_case "without libarchive: its package named, nothing downloaded, nothing in the cache blamed"
+make_release "$TMP/mirror" 9.9.7
+mkdir -p "$TMP/stublib"
+echo 'int blambda_stub;' > "$TMP/stublib/stub.c"
+cc -shared -fPIC -Wl,-soname,libarchive.so.13 -o "$TMP/stublib/libarchive.so.13" "$TMP/stublib/stub.c"
+: > "$TMP/requests.log"
+LD_LIBRARY_PATH="$TMP/stublib" blambda build --runtime-layer --bb-version 9.9.7
+expect_status 1
+expect_err_has "cannot use libarchive.so.13"
+expect_err_has "hint: install it with 'apt-get install libarchive13'"
+expect_err_lacks "removed"
+grep -q 'babashka-9.9.7.*tar.gz$' "$TMP/requests.log" && fail "the release was downloaded: $(cat "$TMP/requests.log")" || pass
+blambda build --runtime-layer --bb-version 9.9.7
+expect_status 0
+
 test_case "a checksum mismatch is a hard error naming both digests; nothing is cached or replaced"
 good=$(sha256sum "$ZIP" | cut -d' ' -f1)
 make_release "$TMP/mirror" 8.8.8

@@ -93,6 +93,34 @@ static void test_validators(void)
 	buf_release(&why);
 }
 
+/* #_ applies to the next form that is not itself discarded, as bb reads it; a key twice is an error */
+static void test_edn_discard_and_duplicates(void)
+{
+	struct edn *e;
+
+	e = edn_parse("{:deps {#_ #_ a/b {:mvn/version \"1\"} c/d {:mvn/version \"2\"}}}", "bb.edn", &err);
+	CHECK(e != NULL && edn_get(e, "deps") && edn_get(e, "deps")->nr == 2 &&
+	      !strcmp(edn_get(e, "deps")->items[0]->text, "c/d"));
+	edn_free(e);
+	e = edn_parse("{:x #foo #_ 1 2}", "bb.edn", &err);
+	CHECK(e != NULL && e->nr == 2 && e->items[1]->type == EDN_TAGGED && e->items[1]->nr == 1);
+	edn_free(e);
+	e = edn_parse("{:a ^:m #_ 1 2}", "bb.edn", &err);
+	CHECK(e != NULL && e->nr == 2);
+	edn_free(e);
+	error_release(&err);
+	e = edn_parse("{:deps {}\n :deps {a/b {:mvn/version \"1\"}}}", "bb.edn", &err);
+	CHECK(e == NULL);
+	CHECK(err.message && strstr(err.message, "bb.edn:2:2: the key :deps is in the map twice"));
+	error_release(&err);
+	e = edn_parse("{\"a\" 1 \"a\" 2}", "bb.edn", &err);
+	CHECK(e == NULL);
+	error_release(&err);
+	e = edn_parse("{:a 1 \"a\" 2 a 3}", "bb.edn", &err); /* alike only in name: three keys */
+	CHECK(e != NULL);
+	edn_free(e);
+}
+
 static void test_edn_hostile(void)
 {
 	struct edn *e;
@@ -134,7 +162,7 @@ static void test_edn_hostile(void)
 	edn_free(e);
 }
 
-TEST_MAIN(test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
+TEST_MAIN(test_edn_discard_and_duplicates, test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
 
 /* runs before main: a private file for the tests */
 __attribute__((constructor)) static void setup(void)

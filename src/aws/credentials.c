@@ -30,6 +30,7 @@
 #include "aws/sts.h"
 #include "core/fs.h"
 #include "core/hash.h"
+#include "core/spawn.h"
 #include "core/xalloc.h"
 
 extern char **environ;
@@ -220,7 +221,7 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	errno = posix_spawnp(&pid, argv.items[0], &fa, NULL, argv.items, environ);
+	errno = spawn_child(&pid, argv.items[0], 1, &fa, NULL, argv.items, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (errno) {
@@ -233,8 +234,7 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 		buf_add(&out, chunk, (size_t)n);
 	close(pipefd[0]);
 	OPENSSL_cleanse(chunk, sizeof(chunk));
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	spawn_wait(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		error_set(err, EXIT_AWS, "credential_process of profile '%s' failed (%s %d)", profile,
 			  WIFEXITED(status) ? "exit status" : "signal",

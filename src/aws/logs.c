@@ -43,7 +43,8 @@ void logs_cursor_advance(struct logs_cursor *c, struct logs_events *ev)
 	logs_events_sort(ev);
 	for (size_t i = 0; i < ev->nr; i++) {
 		struct logs_event e = ev->items[i];
-		int given = e.timestamp == c->start_ms && strlist_has(&c->seen, e.id);
+		/* before the cursor: given already (a server that ignores startTime, an event that came late) */
+		int given = e.timestamp < c->start_ms || (e.timestamp == c->start_ms && strlist_has(&c->seen, e.id));
 
 		if (e.timestamp > latest) {
 			latest = e.timestamp;

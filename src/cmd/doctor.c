@@ -91,6 +91,21 @@ static void format_time(time_t t, char out[64])
 		snprintf(out, 64, "%s (expired)", when);
 }
 
+/* AWS's answer says the credentials are wrong (rather than that STS failed) */
+static int credentials_refused(const struct error *e)
+{
+	static const char *const codes[] = {
+		"InvalidClientTokenId", "SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException",
+		"AccessDenied", "AccessDeniedException", "UnrecognizedClientException", "InvalidAccessKeyId",
+		"IncompleteSignature", "MissingAuthenticationToken", "AuthFailure",
+	};
+
+	for (size_t i = 0; e->status && i < ARRAY_SIZE(codes); i++)
+		if (error_is(e, codes[i]))
+			return 1;
+	return 0;
+}
+
 /* Everything doctor shows, from the client: the only part that talks to AWS. */
 static void gather(struct aws *a, struct doctor_report *r)
 {
@@ -117,9 +132,10 @@ static void gather(struct aws *a, struct doctor_report *r)
 	if (r->creds->expiration)
 		format_time(r->creds->expiration, r->expires);
 	r->identity_ok = !sts_get_caller_identity(a, r->creds, r->region ? NULL : "us-east-1", &r->id, &r->sts_err);
-	if (!r->identity_ok)
-		error_prefix(&r->sts_err, "%s", r->sts_err.status ? "AWS rejected the credentials"
-								 : "cannot ask STS who the credentials belong to");
+	if (!r->identity_ok && !(r->sts_err.exit == EXIT_USAGE && !r->sts_err.code)) /* a setting here: as it is */
+		error_prefix(&r->sts_err, "%s", credentials_refused(&r->sts_err) ? "AWS rejected the credentials"
+						 : r->sts_err.status ? "STS could not say who the credentials belong to"
+						 : "cannot ask STS who the credentials belong to");
 }
 
 static void report_release(struct doctor_report *r)
@@ -258,8 +274,8 @@ static void render_json(const struct doctor_report *r)
 		cJSON_AddItemToArray(list, cJSON_CreateString("no AWS region is set"));
 	if (!r->creds)
 		cJSON_AddItemToArray(list, cJSON_CreateString("no usable AWS credentials"));
-	if (r->creds && !r->identity_ok && r->sts_err.code)
-		cJSON_AddItemToArray(list, cJSON_CreateString(r->sts_err.code));
+	if (r->creds && !r->identity_ok)
+		cJSON_AddItemToArray(list, cJSON_CreateString(r->sts_err.code ? r->sts_err.code : r->sts_err.message));
 	cJSON_AddBoolToObject(root, "ok", r->region && r->identity_ok);
 	json_print(root);
 }

@@ -38,10 +38,13 @@ static int env_long(const char *name, long def, long min, long max, long *out, s
 		return 0;
 	errno = 0;
 	*out = strtol(v, &end, 10);
-	if (errno || *end || *out < min || *out > max)
-		return error_set(err, EXIT_USAGE, "%s='%s': expected a whole number from %ld to %ld", name, v, min,
-				 max);
-	return 0;
+	if (errno == ERANGE && *out == LONG_MAX && max == LONG_MAX && !*end)
+		errno = 0; /* no bound: any number, however large */
+	if (!errno && !*end && end != v && *out >= min && *out <= max)
+		return 0;
+	if (max == LONG_MAX)
+		return error_set(err, EXIT_USAGE, "%s='%s': expected a whole number from %ld", name, v, min);
+	return error_set(err, EXIT_USAGE, "%s='%s': expected a whole number from %ld to %ld", name, v, min, max);
 }
 
 struct http_client *http_client_new(struct error *err)

@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 
 #include "core/clock.h"
+#include "core/spawn.h"
 #include "core/strlist.h"
 #include "core/xalloc.h"
 #include "local/internal.h"
@@ -61,7 +62,7 @@ static void *monitor(void *arg)
 		int st;
 		long kb = 0;
 
-		if (waitpid(pid, &st, WNOHANG) == pid) {
+		if (spawn_wait(pid, &st, WNOHANG) == pid) {
 			pthread_mutex_lock(&in->lock);
 			/* the environment goes with its runtime: its group and whatever escaped it */
 			nmembers = local_procs_members(pid, members, LOCAL_MAX_TRACKED);
@@ -76,6 +77,8 @@ static void *monitor(void *arg)
 		}
 		if (tick % RESCAN_EVERY == 0 || !nmembers)
 			nmembers = local_procs_members(pid, members, LOCAL_MAX_TRACKED);
+		if (tick % RESCAN_EVERY == 0)
+			spawn_reap_adopted(); /* what the runtime left behind and has ended since */
 		if (nmembers <= 2) {
 			for (size_t i = 0; i < nmembers; i++)
 				kb += local_procs_kb(members[i], LOCAL_MEM_RSS);
@@ -250,7 +253,7 @@ static int spawn_bootstrap(const struct local_fn *fn, char **envp, int out_fd, p
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	e = posix_spawn(pid, argv[0], &fa, &attr, argv, envp);
+	e = spawn_child(pid, argv[0], 0, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	free(argv[0]);

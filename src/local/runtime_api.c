@@ -29,6 +29,17 @@ static void reply_error(struct httpd_reply *rep, unsigned status, const char *ty
 	kvlist_add(&rep->headers, "Content-Type", "application/json");
 }
 
+/* An error type a runtime posted, as it goes into REPORT lines and to the caller: printable, one line */
+static char *printable_type(const char *type, const char *def)
+{
+	struct buf b = BUF_INIT;
+
+	if (!type || !*type)
+		type = def;
+	buf_add_printable(&b, type, strlen(type) > 256 ? 256 : strlen(type), 0);
+	return buf_detach(&b);
+}
+
 /* GET /next: wait for an event, hand it out with Lambda's headers */
 static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply *rep)
 {
@@ -117,7 +128,7 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 
 		inv->outcome = is_error ? LOCAL_FUNCTION_ERROR : LOCAL_OK;
 		if (is_error)
-			inv->error_type = xstrdup(type && *type ? type : "Unhandled");
+			inv->error_type = printable_type(type, "Unhandled");
 		buf_add(&inv->payload, req->body, req->len);
 		reply_json(rep, 202, "{\"status\":\"OK\"}");
 	}
@@ -144,7 +155,7 @@ static void api_init_error(struct local_instance *in, unsigned gen, const struct
 	if (!req->too_large)
 		buf_add(&in->init_error, req->body, req->len);
 	free(in->init_error_type);
-	in->init_error_type = xstrdup(type && *type ? type : "Runtime.Unknown");
+	in->init_error_type = printable_type(type, "Runtime.Unknown");
 	pthread_cond_broadcast(&in->cond);
 	pthread_mutex_unlock(&in->lock);
 	reply_json(rep, 202, "{\"status\":\"OK\"}");

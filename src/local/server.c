@@ -145,16 +145,20 @@ static void *run_event(void *arg)
 /*
  * The function a path names, as Lambda reads it: NAME[:QUALIFIER],
  * ACCOUNT:function:NAME[:QUALIFIER] or arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER].
- * NULL when it is none of these; *region and *account (NULL when not given)
- * are for the caller to check against the function's.
+ * NULL when it is none of these (an empty part included); *partition,
+ * *region and *account (NULL when not given) are for the caller to check
+ * against the function's.
  */
-static char *function_name(const char *path_name, char **q, char **region, char **account)
+static char *function_name(const char *path_name, char **q, char **partition, char **region, char **account)
 {
 	struct strlist parts = STRLIST_INIT;
-	const char *name = NULL, *qual = NULL, *reg = NULL, *acc = NULL;
+	const char *name = NULL, *qual = NULL, *part = NULL, *reg = NULL, *acc = NULL;
 	char *r = NULL;
 
-	*q = *region = *account = NULL;
+	*q = *partition = *region = *account = NULL;
+	/* an empty part ("hello:", "::hello") names nothing */
+	if (!*path_name || path_name[0] == ':' || path_name[strlen(path_name) - 1] == ':' || strstr(path_name, "::"))
+		return NULL;
 	strlist_split(&parts, path_name, ':');
 	if (parts.nr >= 1 && parts.nr <= 2) {
 		name = parts.items[0];
@@ -165,6 +169,7 @@ static char *function_name(const char *path_name, char **q, char **region, char 
 		qual = parts.nr == 4 ? parts.items[3] : NULL;
 	} else if ((parts.nr == 7 || parts.nr == 8) && !strcmp(parts.items[0], "arn") && !strcmp(parts.items[2], "lambda") &&
 		   !strcmp(parts.items[5], "function")) {
+		part = parts.items[1];
 		reg = parts.items[3];
 		acc = parts.items[4];
 		name = parts.items[6];
@@ -173,6 +178,7 @@ static char *function_name(const char *path_name, char **q, char **region, char 
 	if (name && *name) {
 		r = xstrdup(name);
 		*q = qual ? xstrdup(qual) : NULL;
+		*partition = part ? xstrdup(part) : NULL;
 		*region = reg ? xstrdup(reg) : NULL;
 		*account = acc ? xstrdup(acc) : NULL;
 	}
@@ -192,7 +198,7 @@ static const struct local_fn *any_function(const struct local_server *s)
 /* One Invoke request, as read from its path, query and headers. */
 struct invoke_call {
 	char *name, *qualifier;         /* the function named, and its qualifier (query or ARN), or NULL */
-	char *arn_region, *arn_account; /* what an ARN or partial ARN in the path said, or NULL */
+	char *arn_partition, *arn_region, *arn_account; /* what an ARN or partial ARN in the path said, or NULL */
 	const char *type;               /* X-Amz-Invocation-Type, NULL for RequestResponse */
 	int is_event, tail;             /* an Event invocation; X-Amz-Log-Type: Tail */
 	struct buf context;             /* the client context, compact JSON, or empty */
@@ -202,6 +208,7 @@ static void invoke_call_release(struct invoke_call *c)
 {
 	free(c->name);
 	free(c->qualifier);
+	free(c->arn_partition);
 	free(c->arn_region);
 	free(c->arn_account);
 	buf_release(&c->context);
@@ -224,7 +231,7 @@ static int read_target(const struct httpd_request *req, struct invoke_call *c, s
 		return -1;
 	}
 	path_name = xstrndup(rest, (size_t)(slash - rest));
-	c->name = function_name(path_name, &arn_qual, &c->arn_region, &c->arn_account);
+	c->name = function_name(path_name, &arn_qual, &c->arn_partition, &c->arn_region, &c->arn_account);
 	if (c->name)
 		free(path_name);
 	else
@@ -245,8 +252,9 @@ static struct pool *find_target(struct local_server *s, const struct invoke_call
 
 	pthread_mutex_lock(&s->lock);
 	p = find_pool(s, c->name);
-	/* an ARN of another region or account names another function */
-	if (p && (!p->fn || (c->arn_region && strcmp(c->arn_region, p->fn->region)) ||
+	/* an ARN of another partition, region or account names another function */
+	if (p && (!p->fn || (c->arn_partition && strcmp(c->arn_partition, aws_partition(p->fn->region))) ||
+		  (c->arn_region && strcmp(c->arn_region, p->fn->region)) ||
 		  (c->arn_account && strcmp(c->arn_account, p->fn->account))))
 		p = NULL;
 	if (p && !(c->qualifier && strcmp(c->qualifier, "$LATEST"))) {

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np */
 #include "package/deps_layer.h"
 
 #include <ctype.h>
@@ -17,6 +18,7 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/observer.h"
+#include "core/spawn.h"
 #include "core/xalloc.h"
 #include "package/archive_lazy.h"
 #include "package/babashka.h"
@@ -28,21 +30,20 @@ extern char **environ;
 
 #define LAYER_FORMAT "deps-layer/1"
 
-/* Is `prog` an executable on PATH? */
 /* Run argv in dir with GITLIBS set; its stdout into out. */
 static int run_tool(char *const argv[], const char *dir, const char *gitlibs, struct buf *out, struct error *err)
 {
 	posix_spawn_file_actions_t fa;
-	int pipefd[2], status = 0;
+	int pipefd[2], status = 0, e;
 	pid_t pid;
 	char chunk[4096];
 	ssize_t n;
 	struct buf envbuf = BUF_INIT;
 	struct strlist env = STRLIST_INIT;
 
-	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "GITLIBS=", 8))
-			strlist_add(&env, *e);
+	for (char **v = environ; *v; v++)
+		if (strncmp(*v, "GITLIBS=", 8))
+			strlist_add(&env, *v);
 	buf_addf(&envbuf, "GITLIBS=%s", gitlibs);
 	strlist_add_owned(&env, buf_detach(&envbuf));
 	strlist_add_owned(&env, NULL);
@@ -55,51 +56,22 @@ static int run_tool(char *const argv[], const char *dir, const char *gitlibs, st
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addclose(&fa, pipefd[0]);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	{
-		/* run in dir: change there around the spawn (posix_spawn has no chdir in this libc) */
-		int here = open(".", O_RDONLY | O_DIRECTORY);
-
-		if (here < 0 || chdir(dir)) {
-			posix_spawn_file_actions_destroy(&fa);
-			close(pipefd[0]);
-			close(pipefd[1]);
-			if (here >= 0)
-				close(here);
-			strlist_clear(&env);
-			return error_set(err, EXIT_FAIL, "cannot enter '%s': %s", dir, strerror(errno));
-		}
-		errno = posix_spawnp(&pid, argv[0], &fa, NULL, argv, env.items);
-		if (!errno)
-			fs_temp_child(pid); /* an interrupt stops it before the trees it writes into go */
-		if (fchdir(here)) {
-			int e = errno;
-
-			close(here);
-			posix_spawn_file_actions_destroy(&fa);
-			close(pipefd[1]);
-			close(pipefd[0]);
-			strlist_clear(&env);
-			if (pid > 0) {
-				kill(pid, SIGTERM);
-				waitpid(pid, NULL, 0);
-				fs_temp_child(0);
-			}
-			return error_set(err, EXIT_FAIL, "cannot return to the project directory: %s", strerror(e));
-		}
-		close(here);
-	}
+	/* in dir: changed to in the child alone (a chdir here would move every thread of blambda) */
+	posix_spawn_file_actions_addchdir_np(&fa, dir);
+	e = spawn_child(&pid, argv[0], 1, &fa, NULL, argv, env.items);
+	if (!e)
+		fs_temp_child(pid); /* an interrupt stops it before the trees it writes into go */
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	strlist_clear(&env);
-	if (errno) {
+	if (e) {
 		close(pipefd[0]);
-		return error_set(err, EXIT_FAIL, "cannot run '%s': %s", argv[0], strerror(errno));
+		return error_set(err, EXIT_FAIL, "cannot run '%s': %s", argv[0], strerror(e));
 	}
 	while ((n = read(pipefd[0], chunk, sizeof(chunk))) > 0)
 		buf_add(out, chunk, (size_t)n);
 	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	spawn_wait(pid, &status, 0);
 	fs_temp_child(0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return error_set(err, EXIT_FAIL, "'%s %s%s%s' failed while resolving the dependencies (%s %d)", argv[0], argv[1],

@@ -157,6 +157,41 @@ out:
 	return r;
 }
 
+/*
+ * Into an existing directory: the entries the project adds there (files,
+ * and folders it makes) are removed again when the writing fails or is
+ * interrupted, so what was there before is all that is left; a file
+ * overwritten with --force stays overwritten.
+ */
+static int write_into(const struct scaffold_opts *o, const char *dir, const struct rendered_set *files,
+		      struct error *err)
+{
+	struct strlist fresh = STRLIST_INIT;
+	struct buf p = BUF_INIT;
+	int r;
+
+	for (size_t i = 0; i < files->nr; i++) {
+		const char *rel = files->items[i].path;
+
+		buf_reset(&p);
+		buf_addf(&p, "%s/%.*s", dir, (int)strcspn(rel, "/"), rel);
+		/* a handful: the interrupt handler keeps 16, and atomic writes take one each */
+		if (access(p.ptr, F_OK) && !strlist_has(&fresh, p.ptr) && fresh.nr < 12) {
+			strlist_add(&fresh, p.ptr);
+			fs_temp_register_tree(p.ptr);
+		}
+	}
+	r = write_all(dir, files, err);
+	for (size_t i = 0; i < fresh.nr; i++) {
+		if (r && fs_remove_tree(fresh.items[i], NULL))
+			observe_note(o->obs, NOTE_WARNING, "could not remove '%s': %s", fresh.items[i], strerror(errno));
+		fs_temp_unregister(fresh.items[i]);
+	}
+	strlist_clear(&fresh);
+	buf_release(&p);
+	return r;
+}
+
 int scaffold_create(const struct scaffold_opts *o, struct scaffold_result *out, struct error *err)
 {
 	struct kvlist vars = KVLIST_INIT;
@@ -180,7 +215,7 @@ int scaffold_create(const struct scaffold_opts *o, struct scaffold_result *out, 
 	else if (!exists)
 		r = write_new_dir(o, out->dir, &out->files, err);
 	else if (o->force || !check_conflicts(out->dir, &out->files, err))
-		r = write_all(out->dir, &out->files, err);
+		r = write_into(o, out->dir, &out->files, err);
 out:
 	kvlist_clear(&vars);
 	if (r)

@@ -42,7 +42,7 @@ no_secrets
 test_case "a wrong secret: SignatureDoesNotMatch, exit 3"
 AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=wrong-secret blambda doctor
 expect_status 3
-expect_err_has "SignatureDoesNotMatch"
+expect_err_has "AWS rejected the credentials: SignatureDoesNotMatch"
 expect_err_has "hint: the secret access key does not match"
 
 test_case "--json"

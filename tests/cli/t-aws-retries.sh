@@ -33,7 +33,8 @@ test_case "persistent 500: fails after AWS_MAX_ATTEMPTS with the service's messa
 with_faults 500
 AWS_MAX_ATTEMPTS=4 blambda doctor
 expect_status 3
-expect_err_has "InternalFailure: injected 500 (request id fake-request-err) after 4 attempts"
+expect_err_has "STS could not say who the credentials belong to: InternalFailure: injected 500 (request id fake-request-err) after 4 attempts"
+expect_err_lacks "rejected the credentials"
 expect_requests 4
 
 test_case "a 400 is not retried"
@@ -92,12 +93,17 @@ with_faults 503,503,ok
 AWS_MAX_ATTEMPTS=25 blambda doctor
 expect_status 0
 expect_requests 3
+with_faults ok
+AWS_MAX_ATTEMPTS=99999999999999999999 blambda doctor
+expect_status 0
 for setting in AWS_MAX_ATTEMPTS=three BLAMBDA_CONNECT_TIMEOUT=0 BLAMBDA_READ_TIMEOUT=1m BLAMBDA_RETRY_BASE_MS=-5; do
 	env "$setting" "$BLAMBDA" doctor > "$TMP/.out" 2> "$TMP/.err"
 	status=$? err=$(cat "$TMP/.err")
 	expect_status 2
-	expect_err_has "${setting%%=*}='${setting#*=}': expected a whole number"
+	expect_err_has "blambda: error: ${setting%%=*}='${setting#*=}': expected a whole number"
 done
+BLAMBDA_CONNECT_TIMEOUT=0 blambda doctor --json
+expect_json 'd["ok"] is False and any("BLAMBDA_CONNECT_TIMEOUT" in p for p in d["problems"])' 
 
 test_case "an identity that would forge output lines is shown safely; an account not of twelve digits is refused"
 with_faults hostile-identity

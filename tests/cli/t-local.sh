@@ -333,8 +333,20 @@ expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:functi
 # an ARN of another region names another function, in that region's partition
 lambda_invoke --function-name arn:aws-cn:lambda:cn-north-1:000000000000:function:hello "$TMP/answer.json"
 expect_err_has "Function not found: arn:aws-cn:lambda:cn-north-1:000000000000:function:hello"
+# another partition with the function's own region, and empty parts, name no function here
+for name in arn:aws-cn:lambda:us-east-1:000000000000:function:hello hello: ::hello 000000000000:function:hello:; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' -d '{}' "$LOCAL_URL/2015-03-31/functions/$name/invocations")
+	[ "$code" = 404 ] && pass || fail "'$name' got $code, not 404"
+done
 lambda_invoke --function-name hello --qualifier 3 "$TMP/answer.json"
 expect_err_has "ResourceNotFoundException"
+# what a runtime leaves behind comes to blambda when its parent ends, and is reaped when it ends
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s -o /dev/null -d '{"op":"orphan"}' "$LOCAL_URL/2015-03-31/functions/handle/invocations"
+done
+sleep 1
+zombies=$(ps --ppid "$LOCAL_PID" -o stat= | grep -c '^Z' || true)
+[ "$zombies" = 0 ] && pass || fail "$zombies zombie children of blambda local start: $(ps --ppid "$LOCAL_PID" -o pid,stat,args)"
 lambda_invoke --function-name hello --payload 'not json' "$TMP/answer.json"
 expect_err_has "InvalidRequestContentException"
 # web pages may not reach it: a cross-site POST carries an Origin, a rebound name a foreign Host

@@ -66,6 +66,15 @@ blambda new-function x --bb-version latest
 expect_status 2
 expect_no_file x
 
+test_case "into an existing directory, a failure part way leaves it as it was"
+mkdir half && echo "mine" > half/src # src/ cannot be made: the files before it must go again
+blambda new-function half
+expect_status 1
+expect_err_has "'half/src' is not a directory"
+[ "$(ls -A half)" = src ] && pass || fail "left behind: $(ls -A half | tr '\n' ' ')"
+[ "$(cat half/src)" = mine ] && pass || fail "half/src was changed"
+rm -rf half
+
 test_case "existing files are never overwritten without --force"
 echo "my own notes" > my-fn/NOTES.md
 echo "changed" >> my-fn/src/my_fn.clj

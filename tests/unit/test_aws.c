@@ -334,6 +334,16 @@ static void test_logs_cursor(void)
 	CHECK_INT(c.start_ms, 1010);
 	logs_events_release(&ev);
 
+	/* a server that ignores startTime, and an event that came late: neither is given again */
+	add_event(&ev, 1000, "a");
+	add_event(&ev, 1005, "b");
+	add_event(&ev, 1007, "late");
+	add_event(&ev, 1010, "e");
+	logs_cursor_advance(&c, &ev);
+	CHECK_INT(ev.nr, 0);
+	CHECK_INT(c.start_ms, 1010);
+	logs_events_release(&ev);
+
 	/* an empty look keeps the cursor */
 	logs_cursor_advance(&c, &ev);
 	CHECK_INT(c.start_ms, 1010);

@@ -266,7 +266,7 @@ static void test_payload(void)
 	CHECK_INT(payload_load("{}", NULL, "x", &b, &perr), -1);
 	buf_reset(&b);
 	CHECK_INT(payload_load(NULL, NULL, "../secret", &b, &perr), -1);
-	CHECK(perr.exit == EXIT_USAGE && strstr(perr.message, "--event takes the name of a file in events/"));
+	CHECK(perr.exit == EXIT_USAGE && strstr(perr.message, "--event takes the name of an event in events/, got '../secret'"));
 	buf_reset(&b);
 	CHECK_INT(payload_load(NULL, "/nonexistent/payload.json", NULL, &b, &perr), -1);
 	buf_release(&b);

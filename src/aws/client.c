@@ -662,6 +662,22 @@ const char *aws_partition(const char *region)
 	return "aws";
 }
 
+const char *const *aws_partition_regions(const char *partition)
+{
+	static const char *const aws[] = {
+		"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
+		"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+		"ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+		"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
+		"eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1",
+		"mx-central-1", "sa-east-1", NULL,
+	};
+	static const char *const cn[] = { "cn-north-1", "cn-northwest-1", NULL };
+	static const char *const gov[] = { "us-gov-west-1", "us-gov-east-1", NULL };
+
+	return !strcmp(partition, "aws-cn") ? cn : !strcmp(partition, "aws-us-gov") ? gov : aws;
+}
+
 int aws_account_valid(const char *s)
 {
 	return s && strlen(s) == 12 && strspn(s, "0123456789") == 12;

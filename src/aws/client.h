@@ -170,6 +170,12 @@ int aws_error_set(struct error *err, const char *code, const char *fmt, ...) __a
 void aws_credentials_release(struct aws_credentials *c);
 /* The partition of a region: "aws-cn" for cn-*, "aws-us-gov" for us-gov-*, else "aws". */
 const char *aws_partition(const char *region);
+/*
+ * The regions of a partition where Lambda runs, as blambda knows them
+ * (NULL-terminated); a region opted out of answers as if it had no
+ * functions, and a newer one is not in it.
+ */
+const char *const *aws_partition_regions(const char *partition);
 /* 1 when s is an AWS account id: exactly twelve digits (NULL is not one). */
 int aws_account_valid(const char *s);
 /* Parse an ISO 8601 UTC time ("2026-11-28T12:00:00Z", fractions and "+00:00" allowed); -1 when unparsable. */

@@ -414,6 +414,26 @@ int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out,
 			 err);
 }
 
+static void roles_of_functions(const cJSON *answer, void *ctx)
+{
+	struct strlist *out = ctx;
+	const cJSON *fn;
+
+	cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(answer, "Functions")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "FunctionName"));
+		const char *role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "Role"));
+
+		if (name && role)
+			strlist_add_owned(out, buf_fmt("%s %s", role, name));
+	}
+}
+
+int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err)
+{
+	return each_page(a, region, "/2015-03-31/functions/", "ListFunctions", MAX_PAGES * 10, roles_of_functions, out,
+			 err);
+}
+
 /* ---- layers ---- */
 
 void lambda_layer_version_release(struct lambda_layer_version *v)

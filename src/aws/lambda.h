@@ -67,6 +67,8 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
  * each function in the region, appended to out.
  */
 int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
+/* ListFunctions, every page: "ROLE-ARN FUNCTION" for each function in the region, appended to out. */
+int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
 
 /* TagResource: add or change these tags on a function (none removed). */
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,

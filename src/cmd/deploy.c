@@ -174,32 +174,6 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 		printf("%sup to date\n", indent);
 }
 
-/*
- * The regions to deploy to: --region (repeated), else aws.regions, else the
- * one region in use (AWS_REGION, the profile, aws.region).
- */
-static int pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins,
-			struct error *err)
-{
-	const struct cfg_value *many = &cfg->v[CFG_AWS_REGIONS], *one = &cfg->v[CFG_AWS_REGION];
-	const char *region;
-
-	if (many->present && many->list.nr && !(one->source == SRC_FLAG && many->source != SRC_FLAG)) {
-		for (size_t i = 0; i < many->list.nr; i++) {
-			if (strlist_has(regions, many->list.items[i]))
-				continue;
-			strlist_add(regions, many->list.items[i]);
-			strlist_add(origins, many->origin);
-		}
-		return 0;
-	}
-	if (aws_region(a, &region, err))
-		return -1;
-	strlist_add(regions, region);
-	strlist_add(origins, a->region_origin ? a->region_origin : "?");
-	return 0;
-}
-
 /* A region's failure, said once with the step it stopped at; its exit status. */
 static int report_failure(struct deploy_plan *p, int dry_run, int several)
 {
@@ -225,24 +199,6 @@ static int check_project(const struct args *args, const struct config *cfg, int 
 	}
 	if (layers_only && args->pos.nr)
 		return error_set(err, EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
-	return 0;
-}
-
-/* A client per region, all with the credentials found once (threads share nothing else); *n made. */
-static int region_clients(const struct config *cfg, const struct strlist *regions, const struct strlist *origins,
-			  const struct aws_credentials *creds, struct aws **out, size_t *n, struct error *err)
-{
-	struct aws_settings settings;
-
-	cmd_aws_settings(cfg, &settings);
-	if (regions->nr > 1)
-		settings.obs = term_observer_plain(); /* one spinner cannot say what several regions wait for */
-	*out = xcalloc(regions->nr, sizeof(**out));
-	for (*n = 0; *n < regions->nr; ++*n)
-		if (aws_init_region(&(*out)[*n], &settings, regions->items[*n], origins->items[*n], creds, err)) {
-			++*n;
-			return -1;
-		}
 	return 0;
 }
 
@@ -297,14 +253,14 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	aws_credentials_init(&a.creds);
 	if (check_project(args, cfg, layers_only, &err) ||
 	    (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
-	    cmd_aws_init(&a, cfg, &err) || pick_regions(&a, cfg, &regions, &origins, &err))
+	    cmd_aws_init(&a, cfg, &err) || cmd_pick_regions(&a, cfg, &regions, &origins, &err))
 		goto out;
 	/* build what is out of date, as `blambda build` would */
 	if (project_build(cfg, &bo, &fetch, &arts, &err) ||
 	    limits_check(arts.arts, arts.nr,
 			 config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3), &err) ||
 	    aws_get_credentials(&a, &creds, &err) || xml_load(&err) ||
-	    region_clients(cfg, &regions, &origins, creds, &awss, &n, &err))
+	    cmd_region_clients(cfg, &regions, &origins, creds, &awss, &n, &err))
 		goto out;
 	o.cfg = cfg;
 	o.layers_only = layers_only;
@@ -368,12 +324,15 @@ const struct command cmd_deploy = {
 		"version holds the same bytes (its CodeSha256) is not published again.\n\n"
 		"Role: without function.role, blambda makes FUNCTION-blambda-role, trusted by "
 		"lambda.amazonaws.com, with AWSLambdaBasicExecutionRole attached and tagged "
-		"blambda:managed-by=blambda, and reuses it afterwards. A new role takes IAM some seconds to "
+		"blambda:managed-by=blambda, and reuses it afterwards; a role of that name without the tag is "
+		"never used (set function.role to use it knowingly). A new role takes IAM some seconds to "
 		"reach Lambda: CreateFunction is retried for up to two minutes while Lambda says the role "
 		"cannot be assumed.\n\n"
 		"Function: created when it does not exist (runtime, handler, role, architecture, memory, "
 		"timeout, environment, description, tags and the layers: the runtime layer, the deps layer, "
-		"then function.layers), then awaited until Active. Otherwise UpdateFunctionCode when the "
+		"then function.layers), then awaited until Active. A function of that name that blambda did "
+		"not make (without the tag blambda:managed-by=blambda) is never taken over: the deploy stops "
+		"before any write. Otherwise UpdateFunctionCode when the "
 		"zip's digest or the architecture differs and UpdateFunctionConfiguration when a setting or "
 		"the layer list differs, each awaited until done; a 409 (another update in progress) is "
 		"waited out and retried. Tags from function.tags are added or changed, never removed. With "

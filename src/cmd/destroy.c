@@ -23,26 +23,41 @@ static void step_words(const struct destroy_step *s, struct buf *out)
 		buf_addf(out, " version %ld", s->version);
 }
 
-static void print_text(FILE *to, const struct destroy_plan *p, int dry_run)
+static void print_text(FILE *to, const struct destroy_plan *p, int dry_run, const char *indent)
 {
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct destroy_step *s = &p->steps[i];
 		struct buf line = BUF_INIT;
 
 		step_words(s, &line);
-		if (s->action == DESTROY_GONE)
-			fprintf(to, "%s: already gone\n", line.ptr);
-		else if (s->action == DESTROY_KEEP)
-			fprintf(to, "%s: left alone, %s\n", line.ptr, s->reason);
-		else if (dry_run)
-			fprintf(to, "would delete %s\n", line.ptr);
-		else
-			fprintf(to, "%s %s\n", s->done ? "deleted" : "not deleted:", line.ptr);
+		if (s->action == DESTROY_GONE) {
+			fprintf(to, "%s%s: already gone\n", indent, line.ptr);
+		} else if (s->action == DESTROY_KEEP) {
+			struct buf why = BUF_INIT; /* it may name a function AWS listed */
+
+			buf_add_printable(&why, s->reason, strlen(s->reason), 0);
+			fprintf(to, "%s%s: left alone, %s\n", indent, line.ptr, why.ptr);
+			buf_release(&why);
+		} else if (dry_run) {
+			fprintf(to, "%swould delete %s\n", indent, line.ptr);
+		} else {
+			fprintf(to, "%s%s %s\n", indent, s->done ? "deleted" : "not deleted:", line.ptr);
+		}
 		buf_release(&line);
 	}
 }
 
-static void print_json(const struct destroy_plan *p, int dry_run, int ok)
+/* Each region's plan, under its name when there are several */
+static void print_plans(FILE *to, const struct destroy_plan *plans, size_t n, int dry_run)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (n > 1)
+			fprintf(to, "%s:\n", plans[k].region);
+		print_text(to, &plans[k], dry_run, n > 1 ? "  " : "");
+	}
+}
+
+static cJSON *plan_json(const struct destroy_plan *p, int dry_run, int ok)
 {
 	cJSON *o = cJSON_CreateObject(), *steps;
 
@@ -68,94 +83,165 @@ static void print_json(const struct destroy_plan *p, int dry_run, int ok)
 			cJSON_AddBoolToObject(j, "done", s->done);
 		cJSON_AddItemToArray(steps, j);
 	}
-	json_print(o);
+	return o;
+}
+
+/* One region's answer as it always was; several in {"ok", "dry_run", "regions": [...]} */
+static void print_json(const struct destroy_plan *plans, size_t n, int dry_run, int ok)
+{
+	cJSON *root, *list;
+
+	if (n == 1) {
+		json_print(plan_json(&plans[0], dry_run, ok));
+		return;
+	}
+	root = cJSON_CreateObject();
+	cJSON_AddBoolToObject(root, "ok", ok);
+	cJSON_AddBoolToObject(root, "dry_run", dry_run);
+	list = cJSON_AddArrayToObject(root, "regions");
+	for (size_t k = 0; k < n; k++) {
+		cJSON *one = plan_json(&plans[k], dry_run, plans[k].failed == NULL);
+
+		cJSON_AddStringToObject(one, "region", plans[k].region);
+		cJSON_AddItemToArray(list, one);
+	}
+	json_print(root);
+}
+
+static size_t count_all(const struct destroy_plan *plans, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t k = 0; k < n; k++)
+		total += destroy_plan_count(&plans[k]);
+	return total;
 }
 
 /* Ask on the terminal; 1 for yes. */
-static int confirm(const struct destroy_plan *p, const char *region)
+static int confirm(const struct destroy_plan *plans, size_t n, const struct strlist *regions)
 {
+	size_t total = count_all(plans, n);
 	char answer[16] = "";
+	struct buf where = BUF_INIT;
 
-	print_text(stderr, p, 1);
-	fprintf(stderr, "Delete %zu resource%s in %s? [y/N] ", destroy_plan_count(p),
-		destroy_plan_count(p) == 1 ? "" : "s", region);
+	for (size_t k = 0; k < regions->nr; k++)
+		buf_addf(&where, "%s%s", k == 0 ? "" : k + 1 == regions->nr ? " and " : ", ", regions->items[k]);
+	print_plans(stderr, plans, n, 1);
+	fprintf(stderr, "Delete %zu resource%s in %s? [y/N] ", total, total == 1 ? "" : "s", where.ptr);
 	fflush(stderr);
+	buf_release(&where);
 	if (!fgets(answer, sizeof(answer), stdin))
 		return 0;
 	return !strcmp(answer, "y\n") || !strcmp(answer, "yes\n") || !strcmp(answer, "Y\n");
 }
 
-static int exec_destroy(struct args *args, struct config *cfg)
+/* A plan's failure, said with its step (and region, when there are several); its exit status. */
+static int report_failure(struct destroy_plan *p, const char *doing, int several)
 {
-	int dry_run = args_flag(args, DESTROY_OPT_DRY_RUN), json = args_flag(args, GLOBAL_JSON), yes = args_flag(args, DESTROY_OPT_YES);
-	struct config *fns = NULL;
-	struct destroy_plan p = { 0 };
-	struct error err = ERROR_INIT;
-	struct aws a;
-	const char *region;
-	size_t n = 0;
+	struct buf what = BUF_INIT;
+	int r;
+
+	step_words(p->failed, &what);
+	error_prefix(&p->err, "%s%scannot %s %s", several ? p->region : "", several ? ": " : "", doing, what.ptr);
+	r = error_print(&p->err);
+	buf_release(&what);
+	return r;
+}
+
+/* Ask, unless --yes; 1 to go on, else 0 with *r the exit status. */
+static int may_delete(const struct args *args, const struct destroy_plan *plans, size_t n,
+		      const struct strlist *regions, int *r)
+{
+	if (args_flag(args, DESTROY_OPT_YES))
+		return 1;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+		*r = error_exit(EXIT_USAGE, "not deleting without --yes: there is no terminal to ask on");
+		hint("see what would go with 'blambda destroy --dry-run'");
+		return 0;
+	}
+	if (!confirm(plans, n, regions)) {
+		info("Nothing deleted");
+		*r = EXIT_OK;
+		return 0;
+	}
+	return 1;
+}
+
+/* Delete, then say what was done, each failure and its way out; the exit status */
+static int run_plans(struct aws *awss, struct destroy_plan *plans, size_t n, int json)
+{
+	size_t failures = destroy_execute(awss, n, plans);
 	int r = EXIT_OK;
 
+	if (json)
+		print_json(plans, n, 0, !failures);
+	else
+		print_plans(stdout, plans, n, 0);
+	for (size_t k = 0; k < n; k++) {
+		if (!plans[k].failed)
+			continue;
+		if (!plans[k].err.hint)
+			error_hint(&plans[k].err, "what was deleted is gone; run 'blambda destroy' again to finish");
+		r = report_failure(&plans[k], "delete", n > 1);
+	}
+	if (failures && n > 1)
+		error("%zu of %zu regions failed; their roles are kept until a destroy there goes well", failures, n);
+	return r;
+}
+
+static int exec_destroy(struct args *args, struct config *cfg)
+{
+	int dry_run = args_flag(args, DESTROY_OPT_DRY_RUN), json = args_flag(args, GLOBAL_JSON);
+	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
+	struct config *fns = NULL;
+	struct destroy_plan *plans = NULL;
+	struct error err = ERROR_INIT;
+	const struct aws_credentials *creds;
+	struct aws a, *awss = NULL;
+	size_t nfns = 0, n = 0;
+	int r = EXIT_OK;
+
+	memset(&a, 0, sizeof(a));
+	aws_credentials_init(&a.creds);
 	if (!cfg->path)
 		return error_exit(EXIT_USAGE, "there is no blambda.yml here: destroy takes down what a project deployed");
-	if (config_select_functions(cfg, &args->pos, &fns, &n, &err))
-		return error_print_release(&err);
-	if (cmd_aws_init(&a, cfg, &err) || aws_region(&a, &region, &err)) {
+	if (config_select_functions(cfg, &args->pos, &fns, &nfns, &err) || cmd_aws_init(&a, cfg, &err) ||
+	    cmd_pick_regions(&a, cfg, &regions, &origins, &err) || aws_get_credentials(&a, &creds, &err) ||
+	    cmd_region_clients(cfg, &regions, &origins, creds, &awss, &n, &err)) {
 		r = error_print_release(&err);
 		goto out;
 	}
-	if (destroy_plan_make(&a, cfg, fns, n, args_flag(args, DESTROY_OPT_LAYERS), &p)) {
-		struct buf what = BUF_INIT;
-
-		step_words(p.failed, &what);
-		error_prefix(&p.err, "cannot read %s", what.ptr);
-		r = error_print(&p.err);
-		buf_release(&what);
+	plans = xcalloc(n, sizeof(*plans));
+	if (destroy_plan_make(awss, n, cfg, fns, nfns, args_flag(args, DESTROY_OPT_LAYERS), plans)) {
+		for (size_t k = 0; k < n; k++)
+			if (plans[k].failed)
+				r = report_failure(&plans[k], "read", n > 1);
 		goto out;
 	}
-	if (dry_run || !destroy_plan_count(&p)) {
+	if (dry_run || !count_all(plans, n)) {
 		if (json)
-			print_json(&p, 1, 1);
+			print_json(plans, n, 1, 1);
 		else
-			print_text(stdout, &p, 1);
-		if (!destroy_plan_count(&p))
+			print_plans(stdout, plans, n, 1);
+		if (!count_all(plans, n))
 			info("Nothing to delete");
-		r = EXIT_OK;
 		goto out;
 	}
-	if (!yes) {
-		if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-			r = error_exit(EXIT_USAGE, "not deleting without --yes: there is no terminal to ask on");
-			hint("see what would go with 'blambda destroy --dry-run'");
-			goto out;
-		}
-		if (!confirm(&p, region)) {
-			info("Nothing deleted");
-			r = EXIT_OK;
-			goto out;
-		}
-	}
-	r = destroy_execute(&a, &p);
-	if (json)
-		print_json(&p, 0, !r);
-	else
-		print_text(stdout, &p, 0);
-	if (r) {
-		struct buf what = BUF_INIT;
-
-		step_words(p.failed, &what);
-		error_prefix(&p.err, "cannot delete %s", what.ptr);
-		if (!p.err.hint)
-			error_hint(&p.err, "what was deleted is gone; run 'blambda destroy' again to finish");
-		r = error_print(&p.err);
-		buf_release(&what);
-	}
+	if (may_delete(args, plans, n, &regions, &r))
+		r = run_plans(awss, plans, n, json);
 out:
-	destroy_plan_release(&p);
+	for (size_t k = 0; plans && k < n; k++)
+		destroy_plan_release(&plans[k]);
+	free(plans);
+	for (size_t k = 0; awss && k < n; k++)
+		aws_release(&awss[k]);
+	free(awss);
 	aws_release(&a);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < nfns; i++)
 		config_release(&fns[i]);
 	free(fns);
+	strlist_clear(&regions);
+	strlist_clear(&origins);
 	return r;
 }
 
@@ -174,12 +260,20 @@ const struct command cmd_destroy = {
 		"Deletes the project's functions (or the NAMEs given) that carry blambda's tag "
 		"(blambda:managed-by=blambda, which deploy puts on them), with every version, alias and URL of "
 		"them; then the role blambda made for each (FUNCTION-blambda-role, only when it carries the same "
-		"tag and no function of the project that stays uses it; its policies are detached first); and "
+		"tag and no function of the project that stays uses it, nor any other function in any region: "
+		"a role is global, so every region where Lambda runs is asked; its policies are detached "
+		"first); and "
 		"with --layers the versions of the runtime and deps layers whose description is exactly the one "
 		"blambda writes and that no function that stays uses (the runtime layer's default name, "
 		"blambda, is the same in every project of an account). A role named by function.role, a function "
 		"or role without blambda's tag and a layer version someone else published are left alone, and "
 		"listed as such.\n\n"
+		"Regions: --region repeated, else aws.regions in blambda.yml (or BLAMBDA_REGIONS), else the "
+		"one region in use, as deploy has them. Each region's functions and layer versions are "
+		"planned and deleted there, one region after another; the roles come last, once (in the "
+		"last region's list), and only when every region before went well. With --json and several "
+		"regions the answer is {\"ok\", \"dry_run\", \"regions\": [...]}, one object per region as a "
+		"single region prints it, with its \"region\".\n\n"
 		"The plan is read first. On a terminal blambda shows it and asks; --yes deletes without "
 		"asking, and is needed when there is no terminal. --dry-run shows the plan only. What is "
 		"gone already is no error; after a failure what was deleted stays deleted, and running "
@@ -189,8 +283,9 @@ const struct command cmd_destroy = {
 	.nopts = OPTS__N,
 	.pos = POS_WORD,
 	.max_pos = -1,
-	.flags = CMD_CONFIG,
+	.flags = CMD_CONFIG | CMD_REGIONS,
 	.examples = "blambda destroy --dry-run\twhat would be deleted, and what stays\n"
-		    "blambda destroy --yes --layers\tdelete the functions, their roles and blambda's layer versions",
+		    "blambda destroy --yes --layers\tdelete the functions, their roles and blambda's layer versions\n"
+		    "blambda destroy --region eu-west-1 --region us-east-1\ttake the project down in two regions",
 	.exec = exec_destroy,
 };

@@ -11,6 +11,7 @@
 #include "cmd/setup.h"
 #include "core/buf.h"
 #include "core/payload.h"
+#include "core/xalloc.h"
 
 /* --region given more than once: the regions a command that takes several works in */
 static int set_regions(const struct args *args, struct config *cfg, struct error *err)
@@ -83,4 +84,43 @@ int cmd_payload(const struct args *args, struct buf *out, struct error *err)
 {
 	return payload_load(args_str(args, PAYLOAD_JSON), args_str(args, PAYLOAD_FILE), args_str(args, PAYLOAD_EVENT),
 			    out, err);
+}
+
+int cmd_pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins,
+		     struct error *err)
+{
+	const struct cfg_value *many = &cfg->v[CFG_AWS_REGIONS], *one = &cfg->v[CFG_AWS_REGION];
+	const char *region;
+
+	if (many->present && many->list.nr && !(one->source == SRC_FLAG && many->source != SRC_FLAG)) {
+		for (size_t i = 0; i < many->list.nr; i++) {
+			if (strlist_has(regions, many->list.items[i]))
+				continue;
+			strlist_add(regions, many->list.items[i]);
+			strlist_add(origins, many->origin);
+		}
+		return 0;
+	}
+	if (aws_region(a, &region, err))
+		return -1;
+	strlist_add(regions, region);
+	strlist_add(origins, a->region_origin ? a->region_origin : "?");
+	return 0;
+}
+
+int cmd_region_clients(const struct config *cfg, const struct strlist *regions, const struct strlist *origins,
+		       const struct aws_credentials *creds, struct aws **out, size_t *n, struct error *err)
+{
+	struct aws_settings settings;
+
+	cmd_aws_settings(cfg, &settings);
+	if (regions->nr > 1)
+		settings.obs = term_observer_plain(); /* one spinner cannot say what several regions wait for */
+	*out = xcalloc(regions->nr, sizeof(**out));
+	for (*n = 0; *n < regions->nr; ++*n)
+		if (aws_init_region(&(*out)[*n], &settings, regions->items[*n], origins->items[*n], creds, err)) {
+			++*n;
+			return -1;
+		}
+	return 0;
 }

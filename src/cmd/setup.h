@@ -28,4 +28,18 @@ void cmd_aws_settings(const struct config *cfg, struct aws_settings *s);
 /* aws_init() with those settings. */
 int cmd_aws_init(struct aws *a, const struct config *cfg, struct error *err);
 
+/*
+ * The regions a command works in: --region (repeated), else aws.regions,
+ * else the one region in use (AWS_REGION, the profile, aws.region); with
+ * each, where it was set. -1 with err.
+ */
+int cmd_pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins,
+		     struct error *err);
+/*
+ * A client per region (*out, *n of them made, to release even on failure),
+ * all with the credentials found once. -1 with err.
+ */
+int cmd_region_clients(const struct config *cfg, const struct strlist *regions, const struct strlist *origins,
+		       const struct aws_credentials *creds, struct aws **out, size_t *n, struct error *err);
+
 #endif

@@ -87,6 +87,30 @@ void deploy_reason(struct deploy_step *s, const char *fmt, ...)
 	strlist_add_owned(&s->reasons, buf_detach(&b));
 }
 
+int deploy_is_ours(const struct kvlist *tags)
+{
+	const char *tag = kvlist_get(tags, DEPLOY_TAG_KEY);
+
+	return tag && !strcmp(tag, DEPLOY_TAG_VALUE);
+}
+
+int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const char *arn, const struct kvlist *tags)
+{
+	const char *tag = kvlist_get(tags, DEPLOY_TAG_KEY);
+
+	aws_error_set(&p->err, "NotOurs", "it exists%s%s and blambda did not make it (%s): blambda never takes over "
+		      "what it did not make", is_role ? "" : " in ", is_role ? "" : p->region,
+		      tag ? "its " DEPLOY_TAG_KEY " tag names something else" : "it has no " DEPLOY_TAG_KEY " tag");
+	if (is_role)
+		error_hint(&p->err, "to use it, set function.role to %s; if blambda should own it, tag it %s=%s",
+			   arn ? arn : name, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	else
+		error_hint(&p->err, "choose another function.name; if the function is yours, tag it %s=%s "
+			   "(aws lambda tag-resource --resource %s --tags %s=%s) and deploy again", DEPLOY_TAG_KEY,
+			   DEPLOY_TAG_VALUE, arn ? arn : name, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	return deploy_failed(p, "%s '%s'", is_role ? "use role" : "deploy function", name);
+}
+
 int deploy_failed(struct deploy_plan *p, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

@@ -55,6 +55,8 @@ const char *deploy_write_name(unsigned bit);
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
 #define DEPLOY_TAG_VALUE "blambda"
+/* 1 when these tags carry blambda's mark */
+int deploy_is_ours(const struct kvlist *tags);
 /* The tag on a function whose URL blambda made (so that only such a URL goes when function.url goes) */
 #define DEPLOY_URL_TAG_KEY "blambda:url"
 /* The statement that lets anyone call a URL with auth NONE */

@@ -54,13 +54,66 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 	return r;
 }
 
+/* An answer that says the region is not enabled for this account (it has no functions of ours) */
+static int region_closed(const struct error *e)
+{
+	return error_is(e, "UnrecognizedClientException") || error_is(e, "InvalidClientTokenId") ||
+	       error_is(e, "AuthFailure") || error_is(e, "OptInRequired");
+}
+
+/*
+ * A role is global: a function in any region may use it, one of this
+ * project's or not. Why it stays (a function that uses it, or a region that
+ * could not be asked), or NULL when no function uses it but those of
+ * `going` ("REGION FUNCTION"). The regions of the run are asked first, then
+ * every other region of their partition.
+ */
+static char *role_user(struct aws *a, const char *arn, const struct strlist *regions, const struct strlist *going,
+		       struct error *err)
+{
+	const char *const *more = aws_partition_regions(aws_partition(regions->items[0]));
+	struct strlist scan = STRLIST_INIT, users = STRLIST_INIT;
+	char *why = NULL;
+	size_t n = arn ? strlen(arn) : 0;
+
+	for (size_t i = 0; i < regions->nr; i++)
+		strlist_add(&scan, regions->items[i]);
+	for (; *more; more++)
+		if (!strlist_has(&scan, *more))
+			strlist_add(&scan, *more);
+	for (size_t i = 0; n && !why && i < scan.nr; i++) {
+		strlist_clear(&users);
+		if (lambda_roles_in_use(a, scan.items[i], &users, err)) {
+			if (!region_closed(err))
+				why = buf_fmt("whether a function in %s uses it could not be told (%s)", scan.items[i],
+					      err->code ? err->code : "no answer");
+			error_release(err);
+			continue;
+		}
+		for (size_t k = 0; !why && k < users.nr; k++) {
+			const char *fn = users.items[k] + n + 1;
+			char *pair;
+
+			if (strncmp(users.items[k], arn, n) || users.items[k][n] != ' ')
+				continue;
+			pair = buf_fmt("%s %s", scan.items[i], fn);
+			if (!strlist_has(going, pair))
+				why = buf_fmt("function '%s' in %s uses it", fn, scan.items[i]);
+			free(pair);
+		}
+	}
+	strlist_clear(&scan);
+	strlist_clear(&users);
+	return why;
+}
+
 /*
  * The role of `function`, unless a function of the project that stays uses a
  * role of the same name (deploy's names are cut to IAM's 64 characters, so
- * two long names can share one).
+ * two long names can share one), or a function anywhere else does.
  */
 static int plan_role(struct aws *a, const char *function, const struct strlist *staying_roles,
-		     struct destroy_plan *p)
+		     const struct strlist *regions, const struct strlist *going, struct destroy_plan *p)
 {
 	struct buf name = BUF_INIT;
 	struct iam_role role;
@@ -85,6 +138,9 @@ static int plan_role(struct aws *a, const char *function, const struct strlist *
 		} else if (strlist_has(staying_roles, name.ptr)) {
 			s->action = DESTROY_KEEP;
 			s->reason = "a function of the project that stays uses it too";
+		} else if ((s->reason_owned = role_user(a, role.arn, regions, going, &p->err))) {
+			s->action = DESTROY_KEEP;
+			s->reason = s->reason_owned;
 		} else {
 			s->action = DESTROY_DELETE;
 			r = iam_attached_policies(a, name.ptr, &s->policies, &p->err);
@@ -181,52 +237,102 @@ static int plan_layer(struct aws *a, const char *name, const struct strlist *in_
 	return r;
 }
 
-int destroy_plan_make(struct aws *a, const struct config *cfg, const struct config *fns, size_t n, int layers,
-		      struct destroy_plan *p)
+/* The names of fns[0..n) that each plan deletes or finds gone ("going"); "REGION FUNCTION" in pairs. */
+static void what_goes(const struct destroy_plan *plans, size_t nregions, const struct config *fns, size_t n,
+		      struct strlist *everywhere, struct strlist *pairs)
 {
-	struct strlist going = STRLIST_INIT, staying_roles = STRLIST_INIT, in_use = STRLIST_INIT;
-	int r = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = config_str(&fns[i], CFG_FUNCTION_NAME);
+		int all = 1;
 
-	memset(p, 0, sizeof(*p));
-	for (size_t i = 0; !r && i < n; i++)
-		r = plan_function(a, config_str(&fns[i], CFG_FUNCTION_NAME), p);
-	/* what goes: the functions the plan deletes (or that are gone); the rest of the project stays */
-	for (size_t i = 0; i < p->nr; i++)
-		if (p->steps[i].kind == DESTROY_FUNCTION && p->steps[i].action != DESTROY_KEEP)
-			strlist_add(&going, p->steps[i].name);
-	/* the roles of the project's functions that stay */
+		for (size_t k = 0; k < nregions; k++) {
+			int goes = 0;
+
+			for (size_t j = 0; j < plans[k].nr; j++) {
+				const struct destroy_step *s = &plans[k].steps[j];
+
+				if (s->kind == DESTROY_FUNCTION && !strcmp(s->name, name))
+					goes = s->action != DESTROY_KEEP;
+			}
+			if (goes)
+				strlist_add_owned(pairs, buf_fmt("%s %s", plans[k].region, name));
+			all &= goes;
+		}
+		if (all)
+			strlist_add(everywhere, name);
+	}
+}
+
+/* The roles blambda made for the project's functions that stay (in some region) */
+static void roles_staying(const struct config *cfg, const struct strlist *going, struct strlist *out)
+{
 	for (size_t i = 0; i < config_function_count(cfg); i++) {
 		struct config one;
 		struct buf role = BUF_INIT;
 
-		if (strlist_has(&going, config_function_name(cfg, i)))
+		if (strlist_has(going, config_function_name(cfg, i)))
 			continue;
 		config_for_function(cfg, i, &one);
 		if (!config_str(&one, CFG_FUNCTION_ROLE)) {
 			deploy_role_name(config_function_name(cfg, i), &role);
-			strlist_add(&staying_roles, role.ptr);
+			strlist_add(out, role.ptr);
 		}
 		buf_release(&role);
 		config_release(&one);
 	}
-	for (size_t i = 0; !r && i < n; i++) {
-		/* a role named by function.role is the user's: it is not even looked at */
-		if (!config_str(&fns[i], CFG_FUNCTION_ROLE))
-			r = plan_role(a, config_str(&fns[i], CFG_FUNCTION_NAME), &staying_roles, p);
-	}
-	if (!r && layers) {
-		r = lambda_layers_in_use(a, NULL, &in_use, &p->err);
-		if (r)
-			p->failed = add_step(p, DESTROY_FUNCTION, "(every function, for the layers they use)");
-	}
-	if (!r && layers) {
+}
+
+/* The layer versions of one region's plan, once its functions are planned */
+static int plan_layers(struct aws *a, const struct config *cfg, const struct strlist *pairs, struct destroy_plan *p)
+{
+	struct strlist in_use = STRLIST_INIT, going = STRLIST_INIT;
+	size_t n = strlen(p->region);
+	int r;
+
+	for (size_t i = 0; i < pairs->nr; i++)
+		if (!strncmp(pairs->items[i], p->region, n) && pairs->items[i][n] == ' ')
+			strlist_add(&going, pairs->items[i] + n + 1);
+	r = lambda_layers_in_use(a, NULL, &in_use, &p->err);
+	if (r)
+		p->failed = add_step(p, DESTROY_FUNCTION, "(every function, for the layers they use)");
+	if (!r)
 		r = plan_layer(a, config_str(cfg, CFG_LAYERS_RUNTIME), &in_use, &going, p);
-		if (!r && config_str(cfg, CFG_LAYERS_DEPS))
-			r = plan_layer(a, config_str(cfg, CFG_LAYERS_DEPS), &in_use, &going, p);
-	}
-	strlist_clear(&going);
-	strlist_clear(&staying_roles);
+	if (!r && config_str(cfg, CFG_LAYERS_DEPS))
+		r = plan_layer(a, config_str(cfg, CFG_LAYERS_DEPS), &in_use, &going, p);
 	strlist_clear(&in_use);
+	strlist_clear(&going);
+	return r;
+}
+
+int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cfg, const struct config *fns, size_t n,
+		      int layers, struct destroy_plan *plans)
+{
+	struct strlist everywhere = STRLIST_INIT, pairs = STRLIST_INIT, staying = STRLIST_INIT, regions = STRLIST_INIT;
+	struct destroy_plan *last = &plans[nregions - 1];
+	int r = 0;
+
+	for (size_t k = 0; k < nregions; k++) {
+		memset(&plans[k], 0, sizeof(plans[k]));
+		if (aws_region_try(&awss[k], &plans[k].region))
+			plans[k].region = "?";
+		strlist_add(&regions, plans[k].region);
+	}
+	for (size_t k = 0; !r && k < nregions; k++)
+		for (size_t i = 0; !r && i < n; i++)
+			r = plan_function(&awss[k], config_str(&fns[i], CFG_FUNCTION_NAME), &plans[k]);
+	what_goes(plans, nregions, fns, n, &everywhere, &pairs);
+	roles_staying(cfg, &everywhere, &staying);
+	/* a role named by function.role is the user's: it is not even looked at */
+	for (size_t i = 0; !r && i < n; i++)
+		if (!config_str(&fns[i], CFG_FUNCTION_ROLE))
+			r = plan_role(&awss[nregions - 1], config_str(&fns[i], CFG_FUNCTION_NAME), &staying, &regions,
+				      &pairs, last);
+	for (size_t k = 0; !r && layers && k < nregions; k++)
+		r = plan_layers(&awss[k], cfg, &pairs, &plans[k]);
+	strlist_clear(&everywhere);
+	strlist_clear(&pairs);
+	strlist_clear(&staying);
+	strlist_clear(&regions);
 	return r;
 }
 
@@ -260,13 +366,14 @@ static int delete_role(struct aws *a, struct destroy_step *s, struct error *err)
 	return r ? r : gone_already(iam_delete_role(a, s->name, err), err);
 }
 
-int destroy_execute(struct aws *a, struct destroy_plan *p)
+/* One region's plan, in order; stops at its first failure. Roles only with roles_too. */
+static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 {
 	for (size_t i = 0; i < p->nr; i++) {
 		struct destroy_step *s = &p->steps[i];
 		int r;
 
-		if (s->action != DESTROY_DELETE)
+		if (s->action != DESTROY_DELETE || (s->kind == DESTROY_ROLE && !roles_too))
 			continue;
 		if (s->kind == DESTROY_FUNCTION)
 			r = gone_already(lambda_delete_function(a, NULL, s->name, &p->err), &p->err);
@@ -283,11 +390,21 @@ int destroy_execute(struct aws *a, struct destroy_plan *p)
 	return 0;
 }
 
+size_t destroy_execute(struct aws *awss, size_t nregions, struct destroy_plan *plans)
+{
+	size_t failures = 0;
+
+	for (size_t k = 0; k < nregions; k++)
+		failures += execute_one(&awss[k], &plans[k], !failures) != 0;
+	return failures;
+}
+
 void destroy_plan_release(struct destroy_plan *p)
 {
 	for (size_t i = 0; i < p->nr; i++) {
 		free(p->steps[i].name);
 		free(p->steps[i].arn);
+		free(p->steps[i].reason_owned);
 		strlist_clear(&p->steps[i].policies);
 		strlist_clear(&p->steps[i].inline_policies);
 	}

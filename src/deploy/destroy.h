@@ -24,11 +24,13 @@ struct destroy_step {
 	long version;          /* a layer version's number */
 	char *arn;
 	const char *reason;    /* why it stays (DESTROY_KEEP), or NULL */
+	char *reason_owned;    /* the reason when it was made for this step (freed with the plan) */
 	struct strlist policies, inline_policies; /* a role's, detached and deleted first */
 	int done;
 };
 
 struct destroy_plan {
+	const char *region;    /* where it runs (the client's; as long as it lives) */
 	struct destroy_step *steps;
 	size_t nr, alloc;
 	const struct destroy_step *failed; /* the step that failed, with err */
@@ -36,16 +38,24 @@ struct destroy_plan {
 };
 
 /*
- * The plan for the functions fns[0..n) (each as config_for_function gives
- * it) and, with layers, the versions of cfg's runtime and deps layers.
- * Returns as aws_call() does (the failing read in p->err).
+ * The plans for the functions fns[0..n) (each as config_for_function gives
+ * it) in every region, plans[k] with the client awss[k], and with layers the
+ * versions of cfg's runtime and deps layers there. A role is global: its
+ * step comes once, in the last region's plan, and it goes only when no
+ * function uses it in any region but those the plans delete. Returns as
+ * aws_call() does; a failing read stops there, in that plan's err and failed.
  */
-int destroy_plan_make(struct aws *a, const struct config *cfg, const struct config *fns, size_t n, int layers,
-		      struct destroy_plan *p);
+int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cfg, const struct config *fns, size_t n,
+		      int layers, struct destroy_plan *plans);
 /* Steps that delete something. */
 size_t destroy_plan_count(const struct destroy_plan *p);
-/* Delete what the plan says, in order (functions, roles, layer versions); stops at the first failure. */
-int destroy_execute(struct aws *a, struct destroy_plan *p);
+/*
+ * Delete what the plans say, region after region, each in order (functions,
+ * roles, layer versions) up to its first failure; the roles only when every
+ * region before went well (a function left there may use them). The number
+ * of regions that failed.
+ */
+size_t destroy_execute(struct aws *awss, size_t nregions, struct destroy_plan *plans);
 void destroy_plan_release(struct destroy_plan *p);
 
 const char *destroy_kind_name(enum destroy_kind k);

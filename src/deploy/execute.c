@@ -94,6 +94,11 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 		if (r == 1 && error_is(&p->err, "EntityAlreadyExists")) {
 			error_release(&p->err);
 			r = iam_get_role(a, s->name, &role, &p->err);
+			/* made meanwhile by someone else: not ours to use */
+			if (!r && !deploy_is_ours(&role.tags)) {
+				r = deploy_not_ours(p, 1, s->name, role.arn, &role.tags);
+				goto out;
+			}
 		}
 		if (r) {
 			r = -1;
@@ -313,7 +318,15 @@ static int create_function(struct conflict_retry *c, struct deploy_step *s)
 	if (run_write(c, attempt_create, DEPLOY_ROLE_WAIT_S, what.ptr))
 		goto out;
 	if (c->exists) {
-		/* it was there after all: bring it to what blambda.yml says */
+		/* it was there after all: ours (an attempt whose answer was lost) is brought to what blambda.yml says */
+		struct lambda_function f = { 0 };
+		int bad = lambda_get_function(c->a, c->p->region, s->name, &f, &c->p->err) ?
+			  deploy_failed(c->p, "read function '%s'", s->name) :
+			  !deploy_is_ours(&f.tags) ? deploy_not_ours(c->p, 0, s->name, f.arn, &f.tags) : 0;
+
+		lambda_function_release(&f);
+		if (bad)
+			goto out;
 		s->writes |= DEPLOY_WRITE_CODE | DEPLOY_WRITE_CONFIG | DEPLOY_WRITE_TAGS;
 	} else {
 		s->written |= DEPLOY_WRITE_CREATE;

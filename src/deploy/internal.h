@@ -8,6 +8,11 @@
 void deploy_reason(struct deploy_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Record what failed ("create role 'x'"); the error itself is already in p->err. Returns -1. */
 int deploy_failed(struct deploy_plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A function or role of blambda's name that blambda did not make (tags
+ * without its mark): never taken over. The error (code "NotOurs") and -1.
+ */
+int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const char *arn, const struct kvlist *tags);
 /* Replace *slot with a copy of v (NULL frees it). */
 void deploy_set_str(char **slot, const char *v);
 /* A new step; pointers to earlier steps do not survive it (the array grows): keep indexes. */

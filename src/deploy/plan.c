@@ -66,6 +66,10 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 		goto out;
 	}
 	deploy_set_str(&s->arn, role.arn);
+	if (!deploy_is_ours(&role.tags)) {
+		r = deploy_not_ours(p, 1, name.ptr, role.arn, &role.tags);
+		goto out;
+	}
 	if (iam_attached_policies(a, name.ptr, &attached, &p->err)) {
 		r = deploy_failed(p, "list the policies of role '%s'", name.ptr);
 		goto out;
@@ -76,7 +80,7 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 		deploy_reason(s, "AWSLambdaBasicExecutionRole is not attached");
 	} else {
 		s->action = DEPLOY_UNCHANGED;
-		deploy_reason(s, kvlist_get(&role.tags, DEPLOY_TAG_KEY) ? "made by blambda" : "exists, not made by blambda");
+		deploy_reason(s, "made by blambda");
 	}
 out:
 	if (!r)
@@ -149,6 +153,10 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	}
 	if (r) {
 		r = deploy_failed(p, "read function '%s'", name);
+		goto out;
+	}
+	if (!deploy_is_ours(&f.tags)) {
+		r = deploy_not_ours(p, 0, name, f.arn, &f.tags);
 		goto out;
 	}
 	deploy_set_str(&s->arn, f.arn);

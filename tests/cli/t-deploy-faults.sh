@@ -174,6 +174,30 @@ blambda deploy --region eu-west-1 --region EU-WEST-1 --dry-run
 expect_status 2
 expect_err_has "region names are lower case: 'EU-WEST-1' is not one"
 
+test_case "destroy in two regions, one failing: the other's function goes, the global role stays"
+faults '[{"match": "DELETE /2015-03-31/functions/hello", "region": "us-east-1", "times": 100, "status": 403,
+          "headers": {"x-amzn-ErrorType": "AccessDeniedException"}, "body": "{\"Message\": \"not you\"}"}]'
+blambda destroy --region us-east-1 --region eu-west-1 --yes
+[ "$status" -ne 0 ] && pass || fail "destroy said it went well"
+expect_err_has "us-east-1: cannot delete function 'hello': AccessDeniedException: not you"
+expect_err_has "1 of 2 regions failed; their roles are kept until a destroy there goes well"
+case "$out" in *"eu-west-1:
+  deleted function 'hello'
+  not deleted: role 'hello-blambda-role'"*) pass ;; *) fail "stdout was: $out" ;; esac
+awsq_role=$(aws iam get-role --role-name hello-blambda-role --endpoint-url "$MOTO_URL" --query Role.RoleName --output text)
+[ "$awsq_role" = hello-blambda-role ] && pass || fail "the role went while us-east-1's function uses it"
+
+test_case "the rerun finishes: us-east-1's function, then the role"
+faults '[]'
+blambda destroy --region us-east-1 --region eu-west-1 --yes
+expect_status 0
+expect_out "us-east-1:
+  deleted function 'hello'
+eu-west-1:
+  function 'hello': already gone
+  deleted role 'hello-blambda-role'"
+aws iam get-role --role-name hello-blambda-role --endpoint-url "$MOTO_URL" > /dev/null 2>&1 && fail "the role stayed" || pass
+
 test_case "several --region for a command that works in one region: refused"
 blambda doctor --region eu-west-1 --region us-east-1
 expect_status 2

@@ -8,10 +8,9 @@
 
 deploy_setup
 
-# a role someone made by hand, for a function that names it, and one with blambda's name but not its tag
+# a role someone made by hand, for a function that names it
 TRUST='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
 aws iam create-role --role-name hand-made --assume-role-policy-document "$TRUST" > /dev/null
-aws iam create-role --role-name plain-blambda-role --assume-role-policy-document "$TRUST" > /dev/null
 sed -i '/^  name: hello$/d' blambda.yml
 cat >> blambda.yml <<YAML
 functions:
@@ -20,6 +19,8 @@ functions:
   plain: {}
 YAML
 "$BLAMBDA" deploy -q > "$TMP/deploy.out" 2>&1 || { cat "$TMP/deploy.out"; exit 1; }
+# blambda's name, not its tag any more (as if someone took the role over by hand)
+aws iam untag-role --role-name plain-blambda-role --tag-keys blambda:managed-by
 # a version of the runtime layer that someone else published
 printf 'not blambda' > "$TMP/f.txt" && (cd "$TMP" && zip -q foreign.zip f.txt)
 aws lambda publish-layer-version --layer-name blambda --description "hand made" --zip-file "fileb://$TMP/foreign.zip" > /dev/null

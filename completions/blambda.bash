@@ -119,7 +119,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy terraform doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import terraform doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -165,6 +165,11 @@ _blambda()
                 COMPREPLY=($(compgen -W "--layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
+        "import")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            fi
+            ;;
         "terraform")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -198,7 +203,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy terraform doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import terraform doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

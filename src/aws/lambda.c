@@ -44,6 +44,7 @@ void lambda_function_release(struct lambda_function *f)
 	free(f->role);
 	free(f->architecture);
 	free(f->description);
+	free(f->package_type);
 	free(f->code_sha256);
 	free(f->state);
 	free(f->state_reason);
@@ -69,6 +70,7 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 	f->handler = dup_str(c, "Handler");
 	f->role = dup_str(c, "Role");
 	f->description = dup_str(c, "Description");
+	f->package_type = dup_str(c, "PackageType");
 	f->code_sha256 = dup_str(c, "CodeSha256");
 	f->state = dup_str(c, "State");
 	f->state_reason = dup_str(c, "StateReason");
@@ -434,6 +436,29 @@ int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, 
 			 err);
 }
 
+static void alias_names(const cJSON *answer, void *ctx)
+{
+	const cJSON *alias;
+
+	cJSON_ArrayForEach(alias, cJSON_GetObjectItemCaseSensitive(answer, "Aliases")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(alias, "Name"));
+
+		if (name)
+			strlist_add(ctx, name);
+	}
+}
+
+int lambda_list_aliases(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err)
+{
+	struct buf path = BUF_INIT;
+	int r;
+
+	function_path(&path, name, "/aliases");
+	r = each_page(a, region, path.ptr, "ListAliases", MAX_PAGES, alias_names, out, err);
+	buf_release(&path);
+	return r;
+}
+
 /* ---- layers ---- */
 
 void lambda_layer_version_release(struct lambda_layer_version *v)
@@ -752,7 +777,9 @@ int lambda_get_alias(struct aws *a, const char *region, const char *name, const 
 		error_release(err);
 		r = 0;
 	} else if (!r) {
-		*version = version_of(answer, "FunctionVersion");
+		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "FunctionVersion"));
+
+		*version = v && !strcmp(v, "$LATEST") ? LAMBDA_VERSION_LATEST : version_of(answer, "FunctionVersion");
 		if (!*version)
 			r = malformed(err, "GetAlias", "FunctionVersion");
 	}

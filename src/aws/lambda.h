@@ -37,6 +37,7 @@ struct lambda_settings {
 /* A function as GetFunction (or a create/update answer) describes it. */
 struct lambda_function {
 	char *name, *arn, *runtime, *handler, *role, *architecture, *description;
+	char *package_type;               /* Zip or Image (NULL: Lambda did not say) */
 	char *code_sha256;                /* base64, as Lambda gives it */
 	char *state, *state_reason, *last_update_status, *last_update_reason;
 	long memory, timeout;
@@ -69,6 +70,9 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
 int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
 /* ListFunctions, every page: "ROLE-ARN FUNCTION" for each function in the region, appended to out. */
 int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
+
+/* ListAliases, every page: the names of the function's aliases, appended to out. */
+int lambda_list_aliases(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err);
 
 /* TagResource: add or change these tags on a function (none removed). */
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,
@@ -118,7 +122,9 @@ int lambda_latest_layer_version(struct aws *a, const char *region, const char *n
 /* PublishVersion: a version of the function as it is now; *version its number, *arn its ARN (caller frees). */
 int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
 			   struct error *err);
-/* GetAlias: the version the alias points at (0 when it does not exist: no error). */
+/* An alias's version when it points at the unpublished code, $LATEST */
+#define LAMBDA_VERSION_LATEST (-1L)
+/* GetAlias: the version the alias points at (0 when it does not exist: no error; LAMBDA_VERSION_LATEST). */
 int lambda_get_alias(struct aws *a, const char *region, const char *name, const char *alias, long *version,
 		     struct error *err);
 /* CreateAlias (create) or UpdateAlias: alias pointing at version; *arn the alias ARN (caller frees). */

@@ -17,6 +17,7 @@ extern const struct command cmd_local;
 extern const struct command cmd_invoke;
 extern const struct command cmd_logs;
 extern const struct command cmd_destroy;
+extern const struct command cmd_import;
 extern const struct command cmd_terraform;
 
 /* local's subcommands */

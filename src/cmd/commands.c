@@ -10,6 +10,7 @@ static const struct command *const commands[] = {
 	&cmd_invoke,
 	&cmd_logs,
 	&cmd_destroy,
+	&cmd_import,
 	&cmd_terraform,
 	&cmd_doctor,
 	&cmd_config,

@@ -104,6 +104,20 @@ struct config {
 	size_t nfns;
 };
 
+/* s as a YAML double-quoted scalar (escapes for what YAML does not print), appended to out. */
+void config_yaml_quote(struct buf *out, const char *s);
+/*
+ * blambda.yml's text (as cfg was read from it) with one more function,
+ * `name`, whose settings are `body` (YAML lines at indent 0, each ending in
+ * a newline; "" for none), under `functions:`: appended to that block, or a
+ * block made at the end, a single function.name moving into it as an entry
+ * of its own (function: then holds what both share). Comments and the rest
+ * stay as they were. The caller reads the result back before using it. -1
+ * with err when the file's form leaves no place to write to.
+ */
+int config_add_function(const struct config *cfg, const char *text, size_t len, const char *name, const char *body,
+			struct buf *out, struct error *err);
+
 /* Keys a function of `functions:` cannot set for itself: the layers and the zip are shared. */
 int config_key_is_shared(enum cfg_id id);
 

@@ -205,7 +205,9 @@ static int plan_version(struct aws *a, const struct deploy_opts *o, struct deplo
 	if (lambda_get_alias(a, p->region, name, alias, &s->old_version, &p->err))
 		return deploy_failed(p, "read alias '%s' of function '%s'", alias, name);
 	s->action = s->old_version ? DEPLOY_UPDATE : DEPLOY_CREATE;
-	if (s->old_version)
+	if (s->old_version == LAMBDA_VERSION_LATEST)
+		deploy_reason(s, "points at $LATEST");
+	else if (s->old_version)
 		deploy_reason(s, "points at version %ld", s->old_version);
 	else
 		deploy_reason(s, "it does not exist yet");

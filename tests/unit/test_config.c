@@ -162,7 +162,79 @@ static void test_edn_hostile(void)
 	edn_free(e);
 }
 
-TEST_MAIN(test_edn_discard_and_duplicates, test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
+/* text read as blambda.yml; 0 or -1 */
+static int read_yaml(struct config *cfg, const char *text)
+{
+	config_init(cfg);
+	return config_read_text(cfg, "blambda.yml", text, strlen(text), &err) || config_finish(cfg, &err) ? -1 : 0;
+}
+
+/* Every string, however hostile, comes back as it went in through config_yaml_quote */
+static void test_yaml_quote_round_trip(void)
+{
+	static const char *const hostile[] = {
+		"plain", "", "a: b # c", "\"q\" \\ '", "line\nnext\r\n", "\x01\x1b[2J\x7f", "caf\xc3\xa9 \xe2\x98\x83",
+		"c1 \xc2\x80\xc2\x85\xc2\x9f", "bom \xef\xbb\xbf and \xef\xbf\xbe", "- [x]", "*alias &anchor !tag", "~", "null",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
+		struct buf y = BUF_INIT;
+		struct config cfg;
+
+		buf_adds(&y, "function:\n  name: f\n  description: ");
+		config_yaml_quote(&y, hostile[i]);
+		buf_addch(&y, '\n');
+		CHECK_INT(read_yaml(&cfg, y.ptr), 0);
+		error_release(&err);
+		CHECK_STR(config_str(&cfg, CFG_FUNCTION_DESCRIPTION), hostile[i]);
+		config_release(&cfg);
+		buf_release(&y);
+	}
+}
+
+/* "name" added to text; the result (NULL when refused) */
+static char *added(const char *text, const char *name, const char *body)
+{
+	struct config cfg;
+	struct buf out = BUF_INIT;
+	int r;
+
+	CHECK_INT(read_yaml(&cfg, text), 0);
+	r = config_add_function(&cfg, text, strlen(text), name, body, &out, &err);
+	config_release(&cfg);
+	if (r) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+static void test_add_function(void)
+{
+	char *t;
+
+	t = added("# top\nfunction:\n  name: hello # mine\n  handler: a/b\nbabashka:\n  version: 1.0.0\n", "new", "memory: 256\n");
+	CHECK_STR(t, "# top\nfunction:\n  handler: a/b\nbabashka:\n  version: 1.0.0\nfunctions:\n  \"hello\": {}\n"
+		     "  \"new\":\n    memory: 256\n");
+	free(t);
+	t = added("functions:\n    one: {}\n    two:\n      memory: 128\n\n# after\naws:\n  region: eu-west-1", "x", "");
+	CHECK_STR(t, "functions:\n    one: {}\n    two:\n      memory: 128\n    \"x\": {}\n\n# after\naws:\n  region: eu-west-1");
+	free(t);
+	t = added("function:\n  handler: a/b\n", "x", "timeout: 3\n");
+	CHECK_STR(t, "function:\n  handler: a/b\nfunctions:\n  \"x\":\n    timeout: 3\n");
+	free(t);
+	t = added("function:\r\n  handler: a/b\r\nfunctions:\r\n  one: {}\r\n", "x", "");
+	CHECK_STR(t, "function:\r\n  handler: a/b\r\nfunctions:\r\n  one: {}\r\n  \"x\": {}\n");
+	free(t);
+	CHECK(added("functions: {one: {}}\n", "x", "") == NULL);
+	CHECK(err.message && strstr(err.message, "flow style"));
+	error_release(&err);
+	CHECK(added("function: {name: one, handler: a/b}\n", "x", "") == NULL);
+	CHECK(err.message && strstr(err.message, "not written on a line of its own"));
+	error_release(&err);
+}
+
+TEST_MAIN(test_yaml_quote_round_trip, test_add_function, test_edn_discard_and_duplicates, test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
 
 /* runs before main: a private file for the tests */
 __attribute__((constructor)) static void setup(void)

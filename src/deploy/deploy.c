@@ -105,9 +105,9 @@ int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const 
 		error_hint(&p->err, "to use it, set function.role to %s; if blambda should own it, tag it %s=%s",
 			   arn ? arn : name, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
 	else
-		error_hint(&p->err, "choose another function.name; if the function is yours, tag it %s=%s "
-			   "(aws lambda tag-resource --resource %s --tags %s=%s) and deploy again", DEPLOY_TAG_KEY,
-			   DEPLOY_TAG_VALUE, arn ? arn : name, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+		error_hint(&p->err, "choose another function.name; if the function is yours, 'blambda import %s%s%s' "
+			   "adopts it (it shows what the next deploy changes, then tags it %s=%s)", name,
+			   p->region ? " --region " : "", p->region ? p->region : "", DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
 	return deploy_failed(p, "%s '%s'", is_role ? "use role" : "deploy function", name);
 }
 

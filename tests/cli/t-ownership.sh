@@ -21,7 +21,7 @@ mark
 blambda deploy
 expect_status 1
 expect_err_has "cannot deploy function 'hello': it exists in eu-west-1 and blambda did not make it (it has no blambda:managed-by tag)"
-expect_err_has "hint: choose another function.name; if the function is yours, tag it blambda:managed-by=blambda"
+expect_err_has "hint: choose another function.name; if the function is yours, 'blambda import hello --region eu-west-1' adopts it"
 expect_writes ""
 awsq lambda get-function --function-name hello
 printf '%s' "$out" | python3 -c '

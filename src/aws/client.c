@@ -554,8 +554,10 @@ static void http_request_for(const struct aws *a, struct aws_call *call, const s
 		kvlist_add(&hreq->headers, "Content-Type", call->content_type);
 	for (size_t i = 0; i < call->headers.nr; i++)
 		kvlist_add(&hreq->headers, call->headers.items[i].key, call->headers.items[i].value);
-	hreq->prepare = sign_attempt;
-	hreq->prepare_ctx = sig;
+	if (sig->key.access_key_id) { /* without credentials the call goes unsigned (AssumeRoleWithWebIdentity) */
+		hreq->prepare = sign_attempt;
+		hreq->prepare_ctx = sig;
+	}
 	hreq->body = call->body;
 	hreq->body_len = call->body_len;
 	hreq->body_file = call->body_file;
@@ -597,9 +599,11 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	sig.sreq.query = call->query;
 	sig.sreq.payload_hash = hash;
 	sig.sreq.s3 = !strcmp(call->service, "s3");
-	sig.key.access_key_id = creds->access_key_id.ptr;
-	sig.key.secret_access_key = creds->secret_access_key.ptr;
-	sig.key.session_token = creds->session_token.ptr;
+	if (creds) {
+		sig.key.access_key_id = creds->access_key_id.ptr;
+		sig.key.secret_access_key = creds->secret_access_key.ptr;
+		sig.key.session_token = creds->session_token.ptr;
+	}
 	sig.region = t.region;
 	sig.service = call->service;
 	http_request_for(a, call, &t, &sig, &hreq);

@@ -21,6 +21,7 @@
 
 enum aws_cred_source {
 	CRED_NONE, CRED_ENV, CRED_PROFILE, CRED_ASSUME_ROLE, CRED_SSO, CRED_PROCESS, CRED_CONTAINER, CRED_IMDS,
+	CRED_WEB_IDENTITY,
 };
 
 struct aws_credentials {
@@ -124,7 +125,7 @@ struct aws_call {
 };
 
 /*
- * Sign with creds and send a call. Returns 0 for a 2xx answer; 1 when AWS
+ * Sign with creds (NULL: send it unsigned) and send a call. Returns 0 for a 2xx answer; 1 when AWS
  * answered with an error (err holds AWS's code, message, status and request
  * id, exit class EXIT_AWS); -1 when no answer came or the call could not be
  * made (EXIT_NETWORK, or EXIT_FAIL for a local failure). Nothing is printed:

@@ -2,8 +2,10 @@
  * The credentials chain, in the AWS CLI's order:
  *
  *   environment keys (skipped when --profile names a profile)
- *   the profile: role_arn (STS AssumeRole), SSO, static keys,
- *                credential_process
+ *   the profile: role_arn with web_identity_token_file (STS
+ *                AssumeRoleWithWebIdentity), role_arn (STS AssumeRole),
+ *   web identity from AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN,
+ *   the profile: SSO, static keys, credential_process
  *   container credentials (ECS, EKS Pod Identity)
  *   EC2 instance metadata (IMDSv2)
  *
@@ -36,11 +38,13 @@
 extern char **environ;
 
 #define MAX_ROLE_CHAIN 5
+/* seconds before expiry that credentials are fetched anew */
+#define CREDS_REFRESH_S 300
 
 const char *aws_cred_source_name(enum aws_cred_source s)
 {
 	static const char *const names[] = { "none", "env", "profile", "assume-role", "sso", "process",
-					     "container", "imds" };
+					     "container", "imds", "web-identity" };
 
 	return names[s];
 }
@@ -752,6 +756,100 @@ out:
 	return r;
 }
 
+/* ---- web identity ---- */
+
+/* Where a web identity comes from: the token file, the role, the session name, and who said so */
+struct web_identity {
+	const char *token_file, *role, *session, *origin;
+};
+
+/* The token, trimmed of the newline a file ends with; -1 with err */
+static int read_token(const struct web_identity *w, struct buf *token, struct error *err)
+{
+	if (fs_read_file(w->token_file, token, 1 << 16)) {
+		error_set(err, EXIT_AWS, "cannot read the web identity token file '%s' (%s): %s", w->token_file, w->origin,
+			  errno == EFBIG ? "larger than 64 KB" : strerror(errno));
+		return -1;
+	}
+	while (token->len && strchr(" \t\r\n", token->ptr[token->len - 1]))
+		token->ptr[--token->len] = '\0';
+	if (!token->len)
+		return error_set(err, EXIT_AWS, "the web identity token file '%s' (%s) is empty", w->token_file, w->origin);
+	return 0;
+}
+
+/*
+ * STS AssumeRoleWithWebIdentity with the token the file holds now (EKS and
+ * CI runners rotate it, so it is read each time), in the region in use, else
+ * us-east-1.
+ */
+static int from_web_identity(struct aws *a, const struct web_identity *w, struct aws_credentials *c,
+			     struct error *err)
+{
+	struct sts_assume_role req = { 0 };
+	struct buf token, sess = BUF_INIT;
+	int r;
+
+	buf_init_secret(&token);
+	if (read_token(w, &token, err)) {
+		buf_release(&token);
+		return -1;
+	}
+	if (w->session)
+		buf_adds(&sess, w->session);
+	else
+		buf_addf(&sess, "blambda-%ld", (long)time(NULL));
+	req.role_arn = w->role;
+	req.session_name = sess.ptr;
+	if (aws_region_try(a, &req.region))
+		req.region = "us-east-1";
+	aws_credentials_release(c);
+	r = sts_assume_role_with_web_identity(a, &req, token.ptr, c, err);
+	if (r) {
+		error_prefix(err, "cannot assume role %s with the web identity token in '%s' (%s)", w->role, w->token_file,
+			     w->origin);
+		r = -1;
+	} else {
+		c->source = CRED_WEB_IDENTITY;
+		c->detail = buf_fmt("role %s with the web identity token in '%s' (%s)", w->role, w->token_file, w->origin);
+		r = 1;
+	}
+	buf_release(&token);
+	buf_release(&sess);
+	return r;
+}
+
+/* AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN (and AWS_ROLE_SESSION_NAME), as GitHub Actions and EKS set them */
+static int from_env_web_identity(struct aws *a, struct aws_credentials *c, struct error *err)
+{
+	struct web_identity w = { env("AWS_WEB_IDENTITY_TOKEN_FILE"), env("AWS_ROLE_ARN"), env("AWS_ROLE_SESSION_NAME"),
+				  "AWS_WEB_IDENTITY_TOKEN_FILE" };
+
+	if (!w.token_file && !w.role)
+		return 0;
+	if (!w.token_file || !w.role)
+		return error_set(err, EXIT_AWS, "%s is set but %s is not: web identity credentials need both",
+				 w.token_file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
+				 w.token_file ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE");
+	return from_web_identity(a, &w, c, err);
+}
+
+/* A profile with role_arn and web_identity_token_file */
+static int from_profile_web_identity(struct aws *a, const char *profile, const char *role, const char *file,
+				     struct aws_credentials *c, struct error *err)
+{
+	struct buf origin = BUF_INIT;
+	struct web_identity w = { aws_profile_get(&a->profiles, profile, "web_identity_token_file", NULL), role,
+				  aws_profile_get(&a->profiles, profile, "role_session_name", NULL), NULL };
+	int r;
+
+	buf_addf(&origin, "profile '%s' in %s", profile, aws_display_path(file));
+	w.origin = origin.ptr;
+	r = from_web_identity(a, &w, c, err);
+	buf_release(&origin);
+	return r;
+}
+
 /* Static keys of a profile, wherever they are (credentials file first). */
 static int from_profile_static(struct aws *a, const char *profile, struct aws_credentials *c, struct error *err)
 {
@@ -783,7 +881,12 @@ static int from_profile(struct aws *a, const char *profile, int depth, struct aw
 		return error_set(err, EXIT_USAGE, "source_profile '%s' is not in '%s' or '%s'", profile,
 				 aws_display_path(p->config_path), aws_display_path(p->credentials_path));
 	if ((role = aws_profile_get(p, profile, "role_arn", &file)))
-		return assume_role(a, profile, role, file, depth, c, err);
+		return aws_profile_get(p, profile, "web_identity_token_file", NULL)
+			       ? from_profile_web_identity(a, profile, role, file, c, err)
+			       : assume_role(a, profile, role, file, depth, c, err);
+	/* after a profile's role, before its other sources, as the AWS SDKs have it */
+	if (!depth && (r = from_env_web_identity(a, c, err)))
+		return r;
 	if (aws_profile_get(p, profile, "sso_session", &file) || aws_profile_get(p, profile, "sso_account_id", &file) ||
 	    aws_profile_get(p, profile, "sso_start_url", &file))
 		return from_sso(a, profile, file, c, err);
@@ -799,10 +902,14 @@ int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struc
 	struct aws_credentials *c = &a->creds;
 	int r = 0;
 
-	if (a->have_creds) {
+	/* credentials that expire are fetched again five minutes before they do */
+	if (a->have_creds && (!c->expiration || c->expiration - time(NULL) > CREDS_REFRESH_S || c->source == CRED_ENV)) {
 		*out = c;
 		return 0;
 	}
+	if (a->have_creds)
+		observe_trace(a->obs, 1, "credentials from %s expire soon: fetching them again", c->detail);
+	a->have_creds = 0;
 	if (!a->profile_explicit)
 		r = from_env(c, err);
 	if (!r)

@@ -46,11 +46,31 @@ void sts_identity_release(struct sts_identity *id)
 	memset(id, 0, sizeof(*id));
 }
 
+/* The Credentials of an AssumeRole* answer into out; 1 with err when there are none */
+static int read_credentials(const struct xml_node *doc, const char *action, struct aws_credentials *out,
+			    struct error *err)
+{
+	const struct xml_node *c = xml_find(doc, "Credentials");
+	const char *akid = xml_find_text(c, "AccessKeyId"), *secret = xml_find_text(c, "SecretAccessKey");
+	const char *token = xml_find_text(c, "SessionToken"), *exp = xml_find_text(c, "Expiration");
+
+	if (!akid || !*akid || !secret || !*secret)
+		return aws_error_set(err, "MissingCredentials", "STS %s answered without credentials", action), 1;
+	buf_init_secret(&out->secret_access_key);
+	buf_init_secret(&out->session_token);
+	buf_adds(&out->access_key_id, akid);
+	buf_adds(&out->secret_access_key, secret);
+	buf_adds(&out->session_token, token ? token : "");
+	out->expiration = aws_parse_time(exp);
+	if (out->expiration < 0)
+		out->expiration = 0;
+	return 0;
+}
+
 int sts_assume_role(struct aws *a, const struct aws_credentials *src, const struct sts_assume_role *req,
 		    struct aws_credentials *out, struct error *err)
 {
 	struct buf form = BUF_INIT;
-	const struct xml_node *c;
 	struct xml_node *doc;
 	int r;
 
@@ -63,28 +83,31 @@ int sts_assume_role(struct aws *a, const struct aws_credentials *src, const stru
 	if (req->duration)
 		aws_form_add(&form, "DurationSeconds", req->duration);
 	r = aws_query_call_as(a, src, "sts", req->region, &form, 1, &doc, err);
-	if (r == 0) {
-		const char *akid, *secret, *token, *exp;
+	if (r == 0)
+		r = read_credentials(doc, "AssumeRole", out, err);
+	xml_free(doc);
+	buf_release(&form);
+	return r;
+}
 
-		c = xml_find(doc, "Credentials");
-		akid = xml_find_text(c, "AccessKeyId");
-		secret = xml_find_text(c, "SecretAccessKey");
-		token = xml_find_text(c, "SessionToken");
-		exp = xml_find_text(c, "Expiration");
-		if (!akid || !*akid || !secret || !*secret) {
-			aws_error_set(err, "MissingCredentials", "STS AssumeRole answered without credentials");
-			r = 1;
-		} else {
-			buf_init_secret(&out->secret_access_key);
-			buf_init_secret(&out->session_token);
-			buf_adds(&out->access_key_id, akid);
-			buf_adds(&out->secret_access_key, secret);
-			buf_adds(&out->session_token, token ? token : "");
-			out->expiration = aws_parse_time(exp);
-			if (out->expiration < 0)
-				out->expiration = 0;
-		}
-	}
+int sts_assume_role_with_web_identity(struct aws *a, const struct sts_assume_role *req, const char *token,
+				      struct aws_credentials *out, struct error *err)
+{
+	struct buf form;
+	struct xml_node *doc;
+	int r;
+
+	buf_init_secret(&form); /* it holds the token */
+	aws_form_add(&form, "Action", "AssumeRoleWithWebIdentity");
+	aws_form_add(&form, "Version", "2011-06-15");
+	aws_form_add(&form, "RoleArn", req->role_arn);
+	aws_form_add(&form, "RoleSessionName", req->session_name);
+	aws_form_add(&form, "WebIdentityToken", token);
+	if (req->duration)
+		aws_form_add(&form, "DurationSeconds", req->duration);
+	r = aws_query_call_as(a, NULL, "sts", req->region, &form, 1, &doc, err);
+	if (r == 0)
+		r = read_credentials(doc, "AssumeRoleWithWebIdentity", out, err);
 	xml_free(doc);
 	buf_release(&form);
 	return r;

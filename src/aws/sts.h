@@ -35,4 +35,13 @@ struct sts_assume_role {
 int sts_assume_role(struct aws *a, const struct aws_credentials *src, const struct sts_assume_role *req,
 		    struct aws_credentials *out, struct error *err);
 
+/*
+ * AssumeRoleWithWebIdentity: the same with a web identity token (an OIDC
+ * token from GitHub Actions, an EKS service account) in place of
+ * credentials; the call is not signed, as AWS has it. The token is posted in
+ * a wiped buffer and never traced. Returns as sts_assume_role() does.
+ */
+int sts_assume_role_with_web_identity(struct aws *a, const struct sts_assume_role *req, const char *token,
+				      struct aws_credentials *out, struct error *err);
+
 #endif

@@ -329,8 +329,8 @@ const struct command cmd_doctor = {
 	.name = "doctor",
 	.summary = "check the AWS setup: credentials, identity, region, endpoints",
 	.usage = "",
-	.description = "Finds AWS credentials the way the AWS CLI does (environment, profile, assumed role, SSO, "
-		       "credential_process, container, EC2 instance metadata) and says where they came from, asks "
+	.description = "Finds AWS credentials the way the AWS CLI does (environment, profile, assumed role, web "
+		       "identity, SSO, credential_process, container, EC2 instance metadata) and says where they came from, asks "
 		       "STS who they belong to, and shows the region and where it was set, any endpoint overrides, "
 		       "the cache directory, the bootstrap architectures this blambda carries, and the libraries it "
 		       "loads when first needed (libcurl, libexpat, libarchive, libmicrohttpd): a missing one is "

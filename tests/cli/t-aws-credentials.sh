@@ -248,6 +248,51 @@ AWS_EC2_METADATA_DISABLED=true AWS_EC2_METADATA_SERVICE_ENDPOINT=$FAKE_URL blamb
 expect_status 3
 expect_err_has "no AWS credentials found"
 
+test_case "web identity from the environment (GitHub Actions, EKS): AssumeRoleWithWebIdentity, unsigned"
+printf 'oidc-secret-token\n' > "$TMP/oidc-token"
+export AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/oidc-token" AWS_ROLE_ARN=arn:aws:iam::123456789012:role/ci
+AWS_ROLE_SESSION_NAME=gh-run blambda doctor -vv
+expect_status 0
+expect_out_has "credentials:  role arn:aws:iam::123456789012:role/ci with the web identity token in '$TMP/oidc-token' (AWS_WEB_IDENTITY_TOKEN_FILE)"
+expect_out_has "caller:       arn:aws:sts::123456789012:assumed-role/ci/gh-run"
+expect_err_has "bytes, not shown: they carry credentials]"
+# the STS call before the credentials goes unsigned; the one after is signed
+printf '%s' "$err" | sed '/credentials: role/q' | grep -q 'Authorization' && fail "AssumeRoleWithWebIdentity was signed" || pass
+printf '%s' "$err" | sed '1,/credentials: role/d' | grep -q 'Authorization: \[redacted\]' && pass || fail "the next call was not signed"
+case "$out$err" in *oidc-secret-token*) fail "the token was printed" ;; *) pass ;; esac
+no_secrets
+blambda doctor --json
+expect_json "d['credentials']['source'] == 'web-identity'"
+
+test_case "environment keys come before web identity"
+AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK blambda doctor
+expect_out_has "credentials:  the environment (AWS_ACCESS_KEY_ID)"
+
+test_case "the token file missing, a directory, empty; half of the pair: clear errors"
+AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/nope blambda doctor
+expect_status 3
+expect_err_has "cannot read the web identity token file '$TMP/nope' (AWS_WEB_IDENTITY_TOKEN_FILE): No such file or directory"
+AWS_WEB_IDENTITY_TOKEN_FILE=$TMP blambda doctor
+expect_status 3
+expect_err_has "cannot read the web identity token file '$TMP' (AWS_WEB_IDENTITY_TOKEN_FILE): Is a directory"
+printf '\n' > "$TMP/empty-token"
+AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/empty-token blambda doctor
+expect_status 3
+expect_err_has "the web identity token file '$TMP/empty-token' (AWS_WEB_IDENTITY_TOKEN_FILE) is empty"
+AWS_ROLE_ARN= blambda doctor
+expect_status 3
+expect_err_has "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web identity credentials need both"
+unset AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
+
+test_case "web identity in a profile: role_arn + web_identity_token_file"
+printf '[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/pod\nweb_identity_token_file = %s\nrole_session_name = pod-1\n' \
+	"$TMP/oidc-token" > "$HOME/.aws/config"
+blambda doctor --profile ci
+expect_status 0
+expect_out_has "credentials:  role arn:aws:iam::123456789012:role/pod with the web identity token in '$TMP/oidc-token' (profile 'ci' in ~/.aws/config)"
+expect_out_has "caller:       arn:aws:sts::123456789012:assumed-role/pod/pod-1"
+: > "$HOME/.aws/config"
+
 test_case "endpoint precedence: --endpoint-url > AWS_ENDPOINT_URL_STS > AWS_ENDPOINT_URL > profile > blambda.yml"
 printf '[default]\nendpoint_url = http://127.0.0.1:9/profile\n' > "$HOME/.aws/config"
 printf 'aws:\n  endpoint-url: http://127.0.0.1:9/yml\n' > blambda.yml

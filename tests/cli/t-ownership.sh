@@ -129,4 +129,23 @@ blambda invoke --region eu-west-1 --region us-east-1
 expect_status 2
 expect_err_has "--region is given 2 times; 'blambda invoke' works in one region"
 
+test_case "from CI with web identity credentials (no keys): deploys what is ours, refuses what is not"
+printf 'oidc-token-from-ci\n' > "$TMP/ci-token"
+aws iam create-role --role-name ci-deployer --assume-role-policy-document "$TRUST" > /dev/null
+aws iam attach-role-policy --role-name ci-deployer --policy-arn "$ADMIN"
+mkdir -p "$TMP/ci" && (cd "$TMP/ci" && "$BLAMBDA" new-function hello --bb-version 9.9.9 -q > /dev/null) || exit 1
+(
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	export AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/ci-token AWS_ROLE_ARN=arn:aws:iam::123456789012:role/ci-deployer
+	cd "$TMP/multi" && "$BLAMBDA" deploy > "$TMP/ci.out" 2>&1 || exit 1
+	cd "$TMP/ci/hello" && "$BLAMBDA" deploy > "$TMP/ci2.out" 2>&1 && exit 2
+	exit 0
+)
+case $? in
+0) pass ;;
+1) fail "the CI deploy failed: $(cat "$TMP/ci.out")" ;;
+*) fail "the CI deploy took over the foreign function: $(cat "$TMP/ci2.out")" ;;
+esac
+grep -q "blambda did not make it" "$TMP/ci2.out" && pass || fail "$(cat "$TMP/ci2.out")"
+
 finish

@@ -236,6 +236,19 @@ AWS_CONTAINER_CREDENTIALS_FULL_URI=http://192.0.2.1/creds blambda doctor
 expect_status 3
 expect_err_has "is neither https nor a loopback or container address"
 
+test_case "credentials that expire within five minutes are fetched again before the next call"
+mkdir -p "$TMP/refresh" && cd "$TMP/refresh" && "$BLAMBDA" new-function hello -q > /dev/null && cd hello || exit 1
+for life in 3600 120; do
+	start_fake "soon$life" --creds "$TMP/moto.key" --expires-in $life --log "$TMP/soon$life.log"
+	AWS_CONTAINER_CREDENTIALS_FULL_URI=$FAKE_URL/container-creds AWS_CONTAINER_AUTHORIZATION_TOKEN=test-token \
+		AWS_ENDPOINT_URL=$MOTO_URL blambda destroy --dry-run
+	expect_status 0
+	eval "fetches_$life=\$(grep -c container-creds \"\$TMP/soon$life.log\")"
+done
+[ "$fetches_3600" = 1 ] && pass || fail "credentials good for an hour were fetched $fetches_3600 times"
+[ "$fetches_120" -gt 2 ] && pass || fail "credentials about to expire were fetched $fetches_120 times"
+cd "$TMP" || exit 1
+
 test_case "EC2 instance metadata (IMDSv2) at AWS_EC2_METADATA_SERVICE_ENDPOINT"
 start_fake imds --creds "$TMP/moto.key"
 AWS_EC2_METADATA_DISABLED= AWS_EC2_METADATA_SERVICE_ENDPOINT=$FAKE_URL blambda doctor -v

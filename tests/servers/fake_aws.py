@@ -3,7 +3,7 @@
 fault injector for the retry tests.
 
   fake_aws.py PORTFILE [--creds FILE] [--faults LIST] [--log FILE]
-              [--token TOKEN] [--expired]
+              [--token TOKEN] [--expired] [--expires-in SECONDS]
 
 Binds 127.0.0.1 on a free port and writes the port to PORTFILE. Serves:
 
@@ -54,7 +54,7 @@ logfile = opts.get("--log")
 lock = threading.Lock()
 counter = [0]
 expiry = "2000-01-01T00:00:00Z" if opts.get("expired") else \
-    time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + int(opts.get("--expires-in", 3600))))
 
 IDENTITY = """<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
 <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/fake</Arn><UserId>AIDAFAKE</UserId>

@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/msg.h"
 #include "core/clock.h"
@@ -13,9 +15,21 @@ static int drawn;
 static double last_draw;
 static unsigned frame;
 
+int term_in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
+}
+
+int term_can_ask(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDERR_FILENO) && !term_in_ci();
+}
+
 static int drawing(void)
 {
-	return msg_stderr_is_tty() && msg_level() >= MSG_NORMAL;
+	return msg_stderr_is_tty() && msg_level() >= MSG_NORMAL && !term_in_ci();
 }
 
 static void clear_line(void)

@@ -11,12 +11,18 @@
  * term_observer() is the observer commands hand to modules: notes as lines
  * on stderr (info is silenced by -q), trace lines with -v / -vv, and on a
  * terminal (not with -q) a progress bar for a transfer and a spinner for a
- * wait, redrawn in place and cleared when done. One bar or spinner is drawn
+ * wait, redrawn in place and cleared when done (never in CI: see
+ * term_in_ci). One bar or spinner is drawn
  * at a time; its callbacks may be called from several threads.
  */
 const struct observer *term_observer(void);
 /* The same without bars and spinners (work in several regions at once). */
 const struct observer *term_observer_plain(void);
+
+/* 1 when CI is set (to anything but "", "false" or "0"), as CI services set it: nothing waits on a terminal. */
+int term_in_ci(void);
+/* 1 when a question may be asked: stdin and stderr are a terminal, and this is no CI run. */
+int term_can_ask(void);
 
 /* Print a --json answer on stdout, one document, and free it. */
 void json_print(cJSON *root);

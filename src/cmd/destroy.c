@@ -154,8 +154,8 @@ static int may_delete(const struct args *args, const struct destroy_plan *plans,
 {
 	if (args_flag(args, DESTROY_OPT_YES))
 		return 1;
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-		*r = error_exit(EXIT_USAGE, "not deleting without --yes: there is no terminal to ask on");
+	if (!term_can_ask()) {
+		*r = error_exit(EXIT_USAGE, "not deleting without --yes: %s", term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
 		hint("see what would go with 'blambda destroy --dry-run'");
 		return 0;
 	}
@@ -275,7 +275,7 @@ const struct command cmd_destroy = {
 		"regions the answer is {\"ok\", \"dry_run\", \"regions\": [...]}, one object per region as a "
 		"single region prints it, with its \"region\".\n\n"
 		"The plan is read first. On a terminal blambda shows it and asks; --yes deletes without "
-		"asking, and is needed when there is no terminal. --dry-run shows the plan only. What is "
+		"asking, and is needed when there is no terminal or CI is set. --dry-run shows the plan only. What is "
 		"gone already is no error; after a failure what was deleted stays deleted, and running "
 		"destroy again finishes the rest. With --json: {\"ok\", \"dry_run\", \"steps\": [{\"kind\", "
 		"\"name\", \"version\", \"action\" (delete, keep or gone), \"reason\", \"arn\", \"done\"}]}.",

@@ -85,8 +85,8 @@ static int may_adopt(const struct args *args, const struct import_plan *p, const
 
 	if (args_flag(args, IMPORT_OPT_YES))
 		return 1;
-	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-		*r = error_exit(EXIT_USAGE, "not importing without --yes: there is no terminal to ask on");
+	if (!term_can_ask()) {
+		*r = error_exit(EXIT_USAGE, "not importing without --yes: %s", term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
 		hint("see what import would do with 'blambda import %s --dry-run'", p->name);
 		return 0;
 	}
@@ -196,7 +196,7 @@ const struct command cmd_import = {
 		"Then it shows what the next deploy would change (the code always: the project's build "
 		"replaces it; the runtime, the handler, the architecture and the rest where they differ), "
 		"and on a terminal asks; --yes goes ahead without asking, and is needed when there is no "
-		"terminal. blambda.yml is written first, then the tag is put on the function: after a "
+		"terminal or CI is set. blambda.yml is written first, then the tag is put on the function: after a "
 		"failure, running import again finishes. A container image function cannot be imported. "
 		"With --json: {\"ok\", \"dry_run\", \"function\", \"region\", \"arn\", \"in_project\", \"entry\", "
 		"\"changes\": [...], \"notes\": [...], \"written\", \"tagged\"}.",

@@ -26,6 +26,7 @@ TEST_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/blambda-$TEST_NAME.XXXXXX")
 export HOME="$TMP/home"
 mkdir -p "$HOME"
+unset CI # a CI service sets it; a test that wants it sets it itself
 trap 'cleanup_hooks; rm -rf "$TMP"' EXIT
 CLEANUP=""
 cleanup_hooks() { eval "$CLEANUP"; }

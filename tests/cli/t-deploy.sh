@@ -373,4 +373,16 @@ blambda invoke helo
 expect_status 2
 expect_err_has "did you mean 'hello'"
 
+
+test_case "on a terminal a download draws its bar in place; with CI set, plain lines only"
+for ci in "" true; do
+	rm -rf target "$BLAMBDA_CACHE_DIR"
+	out=$(CI=$ci script -qec "$BLAMBDA build" /dev/null 2>&1 < /dev/null)
+	case "$ci:$out" in
+	:*$'\r\033[K'*|true:*Downloading*) pass ;;
+	*) fail "CI='$ci': $out" ;;
+	esac
+	[ -n "$ci" ] && case "$out" in *$'\r\033[K'*) fail "a bar was drawn with CI set" ;; *) pass ;; esac
+done
+
 finish

@@ -43,6 +43,11 @@ out=$(printf 'n\n' | script -qec "$BLAMBDA destroy" /dev/null 2>&1)
 printf '%s' "$out" | grep -q "Delete 4 resources in eu-west-1? \[y/N\]" && pass || fail "no question: $out"
 printf '%s' "$out" | grep -q "would delete function 'hello'" && pass || fail "no plan shown: $out"
 printf '%s' "$out" | grep -q "Nothing deleted" && pass || fail "no word of nothing deleted: $out"
+
+test_case "with CI set, even on a terminal nothing is asked"
+: > "$REQUESTS"
+out=$(printf 'y\n' | CI=true script -qec "$BLAMBDA destroy" /dev/null 2>&1)
+printf '%s' "$out" | grep -q "not deleting without --yes: CI is set, so nothing is asked" && pass || fail "asked: $out"
 [ -z "$(writes)" ] && pass || fail "write calls: $(writes)"
 
 test_case "--dry-run: what would go and what stays, and why"

@@ -155,7 +155,8 @@ static int may_delete(const struct args *args, const struct destroy_plan *plans,
 	if (args_flag(args, DESTROY_OPT_YES))
 		return 1;
 	if (!term_can_ask()) {
-		*r = error_exit(EXIT_USAGE, "not deleting without --yes: %s", term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
+		*r = error_exit(EXIT_USAGE, "not deleting without --yes: %s",
+				term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
 		hint("see what would go with 'blambda destroy --dry-run'");
 		return 0;
 	}

@@ -86,7 +86,8 @@ static int may_adopt(const struct args *args, const struct import_plan *p, const
 	if (args_flag(args, IMPORT_OPT_YES))
 		return 1;
 	if (!term_can_ask()) {
-		*r = error_exit(EXIT_USAGE, "not importing without --yes: %s", term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
+		*r = error_exit(EXIT_USAGE, "not importing without --yes: %s",
+				term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
 		hint("see what import would do with 'blambda import %s --dry-run'", p->name);
 		return 0;
 	}

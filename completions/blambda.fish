@@ -38,6 +38,7 @@ complete -c blambda -n '__fish_seen_subcommand_from new-function' -l timeout -x 
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -s f -l force -d 'overwrite files that exist'
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -l no-force -d 'turn off --force'
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -s t -l template -x -a '(__fish_complete_directories)' -d 'use the template in DIR instead of the built-in one'
+complete -c blambda -n '__fish_seen_subcommand_from new-function' -l ci -x -a 'github' -d 'add a CI workflow that tests and deploys (github)'
 complete -c blambda -n '__fish_seen_subcommand_from build' -l runtime-layer -d 'build the runtime layer (bootstrap, bb, runtime.clj)'
 complete -c blambda -n '__fish_seen_subcommand_from build' -l no-runtime-layer -d 'turn off --runtime-layer'
 complete -c blambda -n '__fish_seen_subcommand_from build' -l deps-layer -d 'build the dependencies layer (from bb.edn :deps and :pods)'

@@ -7,9 +7,11 @@
 #include "package/scaffold.h"
 
 /* the options, in the order of the table at the end */
-enum { NEW_OPT_DIR, NEW_OPT_ARCH, NEW_OPT_BB_VERSION, NEW_OPT_MEMORY, NEW_OPT_TIMEOUT, NEW_OPT_FORCE, NEW_OPT_TEMPLATE, OPTS__N };
+enum { NEW_OPT_DIR, NEW_OPT_ARCH, NEW_OPT_BB_VERSION, NEW_OPT_MEMORY, NEW_OPT_TIMEOUT, NEW_OPT_FORCE, NEW_OPT_TEMPLATE,
+       NEW_OPT_CI, OPTS__N };
 
 static const char *const archs[] = { "x86_64", "arm64", NULL };
+static const char *const cis[] = { "github", NULL };
 
 static int exec_new_function(struct args *args, struct config *cfg)
 {
@@ -22,6 +24,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 		.memory = args_str(args, NEW_OPT_MEMORY),
 		.timeout = args_str(args, NEW_OPT_TIMEOUT),
 		.force = args_flag(args, NEW_OPT_FORCE),
+		.ci = args_str(args, NEW_OPT_CI),
 		.obs = term_observer(),
 	};
 	struct scaffold_result res;
@@ -44,6 +47,9 @@ static int exec_new_function(struct args *args, struct config *cfg)
 		for (size_t i = 0; i < res.files.nr; i++)
 			printf("%s/%s\n", dir, res.files.items[i].path);
 		info("Created the function %s in %s/. Next:\n  cd %s\n  bb test\n  blambda build", o.name, dir, dir);
+		if (o.ci)
+			info("Before the first deploy from GitHub Actions, set up what the comments at the top of "
+			     "%s/.github/workflows/deploy.yml say", dir);
 	}
 	scaffold_result_release(&res);
 	return EXIT_OK;
@@ -57,6 +63,7 @@ static const struct opt opts[OPTS__N + 1] = {
 	[NEW_OPT_TIMEOUT] = OPT_INT(0, "timeout", "SECONDS", 1, 900, "timeout in seconds (default 5)"),
 	[NEW_OPT_FORCE] = OPT_BOOL('f', "force", "overwrite files that exist"),
 	[NEW_OPT_TEMPLATE] = OPT_DIR('t', "template", "DIR", "use the template in DIR instead of the built-in one"),
+	[NEW_OPT_CI] = OPT_ENUM(0, "ci", "SERVICE", cis, "add a CI workflow that tests and deploys (github)"),
 	[OPTS__N] = OPT_END,
 };
 
@@ -74,8 +81,14 @@ const struct command cmd_new_function = {
 		       "never overwritten without --force, and nothing is written when anything is wrong.\n\n"
 		       "--template uses a directory of your own laid out like the built-in template: files may "
 		       "use {{name}}, {{ns}}, {{file}}, {{handler}}, {{arch}}, {{bb_version}}, {{memory}} and "
-		       "{{timeout}}; a path component NAME becomes the namespace's file name, and 'gitignore' "
-		       "becomes '.gitignore'.",
+		       "{{timeout}} (and {{gh}}, which is '${{', for a GitHub Actions expression); a path "
+		       "component NAME becomes the namespace's file name, and 'gitignore' becomes '.gitignore'.\n\n"
+		       "--ci github adds .github/workflows/deploy.yml: on every push and pull request it runs "
+		       "'bb test'; on main it then deploys with 'blambda deploy', in a Debian 12 container, with "
+		       "credentials from GitHub's OIDC token (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN: no AWS "
+		       "keys are stored) and CI set, so that nothing waits on a terminal. Its comments say what to "
+		       "set up once: the IAM role it assumes, and the repository variables AWS_ROLE_ARN, AWS_REGION "
+		       "and BLAMBDA_DEB_URL (where the team keeps blambda's Debian package).",
 	.opts = opts,
 	.nopts = OPTS__N,
 	.pos = POS_WORD,
@@ -83,6 +96,7 @@ const struct command cmd_new_function = {
 	.max_pos = 1,
 	.examples = "blambda new-function hello\tthe project in ./hello\n"
 		    "blambda new-function my-fn --arch arm64 --memory 1024\ton Graviton, with more memory\n"
-		    "blambda new-function api --template ~/templates/web --dir services/api\tfrom your own template",
+		    "blambda new-function api --template ~/templates/web --dir services/api\tfrom your own template\n"
+		    "blambda new-function hello --ci github\twith a GitHub Actions workflow that tests and deploys",
 	.exec = exec_new_function,
 };

@@ -87,6 +87,7 @@ static int template_vars(const struct scaffold_opts *o, const char *handler, str
 	kvlist_set(vars, "bb_version", or_default(o->bb_version, CFG_BABASHKA_VERSION));
 	kvlist_set(vars, "memory", or_default(o->memory, CFG_FUNCTION_MEMORY));
 	kvlist_set(vars, "timeout", or_default(o->timeout, CFG_FUNCTION_TIMEOUT));
+	kvlist_set(vars, "gh", "${{"); /* a GitHub Actions expression opens with it */
 	if (cfg_keys[CFG_BABASHKA_VERSION].check(NULL, kvlist_get(vars, "bb_version"), &why))
 		r = error_set(err, EXIT_USAGE, "option '--bb-version': %s", why.ptr);
 	buf_release(&file);
@@ -207,7 +208,8 @@ int scaffold_create(const struct scaffold_opts *o, struct scaffold_result *out, 
 	for (len = strlen(out->dir); len > 1 && out->dir[len - 1] == '/'; len--)
 		out->dir[len - 1] = '\0';
 	out->handler = buf_fmt("%s/handler", o->name);
-	if (template_vars(o, out->handler, &vars, err) || template_render(o->template_dir, &vars, &out->files, err))
+	if (template_vars(o, out->handler, &vars, err) || template_render(o->template_dir, &vars, &out->files, err) ||
+	    (o->ci && template_render_ci(o->ci, &vars, &out->files, err)))
 		goto out;
 	exists = !stat(out->dir, &st);
 	if (exists && !S_ISDIR(st.st_mode))

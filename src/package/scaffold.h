@@ -17,6 +17,7 @@ struct scaffold_opts {
 	const char *dir;          /* where; NULL: ./NAME */
 	const char *template_dir; /* NULL: the embedded template */
 	const char *arch, *bb_version, *memory, *timeout; /* NULL: blambda.yml's defaults */
+	const char *ci;           /* a CI template to add ("github"), or NULL */
 	int force;                /* overwrite files that exist */
 	const struct observer *obs; /* hears what could not be cleaned up */
 };

@@ -26,6 +26,22 @@ static const struct {
 #undef TEMPLATE
 };
 
+#define CI_TEMPLATE(set, path, i)                               \
+	extern const unsigned char blambda_template_##i[];    \
+	extern const unsigned char blambda_template_##i##_end[];
+#include "templates_ci.inc"
+#undef CI_TEMPLATE
+
+/* What new-function --ci SET adds: files under templates/ci/SET, each written as ".PATH" */
+static const struct {
+	const char *set, *path;
+	const unsigned char *start, *end;
+} ci_embedded[] = {
+#define CI_TEMPLATE(set, path, i) { set, path, blambda_template_##i, blambda_template_##i##_end },
+#include "templates_ci.inc"
+#undef CI_TEMPLATE
+};
+
 size_t template_embedded_count(void)
 {
 	return ARRAY_SIZE(embedded);
@@ -267,4 +283,25 @@ int template_render(const char *dir, const struct kvlist *vars, struct rendered_
 fail:
 	rendered_set_release(out);
 	return -1;
+}
+
+int template_render_ci(const char *set, const struct kvlist *vars, struct rendered_set *out, struct error *err)
+{
+	size_t before = out->nr;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ci_embedded); i++) {
+		char *dotted;
+
+		if (strcmp(ci_embedded[i].set, set))
+			continue;
+		if (add_rendered(out, ci_embedded[i].path, (const char *)ci_embedded[i].start,
+				 (size_t)(ci_embedded[i].end - ci_embedded[i].start), 0644, vars, err))
+			return -1;
+		dotted = buf_fmt(".%s", out->items[out->nr - 1].path); /* github/... is .github/... */
+		free(out->items[out->nr - 1].path);
+		out->items[out->nr - 1].path = dotted;
+	}
+	if (out->nr == before)
+		return error_set(err, EXIT_USAGE, "there is no CI template '%s'", set);
+	return check_collisions(out, err);
 }

@@ -32,6 +32,13 @@ struct rendered_set {
 int template_render(const char *dir, const struct kvlist *vars, struct rendered_set *out, struct error *err);
 void rendered_set_release(struct rendered_set *s);
 
+/*
+ * Append the files of the embedded CI template `set` (templates/ci/SET:
+ * "github" for GitHub Actions) to out, each at its path with a leading dot
+ * (github/workflows/x.yml is .github/workflows/x.yml). -1 with err for a set
+ * there is none of, or a path out already has.
+ */
+int template_render_ci(const char *set, const struct kvlist *vars, struct rendered_set *out, struct error *err);
 /* The names of the embedded template's files, for tests and --help. */
 size_t template_embedded_count(void);
 

@@ -185,4 +185,34 @@ expect_file "Bob's fns/x/src/hello.clj"
 expect_file "Bob's fns/keep"
 [ "$(ls -A "Bob's fns" | tr '\n' ' ')" = "keep x " ] && pass || fail "Bob's fns holds: $(ls -A "Bob's fns")"
 
+
+test_case "--ci github: a workflow that tests, then deploys from main with OIDC and no stored keys"
+cd "$TMP" && mkdir -p ci && cd ci || exit 1
+blambda new-function ci-fn --ci github --bb-version 1.12.200
+expect_status 0
+expect_out_has "ci-fn/.github/workflows/deploy.yml"
+expect_err_has "set up what the comments at the top of ci-fn/.github/workflows/deploy.yml say"
+python3 - ci-fn/.github/workflows/deploy.yml <<'PY' && pass || fail "the workflow: $(cat ci-fn/.github/workflows/deploy.yml)"
+import sys, yaml
+text = open(sys.argv[1]).read()
+d = yaml.safe_load(text)
+assert "{{" not in text.replace("${{", ""), "a template variable is left"
+on = d[True]  # YAML 1.1 reads the key 'on' as true
+assert on["push"]["branches"] == ["main"] and "pull_request" in on, on
+test, deploy = d["jobs"]["test"], d["jobs"]["deploy"]
+assert any("babashka-1.12.200-linux-amd64-static.tar.gz" in s.get("run", "") for s in test["steps"]), test
+assert test["steps"][-1]["run"] == "bb test", test
+assert deploy["needs"] == "test" and "refs/heads/main" in deploy["if"], deploy
+assert deploy["permissions"]["id-token"] == "write", deploy
+env = deploy["env"]
+assert env["CI"] == "true" and env["AWS_ROLE_ARN"] == "${{ vars.AWS_ROLE_ARN }}", env
+assert env["AWS_WEB_IDENTITY_TOKEN_FILE"] and "AWS_ACCESS_KEY_ID" not in text, env
+runs = [s.get("run", "") for s in deploy["steps"]]
+assert runs[-1] == "blambda deploy" and runs[-2] == "blambda doctor", runs
+assert any("audience=sts.amazonaws.com" in r and '> "$AWS_WEB_IDENTITY_TOKEN_FILE"' in r for r in runs), runs
+PY
+blambda new-function other --ci gitlab
+expect_status 2
+expect_err_has "gitlab"
+
 finish

@@ -139,31 +139,43 @@ _blambda()
         "deploy")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --publish --no-publish --alias --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "local invoke")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "local start")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--port --watch --no-watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "invoke")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "logs")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--since -s --follow --no-follow -f --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "destroy")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "import")
@@ -183,7 +195,7 @@ _blambda()
             ;;
         "config")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--functions --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags function.alias function.url.auth function.url.cors.allow-origins function.url.cors.allow-methods function.url.cors.allow-headers function.url.cors.max-age function.url.cors.allow-credentials babashka.version babashka.mirror layers.runtime layers.deps deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
             fi

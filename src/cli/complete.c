@@ -152,6 +152,9 @@ static void bash_leaf_words(FILE *out, const struct command_table *t, const stru
 		fprintf(out, "            else\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", words.ptr);
 	else if (c->pos == POS_FILE)
 		fputs("            else\n                compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\"))\n", out);
+	else if (c->pos == POS_FUNCTION)
+		fputs("            else\n                COMPREPLY=($(compgen -W \"$(blambda config --functions 2>/dev/null)\" -- "
+		      "\"$cur\"))\n", out);
 	fputs("            fi\n            ;;\n", out);
 	buf_release(&b);
 	buf_release(&words);
@@ -324,6 +327,8 @@ static void zsh_leaf(FILE *out, const struct command_table *t, const struct comm
 			fprintf(out, ":(%s)'", words.ptr);
 		else if (c->pos == POS_FILE)
 			fputs(":_files'", out);
+		else if (c->pos == POS_FUNCTION)
+			fputs(":{compadd -- ${(f)\"$(blambda config --functions 2>/dev/null)\"}}'", out);
 		else
 			fputs(": '", out);
 	}
@@ -462,6 +467,8 @@ static void fish_leaf(FILE *out, const struct command_table *t, const struct com
 		fprintf(out, "complete -c blambda -n '%s' -a '%s'\n", cond, words.ptr);
 	else if (c->pos == POS_FILE)
 		fprintf(out, "complete -c blambda -n '%s' -F\n", cond);
+	else if (c->pos == POS_FUNCTION)
+		fprintf(out, "complete -c blambda -n '%s' -f -a '(blambda config --functions 2>/dev/null)'\n", cond);
 	buf_release(&words);
 }
 

@@ -97,7 +97,8 @@ struct opt_value {
 /* How a command's positional arguments complete. */
 enum pos_kind {
 	POS_NONE,
-	POS_WORD,    /* free text, e.g. a function name */
+	POS_WORD,    /* free text */
+	POS_FUNCTION, /* a function of the project (completed from 'blambda config --functions') */
 	POS_ENUM,    /* one of pos_values */
 	POS_COMMAND, /* a blambda command name (and a subcommand's) */
 	POS_CONFIG_KEY,

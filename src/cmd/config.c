@@ -11,6 +11,25 @@
 #include "core/suggest.h"
 #include "core/xalloc.h"
 
+/* the options, in the order of the table at the end */
+enum { CONFIG_OPT_FUNCTIONS, OPTS__N };
+
+/* The project's function names, one a line (as JSON, a list), for scripts and shell completion */
+static int list_functions(const struct args *args, const struct config *cfg)
+{
+	if (args_flag(args, GLOBAL_JSON)) {
+		cJSON *list = cJSON_CreateArray();
+
+		for (size_t i = 0; i < config_function_count(cfg); i++)
+			cJSON_AddItemToArray(list, cJSON_CreateString(config_function_name(cfg, i)));
+		json_print(list);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < config_function_count(cfg); i++)
+		printf("%s\n", config_function_name(cfg, i));
+	return EXIT_OK;
+}
+
 static const char *source_name(const struct cfg_value *v)
 {
 	if (!v->present)
@@ -152,6 +171,11 @@ static int exec_config(struct args *args, struct config *cfg)
 	size_t kw = 0, vw = 0;
 	struct buf vals[CFG__COUNT];
 
+	if (args_flag(args, CONFIG_OPT_FUNCTIONS)) {
+		if (args->pos.nr)
+			return error_exit(EXIT_USAGE, "--functions lists the functions: it takes no KEY");
+		return list_functions(args, cfg);
+	}
 	if (args->pos.nr)
 		return show_one(args, cfg, args->pos.items[0]);
 	if (args_flag(args, GLOBAL_JSON)) {
@@ -226,6 +250,12 @@ static int exec_config(struct args *args, struct config *cfg)
 	return 0;
 }
 
+static const struct opt opts[OPTS__N + 1] = {
+	[CONFIG_OPT_FUNCTIONS] = OPT_BOOL_F(0, "functions", "list the project's function names, one a line",
+					    OPT_NO_NEGATE),
+	[OPTS__N] = OPT_END,
+};
+
 const struct command cmd_config = {
 	.name = "config",
 	.summary = "show the resolved configuration and where each value comes from",
@@ -240,13 +270,18 @@ const struct command cmd_config = {
 		       "functions.NAME.KEY' prints the value that function sees.\n\n"
 		       "With KEY, prints only that setting's value (a list or map one entry per line) and "
 		       "exits 1 when it is not set. Any mistake in blambda.yml is reported with its file, "
-		       "line and column.",
+		       "line and column.\n\n"
+		       "--functions prints the names of the project's functions, one a line (with --json, a list): "
+		       "shell completion offers them to every command that takes a function's name.",
+	.opts = opts,
+	.nopts = OPTS__N,
 	.pos = POS_CONFIG_KEY,
 	.min_pos = 0,
 	.max_pos = 1,
 	.flags = CMD_CONFIG,
 	.examples = "blambda config\tlist every setting and its origin\n"
 		    "blambda config function.memory\tprint one value\n"
-		    "blambda --json config\tthe same as JSON",
+		    "blambda --json config\tthe same as JSON\n"
+		    "blambda config --functions\tthe function names",
 	.exec = exec_config,
 };

@@ -363,7 +363,7 @@ const struct command cmd_deploy = {
 		"and the next run finishes the rest.",
 	.opts = opts,
 	.nopts = OPTS__N,
-	.pos = POS_WORD,
+	.pos = POS_FUNCTION,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,
 	.examples = "blambda deploy\tbuild, publish the layers, create or update the function\n"

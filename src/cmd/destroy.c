@@ -282,7 +282,7 @@ const struct command cmd_destroy = {
 		"\"name\", \"version\", \"action\" (delete, keep or gone), \"reason\", \"arn\", \"done\"}]}.",
 	.opts = opts,
 	.nopts = OPTS__N,
-	.pos = POS_WORD,
+	.pos = POS_FUNCTION,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,
 	.examples = "blambda destroy --dry-run\twhat would be deleted, and what stays\n"

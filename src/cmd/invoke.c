@@ -129,7 +129,7 @@ const struct command cmd_invoke = {
 		"The invocation is tried once (it is not idempotent) and may take Lambda's 15 minutes.",
 	.opts = opts,
 	.nopts = OPTS__N,
-	.pos = POS_WORD,
+	.pos = POS_FUNCTION,
 	.max_pos = 1,
 	.flags = CMD_CONFIG,
 	.examples = "blambda invoke --event example\tinvoke with events/example.json, show the answer and the log\n"

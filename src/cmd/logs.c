@@ -172,7 +172,7 @@ const struct command cmd_logs = {
 		"shown as '?'.",
 	.opts = opts,
 	.nopts = OPTS__N,
-	.pos = POS_WORD,
+	.pos = POS_FUNCTION,
 	.max_pos = 1,
 	.flags = CMD_CONFIG,
 	.examples = "blambda logs\tthe last 10 minutes of the project's function\n"

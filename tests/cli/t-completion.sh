@@ -76,6 +76,18 @@ for sh in bash zsh fish; do
 	offers $sh "blambda config function.m"
 	expect_offer function.memory
 
+	test_case "$sh: function names from blambda.yml, for every command that takes one"
+	printf 'function:\n  handler: a/b\nfunctions:\n  alpha: {}\n  beta-fn: {}\n' > blambda.yml
+	for cmd in deploy destroy invoke logs "local invoke" "local start"; do
+		PATH="$(dirname "$BLAMBDA"):$PATH" offers $sh "blambda $cmd "
+		expect_offer alpha
+		expect_offer beta-fn
+	done
+	PATH="$(dirname "$BLAMBDA"):$PATH" offers $sh "blambda deploy b"
+	expect_offer beta-fn
+	expect_no_offer alpha
+	: > blambda.yml
+
 	test_case "$sh: options complete after the command"
 	offers $sh "blambda config --j"
 	expect_offer --json

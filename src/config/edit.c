@@ -26,6 +26,8 @@ void config_yaml_quote(struct buf *out, const char *s)
 			buf_addf(out, "\\x%02x", *p);
 		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls: not printable in YAML */
 			buf_addf(out, "\\u00%02x", *++p);
+		else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) /* YAML's line breaks */
+			buf_addf(out, "\\u%s", p[2] == 0xa8 ? "2028" : "2029"), p += 2;
 		else if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) || (p[1] == 0xbf && p[2] >= 0xbe)))
 			buf_addf(out, "\\u%s", p[1] == 0xbb ? "feff" : p[2] == 0xbe ? "fffe" : "ffff"), p += 2;
 		else
@@ -71,11 +73,19 @@ static int indent_of(const struct lines *l, size_t i)
 	return (int)n;
 }
 
+/* Line i's text, after the byte order mark the first line may start with */
+static const char *line_text(const struct lines *l, size_t i)
+{
+	const char *s = l->text + l->starts[i];
+
+	return i == 0 && !strncmp(s, "\xef\xbb\xbf", 3) ? s + 3 : s;
+}
+
 /* The top-level `functions:` line, or -1 */
 static long functions_line(const struct lines *l)
 {
 	for (size_t i = 0; i < l->nr; i++)
-		if (indent_of(l, i) == 0 && !strncmp(l->text + l->starts[i], "functions:", 10))
+		if ((indent_of(l, i) == 0 || i == 0) && !strncmp(line_text(l, i), "functions:", 10))
 			return (long)i;
 	return -1;
 }
@@ -105,7 +115,7 @@ static void add_entry(struct buf *out, const char *name, const char *body, int i
 static int append_to_block(const struct lines *l, size_t at, const char *name, const char *body, struct buf *out,
 			   struct error *err)
 {
-	const char *after = l->text + l->starts[at] + 10;
+	const char *after = line_text(l, at) + 10;
 	size_t last = at, end = l->starts[l->nr];
 	int indent = -1;
 

@@ -48,10 +48,10 @@ static unsigned config_diff(const struct lambda_function *have, const struct lam
 
 	if (!same_str(have->runtime, want->runtime))
 		strlist_add_owned(reasons, buf_fmt("runtime %s -> %s", have->runtime ? have->runtime : "none",
-						   want->runtime));
+						   want->runtime ? want->runtime : "none"));
 	if (!same_str(have->handler, want->handler))
 		strlist_add_owned(reasons, buf_fmt("handler %s -> %s", have->handler ? have->handler : "none",
-						   want->handler));
+						   want->handler ? want->handler : "none"));
 	if (!want->role || !same_str(have->role, want->role))
 		strlist_add_owned(reasons, buf_fmt("role %s -> %s", have->role ? have->role : "none",
 						   want->role ? want->role : "a new one"));

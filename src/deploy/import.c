@@ -8,6 +8,7 @@
  */
 #include "deploy/import.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include "core/fs.h"
 #include "core/xalloc.h"
 #include "deploy/deploy.h"
+#include "deploy/internal.h"
 
 /* 1 when layer version ARN `arn` is a version of layer `layer` (arn:...:layer:NAME:N) */
 static int layer_named(const char *arn, const char *layer)
@@ -46,7 +48,9 @@ static void add_list(struct buf *b, const char *key, const struct strlist *l, in
 /* function.url.* as the function's URL has them */
 static void add_url(struct buf *b, const struct lambda_url *u)
 {
-	buf_addf(b, "url:\n  auth: %s\n", u->auth);
+	buf_adds(b, "url:\n  auth: ");
+	config_yaml_quote(b, u->auth ? u->auth : "");
+	buf_addch(b, '\n');
 	if (!u->origins.nr && !u->methods.nr && !u->headers.nr && !u->max_age && !u->credentials)
 		return;
 	buf_adds(b, "  cors:\n");
@@ -107,15 +111,30 @@ static char *entry_of(const struct config *cfg, const struct lambda_function *f,
 	return buf_detach(&b);
 }
 
-/* blambda.yml's text read as the command would read it (the environment too); -1 with err */
-static int read_back(const char *path, const char *text, size_t len, struct config *out, struct error *err)
+/* blambda.yml's text as a configuration: the file alone, or as the command reads it (with_env) */
+static int read_back(const char *path, const char *text, size_t len, int with_env, struct config *out,
+		     struct error *err)
 {
 	config_init(out);
-	return config_read_text(out, path, text, len, err) || config_read_env(out, err) || config_finish(out, err)
-		       ? -1 : 0;
+	return config_read_text(out, path, text, len, err) || (with_env && config_read_env(out, err)) ||
+		       config_finish(out, err) ? -1 : 0;
 }
 
-/* Every function.* value function i of a holds, and b's function of the same name */
+/* Value id of a and b alike (present or not, the same text) */
+static int same_value(const struct config *a, const struct config *b, int id)
+{
+	struct buf va = BUF_INIT, vb = BUF_INIT;
+	int same;
+
+	config_format_value(a, id, &va);
+	config_format_value(b, id, &vb);
+	same = a->v[id].present == b->v[id].present && !strcmp(va.ptr ? va.ptr : "", vb.ptr ? vb.ptr : "");
+	buf_release(&va);
+	buf_release(&vb);
+	return same;
+}
+
+/* Every value function i of a holds, and b's function of the same name */
 static int same_function(const struct config *a, size_t i, const struct config *b)
 {
 	int k = config_function_index(b, config_function_name(a, i));
@@ -126,49 +145,82 @@ static int same_function(const struct config *a, size_t i, const struct config *
 		return 0;
 	config_for_function(a, i, &fa);
 	config_for_function(b, (size_t)k, &fb);
-	for (int id = 0; same && id < CFG__COUNT; id++) {
-		struct buf va = BUF_INIT, vb = BUF_INIT;
-
-		config_format_value(&fa, id, &va);
-		config_format_value(&fb, id, &vb);
-		same = fa.v[id].present == fb.v[id].present && !strcmp(va.ptr ? va.ptr : "", vb.ptr ? vb.ptr : "");
-		buf_release(&va);
-		buf_release(&vb);
-	}
+	for (int id = 0; same && id < CFG__COUNT; id++)
+		same = same_value(&fa, &fb, id);
 	config_release(&fa);
 	config_release(&fb);
 	return same;
 }
 
+/* What the entry says of the new function k is what Lambda holds */
+static int entry_faithful(const struct config *after, int k, const struct lambda_function *f)
+{
+	const struct cfg_value *v = after->fns[k].v;
+	struct kvlist env = KVLIST_INIT;
+	int same;
+
+	for (size_t i = 0; v[CFG_FUNCTION_ENVIRONMENT].present && i < v[CFG_FUNCTION_ENVIRONMENT].map.nr; i++)
+		kvlist_add(&env, v[CFG_FUNCTION_ENVIRONMENT].map.items[i].key,
+			   v[CFG_FUNCTION_ENVIRONMENT].map.items[i].value);
+	same = v[CFG_FUNCTION_MEMORY].num == f->memory && v[CFG_FUNCTION_TIMEOUT].num == f->timeout &&
+	       env.nr == f->environment.nr;
+	for (size_t i = 0; same && i < env.nr; i++) {
+		const char *want = kvlist_get(&f->environment, env.items[i].key);
+
+		same = want && !strcmp(want, env.items[i].value);
+	}
+	if (same && f->description && *f->description)
+		same = v[CFG_FUNCTION_DESCRIPTION].present && !strcmp(v[CFG_FUNCTION_DESCRIPTION].str, f->description);
+	if (same && f->role)
+		same = v[CFG_FUNCTION_ROLE].present && !strcmp(v[CFG_FUNCTION_ROLE].str, f->role);
+	kvlist_clear(&env);
+	return same;
+}
+
 /*
- * The edited text means what it should: the same functions as before with
- * the same values, and the new one with the values of its entry.
+ * The edited text means what it should: the file's own values as before,
+ * the same functions as before with the same values, and the new one with
+ * the values of its entry and a handler. Read without the environment, so
+ * that a BLAMBDA_* variable hides no change to the file.
  */
 static int check_edit(const char *path, const char *text, size_t len, struct import_plan *p,
 		      const struct lambda_function *f)
 {
-	struct config before, after;
+	struct config before, after, one;
 	struct error ignored = ERROR_INIT;
-	int k, ok;
+	int k = -1, ok = !read_back(path, text, len, 0, &before, &ignored);
 
-	ok = !read_back(path, text, len, &before, &ignored) && !read_back(path, p->text.ptr, p->text.len, &after, &p->err);
+	if (ok && read_back(path, p->text.ptr, p->text.len, 0, &after, &p->err)) {
+		error_prefix(&p->err, "the settings of '%s' from Lambda do not pass blambda's checks (in the entry "
+			     "import would add, as --dry-run shows it)", p->name);
+		config_release(&before);
+		error_release(&ignored);
+		return -1;
+	}
+	for (int id = 0; ok && id < CFG__COUNT; id++)
+		ok = id == CFG_FUNCTION_NAME || same_value(&before, &after, id);
 	for (size_t i = 0; ok && i < config_function_count(&before); i++)
 		ok = same_function(&before, i, &after);
 	k = ok ? config_function_index(&after, p->name) : -1;
-	if (ok && k >= 0) {
-		struct config one;
-
+	ok = k >= 0 && (size_t)k < after.nfns && entry_faithful(&after, k, f);
+	if (!ok)
+		error_set(&p->err, EXIT_FAIL, "%s: adding '%s' would change what the file says, or not say what "
+			  "Lambda holds: add it by hand (--dry-run shows the entry)", path, p->name);
+	if (ok) {
 		config_for_function(&after, (size_t)k, &one);
-		ok = config_int(&one, CFG_FUNCTION_MEMORY) == f->memory && config_int(&one, CFG_FUNCTION_TIMEOUT) == f->timeout;
+		if (!config_str(&one, CFG_FUNCTION_HANDLER)) {
+			error_set(&p->err, EXIT_USAGE, "its handler '%s' is not NAMESPACE/FUNCTION, and %s sets no "
+				  "function.handler for it to run instead", f->handler ? f->handler : "", path);
+			error_hint(&p->err, "set handler: under function: in %s (or the project's own function's), then "
+				   "import again", path);
+			ok = 0;
+		}
 		config_release(&one);
 	}
-	if ((!ok || k < 0) && !error_failed(&p->err))
-		error_set(&p->err, EXIT_FAIL, "%s: adding '%s' would change what the file says of its other functions",
-			  path, p->name);
 	error_release(&ignored);
 	config_release(&before);
 	config_release(&after);
-	return ok && k >= 0 ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 /* The project's idea of the function: the file as it will be, this function's view of it */
@@ -181,7 +233,7 @@ static int project_view(const struct config *cfg, struct import_plan *p, struct 
 		config_for_function(cfg, (size_t)config_function_index(cfg, p->name), out);
 		return 0;
 	}
-	if (read_back(cfg->path, p->text.ptr, p->text.len, &edited, &p->err))
+	if (read_back(cfg->path, p->text.ptr, p->text.len, 1, &edited, &p->err))
 		return -1;
 	k = config_function_index(&edited, p->name);
 	config_for_function(&edited, (size_t)k, out);
@@ -189,12 +241,64 @@ static int project_view(const struct config *cfg, struct import_plan *p, struct 
 	return 0;
 }
 
-/* What the next deploy would change: the function as it is against the project's view of it */
-static int list_changes(const struct config *cfg, const struct lambda_function *f, struct import_plan *p)
+/* What Lambda holds of the function */
+struct found {
+	struct lambda_function f;
+	struct lambda_url url;
+	int has_url;
+	struct strlist aliases;
+};
+
+/* "environment changed", said key by key (the names only: values may be secrets) */
+static void environment_changes(const struct kvlist *have, const struct kvlist *want, struct strlist *out)
 {
+	for (size_t i = 0; i < want->nr; i++) {
+		const char *v = kvlist_get(have, want->items[i].key);
+
+		if (!v || strcmp(v, want->items[i].value))
+			strlist_add_owned(out, buf_fmt("environment: %s %s", want->items[i].key, v ? "changed" : "added"));
+	}
+	for (size_t i = 0; i < have->nr; i++)
+		if (!kvlist_get(want, have->items[i].key))
+			strlist_add_owned(out, buf_fmt("environment: %s removed", have->items[i].key));
+}
+
+/* The tags, the alias and the URL the project's view gives the function, where they differ */
+static void around_changes(const struct config *one, const struct found *h, struct strlist *out)
+{
+	const struct kvlist *tags = config_map(one, CFG_FUNCTION_TAGS);
+	const char *alias = config_str(one, CFG_FUNCTION_ALIAS);
+	struct lambda_url want;
+
+	for (size_t i = 0; i < tags->nr; i++) {
+		const char *v = kvlist_get(&h->f.tags, tags->items[i].key);
+
+		if (!v || strcmp(v, tags->items[i].value))
+			strlist_add_owned(out, buf_fmt("tag %s %s", tags->items[i].key, v ? "changed" : "added"));
+	}
+	if (alias)
+		strlist_add_owned(out, buf_fmt("a version is published, and alias '%s' %s", alias,
+					       strlist_has(&h->aliases, alias) ? "moves to it" : "is made for it"));
+	deploy_wanted_url(one, &want);
+	if (want.auth && !h->has_url)
+		strlist_add_owned(out, buf_fmt("a URL is made (auth %s%s)", want.auth,
+					       strcmp(want.auth, "NONE") ? "" : ": anyone may call it"));
+	else if (want.auth && strcmp(want.auth, h->url.auth ? h->url.auth : ""))
+		strlist_add_owned(out, buf_fmt("URL auth %s -> %s", h->url.auth ? h->url.auth : "none", want.auth));
+	else if (want.auth && (!strlist_equal(&want.origins, &h->url.origins) ||
+			       !strlist_equal(&want.methods, &h->url.methods) ||
+			       !strlist_equal(&want.headers, &h->url.headers) || want.max_age != h->url.max_age ||
+			       want.credentials != h->url.credentials))
+		strlist_add(out, "URL CORS changed");
+}
+
+/* What the next deploy would change: the function as it is against the project's view of it */
+static int list_changes(const struct config *cfg, const struct found *h, struct import_plan *p)
+{
+	const struct lambda_function *f = &h->f;
 	struct config one;
 	struct lambda_settings want = { 0 };
-	struct strlist layers = STRLIST_INIT;
+	struct strlist layers = STRLIST_INIT, diff = STRLIST_INIT;
 	int had_runtime = 0;
 
 	if (project_view(cfg, p, &one))
@@ -221,26 +325,34 @@ static int list_changes(const struct config *cfg, const struct lambda_function *
 	want.layers = &layers;
 	/* the code is always the project's build: said once, plainly */
 	strlist_add(&p->changes, "code: the project's build replaces it");
-	deploy_function_diff(f, &want, f->code_sha256, &p->changes);
+	deploy_function_diff(f, &want, f->code_sha256, &diff);
+	for (size_t i = 0; i < diff.nr; i++)
+		if (!strcmp(diff.items[i], "environment changed"))
+			environment_changes(&f->environment, want.environment, &p->changes);
+		else if (!strcmp(diff.items[i], "layers changed"))
+			strlist_add(&p->changes, had_runtime ? "layers changed" : "layers: blambda's runtime layer added");
+		else
+			strlist_add(&p->changes, diff.items[i]);
+	around_changes(&one, h, &p->changes);
+	strlist_clear(&diff);
 	strlist_clear(&layers);
 	config_release(&one);
 	return 0;
 }
 
 /* GetFunction and what goes with it: the URL, the aliases. */
-static int read_function(struct aws *a, struct import_plan *p, struct lambda_function *f, struct lambda_url *url,
-			 int *has_url, struct strlist *aliases)
+static int read_function(struct aws *a, struct import_plan *p, struct found *h)
 {
-	if (lambda_get_function(a, NULL, p->name, f, &p->err)) {
+	if (lambda_get_function(a, NULL, p->name, &h->f, &p->err)) {
 		if (error_is(&p->err, "ResourceNotFoundException"))
 			error_prefix(&p->err, "there is no function '%s' in %s", p->name, p->region);
 		return -1;
 	}
-	if (f->package_type && !strcmp(f->package_type, "Image"))
+	if (h->f.package_type && !strcmp(h->f.package_type, "Image"))
 		return error_set(&p->err, EXIT_USAGE, "function '%s' is a container image: blambda deploys functions "
 				 "from zips, with its layers", p->name);
-	if (lambda_get_url(a, NULL, p->name, url, has_url, &p->err) ||
-	    lambda_list_aliases(a, NULL, p->name, aliases, &p->err))
+	if (lambda_get_url(a, NULL, p->name, &h->url, &h->has_url, &p->err) ||
+	    lambda_list_aliases(a, NULL, p->name, &h->aliases, &p->err))
 		return -1;
 	return 0;
 }
@@ -248,32 +360,34 @@ static int read_function(struct aws *a, struct import_plan *p, struct lambda_fun
 int import_plan_make(struct aws *a, const struct config *cfg, const char *text, size_t len, const char *name,
 		     struct import_plan *p)
 {
-	struct lambda_function f = { 0 };
-	struct lambda_url url = { 0 };
-	struct strlist aliases = STRLIST_INIT;
+	struct found h = { .aliases = STRLIST_INIT };
 	const char *tag;
-	int has_url = 0, r = -1;
+	int r = -1;
 
 	memset(p, 0, sizeof(*p));
 	p->name = xstrdup(name);
-	if (aws_region(a, &p->region, &p->err) || read_function(a, p, &f, &url, &has_url, &aliases))
+	p->original = xmalloc(len + 1);
+	memcpy(p->original, text, len);
+	p->original_len = len;
+	if (aws_region(a, &p->region, &p->err) || read_function(a, p, &h))
 		goto out;
-	p->arn = f.arn ? xstrdup(f.arn) : NULL;
-	tag = kvlist_get(&f.tags, DEPLOY_TAG_KEY);
-	p->ours = deploy_is_ours(&f.tags);
+	p->arn = h.f.arn ? xstrdup(h.f.arn) : NULL;
+	tag = kvlist_get(&h.f.tags, DEPLOY_TAG_KEY);
+	p->ours = deploy_is_ours(&h.f.tags);
 	p->other_tag = tag && !p->ours ? xstrdup(tag) : NULL;
 	p->in_project = config_function_index(cfg, name) >= 0;
 	if (!p->in_project) {
-		p->entry = entry_of(cfg, &f, has_url ? &url : NULL, &aliases, &p->notes);
+		p->moved = cfg->nfns ? NULL : config_str(cfg, CFG_FUNCTION_NAME);
+		p->entry = entry_of(cfg, &h.f, h.has_url ? &h.url : NULL, &h.aliases, &p->notes);
 		if (config_add_function(cfg, text, len, name, p->entry, &p->text, &p->err) ||
-		    check_edit(cfg->path, text, len, p, &f))
+		    check_edit(cfg->path, text, len, p, &h.f))
 			goto out;
 	}
-	r = list_changes(cfg, &f, p);
+	r = list_changes(cfg, &h, p);
 out:
-	lambda_function_release(&f);
-	lambda_url_release(&url);
-	strlist_clear(&aliases);
+	lambda_function_release(&h.f);
+	lambda_url_release(&h.url);
+	strlist_clear(&h.aliases);
 	return r;
 }
 
@@ -282,16 +396,49 @@ int import_plan_has_work(const struct import_plan *p)
 	return p->entry || !p->ours;
 }
 
+/*
+ * Where blambda.yml's new text goes: the file itself, or the file a
+ * symbolic link names (the link stays); never anything but a regular file,
+ * and only when it still holds what the plan was made from.
+ */
+static char *write_target(const char *path, const struct import_plan *p, struct error *err)
+{
+	char *real = realpath(path, NULL);
+	struct buf now = BUF_INIT;
+	struct stat st;
+
+	if (!real || stat(real, &st) || !S_ISREG(st.st_mode)) {
+		error_set(err, EXIT_USAGE, "%s is not a regular file: import writes only to one", path);
+		free(real);
+		return NULL;
+	}
+	if (fs_read_file(real, &now, 1 << 20) || now.len != p->original_len ||
+	    memcmp(now.ptr ? now.ptr : "", p->original, now.len)) {
+		error_set(err, EXIT_USAGE, "%s changed while import was at work: nothing was written", path);
+		error_hint(err, "run 'blambda import %s' again", p->name);
+		free(real);
+		real = NULL;
+	}
+	buf_release(&now);
+	return real;
+}
+
 int import_apply(struct aws *a, const struct config *cfg, struct import_plan *p)
 {
 	struct kvlist tags = KVLIST_INIT;
 	int r = 0;
 
 	if (p->entry) {
+		char *target = write_target(cfg->path, p, &p->err);
 		struct stat st;
-		mode_t mode = stat(cfg->path, &st) ? 0644 : st.st_mode & 07777; /* as the file was */
 
-		if (fs_write_atomic(cfg->path, p->text.ptr, p->text.len, mode, &p->err))
+		if (!target)
+			return -1;
+		r = stat(target, &st) ? -1 : fs_write_atomic(target, p->text.ptr, p->text.len, st.st_mode & 07777, &p->err);
+		if (r && !error_failed(&p->err))
+			error_set(&p->err, EXIT_FAIL, "cannot read %s: %s", target, strerror(errno));
+		free(target);
+		if (r)
 			return -1;
 		p->written = 1;
 	}
@@ -310,6 +457,7 @@ void import_plan_release(struct import_plan *p)
 	free(p->arn);
 	free(p->other_tag);
 	free(p->entry);
+	free(p->original);
 	buf_release(&p->text);
 	strlist_clear(&p->changes);
 	strlist_clear(&p->notes);

@@ -19,6 +19,9 @@ struct import_plan {
 	int ours;                 /* it carries blambda's tag already */
 	char *other_tag;          /* a blambda:managed-by tag that names something else, or NULL */
 	char *entry;              /* the lines added under functions: (NULL when none) */
+	const char *moved;        /* the single function.name that becomes an entry of its own too, or NULL */
+	char *original;           /* blambda.yml as the plan read it (the write checks it is still so) */
+	size_t original_len;
 	struct buf text;          /* blambda.yml as it will be, when entry */
 	struct strlist changes;   /* what the next deploy changes there ("memory 512 -> 1024") */
 	struct strlist notes;     /* what could not be carried over, and why */
@@ -36,7 +39,11 @@ int import_plan_make(struct aws *a, const struct config *cfg, const char *text, 
 		     struct import_plan *p);
 /* 1 when applying the plan writes something (blambda.yml or the tag). */
 int import_plan_has_work(const struct import_plan *p);
-/* Write blambda.yml (cfg->path, atomically) and then tag the function. 0, or -1 with p->err. */
+/*
+ * Write blambda.yml (cfg->path, atomically; through a symbolic link to the
+ * file it names; only when it still holds what the plan read) and then tag
+ * the function. 0, or -1 with p->err.
+ */
 int import_apply(struct aws *a, const struct config *cfg, struct import_plan *p);
 void import_plan_release(struct import_plan *p);
 

@@ -34,6 +34,8 @@ expect_out_has "  role: \"$ROLE\""
 expect_out_has "  alias: \"live\""
 expect_out_has "  url:"
 expect_out_has "note: its handler 'theirs.h' is not NAMESPACE/FUNCTION: the project's handler takes its place"
+expect_out_has "blambda.yml: function.name 'hello' becomes an entry of functions: too"
+expect_out_has "tag: blambda:managed-by=blambda goes on it"
 expect_out_has "  code: the project's build replaces it"
 expect_out_has "  runtime python3.12 -> provided.al2023"
 expect_out_has "  handler theirs.h -> hello/handler"
@@ -125,15 +127,59 @@ awsq lambda list-tags --resource arn:aws:lambda:eu-west-1:123456789012:function:
 printf '%s' "$out" | grep -q managed-by && fail "tagged" || pass
 
 test_case "a functions: block: the entry goes at its end, before what follows"
-printf 'functions:\n  one: {}\n\n# shared\nbabashka:\n  version: 9.9.9\n' > blambda.yml
+printf 'function:\n  handler: a/b\nfunctions:\n  one: {}\n\n# shared\nbabashka:\n  version: 9.9.9\n' > blambda.yml
 blambda import other --yes --json
 expect_status 0
 expect_json 'd["written"] and d["tagged"] and not d["in_project"]'
 python3 -c '
 import sys
 t = open("blambda.yml").read()
-assert t.startswith("functions:\n  one: {}\n  \"other\":\n"), t
+assert t.startswith("function:\n  handler: a/b\nfunctions:\n  one: {}\n  \"other\":\n"), t
 assert t.endswith("\n# shared\nbabashka:\n  version: 9.9.9\n"), t
 ' && pass || fail "$(cat blambda.yml)"
+
+
+test_case "what the entry takes from function: is said: environment keys (not values), tags, alias, URL"
+mkdir -p "$TMP/inherit" && cd "$TMP/inherit" || exit 1
+cat > blambda.yml <<'YAML'
+function:
+  handler: base/handler
+  environment: {SECRET_TOKEN: not-shown}
+  url: {auth: NONE}
+  alias: live
+  tags: {team: base}
+functions:
+  base: {}
+YAML
+aws lambda create-function --function-name inh --runtime python3.12 --handler theirs.h --role "$ROLE" \
+	--zip-file "fileb://$TMP/theirs.zip" > /dev/null
+blambda import inh --dry-run
+expect_status 0
+expect_out_has "  environment: SECRET_TOKEN added"
+expect_out_lacks "not-shown"
+expect_out_has "  tag team added"
+expect_out_has "  a version is published, and alias 'live' is made for it"
+expect_out_has "  a URL is made (auth NONE: anyone may call it)"
+
+test_case "no handler to run: refused, nothing written"
+printf 'functions:\n  one:\n    handler: base/handler\n' > blambda.yml
+before=$(cat blambda.yml)
+blambda import inh --yes
+expect_status 2
+expect_err_has "its handler 'theirs.h' is not NAMESPACE/FUNCTION, and blambda.yml sets no function.handler for it to run instead"
+[ "$(cat blambda.yml)" = "$before" ] && pass || fail "blambda.yml changed"
+
+test_case "blambda.yml a symbolic link: the file it names gets the entry, the link stays"
+mkdir -p "$TMP/shared" && printf 'function:\n  handler: base/handler\nfunctions:\n  one: {}\n' > "$TMP/shared/b.yml"
+rm blambda.yml && ln -s "$TMP/shared/b.yml" blambda.yml
+blambda import inh --yes
+expect_status 0
+[ -L blambda.yml ] && pass || fail "the link was replaced"
+grep -q '"inh"' "$TMP/shared/b.yml" && pass || fail "the file the link names has no entry"
+
+test_case "--json: a failure is an answer too"
+blambda import nope --json
+expect_status 3
+expect_json 'not d["ok"] and d["error"]["code"] == "ResourceNotFoundException"'
 
 finish

@@ -175,6 +175,7 @@ static void test_yaml_quote_round_trip(void)
 	static const char *const hostile[] = {
 		"plain", "", "a: b # c", "\"q\" \\ '", "line\nnext\r\n", "\x01\x1b[2J\x7f", "caf\xc3\xa9 \xe2\x98\x83",
 		"c1 \xc2\x80\xc2\x85\xc2\x9f", "bom \xef\xbb\xbf and \xef\xbf\xbe", "- [x]", "*alias &anchor !tag", "~", "null",
+		"ls \xe2\x80\xa8 ps \xe2\x80\xa9 end", " lead and trail ",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
@@ -225,6 +226,9 @@ static void test_add_function(void)
 	free(t);
 	t = added("function:\r\n  handler: a/b\r\nfunctions:\r\n  one: {}\r\n", "x", "");
 	CHECK_STR(t, "function:\r\n  handler: a/b\r\nfunctions:\r\n  one: {}\r\n  \"x\": {}\n");
+	free(t);
+	t = added("\xef\xbb\xbf" "functions:\n  one: {}\n", "x", "");
+	CHECK_STR(t, "\xef\xbb\xbf" "functions:\n  one: {}\n  \"x\": {}\n");
 	free(t);
 	CHECK(added("functions: {one: {}}\n", "x", "") == NULL);
 	CHECK(err.message && strstr(err.message, "flow style"));

@@ -194,7 +194,7 @@ int aws_region_try(struct aws *a, const char **region)
 static const char *const endpoint_env[][2] = {
 	{ "lambda", "AWS_ENDPOINT_URL_LAMBDA" }, { "iam", "AWS_ENDPOINT_URL_IAM" }, { "sts", "AWS_ENDPOINT_URL_STS" },
 	{ "s3", "AWS_ENDPOINT_URL_S3" },         { "sso", "AWS_ENDPOINT_URL_SSO" },
-	{ "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS" },
+	{ "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS" }, { "ec2", "AWS_ENDPOINT_URL_EC2" },
 };
 
 static void add_url(struct buf *url, const char *v)
@@ -671,7 +671,7 @@ const char *const *aws_partition_regions(const char *partition)
 	static const char *const aws[] = {
 		"us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
 		"ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
-		"ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+		"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
 		"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
 		"eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1",
 		"mx-central-1", "sa-east-1", NULL,
@@ -680,6 +680,21 @@ const char *const *aws_partition_regions(const char *partition)
 	static const char *const gov[] = { "us-gov-west-1", "us-gov-east-1", NULL };
 
 	return !strcmp(partition, "aws-cn") ? cn : !strcmp(partition, "aws-us-gov") ? gov : aws;
+}
+
+int aws_region_opt_in(const char *region)
+{
+	/* the regions launched since March 2019: off until the account turns them on */
+	static const char *const opt_in[] = {
+		"af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+		"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1",
+		"eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(opt_in); i++)
+		if (!strcmp(region, opt_in[i]))
+			return 1;
+	return 0;
 }
 
 int aws_account_valid(const char *s)

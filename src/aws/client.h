@@ -177,6 +177,8 @@ const char *aws_partition(const char *region);
  * functions, and a newer one is not in it.
  */
 const char *const *aws_partition_regions(const char *partition);
+/* 1 for a region an account must turn on before it can be used (af-south-1, ...), as blambda knows them */
+int aws_region_opt_in(const char *region);
 /* 1 when s is an AWS account id: exactly twelve digits (NULL is not one). */
 int aws_account_valid(const char *s);
 /* Parse an ISO 8601 UTC time ("2026-11-28T12:00:00Z", fractions and "+00:00" allowed); -1 when unparsable. */

@@ -353,8 +353,9 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
  * handed to `page`; at most max_pages (a marker that never ends is
  * "MalformedAnswer"). Returns as aws_json_call does.
  */
-static int each_page(struct aws *a, const char *region, const char *path, const char *what, int max_pages,
-		     void (*page)(const cJSON *answer, void *ctx), void *ctx, struct error *err)
+static int each_page_q(struct aws *a, const char *region, const char *path, const char *base_query,
+		       const char *what, int max_pages, void (*page)(const cJSON *answer, void *ctx), void *ctx,
+		       struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf query = BUF_INIT;
@@ -365,6 +366,7 @@ static int each_page(struct aws *a, const char *region, const char *path, const 
 	call.region = region;
 	call.method = "GET";
 	call.path = path;
+	call.query = base_query;
 	for (int n = 0;; n++) {
 		const char *marker;
 
@@ -382,6 +384,8 @@ static int each_page(struct aws *a, const char *region, const char *path, const 
 			break;
 		}
 		buf_reset(&query);
+		if (base_query)
+			buf_addf(&query, "%s&", base_query);
 		buf_adds(&query, "Marker=");
 		aws_path_segment(&query, marker);
 		call.query = query.ptr;
@@ -391,6 +395,12 @@ static int each_page(struct aws *a, const char *region, const char *path, const 
 	cJSON_Delete(answer);
 	buf_release(&query);
 	return r;
+}
+
+static int each_page(struct aws *a, const char *region, const char *path, const char *what, int max_pages,
+		     void (*page)(const cJSON *answer, void *ctx), void *ctx, struct error *err)
+{
+	return each_page_q(a, region, path, NULL, what, max_pages, page, ctx, err);
 }
 
 static void layers_of_functions(const cJSON *answer, void *ctx)
@@ -412,7 +422,8 @@ static void layers_of_functions(const cJSON *answer, void *ctx)
 
 int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err)
 {
-	return each_page(a, region, "/2015-03-31/functions/", "ListFunctions", MAX_PAGES * 10, layers_of_functions, out,
+	return each_page_q(a, region, "/2015-03-31/functions/", "FunctionVersion=ALL", "ListFunctions", MAX_PAGES * 10,
+			   layers_of_functions, out,
 			 err);
 }
 
@@ -424,16 +435,18 @@ static void roles_of_functions(const cJSON *answer, void *ctx)
 	cJSON_ArrayForEach(fn, cJSON_GetObjectItemCaseSensitive(answer, "Functions")) {
 		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "FunctionName"));
 		const char *role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "Role"));
+		const char *version = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fn, "Version"));
 
 		if (name && role)
-			strlist_add_owned(out, buf_fmt("%s %s", role, name));
+			strlist_add_owned(out, buf_fmt("%s %s %s", role, name, version ? version : "$LATEST"));
 	}
 }
 
 int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err)
 {
-	return each_page(a, region, "/2015-03-31/functions/", "ListFunctions", MAX_PAGES * 10, roles_of_functions, out,
-			 err);
+	/* every version: one published with the role keeps using it (behind an alias, say) */
+	return each_page_q(a, region, "/2015-03-31/functions/", "FunctionVersion=ALL", "ListFunctions", MAX_PAGES * 10,
+			   roles_of_functions, out, err);
 }
 
 static void alias_names(const cJSON *answer, void *ctx)

@@ -68,7 +68,10 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
  * each function in the region, appended to out.
  */
 int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
-/* ListFunctions, every page: "ROLE-ARN FUNCTION" for each function in the region, appended to out. */
+/*
+ * ListFunctions of every version, every page: "ROLE-ARN FUNCTION VERSION"
+ * ($LATEST or a number) for each function version in the region, appended to out.
+ */
 int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
 
 /* ListAliases, every page: the names of the function's aliases, appended to out. */

@@ -228,7 +228,8 @@ static int render_plans(struct deploy_plan *plans, size_t n, int json, int dry_r
 		if (plans[i].failed)
 			r = report_failure(&plans[i], dry_run, n > 1);
 	if (failures && n > 1) /* the exit status stays the regions' own */
-		error("%zu of %zu regions failed; the others are deployed", failures, n);
+		error("%zu of %zu regions failed%s", failures, n,
+		      dry_run || failures == n ? "" : "; the others are deployed");
 	return r;
 }
 
@@ -347,7 +348,9 @@ const struct command cmd_deploy = {
 		"Regions: --region repeated, else aws.regions in blambda.yml (or BLAMBDA_REGIONS), else the "
 		"one region in use. Several regions are deployed at once (layers are per region), with one "
 		"summary; a failure in one region does not stop the others, and the exit status says that "
-		"one failed. With --json and several regions the answer is {\"ok\", \"dry_run\", "
+		"one failed. Every region is planned before any is written to, and a function or role that "
+		"blambda did not make, in any region, stops them all. With --json and several regions the "
+		"answer is {\"ok\", \"dry_run\", "
 		"\"regions\": [...]}, one object per region as a single region prints it.\n\n"
 		"Versions and aliases: --publish publishes a version of each function once it is updated "
 		"(PublishVersion; Lambda makes no new version when nothing changed since the last). --alias NAME "

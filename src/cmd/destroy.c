@@ -83,6 +83,17 @@ static cJSON *plan_json(const struct destroy_plan *p, int dry_run, int ok)
 			cJSON_AddBoolToObject(j, "done", s->done);
 		cJSON_AddItemToArray(steps, j);
 	}
+	if (p->failed) {
+		cJSON *e = cJSON_AddObjectToObject(o, "error");
+		struct buf what = BUF_INIT;
+
+		step_words(p->failed, &what);
+		cJSON_AddStringToObject(e, "step", what.ptr);
+		cJSON_AddStringToObject(e, "code", p->err.code ? p->err.code : "");
+		json_add_text(e, "message", p->err.message ? p->err.message : "",
+			      p->err.message ? strlen(p->err.message) : 0);
+		buf_release(&what);
+	}
 	return o;
 }
 
@@ -168,8 +179,21 @@ static int may_delete(const struct args *args, const struct destroy_plan *plans,
 	return 1;
 }
 
+/* A role a region kept for want of an answer: what the user can do */
+static void unsure_hint(const struct destroy_plan *plans, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < plans[k].nr; i++)
+			if (plans[k].steps[i].unsure && plans[k].steps[i].action == DESTROY_KEEP) {
+				hint("a role stays while a region cannot say whether a function there uses it: allow "
+				     "lambda:ListFunctions there (and ec2:DescribeRegions, which names the regions the "
+				     "account has on), or delete the role yourself once nothing uses it");
+				return;
+			}
+}
+
 /* Delete, then say what was done, each failure and its way out; the exit status */
-static int run_plans(struct aws *awss, struct destroy_plan *plans, size_t n, int json)
+static int run_plans(struct aws *awss, struct destroy_plan *plans, size_t n, int json, const char *again)
 {
 	size_t failures = destroy_execute(awss, n, plans);
 	int r = EXIT_OK;
@@ -182,11 +206,13 @@ static int run_plans(struct aws *awss, struct destroy_plan *plans, size_t n, int
 		if (!plans[k].failed)
 			continue;
 		if (!plans[k].err.hint)
-			error_hint(&plans[k].err, "what was deleted is gone; run 'blambda destroy' again to finish");
+			error_hint(&plans[k].err, "what was deleted is gone; run 'blambda destroy%s' again to finish",
+				   again);
 		r = report_failure(&plans[k], "delete", n > 1);
 	}
 	if (failures && n > 1)
 		error("%zu of %zu regions failed; their roles are kept until a destroy there goes well", failures, n);
+	unsure_hint(plans, n);
 	return r;
 }
 
@@ -194,6 +220,7 @@ static int exec_destroy(struct args *args, struct config *cfg)
 {
 	int dry_run = args_flag(args, DESTROY_OPT_DRY_RUN), json = args_flag(args, GLOBAL_JSON);
 	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
+	struct buf again = BUF_INIT; /* the --region flags a rerun takes */
 	struct config *fns = NULL;
 	struct destroy_plan *plans = NULL;
 	struct error err = ERROR_INIT;
@@ -214,6 +241,8 @@ static int exec_destroy(struct args *args, struct config *cfg)
 	}
 	plans = xcalloc(n, sizeof(*plans));
 	if (destroy_plan_make(awss, n, cfg, fns, nfns, args_flag(args, DESTROY_OPT_LAYERS), plans)) {
+		if (json)
+			print_json(plans, n, 1, 0);
 		for (size_t k = 0; k < n; k++)
 			if (plans[k].failed)
 				r = report_failure(&plans[k], "read", n > 1);
@@ -226,10 +255,13 @@ static int exec_destroy(struct args *args, struct config *cfg)
 			print_plans(stdout, plans, n, 1);
 		if (!count_all(plans, n))
 			info("Nothing to delete");
+		unsure_hint(plans, n);
 		goto out;
 	}
+	for (size_t k = 0; n > 1 && k < n; k++)
+		buf_addf(&again, " --region %s", regions.items[k]);
 	if (may_delete(args, plans, n, &regions, &r))
-		r = run_plans(awss, plans, n, json);
+		r = run_plans(awss, plans, n, json, again.len ? again.ptr : "");
 out:
 	for (size_t k = 0; plans && k < n; k++)
 		destroy_plan_release(&plans[k]);
@@ -243,6 +275,7 @@ out:
 	free(fns);
 	strlist_clear(&regions);
 	strlist_clear(&origins);
+	buf_release(&again);
 	return r;
 }
 
@@ -261,9 +294,11 @@ const struct command cmd_destroy = {
 		"Deletes the project's functions (or the NAMEs given) that carry blambda's tag "
 		"(blambda:managed-by=blambda, which deploy puts on them), with every version, alias and URL of "
 		"them; then the role blambda made for each (FUNCTION-blambda-role, only when it carries the same "
-		"tag and no function of the project that stays uses it, nor any other function in any region: "
-		"a role is global, so every region where Lambda runs is asked; its policies are detached "
-		"first); and "
+		"tag and no function of the project that stays uses it, nor any other function or published "
+		"version in any region: a role is global, so every region the account has turned on is asked "
+		"(EC2 DescribeRegions names them; without it, every region blambda knows, an opt-in region "
+		"that refuses the credentials counting as off), and a region that cannot be asked keeps "
+		"the role; its policies are detached first); and "
 		"with --layers the versions of the runtime and deps layers whose description is exactly the one "
 		"blambda writes and that no function that stays uses (the runtime layer's default name, "
 		"blambda, is the same in every project of an account). A role named by function.role, a function "

@@ -310,7 +310,7 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 	[CFG_AWS_REGION] = { "aws.region", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_region,
 		"AWS region (after --region, AWS_REGION, AWS_DEFAULT_REGION and the profile's)" },
 	[CFG_AWS_REGIONS] = { "aws.regions", CFG_LIST, "BLAMBDA_REGIONS", NULL, 0, 0, NULL, NULL, check_region,
-		"regions deploy publishes to, all at once (after --region, before AWS_REGION)" },
+		"regions deploy and destroy work in (after --region, before AWS_REGION)" },
 	[CFG_AWS_PROFILE] = { "aws.profile", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_nonempty,
 		"AWS profile (after --profile and AWS_PROFILE)" },
 	[CFG_AWS_ENDPOINT_URL] = { "aws.endpoint-url", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_url,

@@ -171,7 +171,8 @@ struct region_job {
 	struct deploy_opts o;
 	int dry_run;
 	struct deploy_plan *plan;
-	int joined; /* ran on the calling thread: nothing to join */
+	int joined;    /* ran on the calling thread: nothing to join */
+	int executing; /* the second round: the plan is made */
 	int r;
 };
 
@@ -179,9 +180,34 @@ static void *region_thread(void *arg)
 {
 	struct region_job *j = arg;
 
-	j->r = deploy_plan_make(j->a, &j->o, j->plan);
-	if (!j->r && !j->dry_run)
+	if (!j->executing)
+		j->r = deploy_plan_make(j->a, &j->o, j->plan);
+	else if (!j->r)
 		j->r = deploy_plan_execute(j->a, &j->o, j->plan);
+	return NULL;
+}
+
+/* Each job's thread (or, with one job or no thread to be had, the calling one), then each joined */
+static void run_jobs(struct region_job *jobs, pthread_t *threads, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].joined = 0;
+		if (n == 1 || pthread_create(&threads[i], NULL, region_thread, &jobs[i])) {
+			region_thread(&jobs[i]);
+			jobs[i].joined = 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!jobs[i].joined)
+			pthread_join(threads[i], NULL);
+}
+
+/* A region whose plan met what blambda did not make: then no region is written to */
+static const char *foreign_region(const struct region_job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (jobs[i].r && jobs[i].plan->err.code && !strcmp(jobs[i].plan->err.code, "NotOurs"))
+			return jobs[i].o.region;
 	return NULL;
 }
 
@@ -190,6 +216,7 @@ size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, co
 {
 	struct region_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
 	pthread_t *threads = xcalloc(n ? n : 1, sizeof(*threads));
+	const char *foreign;
 	size_t failures = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -200,17 +227,22 @@ size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, co
 		jobs[i].dry_run = dry_run;
 		jobs[i].plan = &plans[i];
 		memset(&plans[i], 0, sizeof(plans[i]));
-		/* one region needs no thread; if a thread cannot be had, the region runs here */
-		if (n == 1 || pthread_create(&threads[i], NULL, region_thread, &jobs[i])) {
-			region_thread(&jobs[i]);
-			jobs[i].joined = 1;
+	}
+	/* every region's plan first: what is not ours anywhere stops the deploy before any write */
+	run_jobs(jobs, threads, n);
+	foreign = foreign_region(jobs, n);
+	for (size_t i = 0; foreign && i < n; i++)
+		if (!jobs[i].r) {
+			aws_error_set(&plans[i].err, "NotOurs", "nothing was written here either: %s holds what blambda did "
+				      "not make, and a deploy writes to every region or to none", foreign);
+			jobs[i].r = deploy_failed(&plans[i], "deploy");
 		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!jobs[i].joined)
-			pthread_join(threads[i], NULL);
+	for (size_t i = 0; i < n; i++)
+		jobs[i].executing = 1;
+	if (!dry_run && !foreign)
+		run_jobs(jobs, threads, n);
+	for (size_t i = 0; i < n; i++)
 		failures += jobs[i].r != 0;
-	}
 	free(jobs);
 	free(threads);
 	return failures;

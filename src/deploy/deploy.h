@@ -121,8 +121,10 @@ void deploy_plan_release(struct deploy_plan *p);
 
 /*
  * Plan, and unless dry_run execute, in n regions at once: one thread a
- * region, each with its own client awss[i] (see aws_init_region). A failure
- * in one region does not stop the others. plans[i] gets region i's plan.
+ * region, each with its own client awss[i] (see aws_init_region). Every
+ * region is planned before any executes; a plan that meets what blambda did
+ * not make (NotOurs) stops every region, else a failure in one region does
+ * not stop the others. plans[i] gets region i's plan.
  * Returns how many regions failed.
  */
 size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, const struct deploy_opts *o,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/ec2.h"
 #include "aws/iam.h"
 #include "aws/lambda.h"
 #include "core/xalloc.h"
@@ -54,57 +55,131 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 	return r;
 }
 
-/* An answer that says the region is not enabled for this account (it has no functions of ours) */
-static int region_closed(const struct error *e)
+/*
+ * Who uses which role: every function version of every region where one may
+ * be, asked once per destroy, however many roles it checks.
+ */
+struct role_users {
+	int scanned;
+	struct strlist uses;    /* "REGION ROLE-ARN FUNCTION VERSION" */
+	struct strlist unknown; /* "REGION CODE": regions that could not be asked */
+};
+
+/*
+ * The regions to ask: those of the run, then those EC2 says the account has
+ * turned on, or when EC2 may not be asked every region of the partition
+ * blambda knows (*exact 0).
+ */
+static void regions_to_ask(struct aws *a, const struct strlist *run, struct strlist *out, int *exact)
 {
-	return error_is(e, "UnrecognizedClientException") || error_is(e, "InvalidClientTokenId") ||
-	       error_is(e, "AuthFailure") || error_is(e, "OptInRequired");
+	struct strlist enabled = STRLIST_INIT;
+	struct error err = ERROR_INIT;
+	const char *const *known;
+
+	for (size_t i = 0; i < run->nr; i++)
+		strlist_add(out, run->items[i]);
+	*exact = !ec2_enabled_regions(a, run->items[0], &enabled, &err);
+	error_release(&err);
+	if (*exact) {
+		for (size_t i = 0; i < enabled.nr; i++) /* the credentials' partition only: roles are not shared across */
+			if (!strlist_has(out, enabled.items[i]) &&
+			    !strcmp(aws_partition(enabled.items[i]), aws_partition(run->items[0])))
+				strlist_add(out, enabled.items[i]);
+	} else {
+		for (known = aws_partition_regions(aws_partition(run->items[0])); *known; known++)
+			if (!strlist_has(out, *known))
+				strlist_add(out, *known);
+	}
+	strlist_clear(&enabled);
+}
+
+/*
+ * An answer that says the credentials are not taken in the region: an
+ * opt-in region the account has not turned on, when EC2 could not say
+ * which are on. Anywhere else it leaves the question open.
+ */
+static int region_closed(const char *region, const struct error *e, int exact)
+{
+	return !exact && aws_region_opt_in(region) &&
+	       (error_is(e, "UnrecognizedClientException") || error_is(e, "InvalidClientTokenId") ||
+		error_is(e, "AuthFailure") || error_is(e, "OptInRequired"));
+}
+
+static void scan_role_users(struct aws *a, const struct strlist *run, struct role_users *ru)
+{
+	struct strlist scan = STRLIST_INIT, lines = STRLIST_INIT;
+	struct error err = ERROR_INIT;
+	int exact;
+
+	ru->scanned = 1;
+	regions_to_ask(a, run, &scan, &exact);
+	for (size_t i = 0; i < scan.nr; i++) {
+		strlist_clear(&lines);
+		if (lambda_roles_in_use(a, scan.items[i], &lines, &err)) {
+			if (!region_closed(scan.items[i], &err, exact))
+				strlist_add_owned(&ru->unknown, buf_fmt("%s %s", scan.items[i], err.code ? err.code : "no answer"));
+			error_release(&err);
+			continue;
+		}
+		for (size_t k = 0; k < lines.nr; k++)
+			strlist_add_owned(&ru->uses, buf_fmt("%s %s", scan.items[i], lines.items[k]));
+	}
+	strlist_clear(&scan);
+	strlist_clear(&lines);
+}
+
+static void role_users_release(struct role_users *ru)
+{
+	strlist_clear(&ru->uses);
+	strlist_clear(&ru->unknown);
 }
 
 /*
  * A role is global: a function in any region may use it, one of this
- * project's or not. Why it stays (a function that uses it, or a region that
- * could not be asked), or NULL when no function uses it but those of
- * `going` ("REGION FUNCTION"). The regions of the run are asked first, then
- * every other region of their partition.
+ * project's or not, and so may a version it published. Why it stays (who
+ * uses it, or a region that could not be asked), or NULL when nothing but
+ * the functions of `going` ("REGION FUNCTION") does.
  */
-static char *role_user(struct aws *a, const char *arn, const struct strlist *regions, const struct strlist *going,
-		       struct error *err)
+static char *role_user(const struct role_users *ru, const char *arn, const struct strlist *going, int *unsure)
 {
-	const char *const *more = aws_partition_regions(aws_partition(regions->items[0]));
-	struct strlist scan = STRLIST_INIT, users = STRLIST_INIT;
-	char *why = NULL;
 	size_t n = arn ? strlen(arn) : 0;
 
-	for (size_t i = 0; i < regions->nr; i++)
-		strlist_add(&scan, regions->items[i]);
-	for (; *more; more++)
-		if (!strlist_has(&scan, *more))
-			strlist_add(&scan, *more);
-	for (size_t i = 0; n && !why && i < scan.nr; i++) {
-		strlist_clear(&users);
-		if (lambda_roles_in_use(a, scan.items[i], &users, err)) {
-			if (!region_closed(err))
-				why = buf_fmt("whether a function in %s uses it could not be told (%s)", scan.items[i],
-					      err->code ? err->code : "no answer");
-			error_release(err);
-			continue;
-		}
-		for (size_t k = 0; !why && k < users.nr; k++) {
-			const char *fn = users.items[k] + n + 1;
-			char *pair;
+	*unsure = 0;
+	for (size_t i = 0; n && i < ru->uses.nr; i++) {
+		const char *line = ru->uses.items[i], *role = strchr(line, ' ') + 1, *fn, *version;
+		char *pair, *why = NULL;
 
-			if (strncmp(users.items[k], arn, n) || users.items[k][n] != ' ')
-				continue;
-			pair = buf_fmt("%s %s", scan.items[i], fn);
-			if (!strlist_has(going, pair))
-				why = buf_fmt("function '%s' in %s uses it", fn, scan.items[i]);
-			free(pair);
-		}
+		if (strncmp(role, arn, n) || role[n] != ' ')
+			continue;
+		fn = role + n + 1;
+		version = strchr(fn, ' ');
+		pair = buf_fmt("%.*s %.*s", (int)(role - 1 - line), line, (int)(version - fn), fn);
+		if (!strlist_has(going, pair))
+			why = strcmp(version + 1, "$LATEST")
+				      ? buf_fmt("version %s of function '%.*s' in %.*s uses it", version + 1, (int)(version - fn),
+						fn, (int)(role - 1 - line), line)
+				      : buf_fmt("function '%.*s' in %.*s uses it", (int)(version - fn), fn, (int)(role - 1 - line),
+						line);
+		free(pair);
+		if (why)
+			return why;
 	}
-	strlist_clear(&scan);
-	strlist_clear(&users);
-	return why;
+	if (n && ru->unknown.nr) {
+		const char *u = ru->unknown.items[0], *sp = strchr(u, ' ');
+
+		*unsure = 1;
+		return buf_fmt("whether a function in %.*s uses it could not be told (%s)", (int)(sp - u), u, sp + 1);
+	}
+	return NULL;
+}
+
+/* role_user(), the users asked the first time it is needed */
+static char *role_kept_by(struct aws *a, const struct strlist *regions, struct role_users *ru, const char *arn,
+			  const struct strlist *going, int *unsure)
+{
+	if (!ru->scanned)
+		scan_role_users(a, regions, ru);
+	return role_user(ru, arn, going, unsure);
 }
 
 /*
@@ -113,7 +188,8 @@ static char *role_user(struct aws *a, const char *arn, const struct strlist *reg
  * two long names can share one), or a function anywhere else does.
  */
 static int plan_role(struct aws *a, const char *function, const struct strlist *staying_roles,
-		     const struct strlist *regions, const struct strlist *going, struct destroy_plan *p)
+		     const struct strlist *regions, const struct strlist *going, struct role_users *ru,
+		     struct destroy_plan *p)
 {
 	struct buf name = BUF_INIT;
 	struct iam_role role;
@@ -121,6 +197,11 @@ static int plan_role(struct aws *a, const char *function, const struct strlist *
 	int r;
 
 	deploy_role_name(function, &name);
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->steps[i].kind == DESTROY_ROLE && !strcmp(p->steps[i].name, name.ptr)) {
+			buf_release(&name); /* two long names cut to one role's: planned once */
+			return 0;
+		}
 	s = add_step(p, DESTROY_ROLE, name.ptr);
 	r = iam_get_role(a, name.ptr, &role, &p->err);
 	if (r == 1 && error_is(&p->err, "NoSuchEntity")) {
@@ -138,7 +219,7 @@ static int plan_role(struct aws *a, const char *function, const struct strlist *
 		} else if (strlist_has(staying_roles, name.ptr)) {
 			s->action = DESTROY_KEEP;
 			s->reason = "a function of the project that stays uses it too";
-		} else if ((s->reason_owned = role_user(a, role.arn, regions, going, &p->err))) {
+		} else if ((s->reason_owned = role_kept_by(a, regions, ru, role.arn, going, &s->unsure))) {
 			s->action = DESTROY_KEEP;
 			s->reason = s->reason_owned;
 		} else {
@@ -309,6 +390,7 @@ int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cf
 {
 	struct strlist everywhere = STRLIST_INIT, pairs = STRLIST_INIT, staying = STRLIST_INIT, regions = STRLIST_INIT;
 	struct destroy_plan *last = &plans[nregions - 1];
+	struct role_users ru = { 0, STRLIST_INIT, STRLIST_INIT };
 	int r = 0;
 
 	for (size_t k = 0; k < nregions; k++) {
@@ -326,9 +408,10 @@ int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cf
 	for (size_t i = 0; !r && i < n; i++)
 		if (!config_str(&fns[i], CFG_FUNCTION_ROLE))
 			r = plan_role(&awss[nregions - 1], config_str(&fns[i], CFG_FUNCTION_NAME), &staying, &regions,
-				      &pairs, last);
+				      &pairs, &ru, last);
 	for (size_t k = 0; !r && layers && k < nregions; k++)
 		r = plan_layers(&awss[k], cfg, &pairs, &plans[k]);
+	role_users_release(&ru);
 	strlist_clear(&everywhere);
 	strlist_clear(&pairs);
 	strlist_clear(&staying);
@@ -373,8 +456,12 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 		struct destroy_step *s = &p->steps[i];
 		int r;
 
-		if (s->action != DESTROY_DELETE || (s->kind == DESTROY_ROLE && !roles_too))
+		if (s->action != DESTROY_DELETE)
 			continue;
+		if (s->kind == DESTROY_ROLE && !roles_too) {
+			s->reason = "a region before failed, and a function left there may use it";
+			continue;
+		}
 		if (s->kind == DESTROY_FUNCTION)
 			r = gone_already(lambda_delete_function(a, NULL, s->name, &p->err), &p->err);
 		else if (s->kind == DESTROY_ROLE)

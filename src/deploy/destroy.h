@@ -25,6 +25,7 @@ struct destroy_step {
 	char *arn;
 	const char *reason;    /* why it stays (DESTROY_KEEP), or NULL */
 	char *reason_owned;    /* the reason when it was made for this step (freed with the plan) */
+	int unsure;            /* a role kept because a region could not be asked whether it is used there */
 	struct strlist policies, inline_policies; /* a role's, detached and deleted first */
 	int done;
 };

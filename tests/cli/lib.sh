@@ -171,9 +171,9 @@ deploy_setup() {
 # awsq ARGS...: the AWS CLI, its answer in $out ("" when it fails, its complaint in $TMP/aws.err)
 awsq() { out=$(aws "$@" 2>"$TMP/aws.err") || out=""; }
 # mark: forget the requests logged so far; writes: the write calls logged since
-# (not a GET or HEAD, nor a query API's Get* or List* action)
+# (not a GET or HEAD, nor a query API's Get*, List* or Describe* action)
 mark() { : > "$REQUESTS"; }
-writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (Get|List)[A-Za-z]*$' || true; }
+writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (Get|List|Describe)[A-Za-z]*$' || true; }
 # expect_writes 'METHOD PATH;...': exactly these write calls since mark (queries left out)
 expect_writes() {
 	local got

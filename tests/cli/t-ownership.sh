@@ -102,6 +102,18 @@ blambda destroy --region eu-west-1 --yes
 expect_out_has "role 'multi-blambda-role': left alone, function 'borrower' in ap-southeast-2 uses it"
 aws lambda delete-function --region ap-southeast-2 --function-name borrower
 
+test_case "a version published with the role keeps it, though the function has moved on"
+blambda deploy --region eu-west-1
+expect_status 0
+aws lambda create-function --region ap-southeast-2 --function-name versioned --runtime python3.12 --handler theirs.h \
+	--role arn:aws:iam::123456789012:role/multi-blambda-role --zip-file "fileb://$TMP/theirs.zip" > /dev/null
+aws lambda publish-version --region ap-southeast-2 --function-name versioned > /dev/null
+aws lambda update-function-configuration --region ap-southeast-2 --function-name versioned \
+	--role arn:aws:iam::123456789012:role/admin-role > /dev/null
+blambda destroy --region eu-west-1 --yes
+expect_out_has "role 'multi-blambda-role': left alone, version 1 of function 'versioned' in ap-southeast-2 uses it"
+aws lambda delete-function --region ap-southeast-2 --function-name versioned
+
 test_case "both regions at once: each region's functions, then the role once"
 blambda deploy --region eu-west-1 --region us-east-1
 expect_status 0
@@ -123,6 +135,18 @@ for r in eu-west-1 us-east-1; do
 done
 awsq iam get-role --role-name multi-blambda-role
 [ -z "$out" ] && pass || fail "the role stayed"
+
+test_case "a function of someone else's in one region: no region is written to"
+aws lambda create-function --region us-east-1 --function-name multi --runtime python3.12 --handler theirs.h \
+	--role arn:aws:iam::123456789012:role/admin-role --zip-file "fileb://$TMP/theirs.zip" > /dev/null
+mark
+blambda deploy --region eu-west-1 --region us-east-1
+expect_status 1
+expect_err_has "us-east-1: cannot deploy function 'multi': it exists in us-east-1 and blambda did not make it"
+expect_err_has "eu-west-1: cannot deploy: nothing was written here either: us-east-1 holds what blambda did not make"
+expect_err_has "2 of 2 regions failed"
+expect_writes ""
+aws lambda delete-function --region us-east-1 --function-name multi
 
 test_case "destroy takes --region more than once; commands of one region do not"
 blambda invoke --region eu-west-1 --region us-east-1

@@ -198,34 +198,30 @@ eu-west-1:
   deleted role 'hello-blambda-role'"
 aws iam get-role --role-name hello-blambda-role --endpoint-url "$MOTO_URL" > /dev/null 2>&1 && fail "the role stayed" || pass
 
+# refused_in REGION: a rule making ListFunctions there refuse the credentials, as a region not turned on does
+refused_in() {
+	printf '{"match": "GET /2015-03-31/functions/", "region": "%s", "times": 1000, "status": 403,
+	  "headers": {"x-amzn-ErrorType": "UnrecognizedClientException"},
+	  "body": "{\\"message\\": \\"The security token included in the request is invalid.\\"}"}' "$1"
+}
+NO_EC2='{"match": "POST / Action=DescribeRegions", "times": 1000, "status": 403,
+  "body": "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message></Error></Errors></Response>"}'
+
 test_case "a region that cannot be asked keeps the global role, with a way out"
 blambda deploy --region eu-west-1
 expect_status 0
-faults '[{"match": "GET /2015-03-31/functions/", "region": "ap-east-1", "times": 1000, "status": 403,
-          "headers": {"x-amzn-ErrorType": "UnrecognizedClientException"},
-          "body": "{\"message\": \"The security token included in the request is invalid.\"}"}]'
+faults "[$(refused_in ap-east-1)]"
 blambda destroy --region eu-west-1 --yes
 expect_status 0
 expect_out_has "role 'hello-blambda-role': left alone, whether a function in ap-east-1 uses it could not be told (UnrecognizedClientException)"
 expect_err_has "hint: a role stays while a region cannot say whether a function there uses it"
 
 test_case "without EC2's list of regions, an opt-in region that refuses the credentials is one not turned on"
-faults '[{"match": "POST / Action=DescribeRegions", "times": 1000, "status": 403,
-          "body": "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message></Error></Errors></Response>"},
-         {"match": "GET /2015-03-31/functions/", "region": "ap-east-1", "times": 1000, "status": 403,
-          "headers": {"x-amzn-ErrorType": "UnrecognizedClientException"},
-          "body": "{\"message\": \"The security token included in the request is invalid.\"}"},
-         {"match": "GET /2015-03-31/functions/", "region": "us-west-1", "times": 1000, "status": 403,
-          "headers": {"x-amzn-ErrorType": "UnrecognizedClientException"},
-          "body": "{\"message\": \"The security token included in the request is invalid.\"}"}]'
+faults "[$NO_EC2, $(refused_in ap-east-1), $(refused_in us-west-1)]"
 blambda destroy --region eu-west-1 --dry-run
 expect_status 0
 expect_out_has "role 'hello-blambda-role': left alone, whether a function in us-west-1 uses it could not be told"
-faults '[{"match": "POST / Action=DescribeRegions", "times": 1000, "status": 403,
-          "body": "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>no</Message></Error></Errors></Response>"},
-         {"match": "GET /2015-03-31/functions/", "region": "ap-east-1", "times": 1000, "status": 403,
-          "headers": {"x-amzn-ErrorType": "UnrecognizedClientException"},
-          "body": "{\"message\": \"The security token included in the request is invalid.\"}"}]'
+faults "[$NO_EC2, $(refused_in ap-east-1)]"
 blambda destroy --region eu-west-1 --yes
 expect_status 0
 expect_out_has "deleted role 'hello-blambda-role'"

@@ -94,6 +94,35 @@ int deploy_is_ours(const struct kvlist *tags)
 	return tag && !strcmp(tag, DEPLOY_TAG_VALUE);
 }
 
+void deploy_tags_record(const struct kvlist *user_tags, struct buf *out)
+{
+	for (size_t i = 0; i < user_tags->nr; i++) {
+		const char *k = user_tags->items[i].key;
+
+		if (strchr(k, ' ') || out->len + (out->len > 0) + strlen(k) > 256)
+			continue;
+		buf_addf(out, "%s%s", out->len ? " " : "", k);
+	}
+}
+
+void deploy_tags_removed(const struct kvlist *have, const struct kvlist *want, struct strlist *out)
+{
+	const char *record = kvlist_get(have, DEPLOY_TAGS_TAG_KEY);
+
+	for (const char *p = record; p && *p;) {
+		size_t n = strcspn(p, " ");
+		char *k = xstrndup(p, n);
+
+		if (*k && !kvlist_get(want, k) && kvlist_get(have, k) && strncmp(k, "blambda:", 8) &&
+		    !strlist_has(out, k))
+			strlist_add(out, k);
+		free(k);
+		p += n + (p[n] == ' ');
+	}
+	if (record && !kvlist_get(want, DEPLOY_TAGS_TAG_KEY))
+		strlist_add(out, DEPLOY_TAGS_TAG_KEY);
+}
+
 int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const char *arn, const struct kvlist *tags)
 {
 	const char *tag = kvlist_get(tags, DEPLOY_TAG_KEY);

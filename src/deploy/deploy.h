@@ -57,6 +57,17 @@ const char *deploy_write_name(unsigned bit);
 #define DEPLOY_TAG_VALUE "blambda"
 /* 1 when these tags carry blambda's mark */
 int deploy_is_ours(const struct kvlist *tags);
+/*
+ * The tag that remembers which keys of function.tags blambda put on a
+ * function (space-separated, as many as 256 characters hold; a key with a
+ * space is not remembered), so that a key gone from function.tags goes
+ * from the function, and a tag someone else put there stays.
+ */
+#define DEPLOY_TAGS_TAG_KEY "blambda:tags"
+/* The record of user_tags' keys, for DEPLOY_TAGS_TAG_KEY */
+void deploy_tags_record(const struct kvlist *user_tags, struct buf *out);
+/* The tag keys to take off a function that has `have` and should have `want` (those recorded and no longer wanted) */
+void deploy_tags_removed(const struct kvlist *have, const struct kvlist *want, struct strlist *out);
 /* The tag on a function whose URL blambda made (so that only such a URL goes when function.url goes) */
 #define DEPLOY_URL_TAG_KEY "blambda:url"
 /* The statement that lets anyone call a URL with auth NONE */

@@ -68,7 +68,11 @@ static unsigned config_diff(const struct lambda_function *have, const struct lam
 	return reasons->nr > before ? DEPLOY_WRITE_CONFIG : 0;
 }
 
-/* Tags blambda.yml sets (and blambda's own) that the function lacks or holds with another value. */
+/*
+ * Tags blambda.yml sets (and blambda's own) that the function lacks or holds
+ * with another value, and those blambda set before that blambda.yml no
+ * longer has.
+ */
 static unsigned tags_diff(const struct lambda_function *have, const struct lambda_settings *want,
 			  struct strlist *reasons)
 {
@@ -79,8 +83,20 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 
 		if (!v || strcmp(v, want->tags->items[i].value)) {
 			w = DEPLOY_WRITE_TAGS;
-			strlist_add_owned(reasons, buf_fmt("tag %s changed", want->tags->items[i].key));
+			if (strcmp(want->tags->items[i].key, DEPLOY_TAGS_TAG_KEY)) /* blambda's own record: no news */
+				strlist_add_owned(reasons, buf_fmt("tag %s changed", want->tags->items[i].key));
 		}
+	}
+	if (want->tags) {
+		struct strlist gone = STRLIST_INIT;
+
+		deploy_tags_removed(&have->tags, want->tags, &gone);
+		for (size_t i = 0; i < gone.nr; i++) {
+			w = DEPLOY_WRITE_TAGS;
+			if (strcmp(gone.items[i], DEPLOY_TAGS_TAG_KEY))
+				strlist_add_owned(reasons, buf_fmt("tag %s removed", gone.items[i]));
+		}
+		strlist_clear(&gone);
 	}
 	return w;
 }

@@ -350,11 +350,25 @@ static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_s
 		goto out;
 	}
 	if (s->writes & DEPLOY_WRITE_TAGS) {
+		struct strlist gone = STRLIST_INIT;
+
+		deploy_tags_removed(&final.tags, tags, &gone);
 		p->writes++;
 		if (lambda_tag_resource(a, p->region, final.arn, tags, &p->err)) {
+			strlist_clear(&gone);
 			deploy_failed(p, "tag function '%s'", s->name);
 			goto out;
 		}
+		/* the keys blambda set that blambda.yml no longer has */
+		for (size_t i = 0; i < gone.nr; i++) {
+			p->writes++;
+			if (lambda_untag_resource(a, p->region, final.arn, gone.items[i], &p->err)) {
+				deploy_failed(p, "remove tag '%s' from function '%s'", gone.items[i], s->name);
+				strlist_clear(&gone);
+				goto out;
+			}
+		}
+		strlist_clear(&gone);
 	}
 	deploy_set_str(&s->arn, final.arn);
 	deploy_set_str(&s->state, final.state);

@@ -121,6 +121,13 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	for (size_t i = 0; i < user_tags->nr; i++)
 		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
 	kvlist_set(tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	if (user_tags->nr) {
+		struct buf record = BUF_INIT;
+
+		deploy_tags_record(user_tags, &record);
+		kvlist_set(tags, DEPLOY_TAGS_TAG_KEY, record.ptr ? record.ptr : "");
+		buf_release(&record);
+	}
 	s->tags = tags;
 }
 

@@ -115,11 +115,36 @@ expect_json "d['layers'][0]['action'] == 'unchanged' and d['layers'][0]['version
 expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
 awsq lambda get-function --function-name hello
 expect_json "d['Configuration']['Environment']['Variables'] == {'GREETING': 'hi'} and d['Configuration']['Description'] == 'says hello'"
-expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure'}"
+expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'blambda:tags': 'team'}"
 mark
 blambda deploy
 expect_out_has "up to date"
 expect_writes ""
+
+test_case "a tag gone from function.tags goes from the function; one someone else put there stays"
+ARN=arn:aws:lambda:eu-west-1:123456789012:function:hello
+aws lambda tag-resource --resource $ARN --tags cost-center=42
+sed -i 's/^    team: clojure$/    team: clojure\n    owner: me/' blambda.yml
+blambda deploy
+expect_status 0
+awsq lambda list-tags --resource $ARN
+expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'owner': 'me', 'blambda:tags': 'team owner', 'cost-center': '42'}"
+sed -i '/^    owner: me$/d' blambda.yml
+blambda deploy --dry-run
+expect_out_has "tag owner removed"
+expect_out_lacks "blambda:tags"
+mark
+blambda deploy
+expect_status 0
+awsq lambda list-tags --resource $ARN
+expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'blambda:tags': 'team', 'cost-center': '42'}"
+sed -i '/^  tags:$/d; /^    team: clojure$/d' blambda.yml
+blambda deploy
+expect_status 0
+awsq lambda list-tags --resource $ARN
+expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'cost-center': '42'}"
+blambda deploy
+expect_out_has "up to date"
 
 test_case "deploy --layer: a new runtime layer version only when its bytes change"
 mark

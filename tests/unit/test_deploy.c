@@ -1,5 +1,6 @@
 /* Unit tests for what the deploy planner decides without AWS: the difference between a function and its wish. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "deploy/deploy.h"
 #include "test.h"
@@ -171,4 +172,52 @@ static void test_kinds(void)
 	CHECK_STR(deploy_write_name(DEPLOY_WRITE_CREATE), "create");
 }
 
-TEST_MAIN(test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)
+/* blambda:tags records the keys blambda set; only those, once gone from blambda.yml, go */
+static void test_tags_record(void)
+{
+	struct kvlist user = KVLIST_INIT, have = KVLIST_INIT, want = KVLIST_INIT;
+	struct strlist gone = STRLIST_INIT;
+	struct buf rec = BUF_INIT, long_key = BUF_INIT;
+
+	kvlist_add(&user, "team", "a");
+	kvlist_add(&user, "with space", "b");
+	kvlist_add(&user, "owner", "c");
+	deploy_tags_record(&user, &rec);
+	CHECK_STR(rec.ptr, "team owner");
+	for (int i = 0; i < 3; i++) {
+		buf_reset(&long_key);
+		for (int k = 0; k < 100; k++)
+			buf_addch(&long_key, (char)('a' + i));
+		kvlist_add(&user, long_key.ptr, "x");
+	}
+	buf_reset(&rec);
+	deploy_tags_record(&user, &rec);
+	CHECK(rec.len <= 256 && !strncmp(rec.ptr, "team owner aaaa", 15) && !strstr(rec.ptr, "ccc"));
+
+	kvlist_add(&have, "team", "a");
+	kvlist_add(&have, "owner", "c");
+	kvlist_add(&have, "theirs", "d");
+	kvlist_add(&have, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	kvlist_add(&have, DEPLOY_TAGS_TAG_KEY, "team owner gone-already blambda:managed-by");
+	kvlist_add(&want, "team", "a");
+	kvlist_add(&want, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	kvlist_add(&want, DEPLOY_TAGS_TAG_KEY, "team");
+	deploy_tags_removed(&have, &want, &gone);
+	CHECK_INT(gone.nr, 1);
+	CHECK_STR(gone.nr ? gone.items[0] : NULL, "owner");
+	strlist_clear(&gone);
+	kvlist_clear(&want);
+	kvlist_add(&want, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE); /* no user tags at all: the record goes too */
+	deploy_tags_removed(&have, &want, &gone);
+	CHECK_INT(gone.nr, 3);
+	CHECK(strlist_has(&gone, "team") && strlist_has(&gone, "owner") && strlist_has(&gone, DEPLOY_TAGS_TAG_KEY));
+	CHECK(!strlist_has(&gone, "theirs"));
+	strlist_clear(&gone);
+	kvlist_clear(&user);
+	kvlist_clear(&have);
+	kvlist_clear(&want);
+	buf_release(&rec);
+	buf_release(&long_key);
+}
+
+TEST_MAIN(test_tags_record, test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)

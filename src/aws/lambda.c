@@ -45,6 +45,7 @@ void lambda_function_release(struct lambda_function *f)
 	free(f->architecture);
 	free(f->description);
 	free(f->package_type);
+	free(f->revision_id);
 	free(f->code_sha256);
 	free(f->state);
 	free(f->state_reason);
@@ -71,6 +72,7 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 	f->role = dup_str(c, "Role");
 	f->description = dup_str(c, "Description");
 	f->package_type = dup_str(c, "PackageType");
+	f->revision_id = dup_str(c, "RevisionId");
 	f->code_sha256 = dup_str(c, "CodeSha256");
 	f->state = dup_str(c, "State");
 	f->state_reason = dup_str(c, "StateReason");
@@ -237,7 +239,8 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 }
 
 int lambda_update_code(struct aws *a, const char *region, const char *name, const char *architecture,
-		       const struct lambda_code *code, struct lambda_function *out, struct error *err)
+		       const char *revision_id, const struct lambda_code *code, struct lambda_function *out,
+		       struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -248,6 +251,8 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 	archs = cJSON_AddArrayToObject(body, "Architectures");
 	cJSON_AddItemToArray(archs, cJSON_CreateString(architecture));
 	cJSON_AddBoolToObject(body, "Publish", 0);
+	if (revision_id)
+		cJSON_AddStringToObject(body, "RevisionId", revision_id);
 	function_path(&path, name, "/code");
 	call.service = "lambda";
 	call.region = region;
@@ -272,6 +277,8 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 	memset(out, 0, sizeof(*out));
 	add_settings(body, s);
 	cJSON_DeleteItemFromObjectCaseSensitive(body, "FunctionName");
+	if (s->revision_id)
+		cJSON_AddStringToObject(body, "RevisionId", s->revision_id);
 	function_path(&path, s->name, "/configuration");
 	call.service = "lambda";
 	call.region = region;

@@ -32,12 +32,14 @@ struct lambda_settings {
 	const struct kvlist *environment;
 	const struct strlist *layers; /* layer version ARNs, in order */
 	const struct kvlist *tags;    /* CreateFunction only */
+	const char *revision_id;      /* UpdateFunctionConfiguration: only if the function is still at it, or NULL */
 };
 
 /* A function as GetFunction (or a create/update answer) describes it. */
 struct lambda_function {
 	char *name, *arn, *runtime, *handler, *role, *architecture, *description;
 	char *package_type;               /* Zip or Image (NULL: Lambda did not say) */
+	char *revision_id;                /* changes with every update: a write may be made conditional on it */
 	char *code_sha256;                /* base64, as Lambda gives it */
 	char *state, *state_reason, *last_update_status, *last_update_reason;
 	long memory, timeout;
@@ -53,9 +55,14 @@ int lambda_get_function(struct aws *a, const char *region, const char *name, str
 /* CreateFunction with s (tags included) and the code; *out is the new function (State Pending, usually). */
 int lambda_create_function(struct aws *a, const char *region, const struct lambda_settings *s,
 			   const struct lambda_code *code, struct lambda_function *out, struct error *err);
-/* UpdateFunctionCode, with the architecture (a change of architecture goes with the code). */
+/*
+ * UpdateFunctionCode, with the architecture (a change of architecture goes
+ * with the code); with revision_id, only if the function is still at that
+ * revision (else 1 with err->code "PreconditionFailedException").
+ */
 int lambda_update_code(struct aws *a, const char *region, const char *name, const char *architecture,
-		       const struct lambda_code *code, struct lambda_function *out, struct error *err);
+		       const char *revision_id, const struct lambda_code *code, struct lambda_function *out,
+		       struct error *err);
 /* UpdateFunctionConfiguration: everything in s but name, tags and architecture. */
 int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
 				struct lambda_function *out, struct error *err);

@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "core/array.h"
+#include "core/fs.h"
 #include "core/json.h"
 #include "core/suggest.h"
 #include "core/xalloc.h"
@@ -202,6 +203,23 @@ static int check_project(const struct args *args, const struct config *cfg, int 
 	return 0;
 }
 
+/* One deploy of a checkout at a time: the lock in target/, held until blambda exits; -1 with err */
+static int deploy_lock(struct error *err)
+{
+	long holder;
+	int fd = fs_lock("target/.deploy.lock", &holder, err);
+
+	if (fd < 0 && err->code && !strcmp(err->code, "Locked")) {
+		error_release(err);
+		error_set(err, EXIT_FAIL, "another deploy of this project is running: two at once would interleave");
+		if (holder > 0)
+			error_hint(err, "wait for it to finish (process %ld holds target/.deploy.lock)", holder);
+		else
+			error_hint(err, "wait for it to finish (it holds target/.deploy.lock)");
+	}
+	return fd;
+}
+
 /* Every region's plan as text or JSON, then its failure; the exit status */
 static int render_plans(struct deploy_plan *plans, size_t n, int json, int dry_run, size_t failures)
 {
@@ -248,11 +266,11 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	struct aws a, *awss = NULL;
 	struct config *fns = NULL;
 	size_t nfns = 0, n = 0, failures;
-	int r = EXIT_OK;
+	int r = EXIT_OK, lock = -1;
 
 	memset(&a, 0, sizeof(a));
 	aws_credentials_init(&a.creds);
-	if (check_project(args, cfg, layers_only, &err) ||
+	if (check_project(args, cfg, layers_only, &err) || (!dry_run && (lock = deploy_lock(&err)) < 0) ||
 	    (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
 	    cmd_aws_init(&a, cfg, &err) || cmd_pick_regions(&a, cfg, &regions, &origins, &err))
 		goto out;
@@ -294,6 +312,7 @@ out:
 	free(fns);
 	strlist_clear(&regions);
 	strlist_clear(&origins);
+	fs_unlock(lock);
 	return r;
 }
 
@@ -338,7 +357,10 @@ const struct command cmd_deploy = {
 		"the layer list differs, each awaited until done; a 409 (another update in progress) is "
 		"waited out and retried. Tags from function.tags are added or changed; a key blambda set that is gone from function.tags "
 		"is removed (the tag blambda:tags remembers which keys blambda set), and a tag someone else "
-		"put on the function stays. With "
+		"put on the function stays. Each update of a function is made only at the revision the plan "
+		"read (RevisionId): when it changed meanwhile (another deploy, an edit in the console), "
+		"blambda says so and plans again, once. Two deploys of one checkout never run at once: the "
+		"second stops at once, naming the first (target/.deploy.lock; not with --dry-run). With "
 		"nothing changed no write call is made and deploy says 'up to date'.\n\n"
 		"Zips over Lambda's 50 MB direct upload, or every zip with --use-s3, go through S3: "
 		"aws.s3-bucket (BLAMBDA_S3_BUCKET, --s3-bucket), key blambda/SHA256.zip, uploaded only when "

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -446,4 +447,52 @@ int fs_on_path(const char *prog)
 
 	free(p);
 	return p != NULL;
+}
+
+int fs_lock(const char *path, long *holder, struct error *err)
+{
+	const char *slash = strrchr(path, '/');
+	struct buf dir = BUF_INIT, text = BUF_INIT;
+	int fd;
+
+	*holder = 0;
+	if (slash && slash != path) {
+		buf_add(&dir, path, (size_t)(slash - path));
+		if (fs_mkdirs(dir.ptr, 0755, err)) {
+			buf_release(&dir);
+			return -1;
+		}
+	}
+	buf_release(&dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return error_set(err, EXIT_FAIL, "cannot open the lock file %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		int busy = errno == EWOULDBLOCK;
+
+		if (busy && !fs_read_file(path, &text, 64))
+			*holder = strtol(text.ptr ? text.ptr : "0", NULL, 10);
+		buf_release(&text);
+		if (busy)
+			error_set(err, EXIT_FAIL, "%s is held by another process", path);
+		else
+			error_set(err, EXIT_FAIL, "cannot lock %s: %s", path, strerror(errno));
+		if (busy) {
+			free(err->code);
+			err->code = xstrdup("Locked");
+		}
+		close(fd);
+		return -1;
+	}
+	buf_addf(&text, "%ld\n", (long)getpid());
+	/* the pid is for messages only: the lock holds without it */
+	(void)!(ftruncate(fd, 0) || pwrite(fd, text.ptr, text.len, 0) != (ssize_t)text.len);
+	buf_release(&text);
+	return fd;
+}
+
+void fs_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }

@@ -37,6 +37,17 @@ int fs_temp_commit(FILE *f, const char *tmp_path, const char *path, struct error
 void fs_temp_abort(FILE *f, const char *tmp_path);
 
 /*
+ * Hold the lock file `path` (made, with its directory, when missing) for as
+ * long as the process runs or until fs_unlock(): an exclusive flock(2),
+ * which the kernel lets go when the process ends, however it ends. The
+ * holder's pid is written into it. Returns the descriptor; -1 with err when
+ * another process holds it (err->code "Locked", *holder its pid when it
+ * could be read) or it cannot be made.
+ */
+int fs_lock(const char *path, long *holder, struct error *err);
+void fs_unlock(int fd);
+
+/*
  * Remove path and, when it is a directory, everything under it, without
  * following symbolic links (a link is removed, never what it points to). A
  * path that does not exist is fine. -1 with errno set and the path that

@@ -68,6 +68,7 @@ void deploy_plan_release(struct deploy_plan *p)
 		free(s->arn);
 		free(s->state);
 		free(s->code_sha256);
+		free(s->revision_id);
 	}
 	free(p->steps);
 	free(p->region);
@@ -205,14 +206,28 @@ struct region_job {
 	int r;
 };
 
+/* A write refused because the function changed since the plan read it (another deploy, a console edit) */
+static int changed_meanwhile(const struct deploy_plan *p)
+{
+	return p->err.code && !strcmp(p->err.code, "PreconditionFailedException");
+}
+
 static void *region_thread(void *arg)
 {
 	struct region_job *j = arg;
 
-	if (!j->executing)
+	if (!j->executing) {
 		j->r = deploy_plan_make(j->a, &j->o, j->plan);
-	else if (!j->r)
+	} else if (!j->r) {
 		j->r = deploy_plan_execute(j->a, &j->o, j->plan);
+		if (j->r && changed_meanwhile(j->plan)) {
+			/* planned again, once, from what is there now */
+			observe_note(j->a->obs, NOTE_WARNING, "%s: cannot %s: the function changed since the plan read it "
+				     "(another deploy?): planning again", j->o.region, j->plan->failed);
+			deploy_plan_release(j->plan);
+			j->r = deploy_plan_make(j->a, &j->o, j->plan) || deploy_plan_execute(j->a, &j->o, j->plan);
+		}
+	}
 	return NULL;
 }
 

@@ -90,6 +90,7 @@ struct deploy_step {
 	const struct artifact *art;    /* the zip it uploads, for layers and the function */
 	int via_s3;                    /* the zip goes through S3 */
 	unsigned writes;               /* function, role: DEPLOY_WRITE_* it makes */
+	char *revision_id;             /* function: the revision the plan read; each write is made only at it */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

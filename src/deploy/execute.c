@@ -254,8 +254,8 @@ static int attempt_create(struct conflict_retry *c)
 
 static int attempt_code(struct conflict_retry *c)
 {
-	return lambda_update_code(c->a, c->p->region, c->name, c->settings->architecture, c->code, &c->out,
-				  &c->p->err);
+	return lambda_update_code(c->a, c->p->region, c->name, c->settings->architecture, c->settings->revision_id,
+				  c->code, &c->out, &c->p->err);
 }
 
 static int attempt_config(struct conflict_retry *c)
@@ -299,10 +299,16 @@ static int update_function(struct conflict_retry *c, struct deploy_step *s, enum
 	struct buf what = BUF_INIT;
 	int r;
 
+	struct lambda_function now = { 0 };
+
 	buf_addf(&what, "update the %s of function '%s'", part, s->name);
-	r = run_write(c, attempt, timeout_s, what.ptr) || wait_function(c->a, c->o, c->p, s->name, 0, NULL) ? -1 : 0;
-	if (!r)
+	r = run_write(c, attempt, timeout_s, what.ptr) || wait_function(c->a, c->o, c->p, s->name, 0, &now) ? -1 : 0;
+	if (!r) {
 		s->written |= w;
+		/* the revision it is at after our own write: the next write is made at it */
+		deploy_set_str(&s->revision_id, now.revision_id ? now.revision_id : c->out.revision_id);
+	}
+	lambda_function_release(&now);
 	buf_release(&what);
 	return r;
 }
@@ -409,9 +415,11 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 		goto out;
 	if (s->action == DEPLOY_CREATE && create_function(&c, s))
 		goto out;
+	want.revision_id = s->revision_id; /* the one the plan read: nobody else's update is overwritten */
 	if (s->writes & DEPLOY_WRITE_CODE &&
 	    update_function(&c, s, DEPLOY_WRITE_CODE, attempt_code, DEPLOY_WAIT_S, "code"))
 		goto out;
+	want.revision_id = s->revision_id;
 	if (s->writes & DEPLOY_WRITE_CONFIG &&
 	    update_function(&c, s, DEPLOY_WRITE_CONFIG, attempt_config, c.role_new ? DEPLOY_ROLE_WAIT_S : DEPLOY_WAIT_S,
 			    "configuration"))

@@ -169,6 +169,7 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	deploy_set_str(&s->arn, f.arn);
 	deploy_set_str(&s->state, f.state);
 	deploy_set_str(&s->code_sha256, f.code_sha256);
+	deploy_set_str(&s->revision_id, f.revision_id);
 	s->writes = deploy_function_diff(&f, &want, code, &s->reasons);
 	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 	if (!s->writes)

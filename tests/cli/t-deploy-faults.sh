@@ -100,6 +100,41 @@ expect_status 0
 expect_out_has "role 'hello-blambda-role': created"
 expect_out_has "function 'hello': updated"
 
+test_case "a function changed between the plan and the write (412): planned again, once, and deployed"
+echo ';; changed meanwhile' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/hello/code", "times": 1, "status": 412,
+          "headers": {"x-amzn-ErrorType": "PreconditionFailedException"},
+          "body": "{\"message\": \"The Revision Id provided does not match the latest Revision Id.\"}"}]'
+: > "$REQUESTS"
+blambda deploy
+expect_status 0
+expect_err_has "the function changed since the plan read it (another deploy?): planning again"
+expect_out_has "function 'hello': updated (code changed)"
+faults '[{"match": "PUT /2015-03-31/functions/hello/code", "times": 2, "status": 412,
+          "headers": {"x-amzn-ErrorType": "PreconditionFailedException"},
+          "body": "{\"message\": \"The Revision Id provided does not match the latest Revision Id.\"}"}]'
+echo ';; changed again' >> src/hello.clj
+blambda deploy
+expect_status 3
+expect_err_has "cannot update the code of function 'hello': PreconditionFailedException"
+faults '[]'
+
+test_case "two deploys of one checkout at once: the second waits for nothing and says why"
+mkdir -p target && printf '4242\n' > target/.deploy.lock
+"$PYTHON" -c 'import fcntl, sys, time; f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); open(sys.argv[2], "w"); time.sleep(60)' \
+	target/.deploy.lock "$TMP/locked" &
+holder=$!
+wait_for_file "$TMP/locked" 10
+blambda deploy
+expect_status 1
+expect_err_has "another deploy of this project is running: two at once would interleave"
+expect_err_has "hint: wait for it to finish (process 4242 holds target/.deploy.lock)"
+blambda deploy --dry-run
+expect_status 0
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+blambda deploy
+expect_status 0
+
 test_case "answers missing what they must hold: a clear error, no crash"
 faults '[{"match": "GET /2015-03-31/functions/hello", "times": 5, "status": 200, "body": "{}"}]'
 blambda deploy

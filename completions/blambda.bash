@@ -107,6 +107,18 @@ _blambda()
             esac
             case $prev in --since|-s) return 0 ;; esac
             ;;
+        "rollback")
+            case $prev in
+                --to) ;;
+            esac
+            case $prev in --to) return 0 ;; esac
+            ;;
+        "prune")
+            case $prev in
+                --keep) ;;
+            esac
+            case $prev in --keep) return 0 ;; esac
+            ;;
         "terraform")
             case $prev in
                 -o|--output) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
@@ -120,7 +132,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import terraform doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune terraform doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -183,6 +195,27 @@ _blambda()
                 COMPREPLY=($(compgen -W "--dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
+        "versions")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
+            fi
+            ;;
+        "rollback")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--to --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
+            fi
+            ;;
+        "prune")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--keep --layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
+            fi
+            ;;
         "terraform")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -216,7 +249,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import terraform doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune terraform doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

@@ -749,8 +749,8 @@ static long version_of(const cJSON *o, const char *key)
 	return *end || n <= 0 ? 0 : n;
 }
 
-int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
-			   struct error *err)
+int lambda_publish_version(struct aws *a, const char *region, const char *name, const char *description,
+			   long *version, char **arn, struct error *err)
 {
 	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
@@ -759,6 +759,8 @@ int lambda_publish_version(struct aws *a, const char *region, const char *name, 
 
 	*version = 0;
 	*arn = NULL;
+	if (description)
+		cJSON_AddStringToObject(body, "Description", description);
 	function_path(&path, name, "/versions");
 	call.service = "lambda";
 	call.region = region;
@@ -995,5 +997,127 @@ int lambda_remove_permission(struct aws *a, const char *region, const char *name
 	aws_path_segment(&path, sid);
 	r = plain_call(a, region, "DELETE", path.ptr, NULL, 1, err);
 	buf_release(&path);
+	return r;
+}
+
+/* ---- published versions and aliases ---- */
+
+void lambda_versions_release(struct lambda_versions *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		free(l->items[i].last_modified);
+		free(l->items[i].code_sha256);
+		free(l->items[i].description);
+		strlist_clear(&l->items[i].layers);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void versions_page(const cJSON *answer, void *ctx)
+{
+	struct lambda_versions *l = ctx;
+	const cJSON *v, *layer;
+
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(answer, "Versions")) {
+		long n = version_of(v, "Version");
+		struct lambda_version *out;
+
+		if (n <= 0) /* $LATEST is no published version */
+			continue;
+		XGROW(l->items, l->alloc, l->nr + 1);
+		out = &l->items[l->nr++];
+		memset(out, 0, sizeof(*out));
+		out->version = n;
+		out->last_modified = dup_str(v, "LastModified");
+		out->code_sha256 = dup_str(v, "CodeSha256");
+		out->description = dup_str(v, "Description");
+		cJSON_ArrayForEach(layer, cJSON_GetObjectItemCaseSensitive(v, "Layers")) {
+			const char *arn = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(layer, "Arn"));
+
+			if (arn)
+				strlist_add(&out->layers, arn);
+		}
+	}
+}
+
+static int by_version(const void *a, const void *b)
+{
+	long x = ((const struct lambda_version *)a)->version, y = ((const struct lambda_version *)b)->version;
+
+	return (x > y) - (x < y);
+}
+
+int lambda_list_versions(struct aws *a, const char *region, const char *name, struct lambda_versions *out,
+			 struct error *err)
+{
+	struct buf path = BUF_INIT;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	function_path(&path, name, "/versions");
+	r = each_page(a, region, path.ptr, "ListVersionsByFunction", MAX_PAGES, versions_page, out, err);
+	if (!r && out->nr)
+		qsort(out->items, out->nr, sizeof(*out->items), by_version);
+	buf_release(&path);
+	return r;
+}
+
+void lambda_aliases_release(struct lambda_aliases *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->items[i].name);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void aliases_page(const cJSON *answer, void *ctx)
+{
+	struct lambda_aliases *l = ctx;
+	const cJSON *al, *w;
+
+	cJSON_ArrayForEach(al, cJSON_GetObjectItemCaseSensitive(answer, "Aliases")) {
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(al, "Name"));
+		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(al, "FunctionVersion"));
+		struct lambda_alias *out;
+
+		if (!name)
+			continue;
+		XGROW(l->items, l->alloc, l->nr + 1);
+		out = &l->items[l->nr++];
+		memset(out, 0, sizeof(*out));
+		out->name = xstrdup(name);
+		out->version = v && !strcmp(v, "$LATEST") ? LAMBDA_VERSION_LATEST : version_of(al, "FunctionVersion");
+		/* a weighted alias sends some calls to a second version */
+		w = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(al, "RoutingConfig"),
+						     "AdditionalVersionWeights");
+		if (w && w->child && w->child->string)
+			out->extra_version = strtol(w->child->string, NULL, 10);
+	}
+}
+
+int lambda_aliases(struct aws *a, const char *region, const char *name, struct lambda_aliases *out,
+		   struct error *err)
+{
+	struct buf path = BUF_INIT;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	function_path(&path, name, "/aliases");
+	r = each_page(a, region, path.ptr, "ListAliases", MAX_PAGES, aliases_page, out, err);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_delete_version(struct aws *a, const char *region, const char *name, long version, struct error *err)
+{
+	struct buf path = BUF_INIT, query = BUF_INIT;
+	int r;
+
+	function_path(&path, name, "");
+	buf_addf(&query, "Qualifier=%ld", version);
+	r = plain_call(a, region, "DELETE", path.ptr, query.ptr, 0, err);
+	buf_release(&path);
+	buf_release(&query);
 	return r;
 }

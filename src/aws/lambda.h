@@ -130,8 +130,8 @@ void lambda_layer_version_release(struct lambda_layer_version *v);
 int lambda_latest_layer_version(struct aws *a, const char *region, const char *name,
 				struct lambda_layer_version *out, struct error *err);
 /* PublishVersion: a version of the function as it is now; *version its number, *arn its ARN (caller frees). */
-int lambda_publish_version(struct aws *a, const char *region, const char *name, long *version, char **arn,
-			   struct error *err);
+int lambda_publish_version(struct aws *a, const char *region, const char *name, const char *description,
+			   long *version, char **arn, struct error *err);
 /* An alias's version when it points at the unpublished code, $LATEST */
 #define LAMBDA_VERSION_LATEST (-1L)
 /* GetAlias: the version the alias points at (0 when it does not exist: no error; LAMBDA_VERSION_LATEST). */
@@ -140,6 +140,38 @@ int lambda_get_alias(struct aws *a, const char *region, const char *name, const 
 /* CreateAlias (create) or UpdateAlias: alias pointing at version; *arn the alias ARN (caller frees). */
 int lambda_put_alias(struct aws *a, const char *region, const char *name, const char *alias, long version,
 		     int create, char **arn, struct error *err);
+
+/* A published version of a function, as ListVersionsByFunction describes it. */
+struct lambda_version {
+	long version;
+	char *last_modified, *code_sha256, *description;
+	struct strlist layers;          /* layer version ARNs */
+};
+struct lambda_versions {
+	struct lambda_version *items;   /* oldest first */
+	size_t nr, alloc;
+};
+void lambda_versions_release(struct lambda_versions *l);
+/* ListVersionsByFunction, every page: the published versions ($LATEST left out), oldest first. */
+int lambda_list_versions(struct aws *a, const char *region, const char *name, struct lambda_versions *out,
+			 struct error *err);
+
+/* An alias, and the versions it sends calls to. */
+struct lambda_alias {
+	char *name;
+	long version;                   /* LAMBDA_VERSION_LATEST for $LATEST */
+	long extra_version;             /* a weighted alias's second version, or 0 */
+};
+struct lambda_aliases {
+	struct lambda_alias *items;
+	size_t nr, alloc;
+};
+void lambda_aliases_release(struct lambda_aliases *l);
+/* ListAliases, every page, with their versions. */
+int lambda_aliases(struct aws *a, const char *region, const char *name, struct lambda_aliases *out,
+		   struct error *err);
+/* DeleteFunction of one published version (Qualifier). */
+int lambda_delete_version(struct aws *a, const char *region, const char *name, long version, struct error *err);
 
 /* A function URL's configuration. */
 struct lambda_url {

@@ -18,6 +18,9 @@ extern const struct command cmd_invoke;
 extern const struct command cmd_logs;
 extern const struct command cmd_destroy;
 extern const struct command cmd_import;
+extern const struct command cmd_versions;
+extern const struct command cmd_rollback;
+extern const struct command cmd_prune;
 extern const struct command cmd_terraform;
 
 /* local's subcommands */

@@ -11,6 +11,7 @@
 #include "cmd/setup.h"
 #include "core/array.h"
 #include "core/fs.h"
+#include "core/git.h"
 #include "core/json.h"
 #include "core/suggest.h"
 #include "core/xalloc.h"
@@ -267,6 +268,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	struct config *fns = NULL;
 	size_t nfns = 0, n = 0, failures;
 	int r = EXIT_OK, lock = -1;
+	char commit[41];
 
 	memset(&a, 0, sizeof(a));
 	aws_credentials_init(&a.creds);
@@ -287,6 +289,8 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.nfns = nfns;
 	o.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
 	o.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
+	if (!git_head_commit(".", commit))
+		o.git_commit = commit;
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
 	o.runtime_layer = arts.runtime_layer;
 	o.deps_layer = arts.deps_layer;

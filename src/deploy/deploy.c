@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +123,40 @@ void deploy_tags_removed(const struct kvlist *have, const struct kvlist *want, s
 	}
 	if (record && !kvlist_get(want, DEPLOY_TAGS_TAG_KEY))
 		strlist_add(out, DEPLOY_TAGS_TAG_KEY);
+}
+
+/* a version number as blambda and Babashka write them: digits, dots, letters and '-' */
+static const char *skip_version(const char *s)
+{
+	const char *start = s;
+
+	while (*s && (isalnum((unsigned char)*s) || *s == '.' || *s == '-'))
+		s++;
+	return s > start ? s : NULL;
+}
+
+/* "(x86_64)" or "(arm64)", and the end */
+static int arch_end(const char *s)
+{
+	return !strcmp(s, "(x86_64)") || !strcmp(s, "(arm64)");
+}
+
+/*
+ * Exactly a description blambda writes on the layers it publishes (see
+ * deploy.c): "blambda V runtime layer: Babashka V (ARCH)" or "blambda V deps
+ * layer (ARCH)".
+ */
+int deploy_layer_is_blambdas(const char *d)
+{
+	const char *p;
+
+	if (!d || strncmp(d, "blambda ", 8) || !(p = skip_version(d + 8)))
+		return 0;
+	if (!strncmp(p, " runtime layer: Babashka ", 25)) {
+		p = skip_version(p + 25);
+		return p && *p == ' ' && arch_end(p + 1);
+	}
+	return !strncmp(p, " deps layer ", 12) && arch_end(p + 12);
 }
 
 int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const char *arn, const struct kvlist *tags)

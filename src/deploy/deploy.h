@@ -55,6 +55,12 @@ const char *deploy_write_name(unsigned bit);
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
 #define DEPLOY_TAG_VALUE "blambda"
+/*
+ * 1 when d is exactly a description blambda writes on the layer versions it
+ * publishes ("blambda V runtime layer: Babashka V (ARCH)", "blambda V deps
+ * layer (ARCH)"): layers take no tags, so this is their mark.
+ */
+int deploy_layer_is_blambdas(const char *d);
 /* 1 when these tags carry blambda's mark */
 int deploy_is_ours(const struct kvlist *tags);
 /*
@@ -110,6 +116,7 @@ struct deploy_opts {
 	int layers_only;               /* deploy --layer */
 	int publish;                   /* deploy --publish: a version of each function (also when it has function.alias) */
 	int use_s3;                    /* every zip through S3 */
+	const char *git_commit;        /* the checkout's commit, for the description of a version published; or NULL */
 	const char *s3_bucket;         /* NULL: none */
 	const struct artifact *runtime_layer, *deps_layer, *function;
 	int quiet_progress;            /* no spinner or progress bar (several regions at once) */

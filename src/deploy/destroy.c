@@ -1,6 +1,5 @@
 #include "deploy/destroy.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,40 +235,6 @@ static int plan_role(struct aws *a, const char *function, const struct strlist *
 	return r;
 }
 
-/* a version number as blambda and Babashka write them: digits, dots, letters and '-' */
-static const char *skip_version(const char *s)
-{
-	const char *start = s;
-
-	while (*s && (isalnum((unsigned char)*s) || *s == '.' || *s == '-'))
-		s++;
-	return s > start ? s : NULL;
-}
-
-/* "(x86_64)" or "(arm64)", and the end */
-static int arch_end(const char *s)
-{
-	return !strcmp(s, "(x86_64)") || !strcmp(s, "(arm64)");
-}
-
-/*
- * Exactly a description blambda writes on the layers it publishes (see
- * deploy.c): "blambda V runtime layer: Babashka V (ARCH)" or "blambda V deps
- * layer (ARCH)".
- */
-static int blambda_layer(const char *d)
-{
-	const char *p;
-
-	if (!d || strncmp(d, "blambda ", 8) || !(p = skip_version(d + 8)))
-		return 0;
-	if (!strncmp(p, " runtime layer: Babashka ", 25)) {
-		p = skip_version(p + 25);
-		return p && *p == ' ' && arch_end(p + 1);
-	}
-	return !strncmp(p, " deps layer ", 12) && arch_end(p + 12);
-}
-
 /* the function (not being destroyed) that uses layer version arn, from "ARN FUNCTION" lines; NULL when none */
 static const char *used_by(const struct strlist *in_use, const char *arn, const struct strlist *going)
 {
@@ -301,7 +266,7 @@ static int plan_layer(struct aws *a, const char *name, const struct strlist *in_
 		s->version = all.items[i].version;
 		s->arn = all.items[i].version_arn ? xstrdup(all.items[i].version_arn) : NULL;
 		s->action = DESTROY_DELETE;
-		if (!blambda_layer(all.items[i].description)) {
+		if (!deploy_layer_is_blambdas(all.items[i].description)) {
 			s->action = DESTROY_KEEP;
 			s->reason = "not published by blambda (its description is not blambda's)";
 		} else if (used_by(in_use, s->arn, going)) {

@@ -440,11 +440,18 @@ out:
 static int exec_version(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
 {
 	const char *name = config_str(&o->fns[s->fn], CFG_FUNCTION_NAME);
+	const struct deploy_step *fs = deploy_function_step(p, s->fn);
+	struct buf what = BUF_INIT;
 	char *arn = NULL;
 	int r;
 
+	/* what the version holds, for 'blambda versions' and the console: the code's digest, the commit */
+	buf_addf(&what, "blambda: code %s", fs && fs->code_sha256 ? fs->code_sha256 : "?");
+	if (o->git_commit)
+		buf_addf(&what, ", git %.12s", o->git_commit);
 	p->writes++;
-	r = lambda_publish_version(a, p->region, name, &s->version, &arn, &p->err);
+	r = lambda_publish_version(a, p->region, name, what.ptr, &s->version, &arn, &p->err);
+	buf_release(&what);
 	if (r) {
 		free(arn);
 		return deploy_failed(p, "publish a version of function '%s'", name);

@@ -9,6 +9,7 @@
 #include "core/array.h"
 #include "core/buf.h"
 #include "core/fs.h"
+#include "core/git.h"
 #include "core/hash.h"
 #include "core/json.h"
 #include "core/payload.h"
@@ -273,4 +274,54 @@ static void test_payload(void)
 	error_release(&perr);
 }
 
-TEST_MAIN(test_buf_never_null, test_buf_printable, test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+/* a file of `text` at dir/rel, its directories made */
+static void put(const char *dir, const char *rel, const char *text)
+{
+	struct buf path = BUF_INIT;
+	struct error err = ERROR_INIT;
+	char *slash;
+
+	buf_addf(&path, "%s/%s", dir, rel);
+	slash = strrchr(path.ptr, '/');
+	*slash = '\0';
+	fs_mkdirs(path.ptr, 0755, &err);
+	*slash = '/';
+	CHECK_INT(fs_write_atomic(path.ptr, text, strlen(text), 0644, &err), 0);
+	error_release(&err);
+	buf_release(&path);
+}
+
+/* HEAD as git keeps it: a loose ref, packed-refs, detached, a worktree's .git file; none */
+static void test_git_head(void)
+{
+	char dir[] = "/tmp/blambda-git-XXXXXX", sha[41], sub[64];
+	const char *a = "0123456789abcdef0123456789abcdef01234567", *b = "89abcdef0123456789abcdef0123456789abcdef";
+
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK_INT(git_head_commit(dir, sha), -1);
+	put(dir, ".git/HEAD", "ref: refs/heads/main\n");
+	put(dir, ".git/packed-refs", "# pack-refs\n89abcdef0123456789abcdef0123456789abcdef refs/heads/mainline\n"
+				     "0123456789abcdef0123456789abcdef01234567 refs/heads/main\n");
+	snprintf(sub, sizeof(sub), "%s/src/deep", dir);
+	put(dir, "src/deep/x", "");
+	CHECK_INT(git_head_commit(sub, sha), 0);
+	CHECK_STR(sha, a);
+	put(dir, ".git/refs/heads/main", "89abcdef0123456789abcdef0123456789abcdef\n");
+	CHECK_INT(git_head_commit(dir, sha), 0);
+	CHECK_STR(sha, b);
+	put(dir, ".git/HEAD", "0123456789abcdef0123456789abcdef01234567\n");
+	CHECK_INT(git_head_commit(dir, sha), 0);
+	CHECK_STR(sha, a);
+	put(dir, ".git/HEAD", "ref: refs/heads/../../../../etc/passwd\n");
+	CHECK_INT(git_head_commit(dir, sha), -1);
+	/* a worktree: .git is a file naming its git dir, whose commondir holds the refs */
+	snprintf(sub, sizeof(sub), "%s/wt", dir);
+	put(dir, "wt/.git", "gitdir: ../.git/worktrees/wt\n");
+	put(dir, ".git/worktrees/wt/HEAD", "ref: refs/heads/mainline\n");
+	put(dir, ".git/worktrees/wt/commondir", "../..\n");
+	CHECK_INT(git_head_commit(sub, sha), 0);
+	CHECK_STR(sha, b);
+	CHECK_INT(fs_remove_tree(dir, NULL), 0);
+}
+
+TEST_MAIN(test_git_head, test_buf_never_null, test_buf_printable, test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "deploy/deploy.h"
+#include "deploy/release.h"
 #include "test.h"
 
 /* A deployed function that matches `want` in every way. */
@@ -220,4 +222,68 @@ static void test_tags_record(void)
 	buf_release(&long_key);
 }
 
-TEST_MAIN(test_tags_record, test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)
+static void add_version(struct lambda_versions *v, long n)
+{
+	XGROW(v->items, v->alloc, v->nr + 1);
+	memset(&v->items[v->nr], 0, sizeof(v->items[0]));
+	v->items[v->nr++].version = n;
+}
+
+static void add_alias(struct lambda_aliases *l, const char *name, long v, long extra)
+{
+	XGROW(l->items, l->alloc, l->nr + 1);
+	l->items[l->nr].name = xstrdup(name);
+	l->items[l->nr].version = v;
+	l->items[l->nr++].extra_version = extra;
+}
+
+/* rollback's target and prune's choices, from what Lambda listed */
+static void test_releases(void)
+{
+	struct lambda_versions v = { 0 };
+	struct lambda_aliases al = { 0 };
+	struct prune_list pl = { 0 };
+	struct error err = ERROR_INIT;
+	long from, to;
+
+	add_version(&v, 2);
+	add_version(&v, 5);
+	add_version(&v, 7);
+	add_version(&v, 9);
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 0, &from, &to, &err), -1);
+	CHECK(err.message && strstr(err.message, "has no alias 'live' in Lambda"));
+	error_release(&err);
+	add_alias(&al, "live", 7, 0);
+	add_alias(&al, "canary", 9, 2);
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 0, &from, &to, &err), 0);
+	CHECK(from == 7 && to == 5);
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 9, &from, &to, &err), 0);
+	CHECK(from == 7 && to == 9);
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 6, &from, &to, &err), -1);
+	CHECK(err.message && strstr(err.message, "has no version 6"));
+	error_release(&err);
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 7, &from, &to, &err), -1);
+	error_release(&err);
+	al.items[0].version = 2;
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 0, &from, &to, &err), -1);
+	CHECK(err.message && strstr(err.message, "no earlier version"));
+	error_release(&err);
+	al.items[0].version = LAMBDA_VERSION_LATEST;
+	CHECK_INT(release_rollback_target(&v, &al, "f", "live", 0, &from, &to, &err), -1);
+	CHECK(err.message && strstr(err.message, "$LATEST"));
+	error_release(&err);
+
+	/* keep 1: 9 is the newest; 2 is canary's weighted second version; 5 and 7 go */
+	release_prune_versions(&v, &al, 1, &pl);
+	CHECK_INT(pl.nr, 4);
+	CHECK(pl.nr == 4 && pl.items[0].version == 2 && pl.items[0].reason && !pl.items[1].reason &&
+	      !pl.items[2].reason && pl.items[3].version == 9 && pl.items[3].reason);
+	prune_list_release(&pl);
+	release_prune_versions(&v, &al, 0, &pl);
+	CHECK(pl.nr == 4 && pl.items[3].reason && strstr(pl.items[3].reason, "alias"));
+	prune_list_release(&pl);
+	lambda_versions_release(&v);
+	lambda_aliases_release(&al);
+}
+
+TEST_MAIN(test_releases, test_tags_record, test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)

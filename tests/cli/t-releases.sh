@@ -1,0 +1,94 @@
+#!/bin/bash
+# Life after the first deploy: versions published with what they hold (the
+# code's digest, the commit), listed with their aliases and layers; an alias
+# rolled back and forth; old versions pruned, never one an alias or a
+# function uses. Against moto.
+. "$(dirname "$0")/lib.sh"
+
+deploy_setup
+ARN=arn:aws:lambda:eu-west-1:123456789012:function:hello
+# a checkout, as git keeps one: HEAD on a branch whose commit is in packed-refs
+mkdir -p .git/refs/heads
+echo 'ref: refs/heads/main' > .git/HEAD
+printf '# pack-refs with: peeled fully-peeled sorted\n0123456789abcdef0123456789abcdef01234567 refs/heads/main\n' > .git/packed-refs
+sed -i 's/^  name: hello$/  name: hello\n  alias: live/' blambda.yml
+for i in 1 2 3; do
+	echo ";; edit $i" >> src/hello.clj
+	"$BLAMBDA" deploy -q > "$TMP/deploy.out" 2>&1 || { cat "$TMP/deploy.out"; exit 1; }
+done
+
+test_case "versions: newest first, with the code's digest, the commit, the alias and the layers"
+blambda versions
+expect_status 0
+expect_out_has "function 'hello' in eu-west-1"
+expect_out_has "blambda: code "
+expect_out_has ", git 0123456789ab"
+[ "$(printf '%s\n' "$out" | awk 'NR > 2 { print $1 }' | tr '\n' ' ')" = "3 2 1 " ] && pass || fail "order: $out"
+printf '%s\n' "$out" | grep -E '^3 .* live .* blambda:1' > /dev/null && pass || fail "version 3's row: $out"
+blambda versions --json
+expect_json "[v['version'] for v in d['versions']] == [3, 2, 1] and d['versions'][0]['aliases'] == ['live']"
+expect_json "d['aliases'] == [{'name': 'live', 'version': 3}] and d['versions'][0]['layers'][0].endswith(':layer:blambda:1')"
+expect_json "d['versions'][0]['description'].startswith('blambda: code ') and d['versions'][0]['description'].endswith(', git 0123456789ab')"
+
+test_case "rollback: to the version before, and back with --to; --dry-run moves nothing"
+mark
+blambda rollback --dry-run
+expect_status 0
+expect_out "would move alias 'live' of function 'hello': version 3 -> 2"
+expect_writes ""
+blambda rollback
+expect_status 0
+expect_out "alias 'live' of function 'hello': version 3 -> 2"
+awsq lambda get-alias --function-name hello --name live --query FunctionVersion --output text
+[ "$out" = 2 ] && pass || fail "alias at $out"
+blambda rollback --to 3 --json
+expect_json "d == {'dry_run': False, 'function': 'hello', 'alias': 'live', 'from': 2, 'to': 3}"
+
+test_case "rollback refuses, saying why"
+blambda rollback --to 3
+expect_status 2
+expect_err_has "alias 'live' of function 'hello' points at version 3 already"
+blambda rollback --to 9
+expect_status 2
+expect_err_has "function 'hello' has no version 9"
+blambda rollback --to 1 && blambda rollback
+expect_status 2
+expect_err_has "points at version 1, and there is no earlier version to roll back to"
+sed -i '/^  alias: live$/d' blambda.yml
+blambda rollback
+expect_status 2
+expect_err_has "function 'hello' has no function.alias: rollback moves an alias back"
+sed -i 's/^  name: hello$/  name: hello\n  alias: live/' blambda.yml
+
+test_case "prune: beyond the newest N, never a version an alias points at"
+blambda prune --keep 1 --dry-run
+expect_status 0
+expect_out_has "version 1 of function 'hello': kept, an alias points at it"
+expect_out_has "would delete version 2 of function 'hello'"
+expect_out_has "version 3 of function 'hello': kept, one of the newest"
+blambda prune --keep 1
+expect_status 2
+expect_err_has "not deleting without --yes"
+mark
+blambda prune --keep 1 --yes
+expect_status 0
+expect_out_has "deleted version 2 of function 'hello'"
+expect_writes "DELETE /2015-03-31/functions/hello;"
+awsq lambda list-versions-by-function --function-name hello --query 'Versions[].Version' --output text
+[ "$out" = '$LATEST	1	3' ] && pass || fail "versions left: $out"
+
+test_case "prune --layers: blambda's layer versions nobody uses"
+printf 'x' > "$TMP/l.txt" && (cd "$TMP" && zip -q l.zip l.txt)
+for d in "blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)" "hand made" "blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)"; do
+	aws lambda publish-layer-version --layer-name blambda --description "$d" --zip-file "fileb://$TMP/l.zip" > /dev/null
+done
+blambda prune --layers --keep 1 --yes
+expect_status 0
+expect_out_has "version 1 of layer 'blambda': kept, function 'hello' uses it"
+expect_out_has "version 3 of layer 'blambda': kept, not published by blambda"
+expect_out_has "deleted version 2 of layer 'blambda'"
+expect_out_has "version 4 of layer 'blambda': kept, one of the newest"
+awsq lambda list-layer-versions --layer-name blambda --query 'LayerVersions[].Version' --output text
+[ "$(echo $out | tr ' \t' '\n\n' | sort -n | tr '\n' ' ')" = "1 3 4 " ] && pass || fail "layer versions left: $out"
+
+finish

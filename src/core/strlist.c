@@ -124,3 +124,14 @@ void kvlist_clear(struct kvlist *l)
 	l->items = NULL;
 	l->nr = l->alloc = 0;
 }
+
+static int cmp_items(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void strlist_sort(struct strlist *l)
+{
+	if (l->nr > 1)
+		qsort(l->items, l->nr, sizeof(*l->items), cmp_items);
+}

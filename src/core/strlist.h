@@ -16,6 +16,8 @@ int strlist_has(const struct strlist *l, const char *s);
 /* 1 when a and b hold the same strings in the same order */
 int strlist_equal(const struct strlist *a, const struct strlist *b);
 void strlist_clear(struct strlist *l);
+/* Sort the items bytewise (strcmp). */
+void strlist_sort(struct strlist *l);
 /* Split s at every `sep` (empty pieces dropped, pieces trimmed of spaces) and add each. */
 void strlist_split(struct strlist *l, const char *s, char sep);
 

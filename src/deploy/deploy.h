@@ -74,6 +74,20 @@ int deploy_is_ours(const struct kvlist *tags);
 void deploy_tags_record(const struct kvlist *user_tags, struct buf *out);
 /* The tag keys to take off a function that has `have` and should have `want` (those recorded and no longer wanted) */
 void deploy_tags_removed(const struct kvlist *have, const struct kvlist *want, struct strlist *out);
+/*
+ * The tag that holds a digest of the settings blambda last wrote to a
+ * function (runtime, handler, role, architecture, description, memory,
+ * timeout, environment, layers): when the function's settings no longer
+ * match it, someone changed them outside blambda.
+ */
+#define DEPLOY_SETTINGS_TAG_KEY "blambda:settings"
+#define DEPLOY_SETTINGS_DIGEST_LEN 16
+void deploy_settings_digest_have(const struct lambda_function *f, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1]);
+void deploy_settings_digest_want(const struct lambda_settings *s, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1]);
+/* 1 when the function's settings are not those blambda last wrote (it carries the digest, and they differ) */
+int deploy_changed_outside(const struct lambda_function *f);
+/* "environment KEY added", "... changed", "... removed" (the names only: values may be secrets), appended to out */
+void deploy_environment_changes(const struct kvlist *have, const struct kvlist *want, struct strlist *out);
 /* The tag on a function whose URL blambda made (so that only such a URL goes when function.url goes) */
 #define DEPLOY_URL_TAG_KEY "blambda:url"
 /* The statement that lets anyone call a URL with auth NONE */
@@ -97,6 +111,7 @@ struct deploy_step {
 	int via_s3;                    /* the zip goes through S3 */
 	unsigned writes;               /* function, role: DEPLOY_WRITE_* it makes */
 	char *revision_id;             /* function: the revision the plan read; each write is made only at it */
+	int outside;                   /* function: its settings were changed outside blambda since blambda wrote them */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

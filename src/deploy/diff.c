@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "core/hash.h"
 #include "deploy/internal.h"
 
 static int same_str(const char *a, const char *b)
@@ -22,6 +23,77 @@ static int same_map(const struct kvlist *want, const struct kvlist *have)
 		    !same_str(kvlist_get(have, want->items[i].key), want->items[i].value))
 			return 0;
 	return 1;
+}
+
+void deploy_environment_changes(const struct kvlist *have, const struct kvlist *want, struct strlist *out)
+{
+	for (size_t i = 0; i < want->nr; i++) {
+		const char *v = kvlist_get(have, want->items[i].key);
+
+		if (!v || strcmp(v, want->items[i].value))
+			strlist_add_owned(out, buf_fmt("environment %s %s", want->items[i].key, v ? "changed" : "added"));
+	}
+	for (size_t i = 0; i < have->nr; i++)
+		if (!kvlist_get(want, have->items[i].key))
+			strlist_add_owned(out, buf_fmt("environment %s removed", have->items[i].key));
+}
+
+/* The settings as one text, the same whether read from Lambda or about to be written */
+static void settings_text(const char *runtime, const char *handler, const char *role, const char *arch,
+			  const char *description, long memory, long timeout, const struct kvlist *env,
+			  const struct strlist *layers, struct buf *out)
+{
+	struct strlist keys = STRLIST_INIT;
+
+	buf_addf(out, "%s\n%s\n%s\n%s\n%s\n%ld\n%ld\n", runtime ? runtime : "", handler ? handler : "",
+		 role ? role : "", arch ? arch : "x86_64", description ? description : "", memory, timeout);
+	for (size_t i = 0; env && i < env->nr; i++)
+		strlist_add(&keys, env->items[i].key);
+	strlist_sort(&keys);
+	for (size_t i = 0; i < keys.nr; i++)
+		buf_addf(out, "env %s=%s\n", keys.items[i], kvlist_get(env, keys.items[i]));
+	for (size_t i = 0; layers && i < layers->nr; i++)
+		buf_addf(out, "layer %s\n", layers->items[i]);
+	strlist_clear(&keys);
+}
+
+static void digest_of(struct buf *text, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1])
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	sha256_hex(text->ptr, text->len, hex);
+	memcpy(out, hex, DEPLOY_SETTINGS_DIGEST_LEN);
+	out[DEPLOY_SETTINGS_DIGEST_LEN] = '\0';
+	buf_release(text);
+}
+
+void deploy_settings_digest_have(const struct lambda_function *f, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1])
+{
+	struct buf t = BUF_INIT;
+
+	settings_text(f->runtime, f->handler, f->role, f->architecture, f->description, f->memory, f->timeout,
+		      &f->environment, &f->layers, &t);
+	digest_of(&t, out);
+}
+
+void deploy_settings_digest_want(const struct lambda_settings *s, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1])
+{
+	struct buf t = BUF_INIT;
+
+	settings_text(s->runtime, s->handler, s->role, s->architecture, s->description, s->memory, s->timeout,
+		      s->environment, s->layers, &t);
+	digest_of(&t, out);
+}
+
+int deploy_changed_outside(const struct lambda_function *f)
+{
+	const char *recorded = kvlist_get(&f->tags, DEPLOY_SETTINGS_TAG_KEY);
+	char now[DEPLOY_SETTINGS_DIGEST_LEN + 1];
+
+	if (!recorded)
+		return 0;
+	deploy_settings_digest_have(f, now);
+	return strcmp(recorded, now) != 0;
 }
 
 static unsigned code_diff(const struct lambda_function *have, const struct lambda_settings *want, const char *code,
@@ -62,7 +134,7 @@ static unsigned config_diff(const struct lambda_function *have, const struct lam
 	if (!same_str(have->description, want->description))
 		strlist_add(reasons, "description changed");
 	if (!same_map(want->environment, &have->environment))
-		strlist_add(reasons, "environment changed");
+		deploy_environment_changes(&have->environment, want->environment, reasons);
 	if (!strlist_equal(want->layers, &have->layers)) /* in order: layers are applied in order */
 		strlist_add(reasons, "layers changed");
 	return reasons->nr > before ? DEPLOY_WRITE_CONFIG : 0;
@@ -83,7 +155,9 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 
 		if (!v || strcmp(v, want->tags->items[i].value)) {
 			w = DEPLOY_WRITE_TAGS;
-			if (strcmp(want->tags->items[i].key, DEPLOY_TAGS_TAG_KEY)) /* blambda's own record: no news */
+			/* blambda's own records: no news */
+			if (strcmp(want->tags->items[i].key, DEPLOY_TAGS_TAG_KEY) &&
+			    strcmp(want->tags->items[i].key, DEPLOY_SETTINGS_TAG_KEY))
 				strlist_add_owned(reasons, buf_fmt("tag %s changed", want->tags->items[i].key));
 		}
 	}

@@ -249,20 +249,6 @@ struct found {
 	struct strlist aliases;
 };
 
-/* "environment changed", said key by key (the names only: values may be secrets) */
-static void environment_changes(const struct kvlist *have, const struct kvlist *want, struct strlist *out)
-{
-	for (size_t i = 0; i < want->nr; i++) {
-		const char *v = kvlist_get(have, want->items[i].key);
-
-		if (!v || strcmp(v, want->items[i].value))
-			strlist_add_owned(out, buf_fmt("environment: %s %s", want->items[i].key, v ? "changed" : "added"));
-	}
-	for (size_t i = 0; i < have->nr; i++)
-		if (!kvlist_get(want, have->items[i].key))
-			strlist_add_owned(out, buf_fmt("environment: %s removed", have->items[i].key));
-}
-
 /* The tags, the alias and the URL the project's view gives the function, where they differ */
 static void around_changes(const struct config *one, const struct found *h, struct strlist *out)
 {
@@ -327,9 +313,7 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 	strlist_add(&p->changes, "code: the project's build replaces it");
 	deploy_function_diff(f, &want, f->code_sha256, &diff);
 	for (size_t i = 0; i < diff.nr; i++)
-		if (!strcmp(diff.items[i], "environment changed"))
-			environment_changes(&f->environment, want.environment, &p->changes);
-		else if (!strcmp(diff.items[i], "layers changed"))
+		if (!strcmp(diff.items[i], "layers changed"))
 			strlist_add(&p->changes, had_runtime ? "layers changed" : "layers: blambda's runtime layer added");
 		else
 			strlist_add(&p->changes, diff.items[i]);

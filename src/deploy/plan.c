@@ -121,6 +121,12 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	for (size_t i = 0; i < user_tags->nr; i++)
 		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
 	kvlist_set(tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	{
+		char digest[DEPLOY_SETTINGS_DIGEST_LEN + 1];
+
+		deploy_settings_digest_want(s, digest);
+		kvlist_set(tags, DEPLOY_SETTINGS_TAG_KEY, digest);
+	}
 	if (user_tags->nr) {
 		struct buf record = BUF_INIT;
 
@@ -171,6 +177,10 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	deploy_set_str(&s->code_sha256, f.code_sha256);
 	deploy_set_str(&s->revision_id, f.revision_id);
 	s->writes = deploy_function_diff(&f, &want, code, &s->reasons);
+	s->outside = deploy_changed_outside(&f);
+	if (s->outside && s->writes & DEPLOY_WRITE_CONFIG)
+		deploy_reason(s, "the settings were changed outside blambda since its last deploy: they go back to "
+			      "blambda.yml's");
 	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 	if (!s->writes)
 		deploy_reason(s, "up to date");

@@ -46,7 +46,7 @@ expect_json "$c['Role'] == 'arn:aws:iam::123456789012:role/hello-blambda-role'"
 expect_json "[l['Arn'] for l in $c['Layers']] == ['arn:aws:lambda:eu-west-1:123456789012:layer:blambda:1']"
 want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/function.zip)
 expect_json "$c['CodeSha256'] == '$want'"
-expect_json "d['Tags'] == {'blambda:managed-by': 'blambda'}"
+expect_json "{k: v for k, v in d['Tags'].items() if k != 'blambda:settings'} == {'blambda:managed-by': 'blambda'}"
 
 test_case "the role: trusted by Lambda, basic execution policy attached, tagged"
 awsq iam get-role --role-name hello-blambda-role
@@ -75,7 +75,7 @@ awsq lambda get-function --function-name hello
 want=$(python3 -c "import base64,hashlib,sys; print(base64.b64encode(hashlib.sha256(open(sys.argv[1],'rb').read()).digest()).decode())" target/function.zip)
 expect_json "d['Configuration']['CodeSha256'] == '$want'"
 
-test_case "a memory change: only UpdateFunctionConfiguration"
+test_case "a memory change: UpdateFunctionConfiguration (and the record of the settings written)"
 sed -i 's/memory: 512/memory: 1024/' blambda.yml
 mark
 blambda deploy --dry-run
@@ -84,7 +84,7 @@ expect_writes ""
 blambda deploy
 expect_status 0
 expect_out_has "function 'hello': updated (memory 512 -> 1024)"
-expect_writes "PUT /2015-03-31/functions/hello/configuration;"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
 awsq lambda get-function-configuration --function-name hello
 expect_json "d['MemorySize'] == 1024"
 
@@ -109,17 +109,28 @@ mark
 blambda deploy --json
 expect_status 0
 expect_json "d['ok'] and d['functions'][0]['action'] == 'updated' and d['functions'][0]['writes'] == ['configuration', 'tags']"
-expect_json "'description changed' in d['functions'][0]['reasons'] and 'environment changed' in d['functions'][0]['reasons']"
+expect_json "'description changed' in d['functions'][0]['reasons'] and 'environment GREETING added' in d['functions'][0]['reasons']"
 expect_json "d['functions'][0]['state'] == 'Active' and d['functions'][0]['arn'].endswith(':function:hello')"
 expect_json "d['layers'][0]['action'] == 'unchanged' and d['layers'][0]['version'] == 1"
 expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
 awsq lambda get-function --function-name hello
 expect_json "d['Configuration']['Environment']['Variables'] == {'GREETING': 'hi'} and d['Configuration']['Description'] == 'says hello'"
-expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'blambda:tags': 'team'}"
+expect_json "{k: v for k, v in d['Tags'].items() if k != 'blambda:settings'} == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'blambda:tags': 'team'}"
 mark
 blambda deploy
 expect_out_has "up to date"
 expect_writes ""
+
+test_case "settings changed outside blambda: the plan says so, and the deploy puts blambda.yml's back"
+aws lambda update-function-configuration --function-name hello --memory-size 256 > /dev/null
+blambda deploy --dry-run
+expect_out_has "memory 256 -> "
+expect_out_has "the settings were changed outside blambda since its last deploy: they go back to blambda.yml's"
+blambda deploy
+expect_status 0
+blambda deploy --dry-run
+expect_out_has "up to date"
+expect_out_lacks "outside blambda"
 
 test_case "a tag gone from function.tags goes from the function; one someone else put there stays"
 ARN=arn:aws:lambda:eu-west-1:123456789012:function:hello
@@ -128,7 +139,7 @@ sed -i 's/^    team: clojure$/    team: clojure\n    owner: me/' blambda.yml
 blambda deploy
 expect_status 0
 awsq lambda list-tags --resource $ARN
-expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'owner': 'me', 'blambda:tags': 'team owner', 'cost-center': '42'}"
+expect_json "{k: v for k, v in d['Tags'].items() if k != 'blambda:settings'} == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'owner': 'me', 'blambda:tags': 'team owner', 'cost-center': '42'}"
 sed -i '/^    owner: me$/d' blambda.yml
 blambda deploy --dry-run
 expect_out_has "tag owner removed"
@@ -137,12 +148,12 @@ mark
 blambda deploy
 expect_status 0
 awsq lambda list-tags --resource $ARN
-expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'blambda:tags': 'team', 'cost-center': '42'}"
+expect_json "{k: v for k, v in d['Tags'].items() if k != 'blambda:settings'} == {'blambda:managed-by': 'blambda', 'team': 'clojure', 'blambda:tags': 'team', 'cost-center': '42'}"
 sed -i '/^  tags:$/d; /^    team: clojure$/d' blambda.yml
 blambda deploy
 expect_status 0
 awsq lambda list-tags --resource $ARN
-expect_json "d['Tags'] == {'blambda:managed-by': 'blambda', 'cost-center': '42'}"
+expect_json "{k: v for k, v in d['Tags'].items() if k != 'blambda:settings'} == {'blambda:managed-by': 'blambda', 'cost-center': '42'}"
 blambda deploy
 expect_out_has "up to date"
 
@@ -168,7 +179,7 @@ mark
 blambda deploy
 expect_status 0
 expect_out_has "function 'hello': updated (layers changed)"
-expect_writes "PUT /2015-03-31/functions/hello/configuration;"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
 awsq lambda get-function-configuration --function-name hello
 expect_json "[l['Arn'] for l in d['Layers']] == ['arn:aws:lambda:eu-west-1:123456789012:layer:blambda:2']"
 
@@ -220,7 +231,7 @@ mark
 blambda deploy --json
 expect_status 0
 expect_json "d['roles'] == [] and 'role arn:aws:iam::123456789012:role/hello-blambda-role -> arn:aws:iam::123456789012:role/mine' in d['functions'][0]['reasons']"
-expect_writes "PUT /2015-03-31/functions/hello/configuration;"
+expect_writes "PUT /2015-03-31/functions/hello/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Ahello;"
 
 test_case "several functions: one zip and one layer, a role and a function each"
 cd "$TMP" || exit 1
@@ -265,7 +276,7 @@ blambda deploy multi-worker
 expect_status 0
 expect_out_has "function 'multi-worker': updated (timeout 60 -> 90)"
 expect_out_lacks "multi-api"
-expect_writes "PUT /2015-03-31/functions/multi-worker/configuration;"
+expect_writes "PUT /2015-03-31/functions/multi-worker/configuration;POST /2017-03-31/tags/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Amulti-worker;"
 mark
 blambda deploy multi-wroker
 expect_status 2

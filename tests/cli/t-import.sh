@@ -155,7 +155,7 @@ aws lambda create-function --function-name inh --runtime python3.12 --handler th
 	--zip-file "fileb://$TMP/theirs.zip" > /dev/null
 blambda import inh --dry-run
 expect_status 0
-expect_out_has "  environment: SECRET_TOKEN added"
+expect_out_has "  environment SECRET_TOKEN added"
 expect_out_lacks "not-shown"
 expect_out_has "  tag team added"
 expect_out_has "  a version is published, and alias 'live' is made for it"

@@ -14,6 +14,7 @@
 #include "aws/sigv4.h"
 #include "aws/xml.h"
 #include "core/array.h"
+#include "core/clock.h"
 #include "core/hash.h"
 #include "core/region.h"
 #include "core/xalloc.h"
@@ -139,6 +140,7 @@ int aws_init_region(struct aws *a, const struct aws_settings *s, const char *reg
 	a->region_origin = xstrdup(origin);
 	aws_credentials_copy(&a->creds, creds);
 	a->have_creds = 1;
+	a->creds_at_ms = clock_epoch_ms(); /* as fresh as the caller's: no refresh at once */
 	a->http = aws_http(a, err);
 	return a->http ? 0 : -1;
 }
@@ -578,6 +580,19 @@ static void http_request_for(const struct aws *a, struct aws_call *call, const s
 		hreq->total_timeout_ms = aws_timeout_for(call->body_file || call->source ? send_len : 0);
 }
 
+/*
+ * A call that carries a secret (a web identity token, credentials): the
+ * text of a refusal is not shown, since a server or proxy in between may
+ * echo the request in it; its code, status and request id are.
+ */
+static void hide_answer_text(const struct aws_call *call, const struct http_response *resp, struct error *err)
+{
+	if (!call->sensitive || !resp->status)
+		return;
+	free(err->message);
+	err->message = xstrdup("the text of the answer is not shown: the call carried a secret");
+}
+
 int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_call *call,
 		struct http_response *resp, struct error *err)
 {
@@ -609,12 +624,14 @@ int aws_call_as(struct aws *a, const struct aws_credentials *creds, struct aws_c
 	http_request_for(a, call, &t, &sig, &hreq);
 	if (http_perform(a->http, &hreq, resp)) {
 		aws_error_from_failure(resp, err);
+		hide_answer_text(call, resp, err);
 		goto out;
 	}
 	if (resp->status >= 200 && resp->status < 300) {
 		r = 0;
 	} else {
 		aws_error_parse(resp, err);
+		hide_answer_text(call, resp, err);
 		r = 1;
 	}
 out:

@@ -63,6 +63,7 @@ struct aws {
 	int endpoint_flag;
 	struct aws_credentials creds;
 	int have_creds;
+	long long creds_at_ms;    /* when the chain last found them (a refresh waits a minute at least) */
 	struct http_client *http;
 	long quick_ms;          /* nonzero: every call is tried once, for this long at most (optional lookups) */
 	const struct observer *obs;

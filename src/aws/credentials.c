@@ -30,9 +30,11 @@
 
 #include "aws/credentials.h"
 #include "aws/sts.h"
+#include "core/clock.h"
 #include "core/fs.h"
 #include "core/hash.h"
 #include "core/spawn.h"
+#include "core/wait.h"
 #include "core/xalloc.h"
 
 extern char **environ;
@@ -766,6 +768,12 @@ struct web_identity {
 /* The token, trimmed of the newline a file ends with; -1 with err */
 static int read_token(const struct web_identity *w, struct buf *token, struct error *err)
 {
+	struct stat st;
+
+	/* a pipe or a device would hold blambda up or feed it forever: a token is a file */
+	if (!stat(w->token_file, &st) && !S_ISREG(st.st_mode))
+		return error_set(err, EXIT_AWS, "the web identity token file '%s' (%s) is not a regular file",
+				 w->token_file, w->origin);
 	if (fs_read_file(w->token_file, token, 1 << 16)) {
 		error_set(err, EXIT_AWS, "cannot read the web identity token file '%s' (%s): %s", w->token_file, w->origin,
 			  errno == EFBIG ? "larger than 64 KB" : strerror(errno));
@@ -775,6 +783,9 @@ static int read_token(const struct web_identity *w, struct buf *token, struct er
 		token->ptr[--token->len] = '\0';
 	if (!token->len)
 		return error_set(err, EXIT_AWS, "the web identity token file '%s' (%s) is empty", w->token_file, w->origin);
+	if (memchr(token->ptr, '\0', token->len))
+		return error_set(err, EXIT_AWS, "the web identity token file '%s' (%s) holds a NUL byte: it is no token",
+				 w->token_file, w->origin);
 	return 0;
 }
 
@@ -825,12 +836,11 @@ static int from_env_web_identity(struct aws *a, struct aws_credentials *c, struc
 	struct web_identity w = { env("AWS_WEB_IDENTITY_TOKEN_FILE"), env("AWS_ROLE_ARN"), env("AWS_ROLE_SESSION_NAME"),
 				  "AWS_WEB_IDENTITY_TOKEN_FILE" };
 
-	if (!w.token_file && !w.role)
+	if (!w.token_file) /* AWS_ROLE_ARN alone means nothing here, as in the AWS SDKs */
 		return 0;
-	if (!w.token_file || !w.role)
-		return error_set(err, EXIT_AWS, "%s is set but %s is not: web identity credentials need both",
-				 w.token_file ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
-				 w.token_file ? "AWS_ROLE_ARN" : "AWS_WEB_IDENTITY_TOKEN_FILE");
+	if (!w.role)
+		return error_set(err, EXIT_AWS, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web "
+				 "identity credentials need both");
 	return from_web_identity(a, &w, c, err);
 }
 
@@ -897,19 +907,11 @@ static int from_profile(struct aws *a, const char *profile, int depth, struct aw
 	return 0;
 }
 
-int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struct error *err)
+/* The chain, in order: 1 with *c filled, 0 when no source has credentials, -1 with err */
+static int run_chain(struct aws *a, struct aws_credentials *c, struct error *err)
 {
-	struct aws_credentials *c = &a->creds;
 	int r = 0;
 
-	/* credentials that expire are fetched again five minutes before they do */
-	if (a->have_creds && (!c->expiration || c->expiration - time(NULL) > CREDS_REFRESH_S || c->source == CRED_ENV)) {
-		*out = c;
-		return 0;
-	}
-	if (a->have_creds)
-		observe_trace(a->obs, 1, "credentials from %s expire soon: fetching them again", c->detail);
-	a->have_creds = 0;
 	if (!a->profile_explicit)
 		r = from_env(c, err);
 	if (!r)
@@ -918,17 +920,60 @@ int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struc
 		r = from_container(a, c, err);
 	if (!r)
 		r = from_imds(a, c, err);
-	if (r < 0)
+	return r;
+}
+
+/*
+ * Credentials that expire are fetched again five minutes before, but not
+ * more than once a minute (BLAMBDA_WAIT_SCALE shortens that, for tests)
+ */
+static int due_for_refresh(const struct aws *a, time_t now)
+{
+	const struct aws_credentials *c = &a->creds;
+
+	return c->expiration && c->source != CRED_ENV && c->expiration - now <= CREDS_REFRESH_S &&
+	       (double)(clock_epoch_ms() - a->creds_at_ms) >= 60000.0 * wait_scale();
+}
+
+int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struct error *err)
+{
+	struct aws_credentials *c = &a->creds, fresh = AWS_CREDENTIALS_INIT;
+	time_t now = time(NULL);
+	int r;
+
+	if (a->have_creds && !due_for_refresh(a, now)) {
+		*out = c;
+		return 0;
+	}
+	if (a->have_creds)
+		observe_trace(a->obs, 1, "credentials from %s expire soon: fetching them again", c->detail);
+	r = run_chain(a, &fresh, err);
+	if (r <= 0 && a->have_creds && c->expiration > now + 30) {
+		/* the refresh failed, but what we have still works for a while: go on with it */
+		observe_trace(a->obs, 1, "fetching credentials again failed; those in hand last %lds more",
+			      (long)(c->expiration - now));
+		error_release(err);
+		aws_credentials_release(&fresh);
+		a->creds_at_ms = clock_epoch_ms();
+		*out = c;
+		return 0;
+	}
+	if (r < 0) {
+		aws_credentials_release(&fresh);
 		return -1;
+	}
 	if (!r) {
 		error_set(err, EXIT_AWS, "no AWS credentials found");
 		return error_hint(err, "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run 'aws configure', or "
 				  "choose a profile with --profile");
 	}
+	aws_credentials_release(c);
+	*c = fresh;
 	observe_trace(a->obs, 1, "credentials: %s", c->detail);
 	if (check_expiry(c, err))
 		return -1;
 	a->have_creds = 1;
+	a->creds_at_ms = clock_epoch_ms();
 	*out = c;
 	return 0;
 }

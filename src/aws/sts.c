@@ -46,6 +46,15 @@ void sts_identity_release(struct sts_identity *id)
 	memset(id, 0, sizeof(*id));
 }
 
+/* Printable ASCII without spaces: what may go into a header */
+static int header_safe(const char *s)
+{
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f)
+			return 0;
+	return 1;
+}
+
 /* The Credentials of an AssumeRole* answer into out; 1 with err when there are none */
 static int read_credentials(const struct xml_node *doc, const char *action, struct aws_credentials *out,
 			    struct error *err)
@@ -56,6 +65,13 @@ static int read_credentials(const struct xml_node *doc, const char *action, stru
 
 	if (!akid || !*akid || !secret || !*secret)
 		return aws_error_set(err, "MissingCredentials", "STS %s answered without credentials", action), 1;
+	/* they go into every request's headers: printable, without spaces; and a time that reads as one */
+	if (!header_safe(akid) || !header_safe(secret) || (token && *token && !header_safe(token)))
+		return aws_error_set(err, "MalformedAnswer", "STS %s answered with credentials that are not printable "
+				     "text", action), 1;
+	if (exp && aws_parse_time(exp) < 0)
+		return aws_error_set(err, "MalformedAnswer", "STS %s answered with an Expiration blambda cannot read",
+				     action), 1;
 	buf_init_secret(&out->secret_access_key);
 	buf_init_secret(&out->session_token);
 	buf_adds(&out->access_key_id, akid);

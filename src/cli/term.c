@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/msg.h"
@@ -19,7 +20,7 @@ int term_in_ci(void)
 {
 	const char *ci = getenv("CI");
 
-	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
+	return ci && *ci && strcasecmp(ci, "false") && strcasecmp(ci, "no") && strcasecmp(ci, "off") && strcmp(ci, "0");
 }
 
 int term_can_ask(void)

@@ -19,7 +19,10 @@ const struct observer *term_observer(void);
 /* The same without bars and spinners (work in several regions at once). */
 const struct observer *term_observer_plain(void);
 
-/* 1 when CI is set (to anything but "", "false" or "0"), as CI services set it: nothing waits on a terminal. */
+/*
+ * 1 when CI is set (to anything but "", "0", or "false", "no", "off" in any
+ * case), as CI services set it: nothing waits on a terminal.
+ */
 int term_in_ci(void);
 /* 1 when a question may be asked: stdin and stderr are a terminal, and this is no CI run. */
 int term_can_ask(void);

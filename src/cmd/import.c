@@ -40,7 +40,7 @@ static void print_plan(FILE *to, const struct import_plan *p, const char *path)
 		if (p->moved)
 			fprintf(to, "%s: function.name '%s' becomes an entry of functions: too (function: keeps what they "
 				"share; commands then take a function's name)\n", path, p->moved);
-		const char *s = p->entry, *nl;
+		const char *s = p->entry_shown, *nl;
 
 		fprintf(to, "%s gets it under functions:\n", path);
 		for (; *s; s = nl + 1) {
@@ -73,8 +73,8 @@ static void print_json(const struct import_plan *p, int dry_run)
 	if (p->arn)
 		cJSON_AddStringToObject(o, "arn", p->arn);
 	cJSON_AddBoolToObject(o, "in_project", p->in_project);
-	if (p->entry)
-		cJSON_AddStringToObject(o, "entry", p->entry);
+	if (p->entry_shown)
+		cJSON_AddStringToObject(o, "entry", p->entry_shown);
 	changes = cJSON_AddArrayToObject(o, "changes");
 	for (size_t i = 0; i < p->changes.nr; i++)
 		cJSON_AddItemToArray(changes, cJSON_CreateString(p->changes.items[i]));
@@ -250,7 +250,9 @@ const struct command cmd_import = {
 		"functions: (a project of one function.name gets a functions: block, that function as its "
 		"first entry, and function: keeps what they share): handler (when it is NAMESPACE/FUNCTION), "
 		"memory, timeout, role, description, environment, the layers that are not blambda's, the "
-		"alias (when it has one) and the URL with its CORS settings. The rest of blambda.yml stays as "
+		"alias (when it has one) and the URL with its CORS settings; what it shows leaves the "
+		"environment's values out (they are secrets, often), and says that they go into the file. "
+		"The rest of blambda.yml stays as "
 		"it was, comments included; the new text is read back and checked before it replaces the "
 		"file (the file a symbolic link names, when it is one; and only when nobody changed it "
 		"meanwhile). A value from Lambda that blambda.yml cannot hold as it is, or a function left "

@@ -7,7 +7,7 @@
 
 #include "core/clock.h"
 
-static double scale(void)
+double wait_scale(void)
 {
 	const char *v = getenv("BLAMBDA_WAIT_SCALE");
 	char *end;
@@ -23,7 +23,7 @@ void wait_sleep(double s)
 {
 	struct timespec ts;
 
-	s *= scale();
+	s *= wait_scale();
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
 	while (nanosleep(&ts, &ts) && errno == EINTR)
@@ -44,18 +44,18 @@ int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), 
 			r = a == WAIT_DONE ? 0 : -1;
 			break;
 		}
-		if (clock_seconds() - start + delay * scale() > o->timeout_s) {
+		if (clock_seconds() - start + delay * wait_scale() > o->timeout_s) {
 			r = 1;
 			break;
 		}
-		observe_trace(o->obs, 1, "waiting %.1f s for %s", delay * scale(), o->label ? o->label : "AWS");
-		until = clock_seconds() + delay * scale();
+		observe_trace(o->obs, 1, "waiting %.1f s for %s", delay * wait_scale(), o->label ? o->label : "AWS");
+		until = clock_seconds() + delay * wait_scale();
 		/* while asleep, the observer hears of the wait a few times a second (a spinner) */
 		while (watched && clock_seconds() < until) {
 			double left = until - clock_seconds();
 
 			observe_wait(o->obs, o->label, clock_seconds() - start);
-			wait_sleep((left < 0.25 ? left : 0.25) / scale());
+			wait_sleep((left < 0.25 ? left : 0.25) / wait_scale());
 		}
 		if (!watched)
 			wait_sleep(delay);

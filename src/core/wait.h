@@ -26,6 +26,8 @@ struct wait_opts {
 /* Returns 0 when check said WAIT_DONE, 1 when the deadline passed, -1 when check said WAIT_FAILED. */
 int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), void *ctx);
 
+/* BLAMBDA_WAIT_SCALE (a factor in (0, 1], for tests), else 1 */
+double wait_scale(void);
 /* Sleep for s seconds (scaled by BLAMBDA_WAIT_SCALE), resuming after signals. */
 void wait_sleep(double s);
 

@@ -58,6 +58,8 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
  * Who uses which role: every function version of every region where one may
  * be, asked once per destroy, however many roles it checks.
  */
+#define DESTROY_MAX_REGIONS 100
+
 struct role_users {
 	int scanned;
 	struct strlist uses;    /* "REGION ROLE-ARN FUNCTION VERSION" */
@@ -112,7 +114,11 @@ static void scan_role_users(struct aws *a, const struct strlist *run, struct rol
 
 	ru->scanned = 1;
 	regions_to_ask(a, run, &scan, &exact);
-	for (size_t i = 0; i < scan.nr; i++) {
+	/* AWS has some forty regions: a list far longer is not to be believed, nor asked through */
+	if (scan.nr > DESTROY_MAX_REGIONS)
+		strlist_add_owned(&ru->unknown, buf_fmt("%s more-than-%d-regions", scan.items[DESTROY_MAX_REGIONS],
+							DESTROY_MAX_REGIONS));
+	for (size_t i = 0; i < scan.nr && i < DESTROY_MAX_REGIONS; i++) {
 		strlist_clear(&lines);
 		if (lambda_roles_in_use(a, scan.items[i], &lines, &err)) {
 			if (!region_closed(scan.items[i], &err, exact))

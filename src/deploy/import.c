@@ -71,8 +71,9 @@ static void add_scalar(struct buf *b, const char *key, const char *v)
 }
 
 /* The settings of f worth writing, as YAML lines; what cannot be carried over goes to notes. */
+/* With `shown`, the entry as it may be printed: the environment's values (secrets, often) left out */
 static char *entry_of(const struct config *cfg, const struct lambda_function *f, const struct lambda_url *url,
-		      const struct strlist *aliases, struct strlist *notes)
+		      const struct strlist *aliases, int shown, struct strlist *notes)
 {
 	struct buf b = BUF_INIT, why = BUF_INIT;
 	struct strlist layers = STRLIST_INIT;
@@ -93,7 +94,10 @@ static char *entry_of(const struct config *cfg, const struct lambda_function *f,
 		buf_adds(&b, "  ");
 		config_yaml_quote(&b, f->environment.items[i].key);
 		buf_adds(&b, ": ");
-		config_yaml_quote(&b, f->environment.items[i].value);
+		if (shown)
+			buf_adds(&b, "(its value, not shown)");
+		else
+			config_yaml_quote(&b, f->environment.items[i].value);
 		buf_addch(&b, '\n');
 	}
 	for (size_t i = 0; i < f->layers.nr; i++)
@@ -186,13 +190,14 @@ static int entry_faithful(const struct config *after, int k, const struct lambda
 static int check_edit(const char *path, const char *text, size_t len, struct import_plan *p,
 		      const struct lambda_function *f)
 {
-	struct config before, after, one;
+	struct config before = { 0 }, after = { 0 }, one;
 	struct error ignored = ERROR_INIT;
 	int k = -1, ok = !read_back(path, text, len, 0, &before, &ignored);
 
 	if (ok && read_back(path, p->text.ptr, p->text.len, 0, &after, &p->err)) {
 		error_prefix(&p->err, "the settings of '%s' from Lambda do not pass blambda's checks (in the entry "
 			     "import would add, as --dry-run shows it)", p->name);
+		config_release(&after);
 		config_release(&before);
 		error_release(&ignored);
 		return -1;
@@ -233,8 +238,10 @@ static int project_view(const struct config *cfg, struct import_plan *p, struct 
 		config_for_function(cfg, (size_t)config_function_index(cfg, p->name), out);
 		return 0;
 	}
-	if (read_back(cfg->path, p->text.ptr, p->text.len, 1, &edited, &p->err))
+	if (read_back(cfg->path, p->text.ptr, p->text.len, 1, &edited, &p->err)) {
+		config_release(&edited);
 		return -1;
+	}
 	k = config_function_index(&edited, p->name);
 	config_for_function(&edited, (size_t)k, out);
 	config_release(&edited);
@@ -345,6 +352,7 @@ int import_plan_make(struct aws *a, const struct config *cfg, const char *text, 
 		     struct import_plan *p)
 {
 	struct found h = { .aliases = STRLIST_INIT };
+	struct strlist ignored = STRLIST_INIT; /* the notes, said once */
 	const char *tag;
 	int r = -1;
 
@@ -362,7 +370,11 @@ int import_plan_make(struct aws *a, const struct config *cfg, const char *text, 
 	p->in_project = config_function_index(cfg, name) >= 0;
 	if (!p->in_project) {
 		p->moved = cfg->nfns ? NULL : config_str(cfg, CFG_FUNCTION_NAME);
-		p->entry = entry_of(cfg, &h.f, h.has_url ? &h.url : NULL, &h.aliases, &p->notes);
+		p->entry = entry_of(cfg, &h.f, h.has_url ? &h.url : NULL, &h.aliases, 0, &p->notes);
+		p->entry_shown = entry_of(cfg, &h.f, h.has_url ? &h.url : NULL, &h.aliases, 1, &ignored);
+		if (h.f.environment.nr)
+			strlist_add(&p->notes, "its environment's values are written into blambda.yml as they are (not "
+				    "shown here): keep secrets out of a file you commit (SSM, Secrets Manager)");
 		if (config_add_function(cfg, text, len, name, p->entry, &p->text, &p->err) ||
 		    check_edit(cfg->path, text, len, p, &h.f))
 			goto out;
@@ -372,6 +384,7 @@ out:
 	lambda_function_release(&h.f);
 	lambda_url_release(&h.url);
 	strlist_clear(&h.aliases);
+	strlist_clear(&ignored);
 	return r;
 }
 
@@ -441,6 +454,7 @@ void import_plan_release(struct import_plan *p)
 	free(p->arn);
 	free(p->other_tag);
 	free(p->entry);
+	free(p->entry_shown);
 	free(p->original);
 	buf_release(&p->text);
 	strlist_clear(&p->changes);

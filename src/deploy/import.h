@@ -19,6 +19,7 @@ struct import_plan {
 	int ours;                 /* it carries blambda's tag already */
 	char *other_tag;          /* a blambda:managed-by tag that names something else, or NULL */
 	char *entry;              /* the lines added under functions: (NULL when none) */
+	char *entry_shown;        /* the same as it may be printed: the environment's values left out */
 	const char *moved;        /* the single function.name that becomes an entry of its own too, or NULL */
 	char *original;           /* blambda.yml as the plan read it (the write checks it is still so) */
 	size_t original_len;

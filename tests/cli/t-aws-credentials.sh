@@ -238,15 +238,18 @@ expect_err_has "is neither https nor a loopback or container address"
 
 test_case "credentials that expire within five minutes are fetched again before the next call"
 mkdir -p "$TMP/refresh" && cd "$TMP/refresh" && "$BLAMBDA" new-function hello -q > /dev/null && cd hello || exit 1
-for life in 3600 120; do
-	start_fake "soon$life" --creds "$TMP/moto.key" --expires-in $life --log "$TMP/soon$life.log"
+# life:scale: how long the credentials last, and BLAMBDA_WAIT_SCALE (the once-a-minute floor, 60 µs at 0.000001)
+for run in 3600:1 120:1 120:0.000001; do
+	life=${run%:*} scale=${run#*:} tag=$(echo "$run" | tr ':.' '__')
+	start_fake "soon$tag" --creds "$TMP/moto.key" --expires-in "$life" --log "$TMP/soon$tag.log"
 	AWS_CONTAINER_CREDENTIALS_FULL_URI=$FAKE_URL/container-creds AWS_CONTAINER_AUTHORIZATION_TOKEN=test-token \
-		AWS_ENDPOINT_URL=$MOTO_URL blambda destroy --dry-run
+		BLAMBDA_WAIT_SCALE=$scale AWS_ENDPOINT_URL=$MOTO_URL blambda destroy --dry-run
 	expect_status 0
-	eval "fetches_$life=\$(grep -c container-creds \"\$TMP/soon$life.log\")"
+	eval "fetches_$tag=\$(grep -c container-creds \"\$TMP/soon$tag.log\")"
 done
-[ "$fetches_3600" = 1 ] && pass || fail "credentials good for an hour were fetched $fetches_3600 times"
-[ "$fetches_120" -gt 2 ] && pass || fail "credentials about to expire were fetched $fetches_120 times"
+[ "$fetches_3600_1" = 1 ] && pass || fail "credentials good for an hour were fetched $fetches_3600_1 times"
+[ "$fetches_120_1" = 1 ] && pass || fail "credentials fetched again within a minute: $fetches_120_1 times"
+[ "$fetches_120_0_000001" -ge 2 ] && pass || fail "credentials about to expire were fetched $fetches_120_0_000001 times"
 cd "$TMP" || exit 1
 
 test_case "EC2 instance metadata (IMDSv2) at AWS_EC2_METADATA_SERVICE_ENDPOINT"
@@ -287,7 +290,15 @@ expect_status 3
 expect_err_has "cannot read the web identity token file '$TMP/nope' (AWS_WEB_IDENTITY_TOKEN_FILE): No such file or directory"
 AWS_WEB_IDENTITY_TOKEN_FILE=$TMP blambda doctor
 expect_status 3
-expect_err_has "cannot read the web identity token file '$TMP' (AWS_WEB_IDENTITY_TOKEN_FILE): Is a directory"
+expect_err_has "the web identity token file '$TMP' (AWS_WEB_IDENTITY_TOKEN_FILE) is not a regular file"
+mkfifo "$TMP/token-fifo"
+AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/token-fifo run timeout 20 "$BLAMBDA" doctor
+expect_status 3
+expect_err_has "is not a regular file"
+printf 'abc\0def' > "$TMP/nul-token"
+AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/nul-token blambda doctor
+expect_status 3
+expect_err_has "holds a NUL byte: it is no token"
 printf '\n' > "$TMP/empty-token"
 AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/empty-token blambda doctor
 expect_status 3
@@ -295,7 +306,28 @@ expect_err_has "the web identity token file '$TMP/empty-token' (AWS_WEB_IDENTITY
 AWS_ROLE_ARN= blambda doctor
 expect_status 3
 expect_err_has "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web identity credentials need both"
-unset AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN
+unset AWS_WEB_IDENTITY_TOKEN_FILE
+AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK blambda doctor --profile nope 2>/dev/null
+AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK blambda doctor
+expect_status 0
+expect_out_has "credentials:  the environment (AWS_ACCESS_KEY_ID)"
+printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$MOTO_AK" "$MOTO_SK" > "$HOME/.aws/credentials"
+blambda doctor
+expect_status 0
+expect_out_has "credentials:  profile 'default' in ~/.aws/credentials"
+rm "$HOME/.aws/credentials"
+unset AWS_ROLE_ARN
+
+test_case "a refusal that echoes the request does not show the token"
+start_fake echo --faults echo
+AWS_ENDPOINT_URL_STS=$FAKE_URL AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/oidc-token AWS_ROLE_ARN=arn:aws:iam::123456789012:role/ci \
+	blambda doctor -vv --json
+expect_status 3
+case "$out$err" in *oidc-secret-token*) fail "the token was printed" ;; *) pass ;; esac
+AWS_ENDPOINT_URL_STS=$FAKE_URL AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/oidc-token AWS_ROLE_ARN=arn:aws:iam::123456789012:role/ci \
+	blambda doctor
+case "$out$err" in *oidc-secret-token*) fail "the token was printed" ;; *) pass ;; esac
+expect_err_has "InvalidIdentityToken: the text of the answer is not shown: the call carried a secret"
 
 test_case "web identity in a profile: role_arn + web_identity_token_file"
 printf '[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/pod\nweb_identity_token_file = %s\nrole_session_name = pod-1\n' \

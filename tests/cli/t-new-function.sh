@@ -207,9 +207,12 @@ assert deploy["permissions"]["id-token"] == "write", deploy
 env = deploy["env"]
 assert env["CI"] == "true" and env["AWS_ROLE_ARN"] == "${{ vars.AWS_ROLE_ARN }}", env
 assert env["AWS_WEB_IDENTITY_TOKEN_FILE"] and "AWS_ACCESS_KEY_ID" not in text, env
+assert d["name"] == "ci-fn", d["name"]
 runs = [s.get("run", "") for s in deploy["steps"]]
-assert runs[-1] == "blambda deploy" and runs[-2] == "blambda doctor", runs
-assert any("audience=sts.amazonaws.com" in r and '> "$AWS_WEB_IDENTITY_TOKEN_FILE"' in r for r in runs), runs
+assert runs[-2] == "blambda build", runs
+last = runs[-1].strip().splitlines()
+assert "audience=sts.amazonaws.com" in last[1] and '> "$AWS_WEB_IDENTITY_TOKEN_FILE"' in last[1], last
+assert last[-2:] == ["blambda doctor", "blambda deploy"], last
 PY
 blambda new-function other --ci gitlab
 expect_status 2

@@ -28,9 +28,11 @@ Throttling / ServiceUnavailable, 400 a non-retryable ValidationError),
 Content-Length), "ok" (a GetCallerIdentity answer), "hostile-identity" (one
 whose Arn carries a line break and a C1 control, as &#13;&#10; and &#155;
 decode to: XML 1.0 allows no ESC), "short-account" (one whose Account is not twelve
-digits). The last entry repeats.
+digits), "echo" (a 400 whose message repeats the request's body, as a
+careless proxy might). The last entry repeats.
 --log appends "METHOD PATH" per request.
 """
+import html
 import json, socket, struct, sys, threading, time
 import loopback
 from urllib.parse import urlparse, parse_qs
@@ -125,13 +127,17 @@ class Handler(loopback.Handler):
     def do_POST(self):
         self.record()
         n = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(n)
+        body = self.rfile.read(n)
         with lock:
             i = counter[0]
             counter[0] += 1
         step = faults[min(i, len(faults) - 1)]
         if step == "ok":
             return self.send(200, IDENTITY, "text/xml")
+        if step == "echo":
+            return self.send(400, error_xml("InvalidIdentityToken",
+                                            "bad request: " + html.escape(body.decode(errors="replace"))),
+                             "text/xml")
         if step == "hostile-identity":
             forged = "arn:aws:iam::123456789012:user/x&#13;&#10;caller:       arn:aws:iam::999999999999:root&#155;31m"
             return self.send(200, IDENTITY.replace("arn:aws:iam::123456789012:user/fake", forged), "text/xml")

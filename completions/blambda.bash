@@ -132,7 +132,7 @@ _blambda()
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune terraform doctor config completion version help" -- "$cur"))
+            COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune status diff terraform doctor config completion version help" -- "$cur"))
         fi
         return 0
     fi
@@ -216,6 +216,20 @@ _blambda()
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
+        "status")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
+            fi
+            ;;
+        "diff")
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            else
+                COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
+            fi
+            ;;
         "terraform")
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
@@ -249,7 +263,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune terraform doctor config completion version help" -- "$cur"))
+                COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune status diff terraform doctor config completion version help" -- "$cur"))
             fi
             ;;
     esac

@@ -46,6 +46,7 @@ void lambda_function_release(struct lambda_function *f)
 	free(f->description);
 	free(f->package_type);
 	free(f->revision_id);
+	free(f->last_modified);
 	free(f->code_sha256);
 	free(f->state);
 	free(f->state_reason);
@@ -73,6 +74,7 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 	f->description = dup_str(c, "Description");
 	f->package_type = dup_str(c, "PackageType");
 	f->revision_id = dup_str(c, "RevisionId");
+	f->last_modified = dup_str(c, "LastModified");
 	f->code_sha256 = dup_str(c, "CodeSha256");
 	f->state = dup_str(c, "State");
 	f->state_reason = dup_str(c, "StateReason");

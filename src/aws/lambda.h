@@ -40,6 +40,7 @@ struct lambda_function {
 	char *name, *arn, *runtime, *handler, *role, *architecture, *description;
 	char *package_type;               /* Zip or Image (NULL: Lambda did not say) */
 	char *revision_id;                /* changes with every update: a write may be made conditional on it */
+	char *last_modified;              /* when it last changed, as Lambda writes it */
 	char *code_sha256;                /* base64, as Lambda gives it */
 	char *state, *state_reason, *last_update_status, *last_update_reason;
 	long memory, timeout;

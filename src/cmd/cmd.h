@@ -21,6 +21,8 @@ extern const struct command cmd_import;
 extern const struct command cmd_versions;
 extern const struct command cmd_rollback;
 extern const struct command cmd_prune;
+extern const struct command cmd_status;
+extern const struct command cmd_diff;
 extern const struct command cmd_terraform;
 
 /* local's subcommands */

@@ -14,6 +14,8 @@ static const struct command *const commands[] = {
 	&cmd_versions,
 	&cmd_rollback,
 	&cmd_prune,
+	&cmd_status,
+	&cmd_diff,
 	&cmd_terraform,
 	&cmd_doctor,
 	&cmd_config,

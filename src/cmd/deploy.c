@@ -8,6 +8,7 @@
 #include "cli/msg.h"
 #include "cli/term.h"
 #include "cmd/cmd.h"
+#include "cmd/deploy_run.h"
 #include "cmd/setup.h"
 #include "core/array.h"
 #include "core/fs.h"
@@ -252,10 +253,10 @@ static int render_plans(struct deploy_plan *plans, size_t n, int json, int dry_r
 	return r;
 }
 
-static int exec_deploy(struct args *args, struct config *cfg)
+int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *m)
 {
-	int json = args_flag(args, GLOBAL_JSON), dry_run = args_flag(args, DEPLOY_OPT_DRY_RUN);
-	int layers_only = args_flag(args, DEPLOY_OPT_LAYER);
+	int json = args_flag(args, GLOBAL_JSON), dry_run = m->dry_run;
+	int layers_only = m->layers_only;
 	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
 	struct project_build_opts bo = { .runtime_layer = 1, .deps_layer = 1, .function = !layers_only };
 	struct project_artifacts arts = { 0 };
@@ -279,7 +280,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	/* build what is out of date, as `blambda build` would */
 	if (project_build(cfg, &bo, &fetch, &arts, &err) ||
 	    limits_check(arts.arts, arts.nr,
-			 config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || args_flag(args, DEPLOY_OPT_USE_S3), &err) ||
+			 config_str(cfg, CFG_AWS_S3_BUCKET) != NULL || m->use_s3, &err) ||
 	    aws_get_credentials(&a, &creds, &err) || xml_load(&err) ||
 	    cmd_region_clients(cfg, &regions, &origins, creds, &awss, &n, &err))
 		goto out;
@@ -287,8 +288,8 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.layers_only = layers_only;
 	o.fns = fns;
 	o.nfns = nfns;
-	o.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
-	o.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
+	o.use_s3 = m->use_s3;
+	o.publish = m->publish;
 	if (!git_head_commit(".", commit))
 		o.git_commit = commit;
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
@@ -297,7 +298,10 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	o.function = arts.function;
 	plans = xcalloc(n, sizeof(*plans));
 	failures = deploy_regions(awss, (const char *const *)regions.items, n, &o, dry_run, plans);
-	r = render_plans(plans, n, json, dry_run, failures);
+	if (m->render)
+		r = m->render(plans, n, json, failures);
+	else
+		r = render_plans(plans, n, json, dry_run, failures);
 out:
 	if (error_failed(&err))
 		r = error_print(&err);
@@ -318,6 +322,17 @@ out:
 	strlist_clear(&origins);
 	fs_unlock(lock);
 	return r;
+}
+
+static int exec_deploy(struct args *args, struct config *cfg)
+{
+	struct deploy_mode m = { 0 };
+
+	m.dry_run = args_flag(args, DEPLOY_OPT_DRY_RUN);
+	m.layers_only = args_flag(args, DEPLOY_OPT_LAYER);
+	m.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
+	m.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
+	return deploy_run(args, cfg, &m);
 }
 
 static const struct opt opts[OPTS__N + 1] = {

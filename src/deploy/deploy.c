@@ -70,6 +70,7 @@ void deploy_plan_release(struct deploy_plan *p)
 		free(s->state);
 		free(s->code_sha256);
 		free(s->revision_id);
+		free(s->last_modified);
 	}
 	free(p->steps);
 	free(p->region);

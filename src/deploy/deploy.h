@@ -112,6 +112,7 @@ struct deploy_step {
 	unsigned writes;               /* function, role: DEPLOY_WRITE_* it makes */
 	char *revision_id;             /* function: the revision the plan read; each write is made only at it */
 	int outside;                   /* function: its settings were changed outside blambda since blambda wrote them */
+	char *last_modified;           /* function: when Lambda says it last changed */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

@@ -176,6 +176,7 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	deploy_set_str(&s->state, f.state);
 	deploy_set_str(&s->code_sha256, f.code_sha256);
 	deploy_set_str(&s->revision_id, f.revision_id);
+	deploy_set_str(&s->last_modified, f.last_modified);
 	s->writes = deploy_function_diff(&f, &want, code, &s->reasons);
 	s->outside = deploy_changed_outside(&f);
 	if (s->outside && s->writes & DEPLOY_WRITE_CONFIG)

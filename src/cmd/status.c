@@ -1,0 +1,267 @@
+/*
+ * blambda status and blambda diff: deploy's plan (read only, every region),
+ * shown as what is there rather than as what a deploy would do.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/msg.h"
+#include "cli/term.h"
+#include "cmd/cmd.h"
+#include "cmd/deploy_run.h"
+#include "core/json.h"
+
+/* The planned step of kind k for function fn, or NULL */
+static const struct deploy_step *step_of(const struct deploy_plan *p, enum deploy_kind k, size_t fn)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->steps[i].kind == k && p->steps[i].fn == fn && p->steps[i].planned)
+			return &p->steps[i];
+	return NULL;
+}
+
+/* A reason that is a setting's difference: not the code's, a tag's, or a remark */
+static int setting_reason(const char *r)
+{
+	return strcmp(r, "code changed") && strncmp(r, "tag ", 4) && strcmp(r, "up to date") &&
+	       strncmp(r, "the settings were changed outside", 33);
+}
+
+/* One line of Lambda's text on stdout, nothing in it steering a terminal */
+static void print_line(const char *indent, const char *text)
+{
+	struct buf b = BUF_INIT;
+
+	buf_add_printable(&b, text, strlen(text), 0);
+	printf("%s%s\n", indent, b.ptr);
+	buf_release(&b);
+}
+
+static size_t settings_differing(const struct deploy_step *s)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < s->reasons.nr; k++)
+		n += setting_reason(s->reasons.items[k]);
+	return n;
+}
+
+/* "version 3", "$LATEST" or "not made yet" */
+static void alias_words(const struct deploy_step *alias, struct buf *out)
+{
+	if (alias->old_version == LAMBDA_VERSION_LATEST)
+		buf_adds(out, "$LATEST");
+	else if (alias->old_version > 0)
+		buf_addf(out, "version %ld", alias->old_version);
+	else
+		buf_adds(out, "not made yet");
+}
+
+static void status_function(const struct deploy_plan *p, const struct deploy_step *s, const char *indent)
+{
+	const struct deploy_step *alias = step_of(p, DEPLOY_ALIAS, s->fn), *url = step_of(p, DEPLOY_URL, s->fn);
+	size_t differ = settings_differing(s);
+	struct buf line = BUF_INIT;
+
+	buf_addf(&line, "function '%s': deployed, %s", s->name, s->state ? s->state : "state unknown");
+	if (s->last_modified)
+		buf_addf(&line, ", last updated %s", s->last_modified);
+	print_line(indent, line.ptr);
+	printf("%s  code: %s\n", indent, s->writes & DEPLOY_WRITE_CODE ? "differs from the build here" : "the build here");
+	if (!differ)
+		printf("%s  settings: as blambda.yml says\n", indent);
+	else
+		printf("%s  settings: %zu differ%s from blambda.yml ('blambda diff' shows them)%s\n", indent, differ,
+		       differ == 1 ? "s" : "", s->outside ? "; changed outside blambda" : "");
+	if (alias) {
+		buf_reset(&line);
+		buf_addf(&line, "  alias '%s': ", alias->name);
+		alias_words(alias, &line);
+		print_line(indent, line.ptr);
+	}
+	if (url && url->arn) {
+		buf_reset(&line);
+		buf_addf(&line, "  url: %s", url->arn);
+		print_line(indent, line.ptr);
+	}
+	buf_release(&line);
+}
+
+static cJSON *status_json(const struct deploy_plan *p)
+{
+	cJSON *o = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(o, "functions");
+
+	cJSON_AddStringToObject(o, "region", p->region ? p->region : "");
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct deploy_step *s = &p->steps[i], *alias, *url;
+		cJSON *j, *diffs;
+
+		if (s->kind != DEPLOY_FUNCTION || !s->planned)
+			continue;
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "name", s->name);
+		cJSON_AddBoolToObject(j, "deployed", s->action != DEPLOY_CREATE);
+		if (s->action != DEPLOY_CREATE) {
+			json_add_text(j, "state", s->state ? s->state : "", s->state ? strlen(s->state) : 0);
+			json_add_text(j, "last_modified", s->last_modified ? s->last_modified : "",
+				      s->last_modified ? strlen(s->last_modified) : 0);
+			cJSON_AddBoolToObject(j, "code_is_local_build", !(s->writes & DEPLOY_WRITE_CODE));
+			cJSON_AddBoolToObject(j, "changed_outside_blambda", s->outside);
+			diffs = cJSON_AddArrayToObject(j, "differences");
+			for (size_t k = 0; k < s->reasons.nr; k++)
+				if (setting_reason(s->reasons.items[k]))
+					cJSON_AddItemToArray(diffs, cJSON_CreateString(s->reasons.items[k]));
+			if ((alias = step_of(p, DEPLOY_ALIAS, s->fn)) && alias->old_version)
+				cJSON_AddNumberToObject(j, "alias_version", (double)alias->old_version);
+			if ((url = step_of(p, DEPLOY_URL, s->fn)) && url->arn)
+				cJSON_AddStringToObject(j, "url", url->arn);
+		}
+		cJSON_AddItemToArray(list, j);
+	}
+	if (p->failed) {
+		cJSON *e = cJSON_AddObjectToObject(o, "error");
+
+		cJSON_AddStringToObject(e, "step", p->failed);
+		json_add_text(e, "message", p->err.message ? p->err.message : "", p->err.message ? strlen(p->err.message) : 0);
+	}
+	return o;
+}
+
+/* Each region's failure, said once; the exit status */
+static int report_failures(struct deploy_plan *plans, size_t n)
+{
+	int r = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (plans[i].failed) {
+			error_prefix(&plans[i].err, "%s: cannot %s", plans[i].region, plans[i].failed);
+			r = error_print(&plans[i].err);
+		}
+	return r;
+}
+
+static int render_status(struct deploy_plan *plans, size_t n, int json, size_t failures)
+{
+	(void)failures;
+	if (json) {
+		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "regions");
+
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(list, status_json(&plans[i]));
+		json_print(root);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (n > 1)
+				printf("%s:\n", plans[i].region);
+			for (size_t k = 0; k < plans[i].nr; k++) {
+				const struct deploy_step *s = &plans[i].steps[k];
+
+				if (s->kind != DEPLOY_FUNCTION || !s->planned)
+					continue;
+				if (s->action == DEPLOY_CREATE)
+					printf("%sfunction '%s': not deployed\n", n > 1 ? "  " : "", s->name);
+				else
+					status_function(&plans[i], s, n > 1 ? "  " : "");
+			}
+		}
+	}
+	return report_failures(plans, n);
+}
+
+/* diff: the differences, one line each (old -> new); exit 1 when there are any, as diff(1) */
+static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t failures)
+{
+	size_t found = 0;
+	int r;
+
+	(void)failures;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < plans[i].nr; k++) {
+			const struct deploy_step *s = &plans[i].steps[k];
+			struct buf head = BUF_INIT;
+
+			if (s->kind != DEPLOY_FUNCTION || !s->planned || s->action == DEPLOY_UNCHANGED)
+				continue;
+			found++;
+			if (json)
+				continue;
+			buf_addf(&head, "function '%s'%s%s:", s->name, n > 1 ? " in " : "", n > 1 ? plans[i].region : "");
+			print_line("", head.ptr);
+			if (s->action == DEPLOY_CREATE)
+				printf("  not deployed\n");
+			for (size_t m = 0; s->action != DEPLOY_CREATE && m < s->reasons.nr; m++) {
+				const char *why = s->reasons.items[m];
+
+				if (!strcmp(why, "code changed"))
+					printf("  code differs from the build here\n");
+				else if (setting_reason(why) || !strncmp(why, "tag ", 4)) {
+					buf_reset(&head);
+					buf_addf(&head, "  %s%s", why, s->outside && setting_reason(why) ? " (changed outside blambda)" : "");
+					print_line("", head.ptr);
+				}
+			}
+			buf_release(&head);
+		}
+	if (json)
+		render_status(plans, n, 1, 0);
+	else if (!found)
+		info("no differences: what is deployed is what blambda.yml and the build here say");
+	r = report_failures(plans, n);
+	return r != EXIT_OK ? r : found ? EXIT_FAIL : EXIT_OK;
+}
+
+static int exec_status(struct args *args, struct config *cfg)
+{
+	struct deploy_mode m = { .dry_run = 1, .render = render_status };
+
+	return deploy_run(args, cfg, &m);
+}
+
+static int exec_diff(struct args *args, struct config *cfg)
+{
+	struct deploy_mode m = { .dry_run = 1, .render = render_diff };
+
+	return deploy_run(args, cfg, &m);
+}
+
+const struct command cmd_status = {
+	.name = "status",
+	.summary = "show each function as deployed: state, code, settings, alias, URL",
+	.usage = "[NAME...]",
+	.description =
+		"For each of the project's functions (or the NAMEs given) and each region (as deploy picks "
+		"them): whether it is deployed, its state and when it last changed, whether its code is the "
+		"build here (the project is built as deploy builds it), how many settings differ from "
+		"blambda.yml and whether they were changed outside blambda (the tag blambda:settings holds a "
+		"digest of what blambda last wrote), where its alias points, and its URL. Nothing is "
+		"written. With --json: {\"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
+		"\"state\", \"last_modified\", \"code_is_local_build\", \"changed_outside_blambda\", "
+		"\"differences\", \"alias_version\", \"url\"}]}]}.",
+	.pos = POS_FUNCTION,
+	.max_pos = -1,
+	.flags = CMD_CONFIG | CMD_REGIONS,
+	.examples = "blambda status\tevery function of the project\n"
+		    "blambda status --json\tthe same as JSON",
+	.exec = exec_status,
+};
+
+const struct command cmd_diff = {
+	.name = "diff",
+	.summary = "show what differs between the deployed functions and the project",
+	.usage = "[NAME...]",
+	.description =
+		"Prints, for each function that differs, one line per difference as the next deploy would "
+		"change it (old -> new: memory 256 -> 512; environment KEY added, changed or removed, names "
+		"only; the code; tags), marking those changed outside blambda since its last deploy. A "
+		"function not deployed says so. Exits 0 when nothing differs and 1 when something does, as "
+		"diff(1), so that a CI job can watch for drift. Nothing is written. With --json, the "
+		"answer of 'blambda status --json'.",
+	.pos = POS_FUNCTION,
+	.max_pos = -1,
+	.flags = CMD_CONFIG | CMD_REGIONS,
+	.examples = "blambda diff\twhat a deploy would change\n"
+		    "blambda diff api || echo drift\tin a CI job",
+	.exec = exec_diff,
+};

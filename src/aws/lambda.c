@@ -1123,3 +1123,91 @@ int lambda_delete_version(struct aws *a, const char *region, const char *name, l
 	buf_release(&query);
 	return r;
 }
+
+/* ---- who may use a layer version ---- */
+
+static void layer_version_path(struct buf *path, const char *name, long version, const char *suffix)
+{
+	buf_adds(path, "/2018-10-31/layers/");
+	aws_path_segment(path, name);
+	buf_addf(path, "/versions/%ld/policy%s", version, suffix);
+}
+
+/* The statement ids of a policy document (JSON text), appended to out */
+static void statement_ids(const char *policy, struct strlist *out)
+{
+	cJSON *doc = policy ? cJSON_Parse(policy) : NULL, *st;
+
+	cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(doc, "Statement")) {
+		const char *sid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "Sid"));
+
+		if (sid)
+			strlist_add(out, sid);
+	}
+	cJSON_Delete(doc);
+}
+
+int lambda_layer_policy_sids(struct aws *a, const char *region, const char *name, long version, struct strlist *out,
+			     struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	layer_version_path(&path, name, version, "");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) { /* no policy: shared with nobody */
+		error_release(err);
+		r = 0;
+	} else if (!r) {
+		statement_ids(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "Policy")), out);
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_add_layer_permission(struct aws *a, const char *region, const char *name, long version, const char *sid,
+				const char *principal, const char *org, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	cJSON_AddStringToObject(body, "StatementId", sid);
+	cJSON_AddStringToObject(body, "Action", "lambda:GetLayerVersion");
+	cJSON_AddStringToObject(body, "Principal", principal);
+	if (org)
+		cJSON_AddStringToObject(body, "OrganizationId", org);
+	layer_version_path(&path, name, version, "");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	cJSON_Delete(answer);
+	cJSON_Delete(body);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_remove_layer_permission(struct aws *a, const char *region, const char *name, long version,
+				   const char *sid, struct error *err)
+{
+	struct buf path = BUF_INIT, suffix = BUF_INIT;
+	int r;
+
+	buf_addch(&suffix, '/');
+	aws_path_segment(&suffix, sid);
+	layer_version_path(&path, name, version, suffix.ptr);
+	r = plain_call(a, region, "DELETE", path.ptr, NULL, 1, err);
+	buf_release(&path);
+	buf_release(&suffix);
+	return r;
+}

@@ -174,6 +174,16 @@ int lambda_aliases(struct aws *a, const char *region, const char *name, struct l
 /* DeleteFunction of one published version (Qualifier). */
 int lambda_delete_version(struct aws *a, const char *region, const char *name, long version, struct error *err);
 
+/* GetLayerVersionPolicy: the statement ids of a layer version's policy, appended to out (none: no error). */
+int lambda_layer_policy_sids(struct aws *a, const char *region, const char *name, long version, struct strlist *out,
+			     struct error *err);
+/* AddLayerVersionPermission: lambda:GetLayerVersion for principal (an account id or *), within org when given. */
+int lambda_add_layer_permission(struct aws *a, const char *region, const char *name, long version, const char *sid,
+				const char *principal, const char *org, struct error *err);
+/* RemoveLayerVersionPermission (a statement already gone is no error). */
+int lambda_remove_layer_permission(struct aws *a, const char *region, const char *name, long version,
+				   const char *sid, struct error *err);
+
 /* A function URL's configuration. */
 struct lambda_url {
 	char *url;                      /* https://ID.lambda-url.REGION.on.aws/ (answers only) */

@@ -183,6 +183,19 @@ static int check_tag(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
+/* An account id (twelve digits), an organization id (o-, then 10 to 32 letters and digits) or * */
+static int check_share(const char *key, const char *v, struct buf *why)
+{
+	size_t n = strlen(v);
+
+	(void)key;
+	if (!strcmp(v, "*") || (n == 12 && strspn(v, "0123456789") == 12) ||
+	    (n >= 12 && n <= 34 && !strncmp(v, "o-", 2) && strspn(v + 2, "abcdefghijklmnopqrstuvwxyz0123456789") == n - 2))
+		return 0;
+	buf_addf(why, "'%s' is none of an account id (twelve digits), an organization id (o-...) and *", v);
+	return -1;
+}
+
 static int check_region(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
@@ -305,6 +318,8 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		NULL, check_layer_name, "name of the runtime layer" },
 	[CFG_LAYERS_DEPS] = { "layers.deps", CFG_STRING, "BLAMBDA_DEPS_LAYER", NULL, 0, 0, NULL, NULL,
 		check_layer_name, "name of the dependencies layer (default: FUNCTION-deps)" },
+	[CFG_LAYERS_SHARE] = { "layers.share", CFG_LIST, "BLAMBDA_LAYERS_SHARE", NULL, 0, 0, NULL, NULL, check_share,
+		"who may use the layer versions blambda publishes: account ids, an organization id (o-...) or *" },
 	[CFG_DEPS_FILE] = { "deps-file", CFG_STRING, "BLAMBDA_DEPS_FILE", "bb.edn", 0, 0, NULL, NULL,
 		check_nonempty, "the file declaring the function's dependencies" },
 	[CFG_AWS_REGION] = { "aws.region", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_region,

@@ -71,6 +71,8 @@ void deploy_plan_release(struct deploy_plan *p)
 		free(s->code_sha256);
 		free(s->revision_id);
 		free(s->last_modified);
+		strlist_clear(&s->share_add);
+		strlist_clear(&s->share_remove);
 	}
 	free(p->steps);
 	free(p->region);
@@ -95,6 +97,11 @@ int deploy_is_ours(const struct kvlist *tags)
 	const char *tag = kvlist_get(tags, DEPLOY_TAG_KEY);
 
 	return tag && !strcmp(tag, DEPLOY_TAG_VALUE);
+}
+
+void deploy_share_sid(const char *entry, struct buf *out)
+{
+	buf_addf(out, "%s%s", DEPLOY_SHARE_SID_PREFIX, strcmp(entry, "*") ? entry : "any");
 }
 
 void deploy_tags_record(const struct kvlist *user_tags, struct buf *out)

@@ -88,6 +88,9 @@ void deploy_settings_digest_want(const struct lambda_settings *s, char out[DEPLO
 int deploy_changed_outside(const struct lambda_function *f);
 /* "environment KEY added", "... changed", "... removed" (the names only: values may be secrets), appended to out */
 void deploy_environment_changes(const struct kvlist *have, const struct kvlist *want, struct strlist *out);
+/* The statement id blambda gives a layer version's permission for a layers.share entry: blambda-share-ENTRY (* is any) */
+void deploy_share_sid(const char *entry, struct buf *out);
+#define DEPLOY_SHARE_SID_PREFIX "blambda-share-"
 /* The tag on a function whose URL blambda made (so that only such a URL goes when function.url goes) */
 #define DEPLOY_URL_TAG_KEY "blambda:url"
 /* The statement that lets anyone call a URL with auth NONE */
@@ -113,6 +116,8 @@ struct deploy_step {
 	char *revision_id;             /* function: the revision the plan read; each write is made only at it */
 	int outside;                   /* function: its settings were changed outside blambda since blambda wrote them */
 	char *last_modified;           /* function: when Lambda says it last changed */
+	struct strlist share_add;      /* layer: the layers.share entries to grant (AddLayerVersionPermission) */
+	struct strlist share_remove;   /* layer: blambda's statements to take back */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

@@ -45,6 +45,34 @@ static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_p
 	return 0;
 }
 
+/* Who may use the layer version: layers.share's entries granted, blambda's statements no longer wanted taken back */
+static int exec_share(struct aws *a, struct deploy_plan *p, struct deploy_step *s)
+{
+	struct buf sid = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; !r && i < s->share_add.nr; i++) {
+		const char *e = s->share_add.items[i];
+		int org = !strncmp(e, "o-", 2);
+
+		buf_reset(&sid);
+		deploy_share_sid(e, &sid);
+		p->writes++;
+		if (lambda_add_layer_permission(a, p->region, s->name, s->version, sid.ptr, org ? "*" : e, org ? e : NULL,
+						&p->err))
+			r = deploy_failed(p, "share %s '%s' version %ld with %s", deploy_kinds[s->kind].words, s->name,
+					  s->version, e);
+	}
+	for (size_t i = 0; !r && i < s->share_remove.nr; i++) {
+		p->writes++;
+		if (lambda_remove_layer_permission(a, p->region, s->name, s->version, s->share_remove.items[i], &p->err))
+			r = deploy_failed(p, "stop sharing %s '%s' version %ld", deploy_kinds[s->kind].words, s->name,
+					  s->version);
+	}
+	buf_release(&sid);
+	return r;
+}
+
 static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
 {
 	struct buf key = BUF_INIT, label = BUF_INIT, desc = BUF_INIT;
@@ -52,6 +80,11 @@ static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 	struct lambda_code code;
 	int r = -1;
 
+	if (s->action == DEPLOY_UPDATE) { /* the same version: who may use it changes */
+		r = exec_share(a, p, s);
+		s->done = !r;
+		return r;
+	}
 	if (step_code(a, o, p, s, &code, &key, &label))
 		goto out;
 	if (s->kind == DEPLOY_RUNTIME_LAYER)
@@ -67,6 +100,8 @@ static int exec_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 	deploy_set_str(&s->arn, v.version_arn);
 	deploy_set_str(&s->code_sha256, v.code_sha256);
 	s->version = v.version;
+	if (exec_share(a, p, s))
+		goto out;
 	s->done = 1;
 	r = 0;
 out:

@@ -12,6 +12,44 @@
 #include "deploy/internal.h"
 #include "package/limits.h"
 
+/*
+ * Who may use layer version s->version, brought in line with layers.share:
+ * the entries to grant, and blambda's statements (blambda-share-*) to take
+ * back; statements of others are left alone. A version about to be
+ * published gets every entry.
+ */
+static int plan_share(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s)
+{
+	const struct strlist *share = config_list(o->cfg, CFG_LAYERS_SHARE);
+	struct strlist sids = STRLIST_INIT, wanted = STRLIST_INIT;
+	struct buf sid = BUF_INIT;
+
+	if (s->action == DEPLOY_UNCHANGED && lambda_layer_policy_sids(a, p->region, s->name, s->version, &sids, &p->err))
+		return deploy_failed(p, "read who may use %s '%s' version %ld", deploy_kinds[s->kind].words, s->name,
+				     s->version);
+	for (size_t i = 0; i < share->nr; i++) {
+		buf_reset(&sid);
+		deploy_share_sid(share->items[i], &sid);
+		strlist_add(&wanted, sid.ptr);
+		if (!strlist_has(&sids, sid.ptr)) {
+			strlist_add(&s->share_add, share->items[i]);
+			deploy_reason(s, "share with %s", share->items[i]);
+		}
+	}
+	for (size_t i = 0; i < sids.nr; i++)
+		if (!strncmp(sids.items[i], DEPLOY_SHARE_SID_PREFIX, strlen(DEPLOY_SHARE_SID_PREFIX)) &&
+		    !strlist_has(&wanted, sids.items[i])) {
+			strlist_add(&s->share_remove, sids.items[i]);
+			deploy_reason(s, "stop sharing with %s", sids.items[i] + strlen(DEPLOY_SHARE_SID_PREFIX));
+		}
+	if (s->action == DEPLOY_UNCHANGED && (s->share_add.nr || s->share_remove.nr))
+		s->action = DEPLOY_UPDATE;
+	strlist_clear(&sids);
+	strlist_clear(&wanted);
+	buf_release(&sid);
+	return 0;
+}
+
 static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, enum deploy_kind kind,
 		      const char *name, const struct artifact *art)
 {
@@ -35,8 +73,10 @@ static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 		else
 			deploy_reason(s, "no version published yet");
 	}
-	s->planned = 1;
 	lambda_layer_version_release(&v);
+	if (plan_share(a, o, p, s))
+		return -1;
+	s->planned = 1;
 	return 0;
 }
 

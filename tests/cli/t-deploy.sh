@@ -421,4 +421,39 @@ for ci in "" true; do
 	[ -n "$ci" ] && case "$out" in *$'\r\033[K'*) fail "a bar was drawn with CI set" ;; *) pass ;; esac
 done
 
+
+test_case "layers.share: every layer version blambda publishes is shared that way, and kept in line"
+policy() { aws lambda get-layer-version-policy --layer-name blambda --version-number "$1" --query Policy --output text; }
+v=$(aws lambda list-layer-versions --layer-name blambda --query 'LayerVersions[0].Version' --output text)
+printf 'layers:\n  share: ["111122223333", "o-abcdefghij", "*"]\n' >> blambda.yml
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "share with 111122223333"
+blambda deploy
+expect_status 0
+policy "$v" | python3 -c '
+import json, sys
+st = {s["Sid"]: s for s in json.load(sys.stdin)["Statement"]}
+assert set(st) == {"blambda-share-111122223333", "blambda-share-o-abcdefghij", "blambda-share-any"}, st
+assert "111122223333" in json.dumps(st["blambda-share-111122223333"]["Principal"]), st
+assert "o-abcdefghij" in json.dumps(st["blambda-share-o-abcdefghij"]), st
+' && pass || fail "policy: $(policy "$v")"
+aws lambda add-layer-version-permission --layer-name blambda --version-number "$v" --statement-id theirs \
+	--action lambda:GetLayerVersion --principal 444455556666 > /dev/null
+sed -i 's/  share: \["111122223333", "o-abcdefghij", "\*"\]/  share: ["111122223333"]/' blambda.yml
+blambda deploy
+expect_status 0
+expect_out_has "stop sharing with any"
+policy "$v" | python3 -c '
+import json, sys
+sids = sorted(s["Sid"] for s in json.load(sys.stdin)["Statement"])
+assert sids == ["blambda-share-111122223333", "theirs"], sids
+' && pass || fail "policy: $(policy "$v")"
+blambda deploy
+expect_out_has "up to date"
+printf 'layers:\n  share: [12345]\n' > "$TMP/bad.yml"
+run "$BLAMBDA" -c "$TMP/bad.yml" config
+expect_status 2
+expect_err_has "'12345' is none of an account id (twelve digits), an organization id (o-...) and *"
+
 finish

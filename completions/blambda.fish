@@ -24,7 +24,7 @@ complete -c blambda -n 'not __fish_seen_subcommand_from new-function build deplo
 complete -c blambda -s C -l directory -x -a '(__fish_complete_directories)' -d 'run as if blambda was started in DIR'
 complete -c blambda -s c -l config -r -F -d 'read the project configuration from FILE (default ./blambda.yml)'
 complete -c blambda -l profile -x -d 'use the AWS profile NAME from the shared config files'
-complete -c blambda -l region -x -d 'use the AWS region NAME (deploy, destroy: repeat it for several)'
+complete -c blambda -l region -x -d 'use the AWS region NAME (deploy, destroy, status, diff: repeat it for several)'
 complete -c blambda -l endpoint-url -x -d 'send AWS requests to URL instead of the service\'s endpoint'
 complete -c blambda -l json -d 'print machine-readable JSON on stdout'
 complete -c blambda -l no-json -d 'turn off --json'

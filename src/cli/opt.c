@@ -17,7 +17,7 @@ const struct opt global_options[GLOBAL__N + 1] = {
 	[GLOBAL_PROFILE - GLOBAL_DIRECTORY] = OPT_STRING_KEY(0, "profile", "NAME",
 		"use the AWS profile NAME from the shared config files", "aws.profile"),
 	[GLOBAL_REGION - GLOBAL_DIRECTORY] = OPT_STRING_KEY(0, "region", "NAME",
-		"use the AWS region NAME (deploy, destroy: repeat it for several)", "aws.region"),
+		"use the AWS region NAME (deploy, destroy, status, diff: repeat it for several)", "aws.region"),
 	[GLOBAL_ENDPOINT_URL - GLOBAL_DIRECTORY] = OPT_STRING_KEY(0, "endpoint-url", "URL",
 		"send AWS requests to URL instead of the service's endpoint", "aws.endpoint-url"),
 	[GLOBAL_JSON - GLOBAL_DIRECTORY] = OPT_BOOL(0, "json", "print machine-readable JSON on stdout"),

@@ -206,8 +206,8 @@ static int run_plans(struct aws *awss, struct destroy_plan *plans, size_t n, int
 		if (!plans[k].failed)
 			continue;
 		if (!plans[k].err.hint)
-			error_hint(&plans[k].err, "what was deleted is gone; run 'blambda destroy%s' again to finish",
-				   again);
+			error_hint(&plans[k].err, "what was deleted is gone; run the same 'blambda destroy%s' again to "
+				   "finish", again);
 		r = report_failure(&plans[k], "delete", n > 1);
 	}
 	if (failures && n > 1)

@@ -163,7 +163,7 @@ static int execute(struct aws *a, struct prune *p, struct error *err)
 				     : lambda_delete_version(a, NULL, t->name, v, err)) {
 				error_prefix(err, "cannot delete version %ld of %s '%s'", v, t->layer ? "layer" : "function",
 					     t->name);
-				return error_hint(err, "what was deleted is gone; run 'blambda prune' again to finish");
+				return error_hint(err, "what was deleted is gone; run the same 'blambda prune' again to finish");
 			}
 		}
 	}
@@ -207,7 +207,7 @@ static int exec_prune(struct args *args, struct config *cfg)
 	aws_credentials_init(&a.creds);
 	if (!cfg->path)
 		return error_exit(EXIT_USAGE, "there is no blambda.yml here: prune works on a project's functions");
-	if (config_select_functions(cfg, &args->pos, &fns, &nfns, &err) || cmd_aws_init(&a, cfg, &err) ||
+	if (config_select_functions(cfg, &args->pos, &fns, &nfns, &err) || cmd_aws_init_one(&a, cfg, "prune", &err) ||
 	    plan(&a, cfg, fns, nfns, keep->set ? keep->num : PRUNE_KEEP, args_flag(args, PRUNE_OPT_LAYERS), &p, &err)) {
 		r = error_print_release(&err);
 	} else if (dry_run || !deletions(&p)) {

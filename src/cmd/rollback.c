@@ -52,7 +52,7 @@ static int exec_rollback(struct args *args, struct config *cfg)
 	if (!(alias = config_str(&one, CFG_FUNCTION_ALIAS))) {
 		error_set(&err, EXIT_USAGE, "function '%s' has no function.alias: rollback moves an alias back", name);
 		error_hint(&err, "set function.alias in blambda.yml (deploy then points it at each version it publishes)");
-	} else if (!cmd_aws_init(&a, cfg, &err) && !lambda_list_versions(&a, NULL, name, &v, &err) &&
+	} else if (!cmd_aws_init_one(&a, cfg, "rollback", &err) && !lambda_list_versions(&a, NULL, name, &v, &err) &&
 		   !lambda_aliases(&a, NULL, name, &al, &err) &&
 		   !release_rollback_target(&v, &al, name, alias, args_value(args, ROLLBACK_OPT_TO)->num, &from, &to,
 					    &err) &&

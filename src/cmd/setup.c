@@ -124,3 +124,27 @@ int cmd_region_clients(const struct config *cfg, const struct strlist *regions, 
 		}
 	return 0;
 }
+
+int cmd_aws_init_one(struct aws *a, const struct config *cfg, const char *command, struct error *err)
+{
+	struct strlist regions = STRLIST_INIT, origins = STRLIST_INIT;
+	int r = -1;
+
+	if (cmd_aws_init(a, cfg, err) || cmd_pick_regions(a, cfg, &regions, &origins, err))
+		goto out;
+	if (regions.nr > 1) {
+		error_set(err, EXIT_USAGE, "the project works in %zu regions (aws.regions): '%s' works in one",
+			  regions.nr, command);
+		error_hint(err, "name it: 'blambda %s --region REGION'", command);
+		goto out;
+	}
+	free(a->region);
+	free(a->region_origin);
+	a->region = xstrdup(regions.items[0]);
+	a->region_origin = xstrdup(origins.items[0]);
+	r = 0;
+out:
+	strlist_clear(&regions);
+	strlist_clear(&origins);
+	return r;
+}

@@ -36,6 +36,12 @@ int cmd_aws_init(struct aws *a, const struct config *cfg, struct error *err);
 int cmd_pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins,
 		     struct error *err);
 /*
+ * cmd_aws_init() for a command that works in one region: the one
+ * cmd_pick_regions() gives (aws.regions of one included), or an error
+ * naming --region when the project has several.
+ */
+int cmd_aws_init_one(struct aws *a, const struct config *cfg, const char *command, struct error *err);
+/*
  * A client per region (*out, *n of them made, to release even on failure),
  * all with the credentials found once. -1 with err.
  */

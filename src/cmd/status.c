@@ -39,6 +39,17 @@ static void print_line(const char *indent, const char *text)
 	buf_release(&b);
 }
 
+/* The reasons a person is told of: the code, the settings, the tags */
+static size_t visible_reasons(const struct deploy_step *s)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < s->reasons.nr; k++)
+		n += !strcmp(s->reasons.items[k], "code changed") || setting_reason(s->reasons.items[k]) ||
+		     !strncmp(s->reasons.items[k], "tag ", 4);
+	return n;
+}
+
 static size_t settings_differing(const struct deploy_step *s)
 {
 	size_t n = 0;
@@ -182,7 +193,8 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			const struct deploy_step *s = &plans[i].steps[k];
 			struct buf head = BUF_INIT;
 
-			if (s->kind != DEPLOY_FUNCTION || !s->planned || s->action == DEPLOY_UNCHANGED)
+			if (s->kind != DEPLOY_FUNCTION || !s->planned || s->action == DEPLOY_UNCHANGED ||
+			    (s->action == DEPLOY_UPDATE && !visible_reasons(s))) /* blambda's own records only */
 				continue;
 			found++;
 			if (json)
@@ -204,9 +216,11 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			}
 			buf_release(&head);
 		}
-	if (json)
-		render_status(plans, n, 1, 0);
-	else if (!found)
+	if (json) {
+		r = render_status(plans, n, 1, 0);
+		return r != EXIT_OK ? r : found ? EXIT_FAIL : EXIT_OK;
+	}
+	if (!found)
 		info("no differences: what is deployed is what blambda.yml and the build here say");
 	r = report_failures(plans, n);
 	return r != EXIT_OK ? r : found ? EXIT_FAIL : EXIT_OK;

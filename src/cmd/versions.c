@@ -113,7 +113,7 @@ static int exec_versions(struct args *args, struct config *cfg)
 
 	if (!(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "versions", &err)))
 		return error_print_release(&err);
-	if (cmd_aws_init(&a, cfg, &err) || aws_region(&a, &region, &err) ||
+	if (cmd_aws_init_one(&a, cfg, "versions", &err) || aws_region(&a, &region, &err) ||
 	    lambda_list_versions(&a, NULL, name, &v, &err) || lambda_aliases(&a, NULL, name, &al, &err)) {
 		error_prefix(&err, "cannot list the versions of function '%s'", name);
 		r = error_print_release(&err);

@@ -273,12 +273,14 @@ int fs_read_file(const char *path, struct buf *out, size_t cap)
 		return -1;
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (cap && out->len + (size_t)n > cap) {
+			explicit_bzero(chunk, sizeof(chunk));
 			close(fd);
 			errno = EFBIG;
 			return -1;
 		}
 		buf_add(out, chunk, (size_t)n);
 	}
+	explicit_bzero(chunk, sizeof(chunk)); /* it may have held a secret (a token file) */
 	if (n < 0) {
 		int e = errno;
 		close(fd);

@@ -317,7 +317,7 @@ size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, co
 	}
 	/* every region's plan first: what is not ours anywhere stops the deploy before any write */
 	run_jobs(jobs, threads, n);
-	foreign = foreign_region(jobs, n);
+	foreign = dry_run ? NULL : foreign_region(jobs, n); /* a read-only run reports each region as it is */
 	for (size_t i = 0; foreign && i < n; i++)
 		if (!jobs[i].r) {
 			aws_error_set(&plans[i].err, "NotOurs", "nothing was written here either: %s holds what blambda did "

@@ -44,6 +44,10 @@ int release_rollback_target(const struct lambda_versions *versions, const struct
 	if (al->version == LAMBDA_VERSION_LATEST)
 		return error_set(err, EXIT_USAGE, "alias '%s' of function '%s' points at $LATEST, not at a version: "
 				 "there is no version to go back from", alias, function);
+	if (al->extra_version)
+		return error_set(err, EXIT_USAGE, "alias '%s' of function '%s' sends part of its calls to version %ld "
+				 "(weighted routing): rollback moves a plain alias; remove the routing first", alias,
+				 function, al->extra_version);
 	*from = al->version;
 	if (to) {
 		if (!has_version(versions, to))

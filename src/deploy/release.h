@@ -19,7 +19,8 @@ void release_aliases_of(const struct lambda_aliases *aliases, long v, struct str
  * Where rollback moves alias `alias`: from the version it points at to `to`
  * (0: the newest published version before it). 0 with *from and *target,
  * or -1 with err saying why not (no such alias in Lambda, it points at
- * $LATEST, no earlier version, no such version, already there).
+ * $LATEST or splits calls between two versions, no earlier version, no
+ * such version, already there).
  */
 int release_rollback_target(const struct lambda_versions *versions, const struct lambda_aliases *aliases,
 			    const char *function, const char *alias, long to, long *from, long *target,

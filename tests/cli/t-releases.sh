@@ -91,4 +91,24 @@ expect_out_has "version 4 of layer 'blambda': kept, one of the newest"
 awsq lambda list-layer-versions --layer-name blambda --query 'LayerVersions[].Version' --output text
 [ "$(echo $out | tr ' \t' '\n\n' | sort -n | tr '\n' ' ')" = "1 3 4 " ] && pass || fail "layer versions left: $out"
 
+
+test_case "a project of several regions: versions, rollback and prune need --region"
+printf 'aws:\n  regions: [eu-west-1, us-east-1]\n' >> blambda.yml
+blambda versions
+expect_status 2
+expect_err_has "the project works in 2 regions (aws.regions): 'versions' works in one"
+expect_err_has "hint: name it: 'blambda versions --region REGION'"
+blambda versions --region eu-west-1
+expect_status 0
+blambda rollback --region us-east-1 --dry-run
+expect_status 3
+expect_err_has "cannot roll back alias 'live' of function 'hello': ResourceNotFoundException"
+
+test_case "a weighted alias is not rolled back blindly"
+aws lambda update-alias --function-name hello --name live --function-version 3 \
+	--routing-config '{"AdditionalVersionWeights": {"1": 0.1}}' > /dev/null
+blambda rollback --region eu-west-1
+expect_status 2
+expect_err_has "sends part of its calls to version 1 (weighted routing)"
+
 finish

@@ -116,7 +116,7 @@ static void test_each_difference(void)
 	w.s.timeout = 5;
 	kvlist_set(&w.env, "B", "3");
 	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
-	CHECK_STR(why.ptr, "environment changed");
+	CHECK_STR(why.ptr, "environment B changed");
 	kvlist_set(&w.env, "B", "2");
 	kvlist_add(&f.environment, "C", "extra");
 	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG); /* a variable set by hand goes */

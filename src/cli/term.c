@@ -1,6 +1,7 @@
 #include "cli/term.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,31 @@ void json_print(cJSON *root)
 		puts(text);
 	free(text);
 	cJSON_Delete(root);
+}
+
+int term_confirm(const char *fmt, ...)
+{
+	char answer[16] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" [y/N] ", stderr);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin)) {
+		fputc('\n', stderr); /* end the question's line */
+		return 0;
+	}
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return !strcasecmp(answer, "y") || !strcasecmp(answer, "yes");
+}
+
+int term_refuse_unasked(const char *doing, const char *dry_run)
+{
+	int r = error_exit(EXIT_USAGE, "not %s without --yes: %s", doing,
+			   term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
+
+	hint("see what it would do with '%s'", dry_run);
+	return r;
 }

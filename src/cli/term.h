@@ -27,6 +27,11 @@ int term_in_ci(void);
 /* 1 when a question may be asked: stdin and stderr are a terminal, and this is no CI run. */
 int term_can_ask(void);
 
+/* Ask a yes/no question on the terminal (stderr, then a line of stdin); 1 for y or yes, in any case. */
+int term_confirm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "not DOING without --yes: ..." (no terminal, or CI) with a hint naming the dry run; the exit status. */
+int term_refuse_unasked(const char *doing, const char *dry_run);
+
 /* Print a --json answer on stdout, one document, and free it. */
 void json_print(cJSON *root);
 

@@ -132,18 +132,15 @@ static size_t count_all(const struct destroy_plan *plans, size_t n)
 static int confirm(const struct destroy_plan *plans, size_t n, const struct strlist *regions)
 {
 	size_t total = count_all(plans, n);
-	char answer[16] = "";
 	struct buf where = BUF_INIT;
+	int yes;
 
 	for (size_t k = 0; k < regions->nr; k++)
 		buf_addf(&where, "%s%s", k == 0 ? "" : k + 1 == regions->nr ? " and " : ", ", regions->items[k]);
 	print_plans(stderr, plans, n, 1);
-	fprintf(stderr, "Delete %zu resource%s in %s? [y/N] ", total, total == 1 ? "" : "s", where.ptr);
-	fflush(stderr);
+	yes = term_confirm("Delete %zu resource%s in %s?", total, total == 1 ? "" : "s", where.ptr);
 	buf_release(&where);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return 0;
-	return !strcmp(answer, "y\n") || !strcmp(answer, "yes\n") || !strcmp(answer, "Y\n");
+	return yes;
 }
 
 /* A plan's failure, said with its step (and region, when there are several); its exit status. */
@@ -166,9 +163,7 @@ static int may_delete(const struct args *args, const struct destroy_plan *plans,
 	if (args_flag(args, DESTROY_OPT_YES))
 		return 1;
 	if (!term_can_ask()) {
-		*r = error_exit(EXIT_USAGE, "not deleting without --yes: %s",
-				term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
-		hint("see what would go with 'blambda destroy --dry-run'");
+		*r = term_refuse_unasked("deleting", "blambda destroy --dry-run");
 		return 0;
 	}
 	if (!confirm(plans, n, regions)) {

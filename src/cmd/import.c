@@ -96,27 +96,25 @@ static void print_json(const struct import_plan *p, int dry_run)
 /* --yes, or a yes on the terminal; 1 to go on, else 0 with *r the exit status */
 static int may_adopt(const struct args *args, const struct import_plan *p, const char *path, int *r)
 {
-	char answer[16] = "";
+	struct buf what = BUF_INIT;
+	int yes;
 
 	if (args_flag(args, IMPORT_OPT_YES))
 		return 1;
 	if (!term_can_ask()) {
-		*r = error_exit(EXIT_USAGE, "not importing without --yes: %s",
-				term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
-		hint("see what import would do with 'blambda import %s --dry-run'", p->name);
+		buf_addf(&what, "blambda import %s --dry-run", p->name);
+		*r = term_refuse_unasked("importing", what.ptr);
+		buf_release(&what);
 		return 0;
 	}
 	print_plan(stderr, p, path);
 	if (p->entry && !p->ours)
-		fprintf(stderr, "Write %s and tag '%s'? [y/N] ", path, p->name);
+		yes = term_confirm("Write %s and tag '%s'?", path, p->name);
 	else if (p->entry)
-		fprintf(stderr, "Write %s? [y/N] ", path);
+		yes = term_confirm("Write %s?", path);
 	else
-		fprintf(stderr, "Tag '%s' %s=%s? [y/N] ", p->name, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
-	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin))
-		fputc('\n', stderr); /* end the question's line */
-	else if (!strcmp(answer, "y\n") || !strcmp(answer, "yes\n") || !strcmp(answer, "Y\n"))
+		yes = term_confirm("Tag '%s' %s=%s?", p->name, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	if (yes)
 		return 1;
 	info("Nothing changed");
 	*r = EXIT_OK;

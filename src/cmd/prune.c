@@ -173,20 +173,14 @@ static int execute(struct aws *a, struct prune *p, struct error *err)
 /* Ask, unless --yes; 1 to go on */
 static int may_delete(const struct args *args, const struct prune *p, int *r)
 {
-	char answer[16] = "";
-
 	if (args_flag(args, PRUNE_OPT_YES))
 		return 1;
 	if (!term_can_ask()) {
-		*r = error_exit(EXIT_USAGE, "not deleting without --yes: %s",
-				term_in_ci() ? "CI is set, so nothing is asked" : "there is no terminal to ask on");
-		hint("see what would go with 'blambda prune --dry-run'");
+		*r = term_refuse_unasked("deleting", "blambda prune --dry-run");
 		return 0;
 	}
 	print_text(stderr, p, 1);
-	fprintf(stderr, "Delete %zu version%s? [y/N] ", deletions(p), deletions(p) == 1 ? "" : "s");
-	fflush(stderr);
-	if (fgets(answer, sizeof(answer), stdin) && (!strcmp(answer, "y\n") || !strcmp(answer, "yes\n")))
+	if (term_confirm("Delete %zu version%s?", deletions(p), deletions(p) == 1 ? "" : "s"))
 		return 1;
 	info("Nothing deleted");
 	return 0;

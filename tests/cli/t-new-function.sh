@@ -192,7 +192,9 @@ blambda new-function ci-fn --ci github --bb-version 1.12.200
 expect_status 0
 expect_out_has "ci-fn/.github/workflows/deploy.yml"
 expect_err_has "set up what the comments at the top of ci-fn/.github/workflows/deploy.yml say"
-python3 - ci-fn/.github/workflows/deploy.yml <<'PY' && pass || fail "the workflow: $(cat ci-fn/.github/workflows/deploy.yml)"
+# a Python that reads YAML: moto's, or Debian's with python3-yaml
+for yaml_py in "$PYTHON" /usr/bin/python3; do "$yaml_py" -c 'import yaml' 2>/dev/null && break; done
+"$yaml_py" - ci-fn/.github/workflows/deploy.yml <<'PY' && pass || fail "the workflow: $(cat ci-fn/.github/workflows/deploy.yml)"
 import sys, yaml
 text = open(sys.argv[1]).read()
 d = yaml.safe_load(text)

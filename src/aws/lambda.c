@@ -458,29 +458,6 @@ int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, 
 			   roles_of_functions, out, err);
 }
 
-static void alias_names(const cJSON *answer, void *ctx)
-{
-	const cJSON *alias;
-
-	cJSON_ArrayForEach(alias, cJSON_GetObjectItemCaseSensitive(answer, "Aliases")) {
-		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(alias, "Name"));
-
-		if (name)
-			strlist_add(ctx, name);
-	}
-}
-
-int lambda_list_aliases(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err)
-{
-	struct buf path = BUF_INIT;
-	int r;
-
-	function_path(&path, name, "/aliases");
-	r = each_page(a, region, path.ptr, "ListAliases", MAX_PAGES, alias_names, out, err);
-	buf_release(&path);
-	return r;
-}
-
 /* ---- layers ---- */
 
 void lambda_layer_version_release(struct lambda_layer_version *v)

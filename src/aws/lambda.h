@@ -82,8 +82,6 @@ int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out,
  */
 int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err);
 
-/* ListAliases, every page: the names of the function's aliases, appended to out. */
-int lambda_list_aliases(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err);
 
 /* TagResource: add or change these tags on a function (none removed). */
 int lambda_tag_resource(struct aws *a, const char *region, const char *arn, const struct kvlist *tags,

@@ -334,6 +334,9 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 /* GetFunction and what goes with it: the URL, the aliases. */
 static int read_function(struct aws *a, struct import_plan *p, struct found *h)
 {
+	struct lambda_aliases al = { 0 };
+	int r;
+
 	if (lambda_get_function(a, NULL, p->name, &h->f, &p->err)) {
 		if (error_is(&p->err, "ResourceNotFoundException"))
 			error_prefix(&p->err, "there is no function '%s' in %s", p->name, p->region);
@@ -342,10 +345,13 @@ static int read_function(struct aws *a, struct import_plan *p, struct found *h)
 	if (h->f.package_type && !strcmp(h->f.package_type, "Image"))
 		return error_set(&p->err, EXIT_USAGE, "function '%s' is a container image: blambda deploys functions "
 				 "from zips, with its layers", p->name);
-	if (lambda_get_url(a, NULL, p->name, &h->url, &h->has_url, &p->err) ||
-	    lambda_list_aliases(a, NULL, p->name, &h->aliases, &p->err))
-		return -1;
-	return 0;
+	r = lambda_get_url(a, NULL, p->name, &h->url, &h->has_url, &p->err) ||
+	    lambda_aliases(a, NULL, p->name, &al, &p->err) ? -1 : 0;
+
+	for (size_t i = 0; i < al.nr; i++)
+		strlist_add(&h->aliases, al.items[i].name);
+	lambda_aliases_release(&al);
+	return r;
 }
 
 int import_plan_make(struct aws *a, const struct config *cfg, const char *text, size_t len, const char *name,
@@ -409,8 +415,12 @@ static char *write_target(const char *path, const struct import_plan *p, struct 
 		free(real);
 		return NULL;
 	}
-	if (fs_read_file(real, &now, 1 << 20) || now.len != p->original_len ||
-	    memcmp(now.ptr ? now.ptr : "", p->original, now.len)) {
+	if (fs_read_file(real, &now, 1 << 20)) {
+		error_set(err, EXIT_FAIL, "cannot read %s again before writing it: %s", path,
+			  errno == EFBIG ? "it grew past 1 MB" : strerror(errno));
+		free(real);
+		real = NULL;
+	} else if (now.len != p->original_len || memcmp(now.ptr ? now.ptr : "", p->original, now.len)) {
 		error_set(err, EXIT_USAGE, "%s changed while import was at work: nothing was written", path);
 		error_hint(err, "run 'blambda import %s' again", p->name);
 		free(real);

@@ -21,7 +21,7 @@
 #include "package/project.h"
 
 /* the options, in the order of the table at the end */
-enum { DEPLOY_OPT_LAYER, DEPLOY_OPT_DRY_RUN, DEPLOY_OPT_USE_S3, DEPLOY_OPT_S3_BUCKET, DEPLOY_OPT_PUBLISH, DEPLOY_OPT_ALIAS, OPTS__N };
+enum { DEPLOY_OPT_LAYER, DEPLOY_OPT_DRY_RUN, DEPLOY_OPT_USE_S3, DEPLOY_OPT_S3_BUCKET, DEPLOY_OPT_PUBLISH, DEPLOY_OPT_ALIAS, DEPLOY_OPT_CODE_ONLY, OPTS__N };
 
 static void add_reasons(cJSON *o, const struct deploy_step *s)
 {
@@ -189,8 +189,11 @@ static int report_failure(struct deploy_plan *p, int dry_run, int several)
 }
 
 /* A project to deploy, and something in it to deploy. */
-static int check_project(const struct args *args, const struct config *cfg, int layers_only, struct error *err)
+static int check_project(const struct args *args, const struct config *cfg, const struct deploy_mode *m,
+			 struct error *err)
 {
+	int layers_only = m->layers_only;
+
 	if (!cfg->path) {
 		error_set(err, EXIT_USAGE, "there is no blambda.yml here to deploy");
 		return error_hint(err, "'blambda new-function NAME' makes a project");
@@ -202,6 +205,9 @@ static int check_project(const struct args *args, const struct config *cfg, int 
 	}
 	if (layers_only && args->pos.nr)
 		return error_set(err, EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
+	if (layers_only && m->code_only)
+		return error_set(err, EXIT_USAGE, "--layer and --code-only: choose one (--layer publishes the layers alone, "
+				 "--code-only the layers and the functions' code)");
 	return 0;
 }
 
@@ -273,7 +279,7 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 
 	memset(&a, 0, sizeof(a));
 	aws_credentials_init(&a.creds);
-	if (check_project(args, cfg, layers_only, &err) || (!dry_run && (lock = deploy_lock(&err)) < 0) ||
+	if (check_project(args, cfg, m, &err) || (!dry_run && (lock = deploy_lock(&err)) < 0) ||
 	    (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
 	    cmd_aws_init(&a, cfg, &err) || cmd_pick_regions(&a, cfg, &regions, &origins, &err))
 		goto out;
@@ -290,6 +296,7 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 	o.nfns = nfns;
 	o.use_s3 = m->use_s3;
 	o.publish = m->publish;
+	o.code_only = m->code_only;
 	if (!git_head_commit(".", commit))
 		o.git_commit = commit;
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
@@ -332,6 +339,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	m.layers_only = args_flag(args, DEPLOY_OPT_LAYER);
 	m.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
 	m.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
+	m.code_only = args_flag(args, DEPLOY_OPT_CODE_ONLY);
 	return deploy_run(args, cfg, &m);
 }
 
@@ -345,6 +353,8 @@ static const struct opt opts[OPTS__N + 1] = {
 	[DEPLOY_OPT_PUBLISH] = OPT_BOOL(0, "publish", "publish a version of each function after the update"),
 	[DEPLOY_OPT_ALIAS] = OPT_STRING_KEY(0, "alias", "NAME", "point this alias at the published version, making it if "
 					"needed (implies --publish)", "function.alias"),
+	[DEPLOY_OPT_CODE_ONLY] = OPT_BOOL(0, "code-only", "layers and code only: an existing function's settings, tags, "
+				      "role and URL stay as they are"),
 	[OPTS__N] = OPT_END,
 };
 
@@ -403,6 +413,13 @@ const struct command cmd_deploy = {
 		"(PublishVersion; Lambda makes no new version when nothing changed since the last). --alias NAME "
 		"(or function.alias) publishes too and points the alias at that version, making the alias when "
 		"it is not there. 'blambda invoke --qualifier' reaches either.\n\n"
+		"Code only: --code-only publishes the layers and updates the code (and the architecture, "
+		"which the layers are built for) of each function that exists, and nothing else: its "
+		"settings, tags, role and URL stay as they are, also when they were changed outside "
+		"blambda, and the plan counts those that differ from blambda.yml as left alone. Its layer "
+		"list keeps the layers it has, blambda's runtime and deps layers moved to their new "
+		"versions. --publish and the alias work as usual. A function that does not exist yet is "
+		"made as a plain deploy makes it.\n\n"
 		"Function URL: with function.url.auth (NONE for a public URL, AWS_IAM for signed requests) and "
 		"function.url.cors.*, deploy makes the URL, or changes its auth and CORS when they differ, and "
 		"prints it; for NONE it adds the permission that lets anyone call it (statement "

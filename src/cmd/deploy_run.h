@@ -11,7 +11,7 @@
  * commands that show the plan another way: status and diff.
  */
 struct deploy_mode {
-	int dry_run, layers_only, use_s3, publish;
+	int dry_run, layers_only, use_s3, publish, code_only;
 	/* prints the plans and returns the exit status; NULL: deploy's own rendering */
 	int (*render)(struct deploy_plan *plans, size_t n, int json, size_t failures);
 };

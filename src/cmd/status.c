@@ -22,13 +22,6 @@ static const struct deploy_step *step_of(const struct deploy_plan *p, enum deplo
 	return NULL;
 }
 
-/* A reason that is a setting's difference: not the code's, a tag's, or a remark */
-static int setting_reason(const char *r)
-{
-	return strcmp(r, "code changed") && strncmp(r, "tag ", 4) && strcmp(r, "up to date") &&
-	       strncmp(r, "the settings were changed outside", 33);
-}
-
 /* One line of Lambda's text on stdout, nothing in it steering a terminal */
 static void print_line(const char *indent, const char *text)
 {
@@ -39,24 +32,26 @@ static void print_line(const char *indent, const char *text)
 	buf_release(&b);
 }
 
-/* The reasons a person is told of: the code, the settings, the tags */
-static size_t visible_reasons(const struct deploy_step *s)
+/* 1 for "code changed": the code's digest, not a setting (the architecture is one) */
+static int is_code_digest(const char *line)
 {
-	size_t n = 0;
+	return !strcmp(line, "code changed");
+}
 
-	for (size_t k = 0; k < s->reasons.nr; k++)
-		n += !strcmp(s->reasons.items[k], "code changed") || setting_reason(s->reasons.items[k]) ||
-		     !strncmp(s->reasons.items[k], "tag ", 4);
+/* The settings that differ, the architecture among them */
+static size_t settings_differing(const struct deploy_step *s)
+{
+	size_t n = s->diff.settings.nr;
+
+	for (size_t k = 0; k < s->diff.code.nr; k++)
+		n += !is_code_digest(s->diff.code.items[k]);
 	return n;
 }
 
-static size_t settings_differing(const struct deploy_step *s)
+/* What a person is told of: the code, the settings, the tags (not blambda's own records) */
+static size_t visible_differences(const struct deploy_step *s)
 {
-	size_t n = 0;
-
-	for (size_t k = 0; k < s->reasons.nr; k++)
-		n += setting_reason(s->reasons.items[k]);
-	return n;
+	return s->diff.code.nr + s->diff.settings.nr + s->diff.tags.nr;
 }
 
 /* "version 3", "$LATEST" or "not made yet" */
@@ -121,9 +116,14 @@ static cJSON *status_json(const struct deploy_plan *p)
 			cJSON_AddBoolToObject(j, "code_is_local_build", !(s->writes & DEPLOY_WRITE_CODE));
 			cJSON_AddBoolToObject(j, "changed_outside_blambda", s->outside);
 			diffs = cJSON_AddArrayToObject(j, "differences");
-			for (size_t k = 0; k < s->reasons.nr; k++)
-				if (setting_reason(s->reasons.items[k]))
-					cJSON_AddItemToArray(diffs, cJSON_CreateString(s->reasons.items[k]));
+			for (size_t k = 0; k < s->diff.code.nr; k++)
+				if (!is_code_digest(s->diff.code.items[k]))
+					cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.code.items[k]));
+			for (size_t k = 0; k < s->diff.settings.nr; k++)
+				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.settings.items[k]));
+			diffs = cJSON_AddArrayToObject(j, "tag_differences");
+			for (size_t k = 0; k < s->diff.tags.nr; k++)
+				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.tags.items[k]));
 			if ((alias = step_of(p, DEPLOY_ALIAS, s->fn)) && alias->old_version)
 				cJSON_AddNumberToObject(j, "alias_version", (double)alias->old_version);
 			if ((url = step_of(p, DEPLOY_URL, s->fn)) && url->arn)
@@ -181,6 +181,26 @@ static int render_status(struct deploy_plan *plans, size_t n, int json, size_t f
 	return report_failures(plans, n);
 }
 
+/* A deployed function's differences, one line each: the code, the settings (marked when changed elsewhere), the tags */
+static void diff_lines(const struct deploy_step *s)
+{
+	struct buf line = BUF_INIT;
+
+	for (size_t k = 0; k < s->diff.code.nr; k++)
+		if (is_code_digest(s->diff.code.items[k]))
+			printf("  code differs from the build here\n");
+		else
+			print_line("  ", s->diff.code.items[k]);
+	for (size_t k = 0; k < s->diff.settings.nr; k++) {
+		buf_reset(&line);
+		buf_addf(&line, "%s%s", s->diff.settings.items[k], s->outside ? " (changed outside blambda)" : "");
+		print_line("  ", line.ptr);
+	}
+	for (size_t k = 0; k < s->diff.tags.nr; k++)
+		print_line("  ", s->diff.tags.items[k]);
+	buf_release(&line);
+}
+
 /* diff: the differences, one line each (old -> new); exit 1 when there are any, as diff(1) */
 static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t failures)
 {
@@ -194,7 +214,7 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			struct buf head = BUF_INIT;
 
 			if (s->kind != DEPLOY_FUNCTION || !s->planned || s->action == DEPLOY_UNCHANGED ||
-			    (s->action == DEPLOY_UPDATE && !visible_reasons(s))) /* blambda's own records only */
+			    (s->action == DEPLOY_UPDATE && !visible_differences(s))) /* blambda's own records only */
 				continue;
 			found++;
 			if (json)
@@ -203,17 +223,8 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			print_line("", head.ptr);
 			if (s->action == DEPLOY_CREATE)
 				printf("  not deployed\n");
-			for (size_t m = 0; s->action != DEPLOY_CREATE && m < s->reasons.nr; m++) {
-				const char *why = s->reasons.items[m];
-
-				if (!strcmp(why, "code changed"))
-					printf("  code differs from the build here\n");
-				else if (setting_reason(why) || !strncmp(why, "tag ", 4)) {
-					buf_reset(&head);
-					buf_addf(&head, "  %s%s", why, s->outside && setting_reason(why) ? " (changed outside blambda)" : "");
-					print_line("", head.ptr);
-				}
-			}
+			else
+				diff_lines(s);
 			buf_release(&head);
 		}
 	if (json) {

@@ -66,6 +66,12 @@ void deploy_plan_release(struct deploy_plan *p)
 
 		free(s->name);
 		strlist_clear(&s->reasons);
+		deploy_diff_release(&s->diff);
+		strlist_clear(&s->kept);
+		if (s->have) {
+			lambda_function_release(s->have);
+			free(s->have);
+		}
 		free(s->arn);
 		free(s->state);
 		free(s->code_sha256);

@@ -103,6 +103,18 @@ void deploy_role_name(const char *function, struct buf *out);
 #define DEPLOY_ROLE_WAIT_S 120
 #define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
+/*
+ * How a deployed function differs from what blambda.yml and the build say,
+ * one line each and by kind: the code ("code changed", "architecture x ->
+ * y"), the settings ("memory 512 -> 1024", "environment KEY added"), the
+ * tags ("tag team changed"; blambda's own records are not listed).
+ */
+struct deploy_diff {
+	struct strlist code, settings, tags;
+};
+#define DEPLOY_DIFF_INIT { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT }
+void deploy_diff_release(struct deploy_diff *d);
+
 struct deploy_step {
 	enum deploy_kind kind;
 	char *name;
@@ -115,6 +127,9 @@ struct deploy_step {
 	unsigned writes;               /* function, role: DEPLOY_WRITE_* it makes */
 	char *revision_id;             /* function: the revision the plan read; each write is made only at it */
 	int outside;                   /* function: its settings were changed outside blambda since blambda wrote them */
+	struct deploy_diff diff;       /* function: how it differs from blambda.yml and the build, as planned */
+	struct strlist kept;           /* function, --code-only: the settings and tags that differ and are left as they are */
+	struct lambda_function *have;  /* function: as the plan read it (NULL: not there) */
 	char *last_modified;           /* function: when Lambda says it last changed */
 	struct strlist share_add;      /* layer: the layers.share entries to grant (AddLayerVersionPermission) */
 	struct strlist share_remove;   /* layer: blambda's statements to take back */
@@ -136,6 +151,8 @@ struct deploy_opts {
 	const char *region;
 	int layers_only;               /* deploy --layer */
 	int publish;                   /* deploy --publish: a version of each function (also when it has function.alias) */
+	int code_only;                 /* deploy --code-only: layers and code; an existing function's settings, tags,
+					  role and URL are left as they are (its layer list takes blambda's new versions) */
 	int use_s3;                    /* every zip through S3 */
 	const char *git_commit;        /* the checkout's commit, for the description of a version published; or NULL */
 	const char *s3_bucket;         /* NULL: none */
@@ -173,12 +190,23 @@ size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, co
 /*
  * What must be written to make the deployed function `have` what `want`
  * says, its zip's CodeSha256 (base64) `code`: DEPLOY_WRITE_CODE, _CONFIG and
- * _TAGS bits, with a reason for each difference ("memory 512 -> 1024",
- * "code changed") appended to reasons. want's layers may hold "" for a
- * layer about to be published. Reads nothing but its arguments.
+ * _TAGS bits, with each difference appended to d by kind. want's layers may
+ * hold "" for a layer about to be published. Reads nothing but its
+ * arguments.
  */
 unsigned deploy_function_diff(const struct lambda_function *have, const struct lambda_settings *want,
-			      const char *code, struct strlist *reasons);
+			      const char *code, struct deploy_diff *d);
+/*
+ * The layer list an existing function gets from a deploy --code-only: its
+ * own, with each version of a layer named `runtime` or `deps` replaced by
+ * the new one (runtime_arn, deps_arn; "" for one about to be published), and
+ * the runtime layer (then the deps layer) put first when it lacks them.
+ * deps may be NULL (no deps layer).
+ */
+void deploy_code_only_layers(const struct strlist *have, const char *runtime, const char *runtime_arn,
+			     const char *deps, const char *deps_arn, struct strlist *out);
+/* 1 when a layer version ARN is of the layer called name (arn:...:layer:NAME:VERSION) */
+int deploy_layer_arn_named(const char *arn, const char *name);
 /* "created", "updated", "published", "unchanged" */
 const char *deploy_action_name(enum deploy_action a, int dry_run);
 /* 1 when the plan makes no write call. */

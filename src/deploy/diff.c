@@ -176,7 +176,53 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 }
 
 unsigned deploy_function_diff(const struct lambda_function *have, const struct lambda_settings *want,
-			      const char *code, struct strlist *reasons)
+			      const char *code, struct deploy_diff *d)
 {
-	return code_diff(have, want, code, reasons) | config_diff(have, want, reasons) | tags_diff(have, want, reasons);
+	return code_diff(have, want, code, &d->code) | config_diff(have, want, &d->settings) |
+	       tags_diff(have, want, &d->tags);
+}
+
+void deploy_diff_release(struct deploy_diff *d)
+{
+	strlist_clear(&d->code);
+	strlist_clear(&d->settings);
+	strlist_clear(&d->tags);
+}
+
+int deploy_layer_arn_named(const char *arn, const char *name)
+{
+	const char *p = arn ? strstr(arn, ":layer:") : NULL;
+	size_t n = name ? strlen(name) : 0;
+
+	return p && n && !strncmp(p + 7, name, n) && p[7 + n] == ':';
+}
+
+void deploy_code_only_layers(const struct strlist *have, const char *runtime, const char *runtime_arn,
+			     const char *deps, const char *deps_arn, struct strlist *out)
+{
+	int had_runtime = 0, had_deps = 0;
+
+	for (size_t i = 0; i < have->nr; i++) {
+		had_runtime |= deploy_layer_arn_named(have->items[i], runtime);
+		had_deps |= deps && deploy_layer_arn_named(have->items[i], deps);
+	}
+	if (!had_runtime) {
+		strlist_add(out, runtime_arn);
+		if (deps && !had_deps)
+			strlist_add(out, deps_arn);
+	}
+	for (size_t i = 0; i < have->nr; i++) {
+		if (deploy_layer_arn_named(have->items[i], runtime)) {
+			strlist_add(out, runtime_arn);
+			/* a deps layer missing goes right after the runtime layer, as a full deploy orders them */
+			if (deps && !had_deps) {
+				strlist_add(out, deps_arn);
+				had_deps = 1;
+			}
+		} else if (deps && deploy_layer_arn_named(have->items[i], deps)) {
+			strlist_add(out, deps_arn);
+		} else {
+			strlist_add(out, have->items[i]);
+		}
+	}
 }

@@ -20,17 +20,9 @@
 #include "deploy/internal.h"
 
 /* 1 when layer version ARN `arn` is a version of layer `layer` (arn:...:layer:NAME:N) */
-static int layer_named(const char *arn, const char *layer)
-{
-	const char *p = arn ? strstr(arn, ":layer:") : NULL;
-	size_t n = layer ? strlen(layer) : 0;
-
-	return p && n && !strncmp(p + 7, layer, n) && p[7 + n] == ':';
-}
-
 static int blambdas_layer(const struct config *cfg, const char *arn)
 {
-	return layer_named(arn, config_str(cfg, CFG_LAYERS_RUNTIME)) || layer_named(arn, config_str(cfg, CFG_LAYERS_DEPS));
+	return deploy_layer_arn_named(arn, config_str(cfg, CFG_LAYERS_RUNTIME)) || deploy_layer_arn_named(arn, config_str(cfg, CFG_LAYERS_DEPS));
 }
 
 static void add_list(struct buf *b, const char *key, const struct strlist *l, int indent)
@@ -291,7 +283,8 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 	const struct lambda_function *f = &h->f;
 	struct config one;
 	struct lambda_settings want = { 0 };
-	struct strlist layers = STRLIST_INIT, diff = STRLIST_INIT;
+	struct strlist layers = STRLIST_INIT;
+	struct deploy_diff diff = DEPLOY_DIFF_INIT;
 	int had_runtime = 0;
 
 	if (project_view(cfg, p, &one))
@@ -300,7 +293,7 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 	for (size_t i = 0; i < f->layers.nr; i++)
 		if (blambdas_layer(&one, f->layers.items[i])) {
 			strlist_add(&layers, f->layers.items[i]);
-			had_runtime |= layer_named(f->layers.items[i], config_str(&one, CFG_LAYERS_RUNTIME));
+			had_runtime |= deploy_layer_arn_named(f->layers.items[i], config_str(&one, CFG_LAYERS_RUNTIME));
 		}
 	if (!had_runtime)
 		strlist_add(&layers, "");
@@ -319,13 +312,16 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 	/* the code is always the project's build: said once, plainly */
 	strlist_add(&p->changes, "code: the project's build replaces it");
 	deploy_function_diff(f, &want, f->code_sha256, &diff);
-	for (size_t i = 0; i < diff.nr; i++)
-		if (!strcmp(diff.items[i], "layers changed"))
+	for (size_t i = 0; i < diff.code.nr; i++)
+		if (strcmp(diff.code.items[i], "code changed")) /* said above */
+			strlist_add(&p->changes, diff.code.items[i]);
+	for (size_t i = 0; i < diff.settings.nr; i++)
+		if (!strcmp(diff.settings.items[i], "layers changed"))
 			strlist_add(&p->changes, had_runtime ? "layers changed" : "layers: blambda's runtime layer added");
 		else
-			strlist_add(&p->changes, diff.items[i]);
+			strlist_add(&p->changes, diff.settings.items[i]);
 	around_changes(&one, h, &p->changes);
-	strlist_clear(&diff);
+	deploy_diff_release(&diff);
 	strlist_clear(&layers);
 	config_release(&one);
 	return 0;

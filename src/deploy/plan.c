@@ -132,17 +132,68 @@ out:
 	return r;
 }
 
+/* The settings the function has: what a deploy --code-only leaves as they are */
+static void kept_settings(const struct lambda_function *f, struct lambda_settings *s, struct kvlist *tags)
+{
+	s->runtime = f->runtime;
+	s->handler = f->handler;
+	s->architecture = f->architecture;
+	s->description = f->description;
+	s->memory = f->memory;
+	s->timeout = f->timeout;
+	s->environment = &f->environment;
+	s->role = f->role;
+	for (size_t i = 0; i < f->tags.nr; i++)
+		kvlist_add(tags, f->tags.items[i].key, f->tags.items[i].value);
+}
+
+/* blambda's records among the tags: its mark, a digest of the settings it wrote, the keys it set */
+static void record_tags(const struct lambda_settings *s, const struct kvlist *user_tags, int digest,
+			struct kvlist *tags)
+{
+	kvlist_set(tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+	if (digest) {
+		char d[DEPLOY_SETTINGS_DIGEST_LEN + 1];
+
+		deploy_settings_digest_want(s, d);
+		kvlist_set(tags, DEPLOY_SETTINGS_TAG_KEY, d);
+	}
+	if (user_tags && user_tags->nr) {
+		struct buf record = BUF_INIT;
+
+		deploy_tags_record(user_tags, &record);
+		kvlist_set(tags, DEPLOY_TAGS_TAG_KEY, record.ptr ? record.ptr : "");
+		buf_release(&record);
+	}
+}
+
 void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p, size_t fs,
 			     struct lambda_settings *s, struct strlist *layers, struct kvlist *tags)
 {
-	const struct config *cfg = &o->fns[p->steps[fs].fn];
+	const struct deploy_step *step = &p->steps[fs];
+	const struct config *cfg = &o->fns[step->fn];
 	struct deploy_step *rt = deploy_find_step(p, DEPLOY_RUNTIME_LAYER), *deps = deploy_find_step(p, DEPLOY_DEPS_LAYER);
-	struct deploy_step *role = p->steps[fs].role >= 0 ? &p->steps[p->steps[fs].role] : NULL;
+	struct deploy_step *role = step->role >= 0 ? &p->steps[step->role] : NULL;
 	const struct strlist *extra = config_list(cfg, CFG_FUNCTION_LAYERS);
 	const struct kvlist *user_tags = config_map(cfg, CFG_FUNCTION_TAGS);
+	/* a layer about to be published has no ARN yet: "" stands for its new version */
+	const char *rt_arn = rt && rt->arn ? rt->arn : "", *deps_arn = deps && deps->arn ? deps->arn : "";
 
 	memset(s, 0, sizeof(*s));
 	s->name = config_str(cfg, CFG_FUNCTION_NAME);
+	s->layers = layers;
+	s->tags = tags;
+	if (o->code_only && step->have) {
+		/* its own settings and tags; blambda's layers at their new versions */
+		kept_settings(step->have, s, tags);
+		/* the layers are built for blambda.yml's architecture: it goes with them */
+		s->architecture = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
+		deploy_code_only_layers(&step->have->layers, config_str(o->cfg, CFG_LAYERS_RUNTIME), rt_arn,
+					deps ? config_str(o->cfg, CFG_LAYERS_DEPS) : NULL, deps_arn, layers);
+		/* the digest follows blambda's own write, unless it already tells of a change made elsewhere */
+		record_tags(s, NULL, !step->outside, tags);
+		return;
+	}
 	s->runtime = config_str(cfg, CFG_FUNCTION_RUNTIME);
 	s->handler = config_str(cfg, CFG_FUNCTION_HANDLER);
 	s->architecture = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
@@ -151,33 +202,72 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	s->timeout = config_int(cfg, CFG_FUNCTION_TIMEOUT);
 	s->environment = config_map(cfg, CFG_FUNCTION_ENVIRONMENT);
 	s->role = role ? role->arn : config_str(cfg, CFG_FUNCTION_ROLE);
-	/* a layer about to be published has no ARN yet: "" stands for its new version */
-	strlist_add(layers, rt && rt->arn ? rt->arn : "");
+	strlist_add(layers, rt_arn);
 	if (deps)
-		strlist_add(layers, deps->arn ? deps->arn : "");
+		strlist_add(layers, deps_arn);
 	for (size_t i = 0; i < extra->nr; i++)
 		strlist_add(layers, extra->items[i]);
-	s->layers = layers;
 	for (size_t i = 0; i < user_tags->nr; i++)
 		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
-	kvlist_set(tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
-	{
-		char digest[DEPLOY_SETTINGS_DIGEST_LEN + 1];
-
-		deploy_settings_digest_want(s, digest);
-		kvlist_set(tags, DEPLOY_SETTINGS_TAG_KEY, digest);
-	}
-	if (user_tags->nr) {
-		struct buf record = BUF_INIT;
-
-		deploy_tags_record(user_tags, &record);
-		kvlist_set(tags, DEPLOY_TAGS_TAG_KEY, record.ptr ? record.ptr : "");
-		buf_release(&record);
-	}
-	s->tags = tags;
+	record_tags(s, user_tags, 1, tags);
 }
 
-static int plan_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn, int role)
+/* GetFunction: 0 with *f filled (or *exists 0), or -1 with the plan's failure */
+static int read_function(struct aws *a, struct deploy_plan *p, const char *name, struct lambda_function *f,
+			 int *exists)
+{
+	int r = lambda_get_function(a, p->region, name, f, &p->err);
+
+	*exists = r == 0;
+	if (r == 1 && error_is(&p->err, "ResourceNotFoundException")) {
+		error_release(&p->err);
+		return 0;
+	}
+	return r ? deploy_failed(p, "read function '%s'", name) : 0;
+}
+
+/* With --code-only: what blambda.yml asks for and this deploy leaves as it is */
+static void note_kept(const struct deploy_opts *o, struct deploy_plan *p, size_t fs, const char *code)
+{
+	struct deploy_step *s = &p->steps[fs];
+	struct deploy_diff all = DEPLOY_DIFF_INIT;
+	struct strlist layers = STRLIST_INIT;
+	struct kvlist tags = KVLIST_INIT;
+	struct lambda_settings full;
+	struct deploy_opts whole = *o;
+
+	whole.code_only = 0;
+	deploy_desired_settings(&whole, p, fs, &full, &layers, &tags);
+	deploy_function_diff(s->have, &full, code, &all);
+	for (size_t i = 0; i < all.settings.nr; i++)
+		if (!strlist_has(&s->diff.settings, all.settings.items[i]))
+			strlist_add(&s->kept, all.settings.items[i]);
+	for (size_t i = 0; i < all.tags.nr; i++)
+		strlist_add(&s->kept, all.tags.items[i]);
+	if (s->kept.nr)
+		deploy_reason(s, "%zu difference%s from blambda.yml's settings and tags left as %s (--code-only)",
+			      s->kept.nr, s->kept.nr == 1 ? "" : "s", s->kept.nr == 1 ? "it is" : "they are");
+	deploy_diff_release(&all);
+	strlist_clear(&layers);
+	kvlist_clear(&tags);
+}
+
+/* Each difference as a reason of the step, in the order the writes go: code, settings, tags */
+static void add_diff_reasons(struct deploy_step *s)
+{
+	const struct strlist *parts[] = { &s->diff.code, &s->diff.settings, &s->diff.tags };
+
+	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
+		for (size_t i = 0; i < parts[k]->nr; i++)
+			deploy_reason(s, "%s", parts[k]->items[i]);
+}
+
+/*
+ * The function's step from what read_function found: f (moved into the
+ * step, then cleared) when it exists.
+ */
+static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, int role,
+			 struct lambda_function *f, int exists)
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	size_t fs = p->nr;
@@ -185,53 +275,46 @@ static int plan_function(struct aws *a, const struct deploy_opts *o, struct depl
 	struct strlist layers = STRLIST_INIT;
 	struct kvlist tags = KVLIST_INIT;
 	struct lambda_settings want;
-	struct lambda_function f;
 	char code[45] = "";
-	int r;
 
 	s->fn = fn;
 	s->role = role;
 	s->art = o->function;
 	s->via_s3 = o->use_s3 || o->function->size > LAMBDA_DIRECT_UPLOAD_MAX;
 	sha256_hex_to_base64(o->function->sha256, code);
-	deploy_desired_settings(o, p, fs, &want, &layers, &tags);
-	r = lambda_get_function(a, p->region, name, &f, &p->err);
-	if (r == 1 && error_is(&p->err, "ResourceNotFoundException")) {
-		error_release(&p->err);
+	if (!exists) {
 		s->action = DEPLOY_CREATE;
 		s->writes = DEPLOY_WRITE_CREATE;
 		deploy_reason(s, "it does not exist yet");
-		r = 0;
-		goto out;
+		s->planned = 1;
+		return 0;
 	}
-	if (r) {
-		r = deploy_failed(p, "read function '%s'", name);
-		goto out;
-	}
-	if (!deploy_is_ours(&f.tags)) {
-		r = deploy_not_ours(p, 0, name, f.arn, &f.tags);
-		goto out;
-	}
-	deploy_set_str(&s->arn, f.arn);
-	deploy_set_str(&s->state, f.state);
-	deploy_set_str(&s->code_sha256, f.code_sha256);
-	deploy_set_str(&s->revision_id, f.revision_id);
-	deploy_set_str(&s->last_modified, f.last_modified);
-	s->writes = deploy_function_diff(&f, &want, code, &s->reasons);
-	s->outside = deploy_changed_outside(&f);
-	if (s->outside && s->writes & DEPLOY_WRITE_CONFIG)
+	if (!deploy_is_ours(&f->tags))
+		return deploy_not_ours(p, 0, name, f->arn, &f->tags);
+	s->have = xmalloc(sizeof(*s->have));
+	*s->have = *f;
+	memset(f, 0, sizeof(*f));
+	deploy_set_str(&s->arn, s->have->arn);
+	deploy_set_str(&s->state, s->have->state);
+	deploy_set_str(&s->code_sha256, s->have->code_sha256);
+	deploy_set_str(&s->revision_id, s->have->revision_id);
+	deploy_set_str(&s->last_modified, s->have->last_modified);
+	s->outside = deploy_changed_outside(s->have);
+	deploy_desired_settings(o, p, fs, &want, &layers, &tags);
+	s->writes = deploy_function_diff(s->have, &want, code, &s->diff);
+	add_diff_reasons(s);
+	if (o->code_only)
+		note_kept(o, p, fs, code);
+	else if (s->outside && s->writes & DEPLOY_WRITE_CONFIG)
 		deploy_reason(s, "the settings were changed outside blambda since its last deploy: they go back to "
 			      "blambda.yml's");
 	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 	if (!s->writes)
 		deploy_reason(s, "up to date");
-out:
-	if (!r)
-		s->planned = 1;
-	lambda_function_release(&f);
+	s->planned = 1;
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
-	return r;
+	return 0;
 }
 
 /*
@@ -358,6 +441,33 @@ static int plan_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 	return r;
 }
 
+/*
+ * A function and what goes with it: its role (unless function.role names
+ * one, or --code-only finds the function there), the function, its version
+ * and alias, its URL (not with --code-only).
+ */
+static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
+{
+	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
+	struct lambda_function f = { 0 };
+	int role = -1, exists, r = -1;
+
+	if (read_function(a, p, name, &f, &exists))
+		goto out;
+	if (!config_str(&o->fns[fn], CFG_FUNCTION_ROLE) && !(o->code_only && exists)) {
+		role = (int)p->nr;
+		if (plan_role(a, p, name, fn))
+			goto out;
+	}
+	if (plan_function(o, p, fn, role, &f, exists) || plan_version(a, o, p, fn) ||
+	    (!(o->code_only && exists) && plan_url(a, o, p, fn)))
+		goto out;
+	r = 0;
+out:
+	lambda_function_release(&f);
+	return r;
+}
+
 int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	int need_bucket = 0;
@@ -368,17 +478,9 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 		return -1;
 	if (o->deps_layer && plan_layer(a, o, p, DEPLOY_DEPS_LAYER, config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer))
 		return -1;
-	for (size_t f = 0; !o->layers_only && f < o->nfns; f++) {
-		int role = -1;
-
-		if (!config_str(&o->fns[f], CFG_FUNCTION_ROLE)) {
-			role = (int)p->nr;
-			if (plan_role(a, p, config_str(&o->fns[f], CFG_FUNCTION_NAME), f))
-				return -1;
-		}
-		if (plan_function(a, o, p, f, role) || plan_version(a, o, p, f) || plan_url(a, o, p, f))
+	for (size_t f = 0; !o->layers_only && f < o->nfns; f++)
+		if (plan_one_function(a, o, p, f))
 			return -1;
-	}
 	/* a zip that must go through S3 needs a bucket: said before any write */
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct deploy_step *s = &p->steps[i];

@@ -34,6 +34,37 @@ expect_out_lacks "not-shown"
 blambda status --json
 expect_json "d['regions'][0]['functions'][0]['changed_outside_blambda'] and d['regions'][0]['functions'][0]['code_is_local_build']"
 
+test_case "deploy --code-only: the code goes, a change made elsewhere stays, a layer added by hand stays"
+zip -q "$TMP/mine.zip" blambda.yml
+mine=$(aws lambda publish-layer-version --layer-name mine --zip-file "fileb://$TMP/mine.zip" \
+	--query LayerVersionArn --output text)
+rt=$(aws lambda get-function-configuration --function-name hello --query 'Layers[0].Arn' --output text)
+aws lambda update-function-configuration --function-name hello --layers "$mine" "$rt" > /dev/null
+echo ';; code only' >> src/hello.clj
+mark
+blambda deploy --code-only
+expect_status 0
+expect_out_has "code changed"
+expect_out_has "4 differences from blambda.yml's settings and tags left as they are (--code-only)"
+expect_writes "PUT /2015-03-31/functions/hello/code;"
+got=$(aws lambda get-function-configuration --function-name hello \
+	--query '[MemorySize, Environment.Variables.SECRET, join(`,`, Layers[].Arn)]' --output text)
+case "$got" in "256	not-shown	$mine,$rt") pass ;; *) fail "code-only changed the settings: $got" ;; esac
+blambda diff
+expect_status 1
+expect_out_lacks "code differs"
+expect_out_has "  memory 256 -> 512 (changed outside blambda)"
+blambda deploy --code-only --layer
+expect_status 2
+expect_err_has "--layer and --code-only: choose one"
+
+test_case "a plain deploy after it puts blambda.yml's settings back and says they were changed elsewhere"
+blambda deploy
+expect_status 0
+expect_out_has "changed outside blambda"
+blambda diff
+expect_status 0
+
 test_case "the code edited here: diff says so; a deploy puts it all back"
 echo ';; edited' >> src/hello.clj
 blambda diff

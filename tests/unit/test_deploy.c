@@ -1,4 +1,5 @@
 /* Unit tests for what the deploy planner decides without AWS: the difference between a function and its wish. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,13 +62,16 @@ static void wish_release(struct wish *w)
 /* diff of f against w, with the reasons joined by "; " */
 static unsigned diff(const struct lambda_function *f, const struct wish *w, const char *code, struct buf *why)
 {
-	struct strlist reasons = STRLIST_INIT;
-	unsigned r = deploy_function_diff(f, &w->s, code, &reasons);
+	struct deploy_diff d = DEPLOY_DIFF_INIT;
+	unsigned r = deploy_function_diff(f, &w->s, code, &d);
+	const struct strlist *parts[] = { &d.code, &d.settings, &d.tags };
+	size_t n = 0;
 
 	buf_reset(why);
-	for (size_t i = 0; i < reasons.nr; i++)
-		buf_addf(why, "%s%s", i ? "; " : "", reasons.items[i]);
-	strlist_clear(&reasons);
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < parts[k]->nr; i++)
+			buf_addf(why, "%s%s", n++ ? "; " : "", parts[k]->items[i]);
+	deploy_diff_release(&d);
 	return r;
 }
 
@@ -286,4 +290,40 @@ static void test_releases(void)
 	lambda_aliases_release(&al);
 }
 
-TEST_MAIN(test_releases, test_tags_record, test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)
+/* --code-only's layer list: the function's own, blambda's layers moved to their new versions */
+static void test_code_only_layers(void)
+{
+	static const char *const rt = "arn:aws:lambda:eu-west-1:1:layer:blambda:", *mine = "arn:aws:lambda:eu-west-1:1:layer:mine:3";
+	struct strlist have = STRLIST_INIT, out = STRLIST_INIT;
+	char old_rt[80], old_deps[80];
+
+	snprintf(old_rt, sizeof(old_rt), "%s4", rt);
+	snprintf(old_deps, sizeof(old_deps), "%s", "arn:aws:lambda:eu-west-1:1:layer:f-deps:2");
+	/* the order the function has stays; a layer whose name merely starts like blambda's stays too */
+	strlist_add(&have, mine);
+	strlist_add(&have, old_rt);
+	strlist_add(&have, "arn:aws:lambda:eu-west-1:1:layer:blambda-extra:1");
+	deploy_code_only_layers(&have, "blambda", "NEW-RT", "f-deps", "NEW-DEPS", &out);
+	CHECK_INT(out.nr, 4);
+	CHECK(out.nr == 4 && !strcmp(out.items[0], mine) && !strcmp(out.items[1], "NEW-RT") &&
+	      !strcmp(out.items[2], "NEW-DEPS") && strstr(out.items[3], "blambda-extra"));
+	strlist_clear(&out);
+	/* none of blambda's: the runtime layer (and the deps layer) go first */
+	strlist_clear(&have);
+	strlist_add(&have, mine);
+	deploy_code_only_layers(&have, "blambda", "", NULL, NULL, &out);
+	CHECK(out.nr == 2 && !strcmp(out.items[0], "") && !strcmp(out.items[1], mine));
+	strlist_clear(&out);
+	/* both there: replaced in place */
+	strlist_clear(&have);
+	strlist_add(&have, old_deps);
+	strlist_add(&have, old_rt);
+	deploy_code_only_layers(&have, "blambda", "NEW-RT", "f-deps", "NEW-DEPS", &out);
+	CHECK(out.nr == 2 && !strcmp(out.items[0], "NEW-DEPS") && !strcmp(out.items[1], "NEW-RT"));
+	strlist_clear(&out);
+	strlist_clear(&have);
+	CHECK(deploy_layer_arn_named(old_rt, "blambda") && !deploy_layer_arn_named(old_rt, "blam") &&
+	      !deploy_layer_arn_named("blambda:4", "blambda") && !deploy_layer_arn_named(NULL, "blambda"));
+}
+
+TEST_MAIN(test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)

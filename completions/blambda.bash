@@ -225,7 +225,7 @@ _blambda()
             ;;
         "diff")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--files --no-files --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

@@ -109,6 +109,8 @@ complete -c blambda -n '__fish_seen_subcommand_from prune' -l no-dry-run -d 'tur
 complete -c blambda -n '__fish_seen_subcommand_from prune' -s y -l yes -d 'delete without asking (needed when not on a terminal)'
 complete -c blambda -n '__fish_seen_subcommand_from prune' -f -a '(blambda config --functions 2>/dev/null)'
 complete -c blambda -n '__fish_seen_subcommand_from status' -f -a '(blambda config --functions 2>/dev/null)'
+complete -c blambda -n '__fish_seen_subcommand_from diff' -l files -d 'when the code differs, fetch the deployed zip and list the files that differ'
+complete -c blambda -n '__fish_seen_subcommand_from diff' -l no-files -d 'turn off --files'
 complete -c blambda -n '__fish_seen_subcommand_from diff' -f -a '(blambda config --functions 2>/dev/null)'
 complete -c blambda -n '__fish_seen_subcommand_from terraform' -s o -l output -x -a '(__fish_complete_directories)' -d 'write DIR/main.tf (default: terraform)'
 complete -c blambda -n '__fish_seen_subcommand_from config' -l functions -d 'list the project\'s function names, one a line'

@@ -565,7 +565,7 @@ static void http_request_for(const struct aws *a, struct aws_call *call, const s
 	hreq->body_file = call->body_file;
 	hreq->source = call->source;
 	hreq->sink = call->sink;
-	hreq->sensitive = call->sensitive;
+	hreq->sensitive = call->sensitive || call->private_bodies;
 	hreq->progress_label = call->progress_label;
 	hreq->retryable = aws_retryable;
 	hreq->retryable_ctx = call;

@@ -117,6 +117,8 @@ struct aws_call {
 	const char *payload_sha256; /* hex SHA-256 of body_file or source when known; else computed */
 	struct kvlist headers;    /* extra headers, signed too */
 	unsigned sensitive : 1;   /* the answer carries secrets: never traced */
+	unsigned private_bodies : 1; /* the bodies carry a function's settings (environment values): never traced;
+				       unlike sensitive, a refusal's text is still shown */
 	unsigned no_retry : 1;    /* one attempt only */
 	FILE *sink;               /* write the answer's body here */
 	const char *progress_label; /* a progress bar for an upload, on a terminal */

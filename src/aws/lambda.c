@@ -55,6 +55,9 @@ void lambda_function_release(struct lambda_function *f)
 	kvlist_clear(&f->environment);
 	strlist_clear(&f->layers);
 	kvlist_clear(&f->tags);
+	if (f->code_location) /* a presigned URL: a secret for some minutes */
+		memset(f->code_location, 0, strlen(f->code_location));
+	free(f->code_location);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -125,12 +128,14 @@ int lambda_get_function(struct aws *a, const char *region, const char *name, str
 	memset(out, 0, sizeof(*out));
 	function_path(&path, name, "");
 	call.service = "lambda";
+	call.private_bodies = 1; /* a function's settings: its environment's values */
 	call.region = region;
 	call.method = "GET";
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, NULL, &answer, err);
 	if (r == 0) {
 		read_configuration(cJSON_GetObjectItemCaseSensitive(answer, "Configuration"), out);
+		out->code_location = dup_str(cJSON_GetObjectItemCaseSensitive(answer, "Code"), "Location");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "Tags"))
 			if (cJSON_IsString(item))
 				kvlist_add(&out->tags, item->string, item->valuestring);
@@ -230,6 +235,7 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 	cJSON_AddItemToObject(body, "Tags", string_map(s->tags));
 	cJSON_AddBoolToObject(body, "Publish", 0);
 	call.service = "lambda";
+	call.private_bodies = 1; /* a function's settings: its environment's values */
 	call.region = region;
 	call.method = "POST";
 	call.path = "/2015-03-31/functions";
@@ -257,6 +263,7 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 		cJSON_AddStringToObject(body, "RevisionId", revision_id);
 	function_path(&path, name, "/code");
 	call.service = "lambda";
+	call.private_bodies = 1; /* a function's settings: its environment's values */
 	call.region = region;
 	call.method = "PUT";
 	call.path = path.ptr;
@@ -283,6 +290,7 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 		cJSON_AddStringToObject(body, "RevisionId", s->revision_id);
 	function_path(&path, s->name, "/configuration");
 	call.service = "lambda";
+	call.private_bodies = 1; /* a function's settings: its environment's values */
 	call.region = region;
 	call.method = "PUT";
 	call.path = path.ptr;
@@ -376,6 +384,8 @@ static int each_page_q(struct aws *a, const char *region, const char *path, cons
 	call.method = "GET";
 	call.path = path;
 	call.query = base_query;
+	/* listings of functions and versions carry each one's environment values */
+	call.private_bodies = !strncmp(path, "/2015-03-31/functions", 21);
 	for (int n = 0;; n++) {
 		const char *marker;
 
@@ -742,6 +752,7 @@ int lambda_publish_version(struct aws *a, const char *region, const char *name, 
 		cJSON_AddStringToObject(body, "Description", description);
 	function_path(&path, name, "/versions");
 	call.service = "lambda";
+	call.private_bodies = 1; /* a function's settings: its environment's values */
 	call.region = region;
 	call.method = "POST";
 	call.path = path.ptr;
@@ -1186,5 +1197,77 @@ int lambda_remove_layer_permission(struct aws *a, const char *region, const char
 	r = plain_call(a, region, "DELETE", path.ptr, NULL, 1, err);
 	buf_release(&path);
 	buf_release(&suffix);
+	return r;
+}
+
+/* "scheme://HOST[:port]/...": HOST[:port] of url into out, lowercase; 0, or -1 when it has none */
+static int url_authority(const char *url, struct buf *out)
+{
+	const char *p = strstr(url, "://"), *end;
+
+	if (!p)
+		return -1;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	if (end == p || memchr(p, '@', (size_t)(end - p))) /* no user:password@ */
+		return -1;
+	for (; p < end; p++)
+		buf_addch(out, (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p));
+	return 0;
+}
+
+/* An https URL, or an http one on the host of the http endpoint the client was pointed at */
+static int location_allowed(struct aws *a, const char *region, const char *location)
+{
+	struct buf endpoint = BUF_INIT, want = BUF_INIT, have = BUF_INIT;
+	const char *origin;
+	int ok = 0;
+
+	if (!strncmp(location, "https://", 8))
+		ok = !url_authority(location, &have);
+	else if (!strncmp(location, "http://", 7) && !aws_endpoint_in(a, "lambda", region, &endpoint, &origin) &&
+		 origin && !strncmp(endpoint.ptr, "http://", 7) && !url_authority(endpoint.ptr, &want) &&
+		 !url_authority(location, &have)) {
+		/* the same host (a port of its own allowed): a local stand-in for AWS serves both */
+		size_t h1 = strcspn(want.ptr, ":"), h2 = strcspn(have.ptr, ":");
+
+		ok = h1 == h2 && !strncmp(want.ptr, have.ptr, h1);
+	}
+	buf_release(&endpoint);
+	buf_release(&want);
+	buf_release(&have);
+	return ok;
+}
+
+int lambda_fetch_code(struct aws *a, const char *region, const char *location, FILE *sink, uint64_t max,
+		      struct error *err)
+{
+	struct http_request req = { 0 };
+	struct http_response resp;
+	int r = -1;
+
+	if (!location || !*location)
+		return aws_error_set(err, "NoCodeLocation", "Lambda gave no location to fetch the function's zip from "
+				     "(a function packaged as a container image has none)");
+	if (!location_allowed(a, region, location))
+		return aws_error_set(err, "CodeLocationRefused", "Lambda's code location is not an https URL: it is not "
+				     "fetched");
+	if (!a->http && !(a->http = aws_http(a, err)))
+		return -1;
+	http_response_init(&resp);
+	req.method = "GET";
+	req.url = location;
+	req.sink = sink;
+	req.max_bytes = max;
+	req.hide_query = 1;
+	if (http_perform(a->http, &req, &resp))
+		http_failure_error(&resp, err);
+	else if (resp.status != 200)
+		aws_error_set(err, "CodeFetchFailed", "fetching the function's zip from its code location answered HTTP %ld",
+			      resp.status);
+	else
+		r = 0;
+	http_response_release(&resp);
+	kvlist_clear(&req.headers);
 	return r;
 }

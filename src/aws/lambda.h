@@ -2,6 +2,7 @@
 #define BLAMBDA_AWS_LAMBDA_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aws/aws.h"
 #include "core/strlist.h"
@@ -47,6 +48,8 @@ struct lambda_function {
 	struct kvlist environment;
 	struct strlist layers;
 	struct kvlist tags;
+	char *code_location;              /* GetFunction: where the zip can be fetched for some minutes (a presigned
+					     URL: a secret, never printed), or NULL */
 };
 void lambda_function_release(struct lambda_function *f);
 
@@ -229,5 +232,15 @@ int lambda_delete_function(struct aws *a, const char *region, const char *name, 
 int lambda_publish_layer_version(struct aws *a, const char *region, const char *name, const char *description,
 				 const char *architecture, const struct lambda_code *code,
 				 struct lambda_layer_version *out, struct error *err);
+
+/*
+ * Fetch a function's zip from its code location (GetFunction's
+ * Code.Location) into sink, at most max bytes. Only an https URL is
+ * fetched, or an http one on the host of an http endpoint the client was
+ * pointed at (a local stand-in for AWS); nothing is signed or sent but the
+ * GET, and the URL is never traced with its query. -1 with err.
+ */
+int lambda_fetch_code(struct aws *a, const char *region, const char *location, FILE *sink, uint64_t max,
+		      struct error *err);
 
 #endif

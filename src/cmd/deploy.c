@@ -297,6 +297,7 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 	o.use_s3 = m->use_s3;
 	o.publish = m->publish;
 	o.code_only = m->code_only;
+	o.code_files = m->code_files;
 	if (!git_head_commit(".", commit))
 		o.git_commit = commit;
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);

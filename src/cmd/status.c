@@ -32,26 +32,16 @@ static void print_line(const char *indent, const char *text)
 	buf_release(&b);
 }
 
-/* 1 for "code changed": the code's digest, not a setting (the architecture is one) */
-static int is_code_digest(const char *line)
-{
-	return !strcmp(line, "code changed");
-}
-
 /* The settings that differ, the architecture among them */
 static size_t settings_differing(const struct deploy_step *s)
 {
-	size_t n = s->diff.settings.nr;
-
-	for (size_t k = 0; k < s->diff.code.nr; k++)
-		n += !is_code_digest(s->diff.code.items[k]);
-	return n;
+	return s->diff.code.nr + s->diff.settings.nr;
 }
 
 /* What a person is told of: the code, the settings, the tags (not blambda's own records) */
 static size_t visible_differences(const struct deploy_step *s)
 {
-	return s->diff.code.nr + s->diff.settings.nr + s->diff.tags.nr;
+	return (size_t)s->diff.code_changed + s->diff.code.nr + s->diff.settings.nr + s->diff.tags.nr;
 }
 
 /* "version 3", "$LATEST" or "not made yet" */
@@ -75,7 +65,7 @@ static void status_function(const struct deploy_plan *p, const struct deploy_ste
 	if (s->last_modified)
 		buf_addf(&line, ", last updated %s", s->last_modified);
 	print_line(indent, line.ptr);
-	printf("%s  code: %s\n", indent, s->writes & DEPLOY_WRITE_CODE ? "differs from the build here" : "the build here");
+	printf("%s  code: %s\n", indent, s->diff.code_changed ? "differs from the build here" : "the build here");
 	if (!differ)
 		printf("%s  settings: as blambda.yml says\n", indent);
 	else
@@ -93,6 +83,20 @@ static void status_function(const struct deploy_plan *p, const struct deploy_ste
 		print_line(indent, line.ptr);
 	}
 	buf_release(&line);
+}
+
+static void files_json(cJSON *o, const struct zip_changes *c)
+{
+	const struct strlist *lists[] = { &c->added, &c->removed, &c->changed };
+	static const char *const keys[] = { "added", "removed", "changed" };
+	cJSON *files = cJSON_AddObjectToObject(o, "files");
+
+	for (size_t l = 0; l < 3; l++) {
+		cJSON *list = cJSON_AddArrayToObject(files, keys[l]);
+
+		for (size_t k = 0; k < lists[l]->nr; k++)
+			cJSON_AddItemToArray(list, json_text(lists[l]->items[k], strlen(lists[l]->items[k])));
+	}
 }
 
 static cJSON *status_json(const struct deploy_plan *p)
@@ -113,12 +117,13 @@ static cJSON *status_json(const struct deploy_plan *p)
 			json_add_text(j, "state", s->state ? s->state : "", s->state ? strlen(s->state) : 0);
 			json_add_text(j, "last_modified", s->last_modified ? s->last_modified : "",
 				      s->last_modified ? strlen(s->last_modified) : 0);
-			cJSON_AddBoolToObject(j, "code_is_local_build", !(s->writes & DEPLOY_WRITE_CODE));
+			cJSON_AddBoolToObject(j, "code_is_local_build", !s->diff.code_changed);
+			if (s->files_known)
+				files_json(j, &s->files);
 			cJSON_AddBoolToObject(j, "changed_outside_blambda", s->outside);
 			diffs = cJSON_AddArrayToObject(j, "differences");
 			for (size_t k = 0; k < s->diff.code.nr; k++)
-				if (!is_code_digest(s->diff.code.items[k]))
-					cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.code.items[k]));
+				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.code.items[k]));
 			for (size_t k = 0; k < s->diff.settings.nr; k++)
 				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.settings.items[k]));
 			diffs = cJSON_AddArrayToObject(j, "tag_differences");
@@ -181,16 +186,31 @@ static int render_status(struct deploy_plan *plans, size_t n, int json, size_t f
 	return report_failures(plans, n);
 }
 
+/* diff --files: each file the code differs in, as a deploy would change it: + added, - removed, ~ changed */
+static void files_lines(const struct deploy_step *s)
+{
+	const struct strlist *lists[] = { &s->files.added, &s->files.removed, &s->files.changed };
+	static const char *const marks[] = { "    + ", "    - ", "    ~ " };
+
+	if (!s->files_known)
+		return;
+	for (size_t l = 0; l < 3; l++)
+		for (size_t k = 0; k < lists[l]->nr; k++)
+			print_line(marks[l], lists[l]->items[k]);
+	if (!s->files.added.nr && !s->files.removed.nr && !s->files.changed.nr)
+		printf("    (the same files: the zips differ in their packing alone)\n");
+}
+
 /* A deployed function's differences, one line each: the code, the settings (marked when changed elsewhere), the tags */
 static void diff_lines(const struct deploy_step *s)
 {
 	struct buf line = BUF_INIT;
 
+	if (s->diff.code_changed)
+		printf("  code differs from the build here\n");
+	files_lines(s);
 	for (size_t k = 0; k < s->diff.code.nr; k++)
-		if (is_code_digest(s->diff.code.items[k]))
-			printf("  code differs from the build here\n");
-		else
-			print_line("  ", s->diff.code.items[k]);
+		print_line("  ", s->diff.code.items[k]);
 	for (size_t k = 0; k < s->diff.settings.nr; k++) {
 		buf_reset(&line);
 		buf_addf(&line, "%s%s", s->diff.settings.items[k], s->outside ? " (changed outside blambda)" : "");
@@ -207,7 +227,6 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 	size_t found = 0;
 	int r;
 
-	(void)failures;
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < plans[i].nr; k++) {
 			const struct deploy_step *s = &plans[i].steps[k];
@@ -231,7 +250,7 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 		r = render_status(plans, n, 1, 0);
 		return r != EXIT_OK ? r : found ? EXIT_FAIL : EXIT_OK;
 	}
-	if (!found)
+	if (!found && !failures)
 		info("no differences: what is deployed is what blambda.yml and the build here say");
 	r = report_failures(plans, n);
 	return r != EXIT_OK ? r : found ? EXIT_FAIL : EXIT_OK;
@@ -244,10 +263,13 @@ static int exec_status(struct args *args, struct config *cfg)
 	return deploy_run(args, cfg, &m);
 }
 
+enum { DIFF_OPT_FILES, DIFF_OPTS__N };
+
 static int exec_diff(struct args *args, struct config *cfg)
 {
 	struct deploy_mode m = { .dry_run = 1, .render = render_diff };
 
+	m.code_files = args_flag(args, DIFF_OPT_FILES);
 	return deploy_run(args, cfg, &m);
 }
 
@@ -272,6 +294,12 @@ const struct command cmd_status = {
 	.exec = exec_status,
 };
 
+static const struct opt diff_opts[DIFF_OPTS__N + 1] = {
+	[DIFF_OPT_FILES] = OPT_BOOL(0, "files", "when the code differs, fetch the deployed zip and list the files that "
+				    "differ"),
+	[DIFF_OPTS__N] = OPT_END,
+};
+
 const struct command cmd_diff = {
 	.name = "diff",
 	.summary = "show what differs between the deployed functions and the project",
@@ -282,11 +310,21 @@ const struct command cmd_diff = {
 		"only; the code; tags), marking those changed outside blambda since its last deploy. A "
 		"function not deployed says so. Exits 0 when nothing differs and 1 when something does, as "
 		"diff(1), so that a CI job can watch for drift. Nothing is written. With --json, the "
-		"answer of 'blambda status --json'.",
+		"answer of 'blambda status --json'.\n\n"
+		"With --files, a function whose code differs has its deployed zip fetched from the location "
+		"Lambda gives (GetFunction's Code.Location: an https URL, valid for minutes, never printed), "
+		"checked against the digest Lambda reports, and compared with the build here entry by entry "
+		"(names, sizes, CRC-32 and modes from the zips' directories; nothing is unpacked): one line "
+		"per file, '+' for a file the next deploy adds, '-' for one it removes, '~' for one it "
+		"changes. The zip is held in target/ while it is compared, and removed. --json adds "
+		"\"files\": {\"added\", \"removed\", \"changed\"} to each such function.",
+	.opts = diff_opts,
+	.nopts = DIFF_OPTS__N,
 	.pos = POS_FUNCTION,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,
 	.examples = "blambda diff\twhat a deploy would change\n"
-		    "blambda diff api || echo drift\tin a CI job",
+		    "blambda diff api || echo drift\tin a CI job\n"
+		    "blambda diff --files\tand which files the code differs in",
 	.exec = exec_diff,
 };

@@ -249,7 +249,7 @@ static void trace_body(const struct observer *tr, const char *dir, const struct 
 	if (!len || !observe_tracing(tr, 2))
 		return;
 	if (req->sensitive) {
-		observe_trace(tr, 2, "%s [%zu bytes, not shown: they carry credentials]", dir, len);
+		observe_trace(tr, 2, "%s [%zu bytes, not shown: they carry secrets]", dir, len);
 		return;
 	}
 	observe_trace(tr, 2, "%s %.*s%s", dir, (int)(len > cap ? cap : len), (const char *)data, len > cap ? " [... cut]" : "");
@@ -428,11 +428,25 @@ enum attempt {
 	ATTEMPT_NO_ANSWER, /* curl could not get one (*rc) */
 };
 
+/* How much of the URL people see: all of it, or up to its query when that is a secret (hide_query) */
+static int url_shown(const struct http_request *req)
+{
+	const char *q = req->hide_query ? strchr(req->url, '?') : NULL;
+
+	return (int)(q ? (size_t)(q - req->url) : strlen(req->url));
+}
+
+static const char *url_hidden(const struct http_request *req)
+{
+	return req->hide_query && strchr(req->url, '?') ? "?[query not shown: a secret]" : "";
+}
+
 /* A failure of this side during a transfer: its answer too large, the download unwritable, the body unreadable. */
 static int transfer_failed(const struct http_request *req, const struct transfer *t, struct http_response *resp)
 {
 	if (t->too_big)
-		set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%s' is larger than %llu MB", req->url,
+		set_failure(resp, HTTP_FAIL_TOO_BIG, "the answer from '%.*s%s' is larger than %llu MB", url_shown(req),
+			    req->url, url_hidden(req),
 			    (unsigned long long)(req->sink && req->max_bytes ? req->max_bytes >> 20 : HTTP_BODY_CAP >> 20));
 	else if (t->sink_failed)
 		set_failure(resp, HTTP_FAIL_LOCAL, "cannot write the download: %s", strerror(t->sink_failed));
@@ -472,7 +486,7 @@ static enum attempt attempt_once(struct http_client *c, const struct http_reques
 	errbuf[0] = '\0';
 	list = build_headers(api, &headers);
 	setup(c, req, t, list, errbuf);
-	observe_trace(c->obs, 1, "> %s %s", req->method, req->url);
+	observe_trace(c->obs, 1, "> %s %.*s%s", req->method, url_shown(req), req->url, url_hidden(req));
 	if (attempt > 1)
 		observe_trace(c->obs, 1, "  (attempt %d of %d)", attempt, max);
 	trace_headers(c->obs, ">", &headers);
@@ -540,7 +554,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 	}
 	resp->seconds = clock_seconds() - start;
 	if (r && rc != CURLE_OK)
-		set_failure(resp, HTTP_FAIL_NETWORK, "cannot reach '%s': %s (%d attempt%s)", req->url,
+		set_failure(resp, HTTP_FAIL_NETWORK, "cannot reach '%.*s%s': %s (%d attempt%s)", url_shown(req), req->url, url_hidden(req),
 			    errbuf[0] ? errbuf : c->api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
 	if (r) {
 		/* callers release only answers they got; what failed stays readable */

@@ -56,6 +56,7 @@ struct http_request {
 	/* report the transfer's bytes to the client's observer under this label (NULL: none) */
 	const char *progress_label;
 	unsigned sensitive : 1; /* bodies carry secrets: never traced */
+	unsigned hide_query : 1; /* the URL's query is a secret (a presigned URL's signature): traced without it */
 	int max_attempts;       /* 0: AWS_MAX_ATTEMPTS, else 3 */
 	long connect_timeout_ms; /* 0: the client's */
 	long stall_timeout_ms;   /* 0: the client's */

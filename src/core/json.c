@@ -185,9 +185,10 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
-void json_add_text(cJSON *o, const char *key, const char *text, size_t len)
+cJSON *json_text(const char *text, size_t len)
 {
 	struct buf b = BUF_INIT;
+	cJSON *v;
 	const unsigned char *s = (const unsigned char *)(text ? text : "");
 
 	for (size_t i = 0; i < len;) {
@@ -201,8 +202,14 @@ void json_add_text(cJSON *o, const char *key, const char *text, size_t len)
 			i++;
 		}
 	}
-	cJSON_AddStringToObject(o, key, b.ptr);
+	v = cJSON_CreateString(b.ptr ? b.ptr : "");
 	buf_release(&b);
+	return v;
+}
+
+void json_add_text(cJSON *o, const char *key, const char *text, size_t len)
+{
+	cJSON_AddItemToObject(o, key, json_text(text, len));
 }
 
 void json_error_body(struct buf *out, const char *type, const char *message)

@@ -23,6 +23,8 @@ void json_compact(const char *text, size_t len, struct buf *out);
  * byte that is not UTF-8 becomes U+FFFD): runtime output may hold anything.
  */
 void json_add_text(cJSON *o, const char *key, const char *text, size_t len);
+/* The same as a string value of its own (for an array) */
+cJSON *json_text(const char *text, size_t len);
 
 /* {"errorMessage": message, "errorType": type}, escaped as JSON, appended to out. */
 void json_error_body(struct buf *out, const char *type, const char *message);

@@ -68,6 +68,7 @@ void deploy_plan_release(struct deploy_plan *p)
 		strlist_clear(&s->reasons);
 		deploy_diff_release(&s->diff);
 		strlist_clear(&s->kept);
+		zip_changes_release(&s->files);
 		if (s->have) {
 			lambda_function_release(s->have);
 			free(s->have);

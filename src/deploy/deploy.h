@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "core/strlist.h"
 #include "package/artifact.h"
+#include "package/zip.h"
 
 /*
  * Deploying a project to one region: first a plan, made from what AWS holds
@@ -105,14 +106,15 @@ void deploy_role_name(const char *function, struct buf *out);
 
 /*
  * How a deployed function differs from what blambda.yml and the build say,
- * one line each and by kind: the code ("code changed", "architecture x ->
- * y"), the settings ("memory 512 -> 1024", "environment KEY added"), the
+ * one line each and by kind: the code (its digest, a flag; "architecture x
+ * -> y"), the settings ("memory 512 -> 1024", "environment KEY added"), the
  * tags ("tag team changed"; blambda's own records are not listed).
  */
 struct deploy_diff {
 	struct strlist code, settings, tags;
+	int code_changed; /* the zip's digest differs */
 };
-#define DEPLOY_DIFF_INIT { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT }
+#define DEPLOY_DIFF_INIT { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT, 0 }
 void deploy_diff_release(struct deploy_diff *d);
 
 struct deploy_step {
@@ -130,6 +132,8 @@ struct deploy_step {
 	struct deploy_diff diff;       /* function: how it differs from blambda.yml and the build, as planned */
 	struct strlist kept;           /* function, --code-only: the settings and tags that differ and are left as they are */
 	struct lambda_function *have;  /* function: as the plan read it (NULL: not there) */
+	struct zip_changes files;      /* function, with deploy_opts.code_files: the files its code differs in */
+	int files_known;               /* files was computed */
 	char *last_modified;           /* function: when Lambda says it last changed */
 	struct strlist share_add;      /* layer: the layers.share entries to grant (AddLayerVersionPermission) */
 	struct strlist share_remove;   /* layer: blambda's statements to take back */
@@ -151,6 +155,8 @@ struct deploy_opts {
 	const char *region;
 	int layers_only;               /* deploy --layer */
 	int publish;                   /* deploy --publish: a version of each function (also when it has function.alias) */
+	int code_files;                /* plan only (diff --files): a function whose code differs has it compared file by
+					  file (files in its step) */
 	int code_only;                 /* deploy --code-only: layers and code; an existing function's settings, tags,
 					  role and URL are left as they are (its layer list takes blambda's new versions) */
 	int use_s3;                    /* every zip through S3 */
@@ -211,5 +217,17 @@ int deploy_layer_arn_named(const char *arn, const char *name);
 const char *deploy_action_name(enum deploy_action a, int dry_run);
 /* 1 when the plan makes no write call. */
 int deploy_plan_is_noop(const struct deploy_plan *p);
+
+/*
+ * Which files differ between function f's deployed code in region (f as
+ * GetFunction answered, a moment ago: its code location is short-lived) and
+ * the zip local_zip (the build here): names only in the build (added by a
+ * deploy), only deployed (removed), in both with other bytes or mode
+ * (changed). The deployed zip is fetched from its code location (at most
+ * BLAMBDA_MAX_DOWNLOAD_MB, into target/, removed after) and must have the
+ * digest Lambda reports. -1 with err.
+ */
+int deploy_code_files(struct aws *a, const char *region, const struct lambda_function *f, const char *local_zip,
+		      struct zip_changes *out, struct error *err);
 
 #endif

@@ -97,13 +97,14 @@ int deploy_changed_outside(const struct lambda_function *f)
 }
 
 static unsigned code_diff(const struct lambda_function *have, const struct lambda_settings *want, const char *code,
-			  struct strlist *reasons)
+			  struct deploy_diff *d)
 {
+	struct strlist *reasons = &d->code;
 	unsigned w = 0;
 
 	if (!same_str(have->code_sha256, code)) {
 		w = DEPLOY_WRITE_CODE;
-		strlist_add(reasons, "code changed");
+		d->code_changed = 1;
 	}
 	if (!same_str(have->architecture, want->architecture)) {
 		w = DEPLOY_WRITE_CODE;
@@ -178,7 +179,7 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 unsigned deploy_function_diff(const struct lambda_function *have, const struct lambda_settings *want,
 			      const char *code, struct deploy_diff *d)
 {
-	return code_diff(have, want, code, &d->code) | config_diff(have, want, &d->settings) |
+	return code_diff(have, want, code, d) | config_diff(have, want, &d->settings) |
 	       tags_diff(have, want, &d->tags);
 }
 
@@ -187,6 +188,7 @@ void deploy_diff_release(struct deploy_diff *d)
 	strlist_clear(&d->code);
 	strlist_clear(&d->settings);
 	strlist_clear(&d->tags);
+	d->code_changed = 0;
 }
 
 int deploy_layer_arn_named(const char *arn, const char *name)

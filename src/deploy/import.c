@@ -312,9 +312,8 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 	/* the code is always the project's build: said once, plainly */
 	strlist_add(&p->changes, "code: the project's build replaces it");
 	deploy_function_diff(f, &want, f->code_sha256, &diff);
-	for (size_t i = 0; i < diff.code.nr; i++)
-		if (strcmp(diff.code.items[i], "code changed")) /* said above */
-			strlist_add(&p->changes, diff.code.items[i]);
+	for (size_t i = 0; i < diff.code.nr; i++) /* the architecture (the code itself is said above) */
+		strlist_add(&p->changes, diff.code.items[i]);
 	for (size_t i = 0; i < diff.settings.nr; i++)
 		if (!strcmp(diff.settings.items[i], "layers changed"))
 			strlist_add(&p->changes, had_runtime ? "layers changed" : "layers: blambda's runtime layer added");

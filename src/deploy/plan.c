@@ -257,6 +257,8 @@ static void add_diff_reasons(struct deploy_step *s)
 {
 	const struct strlist *parts[] = { &s->diff.code, &s->diff.settings, &s->diff.tags };
 
+	if (s->diff.code_changed)
+		deploy_reason(s, "code changed");
 	for (size_t k = 0; k < sizeof(parts) / sizeof(parts[0]); k++)
 		for (size_t i = 0; i < parts[k]->nr; i++)
 			deploy_reason(s, "%s", parts[k]->items[i]);
@@ -314,6 +316,19 @@ static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, siz
 	s->planned = 1;
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
+	return 0;
+}
+
+/* diff --files: a function whose code differs, compared file by file with the build */
+static int plan_files(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
+{
+	struct deploy_step *s = (struct deploy_step *)deploy_function_step(p, fn);
+
+	if (!o->code_files || !s || !s->have || !s->diff.code_changed)
+		return 0;
+	if (deploy_code_files(a, p->region, s->have, o->function->path, &s->files, &p->err))
+		return deploy_failed(p, "compare the files of function '%s'", s->name);
+	s->files_known = 1;
 	return 0;
 }
 
@@ -459,7 +474,7 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 		if (plan_role(a, p, name, fn))
 			goto out;
 	}
-	if (plan_function(o, p, fn, role, &f, exists) || plan_version(a, o, p, fn) ||
+	if (plan_function(o, p, fn, role, &f, exists) || plan_files(a, o, p, fn) || plan_version(a, o, p, fn) ||
 	    (!(o->code_only && exists) && plan_url(a, o, p, fn)))
 		goto out;
 	r = 0;

@@ -266,3 +266,89 @@ int zip_extract(const char *path, const char *dir, struct error *err)
 	zip_discard(za);
 	return r;
 }
+
+static int by_entry_name(const void *a, const void *b)
+{
+	return strcmp(((const struct zip_entry_info *)a)->name, ((const struct zip_entry_info *)b)->name);
+}
+
+static int zip_open_error(const char *path, const char *what, int zerr, struct error *err)
+{
+	zip_error_t ze;
+
+	zip_error_init_with_code(&ze, zerr);
+	error_set(err, EXIT_FAIL, "cannot read %s '%s' as a zip: %s", what, path, zip_error_strerror(&ze));
+	zip_error_fini(&ze);
+	return -1;
+}
+
+int zip_list(const char *path, const char *what, struct zip_listing *out, struct error *err)
+{
+	int zerr = 0;
+	zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
+	zip_int64_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (!za)
+		return zip_open_error(path, what, zerr, err);
+	n = zip_get_num_entries(za, 0);
+	if (n < 0 || n > ZIP_LIST_MAX) {
+		zip_discard(za);
+		return error_set(err, EXIT_FAIL, "%s '%s' lists %lld entries: more than %d, not a function's zip", what, path,
+				 (long long)n, ZIP_LIST_MAX);
+	}
+	out->items = xcalloc(n ? (size_t)n : 1, sizeof(*out->items));
+	for (zip_int64_t i = 0; i < n; i++) {
+		struct zip_entry_info *e = &out->items[out->nr];
+		zip_stat_t st;
+		zip_uint8_t os;
+		zip_uint32_t attr;
+
+		if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_GUESS, &st) || !(st.valid & ZIP_STAT_NAME))
+			continue;
+		e->name = xstrdup(st.name);
+		e->size = st.valid & ZIP_STAT_SIZE ? st.size : 0;
+		e->crc = st.valid & ZIP_STAT_CRC ? st.crc : 0;
+		if (!zip_file_get_external_attributes(za, (zip_uint64_t)i, 0, &os, &attr) && os == ZIP_OPSYS_UNIX)
+			e->mode = (attr >> 16) & 07777;
+		out->nr++;
+	}
+	zip_discard(za);
+	qsort(out->items, out->nr, sizeof(*out->items), by_entry_name);
+	return 0;
+}
+
+void zip_listing_release(struct zip_listing *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->items[i].name);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void zip_compare(const struct zip_listing *old, const struct zip_listing *new, struct zip_changes *out)
+{
+	size_t i = 0, j = 0;
+
+	while (i < old->nr || j < new->nr) {
+		int c = i == old->nr ? 1 : j == new->nr ? -1 : strcmp(old->items[i].name, new->items[j].name);
+
+		if (c < 0) {
+			strlist_add(&out->removed, old->items[i++].name);
+		} else if (c > 0) {
+			strlist_add(&out->added, new->items[j++].name);
+		} else {
+			const struct zip_entry_info *a = &old->items[i++], *b = &new->items[j++];
+
+			if (a->size != b->size || a->crc != b->crc || (a->mode && b->mode && a->mode != b->mode))
+				strlist_add(&out->changed, a->name);
+		}
+	}
+}
+
+void zip_changes_release(struct zip_changes *c)
+{
+	strlist_clear(&c->added);
+	strlist_clear(&c->removed);
+	strlist_clear(&c->changed);
+}

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "core/error.h"
+#include "core/strlist.h"
 
 /*
  * Reproducible zip files with libzip: the same entries give the same bytes.
@@ -54,5 +55,28 @@ int zip_write_checked(const char *out, struct zip_input *inputs, size_t n, int l
  */
 #define ZIP_EXTRACT_MAX ((uint64_t)1 << 30)
 int zip_extract(const char *path, const char *dir, struct error *err);
+
+/* A zip's entries as its central directory lists them (nothing is unpacked) */
+struct zip_entry_info {
+	char *name;
+	uint64_t size;  /* unpacked */
+	uint32_t crc;   /* CRC-32 of the unpacked bytes */
+	uint32_t mode;  /* unix mode when stored, else 0 */
+};
+struct zip_listing {
+	struct zip_entry_info *items;
+	size_t nr;
+};
+#define ZIP_LIST_MAX 200000 /* entries: more is not a function's zip */
+/* The entries of the zip at path, sorted by name. -1 with err naming the file (`what` says what it is). */
+int zip_list(const char *path, const char *what, struct zip_listing *out, struct error *err);
+void zip_listing_release(struct zip_listing *l);
+/* What changes from `old` to `new`, entry by entry: names only in new, only in old, in both with other bytes or mode */
+struct zip_changes {
+	struct strlist added, removed, changed;
+};
+#define ZIP_CHANGES_INIT { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT }
+void zip_compare(const struct zip_listing *old, const struct zip_listing *new, struct zip_changes *out);
+void zip_changes_release(struct zip_changes *c);
 
 #endif

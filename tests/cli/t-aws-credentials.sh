@@ -271,7 +271,7 @@ AWS_ROLE_SESSION_NAME=gh-run blambda doctor -vv
 expect_status 0
 expect_out_has "credentials:  role arn:aws:iam::123456789012:role/ci with the web identity token in '$TMP/oidc-token' (AWS_WEB_IDENTITY_TOKEN_FILE)"
 expect_out_has "caller:       arn:aws:sts::123456789012:assumed-role/ci/gh-run"
-expect_err_has "bytes, not shown: they carry credentials]"
+expect_err_has "bytes, not shown: they carry secrets]"
 # the STS call before the credentials goes unsigned; the one after is signed
 printf '%s' "$err" | sed '/credentials: role/q' | grep -q 'Authorization' && fail "AssumeRoleWithWebIdentity was signed" || pass
 printf '%s' "$err" | sed '1,/credentials: role/d' | grep -q 'Authorization: \[redacted\]' && pass || fail "the next call was not signed"

@@ -33,6 +33,8 @@ expect_out_has "  environment SECRET removed (changed outside blambda)"
 expect_out_lacks "not-shown"
 blambda status --json
 expect_json "d['regions'][0]['functions'][0]['changed_outside_blambda'] and d['regions'][0]['functions'][0]['code_is_local_build']"
+blambda -vv status
+expect_err_lacks "not-shown"
 
 test_case "deploy --code-only: the code goes, a change made elsewhere stays, a layer added by hand stays"
 zip -q "$TMP/mine.zip" blambda.yml

@@ -27,6 +27,11 @@ and a wrong one does not, and a function's layers resolve:
   backend but looked up the layer ARNs of CreateFunction and
   UpdateFunctionConfiguration in the other one, refusing them all.
 
+- moto's GetFunction gives a code location on an AWS host (or none for a
+  zip uploaded directly); here it is a URL on a second loopback port that
+  serves the zip, with a query standing in for a presigned URL's signature
+  ("X-Amz-Signature=presigned-secret": tests check it is never printed).
+
 STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML are answered without
 a signature, as AWS answers them (the caller has no credentials yet).
 
@@ -123,6 +128,53 @@ def mend_layer_lookup():
     lambda_models.LambdaFunction._get_layers_data = layers
 
 
+def serve_code():
+    """A loopback server for functions' zips: GET /ACCOUNT/REGION/NAME answers $LATEST's bytes. Its port."""
+    import http.server
+    import threading
+    from urllib.parse import unquote, urlsplit
+
+    class Code(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            parts = [unquote(p) for p in urlsplit(self.path).path.split("/")[1:]]
+            try:
+                account, region, name = parts
+                body = lambda_backend(account, region).get_function(name).code_bytes
+            except Exception:  # noqa: BLE001 (any lookup failure is a 404, as S3 would answer)
+                self.send_response(404)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Code)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1]
+
+
+def mend_code_location(port):
+    from urllib.parse import quote
+
+    original = lambda_models.LambdaFunction.get_code
+
+    def get_code(self):
+        resp = original(self)
+        if self.package_type != "Image":
+            resp["Code"] = {
+                "RepositoryType": "S3",
+                "Location": f"http://127.0.0.1:{port}/{self.account_id}/{self.region}/{quote(self.function_name)}"
+                            "?X-Amz-Signature=presigned-secret",
+            }
+        return resp
+
+    lambda_models.LambdaFunction.get_code = get_code
+
+
 def make_tester(endpoint):
     """An IAM user allowed everything, made while moto still takes unsigned calls; its key."""
     import boto3
@@ -144,6 +196,7 @@ def main():
     mend_empty_body_hash()
     mend_signed_path(recorder)
     mend_layer_lookup()
+    mend_code_location(serve_code())
     default_user_config["lambda"]["use_docker"] = False
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -68,6 +68,8 @@ static unsigned diff(const struct lambda_function *f, const struct wish *w, cons
 	size_t n = 0;
 
 	buf_reset(why);
+	if (d.code_changed)
+		buf_addf(why, "%s", n++ ? "; " : "code changed");
 	for (size_t k = 0; k < 3; k++)
 		for (size_t i = 0; i < parts[k]->nr; i++)
 			buf_addf(why, "%s%s", n++ ? "; " : "", parts[k]->items[i]);

@@ -1,5 +1,7 @@
 #include "cli/term.h"
 
+#include "core/json.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,6 +138,18 @@ void json_print(cJSON *root)
 		puts(text);
 	free(text);
 	cJSON_Delete(root);
+}
+
+void json_add_error(cJSON *o, const char *step, const struct error *e)
+{
+	cJSON *j = cJSON_AddObjectToObject(o, "error");
+
+	if (step)
+		json_add_text(j, "step", step, strlen(step));
+	cJSON_AddStringToObject(j, "code", e->code ? e->code : "");
+	json_add_text(j, "message", e->message ? e->message : "", e->message ? strlen(e->message) : 0);
+	if (e->request_id)
+		cJSON_AddStringToObject(j, "request_id", e->request_id);
 }
 
 int term_confirm(const char *fmt, ...)

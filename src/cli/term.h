@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/error.h"
 #include "core/observer.h"
 
 /*
@@ -34,5 +35,12 @@ int term_refuse_unasked(const char *doing, const char *dry_run);
 
 /* Print a --json answer on stdout, one document, and free it. */
 void json_print(cJSON *root);
+/*
+ * The one shape of a failure in --json output: o gets "error": {"step"
+ * (what was being done, when known), "code" (AWS's error code or
+ * blambda's own, "" when none), "message", "request_id" (when AWS gave
+ * one)}.
+ */
+void json_add_error(cJSON *o, const char *step, const struct error *e);
 
 #endif

@@ -97,16 +97,8 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 			cJSON_AddItemToArray(cJSON_GetObjectItem(root, deploy_kinds[p->steps[i].kind].list),
 					     step_json(&p->steps[i], dry_run));
 	}
-	if (!ok) {
-		cJSON *e = cJSON_AddObjectToObject(root, "error");
-
-		cJSON_AddStringToObject(e, "step", p->failed ? p->failed : "");
-		cJSON_AddStringToObject(e, "code", p->err.code ? p->err.code : "");
-		json_add_text(e, "message", p->err.message ? p->err.message : "",
-			      p->err.message ? strlen(p->err.message) : 0);
-		if (p->err.request_id)
-			cJSON_AddStringToObject(e, "request_id", p->err.request_id);
-	}
+	if (!ok)
+		json_add_error(root, p->failed ? p->failed : "", &p->err);
 	return root;
 }
 

@@ -84,14 +84,10 @@ static cJSON *plan_json(const struct destroy_plan *p, int dry_run, int ok)
 		cJSON_AddItemToArray(steps, j);
 	}
 	if (p->failed) {
-		cJSON *e = cJSON_AddObjectToObject(o, "error");
 		struct buf what = BUF_INIT;
 
 		step_words(p->failed, &what);
-		cJSON_AddStringToObject(e, "step", what.ptr);
-		cJSON_AddStringToObject(e, "code", p->err.code ? p->err.code : "");
-		json_add_text(e, "message", p->err.message ? p->err.message : "",
-			      p->err.message ? strlen(p->err.message) : 0);
+		json_add_error(o, what.ptr, &p->err);
 		buf_release(&what);
 	}
 	return o;

@@ -83,13 +83,8 @@ static void print_json(const struct import_plan *p, int dry_run)
 		cJSON_AddItemToArray(notes, cJSON_CreateString(p->notes.items[i]));
 	cJSON_AddBoolToObject(o, "written", p->written);
 	cJSON_AddBoolToObject(o, "tagged", p->tagged);
-	if (error_failed(&p->err)) {
-		cJSON *e = cJSON_AddObjectToObject(o, "error");
-
-		cJSON_AddStringToObject(e, "code", p->err.code ? p->err.code : "");
-		json_add_text(e, "message", p->err.message ? p->err.message : "",
-			      p->err.message ? strlen(p->err.message) : 0);
-	}
+	if (error_failed(&p->err))
+		json_add_error(o, NULL, &p->err);
 	json_print(o);
 }
 

@@ -136,12 +136,8 @@ static cJSON *status_json(const struct deploy_plan *p)
 		}
 		cJSON_AddItemToArray(list, j);
 	}
-	if (p->failed) {
-		cJSON *e = cJSON_AddObjectToObject(o, "error");
-
-		cJSON_AddStringToObject(e, "step", p->failed);
-		json_add_text(e, "message", p->err.message ? p->err.message : "", p->err.message ? strlen(p->err.message) : 0);
-	}
+	if (p->failed)
+		json_add_error(o, p->failed, &p->err);
 	return o;
 }
 

@@ -66,6 +66,11 @@ for loc in "http://169.254.169.254/latest/meta-data/" "ftp://127.0.0.1/x" "https
 	expect_err_lacks "169.254"
 done
 
+doctor "http://169.254.169.254/x"
+blambda diff --files --json
+expect_status 1
+expect_json "d['regions'][0]['error'] == {'step': \"compare the files of function 'hello'\", 'code': 'CodeLocationRefused', 'message': \"Lambda's code location is not an https URL: it is not fetched\"}"
+
 test_case "no location at all (a container image): said so"
 doctor ""
 blambda diff --files

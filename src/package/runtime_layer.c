@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "core/array.h"
@@ -10,26 +11,11 @@
 #include "package/archive_lazy.h"
 #include "package/babashka.h"
 #include "package/bootstrap.h"
+#include "package/pdeflate.h"
 #include "package/zip.h"
 
 /* Bump when the layout of the layer changes, so old builds are not taken as current. */
-#define LAYER_FORMAT "runtime-layer/1"
-
-/* Closes the bb stream once the zip is complete: a problem found by then discards the zip. */
-struct stream_guard {
-	struct bb_stream *s;
-	int closed;
-	int stream_failed;
-};
-
-static int close_stream(void *ctx, struct error *err)
-{
-	struct stream_guard *g = ctx;
-
-	g->closed = 1;
-	g->stream_failed = bb_stream_close(g->s, err) != 0;
-	return g->stream_failed ? -1 : 0;
-}
+#define LAYER_FORMAT "runtime-layer/2" /* 2: bb deflated in blocks (pdeflate.h) */
 
 /* A tarball that matched its digest yet cannot be unpacked is dropped, so the next build fetches it anew. */
 static void forget_unusable(const struct bb_release *rel, struct error *err)
@@ -41,22 +27,23 @@ static void forget_unusable(const struct bb_release *rel, struct error *err)
 
 /*
  * Deflating bb is most of a layer build, and gives the same bytes every time
- * for a release and architecture: the deflated bb is kept in the cache as a
- * one-entry zip next to the tarball (named by the tarball's digest, with a
- * .sha256 of its own), and later layers copy it without recompressing.
+ * for a release and architecture: bb is deflated on every core (pdeflate.h)
+ * into a one-entry zip kept in the cache next to the tarball (named by the
+ * tarball's digest and the block size, with a .sha256 of its own), and
+ * every layer copies the entry from it without recompressing.
  */
 static void deflated_bb_path(const struct bb_release *rel, struct buf *out)
 {
 	const char *slash = strrchr(rel->cache_path, '/');
 
-	buf_addf(out, "%.*s/bb-%s-%.16s-deflate%d.zip", slash ? (int)(slash - rel->cache_path) : 1,
-		 slash ? rel->cache_path : ".", rel->arch, rel->sha256, ZIP_LEVEL_DEFAULT);
+	buf_addf(out, "%.*s/bb-%s-%.16s-deflate%d-b%u.zip", slash ? (int)(slash - rel->cache_path) : 1,
+		 slash ? rel->cache_path : ".", rel->arch, rel->sha256, ZIP_LEVEL_DEFAULT, PDEFLATE_BLOCK >> 10);
 }
 
 /*
- * The cached deflated bb, when it is there and whole: the file matches its
- * .sha256, and its one entry `bb` inflates to the size it declares with the
- * CRC it declares (the copy is taken as it is, so it is checked here).
+ * The cached deflated bb, when it is there and whole: the file matches the
+ * digest kept beside it (its compressed bytes, checked without inflating
+ * them) and holds the one entry `bb`.
  */
 static int deflated_bb_ok(const char *path, const struct observer *obs)
 {
@@ -70,42 +57,79 @@ static int deflated_bb_ok(const char *path, const struct observer *obs)
 	if (ok) {
 		zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
 		zip_stat_t st;
-		zip_file_t *zf = NULL;
-		zip_uint64_t total = 0;
-		zip_int64_t n = 0;
-		static char chunk[1 << 16];
 
-		ok = za && zip_get_num_entries(za, 0) == 1 && !zip_stat(za, "bb", 0, &st) && (zf = zip_fopen(za, "bb", 0));
-		while (ok && (n = zip_fread(zf, chunk, sizeof(chunk))) > 0)
-			total += (zip_uint64_t)n;
-		ok = ok && n == 0 && total == st.size; /* zip_fread fails at the end on a CRC mismatch */
-		if (zf)
-			zip_fclose(zf);
+		ok = za && zip_get_num_entries(za, 0) == 1 && !zip_stat(za, "bb", 0, &st);
 		if (za)
 			zip_discard(za);
-		if (!ok)
-			observe_trace(obs, 1, "the deflated bb in '%s' is damaged: deflating bb again", path);
 	}
+	if (!ok && !access(path, F_OK))
+		observe_trace(obs, 1, "the deflated bb in '%s' is damaged: deflating bb again", path);
 	buf_release(&side);
 	buf_release(&want);
 	return ok;
 }
 
-/* Keep the bb entry of a fresh layer for the next builds; a failure only costs speed later. */
-static void deflated_bb_keep(const char *layer, const char *path, const struct observer *obs)
+/* bb from the release, deflated on every core; a tarball that cannot be unpacked is dropped from the cache */
+static int deflate_bb(struct bb_release *rel, struct pdeflate_result *z, struct error *err)
 {
-	struct zip_input bb = { "bb", 0755, NULL, NULL, 0, NULL, NULL, layer };
+	uint64_t size = 0;
+	struct bb_stream *bbs = bb_stream_open(rel, &size, err);
+	int bad;
+
+	if (!bbs) {
+		forget_unusable(rel, err);
+		return -1;
+	}
+	bad = pdeflate_stream(bb_stream_read, bbs, size, ZIP_LEVEL_DEFAULT, 0, z, err);
+	if (bb_stream_close(bbs, err)) { /* the stream's own failure says more than a short read */
+		pdeflate_result_release(z);
+		forget_unusable(rel, err);
+		return -1;
+	}
+	return bad;
+}
+
+/* The one-entry zip at path with its digest beside it; -1 with err */
+static int deflated_bb_write(const char *path, const struct pdeflate_result *z, struct error *err)
+{
 	struct buf side = BUF_INIT;
-	struct error err = ERROR_INIT;
 	char sha[SHA256_HEX_LEN + 1];
+	int bad = pdeflate_write_zip(path, "bb", 0755, z, err);
 
 	buf_addf(&side, "%s.sha256", path);
-	if (zip_write(path, &bb, 1, ZIP_LEVEL_DEFAULT, &err) || sha256_file_hex(path, sha) ||
-	    fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644, &err))
-		observe_note(obs, NOTE_WARNING, "cannot keep the deflated bb in the cache (%s); the next layer builds "
-			     "deflate it again", err.message ? err.message : "cannot read it back");
-	error_release(&err);
+	if (!bad && sha256_file_hex(path, sha))
+		bad = error_set(err, EXIT_FAIL, "cannot read '%s' back", path);
+	if (!bad)
+		bad = fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644, err);
 	buf_release(&side);
+	return bad;
+}
+
+/*
+ * Deflate bb into the cache at *path. A cache that cannot be written to
+ * costs speed only: the zip goes to out_dir instead, *path says where, and
+ * 1 says to remove it once the layer is made. -1 with err.
+ */
+static int deflated_bb_make(struct bb_release *rel, const char *out_dir, struct buf *path, const struct observer *obs,
+			    struct error *err)
+{
+	struct pdeflate_result z = { 0 };
+	struct error cache_err = ERROR_INIT;
+	int r = 0;
+
+	if (deflate_bb(rel, &z, err))
+		return -1;
+	if (deflated_bb_write(path->ptr, &z, &cache_err)) {
+		observe_note(obs, NOTE_WARNING, "cannot keep the deflated bb in the cache (%s); the next layer builds "
+			     "deflate it again", cache_err.message);
+		buf_reset(path);
+		buf_addf(path, "%s/.bb-deflated.zip", out_dir);
+		fs_temp_register(path->ptr);
+		r = pdeflate_write_zip(path->ptr, "bb", 0755, &z, err) ? -1 : 1;
+	}
+	error_release(&cache_err);
+	pdeflate_result_release(&z);
+	return r;
 }
 
 /* What the layer is made from, hashed: a change to any of it rebuilds the layer. */
@@ -116,8 +140,8 @@ static void layer_inputs(const struct bb_release *rel, const struct bootstrap *b
 
 	sha256_hex(boot->data, (size_t)(boot->end - boot->data), boot_sha);
 	sha256_hex(blambda_runtime_clj, (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), clj_sha);
-	buf_addf(&text, "%s\nbabashka %s %s\nbootstrap %s\nruntime.clj %s\nlevel %d\n", LAYER_FORMAT, rel->version,
-		 rel->sha256, boot_sha, clj_sha, ZIP_LEVEL_DEFAULT);
+	buf_addf(&text, "%s\nbabashka %s %s\nbootstrap %s\nruntime.clj %s\nlevel %d\nblock %u\n", LAYER_FORMAT,
+		 rel->version, rel->sha256, boot_sha, clj_sha, ZIP_LEVEL_DEFAULT, PDEFLATE_BLOCK);
 	sha256_hex(text.ptr, text.len, inputs);
 	buf_release(&text);
 }
@@ -126,40 +150,13 @@ static void layer_inputs(const struct bb_release *rel, const struct bootstrap *b
 static int zip_from_deflated(const char *path, const struct bootstrap *boot, const char *deflated, struct error *err)
 {
 	struct zip_input in[] = {
-		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
-		{ "bb", 0755, NULL, NULL, 0, NULL, NULL, deflated },
+		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL },
+		{ "bb", 0755, NULL, NULL, 0, deflated },
 		{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj,
-		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL, NULL, NULL },
+		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL },
 	};
 
 	return zip_write(path, in, ARRAY_SIZE(in), ZIP_LEVEL_DEFAULT, err);
-}
-
-/* The layer with bb from the release archive: inflated on a second thread while libzip deflates it */
-static int zip_from_release(struct bb_release *rel, const char *path, const struct bootstrap *boot,
-			    struct error *err)
-{
-	uint64_t bb_size = 0;
-	struct bb_stream *bbs = bb_stream_open(rel, &bb_size, err);
-	struct zip_input in[] = {
-		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL, NULL },
-		{ "bb", 0755, NULL, NULL, (size_t)bb_size, bb_stream_read, bbs, NULL },
-		{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj,
-		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL, NULL, NULL },
-	};
-	struct stream_guard g = { bbs, 0, 0 };
-	int bad;
-
-	if (!bbs) {
-		forget_unusable(rel, err);
-		return -1;
-	}
-	bad = zip_write_checked(path, in, ARRAY_SIZE(in), ZIP_LEVEL_DEFAULT, close_stream, &g, err);
-	if (!g.closed) /* the zip failed first; the stream's own failure, if it had one, says more */
-		bad |= bb_stream_close(bbs, err);
-	if (bad && g.closed && g.stream_failed)
-		forget_unusable(rel, err);
-	return bad ? -1 : 0;
 }
 
 int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher *fetch, struct artifact *out,
@@ -169,7 +166,7 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 	struct bb_release rel;
 	struct buf deflated = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1];
-	int r = -1;
+	int r = -1, scratch = 0;
 
 	artifact_init(out, "runtime-layer", o->out_dir, o->arch);
 	if (!boot) {
@@ -192,18 +189,17 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 	deflated_bb_path(&rel, &deflated);
 	if (deflated_bb_ok(deflated.ptr, fetch->obs)) {
 		observe_trace(fetch->obs, 1, "copying the deflated bb from %s", deflated.ptr);
-		if (zip_from_deflated(out->path, boot, deflated.ptr, err) || artifact_record(out, inputs, err))
-			goto out;
-	} else {
-		/* libarchive first: without it nothing is downloaded, and a good tarball is not blamed */
-		if (!archive_api(err) || bb_release_fetch(&rel, fetch, err) || zip_from_release(&rel, out->path, boot, err) ||
-		    artifact_record(out, inputs, err))
-			goto out;
-		deflated_bb_keep(out->path, deflated.ptr, fetch->obs);
+	} else if (!archive_api(err) || bb_release_fetch(&rel, fetch, err) || /* libarchive first: a good tarball */
+		   (scratch = deflated_bb_make(&rel, o->out_dir, &deflated, fetch->obs, err)) < 0) { /* is not blamed */
+		goto out;
 	}
+	if (zip_from_deflated(out->path, boot, deflated.ptr, err) || artifact_record(out, inputs, err))
+		goto out;
 	out->built = 1;
 	r = 0;
 out:
+	if (scratch > 0)
+		unlink(deflated.ptr);
 	bb_release_release(&rel);
 	buf_release(&deflated);
 	return r;

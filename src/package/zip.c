@@ -32,44 +32,6 @@ static int sync_file(const char *path)
 	return r;
 }
 
-/* A zip_source over a zip_input's read callback: read once, front to back. */
-static zip_int64_t stream_cb(void *userdata, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
-{
-	struct zip_input *in = userdata;
-
-	switch (cmd) {
-	case ZIP_SOURCE_OPEN:
-	case ZIP_SOURCE_CLOSE:
-	case ZIP_SOURCE_FREE:
-		return 0;
-	case ZIP_SOURCE_READ: {
-		long n = in->read(in->ctx, data, (size_t)len);
-
-		return n < 0 ? -1 : n;
-	}
-	case ZIP_SOURCE_STAT: {
-		zip_stat_t *st = data;
-
-		zip_stat_init(st);
-		st->size = in->len;
-		st->valid |= ZIP_STAT_SIZE;
-		return sizeof(*st);
-	}
-	case ZIP_SOURCE_ERROR:
-		return zip_error_to_data(NULL, data, len);
-	case ZIP_SOURCE_SUPPORTS:
-		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
-						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
-	default:
-		return -1;
-	}
-}
-
-int zip_write(const char *out, struct zip_input *in, size_t n, int level, struct error *err)
-{
-	return zip_write_checked(out, in, n, level, NULL, NULL, err);
-}
-
 /* One entry into za, with fixed times and its mode; *from is the zip it is copied from, for the caller to close. */
 static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const char *out, int level,
 		     struct error *err)
@@ -90,8 +52,6 @@ static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const 
 		src = zip_source_zip(za, *from, (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, 0);
 	} else if (in->path) {
 		src = zip_source_file(za, in->path, 0, -1);
-	} else if (in->read) {
-		src = zip_source_function(za, stream_cb, (void *)in);
 	} else {
 		src = zip_source_buffer(za, in->data, in->len, 0);
 	}
@@ -112,8 +72,7 @@ static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const 
 	return 0;
 }
 
-int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level,
-		      int (*before_commit)(void *ctx, struct error *err), void *ctx, struct error *err)
+int zip_write(const char *out, struct zip_input *in, size_t n, int level, struct error *err)
 {
 	struct buf tmp = BUF_INIT;
 	zip_t *za, **from = xcalloc(n ? n : 1, sizeof(*from));
@@ -141,9 +100,7 @@ int zip_write_checked(const char *out, struct zip_input *in, size_t n, int level
 		error_set(err, EXIT_FAIL, "cannot write '%s': %s", out, zip_strerror(za));
 		goto fail;
 	}
-	if (before_commit && before_commit(ctx, err)) {
-		unlink(tmp.ptr);
-	} else if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
+	if (sync_file(tmp.ptr) || rename(tmp.ptr, out)) {
 		error_set(err, EXIT_FAIL, "cannot write '%s': %s", out, strerror(errno));
 		unlink(tmp.ptr);
 	} else {

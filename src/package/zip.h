@@ -21,10 +21,7 @@ struct zip_input {
 	const char *path;  /* read from this file, or */
 	const void *data;  /* from memory (len bytes), or */
 	size_t len;
-	/* from a stream of len bytes: read up to n bytes into buf, 0 at the end, -1 on error */
-	long (*read)(void *ctx, void *buf, size_t n);
-	void *ctx;
-	/* or copied from the entry of the same name in this zip as it is compressed there (no recompression) */
+	/* copied from the entry of the same name in this zip as it is compressed there (no recompression) */
 	const char *zip_from;
 };
 
@@ -37,13 +34,6 @@ struct zip_input {
  * -1 with err filled; `out` is then untouched.
  */
 int zip_write(const char *out, struct zip_input *inputs, size_t n, int level, struct error *err);
-/*
- * The same, asking `before_commit(ctx)` once the zip is complete but before
- * it replaces `out`: -1 there discards it (for streams whose producer finds a
- * problem only after its data was read).
- */
-int zip_write_checked(const char *out, struct zip_input *inputs, size_t n, int level,
-		      int (*before_commit)(void *ctx, struct error *err), void *ctx, struct error *err);
 
 /*
  * Unpack the zip at `path` into the existing directory `dir`: directories

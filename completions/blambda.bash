@@ -74,8 +74,9 @@ _blambda()
             case $prev in
                 --s3-bucket) ;;
                 --alias) ;;
+                -j|--jobs) ;;
             esac
-            case $prev in --s3-bucket|--alias) return 0 ;; esac
+            case $prev in --s3-bucket|--alias|--jobs|-j) return 0 ;; esac
             ;;
         "local invoke")
             case $prev in
@@ -150,7 +151,7 @@ _blambda()
             ;;
         "deploy")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --publish --no-publish --alias --code-only --no-code-only --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --publish --no-publish --alias --code-only --no-code-only --jobs -j --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

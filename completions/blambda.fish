@@ -68,6 +68,7 @@ complete -c blambda -n '__fish_seen_subcommand_from deploy' -l no-publish -d 'tu
 complete -c blambda -n '__fish_seen_subcommand_from deploy' -l alias -x -d 'point this alias at the published version, making it if needed (implies --publish)'
 complete -c blambda -n '__fish_seen_subcommand_from deploy' -l code-only -d 'layers and code only: an existing function\'s settings, tags, role and URL stay as they are'
 complete -c blambda -n '__fish_seen_subcommand_from deploy' -l no-code-only -d 'turn off --code-only'
+complete -c blambda -n '__fish_seen_subcommand_from deploy' -s j -l jobs -x -d 'functions deployed at once (default 8; 1: one after another)'
 complete -c blambda -n '__fish_seen_subcommand_from deploy' -f -a '(blambda config --functions 2>/dev/null)'
 complete -c blambda -n '__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from invoke start' -a invoke -d 'run one invocation here, cold start included'
 complete -c blambda -n '__fish_seen_subcommand_from local; and not __fish_seen_subcommand_from invoke start' -a start -d 'keep the functions warm and serve Lambda\'s Invoke API on loopback'

@@ -126,7 +126,7 @@ void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credenti
 		buf_adds(&dst->session_token, src->session_token.ptr);
 	dst->expiration = src->expiration;
 	dst->source = src->source;
-	dst->detail = src->detail ? xstrdup(src->detail) : NULL;
+	dst->detail = xstrdup_or_null(src->detail);
 }
 
 int aws_init_region(struct aws *a, const struct aws_settings *s, const char *region, const char *origin,
@@ -143,6 +143,28 @@ int aws_init_region(struct aws *a, const struct aws_settings *s, const char *reg
 	a->creds_at_ms = clock_epoch_ms(); /* as fresh as the caller's: no refresh at once */
 	a->http = aws_http(a, err);
 	return a->http ? 0 : -1;
+}
+
+int aws_clone(struct aws *dst, const struct aws *src, struct error *err)
+{
+	memset(dst, 0, sizeof(*dst));
+	aws_credentials_copy(&dst->creds, &src->creds);
+	dst->obs = src->obs;
+	dst->profile = xstrdup_or_null(src->profile);
+	dst->profile_origin = xstrdup_or_null(src->profile_origin);
+	dst->profile_explicit = src->profile_explicit;
+	dst->region = xstrdup_or_null(src->region);
+	dst->region_origin = xstrdup_or_null(src->region_origin);
+	dst->endpoint = xstrdup_or_null(src->endpoint);
+	dst->endpoint_origin = xstrdup_or_null(src->endpoint_origin);
+	dst->endpoint_flag = src->endpoint_flag;
+	dst->have_creds = src->have_creds;
+	dst->creds_at_ms = src->creds_at_ms;
+	dst->quick_ms = src->quick_ms;
+	if (aws_profiles_load(&dst->profiles, err)) /* for a refresh of the credentials */
+		return -1;
+	dst->http = aws_http(dst, err);
+	return dst->http ? 0 : -1;
 }
 
 void aws_credentials_init(struct aws_credentials *c)
@@ -383,7 +405,8 @@ static int aws_retryable(void *ctx, const struct http_response *resp)
 		return 0;
 	aws_error_parse(resp, &e);
 	for (size_t i = 0; throttling_codes[i]; i++)
-		r |= !strcmp(e.code, throttling_codes[i]);
+		if (!strcmp(e.code, throttling_codes[i]))
+			r = HTTP_THROTTLED;
 	if (!r && call->retry_code)
 		r = call->retry_code(e.code, e.message ? e.message : "");
 	error_release(&e);

@@ -83,6 +83,12 @@ int aws_init(struct aws *a, const struct aws_settings *s, struct error *err);
  */
 int aws_init_region(struct aws *a, const struct aws_settings *s, const char *region, const char *origin,
 		    const struct aws_credentials *creds, struct error *err);
+/*
+ * A client like src (profile, region, endpoint, credentials copied) with an
+ * HTTP connection of its own, for another thread; aws_release it, also
+ * after -1 with err.
+ */
+int aws_clone(struct aws *dst, const struct aws *src, struct error *err);
 /* A new HTTP client that traces to the client's observer (NULL with err when libcurl cannot be loaded). */
 struct http_client *aws_http(struct aws *a, struct error *err);
 /* A deep copy of src (secrets in wiped buffers). */

@@ -12,7 +12,7 @@ static char *dup_str(const cJSON *o, const char *key)
 {
 	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 
-	return v ? xstrdup(v) : NULL;
+	return xstrdup_or_null(v);
 }
 
 /* A whole number of the answer; 0 when it is missing or not one a long can hold. */
@@ -673,7 +673,7 @@ static char *header_copy(const struct http_response *resp, const char *name)
 {
 	const char *v = kvlist_get_nocase(&resp->headers, name);
 
-	return v ? xstrdup(v) : NULL;
+	return xstrdup_or_null(v);
 }
 
 int lambda_invoke(struct aws *a, const struct lambda_invoke_request *req, struct lambda_invocation *out,

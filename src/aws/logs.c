@@ -78,7 +78,7 @@ static char *string_of(const cJSON *o, const char *key)
 {
 	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 
-	return v ? xstrdup(v) : NULL;
+	return xstrdup_or_null(v);
 }
 
 int logs_filter_events(struct aws *a, const char *region, const char *group, long long start_ms,

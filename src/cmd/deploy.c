@@ -21,7 +21,7 @@
 #include "package/project.h"
 
 /* the options, in the order of the table at the end */
-enum { DEPLOY_OPT_LAYER, DEPLOY_OPT_DRY_RUN, DEPLOY_OPT_USE_S3, DEPLOY_OPT_S3_BUCKET, DEPLOY_OPT_PUBLISH, DEPLOY_OPT_ALIAS, DEPLOY_OPT_CODE_ONLY, OPTS__N };
+enum { DEPLOY_OPT_LAYER, DEPLOY_OPT_DRY_RUN, DEPLOY_OPT_USE_S3, DEPLOY_OPT_S3_BUCKET, DEPLOY_OPT_PUBLISH, DEPLOY_OPT_ALIAS, DEPLOY_OPT_CODE_ONLY, DEPLOY_OPT_JOBS, OPTS__N };
 
 static void add_reasons(cJSON *o, const struct deploy_step *s)
 {
@@ -73,6 +73,8 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 			cJSON_AddStringToObject(o, "state", s->state);
 		if (s->code_sha256)
 			cJSON_AddStringToObject(o, "code_sha256", s->code_sha256);
+		if (s->failed)
+			json_add_error(o, s->failed, &s->err);
 		break;
 	default:
 		break;
@@ -169,15 +171,33 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 		printf("%sup to date\n", indent);
 }
 
-/* A region's failure, said once with the step it stopped at; its exit status. */
+/* One failure said with the step it stopped at; its exit status */
+static int report_one(struct error *e, const char *failed, const struct deploy_plan *p, int hint, int several)
+{
+	error_prefix(e, "%s%scannot %s", several ? p->region : "", several ? ": " : "", failed ? failed : "deploy");
+	if (hint && p->writes && !e->hint)
+		error_hint(e, "what was done%s is kept; run 'blambda deploy' again to finish", several ? " there" : "");
+	return error_print(e);
+}
+
+/* A region's failure: each function that failed (the others went on), or what stopped the region; the exit status */
 static int report_failure(struct deploy_plan *p, int dry_run, int several)
 {
-	error_prefix(&p->err, "%s%scannot %s", several ? p->region : "", several ? ": " : "",
-		     p->failed ? p->failed : "deploy");
-	if (!dry_run && p->writes && !p->err.hint)
-		error_hint(&p->err, "what was done%s is kept; run 'blambda deploy' again to finish",
-			   several ? " there" : "");
-	return error_print(&p->err);
+	int r = EXIT_OK;
+	size_t fns = 0, said = 0;
+
+	if (p->functions_failed < 2)
+		return report_one(&p->err, p->failed, p, !dry_run, several);
+	for (size_t i = 0; i < p->nr; i++) {
+		struct deploy_step *s = &p->steps[i];
+
+		fns += s->kind == DEPLOY_FUNCTION;
+		if (s->failed) /* the hint once, after the last */
+			r = report_one(&s->err, s->failed, p, !dry_run && ++said == p->functions_failed, several);
+	}
+	error("%s%s%zu of %zu functions failed; the others are deployed", several ? p->region : "", several ? ": " : "",
+	      p->functions_failed, fns);
+	return r;
 }
 
 /* A project to deploy, and something in it to deploy. */
@@ -290,6 +310,7 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 	o.publish = m->publish;
 	o.code_only = m->code_only;
 	o.code_files = m->code_files;
+	o.jobs = m->jobs;
 	if (!git_head_commit(".", commit))
 		o.git_commit = commit;
 	o.s3_bucket = config_str(cfg, CFG_AWS_S3_BUCKET);
@@ -333,6 +354,8 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	m.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
 	m.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
 	m.code_only = args_flag(args, DEPLOY_OPT_CODE_ONLY);
+	if (args_value(args, DEPLOY_OPT_JOBS)->set)
+		m.jobs = (int)args_value(args, DEPLOY_OPT_JOBS)->num;
 	return deploy_run(args, cfg, &m);
 }
 
@@ -348,6 +371,7 @@ static const struct opt opts[OPTS__N + 1] = {
 					"needed (implies --publish)", "function.alias"),
 	[DEPLOY_OPT_CODE_ONLY] = OPT_BOOL(0, "code-only", "layers and code only: an existing function's settings, tags, "
 				      "role and URL stay as they are"),
+	[DEPLOY_OPT_JOBS] = OPT_INT('j', "jobs", "N", 1, 64, "functions deployed at once (default 8; 1: one after another)"),
 	[OPTS__N] = OPT_END,
 };
 
@@ -395,6 +419,13 @@ const struct command cmd_deploy = {
 		"A project with several functions (functions: in blambda.yml) deploys them all, or the "
 		"NAMEs given, with one function zip, one runtime layer and one deps layer, and a role for "
 		"each function that has no function.role.\n\n"
+		"Side by side: the layers are published first; then each function goes its own way with its "
+		"role, its code and settings, its version, alias and URL in order, --jobs N functions at once "
+		"(default 8), each on a connection of its own. A function that fails does not stop the "
+		"others: each failure is said with the step it stopped at, then how many of the functions "
+		"failed, and the exit status is the failure's; running deploy again finishes the job, as "
+		"what was done is seen as done. With several at once the spinners and progress bars are left "
+		"out.\n\n"
 		"Regions: --region repeated, else aws.regions in blambda.yml (or BLAMBDA_REGIONS), else the "
 		"one region in use. Several regions are deployed at once (layers are per region), with one "
 		"summary; a failure in one region does not stop the others, and the exit status says that "

@@ -13,6 +13,7 @@
 struct deploy_mode {
 	int dry_run, layers_only, use_s3, publish, code_only;
 	int code_files; /* diff --files */
+	int jobs;       /* --jobs: functions at once (0: the default) */
 	/* prints the plans and returns the exit status; NULL: deploy's own rendering */
 	int (*render)(struct deploy_plan *plans, size_t n, int json, size_t failures);
 };

@@ -152,9 +152,9 @@ static void value_copy(struct cfg_value *to, const struct cfg_value *from)
 	memset(to, 0, sizeof(*to));
 	to->source = from->source;
 	to->present = from->present;
-	to->origin = from->origin ? xstrdup(from->origin) : NULL;
+	to->origin = xstrdup_or_null(from->origin);
 	to->line = from->line;
-	to->str = from->str ? xstrdup(from->str) : NULL;
+	to->str = xstrdup_or_null(from->str);
 	to->num = from->num;
 	for (size_t i = 0; i < from->list.nr; i++)
 		strlist_add(&to->list, from->list.items[i]);
@@ -192,7 +192,7 @@ int config_function_index(const struct config *cfg, const char *name)
 void config_for_function(const struct config *cfg, size_t i, struct config *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->path = cfg->path ? xstrdup(cfg->path) : NULL;
+	out->path = xstrdup_or_null(cfg->path);
 	for (int k = 0; k < CFG__COUNT; k++) {
 		const struct cfg_value *own = cfg->nfns ? &cfg->fns[i].v[k] : NULL;
 

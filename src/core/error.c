@@ -103,6 +103,19 @@ void error_move(struct error *dst, struct error *src)
 	*src = empty;
 }
 
+void error_copy(struct error *dst, const struct error *src)
+{
+	struct error c = *src;
+
+	c.what = xstrdup_or_null(src->what);
+	c.message = xstrdup_or_null(src->message);
+	c.hint = xstrdup_or_null(src->hint);
+	c.code = xstrdup_or_null(src->code);
+	c.request_id = xstrdup_or_null(src->request_id);
+	error_release(dst);
+	*dst = c;
+}
+
 void error_release(struct error *e)
 {
 	struct error empty = ERROR_INIT;

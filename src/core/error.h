@@ -57,6 +57,8 @@ int error_is(const struct error *e, const char *code);
 void error_format(const struct error *e, struct buf *out);
 /* Move src into dst (dst's old contents released); src is left empty. */
 void error_move(struct error *dst, struct error *src);
+/* Make dst a deep copy of src (dst's old contents released). */
+void error_copy(struct error *dst, const struct error *src);
 void error_release(struct error *e);
 
 #endif

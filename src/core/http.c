@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 
 #include "core/clock.h"
 #include "core/curl_lazy.h"
@@ -305,6 +306,34 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* The process's throttle gate: no attempt of any client starts before it */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static double gate_until;
+
+static void gate_close_for(long ms)
+{
+	double until = clock_seconds() + (double)ms / 1000.0;
+
+	pthread_mutex_lock(&gate_lock);
+	if (until > gate_until)
+		gate_until = until;
+	pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_wait(const struct observer *obs)
+{
+	double wait;
+
+	pthread_mutex_lock(&gate_lock);
+	wait = gate_until - clock_seconds();
+	pthread_mutex_unlock(&gate_lock);
+	if (wait > 0.001) {
+		observe_trace(obs, 1, "  waiting %.0f ms: AWS is throttling", wait * 1000.0);
+		sleep_ms((long)(wait * 1000.0));
+	}
+}
+
+
 static struct curl_slist *build_headers(const struct curl_api *api, const struct kvlist *h)
 {
 	struct curl_slist *list = NULL;
@@ -520,6 +549,21 @@ out:
 	return r;
 }
 
+/* Whether to try again after this attempt: 0 no, 1 yes, HTTP_THROTTLED yes and slow everyone down */
+static int retry_kind(const struct http_request *req, enum attempt got, CURLcode rc, const struct http_response *resp)
+{
+	int why;
+
+	if (got == ATTEMPT_NO_ANSWER)
+		return retryable_curl_error(rc);
+	if (req->no_status_retry)
+		return 0;
+	why = req->retryable ? req->retryable(req->retryable_ctx, resp) : 0;
+	if (resp->status == 429 || why == HTTP_THROTTLED)
+		return HTTP_THROTTLED;
+	return retryable_status(resp->status) || why;
+}
+
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
 {
 	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs };
@@ -534,22 +578,25 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		set_failure(resp, HTTP_FAIL_LOCAL, "cannot read '%s': %s", req->body_file, strerror(errno));
 		return -1;
 	}
-	for (int attempt = 1; attempt <= max; attempt++) {
-		enum attempt got = attempt_once(c, req, &t, attempt, max, &rc, errbuf);
+	for (int attempt = 1;; attempt++) {
+		enum attempt got;
 		int again;
 		long d;
 
+		gate_wait(c->obs);
+		got = attempt_once(c, req, &t, attempt, max, &rc, errbuf);
 		if (got == ATTEMPT_FAILED)
 			break;
 		r = got == ATTEMPT_ANSWERED ? 0 : -1;
-		again = got == ATTEMPT_NO_ANSWER ? retryable_curl_error(rc)
-		      : !req->no_status_retry &&
-			(retryable_status(resp->status) || (req->retryable && req->retryable(req->retryable_ctx, resp)));
-		if (!again || attempt == max)
+		again = retry_kind(req, got, rc, resp);
+		if (!again || attempt >= (again == HTTP_THROTTLED && max < HTTP_THROTTLE_ATTEMPTS ? HTTP_THROTTLE_ATTEMPTS : max))
 			break;
 		d = backoff_ms(c, attempt, got == ATTEMPT_ANSWERED ? resp : NULL);
 		observe_trace(c->obs, 1, "  retrying in %ld ms", d);
-		sleep_ms(d);
+		if (again == HTTP_THROTTLED)
+			gate_close_for(d);
+		else
+			sleep_ms(d);
 		r = -1;
 	}
 	resp->seconds = clock_seconds() - start;

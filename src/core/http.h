@@ -16,7 +16,14 @@
  * with jitter on connection failures, 429, 500, 502, 503 and 504 (plus what
  * the caller's `retryable` says), honouring Retry-After. Every request is
  * traced (with a trace set: -v) with secrets redacted. Nothing is printed.
+ *
+ * Throttling (429, or what `retryable` calls throttling) slows every client
+ * of the process down rather than failing: the next attempt of any of them
+ * waits out the backoff, and a throttled call is tried up to
+ * HTTP_THROTTLE_ATTEMPTS times (or max_attempts, when more).
  */
+#define HTTP_THROTTLE_ATTEMPTS 10
+#define HTTP_THROTTLED 2
 
 struct http_response;
 
@@ -61,7 +68,7 @@ struct http_request {
 	long connect_timeout_ms; /* 0: the client's */
 	long stall_timeout_ms;   /* 0: the client's */
 	long total_timeout_ms;   /* one attempt's limit; 0: none (downloads and uploads of any size) */
-	/* extra retry rule for 4xx answers (AWS throttling codes); may be NULL */
+	/* extra retry rule for 4xx answers: 1 to retry, HTTP_THROTTLED for throttling (AWS's codes); may be NULL */
 	int (*retryable)(void *ctx, const struct http_response *resp);
 	void *retryable_ctx;
 	/* retry no status at all (a non-idempotent call the caller retries itself) */

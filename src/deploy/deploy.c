@@ -80,6 +80,8 @@ void deploy_plan_release(struct deploy_plan *p)
 		free(s->last_modified);
 		strlist_clear(&s->share_add);
 		strlist_clear(&s->share_remove);
+		free(s->failed);
+		error_release(&s->err);
 	}
 	free(p->steps);
 	free(p->region);
@@ -207,7 +209,7 @@ int deploy_failed(struct deploy_plan *p, const char *fmt, ...)
 void deploy_set_str(char **slot, const char *v)
 {
 	free(*slot);
-	*slot = v ? xstrdup(v) : NULL;
+	*slot = xstrdup_or_null(v);
 }
 
 struct deploy_step *deploy_add_step(struct deploy_plan *p, enum deploy_kind kind, const char *name)

@@ -146,6 +146,9 @@ struct deploy_step {
 	int done;                      /* its writes succeeded */
 	unsigned written;              /* function: DEPLOY_WRITE_* done, also when a later one failed */
 	int planned;                   /* the plan got as far as this step (else it is not shown) */
+	char *failed;                  /* function: what failed in its lane (its role, itself, its version, alias
+					  or URL), "create function 'x'"; NULL when nothing did */
+	struct error err;              /* function: that failure */
 };
 
 struct deploy_opts {
@@ -164,7 +167,9 @@ struct deploy_opts {
 	const char *s3_bucket;         /* NULL: none */
 	const struct artifact *runtime_layer, *deps_layer, *function;
 	int quiet_progress;            /* no spinner or progress bar (several regions at once) */
+	int jobs;                      /* functions deployed at once (0: DEPLOY_JOBS_DEFAULT) */
 };
+#define DEPLOY_JOBS_DEFAULT 8
 
 struct deploy_plan {
 	char *region;
@@ -174,11 +179,18 @@ struct deploy_plan {
 	char *failed;                  /* "publish runtime layer 'blambda'" */
 	struct error err;
 	size_t writes;                 /* write calls made */
+	size_t functions_failed;       /* functions whose lane failed (each step says how); p->failed is the first */
 };
 
 /* Read what AWS holds and decide. 0, or -1 with p->failed and p->err saying why. */
 int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p);
-/* Carry out the plan. 0, or -1 with p->failed and p->err; steps done so far are marked done. */
+/*
+ * Carry out the plan: the layers, then each function with its role,
+ * version, alias and URL, o->jobs functions at a time, each on a client of
+ * its own; a function that fails does not stop the others. 0, or -1 with
+ * p->failed and p->err (the first failure; a function's own is on its
+ * step); steps done are marked done.
+ */
 int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p);
 void deploy_plan_release(struct deploy_plan *p);
 

@@ -39,7 +39,7 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 	} else if (!r) {
 		const char *tag = kvlist_get(&f.tags, DEPLOY_TAG_KEY);
 
-		s->arn = f.arn ? xstrdup(f.arn) : NULL;
+		s->arn = xstrdup_or_null(f.arn);
 		if (tag && !strcmp(tag, DEPLOY_TAG_VALUE)) {
 			s->action = DESTROY_DELETE;
 		} else {
@@ -216,7 +216,7 @@ static int plan_role(struct aws *a, const char *function, const struct strlist *
 	} else if (!r) {
 		const char *tag = kvlist_get(&role.tags, DEPLOY_TAG_KEY);
 
-		s->arn = role.arn ? xstrdup(role.arn) : NULL;
+		s->arn = xstrdup_or_null(role.arn);
 		if (!tag || strcmp(tag, DEPLOY_TAG_VALUE)) {
 			s->action = DESTROY_KEEP;
 			s->reason = tag ? "not made by blambda (its " DEPLOY_TAG_KEY " tag names something else)"
@@ -270,7 +270,7 @@ static int plan_layer(struct aws *a, const char *name, const struct strlist *in_
 		struct destroy_step *s = add_step(p, DESTROY_LAYER_VERSION, name);
 
 		s->version = all.items[i].version;
-		s->arn = all.items[i].version_arn ? xstrdup(all.items[i].version_arn) : NULL;
+		s->arn = xstrdup_or_null(all.items[i].version_arn);
 		s->action = DESTROY_DELETE;
 		if (!deploy_layer_is_blambdas(all.items[i].description)) {
 			s->action = DESTROY_KEEP;

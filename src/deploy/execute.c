@@ -4,6 +4,7 @@
  * progress, a role IAM has not yet handed to Lambda) tried again, and what
  * was done marked on the plan's steps.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -574,43 +575,178 @@ static int exec_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 	return 0;
 }
 
-int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+/*
+ * A function's lane: its step and the version, alias and URL steps after
+ * it, in order, on a view of the plan of its own (the steps shared, the
+ * failure and the count of writes its own).
+ */
+struct lane {
+	size_t first, end;       /* the steps [first, end) */
+	size_t fn;               /* the function's step, where the lane's failure is kept */
+	struct deploy_plan view;
+};
+
+static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 {
+	struct deploy_plan *p = &l->view;
 	long published = 0;
 
-	for (size_t i = 0; i < p->nr; i++) {
+	for (size_t i = l->first; i < l->end; i++) {
 		struct deploy_step *s = &p->steps[i];
 		int r = 0;
 
 		if (s->action == DEPLOY_UNCHANGED)
 			continue;
-		switch (s->kind) {
-		case DEPLOY_RUNTIME_LAYER:
-		case DEPLOY_DEPS_LAYER:
-			r = exec_layer(a, o, p, s);
-			break;
-		case DEPLOY_ROLE:
+		if (s->kind == DEPLOY_ROLE)
 			r = exec_role(a, p, s);
-			break;
-		case DEPLOY_FUNCTION:
+		else if (s->kind == DEPLOY_FUNCTION)
 			r = exec_function(a, o, p, i);
-			break;
-		case DEPLOY_VERSION:
-			if (!(r = exec_version(a, o, p, s)))
-				published = s->version;
-			break;
-		case DEPLOY_ALIAS:
+		else if (s->kind == DEPLOY_VERSION && !(r = exec_version(a, o, p, s)))
+			published = s->version;
+		else if (s->kind == DEPLOY_ALIAS)
 			r = exec_alias(a, o, p, s, published);
-			break;
-		case DEPLOY_URL:
+		else if (s->kind == DEPLOY_URL)
 			r = exec_url(a, o, p, s);
-			break;
-		case DEPLOY__KINDS:
-			break;
-		}
 		if (r)
 			return -1;
 	}
 	return 0;
 }
 
+/* The lanes run side by side: each thread with a client of its own takes the next lane until none is left */
+struct lanes {
+	struct lane *lane;
+	size_t nr, next;
+	const struct deploy_opts *o;
+	pthread_mutex_t lock;
+};
+
+struct lane_worker {
+	struct lanes *all;
+	struct aws *a;   /* own, or the caller's on the calling thread */
+	struct aws own;
+	pthread_t thread;
+};
+
+static void *lane_worker(void *arg)
+{
+	struct lane_worker *w = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&w->all->lock);
+		i = w->all->next++;
+		pthread_mutex_unlock(&w->all->lock);
+		if (i >= w->all->nr)
+			return NULL;
+		exec_lane(w->a, w->all->o, &w->all->lane[i]);
+	}
+}
+
+/*
+ * Run every lane, `jobs` at a time, each thread on a clone of a and without
+ * spinners (they would overwrite each other); with one lane or one job, or
+ * no thread to be had, one after another on this thread.
+ */
+static void run_lanes(struct aws *a, const struct deploy_opts *o, struct lane *lane, size_t n, size_t jobs)
+{
+	struct deploy_opts quiet = *o;
+	struct lanes all = { lane, n, 0, &quiet, PTHREAD_MUTEX_INITIALIZER };
+	struct lane_worker *w = xcalloc(jobs ? jobs : 1, sizeof(*w));
+	size_t started = 0;
+
+	quiet.quiet_progress = 1;
+	while (n > 1 && jobs > 1 && started < jobs && started < n) {
+		struct error err = ERROR_INIT;
+		int bad = aws_clone(&w[started].own, a, &err);
+
+		w[started].all = &all;
+		w[started].a = &w[started].own;
+		error_release(&err);
+		if (bad || pthread_create(&w[started].thread, NULL, lane_worker, &w[started])) {
+			aws_release(&w[started].own);
+			break;
+		}
+		started++;
+	}
+	if (!started) {
+		all.o = o;
+		w[0].all = &all;
+		w[0].a = a;
+		lane_worker(&w[0]);
+	}
+	for (size_t i = 0; i < started; i++) {
+		pthread_join(w[i].thread, NULL);
+		aws_release(&w[i].own);
+	}
+	free(w);
+}
+
+/* Each lane's failure onto its function step, its writes onto the plan; the first failure is the plan's too */
+static void gather_lanes(struct deploy_plan *p, struct lane *lane, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct deploy_plan *v = &lane[i].view;
+		struct deploy_step *fs = &p->steps[lane[i].fn];
+
+		p->writes += v->writes;
+		if (!v->failed)
+			continue;
+		p->functions_failed++;
+		if (!p->failed) {
+			p->failed = xstrdup(v->failed);
+			error_copy(&p->err, &v->err);
+		}
+		fs->failed = v->failed;
+		error_move(&fs->err, &v->err);
+	}
+}
+
+/* A function's lane starts at its role's step (when blambda makes one) or else at its own step */
+static int starts_lane(const struct deploy_plan *p, size_t i)
+{
+	const struct deploy_step *s = &p->steps[i];
+
+	return s->kind == DEPLOY_ROLE || (s->kind == DEPLOY_FUNCTION && !(i && p->steps[i - 1].kind == DEPLOY_ROLE));
+}
+
+/* The lanes of the steps from `from` on: each up to where the next begins */
+static struct lane *make_lanes(struct deploy_plan *p, size_t from, size_t *n)
+{
+	struct lane *lane = xcalloc(p->nr ? p->nr : 1, sizeof(*lane));
+
+	*n = 0;
+	for (size_t i = from; i < p->nr; i++) {
+		if (!starts_lane(p, i))
+			continue;
+		if (*n)
+			lane[*n - 1].end = i;
+		lane[*n].first = lane[*n].fn = i;
+		lane[*n].end = p->nr;
+		lane[*n].view.region = p->region;
+		lane[*n].view.steps = p->steps;
+		lane[*n].view.nr = p->nr;
+		++*n;
+	}
+	for (size_t l = 0; l < *n; l++)
+		while (lane[l].fn + 1 < lane[l].end && p->steps[lane[l].fn].kind != DEPLOY_FUNCTION)
+			lane[l].fn++;
+	return lane;
+}
+
+int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	struct lane *lane;
+	size_t i, n;
+
+	/* the layers first: every function needs them */
+	for (i = 0; i < p->nr && (p->steps[i].kind == DEPLOY_RUNTIME_LAYER || p->steps[i].kind == DEPLOY_DEPS_LAYER); i++)
+		if (p->steps[i].action != DEPLOY_UNCHANGED && exec_layer(a, o, p, &p->steps[i]))
+			return -1;
+	lane = make_lanes(p, i, &n);
+	run_lanes(a, o, lane, n, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT);
+	gather_lanes(p, lane, n);
+	free(lane);
+	return p->failed ? -1 : 0;
+}

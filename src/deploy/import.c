@@ -364,7 +364,7 @@ int import_plan_make(struct aws *a, const struct config *cfg, const char *text, 
 	p->original_len = len;
 	if (aws_region(a, &p->region, &p->err) || read_function(a, p, &h))
 		goto out;
-	p->arn = h.f.arn ? xstrdup(h.f.arn) : NULL;
+	p->arn = xstrdup_or_null(h.f.arn);
 	tag = kvlist_get(&h.f.tags, DEPLOY_TAG_KEY);
 	p->ours = deploy_is_ours(&h.f.tags);
 	p->other_tag = tag && !p->ours ? xstrdup(tag) : NULL;

@@ -361,7 +361,7 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 			break;
 		}
 		buf_add(&res->payload, inv->payload.ptr, inv->payload.len);
-		res->error_type = inv->error_type ? xstrdup(inv->error_type) : NULL;
+		res->error_type = xstrdup_or_null(inv->error_type);
 		break;
 	case LOCAL_TIMEOUT:
 		buf_addf(&what, "Task timed out after %ld.00 seconds", fn->timeout_s);

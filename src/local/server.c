@@ -177,10 +177,10 @@ static char *function_name(const char *path_name, char **q, char **partition, ch
 	}
 	if (name && *name) {
 		r = xstrdup(name);
-		*q = qual ? xstrdup(qual) : NULL;
-		*partition = part ? xstrdup(part) : NULL;
-		*region = reg ? xstrdup(reg) : NULL;
-		*account = acc ? xstrdup(acc) : NULL;
+		*q = xstrdup_or_null(qual);
+		*partition = xstrdup_or_null(part);
+		*region = xstrdup_or_null(reg);
+		*account = xstrdup_or_null(acc);
 	}
 	strlist_clear(&parts);
 	return r;

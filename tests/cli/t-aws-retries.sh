@@ -29,6 +29,21 @@ expect_err_has "(attempt 3 of 3)"
 expect_err_has "retrying in"
 expect_requests 3
 
+test_case "a storm of 429s: the calls slow down and go through, beyond AWS_MAX_ATTEMPTS"
+with_faults 429,429,429,429,429,ok
+blambda doctor -v
+expect_status 0
+expect_err_has "waiting"
+expect_err_has "AWS is throttling"
+expect_requests 6
+
+test_case "throttled for good: fails after 10 attempts, naming the throttling"
+with_faults 429
+blambda doctor
+expect_status 3
+expect_err_has "after 10 attempts"
+expect_requests 10
+
 test_case "persistent 500: fails after AWS_MAX_ATTEMPTS with the service's message"
 with_faults 500
 AWS_MAX_ATTEMPTS=4 blambda doctor

@@ -1,0 +1,116 @@
+#!/bin/bash
+# blambda deploy of many functions side by side (--jobs), through a loopback
+# proxy in front of moto: a function that fails does not stop the others,
+# the summary and the exit status say which failed, a rerun finishes the
+# job; a storm of throttling slows the deploy down without failing it.
+. "$(dirname "$0")/lib.sh"
+
+deploy_setup --proxy
+count() { grep -c -- "$1" "$REQUESTS" || true; }
+
+cat > blambda.yml <<'YML'
+function:
+  handler: hello/handler
+  memory: 256
+babashka:
+  version: 9.9.9
+functions:
+  many-a: {}
+  many-b: {}
+  many-c: {}
+  many-d: {}
+  many-e: {}
+YML
+
+test_case "five functions made side by side: each with its role, all created"
+mark
+blambda deploy --json
+expect_status 0
+expect_json "sorted(f['name'] for f in d['functions']) == ['many-a', 'many-b', 'many-c', 'many-d', 'many-e']"
+expect_json "all(f['action'] == 'created' and f['state'] == 'Active' for f in d['functions'])"
+expect_json "len(d['roles']) == 5 and all(r['action'] == 'created' for r in d['roles'])"
+expect_json "'error' not in d and d['ok']"
+[ "$(count 'POST /2015-03-31/functions -')" = 5 ] && pass || fail "CreateFunction reached moto $(count 'POST /2015-03-31/functions -') times"
+
+test_case "two functions fail, the other three are updated; the summary names both, exit 3"
+echo ';; edit' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/many-b/code", "times": 50, "status": 500,
+          "headers": {"x-amzn-ErrorType": "ServiceException", "x-amzn-RequestId": "req-b"},
+          "body": "{\"message\": \"internal failure b\"}"},
+         {"match": "PUT /2015-03-31/functions/many-d/code", "times": 50, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException", "x-amzn-RequestId": "req-d"},
+          "body": "{\"message\": \"bad d\"}"}]'
+blambda deploy
+expect_status 3
+expect_err_has "cannot update the code of function 'many-b': ServiceException: internal failure b (request id req-b)"
+expect_err_has "cannot update the code of function 'many-d': InvalidParameterValueException: bad d (request id req-d)"
+expect_err_has "2 of 5 functions failed; the others are deployed"
+expect_err_has "hint: what was done is kept; run 'blambda deploy' again to finish"
+[ "$(printf "%s\n" "$err" | grep -c "hint:")" = 1 ] && pass || fail "the hint was said more than once"
+for f in many-a many-c many-e; do
+	expect_out_has "function '$f': updated (code changed)"
+done
+expect_out_lacks "function 'many-b': updated"
+
+test_case "--json: each failed function carries its error, the first is the region's"
+echo ';; edit again' >> src/hello.clj
+blambda deploy --json
+expect_status 3
+expect_json "not d['ok'] and d['error']['code'] in ('ServiceException', 'InvalidParameterValueException')"
+expect_json "{f['name']: f['error']['code'] for f in d['functions'] if 'error' in f} == {'many-b': 'ServiceException', 'many-d': 'InvalidParameterValueException'}"
+expect_json "[f['error']['request_id'] for f in d['functions'] if f['name'] == 'many-d'] == ['req-d']"
+
+test_case "a rerun finishes the job: only the two that failed are written to"
+faults '[]'
+mark
+blambda deploy
+expect_status 0
+expect_out_has "function 'many-b': updated (code changed)"
+expect_out_has "function 'many-d': updated (code changed)"
+expect_out_has "function 'many-a': unchanged (up to date)"
+[ "$(count 'PUT /2015-03-31/functions/many-a/code')" = 0 ] && pass || fail "many-a's code was sent again"
+[ "$(count 'PUT /2015-03-31/functions/many-b/code')" = 1 ] && pass || fail "many-b's code was sent $(count 'PUT /2015-03-31/functions/many-b/code') times"
+
+test_case "one failure of five: said as before, without a count"
+echo ';; one' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/many-e/code", "times": 50, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException"}, "body": "{\"message\": \"bad e\"}"}]'
+blambda deploy
+expect_status 3
+expect_err_has "cannot update the code of function 'many-e': InvalidParameterValueException: bad e"
+expect_err_lacks "functions failed"
+faults '[]'
+
+test_case "a storm of throttling on every function: slower, not failed"
+echo ';; storm' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/", "times": 12, "status": 429,
+          "headers": {"x-amzn-ErrorType": "TooManyRequestsException"}, "body": "{\"message\": \"Rate exceeded\"}"}]'
+mark
+blambda deploy -v
+expect_status 0
+expect_err_has "AWS is throttling"
+for f in many-a many-b many-c many-d many-e; do
+	expect_out_has "function '$f': updated (code changed)"
+done
+
+test_case "--jobs 1: one after another, the same result"
+echo ';; serial' >> src/hello.clj
+faults '[]'
+blambda deploy --jobs 1 --json
+expect_status 0
+expect_json "all(f['action'] == 'updated' for f in d['functions'])"
+blambda deploy --jobs 0
+expect_status 2
+expect_err_has "--jobs"
+
+test_case "side by side: with a slow Lambda, five updates take about as long as one"
+echo ';; slow' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/", "times": 5, "delay": 1}]'
+start=$(date +%s%N)
+blambda deploy
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+expect_status 0
+[ "$ms" -lt 4000 ] && pass || fail "five updates delayed 1 s each took ${ms} ms: not side by side"
+faults '[]'
+
+finish

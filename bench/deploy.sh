@@ -6,6 +6,10 @@
 #   - peak memory of deploying a 5 MB and a 49 MB function zip (streamed:
 #     it must not grow with the zip)
 #   - a no-op redeploy's wall time
+#   - many functions with every AWS call given a 100 ms round trip (a proxy
+#     in front of moto): updating the code of 12 functions against one, with
+#     the default --jobs and with --jobs 1; a no-op deploy of the 12; the
+#     calls each made (targets: 12 within 2x of one; the no-op within 1 s)
 #
 #   bench/deploy.sh [BUILD_DIR]
 set -euo pipefail
@@ -29,7 +33,7 @@ tar -C "$TMP/rel" -czf "$TMP/mirror/v0.0.2/babashka-0.0.2-linux-amd64-static.tar
 "$PY" tests/servers/release_server.py "$TMP/rport" "$TMP/mirror" > "$TMP/release.log" 2>&1 & pids+=($!)
 wait_for "$TMP/rport" 30 $! "$TMP/release.log"
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$PY" tests/servers/moto_server.py "$port" "$TMP/moto.key" > "$TMP/moto.log" 2>&1 & pids+=($!)
+"$PY" tests/servers/moto_server.py "$port" "$TMP/moto.key" "$TMP/requests.log" > "$TMP/moto.log" 2>&1 & pids+=($!)
 wait_for "$TMP/moto.key" 120 $! "$TMP/moto.log"
 read -r AK SK < "$TMP/moto.key"
 export BLAMBDA_BABASHKA_URL=http://127.0.0.1:$(cat "$TMP/rport")
@@ -71,3 +75,46 @@ printf 'aws cli / blambda:                          %.2fx time, %.1fx memory\n' 
 printf 'blambda deploy, 5 MB function zip:          peak %6d KB\n' "$m5"
 printf 'blambda deploy, 49 MB function zip:         peak %6d KB\n' "$m49"
 printf 'no-op redeploy:                             %5d ms (one aws lambda get-function: %d ms)\n' "$noop_ms" "$noop_aws"
+
+# ---- many functions, 100 ms a call ----
+"$PY" "$SRC/tests/servers/fault_proxy.py" "$TMP/proxy.port" "http://127.0.0.1:$port" > "$TMP/proxy.log" 2>&1 & pids+=($!)
+wait_for "$TMP/proxy.port" 30 $! "$TMP/proxy.log"
+proxy=http://127.0.0.1:$(cat "$TMP/proxy.port")
+"$PY" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/__fault/rules", data=b"[{\"match\": \"* /\", \"times\": 100000000, \"delay\": 0.1}]", method="POST")).read()' "$proxy"
+cd "$TMP" && "$BLAMBDA" new-function fleet --bb-version 0.0.2 -q > /dev/null && cd fleet
+{
+	printf 'function:\n  handler: fleet/handler\nbabashka:\n  version: 0.0.2\nlayers:\n  runtime: bench-blambda\nfunctions:\n'
+	for i in $(seq -w 1 12); do printf '  fleet-%s: {}\n' "$i"; done
+} > blambda.yml
+export AWS_ENDPOINT_URL=$proxy
+"$BLAMBDA" deploy -q > /dev/null # the 12 exist from here on
+calls() { wc -l < "$TMP/requests.log"; }
+# timed CMD...: "WALL_MS CALLS" of the command
+timed() {
+	local before
+	before=$(calls)
+	read -r ms _ < <(measure "$@")
+	echo "$ms $(( $(calls) - before ))"
+}
+echo ";; 1" >> src/fleet.clj
+read -r one_ms one_calls < <(timed "$BLAMBDA" deploy -q fleet-01)
+echo ";; 2" >> src/fleet.clj
+read -r all_ms all_calls < <(timed "$BLAMBDA" deploy -q)
+echo ";; 3" >> src/fleet.clj
+read -r serial_ms _ < <(timed "$BLAMBDA" deploy -q --jobs 1)
+read -r noop12_ms noop12_calls < <(timed "$BLAMBDA" deploy -q)
+read -r noop12s_ms _ < <(timed "$BLAMBDA" deploy -q --jobs 1)
+# the same without the 100 ms: what moto itself takes (its calls queue behind one Python process)
+"$PY" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/__fault/rules", data=b"[]", method="POST")).read()' "$proxy"
+echo ";; 4" >> src/fleet.clj
+read -r fast_all_ms _ < <(timed "$BLAMBDA" deploy -q)
+read -r fast_noop_ms _ < <(timed "$BLAMBDA" deploy -q)
+
+printf '12 functions, every call 100 ms:\n'
+printf '  code of one function:                    %5d ms, %d calls\n' "$one_ms" "$one_calls"
+printf '  code of 12 (--jobs 8):                   %5d ms, %d calls: %.2fx of one (target <= 2x)\n' "$all_ms" "$all_calls" \
+	"$(echo "$all_ms / $one_ms" | bc -l)"
+printf '  code of 12 (--jobs 1, one after another): %5d ms: %.2fx of one\n' "$serial_ms" "$(echo "$serial_ms / $one_ms" | bc -l)"
+printf '  nothing to do (--jobs 8):                %5d ms, %d calls (target <= 1000 ms)\n' "$noop12_ms" "$noop12_calls"
+printf '  nothing to do (--jobs 1):                %5d ms\n' "$noop12s_ms"
+printf '  without the 100 ms (moto alone): code of 12 %d ms, nothing to do %d ms\n' "$fast_all_ms" "$fast_noop_ms"

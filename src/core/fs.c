@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,10 @@ void fs_temp_child(pid_t pid)
 	temp_child = pid;
 }
 
-static void register_temp(const char *path, int family, int tree)
+/* Threads register and unregister at once (regions, functions side by side); the signal handler only reads */
+static pthread_mutex_t temps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void register_temp_locked(const char *path, int family, int tree)
 {
 	if (!handlers_set) {
 		catch_signal(SIGINT);
@@ -185,6 +189,13 @@ static void register_temp(const char *path, int family, int tree)
 	/* more than MAX_TEMPS at once: this one would be left behind by an interrupt (none is that busy) */
 }
 
+static void register_temp(const char *path, int family, int tree)
+{
+	pthread_mutex_lock(&temps_lock);
+	register_temp_locked(path, family, tree);
+	pthread_mutex_unlock(&temps_lock);
+}
+
 void fs_temp_register(const char *path)
 {
 	register_temp(path, 0, 0);
@@ -200,7 +211,7 @@ void fs_temp_register_tree(const char *path)
 	register_temp(path, 0, 1);
 }
 
-void fs_temp_unregister(const char *path)
+static void unregister_temp_locked(const char *path)
 {
 	for (int i = 0; i < MAX_TEMPS; i++) {
 		if (temps[i].path && !strcmp(temps[i].path, path)) {
@@ -215,6 +226,13 @@ void fs_temp_unregister(const char *path)
 			return;
 		}
 	}
+}
+
+void fs_temp_unregister(const char *path)
+{
+	pthread_mutex_lock(&temps_lock);
+	unregister_temp_locked(path);
+	pthread_mutex_unlock(&temps_lock);
 }
 
 void fs_cache_dir(struct buf *out)

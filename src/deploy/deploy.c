@@ -59,30 +59,33 @@ int deploy_plan_is_noop(const struct deploy_plan *p)
 	return 1;
 }
 
+void deploy_step_release(struct deploy_step *s)
+{
+	free(s->name);
+	strlist_clear(&s->reasons);
+	deploy_diff_release(&s->diff);
+	strlist_clear(&s->kept);
+	zip_changes_release(&s->files);
+	if (s->have) {
+		lambda_function_release(s->have);
+		free(s->have);
+	}
+	free(s->arn);
+	free(s->state);
+	free(s->code_sha256);
+	free(s->revision_id);
+	free(s->last_modified);
+	strlist_clear(&s->share_add);
+	strlist_clear(&s->share_remove);
+	free(s->failed);
+	error_release(&s->err);
+	memset(s, 0, sizeof(*s));
+}
+
 void deploy_plan_release(struct deploy_plan *p)
 {
-	for (size_t i = 0; i < p->nr; i++) {
-		struct deploy_step *s = &p->steps[i];
-
-		free(s->name);
-		strlist_clear(&s->reasons);
-		deploy_diff_release(&s->diff);
-		strlist_clear(&s->kept);
-		zip_changes_release(&s->files);
-		if (s->have) {
-			lambda_function_release(s->have);
-			free(s->have);
-		}
-		free(s->arn);
-		free(s->state);
-		free(s->code_sha256);
-		free(s->revision_id);
-		free(s->last_modified);
-		strlist_clear(&s->share_add);
-		strlist_clear(&s->share_remove);
-		free(s->failed);
-		error_release(&s->err);
-	}
+	for (size_t i = 0; i < p->nr; i++)
+		deploy_step_release(&p->steps[i]);
 	free(p->steps);
 	free(p->region);
 	free(p->failed);
@@ -225,6 +228,14 @@ struct deploy_step *deploy_add_step(struct deploy_plan *p, enum deploy_kind kind
 	return s;
 }
 
+struct deploy_step *deploy_append_step(struct deploy_plan *p, struct deploy_step *s)
+{
+	p->steps = xrealloc(p->steps, (p->nr + 1) * sizeof(*p->steps));
+	p->steps[p->nr] = *s;
+	memset(s, 0, sizeof(*s));
+	return &p->steps[p->nr++];
+}
+
 struct deploy_step *deploy_find_step(struct deploy_plan *p, enum deploy_kind kind)
 {
 	for (size_t i = 0; i < p->nr; i++)
@@ -239,6 +250,67 @@ const struct deploy_step *deploy_function_step(const struct deploy_plan *p, size
 		if (p->steps[i].kind == DEPLOY_FUNCTION && p->steps[i].fn == fn)
 			return &p->steps[i];
 	return NULL;
+}
+
+struct pool {
+	size_t n, next;
+	void (*work)(struct aws *a, void *ctx, size_t i);
+	void *ctx;
+	pthread_mutex_t lock;
+};
+
+struct pool_worker {
+	struct pool *pool;
+	struct aws *a; /* own, or the caller's on the calling thread */
+	struct aws own;
+	pthread_t thread;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool_worker *w = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&w->pool->lock);
+		i = w->pool->next++;
+		pthread_mutex_unlock(&w->pool->lock);
+		if (i >= w->pool->n)
+			return NULL;
+		w->pool->work(w->a, w->pool->ctx, i);
+	}
+}
+
+void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx)
+{
+	struct pool pool = { n, 0, work, ctx, PTHREAD_MUTEX_INITIALIZER };
+	struct pool_worker *w = xcalloc(jobs ? jobs : 1, sizeof(*w));
+	size_t started = 0;
+
+	while (n > 1 && jobs > 1 && started < jobs && started < n) {
+		struct error err = ERROR_INIT;
+		int bad = aws_clone(&w[started].own, a, &err);
+
+		w[started].pool = &pool;
+		w[started].a = &w[started].own;
+		error_release(&err);
+		if (bad || pthread_create(&w[started].thread, NULL, pool_worker, &w[started])) {
+			aws_release(&w[started].own);
+			break;
+		}
+		started++;
+	}
+	if (!started) {
+		w[0].pool = &pool;
+		w[0].a = a;
+		pool_worker(&w[0]);
+	}
+	for (size_t i = 0; i < started; i++) {
+		pthread_join(w[i].thread, NULL);
+		aws_release(&w[i].own);
+	}
+	free(w);
 }
 
 void deploy_role_name(const char *function, struct buf *out)

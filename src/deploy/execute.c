@@ -4,7 +4,6 @@
  * progress, a role IAM has not yet handed to Lambda) tried again, and what
  * was done marked on the plan's steps.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +244,7 @@ struct conflict_retry {
 	int exists;            /* CreateFunction: "already exist" (an earlier attempt's answer was lost) */
 	struct error last; /* the last refusal, kept for the message when time runs out */
 	struct lambda_function out;
+	struct lambda_function seen; /* the function as the last wait saw it, once its writes were done */
 };
 
 static int attempt_create(struct conflict_retry *c);
@@ -343,6 +343,9 @@ static int update_function(struct conflict_retry *c, struct deploy_step *s, enum
 		s->written |= w;
 		/* the revision it is at after our own write: the next write is made at it */
 		deploy_set_str(&s->revision_id, now.revision_id ? now.revision_id : c->out.revision_id);
+		lambda_function_release(&c->seen);
+		c->seen = now;
+		memset(&now, 0, sizeof(now));
 	}
 	lambda_function_release(&now);
 	buf_release(&what);
@@ -372,7 +375,7 @@ static int create_function(struct conflict_retry *c, struct deploy_step *s)
 		s->writes |= DEPLOY_WRITE_CODE | DEPLOY_WRITE_CONFIG | DEPLOY_WRITE_TAGS;
 	} else {
 		s->written |= DEPLOY_WRITE_CREATE;
-		if (wait_function(c->a, c->o, c->p, s->name, 1, NULL))
+		if (wait_function(c->a, c->o, c->p, s->name, 1, &c->seen))
 			goto out;
 	}
 	r = 0;
@@ -381,13 +384,20 @@ out:
 	return r;
 }
 
-/* Tag the function as it is now, and note its ARN, state and code */
-static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const struct kvlist *tags)
+/*
+ * Tag the function as it is now, and note its ARN, state and code: as the
+ * wait after the last write saw it (`seen`, taken), or read when none did.
+ */
+static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const struct kvlist *tags,
+			   struct lambda_function *seen)
 {
 	struct lambda_function final = { 0 };
 	int r = -1;
 
-	if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
+	if (seen->arn) {
+		final = *seen;
+		memset(seen, 0, sizeof(*seen));
+	} else if (lambda_get_function(a, p->region, s->name, &final, &p->err)) {
 		deploy_failed(p, "read function '%s'", s->name);
 		goto out;
 	}
@@ -461,9 +471,10 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 			    "configuration"))
 		goto out;
 	/* what the function looks like now (its ARN for tagging, if it was not known) */
-	r = finish_function(a, p, s, &tags);
+	r = finish_function(a, p, s, &tags, &c.seen);
 out:
 	lambda_function_release(&c.out);
+	lambda_function_release(&c.seen);
 	error_release(&c.last);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
@@ -613,74 +624,29 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 	return 0;
 }
 
-/* The lanes run side by side: each thread with a client of its own takes the next lane until none is left */
 struct lanes {
 	struct lane *lane;
-	size_t nr, next;
 	const struct deploy_opts *o;
-	pthread_mutex_t lock;
 };
 
-struct lane_worker {
-	struct lanes *all;
-	struct aws *a;   /* own, or the caller's on the calling thread */
-	struct aws own;
-	pthread_t thread;
-};
-
-static void *lane_worker(void *arg)
+static void lane_work(struct aws *a, void *ctx, size_t i)
 {
-	struct lane_worker *w = arg;
+	struct lanes *l = ctx;
 
-	for (;;) {
-		size_t i;
-
-		pthread_mutex_lock(&w->all->lock);
-		i = w->all->next++;
-		pthread_mutex_unlock(&w->all->lock);
-		if (i >= w->all->nr)
-			return NULL;
-		exec_lane(w->a, w->all->o, &w->all->lane[i]);
-	}
+	exec_lane(a, l->o, &l->lane[i]);
 }
 
-/*
- * Run every lane, `jobs` at a time, each thread on a clone of a and without
- * spinners (they would overwrite each other); with one lane or one job, or
- * no thread to be had, one after another on this thread.
- */
+/* Every lane, `jobs` at a time; several at once go without spinners (they would overwrite each other) */
 static void run_lanes(struct aws *a, const struct deploy_opts *o, struct lane *lane, size_t n, size_t jobs)
 {
 	struct deploy_opts quiet = *o;
-	struct lanes all = { lane, n, 0, &quiet, PTHREAD_MUTEX_INITIALIZER };
-	struct lane_worker *w = xcalloc(jobs ? jobs : 1, sizeof(*w));
-	size_t started = 0;
+	struct lanes l = { lane, o };
 
-	quiet.quiet_progress = 1;
-	while (n > 1 && jobs > 1 && started < jobs && started < n) {
-		struct error err = ERROR_INIT;
-		int bad = aws_clone(&w[started].own, a, &err);
-
-		w[started].all = &all;
-		w[started].a = &w[started].own;
-		error_release(&err);
-		if (bad || pthread_create(&w[started].thread, NULL, lane_worker, &w[started])) {
-			aws_release(&w[started].own);
-			break;
-		}
-		started++;
+	if (n > 1 && jobs > 1) {
+		quiet.quiet_progress = 1;
+		l.o = &quiet;
 	}
-	if (!started) {
-		all.o = o;
-		w[0].all = &all;
-		w[0].a = a;
-		lane_worker(&w[0]);
-	}
-	for (size_t i = 0; i < started; i++) {
-		pthread_join(w[i].thread, NULL);
-		aws_release(&w[i].own);
-	}
-	free(w);
+	deploy_pool(a, n, jobs, lane_work, &l);
 }
 
 /* Each lane's failure onto its function step, its writes onto the plan; the first failure is the plan's too */

@@ -17,6 +17,10 @@ int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const 
 void deploy_set_str(char **slot, const char *v);
 /* A new step; pointers to earlier steps do not survive it (the array grows): keep indexes. */
 struct deploy_step *deploy_add_step(struct deploy_plan *p, enum deploy_kind kind, const char *name);
+/* Move *s (left empty) to the end of the plan's steps; pointers to earlier steps do not survive it. */
+struct deploy_step *deploy_append_step(struct deploy_plan *p, struct deploy_step *s);
+/* Free what a step holds. */
+void deploy_step_release(struct deploy_step *s);
 /* The first step of a kind, or NULL. */
 struct deploy_step *deploy_find_step(struct deploy_plan *p, enum deploy_kind kind);
 /* The function step of function fn (an index into deploy_opts' functions), or NULL. */
@@ -28,6 +32,12 @@ const struct deploy_step *deploy_function_step(const struct deploy_plan *p, size
  */
 void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p, size_t fs,
 			     struct lambda_settings *s, struct strlist *layers, struct kvlist *tags);
+/*
+ * work(a, ctx, i) for each i below n, up to `jobs` at once, each thread on
+ * a clone of a (a connection of its own); with one item or one job, or no
+ * thread to be had, one after another on a itself.
+ */
+void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx);
 /* The URL function.url.* asks for: a view into f's values, not to be released. */
 void deploy_wanted_url(const struct config *f, struct lambda_url *u);
 

@@ -483,6 +483,79 @@ out:
 	return r;
 }
 
+/*
+ * The functions planned side by side, each on a view of the plan of its own:
+ * the layer steps (copies that share what they hold, read only) followed by
+ * its own steps, gathered into the plan in the functions' order afterwards.
+ */
+struct fn_views {
+	const struct deploy_opts *o;
+	struct deploy_plan *view; /* one per function */
+	int *failed;
+};
+
+static void plan_work(struct aws *a, void *ctx, size_t fn)
+{
+	struct fn_views *v = ctx;
+
+	v->failed[fn] = plan_one_function(a, v->o, &v->view[fn], fn) != 0;
+}
+
+/*
+ * Each view's own steps onto the plan (a role's index moved with them), up
+ * to the first function whose planning failed, whose failure becomes the
+ * plan's: the rest is dropped, as if planning had stopped there.
+ */
+static int gather_views(struct deploy_plan *p, struct fn_views *v, size_t n, size_t layers)
+{
+	int r = 0;
+
+	for (size_t fn = 0; fn < n; fn++) {
+		struct deploy_plan *view = &v->view[fn];
+		size_t base = p->nr;
+
+		for (size_t i = layers; i < view->nr; i++) {
+			if (r) {
+				deploy_step_release(&view->steps[i]);
+				continue;
+			}
+			if (view->steps[i].role >= 0)
+				view->steps[i].role = (int)(base + (size_t)view->steps[i].role - layers);
+			deploy_append_step(p, &view->steps[i]);
+		}
+		if (!r && v->failed[fn]) {
+			p->failed = view->failed;
+			view->failed = NULL;
+			error_move(&p->err, &view->err);
+			r = -1;
+		}
+		free(view->steps);
+		free(view->failed);
+		error_release(&view->err);
+	}
+	return r;
+}
+
+static int plan_functions(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
+{
+	struct fn_views v = { o, xcalloc(o->nfns ? o->nfns : 1, sizeof(*v.view)),
+			      xcalloc(o->nfns ? o->nfns : 1, sizeof(*v.failed)) };
+	size_t layers = p->nr;
+	int r;
+
+	for (size_t fn = 0; fn < o->nfns; fn++) {
+		v.view[fn].region = p->region; /* borrowed */
+		v.view[fn].steps = xmalloc((layers ? layers : 1) * sizeof(*p->steps));
+		memcpy(v.view[fn].steps, p->steps, layers * sizeof(*p->steps));
+		v.view[fn].nr = layers;
+	}
+	deploy_pool(a, o->nfns, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT, plan_work, &v);
+	r = gather_views(p, &v, o->nfns, layers);
+	free(v.view);
+	free(v.failed);
+	return r;
+}
+
 int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	int need_bucket = 0;
@@ -493,9 +566,8 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 		return -1;
 	if (o->deps_layer && plan_layer(a, o, p, DEPLOY_DEPS_LAYER, config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer))
 		return -1;
-	for (size_t f = 0; !o->layers_only && f < o->nfns; f++)
-		if (plan_one_function(a, o, p, f))
-			return -1;
+	if (!o->layers_only && plan_functions(a, o, p))
+		return -1;
 	/* a zip that must go through S3 needs a bucket: said before any write */
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct deploy_step *s = &p->steps[i];

@@ -1,12 +1,17 @@
 #include "aws/lambda.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "aws/protocol.h"
 #include "core/hash.h"
 #include "core/xalloc.h"
+
+/* Lambda's functions: the path of the listings and the prefix of every function's own */
+#define FUNCTIONS_PATH "/2015-03-31/functions"
 
 static char *dup_str(const cJSON *o, const char *key)
 {
@@ -56,7 +61,7 @@ void lambda_function_release(struct lambda_function *f)
 	strlist_clear(&f->layers);
 	kvlist_clear(&f->tags);
 	if (f->code_location) /* a presigned URL: a secret for some minutes */
-		memset(f->code_location, 0, strlen(f->code_location));
+		OPENSSL_cleanse(f->code_location, strlen(f->code_location));
 	free(f->code_location);
 	memset(f, 0, sizeof(*f));
 }
@@ -112,7 +117,7 @@ static int function_answer(int r, const cJSON *answer, const char *what, struct 
 
 static void function_path(struct buf *path, const char *name, const char *suffix)
 {
-	buf_adds(path, "/2015-03-31/functions/");
+	buf_adds(path, FUNCTIONS_PATH "/");
 	aws_path_segment(path, name);
 	buf_adds(path, suffix);
 }
@@ -141,6 +146,9 @@ int lambda_get_function(struct aws *a, const char *region, const char *name, str
 				kvlist_add(&out->tags, item->string, item->valuestring);
 		if (!out->arn)
 			r = malformed(err, "GetFunction", "Configuration.FunctionArn");
+		item = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(answer, "Code"), "Location");
+		if (cJSON_IsString(item)) /* the presigned URL, wiped as its copy will be */
+			OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
 	}
 	cJSON_Delete(answer);
 	buf_release(&path);
@@ -238,7 +246,7 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 	call.private_bodies = 1; /* a function's settings: its environment's values */
 	call.region = region;
 	call.method = "POST";
-	call.path = "/2015-03-31/functions";
+	call.path = FUNCTIONS_PATH;
 	r = call_with_code(a, &call, body, "Code", code, &answer, err);
 	r = function_answer(r, answer, call.path, out, err);
 	cJSON_Delete(answer);
@@ -385,7 +393,7 @@ static int each_page_q(struct aws *a, const char *region, const char *path, cons
 	call.path = path;
 	call.query = base_query;
 	/* listings of functions and versions carry each one's environment values */
-	call.private_bodies = !strncmp(path, "/2015-03-31/functions", 21);
+	call.private_bodies = !strncmp(path, FUNCTIONS_PATH, sizeof(FUNCTIONS_PATH) - 1);
 	for (int n = 0;; n++) {
 		const char *marker;
 
@@ -441,7 +449,7 @@ static void layers_of_functions(const cJSON *answer, void *ctx)
 
 int lambda_layers_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err)
 {
-	return each_page_q(a, region, "/2015-03-31/functions/", "FunctionVersion=ALL", "ListFunctions", MAX_PAGES * 10,
+	return each_page_q(a, region, FUNCTIONS_PATH "/", "FunctionVersion=ALL", "ListFunctions", MAX_PAGES * 10,
 			   layers_of_functions, out,
 			 err);
 }
@@ -464,7 +472,7 @@ static void roles_of_functions(const cJSON *answer, void *ctx)
 int lambda_roles_in_use(struct aws *a, const char *region, struct strlist *out, struct error *err)
 {
 	/* every version: one published with the role keeps using it (behind an alias, say) */
-	return each_page_q(a, region, "/2015-03-31/functions/", "FunctionVersion=ALL", "ListFunctions", MAX_PAGES * 10,
+	return each_page_q(a, region, FUNCTIONS_PATH "/", "FunctionVersion=ALL", "ListFunctions", MAX_PAGES * 10,
 			   roles_of_functions, out, err);
 }
 
@@ -1216,6 +1224,17 @@ static int url_authority(const char *url, struct buf *out)
 	return 0;
 }
 
+/* The host's length in "host[:port]" or "[v6 address][:port]"; 0 when a bracket is not closed */
+static size_t host_len(const char *authority)
+{
+	const char *close;
+
+	if (*authority != '[')
+		return strcspn(authority, ":");
+	close = strchr(authority, ']');
+	return close ? (size_t)(close - authority) + 1 : 0;
+}
+
 /* An https URL, or an http one on the host of the http endpoint the client was pointed at */
 static int location_allowed(struct aws *a, const char *region, const char *location)
 {
@@ -1229,14 +1248,30 @@ static int location_allowed(struct aws *a, const char *region, const char *locat
 		 origin && !strncmp(endpoint.ptr, "http://", 7) && !url_authority(endpoint.ptr, &want) &&
 		 !url_authority(location, &have)) {
 		/* the same host (a port of its own allowed): a local stand-in for AWS serves both */
-		size_t h1 = strcspn(want.ptr, ":"), h2 = strcspn(have.ptr, ":");
+		size_t h1 = host_len(want.ptr), h2 = host_len(have.ptr);
 
-		ok = h1 == h2 && !strncmp(want.ptr, have.ptr, h1);
+		ok = h1 && h1 == h2 && !strncmp(want.ptr, have.ptr, h1);
 	}
 	buf_release(&endpoint);
 	buf_release(&want);
 	buf_release(&have);
 	return ok;
+}
+
+/* What AWS gave cannot be used: exit status 3, as for an AWS error (not 1, which diff means as "differs") */
+static int aws_refused(struct error *err, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int aws_refused(struct error *err, const char *code, const char *fmt, ...)
+{
+	struct buf m = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&m, fmt, ap);
+	va_end(ap);
+	aws_error_set(err, code, "%s", m.ptr);
+	err->exit = EXIT_AWS;
+	buf_release(&m);
+	return -1;
 }
 
 int lambda_fetch_code(struct aws *a, const char *region, const char *location, FILE *sink, uint64_t max,
@@ -1247,11 +1282,11 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 	int r = -1;
 
 	if (!location || !*location)
-		return aws_error_set(err, "NoCodeLocation", "Lambda gave no location to fetch the function's zip from "
-				     "(a function packaged as a container image has none)");
+		return aws_refused(err, "NoCodeLocation", "Lambda gave no location to fetch the function's zip from "
+				   "(a function packaged as a container image has none)");
 	if (!location_allowed(a, region, location))
-		return aws_error_set(err, "CodeLocationRefused", "Lambda's code location is not an https URL: it is not "
-				     "fetched");
+		return aws_refused(err, "CodeLocationRefused", "Lambda's code location is not an https URL: it is not "
+				   "fetched");
 	if (!a->http && !(a->http = aws_http(a, err)))
 		return -1;
 	http_response_init(&resp);
@@ -1263,8 +1298,8 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 	if (http_perform(a->http, &req, &resp))
 		http_failure_error(&resp, err);
 	else if (resp.status != 200)
-		aws_error_set(err, "CodeFetchFailed", "fetching the function's zip from its code location answered HTTP %ld",
-			      resp.status);
+		aws_refused(err, "CodeFetchFailed", "fetching the function's zip from its code location answered HTTP %ld",
+			    resp.status);
 	else
 		r = 0;
 	http_response_release(&resp);

@@ -146,10 +146,10 @@ void json_add_error(cJSON *o, const char *step, const struct error *e)
 
 	if (step)
 		json_add_text(j, "step", step, strlen(step));
-	cJSON_AddStringToObject(j, "code", e->code ? e->code : "");
+	json_add_text(j, "code", e->code ? e->code : "", e->code ? strlen(e->code) : 0);
 	json_add_text(j, "message", e->message ? e->message : "", e->message ? strlen(e->message) : 0);
 	if (e->request_id)
-		cJSON_AddStringToObject(j, "request_id", e->request_id);
+		json_add_text(j, "request_id", e->request_id, strlen(e->request_id));
 }
 
 int term_confirm(const char *fmt, ...)

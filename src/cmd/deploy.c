@@ -23,12 +23,12 @@
 /* the options, in the order of the table at the end */
 enum { DEPLOY_OPT_LAYER, DEPLOY_OPT_DRY_RUN, DEPLOY_OPT_USE_S3, DEPLOY_OPT_S3_BUCKET, DEPLOY_OPT_PUBLISH, DEPLOY_OPT_ALIAS, DEPLOY_OPT_CODE_ONLY, DEPLOY_OPT_JOBS, OPTS__N };
 
-static void add_reasons(cJSON *o, const struct deploy_step *s)
+static void add_list(cJSON *o, const char *key, const struct strlist *l)
 {
-	cJSON *list = cJSON_AddArrayToObject(o, "reasons");
+	cJSON *list = cJSON_AddArrayToObject(o, key);
 
-	for (size_t i = 0; i < s->reasons.nr; i++)
-		cJSON_AddItemToArray(list, cJSON_CreateString(s->reasons.items[i]));
+	for (size_t i = 0; i < l->nr; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(l->items[i]));
 }
 
 /* The DEPLOY_WRITE_* bits of `writes` as a list of their names. */
@@ -48,7 +48,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 	cJSON_AddStringToObject(o, "kind", deploy_kinds[s->kind].id);
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddStringToObject(o, "action", deploy_action_name(s->action, dry_run));
-	add_reasons(o, s);
+	add_list(o, "reasons", &s->reasons);
 	if (!dry_run)
 		cJSON_AddBoolToObject(o, "done", s->done || s->action == DEPLOY_UNCHANGED);
 	if (s->arn)
@@ -73,6 +73,8 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 			cJSON_AddStringToObject(o, "state", s->state);
 		if (s->code_sha256)
 			cJSON_AddStringToObject(o, "code_sha256", s->code_sha256);
+		if (s->kept.nr) /* --code-only */
+			add_list(o, "kept", &s->kept);
 		if (s->failed)
 			json_add_error(o, s->failed, &s->err);
 		break;
@@ -100,7 +102,7 @@ static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 					     step_json(&p->steps[i], dry_run));
 	}
 	if (!ok)
-		json_add_error(root, p->failed ? p->failed : "", &p->err);
+		json_add_error(root, p->failed, &p->err);
 	return root;
 }
 
@@ -442,7 +444,8 @@ const struct command cmd_deploy = {
 		"settings, tags, role and URL stay as they are, also when they were changed outside "
 		"blambda, and the plan counts those that differ from blambda.yml as left alone. Its layer "
 		"list keeps the layers it has, blambda's runtime and deps layers moved to their new "
-		"versions. --publish and the alias work as usual. A function that does not exist yet is "
+		"versions (put first when it has none of them). The plan's reasons count the settings and "
+		"tags that differ and are left alone; --json lists them as \"kept\". --publish and the alias work as usual. A function that does not exist yet is "
 		"made as a plain deploy makes it.\n\n"
 		"Function URL: with function.url.auth (NONE for a public URL, AWS_IAM for signed requests) and "
 		"function.url.cors.*, deploy makes the URL, or changes its auth and CORS when they differ, and "

@@ -7,7 +7,7 @@
 #include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
-#include "deploy/release.h"
+#include "deploy/prune.h"
 
 /* the options, in the order of the table at the end */
 enum { PRUNE_OPT_KEEP, PRUNE_OPT_LAYERS, PRUNE_OPT_DRY_RUN, PRUNE_OPT_YES, OPTS__N };
@@ -37,8 +37,10 @@ static void print_text(FILE *to, const struct prune_plan *p, int dry_run)
 	}
 }
 
-static void print_json(const struct prune_plan *p, int dry_run, int ok)
+/* The plan as JSON; err, when the deletions failed, as the one error shape */
+static void print_json(const struct prune_plan *p, int dry_run, const struct error *err)
 {
+	int ok = !err;
 	cJSON *o = cJSON_CreateObject(), *list;
 
 	cJSON_AddBoolToObject(o, "ok", ok);
@@ -59,6 +61,8 @@ static void print_json(const struct prune_plan *p, int dry_run, int ok)
 				cJSON_AddBoolToObject(j, "done", k < p->items[i].done);
 			cJSON_AddItemToArray(list, j);
 		}
+	if (err)
+		json_add_error(o, NULL, err);
 	json_print(o);
 }
 
@@ -82,7 +86,7 @@ static int exec_prune(struct args *args, struct config *cfg)
 {
 	int dry_run = args_flag(args, PRUNE_OPT_DRY_RUN), json = args_flag(args, GLOBAL_JSON);
 	const struct opt_value *keep = args_value(args, PRUNE_OPT_KEEP);
-	struct prune_plan p = { NULL, 0, 0, STRLIST_INIT };
+	struct prune_plan p = PRUNE_PLAN_INIT;
 	struct error err = ERROR_INIT;
 	struct config *fns = NULL;
 	size_t nfns = 0;
@@ -99,7 +103,7 @@ static int exec_prune(struct args *args, struct config *cfg)
 		r = error_print_release(&err);
 	} else if (dry_run || !prune_deletions(&p)) {
 		if (json)
-			print_json(&p, 1, 1);
+			print_json(&p, 1, NULL);
 		else
 			print_text(stdout, &p, 1);
 		if (!prune_deletions(&p))
@@ -108,7 +112,7 @@ static int exec_prune(struct args *args, struct config *cfg)
 		int failed = prune_plan_execute(&a, &p, &err) != 0;
 
 		if (json)
-			print_json(&p, 0, !failed);
+			print_json(&p, 0, failed ? &err : NULL);
 		else
 			print_text(stdout, &p, 0);
 		if (failed)

@@ -281,7 +281,7 @@ const struct command cmd_status = {
 		"digest of what blambda last wrote), where its alias points, and its URL. Nothing is "
 		"written. With --json: {\"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
 		"\"state\", \"last_modified\", \"code_is_local_build\", \"changed_outside_blambda\", "
-		"\"differences\", \"alias_version\", \"url\"}]}]}.",
+		"\"differences\", \"tag_differences\", \"alias_version\", \"url\"}]}]}.",
 	.pos = POS_FUNCTION,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,
@@ -305,7 +305,9 @@ const struct command cmd_diff = {
 		"change it (old -> new: memory 256 -> 512; environment KEY added, changed or removed, names "
 		"only; the code; tags), marking those changed outside blambda since its last deploy. A "
 		"function not deployed says so. Exits 0 when nothing differs and 1 when something does, as "
-		"diff(1), so that a CI job can watch for drift. Nothing is written. With --json, the "
+		"diff(1), so that a CI job can watch for drift; a failure exits with its own status, and a "
+		"code location that cannot be used (refused, not the code Lambda reports, not a zip) with 3, "
+		"never 1. Nothing is written. With --json, the "
 		"answer of 'blambda status --json'.\n\n"
 		"With --files, a function whose code differs has its deployed zip fetched from the location "
 		"Lambda gives (GetFunction's Code.Location: an https URL, valid for minutes, never printed), "

@@ -48,9 +48,12 @@ static int check_digest(const char *path, const struct lambda_function *f, struc
 
 	if (sha256_file_hex(path, hex) || sha256_hex_to_base64(hex, b64))
 		return error_set(err, EXIT_FAIL, "cannot read '%s': %s", path, strerror(errno));
-	if (!f->code_sha256 || strcmp(b64, f->code_sha256))
-		return aws_error_set(err, "CodeDigestMismatch", "the zip fetched from function '%s''s code location is not "
-				     "the code Lambda reports (its SHA-256 differs)", f->name ? f->name : "?");
+	if (!f->code_sha256 || strcmp(b64, f->code_sha256)) {
+		aws_error_set(err, "CodeDigestMismatch", "the zip fetched from the code location of function '%s' is not "
+			      "the code Lambda reports (its SHA-256 differs)", f->name ? f->name : "?");
+		err->exit = EXIT_AWS; /* not a difference (1) */
+		return -1;
+	}
 	return 0;
 }
 
@@ -59,11 +62,19 @@ int deploy_code_files(struct aws *a, const char *region, const struct lambda_fun
 {
 	struct zip_listing have = { 0 }, want = { 0 };
 	char path[] = "target/.deployed-XXXXXX";
+	struct buf what = BUF_INIT;
 	int r = -1, made = 0;
 
+	buf_addf(&what, "the deployed zip of function '%s'", f->name ? f->name : "?");
 	if (fetch_into_temp(a, region, f, path, &made, err) || check_digest(path, f, err))
 		goto out;
-	if (zip_list(path, "the deployed zip", &have, err) || zip_list(local_zip, "the build", &want, err))
+	if (zip_list(path, what.ptr, &have, err)) {
+		err->exit = EXIT_AWS; /* what Lambda served is not a zip: not a difference (1) */
+		goto out;
+	}
+	buf_reset(&what);
+	buf_addf(&what, "'%s'", local_zip);
+	if (zip_list(local_zip, what.ptr, &want, err))
 		goto out;
 	zip_compare(&have, &want, out);
 	r = 0;
@@ -74,5 +85,6 @@ out:
 	}
 	zip_listing_release(&have);
 	zip_listing_release(&want);
+	buf_release(&what);
 	return r;
 }

@@ -19,10 +19,11 @@
 #include "deploy/deploy.h"
 #include "deploy/internal.h"
 
-/* 1 when layer version ARN `arn` is a version of layer `layer` (arn:...:layer:NAME:N) */
+/* 1 when layer version ARN `arn` is a version of the project's runtime or deps layer */
 static int blambdas_layer(const struct config *cfg, const char *arn)
 {
-	return deploy_layer_arn_named(arn, config_str(cfg, CFG_LAYERS_RUNTIME)) || deploy_layer_arn_named(arn, config_str(cfg, CFG_LAYERS_DEPS));
+	return deploy_layer_arn_named(arn, config_str(cfg, CFG_LAYERS_RUNTIME)) ||
+	       deploy_layer_arn_named(arn, config_str(cfg, CFG_LAYERS_DEPS));
 }
 
 static void add_list(struct buf *b, const char *key, const struct strlist *l, int indent)

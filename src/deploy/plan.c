@@ -235,9 +235,19 @@ static void note_kept(const struct deploy_opts *o, struct deploy_plan *p, size_t
 	struct kvlist tags = KVLIST_INIT;
 	struct lambda_settings full;
 	struct deploy_opts whole = *o;
+	struct buf made = BUF_INIT, role = BUF_INIT;
 
 	whole.code_only = 0;
 	deploy_desired_settings(&whole, p, fs, &full, &layers, &tags);
+	if (!full.role && s->have->role) {
+		/* no role step was planned: the one blambda makes for it, in the account of the one it has */
+		const char *at = strstr(s->have->role, ":role/");
+
+		deploy_role_name(s->name, &made);
+		if (at)
+			buf_addf(&role, "%.*s:role/%s", (int)(at - s->have->role), s->have->role, made.ptr);
+		full.role = at ? role.ptr : made.ptr;
+	}
 	deploy_function_diff(s->have, &full, code, &all);
 	for (size_t i = 0; i < all.settings.nr; i++)
 		if (!strlist_has(&s->diff.settings, all.settings.items[i]))
@@ -250,6 +260,8 @@ static void note_kept(const struct deploy_opts *o, struct deploy_plan *p, size_t
 	deploy_diff_release(&all);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
+	buf_release(&made);
+	buf_release(&role);
 }
 
 /* Each difference as a reason of the step, in the order the writes go: code, settings, tags */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
-#include "deploy/release.h"
+#include "deploy/prune.h"
 
 static struct prune_target *add_target(struct prune_plan *p, const char *name, int layer)
 {
@@ -76,7 +76,7 @@ int prune_plan_make(struct aws *a, const struct config *cfg, const struct config
 		lambda_layer_versions_release(&lv);
 	}
 	strlist_clear(&in_use);
-	return r;
+	return r ? -1 : 0;
 }
 
 /* Delete what the plan says, in order; stops at the first failure */

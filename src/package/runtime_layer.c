@@ -80,7 +80,8 @@ static int deflate_bb(struct bb_release *rel, struct pdeflate_result *z, struct 
 		forget_unusable(rel, err);
 		return -1;
 	}
-	bad = pdeflate_stream(bb_stream_read, bbs, size, ZIP_LEVEL_DEFAULT, 0, z, err);
+	if ((bad = pdeflate_stream(bb_stream_read, bbs, size, ZIP_LEVEL_DEFAULT, 0, z, err)))
+		error_prefix(err, "cannot deflate 'bb' of Babashka %s for %s", rel->version, rel->arch);
 	if (bb_stream_close(bbs, err)) { /* the stream's own failure says more than a short read */
 		pdeflate_result_release(z);
 		forget_unusable(rel, err);
@@ -198,8 +199,10 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 	out->built = 1;
 	r = 0;
 out:
-	if (scratch > 0)
+	if (scratch > 0) {
 		unlink(deflated.ptr);
+		fs_temp_unregister(deflated.ptr);
+	}
 	bb_release_release(&rel);
 	buf_release(&deflated);
 	return r;

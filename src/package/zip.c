@@ -229,12 +229,12 @@ static int by_entry_name(const void *a, const void *b)
 	return strcmp(((const struct zip_entry_info *)a)->name, ((const struct zip_entry_info *)b)->name);
 }
 
-static int zip_open_error(const char *path, const char *what, int zerr, struct error *err)
+static int zip_open_error(const char *what, int zerr, struct error *err)
 {
 	zip_error_t ze;
 
 	zip_error_init_with_code(&ze, zerr);
-	error_set(err, EXIT_FAIL, "cannot read %s '%s' as a zip: %s", what, path, zip_error_strerror(&ze));
+	error_set(err, EXIT_FAIL, "cannot read %s as a zip: %s", what, zip_error_strerror(&ze));
 	zip_error_fini(&ze);
 	return -1;
 }
@@ -247,11 +247,11 @@ int zip_list(const char *path, const char *what, struct zip_listing *out, struct
 
 	memset(out, 0, sizeof(*out));
 	if (!za)
-		return zip_open_error(path, what, zerr, err);
+		return zip_open_error(what, zerr, err);
 	n = zip_get_num_entries(za, 0);
 	if (n < 0 || n > ZIP_LIST_MAX) {
 		zip_discard(za);
-		return error_set(err, EXIT_FAIL, "%s '%s' lists %lld entries: more than %d, not a function's zip", what, path,
+		return error_set(err, EXIT_FAIL, "%s lists %lld entries: more than %d, not a function's zip", what,
 				 (long long)n, ZIP_LIST_MAX);
 	}
 	out->items = xcalloc(n ? (size_t)n : 1, sizeof(*out->items));
@@ -261,8 +261,12 @@ int zip_list(const char *path, const char *what, struct zip_listing *out, struct
 		zip_uint8_t os;
 		zip_uint32_t attr;
 
-		if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_GUESS, &st) || !(st.valid & ZIP_STAT_NAME))
-			continue;
+		if (zip_stat_index(za, (zip_uint64_t)i, ZIP_FL_ENC_GUESS, &st) || !(st.valid & ZIP_STAT_NAME)) {
+			error_set(err, EXIT_FAIL, "cannot read entry %lld of %s: %s", (long long)i, what, zip_strerror(za));
+			zip_discard(za);
+			zip_listing_release(out);
+			return -1;
+		}
 		e->name = xstrdup(st.name);
 		e->size = st.valid & ZIP_STAT_SIZE ? st.size : 0;
 		e->crc = st.valid & ZIP_STAT_CRC ? st.crc : 0;

@@ -58,37 +58,39 @@ PY
 doctor() { faults "$("$PYTHON" "$TMP/doctor.py" "$TMP/real.json" "$1" "${2:-}")"; }
 
 test_case "a location that is not https, on another host: refused, nothing fetched"
-for loc in "http://169.254.169.254/latest/meta-data/" "ftp://127.0.0.1/x" "https://user:pw@example.com/x" "file:///etc/passwd"; do
+for loc in "http://169.254.169.254/latest/meta-data/" "ftp://127.0.0.1/x" "https://user:pw@example.com/x" "file:///etc/passwd" \
+	"http://[fd00:ec2::254]/latest/meta-data/" "http://127.0.0.1.evil.example/x" "http://[127.0.0.1/x"; do
 	doctor "$loc"
 	blambda diff --files
-	expect_status 1
+	expect_status 3 # not 1, which says "differs"
 	expect_err_has "code location is not an https URL: it is not fetched"
 	expect_err_lacks "169.254"
 done
 
 doctor "http://169.254.169.254/x"
 blambda diff --files --json
-expect_status 1
+expect_status 3
 expect_json "d['regions'][0]['error'] == {'step': \"compare the files of function 'hello'\", 'code': 'CodeLocationRefused', 'message': \"Lambda's code location is not an https URL: it is not fetched\"}"
 
 test_case "no location at all (a container image): said so"
 doctor ""
 blambda diff --files
-expect_status 1
+expect_status 3
 expect_err_has "Lambda gave no location to fetch the function's zip from"
 
 test_case "a zip that is not the code Lambda reports: refused"
 printf 'PK not really' > "$TMP/hostile/other.zip"
 doctor "$HOSTILE_URL/other.zip"
 blambda diff --files
-expect_status 1
+expect_status 3
 expect_err_has "is not the code Lambda reports (its SHA-256 differs)"
 
 test_case "bytes that are not a zip, under their own digest: a clear error"
 doctor "$HOSTILE_URL/other.zip" "$TMP/hostile/other.zip"
 blambda diff --files
-expect_status 1
-expect_err_has "cannot read the deployed zip"
+expect_status 3
+expect_err_has "cannot read the deployed zip of function 'hello' as a zip"
+expect_err_lacks ".deployed-"
 [ -z "$(ls -A target | grep deployed)" ] && pass || fail "the fetched file was left in target/"
 
 test_case "entry names that would steer the terminal are shown harmless"
@@ -104,12 +106,11 @@ expect_status 1
 expect_out_has "]0;owned"
 expect_out_has "    - ../../etc/passwd"
 case "$out" in *$'\033'*) fail "an escape reached the terminal" ;; *) pass ;; esac
-[ ! -e "$TMP/etc/passwd" ] && pass || fail "an entry was unpacked"
 
 test_case "a location that answers 404, or more than BLAMBDA_MAX_DOWNLOAD_MB"
 doctor "$HOSTILE_URL/missing.zip"
 blambda diff --files
-expect_status 1
+expect_status 3
 expect_err_has "answered HTTP 404"
 head -c 2200000 /dev/urandom > "$TMP/hostile/big.zip"
 doctor "$HOSTILE_URL/big.zip" "$TMP/hostile/big.zip"

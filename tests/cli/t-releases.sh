@@ -77,6 +77,19 @@ expect_writes "DELETE /2015-03-31/functions/hello;"
 awsq lambda list-versions-by-function --function-name hello --query 'Versions[].Version' --output text
 [ "$out" = '$LATEST	1	3' ] && pass || fail "versions left: $out"
 
+test_case "prune --json whose deletion fails: the plan, and the one error shape"
+blambda deploy --publish -q
+blambda deploy --publish -q
+start_fault_proxy "$MOTO_URL"
+faults '[{"match": "DELETE /2015-03-31/functions/hello", "times": 5, "status": 400,
+          "headers": {"x-amzn-ErrorType": "ResourceConflictException", "x-amzn-RequestId": "req-del"},
+          "body": "{\"message\": \"in use\"}"}]'
+AWS_ENDPOINT_URL=$PROXY_URL blambda prune --keep 1 --yes --json
+expect_status 3
+expect_json "not d['ok'] and d['error']['code'] == 'ResourceConflictException' and d['error']['request_id'] == 'req-del'"
+expect_json "any(v['action'] == 'delete' and v['done'] is False for v in d['versions'])"
+blambda prune --keep 1 --yes -q
+
 test_case "prune --layers: blambda's layer versions nobody uses"
 printf 'x' > "$TMP/l.txt" && (cd "$TMP" && zip -q l.zip l.txt)
 for d in "blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)" "hand made" "blambda 0.1.0 runtime layer: Babashka 9.9.9 (x86_64)"; do

@@ -44,10 +44,11 @@ rt=$(aws lambda get-function-configuration --function-name hello --query 'Layers
 aws lambda update-function-configuration --function-name hello --layers "$mine" "$rt" > /dev/null
 echo ';; code only' >> src/hello.clj
 mark
-blambda deploy --code-only
+blambda deploy --code-only --json
 expect_status 0
-expect_out_has "code changed"
-expect_out_has "4 differences from blambda.yml's settings and tags left as they are (--code-only)"
+expect_json "d['functions'][0]['kept'] == ['memory 256 -> 512', 'environment SECRET removed', 'layers changed']"
+expect_json "'code changed' in d['functions'][0]['reasons']"
+expect_json "\"3 differences from blambda.yml's settings and tags left as they are (--code-only)\" in d['functions'][0]['reasons']"
 expect_writes "PUT /2015-03-31/functions/hello/code;"
 got=$(aws lambda get-function-configuration --function-name hello \
 	--query '[MemorySize, Environment.Variables.SECRET, join(`,`, Layers[].Arn)]' --output text)
@@ -86,5 +87,13 @@ case "$out" in *"eu-west-1:
 blambda diff --region us-east-1
 expect_status 1
 expect_out_has "  not deployed"
+
+test_case "--code-only where the function does not exist: made in full, as a plain deploy makes it"
+blambda deploy --code-only --publish --region us-east-1 --json
+expect_status 0
+expect_json "d['functions'][0]['action'] == 'created' and 'kept' not in d['functions'][0] and d['versions'][0]['version'] == 1"
+expect_json "len(d['roles']) == 1"
+AWS_REGION=us-east-1 awsq lambda get-function-configuration --function-name hello
+expect_json "d['MemorySize'] == 512 and len(d['Layers']) == 1"
 
 finish

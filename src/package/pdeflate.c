@@ -6,8 +6,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "core/buf.h"
-#include "core/fs.h"
 #include "core/xalloc.h"
 
 #define PDEFLATE_WINDOW (32u << 10) /* deflate's window: what a block may refer back to */
@@ -270,91 +268,4 @@ int pdeflate_buffer(const void *data, size_t size, int level, int threads, struc
 	p.in = data;
 	p.avail = size;
 	return run(&p, NULL, NULL, NULL, threads, out, err);
-}
-
-/* Little-endian fields of a zip header */
-static void le16(struct buf *b, unsigned v)
-{
-	unsigned char c[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
-
-	buf_add(b, c, 2);
-}
-
-static void le32(struct buf *b, uint32_t v)
-{
-	le16(b, v & 0xffff);
-	le16(b, v >> 16);
-}
-
-/* 1980-01-01 00:00:00, as zip_write stores every entry */
-#define ZIP_DOS_DATE ((0 << 9) | (1 << 5) | 1)
-#define ZIP_DOS_TIME 0
-
-/* The fields the local header and the central directory share, from "version needed" on */
-static void common_fields(struct buf *b, const char *name, const struct pdeflate_result *r)
-{
-	le16(b, 20);          /* version needed: deflate */
-	le16(b, 0);           /* flags: sizes and CRC in the header, no data descriptor */
-	le16(b, 8);           /* deflate */
-	le16(b, ZIP_DOS_TIME);
-	le16(b, ZIP_DOS_DATE);
-	le32(b, r->crc);
-	le32(b, (uint32_t)r->len);
-	le32(b, (uint32_t)r->size);
-	le16(b, (unsigned)strlen(name));
-	le16(b, 0);           /* extra field */
-}
-
-static void central_directory(struct buf *b, const char *name, unsigned mode, const struct pdeflate_result *r,
-			      uint32_t local_len)
-{
-	size_t start = b->len;
-	uint32_t size;
-
-	le32(b, 0x02014b50);
-	le16(b, (3 << 8) | 20); /* made by: Unix, zip 2.0 */
-	common_fields(b, name, r);
-	le16(b, 0);             /* comment */
-	le16(b, 0);             /* disk */
-	le16(b, 0);             /* internal attributes */
-	le32(b, (uint32_t)(0100000 | (mode & 07777)) << 16); /* a regular file and its permissions */
-	le32(b, 0);             /* the local header's offset */
-	buf_add(b, name, strlen(name));
-	size = (uint32_t)(b->len - start);
-	le32(b, 0x06054b50);    /* end of central directory */
-	le16(b, 0);             /* this disk */
-	le16(b, 0);             /* the central directory's disk */
-	le16(b, 1);             /* entries on this disk */
-	le16(b, 1);             /* entries */
-	le32(b, size);
-	le32(b, local_len + (uint32_t)r->len); /* the central directory's offset */
-	le16(b, 0);             /* comment */
-}
-
-int pdeflate_write_zip(const char *path, const char *name, unsigned mode, const struct pdeflate_result *r,
-		       struct error *err)
-{
-	struct buf head = BUF_INIT, tail = BUF_INIT, tmp = BUF_INIT;
-	FILE *f;
-	int ret = -1;
-
-	if (r->size >= UINT32_MAX || r->len >= UINT32_MAX - (1u << 16) || strlen(name) > 0xffff)
-		return error_set(err, EXIT_FAIL, "'%s' is too big for a zip without zip64", name);
-	le32(&head, 0x04034b50);
-	common_fields(&head, name, r);
-	buf_add(&head, name, strlen(name));
-	central_directory(&tail, name, mode, r, (uint32_t)head.len);
-	if ((f = fs_temp_open(path, &tmp, 0644, err))) {
-		if (fwrite(head.ptr, 1, head.len, f) == head.len && fwrite(r->data, 1, r->len, f) == r->len &&
-		    fwrite(tail.ptr, 1, tail.len, f) == tail.len) {
-			ret = fs_temp_commit(f, tmp.ptr, path, err);
-		} else {
-			fs_temp_abort(f, tmp.ptr);
-			error_set(err, EXIT_FAIL, "cannot write '%s'", path);
-		}
-	}
-	buf_release(&head);
-	buf_release(&tail);
-	buf_release(&tmp);
-	return ret;
 }

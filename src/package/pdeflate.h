@@ -17,7 +17,8 @@
  *
  * The input arrives from a reader (a stream being unpacked, say) while the
  * blocks already read are deflated: threads start on a block as soon as its
- * bytes are in.
+ * bytes are in. zip.h's struct zip_deflated stores the result in a zip as it
+ * is.
  */
 #define PDEFLATE_BLOCK (128u << 10)
 
@@ -41,13 +42,5 @@ int pdeflate_stream(long (*read)(void *ctx, void *buf, size_t n), void *ctx, uin
 /* The same from memory */
 int pdeflate_buffer(const void *data, size_t size, int level, int threads, struct pdeflate_result *out,
 		    struct error *err);
-
-/*
- * Write a zip of one entry `name` (a regular file of `mode`, stored with
- * the zip epoch as its time, as zip_write stores entries) whose data is
- * r's deflate stream, to path atomically. -1 with err.
- */
-int pdeflate_write_zip(const char *path, const char *name, unsigned mode, const struct pdeflate_result *r,
-		       struct error *err);
 
 #endif

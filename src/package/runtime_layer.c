@@ -90,47 +90,25 @@ static int deflate_bb(struct bb_release *rel, struct pdeflate_result *z, struct 
 	return bad;
 }
 
-/* The one-entry zip at path with its digest beside it; -1 with err */
-static int deflated_bb_write(const char *path, const struct pdeflate_result *z, struct error *err)
+/* Keep the deflated bb for the next builds: a one-entry zip with its digest beside it; a failure costs speed only */
+static void deflated_bb_keep(const char *path, const struct zip_deflated *bb, const struct observer *obs)
 {
+	struct zip_input in = { "bb", 0755, NULL, NULL, 0, NULL, bb };
+	struct error err = ERROR_INIT;
 	struct buf side = BUF_INIT;
 	char sha[SHA256_HEX_LEN + 1];
-	int bad = pdeflate_write_zip(path, "bb", 0755, z, err);
+	int bad = zip_write(path, &in, 1, ZIP_LEVEL_DEFAULT, &err);
 
 	buf_addf(&side, "%s.sha256", path);
 	if (!bad && sha256_file_hex(path, sha))
-		bad = error_set(err, EXIT_FAIL, "cannot read '%s' back", path);
+		bad = error_set(&err, EXIT_FAIL, "cannot read '%s' back", path);
 	if (!bad)
-		bad = fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644, err);
-	buf_release(&side);
-	return bad;
-}
-
-/*
- * Deflate bb into the cache at *path. A cache that cannot be written to
- * costs speed only: the zip goes to out_dir instead, *path says where, and
- * 1 says to remove it once the layer is made. -1 with err.
- */
-static int deflated_bb_make(struct bb_release *rel, const char *out_dir, struct buf *path, const struct observer *obs,
-			    struct error *err)
-{
-	struct pdeflate_result z = { 0 };
-	struct error cache_err = ERROR_INIT;
-	int r = 0;
-
-	if (deflate_bb(rel, &z, err))
-		return -1;
-	if (deflated_bb_write(path->ptr, &z, &cache_err)) {
+		bad = fs_write_atomic(side.ptr, sha, SHA256_HEX_LEN, 0644, &err);
+	if (bad)
 		observe_note(obs, NOTE_WARNING, "cannot keep the deflated bb in the cache (%s); the next layer builds "
-			     "deflate it again", cache_err.message);
-		buf_reset(path);
-		buf_addf(path, "%s/.bb-deflated.zip", out_dir);
-		fs_temp_register(path->ptr);
-		r = pdeflate_write_zip(path->ptr, "bb", 0755, &z, err) ? -1 : 1;
-	}
-	error_release(&cache_err);
-	pdeflate_result_release(&z);
-	return r;
+			     "deflate it again", err.message);
+	error_release(&err);
+	buf_release(&side);
 }
 
 /* What the layer is made from, hashed: a change to any of it rebuilds the layer. */
@@ -147,17 +125,43 @@ static void layer_inputs(const struct bb_release *rel, const struct bootstrap *b
 	buf_release(&text);
 }
 
-/* The layer with bb copied, still deflated, from the layer built last (no inflating, no second deflating) */
-static int zip_from_deflated(const char *path, const struct bootstrap *boot, const char *deflated, struct error *err)
+/*
+ * The layer: bootstrap, runtime.clj, and bb as it is deflated already,
+ * copied from the cached zip `cached` or from memory; the same bytes either
+ * way.
+ */
+static int layer_zip(const char *path, const struct bootstrap *boot, const char *cached, const struct zip_deflated *bb,
+		     struct error *err)
 {
 	struct zip_input in[] = {
-		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL },
-		{ "bb", 0755, NULL, NULL, 0, deflated },
+		{ "bootstrap", 0755, NULL, boot->data, (size_t)(boot->end - boot->data), NULL, NULL },
+		{ "bb", 0755, NULL, NULL, 0, cached, cached ? NULL : bb },
 		{ "blambda/runtime.clj", 0644, NULL, blambda_runtime_clj,
-		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL },
+		  (size_t)(blambda_runtime_clj_end - blambda_runtime_clj), NULL, NULL },
 	};
 
 	return zip_write(path, in, ARRAY_SIZE(in), ZIP_LEVEL_DEFAULT, err);
+}
+
+/* The layer from the release: bb deflated on every core, then kept in the cache for the next builds */
+static int layer_from_release(struct bb_release *rel, const char *path, const struct bootstrap *boot,
+			      const char *cache, const struct observer *obs, struct error *err)
+{
+	struct pdeflate_result z = { 0 };
+	struct zip_deflated bb;
+	int r;
+
+	if (deflate_bb(rel, &z, err))
+		return -1;
+	bb.data = z.data;
+	bb.len = z.len;
+	bb.crc = z.crc;
+	bb.size = z.size;
+	r = layer_zip(path, boot, NULL, &bb, err);
+	if (!r)
+		deflated_bb_keep(cache, &bb, obs);
+	pdeflate_result_release(&z);
+	return r;
 }
 
 int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher *fetch, struct artifact *out,
@@ -167,7 +171,7 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 	struct bb_release rel;
 	struct buf deflated = BUF_INIT;
 	char inputs[SHA256_HEX_LEN + 1];
-	int r = -1, scratch = 0;
+	int r = -1;
 
 	artifact_init(out, "runtime-layer", o->out_dir, o->arch);
 	if (!boot) {
@@ -190,19 +194,17 @@ int runtime_layer_build(const struct runtime_layer_opts *o, struct http_fetcher 
 	deflated_bb_path(&rel, &deflated);
 	if (deflated_bb_ok(deflated.ptr, fetch->obs)) {
 		observe_trace(fetch->obs, 1, "copying the deflated bb from %s", deflated.ptr);
+		if (layer_zip(out->path, boot, deflated.ptr, NULL, err))
+			goto out;
 	} else if (!archive_api(err) || bb_release_fetch(&rel, fetch, err) || /* libarchive first: a good tarball */
-		   (scratch = deflated_bb_make(&rel, o->out_dir, &deflated, fetch->obs, err)) < 0) { /* is not blamed */
+		   layer_from_release(&rel, out->path, boot, deflated.ptr, fetch->obs, err)) { /* is not blamed */
 		goto out;
 	}
-	if (zip_from_deflated(out->path, boot, deflated.ptr, err) || artifact_record(out, inputs, err))
+	if (artifact_record(out, inputs, err))
 		goto out;
 	out->built = 1;
 	r = 0;
 out:
-	if (scratch > 0) {
-		unlink(deflated.ptr);
-		fs_temp_unregister(deflated.ptr);
-	}
 	bb_release_release(&rel);
 	buf_release(&deflated);
 	return r;

@@ -32,6 +32,62 @@ static int sync_file(const char *path)
 	return r;
 }
 
+/* A source of data deflated already: libzip stores it as it is, with the size and CRC it is told */
+struct deflated_reader {
+	const struct zip_deflated *d;
+	size_t at;
+};
+
+static zip_int64_t deflated_cb(void *userdata, void *data, zip_uint64_t len, zip_source_cmd_t cmd)
+{
+	struct deflated_reader *s = userdata;
+
+	switch (cmd) {
+	case ZIP_SOURCE_OPEN:
+		s->at = 0;
+		return 0;
+	case ZIP_SOURCE_READ:
+		if (len > s->d->len - s->at)
+			len = s->d->len - s->at;
+		memcpy(data, (const char *)s->d->data + s->at, (size_t)len);
+		s->at += (size_t)len;
+		return (zip_int64_t)len;
+	case ZIP_SOURCE_STAT: {
+		zip_stat_t *st = data;
+
+		zip_stat_init(st);
+		st->valid = ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD | ZIP_STAT_CRC;
+		st->size = s->d->size;
+		st->comp_size = s->d->len;
+		st->comp_method = ZIP_CM_DEFLATE;
+		st->crc = s->d->crc;
+		return sizeof(*st);
+	}
+	case ZIP_SOURCE_FREE:
+		free(s);
+		return 0;
+	case ZIP_SOURCE_CLOSE:
+	case ZIP_SOURCE_ERROR:
+		return 0;
+	case ZIP_SOURCE_SUPPORTS:
+		return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+						      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+	default:
+		return -1;
+	}
+}
+
+static zip_source_t *deflated_source(zip_t *za, const struct zip_deflated *d)
+{
+	struct deflated_reader *s = xcalloc(1, sizeof(*s));
+	zip_source_t *src;
+
+	s->d = d;
+	if (!(src = zip_source_function(za, deflated_cb, s)))
+		free(s);
+	return src;
+}
+
 /* One entry into za, with fixed times and its mode; *from is the zip it is copied from, for the caller to close. */
 static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const char *out, int level,
 		     struct error *err)
@@ -50,6 +106,8 @@ static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const 
 					 *from ? "no such entry" : "not a zip");
 		/* the deflated bytes as they are: a copy, not a second compression */
 		src = zip_source_zip(za, *from, (zip_uint64_t)at, ZIP_FL_COMPRESSED, 0, 0);
+	} else if (in->deflated) {
+		src = deflated_source(za, in->deflated);
 	} else if (in->path) {
 		src = zip_source_file(za, in->path, 0, -1);
 	} else {
@@ -66,7 +124,8 @@ static int add_entry(zip_t *za, const struct zip_input *in, zip_t **from, const 
 	if (zip_file_set_dostime(za, (zip_uint64_t)idx, DOS_TIME, DOS_DATE, 0) ||
 	    zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX,
 					     ((zip_uint32_t)(S_IFREG | (in->mode & 07777))) << 16) ||
-	    (!in->zip_from && zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level)))
+	    (!in->zip_from && !in->deflated &&
+	     zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, (zip_uint32_t)level)))
 		return error_set(err, EXIT_FAIL, "cannot set the attributes of '%s' in '%s': %s", in->name, out,
 				 zip_strerror(za));
 	return 0;

@@ -15,14 +15,24 @@
  * machine (owner, time zone, order of a directory listing) gets in.
  */
 
+/* Data deflated already (a raw deflate stream), with what it inflates to */
+struct zip_deflated {
+	const void *data;
+	size_t len;
+	uint32_t crc;      /* CRC-32 of the inflated bytes */
+	uint64_t size;     /* their length */
+};
+
 struct zip_input {
 	const char *name;  /* path inside the zip */
 	mode_t mode;       /* 0755, 0644, ... */
 	const char *path;  /* read from this file, or */
 	const void *data;  /* from memory (len bytes), or */
 	size_t len;
-	/* copied from the entry of the same name in this zip as it is compressed there (no recompression) */
+	/* copied from the entry of the same name in this zip as it is compressed there (no recompression), or */
 	const char *zip_from;
+	/* stored as it is deflated here (no recompression) */
+	const struct zip_deflated *deflated;
 };
 
 /* Compression level for deflate (1 fastest .. 9 smallest). */

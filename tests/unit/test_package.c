@@ -79,9 +79,9 @@ static void test_zip_reproducible(void)
 	fclose(fp);
 	{
 		struct zip_input in[] = {
-			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL },
-			{ "file.txt", 0644, f, NULL, 0, NULL },
-			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL },
+			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL },
+			{ "file.txt", 0644, f, NULL, 0, NULL, NULL },
+			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL },
 		};
 		CHECK_INT(zip_write(a, in, 3, ZIP_LEVEL_DEFAULT, &zerr), 0);
 		CHECK_STR(in[0].name, "bin/run"); /* sorted in place */
@@ -89,9 +89,9 @@ static void test_zip_reproducible(void)
 	utime(f, &(struct utimbuf){ 1, 1 }); /* the file's own time must not matter */
 	{
 		struct zip_input in[] = {
-			{ "file.txt", 0644, f, NULL, 0, NULL },
-			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL },
-			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL },
+			{ "file.txt", 0644, f, NULL, 0, NULL, NULL },
+			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL },
+			{ "z/last.txt", 0644, NULL, "zzz", 3, NULL, NULL },
 		};
 		CHECK_INT(zip_write(b, in, 3, ZIP_LEVEL_DEFAULT, &zerr), 0);
 	}
@@ -100,7 +100,7 @@ static void test_zip_reproducible(void)
 	CHECK_STR(da, db);
 	/* a failed write leaves nothing behind and the old file alone */
 	{
-		struct zip_input in[] = { { "x", 0644, "/nonexistent/file", NULL, 0, NULL } };
+		struct zip_input in[] = { { "x", 0644, "/nonexistent/file", NULL, 0, NULL, NULL } };
 		CHECK_INT(zip_write(a, in, 1, ZIP_LEVEL_DEFAULT, &zerr), -1);
 		digest(a, db);
 		CHECK_STR(da, db);
@@ -118,8 +118,8 @@ static void test_zip_extract(void)
 	mkdir(out, 0755);
 	{
 		struct zip_input in[] = {
-			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL },
-			{ "m2-repo/a/b.jar", 0644, NULL, "jar", 3, NULL },
+			{ "bin/run", 0755, NULL, "#!/bin/sh\n", 10, NULL, NULL },
+			{ "m2-repo/a/b.jar", 0644, NULL, "jar", 3, NULL, NULL },
 		};
 		CHECK_INT(zip_write(zpath, in, 2, ZIP_LEVEL_DEFAULT, &zerr), 0);
 	}
@@ -138,7 +138,7 @@ static void test_zip_extract(void)
 		const char *bad[] = { "../evil", "a/../../evil", "/tmp/evil-abs", "a//b", "./x", "" };
 
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-			struct zip_input in[] = { { bad[i], 0644, NULL, "x", 1, NULL } };
+			struct zip_input in[] = { { bad[i], 0644, NULL, "x", 1, NULL, NULL } };
 
 			if (zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT, &zerr))
 				continue; /* libzip refused to write it: nothing to read back */
@@ -150,7 +150,7 @@ static void test_zip_extract(void)
 	CHECK(stat("/tmp/evil-abs", &st) != 0);
 	/* an existing file is not overwritten through */
 	{
-		struct zip_input in[] = { { "bin/run", 0755, NULL, "again", 5, NULL } };
+		struct zip_input in[] = { { "bin/run", 0755, NULL, "again", 5, NULL, NULL } };
 
 		CHECK_INT(zip_write(zpath, in, 1, ZIP_LEVEL_DEFAULT, &zerr), 0);
 		CHECK_INT(zip_extract(zpath, out, &zerr), -1);

@@ -104,6 +104,7 @@ echo ";; 3" >> src/fleet.clj
 read -r serial_ms _ < <(timed "$BLAMBDA" deploy -q --jobs 1)
 read -r noop12_ms noop12_calls < <(timed "$BLAMBDA" deploy -q)
 read -r noop12s_ms _ < <(timed "$BLAMBDA" deploy -q --jobs 1)
+read -r noop12w_ms _ < <(timed "$BLAMBDA" deploy -q --jobs 12)
 # the same without the 100 ms: what moto itself takes (its calls queue behind one Python process)
 "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/__fault/rules", data=b"[]", method="POST")).read()' "$proxy"
 echo ";; 4" >> src/fleet.clj
@@ -117,4 +118,5 @@ printf '  code of 12 (--jobs 8):                   %5d ms, %d calls: %.2fx of on
 printf '  code of 12 (--jobs 1, one after another): %5d ms: %.2fx of one\n' "$serial_ms" "$(echo "$serial_ms / $one_ms" | bc -l)"
 printf '  nothing to do (--jobs 8):                %5d ms, %d calls (target <= 1000 ms)\n' "$noop12_ms" "$noop12_calls"
 printf '  nothing to do (--jobs 1):                %5d ms\n' "$noop12s_ms"
+printf '  nothing to do (--jobs 12, one round):    %5d ms\n' "$noop12w_ms"
 printf '  without the 100 ms (moto alone): code of 12 %d ms, nothing to do %d ms\n' "$fast_all_ms" "$fast_noop_ms"

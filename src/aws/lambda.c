@@ -167,9 +167,14 @@ static cJSON *string_map(const struct kvlist *l)
 /* The settings UpdateFunctionConfiguration and CreateFunction share. */
 static void add_settings(cJSON *o, const struct lambda_settings *s)
 {
-	cJSON *env = cJSON_AddObjectToObject(o, "Environment"), *layers = cJSON_AddArrayToObject(o, "Layers");
+	cJSON *env, *layers = cJSON_AddArrayToObject(o, "Layers");
 
+	for (size_t i = 0; s->layers && i < s->layers->nr; i++)
+		cJSON_AddItemToArray(layers, cJSON_CreateString(s->layers->items[i]));
 	cJSON_AddStringToObject(o, "FunctionName", s->name);
+	if (s->layers_only) /* nothing read back is sent: an environment Lambda could not decrypt reads as none */
+		return;
+	env = cJSON_AddObjectToObject(o, "Environment");
 	cJSON_AddStringToObject(o, "Runtime", s->runtime);
 	cJSON_AddStringToObject(o, "Handler", s->handler);
 	cJSON_AddStringToObject(o, "Role", s->role);
@@ -177,8 +182,24 @@ static void add_settings(cJSON *o, const struct lambda_settings *s)
 	cJSON_AddNumberToObject(o, "MemorySize", (double)s->memory);
 	cJSON_AddNumberToObject(o, "Timeout", (double)s->timeout);
 	cJSON_AddItemToObject(env, "Variables", string_map(s->environment));
-	for (size_t i = 0; s->layers && i < s->layers->nr; i++)
-		cJSON_AddItemToArray(layers, cJSON_CreateString(s->layers->items[i]));
+}
+
+/*
+ * Lambda's refusal of an environment over 4 KB quotes it ("String measured:
+ * {...}"): its values are secrets, cut from the message.
+ */
+static void hide_measured(struct error *err)
+{
+	char *at = err->message ? strstr(err->message, "String measured:") : NULL;
+	struct buf m = BUF_INIT;
+
+	if (!at)
+		return;
+	buf_add(&m, err->message, (size_t)(at - err->message));
+	buf_adds(&m, "(the variables it quotes are not shown)");
+	OPENSSL_cleanse(err->message, strlen(err->message));
+	free(err->message);
+	err->message = buf_detach(&m);
 }
 
 /*
@@ -249,6 +270,8 @@ int lambda_create_function(struct aws *a, const char *region, const struct lambd
 	call.path = FUNCTIONS_PATH;
 	r = call_with_code(a, &call, body, "Code", code, &answer, err);
 	r = function_answer(r, answer, call.path, out, err);
+	if (r)
+		hide_measured(err);
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	return r;
@@ -304,6 +327,8 @@ int lambda_update_configuration(struct aws *a, const char *region, const struct 
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, body, &answer, err);
 	r = function_answer(r, answer, call.path, out, err);
+	if (r)
+		hide_measured(err);
 	cJSON_Delete(answer);
 	cJSON_Delete(body);
 	buf_release(&path);
@@ -1295,8 +1320,9 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 	req.sink = sink;
 	req.max_bytes = max;
 	req.hide_query = 1;
+	req.total_timeout_ms = aws_timeout_for((size_t)(max > SIZE_MAX ? SIZE_MAX : max)); /* a trickle ends too */
 	if (http_perform(a->http, &req, &resp))
-		http_failure_error(&resp, err);
+		aws_error_from_failure(&resp, err);
 	else if (resp.status != 200)
 		aws_refused(err, "CodeFetchFailed", "fetching the function's zip from its code location answered HTTP %ld",
 			    resp.status);

@@ -34,6 +34,7 @@ struct lambda_settings {
 	const struct strlist *layers; /* layer version ARNs, in order */
 	const struct kvlist *tags;    /* CreateFunction only */
 	const char *revision_id;      /* UpdateFunctionConfiguration: only if the function is still at it, or NULL */
+	unsigned layers_only : 1;     /* UpdateFunctionConfiguration: send the layers alone (deploy --code-only) */
 };
 
 /* A function as GetFunction (or a create/update answer) describes it. */

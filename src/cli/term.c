@@ -143,10 +143,11 @@ void json_print(cJSON *root)
 void json_add_error(cJSON *o, const char *step, const struct error *e)
 {
 	cJSON *j = cJSON_AddObjectToObject(o, "error");
+	const char *code = e->code ? e->code : e->exit == EXIT_NETWORK ? "NetworkError" : "Error";
 
 	if (step)
 		json_add_text(j, "step", step, strlen(step));
-	json_add_text(j, "code", e->code ? e->code : "", e->code ? strlen(e->code) : 0);
+	json_add_text(j, "code", code, strlen(code));
 	json_add_text(j, "message", e->message ? e->message : "", e->message ? strlen(e->message) : 0);
 	if (e->request_id)
 		json_add_text(j, "request_id", e->request_id, strlen(e->request_id));

@@ -28,7 +28,7 @@ static void add_list(cJSON *o, const char *key, const struct strlist *l)
 	cJSON *list = cJSON_AddArrayToObject(o, key);
 
 	for (size_t i = 0; i < l->nr; i++)
-		cJSON_AddItemToArray(list, cJSON_CreateString(l->items[i]));
+		cJSON_AddItemToArray(list, json_text(l->items[i], strlen(l->items[i])));
 }
 
 /* The DEPLOY_WRITE_* bits of `writes` as a list of their names. */
@@ -52,7 +52,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 	if (!dry_run)
 		cJSON_AddBoolToObject(o, "done", s->done || s->action == DEPLOY_UNCHANGED);
 	if (s->arn)
-		cJSON_AddStringToObject(o, "arn", s->arn);
+		json_add_text(o, "arn", s->arn, strlen(s->arn));
 	else
 		cJSON_AddNullToObject(o, "arn");
 	switch (s->kind) {
@@ -70,9 +70,9 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 		add_writes(o, "writes_done", s->written);
 		cJSON_AddBoolToObject(o, "via_s3", s->via_s3);
 		if (s->state)
-			cJSON_AddStringToObject(o, "state", s->state);
+			json_add_text(o, "state", s->state, strlen(s->state));
 		if (s->code_sha256)
-			cJSON_AddStringToObject(o, "code_sha256", s->code_sha256);
+			json_add_text(o, "code_sha256", s->code_sha256, strlen(s->code_sha256));
 		if (s->kept.nr) /* --code-only */
 			add_list(o, "kept", &s->kept);
 		if (s->failed)
@@ -326,6 +326,13 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 	else
 		r = render_plans(plans, n, json, dry_run, failures);
 out:
+	if (error_failed(&err) && json && err.exit != EXIT_USAGE) { /* before any plan (a build): the one shape still */
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddBoolToObject(j, "ok", 0);
+		json_add_error(j, NULL, &err);
+		json_print(j);
+	}
 	if (error_failed(&err))
 		r = error_print(&err);
 	error_release(&err);

@@ -100,6 +100,8 @@ static int exec_prune(struct args *args, struct config *cfg)
 	if (config_select_functions(cfg, &args->pos, &fns, &nfns, &err) || cmd_aws_init_one(&a, cfg, "prune", &err) ||
 	    prune_plan_make(&a, cfg, fns, nfns, keep->set ? keep->num : PRUNE_KEEP, args_flag(args, PRUNE_OPT_LAYERS),
 			    &p, &err)) {
+		if (json)
+			print_json(&p, dry_run, &err);
 		r = error_print_release(&err);
 	} else if (dry_run || !prune_deletions(&p)) {
 		if (json)

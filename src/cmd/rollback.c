@@ -8,6 +8,7 @@
 #include "cli/term.h"
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
+#include "deploy/deploy.h"
 #include "deploy/release.h"
 
 /* the options, in the order of the table at the end */
@@ -52,7 +53,8 @@ static int exec_rollback(struct args *args, struct config *cfg)
 	if (!(alias = config_str(&one, CFG_FUNCTION_ALIAS))) {
 		error_set(&err, EXIT_USAGE, "function '%s' has no function.alias: rollback moves an alias back", name);
 		error_hint(&err, "set function.alias in blambda.yml (deploy then points it at each version it publishes)");
-	} else if (!cmd_aws_init_one(&a, cfg, "rollback", &err) && !lambda_list_versions(&a, NULL, name, &v, &err) &&
+	} else if (!cmd_aws_init_one(&a, cfg, "rollback", &err) && !deploy_check_ours(&a, NULL, name, &err) &&
+		   !lambda_list_versions(&a, NULL, name, &v, &err) &&
 		   !lambda_aliases(&a, NULL, name, &al, &err) &&
 		   !release_rollback_target(&v, &al, name, alias, args_value(args, ROLLBACK_OPT_TO)->num, &from, &to,
 					    &err) &&
@@ -60,7 +62,7 @@ static int exec_rollback(struct args *args, struct config *cfg)
 		say(name, alias, from, to, dry_run, args_flag(args, GLOBAL_JSON));
 	}
 	if (error_failed(&err)) {
-		if (!err.hint && err.exit != EXIT_USAGE)
+		if ((!err.hint || (err.code && !strcmp(err.code, "NotOurs"))) && err.exit != EXIT_USAGE)
 			error_prefix(&err, "cannot roll back alias '%s' of function '%s'", alias ? alias : "", name);
 		r = error_print_release(&err);
 	}

@@ -123,16 +123,16 @@ static cJSON *status_json(const struct deploy_plan *p)
 			cJSON_AddBoolToObject(j, "changed_outside_blambda", s->outside);
 			diffs = cJSON_AddArrayToObject(j, "differences");
 			for (size_t k = 0; k < s->diff.code.nr; k++)
-				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.code.items[k]));
+				cJSON_AddItemToArray(diffs, json_text(s->diff.code.items[k], strlen(s->diff.code.items[k])));
 			for (size_t k = 0; k < s->diff.settings.nr; k++)
-				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.settings.items[k]));
+				cJSON_AddItemToArray(diffs, json_text(s->diff.settings.items[k], strlen(s->diff.settings.items[k])));
 			diffs = cJSON_AddArrayToObject(j, "tag_differences");
 			for (size_t k = 0; k < s->diff.tags.nr; k++)
-				cJSON_AddItemToArray(diffs, cJSON_CreateString(s->diff.tags.items[k]));
+				cJSON_AddItemToArray(diffs, json_text(s->diff.tags.items[k], strlen(s->diff.tags.items[k])));
 			if ((alias = step_of(p, DEPLOY_ALIAS, s->fn)) && alias->old_version)
 				cJSON_AddNumberToObject(j, "alias_version", (double)alias->old_version);
 			if ((url = step_of(p, DEPLOY_URL, s->fn)) && url->arn)
-				cJSON_AddStringToObject(j, "url", url->arn);
+				json_add_text(j, "url", url->arn, strlen(url->arn));
 		}
 		cJSON_AddItemToArray(list, j);
 	}
@@ -217,6 +217,13 @@ static void diff_lines(const struct deploy_step *s)
 	buf_release(&line);
 }
 
+/* An alias that does not point at the newest version, which holds what the build here has */
+static int alias_behind(const struct deploy_step *s)
+{
+	return s->kind == DEPLOY_ALIAS && s->planned && s->action == DEPLOY_UPDATE && s->version > 0 &&
+	       s->old_version > 0;
+}
+
 /* diff: the differences, one line each (old -> new); exit 1 when there are any, as diff(1) */
 static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t failures)
 {
@@ -228,6 +235,13 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			const struct deploy_step *s = &plans[i].steps[k];
 			struct buf head = BUF_INIT;
 
+			if (alias_behind(s)) { /* rolled back: the next deploy moves it to the newest */
+				found++;
+				if (!json)
+					printf("alias '%s':\n  version %ld -> %ld (the newest, which the next deploy points it at)\n",
+					       s->name, s->old_version, s->version);
+				continue;
+			}
 			if (s->kind != DEPLOY_FUNCTION || !s->planned || s->action == DEPLOY_UNCHANGED ||
 			    (s->action == DEPLOY_UPDATE && !visible_differences(s))) /* blambda's own records only */
 				continue;

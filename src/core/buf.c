@@ -186,8 +186,9 @@ void buf_add_printable(struct buf *b, const char *s, size_t len, int keep_lines)
 			buf_addch(b, control ? '?' : (char)u[i]);
 		} else if (!(n = utf8_sequence(u + i, len - i, &cp))) {
 			buf_addch(b, '?'); /* a byte that is not UTF-8: a raw 0x9b is CSI to some terminals */
-		} else if (cp <= 0x9f) {
-			buf_addch(b, '?'); /* a C1 control */
+		} else if (cp <= 0x9f || (cp >= 0x200e && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+			   (cp >= 0x2066 && cp <= 0x2069)) {
+			buf_addch(b, '?'); /* a C1 control; a bidirectional control, which would disguise the text */
 			i += n - 1;
 		} else {
 			buf_add(b, s + i, n);

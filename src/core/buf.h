@@ -35,7 +35,8 @@ void buf_add_zeros(struct buf *b, size_t n);
 /*
  * Append s[0..len) with what could steer a terminal shown as '?': control
  * characters (C0 but tab, and line breaks unless keep_lines; DEL; C1, as
- * UTF-8 or as a raw byte) and every byte that is not well-formed UTF-8. The
+ * UTF-8 or as a raw byte), the bidirectional controls that reorder what is
+ * shown, and every byte that is not well-formed UTF-8. The
  * one filter for text from outside (AWS's answers, logs, a runtime's error)
  * on its way to a screen.
  */

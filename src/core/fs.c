@@ -16,7 +16,7 @@
 
 #include "core/xalloc.h"
 
-#define MAX_TEMPS 16
+#define MAX_TEMPS 1024 /* regions and functions side by side each hold one */
 
 /*
  * A registered temporary: the path, and for families (libzip's "PATH.XXXXXX")
@@ -186,7 +186,7 @@ static void register_temp_locked(const char *path, int family, int tree)
 			return;
 		}
 	}
-	/* more than MAX_TEMPS at once: this one would be left behind by an interrupt (none is that busy) */
+	/* more than MAX_TEMPS at once: this one would be left behind by an interrupt */
 }
 
 static void register_temp(const char *path, int family, int tree)

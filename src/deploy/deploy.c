@@ -196,6 +196,23 @@ int deploy_not_ours(struct deploy_plan *p, int is_role, const char *name, const 
 	return deploy_failed(p, "%s '%s'", is_role ? "use role" : "deploy function", name);
 }
 
+int deploy_check_ours(struct aws *a, const char *region, const char *name, struct error *err)
+{
+	struct lambda_function f = { 0 };
+	struct deploy_plan p = { 0 };
+	int r = lambda_get_function(a, region, name, &f, err) ? -1 : 0;
+
+	if (!r && !deploy_is_ours(&f.tags)) {
+		p.region = (char *)(region ? region : a->region); /* borrowed, for the message */
+		deploy_not_ours(&p, 0, name, f.arn, &f.tags);
+		error_move(err, &p.err);
+		free(p.failed);
+		r = -1;
+	}
+	lambda_function_release(&f);
+	return r;
+}
+
 int deploy_failed(struct deploy_plan *p, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

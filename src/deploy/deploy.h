@@ -65,6 +65,12 @@ int deploy_layer_is_blambdas(const char *d);
 /* 1 when these tags carry blambda's mark */
 int deploy_is_ours(const struct kvlist *tags);
 /*
+ * Function `name` in region (NULL: the client's) is one blambda made: 0, or
+ * -1 with err (NotOurs, with the hint naming 'blambda import'; or why it
+ * could not be read). What prune and rollback check before they write.
+ */
+int deploy_check_ours(struct aws *a, const char *region, const char *name, struct error *err);
+/*
  * The tag that remembers which keys of function.tags blambda put on a
  * function (space-separated, as many as 256 characters hold; a key with a
  * space is not remembered), so that a key gone from function.tags goes

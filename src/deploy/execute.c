@@ -388,9 +388,11 @@ out:
  * Tag the function as it is now, and note its ARN, state and code: as the
  * wait after the last write saw it (`seen`, taken), or read when none did.
  */
-static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const struct kvlist *tags,
-			   struct lambda_function *seen)
+static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const struct kvlist *want,
+			   struct lambda_function *seen, int code_only)
 {
+	struct kvlist own = KVLIST_INIT;
+	const struct kvlist *tags = want;
 	struct lambda_function final = { 0 };
 	int r = -1;
 
@@ -401,10 +403,18 @@ static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_s
 		deploy_failed(p, "read function '%s'", s->name);
 		goto out;
 	}
+	if (code_only) {
+		/* blambda's own records alone: the user's tags are neither written back as read nor taken off */
+		for (size_t i = 0; i < want->nr; i++)
+			if (!strncmp(want->items[i].key, "blambda:", 8))
+				kvlist_add(&own, want->items[i].key, want->items[i].value);
+		tags = &own;
+	}
 	if (s->writes & DEPLOY_WRITE_TAGS) {
 		struct strlist gone = STRLIST_INIT;
 
-		deploy_tags_removed(&final.tags, tags, &gone);
+		if (!code_only)
+			deploy_tags_removed(&final.tags, tags, &gone);
 		p->writes++;
 		if (lambda_tag_resource(a, p->region, final.arn, tags, &p->err)) {
 			strlist_clear(&gone);
@@ -429,6 +439,7 @@ static int finish_function(struct aws *a, struct deploy_plan *p, struct deploy_s
 	r = 0;
 out:
 	lambda_function_release(&final);
+	kvlist_clear(&own);
 	return r;
 }
 
@@ -471,7 +482,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 			    "configuration"))
 		goto out;
 	/* what the function looks like now (its ARN for tagging, if it was not known) */
-	r = finish_function(a, p, s, &tags, &c.seen);
+	r = finish_function(a, p, s, &tags, &c.seen, o->code_only && s->action != DEPLOY_CREATE);
 out:
 	lambda_function_release(&c.out);
 	lambda_function_release(&c.seen);
@@ -606,6 +617,8 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 		struct deploy_step *s = &p->steps[i];
 		int r = 0;
 
+		if (s->kind == DEPLOY_VERSION && s->action == DEPLOY_UNCHANGED)
+			published = s->version; /* the newest holds it all: the alias follows it */
 		if (s->action == DEPLOY_UNCHANGED)
 			continue;
 		if (s->kind == DEPLOY_ROLE)

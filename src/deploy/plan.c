@@ -186,6 +186,7 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	if (o->code_only && step->have) {
 		/* its own settings and tags; blambda's layers at their new versions */
 		kept_settings(step->have, s, tags);
+		s->layers_only = 1; /* a configuration update sends the layers alone */
 		/* the layers are built for blambda.yml's architecture: it goes with them */
 		s->architecture = config_str(cfg, CFG_FUNCTION_ARCHITECTURE);
 		deploy_code_only_layers(&step->have->layers, config_str(o->cfg, CFG_LAYERS_RUNTIME), rt_arn,
@@ -348,19 +349,53 @@ static int plan_files(struct aws *a, const struct deploy_opts *o, struct deploy_
  * With --publish or function.alias: a version published after the update,
  * and the alias pointed at it (made when it is not there).
  */
+/*
+ * When the function is left as it is and its newest published version
+ * holds the same code and layers, PublishVersion would make none: *newest
+ * is that version (else 0). -1 when the versions cannot be read.
+ */
+static int newest_version_current(struct aws *a, struct deploy_plan *p, size_t fn, const char *name, long *newest)
+{
+	const struct deploy_step *fs = deploy_function_step(p, fn);
+	struct lambda_versions v = { 0 };
+	const struct lambda_version *last;
+
+	*newest = 0;
+	if (!fs || fs->action != DEPLOY_UNCHANGED || !fs->have)
+		return 0;
+	if (lambda_list_versions(a, p->region, name, &v, &p->err))
+		return deploy_failed(p, "read the versions of function '%s'", name);
+	last = v.nr ? &v.items[v.nr - 1] : NULL;
+	if (last && last->code_sha256 && fs->have->code_sha256 && !strcmp(last->code_sha256, fs->have->code_sha256) &&
+	    strlist_equal(&last->layers, &fs->have->layers))
+		*newest = last->version;
+	lambda_versions_release(&v);
+	return 0;
+}
+
 static int plan_version(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn)
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	const char *alias = config_str(&o->fns[fn], CFG_FUNCTION_ALIAS);
 	struct deploy_step *s;
 
+	long newest = 0;
+
 	if (!o->publish && !alias)
 		return 0;
+	if (newest_version_current(a, p, fn, name, &newest))
+		return -1;
 	s = deploy_add_step(p, DEPLOY_VERSION, name);
 	s->fn = fn;
-	s->action = DEPLOY_PUBLISH;
-	deploy_reason(s, alias ? "alias '%s' follows it" : "--publish", alias);
 	s->planned = 1;
+	if (newest) { /* Lambda would publish none: it answers with the newest */
+		s->action = DEPLOY_UNCHANGED;
+		s->version = newest;
+		deploy_reason(s, "version %ld holds this code and these layers", newest);
+	} else {
+		s->action = DEPLOY_PUBLISH;
+		deploy_reason(s, alias ? "alias '%s' follows it" : "--publish", alias);
+	}
 	if (!alias)
 		return 0;
 	{
@@ -374,11 +409,16 @@ static int plan_version(struct aws *a, const struct deploy_opts *o, struct deplo
 	if (lambda_get_alias(a, p->region, name, alias, &s->old_version, &p->err))
 		return deploy_failed(p, "read alias '%s' of function '%s'", alias, name);
 	s->action = s->old_version ? DEPLOY_UPDATE : DEPLOY_CREATE;
+	s->version = newest; /* 0: the version about to be published */
+	if (newest && s->old_version == newest)
+		s->action = DEPLOY_UNCHANGED;
 	if (s->old_version == LAMBDA_VERSION_LATEST)
-		deploy_reason(s, "points at $LATEST");
-	else if (s->old_version)
-		deploy_reason(s, "points at version %ld", s->old_version);
-	else
+		deploy_reason(s, "was at $LATEST");
+	else if (s->old_version && newest && s->old_version != newest)
+		deploy_reason(s, "was at version %ld, not the newest (rolled back?)", s->old_version);
+	else if (s->old_version && s->action != DEPLOY_UNCHANGED)
+		deploy_reason(s, "was at version %ld", s->old_version);
+	else if (!s->old_version)
 		deploy_reason(s, "it does not exist yet");
 	s->planned = 1;
 	return 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
+#include "deploy/deploy.h"
 #include "deploy/prune.h"
 
 static struct prune_target *add_target(struct prune_plan *p, const char *name, int layer)
@@ -54,6 +55,10 @@ int prune_plan_make(struct aws *a, const struct config *cfg, const struct config
 		struct lambda_versions v = { 0 };
 		struct lambda_aliases al = { 0 };
 
+		if ((r = deploy_check_ours(a, NULL, name, err))) {
+			error_prefix(err, "cannot prune function '%s'", name);
+			break;
+		}
 		r = lambda_list_versions(a, NULL, name, &v, err) || lambda_aliases(a, NULL, name, &al, err);
 		if (r)
 			error_prefix(err, "cannot read the versions of function '%s'", name);

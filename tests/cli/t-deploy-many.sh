@@ -103,6 +103,33 @@ blambda deploy --jobs 0
 expect_status 2
 expect_err_has "--jobs"
 
+test_case "--code-only where Lambda cannot decrypt the environment: the layers go alone, nothing read back is written"
+aws lambda update-function-configuration --function-name many-a --environment '{"Variables": {"KEEP": "me"}}' > /dev/null
+aws lambda tag-resource --resource "$(aws lambda get-function --function-name many-a --query Configuration.FunctionArn --output text)" \
+	--tags team=blue > /dev/null
+aws lambda get-function --function-name many-a > "$TMP/real.json"
+"$PYTHON" - "$TMP/real.json" > "$TMP/rules.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d.pop("ResponseMetadata", None)
+d["Configuration"]["Environment"] = {"Error": {"ErrorCode": "KMSAccessDeniedException", "Message": "no key"}}
+d["Configuration"]["Layers"] = []  # so that blambda's layer is put back: a configuration write
+print(json.dumps([{"match": "GET /2015-03-31/functions/many-a", "times": 1, "status": 200, "body": json.dumps(d),
+                   "headers": {"Content-Type": "application/json"}}]))
+PY
+faults "$(cat "$TMP/rules.json")"
+echo ';; kms' >> src/hello.clj
+mark
+blambda deploy --code-only many-a
+expect_status 0
+expect_out_has "function 'many-a': updated"
+[ "$(grep -c 'PUT /2015-03-31/functions/many-a/configuration' "$REQUESTS")" = 1 ] && pass || fail "no configuration write"
+awsq lambda get-function-configuration --function-name many-a
+expect_json "d['Environment']['Variables'] == {'KEEP': 'me'}"
+awsq lambda get-function --function-name many-a
+expect_json "d['Tags'].get('team') == 'blue'"
+faults '[]'
+
 test_case "side by side: with a slow Lambda, five updates take about as long as one"
 echo ';; slow' >> src/hello.clj
 faults '[{"match": "PUT /2015-03-31/functions/", "times": 5, "delay": 1}]'
@@ -111,6 +138,17 @@ blambda deploy
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 expect_status 0
 [ "$ms" -lt 4000 ] && pass || fail "five updates delayed 1 s each took ${ms} ms: not side by side"
+faults '[]'
+
+test_case "Lambda's refusal quoting the environment: the values are not shown"
+sed -i 's/memory: 256/memory: 384/' blambda.yml
+faults '[{"match": "PUT /2015-03-31/functions/many-c/configuration", "times": 5, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException"},
+          "body": "{\"message\": \"Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {\\\"TOKEN\\\":\\\"env-secret-value\\\"}\"}"}]'
+blambda deploy --json
+expect_status 3
+expect_out_lacks "env-secret-value"
+expect_out_has "exceeded the 4KB limit. (the variables it quotes are not shown)"
 faults '[]'
 
 finish

@@ -342,7 +342,7 @@ expect_json 'd["FunctionVersion"] == "2"'
 sed -i 's/^  memory: .*/  memory: 768\n  alias: live/' blambda.yml
 blambda deploy
 expect_status 0
-expect_out_has "alias 'hello:live': updated -> version 3 (points at version 2)"
+expect_out_has "alias 'hello:live': updated -> version 3 (was at version 2)"
 awsq lambda get-alias --function-name hello --name live
 expect_json 'd["FunctionVersion"] == "3"'
 blambda invoke --qualifier live --payload '{"via":"alias"}'

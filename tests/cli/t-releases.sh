@@ -41,8 +41,22 @@ expect_status 0
 expect_out "alias 'live' of function 'hello': version 3 -> 2"
 awsq lambda get-alias --function-name hello --name live --query FunctionVersion --output text
 [ "$out" = 2 ] && pass || fail "alias at $out"
+blambda diff
+expect_status 1
+expect_out_has "alias 'hello:live':"
+expect_out_has "  version 2 -> 3 (the newest, which the next deploy points it at)"
+blambda deploy --dry-run
+expect_out_has "version 'hello': unchanged (version 3 holds this code and these layers)"
+expect_out_has "would update alias 'hello:live' (was at version 2, not the newest (rolled back?))"
 blambda rollback --to 3 --json
 expect_json "d == {'dry_run': False, 'function': 'hello', 'alias': 'live', 'from': 2, 'to': 3}"
+
+test_case "with function.alias and nothing changed: up to date, no version published, no write"
+mark
+blambda deploy
+expect_status 0
+expect_out_has "up to date"
+expect_writes ""
 
 test_case "rollback refuses, saying why"
 blambda rollback --to 3
@@ -104,6 +118,30 @@ expect_out_has "version 4 of layer 'blambda': kept, one of the newest"
 awsq lambda list-layer-versions --layer-name blambda --query 'LayerVersions[].Version' --output text
 [ "$(echo $out | tr ' \t' '\n\n' | sort -n | tr '\n' ' ')" = "1 3 4 " ] && pass || fail "layer versions left: $out"
 
+
+test_case "a function of that name that blambda did not make: prune and rollback refuse, nothing deleted"
+printf 'x' > "$TMP/n.txt" && (cd "$TMP" && zip -q n.zip n.txt)
+aws lambda create-function --function-name notours --runtime provided.al2023 --handler x --zip-file "fileb://$TMP/n.zip" \
+	--role arn:aws:iam::123456789012:role/hello-blambda-role > /dev/null
+for i in 1 2 3; do
+	aws lambda update-function-configuration --function-name notours --description "v$i" > /dev/null
+	aws lambda publish-version --function-name notours > /dev/null
+done
+aws lambda create-alias --function-name notours --name live --function-version 1 > /dev/null
+mkdir -p "$TMP/other" && cd "$TMP/other" || exit 1
+printf 'function:\n  name: notours\n  handler: x/handler\n  alias: live\nbabashka:\n  version: 9.9.9\n' > blambda.yml
+mark
+blambda prune --keep 1 --yes
+expect_status 1 # NotOurs, as deploy says it
+expect_err_has "cannot prune function 'notours': it exists in eu-west-1 and blambda did not make it"
+expect_err_has "blambda import notours"
+blambda rollback
+expect_status 1
+expect_err_has "cannot roll back alias 'live' of function 'notours': it exists in eu-west-1 and blambda did not make it"
+expect_writes ""
+awsq lambda list-versions-by-function --function-name notours --query 'Versions[].Version' --output text
+[ "$out" = '$LATEST	1	2	3' ] && pass || fail "versions left: $out"
+cd "$TMP/hello" || exit 1
 
 test_case "a project of several regions: versions, rollback and prune need --region"
 printf 'aws:\n  regions: [eu-west-1, us-east-1]\n' >> blambda.yml

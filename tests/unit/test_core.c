@@ -101,6 +101,10 @@ static void test_buf_printable(void)
 		{ "cut \xe2\x82", "cut ??", 0 },
 		{ "surrogate \xed\xa0\x80", "surrogate ???", 0 },
 		{ "too big \xf4\x90\x80\x80", "too big ????", 0 },
+		{ "evil\xe2\x80\xaejs.clj", "evil?js.clj", 0 },   /* RIGHT-TO-LEFT OVERRIDE */
+		{ "iso\xe2\x81\xa6x\xe2\x81\xa9", "iso?x?", 0 }, /* LEFT-TO-RIGHT ISOLATE, POP */
+		{ "mark\xe2\x80\x8f.", "mark?.", 0 },             /* RIGHT-TO-LEFT MARK */
+		{ "dash \xe2\x80\x94 ok", "dash \xe2\x80\x94 ok", 0 },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -111,8 +111,9 @@ _blambda()
         "rollback")
             case $prev in
                 --to) ;;
+                --alias) ;;
             esac
-            case $prev in --to) return 0 ;; esac
+            case $prev in --to|--alias) return 0 ;; esac
             ;;
         "prune")
             case $prev in
@@ -205,7 +206,7 @@ _blambda()
             ;;
         "rollback")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--to --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--to --dry-run --no-dry-run -n --alias --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

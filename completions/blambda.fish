@@ -102,6 +102,7 @@ complete -c blambda -n '__fish_seen_subcommand_from versions' -f -a '(blambda co
 complete -c blambda -n '__fish_seen_subcommand_from rollback' -l to -x -d 'the version to point the alias at'
 complete -c blambda -n '__fish_seen_subcommand_from rollback' -s n -l dry-run -d 'say what would move, and move nothing'
 complete -c blambda -n '__fish_seen_subcommand_from rollback' -l no-dry-run -d 'turn off --dry-run'
+complete -c blambda -n '__fish_seen_subcommand_from rollback' -l alias -x -d 'the alias to move back (else function.alias)'
 complete -c blambda -n '__fish_seen_subcommand_from rollback' -f -a '(blambda config --functions 2>/dev/null)'
 complete -c blambda -n '__fish_seen_subcommand_from prune' -l keep -x -d 'keep the newest N versions of each (default 3)'
 complete -c blambda -n '__fish_seen_subcommand_from prune' -l layers -d 'also the versions of the runtime and deps layers'

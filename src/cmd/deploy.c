@@ -219,6 +219,9 @@ static int check_project(const struct args *args, const struct config *cfg, cons
 	}
 	if (layers_only && args->pos.nr)
 		return error_set(err, EXIT_USAGE, "--layer publishes the project's layers: it takes no function names");
+	if (layers_only && (m->publish || (m->command_opts && args_value(args, DEPLOY_OPT_ALIAS)->set)))
+		return error_set(err, EXIT_USAGE, "--layer publishes the layers alone: --publish and --alias are for "
+				 "functions");
 	if (layers_only && m->code_only)
 		return error_set(err, EXIT_USAGE, "--layer and --code-only: choose one (--layer publishes the layers alone, "
 				 "--code-only the layers and the functions' code)");
@@ -363,6 +366,7 @@ static int exec_deploy(struct args *args, struct config *cfg)
 	m.use_s3 = args_flag(args, DEPLOY_OPT_USE_S3);
 	m.publish = args_flag(args, DEPLOY_OPT_PUBLISH);
 	m.code_only = args_flag(args, DEPLOY_OPT_CODE_ONLY);
+	m.command_opts = 1;
 	if (args_value(args, DEPLOY_OPT_JOBS)->set)
 		m.jobs = (int)args_value(args, DEPLOY_OPT_JOBS)->num;
 	return deploy_run(args, cfg, &m);

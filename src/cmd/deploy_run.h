@@ -14,6 +14,7 @@ struct deploy_mode {
 	int dry_run, layers_only, use_s3, publish, code_only;
 	int code_files; /* diff --files */
 	int jobs;       /* --jobs: functions at once (0: the default) */
+	int command_opts; /* args holds deploy's own options (not status's or diff's) */
 	/* prints the plans and returns the exit status; NULL: deploy's own rendering */
 	int (*render)(struct deploy_plan *plans, size_t n, int json, size_t failures);
 };

@@ -163,7 +163,7 @@ static int may_delete(const struct args *args, const struct destroy_plan *plans,
 		return 0;
 	}
 	if (!confirm(plans, n, regions)) {
-		info("Nothing deleted");
+		info("nothing deleted");
 		*r = EXIT_OK;
 		return 0;
 	}
@@ -245,7 +245,7 @@ static int exec_destroy(struct args *args, struct config *cfg)
 		else
 			print_plans(stdout, plans, n, 1);
 		if (!count_all(plans, n))
-			info("Nothing to delete");
+			info("nothing to delete");
 		unsure_hint(plans, n);
 		goto out;
 	}

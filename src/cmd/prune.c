@@ -105,11 +105,11 @@ static int exec_prune(struct args *args, struct config *cfg)
 		r = error_print_release(&err);
 	} else if (dry_run || !prune_deletions(&p)) {
 		if (json)
-			print_json(&p, 1, NULL);
+			print_json(&p, dry_run, NULL);
 		else
 			print_text(stdout, &p, 1);
 		if (!prune_deletions(&p))
-			info("Nothing to delete");
+			info("nothing to delete");
 	} else if (may_delete(args, &p, &r)) {
 		int failed = prune_plan_execute(&a, &p, &err) != 0;
 

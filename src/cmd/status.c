@@ -156,9 +156,11 @@ static int report_failures(struct deploy_plan *plans, size_t n)
 
 static int render_status(struct deploy_plan *plans, size_t n, int json, size_t failures)
 {
-	(void)failures;
 	if (json) {
-		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "regions");
+		cJSON *root = cJSON_CreateObject(), *list;
+
+		cJSON_AddBoolToObject(root, "ok", !failures);
+		list = cJSON_AddArrayToObject(root, "regions");
 
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(list, status_json(&plans[i]));
@@ -257,7 +259,7 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			buf_release(&head);
 		}
 	if (json) {
-		r = render_status(plans, n, 1, 0);
+		r = render_status(plans, n, 1, failures);
 		return r != EXIT_OK ? r : found ? EXIT_FAIL : EXIT_OK;
 	}
 	if (!found && !failures)
@@ -293,7 +295,7 @@ const struct command cmd_status = {
 		"build here (the project is built as deploy builds it), how many settings differ from "
 		"blambda.yml and whether they were changed outside blambda (the tag blambda:settings holds a "
 		"digest of what blambda last wrote), where its alias points, and its URL. Nothing is "
-		"written. With --json: {\"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
+		"written. With --json: {\"ok\", \"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
 		"\"state\", \"last_modified\", \"code_is_local_build\", \"changed_outside_blambda\", "
 		"\"differences\", \"tag_differences\", \"alias_version\", \"url\"}]}]}.",
 	.pos = POS_FUNCTION,

@@ -255,9 +255,16 @@ static void note_kept(const struct deploy_opts *o, struct deploy_plan *p, size_t
 			strlist_add(&s->kept, all.settings.items[i]);
 	for (size_t i = 0; i < all.tags.nr; i++)
 		strlist_add(&s->kept, all.tags.items[i]);
-	if (s->kept.nr)
-		deploy_reason(s, "%zu difference%s from blambda.yml's settings and tags left as %s (--code-only)",
-			      s->kept.nr, s->kept.nr == 1 ? "" : "s", s->kept.nr == 1 ? "it is" : "they are");
+	if (s->kept.nr) {
+		struct buf r = BUF_INIT;
+
+		buf_addf(&r, "left as %s by --code-only, 'blambda deploy' applies %s:", s->kept.nr == 1 ? "it is" : "they are",
+			 s->kept.nr == 1 ? "it" : "them");
+		for (size_t i = 0; i < s->kept.nr; i++)
+			buf_addf(&r, "%s %s", i ? ";" : "", s->kept.items[i]);
+		deploy_reason(s, "%s", r.ptr);
+		buf_release(&r);
+	}
 	deploy_diff_release(&all);
 	strlist_clear(&layers);
 	kvlist_clear(&tags);

@@ -42,7 +42,7 @@ test_case "on a terminal, destroy shows the plan and asks; no is no"
 out=$(printf 'n\n' | script -qec "$BLAMBDA destroy" /dev/null 2>&1)
 printf '%s' "$out" | grep -q "Delete 4 resources in eu-west-1? \[y/N\]" && pass || fail "no question: $out"
 printf '%s' "$out" | grep -q "would delete function 'hello'" && pass || fail "no plan shown: $out"
-printf '%s' "$out" | grep -q "Nothing deleted" && pass || fail "no word of nothing deleted: $out"
+printf '%s' "$out" | grep -q "nothing deleted" && pass || fail "no word of nothing deleted: $out"
 
 test_case "with CI set, even on a terminal nothing is asked"
 : > "$REQUESTS"
@@ -98,7 +98,7 @@ expect_json 'sorted(v["Version"] for v in d["LayerVersions"]) == [1, 2, 4]'
 test_case "all gone: nothing to delete, no error"
 blambda destroy --yes
 expect_status 0
-expect_err_has "Nothing to delete"
+expect_err_has "nothing to delete"
 
 test_case "a name the project does not declare"
 blambda destroy helo --yes

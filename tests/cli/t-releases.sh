@@ -49,7 +49,7 @@ blambda deploy --dry-run
 expect_out_has "version 'hello': unchanged (version 3 holds this code and these layers)"
 expect_out_has "would update alias 'hello:live' (was at version 2, not the newest (rolled back?))"
 blambda rollback --to 3 --json
-expect_json "d == {'dry_run': False, 'function': 'hello', 'alias': 'live', 'from': 2, 'to': 3}"
+expect_json "d == {'ok': True, 'dry_run': False, 'function': 'hello', 'alias': 'live', 'from': 2, 'to': 3}"
 
 test_case "with function.alias and nothing changed: up to date, no version published, no write"
 mark
@@ -62,6 +62,12 @@ test_case "rollback refuses, saying why"
 blambda rollback --to 3
 expect_status 2
 expect_err_has "alias 'live' of function 'hello' points at version 3 already"
+blambda rollback --to 3 --json
+expect_status 2
+expect_json "not d['ok'] and 'points at version 3 already' in d['error']['message']"
+blambda deploy --layer --alias live
+expect_status 2
+expect_err_has "--layer publishes the layers alone: --publish and --alias are for functions"
 blambda rollback --to 9
 expect_status 2
 expect_err_has "function 'hello' has no version 9"
@@ -72,6 +78,10 @@ sed -i '/^  alias: live$/d' blambda.yml
 blambda rollback
 expect_status 2
 expect_err_has "function 'hello' has no function.alias: rollback moves an alias back"
+expect_err_has "name it with --alias NAME"
+blambda rollback --alias live --dry-run # named on the command line: found, and at the oldest here
+expect_status 2
+expect_err_has "alias 'live' of function 'hello' points at version 1, and there is no earlier version"
 sed -i 's/^  name: hello$/  name: hello\n  alias: live/' blambda.yml
 
 test_case "prune: beyond the newest N, never a version an alias points at"

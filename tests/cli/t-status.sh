@@ -48,7 +48,7 @@ blambda deploy --code-only --json
 expect_status 0
 expect_json "d['functions'][0]['kept'] == ['memory 256 -> 512', 'environment SECRET removed', 'layers changed']"
 expect_json "'code changed' in d['functions'][0]['reasons']"
-expect_json "\"3 differences from blambda.yml's settings and tags left as they are (--code-only)\" in d['functions'][0]['reasons']"
+expect_json "\"left as they are by --code-only, 'blambda deploy' applies them: memory 256 -> 512; environment SECRET removed; layers changed\" in d['functions'][0]['reasons']"
 expect_writes "PUT /2015-03-31/functions/hello/code;"
 got=$(aws lambda get-function-configuration --function-name hello \
 	--query '[MemorySize, Environment.Variables.SECRET, join(`,`, Layers[].Arn)]' --output text)

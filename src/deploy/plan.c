@@ -474,6 +474,8 @@ static int plan_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 		s->planned = 1;
 		return 0;
 	}
+	if (!want.auth && fs && fs->have && !kvlist_get(&fs->have->tags, DEPLOY_URL_TAG_KEY))
+		return 0; /* no URL wanted, and none of blambda's to take away: nothing to read */
 	if (lambda_get_url(a, p->region, name, &have, &exists, &p->err)) {
 		lambda_url_release(&have);
 		return deploy_failed(p, "read the URL of function '%s'", name);

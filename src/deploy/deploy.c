@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/xalloc.h"
 #include "deploy/internal.h"
@@ -270,7 +271,7 @@ const struct deploy_step *deploy_function_step(const struct deploy_plan *p, size
 }
 
 struct pool {
-	size_t n, next;
+	size_t n, next, finished;
 	void (*work)(struct aws *a, void *ctx, size_t i);
 	void *ctx;
 	pthread_mutex_t lock;
@@ -296,12 +297,33 @@ static void *pool_worker(void *arg)
 		if (i >= w->pool->n)
 			return NULL;
 		w->pool->work(w->a, w->pool->ctx, i);
+		pthread_mutex_lock(&w->pool->lock);
+		w->pool->finished++;
+		pthread_mutex_unlock(&w->pool->lock);
 	}
 }
 
-void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx)
+/* While the threads work: tick(ctx, finished, n) four times a second, and once more at the end */
+static void watch_pool(struct pool *pool, void (*tick)(void *ctx, size_t finished, size_t n), void *ctx)
 {
-	struct pool pool = { n, 0, work, ctx, PTHREAD_MUTEX_INITIALIZER };
+	for (;;) {
+		struct timespec quarter = { 0, 250000000L };
+		size_t finished;
+
+		pthread_mutex_lock(&pool->lock);
+		finished = pool->finished;
+		pthread_mutex_unlock(&pool->lock);
+		tick(ctx, finished, pool->n);
+		if (finished >= pool->n)
+			return;
+		nanosleep(&quarter, NULL);
+	}
+}
+
+void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx,
+		 void (*tick)(void *ctx, size_t finished, size_t n))
+{
+	struct pool pool = { n, 0, 0, work, ctx, PTHREAD_MUTEX_INITIALIZER };
 	struct pool_worker *w = xcalloc(jobs ? jobs : 1, sizeof(*w));
 	size_t started = 0;
 
@@ -322,6 +344,8 @@ void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *
 		w[0].pool = &pool;
 		w[0].a = a;
 		pool_worker(&w[0]);
+	} else if (tick) {
+		watch_pool(&pool, tick, ctx);
 	}
 	for (size_t i = 0; i < started; i++) {
 		pthread_join(w[i].thread, NULL);

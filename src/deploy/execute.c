@@ -9,6 +9,7 @@
 
 #include "aws/iam.h"
 #include "aws/s3.h"
+#include "core/clock.h"
 #include "core/wait.h"
 #include "core/xalloc.h"
 #include "deploy/internal.h"
@@ -640,26 +641,53 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 struct lanes {
 	struct lane *lane;
 	const struct deploy_opts *o;
+	const struct observer *obs; /* one display for all the lanes: its wait line, or a note as each ends */
+	int notes;                  /* a note as each ends: no line is drawn (off a terminal, several regions) */
+	double start;
 };
 
 static void lane_work(struct aws *a, void *ctx, size_t i)
 {
 	struct lanes *l = ctx;
+	const struct deploy_step *fs = &l->lane[i].view.steps[l->lane[i].fn];
 
 	exec_lane(a, l->o, &l->lane[i]);
+	if (l->notes)
+		observe_note(l->obs, NOTE_INFO, "%s: function '%s': %s", l->lane[i].view.region, fs->name,
+			     l->lane[i].view.failed ? "failed" : "done");
 }
 
-/* Every lane, `jobs` at a time; several at once go without spinners (they would overwrite each other) */
+static void lanes_tick(void *ctx, size_t finished, size_t n)
+{
+	struct lanes *l = ctx;
+	char label[96];
+
+	if (!l->obs || l->notes)
+		return;
+	if (finished >= n) {
+		observe_wait(l->obs, "", -1);
+		return;
+	}
+	snprintf(label, sizeof(label), "%zu of %zu functions (%zu done)", n - finished, n, finished);
+	observe_wait(l->obs, label, clock_seconds() - l->start);
+}
+
+/*
+ * Every lane, `jobs` at a time; several at once draw one display for all
+ * (each lane's own spinners would overwrite each other).
+ */
 static void run_lanes(struct aws *a, const struct deploy_opts *o, struct lane *lane, size_t n, size_t jobs)
 {
 	struct deploy_opts quiet = *o;
-	struct lanes l = { lane, o };
+	struct lanes l = { lane, o, NULL, 0, clock_seconds() };
 
 	if (n > 1 && jobs > 1) {
 		quiet.quiet_progress = 1;
 		l.o = &quiet;
+		l.obs = a->obs;
+		l.notes = a->obs && (o->quiet_progress || !a->obs->wait); /* several regions, or off a terminal */
 	}
-	deploy_pool(a, n, jobs, lane_work, &l);
+	deploy_pool(a, n, jobs, lane_work, &l, lanes_tick);
 }
 
 /* Each lane's failure onto its function step, its writes onto the plan; the first failure is the plan's too */

@@ -35,9 +35,12 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 /*
  * work(a, ctx, i) for each i below n, up to `jobs` at once, each thread on
  * a clone of a (a connection of its own); with one item or one job, or no
- * thread to be had, one after another on a itself.
+ * thread to be had, one after another on a itself. While threads work, the
+ * calling thread calls tick (when not NULL) with how many are finished,
+ * four times a second and once when all are.
  */
-void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx);
+void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx,
+		 void (*tick)(void *ctx, size_t finished, size_t n));
 /* The URL function.url.* asks for: a view into f's values, not to be released. */
 void deploy_wanted_url(const struct config *f, struct lambda_url *u);
 

@@ -610,7 +610,7 @@ static int plan_functions(struct aws *a, const struct deploy_opts *o, struct dep
 		memcpy(v.view[fn].steps, p->steps, layers * sizeof(*p->steps));
 		v.view[fn].nr = layers;
 	}
-	deploy_pool(a, o->nfns, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT, plan_work, &v);
+	deploy_pool(a, o->nfns, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT, plan_work, &v, NULL);
 	r = gather_views(p, &v, o->nfns, layers);
 	free(v.view);
 	free(v.failed);

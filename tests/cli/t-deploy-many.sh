@@ -45,6 +45,8 @@ expect_status 3
 expect_err_has "cannot update the code of function 'many-b': ServiceException: internal failure b (request id req-b)"
 expect_err_has "cannot update the code of function 'many-d': InvalidParameterValueException: bad d (request id req-d)"
 expect_err_has "2 of 5 functions failed; the others are deployed"
+expect_err_has "eu-west-1: function 'many-b': failed" # off a terminal, a plain line as each function ends
+expect_err_has "eu-west-1: function 'many-a': done"
 expect_err_has "hint: what was done is kept; run 'blambda deploy' again to finish"
 [ "$(printf "%s\n" "$err" | grep -c "hint:")" = 1 ] && pass || fail "the hint was said more than once"
 for f in many-a many-c many-e; do

@@ -83,6 +83,26 @@ expect_err_has "cannot update the code of function 'many-e': InvalidParameterVal
 expect_err_lacks "functions failed"
 faults '[]'
 
+test_case "a new function whose create fails: the others are updated, a rerun makes it"
+printf '  many-f: {}\n' >> blambda.yml
+echo ';; six' >> src/hello.clj
+faults '[{"match": "POST /2015-03-31/functions", "times": 50, "status": 400,
+          "headers": {"x-amzn-ErrorType": "InvalidParameterValueException", "x-amzn-RequestId": "req-f"},
+          "body": "{\"message\": \"bad create\"}"}]'
+blambda deploy
+expect_status 3
+expect_err_has "cannot create function 'many-f': InvalidParameterValueException: bad create (request id req-f)"
+expect_err_has "eu-west-1: function 'many-f': failed"
+expect_out_has "function 'many-a': updated (code changed)"
+expect_out_has "role 'many-f-blambda-role': created"
+faults '[]'
+mark
+blambda deploy
+expect_status 0
+expect_out_has "function 'many-f': created"
+expect_out_has "role 'many-f-blambda-role': unchanged"
+[ "$(grep -c 'PUT /2015-03-31/functions/many-a/code' "$REQUESTS")" = 0 ] && pass || fail "many-a was written again"
+
 test_case "a storm of throttling on every function: slower, not failed"
 echo ';; storm' >> src/hello.clj
 faults '[{"match": "PUT /2015-03-31/functions/", "times": 12, "status": 429,

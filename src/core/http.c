@@ -568,6 +568,8 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 {
 	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs };
 	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
+	/* throttling gets more tries, unless the request itself says how many (a call tried once stays so) */
+	int throttled_max = req->max_attempts || max >= HTTP_THROTTLE_ATTEMPTS ? max : HTTP_THROTTLE_ATTEMPTS;
 	double start = clock_seconds();
 	char errbuf[CURL_ERROR_SIZE] = "";
 	CURLcode rc = CURLE_OK;
@@ -589,7 +591,7 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 			break;
 		r = got == ATTEMPT_ANSWERED ? 0 : -1;
 		again = retry_kind(req, got, rc, resp);
-		if (!again || attempt >= (again == HTTP_THROTTLED && max < HTTP_THROTTLE_ATTEMPTS ? HTTP_THROTTLE_ATTEMPTS : max))
+		if (!again || attempt >= (again == HTTP_THROTTLED ? throttled_max : max))
 			break;
 		d = backoff_ms(c, attempt, got == ATTEMPT_ANSWERED ? resp : NULL);
 		observe_trace(c->obs, 1, "  retrying in %ld ms", d);

@@ -20,7 +20,8 @@
  * Throttling (429, or what `retryable` calls throttling) slows every client
  * of the process down rather than failing: the next attempt of any of them
  * waits out the backoff, and a throttled call is tried up to
- * HTTP_THROTTLE_ATTEMPTS times (or max_attempts, when more).
+ * HTTP_THROTTLE_ATTEMPTS times (or AWS_MAX_ATTEMPTS, when more; a request
+ * that sets its own max_attempts gets those alone).
  */
 #define HTTP_THROTTLE_ATTEMPTS 10
 #define HTTP_THROTTLED 2

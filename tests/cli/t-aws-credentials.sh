@@ -264,6 +264,13 @@ AWS_EC2_METADATA_DISABLED=true AWS_EC2_METADATA_SERVICE_ENDPOINT=$FAKE_URL blamb
 expect_status 3
 expect_err_has "no AWS credentials found"
 
+test_case "a throttled call the caller tries once is tried once (the metadata token), not as throttling's ten"
+start_fault_proxy "$FAKE_URL"
+faults '[{"match": "PUT /latest/api/token", "times": 20, "status": 429, "body": "{}"}]'
+AWS_EC2_METADATA_DISABLED= AWS_EC2_METADATA_SERVICE_ENDPOINT=$PROXY_URL blambda doctor
+hits=$("$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/__fault/hits").read().decode())' "$PROXY_URL")
+[ "$hits" = 1 ] && pass || fail "the token was asked for $hits times"
+
 test_case "web identity from the environment (GitHub Actions, EKS): AssumeRoleWithWebIdentity, unsigned"
 printf 'oidc-secret-token\n' > "$TMP/oidc-token"
 export AWS_WEB_IDENTITY_TOKEN_FILE="$TMP/oidc-token" AWS_ROLE_ARN=arn:aws:iam::123456789012:role/ci

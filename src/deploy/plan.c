@@ -518,6 +518,134 @@ static int plan_url(struct aws *a, const struct deploy_opts *o, struct deploy_pl
 }
 
 /*
+ * Pieces of a plan made side by side, each on a view of its own: a plan
+ * that starts with copies of the steps planned so far (sharing what they
+ * hold, read only) and gets the piece's own steps, gathered into the plan
+ * in the pieces' order afterwards.
+ */
+struct plan_views {
+	const struct deploy_opts *o;
+	int (*piece)(struct aws *a, const struct deploy_opts *o, struct deploy_plan *view, size_t i);
+	struct deploy_plan *view;
+	int *failed;
+};
+
+static void plan_views_work(struct aws *a, void *ctx, size_t i)
+{
+	struct plan_views *v = ctx;
+
+	v->failed[i] = v->piece(a, v->o, &v->view[i], i) != 0;
+}
+
+/*
+ * A view's own steps (those after the first `shared`) onto the plan, a
+ * role's index moved with them; a failed view's failure becomes the plan's.
+ * The view is left empty.
+ */
+static void gather_view(struct deploy_plan *p, struct deploy_plan *view, size_t shared, int failed)
+{
+	size_t base = p->nr;
+
+	for (size_t i = shared; i < view->nr; i++) {
+		if (view->steps[i].role >= (int)shared)
+			view->steps[i].role = (int)(base + (size_t)view->steps[i].role - shared);
+		deploy_append_step(p, &view->steps[i]);
+	}
+	if (failed) {
+		free(p->failed);
+		p->failed = view->failed;
+		view->failed = NULL;
+		error_move(&p->err, &view->err);
+	}
+	free(view->steps);
+	free(view->failed);
+	error_release(&view->err);
+	memset(view, 0, sizeof(*view));
+}
+
+/* A view dropped: its own steps and its failure released. */
+static void drop_view(struct deploy_plan *view, size_t shared)
+{
+	for (size_t i = shared; i < view->nr; i++)
+		deploy_step_release(&view->steps[i]);
+	free(view->steps);
+	free(view->failed);
+	error_release(&view->err);
+	memset(view, 0, sizeof(*view));
+}
+
+static void open_view(const struct deploy_plan *p, struct deploy_plan *view)
+{
+	memset(view, 0, sizeof(*view));
+	view->region = p->region; /* borrowed */
+	view->steps = xmalloc((p->nr ? p->nr : 1) * sizeof(*p->steps));
+	memcpy(view->steps, p->steps, p->nr * sizeof(*p->steps));
+	view->nr = p->nr;
+}
+
+/*
+ * Pieces 0..n-1 side by side, up to `jobs` at once; their steps gathered in
+ * order up to the first piece that failed, whose failure becomes the
+ * plan's: the rest is dropped, as if planning had stopped there.
+ */
+static int plan_side_by_side(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t n,
+			     size_t jobs,
+			     int (*piece)(struct aws *a, const struct deploy_opts *o, struct deploy_plan *view, size_t i))
+{
+	struct plan_views v = { o, piece, xcalloc(n ? n : 1, sizeof(*v.view)), xcalloc(n ? n : 1, sizeof(*v.failed)) };
+	size_t shared = p->nr;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		open_view(p, &v.view[i]);
+	deploy_pool(a, n, jobs, plan_views_work, &v, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (r) {
+			drop_view(&v.view[i], shared);
+			continue;
+		}
+		gather_view(p, &v.view[i], shared, v.failed[i]);
+		r = v.failed[i] ? -1 : 0;
+	}
+	free(v.view);
+	free(v.failed);
+	return r;
+}
+
+/* The layers: the runtime layer, and the deps layer when there is one. */
+static int plan_layer_piece(struct aws *a, const struct deploy_opts *o, struct deploy_plan *view, size_t i)
+{
+	if (i == 0)
+		return plan_layer(a, o, view, DEPLOY_RUNTIME_LAYER, config_str(o->cfg, CFG_LAYERS_RUNTIME),
+				  o->runtime_layer);
+	return plan_layer(a, o, view, DEPLOY_DEPS_LAYER, config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer);
+}
+
+/*
+ * The function's read and its role's reads side by side (a role of the
+ * function's own only; with --code-only it is read only for a function not
+ * made yet, which its read says first).
+ */
+struct function_read {
+	const char *name;
+	size_t fn;
+	struct lambda_function *f;
+	int exists;
+	struct deploy_plan *p, role; /* the role planned on a view of its own */
+	int failed[2];
+};
+
+static void function_read_work(struct aws *a, void *ctx, size_t i)
+{
+	struct function_read *r = ctx;
+
+	if (i == 0)
+		r->failed[0] = read_function(a, r->p, r->name, r->f, &r->exists) != 0;
+	else
+		r->failed[1] = plan_role(a, &r->role, r->name, r->fn) != 0;
+}
+
+/*
  * A function and what goes with it: its role (unless function.role names
  * one, or --code-only finds the function there), the function, its version
  * and alias, its URL (not with --code-only).
@@ -526,94 +654,35 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	struct lambda_function f = { 0 };
-	int role = -1, exists, r = -1;
+	struct function_read rd = { name, fn, &f, 0, p, { 0 }, { 0, 0 } };
+	int own_role = !config_str(&o->fns[fn], CFG_FUNCTION_ROLE), role = -1, r = -1;
 
-	if (read_function(a, p, name, &f, &exists))
-		goto out;
-	if (!config_str(&o->fns[fn], CFG_FUNCTION_ROLE) && !(o->code_only && exists)) {
-		role = (int)p->nr;
-		if (plan_role(a, p, name, fn))
+	if (own_role && !o->code_only) {
+		open_view(p, &rd.role);
+		deploy_pool(a, 2, 2, function_read_work, &rd, NULL);
+		if (rd.failed[0]) {
+			drop_view(&rd.role, p->nr);
 			goto out;
+		}
+		role = rd.role.nr > p->nr ? (int)p->nr : -1;
+		gather_view(p, &rd.role, p->nr, rd.failed[1]);
+		if (rd.failed[1])
+			goto out;
+	} else {
+		if (read_function(a, p, name, &f, &rd.exists))
+			goto out;
+		if (own_role && !rd.exists) {
+			role = (int)p->nr;
+			if (plan_role(a, p, name, fn))
+				goto out;
+		}
 	}
-	if (plan_function(o, p, fn, role, &f, exists) || plan_files(a, o, p, fn) || plan_version(a, o, p, fn) ||
-	    (!(o->code_only && exists) && plan_url(a, o, p, fn)))
+	if (plan_function(o, p, fn, role, &f, rd.exists) || plan_files(a, o, p, fn) || plan_version(a, o, p, fn) ||
+	    (!(o->code_only && rd.exists) && plan_url(a, o, p, fn)))
 		goto out;
 	r = 0;
 out:
 	lambda_function_release(&f);
-	return r;
-}
-
-/*
- * The functions planned side by side, each on a view of the plan of its own:
- * the layer steps (copies that share what they hold, read only) followed by
- * its own steps, gathered into the plan in the functions' order afterwards.
- */
-struct fn_views {
-	const struct deploy_opts *o;
-	struct deploy_plan *view; /* one per function */
-	int *failed;
-};
-
-static void plan_work(struct aws *a, void *ctx, size_t fn)
-{
-	struct fn_views *v = ctx;
-
-	v->failed[fn] = plan_one_function(a, v->o, &v->view[fn], fn) != 0;
-}
-
-/*
- * Each view's own steps onto the plan (a role's index moved with them), up
- * to the first function whose planning failed, whose failure becomes the
- * plan's: the rest is dropped, as if planning had stopped there.
- */
-static int gather_views(struct deploy_plan *p, struct fn_views *v, size_t n, size_t layers)
-{
-	int r = 0;
-
-	for (size_t fn = 0; fn < n; fn++) {
-		struct deploy_plan *view = &v->view[fn];
-		size_t base = p->nr;
-
-		for (size_t i = layers; i < view->nr; i++) {
-			if (r) {
-				deploy_step_release(&view->steps[i]);
-				continue;
-			}
-			if (view->steps[i].role >= 0)
-				view->steps[i].role = (int)(base + (size_t)view->steps[i].role - layers);
-			deploy_append_step(p, &view->steps[i]);
-		}
-		if (!r && v->failed[fn]) {
-			p->failed = view->failed;
-			view->failed = NULL;
-			error_move(&p->err, &view->err);
-			r = -1;
-		}
-		free(view->steps);
-		free(view->failed);
-		error_release(&view->err);
-	}
-	return r;
-}
-
-static int plan_functions(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
-{
-	struct fn_views v = { o, xcalloc(o->nfns ? o->nfns : 1, sizeof(*v.view)),
-			      xcalloc(o->nfns ? o->nfns : 1, sizeof(*v.failed)) };
-	size_t layers = p->nr;
-	int r;
-
-	for (size_t fn = 0; fn < o->nfns; fn++) {
-		v.view[fn].region = p->region; /* borrowed */
-		v.view[fn].steps = xmalloc((layers ? layers : 1) * sizeof(*p->steps));
-		memcpy(v.view[fn].steps, p->steps, layers * sizeof(*p->steps));
-		v.view[fn].nr = layers;
-	}
-	deploy_pool(a, o->nfns, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT, plan_work, &v, NULL);
-	r = gather_views(p, &v, o->nfns, layers);
-	free(v.view);
-	free(v.failed);
 	return r;
 }
 
@@ -623,11 +692,11 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 
 	memset(p, 0, sizeof(*p));
 	p->region = xstrdup(o->region);
-	if (plan_layer(a, o, p, DEPLOY_RUNTIME_LAYER, config_str(o->cfg, CFG_LAYERS_RUNTIME), o->runtime_layer))
+	/* the layers, then the functions (each needs the layers' versions) */
+	if (plan_side_by_side(a, o, p, o->deps_layer ? 2 : 1, 2, plan_layer_piece))
 		return -1;
-	if (o->deps_layer && plan_layer(a, o, p, DEPLOY_DEPS_LAYER, config_str(o->cfg, CFG_LAYERS_DEPS), o->deps_layer))
-		return -1;
-	if (!o->layers_only && plan_functions(a, o, p))
+	if (!o->layers_only &&
+	    plan_side_by_side(a, o, p, o->nfns, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT, plan_one_function))
 		return -1;
 	/* a zip that must go through S3 needs a bucket: said before any write */
 	for (size_t i = 0; i < p->nr; i++) {

@@ -160,6 +160,24 @@ expect_json "not d['ok'] and d['functions'] == [] and d['error']['step'] == \"re
 blambda deploy
 expect_out_lacks "function 'hello'"
 
+test_case "the function and its role are read side by side: the first failure in the plan's order is the one said"
+faults '[{"match": "POST / Action=GetRole", "times": 100, "status": 403,
+          "body": "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no iam</Message></Error></ErrorResponse>"}]'
+mark
+blambda deploy --json
+expect_status 3
+expect_json "not d['ok'] and d['error']['step'] == \"read role 'hello-blambda-role'\" and d['error']['code'] == 'AccessDenied'"
+expect_json "d['functions'] == []"
+faults '[{"match": "POST / Action=GetRole", "times": 100, "status": 403,
+          "body": "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no iam</Message></Error></ErrorResponse>"},
+         {"match": "GET /2015-03-31/functions/hello", "times": 100, "delay": 0.3, "status": 500, "body": "{\"message\": \"down\"}"}]'
+blambda deploy
+expect_status 3
+expect_err_has "read function 'hello'"
+expect_err_lacks "no iam"
+expect_writes ""
+faults '[]'
+
 test_case "escape sequences in AWS's answers do not reach the terminal"
 faults '[{"match": "GET /2015-03-31/functions/hello", "times": 5, "status": 400,
           "headers": {"x-amzn-ErrorType": "Evil\u001b[31m"},

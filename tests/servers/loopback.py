@@ -19,8 +19,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 drops the connections of a client that
+    # opens many at once; each dropped SYN costs a second before it is sent again
+    request_queue_size = 128
+
+
 def serve(handler, portfile):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = Server(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     with open(portfile + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))

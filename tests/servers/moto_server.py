@@ -152,7 +152,10 @@ def serve_code():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Code)
+    class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 128  # not socketserver's 5: functions' zips are fetched side by side
+
+    server = Server(("127.0.0.1", 0), Code)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server.server_address[1]
 

@@ -57,6 +57,9 @@ void lambda_function_release(struct lambda_function *f)
 	free(f->state_reason);
 	free(f->last_update_status);
 	free(f->last_update_reason);
+	free(f->tracing);
+	strlist_clear(&f->subnets);
+	strlist_clear(&f->security_groups);
 	kvlist_clear(&f->environment);
 	strlist_clear(&f->layers);
 	kvlist_clear(&f->tags);
@@ -94,6 +97,20 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 	f->architecture = xstrdup(cJSON_GetArraySize(archs) > 0 && cJSON_GetStringValue(cJSON_GetArrayItem(archs, 0))
 					  ? cJSON_GetStringValue(cJSON_GetArrayItem(archs, 0))
 					  : "x86_64");
+	f->tracing = xstrdup_or_null(cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "TracingConfig"), "Mode")));
+	f->ephemeral_storage = get_long(cJSON_GetObjectItemCaseSensitive(c, "EphemeralStorage"), "Size");
+	if (!f->ephemeral_storage)
+		f->ephemeral_storage = 512; /* Lambda's default, for answers that leave it out */
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "VpcConfig"),
+								  "SubnetIds"))
+		if (cJSON_IsString(item))
+			strlist_add(&f->subnets, item->valuestring);
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "VpcConfig"),
+								  "SecurityGroupIds"))
+		if (cJSON_IsString(item))
+			strlist_add(&f->security_groups, item->valuestring);
+	f->reserved_concurrency = -1;
 	cJSON_ArrayForEach(item, vars)
 		if (cJSON_IsString(item))
 			kvlist_add(&f->environment, item->string, item->valuestring);
@@ -139,7 +156,12 @@ int lambda_get_function(struct aws *a, const char *region, const char *name, str
 	call.path = path.ptr;
 	r = aws_json_call(a, &call, NULL, &answer, err);
 	if (r == 0) {
+		const cJSON *reserved = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(answer, "Concurrency"), "ReservedConcurrentExecutions");
+
 		read_configuration(cJSON_GetObjectItemCaseSensitive(answer, "Configuration"), out);
+		if (cJSON_IsNumber(reserved) && reserved->valuedouble >= 0 && reserved->valuedouble <= 1e9)
+			out->reserved_concurrency = (long)reserved->valuedouble;
 		out->code_location = dup_str(cJSON_GetObjectItemCaseSensitive(answer, "Code"), "Location");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "Tags"))
 			if (cJSON_IsString(item))
@@ -164,10 +186,19 @@ static cJSON *string_map(const struct kvlist *l)
 	return o;
 }
 
+static cJSON *string_list(const struct strlist *l)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; l && i < l->nr; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(l->items[i]));
+	return a;
+}
+
 /* The settings UpdateFunctionConfiguration and CreateFunction share. */
 static void add_settings(cJSON *o, const struct lambda_settings *s)
 {
-	cJSON *env, *layers = cJSON_AddArrayToObject(o, "Layers");
+	cJSON *env, *vpc, *layers = cJSON_AddArrayToObject(o, "Layers");
 
 	for (size_t i = 0; s->layers && i < s->layers->nr; i++)
 		cJSON_AddItemToArray(layers, cJSON_CreateString(s->layers->items[i]));
@@ -182,6 +213,14 @@ static void add_settings(cJSON *o, const struct lambda_settings *s)
 	cJSON_AddNumberToObject(o, "MemorySize", (double)s->memory);
 	cJSON_AddNumberToObject(o, "Timeout", (double)s->timeout);
 	cJSON_AddItemToObject(env, "Variables", string_map(s->environment));
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "TracingConfig"), "Mode",
+				s->tracing ? s->tracing : "PassThrough");
+	cJSON_AddNumberToObject(cJSON_AddObjectToObject(o, "EphemeralStorage"), "Size",
+				(double)(s->ephemeral_storage ? s->ephemeral_storage : 512));
+	/* empty lists take a function out of its VPC */
+	vpc = cJSON_AddObjectToObject(o, "VpcConfig");
+	cJSON_AddItemToObject(vpc, "SubnetIds", string_list(s->subnets));
+	cJSON_AddItemToObject(vpc, "SecurityGroupIds", string_list(s->security_groups));
 }
 
 /*
@@ -395,6 +434,34 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
 	r = plain_call(a, region, "DELETE", path.ptr, query.ptr, 1, err);
 	buf_release(&path);
 	buf_release(&query);
+	return r;
+}
+
+int lambda_set_concurrency(struct aws *a, const char *region, const char *name, long reserved, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = NULL, *answer = NULL;
+	int r;
+
+	buf_adds(&path, "/2017-10-31/functions/");
+	aws_path_segment(&path, name);
+	buf_adds(&path, "/concurrency");
+	if (reserved < 0) {
+		r = plain_call(a, region, "DELETE", path.ptr, NULL, 0, err);
+		buf_release(&path);
+		return r;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddNumberToObject(body, "ReservedConcurrentExecutions", (double)reserved);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "PUT";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
 	return r;
 }
 

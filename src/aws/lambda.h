@@ -33,6 +33,11 @@ struct lambda_settings {
 	const struct kvlist *environment;
 	const struct strlist *layers; /* layer version ARNs, in order */
 	const struct kvlist *tags;    /* CreateFunction only */
+	const char *tracing;          /* TracingConfig.Mode: "Active" or "PassThrough" (NULL: Lambda's default) */
+	long ephemeral_storage;       /* MB of /tmp (0: Lambda's default, 512) */
+	const struct strlist *subnets, *security_groups; /* VpcConfig (none: out of any VPC) */
+	long reserved_concurrency;    /* with `reserve`: PutFunctionConcurrency, a write of its own */
+	unsigned reserve : 1;         /* instances are reserved (else none are) */
 	const char *revision_id;      /* UpdateFunctionConfiguration: only if the function is still at it, or NULL */
 	unsigned layers_only : 1;     /* UpdateFunctionConfiguration: send the layers alone (deploy --code-only) */
 };
@@ -46,6 +51,10 @@ struct lambda_function {
 	char *code_sha256;                /* base64, as Lambda gives it */
 	char *state, *state_reason, *last_update_status, *last_update_reason;
 	long memory, timeout;
+	char *tracing;                    /* "Active" or "PassThrough" */
+	long ephemeral_storage;           /* MB */
+	struct strlist subnets, security_groups;
+	long reserved_concurrency;        /* GetFunction: -1 when none is reserved */
 	struct kvlist environment;
 	struct strlist layers;
 	struct kvlist tags;
@@ -72,6 +81,8 @@ int lambda_update_code(struct aws *a, const char *region, const char *name, cons
 int lambda_update_configuration(struct aws *a, const char *region, const struct lambda_settings *s,
 				struct lambda_function *out, struct error *err);
 
+/* PutFunctionConcurrency with `reserved` instances (0 stops the function); DeleteFunctionConcurrency when it is -1. */
+int lambda_set_concurrency(struct aws *a, const char *region, const char *name, long reserved, struct error *err);
 /* UntagResource: the tag `key` off a function (one that is not there is no error). */
 int lambda_untag_resource(struct aws *a, const char *region, const char *arn, const char *key,
 			  struct error *err);

@@ -19,6 +19,13 @@ void config_value_clear(struct cfg_value *v)
 	free(v->origin);
 	free(v->str);
 	strlist_clear(&v->list);
+	for (size_t i = 0; i < v->hidden.nr; i++) { /* function.environment-file's values */
+		const char *secret = kvlist_get(&v->map, v->hidden.items[i]);
+
+		if (secret)
+			explicit_bzero((char *)secret, strlen(secret));
+	}
+	strlist_clear(&v->hidden);
 	kvlist_clear(&v->map);
 	memset(v, 0, sizeof(*v));
 }
@@ -160,6 +167,8 @@ static void value_copy(struct cfg_value *to, const struct cfg_value *from)
 		strlist_add(&to->list, from->list.items[i]);
 	for (size_t i = 0; i < from->map.nr; i++)
 		kvlist_add(&to->map, from->map.items[i].key, from->map.items[i].value);
+	for (size_t i = 0; i < from->hidden.nr; i++)
+		strlist_add(&to->hidden, from->hidden.items[i]);
 }
 
 int config_key_is_shared(enum cfg_id id)
@@ -299,6 +308,18 @@ void config_format_value(const struct config *cfg, enum cfg_id id, struct buf *o
 	}
 }
 
+/* vpc.subnets and vpc.security-groups go together: a VPC needs both */
+static int check_vpc(const struct config *f, const char *name, struct error *err)
+{
+	const struct cfg_value *sn = &f->v[CFG_FUNCTION_VPC_SUBNETS], *sg = &f->v[CFG_FUNCTION_VPC_SECURITY_GROUPS];
+
+	if (!sn->list.nr == !sg->list.nr)
+		return 0;
+	return error_set(err, EXIT_USAGE, "%s: function '%s' sets vpc.%s without vpc.%s: a function in a VPC needs both",
+			 sn->list.nr ? sn->origin : sg->origin, name, sn->list.nr ? "subnets" : "security-groups",
+			 sn->list.nr ? "security-groups" : "subnets");
+}
+
 int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n,
 			    struct error *err)
 {
@@ -334,15 +355,19 @@ int config_select_functions(const struct config *cfg, const struct strlist *name
 		if (!wanted)
 			continue;
 		config_for_function(cfg, i, &(*out)[*n]);
-		if (!config_str(&(*out)[*n], CFG_FUNCTION_HANDLER)) {
-			for (size_t k = 0; k <= *n; k++)
-				config_release(&(*out)[k]);
-			free(*out);
-			*out = NULL;
-			*n = 0;
-			return error_set(err, EXIT_USAGE, "%s sets no handler for function '%s'", where, name);
-		}
 		(*n)++;
+		if (!config_str(&(*out)[*n - 1], CFG_FUNCTION_HANDLER))
+			error_set(err, EXIT_USAGE, "%s sets no handler for function '%s'", where, name);
+		else if (check_vpc(&(*out)[*n - 1], name, err) || config_read_environment_file(&(*out)[*n - 1], err))
+			; /* err says why */
+		else
+			continue;
+		for (size_t k = 0; k < *n; k++)
+			config_release(&(*out)[k]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
 	}
 	return 0;
 }

@@ -32,10 +32,16 @@ enum cfg_id {
 	CFG_FUNCTION_MEMORY,
 	CFG_FUNCTION_TIMEOUT,
 	CFG_FUNCTION_ENVIRONMENT,
+	CFG_FUNCTION_ENVIRONMENT_FILE,
 	CFG_FUNCTION_SOURCE_PATHS,
 	CFG_FUNCTION_ROLE,
 	CFG_FUNCTION_LAYERS,
 	CFG_FUNCTION_DESCRIPTION,
+	CFG_FUNCTION_TRACING,
+	CFG_FUNCTION_EPHEMERAL_STORAGE,
+	CFG_FUNCTION_RESERVED_CONCURRENCY,
+	CFG_FUNCTION_VPC_SUBNETS,
+	CFG_FUNCTION_VPC_SECURITY_GROUPS,
 	CFG_FUNCTION_TAGS,
 	CFG_FUNCTION_ALIAS,
 	CFG_FUNCTION_URL_AUTH,
@@ -85,6 +91,7 @@ struct cfg_value {
 	long num;            /* CFG_INT */
 	struct strlist list; /* CFG_LIST */
 	struct kvlist map;   /* CFG_MAP */
+	struct strlist hidden; /* CFG_MAP: keys whose values are secrets (function.environment-file's), never shown */
 };
 
 /*
@@ -172,6 +179,16 @@ int config_function_index(const struct config *cfg, const char *name);
  * Release with config_release().
  */
 void config_for_function(const struct config *cfg, size_t i, struct config *out);
+
+/*
+ * Function f's function.environment-file (when set) read into its
+ * function.environment: the file's variables below those blambda.yml sets,
+ * their names in the value's `hidden`. config_select_functions does it; -1
+ * with err naming the file and line (never a value) when it cannot.
+ */
+int config_read_environment_file(struct config *f, struct error *err);
+/* A dotenv text (NAME=VALUE lines, # comments, export, quotes) into out; -1 with err naming path:line. */
+int config_dotenv_parse(const char *path, const char *text, size_t len, struct kvlist *out, struct error *err);
 
 /* The index of a dotted key, or -1. */
 int config_key_index(const char *key);

@@ -252,6 +252,37 @@ static int check_bb_version(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
+/* An EC2 id: PREFIX- then 8 or 17 hexadecimal digits (subnet-0abc..., sg-0abc...) */
+static int ec2_id(const char *v, const char *prefix)
+{
+	size_t n = strlen(prefix), h;
+
+	if (strncmp(v, prefix, n) || v[n] != '-')
+		return 0;
+	h = strspn(v + n + 1, "0123456789abcdef");
+	return !v[n + 1 + h] && (h == 8 || h == 17);
+}
+
+static int check_subnet(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (!ec2_id(v, "subnet")) {
+		buf_addf(why, "'%s' is not a subnet id like 'subnet-0123456789abcdef0'", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int check_security_group(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (!ec2_id(v, "sg")) {
+		buf_addf(why, "'%s' is not a security group id like 'sg-0123456789abcdef0'", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_nonempty(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
@@ -268,6 +299,9 @@ static const char *const runtimes[] = { "provided.al2023", "provided.al2", NULL 
 static const char *const archs[] = { "x86_64", "arm64", NULL };
 static const char *const url_auths[] = { "NONE", "AWS_IAM", NULL };
 static const char *const booleans[] = { "true", "false", NULL };
+static const char *const tracing_modes[] = { "passthrough", "active", NULL };
+static const char *const tracing_aliases[] = { "PassThrough", "passthrough", "Active", "active", "on", "active",
+						"off", "passthrough", NULL };
 static const char *const arch_aliases[] = { "amd64", "x86_64", "x64", "x86_64", "aarch64", "arm64", NULL };
 
 const struct cfg_key cfg_keys[CFG__COUNT] = {
@@ -285,6 +319,9 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		NULL, "timeout in seconds" },
 	[CFG_FUNCTION_ENVIRONMENT] = { "function.environment", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL,
 		check_env_entry, "environment variables of the function (a map, 4 KB at most)" },
+	[CFG_FUNCTION_ENVIRONMENT_FILE] = { "function.environment-file", CFG_STRING, "BLAMBDA_ENVIRONMENT_FILE", NULL,
+		0, 0, NULL, NULL, check_nonempty,
+		"a dotenv file of more environment variables (function.environment wins; its values are never shown)" },
 	[CFG_FUNCTION_SOURCE_PATHS] = { "function.source-paths", CFG_LIST, "BLAMBDA_SOURCE_PATHS", "src", 0, 0,
 		NULL, NULL, check_nonempty, "directories whose contents form the function zip" },
 	[CFG_FUNCTION_ROLE] = { "function.role", CFG_STRING, "BLAMBDA_ROLE", NULL, 0, 0, NULL, NULL,
@@ -293,6 +330,17 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		check_layer_arn, "extra layer version ARNs to attach" },
 	[CFG_FUNCTION_DESCRIPTION] = { "function.description", CFG_STRING, "BLAMBDA_DESCRIPTION", NULL, 0, 0,
 		NULL, NULL, check_description, "the function's description" },
+	[CFG_FUNCTION_TRACING] = { "function.tracing", CFG_ENUM, "BLAMBDA_TRACING", "passthrough", 0, 0,
+		tracing_modes, tracing_aliases, NULL, "X-Ray tracing: passthrough or active" },
+	[CFG_FUNCTION_EPHEMERAL_STORAGE] = { "function.ephemeral-storage", CFG_INT, "BLAMBDA_EPHEMERAL_STORAGE", "512",
+		512, 10240, NULL, NULL, NULL, "the size of /tmp in MB" },
+	[CFG_FUNCTION_RESERVED_CONCURRENCY] = { "function.reserved-concurrency", CFG_INT,
+		"BLAMBDA_RESERVED_CONCURRENCY", NULL, 0, 1000000, NULL, NULL, NULL,
+		"instances reserved for the function, and its most at once (0 stops it; unset: none reserved)" },
+	[CFG_FUNCTION_VPC_SUBNETS] = { "function.vpc.subnets", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, check_subnet,
+		"subnet ids the function runs in (with vpc.security-groups)" },
+	[CFG_FUNCTION_VPC_SECURITY_GROUPS] = { "function.vpc.security-groups", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		check_security_group, "security group ids of the function's network interfaces (with vpc.subnets)" },
 	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,
 		"tags put on the function (a map)" },
 	[CFG_FUNCTION_ALIAS] = { "function.alias", CFG_STRING, "BLAMBDA_ALIAS", NULL, 0, 0, NULL, NULL, check_alias,

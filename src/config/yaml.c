@@ -139,6 +139,14 @@ static void read_list(struct yctx *x, int id, yaml_node_t *val, struct cfg_value
 			return;
 		strlist_add(&fresh->list, (const char *)item->data.scalar.value);
 	}
+	if (id == CFG_FUNCTION_VPC_SUBNETS && fresh->list.nr > 16) {
+		*bad = val->start_mark;
+		buf_addf(why, "subnets lists %zu subnets; Lambda allows 16", fresh->list.nr);
+	}
+	if (id == CFG_FUNCTION_VPC_SECURITY_GROUPS && fresh->list.nr > 5) {
+		*bad = val->start_mark;
+		buf_addf(why, "security-groups lists %zu groups; Lambda allows 5", fresh->list.nr);
+	}
 	if (id == CFG_FUNCTION_LAYERS && fresh->list.nr > 4) {
 		*bad = val->start_mark;
 		buf_addf(why, "layers lists %zu layers; Lambda allows 5 in all, and the runtime layer is one", fresh->list.nr);

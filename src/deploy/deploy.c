@@ -32,6 +32,7 @@ const char *deploy_write_name(unsigned bit)
 	case DEPLOY_WRITE_CONFIG: return "configuration";
 	case DEPLOY_WRITE_TAGS: return "tags";
 	case DEPLOY_WRITE_POLICY: return "policy";
+	case DEPLOY_WRITE_CONCURRENCY: return "concurrency";
 	default: return "?";
 	}
 }
@@ -78,6 +79,8 @@ void deploy_step_release(struct deploy_step *s)
 	free(s->last_modified);
 	strlist_clear(&s->share_add);
 	strlist_clear(&s->share_remove);
+	strlist_clear(&s->attach);
+	strlist_clear(&s->detach);
 	free(s->failed);
 	error_release(&s->err);
 	memset(s, 0, sizeof(*s));
@@ -352,6 +355,30 @@ void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *
 		aws_release(&w[i].own);
 	}
 	free(w);
+}
+
+const struct deploy_managed_policy deploy_managed_policies[] = {
+	{ "AWSLambdaBasicExecutionRole", "service-role/", NULL },
+	{ "AWSLambdaVPCAccessExecutionRole", "service-role/", "vpc" },
+	{ "AWSXRayDaemonWriteAccess", "", "tracing" },
+};
+const size_t deploy_managed_policies_nr = sizeof(deploy_managed_policies) / sizeof(deploy_managed_policies[0]);
+
+void deploy_managed_policy_arn(size_t i, const char *region, struct buf *out)
+{
+	buf_addf(out, "arn:%s:iam::aws:policy/%s%s", aws_partition(region), deploy_managed_policies[i].path,
+		 deploy_managed_policies[i].name);
+}
+
+int deploy_wants_policy(const struct config *f, size_t i)
+{
+	const char *setting = deploy_managed_policies[i].setting;
+
+	if (!setting)
+		return 1;
+	if (!strcmp(setting, "vpc"))
+		return config_list(f, CFG_FUNCTION_VPC_SUBNETS)->nr > 0;
+	return !strcmp(deploy_tracing_mode(config_str(f, CFG_FUNCTION_TRACING)), "Active");
 }
 
 void deploy_role_name(const char *function, struct buf *out)

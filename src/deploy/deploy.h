@@ -48,9 +48,10 @@ enum deploy_write {
 	DEPLOY_WRITE_CODE = 1 << 1,   /* UpdateFunctionCode */
 	DEPLOY_WRITE_CONFIG = 1 << 2, /* UpdateFunctionConfiguration */
 	DEPLOY_WRITE_TAGS = 1 << 3,   /* TagResource */
-	DEPLOY_WRITE_POLICY = 1 << 4, /* the role: AttachRolePolicy */
+	DEPLOY_WRITE_POLICY = 1 << 4, /* the role: AttachRolePolicy, DetachRolePolicy */
+	DEPLOY_WRITE_CONCURRENCY = 1 << 5, /* PutFunctionConcurrency or DeleteFunctionConcurrency */
 };
-/* The name --json gives one write bit ("create", "code", "configuration", "tags", "policy"). */
+/* The name --json gives one write bit ("create", "code", "configuration", "tags", "policy", "concurrency"). */
 const char *deploy_write_name(unsigned bit);
 
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
@@ -91,6 +92,8 @@ void deploy_tags_removed(const struct kvlist *have, const struct kvlist *want, s
 #define DEPLOY_SETTINGS_DIGEST_LEN 16
 void deploy_settings_digest_have(const struct lambda_function *f, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1]);
 void deploy_settings_digest_want(const struct lambda_settings *s, char out[DEPLOY_SETTINGS_DIGEST_LEN + 1]);
+/* Lambda's TracingConfig.Mode for function.tracing ("active" -> "Active", else "PassThrough") */
+const char *deploy_tracing_mode(const char *setting);
 /* 1 when the function's settings are not those blambda last wrote (it carries the digest, and they differ) */
 int deploy_changed_outside(const struct lambda_function *f);
 /* "environment KEY added", "... changed", "... removed" (the names only: values may be secrets), appended to out */
@@ -109,6 +112,23 @@ void deploy_role_name(const char *function, struct buf *out);
 #define DEPLOY_WAIT_S 300
 #define DEPLOY_ROLE_WAIT_S 120
 #define DEPLOY_BASIC_POLICY "arn:%s:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+/*
+ * The managed policies a role blambda makes holds for a function's settings:
+ * the basic one always, and one for each setting that needs it (the VPC
+ * one for vpc, X-Ray's for tracing active). A policy of this list that no
+ * setting needs any more is detached; others attached to the role are left.
+ */
+struct deploy_managed_policy {
+	const char *name;    /* AWSLambdaVPCAccessExecutionRole */
+	const char *path;    /* "service-role/" or "" */
+	const char *setting; /* why it is wanted: "vpc", or NULL for always */
+};
+extern const struct deploy_managed_policy deploy_managed_policies[];
+extern const size_t deploy_managed_policies_nr;
+/* The ARN of policy i in the partition of region, into out */
+void deploy_managed_policy_arn(size_t i, const char *region, struct buf *out);
+/* Whether function f's settings want policy i */
+int deploy_wants_policy(const struct config *f, size_t i);
 
 /*
  * How a deployed function differs from what blambda.yml and the build say,
@@ -143,6 +163,7 @@ struct deploy_step {
 	char *last_modified;           /* function: when Lambda says it last changed */
 	struct strlist share_add;      /* layer: the layers.share entries to grant (AddLayerVersionPermission) */
 	struct strlist share_remove;   /* layer: blambda's statements to take back */
+	struct strlist attach, detach; /* role: the managed policy ARNs to attach and to detach */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

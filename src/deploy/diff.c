@@ -38,10 +38,26 @@ void deploy_environment_changes(const struct kvlist *have, const struct kvlist *
 			strlist_add_owned(out, buf_fmt("environment %s removed", have->items[i].key));
 }
 
-/* The settings as one text, the same whether read from Lambda or about to be written */
+const char *deploy_tracing_mode(const char *setting)
+{
+	return setting && !strcmp(setting, "active") ? "Active" : "PassThrough";
+}
+
+/* The settings a digest covers beyond the first ones, each as the function has it or is to have it */
+struct more_settings {
+	const char *tracing;
+	long ephemeral_storage;
+	const struct strlist *subnets, *security_groups;
+};
+
+/*
+ * The settings as one text, the same whether read from Lambda or about to be
+ * written. Those added later go in only when not Lambda's default, so that a
+ * function deployed before they were covered keeps its digest.
+ */
 static void settings_text(const char *runtime, const char *handler, const char *role, const char *arch,
 			  const char *description, long memory, long timeout, const struct kvlist *env,
-			  const struct strlist *layers, struct buf *out)
+			  const struct strlist *layers, const struct more_settings *m, struct buf *out)
 {
 	struct strlist keys = STRLIST_INIT;
 
@@ -54,6 +70,21 @@ static void settings_text(const char *runtime, const char *handler, const char *
 		buf_addf(out, "env %s=%s\n", keys.items[i], kvlist_get(env, keys.items[i]));
 	for (size_t i = 0; layers && i < layers->nr; i++)
 		buf_addf(out, "layer %s\n", layers->items[i]);
+	if (m->tracing && strcmp(m->tracing, "PassThrough"))
+		buf_addf(out, "tracing %s\n", m->tracing);
+	if (m->ephemeral_storage && m->ephemeral_storage != 512)
+		buf_addf(out, "ephemeral-storage %ld\n", m->ephemeral_storage);
+	for (int k = 0; k < 2; k++) { /* sets: sorted */
+		const struct strlist *l = k ? m->security_groups : m->subnets;
+		struct strlist sorted = STRLIST_INIT;
+
+		for (size_t i = 0; l && i < l->nr; i++)
+			strlist_add(&sorted, l->items[i]);
+		strlist_sort(&sorted);
+		for (size_t i = 0; i < sorted.nr; i++)
+			buf_addf(out, "%s %s\n", k ? "security-group" : "subnet", sorted.items[i]);
+		strlist_clear(&sorted);
+	}
 	strlist_clear(&keys);
 }
 
@@ -71,8 +102,10 @@ void deploy_settings_digest_have(const struct lambda_function *f, char out[DEPLO
 {
 	struct buf t = BUF_INIT;
 
+	struct more_settings m = { f->tracing, f->ephemeral_storage, &f->subnets, &f->security_groups };
+
 	settings_text(f->runtime, f->handler, f->role, f->architecture, f->description, f->memory, f->timeout,
-		      &f->environment, &f->layers, &t);
+		      &f->environment, &f->layers, &m, &t);
 	digest_of(&t, out);
 }
 
@@ -80,8 +113,10 @@ void deploy_settings_digest_want(const struct lambda_settings *s, char out[DEPLO
 {
 	struct buf t = BUF_INIT;
 
+	struct more_settings m = { s->tracing, s->ephemeral_storage, s->subnets, s->security_groups };
+
 	settings_text(s->runtime, s->handler, s->role, s->architecture, s->description, s->memory, s->timeout,
-		      s->environment, s->layers, &t);
+		      s->environment, s->layers, &m, &t);
 	digest_of(&t, out);
 }
 
@@ -114,6 +149,37 @@ static unsigned code_diff(const struct lambda_function *have, const struct lambd
 	return w;
 }
 
+static size_t list_size(const struct strlist *l)
+{
+	return l ? l->nr : 0;
+}
+
+/* The same entries, in any order (a VPC's subnets and groups are sets) */
+static int same_set(const struct strlist *want, const struct strlist *have)
+{
+	if (list_size(want) != have->nr)
+		return 0;
+	for (size_t i = 0; i < have->nr; i++)
+		if (!strlist_has(want, have->items[i]))
+			return 0;
+	return 1;
+}
+
+static void vpc_diff(const struct lambda_function *have, const struct lambda_settings *want, struct strlist *reasons)
+{
+	int had = have->subnets.nr > 0, wants = list_size(want->subnets) > 0;
+
+	if (had && !wants)
+		strlist_add(reasons, "vpc removed (the function leaves its VPC)");
+	else if (!had && wants)
+		strlist_add_owned(reasons, buf_fmt("vpc added (%zu subnets, %zu security groups)", want->subnets->nr,
+						   list_size(want->security_groups)));
+	else if (had && !same_set(want->subnets, &have->subnets))
+		strlist_add(reasons, "vpc subnets changed");
+	if (had && wants && !same_set(want->security_groups, &have->security_groups))
+		strlist_add(reasons, "vpc security groups changed");
+}
+
 static unsigned config_diff(const struct lambda_function *have, const struct lambda_settings *want,
 			    struct strlist *reasons)
 {
@@ -138,6 +204,15 @@ static unsigned config_diff(const struct lambda_function *have, const struct lam
 		deploy_environment_changes(&have->environment, want->environment, reasons);
 	if (!strlist_equal(want->layers, &have->layers)) /* in order: layers are applied in order */
 		strlist_add(reasons, "layers changed");
+	if (!same_str(have->tracing ? have->tracing : "PassThrough", want->tracing ? want->tracing : "PassThrough"))
+		strlist_add_owned(reasons, buf_fmt("tracing %s -> %s", have->tracing ? have->tracing : "PassThrough",
+						   want->tracing ? want->tracing : "PassThrough"));
+	if ((have->ephemeral_storage ? have->ephemeral_storage : 512) !=
+	    (want->ephemeral_storage ? want->ephemeral_storage : 512))
+		strlist_add_owned(reasons, buf_fmt("ephemeral storage %ld -> %ld MB",
+						   have->ephemeral_storage ? have->ephemeral_storage : 512,
+						   want->ephemeral_storage ? want->ephemeral_storage : 512));
+	vpc_diff(have, want, reasons);
 	return reasons->nr > before ? DEPLOY_WRITE_CONFIG : 0;
 }
 
@@ -176,11 +251,31 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 	return w;
 }
 
+/* Reserved concurrency is a write of its own (PutFunctionConcurrency), said among the settings */
+static unsigned concurrency_diff(const struct lambda_function *have, const struct lambda_settings *want,
+				 struct strlist *reasons)
+{
+	long w = want->reserve ? want->reserved_concurrency : -1, h = have->reserved_concurrency;
+	struct buf from = BUF_INIT, to = BUF_INIT;
+
+	if (w == h)
+		return 0;
+	if (h >= 0)
+		buf_addf(&from, "%ld", h);
+	if (w >= 0)
+		buf_addf(&to, "%ld", w);
+	strlist_add_owned(reasons, buf_fmt("reserved concurrency %s -> %s", h >= 0 ? from.ptr : "none",
+					   w >= 0 ? to.ptr : "none"));
+	buf_release(&from);
+	buf_release(&to);
+	return DEPLOY_WRITE_CONCURRENCY;
+}
+
 unsigned deploy_function_diff(const struct lambda_function *have, const struct lambda_settings *want,
 			      const char *code, struct deploy_diff *d)
 {
 	return code_diff(have, want, code, d) | config_diff(have, want, &d->settings) |
-	       tags_diff(have, want, &d->tags);
+	       concurrency_diff(have, want, &d->settings) | tags_diff(have, want, &d->tags);
 }
 
 void deploy_diff_release(struct deploy_diff *d)

@@ -115,12 +115,10 @@ out:
 
 static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s)
 {
-	struct buf policy = BUF_INIT;
 	struct kvlist tags = KVLIST_INIT;
 	struct iam_role role = { 0 };
 	int r = -1;
 
-	buf_addf(&policy, DEPLOY_BASIC_POLICY, aws_partition(p->region));
 	if (s->action == DEPLOY_CREATE) {
 		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
 		p->writes++;
@@ -143,10 +141,24 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 		}
 		deploy_set_str(&s->arn, role.arn);
 	}
-	if (s->writes & DEPLOY_WRITE_POLICY) {
+	for (size_t i = 0; i < s->attach.nr; i++) {
 		p->writes++;
-		if (iam_attach_role_policy(a, s->name, policy.ptr, &p->err)) {
-			deploy_failed(p, "attach AWSLambdaBasicExecutionRole to role '%s'", s->name);
+		if (iam_attach_role_policy(a, s->name, s->attach.items[i], &p->err)) {
+			r = -1;
+			deploy_failed(p, "attach %s to role '%s'", strrchr(s->attach.items[i], '/') + 1, s->name);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < s->detach.nr; i++) {
+		p->writes++;
+		r = iam_detach_role_policy(a, s->name, s->detach.items[i], &p->err);
+		if (r == 1 && error_is(&p->err, "NoSuchEntity")) { /* detached meanwhile */
+			error_release(&p->err);
+			r = 0;
+		}
+		if (r) {
+			r = -1;
+			deploy_failed(p, "detach %s from role '%s'", strrchr(s->detach.items[i], '/') + 1, s->name);
 			goto out;
 		}
 	}
@@ -155,7 +167,6 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 out:
 	iam_role_release(&role);
 	kvlist_clear(&tags);
-	buf_release(&policy);
 	return r;
 }
 
@@ -229,8 +240,9 @@ static int wait_function(struct aws *a, const struct deploy_opts *o, struct depl
 
 /*
  * A write to a function, tried again while Lambda refuses it for a passing
- * reason: another update in progress (409), or, after a role was just made,
- * "cannot be assumed by Lambda" (IAM takes seconds to reach Lambda).
+ * reason: another update in progress (409), or, after a role was just made
+ * or given a policy, "cannot be assumed by Lambda" or "does not have
+ * permissions" (IAM takes seconds to reach Lambda).
  */
 struct conflict_retry {
 	struct aws *a;
@@ -273,7 +285,8 @@ static enum wait_answer try_write(void *ctx)
 		return WAIT_DONE;
 	}
 	if (r == 1 && (error_is(&c->p->err, "ResourceConflictException") ||
-		       (c->role_new && c->p->err.message && strstr(c->p->err.message, "cannot be assumed by Lambda")))) {
+		       (c->role_new && c->p->err.message && (strstr(c->p->err.message, "cannot be assumed by Lambda") ||
+							      strstr(c->p->err.message, "does not have permissions"))))) {
 		error_release(&c->last);
 		c->last = c->p->err;
 		memset(&c->p->err, 0, sizeof(c->p->err));
@@ -351,6 +364,16 @@ static int update_function(struct conflict_retry *c, struct deploy_step *s, enum
 	lambda_function_release(&now);
 	buf_release(&what);
 	return r;
+}
+
+/* The reserved concurrency as blambda.yml says (none: the reservation deleted) */
+static int set_concurrency(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const struct lambda_settings *want)
+{
+	p->writes++;
+	if (lambda_set_concurrency(a, p->region, s->name, want->reserve ? want->reserved_concurrency : -1, &p->err))
+		return deploy_failed(p, "set the reserved concurrency of function '%s'", s->name);
+	s->written |= DEPLOY_WRITE_CONCURRENCY;
+	return 0;
 }
 
 static int create_function(struct conflict_retry *c, struct deploy_step *s)
@@ -464,7 +487,8 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 	c.name = s->name;
 	c.settings = &want;
 	c.code = &code;
-	c.role_new = role && role->action == DEPLOY_CREATE;
+	/* a role made, or given a policy, in this run: IAM takes seconds to tell Lambda */
+	c.role_new = role && (role->action == DEPLOY_CREATE || role->attach.nr);
 	if (c.role_new) {
 		buf_addf(&rw, "role '%s' to be usable by Lambda", role->name);
 		c.label = rw.ptr;
@@ -481,6 +505,9 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 	if (s->writes & DEPLOY_WRITE_CONFIG &&
 	    update_function(&c, s, DEPLOY_WRITE_CONFIG, attempt_config, c.role_new ? DEPLOY_ROLE_WAIT_S : DEPLOY_WAIT_S,
 			    "configuration"))
+		goto out;
+	if (((s->action == DEPLOY_CREATE && want.reserve) || s->writes & DEPLOY_WRITE_CONCURRENCY) &&
+	    set_concurrency(a, p, s, &want))
 		goto out;
 	/* what the function looks like now (its ARN for tagging, if it was not known) */
 	r = finish_function(a, p, s, &tags, &c.seen, o->code_only && s->action != DEPLOY_CREATE);

@@ -80,9 +80,36 @@ static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 	return 0;
 }
 
-static int plan_role(struct aws *a, struct deploy_plan *p, const char *function, size_t fn)
+/* The managed policies role s should gain and lose for function f's settings, as reasons. */
+static void plan_role_policies(const struct config *f, struct deploy_plan *p, struct deploy_step *s,
+			       const struct strlist *attached)
 {
-	struct buf name = BUF_INIT, policy = BUF_INIT;
+	struct buf arn = BUF_INIT;
+
+	for (size_t i = 0; i < deploy_managed_policies_nr; i++) {
+		const struct deploy_managed_policy *m = &deploy_managed_policies[i];
+		int want = deploy_wants_policy(f, i);
+
+		buf_reset(&arn);
+		deploy_managed_policy_arn(i, p->region, &arn);
+		if (want && !strlist_has(attached, arn.ptr)) {
+			strlist_add(&s->attach, arn.ptr);
+			if (s->action != DEPLOY_CREATE || m->setting)
+				deploy_reason(s, "attach %s%s%s%s", m->name, m->setting ? " (for " : " (it is not attached)",
+					      m->setting ? m->setting : "", m->setting ? ")" : "");
+		} else if (!want && strlist_has(attached, arn.ptr)) {
+			strlist_add(&s->detach, arn.ptr);
+			deploy_reason(s, "detach %s (no %s any more)", m->name, m->setting);
+		}
+	}
+	if (s->attach.nr || s->detach.nr)
+		s->writes |= DEPLOY_WRITE_POLICY;
+	buf_release(&arn);
+}
+
+static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *p, const char *function, size_t fn)
+{
+	struct buf name = BUF_INIT;
 	struct strlist attached = STRLIST_INIT;
 	struct deploy_step *s;
 	struct iam_role role;
@@ -91,13 +118,13 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 	deploy_role_name(function, &name);
 	s = deploy_add_step(p, DEPLOY_ROLE, name.ptr);
 	s->fn = fn;
-	buf_addf(&policy, DEPLOY_BASIC_POLICY, aws_partition(p->region));
 	r = iam_get_role(a, name.ptr, &role, &p->err);
 	if (r == 1 && error_is(&p->err, "NoSuchEntity")) {
 		error_release(&p->err);
 		s->action = DEPLOY_CREATE;
-		s->writes = DEPLOY_WRITE_CREATE | DEPLOY_WRITE_POLICY;
+		s->writes = DEPLOY_WRITE_CREATE;
 		deploy_reason(s, "function.role is not set and blambda has not made one yet");
+		plan_role_policies(f, p, s, &attached);
 		r = 0;
 		goto out;
 	}
@@ -114,21 +141,16 @@ static int plan_role(struct aws *a, struct deploy_plan *p, const char *function,
 		r = deploy_failed(p, "list the policies of role '%s'", name.ptr);
 		goto out;
 	}
-	if (!strlist_has(&attached, policy.ptr)) {
-		s->action = DEPLOY_UPDATE;
-		s->writes = DEPLOY_WRITE_POLICY;
-		deploy_reason(s, "AWSLambdaBasicExecutionRole is not attached");
-	} else {
-		s->action = DEPLOY_UNCHANGED;
+	plan_role_policies(f, p, s, &attached);
+	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
+	if (!s->writes)
 		deploy_reason(s, "made by blambda");
-	}
 out:
 	if (!r)
 		s->planned = 1;
 	iam_role_release(&role);
 	strlist_clear(&attached);
 	buf_release(&name);
-	buf_release(&policy);
 	return r;
 }
 
@@ -143,6 +165,12 @@ static void kept_settings(const struct lambda_function *f, struct lambda_setting
 	s->timeout = f->timeout;
 	s->environment = &f->environment;
 	s->role = f->role;
+	s->tracing = f->tracing;
+	s->ephemeral_storage = f->ephemeral_storage;
+	s->subnets = &f->subnets;
+	s->security_groups = &f->security_groups;
+	s->reserve = f->reserved_concurrency >= 0;
+	s->reserved_concurrency = f->reserved_concurrency;
 	for (size_t i = 0; i < f->tags.nr; i++)
 		kvlist_add(tags, f->tags.items[i].key, f->tags.items[i].value);
 }
@@ -203,6 +231,12 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	s->timeout = config_int(cfg, CFG_FUNCTION_TIMEOUT);
 	s->environment = config_map(cfg, CFG_FUNCTION_ENVIRONMENT);
 	s->role = role ? role->arn : config_str(cfg, CFG_FUNCTION_ROLE);
+	s->tracing = deploy_tracing_mode(config_str(cfg, CFG_FUNCTION_TRACING));
+	s->ephemeral_storage = config_int(cfg, CFG_FUNCTION_EPHEMERAL_STORAGE);
+	s->subnets = config_list(cfg, CFG_FUNCTION_VPC_SUBNETS);
+	s->security_groups = config_list(cfg, CFG_FUNCTION_VPC_SECURITY_GROUPS);
+	s->reserve = cfg->v[CFG_FUNCTION_RESERVED_CONCURRENCY].present;
+	s->reserved_concurrency = config_int(cfg, CFG_FUNCTION_RESERVED_CONCURRENCY);
 	strlist_add(layers, rt_arn);
 	if (deps)
 		strlist_add(layers, deps_arn);
@@ -272,6 +306,20 @@ static void note_kept(const struct deploy_opts *o, struct deploy_plan *p, size_t
 	buf_release(&role);
 }
 
+/*
+ * With function.role, the user's own role: blambda touches no role, and says
+ * which of the policies it would attach the settings need.
+ */
+static void note_own_role(const struct config *f, struct deploy_plan *p, size_t fs)
+{
+	if (!config_str(f, CFG_FUNCTION_ROLE))
+		return;
+	for (size_t i = 0; i < deploy_managed_policies_nr; i++)
+		if (deploy_managed_policies[i].setting && deploy_wants_policy(f, i))
+			deploy_reason(&p->steps[fs], "function.role is yours and left as it is: %s needs the permissions of %s",
+				      deploy_managed_policies[i].setting, deploy_managed_policies[i].name);
+}
+
 /* Each difference as a reason of the step, in the order the writes go: code, settings, tags */
 static void add_diff_reasons(struct deploy_step *s)
 {
@@ -308,6 +356,7 @@ static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, siz
 		s->action = DEPLOY_CREATE;
 		s->writes = DEPLOY_WRITE_CREATE;
 		deploy_reason(s, "it does not exist yet");
+		note_own_role(&o->fns[fn], p, fs);
 		s->planned = 1;
 		return 0;
 	}
@@ -333,6 +382,8 @@ static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, siz
 	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 	if (!s->writes)
 		deploy_reason(s, "up to date");
+	if (s->writes & DEPLOY_WRITE_CONFIG)
+		note_own_role(&o->fns[fn], p, fs);
 	s->planned = 1;
 	strlist_clear(&layers);
 	kvlist_clear(&tags);
@@ -627,6 +678,7 @@ static int plan_layer_piece(struct aws *a, const struct deploy_opts *o, struct d
  * made yet, which its read says first).
  */
 struct function_read {
+	const struct config *f_cfg;
 	const char *name;
 	size_t fn;
 	struct lambda_function *f;
@@ -642,7 +694,7 @@ static void function_read_work(struct aws *a, void *ctx, size_t i)
 	if (i == 0)
 		r->failed[0] = read_function(a, r->p, r->name, r->f, &r->exists) != 0;
 	else
-		r->failed[1] = plan_role(a, &r->role, r->name, r->fn) != 0;
+		r->failed[1] = plan_role(a, r->f_cfg, &r->role, r->name, r->fn) != 0;
 }
 
 /*
@@ -654,7 +706,7 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	struct lambda_function f = { 0 };
-	struct function_read rd = { name, fn, &f, 0, p, { 0 }, { 0, 0 } };
+	struct function_read rd = { &o->fns[fn], name, fn, &f, 0, p, { 0 }, { 0, 0 } };
 	int own_role = !config_str(&o->fns[fn], CFG_FUNCTION_ROLE), role = -1, r = -1;
 
 	if (own_role && !o->code_only) {
@@ -673,7 +725,7 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 			goto out;
 		if (own_role && !rd.exists) {
 			role = (int)p->nr;
-			if (plan_role(a, p, name, fn))
+			if (plan_role(a, &o->fns[fn], p, name, fn))
 				goto out;
 		}
 	}

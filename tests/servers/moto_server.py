@@ -32,6 +32,9 @@ and a wrong one does not, and a function's layers resolve:
   serves the zip, with a query standing in for a presigned URL's signature
   ("X-Amz-Signature=presigned-secret": tests check it is never printed).
 
+- moto's UpdateFunctionConfiguration left TracingConfig and
+  EphemeralStorage as CreateFunction set them; it applies them now.
+
 STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML are answered without
 a signature, as AWS answers them (the caller has no credentials yet).
 
@@ -178,6 +181,19 @@ def mend_code_location(port):
     lambda_models.LambdaFunction.get_code = get_code
 
 
+def mend_configuration_update():
+    original = lambda_models.LambdaFunction.update_configuration
+
+    def update(self, updates):
+        if "TracingConfig" in updates:
+            self.tracing_config = updates["TracingConfig"]
+        if "EphemeralStorage" in updates:
+            self.ephemeral_storage = updates["EphemeralStorage"]["Size"]
+        return original(self, updates)
+
+    lambda_models.LambdaFunction.update_configuration = update
+
+
 def make_tester(endpoint):
     """An IAM user allowed everything, made while moto still takes unsigned calls; its key."""
     import boto3
@@ -200,6 +216,7 @@ def main():
     mend_signed_path(recorder)
     mend_layer_lookup()
     mend_code_location(serve_code())
+    mend_configuration_update()
     default_user_config["lambda"]["use_docker"] = False
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

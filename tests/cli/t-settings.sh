@@ -1,0 +1,166 @@
+#!/bin/bash
+# A function's settings beyond memory and timeout, deployed to moto (every
+# SigV4 signature checked): tracing, ephemeral storage, a VPC, reserved
+# concurrency and an environment file; the managed policies the made role
+# gains and loses with them; a redeploy with nothing changed writes nothing;
+# bad values are refused before any call; the environment file's values are
+# never shown.
+. "$(dirname "$0")/lib.sh"
+
+deploy_setup
+
+# fn_add TEXT: lines added to the function: section of blambda.yml
+fn_add() {
+	python3 -c 'import sys; t = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace("  source-paths: [src]\n", "  source-paths: [src]\n" + sys.argv[1], 1))' "$1"
+}
+
+awsq ec2 create-vpc --cidr-block 10.0.0.0/16
+vpc=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Vpc"]["VpcId"])')
+awsq ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.1.0/24
+subnet=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Subnet"]["SubnetId"])')
+awsq ec2 create-security-group --group-name fn --description fn --vpc-id "$vpc"
+sg=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GroupId"])')
+
+printf 'API_TOKEN="s3cret value"\n# a comment\nexport REGION_NAME=north # trailing\nMODE=file\n' > .env
+fn_add "$(cat <<EOT
+  tracing: active
+  ephemeral-storage: 2048
+  reserved-concurrency: 7
+  environment-file: .env
+  environment:
+    MODE: yml
+  vpc:
+    subnets: [$subnet]
+    security-groups: [$sg]
+EOT
+)
+"
+
+test_case "--dry-run: every setting in the plan, no value of the environment file"
+mark
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "attach AWSLambdaVPCAccessExecutionRole (for vpc)"
+expect_out_has "attach AWSXRayDaemonWriteAccess (for tracing)"
+expect_out_lacks "s3cret"
+expect_out_lacks "north"
+expect_writes ""
+
+test_case "first deploy: the function has every setting"
+mark
+blambda deploy --json
+expect_status 0
+expect_json "d['ok']"
+expect_out_lacks "s3cret"
+awsq lambda get-function --function-name hello
+expect_json "d['Configuration']['TracingConfig']['Mode'] == 'Active'"
+expect_json "d['Configuration']['EphemeralStorage']['Size'] == 2048"
+expect_json "d['Configuration']['VpcConfig']['SubnetIds'] == ['$subnet'] and d['Configuration']['VpcConfig']['SecurityGroupIds'] == ['$sg']"
+expect_json "d['Concurrency']['ReservedConcurrentExecutions'] == 7"
+expect_json "d['Configuration']['Environment']['Variables'] == {'API_TOKEN': 's3cret value', 'REGION_NAME': 'north', 'MODE': 'yml'}"
+case "$out" in *s3cret*) pass ;; *) fail "the environment file's value did not reach the function" ;; esac
+
+test_case "the made role holds the policies the settings need"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole', 'AWSXRayDaemonWriteAccess']"
+
+test_case "a redeploy with nothing changed makes no write call"
+mark
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': unchanged (up to date)"
+expect_writes ""
+
+test_case "settings changed: one configuration update, concurrency put, the X-Ray policy detached"
+sed -i 's/tracing: active/tracing: passthrough/; s/ephemeral-storage: 2048/ephemeral-storage: 1024/; s/reserved-concurrency: 7/reserved-concurrency: 3/' blambda.yml
+mark
+blambda deploy --dry-run
+expect_out_has "tracing Active -> PassThrough"
+expect_out_has "ephemeral storage 2048 -> 1024 MB"
+expect_out_has "reserved concurrency 7 -> 3"
+expect_out_has "detach AWSXRayDaemonWriteAccess (no tracing any more)"
+blambda deploy
+expect_status 0
+awsq lambda get-function --function-name hello
+expect_json "d['Configuration']['TracingConfig']['Mode'] == 'PassThrough' and d['Configuration']['EphemeralStorage']['Size'] == 1024"
+expect_json "d['Concurrency']['ReservedConcurrentExecutions'] == 3"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']"
+
+test_case "the VPC and the reservation leave with their keys; a policy someone else attached stays"
+aws iam attach-role-policy --role-name hello-blambda-role --policy-arn arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+python3 - <<'PY'
+import re
+t = open("blambda.yml").read()
+t = re.sub(r"  reserved-concurrency: 3\n", "", t)
+t = re.sub(r"  vpc:\n    subnets: .*\n    security-groups: .*\n", "", t)
+open("blambda.yml", "w").write(t)
+PY
+blambda deploy
+expect_status 0
+expect_out_has "vpc removed (the function leaves its VPC)"
+expect_out_has "reserved concurrency 3 -> none"
+awsq lambda get-function --function-name hello
+expect_json "not d['Configuration'].get('VpcConfig', {}).get('SubnetIds') and 'ReservedConcurrentExecutions' not in d.get('Concurrency', {})"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AmazonS3ReadOnlyAccess']"
+mark
+blambda deploy
+expect_out_has "function 'hello': unchanged (up to date)"
+expect_writes ""
+
+test_case "a value in the environment file changed: the name is said, never the value"
+sed -i 's/s3cret value/an0ther/' .env
+blambda deploy
+expect_status 0
+expect_out_has "environment API_TOKEN changed"
+expect_out_lacks "an0ther"
+blambda config
+expect_out_has "function.environment-file"
+expect_out_lacks "an0ther"
+
+test_case "bad values are refused before any call, naming the file, the line and the field"
+cp blambda.yml "$TMP/good.yml"
+mark
+fn_add $'  tracing: activ\n'
+blambda deploy
+expect_status 2
+expect_err_has "blambda.yml:"
+expect_err_has "tracing must be one of passthrough, active, got 'activ' (did you mean 'active'?)"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  ephemeral-storage: 100\n'
+blambda deploy
+expect_status 2
+expect_err_has "ephemeral-storage must be between 512 and 10240, got 100"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  vpc:\n    subnets: [subnet-12345678]\n'
+blambda deploy
+expect_status 2
+expect_err_has "sets vpc.subnets without vpc.security-groups"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  vpc:\n    subnets: [subnet-xyz]\n    security-groups: [sg-12345678]\n'
+blambda deploy
+expect_status 2
+expect_err_has "'subnet-xyz' is not a subnet id"
+cp "$TMP/good.yml" blambda.yml
+printf 'GOOD=1\nthis line has no equals sign s3cret\n' > .env
+blambda deploy
+expect_status 2
+expect_err_has ".env:2: expected NAME=VALUE"
+expect_err_lacks "s3cret"
+printf 'GOOD="unclosed s3cret\n' > .env
+blambda deploy
+expect_status 2
+expect_err_has ".env:1: GOOD the value's quote"
+expect_err_lacks "s3cret"
+printf 'AWS_REGION=x\n' > .env
+blambda deploy
+expect_status 2
+expect_err_has ".env:1: environment variable 'AWS_REGION' is reserved by Lambda"
+rm .env
+blambda deploy
+expect_status 2
+expect_err_has "cannot read the environment file"
+expect_writes ""
+
+finish

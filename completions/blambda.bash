@@ -246,7 +246,7 @@ _blambda()
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--functions --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.source-paths function.role function.layers function.description function.tags function.alias function.url.auth function.url.cors.allow-origins function.url.cors.allow-methods function.url.cors.allow-headers function.url.cors.max-age function.url.cors.allow-credentials babashka.version babashka.mirror layers.runtime layers.deps layers.share deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
+                COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.environment-file function.source-paths function.role function.layers function.description function.tracing function.ephemeral-storage function.reserved-concurrency function.vpc.subnets function.vpc.security-groups function.tags function.alias function.url.auth function.url.cors.allow-origins function.url.cors.allow-methods function.url.cors.allow-headers function.url.cors.max-age function.url.cors.allow-credentials babashka.version babashka.mirror layers.runtime layers.deps layers.share deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
             fi
             ;;
         "completion")

@@ -110,7 +110,6 @@ static void read_configuration(const cJSON *c, struct lambda_function *f)
 								  "SecurityGroupIds"))
 		if (cJSON_IsString(item))
 			strlist_add(&f->security_groups, item->valuestring);
-	f->reserved_concurrency = -1;
 	cJSON_ArrayForEach(item, vars)
 		if (cJSON_IsString(item))
 			kvlist_add(&f->environment, item->string, item->valuestring);
@@ -160,8 +159,10 @@ int lambda_get_function(struct aws *a, const char *region, const char *name, str
 			cJSON_GetObjectItemCaseSensitive(answer, "Concurrency"), "ReservedConcurrentExecutions");
 
 		read_configuration(cJSON_GetObjectItemCaseSensitive(answer, "Configuration"), out);
-		if (cJSON_IsNumber(reserved) && reserved->valuedouble >= 0 && reserved->valuedouble <= 1e9)
+		if (cJSON_IsNumber(reserved) && reserved->valuedouble >= 0 && reserved->valuedouble <= 1e9) {
 			out->reserved_concurrency = (long)reserved->valuedouble;
+			out->reserved = 1;
+		}
 		out->code_location = dup_str(cJSON_GetObjectItemCaseSensitive(answer, "Code"), "Location");
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(answer, "Tags"))
 			if (cJSON_IsString(item))

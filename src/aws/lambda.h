@@ -54,7 +54,8 @@ struct lambda_function {
 	char *tracing;                    /* "Active" or "PassThrough" */
 	long ephemeral_storage;           /* MB */
 	struct strlist subnets, security_groups;
-	long reserved_concurrency;        /* GetFunction: -1 when none is reserved */
+	long reserved_concurrency;        /* GetFunction: instances reserved, when `reserved` */
+	int reserved;                     /* GetFunction: the function has a reservation */
 	struct kvlist environment;
 	struct strlist layers;
 	struct kvlist tags;

@@ -255,7 +255,7 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 static unsigned concurrency_diff(const struct lambda_function *have, const struct lambda_settings *want,
 				 struct strlist *reasons)
 {
-	long w = want->reserve ? want->reserved_concurrency : -1, h = have->reserved_concurrency;
+	long w = want->reserve ? want->reserved_concurrency : -1, h = have->reserved ? have->reserved_concurrency : -1;
 	struct buf from = BUF_INIT, to = BUF_INIT;
 
 	if (w == h)

@@ -169,7 +169,7 @@ static void kept_settings(const struct lambda_function *f, struct lambda_setting
 	s->ephemeral_storage = f->ephemeral_storage;
 	s->subnets = &f->subnets;
 	s->security_groups = &f->security_groups;
-	s->reserve = f->reserved_concurrency >= 0;
+	s->reserve = f->reserved != 0;
 	s->reserved_concurrency = f->reserved_concurrency;
 	for (size_t i = 0; i < f->tags.nr; i++)
 		kvlist_add(tags, f->tags.items[i].key, f->tags.items[i].value);

@@ -238,7 +238,44 @@ static void test_add_function(void)
 	error_release(&err);
 }
 
-TEST_MAIN(test_yaml_quote_round_trip, test_add_function, test_edn_discard_and_duplicates, test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
+/* dotenv: its forms, and errors that name the line and never a value */
+static void test_dotenv(void)
+{
+	static const char good[] = "# comment\n\nAA=plain value  # comment\r\nexport BB = 'single # kept'\n"
+				   "CC=\"double \\\"q\\\" \\n\"\nDD=\nEE=a#b\n";
+	static const struct { const char *text; const char *msg; } bad[] = {
+		{ "AA=1\nno equals secret\n", "f.env:2: expected NAME=VALUE" },
+		{ "AA=\"open secret\n", "f.env:1: AA the value's quote (\") is not closed on its line" },
+		{ "AA='x' secret\n", "f.env:1: AA text after the value's closing quote" },
+		{ "AA=1\nAA=2\n", "f.env:2: AA is set twice in the file" },
+		{ "1AA=secret\n", "f.env:1: environment variable name '1AA' is not valid: Lambda wants a letter, then letters, "
+				   "digits and '_'" },
+		{ "AWS_REGION=x\n", "f.env:1: environment variable 'AWS_REGION' is reserved by Lambda" },
+	};
+	struct kvlist out = KVLIST_INIT;
+
+	CHECK_INT(config_dotenv_parse("f.env", good, strlen(good), &out, &err), 0);
+	CHECK_INT((long)out.nr, 5);
+	CHECK_STR(kvlist_get(&out, "AA"), "plain value");
+	CHECK_STR(kvlist_get(&out, "BB"), "single # kept");
+	CHECK_STR(kvlist_get(&out, "CC"), "double \"q\" \n");
+	CHECK_STR(kvlist_get(&out, "DD"), "");
+	CHECK_STR(kvlist_get(&out, "EE"), "a#b");
+	kvlist_clear(&out);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_INT(config_dotenv_parse("f.env", bad[i].text, strlen(bad[i].text), &out, &err), -1);
+		CHECK_STR(err.message, bad[i].msg);
+		CHECK(!strstr(err.message, "secret"));
+		error_release(&err);
+		kvlist_clear(&out);
+	}
+	CHECK_INT(config_dotenv_parse("f.env", "AA=1\0BB=2", 7, &out, &err), -1);
+	CHECK_STR(err.message, "f.env: not a text file (it holds a NUL byte)");
+	error_release(&err);
+	kvlist_clear(&out);
+}
+
+TEST_MAIN(test_dotenv, test_yaml_quote_round_trip, test_add_function, test_edn_discard_and_duplicates, test_edn_hostile, test_defaults, test_precedence, test_bad_values_keep_nothing, test_validators)
 
 /* runs before main: a private file for the tests */
 __attribute__((constructor)) static void setup(void)

@@ -328,4 +328,73 @@ static void test_code_only_layers(void)
 	      !deploy_layer_arn_named("blambda:4", "blambda") && !deploy_layer_arn_named(NULL, "blambda"));
 }
 
-TEST_MAIN(test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference, test_role_and_tags, test_kinds)
+/* tracing, /tmp, the VPC (a set: any order) and the reservation (a write of its own) */
+static void test_more_settings(void)
+{
+	struct wish w;
+	struct lambda_function f;
+	struct buf why = BUF_INIT;
+	struct strlist subnets = STRLIST_INIT, groups = STRLIST_INIT;
+	char before[DEPLOY_SETTINGS_DIGEST_LEN + 1], after[DEPLOY_SETTINGS_DIGEST_LEN + 1];
+
+	wish_init(&w);
+	matching(&f, &w.s, "CODE=");
+	/* Lambda's defaults, said or not, are no difference, and leave the digest as it was before they were covered */
+	deploy_settings_digest_want(&w.s, before);
+	w.s.tracing = "PassThrough";
+	w.s.ephemeral_storage = 512;
+	f.tracing = strdup("PassThrough");
+	f.ephemeral_storage = 512;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), 0);
+	deploy_settings_digest_have(&f, after);
+	CHECK_STR(after, before);
+	w.s.tracing = "Active";
+	w.s.ephemeral_storage = 2048;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "tracing PassThrough -> Active; ephemeral storage 512 -> 2048 MB");
+	w.s.tracing = "PassThrough";
+	w.s.ephemeral_storage = 512;
+	strlist_add(&subnets, "subnet-11111111");
+	strlist_add(&subnets, "subnet-22222222");
+	strlist_add(&groups, "sg-33333333");
+	w.s.subnets = &subnets;
+	w.s.security_groups = &groups;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "vpc added (2 subnets, 1 security groups)");
+	strlist_add(&f.subnets, "subnet-22222222");
+	strlist_add(&f.subnets, "subnet-11111111");
+	strlist_add(&f.security_groups, "sg-33333333");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), 0); /* in another order */
+	deploy_settings_digest_want(&w.s, before);
+	deploy_settings_digest_have(&f, after);
+	CHECK_STR(after, before);
+	strlist_add(&groups, "sg-44444444");
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "vpc security groups changed");
+	w.s.subnets = NULL;
+	w.s.security_groups = NULL;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONFIG);
+	CHECK_STR(why.ptr, "vpc removed (the function leaves its VPC)");
+	strlist_clear(&f.subnets);
+	strlist_clear(&f.security_groups);
+	/* a reservation of 0 is one (it stops the function); none is none */
+	w.s.reserve = 1;
+	w.s.reserved_concurrency = 0;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONCURRENCY);
+	CHECK_STR(why.ptr, "reserved concurrency none -> 0");
+	f.reserved = 1;
+	f.reserved_concurrency = 7;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONCURRENCY);
+	CHECK_STR(why.ptr, "reserved concurrency 7 -> 0");
+	w.s.reserve = 0;
+	CHECK_INT(diff(&f, &w, "CODE=", &why), DEPLOY_WRITE_CONCURRENCY);
+	CHECK_STR(why.ptr, "reserved concurrency 7 -> none");
+	lambda_function_release(&f);
+	strlist_clear(&subnets);
+	strlist_clear(&groups);
+	wish_release(&w);
+	buf_release(&why);
+}
+
+TEST_MAIN(test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference,
+	  test_more_settings, test_role_and_tags, test_kinds)

@@ -136,6 +136,8 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 	const char *name = config_str(f, CFG_FUNCTION_NAME), *role = config_str(f, CFG_FUNCTION_ROLE);
 	const char *description = config_str(f, CFG_FUNCTION_DESCRIPTION);
 	const struct strlist *layers = config_list(f, CFG_FUNCTION_LAYERS);
+	const struct cfg_value *env = &f->v[CFG_FUNCTION_ENVIRONMENT];
+	struct kvlist shown = KVLIST_INIT;
 	struct buf id = BUF_INIT, role_name = BUF_INIT;
 
 	terraform_resource_name(name, &id);
@@ -153,12 +155,22 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 			      "  })\n");
 		buf_addf(out, "  tags               = merge(var.tags, { \"%s\" = \"%s\" })\n}\n\n", DEPLOY_TAG_KEY,
 			 DEPLOY_TAG_VALUE);
-		buf_addf(out, "resource \"aws_iam_role_policy_attachment\" \"%s_basic\" {\n"
-			      "  role       = aws_iam_role.%s.name\n"
-			      "  policy_arn = \"arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/"
-			      "AWSLambdaBasicExecutionRole\"\n}\n\n",
-			 id.ptr, id.ptr);
+		for (size_t i = 0; i < deploy_managed_policies_nr; i++) {
+			const struct deploy_managed_policy *m = &deploy_managed_policies[i];
+
+			if (!deploy_wants_policy(f, i))
+				continue;
+			buf_addf(out, "resource \"aws_iam_role_policy_attachment\" \"%s_%s\" {\n"
+				      "  role       = aws_iam_role.%s.name\n"
+				      "  policy_arn = \"arn:${data.aws_partition.current.partition}:iam::aws:policy/%s%s\"\n}\n\n",
+				 id.ptr, m->setting ? m->setting : "basic", id.ptr, m->path, m->name);
+		}
 	}
+	if (env->hidden.nr) /* the environment file's values stay out of the file */
+		buf_addf(out, "variable \"%s_environment_file\" {\n  description = \"The variables of %s's "
+			      "function.environment-file, kept out of this file: pass them with -var-file\"\n"
+			      "  type        = map(string)\n  sensitive   = true\n}\n\n",
+			 id.ptr, name);
 	buf_addf(out, "resource \"aws_lambda_function\" \"%s\" {\n  function_name    = ", id.ptr);
 	prefixed(out, name);
 	buf_adds(out, "\n  role             = ");
@@ -191,15 +203,41 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 		hcl_string(out, layers->items[i]);
 	}
 	buf_adds(out, "],\n  )\n  environment {\n    variables = merge(");
-	string_map(out, config_map(f, CFG_FUNCTION_ENVIRONMENT), "    ");
-	buf_adds(out, ", var.extra_environment)\n  }\n  tags = merge(var.tags, ");
+	if (env->hidden.nr)
+		buf_addf(out, "var.%s_environment_file, ", id.ptr);
+	for (size_t i = 0; i < env->map.nr; i++)
+		if (!strlist_has(&env->hidden, env->map.items[i].key))
+			kvlist_add(&shown, env->map.items[i].key, env->map.items[i].value);
+	string_map(out, &shown, "    ");
+	buf_adds(out, ", var.extra_environment)\n  }\n");
+	if (strcmp(deploy_tracing_mode(config_str(f, CFG_FUNCTION_TRACING)), "PassThrough"))
+		buf_adds(out, "  tracing_config {\n    mode = \"Active\"\n  }\n");
+	if (config_int(f, CFG_FUNCTION_EPHEMERAL_STORAGE) != 512)
+		buf_addf(out, "  ephemeral_storage {\n    size = %ld\n  }\n", config_int(f, CFG_FUNCTION_EPHEMERAL_STORAGE));
+	if (config_list(f, CFG_FUNCTION_VPC_SUBNETS)->nr) {
+		buf_adds(out, "  vpc_config {\n    subnet_ids         = ");
+		string_list(out, config_list(f, CFG_FUNCTION_VPC_SUBNETS));
+		buf_adds(out, "\n    security_group_ids = ");
+		string_list(out, config_list(f, CFG_FUNCTION_VPC_SECURITY_GROUPS));
+		buf_adds(out, "\n  }\n");
+	}
+	if (f->v[CFG_FUNCTION_RESERVED_CONCURRENCY].present)
+		buf_addf(out, "  reserved_concurrent_executions = %ld\n", config_int(f, CFG_FUNCTION_RESERVED_CONCURRENCY));
+	buf_adds(out, "  tags = merge(var.tags, ");
 	string_map(out, config_map(f, CFG_FUNCTION_TAGS), "  ");
 	buf_addf(out, ", { \"%s\" = \"%s\" })\n", DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
-	if (!role)
-		buf_addf(out, "  depends_on = [aws_iam_role_policy_attachment.%s_basic]\n", id.ptr);
+	if (!role) {
+		buf_adds(out, "  depends_on = [");
+		for (size_t i = 0, n = 0; i < deploy_managed_policies_nr; i++)
+			if (deploy_wants_policy(f, i))
+				buf_addf(out, "%saws_iam_role_policy_attachment.%s_%s", n++ ? ", " : "", id.ptr,
+					 deploy_managed_policies[i].setting ? deploy_managed_policies[i].setting : "basic");
+		buf_adds(out, "]\n");
+	}
 	buf_addf(out, "}\n\noutput \"%s_arn\" {\n  value = aws_lambda_function.%s.arn\n}\n\n", id.ptr, id.ptr);
 	if (config_str(f, CFG_FUNCTION_URL_AUTH))
 		function_url(out, f, id.ptr);
+	kvlist_clear(&shown);
 	buf_release(&id);
 	buf_release(&role_name);
 }

@@ -108,6 +108,47 @@ expect_err_has "functions '1abc' and 'fn_1abc' would both be 'fn_1abc' in Terraf
 expect_no_file "$TMP/clash/main.tf"
 cp "$TMP/good.yml" blambda.yml
 
+test_case "the settings go with the function; the environment file's values stay out of the file"
+cp blambda.yml "$TMP/good.yml"
+printf 'SECRET_TOKEN="t0ps3cret"\n' > .env
+cat >> blambda.yml <<'YAML'
+  fat:
+    handler: hello/handler
+    tracing: active
+    ephemeral-storage: 4096
+    reserved-concurrency: 2
+    environment-file: .env
+    environment: {SHOWN: yes}
+    vpc: {subnets: [subnet-12345678], security-groups: [sg-12345678]}
+YAML
+blambda terraform -o "$TMP/tf-fat"
+expect_status 0
+grep -q t0ps3cret "$TMP/tf-fat/main.tf" && fail "a value of the environment file was written" || pass
+run hcl "$TMP/tf-fat/main.tf"
+expect_status 0
+printf '%s' "$out" > "$TMP/tf-fat.json"
+python3 - "$TMP/tf-fat.json" <<'PY' && pass || fail "settings: $(grep -A40 'resource "aws_lambda_function" "fat"' "$TMP/tf-fat/main.tf")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+res = doc["resource"]
+f = res["aws_lambda_function"]["fat"][0]
+assert f["tracing_config"] == [{"mode": "Active"}], f
+assert f["ephemeral_storage"] == [{"size": 4096}], f
+assert f["vpc_config"] == [{"subnet_ids": ["subnet-12345678"], "security_group_ids": ["sg-12345678"]}], f
+assert f["reserved_concurrent_executions"] == 2, f
+assert f["environment"][0]["variables"].startswith("${merge(var.fat_environment_file, {"), f["environment"]
+assert "SHOWN" in f["environment"][0]["variables"] and "SECRET_TOKEN" not in f["environment"][0]["variables"], f
+assert doc["variable"]["fat_environment_file"][0]["sensitive"] is True, doc["variable"]
+att = res["aws_iam_role_policy_attachment"]
+assert att["fat_vpc"][0]["policy_arn"].endswith("service-role/AWSLambdaVPCAccessExecutionRole"), att
+assert att["fat_tracing"][0]["policy_arn"].endswith("/AWSXRayDaemonWriteAccess"), att
+assert "hello_vpc" not in att and "hello_tracing" not in att, att
+h = res["aws_lambda_function"]["hello"][0]
+assert "tracing_config" not in h and "vpc_config" not in h and "reserved_concurrent_executions" not in h, h
+PY
+cp "$TMP/good.yml" blambda.yml
+rm .env
+
 test_case "a project path with quotes and \${ stays a plain string"
 odd="$TMP/odd/p\"\${a}"
 mkdir -p "$odd" && cp -r "$TMP/hello/." "$odd/"

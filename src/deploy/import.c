@@ -93,6 +93,17 @@ static char *entry_of(const struct config *cfg, const struct lambda_function *f,
 			config_yaml_quote(&b, f->environment.items[i].value);
 		buf_addch(&b, '\n');
 	}
+	if (f->tracing && !strcmp(f->tracing, "Active"))
+		buf_adds(&b, "tracing: active\n");
+	if (f->ephemeral_storage && f->ephemeral_storage != 512)
+		buf_addf(&b, "ephemeral-storage: %ld\n", f->ephemeral_storage);
+	if (f->reserved)
+		buf_addf(&b, "reserved-concurrency: %ld\n", f->reserved_concurrency);
+	if (f->subnets.nr) {
+		buf_adds(&b, "vpc:\n");
+		add_list(&b, "subnets", &f->subnets, 2);
+		add_list(&b, "security-groups", &f->security_groups, 2);
+	}
 	for (size_t i = 0; i < f->layers.nr; i++)
 		if (!blambdas_layer(cfg, f->layers.items[i]))
 			strlist_add(&layers, f->layers.items[i]);
@@ -309,6 +320,12 @@ static int list_changes(const struct config *cfg, const struct found *h, struct 
 	want.timeout = config_int(&one, CFG_FUNCTION_TIMEOUT);
 	want.environment = config_map(&one, CFG_FUNCTION_ENVIRONMENT);
 	want.role = config_str(&one, CFG_FUNCTION_ROLE);
+	want.tracing = deploy_tracing_mode(config_str(&one, CFG_FUNCTION_TRACING));
+	want.ephemeral_storage = config_int(&one, CFG_FUNCTION_EPHEMERAL_STORAGE);
+	want.subnets = config_list(&one, CFG_FUNCTION_VPC_SUBNETS);
+	want.security_groups = config_list(&one, CFG_FUNCTION_VPC_SECURITY_GROUPS);
+	want.reserve = one.v[CFG_FUNCTION_RESERVED_CONCURRENCY].present;
+	want.reserved_concurrency = config_int(&one, CFG_FUNCTION_RESERVED_CONCURRENCY);
 	want.layers = &layers;
 	/* the code is always the project's build: said once, plainly */
 	strlist_add(&p->changes, "code: the project's build replaces it");

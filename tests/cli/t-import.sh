@@ -16,7 +16,9 @@ LAYER=$(aws lambda publish-layer-version --layer-name their-layer --zip-file "fi
 ENV=$(python3 -c 'import json; print(json.dumps({"Variables": {"PLAIN": "x", "TRICKY": "a: b # c \"q\" \\ d\ne\u0001 é ☃", "EMPTY": ""}}))')
 aws lambda create-function --function-name legacy --runtime python3.12 --handler theirs.h --role "$ROLE" \
 	--memory-size 256 --timeout 30 --description 'their: "thing" #1' --environment "$ENV" --layers "$LAYER" \
-	--zip-file "fileb://$TMP/theirs.zip" > /dev/null
+	--zip-file "fileb://$TMP/theirs.zip" --tracing-config Mode=Active --ephemeral-storage Size=1024 \
+	--vpc-config SubnetIds=subnet-12345678,SecurityGroupIds=sg-12345678 > /dev/null
+aws lambda put-function-concurrency --function-name legacy --reserved-concurrent-executions 4 > /dev/null
 aws lambda create-alias --function-name legacy --name live --function-version '$LATEST' > /dev/null
 aws lambda create-function-url-config --function-name legacy --auth-type AWS_IAM \
 	--cors '{"AllowOrigins": ["https://example.com"], "AllowMethods": ["GET"], "MaxAge": 60}' > /dev/null
@@ -32,6 +34,11 @@ expect_out_has "blambda.yml gets it under functions:"
 expect_out_has "  memory: 256"
 expect_out_has "  role: \"$ROLE\""
 expect_out_has "  alias: \"live\""
+expect_out_has "  tracing: active"
+expect_out_has "  ephemeral-storage: 1024"
+expect_out_has "  reserved-concurrency: 4"
+expect_out_has "    subnets:"
+expect_out_has "      - \"subnet-12345678\""
 expect_out_has "  url:"
 expect_out_has "note: its handler 'theirs.h' is not NAMESPACE/FUNCTION: the project's handler takes its place"
 expect_out_has "blambda.yml: function.name 'hello' becomes an entry of functions: too"
@@ -79,6 +86,8 @@ assert c["MemorySize"] == 256 and c["Timeout"] == 30 and c["Role"] == sys.argv[2
 assert c["Description"] == "their: \"thing\" #1", c["Description"]
 assert sys.argv[3] in [l["Arn"] for l in c["Layers"]], c["Layers"]
 assert c["Runtime"] == "provided.al2023", c
+assert c["TracingConfig"]["Mode"] == "Active" and c["EphemeralStorage"]["Size"] == 1024, c
+assert c["VpcConfig"]["SubnetIds"] == ["subnet-12345678"] and d["Concurrency"]["ReservedConcurrentExecutions"] == 4, d
 ' "$ENV" "$ROLE" "$LAYER" && pass || fail "settings differ: $out"
 awsq lambda get-function-url-config --function-name legacy --query AuthType --output text
 [ "$out" = AWS_IAM ] && pass || fail "url: $out"

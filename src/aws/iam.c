@@ -130,6 +130,73 @@ int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_n
 	return role_action(a, "DeleteRolePolicy", role, "PolicyName", policy_name, err);
 }
 
+int iam_put_role_policy(struct aws *a, const char *role, const char *policy_name, const char *document,
+			struct error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc;
+	int r;
+
+	start_form(&form, "PutRolePolicy");
+	aws_form_add(&form, "RoleName", role);
+	aws_form_add(&form, "PolicyName", policy_name);
+	aws_form_add(&form, "PolicyDocument", document);
+	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+	xml_free(doc);
+	buf_release(&form);
+	return r;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int iam_get_role_policy(struct aws *a, const char *role, const char *policy_name, struct buf *document,
+			struct error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc;
+	const char *text;
+	int r;
+
+	start_form(&form, "GetRolePolicy");
+	aws_form_add(&form, "RoleName", role);
+	aws_form_add(&form, "PolicyName", policy_name);
+	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+	if (r == 0) {
+		text = xml_find_text(doc, "PolicyDocument");
+		/* IAM gives the document URL-encoded (RFC 3986) */
+		for (const char *p = text ? text : ""; *p; p++) {
+			if (*p == '%' && hex_digit(p[1]) >= 0 && hex_digit(p[2]) >= 0) {
+				buf_addch(document, (char)(hex_digit(p[1]) * 16 + hex_digit(p[2])));
+				p += 2;
+			} else {
+				buf_addch(document, *p);
+			}
+		}
+	}
+	xml_free(doc);
+	buf_release(&form);
+	return r;
+}
+
+int iam_tag_role(struct aws *a, const char *role, const char *key, const char *value, struct error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc;
+	int r;
+
+	start_form(&form, "TagRole");
+	aws_form_add(&form, "RoleName", role);
+	aws_form_add(&form, "Tags.member.1.Key", key);
+	aws_form_add(&form, "Tags.member.1.Value", value);
+	r = aws_query_call(a, "iam", NULL, &form, &doc, err);
+	xml_free(doc);
+	buf_release(&form);
+	return r;
+}
+
 int iam_delete_role(struct aws *a, const char *role, struct error *err)
 {
 	return role_action(a, "DeleteRole", role, NULL, NULL, err);

@@ -38,6 +38,15 @@ int iam_detach_role_policy(struct aws *a, const char *role, const char *policy_a
 int iam_delete_role_policy(struct aws *a, const char *role, const char *policy_name, struct error *err);
 int iam_delete_role(struct aws *a, const char *role, struct error *err);
 
+/* PutRolePolicy: the inline policy policy_name of role set to document (JSON). */
+int iam_put_role_policy(struct aws *a, const char *role, const char *policy_name, const char *document,
+			struct error *err);
+/* GetRolePolicy: the inline policy's document (JSON, decoded) appended to document; none is 1, NoSuchEntity. */
+int iam_get_role_policy(struct aws *a, const char *role, const char *policy_name, struct buf *document,
+			struct error *err);
+/* TagRole with one tag. */
+int iam_tag_role(struct aws *a, const char *role, const char *key, const char *value, struct error *err);
+
 /* The trust policy that lets Lambda assume a role. */
 extern const char iam_lambda_trust_policy[];
 

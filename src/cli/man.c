@@ -221,6 +221,9 @@ static void config_keys_section(FILE *out)
 		case CFG_LIST:
 			fputs("A list.\n", out);
 			break;
+		case CFG_TREE:
+			fputs("A list of entries.\n", out);
+			break;
 		default:
 			break;
 		}

@@ -62,6 +62,14 @@ static cJSON *json_value(const struct config *cfg, int id)
 		for (size_t i = 0; i < v->map.nr; i++)
 			cJSON_AddStringToObject(val, v->map.items[i].key, v->map.items[i].value);
 		return val;
+	case CFG_TREE: {
+		struct buf text = BUF_INIT;
+
+		cfg_node_json(v->tree, &text);
+		val = cJSON_Parse(text.ptr);
+		buf_release(&text);
+		return val ? val : cJSON_CreateNull();
+	}
 	default:
 		return cJSON_CreateString(v->str);
 	}
@@ -160,6 +168,14 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 	} else if (cfg_keys[id].type == CFG_MAP) {
 		for (size_t i = 0; i < v->map.nr; i++)
 			printf("%s=%s\n", v->map.items[i].key, v->map.items[i].value);
+	} else if (cfg_keys[id].type == CFG_TREE) {
+		for (size_t i = 0; v->tree && i < v->tree->nkids; i++) { /* a list: an entry a line */
+			struct buf line = BUF_INIT;
+
+			cfg_node_format(&v->tree->kids[i], &line);
+			puts(line.ptr);
+			buf_release(&line);
+		}
 	} else {
 		puts(v->str);
 	}

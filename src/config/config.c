@@ -26,6 +26,7 @@ void config_value_clear(struct cfg_value *v)
 			explicit_bzero((char *)secret, strlen(secret));
 	}
 	strlist_clear(&v->hidden);
+	cfg_node_free(v->tree);
 	kvlist_clear(&v->map);
 	memset(v, 0, sizeof(*v));
 }
@@ -109,8 +110,8 @@ static int set_from_text(struct config *cfg, int id, const char *text, enum cfg_
 		for (size_t i = 0; i < fresh.list.nr; i++)
 			if (k->check && k->check(NULL, fresh.list.items[i], &why))
 				break;
-	} else if (k->type == CFG_MAP) {
-		buf_addf(&why, "%s is a map and can only be set in blambda.yml", k->key);
+	} else if (k->type == CFG_MAP || k->type == CFG_TREE) {
+		buf_addf(&why, "%s is a %s and can only be set in blambda.yml", k->key, k->type == CFG_MAP ? "map" : "list");
 	} else {
 		config_parse_scalar(k, text, &fresh, &why);
 	}
@@ -169,6 +170,7 @@ static void value_copy(struct cfg_value *to, const struct cfg_value *from)
 		kvlist_add(&to->map, from->map.items[i].key, from->map.items[i].value);
 	for (size_t i = 0; i < from->hidden.nr; i++)
 		strlist_add(&to->hidden, from->hidden.items[i]);
+	to->tree = cfg_node_copy(from->tree);
 }
 
 int config_key_is_shared(enum cfg_id id)
@@ -303,6 +305,10 @@ void config_format_value(const struct config *cfg, enum cfg_id id, struct buf *o
 		for (size_t i = 0; i < v->map.nr; i++)
 			buf_addf(out, "%s%s=%s", i ? ", " : "", v->map.items[i].key, v->map.items[i].value);
 		break;
+	case CFG_TREE:
+		if (v->tree)
+			cfg_node_format(v->tree, out);
+		break;
 	default:
 		buf_adds(out, v->str ? v->str : "");
 	}
@@ -318,6 +324,19 @@ static int check_vpc(const struct config *f, const char *name, struct error *err
 	return error_set(err, EXIT_USAGE, "%s: function '%s' sets vpc.%s without vpc.%s: a function in a VPC needs both",
 			 sn->list.nr ? sn->origin : sg->origin, name, sn->list.nr ? "subnets" : "security-groups",
 			 sn->list.nr ? "security-groups" : "subnets");
+}
+
+/* function.policies shape the role blambda makes: with function.role there is none */
+static int check_own_role(const struct config *f, const char *name, struct error *err)
+{
+	const struct cfg_value *pol = &f->v[CFG_FUNCTION_POLICIES];
+
+	if (!config_tree(f, CFG_FUNCTION_POLICIES) || !config_str(f, CFG_FUNCTION_ROLE))
+		return 0;
+	error_set(err, EXIT_USAGE, "%s: function '%s' sets policies and function.role (%s): policies are for the role "
+		  "blambda makes, and it touches no role of yours", pol->origin, name, f->v[CFG_FUNCTION_ROLE].origin);
+	error_hint(err, "give your role those permissions yourself, or drop function.role to have blambda make one");
+	return -1;
 }
 
 int config_select_functions(const struct config *cfg, const struct strlist *names, struct config **out, size_t *n,
@@ -358,7 +377,8 @@ int config_select_functions(const struct config *cfg, const struct strlist *name
 		(*n)++;
 		if (!config_str(&(*out)[*n - 1], CFG_FUNCTION_HANDLER))
 			error_set(err, EXIT_USAGE, "%s sets no handler for function '%s'", where, name);
-		else if (check_vpc(&(*out)[*n - 1], name, err) || config_read_environment_file(&(*out)[*n - 1], err))
+		else if (check_vpc(&(*out)[*n - 1], name, err) || check_own_role(&(*out)[*n - 1], name, err) ||
+			 config_read_environment_file(&(*out)[*n - 1], err))
 			; /* err says why */
 		else
 			continue;

@@ -35,6 +35,7 @@ enum cfg_id {
 	CFG_FUNCTION_ENVIRONMENT_FILE,
 	CFG_FUNCTION_SOURCE_PATHS,
 	CFG_FUNCTION_ROLE,
+	CFG_FUNCTION_POLICIES,
 	CFG_FUNCTION_LAYERS,
 	CFG_FUNCTION_DESCRIPTION,
 	CFG_FUNCTION_TRACING,
@@ -64,7 +65,24 @@ enum cfg_id {
 	CFG__COUNT
 };
 
-enum cfg_type { CFG_STRING, CFG_INT, CFG_ENUM, CFG_LIST, CFG_MAP };
+enum cfg_type { CFG_STRING, CFG_INT, CFG_ENUM, CFG_LIST, CFG_MAP, CFG_TREE };
+
+/*
+ * A CFG_TREE value: blambda.yml's YAML under the key as it was written (a
+ * list of entries that are maps, say), each node with its place in the
+ * file, for values whose shape a flat key cannot hold (function.policies,
+ * function.events). Its key's check_tree vouches for the shape.
+ */
+enum cfg_node_type { CFG_NODE_SCALAR, CFG_NODE_LIST, CFG_NODE_MAP };
+struct cfg_node {
+	enum cfg_node_type type;
+	char *key;              /* its key in the map that holds it, else NULL */
+	char *value;            /* a scalar's text ("" for null) */
+	int quoted;             /* a scalar written in quotes: "5" and "true" stay text */
+	int line, col;          /* where it starts in the file, from 1 */
+	struct cfg_node *kids;  /* a list's entries, a map's values (each with its key) */
+	size_t nkids;
+};
 enum cfg_source { SRC_DEFAULT, SRC_FILE, SRC_ENV, SRC_FLAG };
 
 struct cfg_key {
@@ -78,6 +96,8 @@ struct cfg_key {
 	/* Checks one scalar, list item (key NULL) or map entry; fills why and returns -1 on a bad value. */
 	int (*check)(const char *key, const char *value, struct buf *why);
 	const char *help;
+	/* CFG_TREE: checks the whole value; fills why and *at (the node at fault) and returns -1 */
+	int (*check_tree)(const struct cfg_node *n, struct buf *why, const struct cfg_node **at);
 };
 
 extern const struct cfg_key cfg_keys[CFG__COUNT];
@@ -92,6 +112,7 @@ struct cfg_value {
 	struct strlist list; /* CFG_LIST */
 	struct kvlist map;   /* CFG_MAP */
 	struct strlist hidden; /* CFG_MAP: keys whose values are secrets (function.environment-file's), never shown */
+	struct cfg_node *tree; /* CFG_TREE */
 };
 
 /*
@@ -189,6 +210,25 @@ void config_for_function(const struct config *cfg, size_t i, struct config *out)
 int config_read_environment_file(struct config *f, struct error *err);
 /* A dotenv text (NAME=VALUE lines, # comments, export, quotes) into out; -1 with err naming path:line. */
 int config_dotenv_parse(const char *path, const char *text, size_t len, struct kvlist *out, struct error *err);
+
+/* The tree of a CFG_TREE key, or NULL when it is unset. */
+const struct cfg_node *config_tree(const struct config *cfg, enum cfg_id id);
+/* A map node's value under key, or NULL. */
+const struct cfg_node *cfg_node_get(const struct cfg_node *map, const char *key);
+/* A deep copy of n; free it with cfg_node_free. */
+struct cfg_node *cfg_node_copy(const struct cfg_node *n);
+void cfg_node_free(struct cfg_node *n);
+/* n as one line of YAML flow text: [a, {k: v}] */
+void cfg_node_format(const struct cfg_node *n, struct buf *out);
+/* n as JSON (a scalar as a string, unless it is a plain number, true, false or null), appended to out */
+void cfg_node_json(const struct cfg_node *n, struct buf *out);
+
+/*
+ * function.policies (a checked tree, or NULL) as IAM takes it: the managed
+ * policy ARNs, and the statements as one policy document (JSON; nothing
+ * added when there is none).
+ */
+void config_policies(const struct cfg_node *list, struct strlist *managed, struct buf *document);
 
 /* The index of a dotted key, or -1. */
 int config_key_index(const char *key);

@@ -19,4 +19,7 @@ int config_parse_scalar(const struct cfg_key *k, const char *text, struct cfg_va
 /* Mark v present, from src at origin (a line of the file, when it is the file). */
 void config_set_origin(struct cfg_value *v, enum cfg_source src, const char *origin, int line);
 
+/* function.policies' check_tree */
+int config_check_policies(const struct cfg_node *n, struct buf *why, const struct cfg_node **at);
+
 #endif

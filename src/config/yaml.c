@@ -198,6 +198,68 @@ static void read_map(struct yctx *x, int id, yaml_node_t *val, struct cfg_value 
 		buf_addf(why, "tags holds %zu tags; Lambda allows 50", fresh->map.nr);
 }
 
+/* A YAML node as a cfg_node (into `to`): the shape as written, duplicate keys refused */
+static int copy_tree(struct yctx *x, yaml_node_t *n, struct cfg_node *to, const char *key)
+{
+	memset(to, 0, sizeof(*to));
+	to->key = xstrdup_or_null(key);
+	to->line = (int)n->start_mark.line + 1;
+	to->col = (int)n->start_mark.column + 1;
+	if (n->type == YAML_SCALAR_NODE) {
+		to->type = CFG_NODE_SCALAR;
+		to->value = xstrdup(is_null(n) ? "" : (const char *)n->data.scalar.value);
+		to->quoted = n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		return 0;
+	}
+	if (n->type == YAML_SEQUENCE_NODE) {
+		size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+
+		to->type = CFG_NODE_LIST;
+		to->kids = count ? xcalloc(count, sizeof(*to->kids)) : NULL;
+		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
+			if (copy_tree(x, yaml_document_get_node(x->doc, *it), &to->kids[to->nkids++], NULL))
+				return -1;
+		return 0;
+	}
+	to->type = CFG_NODE_MAP;
+	{
+		size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+
+		to->kids = count ? xcalloc(count, sizeof(*to->kids)) : NULL;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
+		const char *k;
+
+		if (kn->type != YAML_SCALAR_NODE)
+			return yerror(x, kn->start_mark, "keys must be plain names");
+		k = (const char *)kn->data.scalar.value;
+		if (cfg_node_get(to, k))
+			return yerror(x, kn->start_mark, "duplicate key '%s'", k);
+		if (copy_tree(x, yaml_document_get_node(x->doc, p->value), &to->kids[to->nkids++], k))
+			return -1;
+	}
+	return 0;
+}
+
+static int read_tree(struct yctx *x, int id, yaml_node_t *val, struct cfg_value *fresh)
+{
+	const struct cfg_node *at = NULL;
+	struct buf why = BUF_INIT;
+	int r;
+
+	fresh->tree = xcalloc(1, sizeof(*fresh->tree));
+	if (copy_tree(x, val, fresh->tree, NULL))
+		return -1;
+	if (!cfg_keys[id].check_tree || !cfg_keys[id].check_tree(fresh->tree, &why, &at))
+		return 0;
+	if (!at)
+		at = fresh->tree;
+	r = error_set(x->err, EXIT_USAGE, "%s:%d:%d: %s", x->path, at->line, at->col, why.ptr);
+	buf_release(&why);
+	return r;
+}
+
 static int read_value(struct yctx *x, int id, yaml_node_t *val)
 {
 	const struct cfg_key *k = &cfg_keys[id];
@@ -207,7 +269,13 @@ static int read_value(struct yctx *x, int id, yaml_node_t *val)
 
 	if (is_null(val))
 		return 0; /* `key:` with nothing after it leaves the default */
-	if (k->type == CFG_LIST)
+	if (k->type == CFG_TREE && read_tree(x, id, val, &fresh)) {
+		config_value_clear(&fresh);
+		return -1;
+	}
+	if (k->type == CFG_TREE)
+		;
+	else if (k->type == CFG_LIST)
 		read_list(x, id, val, &fresh, &why, &bad);
 	else if (k->type == CFG_MAP)
 		read_map(x, id, val, &fresh, &why, &bad);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/xalloc.h"
+#include "core/hash.h"
 #include "deploy/internal.h"
 
 const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS] = {
@@ -81,6 +82,8 @@ void deploy_step_release(struct deploy_step *s)
 	strlist_clear(&s->share_remove);
 	strlist_clear(&s->attach);
 	strlist_clear(&s->detach);
+	free(s->inline_policy);
+	free(s->record);
 	free(s->failed);
 	error_release(&s->err);
 	memset(s, 0, sizeof(*s));
@@ -363,6 +366,45 @@ const struct deploy_managed_policy deploy_managed_policies[] = {
 	{ "AWSXRayDaemonWriteAccess", "", "tracing" },
 };
 const size_t deploy_managed_policies_nr = sizeof(deploy_managed_policies) / sizeof(deploy_managed_policies[0]);
+
+/* The first 8 hexadecimal digits of the SHA-256 of an ARN: 28 of them fit a tag's 256 characters */
+static void arn_token(const char *arn, char out[9])
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	sha256_hex(arn, strlen(arn), hex);
+	memcpy(out, hex, 8);
+	out[8] = '\0';
+}
+
+void deploy_policies_record(const struct strlist *managed, int has_inline, struct buf *out)
+{
+	struct strlist tokens = STRLIST_INIT;
+	char t[9];
+
+	for (size_t i = 0; i < managed->nr; i++) {
+		arn_token(managed->items[i], t);
+		strlist_add(&tokens, t);
+	}
+	strlist_sort(&tokens);
+	for (size_t i = 0; i < tokens.nr; i++)
+		buf_addf(out, "%s%s", i ? " " : "", tokens.items[i]);
+	if (has_inline)
+		buf_addf(out, "%sinline", tokens.nr ? " " : "");
+	strlist_clear(&tokens);
+}
+
+int deploy_policies_recorded(const char *record, const char *arn)
+{
+	char t[9];
+	size_t n = 8;
+
+	arn_token(arn, t);
+	for (const char *p = record ? record : ""; (p = strstr(p, t)); p += n)
+		if ((p == record || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
 
 void deploy_managed_policy_arn(size_t i, const char *region, struct buf *out)
 {

@@ -125,6 +125,18 @@ struct deploy_managed_policy {
 };
 extern const struct deploy_managed_policy deploy_managed_policies[];
 extern const size_t deploy_managed_policies_nr;
+/*
+ * The tag on a role blambda made that remembers what function.policies put
+ * on it: a short digest of each managed policy ARN it attached, and
+ * "inline" for its inline policy (DEPLOY_INLINE_POLICY). Only what the tag
+ * names is ever taken off; a policy someone else attached stays.
+ */
+#define DEPLOY_POLICIES_TAG_KEY "blambda:policies"
+#define DEPLOY_INLINE_POLICY "blambda"
+/* The record of these managed ARNs (and the inline policy), sorted, for DEPLOY_POLICIES_TAG_KEY */
+void deploy_policies_record(const struct strlist *managed, int has_inline, struct buf *out);
+/* Whether a record names managed policy arn */
+int deploy_policies_recorded(const char *record, const char *arn);
 /* The ARN of policy i in the partition of region, into out */
 void deploy_managed_policy_arn(size_t i, const char *region, struct buf *out);
 /* Whether function f's settings want policy i */
@@ -164,6 +176,9 @@ struct deploy_step {
 	struct strlist share_add;      /* layer: the layers.share entries to grant (AddLayerVersionPermission) */
 	struct strlist share_remove;   /* layer: blambda's statements to take back */
 	struct strlist attach, detach; /* role: the managed policy ARNs to attach and to detach */
+	char *inline_policy;           /* role: the document of its inline policy blambda to put, or NULL */
+	int inline_delete;             /* role: its inline policy blambda goes (function.policies has no statement) */
+	char *record;                  /* role: the new value of its tag blambda:policies, or NULL when it stays */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

@@ -121,6 +121,8 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 
 	if (s->action == DEPLOY_CREATE) {
 		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+		if (s->record)
+			kvlist_add(&tags, DEPLOY_POLICIES_TAG_KEY, s->record);
 		p->writes++;
 		r = iam_create_role(a, s->name, iam_lambda_trust_policy, "Execution role made by blambda", &tags, &role,
 				    &p->err);
@@ -149,6 +151,20 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 			goto out;
 		}
 	}
+	if (s->inline_policy || s->inline_delete) {
+		p->writes++;
+		r = s->inline_policy ? iam_put_role_policy(a, s->name, DEPLOY_INLINE_POLICY, s->inline_policy, &p->err)
+				     : iam_delete_role_policy(a, s->name, DEPLOY_INLINE_POLICY, &p->err);
+		if (r == 1 && !s->inline_policy && error_is(&p->err, "NoSuchEntity")) { /* deleted meanwhile */
+			error_release(&p->err);
+			r = 0;
+		}
+		if (r) {
+			r = -1;
+			deploy_failed(p, "%s the inline policy of role '%s'", s->inline_policy ? "put" : "delete", s->name);
+			goto out;
+		}
+	}
 	for (size_t i = 0; i < s->detach.nr; i++) {
 		p->writes++;
 		r = iam_detach_role_policy(a, s->name, s->detach.items[i], &p->err);
@@ -159,6 +175,15 @@ static int exec_role(struct aws *a, struct deploy_plan *p, struct deploy_step *s
 		if (r) {
 			r = -1;
 			deploy_failed(p, "detach %s from role '%s'", strrchr(s->detach.items[i], '/') + 1, s->name);
+			goto out;
+		}
+	}
+	/* the record last: a run cut short leaves it naming what may still be there */
+	if (s->record && s->action != DEPLOY_CREATE) {
+		p->writes++;
+		if (iam_tag_role(a, s->name, DEPLOY_POLICIES_TAG_KEY, s->record, &p->err)) {
+			r = -1;
+			deploy_failed(p, "tag role '%s'", s->name);
 			goto out;
 		}
 	}

@@ -3,6 +3,7 @@
  * layer, role, function, version, alias and URL what to create, update,
  * publish, delete or leave alone, and why.
  */
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,10 +81,23 @@ static int plan_layer(struct aws *a, const struct deploy_opts *o, struct deploy_
 	return 0;
 }
 
-/* The managed policies role s should gain and lose for function f's settings, as reasons. */
-static void plan_role_policies(const struct config *f, struct deploy_plan *p, struct deploy_step *s,
-			       const struct strlist *attached)
+/* A policy ARN's last part, for people: AWSLambdaBasicExecutionRole */
+static const char *policy_name(const char *arn)
 {
+	const char *slash = strrchr(arn, '/');
+
+	return slash ? slash + 1 : arn;
+}
+
+/*
+ * The managed policies role s should gain and lose for function f's settings
+ * and function.policies, as reasons: `attached` is what it holds, `record`
+ * its tag blambda:policies (what function.policies put there before).
+ */
+static void plan_role_managed(const struct config *f, struct deploy_plan *p, struct deploy_step *s,
+			      const struct strlist *attached, const char *record, const struct strlist *listed)
+{
+	struct strlist wanted = STRLIST_INIT;
 	struct buf arn = BUF_INIT;
 
 	for (size_t i = 0; i < deploy_managed_policies_nr; i++) {
@@ -92,29 +106,97 @@ static void plan_role_policies(const struct config *f, struct deploy_plan *p, st
 
 		buf_reset(&arn);
 		deploy_managed_policy_arn(i, p->region, &arn);
+		if (want)
+			strlist_add(&wanted, arn.ptr);
 		if (want && !strlist_has(attached, arn.ptr)) {
 			strlist_add(&s->attach, arn.ptr);
 			if (s->action != DEPLOY_CREATE || m->setting)
 				deploy_reason(s, "attach %s%s%s%s", m->name, m->setting ? " (for " : " (it is not attached)",
 					      m->setting ? m->setting : "", m->setting ? ")" : "");
-		} else if (!want && strlist_has(attached, arn.ptr)) {
+		} else if (!want && strlist_has(attached, arn.ptr) && !strlist_has(listed, arn.ptr)) {
 			strlist_add(&s->detach, arn.ptr);
 			deploy_reason(s, "detach %s (no %s any more)", m->name, m->setting);
 		}
 	}
+	for (size_t i = 0; i < listed->nr; i++) {
+		if (strlist_has(&wanted, listed->items[i]))
+			continue;
+		strlist_add(&wanted, listed->items[i]);
+		if (!strlist_has(attached, listed->items[i])) {
+			strlist_add(&s->attach, listed->items[i]);
+			deploy_reason(s, "attach %s (function.policies)", policy_name(listed->items[i]));
+		}
+	}
+	/* what function.policies attached before and no longer lists; others' policies stay */
+	for (size_t i = 0; i < attached->nr; i++)
+		if (!strlist_has(&wanted, attached->items[i]) && !strlist_has(&s->detach, attached->items[i]) &&
+		    deploy_policies_recorded(record, attached->items[i])) {
+			strlist_add(&s->detach, attached->items[i]);
+			deploy_reason(s, "detach %s (gone from function.policies)", policy_name(attached->items[i]));
+		}
 	if (s->attach.nr || s->detach.nr)
 		s->writes |= DEPLOY_WRITE_POLICY;
+	strlist_clear(&wanted);
 	buf_release(&arn);
+}
+
+/* The same JSON, whitespace and escapes aside */
+static int same_json(const char *a, const char *b)
+{
+	cJSON *x = cJSON_Parse(a), *y = cJSON_Parse(b);
+	int same = x && y && cJSON_Compare(x, y, 1);
+
+	cJSON_Delete(x);
+	cJSON_Delete(y);
+	return same;
+}
+
+/*
+ * The inline policy blambda of role s: put when function.policies' statements
+ * differ from it, deleted when there are none and blambda put it (record).
+ */
+static int plan_role_inline(struct aws *a, struct deploy_plan *p, struct deploy_step *s, const char *record,
+			    const char *want)
+{
+	struct buf have = BUF_INIT;
+	int r = 0, had = 0;
+
+	if (s->action != DEPLOY_CREATE && (*want || (record && strstr(record, "inline")))) {
+		r = iam_get_role_policy(a, s->name, DEPLOY_INLINE_POLICY, &have, &p->err);
+		if (r == 1 && error_is(&p->err, "NoSuchEntity")) {
+			error_release(&p->err);
+			r = 0;
+		} else if (!r) {
+			had = 1;
+		} else {
+			r = deploy_failed(p, "read the inline policy of role '%s'", s->name);
+		}
+	}
+	if (!r && *want && !(had && same_json(have.ptr, want))) {
+		s->inline_policy = xstrdup(want);
+		s->writes |= DEPLOY_WRITE_POLICY;
+		deploy_reason(s, "%s its inline policy %s (function.policies' statements)", had ? "change" : "put",
+			      DEPLOY_INLINE_POLICY);
+	} else if (!r && !*want && had) {
+		s->inline_delete = 1;
+		s->writes |= DEPLOY_WRITE_POLICY;
+		deploy_reason(s, "delete its inline policy %s (function.policies has no statement)", DEPLOY_INLINE_POLICY);
+	}
+	buf_release(&have);
+	return r;
 }
 
 static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *p, const char *function, size_t fn)
 {
-	struct buf name = BUF_INIT;
-	struct strlist attached = STRLIST_INIT;
+	struct buf name = BUF_INIT, document = BUF_INIT, record = BUF_INIT;
+	struct strlist attached = STRLIST_INIT, listed = STRLIST_INIT;
+	const char *had_record = NULL;
 	struct deploy_step *s;
 	struct iam_role role;
 	int r = 0;
 
+	config_policies(config_tree(f, CFG_FUNCTION_POLICIES), &listed, &document);
+	deploy_policies_record(&listed, document.len > 0, &record);
 	deploy_role_name(function, &name);
 	s = deploy_add_step(p, DEPLOY_ROLE, name.ptr);
 	s->fn = fn;
@@ -124,8 +206,10 @@ static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *
 		s->action = DEPLOY_CREATE;
 		s->writes = DEPLOY_WRITE_CREATE;
 		deploy_reason(s, "function.role is not set and blambda has not made one yet");
-		plan_role_policies(f, p, s, &attached);
-		r = 0;
+		plan_role_managed(f, p, s, &attached, NULL, &listed);
+		r = plan_role_inline(a, p, s, NULL, document.ptr);
+		if (record.len)
+			s->record = buf_detach(&record); /* a tag it is made with */
 		goto out;
 	}
 	if (r) {
@@ -141,7 +225,14 @@ static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *
 		r = deploy_failed(p, "list the policies of role '%s'", name.ptr);
 		goto out;
 	}
-	plan_role_policies(f, p, s, &attached);
+	had_record = kvlist_get(&role.tags, DEPLOY_POLICIES_TAG_KEY);
+	plan_role_managed(f, p, s, &attached, had_record, &listed);
+	if ((r = plan_role_inline(a, p, s, had_record, document.ptr)))
+		goto out;
+	if (strcmp(had_record ? had_record : "", record.ptr)) {
+		s->record = buf_detach(&record);
+		s->writes |= DEPLOY_WRITE_TAGS;
+	}
 	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 	if (!s->writes)
 		deploy_reason(s, "made by blambda");
@@ -150,7 +241,10 @@ out:
 		s->planned = 1;
 	iam_role_release(&role);
 	strlist_clear(&attached);
+	strlist_clear(&listed);
 	buf_release(&name);
+	buf_release(&document);
+	buf_release(&record);
 	return r;
 }
 

@@ -119,6 +119,50 @@ blambda config
 expect_out_has "function.environment-file"
 expect_out_lacks "an0ther"
 
+test_case "function.policies: managed policies and statements on the made role, no write when nothing changed"
+fn_add "$(cat <<'EOT'
+  policies:
+    - arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess
+    - effect: Allow
+      actions: [s3:GetObject, "s3:List*"]
+      resources: ["arn:aws:s3:::my-bucket", "arn:aws:s3:::my-bucket/*"]
+EOT
+)
+"
+mark
+blambda deploy
+expect_status 0
+expect_out_has "attach AmazonSQSReadOnlyAccess (function.policies)"
+expect_out_has "put its inline policy blambda (function.policies' statements)"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AmazonS3ReadOnlyAccess', 'AmazonSQSReadOnlyAccess']"
+awsq iam get-role-policy --role-name hello-blambda-role --policy-name blambda
+expect_json "d['PolicyDocument']['Statement'] == [{'Effect': 'Allow', 'Action': ['s3:GetObject', 's3:List*'], 'Resource': ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/*']}]"
+mark
+blambda deploy
+expect_out_has "role 'hello-blambda-role': unchanged (made by blambda)"
+expect_writes ""
+
+test_case "a policy gone from function.policies is detached, the statements' policy deleted; others' policies stay"
+python3 - <<'PY'
+import re
+t = open("blambda.yml").read()
+t = re.sub(r"  policies:\n(    .*\n|      .*\n)*", "", t)
+open("blambda.yml", "w").write(t)
+PY
+grep -q policies blambda.yml && fail "the test did not take policies out" || pass
+blambda deploy
+expect_status 0
+expect_out_has "detach AmazonSQSReadOnlyAccess (gone from function.policies)"
+expect_out_has "delete its inline policy blambda (function.policies has no statement)"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AmazonS3ReadOnlyAccess']"
+awsq iam list-role-policies --role-name hello-blambda-role
+expect_json "d['PolicyNames'] == []"
+mark
+blambda deploy
+expect_writes ""
+
 test_case "bad values are refused before any call, naming the file, the line and the field"
 cp blambda.yml "$TMP/good.yml"
 mark
@@ -161,6 +205,27 @@ rm .env
 blambda deploy
 expect_status 2
 expect_err_has "cannot read the environment file"
+printf 'GOOD=1\n' > .env
+fn_add $'  policies:\n    - arn:aws:iam::aws:policy/Nope Nope\n'
+blambda deploy
+expect_status 2
+expect_err_has "'arn:aws:iam::aws:policy/Nope Nope' is not a managed policy ARN"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  policies:\n    - effect: Allow\n      action: [s3:GetObject]\n      resources: "*"\n'
+blambda deploy
+expect_status 2
+expect_err_has "unknown key 'action' in a statement (it takes effect, actions and resources) (did you mean 'actions'?)"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  policies:\n    - {actions: [GetObject], resources: "*"}\n'
+blambda deploy
+expect_status 2
+expect_err_has "'GetObject' is not one of a statement's actions (like s3:GetObject, or *)"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  role: arn:aws:iam::123456789012:role/theirs\n  policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]\n'
+blambda deploy
+expect_status 2
+expect_err_has "function 'hello' sets policies and function.role"
+cp "$TMP/good.yml" blambda.yml
 expect_writes ""
 
 finish

@@ -327,7 +327,7 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 	[CFG_FUNCTION_ROLE] = { "function.role", CFG_STRING, "BLAMBDA_ROLE", NULL, 0, 0, NULL, NULL,
 		check_role, "ARN of the execution role (created by deploy when unset)" },
 	[CFG_FUNCTION_POLICIES] = { "function.policies", CFG_TREE, NULL, NULL, 0, 0, NULL, NULL, NULL,
-		"what the role blambda makes may do: managed policy ARNs and statements {effect, actions, resources}",
+		"the made role's managed policy ARNs and statements {effect, actions, resources}",
 		config_check_policies },
 	[CFG_FUNCTION_LAYERS] = { "function.layers", CFG_LIST, "BLAMBDA_LAYERS", NULL, 0, 0, NULL, NULL,
 		check_layer_arn, "extra layer version ARNs to attach" },

@@ -166,6 +166,26 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 				 id.ptr, m->setting ? m->setting : "basic", id.ptr, m->path, m->name);
 		}
 	}
+	if (!role) {
+		struct strlist listed = STRLIST_INIT;
+		struct buf document = BUF_INIT;
+
+		config_policies(config_tree(f, CFG_FUNCTION_POLICIES), &listed, &document);
+		for (size_t i = 0; i < listed.nr; i++) {
+			buf_addf(out, "resource \"aws_iam_role_policy_attachment\" \"%s_policy_%zu\" {\n"
+				      "  role       = aws_iam_role.%s.name\n  policy_arn = ", id.ptr, i + 1, id.ptr);
+			hcl_string(out, listed.items[i]);
+			buf_adds(out, "\n}\n\n");
+		}
+		if (document.len) {
+			buf_addf(out, "resource \"aws_iam_role_policy\" \"%s_statements\" {\n  name   = \"%s\"\n"
+				      "  role   = aws_iam_role.%s.id\n  policy = ", id.ptr, DEPLOY_INLINE_POLICY, id.ptr);
+			hcl_string(out, document.ptr);
+			buf_adds(out, "\n}\n\n");
+		}
+		strlist_clear(&listed);
+		buf_release(&document);
+	}
 	if (env->hidden.nr) /* the environment file's values stay out of the file */
 		buf_addf(out, "variable \"%s_environment_file\" {\n  description = \"The variables of %s's "
 			      "function.environment-file, kept out of this file: pass them with -var-file\"\n"

@@ -120,6 +120,9 @@ cat >> blambda.yml <<'YAML'
     environment-file: .env
     environment: {SHOWN: yes}
     vpc: {subnets: [subnet-12345678], security-groups: [sg-12345678]}
+    policies:
+      - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+      - {actions: [sqs:SendMessage], resources: ["arn:aws:sqs:eu-west-1:123456789012:q"]}
 YAML
 blambda terraform -o "$TMP/tf-fat"
 expect_status 0
@@ -143,6 +146,9 @@ att = res["aws_iam_role_policy_attachment"]
 assert att["fat_vpc"][0]["policy_arn"].endswith("service-role/AWSLambdaVPCAccessExecutionRole"), att
 assert att["fat_tracing"][0]["policy_arn"].endswith("/AWSXRayDaemonWriteAccess"), att
 assert "hello_vpc" not in att and "hello_tracing" not in att, att
+assert att["fat_policy_1"][0]["policy_arn"] == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", att
+pol = json.loads(res["aws_iam_role_policy"]["fat_statements"][0]["policy"])
+assert pol["Statement"] == [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:eu-west-1:123456789012:q"]}], pol
 h = res["aws_lambda_function"]["hello"][0]
 assert "tracing_config" not in h and "vpc_config" not in h and "reserved_concurrent_executions" not in h, h
 PY

@@ -1400,3 +1400,205 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 	kvlist_clear(&req.headers);
 	return r;
 }
+
+/* ---- permissions for callers (EventBridge, ...) ---- */
+
+int lambda_add_permission(struct aws *a, const char *region, const char *name, const char *sid, const char *principal,
+			  const char *source_arn, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	function_path(&path, name, "/policy");
+	cJSON_AddStringToObject(body, "StatementId", sid);
+	cJSON_AddStringToObject(body, "Action", "lambda:InvokeFunction");
+	cJSON_AddStringToObject(body, "Principal", principal);
+	cJSON_AddStringToObject(body, "SourceArn", source_arn);
+	call.service = "lambda";
+	call.region = region;
+	call.method = "POST";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (r == 1 && error_is(err, "ResourceConflictException")) {
+		error_release(err); /* the statement is there already (its id names its source) */
+		r = 0;
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_policy_sids(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	function_path(&path, name, "/policy");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) { /* no policy: no statement */
+		error_release(err);
+		r = 0;
+	} else if (!r) {
+		statement_ids(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(answer, "Policy")), out);
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+/* ---- event source mappings ---- */
+
+#define MAPPINGS_PATH "/2015-03-31/event-source-mappings/"
+
+void lambda_mapping_release(struct lambda_mapping *m)
+{
+	free(m->uuid);
+	free(m->source);
+	free(m->state);
+	free(m->starting_position);
+	memset(m, 0, sizeof(*m));
+}
+
+void lambda_mappings_release(struct lambda_mappings *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		lambda_mapping_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+static void read_mapping(const cJSON *m, struct lambda_mapping *out)
+{
+	const cJSON *types = cJSON_GetObjectItemCaseSensitive(m, "FunctionResponseTypes"), *t;
+
+	memset(out, 0, sizeof(*out));
+	out->uuid = dup_str(m, "UUID");
+	out->source = dup_str(m, "EventSourceArn");
+	out->state = dup_str(m, "State");
+	out->starting_position = dup_str(m, "StartingPosition");
+	out->batch_size = get_long(m, "BatchSize");
+	out->batch_window = get_long(m, "MaximumBatchingWindowInSeconds");
+	out->max_concurrency = get_long(cJSON_GetObjectItemCaseSensitive(m, "ScalingConfig"), "MaximumConcurrency");
+	cJSON_ArrayForEach(t, types)
+		out->report_failures |= cJSON_IsString(t) && !strcmp(t->valuestring, "ReportBatchItemFailures");
+}
+
+static void mappings_page(const cJSON *answer, void *ctx)
+{
+	struct lambda_mappings *l = ctx;
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(answer, "EventSourceMappings")) {
+		if (!cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "UUID")))
+			continue;
+		l->items = xrealloc(l->items, (l->nr + 1) * sizeof(*l->items));
+		read_mapping(m, &l->items[l->nr++]);
+	}
+}
+
+int lambda_list_mappings(struct aws *a, const char *region, const char *name, struct lambda_mappings *out,
+			 struct error *err)
+{
+	struct buf query = BUF_INIT;
+	int r;
+
+	buf_adds(&query, "FunctionName=");
+	aws_path_segment(&query, name);
+	r = each_page_q(a, region, MAPPINGS_PATH, query.ptr, "ListEventSourceMappings", MAX_PAGES, mappings_page, out,
+			err);
+	buf_release(&query);
+	return r;
+}
+
+/* The body of a create (with the function, the source and the starting position) or an update */
+static cJSON *mapping_body(const char *name, const struct lambda_mapping *m, int create)
+{
+	cJSON *body = cJSON_CreateObject();
+
+	if (create) {
+		cJSON_AddStringToObject(body, "FunctionName", name);
+		cJSON_AddStringToObject(body, "EventSourceArn", m->source);
+		if (m->starting_position)
+			cJSON_AddStringToObject(body, "StartingPosition", m->starting_position);
+	}
+	cJSON_AddBoolToObject(body, "Enabled", m->enabled);
+	cJSON_AddNumberToObject(body, "BatchSize", (double)m->batch_size);
+	if (!m->starting_position) { /* a queue's settings */
+		cJSON_AddNumberToObject(body, "MaximumBatchingWindowInSeconds", (double)m->batch_window);
+		if (m->max_concurrency)
+			cJSON_AddNumberToObject(cJSON_AddObjectToObject(body, "ScalingConfig"), "MaximumConcurrency",
+						(double)m->max_concurrency);
+		else if (!create) /* no limit: Lambda's own again */
+			cJSON_AddObjectToObject(body, "ScalingConfig");
+		cJSON *types = cJSON_AddArrayToObject(body, "FunctionResponseTypes");
+
+		if (m->report_failures)
+			cJSON_AddItemToArray(types, cJSON_CreateString("ReportBatchItemFailures"));
+	}
+	return body;
+}
+
+static int mapping_call(struct aws *a, const char *region, const char *method, const char *uuid, cJSON *body,
+			struct lambda_mapping *out, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL;
+	int r;
+
+	buf_adds(&path, MAPPINGS_PATH);
+	if (uuid)
+		aws_path_segment(&path, uuid);
+	call.service = "lambda";
+	call.region = region;
+	call.method = method;
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (!r && out) {
+		read_mapping(answer, out);
+		if (!out->uuid)
+			r = malformed(err, "an event source mapping", "UUID");
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+int lambda_create_mapping(struct aws *a, const char *region, const char *name, const struct lambda_mapping *m,
+			  struct lambda_mapping *out, struct error *err)
+{
+	return mapping_call(a, region, "POST", NULL, mapping_body(name, m, 1), out, err);
+}
+
+int lambda_update_mapping(struct aws *a, const char *region, const char *uuid, const struct lambda_mapping *m,
+			  struct lambda_mapping *out, struct error *err)
+{
+	return mapping_call(a, region, "PUT", uuid, mapping_body(NULL, m, 0), out, err);
+}
+
+int lambda_get_mapping(struct aws *a, const char *region, const char *uuid, struct lambda_mapping *out,
+		       struct error *err)
+{
+	return mapping_call(a, region, "GET", uuid, NULL, out, err);
+}
+
+int lambda_delete_mapping(struct aws *a, const char *region, const char *uuid, struct error *err)
+{
+	int r = mapping_call(a, region, "DELETE", uuid, NULL, NULL, err);
+
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
+		r = 0;
+	}
+	return r;
+}

@@ -256,4 +256,44 @@ int lambda_publish_layer_version(struct aws *a, const char *region, const char *
 int lambda_fetch_code(struct aws *a, const char *region, const char *location, FILE *sink, uint64_t max,
 		      struct error *err);
 
+/*
+ * AddPermission: principal (events.amazonaws.com, ...) may call the function
+ * from source_arn, as statement sid (one already there is no error).
+ */
+int lambda_add_permission(struct aws *a, const char *region, const char *name, const char *sid, const char *principal,
+			  const char *source_arn, struct error *err);
+/* GetPolicy: the statement ids of the function's policy appended to out (no policy: none). */
+int lambda_policy_sids(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err);
+
+/* An event source mapping (a queue or a stream that calls the function), as Lambda has it or is to have it. */
+struct lambda_mapping {
+	char *uuid;
+	char *source;            /* the queue's or stream's ARN */
+	char *state;             /* Creating, Enabled, Disabled, Updating, ... */
+	char *starting_position; /* a stream's (LATEST, TRIM_HORIZON); NULL for a queue */
+	long batch_size, batch_window, max_concurrency;
+	int report_failures;     /* FunctionResponseTypes holds ReportBatchItemFailures */
+	int enabled;             /* to be written (a read says it in state) */
+};
+struct lambda_mappings {
+	struct lambda_mapping *items;
+	size_t nr;
+};
+void lambda_mapping_release(struct lambda_mapping *m);
+void lambda_mappings_release(struct lambda_mappings *l);
+/* ListEventSourceMappings of function name, every page, appended to out. */
+int lambda_list_mappings(struct aws *a, const char *region, const char *name, struct lambda_mappings *out,
+			 struct error *err);
+/* CreateEventSourceMapping of m for function name; *out the new one (caller releases its strings). */
+int lambda_create_mapping(struct aws *a, const char *region, const char *name, const struct lambda_mapping *m,
+			  struct lambda_mapping *out, struct error *err);
+/* UpdateEventSourceMapping: m's settings (batch, window, concurrency, failures, enabled). */
+int lambda_update_mapping(struct aws *a, const char *region, const char *uuid, const struct lambda_mapping *m,
+			  struct lambda_mapping *out, struct error *err);
+/* GetEventSourceMapping. */
+int lambda_get_mapping(struct aws *a, const char *region, const char *uuid, struct lambda_mapping *out,
+		       struct error *err);
+/* DeleteEventSourceMapping (one that is gone is no error). */
+int lambda_delete_mapping(struct aws *a, const char *region, const char *uuid, struct error *err);
+
 #endif

@@ -86,7 +86,8 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 
 static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
-	static const char *const lists[] = { "layers", "roles", "functions", "versions", "aliases", "urls" };
+	static const char *const lists[] = { "layers", "roles", "functions", "versions", "aliases", "urls",
+					     "schedules", "mappings" };
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "region", p->region);

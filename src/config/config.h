@@ -36,6 +36,7 @@ enum cfg_id {
 	CFG_FUNCTION_SOURCE_PATHS,
 	CFG_FUNCTION_ROLE,
 	CFG_FUNCTION_POLICIES,
+	CFG_FUNCTION_EVENTS,
 	CFG_FUNCTION_LAYERS,
 	CFG_FUNCTION_DESCRIPTION,
 	CFG_FUNCTION_TRACING,
@@ -229,6 +230,40 @@ void cfg_node_json(const struct cfg_node *n, struct buf *out);
  * added when there is none).
  */
 void config_policies(const struct cfg_node *list, struct strlist *managed, struct buf *document);
+
+/*
+ * function.events, typed: each trigger with its fields, defaults filled in.
+ */
+enum cfg_event_kind { CFG_EVENT_SCHEDULE, CFG_EVENT_SQS, CFG_EVENT_STREAM, CFG_EVENT__KINDS };
+extern const char *const cfg_event_kinds[CFG_EVENT__KINDS]; /* "schedule", "sqs", "stream" */
+struct cfg_event {
+	enum cfg_event_kind kind;
+	int line;               /* in blambda.yml */
+	int enabled;            /* all: enabled (default true) */
+	/* schedule */
+	char *name;             /* its name ("schedule", "schedule-2" when not given) */
+	char *expression;       /* rate(...) or cron(...) */
+	char *input;            /* JSON sent as the event, or NULL for EventBridge's own */
+	/* sqs, stream */
+	char *source;           /* sqs: the queue's name or ARN; stream: the stream's ARN */
+	long batch_size;        /* sqs 10, stream 100 when not given */
+	long batch_window;      /* sqs: seconds, 0 when not given */
+	long max_concurrency;   /* sqs: 0 when not given (Lambda's own) */
+	int report_failures;    /* sqs: ReportBatchItemFailures */
+	char *starting_position; /* stream: LATEST or TRIM_HORIZON */
+};
+struct cfg_events {
+	struct cfg_event *items;
+	size_t nr;
+};
+/* A function.events tree (NULL: none) into out; -1 with why and *at (the node at fault) when it is not right. */
+int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct buf *why, const struct cfg_node **at);
+void cfg_events_release(struct cfg_events *e);
+/* One entry copied (free it with cfg_event_free). */
+struct cfg_event *cfg_event_copy(const struct cfg_event *e);
+void cfg_event_free(struct cfg_event *e);
+/* rate(...) or cron(...) as EventBridge takes them; -1 with why */
+int cfg_check_schedule_expression(const char *v, struct buf *why);
 
 /* The index of a dotted key, or -1. */
 int config_key_index(const char *key);

@@ -22,4 +22,7 @@ void config_set_origin(struct cfg_value *v, enum cfg_source src, const char *ori
 /* function.policies' check_tree */
 int config_check_policies(const struct cfg_node *n, struct buf *why, const struct cfg_node **at);
 
+/* function.events' check_tree */
+int config_check_events(const struct cfg_node *n, struct buf *why, const struct cfg_node **at);
+
 #endif

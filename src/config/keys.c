@@ -329,6 +329,8 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 	[CFG_FUNCTION_POLICIES] = { "function.policies", CFG_TREE, NULL, NULL, 0, 0, NULL, NULL, NULL,
 		"the made role's managed policy ARNs and statements {effect, actions, resources}",
 		config_check_policies },
+	[CFG_FUNCTION_EVENTS] = { "function.events", CFG_TREE, NULL, NULL, 0, 0, NULL, NULL, NULL,
+		"triggers: schedule (EventBridge), sqs (a queue), stream (DynamoDB, Kinesis)", config_check_events },
 	[CFG_FUNCTION_LAYERS] = { "function.layers", CFG_LIST, "BLAMBDA_LAYERS", NULL, 0, 0, NULL, NULL,
 		check_layer_arn, "extra layer version ARNs to attach" },
 	[CFG_FUNCTION_DESCRIPTION] = { "function.description", CFG_STRING, "BLAMBDA_DESCRIPTION", NULL, 0, 0,

@@ -23,6 +23,8 @@ const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS] = {
 	[DEPLOY_VERSION] = { "version", "version", "versions" },
 	[DEPLOY_ALIAS] = { "alias", "alias", "aliases" },
 	[DEPLOY_URL] = { "url", "url", "urls" },
+	[DEPLOY_SCHEDULE] = { "schedule", "schedule", "schedules" },
+	[DEPLOY_MAPPING] = { "mapping", "event source mapping", "mappings" },
 };
 
 const char *deploy_write_name(unsigned bit)
@@ -84,6 +86,9 @@ void deploy_step_release(struct deploy_step *s)
 	strlist_clear(&s->detach);
 	free(s->inline_policy);
 	free(s->record);
+	cfg_event_free(s->event);
+	free(s->resource);
+	free(s->source);
 	free(s->failed);
 	error_release(&s->err);
 	memset(s, 0, sizeof(*s));
@@ -364,6 +369,9 @@ const struct deploy_managed_policy deploy_managed_policies[] = {
 	{ "AWSLambdaBasicExecutionRole", "service-role/", NULL },
 	{ "AWSLambdaVPCAccessExecutionRole", "service-role/", "vpc" },
 	{ "AWSXRayDaemonWriteAccess", "", "tracing" },
+	{ "AWSLambdaSQSQueueExecutionRole", "service-role/", "sqs" },
+	{ "AWSLambdaDynamoDBExecutionRole", "service-role/", "dynamodb" },
+	{ "AWSLambdaKinesisExecutionRole", "service-role/", "kinesis" },
 };
 const size_t deploy_managed_policies_nr = sizeof(deploy_managed_policies) / sizeof(deploy_managed_policies[0]);
 
@@ -412,6 +420,30 @@ void deploy_managed_policy_arn(size_t i, const char *region, struct buf *out)
 		 deploy_managed_policies[i].name);
 }
 
+/* Whether function.events has a trigger that needs the policy of `setting` (sqs, dynamodb, kinesis) */
+static int wants_trigger_policy(const struct config *f, const char *setting)
+{
+	struct cfg_events events;
+	struct buf why = BUF_INIT;
+	const struct cfg_node *at;
+	int want = 0;
+
+	if (cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) {
+		buf_release(&why);
+		return 0;
+	}
+	for (size_t i = 0; i < events.nr; i++) {
+		const struct cfg_event *e = &events.items[i];
+
+		if (e->kind == CFG_EVENT_SQS)
+			want |= !strcmp(setting, "sqs");
+		else if (e->kind == CFG_EVENT_STREAM)
+			want |= !strcmp(setting, strstr(e->source, ":dynamodb:") ? "dynamodb" : "kinesis");
+	}
+	cfg_events_release(&events);
+	return want;
+}
+
 int deploy_wants_policy(const struct config *f, size_t i)
 {
 	const char *setting = deploy_managed_policies[i].setting;
@@ -420,7 +452,9 @@ int deploy_wants_policy(const struct config *f, size_t i)
 		return 1;
 	if (!strcmp(setting, "vpc"))
 		return config_list(f, CFG_FUNCTION_VPC_SUBNETS)->nr > 0;
-	return !strcmp(deploy_tracing_mode(config_str(f, CFG_FUNCTION_TRACING)), "Active");
+	if (!strcmp(setting, "tracing"))
+		return !strcmp(deploy_tracing_mode(config_str(f, CFG_FUNCTION_TRACING)), "Active");
+	return wants_trigger_policy(f, setting);
 }
 
 void deploy_role_name(const char *function, struct buf *out)

@@ -33,6 +33,8 @@ enum deploy_kind {
 	DEPLOY_VERSION,
 	DEPLOY_ALIAS,
 	DEPLOY_URL,
+	DEPLOY_SCHEDULE,
+	DEPLOY_MAPPING,
 	DEPLOY__KINDS
 };
 struct deploy_kind_info {
@@ -53,6 +55,14 @@ enum deploy_write {
 };
 /* The name --json gives one write bit ("create", "code", "configuration", "tags", "policy", "concurrency"). */
 const char *deploy_write_name(unsigned bit);
+
+/* The writes of a schedule or mapping step, as bits */
+enum deploy_trigger_write {
+	DEPLOY_TRIGGER_RULE = 1 << 0,       /* schedule: PutRule */
+	DEPLOY_TRIGGER_TARGET = 1 << 1,     /* schedule: PutTargets */
+	DEPLOY_TRIGGER_PERMISSION = 1 << 2, /* schedule: AddPermission */
+	DEPLOY_TRIGGER_MAPPING = 1 << 3,    /* mapping: Create/UpdateEventSourceMapping */
+};
 
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
 #define DEPLOY_TAG_KEY "blambda:managed-by"
@@ -106,6 +116,8 @@ void deploy_share_sid(const char *entry, struct buf *out);
 /* The statement that lets anyone call a URL with auth NONE */
 #define DEPLOY_URL_STATEMENT "blambda-url-public"
 
+/* The rule of a function's schedule: blambda-FUNCTION-SCHEDULE, within EventBridge's 64 characters */
+void deploy_rule_name(const char *function, const char *schedule, struct buf *out);
 /* The role blambda makes for a function without function.role: FUNCTION-blambda-role, within IAM's 64 characters. */
 void deploy_role_name(const char *function, struct buf *out);
 /* How long each wait lasts: a function becoming Active or finishing an update; a new role reaching Lambda. */
@@ -132,6 +144,15 @@ extern const size_t deploy_managed_policies_nr;
  * names is ever taken off; a policy someone else attached stays.
  */
 #define DEPLOY_POLICIES_TAG_KEY "blambda:policies"
+/*
+ * The tag on a function that remembers the queues and streams blambda
+ * mapped to it (a short digest of each source ARN): only a mapping it names
+ * goes when its entry leaves function.events. Schedules need no record:
+ * their rules carry blambda's tags (DEPLOY_TAG_KEY and
+ * DEPLOY_FUNCTION_TAG_KEY, the function they call).
+ */
+#define DEPLOY_EVENTS_TAG_KEY "blambda:events"
+#define DEPLOY_FUNCTION_TAG_KEY "blambda:function"
 #define DEPLOY_INLINE_POLICY "blambda"
 /* The record of these managed ARNs (and the inline policy), sorted, for DEPLOY_POLICIES_TAG_KEY */
 void deploy_policies_record(const struct strlist *managed, int has_inline, struct buf *out);
@@ -178,7 +199,13 @@ struct deploy_step {
 	struct strlist attach, detach; /* role: the managed policy ARNs to attach and to detach */
 	char *inline_policy;           /* role: the document of its inline policy blambda to put, or NULL */
 	int inline_delete;             /* role: its inline policy blambda goes (function.policies has no statement) */
-	char *record;                  /* role: the new value of its tag blambda:policies, or NULL when it stays */
+	char *record;                  /* role: the new value of its tag blambda:policies, or NULL when it stays;
+					  function: the value its tag blambda:events is to have, or NULL for none */
+	/* schedule, mapping: one trigger of function.events */
+	struct cfg_event *event;       /* as blambda.yml has it (a copy); NULL for blambda's trigger that goes */
+	char *resource;                /* schedule: the rule's name; mapping: its UUID (NULL until it is made) */
+	char *source;                  /* schedule: the rule's ARN (once known); mapping: the queue's or stream's ARN */
+	unsigned trigger_writes;       /* DEPLOY_TRIGGER_*: what is to be written */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

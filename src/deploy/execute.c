@@ -661,6 +661,18 @@ struct lane {
 	struct deploy_plan view;
 };
 
+/* A schedule's target is the function as its step knows it now (made in this lane, maybe) */
+static int exec_schedule(struct aws *a, struct deploy_plan *p, size_t fs, struct deploy_step *s)
+{
+	const struct deploy_step *f = &p->steps[fs];
+
+	if (!f->arn && s->action != DEPLOY_DELETE) {
+		aws_error_set(&p->err, "Internal", "the ARN of function '%s' is not known", f->name);
+		return deploy_failed(p, "deploy schedule '%s'", s->name);
+	}
+	return deploy_exec_schedule(a, p, f->name, f->arn, s);
+}
+
 static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 {
 	struct deploy_plan *p = &l->view;
@@ -684,6 +696,10 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 			r = exec_alias(a, o, p, s, published);
 		else if (s->kind == DEPLOY_URL)
 			r = exec_url(a, o, p, s);
+		else if (s->kind == DEPLOY_SCHEDULE)
+			r = exec_schedule(a, p, l->fn, s);
+		else if (s->kind == DEPLOY_MAPPING)
+			r = deploy_exec_mapping(a, o, p, p->steps[l->fn].name, s);
 		if (r)
 			return -1;
 	}

@@ -41,6 +41,27 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
  */
 void deploy_pool(struct aws *a, size_t n, size_t jobs, void (*work)(struct aws *a, void *ctx, size_t i), void *ctx,
 		 void (*tick)(void *ctx, size_t finished, size_t n));
+/*
+ * function.events' queues and streams as ARNs (a queue named by its name is
+ * looked up), one entry for each event ("" for a schedule), and the record
+ * of them for the function's tag blambda:events. -1 with the plan's failure.
+ */
+int deploy_resolve_sources(struct aws *a, struct deploy_plan *p, const struct config *f, struct strlist *sources,
+			   struct buf *record);
+/*
+ * The steps of function fn's triggers (after its function step): each
+ * schedule and mapping function.events lists, and blambda's that it no
+ * longer does. sources as deploy_resolve_sources gave them. -1 with the
+ * plan's failure (a rule of blambda's name it did not make: NotOurs).
+ */
+int deploy_plan_triggers(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn,
+			 const struct strlist *sources);
+/* A schedule step carried out: the rule, Lambda's permission for it, its target (function_arn). */
+int deploy_exec_schedule(struct aws *a, struct deploy_plan *p, const char *function, const char *function_arn,
+			 struct deploy_step *s);
+/* A mapping step carried out, and waited until Lambda has it ready. */
+int deploy_exec_mapping(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *function,
+			struct deploy_step *s);
 /* The URL function.url.* asks for: a view into f's values, not to be released. */
 void deploy_wanted_url(const struct config *f, struct lambda_url *u);
 

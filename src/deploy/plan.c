@@ -339,6 +339,8 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	for (size_t i = 0; i < user_tags->nr; i++)
 		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
 	record_tags(s, user_tags, 1, tags);
+	if (step->record)
+		kvlist_set(tags, DEPLOY_EVENTS_TAG_KEY, step->record);
 }
 
 /* GetFunction: 0 with *f filled (or *exists 0), or -1 with the plan's failure */
@@ -431,7 +433,7 @@ static void add_diff_reasons(struct deploy_step *s)
  * step, then cleared) when it exists.
  */
 static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, int role,
-			 struct lambda_function *f, int exists)
+			 struct lambda_function *f, int exists, const char *events_record)
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	size_t fs = p->nr;
@@ -446,6 +448,9 @@ static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, siz
 	s->art = o->function;
 	s->via_s3 = o->use_s3 || o->function->size > LAMBDA_DIRECT_UPLOAD_MAX;
 	sha256_hex_to_base64(o->function->sha256, code);
+	/* the record of the sources mapped to it: kept once it is there, else only when there is one */
+	if (events_record && (*events_record || (exists && kvlist_get(&f->tags, DEPLOY_EVENTS_TAG_KEY))))
+		s->record = xstrdup(events_record);
 	if (!exists) {
 		s->action = DEPLOY_CREATE;
 		s->writes = DEPLOY_WRITE_CREATE;
@@ -801,7 +806,9 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	struct lambda_function f = { 0 };
 	struct function_read rd = { &o->fns[fn], name, fn, &f, 0, p, { 0 }, { 0, 0 } };
-	int own_role = !config_str(&o->fns[fn], CFG_FUNCTION_ROLE), role = -1, r = -1;
+	int own_role = !config_str(&o->fns[fn], CFG_FUNCTION_ROLE), role = -1, r = -1, triggers;
+	struct strlist sources = STRLIST_INIT;
+	struct buf record = BUF_INIT;
 
 	if (own_role && !o->code_only) {
 		open_view(p, &rd.role);
@@ -823,12 +830,19 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 				goto out;
 		}
 	}
-	if (plan_function(o, p, fn, role, &f, rd.exists) || plan_files(a, o, p, fn) || plan_version(a, o, p, fn) ||
-	    (!(o->code_only && rd.exists) && plan_url(a, o, p, fn)))
+	/* the triggers are left as they are by --code-only, as the URL is */
+	triggers = !(o->code_only && rd.exists);
+	if (triggers && deploy_resolve_sources(a, p, &o->fns[fn], &sources, &record))
+		goto out;
+	if (plan_function(o, p, fn, role, &f, rd.exists, triggers ? record.ptr : NULL) || plan_files(a, o, p, fn) ||
+	    plan_version(a, o, p, fn) || (triggers && plan_url(a, o, p, fn)) ||
+	    (triggers && deploy_plan_triggers(a, o, p, fn, &sources)))
 		goto out;
 	r = 0;
 out:
 	lambda_function_release(&f);
+	strlist_clear(&sources);
+	buf_release(&record);
 	return r;
 }
 

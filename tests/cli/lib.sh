@@ -173,7 +173,7 @@ awsq() { out=$(aws "$@" 2>"$TMP/aws.err") || out=""; }
 # mark: forget the requests logged so far; writes: the write calls logged since
 # (not a GET or HEAD, nor a query API's Get*, List* or Describe* action)
 mark() { : > "$REQUESTS"; }
-writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' (Get|List|Describe)[A-Za-z]*$' || true; }
+writes() { grep -vE '^(GET|HEAD) ' "$REQUESTS" | grep -vE ' ([A-Za-z0-9_]+\.)?(Get|List|Describe)[A-Za-z]*$' || true; }
 # expect_writes 'METHOD PATH;...': exactly these write calls since mark (queries left out)
 expect_writes() {
 	local got

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aws/ec2.h"
+#include "aws/events.h"
 #include "aws/iam.h"
 #include "aws/lambda.h"
 #include "core/xalloc.h"
@@ -11,7 +12,10 @@
 
 const char *destroy_kind_name(enum destroy_kind k)
 {
-	return k == DESTROY_FUNCTION ? "function" : k == DESTROY_ROLE ? "role" : "layer version";
+	static const char *const names[] = { "function", "role", "layer version", "schedule rule",
+					     "event source mapping" };
+
+	return names[k];
 }
 
 static struct destroy_step *add_step(struct destroy_plan *p, enum destroy_kind kind, const char *name)
@@ -24,6 +28,49 @@ static struct destroy_step *add_step(struct destroy_plan *p, enum destroy_kind k
 	s->kind = kind;
 	s->name = xstrdup(name);
 	return s;
+}
+
+/* The rules and mappings blambda made for function name (f as GetFunction read it) */
+static int plan_triggers(struct aws *a, const char *name, const struct lambda_function *f, struct destroy_plan *p)
+{
+	const char *record = kvlist_get(&f->tags, DEPLOY_EVENTS_TAG_KEY);
+	struct events_rules rules = { 0 };
+	struct lambda_mappings mappings = { 0 };
+	struct buf prefix = BUF_INIT;
+	int r;
+
+	buf_addf(&prefix, "blambda-%.55s-", name);
+	r = events_list_rules(a, p->region, prefix.ptr, &rules, &p->err);
+	for (size_t i = 0; !r && i < rules.nr; i++) {
+		const char *fn;
+
+		if ((r = events_rule_tags(a, p->region, &rules.items[i], &p->err)))
+			break;
+		fn = kvlist_get(&rules.items[i].tags, DEPLOY_FUNCTION_TAG_KEY);
+		if (deploy_is_ours(&rules.items[i].tags) && fn && !strcmp(fn, name)) {
+			struct destroy_step *s = add_step(p, DESTROY_SCHEDULE, rules.items[i].name);
+
+			s->arn = xstrdup_or_null(rules.items[i].arn);
+			s->action = DESTROY_DELETE;
+		}
+	}
+	if (!r && record && *record)
+		r = lambda_list_mappings(a, p->region, name, &mappings, &p->err);
+	for (size_t i = 0; !r && i < mappings.nr; i++) {
+		struct destroy_step *s;
+
+		if (!mappings.items[i].source || !deploy_policies_recorded(record, mappings.items[i].source))
+			continue;
+		s = add_step(p, DESTROY_MAPPING, mappings.items[i].source);
+		s->uuid = xstrdup(mappings.items[i].uuid);
+		s->action = DESTROY_DELETE;
+	}
+	if (r)
+		p->failed = add_step(p, DESTROY_SCHEDULE, prefix.ptr);
+	events_rules_release(&rules);
+	lambda_mappings_release(&mappings);
+	buf_release(&prefix);
+	return r;
 }
 
 static int plan_function(struct aws *a, const char *name, struct destroy_plan *p)
@@ -42,6 +89,7 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 		s->arn = xstrdup_or_null(f.arn);
 		if (tag && !strcmp(tag, DEPLOY_TAG_VALUE)) {
 			s->action = DESTROY_DELETE;
+			r = plan_triggers(a, name, &f, p); /* s moves with the steps added */
 		} else {
 			s->action = DESTROY_KEEP;
 			s->reason = tag ? "not made by blambda (its " DEPLOY_TAG_KEY " tag names something else)"
@@ -420,20 +468,36 @@ static int delete_role(struct aws *a, struct destroy_step *s, struct error *err)
 	return r ? r : gone_already(iam_delete_role(a, s->name, err), err);
 }
 
-/* One region's plan, in order; stops at its first failure. Roles only with roles_too. */
+static int delete_rule(struct aws *a, struct destroy_step *s, struct error *err)
+{
+	int r = events_remove_target(a, NULL, s->name, "blambda", err);
+
+	return r ? r : events_delete_rule(a, NULL, s->name, err);
+}
+
+/*
+ * One region's plan, the triggers first (a function without them calls
+ * nothing it should not), then in order; stops at its first failure. Roles
+ * only with roles_too.
+ */
 static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 {
-	for (size_t i = 0; i < p->nr; i++) {
-		struct destroy_step *s = &p->steps[i];
+	for (size_t n = 0; n < 2 * p->nr; n++) {
+		struct destroy_step *s = &p->steps[n % p->nr];
+		int trigger = s->kind == DESTROY_SCHEDULE || s->kind == DESTROY_MAPPING;
 		int r;
 
-		if (s->action != DESTROY_DELETE)
+		if (s->action != DESTROY_DELETE || trigger != (n < p->nr))
 			continue;
 		if (s->kind == DESTROY_ROLE && !roles_too) {
 			s->reason = "a region before failed, and a function left there may use it";
 			continue;
 		}
-		if (s->kind == DESTROY_FUNCTION)
+		if (s->kind == DESTROY_SCHEDULE)
+			r = delete_rule(a, s, &p->err);
+		else if (s->kind == DESTROY_MAPPING)
+			r = gone_already(lambda_delete_mapping(a, NULL, s->uuid, &p->err), &p->err);
+		else if (s->kind == DESTROY_FUNCTION)
 			r = gone_already(lambda_delete_function(a, NULL, s->name, &p->err), &p->err);
 		else if (s->kind == DESTROY_ROLE)
 			r = delete_role(a, s, &p->err);
@@ -462,6 +526,7 @@ void destroy_plan_release(struct destroy_plan *p)
 	for (size_t i = 0; i < p->nr; i++) {
 		free(p->steps[i].name);
 		free(p->steps[i].arn);
+		free(p->steps[i].uuid);
 		free(p->steps[i].reason_owned);
 		strlist_clear(&p->steps[i].policies);
 		strlist_clear(&p->steps[i].inline_policies);

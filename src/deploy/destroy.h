@@ -14,13 +14,14 @@
  * What is gone already is no error. Nothing here prints.
  */
 
-enum destroy_kind { DESTROY_FUNCTION, DESTROY_ROLE, DESTROY_LAYER_VERSION };
+enum destroy_kind { DESTROY_FUNCTION, DESTROY_ROLE, DESTROY_LAYER_VERSION, DESTROY_SCHEDULE, DESTROY_MAPPING };
 enum destroy_action { DESTROY_DELETE, DESTROY_KEEP, DESTROY_GONE };
 
 struct destroy_step {
 	enum destroy_kind kind;
 	enum destroy_action action;
-	char *name;            /* the function, role or layer */
+	char *name;            /* the function, role, layer or rule; a mapping's queue or stream */
+	char *uuid;            /* a mapping's */
 	long version;          /* a layer version's number */
 	char *arn;
 	const char *reason;    /* why it stays (DESTROY_KEEP), or NULL */
@@ -39,6 +40,10 @@ struct destroy_plan {
 };
 
 /*
+ * A function's triggers go before it: the rules of its schedules that carry
+ * blambda's tags for it, and the event source mappings its tag
+ * blambda:events names; others' stay.
+ *
  * The plans for the functions fns[0..n) (each as config_for_function gives
  * it) in every region, plans[k] with the client awss[k], and with layers the
  * versions of cfg's runtime and deps layers there. A role is global: its

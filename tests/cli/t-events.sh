@@ -139,6 +139,26 @@ expect_err_has "make it first"
 expect_writes ""
 cp "$TMP/plain.yml" blambda.yml
 
+test_case "destroy: blambda's rules and mappings go before the function; others' stay"
+fn_add $'  events:\n    - schedule: rate(3 hours)\n    - sqs: orders\n'
+blambda deploy
+expect_status 0
+blambda destroy --dry-run
+expect_status 0
+expect_out_has "schedule rule 'blambda-hello-schedule'"
+expect_out_has "event source mapping '$QUEUE_ARN'"
+blambda destroy --yes
+expect_status 0
+awsq events list-rules --name-prefix blambda-hello-
+expect_json "[r['Name'] for r in d['Rules']] == ['blambda-hello-theirs']"
+awsq lambda list-event-source-mappings --event-source-arn "$QUEUE_ARN"
+expect_json "d['EventSourceMappings'] == []"
+awsq lambda list-event-source-mappings --event-source-arn arn:aws:sqs:eu-west-1:123456789012:theirs
+expect_json "len(d['EventSourceMappings']) == 1"
+cp "$TMP/plain.yml" blambda.yml
+blambda deploy
+expect_status 0
+
 test_case "bad entries are refused before any call, with the file, line and column"
 bad() {
 	cp "$TMP/plain.yml" blambda.yml

@@ -108,6 +108,88 @@ static void string_list(struct buf *out, const struct strlist *l)
 	buf_addch(out, ']');
 }
 
+/* function.events: each schedule as a rule, its target and permission; each queue and stream as a mapping */
+static void function_events(struct buf *out, const struct config *f, const char *id)
+{
+	const char *name = config_str(f, CFG_FUNCTION_NAME);
+	struct cfg_events events;
+	struct buf why = BUF_INIT, rule = BUF_INIT, rid = BUF_INIT;
+	const struct cfg_node *at;
+
+	if (cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) { /* checked when read */
+		buf_release(&why);
+		return;
+	}
+	for (size_t i = 0; i < events.nr; i++) {
+		const struct cfg_event *e = &events.items[i];
+
+		buf_reset(&rid);
+		buf_addf(&rid, "%s_", id);
+		if (e->kind == CFG_EVENT_SCHEDULE) {
+			buf_adds(&rid, "schedule_");
+			terraform_resource_name(e->name, &rid);
+			buf_reset(&rule);
+			deploy_rule_name(name, e->name, &rule);
+			buf_addf(out, "resource \"aws_cloudwatch_event_rule\" \"%s\" {\n  name                = ", rid.ptr);
+			prefixed(out, rule.ptr);
+			buf_adds(out, "\n  schedule_expression = ");
+			hcl_string(out, e->expression);
+			buf_addf(out, "\n  state               = \"%s\"\n", e->enabled ? "ENABLED" : "DISABLED");
+			buf_addf(out, "  tags                = merge(var.tags, { \"%s\" = \"%s\", \"%s\" = ", DEPLOY_TAG_KEY,
+				 DEPLOY_TAG_VALUE, DEPLOY_FUNCTION_TAG_KEY);
+			hcl_string(out, name);
+			buf_adds(out, " })\n}\n\n");
+			buf_addf(out, "resource \"aws_cloudwatch_event_target\" \"%s\" {\n  rule      = "
+				      "aws_cloudwatch_event_rule.%s.name\n  target_id = \"blambda\"\n"
+				      "  arn       = aws_lambda_function.%s.arn\n", rid.ptr, rid.ptr, id);
+			if (e->input) {
+				buf_adds(out, "  input     = ");
+				hcl_string(out, e->input);
+				buf_addch(out, '\n');
+			}
+			buf_adds(out, "}\n\n");
+			buf_addf(out, "resource \"aws_lambda_permission\" \"%s\" {\n  statement_id  = ", rid.ptr);
+			buf_reset(&rule);
+			buf_addf(&rule, "blambda-schedule-%s", e->name);
+			hcl_string(out, rule.ptr);
+			buf_addf(out, "\n  action        = \"lambda:InvokeFunction\"\n"
+				      "  function_name = aws_lambda_function.%s.function_name\n"
+				      "  principal     = \"events.amazonaws.com\"\n"
+				      "  source_arn    = aws_cloudwatch_event_rule.%s.arn\n}\n\n", id, rid.ptr);
+			continue;
+		}
+		buf_addf(&rid, "%s_%zu", cfg_event_kinds[e->kind], i + 1);
+		if (e->kind == CFG_EVENT_SQS && strncmp(e->source, "arn:", 4)) {
+			buf_addf(out, "data \"aws_sqs_queue\" \"%s\" {\n  name = ", rid.ptr);
+			hcl_string(out, e->source);
+			buf_adds(out, "\n}\n\n");
+		}
+		buf_addf(out, "resource \"aws_lambda_event_source_mapping\" \"%s\" {\n  function_name    = "
+			      "aws_lambda_function.%s.arn\n  event_source_arn = ", rid.ptr, id);
+		if (e->kind == CFG_EVENT_SQS && strncmp(e->source, "arn:", 4))
+			buf_addf(out, "data.aws_sqs_queue.%s.arn", rid.ptr);
+		else
+			hcl_string(out, e->source);
+		buf_addf(out, "\n  batch_size       = %ld\n  enabled          = %s\n", e->batch_size,
+			 e->enabled ? "true" : "false");
+		if (e->kind == CFG_EVENT_STREAM) {
+			buf_adds(out, "  starting_position = ");
+			hcl_string(out, e->starting_position);
+			buf_addch(out, '\n');
+		} else {
+			buf_addf(out, "  maximum_batching_window_in_seconds = %ld\n", e->batch_window);
+			if (e->report_failures)
+				buf_adds(out, "  function_response_types = [\"ReportBatchItemFailures\"]\n");
+			if (e->max_concurrency)
+				buf_addf(out, "  scaling_config {\n    maximum_concurrency = %ld\n  }\n", e->max_concurrency);
+		}
+		buf_adds(out, "}\n\n");
+	}
+	cfg_events_release(&events);
+	buf_release(&rule);
+	buf_release(&rid);
+}
+
 /* function.url: the URL, and for auth NONE the permission that lets anyone call it */
 static void function_url(struct buf *out, const struct config *f, const char *id)
 {
@@ -257,6 +339,7 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 	buf_addf(out, "}\n\noutput \"%s_arn\" {\n  value = aws_lambda_function.%s.arn\n}\n\n", id.ptr, id.ptr);
 	if (config_str(f, CFG_FUNCTION_URL_AUTH))
 		function_url(out, f, id.ptr);
+	function_events(out, f, id.ptr);
 	kvlist_clear(&shown);
 	buf_release(&id);
 	buf_release(&role_name);

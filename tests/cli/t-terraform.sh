@@ -123,6 +123,10 @@ cat >> blambda.yml <<'YAML'
     policies:
       - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
       - {actions: [sqs:SendMessage], resources: ["arn:aws:sqs:eu-west-1:123456789012:q"]}
+    events:
+      - schedule: {name: nightly, expression: "cron(0 3 * * ? *)", input: {job: "${x}"}, enabled: false}
+      - sqs: {queue: orders, batch-size: 20, batch-window: 2, max-concurrency: 5, report-batch-item-failures: true}
+      - stream: arn:aws:kinesis:eu-west-1:123456789012:stream/clicks
 YAML
 blambda terraform -o "$TMP/tf-fat"
 expect_status 0
@@ -149,6 +153,23 @@ assert "hello_vpc" not in att and "hello_tracing" not in att, att
 assert att["fat_policy_1"][0]["policy_arn"] == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", att
 pol = json.loads(res["aws_iam_role_policy"]["fat_statements"][0]["policy"])
 assert pol["Statement"] == [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:eu-west-1:123456789012:q"]}], pol
+rule = res["aws_cloudwatch_event_rule"]["fat_schedule_nightly"][0]
+assert rule["name"] == "${var.name_prefix}blambda-fat-nightly" and rule["schedule_expression"] == "cron(0 3 * * ? *)", rule
+assert rule["state"] == "DISABLED", rule
+tgt = res["aws_cloudwatch_event_target"]["fat_schedule_nightly"][0]
+assert tgt["arn"] == "${aws_lambda_function.fat.arn}" and json.loads(tgt["input"]) == {"job": "${x}"}, tgt
+perm = res["aws_lambda_permission"]["fat_schedule_nightly"][0]
+assert perm["principal"] == "events.amazonaws.com" and perm["source_arn"] == "${aws_cloudwatch_event_rule.fat_schedule_nightly.arn}", perm
+esm = res["aws_lambda_event_source_mapping"]
+q = esm["fat_sqs_2"][0]
+assert q["event_source_arn"] == "${data.aws_sqs_queue.fat_sqs_2.arn}" and q["batch_size"] == 20, q
+assert q["maximum_batching_window_in_seconds"] == 2 and q["scaling_config"] == [{"maximum_concurrency": 5}], q
+assert q["function_response_types"] == ["ReportBatchItemFailures"], q
+assert doc["data"]["aws_sqs_queue"]["fat_sqs_2"][0]["name"] == "orders", doc["data"]
+st = esm["fat_stream_3"][0]
+assert st["event_source_arn"] == "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks" and st["starting_position"] == "LATEST", st
+assert att["fat_sqs"][0]["policy_arn"].endswith("service-role/AWSLambdaSQSQueueExecutionRole"), att
+assert att["fat_kinesis"][0]["policy_arn"].endswith("service-role/AWSLambdaKinesisExecutionRole"), att
 h = res["aws_lambda_function"]["hello"][0]
 assert "tracing_config" not in h and "vpc_config" not in h and "reserved_concurrent_executions" not in h, h
 PY

@@ -729,7 +729,8 @@ static void open_view(const struct deploy_plan *p, struct deploy_plan *view)
 	memset(view, 0, sizeof(*view));
 	view->region = p->region; /* borrowed */
 	view->steps = xmalloc((p->nr ? p->nr : 1) * sizeof(*p->steps));
-	memcpy(view->steps, p->steps, p->nr * sizeof(*p->steps));
+	if (p->nr) /* the layers are planned on a plan of no steps yet */
+		memcpy(view->steps, p->steps, p->nr * sizeof(*p->steps));
 	view->nr = p->nr;
 }
 

@@ -1602,3 +1602,85 @@ int lambda_delete_mapping(struct aws *a, const char *region, const char *uuid, s
 	}
 	return r;
 }
+
+/* ---- event invoke config (asynchronous invocations) ---- */
+
+int lambda_get_invoke_config(struct aws *a, const char *region, const char *name, struct lambda_invoke_config *out,
+			     int *exists, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *answer = NULL, *dest;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	*exists = 0;
+	buf_adds(&path, "/2019-09-25/functions/");
+	aws_path_segment(&path, name);
+	buf_adds(&path, "/event-invoke-config");
+	call.service = "lambda";
+	call.region = region;
+	call.method = "GET";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, NULL, &answer, err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
+		r = 0;
+	} else if (!r) {
+		*exists = 1;
+		out->max_retries = cJSON_GetObjectItemCaseSensitive(answer, "MaximumRetryAttempts") ?
+					   get_long(answer, "MaximumRetryAttempts") : -1;
+		out->max_event_age = cJSON_GetObjectItemCaseSensitive(answer, "MaximumEventAgeInSeconds") ?
+					     get_long(answer, "MaximumEventAgeInSeconds") : -1;
+		dest = cJSON_GetObjectItemCaseSensitive(answer, "DestinationConfig");
+		out->on_success = dup_str(cJSON_GetObjectItemCaseSensitive(dest, "OnSuccess"), "Destination");
+		out->on_failure = dup_str(cJSON_GetObjectItemCaseSensitive(dest, "OnFailure"), "Destination");
+	}
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}
+
+void lambda_invoke_config_release(struct lambda_invoke_config *c)
+{
+	free(c->on_success);
+	free(c->on_failure);
+	memset(c, 0, sizeof(*c));
+}
+
+int lambda_put_invoke_config(struct aws *a, const char *region, const char *name,
+			     const struct lambda_invoke_config *want, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct buf path = BUF_INIT;
+	cJSON *body = want ? cJSON_CreateObject() : NULL, *answer = NULL, *dest;
+	int r;
+
+	buf_adds(&path, "/2019-09-25/functions/");
+	aws_path_segment(&path, name);
+	buf_adds(&path, "/event-invoke-config");
+	if (want) {
+		if (want->max_retries >= 0)
+			cJSON_AddNumberToObject(body, "MaximumRetryAttempts", (double)want->max_retries);
+		if (want->max_event_age >= 0)
+			cJSON_AddNumberToObject(body, "MaximumEventAgeInSeconds", (double)want->max_event_age);
+		dest = cJSON_AddObjectToObject(body, "DestinationConfig");
+		if (want->on_success)
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(dest, "OnSuccess"), "Destination", want->on_success);
+		if (want->on_failure)
+			cJSON_AddStringToObject(cJSON_AddObjectToObject(dest, "OnFailure"), "Destination", want->on_failure);
+	}
+	call.service = "lambda";
+	call.region = region;
+	call.method = want ? "PUT" : "DELETE";
+	call.path = path.ptr;
+	r = aws_json_call(a, &call, body, &answer, err);
+	if (r == 1 && !want && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
+		r = 0;
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(answer);
+	buf_release(&path);
+	return r;
+}

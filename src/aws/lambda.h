@@ -296,4 +296,17 @@ int lambda_get_mapping(struct aws *a, const char *region, const char *uuid, stru
 /* DeleteEventSourceMapping (one that is gone is no error). */
 int lambda_delete_mapping(struct aws *a, const char *region, const char *uuid, struct error *err);
 
+/* A function's event invoke config: what becomes of its asynchronous invocations */
+struct lambda_invoke_config {
+	long max_retries, max_event_age; /* -1: Lambda's default */
+	char *on_success, *on_failure;   /* destination ARNs, or NULL */
+};
+void lambda_invoke_config_release(struct lambda_invoke_config *c);
+/* GetFunctionEventInvokeConfig; *exists 0 (and out empty) when the function has none. */
+int lambda_get_invoke_config(struct aws *a, const char *region, const char *name, struct lambda_invoke_config *out,
+			     int *exists, struct error *err);
+/* PutFunctionEventInvokeConfig with want; with want NULL, DeleteFunctionEventInvokeConfig (none is no error). */
+int lambda_put_invoke_config(struct aws *a, const char *region, const char *name,
+			     const struct lambda_invoke_config *want, struct error *err);
+
 #endif

@@ -158,3 +158,100 @@ int logs_filter_events(struct aws *a, const char *region, const char *group, lon
 	}
 	return r;
 }
+
+/* ---- log groups ---- */
+
+static int group_call(struct aws *a, const char *region, const char *op, cJSON *body, cJSON **answer,
+		      struct error *err)
+{
+	struct buf target = BUF_INIT;
+	int r;
+
+	buf_addf(&target, "Logs_20140328.%s", op);
+	r = aws_json_target_call(a, "logs", region, target.ptr, body, answer, err);
+	buf_release(&target);
+	cJSON_Delete(body);
+	return r;
+}
+
+int logs_describe_group(struct aws *a, const char *region, const char *group, struct logs_group *out, int *exists,
+			struct error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *answer = NULL, *g, *tag;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	*exists = 0;
+	cJSON_AddStringToObject(body, "logGroupNamePrefix", group);
+	r = group_call(a, region, "DescribeLogGroups", body, &answer, err);
+	cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(r ? NULL : answer, "logGroups")) {
+		const cJSON *days = cJSON_GetObjectItemCaseSensitive(g, "retentionInDays");
+
+		if (!cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "logGroupName")) ||
+		    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "logGroupName")), group))
+			continue;
+		*exists = 1;
+		out->retention = cJSON_IsNumber(days) && days->valuedouble > 0 && days->valuedouble < 1e6 ?
+					 (long)days->valuedouble : 0;
+	}
+	cJSON_Delete(answer);
+	if (r || !*exists)
+		return r;
+	body = cJSON_CreateObject();
+	answer = NULL;
+	cJSON_AddStringToObject(body, "logGroupName", group);
+	r = group_call(a, region, "ListTagsLogGroup", body, &answer, err);
+	cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(r ? NULL : answer, "tags"))
+		if (cJSON_IsString(tag))
+			kvlist_add(&out->tags, tag->string, tag->valuestring);
+	cJSON_Delete(answer);
+	return r;
+}
+
+void logs_group_release(struct logs_group *g)
+{
+	kvlist_clear(&g->tags);
+	memset(g, 0, sizeof(*g));
+}
+
+int logs_create_group(struct aws *a, const char *region, const char *group, const struct kvlist *tags,
+		      struct error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *answer = NULL, *t = cJSON_AddObjectToObject(body, "tags");
+	int r;
+
+	cJSON_AddStringToObject(body, "logGroupName", group);
+	for (size_t i = 0; tags && i < tags->nr; i++)
+		cJSON_AddStringToObject(t, tags->items[i].key, tags->items[i].value);
+	r = group_call(a, region, "CreateLogGroup", body, &answer, err);
+	cJSON_Delete(answer);
+	return r;
+}
+
+int logs_set_retention(struct aws *a, const char *region, const char *group, long days, struct error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	cJSON_AddStringToObject(body, "logGroupName", group);
+	if (days > 0)
+		cJSON_AddNumberToObject(body, "retentionInDays", (double)days);
+	r = group_call(a, region, days > 0 ? "PutRetentionPolicy" : "DeleteRetentionPolicy", body, &answer, err);
+	cJSON_Delete(answer);
+	return r;
+}
+
+int logs_delete_group(struct aws *a, const char *region, const char *group, struct error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *answer = NULL;
+	int r;
+
+	cJSON_AddStringToObject(body, "logGroupName", group);
+	r = group_call(a, region, "DeleteLogGroup", body, &answer, err);
+	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
+		error_release(err);
+		r = 0;
+	}
+	cJSON_Delete(answer);
+	return r;
+}

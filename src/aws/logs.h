@@ -48,4 +48,21 @@ struct logs_cursor {
 void logs_cursor_advance(struct logs_cursor *c, struct logs_events *ev);
 void logs_cursor_release(struct logs_cursor *c);
 
+/* A log group as blambda looks at it: its retention (0: forever) and its tags */
+struct logs_group {
+	long retention;
+	struct kvlist tags;
+};
+void logs_group_release(struct logs_group *g);
+/* DescribeLogGroups (and ListTagsLogGroup) of the group named exactly group; *exists 0 when there is none. */
+int logs_describe_group(struct aws *a, const char *region, const char *group, struct logs_group *out, int *exists,
+			struct error *err);
+/* CreateLogGroup with tags. */
+int logs_create_group(struct aws *a, const char *region, const char *group, const struct kvlist *tags,
+		      struct error *err);
+/* PutRetentionPolicy of days; with days 0, DeleteRetentionPolicy (keep forever). */
+int logs_set_retention(struct aws *a, const char *region, const char *group, long days, struct error *err);
+/* DeleteLogGroup (one that is gone is no error). */
+int logs_delete_group(struct aws *a, const char *region, const char *group, struct error *err);
+
 #endif

@@ -87,7 +87,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	static const char *const lists[] = { "layers", "roles", "functions", "versions", "aliases", "urls",
-					     "schedules", "mappings" };
+					     "schedules", "mappings", "async", "log_groups" };
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "region", p->region);

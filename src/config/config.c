@@ -54,6 +54,8 @@ int config_parse_scalar(const struct cfg_key *k, const char *text, struct cfg_va
 			buf_addf(why, "%s must be between %ld and %ld, got %s", name, k->min, k->max, text);
 			return -1;
 		}
+		if (k->check && k->check(NULL, text, why)) /* a number of a set (log-retention) */
+			return -1;
 		into->num = n;
 		break;
 	}
@@ -268,6 +270,12 @@ int config_finish(struct config *cfg, struct error *err)
 		config_set_origin(deps, SRC_DEFAULT, "default", 0);
 	}
 	return 0;
+}
+
+int config_has_async(const struct config *f)
+{
+	return f->v[CFG_FUNCTION_ASYNC_MAX_RETRIES].present || f->v[CFG_FUNCTION_ASYNC_MAX_EVENT_AGE].present ||
+	       f->v[CFG_FUNCTION_ASYNC_ON_SUCCESS].present || f->v[CFG_FUNCTION_ASYNC_ON_FAILURE].present;
 }
 
 const char *config_str(const struct config *cfg, enum cfg_id id)

@@ -44,6 +44,11 @@ enum cfg_id {
 	CFG_FUNCTION_RESERVED_CONCURRENCY,
 	CFG_FUNCTION_VPC_SUBNETS,
 	CFG_FUNCTION_VPC_SECURITY_GROUPS,
+	CFG_FUNCTION_ASYNC_MAX_RETRIES,
+	CFG_FUNCTION_ASYNC_MAX_EVENT_AGE,
+	CFG_FUNCTION_ASYNC_ON_SUCCESS,
+	CFG_FUNCTION_ASYNC_ON_FAILURE,
+	CFG_FUNCTION_LOG_RETENTION,
 	CFG_FUNCTION_TAGS,
 	CFG_FUNCTION_ALIAS,
 	CFG_FUNCTION_URL_AUTH,
@@ -264,6 +269,9 @@ struct cfg_event *cfg_event_copy(const struct cfg_event *e);
 void cfg_event_free(struct cfg_event *e);
 /* rate(...) or cron(...) as EventBridge takes them; -1 with why */
 int cfg_check_schedule_expression(const char *v, struct buf *why);
+
+/* Whether function f sets any of function.async.* (an event invoke config) */
+int config_has_async(const struct config *f);
 
 /* The index of a dotted key, or -1. */
 int config_key_index(const char *key);

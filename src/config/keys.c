@@ -283,6 +283,39 @@ static int check_security_group(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
+/* Where Lambda may send an asynchronous invocation's outcome: a queue, a topic, a function, a bus, a bucket */
+static int check_destination(const char *key, const char *v, struct buf *why)
+{
+	static const char *const services[] = { ":sqs:", ":sns:", ":lambda:", ":events:", ":s3:", NULL };
+	const char *f[6];
+	size_t len[6];
+
+	(void)key;
+	if (!split_arn(v, f, len) && len[5])
+		for (size_t i = 0; services[i]; i++)
+			if (!strncmp(f[2] - 1, services[i], strlen(services[i])))
+				return 0;
+	buf_addf(why, "'%s' is not a destination ARN (an SQS queue, SNS topic, Lambda function, EventBridge bus "
+		 "or S3 bucket)", v);
+	return -1;
+}
+
+/* CloudWatch Logs' retention periods, in days */
+static int check_retention(const char *key, const char *v, struct buf *why)
+{
+	static const char *const days[] = { "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365",
+					    "400", "545", "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653",
+					    NULL };
+
+	(void)key;
+	for (size_t i = 0; days[i]; i++)
+		if (!strcmp(v, days[i]))
+			return 0;
+	buf_addf(why, "log-retention %s is not one of CloudWatch Logs' periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, "
+		 "180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days", v);
+	return -1;
+}
+
 static int check_nonempty(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
@@ -346,6 +379,16 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		"subnet ids the function runs in (with vpc.security-groups)", NULL },
 	[CFG_FUNCTION_VPC_SECURITY_GROUPS] = { "function.vpc.security-groups", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
 		check_security_group, "security group ids of the function's network interfaces (with vpc.subnets)", NULL },
+	[CFG_FUNCTION_ASYNC_MAX_RETRIES] = { "function.async.max-retries", CFG_INT, NULL, NULL, 0, 2, NULL, NULL, NULL,
+		"retries of an asynchronous invocation that fails (Lambda's default: 2)", NULL },
+	[CFG_FUNCTION_ASYNC_MAX_EVENT_AGE] = { "function.async.max-event-age", CFG_INT, NULL, NULL, 60, 21600, NULL, NULL,
+		NULL, "seconds an asynchronous event may wait (Lambda's default: 21600)", NULL },
+	[CFG_FUNCTION_ASYNC_ON_SUCCESS] = { "function.async.on-success", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
+		check_destination, "where a successful asynchronous invocation's record goes (an ARN)", NULL },
+	[CFG_FUNCTION_ASYNC_ON_FAILURE] = { "function.async.on-failure", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
+		check_destination, "where a failed asynchronous invocation's record goes (an ARN)", NULL },
+	[CFG_FUNCTION_LOG_RETENTION] = { "function.log-retention", CFG_INT, "BLAMBDA_LOG_RETENTION", NULL, 1, 3653, NULL,
+		NULL, check_retention, "days the function's log group keeps its logs (unset: forever)", NULL },
 	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,
 		"tags put on the function (a map)", NULL },
 	[CFG_FUNCTION_ALIAS] = { "function.alias", CFG_STRING, "BLAMBDA_ALIAS", NULL, 0, 0, NULL, NULL, check_alias,

@@ -3,6 +3,7 @@
  * release, and the regions, each deployed on a thread of its own. The plan
  * is made in plan.c, carried out in execute.c; diff.c says what differs.
  */
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS] = {
 	[DEPLOY_URL] = { "url", "url", "urls" },
 	[DEPLOY_SCHEDULE] = { "schedule", "schedule", "schedules" },
 	[DEPLOY_MAPPING] = { "mapping", "event source mapping", "mappings" },
+	[DEPLOY_ASYNC] = { "async", "async settings", "async" },
+	[DEPLOY_LOG_GROUP] = { "log-group", "log group", "log_groups" },
 };
 
 const char *deploy_write_name(unsigned bit)
@@ -442,6 +445,62 @@ static int wants_trigger_policy(const struct config *f, const char *setting)
 	}
 	cfg_events_release(&events);
 	return want;
+}
+
+/* What a destination ARN's service takes from Lambda's role */
+static const char *destination_action(const char *arn)
+{
+	static const struct { const char *service, *action; } map[] = {
+		{ ":sqs:", "sqs:SendMessage" },     { ":sns:", "sns:Publish" }, { ":lambda:", "lambda:InvokeFunction" },
+		{ ":events:", "events:PutEvents" }, { ":s3:", "s3:PutObject" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strstr(arn, map[i].service))
+			return map[i].action;
+	return NULL;
+}
+
+void deploy_role_document(const struct config *f, struct strlist *managed, struct buf *document)
+{
+	const char *dest[2] = { config_str(f, CFG_FUNCTION_ASYNC_ON_SUCCESS), config_str(f, CFG_FUNCTION_ASYNC_ON_FAILURE) };
+	struct buf listed = BUF_INIT;
+	cJSON *doc, *statements;
+	char *text;
+
+	config_policies(config_tree(f, CFG_FUNCTION_POLICIES), managed, &listed);
+	if (!dest[0] && !dest[1]) {
+		buf_add(document, listed.ptr, listed.len);
+		buf_release(&listed);
+		return;
+	}
+	doc = listed.len ? cJSON_Parse(listed.ptr) : NULL;
+	if (!doc) {
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "Version", "2012-10-17");
+		cJSON_AddArrayToObject(doc, "Statement");
+	}
+	statements = cJSON_GetObjectItemCaseSensitive(doc, "Statement");
+	for (int i = 0; i < 2; i++) {
+		const char *action = dest[i] ? destination_action(dest[i]) : NULL;
+		struct buf resource = BUF_INIT;
+		cJSON *st;
+
+		if (!action || (i == 1 && dest[0] && !strcmp(dest[0], dest[1])))
+			continue;
+		buf_addf(&resource, "%s%s", dest[i], strstr(dest[i], ":s3:") ? "/*" : "");
+		st = cJSON_CreateObject();
+		cJSON_AddStringToObject(st, "Effect", "Allow");
+		cJSON_AddItemToObject(st, "Action", cJSON_CreateStringArray(&action, 1));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "Resource"), cJSON_CreateString(resource.ptr));
+		cJSON_AddItemToArray(statements, st);
+		buf_release(&resource);
+	}
+	text = cJSON_PrintUnformatted(doc);
+	buf_adds(document, text);
+	cJSON_free(text);
+	cJSON_Delete(doc);
+	buf_release(&listed);
 }
 
 int deploy_wants_policy(const struct config *f, size_t i)

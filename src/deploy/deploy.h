@@ -35,6 +35,8 @@ enum deploy_kind {
 	DEPLOY_URL,
 	DEPLOY_SCHEDULE,
 	DEPLOY_MAPPING,
+	DEPLOY_ASYNC,
+	DEPLOY_LOG_GROUP,
 	DEPLOY__KINDS
 };
 struct deploy_kind_info {
@@ -116,6 +118,8 @@ void deploy_share_sid(const char *entry, struct buf *out);
 /* The statement that lets anyone call a URL with auth NONE */
 #define DEPLOY_URL_STATEMENT "blambda-url-public"
 
+/* A function's log group: /aws/lambda/FUNCTION */
+void deploy_log_group_name(const char *function, struct buf *out);
 /* The rule of a function's schedule: blambda-FUNCTION-SCHEDULE, within EventBridge's 64 characters */
 void deploy_rule_name(const char *function, const char *schedule, struct buf *out);
 /* The role blambda makes for a function without function.role: FUNCTION-blambda-role, within IAM's 64 characters. */
@@ -153,6 +157,10 @@ extern const size_t deploy_managed_policies_nr;
  */
 #define DEPLOY_EVENTS_TAG_KEY "blambda:events"
 #define DEPLOY_FUNCTION_TAG_KEY "blambda:function"
+/* The tag on a function whose event invoke config blambda set (function.async): it goes when the keys do */
+#define DEPLOY_ASYNC_TAG_KEY "blambda:async"
+/* The tag on a function whose log group's retention blambda set: the days, so that it goes when the key does */
+#define DEPLOY_RETENTION_TAG_KEY "blambda:log-retention"
 #define DEPLOY_INLINE_POLICY "blambda"
 /* The record of these managed ARNs (and the inline policy), sorted, for DEPLOY_POLICIES_TAG_KEY */
 void deploy_policies_record(const struct strlist *managed, int has_inline, struct buf *out);
@@ -160,6 +168,13 @@ void deploy_policies_record(const struct strlist *managed, int has_inline, struc
 int deploy_policies_recorded(const char *record, const char *arn);
 /* The ARN of policy i in the partition of region, into out */
 void deploy_managed_policy_arn(size_t i, const char *region, struct buf *out);
+/*
+ * What the role blambda makes for function f holds beyond the settings'
+ * policies: function.policies' managed ARNs, and one inline policy of its
+ * statements and of what function.async's destinations take (sqs:SendMessage
+ * on the queue, ...); document is left empty when there is none.
+ */
+void deploy_role_document(const struct config *f, struct strlist *managed, struct buf *document);
 /* Whether function f's settings want policy i */
 int deploy_wants_policy(const struct config *f, size_t i);
 

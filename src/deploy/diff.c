@@ -234,7 +234,9 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 			/* blambda's own records: no news */
 			if (strcmp(want->tags->items[i].key, DEPLOY_TAGS_TAG_KEY) &&
 			    strcmp(want->tags->items[i].key, DEPLOY_SETTINGS_TAG_KEY) &&
-			    strcmp(want->tags->items[i].key, DEPLOY_EVENTS_TAG_KEY))
+			    strcmp(want->tags->items[i].key, DEPLOY_EVENTS_TAG_KEY) &&
+			    strcmp(want->tags->items[i].key, DEPLOY_ASYNC_TAG_KEY) &&
+			    strcmp(want->tags->items[i].key, DEPLOY_RETENTION_TAG_KEY))
 				strlist_add_owned(reasons, buf_fmt("tag %s changed", want->tags->items[i].key));
 		}
 	}

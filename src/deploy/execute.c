@@ -700,6 +700,10 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 			r = exec_schedule(a, p, l->fn, s);
 		else if (s->kind == DEPLOY_MAPPING)
 			r = deploy_exec_mapping(a, o, p, p->steps[l->fn].name, s);
+		else if (s->kind == DEPLOY_ASYNC)
+			r = deploy_exec_async(a, o, p, s);
+		else if (s->kind == DEPLOY_LOG_GROUP)
+			r = deploy_exec_log_group(a, p, s);
 		if (r)
 			return -1;
 	}

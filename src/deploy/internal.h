@@ -62,6 +62,12 @@ int deploy_exec_schedule(struct aws *a, struct deploy_plan *p, const char *funct
 /* A mapping step carried out, and waited until Lambda has it ready. */
 int deploy_exec_mapping(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *function,
 			struct deploy_step *s);
+/* The step of function fn's function.async (when it sets it, or blambda set it before); -1 with the plan's failure */
+int deploy_plan_async(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn);
+int deploy_exec_async(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s);
+/* The step of function fn's log group retention (when set, or set by blambda before); the retention in s->version */
+int deploy_plan_log_group(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn);
+int deploy_exec_log_group(struct aws *a, struct deploy_plan *p, struct deploy_step *s);
 /* The URL function.url.* asks for: a view into f's values, not to be released. */
 void deploy_wanted_url(const struct config *f, struct lambda_url *u);
 

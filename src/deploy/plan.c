@@ -175,12 +175,12 @@ static int plan_role_inline(struct aws *a, struct deploy_plan *p, struct deploy_
 	if (!r && *want && !(had && same_json(have.ptr, want))) {
 		s->inline_policy = xstrdup(want);
 		s->writes |= DEPLOY_WRITE_POLICY;
-		deploy_reason(s, "%s its inline policy %s (function.policies' statements)", had ? "change" : "put",
-			      DEPLOY_INLINE_POLICY);
+		deploy_reason(s, "%s its inline policy %s (function.policies' statements, function.async's destinations)",
+			      had ? "change" : "put", DEPLOY_INLINE_POLICY);
 	} else if (!r && !*want && had) {
 		s->inline_delete = 1;
 		s->writes |= DEPLOY_WRITE_POLICY;
-		deploy_reason(s, "delete its inline policy %s (function.policies has no statement)", DEPLOY_INLINE_POLICY);
+		deploy_reason(s, "delete its inline policy %s (no statement nor destination any more)", DEPLOY_INLINE_POLICY);
 	}
 	buf_release(&have);
 	return r;
@@ -195,7 +195,7 @@ static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *
 	struct iam_role role;
 	int r = 0;
 
-	config_policies(config_tree(f, CFG_FUNCTION_POLICIES), &listed, &document);
+	deploy_role_document(f, &listed, &document);
 	deploy_policies_record(&listed, document.len > 0, &record);
 	deploy_role_name(function, &name);
 	s = deploy_add_step(p, DEPLOY_ROLE, name.ptr);
@@ -341,6 +341,15 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	record_tags(s, user_tags, 1, tags);
 	if (step->record)
 		kvlist_set(tags, DEPLOY_EVENTS_TAG_KEY, step->record);
+	/* records of what blambda set beside the function: kept once there, emptied when the keys go */
+	if (config_has_async(cfg))
+		kvlist_set(tags, DEPLOY_ASYNC_TAG_KEY, DEPLOY_TAG_VALUE);
+	else if (step->have && kvlist_get(&step->have->tags, DEPLOY_ASYNC_TAG_KEY))
+		kvlist_set(tags, DEPLOY_ASYNC_TAG_KEY, "");
+	if (cfg->v[CFG_FUNCTION_LOG_RETENTION].present)
+		kvlist_set(tags, DEPLOY_RETENTION_TAG_KEY, cfg->v[CFG_FUNCTION_LOG_RETENTION].str);
+	else if (step->have && kvlist_get(&step->have->tags, DEPLOY_RETENTION_TAG_KEY))
+		kvlist_set(tags, DEPLOY_RETENTION_TAG_KEY, "");
 }
 
 /* GetFunction: 0 with *f filled (or *exists 0), or -1 with the plan's failure */
@@ -837,7 +846,8 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 		goto out;
 	if (plan_function(o, p, fn, role, &f, rd.exists, triggers ? record.ptr : NULL) || plan_files(a, o, p, fn) ||
 	    plan_version(a, o, p, fn) || (triggers && plan_url(a, o, p, fn)) ||
-	    (triggers && deploy_plan_triggers(a, o, p, fn, &sources)))
+	    (triggers && deploy_plan_triggers(a, o, p, fn, &sources)) || (triggers && deploy_plan_async(a, o, p, fn)) ||
+	    (triggers && deploy_plan_log_group(a, o, p, fn)))
 		goto out;
 	r = 0;
 out:

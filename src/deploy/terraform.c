@@ -252,7 +252,7 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 		struct strlist listed = STRLIST_INIT;
 		struct buf document = BUF_INIT;
 
-		config_policies(config_tree(f, CFG_FUNCTION_POLICIES), &listed, &document);
+		deploy_role_document(f, &listed, &document);
 		for (size_t i = 0; i < listed.nr; i++) {
 			buf_addf(out, "resource \"aws_iam_role_policy_attachment\" \"%s_policy_%zu\" {\n"
 				      "  role       = aws_iam_role.%s.name\n  policy_arn = ", id.ptr, i + 1, id.ptr);

@@ -133,7 +133,7 @@ mark
 blambda deploy
 expect_status 0
 expect_out_has "attach AmazonSQSReadOnlyAccess (function.policies)"
-expect_out_has "put its inline policy blambda (function.policies' statements)"
+expect_out_has "put its inline policy blambda (function.policies' statements, function.async's destinations)"
 awsq iam list-attached-role-policies --role-name hello-blambda-role
 expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AmazonS3ReadOnlyAccess', 'AmazonSQSReadOnlyAccess']"
 awsq iam get-role-policy --role-name hello-blambda-role --policy-name blambda
@@ -154,11 +154,52 @@ grep -q policies blambda.yml && fail "the test did not take policies out" || pas
 blambda deploy
 expect_status 0
 expect_out_has "detach AmazonSQSReadOnlyAccess (gone from function.policies)"
-expect_out_has "delete its inline policy blambda (function.policies has no statement)"
+expect_out_has "delete its inline policy blambda (no statement nor destination any more)"
 awsq iam list-attached-role-policies --role-name hello-blambda-role
 expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AmazonS3ReadOnlyAccess']"
 awsq iam list-role-policies --role-name hello-blambda-role
 expect_json "d['PolicyNames'] == []"
+mark
+blambda deploy
+expect_writes ""
+
+test_case "function.async and log-retention: the invoke config, the log group, the role's permission to the destination"
+aws sqs --endpoint-url "$MOTO_URL" create-queue --queue-name failures > /dev/null
+fn_add $'  log-retention: 14\n  async:\n    max-retries: 0\n    max-event-age: 3600\n    on-failure: arn:aws:sqs:eu-west-1:123456789012:failures\n'
+mark
+blambda deploy
+expect_status 0
+expect_out_has "async settings 'hello': created (function.async)"
+expect_out_has "log group '/aws/lambda/hello': created (retention 14 days)"
+awsq lambda get-function-event-invoke-config --function-name hello
+expect_json "d['MaximumRetryAttempts'] == 0 and d['MaximumEventAgeInSeconds'] == 3600 and d['DestinationConfig']['OnFailure']['Destination'] == 'arn:aws:sqs:eu-west-1:123456789012:failures'"
+awsq logs describe-log-groups --log-group-name-prefix /aws/lambda/hello
+expect_json "[(g['logGroupName'], g['retentionInDays']) for g in d['logGroups']] == [('/aws/lambda/hello', 14)]"
+awsq iam get-role-policy --role-name hello-blambda-role --policy-name blambda
+expect_json "d['PolicyDocument']['Statement'] == [{'Effect': 'Allow', 'Action': ['sqs:SendMessage'], 'Resource': ['arn:aws:sqs:eu-west-1:123456789012:failures']}]"
+mark
+blambda deploy
+expect_out_has "async settings 'hello': unchanged (up to date)"
+expect_out_has "log group '/aws/lambda/hello': unchanged (retention 14 days)"
+expect_writes ""
+sed -i 's/max-retries: 0/max-retries: 2/; s/log-retention: 14/log-retention: 30/' blambda.yml
+blambda deploy
+expect_out_has "async settings 'hello': updated (max retries 0 -> 2)"
+expect_out_has "log group '/aws/lambda/hello': updated (retention 14 -> 30 days)"
+python3 - <<'PY'
+import re
+t = open("blambda.yml").read()
+t = re.sub(r"  log-retention: 30\n  async:\n(    .*\n)*", "", t)
+open("blambda.yml", "w").write(t)
+PY
+blambda deploy
+expect_status 0
+expect_out_has "async settings 'hello': deleted (function.async is gone)"
+expect_out_has "log group '/aws/lambda/hello': updated (retention goes (function.log-retention is gone): logs are kept forever)"
+awsq lambda get-function-event-invoke-config --function-name hello
+[ -z "$out" ] && pass || fail "the invoke config stayed: $out"
+awsq logs describe-log-groups --log-group-name-prefix /aws/lambda/hello
+expect_json "'retentionInDays' not in d['logGroups'][0]"
 mark
 blambda deploy
 expect_writes ""
@@ -225,6 +266,16 @@ fn_add $'  role: arn:aws:iam::123456789012:role/theirs\n  policies: [arn:aws:iam
 blambda deploy
 expect_status 2
 expect_err_has "function 'hello' sets policies and function.role"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  log-retention: 10\n'
+blambda deploy
+expect_status 2
+expect_err_has "log-retention 10 is not one of CloudWatch Logs' periods"
+cp "$TMP/good.yml" blambda.yml
+fn_add $'  async: {on-failure: arn:aws:dynamodb:eu-west-1:123456789012:table/t}\n'
+blambda deploy
+expect_status 2
+expect_err_has "is not a destination ARN"
 cp "$TMP/good.yml" blambda.yml
 expect_writes ""
 

@@ -33,7 +33,9 @@ and a wrong one does not, and a function's layers resolve:
   ("X-Amz-Signature=presigned-secret": tests check it is never printed).
 
 - moto's UpdateFunctionConfiguration left TracingConfig and
-  EphemeralStorage as CreateFunction set them; it applies them now.
+  EphemeralStorage as CreateFunction set them; it applies them now. Its
+  PutFunctionEventInvokeConfig added a second config that Get never showed;
+  a put replaces the function's one.
 
 STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML are answered without
 a signature, as AWS answers them (the caller has no credentials yet).
@@ -192,6 +194,14 @@ def mend_configuration_update():
         return original(self, updates)
 
     lambda_models.LambdaFunction.update_configuration = update
+
+    def put_invoke_config(self, function_name, config):
+        fn = self.get_function(function_name)
+        fn.event_invoke_config = []  # one config a function: a put replaces it
+        return original_put(self, function_name, config)
+
+    original_put = lambda_models.LambdaBackend.put_function_event_invoke_config
+    lambda_models.LambdaBackend.put_function_event_invoke_config = put_invoke_config
 
 
 def make_tester(endpoint):

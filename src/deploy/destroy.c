@@ -7,13 +7,14 @@
 #include "aws/events.h"
 #include "aws/iam.h"
 #include "aws/lambda.h"
+#include "aws/logs.h"
 #include "core/xalloc.h"
 #include "deploy/deploy.h"
 
 const char *destroy_kind_name(enum destroy_kind k)
 {
 	static const char *const names[] = { "function", "role", "layer version", "schedule rule",
-					     "event source mapping" };
+					     "event source mapping", "log group" };
 
 	return names[k];
 }
@@ -64,6 +65,18 @@ static int plan_triggers(struct aws *a, const char *name, const struct lambda_fu
 		s = add_step(p, DESTROY_MAPPING, mappings.items[i].source);
 		s->uuid = xstrdup(mappings.items[i].uuid);
 		s->action = DESTROY_DELETE;
+	}
+	if (!r && kvlist_get(&f->tags, DEPLOY_RETENTION_TAG_KEY)) { /* blambda may have made its log group */
+		struct logs_group g = { 0 };
+		struct buf group = BUF_INIT;
+		int exists = 0;
+
+		deploy_log_group_name(name, &group);
+		r = logs_describe_group(a, p->region, group.ptr, &g, &exists, &p->err);
+		if (!r && exists && deploy_is_ours(&g.tags))
+			add_step(p, DESTROY_LOG_GROUP, group.ptr)->action = DESTROY_DELETE;
+		logs_group_release(&g);
+		buf_release(&group);
 	}
 	if (r)
 		p->failed = add_step(p, DESTROY_SCHEDULE, prefix.ptr);
@@ -484,7 +497,7 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 {
 	for (size_t n = 0; n < 2 * p->nr; n++) {
 		struct destroy_step *s = &p->steps[n % p->nr];
-		int trigger = s->kind == DESTROY_SCHEDULE || s->kind == DESTROY_MAPPING;
+		int trigger = s->kind == DESTROY_SCHEDULE || s->kind == DESTROY_MAPPING; /* first, then the rest */
 		int r;
 
 		if (s->action != DESTROY_DELETE || trigger != (n < p->nr))
@@ -499,6 +512,8 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 			r = gone_already(lambda_delete_mapping(a, NULL, s->uuid, &p->err), &p->err);
 		else if (s->kind == DESTROY_FUNCTION)
 			r = gone_already(lambda_delete_function(a, NULL, s->name, &p->err), &p->err);
+		else if (s->kind == DESTROY_LOG_GROUP)
+			r = logs_delete_group(a, NULL, s->name, &p->err);
 		else if (s->kind == DESTROY_ROLE)
 			r = delete_role(a, s, &p->err);
 		else

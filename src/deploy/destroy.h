@@ -14,7 +14,14 @@
  * What is gone already is no error. Nothing here prints.
  */
 
-enum destroy_kind { DESTROY_FUNCTION, DESTROY_ROLE, DESTROY_LAYER_VERSION, DESTROY_SCHEDULE, DESTROY_MAPPING };
+enum destroy_kind {
+	DESTROY_FUNCTION,
+	DESTROY_ROLE,
+	DESTROY_LAYER_VERSION,
+	DESTROY_SCHEDULE,
+	DESTROY_MAPPING,
+	DESTROY_LOG_GROUP,
+};
 enum destroy_action { DESTROY_DELETE, DESTROY_KEEP, DESTROY_GONE };
 
 struct destroy_step {
@@ -42,7 +49,8 @@ struct destroy_plan {
 /*
  * A function's triggers go before it: the rules of its schedules that carry
  * blambda's tags for it, and the event source mappings its tag
- * blambda:events names; others' stay.
+ * blambda:events names; others' stay. Its log group goes with it when
+ * blambda made it (function.log-retention; tagged blambda:managed-by).
  *
  * The plans for the functions fns[0..n) (each as config_for_function gives
  * it) in every region, plans[k] with the client awss[k], and with layers the

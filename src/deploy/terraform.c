@@ -340,6 +340,38 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 	if (config_str(f, CFG_FUNCTION_URL_AUTH))
 		function_url(out, f, id.ptr);
 	function_events(out, f, id.ptr);
+	if (f->v[CFG_FUNCTION_LOG_RETENTION].present) {
+		struct buf group = BUF_INIT;
+
+		deploy_log_group_name(name, &group);
+		buf_addf(out, "resource \"aws_cloudwatch_log_group\" \"%s\" {\n  name              = \"/aws/lambda/${"
+			      "aws_lambda_function.%s.function_name}\"\n  retention_in_days = %ld\n  tags              = "
+			      "merge(var.tags, { \"%s\" = \"%s\" })\n}\n\n",
+			 id.ptr, id.ptr, config_int(f, CFG_FUNCTION_LOG_RETENTION), DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
+		buf_release(&group);
+	}
+	if (config_has_async(f)) {
+		buf_addf(out, "resource \"aws_lambda_function_event_invoke_config\" \"%s\" {\n  function_name = "
+			      "aws_lambda_function.%s.function_name\n", id.ptr, id.ptr);
+		if (f->v[CFG_FUNCTION_ASYNC_MAX_RETRIES].present)
+			buf_addf(out, "  maximum_retry_attempts       = %ld\n", config_int(f, CFG_FUNCTION_ASYNC_MAX_RETRIES));
+		if (f->v[CFG_FUNCTION_ASYNC_MAX_EVENT_AGE].present)
+			buf_addf(out, "  maximum_event_age_in_seconds = %ld\n", config_int(f, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE));
+		if (config_str(f, CFG_FUNCTION_ASYNC_ON_SUCCESS) || config_str(f, CFG_FUNCTION_ASYNC_ON_FAILURE)) {
+			buf_adds(out, "  destination_config {\n");
+			for (int k = 0; k < 2; k++) {
+				const char *d = config_str(f, k ? CFG_FUNCTION_ASYNC_ON_FAILURE : CFG_FUNCTION_ASYNC_ON_SUCCESS);
+
+				if (!d)
+					continue;
+				buf_addf(out, "    %s {\n      destination = ", k ? "on_failure" : "on_success");
+				hcl_string(out, d);
+				buf_adds(out, "\n    }\n");
+			}
+			buf_adds(out, "  }\n");
+		}
+		buf_adds(out, "}\n\n");
+	}
 	kvlist_clear(&shown);
 	buf_release(&id);
 	buf_release(&role_name);

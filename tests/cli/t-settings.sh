@@ -204,6 +204,21 @@ mark
 blambda deploy
 expect_writes ""
 
+test_case "destroy: the log group blambda made goes with the function"
+cp blambda.yml "$TMP/before-destroy.yml"
+fn_add $'  log-retention: 7\n'
+blambda deploy
+expect_status 0
+aws logs create-log-group --log-group-name /aws/lambda/hello-theirs
+blambda destroy --yes
+expect_status 0
+expect_out_has "log group '/aws/lambda/hello'"
+awsq logs describe-log-groups --log-group-name-prefix /aws/lambda/hello
+expect_json "[g['logGroupName'] for g in d['logGroups']] == ['/aws/lambda/hello-theirs']"
+cp "$TMP/before-destroy.yml" blambda.yml
+blambda deploy
+expect_status 0
+
 test_case "bad values are refused before any call, naming the file, the line and the field"
 cp blambda.yml "$TMP/good.yml"
 mark

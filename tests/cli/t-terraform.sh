@@ -127,6 +127,8 @@ cat >> blambda.yml <<'YAML'
       - schedule: {name: nightly, expression: "cron(0 3 * * ? *)", input: {job: "${x}"}, enabled: false}
       - sqs: {queue: orders, batch-size: 20, batch-window: 2, max-concurrency: 5, report-batch-item-failures: true}
       - stream: arn:aws:kinesis:eu-west-1:123456789012:stream/clicks
+    log-retention: 30
+    async: {max-retries: 1, on-failure: "arn:aws:sqs:eu-west-1:123456789012:dlq"}
 YAML
 blambda terraform -o "$TMP/tf-fat"
 expect_status 0
@@ -152,7 +154,7 @@ assert att["fat_tracing"][0]["policy_arn"].endswith("/AWSXRayDaemonWriteAccess")
 assert "hello_vpc" not in att and "hello_tracing" not in att, att
 assert att["fat_policy_1"][0]["policy_arn"] == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", att
 pol = json.loads(res["aws_iam_role_policy"]["fat_statements"][0]["policy"])
-assert pol["Statement"] == [{"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:eu-west-1:123456789012:q"]}], pol
+assert pol["Statement"][0] == {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:eu-west-1:123456789012:q"]}, pol
 rule = res["aws_cloudwatch_event_rule"]["fat_schedule_nightly"][0]
 assert rule["name"] == "${var.name_prefix}blambda-fat-nightly" and rule["schedule_expression"] == "cron(0 3 * * ? *)", rule
 assert rule["state"] == "DISABLED", rule
@@ -170,6 +172,12 @@ st = esm["fat_stream_3"][0]
 assert st["event_source_arn"] == "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks" and st["starting_position"] == "LATEST", st
 assert att["fat_sqs"][0]["policy_arn"].endswith("service-role/AWSLambdaSQSQueueExecutionRole"), att
 assert att["fat_kinesis"][0]["policy_arn"].endswith("service-role/AWSLambdaKinesisExecutionRole"), att
+lg = res["aws_cloudwatch_log_group"]["fat"][0]
+assert lg["name"] == "/aws/lambda/${aws_lambda_function.fat.function_name}" and lg["retention_in_days"] == 30, lg
+ic = res["aws_lambda_function_event_invoke_config"]["fat"][0]
+assert ic["maximum_retry_attempts"] == 1 and ic["destination_config"] == [{"on_failure": [{"destination": "arn:aws:sqs:eu-west-1:123456789012:dlq"}]}], ic
+pol = json.loads(res["aws_iam_role_policy"]["fat_statements"][0]["policy"])
+assert {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["arn:aws:sqs:eu-west-1:123456789012:dlq"]} in pol["Statement"], pol
 h = res["aws_lambda_function"]["hello"][0]
 assert "tracing_config" not in h and "vpc_config" not in h and "reserved_concurrent_executions" not in h, h
 PY

@@ -306,33 +306,66 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* The process's throttle gate: no attempt of any client starts before it */
+/*
+ * The process's throttle gate, shared by every client (the threads of a
+ * deploy): no attempt starts sooner than gate_interval after the one before
+ * (nor before gate_until, one interval after the last throttled answer).
+ * The interval doubles with each throttled answer and shrinks a little with
+ * each other one: the attempts of all threads go one after another at about
+ * the rate AWS takes, rather than all at once into the next refusal, and a
+ * throttled attempt waits its turn there instead of a backoff of its own.
+ */
+#define GATE_MIN_INTERVAL 0.05
+#define GATE_MAX_INTERVAL 2.0
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
-static double gate_until;
+static double gate_until, gate_next, gate_interval, gate_cut;
 
-static void gate_close_for(long ms)
+/* A throttled answer to an attempt started at `started`: one cut of the rate for all the refusals of a burst */
+static void gate_throttled(double started)
 {
-	double until = clock_seconds() + (double)ms / 1000.0;
+	double until;
 
 	pthread_mutex_lock(&gate_lock);
+	if (started >= gate_cut) {
+		gate_interval = gate_interval * 2 < GATE_MIN_INTERVAL ? GATE_MIN_INTERVAL : gate_interval * 2;
+		if (gate_interval > GATE_MAX_INTERVAL)
+			gate_interval = GATE_MAX_INTERVAL;
+		gate_cut = clock_seconds();
+	}
+	until = clock_seconds() + gate_interval;
 	if (until > gate_until)
 		gate_until = until;
 	pthread_mutex_unlock(&gate_lock);
 }
 
-static void gate_wait(const struct observer *obs)
+static void gate_answered(void)
 {
-	double wait;
+	pthread_mutex_lock(&gate_lock);
+	gate_interval *= 0.95;
+	if (gate_interval < GATE_MIN_INTERVAL / 10)
+		gate_interval = 0;
+	pthread_mutex_unlock(&gate_lock);
+}
+
+/* Wait for this attempt's turn; when it starts */
+static double gate_wait(const struct observer *obs)
+{
+	double now, start, wait;
 
 	pthread_mutex_lock(&gate_lock);
-	wait = gate_until - clock_seconds();
+	now = clock_seconds();
+	start = now > gate_until ? now : gate_until;
+	if (gate_interval > 0 && start < gate_next)
+		start = gate_next;
+	gate_next = start + gate_interval;
 	pthread_mutex_unlock(&gate_lock);
+	wait = start - now;
 	if (wait > 0.001) {
 		observe_trace(obs, 1, "  waiting %.0f ms: AWS is throttling", wait * 1000.0);
 		sleep_ms((long)(wait * 1000.0));
 	}
+	return start;
 }
-
 
 static struct curl_slist *build_headers(const struct curl_api *api, const struct kvlist *h)
 {
@@ -584,21 +617,24 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		enum attempt got;
 		int again;
 		long d;
+		double started = gate_wait(c->obs);
 
-		gate_wait(c->obs);
 		got = attempt_once(c, req, &t, attempt, max, &rc, errbuf);
 		if (got == ATTEMPT_FAILED)
 			break;
 		r = got == ATTEMPT_ANSWERED ? 0 : -1;
 		again = retry_kind(req, got, rc, resp);
+		if (got == ATTEMPT_ANSWERED && again != HTTP_THROTTLED)
+			gate_answered();
 		if (!again || attempt >= (again == HTTP_THROTTLED ? throttled_max : max))
 			break;
-		d = backoff_ms(c, attempt, got == ATTEMPT_ANSWERED ? resp : NULL);
-		observe_trace(c->obs, 1, "  retrying in %ld ms", d);
-		if (again == HTTP_THROTTLED)
-			gate_close_for(d);
-		else
+		if (again == HTTP_THROTTLED) {
+			gate_throttled(started); /* it waits its turn at the gate */
+		} else {
+			d = backoff_ms(c, attempt, got == ATTEMPT_ANSWERED ? resp : NULL);
+			observe_trace(c->obs, 1, "  retrying in %ld ms", d);
 			sleep_ms(d);
+		}
 		r = -1;
 	}
 	resp->seconds = clock_seconds() - start;

@@ -173,4 +173,19 @@ expect_out_lacks "env-secret-value"
 expect_out_has "exceeded the 4KB limit. (the variables it quotes are not shown)"
 faults '[]'
 
+test_case "a rate limit on every call (2 in 0.1 s, IAM's Throttling and Lambda's 429) on 24 functions: slower, not failed"
+for i in $(seq 1 18); do printf '  rated-%s: {}\n' "$i" >> blambda.yml; done
+faults '[]'
+blambda deploy
+expect_status 0
+echo ';; rate' >> src/hello.clj
+faults '[{"match": "* /2015-03-31/", "times": 100000, "rate": [2, 0.1], "status": 429,
+          "headers": {"x-amzn-ErrorType": "TooManyRequestsException"}, "body": "{\"message\": \"Rate exceeded\"}"},
+         {"match": "POST / Action=", "times": 100000, "rate": [2, 0.1], "status": 400, "headers": {"Content-Type": "text/xml"},
+          "body": "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>"}]'
+BLAMBDA_RETRY_BASE_MS=100 blambda deploy --json
+expect_status 0
+expect_json "len(d['functions']) == 24 and all(f['action'] == 'updated' for f in d['functions'])"
+faults '[]'
+
 finish

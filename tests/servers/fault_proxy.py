@@ -14,7 +14,10 @@ by a rule. Rules are set with POST /__fault/rules, a JSON list of
    "headers": {"x-amzn-ErrorType": ...},
    "drop": true,                          close the connection without an answer
    "after": true,                         forward first, then fault (the call was made upstream)
-   "delay": 3}                            wait this many seconds first (alone: then pass it on)
+   "delay": 3,                            wait this many seconds first (alone: then pass it on)
+   "rate": [5, 0.1]}                      a rate limit: the rule takes only the matching requests
+                                         that come when 5 others came in the last 0.1 s (AWS's
+                                         throttling; those it passes count, those it takes do not)
 GET /__fault/hits answers the number of requests the rules took since they
 were set.
 """
@@ -44,9 +47,17 @@ def take_rule(method, path, authz):
                 continue
             if r["times"] <= 0:
                 continue
+            if r.get("rate"):
+                now, (limit, window) = time.monotonic(), r["rate"]
+                seen = r.setdefault("_seen", [])
+                while seen and seen[0] < now - window:
+                    seen.pop(0)
+                if len(seen) < limit:
+                    seen.append(now)
+                    continue
             r["times"] -= 1
             hits += 1
-            return dict(r)
+            return {k: v for k, v in r.items() if k != "_seen"}
     return None
 
 

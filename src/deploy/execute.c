@@ -4,6 +4,7 @@
  * progress, a role IAM has not yet handed to Lambda) tried again, and what
  * was done marked on the plan's steps.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,14 @@
 #include "deploy/internal.h"
 
 /* The code of a step: its zip uploaded directly, or put in S3 (unless already there) and named. */
+/*
+ * The zips this process has put in S3 (or found there): "REGION BUCKET KEY".
+ * The functions of a project share one zip; their lanes upload it once,
+ * the first holding the lock while the others wait for it.
+ */
+static pthread_mutex_t s3_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct strlist s3_there = STRLIST_INIT;
+
 static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const struct deploy_step *s,
 		     struct lambda_code *code, struct buf *key, struct buf *label)
 {
@@ -27,19 +36,30 @@ static int step_code(struct aws *a, const struct deploy_opts *o, struct deploy_p
 		return 0;
 	}
 	{
+		struct buf where = BUF_INIT;
 		uint64_t size;
-		int exists;
+		int exists, r = 0;
 
 		buf_reset(key);
 		buf_addf(key, "blambda/%s.zip", s->art->sha256);
-		if (s3_head_object(a, p->region, o->s3_bucket, key->ptr, &exists, &size, &p->err))
-			return deploy_failed(p, "look for s3://%s/%s", o->s3_bucket, key->ptr);
-		if (!exists || size != s->art->size) {
-			p->writes++;
-			if (s3_put_object(a, p->region, o->s3_bucket, key->ptr, s->art->path, s->art->sha256, s->art->size,
-					  label->ptr, &p->err))
-				return deploy_failed(p, "upload '%s' to s3://%s/%s", s->art->path, o->s3_bucket, key->ptr);
+		buf_addf(&where, "%s %s %s", p->region, o->s3_bucket, key->ptr);
+		pthread_mutex_lock(&s3_lock);
+		if (!strlist_has(&s3_there, where.ptr)) {
+			if (s3_head_object(a, p->region, o->s3_bucket, key->ptr, &exists, &size, &p->err)) {
+				r = deploy_failed(p, "look for s3://%s/%s", o->s3_bucket, key->ptr);
+			} else if (!exists || size != s->art->size) {
+				p->writes++;
+				if (s3_put_object(a, p->region, o->s3_bucket, key->ptr, s->art->path, s->art->sha256,
+						  s->art->size, code->progress_label, &p->err))
+					r = deploy_failed(p, "upload '%s' to s3://%s/%s", s->art->path, o->s3_bucket, key->ptr);
+			}
+			if (!r)
+				strlist_add(&s3_there, where.ptr);
 		}
+		pthread_mutex_unlock(&s3_lock);
+		buf_release(&where);
+		if (r)
+			return r;
 	}
 	code->s3_bucket = o->s3_bucket;
 	code->s3_key = key->ptr;

@@ -173,6 +173,15 @@ expect_out_lacks "env-secret-value"
 expect_out_has "exceeded the 4KB limit. (the variables it quotes are not shown)"
 faults '[]'
 
+test_case "--use-s3: the functions' one zip is put in S3 once, not once a function"
+aws s3api create-bucket --bucket many-zips --create-bucket-configuration LocationConstraint=eu-west-1 --endpoint-url "$MOTO_URL" > /dev/null
+echo ';; s3' >> src/hello.clj
+mark
+blambda deploy --use-s3 --s3-bucket many-zips
+expect_status 0
+[ "$(grep -c '^PUT /many-zips/blambda/' "$REQUESTS")" = 1 ] && pass || fail "the zip was put $(grep -c '^PUT /many-zips/blambda/' "$REQUESTS") times"
+[ "$(grep -c '^HEAD /many-zips/blambda/' "$REQUESTS")" -le 2 ] && pass || fail "looked for $(grep -c '^HEAD /many-zips/blambda/' "$REQUESTS") times"
+
 test_case "a rate limit on every call (2 in 0.1 s, IAM's Throttling and Lambda's 429) on 24 functions: slower, not failed"
 for i in $(seq 1 18); do printf '  rated-%s: {}\n' "$i" >> blambda.yml; done
 faults '[]'

@@ -161,6 +161,7 @@ int aws_clone(struct aws *dst, const struct aws *src, struct error *err)
 	dst->have_creds = src->have_creds;
 	dst->creds_at_ms = src->creds_at_ms;
 	dst->quick_ms = src->quick_ms;
+	dst->root = src->root ? src->root : (struct aws *)src;
 	if (aws_profiles_load(&dst->profiles, err)) /* for a refresh of the credentials */
 		return -1;
 	dst->http = aws_http(dst, err);

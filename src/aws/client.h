@@ -67,6 +67,8 @@ struct aws {
 	struct http_client *http;
 	long quick_ms;          /* nonzero: every call is tried once, for this long at most (optional lookups) */
 	const struct observer *obs;
+	struct aws *root;       /* a clone's: the client it was cloned from, whose credentials it shares (a refresh
+				   runs once, there, for every thread), or NULL */
 };
 
 /*
@@ -86,7 +88,9 @@ int aws_init_region(struct aws *a, const struct aws_settings *s, const char *reg
 /*
  * A client like src (profile, region, endpoint, credentials copied) with an
  * HTTP connection of its own, for another thread; aws_release it, also
- * after -1 with err.
+ * after -1 with err. Its credentials stay src's: when they are due for a
+ * refresh, src's are refreshed (once for all its clones, under a lock) and
+ * copied. src must outlive it and make no call while its clones work.
  */
 int aws_clone(struct aws *dst, const struct aws *src, struct error *err);
 /* A new HTTP client that traces to the client's observer (NULL with err when libcurl cannot be loaded). */

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -935,12 +936,35 @@ static int due_for_refresh(const struct aws *a, time_t now)
 	       (double)(clock_epoch_ms() - a->creds_at_ms) >= 60000.0 * wait_scale();
 }
 
+/* A clone's credentials: its root's, refreshed there once for every thread, copied when they changed */
+static pthread_mutex_t shared_creds_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int shared_credentials(struct aws *a, const struct aws_credentials **out, struct error *err)
+{
+	const struct aws_credentials *rc;
+	int r;
+
+	pthread_mutex_lock(&shared_creds_lock);
+	r = aws_get_credentials(a->root, &rc, err);
+	if (!r && (!a->have_creds || a->creds_at_ms != a->root->creds_at_ms)) {
+		aws_credentials_release(&a->creds);
+		aws_credentials_copy(&a->creds, rc);
+		a->have_creds = 1;
+		a->creds_at_ms = a->root->creds_at_ms;
+	}
+	pthread_mutex_unlock(&shared_creds_lock);
+	*out = &a->creds;
+	return r;
+}
+
 int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struct error *err)
 {
 	struct aws_credentials *c = &a->creds, fresh = AWS_CREDENTIALS_INIT;
 	time_t now = time(NULL);
 	int r;
 
+	if (a->root)
+		return shared_credentials(a, out, err);
 	if (a->have_creds && !due_for_refresh(a, now)) {
 		*out = c;
 		return 0;

@@ -182,6 +182,26 @@ expect_status 0
 [ "$(grep -c '^PUT /many-zips/blambda/' "$REQUESTS")" = 1 ] && pass || fail "the zip was put $(grep -c '^PUT /many-zips/blambda/' "$REQUESTS") times"
 [ "$(grep -c '^HEAD /many-zips/blambda/' "$REQUESTS")" -le 2 ] && pass || fail "looked for $(grep -c '^HEAD /many-zips/blambda/' "$REQUESTS") times"
 
+test_case "credentials that expire soon are fetched again once for all the threads, not once a thread"
+mkdir -p "$HOME/.aws"
+cat > "$TMP/cp.sh" <<SH
+#!/bin/sh
+echo run >> "$TMP/cp.log"
+exp=\$(date -u -d '+200 seconds' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"Version": 1, "AccessKeyId": "%s", "SecretAccessKey": "%s", "Expiration": "%s"}' "$MOTO_AK" "$MOTO_SK" "\$exp"
+SH
+chmod +x "$TMP/cp.sh"
+printf '[profile cp]\ncredential_process = %s\nregion = eu-west-1\n' "$TMP/cp.sh" > "$HOME/.aws/config"
+echo ';; creds' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/", "times": 100, "delay": 4}]'
+: > "$TMP/cp.log"
+(unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; AWS_PROFILE=cp BLAMBDA_WAIT_SCALE=0.05 "$BLAMBDA" deploy -q > "$TMP/cp.out" 2>&1)
+[ $? = 0 ] && pass || fail "the deploy failed: $(cat "$TMP/cp.out")"
+runs=$(wc -l < "$TMP/cp.log")
+[ "$runs" -le 2 ] && pass || fail "credential_process ran $runs times"
+rm -f "$HOME/.aws/config"
+faults '[]'
+
 test_case "a rate limit on every call (2 in 0.1 s, IAM's Throttling and Lambda's 429) on 24 functions: slower, not failed"
 for i in $(seq 1 18); do printf '  rated-%s: {}\n' "$i" >> blambda.yml; done
 faults '[]'

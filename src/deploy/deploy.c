@@ -539,6 +539,38 @@ static int changed_meanwhile(const struct deploy_plan *p)
 	return p->err.code && !strcmp(p->err.code, "PreconditionFailedException");
 }
 
+/*
+ * What the first run of a plan did, carried into the plan made again after
+ * it: a step the new plan finds up to date because the first run made it so
+ * is reported as the first run did it.
+ */
+static void carry_over(struct deploy_plan *before, struct deploy_plan *after)
+{
+	for (size_t i = 0; i < after->nr; i++) {
+		struct deploy_step *s = &after->steps[i];
+
+		if (s->action != DEPLOY_UNCHANGED)
+			continue;
+		for (size_t k = 0; k < before->nr; k++) {
+			struct deploy_step *o = &before->steps[k];
+			struct strlist reasons;
+
+			if (o->kind != s->kind || o->fn != s->fn || strcmp(o->name, s->name) || o->action == DEPLOY_UNCHANGED ||
+			    !(o->done || o->written))
+				continue;
+			reasons = s->reasons;
+			s->reasons = o->reasons;
+			o->reasons = reasons;
+			s->action = o->action;
+			s->written |= o->written;
+			s->writes |= o->writes;
+			s->done = 1;
+			break;
+		}
+	}
+	after->writes += before->writes;
+}
+
 static void *region_thread(void *arg)
 {
 	struct region_job *j = arg;
@@ -549,10 +581,13 @@ static void *region_thread(void *arg)
 		j->r = deploy_plan_execute(j->a, &j->o, j->plan);
 		if (j->r && changed_meanwhile(j->plan)) {
 			/* planned again, once, from what is there now */
+			struct deploy_plan first = *j->plan;
+
 			observe_note(j->a->obs, NOTE_WARNING, "%s: cannot %s: the function changed since the plan read it "
 				     "(another deploy?): planning again", j->o.region, j->plan->failed);
-			deploy_plan_release(j->plan);
 			j->r = deploy_plan_make(j->a, &j->o, j->plan) || deploy_plan_execute(j->a, &j->o, j->plan);
+			carry_over(&first, j->plan);
+			deploy_plan_release(&first);
 		}
 	}
 	return NULL;

@@ -738,13 +738,24 @@ struct lanes {
 	double start;
 };
 
+/* A lane that had something to do (a note says it is done), or failed */
+static int lane_acted(const struct lane *l)
+{
+	if (l->view.failed)
+		return 1;
+	for (size_t i = l->first; i < l->end; i++)
+		if (l->view.steps[i].action != DEPLOY_UNCHANGED)
+			return 1;
+	return 0;
+}
+
 static void lane_work(struct aws *a, void *ctx, size_t i)
 {
 	struct lanes *l = ctx;
 	const struct deploy_step *fs = &l->lane[i].view.steps[l->lane[i].fn];
 
 	exec_lane(a, l->o, &l->lane[i]);
-	if (l->notes)
+	if (l->notes && lane_acted(&l->lane[i]))
 		observe_note(l->obs, NOTE_INFO, "%s: function '%s': %s", l->lane[i].view.region, fs->name,
 			     l->lane[i].view.failed ? "failed" : "done");
 }

@@ -173,6 +173,16 @@ expect_out_lacks "env-secret-value"
 expect_out_has "exceeded the 4KB limit. (the variables it quotes are not shown)"
 faults '[]'
 
+test_case "one function changed meanwhile (412): planned again, and what the first run did is still said"
+echo ';; 412' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/many-c/code", "times": 1, "status": 412,
+          "headers": {"x-amzn-ErrorType": "PreconditionFailedException"},
+          "body": "{\"message\": \"The Revision Id provided does not match the latest Revision Id.\"}"}]'
+blambda deploy --json
+expect_status 0
+expect_json "sorted(f['name'] for f in d['functions'] if f['action'] == 'updated' and 'code' in f['writes_done']) == ['many-a', 'many-b', 'many-c', 'many-d', 'many-e', 'many-f']"
+faults '[]'
+
 test_case "--use-s3: the functions' one zip is put in S3 once, not once a function"
 aws s3api create-bucket --bucket many-zips --create-bucket-configuration LocationConstraint=eu-west-1 --endpoint-url "$MOTO_URL" > /dev/null
 echo ';; s3' >> src/hello.clj

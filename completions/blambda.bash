@@ -83,8 +83,9 @@ _blambda()
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
                 -e|--event) ;;
+                --event-template) ;;
             esac
-            case $prev in --payload|-p|--payload-file|--event|-e) return 0 ;; esac
+            case $prev in --payload|-p|--payload-file|--event|-e|--event-template) return 0 ;; esac
             ;;
         "local start")
             case $prev in
@@ -98,9 +99,10 @@ _blambda()
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
                 -e|--event) ;;
+                --event-template) ;;
                 --qualifier) ;;
             esac
-            case $prev in --payload|-p|--payload-file|--event|-e|--qualifier) return 0 ;; esac
+            case $prev in --payload|-p|--payload-file|--event|-e|--event-template|--qualifier) return 0 ;; esac
             ;;
         "logs")
             case $prev in
@@ -159,7 +161,7 @@ _blambda()
             ;;
         "local invoke")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
@@ -173,7 +175,7 @@ _blambda()
             ;;
         "invoke")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

@@ -78,8 +78,8 @@ static int exec_invoke(struct args *args, struct config *cfg)
 
 	req.qualifier = args_str(args, INVOKE_OPT_QUALIFIER);
 	/* a payload that is not JSON is refused before any call */
-	if (cmd_payload(args, &payload, &err) ||
-	    !(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke", &err))) {
+	if (!(name = config_one_function(cfg, args->pos.nr ? args->pos.items[0] : NULL, "invoke", &err)) ||
+	    cmd_payload(args, cfg, name, &payload, &err)) {
 		r = error_print_release(&err);
 		goto out;
 	}

@@ -281,7 +281,8 @@ static int exec_local_invoke(struct args *args, struct config *cfg)
 	if (args->pos.nr)
 		strlist_add(&names, args->pos.items[0]);
 	/* a payload that is not JSON is refused before anything is built or run */
-	if (cmd_payload(args, &payload, &err) || local_setup(&ls, cfg, &names, &err)) {
+	if (cmd_payload(args, cfg, args->pos.nr ? args->pos.items[0] : config_function_name(cfg, 0), &payload, &err) ||
+	    local_setup(&ls, cfg, &names, &err)) {
 		r = error_print_release(&err);
 	} else if (ls.nfns > 1) {
 		r = error_exit(EXIT_USAGE, "the project has %zu functions: name the one to invoke", ls.nfns);

@@ -80,10 +80,29 @@ int cmd_aws_init(struct aws *a, const struct config *cfg, struct error *err)
 	return aws_init(a, &s, err);
 }
 
-int cmd_payload(const struct args *args, struct buf *out, struct error *err)
+int cmd_payload(const struct args *args, const struct config *cfg, const char *function, struct buf *out,
+		struct error *err)
 {
-	return payload_load(args_str(args, PAYLOAD_JSON), args_str(args, PAYLOAD_FILE), args_str(args, PAYLOAD_EVENT),
-			    out, err);
+	const char *kind = args_str(args, PAYLOAD_TEMPLATE), *region;
+	struct config one;
+	int k, r;
+
+	if (!kind)
+		return payload_load(args_str(args, PAYLOAD_JSON), args_str(args, PAYLOAD_FILE),
+				    args_str(args, PAYLOAD_EVENT), out, err);
+	if (args_str(args, PAYLOAD_JSON) || args_str(args, PAYLOAD_FILE) || args_str(args, PAYLOAD_EVENT))
+		return error_set(err, EXIT_USAGE, "give one of --payload, --payload-file, --event and --event-template");
+	/* the region the event names: the project's or the environment's; the sample needs no more */
+	region = config_str(cfg, CFG_AWS_REGION);
+	if (!region)
+		region = getenv("AWS_REGION") && *getenv("AWS_REGION") ? getenv("AWS_REGION") : "us-east-1";
+	k = function ? config_function_index(cfg, function) : -1;
+	if (k < 0)
+		return config_event_template(cfg, kind, region, out, err);
+	config_for_function(cfg, (size_t)k, &one);
+	r = config_event_template(&one, kind, region, out, err);
+	config_release(&one);
+	return r;
 }
 
 int cmd_pick_regions(struct aws *a, const struct config *cfg, struct strlist *regions, struct strlist *origins,

@@ -17,8 +17,13 @@
  */
 int cmd_load_config(const struct args *args, struct config *cfg, struct error *err);
 
-/* The event a command with PAYLOAD_OPTS sends (see payload_load): 0, or -1 with err. */
-int cmd_payload(const struct args *args, struct buf *out, struct error *err);
+/*
+ * The event a command with PAYLOAD_OPTS sends to `function` (see
+ * payload_load; --event-template: config_event_template, filled from the
+ * function's triggers in cfg): 0, or -1 with err.
+ */
+int cmd_payload(const struct args *args, const struct config *cfg, const char *function, struct buf *out,
+		struct error *err);
 
 /*
  * The profile, region and endpoint the project sets (flags included), for

@@ -267,6 +267,13 @@ void cfg_events_release(struct cfg_events *e);
 /* One entry copied (free it with cfg_event_free). */
 struct cfg_event *cfg_event_copy(const struct cfg_event *e);
 void cfg_event_free(struct cfg_event *e);
+/*
+ * A sample event of a trigger kind ("schedule", "sqs", "stream") as Lambda
+ * would hand it to function f in region, filled from f's first trigger of
+ * that kind when it has one; -1 with err for another kind.
+ */
+int config_event_template(const struct config *f, const char *kind, const char *region, struct buf *out,
+			  struct error *err);
 /* rate(...) or cron(...) as EventBridge takes them; -1 with why */
 int cfg_check_schedule_expression(const char *v, struct buf *why);
 

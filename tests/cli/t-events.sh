@@ -67,6 +67,25 @@ expect_json "[(m['BatchSize'], m['StartingPosition']) for m in d['EventSourceMap
 awsq iam list-attached-role-policies --role-name hello-blambda-role
 expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AWSLambdaKinesisExecutionRole', 'AWSLambdaSQSQueueExecutionRole']"
 
+test_case "invoke --event-template: a trigger's sample event, filled from function.events (moto echoes it back)"
+blambda invoke --event-template sqs
+expect_status 0
+expect_out_has '"eventSourceARN":"arn:aws:sqs:eu-west-1:123456789012:orders"'
+expect_out_has '"eventSource":"aws:sqs"'
+blambda invoke --event-template schedule
+expect_status 0
+expect_out_has '"detail-type":"Scheduled Event"'
+expect_out_has '"resources":["arn:aws:events:eu-west-1:123456789012:rule/blambda-hello-schedule"]'
+blambda invoke --event-template stream
+expect_status 0
+expect_out_has "\"eventSourceARN\":\"$STREAM_ARN\""
+blambda invoke --event-template s4
+expect_status 2
+expect_err_has "--event-template takes schedule, sqs or stream, got 's4'"
+blambda invoke --event-template sqs --payload '{}'
+expect_status 2
+expect_err_has "give one of --payload, --payload-file, --event and --event-template"
+
 test_case "a redeploy with nothing changed makes no write call"
 mark
 blambda deploy

@@ -422,6 +422,19 @@ static int plain_call(struct aws *a, const char *region, const char *method, con
 	return r;
 }
 
+/* One Lambda call of method at path with body (or none); its answer in *answer (caller frees) */
+static int lambda_json(struct aws *a, const char *region, const char *method, const char *path, const cJSON *body,
+		       cJSON **answer, struct error *err)
+{
+	struct aws_call call = { 0 };
+
+	call.service = "lambda";
+	call.region = region;
+	call.method = method;
+	call.path = path;
+	return aws_json_call(a, &call, body, answer, err);
+}
+
 int lambda_untag_resource(struct aws *a, const char *region, const char *arn, const char *key,
 			  struct error *err)
 {
@@ -440,7 +453,6 @@ int lambda_untag_resource(struct aws *a, const char *region, const char *arn, co
 
 int lambda_set_concurrency(struct aws *a, const char *region, const char *name, long reserved, struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
 	cJSON *body = NULL, *answer = NULL;
 	int r;
@@ -455,11 +467,7 @@ int lambda_set_concurrency(struct aws *a, const char *region, const char *name, 
 	}
 	body = cJSON_CreateObject();
 	cJSON_AddNumberToObject(body, "ReservedConcurrentExecutions", (double)reserved);
-	call.service = "lambda";
-	call.region = region;
-	call.method = "PUT";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, body, &answer, err);
+	r = lambda_json(a, region, "PUT", path.ptr, body, &answer, err);
 	cJSON_Delete(body);
 	cJSON_Delete(answer);
 	buf_release(&path);
@@ -1406,7 +1414,6 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 int lambda_add_permission(struct aws *a, const char *region, const char *name, const char *sid, const char *principal,
 			  const char *source_arn, struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *answer = NULL;
 	int r;
@@ -1416,11 +1423,7 @@ int lambda_add_permission(struct aws *a, const char *region, const char *name, c
 	cJSON_AddStringToObject(body, "Action", "lambda:InvokeFunction");
 	cJSON_AddStringToObject(body, "Principal", principal);
 	cJSON_AddStringToObject(body, "SourceArn", source_arn);
-	call.service = "lambda";
-	call.region = region;
-	call.method = "POST";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, body, &answer, err);
+	r = lambda_json(a, region, "POST", path.ptr, body, &answer, err);
 	if (r == 1 && error_is(err, "ResourceConflictException")) {
 		error_release(err); /* the statement is there already (its id names its source) */
 		r = 0;
@@ -1433,17 +1436,12 @@ int lambda_add_permission(struct aws *a, const char *region, const char *name, c
 
 int lambda_policy_sids(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
 	cJSON *answer = NULL;
 	int r;
 
 	function_path(&path, name, "/policy");
-	call.service = "lambda";
-	call.region = region;
-	call.method = "GET";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, NULL, &answer, err);
+	r = lambda_json(a, region, "GET", path.ptr, NULL, &answer, err);
 	if (r == 1 && error_is(err, "ResourceNotFoundException")) { /* no policy: no statement */
 		error_release(err);
 		r = 0;
@@ -1550,7 +1548,6 @@ static cJSON *mapping_body(const char *name, const struct lambda_mapping *m, int
 static int mapping_call(struct aws *a, const char *region, const char *method, const char *uuid, cJSON *body,
 			struct lambda_mapping *out, struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
 	cJSON *answer = NULL;
 	int r;
@@ -1558,11 +1555,7 @@ static int mapping_call(struct aws *a, const char *region, const char *method, c
 	buf_adds(&path, MAPPINGS_PATH);
 	if (uuid)
 		aws_path_segment(&path, uuid);
-	call.service = "lambda";
-	call.region = region;
-	call.method = method;
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, body, &answer, err);
+	r = lambda_json(a, region, method, path.ptr, body, &answer, err);
 	if (!r && out) {
 		read_mapping(answer, out);
 		if (!out->uuid)
@@ -1608,7 +1601,6 @@ int lambda_delete_mapping(struct aws *a, const char *region, const char *uuid, s
 int lambda_get_invoke_config(struct aws *a, const char *region, const char *name, struct lambda_invoke_config *out,
 			     int *exists, struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
 	cJSON *answer = NULL, *dest;
 	int r;
@@ -1618,11 +1610,7 @@ int lambda_get_invoke_config(struct aws *a, const char *region, const char *name
 	buf_adds(&path, "/2019-09-25/functions/");
 	aws_path_segment(&path, name);
 	buf_adds(&path, "/event-invoke-config");
-	call.service = "lambda";
-	call.region = region;
-	call.method = "GET";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, NULL, &answer, err);
+	r = lambda_json(a, region, "GET", path.ptr, NULL, &answer, err);
 	if (r == 1 && error_is(err, "ResourceNotFoundException")) {
 		error_release(err);
 		r = 0;
@@ -1651,7 +1639,6 @@ void lambda_invoke_config_release(struct lambda_invoke_config *c)
 int lambda_put_invoke_config(struct aws *a, const char *region, const char *name,
 			     const struct lambda_invoke_config *want, struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct buf path = BUF_INIT;
 	cJSON *body = want ? cJSON_CreateObject() : NULL, *answer = NULL, *dest;
 	int r;
@@ -1670,11 +1657,7 @@ int lambda_put_invoke_config(struct aws *a, const char *region, const char *name
 		if (want->on_failure)
 			cJSON_AddStringToObject(cJSON_AddObjectToObject(dest, "OnFailure"), "Destination", want->on_failure);
 	}
-	call.service = "lambda";
-	call.region = region;
-	call.method = want ? "PUT" : "DELETE";
-	call.path = path.ptr;
-	r = aws_json_call(a, &call, body, &answer, err);
+	r = lambda_json(a, region, want ? "PUT" : "DELETE", path.ptr, body, &answer, err);
 	if (r == 1 && !want && error_is(err, "ResourceNotFoundException")) {
 		error_release(err);
 		r = 0;

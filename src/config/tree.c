@@ -2,6 +2,7 @@
  * CFG_TREE values: YAML kept as nodes with their places in blambda.yml, for
  * settings whose shape a flat key cannot hold.
  */
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,24 +94,12 @@ void cfg_node_format(const struct cfg_node *n, struct buf *out)
 
 static void json_string(const char *s, struct buf *out)
 {
-	buf_addch(out, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	cJSON *str = cJSON_CreateString(s);
+	char *text = cJSON_PrintUnformatted(str);
 
-		if (c == '"' || c == '\\')
-			buf_addf(out, "\\%c", c);
-		else if (c == '\n')
-			buf_adds(out, "\\n");
-		else if (c == '\t')
-			buf_adds(out, "\\t");
-		else if (c == '\r')
-			buf_adds(out, "\\r");
-		else if (c < 0x20)
-			buf_addf(out, "\\u%04x", c);
-		else
-			buf_addch(out, (char)c);
-	}
-	buf_addch(out, '"');
+	buf_adds(out, text ? text : "\"\"");
+	cJSON_free(text);
+	cJSON_Delete(str);
 }
 
 /* A plain scalar JSON takes as it is: a number as JSON writes one, true, false, null */

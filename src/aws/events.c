@@ -51,6 +51,7 @@ int events_list_rules(struct aws *a, const char *region, const char *prefix, str
 		cJSON *body = cJSON_CreateObject(), *answer = NULL, *rule;
 
 		if (page == EVENTS_MAX_PAGES) {
+			cJSON_Delete(body);
 			aws_error_set(err, "MalformedAnswer", "EventBridge's answer to ListRules has no end");
 			r = 1;
 			break;
@@ -175,6 +176,7 @@ int events_list_targets(struct aws *a, const char *region, const char *rule, str
 		cJSON *body = cJSON_CreateObject(), *answer = NULL, *t;
 
 		if (page == EVENTS_MAX_PAGES) {
+			cJSON_Delete(body);
 			aws_error_set(err, "MalformedAnswer", "EventBridge's answer to ListTargetsByRule has no end");
 			r = 1;
 			break;

@@ -102,7 +102,10 @@ int config_dotenv_parse(const char *path, const char *text, size_t len, struct k
 		while (name.len && (name.ptr[name.len - 1] == ' ' || name.ptr[name.len - 1] == '\t'))
 			name.ptr[--name.len] = '\0';
 		if (k->check(name.ptr, "", &why)) {
-			r = error_set(err, EXIT_USAGE, "%s:%d: %s", path, line, why.ptr);
+			/* not echoed: a line of a value that runs over several lines may be what it holds */
+			r = error_set(err, EXIT_USAGE, "%s:%d: not a variable name Lambda takes (a letter, then letters, digits "
+				      "and '_'; not one Lambda reserves)", path, line);
+			error_hint(err, "a value over several lines goes in \"double quotes\", its line breaks written \\n");
 			break;
 		}
 		if (read_value(eq + 1, eol, &value, &why)) {

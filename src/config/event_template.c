@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/internal.h"
+#include "core/hash.h"
 
 /* The first trigger of kind `kind` of f, copied into *e; 0 when there is none */
 static int first_of(const struct config *f, enum cfg_event_kind kind, struct cfg_event **e)
@@ -47,7 +48,19 @@ int config_event_template(const struct config *f, const char *kind, const char *
 		if (first_of(f, CFG_EVENT_SCHEDULE, &e) && e->input) {
 			buf_adds(out, e->input); /* EventBridge sends the input as the event */
 		} else {
-			buf_addf(&arn, "arn:aws:events:%s:" ACCOUNT ":rule/blambda-%s-%s", region, name, e ? e->name : "schedule");
+			struct buf rule = BUF_INIT;
+
+			/* as deploy names it (deploy/triggers.c): shortened with a digest past 64 characters */
+			buf_addf(&rule, "blambda-%s-%s", name, e ? e->name : "schedule");
+			if (rule.len > 64) {
+				char hex[SHA256_HEX_LEN + 1];
+
+				sha256_hex(rule.ptr, rule.len, hex);
+				buf_setlen(&rule, 55);
+				buf_addf(&rule, "-%.8s", hex);
+			}
+			buf_addf(&arn, "arn:aws:events:%s:" ACCOUNT ":rule/%s", region, rule.ptr);
+			buf_release(&rule);
 			buf_addf(out, "{\"version\":\"0\",\"id\":\"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa\","
 				      "\"detail-type\":\"Scheduled Event\",\"source\":\"aws.events\",\"account\":\"" ACCOUNT "\","
 				      "\"time\":\"2026-01-01T00:00:00Z\",\"region\":");

@@ -17,6 +17,8 @@
 #include "core/xalloc.h"
 
 #define EVENTS_MAX 50
+/* the queues and streams a function's tag blambda:events can remember: 28 digests in AWS's 256 characters */
+#define MAPPED_MAX 28
 #define SCHEDULE_INPUT_MAX 8192
 
 const char *const cfg_event_kinds[CFG_EVENT__KINDS] = { "schedule", "sqs", "stream" };
@@ -385,6 +387,8 @@ static int read_sqs(struct reader *r, const struct cfg_node *n, struct cfg_event
 
 		if (fifo && e->batch_size > 10)
 			return fail(r, cfg_node_get(n, "batch-size"), "a FIFO queue takes batches of 10 at most");
+		if (fifo && e->batch_window)
+			return fail(r, cfg_node_get(n, "batch-window"), "a FIFO queue takes no batch-window (Lambda's rule)");
 		if (e->batch_size > 10 && !e->batch_window)
 			return fail(r, cfg_node_get(n, "batch-size"),
 				    "batch-size over 10 needs a batch-window of 1 second or more (Lambda's rule)");
@@ -480,6 +484,11 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 			e->name = schedules ? buf_fmt("schedule-%zu", schedules + 1) : xstrdup("schedule");
 		}
 		schedules += kind == CFG_EVENT_SCHEDULE;
+		if (kind != CFG_EVENT_SCHEDULE && out->nr - schedules > MAPPED_MAX) {
+			fail(&r, n, "more than %d queues and streams for one function (what blambda can remember of them)",
+			     MAPPED_MAX);
+			goto bad;
+		}
 		for (size_t k = 0; k + 1 < out->nr; k++) {
 			const struct cfg_event *o = &out->items[k];
 

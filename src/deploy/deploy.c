@@ -62,7 +62,7 @@ const char *deploy_action_name(enum deploy_action a, int dry_run)
 int deploy_plan_is_noop(const struct deploy_plan *p)
 {
 	for (size_t i = 0; i < p->nr; i++)
-		if (p->steps[i].action != DEPLOY_UNCHANGED)
+		if (p->steps[i].action != DEPLOY_UNCHANGED || p->steps[i].records_after.nr)
 			return 0;
 	return 1;
 }
@@ -89,6 +89,8 @@ void deploy_step_release(struct deploy_step *s)
 	strlist_clear(&s->detach);
 	free(s->inline_policy);
 	free(s->record);
+	kvlist_clear(&s->records);
+	kvlist_clear(&s->records_after);
 	cfg_event_free(s->event);
 	free(s->resource);
 	free(s->source);
@@ -518,7 +520,15 @@ int deploy_wants_policy(const struct config *f, size_t i)
 
 void deploy_role_name(const char *function, struct buf *out)
 {
-	buf_addf(out, "%.51s-blambda-role", function);
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (strlen(function) <= 51) {
+		buf_addf(out, "%s-blambda-role", function);
+		return;
+	}
+	/* two long names alike in their first 51 characters must not share a role */
+	sha256_hex(function, strlen(function), hex);
+	buf_addf(out, "%.42s-%.8s-blambda-role", function, hex);
 }
 
 /* ---- several regions at once ---- */

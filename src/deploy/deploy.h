@@ -122,7 +122,13 @@ void deploy_share_sid(const char *entry, struct buf *out);
 void deploy_log_group_name(const char *function, struct buf *out);
 /* The rule of a function's schedule: blambda-FUNCTION-SCHEDULE, within EventBridge's 64 characters */
 void deploy_rule_name(const char *function, const char *schedule, struct buf *out);
-/* The role blambda makes for a function without function.role: FUNCTION-blambda-role, within IAM's 64 characters. */
+/* What the name of every rule of a function's schedules begins with (a ListRules prefix) */
+void deploy_rule_prefix(const char *function, struct buf *out);
+/*
+ * The role blambda makes for a function without function.role:
+ * FUNCTION-blambda-role, within IAM's 64 characters (a name over 51
+ * characters: its first 42, then a digest of the whole).
+ */
 void deploy_role_name(const char *function, struct buf *out);
 /* How long each wait lasts: a function becoming Active or finishing an update; a new role reaching Lambda. */
 #define DEPLOY_WAIT_S 300
@@ -157,6 +163,8 @@ extern const size_t deploy_managed_policies_nr;
  */
 #define DEPLOY_EVENTS_TAG_KEY "blambda:events"
 #define DEPLOY_FUNCTION_TAG_KEY "blambda:function"
+/* The tag on a schedule's rule that names the schedule (a long rule name is shortened) */
+#define DEPLOY_SCHEDULE_TAG_KEY "blambda:schedule"
 /* The tag on a function whose event invoke config blambda set (function.async): it goes when the keys do */
 #define DEPLOY_ASYNC_TAG_KEY "blambda:async"
 /* The tag on a function whose log group's retention blambda set: the days, so that it goes when the key does */
@@ -214,8 +222,12 @@ struct deploy_step {
 	struct strlist attach, detach; /* role: the managed policy ARNs to attach and to detach */
 	char *inline_policy;           /* role: the document of its inline policy blambda to put, or NULL */
 	int inline_delete;             /* role: its inline policy blambda goes (function.policies has no statement) */
-	char *record;                  /* role: the new value of its tag blambda:policies, or NULL when it stays;
-					  function: the value its tag blambda:events is to have, or NULL for none */
+	char *record;                  /* role: the new value of its tag blambda:policies, or NULL when it stays */
+	struct kvlist records;         /* function: blambda's records (blambda:events, :async, :log-retention) its tags
+					  carry through its lane: what is there and what is to come, until the lane
+					  is done */
+	struct kvlist records_after;   /* function: the records once its lane is done, where they differ ("" for a
+					  record that goes); written last, so that a failure forgets nothing */
 	/* schedule, mapping: one trigger of function.events */
 	struct cfg_event *event;       /* as blambda.yml has it (a copy); NULL for blambda's trigger that goes */
 	char *resource;                /* schedule: the rule's name; mapping: its UUID (NULL until it is made) */

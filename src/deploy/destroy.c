@@ -40,7 +40,7 @@ static int plan_triggers(struct aws *a, const char *name, const struct lambda_fu
 	struct buf prefix = BUF_INIT;
 	int r;
 
-	buf_addf(&prefix, "blambda-%.55s-", name);
+	deploy_rule_prefix(name, &prefix);
 	r = events_list_rules(a, p->region, prefix.ptr, &rules, &p->err);
 	for (size_t i = 0; !r && i < rules.nr; i++) {
 		const char *fn;

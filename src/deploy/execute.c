@@ -693,6 +693,30 @@ static int exec_schedule(struct aws *a, struct deploy_plan *p, size_t fs, struct
 	return deploy_exec_schedule(a, p, f->name, f->arn, s);
 }
 
+/* blambda's records on the function as they are once its lane is done: what went is forgotten last */
+static int write_records(struct aws *a, struct deploy_plan *p, struct deploy_step *f)
+{
+	struct kvlist set = KVLIST_INIT;
+	int r = 0;
+
+	for (size_t i = 0; !r && i < f->records_after.nr; i++) {
+		const struct kv *e = &f->records_after.items[i];
+
+		if (*e->value) {
+			kvlist_add(&set, e->key, e->value);
+			continue;
+		}
+		p->writes++;
+		r = lambda_untag_resource(a, p->region, f->arn, e->key, &p->err);
+	}
+	if (!r && set.nr) {
+		p->writes++;
+		r = lambda_tag_resource(a, p->region, f->arn, &set, &p->err);
+	}
+	kvlist_clear(&set);
+	return r ? deploy_failed(p, "tag function '%s'", f->name) : 0;
+}
+
 static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 {
 	struct deploy_plan *p = &l->view;
@@ -727,7 +751,7 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 		if (r)
 			return -1;
 	}
-	return 0;
+	return write_records(a, p, &p->steps[l->fn]);
 }
 
 struct lanes {

@@ -2,6 +2,7 @@
 #define BLAMBDA_DEPLOY_INTERNAL_H
 
 /* What the files of deploy/ share: deploy.c (steps, regions), plan.c, execute.c and diff.c. */
+#include "aws/lambda.h"
 #include "deploy/deploy.h"
 
 /* Add a reason to a step ("memory 512 -> 1024"). */
@@ -62,11 +63,31 @@ int deploy_exec_schedule(struct aws *a, struct deploy_plan *p, const char *funct
 /* A mapping step carried out, and waited until Lambda has it ready. */
 int deploy_exec_mapping(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *function,
 			struct deploy_step *s);
-/* The step of function fn's function.async (when it sets it, or blambda set it before); -1 with the plan's failure */
-int deploy_plan_async(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn);
+/* What a function has beside its configuration, as read before it is planned */
+struct deploy_beside {
+	int async_exists, async_recorded;   /* an event invoke config; blambda's tag says blambda set it */
+	struct lambda_invoke_config async;
+	int group_exists;                   /* its log group */
+	long group_retention;               /* days, 0: forever */
+	long retention_recorded;            /* the days blambda's tag says blambda set, 0: none */
+};
+/* The reads (only what function fn's keys or blambda's records make worth reading); -1 with the plan's failure */
+int deploy_read_beside(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn,
+		       const struct lambda_function *have, struct deploy_beside *b);
+void deploy_beside_release(struct deploy_beside *b);
+/*
+ * blambda's records on the function (its tags blambda:events, :async,
+ * :log-retention): `early` as its lane goes (what may still be there stays
+ * recorded), `after` where they differ once the lane is done ("" for a
+ * record that goes). events: the record of the sources to be mapped.
+ */
+void deploy_beside_records(const struct deploy_opts *o, size_t fn, const struct lambda_function *have,
+			   const struct deploy_beside *b, const char *events, struct kvlist *early, struct kvlist *after);
+/* The step of function fn's function.async (when it sets it, or blambda set it before) */
+int deploy_plan_async(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, const struct deploy_beside *b);
 int deploy_exec_async(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s);
 /* The step of function fn's log group retention (when set, or set by blambda before); the retention in s->version */
-int deploy_plan_log_group(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn);
+int deploy_plan_log_group(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, const struct deploy_beside *b);
 int deploy_exec_log_group(struct aws *a, struct deploy_plan *p, struct deploy_step *s);
 /* The URL function.url.* asks for: a view into f's values, not to be released. */
 void deploy_wanted_url(const struct config *f, struct lambda_url *u);

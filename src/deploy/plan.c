@@ -92,51 +92,58 @@ static const char *policy_name(const char *arn)
 /*
  * The managed policies role s should gain and lose for function f's settings
  * and function.policies, as reasons: `attached` is what it holds, `record`
- * its tag blambda:policies (what function.policies put there before).
+ * its tag blambda:policies (what blambda attached before). Only a policy
+ * blambda attached is ever detached; one someone else attached stays, also
+ * when a setting or function.policies wants it for a while. `ours` gets what
+ * blambda has attached once this is done: the record to write.
  */
 static void plan_role_managed(const struct config *f, struct deploy_plan *p, struct deploy_step *s,
-			      const struct strlist *attached, const char *record, const struct strlist *listed)
+			      const struct strlist *attached, const char *record, const struct strlist *listed,
+			      struct strlist *ours)
 {
-	struct strlist wanted = STRLIST_INIT;
+	struct strlist wanted = STRLIST_INIT, why = STRLIST_INIT;
 	struct buf arn = BUF_INIT;
 
 	for (size_t i = 0; i < deploy_managed_policies_nr; i++) {
-		const struct deploy_managed_policy *m = &deploy_managed_policies[i];
-		int want = deploy_wants_policy(f, i);
-
 		buf_reset(&arn);
 		deploy_managed_policy_arn(i, p->region, &arn);
-		if (want)
+		if (deploy_wants_policy(f, i) && !strlist_has(&wanted, arn.ptr)) {
 			strlist_add(&wanted, arn.ptr);
-		if (want && !strlist_has(attached, arn.ptr)) {
-			strlist_add(&s->attach, arn.ptr);
-			if (s->action != DEPLOY_CREATE || m->setting)
-				deploy_reason(s, "attach %s%s%s%s", m->name, m->setting ? " (for " : " (it is not attached)",
-					      m->setting ? m->setting : "", m->setting ? ")" : "");
-		} else if (!want && strlist_has(attached, arn.ptr) && !strlist_has(listed, arn.ptr)) {
-			strlist_add(&s->detach, arn.ptr);
-			deploy_reason(s, "detach %s (no %s any more)", m->name, m->setting);
+			strlist_add_owned(&why, deploy_managed_policies[i].setting ?
+							buf_fmt("for %s", deploy_managed_policies[i].setting) :
+							xstrdup(s->action == DEPLOY_CREATE ? "" : "it is not attached"));
 		}
 	}
-	for (size_t i = 0; i < listed->nr; i++) {
-		if (strlist_has(&wanted, listed->items[i]))
-			continue;
-		strlist_add(&wanted, listed->items[i]);
-		if (!strlist_has(attached, listed->items[i])) {
-			strlist_add(&s->attach, listed->items[i]);
-			deploy_reason(s, "attach %s (function.policies)", policy_name(listed->items[i]));
+	for (size_t i = 0; i < listed->nr; i++)
+		if (!strlist_has(&wanted, listed->items[i])) {
+			strlist_add(&wanted, listed->items[i]);
+			strlist_add(&why, "function.policies");
+		}
+	for (size_t i = 0; i < wanted.nr; i++) {
+		const char *a = wanted.items[i];
+
+		if (!strlist_has(attached, a)) {
+			strlist_add(&s->attach, a);
+			strlist_add(ours, a);
+			if (*why.items[i])
+				deploy_reason(s, "attach %s (%s)", policy_name(a), why.items[i]);
+		} else if (deploy_policies_recorded(record, a)) {
+			strlist_add(ours, a);
+		} else if (s->action != DEPLOY_CREATE && strcmp(why.items[i], "it is not attached")) {
+			deploy_reason(s, "%s is attached already, not by blambda: it stays when no longer wanted",
+				      policy_name(a));
 		}
 	}
-	/* what function.policies attached before and no longer lists; others' policies stay */
+	/* what blambda attached and nothing wants any more; others' policies stay */
 	for (size_t i = 0; i < attached->nr; i++)
-		if (!strlist_has(&wanted, attached->items[i]) && !strlist_has(&s->detach, attached->items[i]) &&
-		    deploy_policies_recorded(record, attached->items[i])) {
+		if (!strlist_has(&wanted, attached->items[i]) && deploy_policies_recorded(record, attached->items[i])) {
 			strlist_add(&s->detach, attached->items[i]);
-			deploy_reason(s, "detach %s (gone from function.policies)", policy_name(attached->items[i]));
+			deploy_reason(s, "detach %s (no longer wanted)", policy_name(attached->items[i]));
 		}
 	if (s->attach.nr || s->detach.nr)
 		s->writes |= DEPLOY_WRITE_POLICY;
 	strlist_clear(&wanted);
+	strlist_clear(&why);
 	buf_release(&arn);
 }
 
@@ -189,14 +196,13 @@ static int plan_role_inline(struct aws *a, struct deploy_plan *p, struct deploy_
 static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *p, const char *function, size_t fn)
 {
 	struct buf name = BUF_INIT, document = BUF_INIT, record = BUF_INIT;
-	struct strlist attached = STRLIST_INIT, listed = STRLIST_INIT;
+	struct strlist attached = STRLIST_INIT, listed = STRLIST_INIT, ours = STRLIST_INIT;
 	const char *had_record = NULL;
 	struct deploy_step *s;
 	struct iam_role role;
 	int r = 0;
 
 	deploy_role_document(f, &listed, &document);
-	deploy_policies_record(&listed, document.len > 0, &record);
 	deploy_role_name(function, &name);
 	s = deploy_add_step(p, DEPLOY_ROLE, name.ptr);
 	s->fn = fn;
@@ -206,8 +212,9 @@ static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *
 		s->action = DEPLOY_CREATE;
 		s->writes = DEPLOY_WRITE_CREATE;
 		deploy_reason(s, "function.role is not set and blambda has not made one yet");
-		plan_role_managed(f, p, s, &attached, NULL, &listed);
+		plan_role_managed(f, p, s, &attached, NULL, &listed, &ours);
 		r = plan_role_inline(a, p, s, NULL, document.ptr);
+		deploy_policies_record(&ours, document.len > 0, &record);
 		if (record.len)
 			s->record = buf_detach(&record); /* a tag it is made with */
 		goto out;
@@ -226,9 +233,10 @@ static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *
 		goto out;
 	}
 	had_record = kvlist_get(&role.tags, DEPLOY_POLICIES_TAG_KEY);
-	plan_role_managed(f, p, s, &attached, had_record, &listed);
+	plan_role_managed(f, p, s, &attached, had_record, &listed, &ours);
 	if ((r = plan_role_inline(a, p, s, had_record, document.ptr)))
 		goto out;
+	deploy_policies_record(&ours, document.len > 0, &record);
 	if (strcmp(had_record ? had_record : "", record.ptr)) {
 		s->record = buf_detach(&record);
 		s->writes |= DEPLOY_WRITE_TAGS;
@@ -242,6 +250,7 @@ out:
 	iam_role_release(&role);
 	strlist_clear(&attached);
 	strlist_clear(&listed);
+	strlist_clear(&ours);
 	buf_release(&name);
 	buf_release(&document);
 	buf_release(&record);
@@ -339,17 +348,9 @@ void deploy_desired_settings(const struct deploy_opts *o, struct deploy_plan *p,
 	for (size_t i = 0; i < user_tags->nr; i++)
 		kvlist_add(tags, user_tags->items[i].key, user_tags->items[i].value);
 	record_tags(s, user_tags, 1, tags);
-	if (step->record)
-		kvlist_set(tags, DEPLOY_EVENTS_TAG_KEY, step->record);
-	/* records of what blambda set beside the function: kept once there, emptied when the keys go */
-	if (config_has_async(cfg))
-		kvlist_set(tags, DEPLOY_ASYNC_TAG_KEY, DEPLOY_TAG_VALUE);
-	else if (step->have && kvlist_get(&step->have->tags, DEPLOY_ASYNC_TAG_KEY))
-		kvlist_set(tags, DEPLOY_ASYNC_TAG_KEY, "");
-	if (cfg->v[CFG_FUNCTION_LOG_RETENTION].present)
-		kvlist_set(tags, DEPLOY_RETENTION_TAG_KEY, cfg->v[CFG_FUNCTION_LOG_RETENTION].str);
-	else if (step->have && kvlist_get(&step->have->tags, DEPLOY_RETENTION_TAG_KEY))
-		kvlist_set(tags, DEPLOY_RETENTION_TAG_KEY, "");
+	/* blambda's records of what it made beside the function, as they are while its lane goes */
+	for (size_t i = 0; i < step->records.nr; i++)
+		kvlist_set(tags, step->records.items[i].key, step->records.items[i].value);
 }
 
 /* GetFunction: 0 with *f filled (or *exists 0), or -1 with the plan's failure */
@@ -442,7 +443,7 @@ static void add_diff_reasons(struct deploy_step *s)
  * step, then cleared) when it exists.
  */
 static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, int role,
-			 struct lambda_function *f, int exists, const char *events_record)
+			 struct lambda_function *f, int exists, struct kvlist *records)
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	size_t fs = p->nr;
@@ -457,9 +458,11 @@ static int plan_function(const struct deploy_opts *o, struct deploy_plan *p, siz
 	s->art = o->function;
 	s->via_s3 = o->use_s3 || o->function->size > LAMBDA_DIRECT_UPLOAD_MAX;
 	sha256_hex_to_base64(o->function->sha256, code);
-	/* the record of the sources mapped to it: kept once it is there, else only when there is one */
-	if (events_record && (*events_record || (exists && kvlist_get(&f->tags, DEPLOY_EVENTS_TAG_KEY))))
-		s->record = xstrdup(events_record);
+	if (records) { /* moved into the step */
+		s->records = records[0];
+		s->records_after = records[1];
+		memset(records, 0, 2 * sizeof(*records));
+	}
 	if (!exists) {
 		s->action = DEPLOY_CREATE;
 		s->writes = DEPLOY_WRITE_CREATE;
@@ -819,6 +822,8 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	int own_role = !config_str(&o->fns[fn], CFG_FUNCTION_ROLE), role = -1, r = -1, triggers;
 	struct strlist sources = STRLIST_INIT;
 	struct buf record = BUF_INIT;
+	struct kvlist records[2] = { KVLIST_INIT, KVLIST_INIT }; /* early, after */
+	struct deploy_beside beside;
 
 	if (own_role && !o->code_only) {
 		open_view(p, &rd.role);
@@ -842,18 +847,25 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	}
 	/* the triggers are left as they are by --code-only, as the URL is */
 	triggers = !(o->code_only && rd.exists);
-	if (triggers && deploy_resolve_sources(a, p, &o->fns[fn], &sources, &record))
+	memset(&beside, 0, sizeof(beside));
+	if (triggers && (deploy_resolve_sources(a, p, &o->fns[fn], &sources, &record) ||
+			 deploy_read_beside(a, o, p, fn, rd.exists ? &f : NULL, &beside)))
 		goto out;
-	if (plan_function(o, p, fn, role, &f, rd.exists, triggers ? record.ptr : NULL) || plan_files(a, o, p, fn) ||
+	if (triggers)
+		deploy_beside_records(o, fn, rd.exists ? &f : NULL, &beside, record.ptr, &records[0], &records[1]);
+	if (plan_function(o, p, fn, role, &f, rd.exists, triggers ? records : NULL) || plan_files(a, o, p, fn) ||
 	    plan_version(a, o, p, fn) || (triggers && plan_url(a, o, p, fn)) ||
-	    (triggers && deploy_plan_triggers(a, o, p, fn, &sources)) || (triggers && deploy_plan_async(a, o, p, fn)) ||
-	    (triggers && deploy_plan_log_group(a, o, p, fn)))
+	    (triggers && (deploy_plan_triggers(a, o, p, fn, &sources) || deploy_plan_async(o, p, fn, &beside) ||
+			  deploy_plan_log_group(o, p, fn, &beside))))
 		goto out;
 	r = 0;
 out:
 	lambda_function_release(&f);
 	strlist_clear(&sources);
 	buf_release(&record);
+	kvlist_clear(&records[0]);
+	kvlist_clear(&records[1]);
+	deploy_beside_release(&beside);
 	return r;
 }
 

@@ -32,9 +32,14 @@ void deploy_rule_name(const char *function, const char *schedule, struct buf *ou
 	}
 }
 
-static void rule_prefix(const char *function, struct buf *out)
+void deploy_rule_prefix(const char *function, struct buf *out)
 {
-	buf_addf(out, "blambda-%.55s-", function);
+	size_t before = out->len;
+
+	/* what every name deploy_rule_name gives begins with, the shortened ones too */
+	buf_addf(out, "blambda-%s-", function);
+	if (out->len - before > 55)
+		buf_setlen(out, before + 55);
 }
 
 /* The statement that lets EventBridge call the function for one schedule */
@@ -81,7 +86,7 @@ static int read_schedules(struct aws *a, struct deploy_plan *p, const char *func
 	struct buf prefix = BUF_INIT;
 	int r;
 
-	rule_prefix(function, &prefix);
+	deploy_rule_prefix(function, &prefix);
 	r = events_list_rules(a, p->region, prefix.ptr, &t->rules, &p->err);
 	for (size_t i = 0; !r && i < t->rules.nr; i++)
 		r = events_rule_tags(a, p->region, &t->rules.items[i], &p->err);
@@ -329,10 +334,10 @@ int deploy_plan_triggers(struct aws *a, const struct deploy_opts *o, struct depl
 	/* blambda's triggers no longer in blambda.yml */
 	for (size_t i = 0; !r && i < t.rules.nr; i++) {
 		const struct events_rule *rule = &t.rules.items[i];
-		const char *name = rule->name + strlen("blambda-") + strlen(function) + 1;
+		const char *name = kvlist_get(&rule->tags, DEPLOY_SCHEDULE_TAG_KEY);
 		int wanted = 0;
 
-		if (!rule_is_ours(rule, function) || strlen(rule->name) < strlen("blambda-") + strlen(function) + 1)
+		if (!rule_is_ours(rule, function) || !name)
 			continue;
 		for (size_t k = 0; k < p->nr; k++)
 			wanted |= p->steps[k].kind == DEPLOY_SCHEDULE && p->steps[k].fn == fn && p->steps[k].resource &&
@@ -408,6 +413,7 @@ int deploy_exec_schedule(struct aws *a, struct deploy_plan *p, const char *funct
 	if (s->trigger_writes & DEPLOY_TRIGGER_RULE) {
 		kvlist_add(&tags, DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE);
 		kvlist_add(&tags, DEPLOY_FUNCTION_TAG_KEY, function);
+		kvlist_add(&tags, DEPLOY_SCHEDULE_TAG_KEY, e->name);
 		buf_addf(&description, "Schedule '%s' of function %s, made by blambda", e->name, function);
 		p->writes++;
 		if (events_put_rule(a, p->region, s->resource, e->expression, e->enabled, description.ptr,

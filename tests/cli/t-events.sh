@@ -7,7 +7,7 @@
 # entries are refused before any call.
 . "$(dirname "$0")/lib.sh"
 
-deploy_setup
+deploy_setup --proxy
 
 fn_add() {
 	python3 -c 'import sys; t = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace("  source-paths: [src]\n", "  source-paths: [src]\n" + sys.argv[1], 1))' "$1"
@@ -56,7 +56,7 @@ expect_json "sorted((r['Name'], r['ScheduleExpression'], r['State']) for r in d[
 awsq events list-targets-by-rule --rule blambda-hello-nightly
 expect_json "d['Targets'][0]['Arn'] == 'arn:aws:lambda:eu-west-1:123456789012:function:hello' and json.loads(d['Targets'][0]['Input']) == {'job': 'compact', 'dry': False}"
 awsq events list-tags-for-resource --resource-arn arn:aws:events:eu-west-1:123456789012:rule/blambda-hello-nightly
-expect_json "{t['Key']: t['Value'] for t in d['Tags']} == {'blambda:managed-by': 'blambda', 'blambda:function': 'hello'}"
+expect_json "{t['Key']: t['Value'] for t in d['Tags']} == {'blambda:managed-by': 'blambda', 'blambda:function': 'hello', 'blambda:schedule': 'nightly'}"
 awsq lambda get-policy --function-name hello
 expect_json "sorted((s['Sid'], s['Principal']['Service'], s['Condition']['ArnLike']['AWS:SourceArn']) for s in json.loads(d['Policy'])['Statement']) == [('blambda-schedule-nightly', 'events.amazonaws.com', 'arn:aws:events:eu-west-1:123456789012:rule/blambda-hello-nightly'), ('blambda-schedule-schedule', 'events.amazonaws.com', 'arn:aws:events:eu-west-1:123456789012:rule/blambda-hello-schedule')]"
 awsq lambda list-event-source-mappings --function-name hello
@@ -110,6 +110,29 @@ mark
 blambda deploy
 expect_writes ""
 
+test_case "a removal that fails is remembered: the rerun finishes it"
+cp blambda.yml "$TMP/with-audit.yml"
+python3 - <<'PY'
+t = open("blambda.yml").read()
+t = "".join(l for l in t.splitlines(True) if "queue: audit" not in l)
+open("blambda.yml", "w").write(t)
+PY
+faults '[{"match": "DELETE /2015-03-31/event-source-mappings/", "times": 100, "status": 500, "body": "{\"message\": \"down\"}"}]'
+blambda deploy
+expect_status 3
+faults '[]'
+blambda deploy
+expect_status 0
+expect_out_has "event source mapping 'audit': deleted (gone from function.events)"
+awsq lambda list-event-source-mappings --function-name hello
+expect_json "not any(m['EventSourceArn'].endswith(':audit') for m in d['EventSourceMappings'])"
+mark
+blambda deploy
+expect_writes ""
+cp "$TMP/with-audit.yml" blambda.yml
+blambda deploy
+expect_status 0
+
 test_case "what blambda did not make stays: a rule of another's, a mapping of another's"
 aws events put-rule --name blambda-hello-theirs --schedule-expression 'rate(1 day)' > /dev/null
 aws sqs --endpoint-url "$MOTO_URL" create-queue --queue-name theirs > /dev/null
@@ -128,7 +151,7 @@ expect_status 0
 expect_out_has "schedule 'nightly': deleted (gone from function.events)"
 expect_out_has "event source mapping 'orders': deleted (gone from function.events)"
 expect_out_has "event source mapping 'clicks': deleted (gone from function.events)"
-expect_out_has "detach AWSLambdaSQSQueueExecutionRole (no sqs any more)"
+expect_out_has "detach AWSLambdaSQSQueueExecutionRole (no longer wanted)"
 awsq events list-rules --name-prefix blambda-hello-
 expect_json "[r['Name'] for r in d['Rules']] == ['blambda-hello-theirs']"
 awsq lambda list-event-source-mappings --function-name hello

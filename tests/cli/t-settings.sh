@@ -78,7 +78,7 @@ blambda deploy --dry-run
 expect_out_has "tracing Active -> PassThrough"
 expect_out_has "ephemeral storage 2048 -> 1024 MB"
 expect_out_has "reserved concurrency 7 -> 3"
-expect_out_has "detach AWSXRayDaemonWriteAccess (no tracing any more)"
+expect_out_has "detach AWSXRayDaemonWriteAccess (no longer wanted)"
 blambda deploy
 expect_status 0
 awsq lambda get-function --function-name hello
@@ -153,7 +153,7 @@ PY
 grep -q policies blambda.yml && fail "the test did not take policies out" || pass
 blambda deploy
 expect_status 0
-expect_out_has "detach AmazonSQSReadOnlyAccess (gone from function.policies)"
+expect_out_has "detach AmazonSQSReadOnlyAccess (no longer wanted)"
 expect_out_has "delete its inline policy blambda (no statement nor destination any more)"
 awsq iam list-attached-role-policies --role-name hello-blambda-role
 expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AmazonS3ReadOnlyAccess']"
@@ -219,6 +219,27 @@ cp "$TMP/before-destroy.yml" blambda.yml
 blambda deploy
 expect_status 0
 
+test_case "what someone else set stays: a policy a setting also wants, a retention already there"
+aws iam attach-role-policy --role-name hello-blambda-role --policy-arn arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess
+aws logs create-log-group --log-group-name /aws/lambda/hello 2>/dev/null
+aws logs put-retention-policy --log-group-name /aws/lambda/hello --retention-in-days 60
+cp blambda.yml "$TMP/before-theirs.yml"
+sed -i 's/tracing: passthrough/tracing: active/' blambda.yml
+fn_add $'  log-retention: 60\n'
+blambda deploy
+expect_status 0
+expect_out_has "AWSXRayDaemonWriteAccess is attached already, not by blambda: it stays when no longer wanted"
+expect_out_has "set outside blambda, it stays when function.log-retention goes"
+cp "$TMP/before-theirs.yml" blambda.yml
+blambda deploy
+expect_status 0
+expect_out_lacks "detach AWSXRayDaemonWriteAccess"
+awsq iam list-attached-role-policies --role-name hello-blambda-role
+expect_json "'AWSXRayDaemonWriteAccess' in [p['PolicyName'] for p in d['AttachedPolicies']]"
+awsq logs describe-log-groups --log-group-name-prefix /aws/lambda/hello
+expect_json "[g.get('retentionInDays') for g in d['logGroups'] if g['logGroupName'] == '/aws/lambda/hello'] == [60]"
+aws iam detach-role-policy --role-name hello-blambda-role --policy-arn arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess
+
 test_case "bad values are refused before any call, naming the file, the line and the field"
 cp blambda.yml "$TMP/good.yml"
 mark
@@ -256,7 +277,7 @@ expect_err_lacks "s3cret"
 printf 'AWS_REGION=x\n' > .env
 blambda deploy
 expect_status 2
-expect_err_has ".env:1: environment variable 'AWS_REGION' is reserved by Lambda"
+expect_err_has ".env:1: not a variable name Lambda takes"
 rm .env
 blambda deploy
 expect_status 2

@@ -248,9 +248,13 @@ static void test_dotenv(void)
 		{ "AA=\"open secret\n", "f.env:1: AA the value's quote (\") is not closed on its line" },
 		{ "AA='x' secret\n", "f.env:1: AA text after the value's closing quote" },
 		{ "AA=1\nAA=2\n", "f.env:2: AA is set twice in the file" },
-		{ "1AA=secret\n", "f.env:1: environment variable name '1AA' is not valid: Lambda wants a letter, then letters, "
-				   "digits and '_'" },
-		{ "AWS_REGION=x\n", "f.env:1: environment variable 'AWS_REGION' is reserved by Lambda" },
+		{ "1AA=secret\n", "f.env:1: not a variable name Lambda takes (a letter, then letters, digits and '_'; not one "
+				   "Lambda reserves)" },
+		{ "AWS_REGION=x\n", "f.env:1: not a variable name Lambda takes (a letter, then letters, digits and '_'; not "
+				     "one Lambda reserves)" },
+		/* a value's second line, secret text with + and /: never echoed */
+		{ "KEY=-----BEGIN-----\nMIIEvsecret+/Qab==\n", "f.env:2: not a variable name Lambda takes (a letter, then "
+								 "letters, digits and '_'; not one Lambda reserves)" },
 	};
 	struct kvlist out = KVLIST_INIT;
 

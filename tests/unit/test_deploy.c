@@ -396,5 +396,33 @@ static void test_more_settings(void)
 	buf_release(&why);
 }
 
-TEST_MAIN(test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference,
+/* role and rule names within AWS's 64 characters, long names that are alike kept apart */
+static void test_names(void)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	deploy_role_name("hello", &a);
+	CHECK_STR(a.ptr, "hello-blambda-role");
+	buf_reset(&a);
+	deploy_role_name("svc-orders-processing-pipeline-production-eu-west-1a", &a);
+	deploy_role_name("svc-orders-processing-pipeline-production-eu-west-1b", &b);
+	CHECK(strcmp(a.ptr, b.ptr) != 0);
+	CHECK(a.len <= 64 && b.len <= 64);
+	buf_reset(&a);
+	buf_reset(&b);
+	deploy_rule_name("fn-0123456789012345678901234567890123456789012345678", "schedule", &a);
+	deploy_rule_prefix("fn-0123456789012345678901234567890123456789012345678", &b);
+	CHECK(a.len <= 64);
+	CHECK(!strncmp(a.ptr, b.ptr, b.len)); /* the listing finds it */
+	buf_reset(&a);
+	buf_reset(&b);
+	deploy_rule_name("a", "nightly", &a);
+	deploy_rule_prefix("a", &b);
+	CHECK_STR(a.ptr, "blambda-a-nightly");
+	CHECK_STR(b.ptr, "blambda-a-");
+	buf_release(&a);
+	buf_release(&b);
+}
+
+TEST_MAIN(test_names, test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference,
 	  test_more_settings, test_role_and_tags, test_kinds)

@@ -226,6 +226,29 @@ static int alias_behind(const struct deploy_step *s)
 	       s->old_version > 0;
 }
 
+/* What goes with a function (its role, triggers, async settings, log group) that the next deploy changes */
+static int around_function(const struct deploy_step *s)
+{
+	return s->planned && s->action != DEPLOY_UNCHANGED &&
+	       (s->kind == DEPLOY_ROLE || s->kind == DEPLOY_SCHEDULE || s->kind == DEPLOY_MAPPING ||
+		s->kind == DEPLOY_ASYNC || s->kind == DEPLOY_LOG_GROUP);
+}
+
+static void around_lines(const struct deploy_step *s, const char *region)
+{
+	struct buf head = BUF_INIT;
+
+	buf_addf(&head, "%s '%s'%s%s:", deploy_kinds[s->kind].words, s->name, region ? " in " : "", region ? region : "");
+	print_line("", head.ptr);
+	if (s->action == DEPLOY_CREATE)
+		printf("  not deployed\n");
+	else if (s->action == DEPLOY_DELETE)
+		printf("  deployed, and gone from blambda.yml\n");
+	for (size_t k = 0; k < s->reasons.nr; k++)
+		print_line("  ", s->reasons.items[k]);
+	buf_release(&head);
+}
+
 /* diff: the differences, one line each (old -> new); exit 1 when there are any, as diff(1) */
 static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t failures)
 {
@@ -237,6 +260,12 @@ static int render_diff(struct deploy_plan *plans, size_t n, int json, size_t fai
 			const struct deploy_step *s = &plans[i].steps[k];
 			struct buf head = BUF_INIT;
 
+			if (around_function(s)) {
+				found++;
+				if (!json)
+					around_lines(s, n > 1 ? plans[i].region : NULL);
+				continue;
+			}
 			if (alias_behind(s)) { /* rolled back: the next deploy moves it to the newest */
 				found++;
 				if (!json)
@@ -319,8 +348,10 @@ const struct command cmd_diff = {
 	.description =
 		"Prints, for each function that differs, one line per difference as the next deploy would "
 		"change it (old -> new: memory 256 -> 512; environment KEY added, changed or removed, names "
-		"only; the code; tags), marking those changed outside blambda since its last deploy. A "
-		"function not deployed says so. Exits 0 when nothing differs and 1 when something does, as "
+		"only; the code; tags), marking those changed outside blambda since its last deploy; then "
+		"what goes with it that differs: its role's policies, its schedules and event source mappings "
+		"(rate(5 minutes) -> rate(1 hour); batch size 10 -> 20; one gone from blambda.yml), its async "
+		"settings and its log group's retention. A function not deployed says so. Exits 0 when nothing differs and 1 when something does, as "
 		"diff(1), so that a CI job can watch for drift; a failure exits with its own status, and a "
 		"code location that cannot be used (refused, not the code Lambda reports, not a zip) with 3, "
 		"never 1. Nothing is written. With --json, the "

@@ -42,7 +42,7 @@ static int read_value(const char *p, const char *end, struct buf *out, struct bu
 			}
 		}
 		if (p == end) {
-			buf_addf(why, "the value's quote (%c) is not closed on its line", q);
+			buf_addf(why, "its value's quote (%c) is not closed on its line", q);
 			return -1;
 		}
 		p = skip_blanks(p + 1, end);
@@ -109,7 +109,7 @@ int config_dotenv_parse(const char *path, const char *text, size_t len, struct k
 			break;
 		}
 		if (read_value(eq + 1, eol, &value, &why)) {
-			r = error_set(err, EXIT_USAGE, "%s:%d: %s %s", path, line, name.ptr, why.ptr);
+			r = error_set(err, EXIT_USAGE, "%s:%d: %s: %s", path, line, name.ptr, why.ptr);
 			break;
 		}
 		if (kvlist_get(out, name.ptr)) {
@@ -151,6 +151,7 @@ int config_read_environment_file(struct config *f, struct error *err)
 		error_set(err, EXIT_USAGE, "%s: cannot read the environment file '%s': %s",
 			  f->v[CFG_FUNCTION_ENVIRONMENT_FILE].origin, path.ptr,
 			  errno == EFBIG ? "larger than 64 KB" : strerror(errno));
+		error_hint(err, "a relative path is taken from the directory of blambda.yml");
 		goto out;
 	}
 	if (config_dotenv_parse(path.ptr, text.ptr ? text.ptr : "", text.len, &vars, err))

@@ -495,7 +495,17 @@ void deploy_role_document(const struct config *f, struct strlist *managed, struc
 		cJSON_AddStringToObject(st, "Effect", "Allow");
 		cJSON_AddItemToObject(st, "Action", cJSON_CreateStringArray(&action, 1));
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "Resource"), cJSON_CreateString(resource.ptr));
-		cJSON_AddItemToArray(statements, st);
+		{ /* function.policies may say it already */
+			const cJSON *have;
+			int dup = 0;
+
+			cJSON_ArrayForEach(have, statements)
+				dup |= cJSON_Compare(have, st, 1);
+			if (dup)
+				cJSON_Delete(st);
+			else
+				cJSON_AddItemToArray(statements, st);
+		}
 		buf_release(&resource);
 	}
 	text = cJSON_PrintUnformatted(doc);

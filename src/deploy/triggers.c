@@ -244,6 +244,16 @@ static void plan_mapping(struct deploy_plan *p, size_t fn, const struct cfg_even
 		deploy_reason(s, "batches of %ld", want.batch_size);
 }
 
+/* Whether arn's region field (the fourth) is region */
+static int arn_in_region(const char *arn, const char *region)
+{
+	const char *p = arn;
+
+	for (int i = 0; i < 3 && p; i++)
+		p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
+	return p && !strncmp(p, region, strlen(region)) && p[strlen(region)] == ':';
+}
+
 /* Lambda's stream or queue ARN: a queue named by name is looked up (it must exist before any write) */
 int deploy_resolve_sources(struct aws *a, struct deploy_plan *p, const struct config *f, struct strlist *sources,
 			   struct buf *record)
@@ -265,6 +275,13 @@ int deploy_resolve_sources(struct aws *a, struct deploy_plan *p, const struct co
 		if (e->kind == CFG_EVENT_SCHEDULE) {
 			strlist_add(sources, "");
 			continue;
+		}
+		if (!strncmp(e->source, "arn:", 4) && !arn_in_region(e->source, p->region)) {
+			aws_error_set(&p->err, "OtherRegion", "%s line %d: %s is not in %s: Lambda takes a queue or a stream "
+				      "of its own region only", f->path ? f->path : "blambda.yml", e->line, e->source, p->region);
+			p->err.exit = EXIT_USAGE;
+			r = deploy_failed(p, "map %s", e->source);
+			break;
 		}
 		if (e->kind == CFG_EVENT_SQS && sqs_queue_arn(a, p->region, e->source, &arn, &p->err)) {
 			if (error_is(&p->err, "QueueDoesNotExist"))

@@ -96,6 +96,12 @@ expect_writes ""
 
 test_case "changes in place: a new expression, a disabled rule, another batch size, a new input"
 sed -i 's/cron(0 3 \* \* ? \*)/cron(30 4 * * ? *)/; s/- schedule: rate(5 minutes)/- schedule: {expression: rate(1 hour), enabled: false}/; s/batch-size: 50/batch-size: 20/; s/job: compact/job: vacuum/' blambda.yml
+blambda diff
+expect_status 1
+expect_out_has "schedule 'nightly':"
+expect_out_has "  cron(0 3 * * ? *) -> cron(30 4 * * ? *)"
+expect_out_has "event source mapping 'audit':"
+expect_out_has "  batch size 50 -> 20"
 mark
 blambda deploy
 expect_status 0
@@ -200,6 +206,15 @@ expect_json "len(d['EventSourceMappings']) == 1"
 cp "$TMP/plain.yml" blambda.yml
 blambda deploy
 expect_status 0
+
+test_case "a queue of another region: refused before any write"
+fn_add $'  events:\n    - sqs: arn:aws:sqs:us-east-1:123456789012:orders\n'
+mark
+blambda deploy
+expect_status 2
+expect_err_has "arn:aws:sqs:us-east-1:123456789012:orders is not in eu-west-1: Lambda takes a queue or a stream of its own region only"
+expect_writes ""
+cp "$TMP/plain.yml" blambda.yml
 
 test_case "bad entries are refused before any call, with the file, line and column"
 bad() {

@@ -18,7 +18,7 @@ expect_err_has "cd my-fn"
 grep -q '^(ns my-fn$' my-fn/src/my_fn.clj && pass || fail "the namespace is not my-fn"
 grep -q '(defn handler' my-fn/src/my_fn.clj && pass || fail "no handler"
 grep -q ':paths \["src"\]' my-fn/bb.edn && pass || fail "bb.edn lacks :paths"
-grep -qx 'target/' my-fn/.gitignore && grep -qx '.cpcache/' my-fn/.gitignore && pass || fail ".gitignore"
+grep -qx 'target/' my-fn/.gitignore && grep -qx '.cpcache/' my-fn/.gitignore && grep -qx '.env' my-fn/.gitignore && pass || fail ".gitignore"
 for w in "blambda build" "blambda local invoke" "blambda deploy" "blambda invoke" "blambda destroy"; do
 	grep -q "$w" my-fn/README.md && pass || fail "the README does not mention $w"
 done

@@ -272,7 +272,7 @@ expect_err_lacks "s3cret"
 printf 'GOOD="unclosed s3cret\n' > .env
 blambda deploy
 expect_status 2
-expect_err_has ".env:1: GOOD the value's quote"
+expect_err_has ".env:1: GOOD: its value's quote"
 expect_err_lacks "s3cret"
 printf 'AWS_REGION=x\n' > .env
 blambda deploy

@@ -245,8 +245,8 @@ static void test_dotenv(void)
 				   "CC=\"double \\\"q\\\" \\n\"\nDD=\nEE=a#b\n";
 	static const struct { const char *text; const char *msg; } bad[] = {
 		{ "AA=1\nno equals secret\n", "f.env:2: expected NAME=VALUE" },
-		{ "AA=\"open secret\n", "f.env:1: AA the value's quote (\") is not closed on its line" },
-		{ "AA='x' secret\n", "f.env:1: AA text after the value's closing quote" },
+		{ "AA=\"open secret\n", "f.env:1: AA: its value's quote (\") is not closed on its line" },
+		{ "AA='x' secret\n", "f.env:1: AA: text after the value's closing quote" },
 		{ "AA=1\nAA=2\n", "f.env:2: AA is set twice in the file" },
 		{ "1AA=secret\n", "f.env:1: not a variable name Lambda takes (a letter, then letters, digits and '_'; not one "
 				   "Lambda reserves)" },

@@ -388,7 +388,7 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 	[CFG_FUNCTION_ASYNC_ON_FAILURE] = { "function.async.on-failure", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
 		check_destination, "where a failed asynchronous invocation's record goes (an ARN)", NULL },
 	[CFG_FUNCTION_LOG_RETENTION] = { "function.log-retention", CFG_INT, "BLAMBDA_LOG_RETENTION", NULL, 1, 3653, NULL,
-		NULL, check_retention, "days the function's log group keeps its logs (unset: forever)", NULL },
+		NULL, check_retention, "days its log group keeps logs: 1, 3, 5, 7, 14, 30, ... 3653 (unset: forever)", NULL },
 	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,
 		"tags put on the function (a map)", NULL },
 	[CFG_FUNCTION_ALIAS] = { "function.alias", CFG_STRING, "BLAMBDA_ALIAS", NULL, 0, 0, NULL, NULL, check_alias,

@@ -823,7 +823,7 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	struct strlist sources = STRLIST_INIT;
 	struct buf record = BUF_INIT;
 	struct kvlist records[2] = { KVLIST_INIT, KVLIST_INIT }; /* early, after */
-	struct deploy_beside beside;
+	struct deploy_beside beside = { 0 }; /* released on every way out */
 
 	if (own_role && !o->code_only) {
 		open_view(p, &rd.role);
@@ -847,7 +847,6 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	}
 	/* the triggers are left as they are by --code-only, as the URL is */
 	triggers = !(o->code_only && rd.exists);
-	memset(&beside, 0, sizeof(beside));
 	if (triggers && (deploy_resolve_sources(a, p, &o->fns[fn], &sources, &record) ||
 			 deploy_read_beside(a, o, p, fn, rd.exists ? &f : NULL, &beside)))
 		goto out;

@@ -255,6 +255,8 @@ static int call_with_code(struct aws *a, struct aws_call *call, cJSON *body, con
 	struct buf b = BUF_INIT, t = BUF_INIT;
 	int r;
 
+	*answer = NULL;
+
 	if (code->s3_bucket) {
 		cJSON *where = field ? cJSON_AddObjectToObject(body, field) : body;
 

@@ -156,7 +156,7 @@ void deploy_beside_records(const struct deploy_opts *o, size_t fn, const struct 
 	       async_ours ? DEPLOY_TAG_VALUE : "");
 	retention_ours = *days && (act == 1 || b->retention_recorded);
 	record(early, after, DEPLOY_RETENTION_TAG_KEY, old_retention,
-	       retention_ours ? days : act == -1 ? old_retention : "", retention_ours ? days : "");
+	       retention_ours ? days : act == -1 && old_retention ? old_retention : "", retention_ours ? days : "");
 	buf_release(&both);
 }
 

@@ -333,11 +333,11 @@ int deploy_plan_triggers(struct aws *a, const struct deploy_opts *o, struct depl
 		goto fail;
 	if ((schedules || t.rules.nr) && exists &&
 	    lambda_policy_sids(a, p->region, function, &t.sids, &p->err)) {
-		r = deploy_failed(p, "read who may call function '%s'", function);
+		deploy_failed(p, "read who may call function '%s'", function);
 		goto fail;
 	}
 	if (mappings && exists && lambda_list_mappings(a, p->region, function, &t.mappings, &p->err)) {
-		r = deploy_failed(p, "read the event source mappings of function '%s'", function);
+		deploy_failed(p, "read the event source mappings of function '%s'", function);
 		goto fail;
 	}
 	for (size_t i = 0; !r && i < events.nr; i++) {

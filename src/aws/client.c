@@ -220,6 +220,8 @@ static const char *const endpoint_env[][2] = {
 	{ "lambda", "AWS_ENDPOINT_URL_LAMBDA" }, { "iam", "AWS_ENDPOINT_URL_IAM" }, { "sts", "AWS_ENDPOINT_URL_STS" },
 	{ "s3", "AWS_ENDPOINT_URL_S3" },         { "sso", "AWS_ENDPOINT_URL_SSO" },
 	{ "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS" }, { "ec2", "AWS_ENDPOINT_URL_EC2" },
+	{ "events", "AWS_ENDPOINT_URL_EVENTBRIDGE" }, { "sqs", "AWS_ENDPOINT_URL_SQS" },
+	{ "apigateway", "AWS_ENDPOINT_URL_APIGATEWAYV2" },
 };
 
 static void add_url(struct buf *url, const char *v)

@@ -65,6 +65,16 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 	case DEPLOY_ALIAS:
 		cJSON_AddNumberToObject(o, "version", (double)s->version);
 		break;
+	case DEPLOY_HTTP_API:
+		if (s->resource)
+			json_add_text(o, "id", s->resource, strlen(s->resource));
+		if (s->source)
+			json_add_text(o, "url", s->source, strlen(s->source));
+		break;
+	case DEPLOY_ROUTES:
+		cJSON_AddStringToObject(o, "api", s->api);
+		add_list(o, "routes", &s->routes);
+		break;
 	case DEPLOY_FUNCTION:
 		add_writes(o, "writes", s->writes);
 		add_writes(o, "writes_done", s->written);
@@ -87,7 +97,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	static const char *const lists[] = { "layers", "roles", "functions", "versions", "aliases", "urls",
-					     "schedules", "mappings", "async", "log_groups" };
+					     "schedules", "mappings", "async", "log_groups", "http_apis", "routes" };
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "region", p->region);
@@ -163,10 +173,10 @@ static void print_text(const struct deploy_plan *p, int dry_run, const char *ind
 			continue; /* not reached: the error says where it stopped */
 		step_line(s, dry_run, &line);
 		print_printable(indent, line.ptr);
-		if (s->arn) {
+		if (s->arn || (s->kind == DEPLOY_HTTP_API && s->source)) {
 			buf_reset(&line);
 			buf_addf(&line, "%s  ", indent);
-			print_printable(line.ptr, s->arn);
+			print_printable(line.ptr, s->arn ? s->arn : s->source);
 		}
 		buf_release(&line);
 	}

@@ -253,6 +253,59 @@ int config_set_flag(struct config *cfg, const char *key, const char *value, cons
 
 /* ---- after loading ------------------------------------------------------- */
 
+/*
+ * The project's http routes, across its functions: each route on one
+ * function only (they share one HTTP API), and the API named when several
+ * functions could hold them.
+ */
+static int check_routes(const struct config *cfg, struct error *err)
+{
+	struct strlist seen = STRLIST_INIT, owner = STRLIST_INIT;
+	const char *file = cfg->path ? cfg->path : "blambda.yml";
+	int r = 0;
+
+	for (size_t i = 0; !r && i < config_function_count(cfg); i++) {
+		struct config f;
+		struct cfg_events ev;
+		struct buf why = BUF_INIT;
+		const struct cfg_node *at;
+
+		config_for_function(cfg, i, &f);
+		if (cfg_events_read(config_tree(&f, CFG_FUNCTION_EVENTS), &ev, &why, &at) == 0) {
+			for (size_t k = 0; !r && k < ev.nr; k++) {
+				const struct cfg_event *e = &ev.items[k];
+				size_t at_seen;
+
+				if (e->kind != CFG_EVENT_HTTP)
+					continue;
+				if (!config_str(cfg, CFG_HTTP_API_NAME)) {
+					r = error_set(err, EXIT_USAGE, "%s:%d: function '%s' has an http route, and the project "
+						      "has several functions: name their HTTP API", file, e->line,
+						      config_function_name(cfg, i));
+					error_hint(err, "add 'http-api: {name: NAME}' at the top of blambda.yml");
+					break;
+				}
+				for (at_seen = 0; at_seen < seen.nr && strcmp(seen.items[at_seen], e->route); at_seen++)
+					;
+				if (at_seen < seen.nr) {
+					r = error_set(err, EXIT_USAGE, "%s:%d: route '%s' is listed by functions '%s' "
+						      "and '%s': a route goes to one function", file, e->line, e->route,
+						      owner.items[at_seen], config_function_name(cfg, i));
+					break;
+				}
+				strlist_add(&seen, e->route);
+				strlist_add(&owner, config_function_name(cfg, i));
+			}
+			cfg_events_release(&ev);
+		}
+		buf_release(&why);
+		config_release(&f);
+	}
+	strlist_clear(&seen);
+	strlist_clear(&owner);
+	return r;
+}
+
 int config_finish(struct config *cfg, struct error *err)
 {
 	struct cfg_value *deps = &cfg->v[CFG_LAYERS_DEPS];
@@ -269,7 +322,12 @@ int config_finish(struct config *cfg, struct error *err)
 		deps->str = buf_detach(&b);
 		config_set_origin(deps, SRC_DEFAULT, "default", 0);
 	}
-	return 0;
+	if (!cfg->v[CFG_HTTP_API_NAME].present && config_function_count(cfg) == 1 && name) {
+		cfg->v[CFG_HTTP_API_NAME].str = xstrdup(name);
+		cfg->v[CFG_HTTP_API_NAME].present = 1;
+		config_set_origin(&cfg->v[CFG_HTTP_API_NAME], SRC_DEFAULT, "default", 0);
+	}
+	return check_routes(cfg, err);
 }
 
 int config_has_async(const struct config *f)

@@ -62,6 +62,12 @@ enum cfg_id {
 	CFG_LAYERS_RUNTIME,
 	CFG_LAYERS_DEPS,
 	CFG_LAYERS_SHARE,
+	CFG_HTTP_API_NAME,
+	CFG_HTTP_API_CORS_ORIGINS,
+	CFG_HTTP_API_CORS_METHODS,
+	CFG_HTTP_API_CORS_HEADERS,
+	CFG_HTTP_API_CORS_MAX_AGE,
+	CFG_HTTP_API_CORS_CREDENTIALS,
 	CFG_DEPS_FILE,
 	CFG_AWS_REGION,
 	CFG_AWS_REGIONS,
@@ -239,8 +245,8 @@ void config_policies(const struct cfg_node *list, struct strlist *managed, struc
 /*
  * function.events, typed: each trigger with its fields, defaults filled in.
  */
-enum cfg_event_kind { CFG_EVENT_SCHEDULE, CFG_EVENT_SQS, CFG_EVENT_STREAM, CFG_EVENT__KINDS };
-extern const char *const cfg_event_kinds[CFG_EVENT__KINDS]; /* "schedule", "sqs", "stream" */
+enum cfg_event_kind { CFG_EVENT_SCHEDULE, CFG_EVENT_SQS, CFG_EVENT_STREAM, CFG_EVENT_HTTP, CFG_EVENT__KINDS };
+extern const char *const cfg_event_kinds[CFG_EVENT__KINDS]; /* "schedule", "sqs", "stream", "http" */
 struct cfg_event {
 	enum cfg_event_kind kind;
 	int line;               /* in blambda.yml */
@@ -256,6 +262,8 @@ struct cfg_event {
 	long max_concurrency;   /* sqs: 0 when not given (Lambda's own) */
 	int report_failures;    /* sqs: ReportBatchItemFailures */
 	char *starting_position; /* stream: LATEST or TRIM_HORIZON */
+	/* http */
+	char *route;            /* API Gateway's route key: "GET /hello/{name}" (the method in capitals) */
 };
 struct cfg_events {
 	struct cfg_event *items;
@@ -264,6 +272,8 @@ struct cfg_events {
 /* A function.events tree (NULL: none) into out; -1 with why and *at (the node at fault) when it is not right. */
 int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct buf *why, const struct cfg_node **at);
 void cfg_events_release(struct cfg_events *e);
+/* 1 for a queue or a stream: an event source mapping */
+int cfg_event_mapped(const struct cfg_event *e);
 /* One entry copied (free it with cfg_event_free). */
 struct cfg_event *cfg_event_copy(const struct cfg_event *e);
 void cfg_event_free(struct cfg_event *e);

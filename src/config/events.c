@@ -21,7 +21,7 @@
 #define MAPPED_MAX 28
 #define SCHEDULE_INPUT_MAX 8192
 
-const char *const cfg_event_kinds[CFG_EVENT__KINDS] = { "schedule", "sqs", "stream" };
+const char *const cfg_event_kinds[CFG_EVENT__KINDS] = { "schedule", "sqs", "stream", "http" };
 
 void cfg_events_release(struct cfg_events *e)
 {
@@ -33,6 +33,7 @@ void cfg_events_release(struct cfg_events *e)
 		free(v->input);
 		free(v->source);
 		free(v->starting_position);
+		free(v->route);
 	}
 	free(e->items);
 	memset(e, 0, sizeof(*e));
@@ -48,6 +49,7 @@ struct cfg_event *cfg_event_copy(const struct cfg_event *e)
 	c->input = xstrdup_or_null(e->input);
 	c->source = xstrdup_or_null(e->source);
 	c->starting_position = xstrdup_or_null(e->starting_position);
+	c->route = xstrdup_or_null(e->route);
 	return c;
 }
 
@@ -60,6 +62,7 @@ void cfg_event_free(struct cfg_event *e)
 	free(e->input);
 	free(e->source);
 	free(e->starting_position);
+	free(e->route);
 	free(e);
 }
 
@@ -433,16 +436,144 @@ static int read_stream(struct reader *r, const struct cfg_node *n, struct cfg_ev
 	return 0;
 }
 
+/* ---- http routes ---------------------------------------------------------- */
+
+#define ROUTE_PATH_MAX 512
+
+static const char *const http_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", NULL };
+
+/* A path as API Gateway's routes take it: /, or /seg/{param}/..., a greedy {name+} only at the end */
+static int check_route_path(const char *v, struct buf *why)
+{
+	struct strlist params = STRLIST_INIT;
+	const char *p = v;
+	int r = -1;
+
+	if (*v != '/') {
+		buf_addf(why, "the path '%s' must begin with '/'", v);
+		return -1;
+	}
+	if (strlen(v) > ROUTE_PATH_MAX) {
+		buf_addf(why, "the path is %zu characters long; %d at most", strlen(v), ROUTE_PATH_MAX);
+		return -1;
+	}
+	if (!strcmp(v, "/"))
+		return 0;
+	while (*p == '/') {
+		size_t n = strcspn(p + 1, "/");
+		const char *seg = p + 1;
+
+		if (!n) {
+			buf_addf(why, "the path '%s' has an empty segment ('//' or a '/' at the end)", v);
+			goto out;
+		}
+		if (*seg == '{') {
+			int greedy = n > 3 && seg[n - 2] == '+';
+			size_t name = n - 2 - (size_t)greedy;
+			struct buf param = BUF_INIT;
+
+			if (seg[n - 1] != '}' || !name ||
+			    strspn(seg + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != name) {
+				buf_addf(why, "'%.*s' in path '%s' is not a parameter: {name} or, last, {name+}", (int)n, seg,
+					 v);
+				goto out;
+			}
+			if (greedy && seg[n]) {
+				buf_addf(why, "'%.*s' in path '%s' takes the rest of the path: it must come last", (int)n, seg, v);
+				goto out;
+			}
+			buf_add(&param, seg + 1, name);
+			if (strlist_has(&params, param.ptr)) {
+				buf_addf(why, "the path '%s' names parameter '%s' twice", v, param.ptr);
+				buf_release(&param);
+				goto out;
+			}
+			strlist_add(&params, param.ptr);
+			buf_release(&param);
+		} else if (strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:@!$&'()*,;=") < n) {
+			buf_addf(why, "'%.*s' in path '%s' holds a character a route cannot ('{' only begins a parameter)",
+				 (int)n, seg, v);
+			goto out;
+		}
+		p = seg + n;
+	}
+	r = 0;
+out:
+	strlist_clear(&params);
+	return r;
+}
+
+static int read_http(struct reader *r, const struct cfg_node *n, struct cfg_event *e)
+{
+	static const char *const keys[] = { "method", "path", NULL };
+	const char *method = "", *path = "";
+	struct buf m = BUF_INIT, why = BUF_INIT;
+	const struct cfg_node *at = n;
+	int k, rc = -1;
+
+	if (n->type == CFG_NODE_MAP) {
+		const struct cfg_node *f;
+
+		if (known_keys(r, n, "an http route", keys))
+			return -1;
+		if (!(f = cfg_node_get(n, "path")))
+			return fail(r, n, "an http route needs its path, like '/hello/{name}'");
+		if (scalar(r, f, "path", &path))
+			return -1;
+		at = f;
+		if ((f = cfg_node_get(n, "method")) && scalar(r, f, "method", &method))
+			return -1;
+		if (!f)
+			method = "ANY";
+		buf_adds(&m, method);
+	} else {
+		const char *v = "", *sp;
+
+		if (scalar(r, n, "an http route", &v))
+			return -1;
+		sp = strchr(v, ' ');
+		if (!sp) {
+			fail(r, n, "'%s' is not a route: a method and a path, like 'GET /hello/{name}' or 'ANY /{proxy+}'", v);
+			goto out;
+		}
+		buf_add(&m, v, (size_t)(sp - v));
+		path = sp + strspn(sp, " ");
+	}
+	for (size_t i = 0; i < m.len; i++)
+		m.ptr[i] = (char)toupper((unsigned char)m.ptr[i]);
+	for (k = 0; http_methods[k] && strcmp(http_methods[k], m.ptr); k++)
+		;
+	if (!http_methods[k]) {
+		const char *s = suggest(m.ptr, http_methods, 8);
+
+		fail(r, n, "'%s' is not a method a route takes (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY)",
+		     m.len ? m.ptr : method);
+		if (s)
+			buf_addf(r->why, " (did you mean '%s'?)", s);
+		goto out;
+	}
+	if (check_route_path(path, &why)) {
+		fail(r, at, "%s", why.ptr);
+		goto out;
+	}
+	e->route = buf_fmt("%s %s", m.ptr, path);
+	rc = 0;
+out:
+	buf_release(&m);
+	buf_release(&why);
+	return rc;
+}
+
 int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct buf *why, const struct cfg_node **at)
 {
 	struct reader r = { why, at };
-	size_t schedules = 0;
+	size_t schedules = 0, routes = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!list)
 		return 0;
 	if (list->type != CFG_NODE_LIST)
-		return fail(&r, list, "events must be a list, each entry one trigger: schedule, sqs or stream");
+		return fail(&r, list, "events must be a list, each entry one trigger: schedule, sqs, stream or http");
 	if (list->nkids > EVENTS_MAX)
 		return fail(&r, list, "events lists %zu triggers; %d at most", list->nkids, EVENTS_MAX);
 	out->items = list->nkids ? xcalloc(list->nkids, sizeof(*out->items)) : NULL;
@@ -453,7 +584,7 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 
 		if (n->type != CFG_NODE_MAP || n->nkids != 1) {
 			fail(&r, n, "each entry of events is one trigger, like '- schedule: rate(1 hour)' "
-				    "(one of schedule, sqs, stream)");
+				    "(one of schedule, sqs, stream, http)");
 			goto bad;
 		}
 		for (int k = 0; k < CFG_EVENT__KINDS; k++)
@@ -462,7 +593,7 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 		if (kind < 0) {
 			const char *s = suggest(n->kids[0].key, cfg_event_kinds, CFG_EVENT__KINDS);
 
-			fail(&r, &n->kids[0], "unknown trigger '%s' (one of schedule, sqs, stream)", n->kids[0].key);
+			fail(&r, &n->kids[0], "unknown trigger '%s' (one of schedule, sqs, stream, http)", n->kids[0].key);
 			if (s)
 				buf_addf(why, " (did you mean '%s'?)", s);
 			goto bad;
@@ -477,6 +608,7 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 		}
 		rc = kind == CFG_EVENT_SCHEDULE ? read_schedule(&r, body, e) :
 		     kind == CFG_EVENT_SQS	? read_sqs(&r, body, e) :
+		     kind == CFG_EVENT_HTTP	? read_http(&r, body, e) :
 						  read_stream(&r, body, e);
 		if (rc)
 			goto bad;
@@ -484,7 +616,8 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 			e->name = schedules ? buf_fmt("schedule-%zu", schedules + 1) : xstrdup("schedule");
 		}
 		schedules += kind == CFG_EVENT_SCHEDULE;
-		if (kind != CFG_EVENT_SCHEDULE && out->nr - schedules > MAPPED_MAX) {
+		routes += kind == CFG_EVENT_HTTP;
+		if (cfg_event_mapped(e) && out->nr - schedules - routes > MAPPED_MAX) {
 			fail(&r, n, "more than %d queues and streams for one function (what blambda can remember of them)",
 			     MAPPED_MAX);
 			goto bad;
@@ -496,7 +629,11 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 				fail(&r, n, "two schedules are named '%s' (give each its own name)", e->name);
 				goto bad;
 			}
-			if (kind != CFG_EVENT_SCHEDULE && o->kind == e->kind && !strcmp(o->source, e->source)) {
+			if (kind == CFG_EVENT_HTTP && o->kind == CFG_EVENT_HTTP && !strcmp(o->route, e->route)) {
+				fail(&r, n, "route '%s' is listed twice", e->route);
+				goto bad;
+			}
+			if (cfg_event_mapped(e) && o->kind == e->kind && !strcmp(o->source, e->source)) {
 				fail(&r, n, "%s '%s' is listed twice", cfg_event_kinds[kind], e->source);
 				goto bad;
 			}
@@ -506,6 +643,11 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 bad:
 	cfg_events_release(out);
 	return -1;
+}
+
+int cfg_event_mapped(const struct cfg_event *e)
+{
+	return e->kind == CFG_EVENT_SQS || e->kind == CFG_EVENT_STREAM;
 }
 
 int config_check_events(const struct cfg_node *n, struct buf *why, const struct cfg_node **at)

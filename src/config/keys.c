@@ -117,6 +117,16 @@ static int check_layer_name(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
+static int check_api_name(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	if (!*v || strlen(v) > 128 || !all_chars(v, "-_.")) {
+		buf_addf(why, "API name '%s' is not valid: 1 to 128 letters, digits, '-', '_' and '.'", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_description(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
@@ -416,6 +426,18 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		check_layer_name, "name of the dependencies layer (default: FUNCTION-deps)", NULL },
 	[CFG_LAYERS_SHARE] = { "layers.share", CFG_LIST, "BLAMBDA_LAYERS_SHARE", NULL, 0, 0, NULL, NULL, check_share,
 		"accounts, an organization (o-...) or * that may use blambda's layer versions", NULL },
+	[CFG_HTTP_API_NAME] = { "http-api.name", CFG_STRING, "BLAMBDA_HTTP_API", NULL, 0, 0, NULL, NULL,
+		check_api_name, "the HTTP API of the http routes (default: the function's name)", NULL },
+	[CFG_HTTP_API_CORS_ORIGINS] = { "http-api.cors.allow-origins", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, NULL,
+		"origins a browser may call the HTTP API from", NULL },
+	[CFG_HTTP_API_CORS_METHODS] = { "http-api.cors.allow-methods", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, NULL,
+		"HTTP methods allowed from those origins", NULL },
+	[CFG_HTTP_API_CORS_HEADERS] = { "http-api.cors.allow-headers", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, NULL,
+		"request headers allowed from those origins", NULL },
+	[CFG_HTTP_API_CORS_MAX_AGE] = { "http-api.cors.max-age", CFG_INT, NULL, NULL, 0, 86400, NULL, NULL, NULL,
+		"seconds a browser may keep the preflight answer", NULL },
+	[CFG_HTTP_API_CORS_CREDENTIALS] = { "http-api.cors.allow-credentials", CFG_ENUM, NULL, NULL, 0, 0, booleans,
+		NULL, NULL, "whether cookies and credentials go with cross-origin calls", NULL },
 	[CFG_DEPS_FILE] = { "deps-file", CFG_STRING, "BLAMBDA_DEPS_FILE", "bb.edn", 0, 0, NULL, NULL,
 		check_nonempty, "the file declaring the function's dependencies", NULL },
 	[CFG_AWS_REGION] = { "aws.region", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL, check_region,

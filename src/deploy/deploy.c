@@ -28,6 +28,8 @@ const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS] = {
 	[DEPLOY_MAPPING] = { "mapping", "event source mapping", "mappings" },
 	[DEPLOY_ASYNC] = { "async", "async settings", "async" },
 	[DEPLOY_LOG_GROUP] = { "log-group", "log group", "log_groups" },
+	[DEPLOY_HTTP_API] = { "http-api", "HTTP API", "http_apis" },
+	[DEPLOY_ROUTES] = { "routes", "http routes of function", "routes" },
 };
 
 const char *deploy_write_name(unsigned bit)
@@ -94,6 +96,12 @@ void deploy_step_release(struct deploy_step *s)
 	cfg_event_free(s->event);
 	free(s->resource);
 	free(s->source);
+	free(s->api);
+	strlist_clear(&s->routes);
+	if (s->cors) {
+		apigw_cors_release(s->cors);
+		free(s->cors);
+	}
 	free(s->failed);
 	error_release(&s->err);
 	memset(s, 0, sizeof(*s));

@@ -1,6 +1,7 @@
 #ifndef BLAMBDA_DEPLOY_DEPLOY_H
 #define BLAMBDA_DEPLOY_DEPLOY_H
 
+#include "aws/apigw.h"
 #include "aws/aws.h"
 #include "aws/lambda.h"
 #include "config/config.h"
@@ -37,6 +38,8 @@ enum deploy_kind {
 	DEPLOY_MAPPING,
 	DEPLOY_ASYNC,
 	DEPLOY_LOG_GROUP,
+	DEPLOY_HTTP_API,  /* the project's HTTP API (API Gateway v2), before the functions */
+	DEPLOY_ROUTES,    /* a function's routes on it: its integration, routes and permission */
 	DEPLOY__KINDS
 };
 struct deploy_kind_info {
@@ -64,6 +67,11 @@ enum deploy_trigger_write {
 	DEPLOY_TRIGGER_TARGET = 1 << 1,     /* schedule: PutTargets */
 	DEPLOY_TRIGGER_PERMISSION = 1 << 2, /* schedule: AddPermission */
 	DEPLOY_TRIGGER_MAPPING = 1 << 3,    /* mapping: Create/UpdateEventSourceMapping */
+	DEPLOY_TRIGGER_INTEGRATION = 1 << 4, /* routes: CreateIntegration */
+	DEPLOY_TRIGGER_UNINTEGRATE = 1 << 5, /* routes: DeleteIntegration (no route left) */
+	DEPLOY_TRIGGER_API = 1 << 6,        /* http api: CreateApi */
+	DEPLOY_TRIGGER_STAGE = 1 << 7,      /* http api: CreateStage $default */
+	DEPLOY_TRIGGER_CORS = 1 << 8,       /* http api: UpdateApi or DeleteCorsConfiguration */
 };
 
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
@@ -163,6 +171,16 @@ extern const size_t deploy_managed_policies_nr;
  */
 #define DEPLOY_EVENTS_TAG_KEY "blambda:events"
 #define DEPLOY_FUNCTION_TAG_KEY "blambda:function"
+/*
+ * The tags on an HTTP API blambda made: DEPLOY_TAG_KEY, and this one with
+ * http-api.name (an API is found by them, never by its name alone). The
+ * same key on a function names the API blambda routed to it.
+ */
+#define DEPLOY_HTTP_API_TAG_KEY "blambda:http-api"
+/* The API blambda made for http-api.name `name` (its tags say so), or NULL */
+const struct apigw_api *deploy_find_api(const struct apigw_apis *l, const char *name);
+/* The statement that lets an API call a function: blambda-http-APIID */
+#define DEPLOY_HTTP_SID_PREFIX "blambda-http-"
 /* The tag on a schedule's rule that names the schedule (a long rule name is shortened) */
 #define DEPLOY_SCHEDULE_TAG_KEY "blambda:schedule"
 /* The tag on a function whose event invoke config blambda set (function.async): it goes when the keys do */
@@ -233,6 +251,12 @@ struct deploy_step {
 	char *resource;                /* schedule: the rule's name; mapping: its UUID (NULL until it is made) */
 	char *source;                  /* schedule: the rule's ARN (once known); mapping: the queue's or stream's ARN */
 	unsigned trigger_writes;       /* DEPLOY_TRIGGER_*: what is to be written */
+	/* http api (resource: its id, source: its URL, once known); routes (resource: the API's id, source:
+	   the function's integration id, once known; attach: route keys to make, detach: route ids to delete,
+	   share_add: the statement to add, share_remove: blambda's statements to take away) */
+	char *api;                     /* http api, routes: the API's name (http-api.name) */
+	struct strlist routes;         /* routes: the route keys the function has once done */
+	struct apigw_cors *cors;       /* http api: the CORS it gets (NULL: none) */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/apigw.h"
 #include "aws/ec2.h"
 #include "aws/events.h"
 #include "aws/iam.h"
@@ -14,7 +15,8 @@
 const char *destroy_kind_name(enum destroy_kind k)
 {
 	static const char *const names[] = { "function", "role", "layer version", "schedule rule",
-					     "event source mapping", "log group" };
+					     "event source mapping", "log group", "http routes of function",
+					     "HTTP API" };
 
 	return names[k];
 }
@@ -29,6 +31,86 @@ static struct destroy_step *add_step(struct destroy_plan *p, enum destroy_kind k
 	s->kind = kind;
 	s->name = xstrdup(name);
 	return s;
+}
+
+/*
+ * The routes and the integration blambda made for function name on the API
+ * its record names, and the API itself, to go when no function stays on it
+ * (settled once every function is planned: api_settle).
+ */
+static int plan_routes(struct aws *a, const char *name, const struct lambda_function *f, struct destroy_plan *p)
+{
+	const char *api_name = kvlist_get(&f->tags, DEPLOY_HTTP_API_TAG_KEY);
+	struct apigw_apis apis = { 0 };
+	struct apigw_integrations ints = { 0 };
+	struct apigw_routes routes = { 0 };
+	const struct apigw_api *api;
+	struct destroy_step *s;
+	int r, known = 0;
+
+	if (!api_name || !*api_name || !f->arn)
+		return 0;
+	r = apigw_list_apis(a, p->region, &apis, &p->err);
+	if (r || !(api = deploy_find_api(&apis, api_name)))
+		goto out;
+	if ((r = apigw_list_integrations(a, p->region, api->id, &ints, &p->err)) ||
+	    (r = apigw_list_routes(a, p->region, api->id, &routes, &p->err)))
+		goto out;
+	for (size_t i = 0; i < ints.nr; i++) {
+		struct buf target = BUF_INIT;
+
+		if (!ints.items[i].uri || strcmp(ints.items[i].uri, f->arn))
+			continue;
+		s = add_step(p, DESTROY_ROUTES, name);
+		s->uuid = xstrdup(api->id);
+		s->arn = xstrdup(ints.items[i].id);
+		s->action = DESTROY_DELETE;
+		buf_addf(&target, "integrations/%s", ints.items[i].id);
+		for (size_t k = 0; k < routes.nr; k++)
+			if (routes.items[k].target && !strcmp(routes.items[k].target, target.ptr))
+				strlist_add(&s->policies, routes.items[k].id);
+		buf_release(&target);
+	}
+	for (size_t i = 0; i < p->nr; i++)
+		known |= p->steps[i].kind == DESTROY_HTTP_API && !strcmp(p->steps[i].uuid, api->id);
+	if (!known) {
+		s = add_step(p, DESTROY_HTTP_API, api_name);
+		s->uuid = xstrdup(api->id);
+		s->arn = xstrdup_or_null(api->endpoint);
+		for (size_t i = 0; i < ints.nr; i++)
+			strlist_add(&s->policies, ints.items[i].uri ? ints.items[i].uri : "(none)");
+	}
+out:
+	apigw_apis_release(&apis);
+	apigw_integrations_release(&ints);
+	apigw_routes_release(&routes);
+	return r;
+}
+
+/* Each API goes when every function on it goes with this plan; else it stays */
+static void api_settle(struct destroy_plan *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		struct destroy_step *s = &p->steps[i];
+		size_t staying = 0;
+
+		if (s->kind != DESTROY_HTTP_API)
+			continue;
+		for (size_t k = 0; k < s->policies.nr; k++) {
+			int goes = 0;
+
+			for (size_t j = 0; j < p->nr; j++)
+				goes |= p->steps[j].kind == DESTROY_FUNCTION && p->steps[j].action == DESTROY_DELETE &&
+					p->steps[j].arn && !strcmp(p->steps[j].arn, s->policies.items[k]);
+			staying += !goes;
+		}
+		s->action = staying ? DESTROY_KEEP : DESTROY_DELETE;
+		if (staying) {
+			s->reason_owned = buf_fmt("%zu other integration%s stay%s on it", staying, staying == 1 ? "" : "s",
+						  staying == 1 ? "s" : "");
+			s->reason = s->reason_owned;
+		}
+	}
 }
 
 /* The rules and mappings blambda made for function name (f as GetFunction read it) */
@@ -66,6 +148,8 @@ static int plan_triggers(struct aws *a, const char *name, const struct lambda_fu
 		s->uuid = xstrdup(mappings.items[i].uuid);
 		s->action = DESTROY_DELETE;
 	}
+	if (!r)
+		r = plan_routes(a, name, f, p);
 	if (!r && kvlist_get(&f->tags, DEPLOY_RETENTION_TAG_KEY)) { /* blambda may have made its log group */
 		struct logs_group g = { 0 };
 		struct buf group = BUF_INIT;
@@ -434,6 +518,8 @@ int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cf
 	for (size_t k = 0; !r && k < nregions; k++)
 		for (size_t i = 0; !r && i < n; i++)
 			r = plan_function(&awss[k], config_str(&fns[i], CFG_FUNCTION_NAME), &plans[k]);
+	for (size_t k = 0; !r && k < nregions; k++)
+		api_settle(&plans[k]);
 	what_goes(plans, nregions, fns, n, &everywhere, &pairs);
 	roles_staying(cfg, &everywhere, &staying);
 	/* a role named by function.role is the user's: it is not even looked at */
@@ -488,6 +574,15 @@ static int delete_rule(struct aws *a, struct destroy_step *s, struct error *err)
 	return r ? r : events_delete_rule(a, NULL, s->name, err);
 }
 
+static int delete_routes(struct aws *a, struct destroy_step *s, struct error *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; !r && i < s->policies.nr; i++)
+		r = apigw_delete_route(a, NULL, s->uuid, s->policies.items[i], err);
+	return r ? r : apigw_delete_integration(a, NULL, s->uuid, s->arn, err);
+}
+
 /*
  * One region's plan, the triggers first (a function without them calls
  * nothing it should not), then in order; stops at its first failure. Roles
@@ -495,12 +590,14 @@ static int delete_rule(struct aws *a, struct destroy_step *s, struct error *err)
  */
 static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 {
-	for (size_t n = 0; n < 2 * p->nr; n++) {
+	for (size_t n = 0; n < 3 * p->nr; n++) {
 		struct destroy_step *s = &p->steps[n % p->nr];
-		int trigger = s->kind == DESTROY_SCHEDULE || s->kind == DESTROY_MAPPING; /* first, then the rest */
+		/* the triggers first, then the APIs left without them, then the rest */
+		size_t phase = s->kind == DESTROY_SCHEDULE || s->kind == DESTROY_MAPPING || s->kind == DESTROY_ROUTES ? 0 :
+			       s->kind == DESTROY_HTTP_API ? 1 : 2;
 		int r;
 
-		if (s->action != DESTROY_DELETE || trigger != (n < p->nr))
+		if (s->action != DESTROY_DELETE || phase != n / p->nr)
 			continue;
 		if (s->kind == DESTROY_ROLE && !roles_too) {
 			s->reason = "a region before failed, and a function left there may use it";
@@ -514,6 +611,10 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 			r = gone_already(lambda_delete_function(a, NULL, s->name, &p->err), &p->err);
 		else if (s->kind == DESTROY_LOG_GROUP)
 			r = logs_delete_group(a, NULL, s->name, &p->err);
+		else if (s->kind == DESTROY_ROUTES)
+			r = delete_routes(a, s, &p->err);
+		else if (s->kind == DESTROY_HTTP_API)
+			r = apigw_delete_api(a, NULL, s->uuid, &p->err);
 		else if (s->kind == DESTROY_ROLE)
 			r = delete_role(a, s, &p->err);
 		else

@@ -21,6 +21,8 @@ enum destroy_kind {
 	DESTROY_SCHEDULE,
 	DESTROY_MAPPING,
 	DESTROY_LOG_GROUP,
+	DESTROY_ROUTES,        /* a function's routes and integration on the project's HTTP API */
+	DESTROY_HTTP_API,      /* the API, when no function stays on it */
 };
 enum destroy_action { DESTROY_DELETE, DESTROY_KEEP, DESTROY_GONE };
 
@@ -28,13 +30,14 @@ struct destroy_step {
 	enum destroy_kind kind;
 	enum destroy_action action;
 	char *name;            /* the function, role, layer or rule; a mapping's queue or stream */
-	char *uuid;            /* a mapping's */
+	char *uuid;            /* a mapping's; routes, http api: the API's id */
 	long version;          /* a layer version's number */
 	char *arn;
 	const char *reason;    /* why it stays (DESTROY_KEEP), or NULL */
 	char *reason_owned;    /* the reason when it was made for this step (freed with the plan) */
 	int unsure;            /* a role kept because a region could not be asked whether it is used there */
-	struct strlist policies, inline_policies; /* a role's, detached and deleted first */
+	struct strlist policies, inline_policies; /* a role's, detached and deleted first; routes: the route ids
+						     (policies); http api: the integrations' function ARNs that stay on it */
 	int done;
 };
 

@@ -748,6 +748,8 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 			r = deploy_exec_async(a, o, p, s);
 		else if (s->kind == DEPLOY_LOG_GROUP)
 			r = deploy_exec_log_group(a, p, s);
+		else if (s->kind == DEPLOY_ROUTES)
+			r = deploy_exec_routes(a, p, &p->steps[l->fn], s);
 		if (r)
 			return -1;
 	}
@@ -877,6 +879,10 @@ int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deplo
 	/* the layers first: every function needs them */
 	for (i = 0; i < p->nr && (p->steps[i].kind == DEPLOY_RUNTIME_LAYER || p->steps[i].kind == DEPLOY_DEPS_LAYER); i++)
 		if (p->steps[i].action != DEPLOY_UNCHANGED && exec_layer(a, o, p, &p->steps[i]))
+			return -1;
+	/* the HTTP API next: the functions' routes go on it */
+	for (; i < p->nr && p->steps[i].kind == DEPLOY_HTTP_API; i++)
+		if (p->steps[i].action != DEPLOY_UNCHANGED && deploy_exec_http_api(a, p, &p->steps[i]))
 			return -1;
 	lane = make_lanes(p, i, &n);
 	run_lanes(a, o, lane, n, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT);

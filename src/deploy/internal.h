@@ -83,6 +83,25 @@ void deploy_beside_release(struct deploy_beside *b);
  */
 void deploy_beside_records(const struct deploy_opts *o, size_t fn, const struct lambda_function *have,
 			   const struct deploy_beside *b, const char *events, struct kvlist *early, struct kvlist *after);
+/* Whether function f has http routes (function.events) */
+int deploy_has_routes(const struct config *f);
+/* http-api.cors as API Gateway takes it into c (release it); 0 when no key is set */
+int deploy_wanted_cors(const struct config *cfg, struct apigw_cors *c);
+/* The step of the project's HTTP API, when a function to deploy has routes; -1 with the plan's failure */
+int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p);
+/*
+ * The steps of function fn's routes: on the project's API, and off one
+ * blambda routed it to that blambda.yml no longer names (its record). -1
+ * with the plan's failure (a route of the function's that goes elsewhere:
+ * NotOurs).
+ */
+int deploy_plan_routes(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn);
+/* The function's record of its API (blambda:http-api), as deploy_beside_records gives the others */
+void deploy_routes_records(const struct deploy_opts *o, size_t fn, const struct lambda_function *have,
+			   struct kvlist *early, struct kvlist *after);
+int deploy_exec_http_api(struct aws *a, struct deploy_plan *p, struct deploy_step *s);
+/* A routes step carried out for function step f (made by now: its ARN known) */
+int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy_step *f, struct deploy_step *s);
 /* The step of function fn's function.async (when it sets it, or blambda set it before) */
 int deploy_plan_async(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, const struct deploy_beside *b);
 int deploy_exec_async(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, struct deploy_step *s);

@@ -850,12 +850,14 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	if (triggers && (deploy_resolve_sources(a, p, &o->fns[fn], &sources, &record) ||
 			 deploy_read_beside(a, o, p, fn, rd.exists ? &f : NULL, &beside)))
 		goto out;
-	if (triggers)
+	if (triggers) {
 		deploy_beside_records(o, fn, rd.exists ? &f : NULL, &beside, record.ptr, &records[0], &records[1]);
+		deploy_routes_records(o, fn, rd.exists ? &f : NULL, &records[0], &records[1]);
+	}
 	if (plan_function(o, p, fn, role, &f, rd.exists, triggers ? records : NULL) || plan_files(a, o, p, fn) ||
 	    plan_version(a, o, p, fn) || (triggers && plan_url(a, o, p, fn)) ||
-	    (triggers && (deploy_plan_triggers(a, o, p, fn, &sources) || deploy_plan_async(o, p, fn, &beside) ||
-			  deploy_plan_log_group(o, p, fn, &beside))))
+	    (triggers && (deploy_plan_triggers(a, o, p, fn, &sources) || deploy_plan_routes(a, o, p, fn) ||
+			  deploy_plan_async(o, p, fn, &beside) || deploy_plan_log_group(o, p, fn, &beside))))
 		goto out;
 	r = 0;
 out:
@@ -876,6 +878,8 @@ int deploy_plan_make(struct aws *a, const struct deploy_opts *o, struct deploy_p
 	p->region = xstrdup(o->region);
 	/* the layers, then the functions (each needs the layers' versions) */
 	if (plan_side_by_side(a, o, p, o->deps_layer ? 2 : 1, 2, plan_layer_piece))
+		return -1;
+	if (!o->layers_only && deploy_plan_http_api(a, o, p))
 		return -1;
 	if (!o->layers_only &&
 	    plan_side_by_side(a, o, p, o->nfns, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT, plan_one_function))

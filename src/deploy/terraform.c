@@ -158,6 +158,8 @@ static void function_events(struct buf *out, const struct config *f, const char 
 				      "  source_arn    = aws_cloudwatch_event_rule.%s.arn\n}\n\n", id, rid.ptr);
 			continue;
 		}
+		if (e->kind == CFG_EVENT_HTTP)
+			continue; /* the project's HTTP API, below */
 		buf_addf(&rid, "%s_%zu", cfg_event_kinds[e->kind], i + 1);
 		if (e->kind == CFG_EVENT_SQS && strncmp(e->source, "arn:", 4)) {
 			buf_addf(out, "data \"aws_sqs_queue\" \"%s\" {\n  name = ", rid.ptr);

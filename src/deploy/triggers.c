@@ -272,7 +272,7 @@ int deploy_resolve_sources(struct aws *a, struct deploy_plan *p, const struct co
 		const struct cfg_event *e = &events.items[i];
 		char *arn = NULL;
 
-		if (e->kind == CFG_EVENT_SCHEDULE) {
+		if (!cfg_event_mapped(e)) {
 			strlist_add(sources, "");
 			continue;
 		}
@@ -326,7 +326,7 @@ int deploy_plan_triggers(struct aws *a, const struct deploy_opts *o, struct depl
 	}
 	for (size_t i = 0; i < events.nr; i++) {
 		schedules |= events.items[i].kind == CFG_EVENT_SCHEDULE;
-		mappings |= events.items[i].kind != CFG_EVENT_SCHEDULE;
+		mappings |= cfg_event_mapped(&events.items[i]);
 	}
 	/* a function blambda has made may hold schedules that leave blambda.yml: look for them */
 	if (exists && read_schedules(a, p, function, &t))
@@ -345,7 +345,7 @@ int deploy_plan_triggers(struct aws *a, const struct deploy_opts *o, struct depl
 
 		if (e->kind == CFG_EVENT_SCHEDULE)
 			r = plan_schedule(a, p, fn, function, function_arn, e, &t);
-		else
+		else if (cfg_event_mapped(e))
 			plan_mapping(p, fn, e, sources->items[i], record, &t);
 	}
 	/* blambda's triggers no longer in blambda.yml */

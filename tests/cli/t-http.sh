@@ -1,0 +1,189 @@
+#!/bin/bash
+# http routes (function.events) against moto (every SigV4 signature checked,
+# every request logged): the project's HTTP API with its $default stage, the
+# function's Lambda proxy integration, its routes and the permission scoped
+# to the API, checked through the AWS CLI; nothing written when nothing
+# changed; a route that leaves blambda.yml goes and nothing else does; an API
+# or a route that blambda did not make is never touched; destroy takes away
+# what blambda made and leaves what others did.
+. "$(dirname "$0")/lib.sh"
+
+deploy_setup
+
+fn_add() {
+	python3 -c 'import sys; t = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace("  source-paths: [src]\n", "  source-paths: [src]\n" + sys.argv[1], 1))' "$1"
+}
+FN_ARN=arn:aws:lambda:eu-west-1:123456789012:function:hello
+cp blambda.yml "$TMP/plain.yml"
+fn_add $'  events:\n    - http: GET /hello/{name}\n    - http:\n        method: post\n        path: /orders\n    - http: ANY /{proxy+}\n'
+cp blambda.yml "$TMP/three.yml"
+
+# the project's API, as moto has it: $API_ID
+api_of() {
+	API_ID=$(aws apigatewayv2 get-apis --query "Items[?Tags.\"blambda:http-api\"=='$1'].ApiId" --output text)
+}
+# the routes of API $1 as "KEY -> TARGET" lines, sorted
+routes_of() {
+	aws apigatewayv2 get-routes --api-id "$1" --query 'Items[].[RouteKey,Target]' --output text | sort
+}
+
+test_case "--dry-run: the API and the function's routes are steps of the plan, no write call"
+mark
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "would create HTTP API 'hello' (it does not exist yet)"
+expect_out_has "would create http routes of function 'hello' (GET /hello/{name} added, POST /orders added, ANY /{proxy+} added)"
+expect_writes ""
+
+test_case "deploy: the API, its stage, the integration, the routes and the permission"
+blambda deploy --json
+expect_status 0
+expect_json "d['ok'] and d['http_apis'][0]['url'].startswith('https://') and d['http_apis'][0]['url'].endswith('.execute-api.eu-west-1.amazonaws.com') and d['routes'][0]['routes'] == ['GET /hello/{name}', 'POST /orders', 'ANY /{proxy+}']"
+URL=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["http_apis"][0]["url"])')
+api_of hello
+[ -n "$API_ID" ] && pass || fail "no API tagged for 'hello'"
+awsq apigatewayv2 get-api --api-id "$API_ID"
+expect_json "d['Name'] == 'hello' and d['ProtocolType'] == 'HTTP' and d['Tags'] == {'blambda:managed-by': 'blambda', 'blambda:http-api': 'hello'} and 'CorsConfiguration' not in d"
+awsq apigatewayv2 get-stages --api-id "$API_ID"
+expect_json "[(s['StageName'], s.get('AutoDeploy')) for s in d['Items']] == [('\$default', True)]"
+awsq apigatewayv2 get-integrations --api-id "$API_ID"
+expect_json "len(d['Items']) == 1 and d['Items'][0]['IntegrationType'] == 'AWS_PROXY' and d['Items'][0]['IntegrationUri'] == '$FN_ARN' and d['Items'][0]['PayloadFormatVersion'] == '2.0'"
+INTEG=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Items"][0]["IntegrationId"])')
+got=$(routes_of "$API_ID" | tr '\t' ' ' | tr '\n' ';')
+[ "$got" = "ANY /{proxy+} integrations/$INTEG;GET /hello/{name} integrations/$INTEG;POST /orders integrations/$INTEG;" ] && pass || fail "routes: $got"
+awsq lambda get-policy --function-name hello
+expect_json "[(s['Sid'], s['Principal']['Service'], s['Condition']['ArnLike']['AWS:SourceArn']) for s in json.loads(d['Policy'])['Statement']] == [('blambda-http-$API_ID', 'apigateway.amazonaws.com', 'arn:aws:execute-api:eu-west-1:123456789012:$API_ID/*/*')]"
+awsq lambda list-tags --resource "$FN_ARN"
+expect_json "d['Tags'].get('blambda:http-api') == 'hello'"
+blambda deploy
+expect_out_has "HTTP API 'hello': unchanged"
+expect_out_has "  $URL"
+expect_out_has "http routes of function 'hello': unchanged (3 routes on HTTP API 'hello')"
+
+test_case "a deploy with nothing changed makes no write call"
+mark
+blambda deploy --json
+expect_status 0
+expect_json "d['up_to_date']"
+expect_writes ""
+
+test_case "a route gone from blambda.yml: that route goes, and nothing else is written"
+fn_add $'  events:\n    - http: GET /hello/{name}\n    - http: ANY /{proxy+}\n'
+cp "$TMP/plain.yml" blambda.yml
+fn_add $'  events:\n    - http: GET /hello/{name}\n    - http: ANY /{proxy+}\n'
+mark
+blambda deploy
+expect_status 0
+expect_out_has "http routes of function 'hello': updated (POST /orders removed)"
+ROUTE_POST=$(writes | grep -c "DELETE /v2/apis/$API_ID/routes/")
+[ "$(writes | wc -l)" -eq 1 ] && [ "$ROUTE_POST" -eq 1 ] && pass || fail "writes: $(writes)"
+got=$(routes_of "$API_ID" | cut -f1 | tr '\n' ';')
+[ "$got" = "ANY /{proxy+};GET /hello/{name};" ] && pass || fail "routes: $got"
+
+test_case "http-api.cors: set on the API with one write, and taken off when it goes"
+printf 'http-api:\n  cors:\n    allow-origins: [https://example.com]\n    allow-methods: [GET, POST]\n    max-age: 300\n' >> blambda.yml
+mark
+blambda deploy
+expect_status 0
+expect_out_has "HTTP API 'hello': updated (cors added)"
+expect_writes "PATCH /v2/apis/$API_ID;"
+awsq apigatewayv2 get-api --api-id "$API_ID"
+expect_json "d['CorsConfiguration']['AllowOrigins'] == ['https://example.com'] and d['CorsConfiguration']['AllowMethods'] == ['GET', 'POST'] and d['CorsConfiguration']['MaxAge'] == 300"
+mark
+blambda deploy --json
+expect_json "d['up_to_date']"
+expect_writes ""
+
+test_case "a route of the API that someone else made is left alone, and one of theirs on a wanted key is refused"
+aws lambda create-function --function-name theirs --runtime provided.al2023 --handler x --role arn:aws:iam::123456789012:role/theirs-role --zip-file fileb://target/function.zip > /dev/null 2>&1 ||
+	aws iam create-role --role-name theirs-role --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' > /dev/null &&
+	aws lambda create-function --function-name theirs --runtime provided.al2023 --handler x --role arn:aws:iam::123456789012:role/theirs-role --zip-file fileb://target/function.zip > /dev/null
+THEIR_INTEG=$(aws apigatewayv2 create-integration --api-id "$API_ID" --integration-type AWS_PROXY --integration-uri arn:aws:lambda:eu-west-1:123456789012:function:theirs --payload-format-version 2.0 --query IntegrationId --output text)
+aws apigatewayv2 create-route --api-id "$API_ID" --route-key "GET /theirs" --target "integrations/$THEIR_INTEG" > /dev/null
+mark
+blambda deploy --json
+expect_status 0
+expect_json "d['up_to_date']"
+expect_writes ""
+cp blambda.yml "$TMP/cors.yml"
+python3 -c 't = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace("    - http: ANY /{proxy+}\n", "    - http: ANY /{proxy+}\n    - http: GET /theirs\n", 1))'
+mark
+blambda deploy
+expect_status 1
+expect_err_has "cannot route GET /theirs to function 'hello': route 'GET /theirs' of HTTP API 'hello' goes to integrations/$THEIR_INTEG, not to function 'hello'"
+expect_writes ""
+cp "$TMP/cors.yml" blambda.yml
+
+test_case "an API of the same name that blambda did not make is never used; a renamed API takes the routes"
+OTHER_ID=$(aws apigatewayv2 create-api --name shop --protocol-type HTTP --query ApiId --output text)
+printf 'http-api:\n  name: shop\n' > "$TMP/name.yml"
+python3 -c 't = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace("http-api:\n", open("'"$TMP"'/name.yml").read(), 1))'
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "would create HTTP API 'shop' (it does not exist yet, API $OTHER_ID of that name is not blambda's: it is left alone)"
+expect_out_has "would delete http routes of function 'hello' (on HTTP API 'hello', gone from function.events)"
+blambda deploy --json
+expect_status 0
+NEW_ID=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["http_apis"][0]["id"])')
+[ -n "$NEW_ID" ] && [ "$NEW_ID" != "$OTHER_ID" ] && [ "$NEW_ID" != "$API_ID" ] && pass || fail "new API id '$NEW_ID'"
+got=$(routes_of "$OTHER_ID" | tr '\n' ';')
+[ -z "$got" ] && pass || fail "their API got routes: $got"
+awsq apigatewayv2 get-api --api-id "$OTHER_ID"
+expect_json "d['Name'] == 'shop' and not d.get('Tags')"
+got=$(routes_of "$NEW_ID" | cut -f1 | tr '\n' ';')
+[ "$got" = "ANY /{proxy+};GET /hello/{name};" ] && pass || fail "routes on the new API: $got"
+got=$(routes_of "$API_ID" | tr '\t' ' ' | tr '\n' ';')
+[ "$got" = "GET /theirs integrations/$THEIR_INTEG;" ] && pass || fail "the old API keeps only their route: $got"
+awsq lambda get-policy --function-name hello
+expect_json "[s['Sid'] for s in json.loads(d['Policy'])['Statement']] == ['blambda-http-$NEW_ID']"
+awsq lambda list-tags --resource "$FN_ARN"
+expect_json "d['Tags'].get('blambda:http-api') == 'shop'"
+API_ID=$NEW_ID
+
+test_case "destroy: the routes, the integration and the API blambda made; theirs stay"
+blambda destroy --dry-run
+expect_status 0
+expect_out_has "http routes of function 'hello'"
+expect_out_has "HTTP API 'shop'"
+blambda destroy --yes --json
+expect_status 0
+awsq apigatewayv2 get-apis
+expect_json "sorted(a['Name'] for a in d['Items']) == ['hello', 'shop'] and [a['ApiId'] for a in d['Items'] if a['Name'] == 'shop'] == ['$OTHER_ID']"
+got=$(routes_of "$(aws apigatewayv2 get-apis --query "Items[?Name=='hello'].ApiId" --output text)" | cut -f1 | tr '\n' ';')
+[ "$got" = "GET /theirs;" ] && pass || fail "their route on the old API: $got"
+
+test_case "an API with another function's integration stays at destroy"
+cp "$TMP/three.yml" blambda.yml
+blambda deploy --json
+expect_status 0
+api_of hello
+aws apigatewayv2 create-integration --api-id "$API_ID" --integration-type AWS_PROXY --integration-uri arn:aws:lambda:eu-west-1:123456789012:function:theirs --payload-format-version 2.0 > /dev/null
+blambda destroy --yes
+expect_status 0
+expect_out_has "HTTP API 'hello'"
+expect_out_has "HTTP API 'hello': left alone, 2 other integrations stay on it"
+awsq apigatewayv2 get-integrations --api-id "$API_ID"
+expect_json "[i['IntegrationUri'] for i in d['Items']] == ['arn:aws:lambda:eu-west-1:123456789012:function:theirs'] * 2"
+got=$(routes_of "$API_ID" | cut -f1 | tr '\n' ';')
+[ "$got" = "GET /theirs;" ] && pass || fail "routes left: $got"
+
+test_case "bad routes are refused before any call, with the file and line"
+bad() {
+	cp "$TMP/plain.yml" blambda.yml
+	fn_add "$1"
+	mark
+	blambda deploy
+	expect_status 2
+	expect_err_has "$2"
+	expect_writes ""
+}
+bad $'  events:\n    - http: FETCH /x\n' "blambda.yml:11:13:"
+bad $'  events:\n    - http: FETCH /x\n' "'FETCH' is not a method a route takes"
+bad $'  events:\n    - http: GET x\n' "the path 'x' must begin with '/'"
+bad $'  events:\n    - http: GET /a/{rest+}/b\n' "takes the rest of the path: it must come last"
+bad $'  events:\n    - http: GET /a\n    - http: get /a\n' "route 'GET /a' is listed twice"
+bad $'  events:\n    - http: {path: /a, verb: GET}\n' "unknown key 'verb' in an http route"
+bad $'  events:\n    - http: GET\n' "'GET' is not a route: a method and a path"
+cp "$TMP/plain.yml" blambda.yml
+
+finish

@@ -177,6 +177,8 @@ extern const size_t deploy_managed_policies_nr;
  * same key on a function names the API blambda routed to it.
  */
 #define DEPLOY_HTTP_API_TAG_KEY "blambda:http-api"
+/* Whether function f has http routes (function.events) */
+int deploy_has_routes(const struct config *f);
 /* The API blambda made for http-api.name `name` (its tags say so), or NULL */
 const struct apigw_api *deploy_find_api(const struct apigw_apis *l, const char *name);
 /* The statement that lets an API call a function: blambda-http-APIID */

@@ -83,8 +83,6 @@ void deploy_beside_release(struct deploy_beside *b);
  */
 void deploy_beside_records(const struct deploy_opts *o, size_t fn, const struct lambda_function *have,
 			   const struct deploy_beside *b, const char *events, struct kvlist *early, struct kvlist *after);
-/* Whether function f has http routes (function.events) */
-int deploy_has_routes(const struct config *f);
 /* http-api.cors as API Gateway takes it into c (release it); 0 when no key is set */
 int deploy_wanted_cors(const struct config *cfg, struct apigw_cors *c);
 /* The step of the project's HTTP API, when a function to deploy has routes; -1 with the plan's failure */

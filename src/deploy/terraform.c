@@ -215,6 +215,74 @@ static void function_url(struct buf *out, const struct config *f, const char *id
 	buf_addf(out, "output \"%s_url\" {\n  value = aws_lambda_function_url.%s.function_url\n}\n\n", id, id);
 }
 
+/* function f's http routes: its integration with the project's API, each route, the permission */
+static void function_routes(struct buf *out, const struct config *f, const char *id)
+{
+	struct cfg_events events;
+	struct buf why = BUF_INIT;
+	const struct cfg_node *at;
+	size_t n = 0;
+
+	if (!deploy_has_routes(f) || cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) {
+		buf_release(&why);
+		return;
+	}
+	buf_addf(out, "resource \"aws_apigatewayv2_integration\" \"%s_http\" {\n"
+		      "  api_id                 = aws_apigatewayv2_api.http.id\n"
+		      "  integration_type       = \"AWS_PROXY\"\n  integration_method     = \"POST\"\n"
+		      "  integration_uri        = aws_lambda_function.%s.arn\n"
+		      "  payload_format_version = \"2.0\"\n}\n\n", id, id);
+	for (size_t i = 0; i < events.nr; i++) {
+		if (events.items[i].kind != CFG_EVENT_HTTP)
+			continue;
+		buf_addf(out, "resource \"aws_apigatewayv2_route\" \"%s_route_%zu\" {\n"
+			      "  api_id    = aws_apigatewayv2_api.http.id\n  route_key = ", id, ++n);
+		hcl_string(out, events.items[i].route);
+		buf_addf(out, "\n  target    = \"integrations/${aws_apigatewayv2_integration.%s_http.id}\"\n}\n\n", id);
+	}
+	buf_addf(out, "resource \"aws_lambda_permission\" \"%s_http\" {\n  statement_id  = \"blambda-http\"\n"
+		      "  action        = \"lambda:InvokeFunction\"\n"
+		      "  function_name = aws_lambda_function.%s.function_name\n"
+		      "  principal     = \"apigateway.amazonaws.com\"\n"
+		      "  source_arn    = \"${aws_apigatewayv2_api.http.execution_arn}/*/*\"\n}\n\n", id, id);
+	cfg_events_release(&events);
+}
+
+/* The project's HTTP API and its $default stage, when a function has routes */
+static void http_api(struct buf *out, const struct terraform_input *in)
+{
+	const struct config *cfg = in->cfg;
+	const char *name = config_str(cfg, CFG_HTTP_API_NAME), *cred = config_str(cfg, CFG_HTTP_API_CORS_CREDENTIALS);
+	int any = 0;
+
+	for (size_t i = 0; i < in->nfns; i++)
+		any |= deploy_has_routes(&in->fns[i]);
+	if (!any || !name)
+		return;
+	buf_adds(out, "resource \"aws_apigatewayv2_api\" \"http\" {\n  name          = ");
+	prefixed(out, name);
+	buf_adds(out, "\n  protocol_type = \"HTTP\"\n");
+	if (cfg->v[CFG_HTTP_API_CORS_ORIGINS].present || cfg->v[CFG_HTTP_API_CORS_METHODS].present ||
+	    cfg->v[CFG_HTTP_API_CORS_HEADERS].present || cfg->v[CFG_HTTP_API_CORS_MAX_AGE].present || cred) {
+		buf_adds(out, "  cors_configuration {\n    allow_origins     = ");
+		string_list(out, config_list(cfg, CFG_HTTP_API_CORS_ORIGINS));
+		buf_adds(out, "\n    allow_methods     = ");
+		string_list(out, config_list(cfg, CFG_HTTP_API_CORS_METHODS));
+		buf_adds(out, "\n    allow_headers     = ");
+		string_list(out, config_list(cfg, CFG_HTTP_API_CORS_HEADERS));
+		buf_addf(out, "\n    max_age           = %ld\n    allow_credentials = %s\n  }\n",
+			 cfg->v[CFG_HTTP_API_CORS_MAX_AGE].present ? config_int(cfg, CFG_HTTP_API_CORS_MAX_AGE) : 0,
+			 cred && !strcmp(cred, "true") ? "true" : "false");
+	}
+	buf_addf(out, "  tags          = merge(var.tags, { \"%s\" = \"%s\", \"%s\" = ", DEPLOY_TAG_KEY, DEPLOY_TAG_VALUE,
+		 DEPLOY_HTTP_API_TAG_KEY);
+	hcl_string(out, name);
+	buf_adds(out, " })\n}\n\n");
+	buf_adds(out, "resource \"aws_apigatewayv2_stage\" \"http_default\" {\n  api_id      = aws_apigatewayv2_api.http.id\n"
+		      "  name        = \"$default\"\n  auto_deploy = true\n}\n\n");
+	buf_adds(out, "output \"http_api_url\" {\n  value = aws_apigatewayv2_api.http.api_endpoint\n}\n\n");
+}
+
 static void function(struct buf *out, const struct terraform_input *in, const struct config *f)
 {
 	const char *name = config_str(f, CFG_FUNCTION_NAME), *role = config_str(f, CFG_FUNCTION_ROLE);
@@ -342,6 +410,7 @@ static void function(struct buf *out, const struct terraform_input *in, const st
 	if (config_str(f, CFG_FUNCTION_URL_AUTH))
 		function_url(out, f, id.ptr);
 	function_events(out, f, id.ptr);
+	function_routes(out, f, id.ptr);
 	if (f->v[CFG_FUNCTION_LOG_RETENTION].present) {
 		struct buf group = BUF_INIT;
 
@@ -405,6 +474,7 @@ void terraform_generate(const struct terraform_input *in, struct buf *out)
 		buf_addf(&file, "deps-layer-%s.zip", in->arch);
 		layer(out, in, "deps", config_str(in->cfg, CFG_LAYERS_DEPS), desc.ptr, file.ptr);
 	}
+	http_api(out, in);
 	for (size_t i = 0; i < in->nfns; i++)
 		function(out, in, &in->fns[i]);
 	/* one line break at the end, not two */

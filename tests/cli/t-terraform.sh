@@ -184,6 +184,45 @@ PY
 cp "$TMP/good.yml" blambda.yml
 rm .env
 
+test_case "http routes: the project's API, its stage, each function's integration, routes and permission"
+cp blambda.yml "$TMP/good.yml"
+cat >> blambda.yml <<'YAML'
+  web:
+    handler: hello/handler
+    events:
+      - http: GET /hello/{name}
+      - http: ANY /{proxy+}
+http-api:
+  name: shop
+  cors: {allow-origins: ["https://example.com"], max-age: 60}
+YAML
+blambda terraform -o "$TMP/tf-http"
+expect_status 0
+run hcl "$TMP/tf-http/main.tf"
+expect_status 0
+printf '%s' "$out" > "$TMP/tf-http.json"
+python3 - "$TMP/tf-http.json" <<'PY' && pass || fail "http: $(grep -B2 -A8 apigatewayv2 "$TMP/tf-http/main.tf" | head -60)"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+res = doc["resource"]
+api = res["aws_apigatewayv2_api"]["http"][0]
+assert api["name"] == "${var.name_prefix}shop" and api["protocol_type"] == "HTTP", api
+assert api["cors_configuration"][0]["allow_origins"] == ["https://example.com"] and api["cors_configuration"][0]["max_age"] == 60, api
+assert "blambda:http-api" in api["tags"], api
+st = res["aws_apigatewayv2_stage"]["http_default"][0]
+assert st["name"] == "$default" and st["auto_deploy"] is True, st
+integ = res["aws_apigatewayv2_integration"]["web_http"][0]
+assert integ["integration_type"] == "AWS_PROXY" and integ["integration_uri"] == "${aws_lambda_function.web.arn}" and integ["payload_format_version"] == "2.0", integ
+routes = res["aws_apigatewayv2_route"]
+assert routes["web_route_1"][0]["route_key"] == "GET /hello/{name}" and routes["web_route_2"][0]["route_key"] == "ANY /{proxy+}", routes
+assert routes["web_route_1"][0]["target"] == "integrations/${aws_apigatewayv2_integration.web_http.id}", routes
+perm = res["aws_lambda_permission"]["web_http"][0]
+assert perm["principal"] == "apigateway.amazonaws.com" and perm["source_arn"] == "${aws_apigatewayv2_api.http.execution_arn}/*/*", perm
+assert "hello_http" not in res.get("aws_apigatewayv2_integration", {}), res
+assert doc["output"]["http_api_url"][0]["value"] == "${aws_apigatewayv2_api.http.api_endpoint}", doc["output"]
+PY
+cp "$TMP/good.yml" blambda.yml
+
 test_case "a project path with quotes and \${ stays a plain string"
 odd="$TMP/odd/p\"\${a}"
 mkdir -p "$odd" && cp -r "$TMP/hello/." "$odd/"

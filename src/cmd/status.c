@@ -226,12 +226,13 @@ static int alias_behind(const struct deploy_step *s)
 	       s->old_version > 0;
 }
 
-/* What goes with a function (its role, triggers, async settings, log group) that the next deploy changes */
+/* What goes with a function (its role, triggers, routes, async settings, log group) that the next deploy changes */
 static int around_function(const struct deploy_step *s)
 {
 	return s->planned && s->action != DEPLOY_UNCHANGED &&
 	       (s->kind == DEPLOY_ROLE || s->kind == DEPLOY_SCHEDULE || s->kind == DEPLOY_MAPPING ||
-		s->kind == DEPLOY_ASYNC || s->kind == DEPLOY_LOG_GROUP);
+		s->kind == DEPLOY_ASYNC || s->kind == DEPLOY_LOG_GROUP || s->kind == DEPLOY_HTTP_API ||
+		s->kind == DEPLOY_ROUTES);
 }
 
 static void around_lines(const struct deploy_step *s, const char *region)

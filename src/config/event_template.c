@@ -2,7 +2,7 @@
  * Sample events of the triggers function.events knows, shaped as Lambda
  * hands them over (as `sam local generate-event` gives them), filled from
  * the function's first trigger of the kind when it has one: its queue's or
- * stream's ARN, its schedule's rule and input.
+ * stream's ARN, its schedule's rule and input, its route.
  */
 #include <string.h>
 
@@ -36,6 +36,72 @@ static void json_text(struct buf *out, const char *s)
 }
 
 #define ACCOUNT "123456789012"
+#define API_ID "abcdef1234"
+
+/*
+ * An HTTP API's payload-format-2.0 event for a request to `route` ("GET
+ * /hello/{name}"; NULL: the $default route): each parameter takes its own
+ * name as its value, a greedy one "path/to/resource", ANY is a GET.
+ */
+static void http_event(const char *route, const char *region, struct buf *out)
+{
+	const char *sp = route ? strchr(route, ' ') : NULL, *p = sp ? sp + 1 : "/";
+	struct buf method = BUF_INIT, path = BUF_INIT, params = BUF_INIT, host = BUF_INIT;
+
+	if (sp && strncmp(route, "ANY ", 4))
+		buf_add(&method, route, (size_t)(sp - route));
+	else
+		buf_adds(&method, "GET");
+	while (*p) {
+		if (*p == '{' && strchr(p, '}')) {
+			const char *end = strchr(p, '}');
+			int greedy = end[-1] == '+';
+			struct buf name = BUF_INIT, value = BUF_INIT;
+
+			buf_add(&name, p + 1, (size_t)(end - p - 1 - greedy));
+			buf_adds(&value, greedy ? "path/to/resource" : name.ptr);
+			buf_adds(&path, value.ptr);
+			buf_adds(&params, params.len ? "," : "{");
+			json_text(&params, name.ptr);
+			buf_addch(&params, ':');
+			json_text(&params, value.ptr);
+			buf_release(&name);
+			buf_release(&value);
+			p = end + 1;
+			continue;
+		}
+		buf_addch(&path, *p++);
+	}
+	buf_addf(&host, API_ID ".execute-api.%s.amazonaws.com", region);
+	buf_adds(out, "{\"version\":\"2.0\",\"routeKey\":");
+	json_text(out, route ? route : "$default");
+	buf_adds(out, ",\"rawPath\":");
+	json_text(out, path.ptr);
+	buf_adds(out, ",\"rawQueryString\":\"\",\"headers\":{\"accept\":\"*/*\",\"content-length\":\"0\",\"host\":");
+	json_text(out, host.ptr);
+	buf_adds(out, ",\"user-agent\":\"curl/8.5.0\",\"x-forwarded-for\":\"203.0.113.7\",\"x-forwarded-port\":\"443\","
+		      "\"x-forwarded-proto\":\"https\"},\"requestContext\":{\"accountId\":\"" ACCOUNT "\",\"apiId\":\"" API_ID
+		      "\",\"domainName\":");
+	json_text(out, host.ptr);
+	buf_adds(out, ",\"domainPrefix\":\"" API_ID "\",\"http\":{\"method\":");
+	json_text(out, method.ptr);
+	buf_adds(out, ",\"path\":");
+	json_text(out, path.ptr);
+	buf_adds(out, ",\"protocol\":\"HTTP/1.1\",\"sourceIp\":\"203.0.113.7\",\"userAgent\":\"curl/8.5.0\"},"
+		      "\"requestId\":\"JKJaXmPLvHcESHA=\",\"routeKey\":");
+	json_text(out, route ? route : "$default");
+	buf_adds(out, ",\"stage\":\"$default\",\"time\":\"01/Jan/2026:00:00:00 +0000\",\"timeEpoch\":1767225600000}");
+	if (params.len) {
+		buf_adds(out, ",\"pathParameters\":");
+		buf_adds(out, params.ptr);
+		buf_addch(out, '}');
+	}
+	buf_adds(out, ",\"isBase64Encoded\":false}");
+	buf_release(&method);
+	buf_release(&path);
+	buf_release(&params);
+	buf_release(&host);
+}
 
 int config_event_template(const struct config *f, const char *kind, const char *region, struct buf *out,
 			  struct error *err)
@@ -114,9 +180,11 @@ int config_event_template(const struct config *f, const char *kind, const char *
 			json_text(out, arn.ptr);
 			buf_adds(out, "}]}");
 		}
+	} else if (!strcmp(kind, "http")) {
+		http_event(first_of(f, CFG_EVENT_HTTP, &e) ? e->route : NULL, region, out);
 	} else {
 		buf_release(&arn);
-		return error_set(err, EXIT_USAGE, "--event-template takes schedule, sqs or stream, got '%s'", kind);
+		return error_set(err, EXIT_USAGE, "--event-template takes schedule, sqs, stream or http, got '%s'", kind);
 	}
 	cfg_event_free(e);
 	buf_release(&arn);

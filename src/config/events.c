@@ -1,6 +1,6 @@
 /*
  * function.events: what calls the function besides a direct invoke. A list
- * whose entries each name one trigger by its key (schedule, sqs, stream),
+ * whose entries each name one trigger by its key (schedule, sqs, stream, http),
  * short (`schedule: rate(5 minutes)`) or as a map of its fields. Read into
  * typed entries here, so that everything after the file speaks of
  * struct cfg_event and every mistake is found, with its place, before a

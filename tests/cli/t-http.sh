@@ -71,6 +71,10 @@ test_case "a route gone from blambda.yml: that route goes, and nothing else is w
 fn_add $'  events:\n    - http: GET /hello/{name}\n    - http: ANY /{proxy+}\n'
 cp "$TMP/plain.yml" blambda.yml
 fn_add $'  events:\n    - http: GET /hello/{name}\n    - http: ANY /{proxy+}\n'
+blambda diff
+expect_status 1
+expect_out_has "http routes of function 'hello':"
+expect_out_has "  POST /orders removed"
 mark
 blambda deploy
 expect_status 0
@@ -166,6 +170,23 @@ awsq apigatewayv2 get-integrations --api-id "$API_ID"
 expect_json "[i['IntegrationUri'] for i in d['Items']] == ['arn:aws:lambda:eu-west-1:123456789012:function:theirs'] * 2"
 got=$(routes_of "$API_ID" | cut -f1 | tr '\n' ';')
 [ "$got" = "GET /theirs;" ] && pass || fail "routes left: $got"
+
+test_case "--event-template http: an API Gateway request for the function's first route"
+blambda invoke --event-template http
+expect_status 0
+printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["version"] == "2.0" and d["routeKey"] == "GET /hello/{name}" and d["rawPath"] == "/hello/name", d
+assert d["requestContext"]["http"]["method"] == "GET" and d["requestContext"]["stage"] == "$default", d
+assert d["pathParameters"] == {"name": "name"} and d["isBase64Encoded"] is False, d
+assert d["requestContext"]["domainName"].endswith(".execute-api.eu-west-1.amazonaws.com"), d
+' && pass || fail "the event: $out"
+cp "$TMP/plain.yml" blambda.yml
+fn_add $'  events:\n    - http: ANY /files/{proxy+}\n'
+blambda invoke --event-template http
+expect_status 0
+expect_json "d['rawPath'] == '/files/path/to/resource' and d['pathParameters'] == {'proxy': 'path/to/resource'} and d['requestContext']['http']['method'] == 'GET'"
 
 test_case "bad routes are refused before any call, with the file and line"
 bad() {

@@ -359,13 +359,35 @@ static void say_serving(const struct args *args, unsigned port, struct local_fn 
 
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
 		cJSON_AddStringToObject(o, "endpoint_url", url);
-		for (size_t i = 0; i < n; i++)
+		cJSON *routes = cJSON_AddArrayToObject(o, "routes");
+
+		for (size_t i = 0; i < n; i++) {
 			cJSON_AddItemToArray(list, cJSON_CreateString(fns[i]->name));
+			for (size_t k = 0; k < fns[i]->routes.nr; k++) {
+				cJSON *r = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(r, "route", fns[i]->routes.items[k]);
+				cJSON_AddStringToObject(r, "function", fns[i]->name);
+				cJSON_AddItemToArray(routes, r);
+			}
+		}
 		json_print(o);
 	} else {
+		size_t routes = 0;
+
 		printf("Serving Lambda's Invoke API on http://127.0.0.1:%u\n", port);
 		for (size_t i = 0; i < n; i++)
 			printf("  %s\n", fns[i]->name);
+		for (size_t i = 0; i < n; i++)
+			routes += fns[i]->routes.nr;
+		if (routes)
+			printf("and the http routes, as API Gateway's HTTP API would:\n");
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < fns[i]->routes.nr; k++) {
+				const char *r = fns[i]->routes.items[k], *sp = strchr(r, ' ');
+
+				printf("  %.*s http://127.0.0.1:%u%s -> %s\n", (int)(sp - r), r, port, sp + 1, fns[i]->name);
+			}
 		info("Invoke with: aws lambda invoke --endpoint-url http://127.0.0.1:%u --function-name %s out.json",
 		     port, fns[0]->name);
 		info("Stop with Ctrl-C");

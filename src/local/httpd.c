@@ -36,6 +36,19 @@ const char *httpd_query(const struct httpd_request *req, const char *name)
 	return req->server->api->lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static enum MHD_Result add_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	kvlist_add(cls, key ? key : "", value ? value : "");
+	return MHD_YES;
+}
+
+void httpd_values(const struct httpd_request *req, int query, struct kvlist *out)
+{
+	req->server->api->get_connection_values(req->conn, query ? MHD_GET_ARGUMENT_KIND : MHD_HEADER_KIND, add_value,
+						out);
+}
+
 /* no Origin header (browsers send one with every cross-site POST), and a Host that names this machine */
 static int from_here(const struct httpd_request *req)
 {

@@ -38,6 +38,8 @@ typedef void (*httpd_handler)(void *ctx, const struct httpd_request *req, struct
 /* A request header (case-insensitive) or query argument; NULL when absent. */
 const char *httpd_header(const struct httpd_request *req, const char *name);
 const char *httpd_query(const struct httpd_request *req, const char *name);
+/* Every request header (query: every query argument, decoded), in order, appended to out. */
+void httpd_values(const struct httpd_request *req, int query, struct kvlist *out);
 
 /*
  * Serve on 127.0.0.1:port (0: a free port) with `handler`. Bodies over

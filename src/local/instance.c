@@ -51,6 +51,7 @@ void local_fn_unref(struct local_fn *fn)
 	for (size_t i = 0; i < fn->env.nr; i++)
 		OPENSSL_cleanse(fn->env.items[i].value, strlen(fn->env.items[i].value));
 	kvlist_clear(&fn->env);
+	strlist_clear(&fn->routes);
 	free(fn);
 }
 

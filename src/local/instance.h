@@ -35,6 +35,7 @@ struct local_fn {
 	char *opt_dir;         /* absolute: bootstrap, blambda/runtime.clj and the deps layer, as /opt in Lambda */
 	char *bb;              /* the host's Babashka (BLAMBDA_BB of the runtime) */
 	struct kvlist env;     /* the rest of the environment: configured variables, credentials, PATH, ... */
+	struct strlist routes; /* its http routes (function.events): "GET /hello/{name}" */
 };
 
 /* A new description with one reference; local_fn_unref frees it (wiping env) with the last. */

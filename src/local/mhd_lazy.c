@@ -19,6 +19,7 @@ const struct mhd_api *mhd_api(struct error *err)
 		SYM(queue_response, "MHD_queue_response"),
 		SYM(destroy_response, "MHD_destroy_response"),
 		SYM(lookup_connection_value, "MHD_lookup_connection_value"),
+		SYM(get_connection_values, "MHD_get_connection_values"),
 	};
 
 	return lazy_open(&lib, syms, ARRAY_SIZE(syms), err) ? NULL : &api;

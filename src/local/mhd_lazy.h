@@ -24,6 +24,8 @@ struct mhd_api {
 	void (*destroy_response)(struct MHD_Response *response);
 	const char *(*lookup_connection_value)(struct MHD_Connection *connection, enum MHD_ValueKind kind,
 					       const char *key);
+	int (*get_connection_values)(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+				     MHD_KeyValueIterator iterator, void *iterator_cls);
 };
 
 /* The loaded API, loaded once (call it before starting threads); NULL with err filled when it cannot be. */

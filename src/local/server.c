@@ -9,7 +9,9 @@
 #include "core/hash.h"
 #include "core/json.h"
 #include "core/xalloc.h"
+#include "core/clock.h"
 #include "local/httpd.h"
+#include "local/routes.h"
 
 #define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
 #define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
@@ -414,11 +416,122 @@ static void invoke_sync(struct local_server *s, struct pool *p, const struct inv
 	error_release(&err);
 }
 
+static void http_message(struct httpd_reply *rep, unsigned status, const char *message)
+{
+	rep->status = status;
+	buf_addf(&rep->body, "{\"message\":\"%s\"}", message);
+	kvlist_add(&rep->headers, "Content-Type", "application/json");
+}
+
+/* The pool whose function has the most specific route for the request, its route key and parameters; NULL: none */
+static struct pool *find_route(struct local_server *s, const struct httpd_request *req, char **route,
+			       struct kvlist *params)
+{
+	struct pool *best = NULL;
+	long score = -1;
+
+	*route = NULL;
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->npools; i++) {
+		const struct local_fn *fn = s->pools[i]->fn;
+
+		for (size_t k = 0; fn && k < fn->routes.nr; k++) {
+			struct kvlist got = KVLIST_INIT;
+			long m = local_route_match(fn->routes.items[k], req->method, req->url, &got);
+
+			if (m > score) {
+				score = m;
+				best = s->pools[i];
+				free(*route);
+				*route = xstrdup(fn->routes.items[k]);
+				kvlist_clear(params);
+				*params = got;
+			} else {
+				kvlist_clear(&got);
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return best;
+}
+
+/* A request to an http route, as API Gateway's HTTP API hands it to the function and answers it */
+static void serve_route(struct local_server *s, const struct httpd_request *req, struct httpd_reply *rep)
+{
+	struct kvlist params = KVLIST_INIT, query = KVLIST_INIT, headers = KVLIST_INIT;
+	struct local_http_request hr = { 0 };
+	struct local_http_response out;
+	struct local_request lr = { 0 };
+	struct local_result res;
+	struct error err = ERROR_INIT;
+	struct local_fn *fn = NULL;
+	struct buf event = BUF_INIT;
+	char *route = NULL, id[40];
+	struct pool *p = find_route(s, req, &route, &params);
+	int i;
+
+	if (!p) {
+		http_message(rep, 404, "Not Found");
+		goto out;
+	}
+	if (req->too_large) {
+		http_message(rep, 413, "Request Entity Too Large");
+		goto out;
+	}
+	httpd_values(req, 0, &headers);
+	httpd_values(req, 1, &query);
+	hr.method = req->method;
+	hr.path = req->url;
+	hr.query = &query;
+	hr.headers = &headers;
+	hr.body = req->body;
+	hr.len = req->len;
+	hr.source_ip = "127.0.0.1";
+	hr.route = route;
+	hr.params = &params;
+	hr.now_ms = clock_epoch_ms();
+	snprintf(id, sizeof(id), "local-%llx", (unsigned long long)hr.now_ms ^ (unsigned long long)(size_t)req);
+	hr.request_id = id;
+	local_http_event(&hr, &event);
+	i = acquire(s, p, &fn);
+	if (i < 0) {
+		http_message(rep, 503, "Service Unavailable");
+		goto out;
+	}
+	lr.payload = event.ptr;
+	lr.len = event.len;
+	if (local_invoke(p->inst[i], fn, &lr, &res, &err)) {
+		http_message(rep, 500, "Internal Server Error");
+	} else {
+		local_http_response(res.payload.ptr, res.payload.len, res.error_type != NULL, &out);
+		rep->status = out.status;
+		buf_add(&rep->body, out.body.ptr, out.body.len);
+		for (size_t k = 0; k < out.headers.nr; k++)
+			kvlist_add(&rep->headers, out.headers.items[k].key, out.headers.items[k].value);
+		kvlist_add(&rep->headers, "Apigw-Requestid", id);
+		local_http_response_release(&out);
+		local_result_release(&res);
+	}
+	release(s, p, i, fn);
+out:
+	free(route);
+	kvlist_clear(&params);
+	kvlist_clear(&query);
+	kvlist_clear(&headers);
+	buf_release(&event);
+	error_release(&err);
+}
+
 static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
 {
 	struct local_server *s = ctx;
 	struct invoke_call c = { .context = BUF_INIT };
 	struct pool *p;
+
+	if (strncmp(req->url, "/2015-03-31/", 12)) {
+		serve_route(s, req, rep);
+		return;
+	}
 
 	/* each step answers the errors it finds */
 	if (!read_target(req, &c, rep) && (p = find_target(s, &c, rep)) && !read_call(req, &c, rep)) {

@@ -486,4 +486,54 @@ expect_status 1
 expect_err_has "port $port on 127.0.0.1 is in use"
 stop_local
 
+test_case "local start serves the http routes as API Gateway's HTTP API: payload format 2.0 in, the answer out"
+cp blambda.yml "$TMP/before-web.yml"
+cat >> blambda.yml <<'EOF'
+  web:
+    handler: examples/web
+    events:
+      - http: GET /echo/{what}
+      - http: POST /echo/{what}
+      - http: ANY /{proxy+}
+http-api:
+  name: local-test
+EOF
+start_local web hello || exit 1
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if {"route": "GET /echo/{what}", "function": "web"} in d["routes"] else 1)' "$TMP/start.out" && pass || fail "routes said: $(cat "$TMP/start.out")"
+# curl_local ARGS...: curl against it; the body in $out, the status line and headers in $TMP/headers
+curl_local() {
+	out=$(curl -sS -D "$TMP/headers" "$@" 2> "$TMP/curl.err") || out="curl failed: $(cat "$TMP/curl.err")"
+}
+curl_local "$LOCAL_URL/echo/ada?x=1&y=two%20words&x=3" -H 'Cookie: sid=abc; theme=dark' -H 'X-Custom: one'
+head -1 "$TMP/headers" | grep -q " 200" && pass || fail "status: $(head -1 "$TMP/headers")"
+expect_json "d['version'] == '2.0' and d['routeKey'] == 'GET /echo/{what}' and d['rawPath'] == '/echo/ada' and d['pathParameters'] == {'what': 'ada'}"
+expect_json "d['queryStringParameters'] == {'x': '1,3', 'y': 'two words'} and d['rawQueryString'] == 'x=1&y=two%20words&x=3'"
+expect_json "d['cookies'] == ['sid=abc', 'theme=dark'] and d['headers']['x-custom'] == 'one' and 'cookie' not in d['headers']"
+expect_json "d['requestContext']['http']['method'] == 'GET' and d['requestContext']['http']['sourceIp'] == '127.0.0.1' and d['requestContext']['stage'] == '\$default' and d['isBase64Encoded'] is False"
+curl_local "$LOCAL_URL/echo/text" -H 'Content-Type: application/json' --data-binary '{"a":1}'
+expect_json "d['requestContext']['http']['method'] == 'POST' and d['body'] == '{\"a\":1}' and d['isBase64Encoded'] is False"
+printf 'A\000\377B' > "$TMP/binary.bin"
+curl_local "$LOCAL_URL/echo/bin" -H 'Content-Type: application/octet-stream' --data-binary @"$TMP/binary.bin"
+expect_json "d['isBase64Encoded'] is True and __import__('base64').b64decode(d['body']) == b'A\\x00\\xffB'"
+curl_local "$LOCAL_URL/plain"
+head -1 "$TMP/headers" | grep -q " 200" && pass || fail "status: $(head -1 "$TMP/headers")"
+grep -qi '^content-type: application/json' "$TMP/headers" && pass || fail "headers: $(cat "$TMP/headers")"
+expect_out '{"hello":"world"}'
+curl_local "$LOCAL_URL/cookies"
+head -1 "$TMP/headers" | grep -q " 302" && pass || fail "status: $(head -1 "$TMP/headers")"
+grep -qi '^location: /x' "$TMP/headers" && grep -qi '^set-cookie: a=1; Path=/' "$TMP/headers" && grep -qi '^set-cookie: b=2' "$TMP/headers" && pass || fail "headers: $(cat "$TMP/headers")"
+curl -sS "$LOCAL_URL/bin" -o "$TMP/got.bin" && [ "$(od -An -tx1 "$TMP/got.bin" | tr -d ' \n')" = "0001feff" ] && pass || fail "binary answer: $(od -An -tx1 "$TMP/got.bin")"
+curl_local "$LOCAL_URL/boom"
+head -1 "$TMP/headers" | grep -q " 500" && pass || fail "status: $(head -1 "$TMP/headers")"
+expect_out '{"message":"Internal Server Error"}'
+curl_local -X DELETE "$LOCAL_URL/echo/x"
+expect_json "d['routeKey'] == 'ANY /{proxy+}' and d['pathParameters'] == {'proxy': 'echo/x'}"
+curl_local "$LOCAL_URL/"
+head -1 "$TMP/headers" | grep -q " 404" && pass || fail "a path no route takes: $(head -1 "$TMP/headers")"
+expect_out '{"message":"Not Found"}'
+lambda_invoke --function-name hello --payload '{"name":"still"}' "$TMP/answer.json"
+expect_status 0
+stop_local
+cp "$TMP/before-web.yml" blambda.yml
+
 finish

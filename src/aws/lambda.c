@@ -1414,7 +1414,7 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 /* ---- permissions for callers (EventBridge, ...) ---- */
 
 int lambda_add_permission(struct aws *a, const char *region, const char *name, const char *sid, const char *principal,
-			  const char *source_arn, struct error *err)
+			  const char *source_arn, const char *source_account, struct error *err)
 {
 	struct buf path = BUF_INIT;
 	cJSON *body = cJSON_CreateObject(), *answer = NULL;
@@ -1425,6 +1425,8 @@ int lambda_add_permission(struct aws *a, const char *region, const char *name, c
 	cJSON_AddStringToObject(body, "Action", "lambda:InvokeFunction");
 	cJSON_AddStringToObject(body, "Principal", principal);
 	cJSON_AddStringToObject(body, "SourceArn", source_arn);
+	if (source_account)
+		cJSON_AddStringToObject(body, "SourceAccount", source_account);
 	r = lambda_json(a, region, "POST", path.ptr, body, &answer, err);
 	if (r == 1 && error_is(err, "ResourceConflictException")) {
 		error_release(err); /* the statement is there already (its id names its source) */

@@ -258,10 +258,10 @@ int lambda_fetch_code(struct aws *a, const char *region, const char *location, F
 
 /*
  * AddPermission: principal (events.amazonaws.com, ...) may call the function
- * from source_arn, as statement sid (one already there is no error).
+ * from source_arn (and source_account, when not NULL), as statement sid (one already there is no error).
  */
 int lambda_add_permission(struct aws *a, const char *region, const char *name, const char *sid, const char *principal,
-			  const char *source_arn, struct error *err);
+			  const char *source_arn, const char *source_account, struct error *err);
 /* GetPolicy: the statement ids of the function's policy appended to out (no policy: none). */
 int lambda_policy_sids(struct aws *a, const char *region, const char *name, struct strlist *out, struct error *err);
 

@@ -83,3 +83,77 @@ int s3_put_object(struct aws *a, const char *region, const char *bucket, const c
 	buf_release(&prefix);
 	return r;
 }
+
+/* The bucket's own path ("/" on AWS, "/BUCKET" behind an override), with a subresource query */
+static void bucket_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
+			const char *query, struct buf *path, struct buf *prefix)
+{
+	struct buf url = BUF_INIT;
+	const char *origin = NULL;
+
+	call->service = "s3";
+	call->region = region;
+	if (aws_endpoint_in(a, "s3", region, &url, &origin) || origin) {
+		buf_addch(path, '/');
+		aws_path_segment(path, bucket);
+	} else {
+		buf_addf(prefix, "%s.", bucket);
+		call->host_prefix = prefix->ptr;
+		buf_addch(path, '/');
+	}
+	call->path = path->ptr;
+	call->query = query;
+	buf_release(&url);
+}
+
+/* A bucket of another region answers 301 PermanentRedirect: said plainly */
+static void other_region(struct error *err, const char *bucket, const char *region)
+{
+	if (error_is(err, "PermanentRedirect") || error_is(err, "AuthorizationHeaderMalformed") ||
+	    error_is(err, "IllegalLocationConstraintException"))
+		error_hint(err, "bucket '%s' is not in %s: S3 calls only a function of its own region", bucket,
+			   region ? region : "this region");
+}
+
+int s3_get_notification(struct aws *a, const char *region, const char *bucket, struct buf *xml, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT, prefix = BUF_INIT;
+	int r;
+
+	bucket_call(a, &call, region, bucket, "notification=", &path, &prefix);
+	call.method = "GET";
+	r = aws_call(a, &call, &resp, err);
+	if (r == 0)
+		buf_add(xml, resp.body.ptr, resp.body.len);
+	else if (r == 1)
+		other_region(err, bucket, region);
+	if (r != -1)
+		http_response_release(&resp);
+	buf_release(&path);
+	buf_release(&prefix);
+	return r;
+}
+
+int s3_put_notification(struct aws *a, const char *region, const char *bucket, const char *xml, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT, prefix = BUF_INIT;
+	int r;
+
+	bucket_call(a, &call, region, bucket, "notification=", &path, &prefix);
+	call.method = "PUT";
+	call.content_type = "application/xml";
+	call.body = xml;
+	call.body_len = strlen(xml);
+	r = aws_call(a, &call, &resp, err);
+	if (r == 1)
+		other_region(err, bucket, region);
+	if (r != -1)
+		http_response_release(&resp);
+	buf_release(&path);
+	buf_release(&prefix);
+	return r;
+}

@@ -21,5 +21,12 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
  */
 int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path,
 		  const char *sha256_hex, uint64_t size, const char *progress_label, struct error *err);
+/*
+ * GetBucketNotificationConfiguration: the document as S3 sent it (its bytes
+ * kept, so that what others put there can go back unchanged).
+ */
+int s3_get_notification(struct aws *a, const char *region, const char *bucket, struct buf *xml, struct error *err);
+/* PutBucketNotificationConfiguration: the whole document (S3 replaces the bucket's whole set). */
+int s3_put_notification(struct aws *a, const char *region, const char *bucket, const char *xml, struct error *err);
 
 #endif

@@ -21,6 +21,8 @@ static struct {
 	const XML_LChar *(*error_string)(enum XML_Error code);
 	XML_Size (*current_line)(XML_Parser p);
 	enum XML_Status (*stop_parser)(XML_Parser p, XML_Bool resumable);
+	XML_Index (*byte_index)(XML_Parser p);
+	int (*byte_count)(XML_Parser p);
 } expat;
 
 #define SYM(field, symbol) LAZY_SYM(expat, field, symbol)
@@ -41,6 +43,8 @@ static int expat_load(struct error *err)
 		SYM(error_string, "XML_ErrorString"),
 		SYM(current_line, "XML_GetCurrentLineNumber"),
 		SYM(stop_parser, "XML_StopParser"),
+		SYM(byte_index, "XML_GetCurrentByteIndex"),
+		SYM(byte_count, "XML_GetCurrentByteCount"),
 	};
 
 	return lazy_open(&expat_lib, syms, ARRAY_SIZE(syms), err);
@@ -75,6 +79,8 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 	buf_init(&n->text);
 	n->text.secret = (unsigned)st->secret;
 	n->parent = st->cur;
+	n->start = (size_t)expat.byte_index(st->parser);
+	n->end = n->start + (size_t)expat.byte_count(st->parser); /* <empty/>: its end is its tag's */
 	if (!st->cur) {
 		st->root = n;
 	} else {
@@ -93,6 +99,8 @@ static void on_end(void *ud, const XML_Char *name)
 
 	(void)name;
 	st->depth--;
+	if (st->cur && expat.byte_count(st->parser) > 0)
+		st->cur->end = (size_t)expat.byte_index(st->parser) + (size_t)expat.byte_count(st->parser);
 	if (st->cur)
 		st->cur = st->cur->parent;
 }

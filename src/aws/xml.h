@@ -20,6 +20,7 @@
 struct xml_node {
 	char *name;
 	struct buf text; /* the character data directly inside, entities decoded */
+	size_t start, end; /* where the element is in the document: its bytes [start, end) */
 	struct xml_node *parent, *first, *last, *next;
 };
 

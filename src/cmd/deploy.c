@@ -75,6 +75,9 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 		cJSON_AddStringToObject(o, "api", s->api);
 		add_list(o, "routes", &s->routes);
 		break;
+	case DEPLOY_S3:
+		add_list(o, "entries", &s->routes);
+		break;
 	case DEPLOY_FUNCTION:
 		add_writes(o, "writes", s->writes);
 		add_writes(o, "writes_done", s->written);
@@ -97,7 +100,7 @@ static cJSON *step_json(const struct deploy_step *s, int dry_run)
 static cJSON *plan_json(const struct deploy_plan *p, int dry_run, int ok)
 {
 	static const char *const lists[] = { "layers", "roles", "functions", "versions", "aliases", "urls",
-					     "schedules", "mappings", "async", "log_groups", "http_apis", "routes" };
+					     "schedules", "mappings", "async", "log_groups", "http_apis", "routes", "s3" };
 	cJSON *root = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(root, "region", p->region);

@@ -232,7 +232,7 @@ static int around_function(const struct deploy_step *s)
 	return s->planned && s->action != DEPLOY_UNCHANGED &&
 	       (s->kind == DEPLOY_ROLE || s->kind == DEPLOY_SCHEDULE || s->kind == DEPLOY_MAPPING ||
 		s->kind == DEPLOY_ASYNC || s->kind == DEPLOY_LOG_GROUP || s->kind == DEPLOY_HTTP_API ||
-		s->kind == DEPLOY_ROUTES);
+		s->kind == DEPLOY_ROUTES || s->kind == DEPLOY_S3);
 }
 
 static void around_lines(const struct deploy_step *s, const char *region)

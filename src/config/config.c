@@ -254,14 +254,17 @@ int config_set_flag(struct config *cfg, const char *key, const char *value, cons
 /* ---- after loading ------------------------------------------------------- */
 
 /*
- * The project's http routes, across its functions: each route on one
- * function only (they share one HTTP API), and the API named when several
- * functions could hold them.
+ * The project's http routes and s3 triggers, across its functions: each
+ * route on one function only (they share one HTTP API), the API named when
+ * several functions could hold them, and no two functions taking one
+ * bucket's event (S3 refuses a notification set where two entries overlap).
  */
 static int check_routes(const struct config *cfg, struct error *err)
 {
-	struct strlist seen = STRLIST_INIT, owner = STRLIST_INIT;
+	struct strlist seen = STRLIST_INIT, owner = STRLIST_INIT, s3_owner = STRLIST_INIT;
 	const char *file = cfg->path ? cfg->path : "blambda.yml";
+	struct cfg_event **s3 = NULL; /* every function's s3 triggers so far */
+	size_t s3n = 0;
 	int r = 0;
 
 	for (size_t i = 0; !r && i < config_function_count(cfg); i++) {
@@ -276,6 +279,21 @@ static int check_routes(const struct config *cfg, struct error *err)
 				const struct cfg_event *e = &ev.items[k];
 				size_t at_seen;
 
+				if (e->kind == CFG_EVENT_S3) {
+					for (size_t j = 0; !r && j < s3n; j++)
+						if (strcmp(s3_owner.items[j], config_function_name(cfg, i)) &&
+						    cfg_s3_overlap(s3[j], e))
+							r = error_set(err, EXIT_USAGE, "%s:%d: functions '%s' and '%s' both take "
+								      "events of bucket '%s' that overlap: S3 refuses that", file,
+								      e->line, s3_owner.items[j], config_function_name(cfg, i),
+								      e->source);
+					if (r)
+						break;
+					s3 = xrealloc(s3, (s3n + 1) * sizeof(*s3));
+					s3[s3n++] = cfg_event_copy(e);
+					strlist_add(&s3_owner, config_function_name(cfg, i));
+					continue;
+				}
 				if (e->kind != CFG_EVENT_HTTP)
 					continue;
 				if (!config_str(cfg, CFG_HTTP_API_NAME)) {
@@ -303,6 +321,10 @@ static int check_routes(const struct config *cfg, struct error *err)
 	}
 	strlist_clear(&seen);
 	strlist_clear(&owner);
+	strlist_clear(&s3_owner);
+	for (size_t i = 0; i < s3n; i++)
+		cfg_event_free(s3[i]);
+	free(s3);
 	return r;
 }
 

@@ -245,8 +245,8 @@ void config_policies(const struct cfg_node *list, struct strlist *managed, struc
 /*
  * function.events, typed: each trigger with its fields, defaults filled in.
  */
-enum cfg_event_kind { CFG_EVENT_SCHEDULE, CFG_EVENT_SQS, CFG_EVENT_STREAM, CFG_EVENT_HTTP, CFG_EVENT__KINDS };
-extern const char *const cfg_event_kinds[CFG_EVENT__KINDS]; /* "schedule", "sqs", "stream", "http" */
+enum cfg_event_kind { CFG_EVENT_SCHEDULE, CFG_EVENT_SQS, CFG_EVENT_STREAM, CFG_EVENT_HTTP, CFG_EVENT_S3, CFG_EVENT__KINDS };
+extern const char *const cfg_event_kinds[CFG_EVENT__KINDS]; /* "schedule", "sqs", "stream", "http", "s3" */
 struct cfg_event {
 	enum cfg_event_kind kind;
 	int line;               /* in blambda.yml */
@@ -264,7 +264,12 @@ struct cfg_event {
 	char *starting_position; /* stream: LATEST or TRIM_HORIZON */
 	/* http */
 	char *route;            /* API Gateway's route key: "GET /hello/{name}" (the method in capitals) */
+	/* s3 (source: the bucket) */
+	struct strlist s3_events; /* s3:ObjectCreated:* when not given */
+	char *prefix, *suffix;  /* the object key filter, or NULL */
 };
+/* Whether two s3 triggers of one bucket could both take one object's event (S3 refuses such a pair) */
+int cfg_s3_overlap(const struct cfg_event *a, const struct cfg_event *b);
 struct cfg_events {
 	struct cfg_event *items;
 	size_t nr;

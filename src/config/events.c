@@ -1,6 +1,6 @@
 /*
  * function.events: what calls the function besides a direct invoke. A list
- * whose entries each name one trigger by its key (schedule, sqs, stream, http),
+ * whose entries each name one trigger by its key (schedule, sqs, stream, http, s3),
  * short (`schedule: rate(5 minutes)`) or as a map of its fields. Read into
  * typed entries here, so that everything after the file speaks of
  * struct cfg_event and every mistake is found, with its place, before a
@@ -21,7 +21,7 @@
 #define MAPPED_MAX 28
 #define SCHEDULE_INPUT_MAX 8192
 
-const char *const cfg_event_kinds[CFG_EVENT__KINDS] = { "schedule", "sqs", "stream", "http" };
+const char *const cfg_event_kinds[CFG_EVENT__KINDS] = { "schedule", "sqs", "stream", "http", "s3" };
 
 void cfg_events_release(struct cfg_events *e)
 {
@@ -34,6 +34,9 @@ void cfg_events_release(struct cfg_events *e)
 		free(v->source);
 		free(v->starting_position);
 		free(v->route);
+		strlist_clear(&v->s3_events);
+		free(v->prefix);
+		free(v->suffix);
 	}
 	free(e->items);
 	memset(e, 0, sizeof(*e));
@@ -50,6 +53,11 @@ struct cfg_event *cfg_event_copy(const struct cfg_event *e)
 	c->source = xstrdup_or_null(e->source);
 	c->starting_position = xstrdup_or_null(e->starting_position);
 	c->route = xstrdup_or_null(e->route);
+	memset(&c->s3_events, 0, sizeof(c->s3_events));
+	for (size_t i = 0; i < e->s3_events.nr; i++)
+		strlist_add(&c->s3_events, e->s3_events.items[i]);
+	c->prefix = xstrdup_or_null(e->prefix);
+	c->suffix = xstrdup_or_null(e->suffix);
 	return c;
 }
 
@@ -63,6 +71,9 @@ void cfg_event_free(struct cfg_event *e)
 	free(e->source);
 	free(e->starting_position);
 	free(e->route);
+	strlist_clear(&e->s3_events);
+	free(e->prefix);
+	free(e->suffix);
 	free(e);
 }
 
@@ -564,16 +575,120 @@ out:
 	return rc;
 }
 
+/* ---- s3 ------------------------------------------------------------------- */
+
+#define S3_BUCKETS_MAX 4 /* what the function's tag blambda:s3 can name: 4 buckets of 63 characters */
+
+static int bucket_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n >= 3 && n <= 63 && strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") == n && isalnum((unsigned char)v[0]) &&
+	       isalnum((unsigned char)v[n - 1]) && !strstr(v, "..");
+}
+
+/* s3:ObjectCreated:*, s3:ObjectRemoved:Delete, ... */
+static int s3_event_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	return n > 3 && n <= 100 && !strncmp(v, "s3:", 3) && isupper((unsigned char)v[3]) &&
+	       strspn(v + 3, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:*") == n - 3;
+}
+
+static int read_s3(struct reader *r, const struct cfg_node *n, struct cfg_event *e)
+{
+	static const char *const keys[] = { "bucket", "events", "prefix", "suffix", NULL };
+	const struct cfg_node *b = n, *f;
+	const char *v = "";
+
+	if (n->type == CFG_NODE_MAP) {
+		if (known_keys(r, n, "an s3 trigger", keys))
+			return -1;
+		if (!(b = cfg_node_get(n, "bucket")))
+			return fail(r, n, "an s3 trigger needs its bucket");
+		if ((f = cfg_node_get(n, "events"))) {
+			if (f->type != CFG_NODE_LIST || !f->nkids)
+				return fail(r, f, "events must be a list of S3 event types, like [s3:ObjectCreated:*]");
+			for (size_t i = 0; i < f->nkids; i++) {
+				if (scalar(r, &f->kids[i], "an event type", &v))
+					return -1;
+				if (!s3_event_ok(v))
+					return fail(r, &f->kids[i], "'%s' is not an S3 event type, like s3:ObjectCreated:* or "
+						    "s3:ObjectRemoved:Delete", v);
+				strlist_add(&e->s3_events, v);
+			}
+		}
+		if ((f = cfg_node_get(n, "prefix"))) {
+			if (scalar(r, f, "prefix", &v))
+				return -1;
+			if (!*v || strlen(v) > 1024)
+				return fail(r, f, "prefix must be 1 to 1024 characters");
+			e->prefix = xstrdup(v);
+		}
+		if ((f = cfg_node_get(n, "suffix"))) {
+			if (scalar(r, f, "suffix", &v))
+				return -1;
+			if (!*v || strlen(v) > 1024)
+				return fail(r, f, "suffix must be 1 to 1024 characters");
+			e->suffix = xstrdup(v);
+		}
+	}
+	if (scalar(r, b, "bucket", &v))
+		return -1;
+	if (!bucket_ok(v))
+		return fail(r, b, "'%s' is not an S3 bucket name: 3 to 63 lower-case letters, digits, '.' and '-'", v);
+	e->source = xstrdup(v);
+	if (!e->s3_events.nr)
+		strlist_add(&e->s3_events, "s3:ObjectCreated:*");
+	return 0;
+}
+
+/* Two event types that one event can match both: the same, or one a wildcard over the other */
+static int types_overlap(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (!strcmp(a, b))
+		return 1;
+	if (na && a[na - 1] == '*' && !strncmp(a, b, na - 1))
+		return 1;
+	return nb && b[nb - 1] == '*' && !strncmp(a, b, nb - 1);
+}
+
+/* One string starts (or ends) as the other does: a key can have both */
+static int fix_overlap(const char *a, const char *b, int at_end)
+{
+	size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0, n = na < nb ? na : nb;
+
+	if (!n)
+		return 1;
+	return at_end ? !strcmp(a + na - n, b + nb - n) : !strncmp(a, b, n);
+}
+
+int cfg_s3_overlap(const struct cfg_event *a, const struct cfg_event *b)
+{
+	int types = 0;
+
+	if (strcmp(a->source, b->source))
+		return 0;
+	for (size_t i = 0; i < a->s3_events.nr; i++)
+		for (size_t k = 0; k < b->s3_events.nr; k++)
+			types |= types_overlap(a->s3_events.items[i], b->s3_events.items[k]);
+	return types && fix_overlap(a->prefix, b->prefix, 0) && fix_overlap(a->suffix, b->suffix, 1);
+}
+
 int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct buf *why, const struct cfg_node **at)
 {
 	struct reader r = { why, at };
-	size_t schedules = 0, routes = 0;
+	size_t schedules = 0, mapped = 0;
+	struct strlist buckets = STRLIST_INIT;
 
 	memset(out, 0, sizeof(*out));
 	if (!list)
 		return 0;
 	if (list->type != CFG_NODE_LIST)
-		return fail(&r, list, "events must be a list, each entry one trigger: schedule, sqs, stream or http");
+		return fail(&r, list, "events must be a list, each entry one trigger: schedule, sqs, stream, http or s3");
 	if (list->nkids > EVENTS_MAX)
 		return fail(&r, list, "events lists %zu triggers; %d at most", list->nkids, EVENTS_MAX);
 	out->items = list->nkids ? xcalloc(list->nkids, sizeof(*out->items)) : NULL;
@@ -584,7 +699,7 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 
 		if (n->type != CFG_NODE_MAP || n->nkids != 1) {
 			fail(&r, n, "each entry of events is one trigger, like '- schedule: rate(1 hour)' "
-				    "(one of schedule, sqs, stream, http)");
+				    "(one of schedule, sqs, stream, http, s3)");
 			goto bad;
 		}
 		for (int k = 0; k < CFG_EVENT__KINDS; k++)
@@ -593,7 +708,7 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 		if (kind < 0) {
 			const char *s = suggest(n->kids[0].key, cfg_event_kinds, CFG_EVENT__KINDS);
 
-			fail(&r, &n->kids[0], "unknown trigger '%s' (one of schedule, sqs, stream, http)", n->kids[0].key);
+			fail(&r, &n->kids[0], "unknown trigger '%s' (one of schedule, sqs, stream, http, s3)", n->kids[0].key);
 			if (s)
 				buf_addf(why, " (did you mean '%s'?)", s);
 			goto bad;
@@ -609,6 +724,7 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 		rc = kind == CFG_EVENT_SCHEDULE ? read_schedule(&r, body, e) :
 		     kind == CFG_EVENT_SQS	? read_sqs(&r, body, e) :
 		     kind == CFG_EVENT_HTTP	? read_http(&r, body, e) :
+		     kind == CFG_EVENT_S3	? read_s3(&r, body, e) :
 						  read_stream(&r, body, e);
 		if (rc)
 			goto bad;
@@ -616,8 +732,15 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 			e->name = schedules ? buf_fmt("schedule-%zu", schedules + 1) : xstrdup("schedule");
 		}
 		schedules += kind == CFG_EVENT_SCHEDULE;
-		routes += kind == CFG_EVENT_HTTP;
-		if (cfg_event_mapped(e) && out->nr - schedules - routes > MAPPED_MAX) {
+		mapped += cfg_event_mapped(e);
+		if (kind == CFG_EVENT_S3 && !strlist_has(&buckets, e->source))
+			strlist_add(&buckets, e->source);
+		if (buckets.nr > S3_BUCKETS_MAX) {
+			fail(&r, n, "more than %d buckets for one function (what blambda can remember of them)",
+			     S3_BUCKETS_MAX);
+			goto bad;
+		}
+		if (cfg_event_mapped(e) && mapped > MAPPED_MAX) {
 			fail(&r, n, "more than %d queues and streams for one function (what blambda can remember of them)",
 			     MAPPED_MAX);
 			goto bad;
@@ -627,6 +750,11 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 
 			if (kind == CFG_EVENT_SCHEDULE && o->kind == CFG_EVENT_SCHEDULE && !strcmp(o->name, e->name)) {
 				fail(&r, n, "two schedules are named '%s' (give each its own name)", e->name);
+				goto bad;
+			}
+			if (kind == CFG_EVENT_S3 && o->kind == CFG_EVENT_S3 && cfg_s3_overlap(o, e)) {
+				fail(&r, n, "two s3 triggers of bucket '%s' could both take one event: S3 refuses that "
+					    "(give them other events, or a prefix or suffix apart)", e->source);
 				goto bad;
 			}
 			if (kind == CFG_EVENT_HTTP && o->kind == CFG_EVENT_HTTP && !strcmp(o->route, e->route)) {
@@ -639,8 +767,10 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 			}
 		}
 	}
+	strlist_clear(&buckets);
 	return 0;
 bad:
+	strlist_clear(&buckets);
 	cfg_events_release(out);
 	return -1;
 }

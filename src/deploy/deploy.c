@@ -30,6 +30,7 @@ const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS] = {
 	[DEPLOY_LOG_GROUP] = { "log-group", "log group", "log_groups" },
 	[DEPLOY_HTTP_API] = { "http-api", "HTTP API", "http_apis" },
 	[DEPLOY_ROUTES] = { "routes", "http routes of function", "routes" },
+	[DEPLOY_S3] = { "s3", "notifications of bucket", "s3" },
 };
 
 const char *deploy_write_name(unsigned bit)

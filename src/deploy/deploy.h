@@ -40,6 +40,7 @@ enum deploy_kind {
 	DEPLOY_LOG_GROUP,
 	DEPLOY_HTTP_API,  /* the project's HTTP API (API Gateway v2), before the functions */
 	DEPLOY_ROUTES,    /* a function's routes on it: its integration, routes and permission */
+	DEPLOY_S3,        /* a function's entries in one bucket's notification set, and its permission */
 	DEPLOY__KINDS
 };
 struct deploy_kind_info {
@@ -72,6 +73,7 @@ enum deploy_trigger_write {
 	DEPLOY_TRIGGER_API = 1 << 6,        /* http api: CreateApi */
 	DEPLOY_TRIGGER_STAGE = 1 << 7,      /* http api: CreateStage $default */
 	DEPLOY_TRIGGER_CORS = 1 << 8,       /* http api: UpdateApi or DeleteCorsConfiguration */
+	DEPLOY_TRIGGER_NOTIFICATION = 1 << 9, /* s3: PutBucketNotificationConfiguration */
 };
 
 /* The tag that marks functions and roles blambda made (layers take no tags: their description says it). */
@@ -181,6 +183,32 @@ extern const size_t deploy_managed_policies_nr;
 int deploy_has_routes(const struct config *f);
 /* The API blambda made for http-api.name `name` (its tags say so), or NULL */
 const struct apigw_api *deploy_find_api(const struct apigw_apis *l, const char *name);
+/*
+ * The tag on a function that names the buckets whose notification set holds
+ * entries blambda made for it (space-separated), and the prefix of those
+ * entries' ids (blambda-FUNCTION-DIGEST): only they are ever changed.
+ */
+#define DEPLOY_S3_TAG_KEY "blambda:s3"
+/* The id of a function's entry in a bucket's notification set, for that entry's settings */
+void deploy_s3_entry_id(const char *function, const struct cfg_event *e, struct buf *out);
+/*
+ * A bucket's notification document `have` (as S3 sent it; empty: none) with
+ * function_arn's entries of blambda (their ids begin with
+ * blambda-FUNCTION-) replaced by `want` (the function's s3 triggers of that
+ * bucket): every other entry kept byte for byte. The ids it found into
+ * found. -1 with why when `have` is not S3's document.
+ */
+int deploy_s3_rewrite(const char *have, size_t len, const char *function, const char *function_arn,
+		      const struct cfg_event *const *want, size_t nwant, struct buf *out, struct strlist *found,
+		      struct buf *why);
+/*
+ * Bucket's notification set read and written again with function's entries
+ * of blambda as want says (none: taken out), one such write at a time in
+ * the process; with `found`, only read: *found 1 when it holds such
+ * entries. Returns as aws_call() does.
+ */
+int deploy_s3_set(struct aws *a, const char *region, const char *function, const char *function_arn,
+		  const char *bucket, struct cfg_event **want, size_t nwant, int *found, struct error *err);
 /* The statement that lets an API call a function: blambda-http-APIID */
 #define DEPLOY_HTTP_SID_PREFIX "blambda-http-"
 /* The tag on a schedule's rule that names the schedule (a long rule name is shortened) */

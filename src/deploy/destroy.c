@@ -16,7 +16,7 @@ const char *destroy_kind_name(enum destroy_kind k)
 {
 	static const char *const names[] = { "function", "role", "layer version", "schedule rule",
 					     "event source mapping", "log group", "http routes of function",
-					     "HTTP API" };
+					     "HTTP API", "notifications of bucket" };
 
 	return names[k];
 }
@@ -150,6 +150,30 @@ static int plan_triggers(struct aws *a, const char *name, const struct lambda_fu
 	}
 	if (!r)
 		r = plan_routes(a, name, f, p);
+	if (!r && kvlist_get(&f->tags, DEPLOY_S3_TAG_KEY) && f->arn) { /* the buckets its record names */
+		struct strlist buckets = STRLIST_INIT;
+
+		strlist_split(&buckets, kvlist_get(&f->tags, DEPLOY_S3_TAG_KEY), ' ');
+		for (size_t i = 0; !r && i < buckets.nr; i++) {
+			int found = 0;
+
+			if (!*buckets.items[i])
+				continue;
+			r = deploy_s3_set(a, NULL, name, f->arn, buckets.items[i], NULL, 0, &found, &p->err);
+			if (r == 1 && error_is(&p->err, "NoSuchBucket")) { /* gone, and its notifications with it */
+				error_release(&p->err);
+				r = 0;
+			}
+			if (!r && found) {
+				struct destroy_step *s = add_step(p, DESTROY_S3, buckets.items[i]);
+
+				s->arn = xstrdup(f->arn);
+				s->uuid = xstrdup(name);
+				s->action = DESTROY_DELETE;
+			}
+		}
+		strlist_clear(&buckets);
+	}
 	if (!r && kvlist_get(&f->tags, DEPLOY_RETENTION_TAG_KEY)) { /* blambda may have made its log group */
 		struct logs_group g = { 0 };
 		struct buf group = BUF_INIT;
@@ -583,6 +607,14 @@ static int delete_routes(struct aws *a, struct destroy_step *s, struct error *er
 	return r ? r : apigw_delete_integration(a, NULL, s->uuid, s->arn, err);
 }
 
+/* The triggers first, then the APIs left without them, then the rest */
+static size_t phase_of(enum destroy_kind k)
+{
+	if (k == DESTROY_SCHEDULE || k == DESTROY_MAPPING || k == DESTROY_ROUTES || k == DESTROY_S3)
+		return 0;
+	return k == DESTROY_HTTP_API ? 1 : 2;
+}
+
 /*
  * One region's plan, the triggers first (a function without them calls
  * nothing it should not), then in order; stops at its first failure. Roles
@@ -592,9 +624,7 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 {
 	for (size_t n = 0; n < 3 * p->nr; n++) {
 		struct destroy_step *s = &p->steps[n % p->nr];
-		/* the triggers first, then the APIs left without them, then the rest */
-		size_t phase = s->kind == DESTROY_SCHEDULE || s->kind == DESTROY_MAPPING || s->kind == DESTROY_ROUTES ? 0 :
-			       s->kind == DESTROY_HTTP_API ? 1 : 2;
+		size_t phase = phase_of(s->kind);
 		int r;
 
 		if (s->action != DESTROY_DELETE || phase != n / p->nr)
@@ -615,6 +645,8 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 			r = delete_routes(a, s, &p->err);
 		else if (s->kind == DESTROY_HTTP_API)
 			r = apigw_delete_api(a, NULL, s->uuid, &p->err);
+		else if (s->kind == DESTROY_S3)
+			r = deploy_s3_set(a, NULL, s->uuid, s->arn, s->name, NULL, 0, NULL, &p->err);
 		else if (s->kind == DESTROY_ROLE)
 			r = delete_role(a, s, &p->err);
 		else

@@ -23,6 +23,7 @@ enum destroy_kind {
 	DESTROY_LOG_GROUP,
 	DESTROY_ROUTES,        /* a function's routes and integration on the project's HTTP API */
 	DESTROY_HTTP_API,      /* the API, when no function stays on it */
+	DESTROY_S3,            /* a function's entries in a bucket's notification set (arn: the function's) */
 };
 enum destroy_action { DESTROY_DELETE, DESTROY_KEEP, DESTROY_GONE };
 
@@ -30,7 +31,7 @@ struct destroy_step {
 	enum destroy_kind kind;
 	enum destroy_action action;
 	char *name;            /* the function, role, layer or rule; a mapping's queue or stream */
-	char *uuid;            /* a mapping's; routes, http api: the API's id */
+	char *uuid;            /* a mapping's; routes, http api: the API's id; s3: the function's name */
 	long version;          /* a layer version's number */
 	char *arn;
 	const char *reason;    /* why it stays (DESTROY_KEEP), or NULL */

@@ -237,7 +237,8 @@ static unsigned tags_diff(const struct lambda_function *have, const struct lambd
 			    strcmp(want->tags->items[i].key, DEPLOY_EVENTS_TAG_KEY) &&
 			    strcmp(want->tags->items[i].key, DEPLOY_ASYNC_TAG_KEY) &&
 			    strcmp(want->tags->items[i].key, DEPLOY_RETENTION_TAG_KEY) &&
-			    strcmp(want->tags->items[i].key, DEPLOY_HTTP_API_TAG_KEY))
+			    strcmp(want->tags->items[i].key, DEPLOY_HTTP_API_TAG_KEY) &&
+			    strcmp(want->tags->items[i].key, DEPLOY_S3_TAG_KEY))
 				strlist_add_owned(reasons, buf_fmt("tag %s changed", want->tags->items[i].key));
 		}
 	}

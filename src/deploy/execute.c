@@ -750,6 +750,8 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 			r = deploy_exec_log_group(a, p, s);
 		else if (s->kind == DEPLOY_ROUTES)
 			r = deploy_exec_routes(a, p, &p->steps[l->fn], s);
+		else if (s->kind == DEPLOY_S3)
+			r = deploy_exec_s3(a, o, p, &p->steps[l->fn], s);
 		if (r)
 			return -1;
 	}

@@ -406,7 +406,7 @@ int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy
 			goto out;
 		}
 		p->writes++;
-		if (lambda_add_permission(a, p->region, f->name, sid.ptr, "apigateway.amazonaws.com", arn.ptr, &p->err) &&
+		if (lambda_add_permission(a, p->region, f->name, sid.ptr, "apigateway.amazonaws.com", arn.ptr, NULL, &p->err) &&
 		    !error_is(&p->err, "ResourceConflictException")) {
 			deploy_failed(p, "let HTTP API '%s' call function '%s'", s->api, f->name);
 			goto out;

@@ -97,6 +97,14 @@ int deploy_plan_routes(struct aws *a, const struct deploy_opts *o, struct deploy
 /* The function's record of its API (blambda:http-api), as deploy_beside_records gives the others */
 void deploy_routes_records(const struct deploy_opts *o, size_t fn, const struct lambda_function *have,
 			   struct kvlist *early, struct kvlist *after);
+/* The steps of function fn's s3 triggers: one per bucket it has entries in, or had; -1 with the plan's failure */
+int deploy_plan_s3(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, size_t fn);
+/* The function's record of its buckets (blambda:s3) */
+void deploy_s3_records(const struct deploy_opts *o, size_t fn, const struct lambda_function *have, struct kvlist *early,
+		       struct kvlist *after);
+/* An s3 step carried out for function step f: the permission, then the bucket's set written */
+int deploy_exec_s3(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const struct deploy_step *f,
+		   struct deploy_step *s);
 int deploy_exec_http_api(struct aws *a, struct deploy_plan *p, struct deploy_step *s);
 /* A routes step carried out for function step f (made by now: its ARN known) */
 int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy_step *f, struct deploy_step *s);

@@ -853,10 +853,11 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 	if (triggers) {
 		deploy_beside_records(o, fn, rd.exists ? &f : NULL, &beside, record.ptr, &records[0], &records[1]);
 		deploy_routes_records(o, fn, rd.exists ? &f : NULL, &records[0], &records[1]);
+		deploy_s3_records(o, fn, rd.exists ? &f : NULL, &records[0], &records[1]);
 	}
 	if (plan_function(o, p, fn, role, &f, rd.exists, triggers ? records : NULL) || plan_files(a, o, p, fn) ||
 	    plan_version(a, o, p, fn) || (triggers && plan_url(a, o, p, fn)) ||
-	    (triggers && (deploy_plan_triggers(a, o, p, fn, &sources) || deploy_plan_routes(a, o, p, fn) ||
+	    (triggers && (deploy_plan_triggers(a, o, p, fn, &sources) || deploy_plan_routes(a, o, p, fn) || deploy_plan_s3(a, o, p, fn) ||
 			  deploy_plan_async(o, p, fn, &beside) || deploy_plan_log_group(o, p, fn, &beside))))
 		goto out;
 	r = 0;

@@ -443,7 +443,7 @@ int deploy_exec_schedule(struct aws *a, struct deploy_plan *p, const char *funct
 	}
 	if (s->trigger_writes & DEPLOY_TRIGGER_PERMISSION) {
 		p->writes++;
-		if (lambda_add_permission(a, p->region, function, sid.ptr, "events.amazonaws.com", s->source, &p->err)) {
+		if (lambda_add_permission(a, p->region, function, sid.ptr, "events.amazonaws.com", s->source, NULL, &p->err)) {
 			deploy_failed(p, "let rule '%s' call function '%s'", s->resource, function);
 			goto out;
 		}

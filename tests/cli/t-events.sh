@@ -231,7 +231,7 @@ bad $'  events:\n    - schedule: cron(0 12 * * 1 *)\n' "cron: one of day-of-mont
 bad $'  events:\n    - schedule: cron(0 25 * * ? *)\n' "cron: hours takes 0 to 23, got 25"
 bad $'  events:\n    - schedule: rate(1 minutes)\n' "rate(1 minutes): EventBridge wants '1 minute'"
 bad $'  events:\n    - schedule: rate(5 minute)\n' "rate(5 minute): EventBridge wants '5 minutes'"
-bad $'  events:\n    - schedual: rate(5 minutes)\n' "unknown trigger 'schedual' (one of schedule, sqs, stream, http) (did you mean 'schedule'?)"
+bad $'  events:\n    - schedual: rate(5 minutes)\n' "unknown trigger 'schedual' (one of schedule, sqs, stream, http, s3) (did you mean 'schedule'?)"
 bad $'  events:\n    - sqs: {queue: a, batch_size: 5}\n' "unknown key 'batch_size' in an sqs trigger"
 bad $'  events:\n    - sqs: {queue: a, batch-size: 50}\n' "batch-size over 10 needs a batch-window of 1 second or more"
 bad $'  events:\n    - sqs: a\n    - sqs: a\n' "sqs 'a' is listed twice"

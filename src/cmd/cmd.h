@@ -43,6 +43,6 @@ enum { PAYLOAD_JSON, PAYLOAD_FILE, PAYLOAD_EVENT, PAYLOAD_TEMPLATE, PAYLOAD__N }
 	[PAYLOAD_FILE] = OPT_PATH(0, "payload-file", "FILE", "read the event from FILE, '-' for standard input"), \
 	[PAYLOAD_EVENT] = OPT_STRING('e', "event", "NAME", "send events/NAME.json of the project"),         \
 	[PAYLOAD_TEMPLATE] = OPT_STRING(0, "event-template", "KIND",                                        \
-					"send a sample event of a trigger: schedule, sqs, stream or http (from function.events)")
+					"send a sample event of a trigger: schedule, sqs, stream, http or s3 (from function.events)")
 
 #endif

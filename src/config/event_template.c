@@ -2,7 +2,7 @@
  * Sample events of the triggers function.events knows, shaped as Lambda
  * hands them over (as `sam local generate-event` gives them), filled from
  * the function's first trigger of the kind when it has one: its queue's or
- * stream's ARN, its schedule's rule and input, its route.
+ * stream's ARN, its schedule's rule and input, its route, its bucket.
  */
 #include <string.h>
 
@@ -180,11 +180,33 @@ int config_event_template(const struct config *f, const char *kind, const char *
 			json_text(out, arn.ptr);
 			buf_adds(out, "}]}");
 		}
+	} else if (!strcmp(kind, "s3")) {
+		/* an object put in the first s3 trigger's bucket, its key within the trigger's prefix and suffix */
+		struct buf key = BUF_INIT;
+		int have = first_of(f, CFG_EVENT_S3, &e);
+
+		buf_addf(&key, "%sexample%s", have && e->prefix ? e->prefix : "", have && e->suffix ? e->suffix : ".txt");
+		buf_adds(out, "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":");
+		json_text(out, region);
+		buf_adds(out, ",\"eventTime\":\"2026-01-01T00:00:00.000Z\",\"eventName\":\"ObjectCreated:Put\","
+			      "\"userIdentity\":{\"principalId\":\"EXAMPLE\"},\"requestParameters\":{\"sourceIPAddress\":"
+			      "\"203.0.113.7\"},\"responseElements\":{\"x-amz-request-id\":\"EXAMPLE123456789\","
+			      "\"x-amz-id-2\":\"EXAMPLE123/5678abcdefghijklambdaisawesome/mnopqrstuvwxyzABCDEFGH\"},"
+			      "\"s3\":{\"s3SchemaVersion\":\"1.0\",\"configurationId\":\"blambda\",\"bucket\":{\"name\":");
+		json_text(out, have ? e->source : "my-bucket");
+		buf_adds(out, ",\"ownerIdentity\":{\"principalId\":\"EXAMPLE\"},\"arn\":");
+		buf_addf(&arn, "arn:aws:s3:::%s", have ? e->source : "my-bucket");
+		json_text(out, arn.ptr);
+		buf_adds(out, "},\"object\":{\"key\":");
+		json_text(out, key.ptr);
+		buf_adds(out, ",\"size\":1024,\"eTag\":\"0123456789abcdef0123456789abcdef\","
+			      "\"sequencer\":\"0A1B2C3D4E5F678901\"}}}]}");
+		buf_release(&key);
 	} else if (!strcmp(kind, "http")) {
 		http_event(first_of(f, CFG_EVENT_HTTP, &e) ? e->route : NULL, region, out);
 	} else {
 		buf_release(&arn);
-		return error_set(err, EXIT_USAGE, "--event-template takes schedule, sqs, stream or http, got '%s'", kind);
+		return error_set(err, EXIT_USAGE, "--event-template takes schedule, sqs, stream, http or s3, got '%s'", kind);
 	}
 	cfg_event_free(e);
 	buf_release(&arn);

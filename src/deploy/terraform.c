@@ -158,8 +158,8 @@ static void function_events(struct buf *out, const struct config *f, const char 
 				      "  source_arn    = aws_cloudwatch_event_rule.%s.arn\n}\n\n", id, rid.ptr);
 			continue;
 		}
-		if (e->kind == CFG_EVENT_HTTP)
-			continue; /* the project's HTTP API, below */
+		if (e->kind == CFG_EVENT_HTTP || e->kind == CFG_EVENT_S3)
+			continue; /* the project's HTTP API and the buckets' notification sets, below */
 		buf_addf(&rid, "%s_%zu", cfg_event_kinds[e->kind], i + 1);
 		if (e->kind == CFG_EVENT_SQS && strncmp(e->source, "arn:", 4)) {
 			buf_addf(out, "data \"aws_sqs_queue\" \"%s\" {\n  name = ", rid.ptr);
@@ -281,6 +281,120 @@ static void http_api(struct buf *out, const struct terraform_input *in)
 	buf_adds(out, "resource \"aws_apigatewayv2_stage\" \"http_default\" {\n  api_id      = aws_apigatewayv2_api.http.id\n"
 		      "  name        = \"$default\"\n  auto_deploy = true\n}\n\n");
 	buf_adds(out, "output \"http_api_url\" {\n  value = aws_apigatewayv2_api.http.api_endpoint\n}\n\n");
+}
+
+/*
+ * One aws_s3_bucket_notification per bucket, with every function's entries
+ * there, and each function's permission for the bucket. Terraform owns a
+ * bucket's whole notification set: what others put there goes on apply.
+ */
+static void s3_notifications(struct buf *out, const struct terraform_input *in)
+{
+	struct strlist buckets = STRLIST_INIT;
+	struct buf rid = BUF_INIT, fid = BUF_INIT, sid = BUF_INIT;
+
+	for (size_t i = 0; i < in->nfns; i++) {
+		struct cfg_events ev;
+		struct buf why = BUF_INIT;
+		const struct cfg_node *at;
+
+		if (!cfg_events_read(config_tree(&in->fns[i], CFG_FUNCTION_EVENTS), &ev, &why, &at)) {
+			for (size_t k = 0; k < ev.nr; k++)
+				if (ev.items[k].kind == CFG_EVENT_S3 && !strlist_has(&buckets, ev.items[k].source))
+					strlist_add(&buckets, ev.items[k].source);
+			cfg_events_release(&ev);
+		}
+		buf_release(&why);
+	}
+	if (buckets.nr)
+		buf_adds(out, "data \"aws_caller_identity\" \"current\" {}\n\n");
+	for (size_t b = 0; b < buckets.nr; b++) {
+		struct buf perms = BUF_INIT;
+
+		buf_reset(&rid);
+		buf_adds(&rid, "s3_");
+		terraform_resource_name(buckets.items[b], &rid);
+		for (size_t i = 0; i < in->nfns; i++) {
+			const struct config *f = &in->fns[i];
+			struct cfg_events ev;
+			struct buf why = BUF_INIT;
+			const struct cfg_node *at;
+			int has = 0;
+
+			if (cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &ev, &why, &at)) {
+				buf_release(&why);
+				continue;
+			}
+			buf_reset(&fid);
+			terraform_resource_name(config_str(f, CFG_FUNCTION_NAME), &fid);
+			for (size_t k = 0; k < ev.nr; k++)
+				has |= ev.items[k].kind == CFG_EVENT_S3 && !strcmp(ev.items[k].source, buckets.items[b]);
+			if (has) {
+				buf_reset(&sid);
+				buf_adds(&sid, "blambda-s3-");
+				for (const char *c = buckets.items[b]; *c; c++)
+					buf_addch(&sid, *c == '.' ? '_' : *c);
+				buf_addf(out, "resource \"aws_lambda_permission\" \"%s_%s\" {\n  statement_id   = \"%s\"\n"
+					      "  action         = \"lambda:InvokeFunction\"\n"
+					      "  function_name  = aws_lambda_function.%s.function_name\n"
+					      "  principal      = \"s3.amazonaws.com\"\n"
+					      "  source_arn     = \"arn:${data.aws_partition.current.partition}:s3:::%s\"\n"
+					      "  source_account = data.aws_caller_identity.current.account_id\n}\n\n",
+					 fid.ptr, rid.ptr, sid.ptr, fid.ptr, buckets.items[b]);
+				buf_addf(&perms, "%saws_lambda_permission.%s_%s", perms.len ? ", " : "", fid.ptr, rid.ptr);
+			}
+			cfg_events_release(&ev);
+			buf_release(&why);
+		}
+		buf_addf(out, "# Terraform owns bucket %s's whole notification set: entries made outside it go on apply\n",
+			 buckets.items[b]);
+		buf_addf(out, "resource \"aws_s3_bucket_notification\" \"%s\" {\n  bucket = ", rid.ptr);
+		hcl_string(out, buckets.items[b]);
+		buf_addch(out, '\n');
+		for (size_t i = 0; i < in->nfns; i++) {
+			const struct config *f = &in->fns[i];
+			struct cfg_events ev;
+			struct buf why = BUF_INIT, id = BUF_INIT;
+			const struct cfg_node *at;
+
+			if (cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &ev, &why, &at)) {
+				buf_release(&why);
+				continue;
+			}
+			buf_reset(&fid);
+			terraform_resource_name(config_str(f, CFG_FUNCTION_NAME), &fid);
+			for (size_t k = 0; k < ev.nr; k++) {
+				const struct cfg_event *e = &ev.items[k];
+
+				if (e->kind != CFG_EVENT_S3 || strcmp(e->source, buckets.items[b]))
+					continue;
+				buf_reset(&id);
+				deploy_s3_entry_id(config_str(f, CFG_FUNCTION_NAME), e, &id);
+				buf_addf(out, "  lambda_function {\n    id                  = \"%s\"\n"
+					      "    lambda_function_arn = aws_lambda_function.%s.arn\n    events              = ",
+					 id.ptr, fid.ptr);
+				string_list(out, &e->s3_events);
+				if (e->prefix) {
+					buf_adds(out, "\n    filter_prefix       = ");
+					hcl_string(out, e->prefix);
+				}
+				if (e->suffix) {
+					buf_adds(out, "\n    filter_suffix       = ");
+					hcl_string(out, e->suffix);
+				}
+				buf_adds(out, "\n  }\n");
+			}
+			cfg_events_release(&ev);
+			buf_release(&why);
+			buf_release(&id);
+		}
+		buf_addf(out, "  depends_on = [%s]\n}\n\n", perms.ptr);
+		buf_release(&perms);
+	}
+	strlist_clear(&buckets);
+	buf_release(&rid);
+	buf_release(&fid);
+	buf_release(&sid);
 }
 
 static void function(struct buf *out, const struct terraform_input *in, const struct config *f)
@@ -477,6 +591,7 @@ void terraform_generate(const struct terraform_input *in, struct buf *out)
 	http_api(out, in);
 	for (size_t i = 0; i < in->nfns; i++)
 		function(out, in, &in->fns[i]);
+	s3_notifications(out, in);
 	/* one line break at the end, not two */
 	while (out->len > 1 && out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
 		buf_setlen(out, out->len - 1);

@@ -81,7 +81,7 @@ expect_status 0
 expect_out_has "\"eventSourceARN\":\"$STREAM_ARN\""
 blambda invoke --event-template s4
 expect_status 2
-expect_err_has "--event-template takes schedule, sqs, stream or http, got 's4'"
+expect_err_has "--event-template takes schedule, sqs, stream, http or s3, got 's4'"
 blambda invoke --event-template sqs --payload '{}'
 expect_status 2
 expect_err_has "give one of --payload, --payload-file, --event and --event-template"

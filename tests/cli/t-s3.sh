@@ -121,6 +121,24 @@ expect_err_has "cannot read the notifications of bucket 'no-such-bucket'"
 expect_err_has "make it first"
 expect_writes ""
 
+test_case "--event-template s3: an object put in the first trigger's bucket, within its prefix and suffix"
+cp "$TMP/plain.yml" blambda.yml
+fn_add $'  events:\n    - s3: {bucket: uploads, prefix: in/, suffix: .csv}\n'
+blambda invoke --event-template s3
+expect_status 0
+expect_json "d['Records'][0]['eventSource'] == 'aws:s3' and d['Records'][0]['s3']['bucket']['name'] == 'uploads' and d['Records'][0]['s3']['bucket']['arn'] == 'arn:aws:s3:::uploads' and d['Records'][0]['s3']['object']['key'] == 'in/example.csv' and d['Records'][0]['awsRegion'] == 'eu-west-1'"
+
+test_case "two functions taking overlapping events of one bucket are refused"
+cp "$TMP/plain.yml" blambda.yml
+printf 'functions:\n  a:\n    events:\n      - s3: {bucket: uploads, prefix: in/}\n  b:\n    events:\n      - s3: {bucket: uploads, prefix: in/csv/}\n' >> blambda.yml
+sed -i '/^  name: hello$/d' blambda.yml
+blambda config
+expect_status 2
+expect_err_has "functions 'a' and 'b' both take events of bucket 'uploads' that overlap: S3 refuses that"
+sed -i 's#prefix: in/csv/#prefix: out/#' blambda.yml
+blambda config
+expect_status 0
+
 test_case "bad s3 triggers are refused before any call, with the file and line"
 bad() {
 	cp "$TMP/plain.yml" blambda.yml

@@ -192,6 +192,8 @@ cat >> blambda.yml <<'YAML'
     events:
       - http: GET /hello/{name}
       - http: ANY /{proxy+}
+      - s3: {bucket: my.uploads, prefix: "in/", suffix: .csv}
+      - s3: {bucket: my.uploads, events: ["s3:ObjectRemoved:*"]}
 http-api:
   name: shop
   cors: {allow-origins: ["https://example.com"], max-age: 60}
@@ -220,6 +222,16 @@ perm = res["aws_lambda_permission"]["web_http"][0]
 assert perm["principal"] == "apigateway.amazonaws.com" and perm["source_arn"] == "${aws_apigatewayv2_api.http.execution_arn}/*/*", perm
 assert "hello_http" not in res.get("aws_apigatewayv2_integration", {}), res
 assert doc["output"]["http_api_url"][0]["value"] == "${aws_apigatewayv2_api.http.api_endpoint}", doc["output"]
+n = res["aws_s3_bucket_notification"]["s3_my_uploads"][0]
+assert n["bucket"] == "my.uploads" and len(n["lambda_function"]) == 2, n
+lf = n["lambda_function"][0]
+assert lf["lambda_function_arn"] == "${aws_lambda_function.web.arn}" and lf["events"] == ["s3:ObjectCreated:*"], lf
+assert lf["filter_prefix"] == "in/" and lf["filter_suffix"] == ".csv" and lf["id"].startswith("blambda-web-"), lf
+assert n["lambda_function"][1]["events"] == ["s3:ObjectRemoved:*"] and "filter_prefix" not in n["lambda_function"][1], n
+assert n["depends_on"] == ["${aws_lambda_permission.web_s3_my_uploads}"], n
+perm = res["aws_lambda_permission"]["web_s3_my_uploads"][0]
+assert perm["statement_id"] == "blambda-s3-my_uploads" and perm["principal"] == "s3.amazonaws.com", perm
+assert perm["source_arn"] == "arn:${data.aws_partition.current.partition}:s3:::my.uploads", perm
 PY
 cp "$TMP/good.yml" blambda.yml
 

@@ -424,5 +424,69 @@ static void test_names(void)
 	buf_release(&b);
 }
 
-TEST_MAIN(test_names, test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference,
+/* A bucket's notification set rewritten: blambda's entries for the function replaced, every other byte kept */
+static void test_s3_rewrite(void)
+{
+	const char *arn = "arn:aws:lambda:eu-west-1:123456789012:function:hello";
+	const char *theirs = "<QueueConfiguration>\n  <Id>q &amp; &#x41;</Id><Queue>arn:aws:sqs:eu-west-1:1:q</Queue>"
+			     "<Event>s3:ObjectRemoved:*</Event></QueueConfiguration>";
+	const char *other_fn = "<CloudFunctionConfiguration><Id>blambda-hello-000000000000</Id>"
+			       "<CloudFunction>arn:aws:lambda:eu-west-1:123456789012:function:other</CloudFunction>"
+			       "<Event>s3:ObjectCreated:*</Event></CloudFunctionConfiguration>";
+	struct cfg_event e = { 0 }, *want[1] = { &e };
+	struct buf have = BUF_INIT, out = BUF_INIT, why = BUF_INIT, id = BUF_INIT, doc2 = BUF_INIT;
+	struct strlist found = STRLIST_INIT;
+
+	e.kind = CFG_EVENT_S3;
+	e.source = "uploads";
+	strlist_add(&e.s3_events, "s3:ObjectCreated:*");
+	e.prefix = "in/<&>";
+	deploy_s3_entry_id("hello", &e, &id);
+	CHECK(!strncmp(id.ptr, "blambda-hello-", 14) && id.len == 26);
+	buf_addf(&have, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<NotificationConfiguration "
+			"xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">%s<CloudFunctionConfiguration><Id>"
+			"blambda-hello-aaaaaaaaaaaa</Id><CloudFunction>%s</CloudFunction><Event>s3:ObjectRemoved:*</Event>"
+			"</CloudFunctionConfiguration>%s<EventBridgeConfiguration/></NotificationConfiguration>",
+		 theirs, arn, other_fn);
+	CHECK_INT(deploy_s3_rewrite(have.ptr, have.len, "hello", arn, (const struct cfg_event *const *)want, 1, &out,
+				    &found, &why), 0);
+	/* others' entries as they were, byte for byte (an empty element too); blambda's old one gone, the new one in */
+	CHECK(strstr(out.ptr, theirs) != NULL);
+	CHECK(strstr(out.ptr, other_fn) != NULL);
+	CHECK(strstr(out.ptr, "<EventBridgeConfiguration/>") != NULL);
+	CHECK(strstr(out.ptr, "aaaaaaaaaaaa") == NULL);
+	CHECK(strstr(out.ptr, id.ptr) != NULL);
+	CHECK(strstr(out.ptr, "<Value>in/&lt;&amp;&gt;</Value>") != NULL);
+	CHECK_INT(found.nr, 1);
+	CHECK_STR(found.items[0], "blambda-hello-aaaaaaaaaaaa");
+	/* written again: the same document (its own entry found, nothing else moved) */
+	strlist_clear(&found);
+	CHECK_INT(deploy_s3_rewrite(out.ptr, out.len, "hello", arn, (const struct cfg_event *const *)want, 1, &doc2,
+				    &found, &why), 0);
+	CHECK_STR(doc2.ptr, out.ptr);
+	CHECK_INT(found.nr, 1);
+	/* nothing wanted: blambda's entries out, the rest kept */
+	buf_reset(&doc2);
+	strlist_clear(&found);
+	CHECK_INT(deploy_s3_rewrite(out.ptr, out.len, "hello", arn, NULL, 0, &doc2, &found, &why), 0);
+	CHECK(strstr(doc2.ptr, "blambda-hello-") == strstr(doc2.ptr, "blambda-hello-000000000000"));
+	CHECK(strstr(doc2.ptr, theirs) != NULL);
+	/* none at all, and what is not S3's document */
+	buf_reset(&doc2);
+	CHECK_INT(deploy_s3_rewrite("", 0, "hello", arn, NULL, 0, &doc2, &found, &why), 0);
+	CHECK_STR(doc2.ptr, "<NotificationConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+			    "</NotificationConfiguration>");
+	buf_reset(&doc2);
+	CHECK_INT(deploy_s3_rewrite("<Error><Code>x</Code></Error>", 29, "hello", arn, NULL, 0, &doc2, &found, &why), -1);
+	CHECK(strstr(why.ptr, "<Error>") != NULL);
+	strlist_clear(&e.s3_events);
+	strlist_clear(&found);
+	buf_release(&have);
+	buf_release(&out);
+	buf_release(&why);
+	buf_release(&id);
+	buf_release(&doc2);
+}
+
+TEST_MAIN(test_s3_rewrite, test_names, test_code_only_layers, test_releases, test_tags_record, test_nothing_to_do, test_each_difference,
 	  test_more_settings, test_role_and_tags, test_kinds)

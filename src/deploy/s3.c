@@ -264,9 +264,10 @@ int deploy_plan_s3(struct aws *a, const struct deploy_opts *o, struct deploy_pla
 	char *function_arn = exists ? xstrdup_or_null(fs->have->arn) : NULL;
 	struct strlist buckets = STRLIST_INIT, recorded = STRLIST_INIT, sids = STRLIST_INIT;
 	struct cfg_event **all;
+	size_t nall = wanted_entries(f, NULL, &all, &buckets);
 	int r = 0;
 
-	free_entries(all, wanted_entries(f, NULL, &all, &buckets));
+	free_entries(all, nall); /* the buckets are what is wanted here */
 	if (exists)
 		strlist_split(&recorded, kvlist_get(&fs->have->tags, DEPLOY_S3_TAG_KEY) ?
 				      kvlist_get(&fs->have->tags, DEPLOY_S3_TAG_KEY) : "", ' ');
@@ -301,8 +302,9 @@ void deploy_s3_records(const struct deploy_opts *o, size_t fn, const struct lamb
 	struct strlist want = STRLIST_INIT, both = STRLIST_INIT;
 	struct buf during = BUF_INIT, final = BUF_INIT;
 	struct cfg_event **all;
+	size_t nall = wanted_entries(&o->fns[fn], NULL, &all, &want);
 
-	free_entries(all, wanted_entries(&o->fns[fn], NULL, &all, &want));
+	free_entries(all, nall);
 	strlist_split(&both, old ? old : "", ' ');
 	for (size_t i = 0; i < want.nr; i++)
 		if (!strlist_has(&both, want.items[i]))

@@ -13,13 +13,14 @@ static char *dup_str(const cJSON *o, const char *key)
 	return xstrdup_or_null(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key)));
 }
 
-static int call(struct aws *a, const char *region, const char *method, const char *path, const char *query,
-		const cJSON *body, cJSON **answer, struct error *err)
+static int call_as(struct aws *a, const char *region, const char *method, const char *path, const char *query,
+		   const cJSON *body, cJSON **answer, int once, struct error *err)
 {
 	struct aws_call c = { 0 };
 	cJSON *ignored = NULL;
 	int r;
 
+	c.no_retry = (unsigned)once;
 	c.service = "apigateway";
 	c.region = region;
 	c.method = method;
@@ -28,6 +29,12 @@ static int call(struct aws *a, const char *region, const char *method, const cha
 	r = aws_json_call(a, &c, body, answer ? answer : &ignored, err);
 	cJSON_Delete(ignored);
 	return r;
+}
+
+static int call(struct aws *a, const char *region, const char *method, const char *path, const char *query,
+		const cJSON *body, cJSON **answer, struct error *err)
+{
+	return call_as(a, region, method, path, query, body, answer, 0, err);
 }
 
 /* A DELETE of what is gone already is no error */
@@ -196,7 +203,8 @@ int apigw_create_api(struct aws *a, const char *region, const char *name, const 
 	t = cJSON_AddObjectToObject(body, "tags");
 	for (size_t i = 0; tags && i < tags->nr; i++)
 		cJSON_AddStringToObject(t, tags->items[i].key, tags->items[i].value);
-	r = call(a, region, "POST", "/v2/apis", NULL, body, &answer, err);
+	/* once: an API is not made idempotently, and a second one of blambda's tags would split the routes */
+	r = call_as(a, region, "POST", "/v2/apis", NULL, body, &answer, 1, err);
 	if (!r) {
 		read_api(answer, out);
 		if (!out->id) {

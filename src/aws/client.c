@@ -448,6 +448,22 @@ void aws_path_key(struct buf *path, const char *s)
 	sigv4_uri_encode(path, s, strlen(s), 1);
 }
 
+int aws_arn_field(const char *arn, int i, struct buf *out)
+{
+	const char *p = arn;
+
+	for (int k = 0; k < i; k++) {
+		if (!(p = strchr(p, ':')))
+			return -1;
+		p++;
+	}
+	if (!strncmp(arn, "arn:", 4) && (i == 5 || strchr(p, ':'))) {
+		buf_add(out, p, i == 5 ? strlen(p) : (size_t)(strchr(p, ':') - p));
+		return 0;
+	}
+	return -1;
+}
+
 long aws_timeout_for(size_t len)
 {
 	return 120000L + (long)(len / (1024 * 1024)) * 8000L;

@@ -163,6 +163,13 @@ int aws_query_call_as(struct aws *a, const struct aws_credentials *creds, const 
 long aws_timeout_for(size_t len);
 
 /*
+ * Field i of an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE; i 1 is
+ * the partition, 4 the account, 5 the resource with its colons) into out;
+ * -1 when arn has fewer fields.
+ */
+int aws_arn_field(const char *arn, int i, struct buf *out);
+
+/*
  * Append s percent-encoded as one path segment ('/' and ':' encoded too):
  * function names, layer names, ARNs and object keys in a REST path.
  */

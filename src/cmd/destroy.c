@@ -79,6 +79,10 @@ static cJSON *plan_json(const struct destroy_plan *p, int dry_run, int ok)
 			cJSON_AddStringToObject(j, "reason", s->reason);
 		if (s->arn)
 			cJSON_AddStringToObject(j, "arn", s->arn);
+		if (s->api_id)
+			cJSON_AddStringToObject(j, "api_id", s->api_id);
+		if (s->url)
+			cJSON_AddStringToObject(j, "url", s->url);
 		if (!dry_run)
 			cJSON_AddBoolToObject(j, "done", s->done);
 		cJSON_AddItemToArray(steps, j);
@@ -308,7 +312,8 @@ const struct command cmd_destroy = {
 		"asking, and is needed when there is no terminal or CI is set. --dry-run shows the plan only. What is "
 		"gone already is no error; after a failure what was deleted stays deleted, and running "
 		"destroy again finishes the rest. With --json: {\"ok\", \"dry_run\", \"steps\": [{\"kind\", "
-		"\"name\", \"version\", \"action\" (delete, keep or gone), \"reason\", \"arn\", \"done\"}]}.",
+		"\"name\", \"version\", \"action\" (delete, keep or gone), \"reason\", \"arn\", \"api_id\" and \"url\" (an "
+		"HTTP API's), \"done\"}]}.",
 	.opts = opts,
 	.nopts = OPTS__N,
 	.pos = POS_FUNCTION,

@@ -352,6 +352,13 @@ int config_finish(struct config *cfg, struct error *err)
 	return check_routes(cfg, err);
 }
 
+int config_has_http_cors(const struct config *cfg)
+{
+	return cfg->v[CFG_HTTP_API_CORS_ORIGINS].present || cfg->v[CFG_HTTP_API_CORS_METHODS].present ||
+	       cfg->v[CFG_HTTP_API_CORS_HEADERS].present || cfg->v[CFG_HTTP_API_CORS_MAX_AGE].present ||
+	       cfg->v[CFG_HTTP_API_CORS_CREDENTIALS].present;
+}
+
 int config_has_async(const struct config *f)
 {
 	return f->v[CFG_FUNCTION_ASYNC_MAX_RETRIES].present || f->v[CFG_FUNCTION_ASYNC_MAX_EVENT_AGE].present ||

@@ -277,6 +277,10 @@ struct cfg_events {
 /* A function.events tree (NULL: none) into out; -1 with why and *at (the node at fault) when it is not right. */
 int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct buf *why, const struct cfg_node **at);
 void cfg_events_release(struct cfg_events *e);
+/* Function f's http routes ("GET /hello/{name}"), in blambda.yml's order, appended to out */
+void config_http_routes(const struct config *f, struct strlist *out);
+/* Whether any http-api.cors key is set */
+int config_has_http_cors(const struct config *cfg);
 /* 1 for a queue or a stream: an event source mapping */
 int cfg_event_mapped(const struct cfg_event *e);
 /* One entry copied (free it with cfg_event_free). */

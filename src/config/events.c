@@ -788,3 +788,19 @@ int config_check_events(const struct cfg_node *n, struct buf *why, const struct 
 	cfg_events_release(&e);
 	return r;
 }
+
+void config_http_routes(const struct config *f, struct strlist *out)
+{
+	struct cfg_events events;
+	struct buf why = BUF_INIT;
+	const struct cfg_node *at;
+
+	if (cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) { /* said when it was read */
+		buf_release(&why);
+		return;
+	}
+	for (size_t i = 0; i < events.nr; i++)
+		if (events.items[i].kind == CFG_EVENT_HTTP)
+			strlist_add(out, events.items[i].route);
+	cfg_events_release(&events);
+}

@@ -19,7 +19,6 @@ static void position(const char *text, size_t at, size_t *line, size_t *column)
 	}
 }
 
-static size_t utf8_len(const unsigned char *s, size_t n);
 
 /* the length of the JSON number at s (at most n bytes), 0 when it is not one: cJSON takes 01, 1. and more */
 static size_t number_len(const char *s, size_t n)
@@ -76,7 +75,7 @@ static size_t lax_mistake(const char *text, size_t len)
 		if (c < 0x20 && !(!in_string && strchr(" \t\r\n", c) && c))
 			return at;
 		if (c >= 0x80) {
-			size_t n = in_string ? utf8_len((const unsigned char *)text + at, len - at) : 0;
+			size_t n = in_string ? json_utf8_len((const unsigned char *)text + at, len - at) : 0;
 
 			if (!n)
 				return at;
@@ -156,8 +155,15 @@ int json_check(const char *text, size_t len, size_t *line, size_t *column)
 	return -1;
 }
 
-/* the length of the valid UTF-8 sequence at s (at most n bytes), 0 when there is none */
-static size_t utf8_len(const unsigned char *s, size_t n)
+int json_utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = json_utf8_len((const unsigned char *)s + i, n - i)))
+			return 0;
+	return 1;
+}
+
+size_t json_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t need;
 	unsigned cp;
@@ -192,7 +198,7 @@ cJSON *json_text(const char *text, size_t len)
 	const unsigned char *s = (const unsigned char *)(text ? text : "");
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_len(s + i, len - i);
+		size_t n = json_utf8_len(s + i, len - i);
 
 		if (n) {
 			buf_add(&b, s + i, n);

@@ -26,6 +26,11 @@ void json_add_text(cJSON *o, const char *key, const char *text, size_t len);
 /* The same as a string value of its own (for an array) */
 cJSON *json_text(const char *text, size_t len);
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes; no NUL), 0 when there is none */
+size_t json_utf8_len(const unsigned char *s, size_t n);
+/* Whether s[0..n) is all valid UTF-8 without a NUL */
+int json_utf8_valid(const char *s, size_t n);
+
 /* {"errorMessage": message, "errorType": type}, escaped as JSON, appended to out. */
 void json_error_body(struct buf *out, const char *type, const char *message);
 

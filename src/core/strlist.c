@@ -17,6 +17,12 @@ void strlist_add(struct strlist *l, const char *s)
 	strlist_add_owned(l, xstrdup(s));
 }
 
+void strlist_add_all(struct strlist *l, const struct strlist *from)
+{
+	for (size_t i = 0; from && i < from->nr; i++)
+		strlist_add(l, from->items[i]);
+}
+
 int strlist_equal(const struct strlist *a, const struct strlist *b)
 {
 	if (a->nr != b->nr)

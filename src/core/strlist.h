@@ -15,6 +15,8 @@ void strlist_add_owned(struct strlist *l, char *s);        /* takes s */
 int strlist_has(const struct strlist *l, const char *s);
 /* 1 when a and b hold the same strings in the same order */
 int strlist_equal(const struct strlist *a, const struct strlist *b);
+/* Copies of every string of from (NULL: none) appended to l */
+void strlist_add_all(struct strlist *l, const struct strlist *from);
 void strlist_clear(struct strlist *l);
 /* Sort the items bytewise (strcmp). */
 void strlist_sort(struct strlist *l);

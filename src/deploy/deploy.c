@@ -99,10 +99,12 @@ void deploy_step_release(struct deploy_step *s)
 	free(s->source);
 	free(s->api);
 	strlist_clear(&s->routes);
+	strlist_clear(&s->drop);
 	if (s->cors) {
 		apigw_cors_release(s->cors);
 		free(s->cors);
 	}
+	deploy_http_reads_free(s->http_reads);
 	free(s->failed);
 	error_release(&s->err);
 	memset(s, 0, sizeof(*s));

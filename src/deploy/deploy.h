@@ -181,7 +181,9 @@ extern const size_t deploy_managed_policies_nr;
 #define DEPLOY_HTTP_API_TAG_KEY "blambda:http-api"
 /* Whether function f has http routes (function.events) */
 int deploy_has_routes(const struct config *f);
-/* The API blambda made for http-api.name `name` (its tags say so), or NULL */
+/* How many HTTP APIs carry blambda's tags for `name` (their ids, comma-separated, appended to ids when not NULL) */
+size_t deploy_count_apis(const struct apigw_apis *l, const char *name, struct buf *ids);
+/* The API blambda made for http-api.name `name` (its tags say so, and it is an HTTP API), or NULL */
 const struct apigw_api *deploy_find_api(const struct apigw_apis *l, const char *name);
 /*
  * The tag on a function that names the buckets whose notification set holds
@@ -247,6 +249,10 @@ struct deploy_diff {
 #define DEPLOY_DIFF_INIT { STRLIST_INIT, STRLIST_INIT, STRLIST_INIT, 0 }
 void deploy_diff_release(struct deploy_diff *d);
 
+struct deploy_http_reads;
+/* Free what an HTTP API step read (NULL: nothing) */
+void deploy_http_reads_free(struct deploy_http_reads *r);
+
 struct deploy_step {
 	enum deploy_kind kind;
 	char *name;
@@ -286,7 +292,11 @@ struct deploy_step {
 	   share_add: the statement to add, share_remove: blambda's statements to take away) */
 	char *api;                     /* http api, routes: the API's name (http-api.name) */
 	struct strlist routes;         /* routes: the route keys the function has once done */
+	struct strlist drop;           /* routes: the function's integrations to delete (a second one made by a
+					  retried call; all of them when its routes go) */
 	struct apigw_cors *cors;       /* http api: the CORS it gets (NULL: none) */
+	struct deploy_http_reads *http_reads; /* http api: the APIs, and its integrations and routes, as the plan read
+						 them once for every function's routes (read only once made) */
 	/* after execution (or from the plan when unchanged) */
 	char *arn;                     /* layer version, role or function ARN */
 	long version;                  /* layer version; function version published; the version an alias points at */

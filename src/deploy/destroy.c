@@ -33,88 +33,136 @@ static struct destroy_step *add_step(struct destroy_plan *p, enum destroy_kind k
 	return s;
 }
 
-/*
- * The routes and the integration blambda made for function name on the API
- * its record names, and the API itself, to go when no function stays on it
- * (settled once every function is planned: api_settle).
- */
-static int plan_routes(struct aws *a, const char *name, const struct lambda_function *f, struct destroy_plan *p)
+/* What calls an integration, by the id in a route's target (integrations/ID): a function's ARN, or "" */
+static const char *target_uri(const struct apigw_integrations *ints, const char *target)
 {
-	const char *api_name = kvlist_get(&f->tags, DEPLOY_HTTP_API_TAG_KEY);
-	struct apigw_apis apis = { 0 };
+	for (size_t i = 0; target && !strncmp(target, "integrations/", 13) && i < ints->nr; i++)
+		if (!strcmp(ints->items[i].id, target + 13))
+			return ints->items[i].uri ? ints->items[i].uri : "";
+	return "";
+}
+
+/* Function name's routes and integrations on one API blambda made, and the API's step (once per API) */
+static int plan_routes_on(struct aws *a, const char *name, const char *function_arn, const char *api_name,
+			  const struct apigw_api *api, struct destroy_plan *p)
+{
 	struct apigw_integrations ints = { 0 };
 	struct apigw_routes routes = { 0 };
-	const struct apigw_api *api;
-	struct destroy_step *s;
+	struct strlist stages = STRLIST_INIT;
+	struct destroy_step *s = NULL;
 	int r, known = 0;
 
-	if (!api_name || !*api_name || !f->arn)
-		return 0;
-	r = apigw_list_apis(a, p->region, &apis, &p->err);
-	if (r || !(api = deploy_find_api(&apis, api_name)))
-		goto out;
 	if ((r = apigw_list_integrations(a, p->region, api->id, &ints, &p->err)) ||
-	    (r = apigw_list_routes(a, p->region, api->id, &routes, &p->err)))
+	    (r = apigw_list_routes(a, p->region, api->id, &routes, &p->err)) ||
+	    (r = apigw_stage_names(a, p->region, api->id, &stages, &p->err)))
 		goto out;
 	for (size_t i = 0; i < ints.nr; i++) {
-		struct buf target = BUF_INIT;
-
-		if (!ints.items[i].uri || strcmp(ints.items[i].uri, f->arn))
+		if (!ints.items[i].uri || strcmp(ints.items[i].uri, function_arn))
 			continue;
-		s = add_step(p, DESTROY_ROUTES, name);
-		s->uuid = xstrdup(api->id);
-		s->arn = xstrdup(ints.items[i].id);
-		s->action = DESTROY_DELETE;
-		buf_addf(&target, "integrations/%s", ints.items[i].id);
-		for (size_t k = 0; k < routes.nr; k++)
-			if (routes.items[k].target && !strcmp(routes.items[k].target, target.ptr))
-				strlist_add(&s->policies, routes.items[k].id);
-		buf_release(&target);
+		if (!s) {
+			s = add_step(p, DESTROY_ROUTES, name);
+			s->api_id = xstrdup(api->id);
+			s->action = DESTROY_DELETE;
+		}
+		strlist_add(&s->ids, ints.items[i].id);
 	}
+	for (size_t k = 0; s && k < routes.nr; k++)
+		if (!strcmp(target_uri(&ints, routes.items[k].target), function_arn))
+			strlist_add(&s->policies, routes.items[k].id);
 	for (size_t i = 0; i < p->nr; i++)
-		known |= p->steps[i].kind == DESTROY_HTTP_API && !strcmp(p->steps[i].uuid, api->id);
+		known |= p->steps[i].kind == DESTROY_HTTP_API && !strcmp(p->steps[i].api_id, api->id);
 	if (!known) {
 		s = add_step(p, DESTROY_HTTP_API, api_name);
-		s->uuid = xstrdup(api->id);
-		s->arn = xstrdup_or_null(api->endpoint);
+		s->api_id = xstrdup(api->id);
+		s->url = xstrdup_or_null(api->endpoint);
 		for (size_t i = 0; i < ints.nr; i++)
-			strlist_add(&s->policies, ints.items[i].uri ? ints.items[i].uri : "(none)");
+			strlist_add(&s->policies, ints.items[i].uri ? ints.items[i].uri : "");
+		for (size_t k = 0; k < routes.nr; k++)
+			strlist_add(&s->inline_policies, target_uri(&ints, routes.items[k].target));
+		for (size_t k = 0; k < stages.nr; k++)
+			s->stages += strcmp(stages.items[k], "$default") != 0;
 	}
 out:
-	apigw_apis_release(&apis);
 	apigw_integrations_release(&ints);
 	apigw_routes_release(&routes);
+	strlist_clear(&stages);
 	return r;
 }
 
-/* Each API goes when every function on it goes with this plan; else it stays */
+/*
+ * The routes and the integrations blambda made for function name on the
+ * API its record names, and on the project's (a deploy stopped midway may
+ * have left them on both), and each API, to go when nothing stays on it
+ * (settled once every function is planned: api_settle).
+ */
+static int plan_routes(struct aws *a, const char *name, const struct lambda_function *f, const char *project_api,
+		       struct destroy_plan *p)
+{
+	const char *names[2] = { kvlist_get(&f->tags, DEPLOY_HTTP_API_TAG_KEY), project_api };
+	struct apigw_apis apis = { 0 };
+	int r = 0, read = 0;
+
+	for (int k = 0; !r && k < 2 && f->arn; k++) {
+		if (!names[k] || !*names[k] || (k && names[0] && !strcmp(names[0], names[1])))
+			continue;
+		if (!read++ && (r = apigw_list_apis(a, p->region, &apis, &p->err)))
+			break;
+		for (size_t i = 0; !r && i < apis.nr; i++) {
+			const char *tag = kvlist_get(&apis.items[i].tags, DEPLOY_HTTP_API_TAG_KEY);
+
+			if (deploy_is_ours(&apis.items[i].tags) && tag && !strcmp(tag, names[k]) && apis.items[i].protocol &&
+			    !strcmp(apis.items[i].protocol, "HTTP"))
+				r = plan_routes_on(a, name, f->arn, names[k], &apis.items[i], p);
+		}
+	}
+	apigw_apis_release(&apis);
+	return r;
+}
+
+/* Whether the plan deletes the function of this ARN */
+static int goes(const struct destroy_plan *p, const char *arn)
+{
+	for (size_t j = 0; j < p->nr; j++)
+		if (p->steps[j].kind == DESTROY_FUNCTION && p->steps[j].action == DESTROY_DELETE && p->steps[j].arn &&
+		    !strcmp(p->steps[j].arn, arn))
+			return 1;
+	return 0;
+}
+
+/*
+ * Each API goes when everything on it goes with this plan: its
+ * integrations and routes are all for functions it deletes, and it has no
+ * stage but $default. Else it stays, with the reason.
+ */
 static void api_settle(struct destroy_plan *p)
 {
 	for (size_t i = 0; i < p->nr; i++) {
 		struct destroy_step *s = &p->steps[i];
-		size_t staying = 0;
+		size_t ints = 0, routes = 0;
 
 		if (s->kind != DESTROY_HTTP_API)
 			continue;
-		for (size_t k = 0; k < s->policies.nr; k++) {
-			int goes = 0;
-
-			for (size_t j = 0; j < p->nr; j++)
-				goes |= p->steps[j].kind == DESTROY_FUNCTION && p->steps[j].action == DESTROY_DELETE &&
-					p->steps[j].arn && !strcmp(p->steps[j].arn, s->policies.items[k]);
-			staying += !goes;
-		}
-		s->action = staying ? DESTROY_KEEP : DESTROY_DELETE;
-		if (staying) {
-			s->reason_owned = buf_fmt("%zu other integration%s stay%s on it", staying, staying == 1 ? "" : "s",
-						  staying == 1 ? "s" : "");
-			s->reason = s->reason_owned;
-		}
+		for (size_t k = 0; k < s->policies.nr; k++)
+			ints += !goes(p, s->policies.items[k]);
+		for (size_t k = 0; k < s->inline_policies.nr; k++)
+			routes += !goes(p, s->inline_policies.items[k]);
+		s->action = ints || routes || s->stages ? DESTROY_KEEP : DESTROY_DELETE;
+		if (ints)
+			s->reason_owned = buf_fmt("%zu other integration%s stay%s on it", ints, ints == 1 ? "" : "s",
+						  ints == 1 ? "s" : "");
+		else if (routes)
+			s->reason_owned = buf_fmt("%zu route%s blambda did not make stay%s on it", routes,
+						  routes == 1 ? "" : "s", routes == 1 ? "s" : "");
+		else if (s->stages)
+			s->reason_owned = buf_fmt("%zu stage%s blambda did not make stay%s on it", s->stages,
+						  s->stages == 1 ? "" : "s", s->stages == 1 ? "s" : "");
+		s->reason = s->reason_owned;
 	}
 }
 
 /* The rules and mappings blambda made for function name (f as GetFunction read it) */
-static int plan_triggers(struct aws *a, const char *name, const struct lambda_function *f, struct destroy_plan *p)
+static int plan_triggers(struct aws *a, const char *name, const struct lambda_function *f, const char *project_api,
+			 struct destroy_plan *p)
 {
 	const char *record = kvlist_get(&f->tags, DEPLOY_EVENTS_TAG_KEY);
 	struct events_rules rules = { 0 };
@@ -149,7 +197,7 @@ static int plan_triggers(struct aws *a, const char *name, const struct lambda_fu
 		s->action = DESTROY_DELETE;
 	}
 	if (!r)
-		r = plan_routes(a, name, f, p);
+		r = plan_routes(a, name, f, project_api, p);
 	if (!r && kvlist_get(&f->tags, DEPLOY_S3_TAG_KEY) && f->arn) { /* the buckets its record names */
 		struct strlist buckets = STRLIST_INIT;
 
@@ -194,7 +242,7 @@ static int plan_triggers(struct aws *a, const char *name, const struct lambda_fu
 	return r;
 }
 
-static int plan_function(struct aws *a, const char *name, struct destroy_plan *p)
+static int plan_function(struct aws *a, const char *name, const char *project_api, struct destroy_plan *p)
 {
 	struct lambda_function f;
 	struct destroy_step *s = add_step(p, DESTROY_FUNCTION, name);
@@ -210,7 +258,7 @@ static int plan_function(struct aws *a, const char *name, struct destroy_plan *p
 		s->arn = xstrdup_or_null(f.arn);
 		if (tag && !strcmp(tag, DEPLOY_TAG_VALUE)) {
 			s->action = DESTROY_DELETE;
-			r = plan_triggers(a, name, &f, p); /* s moves with the steps added */
+			r = plan_triggers(a, name, &f, project_api, p); /* s moves with the steps added */
 		} else {
 			s->action = DESTROY_KEEP;
 			s->reason = tag ? "not made by blambda (its " DEPLOY_TAG_KEY " tag names something else)"
@@ -541,7 +589,8 @@ int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cf
 	}
 	for (size_t k = 0; !r && k < nregions; k++)
 		for (size_t i = 0; !r && i < n; i++)
-			r = plan_function(&awss[k], config_str(&fns[i], CFG_FUNCTION_NAME), &plans[k]);
+			r = plan_function(&awss[k], config_str(&fns[i], CFG_FUNCTION_NAME),
+					  config_str(cfg, CFG_HTTP_API_NAME), &plans[k]);
 	for (size_t k = 0; !r && k < nregions; k++)
 		api_settle(&plans[k]);
 	what_goes(plans, nregions, fns, n, &everywhere, &pairs);
@@ -603,8 +652,10 @@ static int delete_routes(struct aws *a, struct destroy_step *s, struct error *er
 	int r = 0;
 
 	for (size_t i = 0; !r && i < s->policies.nr; i++)
-		r = apigw_delete_route(a, NULL, s->uuid, s->policies.items[i], err);
-	return r ? r : apigw_delete_integration(a, NULL, s->uuid, s->arn, err);
+		r = apigw_delete_route(a, NULL, s->api_id, s->policies.items[i], err);
+	for (size_t i = 0; !r && i < s->ids.nr; i++)
+		r = apigw_delete_integration(a, NULL, s->api_id, s->ids.items[i], err);
+	return r;
 }
 
 /* The triggers first, then the APIs left without them, then the rest */
@@ -644,7 +695,7 @@ static int execute_one(struct aws *a, struct destroy_plan *p, int roles_too)
 		else if (s->kind == DESTROY_ROUTES)
 			r = delete_routes(a, s, &p->err);
 		else if (s->kind == DESTROY_HTTP_API)
-			r = apigw_delete_api(a, NULL, s->uuid, &p->err);
+			r = apigw_delete_api(a, NULL, s->api_id, &p->err);
 		else if (s->kind == DESTROY_S3)
 			r = deploy_s3_set(a, NULL, s->uuid, s->arn, s->name, NULL, 0, NULL, &p->err);
 		else if (s->kind == DESTROY_ROLE)
@@ -675,6 +726,9 @@ void destroy_plan_release(struct destroy_plan *p)
 		free(p->steps[i].name);
 		free(p->steps[i].arn);
 		free(p->steps[i].uuid);
+		free(p->steps[i].api_id);
+		free(p->steps[i].url);
+		strlist_clear(&p->steps[i].ids);
 		free(p->steps[i].reason_owned);
 		strlist_clear(&p->steps[i].policies);
 		strlist_clear(&p->steps[i].inline_policies);

@@ -31,14 +31,20 @@ struct destroy_step {
 	enum destroy_kind kind;
 	enum destroy_action action;
 	char *name;            /* the function, role, layer or rule; a mapping's queue or stream */
-	char *uuid;            /* a mapping's; routes, http api: the API's id; s3: the function's name */
+	char *uuid;            /* a mapping's; s3: the function's name */
+	char *api_id;          /* routes, http api: the API's */
+	char *url;             /* http api: its URL */
+	struct strlist ids;    /* routes: the function's integrations on the API */
 	long version;          /* a layer version's number */
 	char *arn;
 	const char *reason;    /* why it stays (DESTROY_KEEP), or NULL */
 	char *reason_owned;    /* the reason when it was made for this step (freed with the plan) */
 	int unsure;            /* a role kept because a region could not be asked whether it is used there */
 	struct strlist policies, inline_policies; /* a role's, detached and deleted first; routes: the route ids
-						     (policies); http api: the integrations' function ARNs that stay on it */
+						     (policies); http api: what calls each integration and what each
+						     route's target calls, a function's ARN or "" (policies,
+						     inline_policies), to be settled once all is planned */
+	size_t stages;         /* http api: its stages other than $default */
 	int done;
 };
 

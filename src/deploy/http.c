@@ -13,40 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
 #include "core/xalloc.h"
 #include "deploy/internal.h"
 
 #define DEFAULT_STAGE "$default"
-
-static void add_all(struct strlist *to, const struct strlist *from)
-{
-	for (size_t i = 0; i < from->nr; i++)
-		strlist_add(to, from->items[i]);
-}
-
-/* Function f's route keys, in blambda.yml's order */
-static void wanted_routes(const struct config *f, struct strlist *out)
-{
-	struct cfg_events events;
-	struct buf why = BUF_INIT;
-	const struct cfg_node *at;
-
-	if (cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) { /* checked when read */
-		buf_release(&why);
-		return;
-	}
-	for (size_t i = 0; i < events.nr; i++)
-		if (events.items[i].kind == CFG_EVENT_HTTP)
-			strlist_add(out, events.items[i].route);
-	cfg_events_release(&events);
-}
 
 int deploy_has_routes(const struct config *f)
 {
 	struct strlist r = STRLIST_INIT;
 	int has;
 
-	wanted_routes(f, &r);
+	config_http_routes(f, &r);
 	has = r.nr > 0;
 	strlist_clear(&r);
 	return has;
@@ -58,25 +36,57 @@ const struct apigw_api *deploy_find_api(const struct apigw_apis *l, const char *
 	for (size_t i = 0; i < l->nr; i++) {
 		const char *tag = kvlist_get(&l->items[i].tags, DEPLOY_HTTP_API_TAG_KEY);
 
-		if (deploy_is_ours(&l->items[i].tags) && tag && !strcmp(tag, name))
+		if (deploy_is_ours(&l->items[i].tags) && tag && !strcmp(tag, name) && l->items[i].protocol &&
+		    !strcmp(l->items[i].protocol, "HTTP"))
 			return &l->items[i];
 	}
 	return NULL;
+}
+
+size_t deploy_count_apis(const struct apigw_apis *l, const char *name, struct buf *ids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->nr; i++) {
+		const char *tag = kvlist_get(&l->items[i].tags, DEPLOY_HTTP_API_TAG_KEY);
+
+		if (deploy_is_ours(&l->items[i].tags) && tag && !strcmp(tag, name) && l->items[i].protocol &&
+		    !strcmp(l->items[i].protocol, "HTTP")) {
+			n++;
+			if (ids)
+				buf_addf(ids, "%s%s", ids->len ? ", " : "", l->items[i].id);
+		}
+	}
+	return n;
+}
+
+/* Two APIs of blambda's tags for one name: which one is meant is not blambda's to guess */
+static int two_apis(struct deploy_plan *p, const struct apigw_apis *l, const char *name)
+{
+	struct buf ids = BUF_INIT;
+
+	if (deploy_count_apis(l, name, &ids) < 2) {
+		buf_release(&ids);
+		return 0;
+	}
+	aws_error_set(&p->err, "AmbiguousApi", "HTTP APIs %s all carry blambda's tags for '%s'", ids.ptr, name);
+	error_hint(&p->err, "keep the one in use and delete the others ('aws apigatewayv2 delete-api --api-id ID')");
+	p->err.exit = EXIT_USAGE;
+	buf_release(&ids);
+	return deploy_failed(p, "find HTTP API '%s'", name);
 }
 
 /* http-api.cors as API Gateway takes it; 0 when no key is set */
 int deploy_wanted_cors(const struct config *cfg, struct apigw_cors *c)
 {
 	memset(c, 0, sizeof(*c));
-	add_all(&c->origins, config_list(cfg, CFG_HTTP_API_CORS_ORIGINS));
-	add_all(&c->methods, config_list(cfg, CFG_HTTP_API_CORS_METHODS));
-	add_all(&c->headers, config_list(cfg, CFG_HTTP_API_CORS_HEADERS));
+	strlist_add_all(&c->origins, config_list(cfg, CFG_HTTP_API_CORS_ORIGINS));
+	strlist_add_all(&c->methods, config_list(cfg, CFG_HTTP_API_CORS_METHODS));
+	strlist_add_all(&c->headers, config_list(cfg, CFG_HTTP_API_CORS_HEADERS));
 	c->max_age = cfg->v[CFG_HTTP_API_CORS_MAX_AGE].present ? config_int(cfg, CFG_HTTP_API_CORS_MAX_AGE) : 0;
 	c->credentials = config_str(cfg, CFG_HTTP_API_CORS_CREDENTIALS) &&
 			 !strcmp(config_str(cfg, CFG_HTTP_API_CORS_CREDENTIALS), "true");
-	return cfg->v[CFG_HTTP_API_CORS_ORIGINS].present || cfg->v[CFG_HTTP_API_CORS_METHODS].present ||
-	       cfg->v[CFG_HTTP_API_CORS_HEADERS].present || cfg->v[CFG_HTTP_API_CORS_MAX_AGE].present ||
-	       cfg->v[CFG_HTTP_API_CORS_CREDENTIALS].present;
+	return config_has_http_cors(cfg);
 }
 
 static int cors_equal(const struct apigw_cors *x, const struct apigw_cors *y)
@@ -85,12 +95,29 @@ static int cors_equal(const struct apigw_cors *x, const struct apigw_cors *y)
 	       strlist_equal(&x->headers, &y->headers) && x->max_age == y->max_age && x->credentials == y->credentials;
 }
 
+/* What the plan reads of an API once, for every function's routes */
+struct deploy_http_reads {
+	struct apigw_apis apis;              /* every API of the region */
+	struct apigw_integrations ints;      /* the project's API's (none when it is to be made) */
+	struct apigw_routes routes;
+};
+
+void deploy_http_reads_free(struct deploy_http_reads *r)
+{
+	if (!r)
+		return;
+	apigw_apis_release(&r->apis);
+	apigw_integrations_release(&r->ints);
+	apigw_routes_release(&r->routes);
+	free(r);
+}
+
 /* ---- planning ---- */
 
 int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	const char *name = config_str(o->cfg, CFG_HTTP_API_NAME);
-	struct apigw_apis apis = { 0 };
+	struct deploy_http_reads *reads;
 	struct apigw_cors want;
 	struct strlist stages = STRLIST_INIT;
 	const struct apigw_api *have;
@@ -101,12 +128,20 @@ int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct depl
 		any |= deploy_has_routes(&o->fns[i]);
 	if (!any || !name)
 		return 0;
-	if (apigw_list_apis(a, p->region, &apis, &p->err))
+	reads = xcalloc(1, sizeof(*reads));
+	if (apigw_list_apis(a, p->region, &reads->apis, &p->err)) {
+		deploy_http_reads_free(reads);
 		return deploy_failed(p, "read the HTTP APIs");
-	have = deploy_find_api(&apis, name);
+	}
+	if (two_apis(p, &reads->apis, name)) {
+		deploy_http_reads_free(reads);
+		return -1;
+	}
+	have = deploy_find_api(&reads->apis, name);
 	has_cors = deploy_wanted_cors(o->cfg, &want);
 	s = deploy_add_step(p, DEPLOY_HTTP_API, name);
 	s->planned = 1;
+	s->http_reads = reads;
 	deploy_set_str(&s->api, name);
 	if (has_cors) {
 		s->cors = xmalloc(sizeof(*s->cors));
@@ -117,17 +152,19 @@ int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct depl
 		s->action = DEPLOY_CREATE;
 		s->trigger_writes = DEPLOY_TRIGGER_API | DEPLOY_TRIGGER_STAGE;
 		deploy_reason(s, "it does not exist yet");
-		for (size_t i = 0; i < apis.nr; i++)
-			if (apis.items[i].name && !strcmp(apis.items[i].name, name)) {
-				deploy_reason(s, "API %s of that name is not blambda's: it is left alone", apis.items[i].id);
+		for (size_t i = 0; i < reads->apis.nr; i++)
+			if (reads->apis.items[i].name && !strcmp(reads->apis.items[i].name, name)) {
+				deploy_reason(s, "API %s of that name is not blambda's: it is left alone", reads->apis.items[i].id);
 				break;
 			}
 		goto out;
 	}
 	deploy_set_str(&s->resource, have->id);
 	deploy_set_str(&s->source, have->endpoint);
-	if (apigw_stage_names(a, p->region, have->id, &stages, &p->err)) {
-		r = deploy_failed(p, "read the stages of HTTP API '%s'", name);
+	if (apigw_stage_names(a, p->region, have->id, &stages, &p->err) ||
+	    apigw_list_integrations(a, p->region, have->id, &reads->ints, &p->err) ||
+	    apigw_list_routes(a, p->region, have->id, &reads->routes, &p->err)) {
+		r = deploy_failed(p, "read HTTP API '%s'", name);
 		goto out;
 	}
 	if (!strlist_has(&stages, DEFAULT_STAGE)) {
@@ -141,7 +178,6 @@ int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct depl
 	s->action = s->trigger_writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 out:
 	apigw_cors_release(&want);
-	apigw_apis_release(&apis);
 	strlist_clear(&stages);
 	return r;
 }
@@ -160,36 +196,53 @@ static void sid_of(const char *api_id, struct buf *out)
 	buf_addf(out, "%s%s", DEPLOY_HTTP_SID_PREFIX, api_id);
 }
 
+/* The function an integration calls, when it is a function of the project's in this region: its name (else NULL) */
+static char *project_function(const struct deploy_opts *o, const struct deploy_plan *p, const char *uri)
+{
+	struct buf service = BUF_INIT, region = BUF_INIT, resource = BUF_INIT;
+	char *name = NULL;
+
+	if (uri && !aws_arn_field(uri, 2, &service) && !aws_arn_field(uri, 3, &region) &&
+	    !aws_arn_field(uri, 5, &resource) && !strcmp(service.ptr, "lambda") && !strcmp(region.ptr, p->region) &&
+	    !strncmp(resource.ptr, "function:", 9) && !strchr(resource.ptr + 9, ':') &&
+	    config_function_index(o->cfg, resource.ptr + 9) >= 0)
+		name = xstrdup(resource.ptr + 9);
+	buf_release(&service);
+	buf_release(&region);
+	buf_release(&resource);
+	return name;
+}
+
 /*
  * Function fn's routes on API `name` (id: its id, NULL when it is to be
- * made): what to make and what to take away. routes empty: all of
- * blambda's go.
+ * made; ints and have: its integrations and routes): what to make and what
+ * to take away. routes empty: all of blambda's go, and the API with them
+ * when no other integration stays on it and the project no longer names it
+ * (moved_to: the API they move to, for the reason).
  */
-static int plan_routes_on(struct aws *a, struct deploy_plan *p, size_t fn, const char *function,
-			  const char *function_arn, const char *name, const char *id, const struct strlist *routes)
+static int plan_routes_on(const struct deploy_opts *o, struct deploy_plan *p, size_t fn, const char *function,
+			  const char *function_arn, const char *name, const char *id, const struct apigw_integrations *ints,
+			  const struct apigw_routes *have, const struct strlist *sids, const struct strlist *routes,
+			  const char *moved_to)
 {
-	struct apigw_integrations ints = { 0 };
-	struct apigw_routes have = { 0 };
-	struct strlist sids = STRLIST_INIT;
 	struct buf target = BUF_INIT, sid = BUF_INIT;
+	struct strlist mine = STRLIST_INIT; /* the targets of the function's integrations: integrations/ID */
 	const struct apigw_integration *integ = NULL;
 	struct deploy_step *s;
 	int r = 0;
 
-	if (id && function_arn) {
-		if (apigw_list_integrations(a, p->region, id, &ints, &p->err) ||
-		    apigw_list_routes(a, p->region, id, &have, &p->err)) {
-			r = deploy_failed(p, "read the routes of HTTP API '%s'", name);
-			goto out;
-		}
-		for (size_t i = 0; i < ints.nr && !integ; i++)
-			if (ints.items[i].uri && !strcmp(ints.items[i].uri, function_arn))
-				integ = &ints.items[i];
-		if (lambda_policy_sids(a, p->region, function, &sids, &p->err)) {
-			r = deploy_failed(p, "read who may call function '%s'", function);
-			goto out;
-		}
+	/* the function's integrations (more than one when a create was retried): the one routes use goes on */
+	for (size_t i = 0; function_arn && i < ints->nr; i++) {
+		if (!ints->items[i].uri || strcmp(ints->items[i].uri, function_arn))
+			continue;
+		strlist_add_owned(&mine, buf_fmt("integrations/%s", ints->items[i].id));
+		for (size_t k = 0; k < have->nr && !integ; k++)
+			if (have->items[k].target && !strcmp(have->items[k].target, mine.items[mine.nr - 1]))
+				integ = &ints->items[i];
 	}
+	for (size_t i = 0; !integ && function_arn && i < ints->nr; i++)
+		if (ints->items[i].uri && !strcmp(ints->items[i].uri, function_arn))
+			integ = &ints->items[i];
 	if (!routes->nr && !integ)
 		goto out; /* nothing of blambda's there */
 	s = deploy_add_step(p, DEPLOY_ROUTES, function);
@@ -197,22 +250,34 @@ static int plan_routes_on(struct aws *a, struct deploy_plan *p, size_t fn, const
 	s->planned = 1;
 	deploy_set_str(&s->api, name);
 	deploy_set_str(&s->resource, id);
-	add_all(&s->routes, routes);
+	strlist_add_all(&s->routes, routes);
 	if (integ) {
 		deploy_set_str(&s->source, integ->id);
 		buf_addf(&target, "integrations/%s", integ->id);
 	}
-	/* each route wanted: there already (its own), to make, or another's (refused) */
+	for (size_t i = 0; i < mine.nr; i++)
+		if (!routes->nr || strcmp(mine.items[i], target.ptr))
+			strlist_add(&s->drop, mine.items[i] + 13);
+	/* each route wanted: there already (its own), to make, another function's of the project (moved), or refused */
 	for (size_t k = 0; k < routes->nr; k++) {
 		const struct apigw_route *there = NULL;
+		char *from = NULL;
 
-		for (size_t i = 0; i < have.nr && !there; i++)
-			if (!strcmp(have.items[i].key, routes->items[k]))
-				there = &have.items[i];
-		if (!there) {
+		for (size_t i = 0; i < have->nr && !there; i++)
+			if (!strcmp(have->items[i].key, routes->items[k]))
+				there = &have->items[i];
+		if (there && integ && there->target && !strcmp(there->target, target.ptr))
+			continue;
+		if (there && there->target && strlist_has(&mine, there->target)) { /* on a second integration of its own */
+			strlist_add(&s->detach, there->id);
 			strlist_add(&s->attach, routes->items[k]);
-			deploy_reason(s, "%s added", routes->items[k]);
-		} else if (!integ || !there->target || strcmp(there->target, target.ptr)) {
+			deploy_reason(s, "%s onto the function's one integration", routes->items[k]);
+			continue;
+		}
+		for (size_t i = 0; there && there->target && i < ints->nr && !from; i++)
+			if (!strncmp(there->target, "integrations/", 13) && !strcmp(there->target + 13, ints->items[i].id))
+				from = project_function(o, p, ints->items[i].uri);
+		if (there && !from) {
 			aws_error_set(&p->err, "NotOurs", "route '%s' of HTTP API '%s' goes to %s, not to function '%s': "
 				      "blambda never takes over what it did not make", routes->items[k], name,
 				      there->target ? there->target : "no integration", function);
@@ -220,31 +285,49 @@ static int plan_routes_on(struct aws *a, struct deploy_plan *p, size_t fn, const
 			r = deploy_failed(p, "route %s to function '%s'", routes->items[k], function);
 			goto out;
 		}
+		if (there) { /* blambda.yml moved it from another function of the project: its route goes first */
+			strlist_add(&s->detach, there->id);
+			deploy_reason(s, "%s moved from function '%s'", routes->items[k], from);
+			free(from);
+		} else {
+			deploy_reason(s, "%s added", routes->items[k]);
+		}
+		strlist_add(&s->attach, routes->items[k]);
 	}
 	/* the function's routes that blambda.yml no longer lists */
-	for (size_t i = 0; integ && i < have.nr; i++)
-		if (have.items[i].target && !strcmp(have.items[i].target, target.ptr) &&
-		    !strlist_has(routes, have.items[i].key)) {
-			strlist_add(&s->detach, have.items[i].id);
+	for (size_t i = 0; i < have->nr; i++)
+		if (have->items[i].target && strlist_has(&mine, have->items[i].target) &&
+		    !strlist_has(routes, have->items[i].key)) {
+			strlist_add(&s->detach, have->items[i].id);
 			if (routes->nr) /* else the step's reason says it all goes */
-				deploy_reason(s, "%s removed", have.items[i].key);
+				deploy_reason(s, "%s removed", have->items[i].key);
 		}
+	if (routes->nr && s->drop.nr)
+		deploy_reason(s, "%zu more integration%s of the function removed", s->drop.nr, s->drop.nr == 1 ? "" : "s");
 	if (!integ)
 		s->trigger_writes |= DEPLOY_TRIGGER_INTEGRATION;
-	if (routes->nr) {
-		if (id)
-			sid_of(id, &sid);
-		if (!id || !strlist_has(&sids, sid.ptr)) {
-			s->trigger_writes |= DEPLOY_TRIGGER_PERMISSION;
-			if (integ)
-				deploy_reason(s, "permission for the API");
-		}
-	} else {
+	if (id)
+		sid_of(id, &sid);
+	if (routes->nr && (!id || !strlist_has(sids, sid.ptr))) {
+		s->trigger_writes |= DEPLOY_TRIGGER_PERMISSION;
+		if (integ)
+			deploy_reason(s, "permission for the API");
+	}
+	if (!routes->nr) {
 		s->trigger_writes |= DEPLOY_TRIGGER_UNINTEGRATE;
-		if (id) {
-			sid_of(id, &sid);
-			if (strlist_has(&sids, sid.ptr))
-				strlist_add(&s->share_remove, sid.ptr);
+		if (id && strlist_has(sids, sid.ptr))
+			strlist_add(&s->share_remove, sid.ptr);
+		if (moved_to)
+			deploy_reason(s, "moved to HTTP API '%s' (http-api.name), at another URL", moved_to);
+		else
+			deploy_reason(s, "on HTTP API '%s', gone from function.events", name);
+		/*
+		 * An API of blambda's (found by its tags) that the functions deployed no longer name: gone once
+		 * nothing is left on it (the other functions' lanes may be taking theirs off now: seen at the time)
+		 */
+		if (!api_step(p, name)) {
+			s->trigger_writes |= DEPLOY_TRIGGER_API;
+			deploy_reason(s, "HTTP API '%s' goes too once nothing else is on it", name);
 		}
 	}
 	if (!routes->nr)
@@ -252,17 +335,13 @@ static int plan_routes_on(struct aws *a, struct deploy_plan *p, size_t fn, const
 	else if (!integ)
 		s->action = DEPLOY_CREATE;
 	else
-		s->action = s->attach.nr || s->detach.nr || s->trigger_writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
-	if (!routes->nr)
-		deploy_reason(s, "on HTTP API '%s', gone from function.events", name);
-	else if (s->action == DEPLOY_UNCHANGED)
+		s->action = s->attach.nr || s->detach.nr || s->drop.nr || s->trigger_writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
+	if (routes->nr && s->action == DEPLOY_UNCHANGED)
 		deploy_reason(s, "%zu route%s on HTTP API '%s'", routes->nr, routes->nr == 1 ? "" : "s", name);
 out:
-	apigw_integrations_release(&ints);
-	apigw_routes_release(&have);
-	strlist_clear(&sids);
 	buf_release(&target);
 	buf_release(&sid);
+	strlist_clear(&mine);
 	return r;
 }
 
@@ -275,38 +354,57 @@ int deploy_plan_routes(struct aws *a, const struct deploy_opts *o, struct deploy
 	char *recorded = exists ? xstrdup_or_null(kvlist_get(&fs->have->tags, DEPLOY_HTTP_API_TAG_KEY)) : NULL;
 	char *function_arn = exists ? xstrdup_or_null(fs->have->arn) : NULL;
 	const char *want_api = NULL;
-	struct strlist routes = STRLIST_INIT, none = STRLIST_INIT;
-	int r = 0;
+	struct strlist routes = STRLIST_INIT, none = STRLIST_INIT, sids = STRLIST_INIT;
+	int r = 0, old = recorded && *recorded;
 
-	wanted_routes(f, &routes);
-	if (routes.nr) {
-		const struct deploy_step *api;
-
+	config_http_routes(f, &routes);
+	if (routes.nr)
 		want_api = config_str(o->cfg, CFG_HTTP_API_NAME);
-		api = want_api ? api_step(p, want_api) : NULL;
-		if (!api) {
+	if (!routes.nr && !old)
+		goto out;
+	if (exists && lambda_policy_sids(a, p->region, function, &sids, &p->err)) {
+		r = deploy_failed(p, "read who may call function '%s'", function);
+		goto out;
+	}
+	if (routes.nr) {
+		const struct deploy_step *api = want_api ? api_step(p, want_api) : NULL;
+
+		if (!api || !api->http_reads) {
 			aws_error_set(&p->err, "Internal", "the HTTP API of function '%s' was not planned", function);
 			r = deploy_failed(p, "plan the routes of function '%s'", function);
 			goto out;
 		}
-		r = plan_routes_on(a, p, fn, function, function_arn, want_api, api->resource, &routes);
+		r = plan_routes_on(o, p, fn, function, function_arn, want_api, api->resource, &api->http_reads->ints,
+				   &api->http_reads->routes, &sids, &routes, NULL);
 	}
 	/* routes blambda made on an API blambda.yml no longer names */
-	if (!r && recorded && *recorded && (!want_api || strcmp(recorded, want_api))) {
+	if (!r && old && (!want_api || strcmp(recorded, want_api))) {
 		struct apigw_apis apis = { 0 };
-		const struct apigw_api *old;
+		struct apigw_integrations ints = { 0 };
+		struct apigw_routes have = { 0 };
+		const struct apigw_api *api;
 
 		if (apigw_list_apis(a, p->region, &apis, &p->err)) {
 			r = deploy_failed(p, "read the HTTP APIs");
-		} else if ((old = deploy_find_api(&apis, recorded))) {
-			r = plan_routes_on(a, p, fn, function, function_arn, recorded, old->id, &none);
+		} else if (two_apis(p, &apis, recorded)) {
+			r = -1;
+		} else if ((api = deploy_find_api(&apis, recorded))) {
+			if (apigw_list_integrations(a, p->region, api->id, &ints, &p->err) ||
+			    apigw_list_routes(a, p->region, api->id, &have, &p->err))
+				r = deploy_failed(p, "read HTTP API '%s'", recorded);
+			else
+				r = plan_routes_on(o, p, fn, function, function_arn, recorded, api->id, &ints, &have, &sids,
+						   &none, want_api);
 		}
 		apigw_apis_release(&apis);
+		apigw_integrations_release(&ints);
+		apigw_routes_release(&have);
 	}
 out:
 	free(recorded);
 	free(function_arn);
 	strlist_clear(&routes);
+	strlist_clear(&sids);
 	return r;
 }
 
@@ -362,19 +460,45 @@ int deploy_exec_http_api(struct aws *a, struct deploy_plan *p, struct deploy_ste
 /* arn:PARTITION:execute-api:REGION:ACCOUNT:API/ * / *, from the function's ARN (its partition and account) */
 static int source_arn(const char *function_arn, const char *region, const char *api, struct buf *out)
 {
-	const char *f[6], *p = function_arn;
-	size_t n = 0;
+	struct buf partition = BUF_INIT, account = BUF_INIT;
+	int r = aws_arn_field(function_arn, 1, &partition) || aws_arn_field(function_arn, 4, &account) ? -1 : 0;
 
-	while (p && n < 6) {
-		f[n++] = p;
-		p = strchr(p, ':');
-		p = p ? p + 1 : NULL;
+	if (!r)
+		buf_addf(out, "arn:%s:execute-api:%s:%s:%s/*/*", partition.ptr, region, account.ptr, api);
+	buf_release(&partition);
+	buf_release(&account);
+	return r;
+}
+
+/*
+ * An API blambda made that the project no longer names, deleted once the
+ * function's routes are off it, when nothing is left on it: no integration,
+ * no route, no stage but $default (read again now: another lane may be
+ * taking its own routes off at the same time).
+ */
+static int delete_if_empty(struct aws *a, struct deploy_plan *p, const struct deploy_step *s)
+{
+	struct apigw_integrations ints = { 0 };
+	struct apigw_routes routes = { 0 };
+	struct strlist stages = STRLIST_INIT;
+	int r = 0;
+
+	if (apigw_list_integrations(a, p->region, s->resource, &ints, &p->err) ||
+	    apigw_list_routes(a, p->region, s->resource, &routes, &p->err) ||
+	    apigw_stage_names(a, p->region, s->resource, &stages, &p->err)) {
+		if (error_is(&p->err, "NotFoundException")) /* another lane deleted it */
+			error_release(&p->err);
+		else
+			r = deploy_failed(p, "read HTTP API '%s'", s->api);
+	} else if (!ints.nr && !routes.nr && (!stages.nr || (stages.nr == 1 && !strcmp(stages.items[0], DEFAULT_STAGE)))) {
+		p->writes++;
+		if (apigw_delete_api(a, p->region, s->resource, &p->err))
+			r = deploy_failed(p, "delete HTTP API '%s'", s->api);
 	}
-	if (n < 6)
-		return -1;
-	buf_addf(out, "arn:%.*s:execute-api:%s:%.*s:%s/*/*", (int)(f[2] - f[1] - 1), f[1], region,
-		 (int)(f[5] - f[4] - 1), f[4], api);
-	return 0;
+	apigw_integrations_release(&ints);
+	apigw_routes_release(&routes);
+	strlist_clear(&stages);
+	return r;
 }
 
 int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy_step *f, struct deploy_step *s)
@@ -406,12 +530,19 @@ int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy
 			goto out;
 		}
 		p->writes++;
-		if (lambda_add_permission(a, p->region, f->name, sid.ptr, "apigateway.amazonaws.com", arn.ptr, NULL, &p->err) &&
-		    !error_is(&p->err, "ResourceConflictException")) {
+		if (lambda_add_permission(a, p->region, f->name, sid.ptr, "apigateway.amazonaws.com", arn.ptr, NULL,
+					  &p->err)) {
 			deploy_failed(p, "let HTTP API '%s' call function '%s'", s->api, f->name);
 			goto out;
 		}
-		error_release(&p->err);
+	}
+	/* routes that go first: one moved here keeps its key, which only one route may hold */
+	for (size_t i = 0; i < s->detach.nr; i++) {
+		p->writes++;
+		if (apigw_delete_route(a, p->region, s->resource, s->detach.items[i], &p->err)) {
+			deploy_failed(p, "remove a route of function '%s' from HTTP API '%s'", f->name, s->api);
+			goto out;
+		}
 	}
 	for (size_t i = 0; i < s->attach.nr; i++) {
 		p->writes++;
@@ -420,17 +551,10 @@ int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < s->detach.nr; i++) {
+	for (size_t i = 0; i < s->drop.nr; i++) {
 		p->writes++;
-		if (apigw_delete_route(a, p->region, s->resource, s->detach.items[i], &p->err)) {
-			deploy_failed(p, "remove a route of function '%s' from HTTP API '%s'", f->name, s->api);
-			goto out;
-		}
-	}
-	if ((s->trigger_writes & DEPLOY_TRIGGER_UNINTEGRATE) && s->source) {
-		p->writes++;
-		if (apigw_delete_integration(a, p->region, s->resource, s->source, &p->err)) {
-			deploy_failed(p, "remove the integration of function '%s' from HTTP API '%s'", f->name, s->api);
+		if (apigw_delete_integration(a, p->region, s->resource, s->drop.items[i], &p->err)) {
+			deploy_failed(p, "remove an integration of function '%s' from HTTP API '%s'", f->name, s->api);
 			goto out;
 		}
 	}
@@ -441,6 +565,8 @@ int deploy_exec_routes(struct aws *a, struct deploy_plan *p, const struct deploy
 			goto out;
 		}
 	}
+	if ((s->trigger_writes & DEPLOY_TRIGGER_API) && delete_if_empty(a, p, s))
+		goto out;
 	s->done = 1;
 	r = 0;
 out:

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/client.h"
 #include "aws/s3.h"
 #include "aws/xml.h"
 #include "core/hash.h"
@@ -358,19 +359,13 @@ int deploy_s3_set(struct aws *a, const char *region, const char *function, const
 /* arn:PARTITION:s3:::BUCKET and the account, from the function's ARN */
 static int bucket_arn(const char *function_arn, const char *bucket, struct buf *arn, struct buf *account)
 {
-	const char *f[6], *p = function_arn;
-	size_t n = 0;
+	struct buf partition = BUF_INIT;
+	int r = aws_arn_field(function_arn, 1, &partition) || aws_arn_field(function_arn, 4, account) ? -1 : 0;
 
-	while (p && n < 6) {
-		f[n++] = p;
-		p = strchr(p, ':');
-		p = p ? p + 1 : NULL;
-	}
-	if (n < 6)
-		return -1;
-	buf_addf(arn, "arn:%.*s:s3:::%s", (int)(f[2] - f[1] - 1), f[1], bucket);
-	buf_add(account, f[4], (size_t)(f[5] - f[4] - 1));
-	return 0;
+	if (!r)
+		buf_addf(arn, "arn:%s:s3:::%s", partition.ptr, bucket);
+	buf_release(&partition);
+	return r;
 }
 
 int deploy_exec_s3(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const struct deploy_step *f,

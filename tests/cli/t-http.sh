@@ -68,7 +68,6 @@ expect_json "d['up_to_date']"
 expect_writes ""
 
 test_case "a route gone from blambda.yml: that route goes, and nothing else is written"
-fn_add $'  events:\n    - http: GET /hello/{name}\n    - http: ANY /{proxy+}\n'
 cp "$TMP/plain.yml" blambda.yml
 fn_add $'  events:\n    - http: GET /hello/{name}\n    - http: ANY /{proxy+}\n'
 blambda diff
@@ -125,7 +124,7 @@ python3 -c 't = open("blambda.yml").read(); open("blambda.yml", "w").write(t.rep
 blambda deploy --dry-run
 expect_status 0
 expect_out_has "would create HTTP API 'shop' (it does not exist yet, API $OTHER_ID of that name is not blambda's: it is left alone)"
-expect_out_has "would delete http routes of function 'hello' (on HTTP API 'hello', gone from function.events)"
+expect_out_has "would delete http routes of function 'hello' (moved to HTTP API 'shop' (http-api.name), at another URL, HTTP API 'hello' goes too once nothing else is on it)"
 blambda deploy --json
 expect_status 0
 NEW_ID=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["http_apis"][0]["id"])')
@@ -187,6 +186,93 @@ fn_add $'  events:\n    - http: ANY /files/{proxy+}\n'
 blambda invoke --event-template http
 expect_status 0
 expect_json "d['rawPath'] == '/files/path/to/resource' and d['pathParameters'] == {'proxy': 'path/to/resource'} and d['requestContext']['http']['method'] == 'GET'"
+
+test_case "a WebSocket API or a second API with blambda's tags is never used as the project's"
+cp "$TMP/plain.yml" blambda.yml
+fn_add $'  events:\n    - http: GET /ws\n'
+printf 'http-api:\n  name: sockets\n' >> blambda.yml
+WS_ID=$(aws apigatewayv2 create-api --name sockets --protocol-type WEBSOCKET --route-selection-expression '$request.body.action' --tags blambda:managed-by=blambda,blambda:http-api=sockets --query ApiId --output text)
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "would create HTTP API 'sockets' (it does not exist yet, API $WS_ID of that name is not blambda's: it is left alone)"
+DUP_ID=$(aws apigatewayv2 create-api --name sockets --protocol-type HTTP --tags blambda:managed-by=blambda,blambda:http-api=sockets --query ApiId --output text)
+DUP2_ID=$(aws apigatewayv2 create-api --name sockets --protocol-type HTTP --tags blambda:managed-by=blambda,blambda:http-api=sockets --query ApiId --output text)
+mark
+blambda deploy
+expect_status 2
+expect_err_has "cannot find HTTP API 'sockets': HTTP APIs $DUP_ID, $DUP2_ID all carry blambda's tags for 'sockets'"
+expect_writes ""
+aws apigatewayv2 delete-api --api-id "$DUP2_ID"
+aws apigatewayv2 delete-api --api-id "$DUP_ID"
+
+test_case "a route moved from one function of the project to another, in one deploy"
+cp "$TMP/plain.yml" blambda.yml
+sed -i '/^  name: hello$/d' blambda.yml
+printf 'functions:\n  front:\n    events:\n      - http: GET /a\n      - http: GET /b\n  back:\n    events:\n      - http: GET /c\nhttp-api:\n  name: duo\n' >> blambda.yml
+blambda deploy
+expect_status 0
+api_of duo
+DUO_ID=$API_ID
+sed -i 's#      - http: GET /b#      - http: GET /d#; s#      - http: GET /c#      - http: GET /b#' blambda.yml
+blambda deploy --dry-run
+expect_status 0
+expect_out_has "would update http routes of function 'back' (GET /b moved from function 'front', GET /c removed)"
+blambda deploy
+expect_status 0
+targets=$(aws apigatewayv2 get-integrations --api-id "$DUO_ID" --query 'Items[].[IntegrationId,IntegrationUri]' --output text)
+got=$(routes_of "$DUO_ID" | while read -r key path target; do printf '%s %s %s;' "$key" "$path" "$(printf '%s\n' "$targets" | grep "^${target#integrations/}" | cut -f2 | sed 's/.*://')"; done)
+[ "$got" = "GET /a front;GET /b back;GET /d front;" ] && pass || fail "routes: $got"
+
+test_case "a second integration of the function (a create that was retried) is folded into one"
+EXTRA=$(aws apigatewayv2 create-integration --api-id "$DUO_ID" --integration-type AWS_PROXY --integration-uri arn:aws:lambda:eu-west-1:123456789012:function:back --payload-format-version 2.0 --query IntegrationId --output text)
+B_ROUTE=$(aws apigatewayv2 get-routes --api-id "$DUO_ID" --query "Items[?RouteKey=='GET /b'].RouteId" --output text)
+aws apigatewayv2 delete-route --api-id "$DUO_ID" --route-id "$B_ROUTE"
+aws apigatewayv2 create-route --api-id "$DUO_ID" --route-key "GET /b" --target "integrations/$EXTRA" > /dev/null
+blambda deploy
+expect_status 0
+expect_out_has "http routes of function 'back': updated (1 more integration of the function removed)"
+got=$(aws apigatewayv2 get-integrations --api-id "$DUO_ID" --query "length(Items[?IntegrationUri=='arn:aws:lambda:eu-west-1:123456789012:function:back'])" --output text)
+[ "$got" = 1 ] && pass || fail "integrations of back: $got"
+mark
+blambda deploy --json
+expect_json "d['up_to_date']"
+expect_writes ""
+
+test_case "a new function's route held by something else is refused before any write"
+printf '  late:\n    events:\n      - http: GET /theirs\n' > "$TMP/late.yml"
+python3 -c 't = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace("http-api:\n", open("'"$TMP"'/late.yml").read() + "http-api:\n", 1))'
+aws apigatewayv2 create-route --api-id "$DUO_ID" --route-key "GET /theirs" --target "integrations/$THEIR_INTEG" > /dev/null
+mark
+blambda deploy
+expect_status 1
+expect_err_has "route 'GET /theirs' of HTTP API 'duo' goes to integrations/$THEIR_INTEG, not to function 'late'"
+expect_writes ""
+python3 -c 't = open("blambda.yml").read(); open("blambda.yml", "w").write(t.replace(open("'"$TMP"'/late.yml").read(), "", 1))'
+
+test_case "routes all gone from blambda.yml: the API blambda made goes with them when nothing else is on it"
+aws apigatewayv2 delete-route --api-id "$DUO_ID" --route-id "$(aws apigatewayv2 get-routes --api-id "$DUO_ID" --query "Items[?RouteKey=='GET /theirs'].RouteId" --output text)"
+sed -i '/      - http: /d; /^    events:$/d; /^http-api:$/d; /^  name: duo$/d' blambda.yml
+blambda deploy
+expect_status 0
+expect_out_has "HTTP API 'duo' goes too once nothing else is on it"
+awsq apigatewayv2 get-apis
+expect_json "'$DUO_ID' not in [a['ApiId'] for a in d['Items']]"
+awsq lambda list-tags --resource arn:aws:lambda:eu-west-1:123456789012:function:back
+expect_json "'blambda:http-api' not in d['Tags']"
+blambda destroy --yes
+expect_status 0
+
+test_case "destroy keeps an API that holds a stage blambda did not make"
+cp "$TMP/three.yml" blambda.yml
+printf 'http-api:\n  name: staged\n' >> blambda.yml
+blambda deploy
+expect_status 0
+api_of staged
+aws apigatewayv2 create-stage --api-id "$API_ID" --stage-name prod > /dev/null
+blambda destroy --yes --json
+expect_status 0
+expect_json "[(s['action'], s['reason'], s['api_id']) for s in d['steps'] if s['kind'] == 'HTTP API'] == [('keep', '1 stage blambda did not make stays on it', '$API_ID')]"
+expect_json "[s.get('arn') for s in d['steps'] if s['kind'] == 'http routes of function'] == [None]"
 
 test_case "bad routes are refused before any call, with the file and line"
 bad() {

@@ -296,7 +296,7 @@ static int check_routes(const struct config *cfg, struct error *err)
 				}
 				if (e->kind != CFG_EVENT_HTTP)
 					continue;
-				if (!config_str(cfg, CFG_HTTP_API_NAME)) {
+				if (!config_http_api_name(cfg)) {
 					r = error_set(err, EXIT_USAGE, "%s:%d: function '%s' has an http route, and the project "
 						      "has several functions: name their HTTP API", file, e->line,
 						      config_function_name(cfg, i));
@@ -344,12 +344,15 @@ int config_finish(struct config *cfg, struct error *err)
 		deps->str = buf_detach(&b);
 		config_set_origin(deps, SRC_DEFAULT, "default", 0);
 	}
-	if (!cfg->v[CFG_HTTP_API_NAME].present && config_function_count(cfg) == 1 && name) {
-		cfg->v[CFG_HTTP_API_NAME].str = xstrdup(name);
-		cfg->v[CFG_HTTP_API_NAME].present = 1;
-		config_set_origin(&cfg->v[CFG_HTTP_API_NAME], SRC_DEFAULT, "default", 0);
-	}
 	return check_routes(cfg, err);
+}
+
+const char *config_http_api_name(const struct config *cfg)
+{
+	/* not a default written into the value: adding a function must not change what the file says */
+	if (config_str(cfg, CFG_HTTP_API_NAME))
+		return config_str(cfg, CFG_HTTP_API_NAME);
+	return config_function_count(cfg) == 1 ? config_function_name(cfg, 0) : NULL;
 }
 
 int config_has_http_cors(const struct config *cfg)

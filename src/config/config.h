@@ -279,6 +279,8 @@ int cfg_events_read(const struct cfg_node *list, struct cfg_events *out, struct 
 void cfg_events_release(struct cfg_events *e);
 /* Function f's http routes ("GET /hello/{name}"), in blambda.yml's order, appended to out */
 void config_http_routes(const struct config *f, struct strlist *out);
+/* The project's HTTP API: http-api.name, else the function's name in a project of one; NULL: none */
+const char *config_http_api_name(const struct config *cfg);
 /* Whether any http-api.cors key is set */
 int config_has_http_cors(const struct config *cfg);
 /* 1 for a queue or a stream: an event source mapping */

@@ -590,7 +590,7 @@ int destroy_plan_make(struct aws *awss, size_t nregions, const struct config *cf
 	for (size_t k = 0; !r && k < nregions; k++)
 		for (size_t i = 0; !r && i < n; i++)
 			r = plan_function(&awss[k], config_str(&fns[i], CFG_FUNCTION_NAME),
-					  config_str(cfg, CFG_HTTP_API_NAME), &plans[k]);
+					  config_http_api_name(cfg), &plans[k]);
 	for (size_t k = 0; !r && k < nregions; k++)
 		api_settle(&plans[k]);
 	what_goes(plans, nregions, fns, n, &everywhere, &pairs);

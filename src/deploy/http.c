@@ -116,7 +116,7 @@ void deploy_http_reads_free(struct deploy_http_reads *r)
 
 int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
-	const char *name = config_str(o->cfg, CFG_HTTP_API_NAME);
+	const char *name = config_http_api_name(o->cfg);
 	struct deploy_http_reads *reads;
 	struct apigw_cors want;
 	struct strlist stages = STRLIST_INIT;
@@ -359,7 +359,7 @@ int deploy_plan_routes(struct aws *a, const struct deploy_opts *o, struct deploy
 
 	config_http_routes(f, &routes);
 	if (routes.nr)
-		want_api = config_str(o->cfg, CFG_HTTP_API_NAME);
+		want_api = config_http_api_name(o->cfg);
 	if (!routes.nr && !old)
 		goto out;
 	if (exists && lambda_policy_sids(a, p->region, function, &sids, &p->err)) {
@@ -412,7 +412,7 @@ void deploy_routes_records(const struct deploy_opts *o, size_t fn, const struct 
 			   struct kvlist *early, struct kvlist *after)
 {
 	const char *old = have ? kvlist_get(&have->tags, DEPLOY_HTTP_API_TAG_KEY) : NULL;
-	const char *want = deploy_has_routes(&o->fns[fn]) ? config_str(o->cfg, CFG_HTTP_API_NAME) : NULL;
+	const char *want = deploy_has_routes(&o->fns[fn]) ? config_http_api_name(o->cfg) : NULL;
 	/* the API the routes went to stays named until they are gone from it */
 	const char *during = old && *old ? old : want ? want : "", *final = want ? want : "";
 

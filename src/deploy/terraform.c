@@ -252,7 +252,7 @@ static void function_routes(struct buf *out, const struct config *f, const char 
 static void http_api(struct buf *out, const struct terraform_input *in)
 {
 	const struct config *cfg = in->cfg;
-	const char *name = config_str(cfg, CFG_HTTP_API_NAME), *cred = config_str(cfg, CFG_HTTP_API_CORS_CREDENTIALS);
+	const char *name = config_http_api_name(cfg), *cred = config_str(cfg, CFG_HTTP_API_CORS_CREDENTIALS);
 	int any = 0;
 
 	for (size_t i = 0; i < in->nfns; i++)

@@ -414,6 +414,20 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 		return error_print_release(&err);
 	}
 	local_server_set_functions(ctx.server, ls->fns, ls->nfns);
+	{
+		struct local_cors cors = { 0 };
+		const char *cred = config_str(cfg, CFG_HTTP_API_CORS_CREDENTIALS);
+
+		strlist_add_all(&cors.origins, config_list(cfg, CFG_HTTP_API_CORS_ORIGINS));
+		strlist_add_all(&cors.methods, config_list(cfg, CFG_HTTP_API_CORS_METHODS));
+		strlist_add_all(&cors.headers, config_list(cfg, CFG_HTTP_API_CORS_HEADERS));
+		cors.max_age = config_has_http_cors(cfg) ? config_int(cfg, CFG_HTTP_API_CORS_MAX_AGE) : 0;
+		cors.credentials = cred && !strcmp(cred, "true");
+		local_server_set_cors(ctx.server, &cors);
+		strlist_clear(&cors.origins);
+		strlist_clear(&cors.methods);
+		strlist_clear(&cors.headers);
+	}
 	/* a reload's download is said in lines, through the queue: a progress bar would write to stderr itself */
 	ls->fetch.obs = term_observer_plain();
 	if (args_flag(args, START_OPT_WATCH) && !(watch = watch_project(cfg, &ctx, &err))) {

@@ -10,6 +10,7 @@
 #include "local/mhd_lazy.h"
 
 #define HTTPD_MAX_CONNECTIONS 256 /* connections at once; more wait in the kernel's backlog */
+#define HTTPD_CONNECTION_MEMORY (64 * 1024) /* a request's line and headers (API Gateway takes a 10 KB line) */
 
 struct httpd {
 	const struct mhd_api *api;
@@ -18,13 +19,33 @@ struct httpd {
 	size_t cap;
 	httpd_handler handler;
 	void *ctx;
+	httpd_origin_check origin_ok;
 };
 
 /* what one request has read so far */
 struct pending {
+	char *raw_uri; /* as the client sent it */
+	int started;
 	struct buf body;
 	size_t total;
 };
+
+/* A request begins: its URI kept as sent (libmicrohttpd hands the handler a decoded path) */
+static void *begin(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+
+	(void)cls;
+	(void)conn;
+	p->raw_uri = xstrdup(uri ? uri : "/");
+	buf_init(&p->body);
+	return p;
+}
+
+void httpd_allow_origins(struct httpd *h, httpd_origin_check check)
+{
+	h->origin_ok = check;
+}
 
 const char *httpd_header(const struct httpd_request *req, const char *name)
 {
@@ -49,13 +70,17 @@ void httpd_values(const struct httpd_request *req, int query, struct kvlist *out
 						out);
 }
 
-/* no Origin header (browsers send one with every cross-site POST), and a Host that names this machine */
-static int from_here(const struct httpd_request *req)
+/*
+ * A Host that names this machine, and no Origin header (browsers send one
+ * with every cross-site POST) unless the server allows that origin for
+ * that request (the routes of an HTTP API with CORS).
+ */
+static int from_here(const struct httpd *h, const struct httpd_request *req)
 {
-	const char *host = httpd_header(req, "Host");
+	const char *host = httpd_header(req, "Host"), *origin = httpd_header(req, "Origin");
 	size_t n;
 
-	if (httpd_header(req, "Origin"))
+	if (origin && !(h->origin_ok && h->origin_ok(h->ctx, req, origin)))
 		return 0;
 	if (!host)
 		return 1; /* HTTP/1.0 */
@@ -75,9 +100,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	enum MHD_Result r;
 
 	(void)version;
-	if (!p) {
-		*con_cls = p = xcalloc(1, sizeof(*p));
-		buf_init(&p->body);
+	if (!p) /* not begun (no URI seen): cannot be */
+		return MHD_NO;
+	if (!p->started) {
+		p->started = 1;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -90,7 +116,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	rep.status = 200;
 	req.conn = conn;
 	req.server = h;
-	if (!from_here(&req)) {
+	req.method = method;
+	req.url = url;
+	req.raw_uri = p->raw_uri;
+	if (!from_here(h, &req)) {
 		/*
 		 * A web page may post to loopback (a form needs no preflight) or reach it
 		 * under another name (DNS rebinding): neither may run a function.
@@ -102,8 +131,6 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 		kvlist_add(&rep.headers, "X-Amzn-ErrorType", "AccessDeniedException");
 		goto send;
 	}
-	req.method = method;
-	req.url = url;
 	req.too_large = p->total > h->cap;
 	req.body = req.too_large ? "" : p->body.ptr;
 	req.len = req.too_large ? 0 : p->body.len;
@@ -133,6 +160,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	(void)why;
 	if (p) {
 		buf_release(&p->body);
+		free(p->raw_uri);
 		free(p);
 		*con_cls = NULL;
 	}
@@ -164,7 +192,9 @@ struct httpd *httpd_start(unsigned port, size_t body_cap, unsigned idle_s, httpd
 	 */
 	h->daemon = api->start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, (uint16_t)port,
 				      NULL, NULL, answer, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+				      MHD_OPTION_NOTIFY_COMPLETED, completed, NULL, MHD_OPTION_URI_LOG_CALLBACK, begin, NULL,
+				      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_CONNECTION_MEMORY,
+				      MHD_OPTION_CONNECTION_TIMEOUT,
 				      (unsigned int)idle_s, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTPD_MAX_CONNECTIONS,
 				      MHD_OPTION_END);
 	if (!h->daemon) {

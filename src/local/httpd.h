@@ -17,7 +17,8 @@ struct httpd;
 
 struct httpd_request {
 	const char *method;
-	const char *url;     /* the path, without the query */
+	const char *url;     /* the path, without the query, percent-decoded */
+	const char *raw_uri; /* the path and query as sent */
 	const char *body;    /* NUL-terminated; empty when too_large */
 	size_t len;
 	size_t total;        /* bytes the client sent, kept or not */
@@ -34,6 +35,8 @@ struct httpd_reply {
 };
 
 typedef void (*httpd_handler)(void *ctx, const struct httpd_request *req, struct httpd_reply *rep);
+/* Whether a request that carries an Origin header (a web page's) may be served; the Host is checked anyway */
+typedef int (*httpd_origin_check)(void *ctx, const struct httpd_request *req, const char *origin);
 
 /* A request header (case-insensitive) or query argument; NULL when absent. */
 const char *httpd_header(const struct httpd_request *req, const char *name);
@@ -50,6 +53,8 @@ void httpd_values(const struct httpd_request *req, int query, struct kvlist *out
 struct httpd *httpd_start(unsigned port, size_t body_cap, unsigned idle_s, httpd_handler handler, void *ctx,
 			  struct error *err);
 unsigned httpd_port(const struct httpd *h);
+/* From now on, serve a request with an Origin header when check says so (default: never). Set before serving. */
+void httpd_allow_origins(struct httpd *h, httpd_origin_check check);
 /* Stop serving and wait for every connection's thread (the caller wakes handlers that block first). */
 void httpd_stop(struct httpd *h);
 

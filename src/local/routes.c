@@ -12,12 +12,25 @@
 
 /* ---- matching ---- */
 
+static int hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A parameter's value, percent-decoded (a '%' not followed by two hex digits stays as it is) */
 static void add_param(struct kvlist *l, const char *k, size_t kn, const char *v, size_t vn)
 {
 	struct buf key = BUF_INIT, value = BUF_INIT;
 
 	buf_add(&key, k, kn);
-	buf_add(&value, v, vn);
+	for (size_t i = 0; i < vn; i++) {
+		if (v[i] == '%' && i + 2 < vn && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+			buf_addch(&value, (char)(hex(v[i + 1]) * 16 + hex(v[i + 2])));
+			i += 2;
+		} else {
+			buf_addch(&value, v[i]);
+		}
+	}
 	kvlist_add(l, key.ptr, value.ptr);
 	buf_release(&key);
 	buf_release(&value);
@@ -72,23 +85,28 @@ long local_route_match(const char *route, const char *method, const char *path, 
 	return ((long)!greedy << 30) + (statics << 16) + (segments << 8) + !any;
 }
 
-/* ---- the event ---- */
-
-static int valid_utf8(const unsigned char *s, size_t n)
+int local_route_pick(const char *const *routes, size_t n, const char *method, const char *path, struct kvlist *params)
 {
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		size_t k = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
+	long best = -1;
+	int at = -1;
 
-		if (k == 9 || !c || (k && i + k >= n))
-			return 0;
-		for (size_t j = 1; j <= k; j++)
-			if ((s[i + j] & 0xC0) != 0x80)
-				return 0;
-		i += k + 1;
+	for (size_t i = 0; i < n; i++) {
+		struct kvlist got = KVLIST_INIT;
+		long m = local_route_match(routes[i], method, path, &got);
+
+		if (m > best) {
+			best = m;
+			at = (int)i;
+			kvlist_clear(params);
+			*params = got;
+		} else {
+			kvlist_clear(&got);
+		}
 	}
-	return 1;
+	return at;
 }
+
+/* ---- the event ---- */
 
 static int has_nocase(const char *s, const char *word)
 {
@@ -104,26 +122,14 @@ static int text_body(const char *type, const char *body, size_t len)
 	if (type && strncasecmp(type, "text/", 5) && !has_nocase(type, "json") && !has_nocase(type, "xml") &&
 	    !has_nocase(type, "javascript") && !has_nocase(type, "x-www-form-urlencoded"))
 		return 0;
-	return valid_utf8((const unsigned char *)body, len);
-}
-
-static void query_escape(struct buf *out, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (isalnum(c) || strchr("-._~", c))
-			buf_addch(out, (char)c);
-		else
-			buf_addf(out, "%%%02X", c);
-	}
+	return json_utf8_valid(body, len);
 }
 
 void local_http_event(const struct local_http_request *r, struct buf *out)
 {
 	cJSON *e = cJSON_CreateObject(), *headers = cJSON_CreateObject(), *cookies = cJSON_CreateArray();
 	cJSON *ctx, *http, *q = NULL;
-	struct buf raw_query = BUF_INIT, host = BUF_INIT;
+	struct buf host = BUF_INIT;
 	const char *type = NULL, *ua = "";
 	char stamp[64], *text;
 	time_t secs = (time_t)(r->now_ms / 1000);
@@ -167,11 +173,6 @@ void local_http_event(const struct local_http_request *r, struct buf *out)
 	for (size_t i = 0; i < r->query->nr; i++) {
 		cJSON *have;
 
-		if (i)
-			buf_addch(&raw_query, '&');
-		query_escape(&raw_query, r->query->items[i].key);
-		buf_addch(&raw_query, '=');
-		query_escape(&raw_query, r->query->items[i].value);
 		if (!q)
 			q = cJSON_CreateObject();
 		if ((have = cJSON_GetObjectItemCaseSensitive(q, r->query->items[i].key))) {
@@ -187,7 +188,7 @@ void local_http_event(const struct local_http_request *r, struct buf *out)
 	cJSON_AddStringToObject(e, "version", "2.0");
 	json_add_text(e, "routeKey", r->route, strlen(r->route));
 	json_add_text(e, "rawPath", r->path, strlen(r->path));
-	cJSON_AddStringToObject(e, "rawQueryString", raw_query.ptr);
+	json_add_text(e, "rawQueryString", r->raw_query ? r->raw_query : "", r->raw_query ? strlen(r->raw_query) : 0);
 	if (cJSON_GetArraySize(cookies))
 		cJSON_AddItemToObject(e, "cookies", cookies);
 	else
@@ -239,7 +240,6 @@ void local_http_event(const struct local_http_request *r, struct buf *out)
 	buf_adds(out, text);
 	free(text);
 	cJSON_Delete(e);
-	buf_release(&raw_query);
 	buf_release(&host);
 }
 
@@ -251,10 +251,20 @@ void local_http_response_release(struct local_http_response *r)
 	buf_release(&r->body);
 }
 
-/* A header value on one line: a line break the handler put there would end the header */
+/*
+ * A header value on one line (a line break the handler put there would end
+ * the header); none of the connection's own (hop-by-hop, or the length:
+ * the server frames the answer)
+ */
 static void add_header(struct local_http_response *out, const char *k, const char *v)
 {
+	static const char *const framing[] = { "connection", "keep-alive", "proxy-connection", "transfer-encoding",
+					       "upgrade", "te", "trailer", "content-length", NULL };
 	struct buf name = BUF_INIT, value = BUF_INIT;
+
+	for (size_t i = 0; framing[i]; i++)
+		if (!strcasecmp(k, framing[i]))
+			return;
 
 	for (; *k; k++)
 		if ((unsigned char)*k > 0x20 && *k != ':' && *k != 0x7f)
@@ -289,7 +299,8 @@ void local_http_response(const char *payload, size_t len, int function_error, st
 		cJSON_Delete(a);
 		return;
 	}
-	out->status = status->valuedouble >= 100 && status->valuedouble <= 599 ? (unsigned)status->valuedouble : 500;
+	/* a 1xx would leave the client waiting for another answer: API Gateway's 500 */
+	out->status = status->valuedouble >= 200 && status->valuedouble <= 599 ? (unsigned)status->valuedouble : 500;
 	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(a, "headers"))
 		if (v->string && (cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v))) {
 			char *text = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);

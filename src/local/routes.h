@@ -15,16 +15,21 @@
 
 /*
  * How well `route` matches a request of method to path (its parameters
- * into params, decoded as API Gateway hands them over): -1 when it does not,
+ * into params, percent-decoded): -1 when it does not (path is as sent: an
+ * encoded '/' is no separator),
  * else a score where more is more specific (a method over ANY, a fixed
  * segment over a parameter, anything over a greedy {name+}), as API
  * Gateway picks the most specific route.
  */
 long local_route_match(const char *route, const char *method, const char *path, struct kvlist *params);
 
+/* The most specific of routes[0..n) for the request (its parameters into params), or -1 when none matches */
+int local_route_pick(const char *const *routes, size_t n, const char *method, const char *path, struct kvlist *params);
+
 struct local_http_request {
 	const char *method;
 	const char *path;            /* as sent, without the query */
+	const char *raw_query;       /* as sent, without the '?' */
 	const struct kvlist *query;  /* decoded name=value pairs, in order */
 	const struct kvlist *headers;
 	const char *body;

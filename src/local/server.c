@@ -8,9 +8,10 @@
 #include "aws/client.h"
 #include "core/hash.h"
 #include "core/json.h"
-#include "core/xalloc.h"
 #include "core/clock.h"
+#include "core/xalloc.h"
 #include "local/httpd.h"
+#include "local/internal.h"
 #include "local/routes.h"
 
 #define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
@@ -39,6 +40,7 @@ struct local_server {
 	int stopping;
 	unsigned events_running; /* Event invocations still going on */
 	pthread_cond_t events_done;
+	struct local_cors cors;  /* the routes' CORS (http-api.cors), set before serving */
 };
 
 /* a copy of a request, for an Event invocation that outlives its HTTP request */
@@ -424,35 +426,78 @@ static void http_message(struct httpd_reply *rep, unsigned status, const char *m
 }
 
 /* The pool whose function has the most specific route for the request, its route key and parameters; NULL: none */
-static struct pool *find_route(struct local_server *s, const struct httpd_request *req, char **route,
+static struct pool *find_route(struct local_server *s, const char *method, const char *path, char **route,
 			       struct kvlist *params)
 {
+	const char **keys = NULL;
+	struct pool **owner = NULL;
+	size_t n = 0;
 	struct pool *best = NULL;
-	long score = -1;
+	int at;
 
 	*route = NULL;
 	pthread_mutex_lock(&s->lock);
-	for (size_t i = 0; i < s->npools; i++) {
-		const struct local_fn *fn = s->pools[i]->fn;
-
-		for (size_t k = 0; fn && k < fn->routes.nr; k++) {
-			struct kvlist got = KVLIST_INIT;
-			long m = local_route_match(fn->routes.items[k], req->method, req->url, &got);
-
-			if (m > score) {
-				score = m;
-				best = s->pools[i];
-				free(*route);
-				*route = xstrdup(fn->routes.items[k]);
-				kvlist_clear(params);
-				*params = got;
-			} else {
-				kvlist_clear(&got);
-			}
+	for (size_t i = 0; i < s->npools; i++)
+		for (size_t k = 0; s->pools[i]->fn && k < s->pools[i]->fn->routes.nr; k++) {
+			keys = xrealloc(keys, (n + 1) * sizeof(*keys));
+			owner = xrealloc(owner, (n + 1) * sizeof(*owner));
+			keys[n] = s->pools[i]->fn->routes.items[k];
+			owner[n++] = s->pools[i];
 		}
+	if ((at = local_route_pick(keys, n, method, path, params)) >= 0) {
+		best = owner[at];
+		*route = xstrdup(keys[at]);
 	}
 	pthread_mutex_unlock(&s->lock);
+	free(keys);
+	free(owner);
 	return best;
+}
+
+/* An origin http-api.cors lets call the routes */
+static int origin_allowed(const struct local_cors *c, const char *origin)
+{
+	return strlist_has(&c->origins, "*") || strlist_has(&c->origins, origin);
+}
+
+static int route_origin_ok(void *ctx, const struct httpd_request *req, const char *origin)
+{
+	const struct local_server *s = ctx;
+
+	return strncmp(req->url, "/2015-03-31/", 12) && origin_allowed(&s->cors, origin);
+}
+
+static void join(struct buf *out, const struct strlist *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		buf_addf(out, "%s%s", i ? "," : "", l->items[i]);
+}
+
+/* The CORS headers API Gateway adds for an allowed origin; with preflight, its answer to an OPTIONS preflight */
+static void cors_headers(const struct local_cors *c, const char *origin, int preflight, struct httpd_reply *rep)
+{
+	struct buf v = BUF_INIT;
+
+	kvlist_add(&rep->headers, "Access-Control-Allow-Origin",
+		   strlist_has(&c->origins, "*") && !c->credentials ? "*" : origin);
+	kvlist_add(&rep->headers, "Vary", "Origin");
+	if (c->credentials)
+		kvlist_add(&rep->headers, "Access-Control-Allow-Credentials", "true");
+	if (preflight) {
+		join(&v, &c->methods);
+		if (v.len)
+			kvlist_add(&rep->headers, "Access-Control-Allow-Methods", v.ptr);
+		buf_reset(&v);
+		join(&v, &c->headers);
+		if (v.len)
+			kvlist_add(&rep->headers, "Access-Control-Allow-Headers", v.ptr);
+		if (c->max_age) {
+			buf_reset(&v);
+			buf_addf(&v, "%ld", c->max_age);
+			kvlist_add(&rep->headers, "Access-Control-Max-Age", v.ptr);
+		}
+	}
+	buf_release(&v);
 }
 
 /* A request to an http route, as API Gateway's HTTP API hands it to the function and answers it */
@@ -465,12 +510,21 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 	struct local_result res;
 	struct error err = ERROR_INIT;
 	struct local_fn *fn = NULL;
-	struct buf event = BUF_INIT;
-	char *route = NULL, id[40];
-	struct pool *p = find_route(s, req, &route, &params);
+	struct buf event = BUF_INIT, path = BUF_INIT;
+	const char *origin = httpd_header(req, "Origin"), *q = strchr(req->raw_uri, '?');
+	char *route = NULL, hexid[33], id[37];
+	struct pool *p;
 	int i;
 
-	if (!p) {
+	buf_add(&path, req->raw_uri, q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri));
+	if (origin && !strcmp(req->method, "OPTIONS") && httpd_header(req, "Access-Control-Request-Method")) {
+		rep->status = 204; /* a preflight: API Gateway answers it from the API's CORS, without the function */
+		cors_headers(&s->cors, origin, 1, rep);
+		goto out;
+	}
+	if (origin)
+		cors_headers(&s->cors, origin, 0, rep);
+	if (!(p = find_route(s, req->method, path.ptr, &route, &params))) {
 		http_message(rep, 404, "Not Found");
 		goto out;
 	}
@@ -480,8 +534,11 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 	}
 	httpd_values(req, 0, &headers);
 	httpd_values(req, 1, &query);
+	local_random_hex(hexid, 16);
+	snprintf(id, sizeof(id), "%.8s-%.4s-%.4s-%.4s-%.12s", hexid, hexid + 8, hexid + 12, hexid + 16, hexid + 20);
 	hr.method = req->method;
-	hr.path = req->url;
+	hr.path = path.ptr;
+	hr.raw_query = q ? q + 1 : "";
 	hr.query = &query;
 	hr.headers = &headers;
 	hr.body = req->body;
@@ -490,9 +547,12 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 	hr.route = route;
 	hr.params = &params;
 	hr.now_ms = clock_epoch_ms();
-	snprintf(id, sizeof(id), "local-%llx", (unsigned long long)hr.now_ms ^ (unsigned long long)(size_t)req);
 	hr.request_id = id;
 	local_http_event(&hr, &event);
+	if (event.len > LOCAL_MAX_REQUEST) { /* Lambda's limit for the event: API Gateway's answer to it */
+		http_message(rep, 413, "Request Entity Too Large");
+		goto out;
+	}
 	i = acquire(s, p, &fn);
 	if (i < 0) {
 		http_message(rep, 503, "Service Unavailable");
@@ -519,7 +579,18 @@ out:
 	kvlist_clear(&query);
 	kvlist_clear(&headers);
 	buf_release(&event);
+	buf_release(&path);
 	error_release(&err);
+}
+
+void local_server_set_cors(struct local_server *s, const struct local_cors *c)
+{
+	strlist_add_all(&s->cors.origins, &c->origins);
+	strlist_add_all(&s->cors.methods, &c->methods);
+	strlist_add_all(&s->cors.headers, &c->headers);
+	s->cors.max_age = c->max_age;
+	s->cors.credentials = c->credentials;
+	httpd_allow_origins(s->http, route_origin_ok);
 }
 
 static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_reply *rep)
@@ -652,6 +723,9 @@ void local_server_stop(struct local_server *s)
 		free(p);
 	}
 	free(s->pools);
+	strlist_clear(&s->cors.origins);
+	strlist_clear(&s->cors.methods);
+	strlist_clear(&s->cors.headers);
 	pthread_cond_destroy(&s->freed);
 	pthread_cond_destroy(&s->events_done);
 	pthread_mutex_destroy(&s->lock);

@@ -26,6 +26,14 @@ unsigned local_server_port(const struct local_server *s);
  * description before its next invocation, never during one.
  */
 void local_server_set_functions(struct local_server *s, struct local_fn *const *fns, size_t n);
+/* The CORS of the http routes (http-api.cors), as API Gateway applies it: a web page of these origins may call them */
+struct local_cors {
+	struct strlist origins, methods, headers;
+	long max_age;
+	int credentials;
+};
+/* Set before serving (a copy is kept). */
+void local_server_set_cors(struct local_server *s, const struct local_cors *c);
 /* Refuse new invocations, end those running (their runtimes are killed), stop and free. */
 void local_server_stop(struct local_server *s);
 

@@ -497,6 +497,7 @@ cat >> blambda.yml <<'EOF'
       - http: ANY /{proxy+}
 http-api:
   name: local-test
+  cors: {allow-origins: ["http://localhost:3000"], allow-methods: [GET, POST], max-age: 60}
 EOF
 start_local web hello || exit 1
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if {"route": "GET /echo/{what}", "function": "web"} in d["routes"] else 1)' "$TMP/start.out" && pass || fail "routes said: $(cat "$TMP/start.out")"
@@ -510,6 +511,8 @@ expect_json "d['version'] == '2.0' and d['routeKey'] == 'GET /echo/{what}' and d
 expect_json "d['queryStringParameters'] == {'x': '1,3', 'y': 'two words'} and d['rawQueryString'] == 'x=1&y=two%20words&x=3'"
 expect_json "d['cookies'] == ['sid=abc', 'theme=dark'] and d['headers']['x-custom'] == 'one' and 'cookie' not in d['headers']"
 expect_json "d['requestContext']['http']['method'] == 'GET' and d['requestContext']['http']['sourceIp'] == '127.0.0.1' and d['requestContext']['stage'] == '\$default' and d['isBase64Encoded'] is False"
+curl_local "$LOCAL_URL/echo/a%2Fb%20c?flag&q=a+b"
+expect_json "d['routeKey'] == 'GET /echo/{what}' and d['rawPath'] == '/echo/a%2Fb%20c' and d['pathParameters'] == {'what': 'a/b c'} and d['rawQueryString'] == 'flag&q=a+b'"
 curl_local "$LOCAL_URL/echo/text" -H 'Content-Type: application/json' --data-binary '{"a":1}'
 expect_json "d['requestContext']['http']['method'] == 'POST' and d['body'] == '{\"a\":1}' and d['isBase64Encoded'] is False"
 printf 'A\000\377B' > "$TMP/binary.bin"
@@ -531,6 +534,16 @@ expect_json "d['routeKey'] == 'ANY /{proxy+}' and d['pathParameters'] == {'proxy
 curl_local "$LOCAL_URL/"
 head -1 "$TMP/headers" | grep -q " 404" && pass || fail "a path no route takes: $(head -1 "$TMP/headers")"
 expect_out '{"message":"Not Found"}'
+curl_local -X OPTIONS "$LOCAL_URL/echo/x" -H 'Origin: http://localhost:3000' -H 'Access-Control-Request-Method: POST'
+head -1 "$TMP/headers" | grep -q " 204" && pass || fail "preflight: $(head -1 "$TMP/headers")"
+grep -qi '^access-control-allow-origin: http://localhost:3000' "$TMP/headers" && grep -qi '^access-control-allow-methods: GET,POST' "$TMP/headers" && grep -qi '^access-control-max-age: 60' "$TMP/headers" && pass || fail "preflight headers: $(cat "$TMP/headers")"
+curl_local "$LOCAL_URL/echo/x" -H 'Origin: http://localhost:3000'
+expect_json "d['headers']['origin'] == 'http://localhost:3000'"
+grep -qi '^access-control-allow-origin: http://localhost:3000' "$TMP/headers" && pass || fail "CORS headers: $(cat "$TMP/headers")"
+curl_local "$LOCAL_URL/echo/x" -H 'Origin: http://evil.example'
+head -1 "$TMP/headers" | grep -q " 403" && pass || fail "an origin http-api.cors does not name: $(head -1 "$TMP/headers")"
+curl_local -X POST "$LOCAL_URL/2015-03-31/functions/hello/invocations" -H 'Origin: http://localhost:3000' -d '{}'
+head -1 "$TMP/headers" | grep -q " 403" && pass || fail "the Invoke API from a web page: $(head -1 "$TMP/headers")"
 lambda_invoke --function-name hello --payload '{"name":"still"}' "$TMP/answer.json"
 expect_status 0
 stop_local

@@ -14,21 +14,18 @@ static long match(const char *route, const char *method, const char *path)
 	return r;
 }
 
-/* The route of `routes` (NULL-ended) picked for a request, as server.c picks it: the highest score */
+/* The route of `routes` (NULL-ended) that serves a request, as local start picks it */
 static const char *pick(const char *const *routes, const char *method, const char *path)
 {
-	const char *best = NULL;
-	long score = -1;
+	struct kvlist p = KVLIST_INIT;
+	size_t n = 0;
+	int at;
 
-	for (size_t i = 0; routes[i]; i++) {
-		long m = match(routes[i], method, path);
-
-		if (m > score) {
-			score = m;
-			best = routes[i];
-		}
-	}
-	return best;
+	while (routes[n])
+		n++;
+	at = local_route_pick(routes, n, method, path, &p);
+	kvlist_clear(&p);
+	return at < 0 ? NULL : routes[at];
 }
 
 static void test_match(void)
@@ -56,6 +53,11 @@ static void test_match(void)
 	CHECK_INT(p.nr, 2);
 	CHECK_STR(kvlist_get(&p, "id"), "42");
 	CHECK_STR(kvlist_get(&p, "rest"), "x/y.txt");
+	kvlist_clear(&p);
+	/* an encoded '/' is no separator; a parameter's value comes decoded */
+	CHECK_STR(pick(routes, "GET", "/a/b%2Fc"), "GET /a/{x}");
+	CHECK(local_route_match("GET /a/{x}", "GET", "/a/b%2Fc%20d%zz", &p) >= 0);
+	CHECK_STR(kvlist_get(&p, "x"), "b/c d%zz");
 	kvlist_clear(&p);
 }
 
@@ -105,6 +107,10 @@ static void test_response(void)
 	CHECK_INT(r.status, 500);
 	CHECK_STR(r.body.ptr, "{\"message\":\"Internal Server Error\"}");
 	local_http_response_release(&r);
+	RESPONSE("{\"statusCode\":101,\"headers\":{\"Upgrade\":\"websocket\",\"Connection\":\"Upgrade\",\"Content-Length\":\"9\"}}", 0);
+	CHECK_INT(r.status, 500);
+	CHECK_INT(r.headers.nr, 0); /* the connection's own headers are the server's */
+	local_http_response_release(&r);
 	RESPONSE("not json", 0);
 	CHECK_INT(r.status, 500);
 	local_http_response_release(&r);
@@ -124,6 +130,7 @@ static void test_event(void)
 	kvlist_add(&p, "id", "7");
 	r.method = "PUT";
 	r.path = "/i/7";
+	r.raw_query = "a%20b=c%26d";
 	r.query = &q;
 	r.headers = &h;
 	r.body = "caf\xc3\xa9";
@@ -141,7 +148,12 @@ static void test_event(void)
 	CHECK(strstr(out.ptr, "\"body\":\"caf\xc3\xa9\",\"isBase64Encoded\":false") != NULL);
 	CHECK(strstr(out.ptr, "\"time\":\"01/Jan/2026:00:00:00 +0000\"") != NULL);
 	CHECK(strstr(out.ptr, "\"pathParameters\":{\"id\":\"7\"}") != NULL);
-	/* not UTF-8, though text/plain: base64 */
+	/* not UTF-8 (an overlong form), though text/plain: base64 */
+	buf_reset(&out);
+	r.body = "\xc0\x80x";
+	r.len = 3;
+	local_http_event(&r, &out);
+	CHECK(strstr(out.ptr, "\"body\":\"wIB4\",\"isBase64Encoded\":true") != NULL);
 	buf_reset(&out);
 	r.body = "\xff\xfe";
 	r.len = 2;

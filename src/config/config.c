@@ -300,7 +300,10 @@ static int check_routes(const struct config *cfg, struct error *err)
 					r = error_set(err, EXIT_USAGE, "%s:%d: function '%s' has an http route, and the project "
 						      "has several functions: name their HTTP API", file, e->line,
 						      config_function_name(cfg, i));
-					error_hint(err, "add 'http-api: {name: NAME}' at the top of blambda.yml");
+					if (cfg->v[CFG_HTTP_API_CORS_ORIGINS].present || config_has_http_cors(cfg))
+						error_hint(err, "add 'name: NAME' under http-api: in blambda.yml");
+					else
+						error_hint(err, "add 'http-api: {name: NAME}' at the top of blambda.yml");
 					break;
 				}
 				for (at_seen = 0; at_seen < seen.nr && strcmp(seen.items[at_seen], e->route); at_seen++)
@@ -344,6 +347,10 @@ int config_finish(struct config *cfg, struct error *err)
 		deps->str = buf_detach(&b);
 		config_set_origin(deps, SRC_DEFAULT, "default", 0);
 	}
+	if (cfg->v[CFG_HTTP_API_CORS_CREDENTIALS].present && !strcmp(cfg->v[CFG_HTTP_API_CORS_CREDENTIALS].str, "true") &&
+	    strlist_has(&cfg->v[CFG_HTTP_API_CORS_ORIGINS].list, "*"))
+		return error_set(err, EXIT_USAGE, "%s: http-api.cors.allow-credentials is true and allow-origins holds *: "
+				 "API Gateway refuses that (name the origins)", cfg->v[CFG_HTTP_API_CORS_CREDENTIALS].origin);
 	return check_routes(cfg, err);
 }
 

@@ -8,6 +8,7 @@
 
 #include "config/internal.h"
 #include "core/hash.h"
+#include "core/suggest.h"
 
 /* The first trigger of kind `kind` of f, copied into *e; 0 when there is none */
 static int first_of(const struct config *f, enum cfg_event_kind kind, struct cfg_event **e)
@@ -205,8 +206,14 @@ int config_event_template(const struct config *f, const char *kind, const char *
 	} else if (!strcmp(kind, "http")) {
 		http_event(first_of(f, CFG_EVENT_HTTP, &e) ? e->route : NULL, region, out);
 	} else {
+		static const char *const kinds[] = { "schedule", "sqs", "stream", "http", "s3" };
+		const char *s = suggest(kind, kinds, 5);
+
 		buf_release(&arn);
-		return error_set(err, EXIT_USAGE, "--event-template takes schedule, sqs, stream, http or s3, got '%s'", kind);
+		error_set(err, EXIT_USAGE, "--event-template takes schedule, sqs, stream, http or s3, got '%s'", kind);
+		if (s)
+			error_hint(err, "did you mean '%s'?", s);
+		return -1;
 	}
 	cfg_event_free(e);
 	buf_release(&arn);

@@ -501,9 +501,20 @@ static int check_route_path(const char *v, struct buf *why)
 			}
 			strlist_add(&params, param.ptr);
 			buf_release(&param);
+		} else if (*seg == ':' && n > 1) {
+			/* Ring, Compojure and reitit write parameters so; API Gateway would take it literally */
+			buf_addf(why, "'%.*s' in path '%s' is a parameter in Ring's way: API Gateway writes it '{%.*s}'",
+				 (int)n, seg, v, (int)n - 1, seg + 1);
+			goto out;
 		} else if (strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:@!$&'()*,;=") < n) {
-			buf_addf(why, "'%.*s' in path '%s' holds a character a route cannot ('{' only begins a parameter)",
-				 (int)n, seg, v);
+			size_t bad = strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:@!$&'()*,;=");
+
+			if (seg[bad] == '{' || seg[bad] == '}')
+				buf_addf(why, "'%.*s' in path '%s' holds a brace: a parameter is a whole segment, {name}", (int)n,
+					 seg, v);
+			else
+				buf_addf(why, "'%.*s' in path '%s' holds %s, which a route cannot", (int)n, seg, v,
+					 seg[bad] == ' ' ? "a space" : (char[]){ '\'', seg[bad], '\'', 0 });
 			goto out;
 		}
 		p = seg + n;
@@ -543,6 +554,10 @@ static int read_http(struct reader *r, const struct cfg_node *n, struct cfg_even
 		if (scalar(r, n, "an http route", &v))
 			return -1;
 		sp = strchr(v, ' ');
+		if (!sp && *v == '/') {
+			fail(r, n, "'%s' is not a route: it needs a method first, like 'ANY %s' or 'GET %s'", v, v, v);
+			goto out;
+		}
 		if (!sp) {
 			fail(r, n, "'%s' is not a route: a method and a path, like 'GET /hello/{name}' or 'ANY /{proxy+}'", v);
 			goto out;

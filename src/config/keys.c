@@ -117,6 +117,33 @@ static int check_layer_name(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
+/* A CORS origin: * or SCHEME://HOST[:PORT], as a browser sends it (no path) */
+static int check_origin(const char *key, const char *v, struct buf *why)
+{
+	const char *host = strstr(v, "://");
+
+	(void)key;
+	if (!strcmp(v, "*"))
+		return 0;
+	if (host && host > v && host[3] && !strchr(host + 3, '/') &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz+.-") == (size_t)(host - v))
+		return 0;
+	buf_addf(why, "'%s' is not an origin: * or a scheme and host as a browser sends them, like https://example.com", v);
+	return -1;
+}
+
+static int check_cors_method(const char *key, const char *v, struct buf *why)
+{
+	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*", NULL };
+
+	(void)key;
+	for (size_t i = 0; methods[i]; i++)
+		if (!strcmp(v, methods[i]))
+			return 0;
+	buf_addf(why, "'%s' is not a method: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or *", v);
+	return -1;
+}
+
 static int check_api_name(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
@@ -428,9 +455,10 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 		"accounts, an organization (o-...) or * that may use blambda's layer versions", NULL },
 	[CFG_HTTP_API_NAME] = { "http-api.name", CFG_STRING, "BLAMBDA_HTTP_API", NULL, 0, 0, NULL, NULL,
 		check_api_name, "the HTTP API of the http routes (default: the function's name)", NULL },
-	[CFG_HTTP_API_CORS_ORIGINS] = { "http-api.cors.allow-origins", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, NULL,
+	[CFG_HTTP_API_CORS_ORIGINS] = { "http-api.cors.allow-origins", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, check_origin,
 		"origins a browser may call the HTTP API from", NULL },
-	[CFG_HTTP_API_CORS_METHODS] = { "http-api.cors.allow-methods", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, NULL,
+	[CFG_HTTP_API_CORS_METHODS] = { "http-api.cors.allow-methods", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL,
+		check_cors_method,
 		"HTTP methods allowed from those origins", NULL },
 	[CFG_HTTP_API_CORS_HEADERS] = { "http-api.cors.allow-headers", CFG_LIST, NULL, NULL, 0, 0, NULL, NULL, NULL,
 		"request headers allowed from those origins", NULL },

@@ -10,6 +10,7 @@
  * blambda:http-api names the API blambda routed to it, so that routes on an
  * API it no longer names are found and removed.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,10 +90,32 @@ int deploy_wanted_cors(const struct config *cfg, struct apigw_cors *c)
 	return config_has_http_cors(cfg);
 }
 
+/* The same lists whatever their order (and for headers their case: API Gateway keeps them in lower case) */
+static int same_set(const struct strlist *x, const struct strlist *y, int fold)
+{
+	struct strlist a = STRLIST_INIT, b = STRLIST_INIT;
+	int same;
+
+	strlist_add_all(&a, x);
+	strlist_add_all(&b, y);
+	for (size_t i = 0; fold && i < a.nr; i++)
+		for (char *c = a.items[i]; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	for (size_t i = 0; fold && i < b.nr; i++)
+		for (char *c = b.items[i]; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	strlist_sort(&a);
+	strlist_sort(&b);
+	same = strlist_equal(&a, &b);
+	strlist_clear(&a);
+	strlist_clear(&b);
+	return same;
+}
+
 static int cors_equal(const struct apigw_cors *x, const struct apigw_cors *y)
 {
-	return strlist_equal(&x->origins, &y->origins) && strlist_equal(&x->methods, &y->methods) &&
-	       strlist_equal(&x->headers, &y->headers) && x->max_age == y->max_age && x->credentials == y->credentials;
+	return same_set(&x->origins, &y->origins, 0) && same_set(&x->methods, &y->methods, 0) &&
+	       same_set(&x->headers, &y->headers, 1) && x->max_age == y->max_age && x->credentials == y->credentials;
 }
 
 /* What the plan reads of an API once, for every function's routes */

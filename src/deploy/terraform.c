@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/fs.h"
+#include "core/hash.h"
 #include "deploy/deploy.h"
 #include "package/artifact.h"
 
@@ -221,7 +222,7 @@ static void function_routes(struct buf *out, const struct config *f, const char 
 	struct cfg_events events;
 	struct buf why = BUF_INIT;
 	const struct cfg_node *at;
-	size_t n = 0;
+	char hex[SHA256_HEX_LEN + 1];
 
 	if (!deploy_has_routes(f) || cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) {
 		buf_release(&why);
@@ -235,8 +236,10 @@ static void function_routes(struct buf *out, const struct config *f, const char 
 	for (size_t i = 0; i < events.nr; i++) {
 		if (events.items[i].kind != CFG_EVENT_HTTP)
 			continue;
-		buf_addf(out, "resource \"aws_apigatewayv2_route\" \"%s_route_%zu\" {\n"
-			      "  api_id    = aws_apigatewayv2_api.http.id\n  route_key = ", id, ++n);
+		/* named by the route, not its place: adding one does not rename the others */
+		sha256_hex(events.items[i].route, strlen(events.items[i].route), hex);
+		buf_addf(out, "resource \"aws_apigatewayv2_route\" \"%s_route_%.8s\" {\n"
+			      "  api_id    = aws_apigatewayv2_api.http.id\n  route_key = ", id, hex);
 		hcl_string(out, events.items[i].route);
 		buf_addf(out, "\n  target    = \"integrations/${aws_apigatewayv2_integration.%s_http.id}\"\n}\n\n", id);
 	}

@@ -170,6 +170,11 @@ expect_json "[i['IntegrationUri'] for i in d['Items']] == ['arn:aws:lambda:eu-we
 got=$(routes_of "$API_ID" | cut -f1 | tr '\n' ';')
 [ "$got" = "GET /theirs;" ] && pass || fail "routes left: $got"
 
+test_case "--event-template: a kind misspelt gets a did-you-mean"
+blambda invoke --event-template htpp
+expect_status 2
+expect_err_has "did you mean 'http'?"
+
 test_case "--event-template http: an API Gateway request for the function's first route"
 blambda invoke --event-template http
 expect_status 0
@@ -291,6 +296,12 @@ bad $'  events:\n    - http: GET /a/{rest+}/b\n' "takes the rest of the path: it
 bad $'  events:\n    - http: GET /a\n    - http: get /a\n' "route 'GET /a' is listed twice"
 bad $'  events:\n    - http: {path: /a, verb: GET}\n' "unknown key 'verb' in an http route"
 bad $'  events:\n    - http: GET\n' "'GET' is not a route: a method and a path"
+bad $'  events:\n    - http: /hello\n' "'/hello' is not a route: it needs a method first, like 'ANY /hello' or 'GET /hello'"
+bad $'  events:\n    - http: GET /hello/:name\n' "':name' in path '/hello/:name' is a parameter in Ring's way: API Gateway writes it '{name}'"
+bad $'  events:\n    - http: GET /a b\n' "'a b' in path '/a b' holds a space, which a route cannot"
+bad $'  events:\n    - http: GET /a\nhttp-api:\n  cors: {allow-origins: [example.com]}\n' "'example.com' is not an origin"
+bad $'  events:\n    - http: GET /a\nhttp-api:\n  cors: {allow-origins: ["*"], allow-credentials: true}\n' "allow-credentials is true and allow-origins holds *: API Gateway refuses that"
+bad $'  events:\n    - http: GET /a\nhttp-api:\n  cors: {allow-methods: [FETCH]}\n' "'FETCH' is not a method"
 cp "$TMP/plain.yml" blambda.yml
 
 finish

@@ -215,9 +215,11 @@ st = res["aws_apigatewayv2_stage"]["http_default"][0]
 assert st["name"] == "$default" and st["auto_deploy"] is True, st
 integ = res["aws_apigatewayv2_integration"]["web_http"][0]
 assert integ["integration_type"] == "AWS_PROXY" and integ["integration_uri"] == "${aws_lambda_function.web.arn}" and integ["payload_format_version"] == "2.0", integ
+import hashlib
 routes = res["aws_apigatewayv2_route"]
-assert routes["web_route_1"][0]["route_key"] == "GET /hello/{name}" and routes["web_route_2"][0]["route_key"] == "ANY /{proxy+}", routes
-assert routes["web_route_1"][0]["target"] == "integrations/${aws_apigatewayv2_integration.web_http.id}", routes
+rid = lambda key: "web_route_" + hashlib.sha256(key.encode()).hexdigest()[:8]
+assert routes[rid("GET /hello/{name}")][0]["route_key"] == "GET /hello/{name}" and routes[rid("ANY /{proxy+}")][0]["route_key"] == "ANY /{proxy+}", routes
+assert routes[rid("GET /hello/{name}")][0]["target"] == "integrations/${aws_apigatewayv2_integration.web_http.id}", routes
 perm = res["aws_lambda_permission"]["web_http"][0]
 assert perm["principal"] == "apigateway.amazonaws.com" and perm["source_arn"] == "${aws_apigatewayv2_api.http.execution_arn}/*/*", perm
 assert "hello_http" not in res.get("aws_apigatewayv2_integration", {}), res

@@ -509,7 +509,7 @@ const struct command cmd_local_invoke = {
 
 const struct command cmd_local_start = {
 	.name = "start",
-	.summary = "keep the functions warm and serve Lambda's Invoke API on loopback",
+	.summary = "keep the functions warm and serve Lambda's Invoke API and the http routes on loopback",
 	.usage = "[NAME...]",
 	.description =
 		"Keeps the functions' runtimes warm (all of the project's, or those named) and serves "
@@ -520,8 +520,18 @@ const struct command cmd_local_start = {
 		"Invocations beyond --concurrency wait for an instance, as for a function held to that "
 		"concurrency. With --watch a change under a source path, to blambda.yml or to the deps file "
 		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
-		"mistake keeps the running code. With --json the endpoint and the functions are printed as one "
-		"object. Ctrl-C (or SIGTERM) stops the runtimes and the server.",
+		"mistake keeps the running code. With --json the endpoint, the functions and the routes are "
+		"printed as one object. Ctrl-C (or SIGTERM) stops the runtimes and the server.\n\n"
+		"The same port serves the functions' http routes (function.events) as API Gateway's HTTP API "
+		"would: the most specific route takes a request (a method over ANY, a fixed segment over a "
+		"parameter, anything over {name+}); the function gets a payload-format-2.0 event (rawPath and "
+		"rawQueryString as sent, lower-case headers, cookies, queryStringParameters, pathParameters, "
+		"requestContext.http with method, path and sourceIp, a body that is not UTF-8 text in base64); "
+		"its answer becomes the response ({statusCode, headers, cookies, body, isBase64Encoded}, or a "
+		"Ring map {:status :headers :body}; any other value a 200 of that JSON; an error a 500). No "
+		"route: 404. A request from a web page (an Origin header) is refused unless http-api.cors "
+		"allows its origin for the routes; a preflight is answered from http-api.cors. The Invoke API "
+		"never takes a web page's request.",
 	.opts = start_opts,
 	.nopts = START__N,
 	.pos = POS_FUNCTION,
@@ -530,7 +540,8 @@ const struct command cmd_local_start = {
 	.flags = CMD_CONFIG,
 	.examples = "blambda local start --watch\tserve the Invoke API on port 9001, restarting after each edit\n"
 		    "curl -d '{}' http://127.0.0.1:9001/2015-03-31/functions/hello/invocations\t"
-		    "invoke what 'local start' serves",
+		    "invoke what 'local start' serves\n"
+		    "curl http://127.0.0.1:9001/hello/ada\tcall the function behind route GET /hello/{name}",
 	.exec = exec_local_start,
 	.parent = &cmd_local,
 };

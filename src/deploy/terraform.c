@@ -219,28 +219,23 @@ static void function_url(struct buf *out, const struct config *f, const char *id
 /* function f's http routes: its integration with the project's API, each route, the permission */
 static void function_routes(struct buf *out, const struct config *f, const char *id)
 {
-	struct cfg_events events;
-	struct buf why = BUF_INIT;
-	const struct cfg_node *at;
+	struct strlist routes = STRLIST_INIT;
 	char hex[SHA256_HEX_LEN + 1];
 
-	if (!deploy_has_routes(f) || cfg_events_read(config_tree(f, CFG_FUNCTION_EVENTS), &events, &why, &at)) {
-		buf_release(&why);
+	config_http_routes(f, &routes);
+	if (!routes.nr)
 		return;
-	}
 	buf_addf(out, "resource \"aws_apigatewayv2_integration\" \"%s_http\" {\n"
 		      "  api_id                 = aws_apigatewayv2_api.http.id\n"
 		      "  integration_type       = \"AWS_PROXY\"\n  integration_method     = \"POST\"\n"
 		      "  integration_uri        = aws_lambda_function.%s.arn\n"
 		      "  payload_format_version = \"2.0\"\n}\n\n", id, id);
-	for (size_t i = 0; i < events.nr; i++) {
-		if (events.items[i].kind != CFG_EVENT_HTTP)
-			continue;
+	for (size_t i = 0; i < routes.nr; i++) {
 		/* named by the route, not its place: adding one does not rename the others */
-		sha256_hex(events.items[i].route, strlen(events.items[i].route), hex);
+		sha256_hex(routes.items[i], strlen(routes.items[i]), hex);
 		buf_addf(out, "resource \"aws_apigatewayv2_route\" \"%s_route_%.8s\" {\n"
 			      "  api_id    = aws_apigatewayv2_api.http.id\n  route_key = ", id, hex);
-		hcl_string(out, events.items[i].route);
+		hcl_string(out, routes.items[i]);
 		buf_addf(out, "\n  target    = \"integrations/${aws_apigatewayv2_integration.%s_http.id}\"\n}\n\n", id);
 	}
 	buf_addf(out, "resource \"aws_lambda_permission\" \"%s_http\" {\n  statement_id  = \"blambda-http\"\n"
@@ -248,7 +243,7 @@ static void function_routes(struct buf *out, const struct config *f, const char 
 		      "  function_name = aws_lambda_function.%s.function_name\n"
 		      "  principal     = \"apigateway.amazonaws.com\"\n"
 		      "  source_arn    = \"${aws_apigatewayv2_api.http.execution_arn}/*/*\"\n}\n\n", id, id);
-	cfg_events_release(&events);
+	strlist_clear(&routes);
 }
 
 /* The project's HTTP API and its $default stage, when a function has routes */
@@ -265,8 +260,7 @@ static void http_api(struct buf *out, const struct terraform_input *in)
 	buf_adds(out, "resource \"aws_apigatewayv2_api\" \"http\" {\n  name          = ");
 	prefixed(out, name);
 	buf_adds(out, "\n  protocol_type = \"HTTP\"\n");
-	if (cfg->v[CFG_HTTP_API_CORS_ORIGINS].present || cfg->v[CFG_HTTP_API_CORS_METHODS].present ||
-	    cfg->v[CFG_HTTP_API_CORS_HEADERS].present || cfg->v[CFG_HTTP_API_CORS_MAX_AGE].present || cred) {
+	if (config_has_http_cors(cfg)) {
 		buf_adds(out, "  cors_configuration {\n    allow_origins     = ");
 		string_list(out, config_list(cfg, CFG_HTTP_API_CORS_ORIGINS));
 		buf_adds(out, "\n    allow_methods     = ");

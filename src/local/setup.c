@@ -257,19 +257,7 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn->task_root = root;
 	fn->opt_dir = xstrdup(h->opt_dir);
 	fn->bb = xstrdup(h->bb);
-	{
-		struct cfg_events ev;
-		struct buf why = BUF_INIT;
-		const struct cfg_node *at;
-
-		if (!cfg_events_read(config_tree(c, CFG_FUNCTION_EVENTS), &ev, &why, &at)) {
-			for (size_t i = 0; i < ev.nr; i++)
-				if (ev.items[i].kind == CFG_EVENT_HTTP)
-					strlist_add(&fn->routes, ev.items[i].route);
-			cfg_events_release(&ev);
-		}
-		buf_release(&why);
-	}
+	config_http_routes(c, &fn->routes);
 	for (size_t i = 0; base_env && i < base_env->nr; i++)
 		kvlist_set(&fn->env, base_env->items[i].key, base_env->items[i].value);
 	for (size_t i = 0; vars && i < vars->nr; i++)

@@ -5,8 +5,9 @@
 
 #include "core/xalloc.h"
 
-static void object_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
-			const char *key, struct buf *path, struct buf *prefix)
+/* The bucket's own path ("/" on AWS, "/BUCKET" behind an override), with a subresource query */
+static void bucket_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
+			const char *query, struct buf *path, struct buf *prefix)
 {
 	struct buf url = BUF_INIT;
 	const char *origin = NULL;
@@ -20,11 +21,21 @@ static void object_call(struct aws *a, struct aws_call *call, const char *region
 	} else {
 		buf_addf(prefix, "%s.", bucket);
 		call->host_prefix = prefix->ptr;
+		buf_addch(path, '/');
 	}
-	buf_addch(path, '/');
+	call->path = path->ptr;
+	call->query = query;
+	buf_release(&url);
+}
+
+static void object_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
+			const char *key, struct buf *path, struct buf *prefix)
+{
+	bucket_call(a, call, region, bucket, NULL, path, prefix);
+	if (path->ptr[path->len - 1] != '/')
+		buf_addch(path, '/');
 	aws_path_key(path, key);
 	call->path = path->ptr;
-	buf_release(&url);
 }
 
 int s3_head_object(struct aws *a, const char *region, const char *bucket, const char *key, int *exists,
@@ -82,28 +93,6 @@ int s3_put_object(struct aws *a, const char *region, const char *bucket, const c
 	buf_release(&path);
 	buf_release(&prefix);
 	return r;
-}
-
-/* The bucket's own path ("/" on AWS, "/BUCKET" behind an override), with a subresource query */
-static void bucket_call(struct aws *a, struct aws_call *call, const char *region, const char *bucket,
-			const char *query, struct buf *path, struct buf *prefix)
-{
-	struct buf url = BUF_INIT;
-	const char *origin = NULL;
-
-	call->service = "s3";
-	call->region = region;
-	if (aws_endpoint_in(a, "s3", region, &url, &origin) || origin) {
-		buf_addch(path, '/');
-		aws_path_segment(path, bucket);
-	} else {
-		buf_addf(prefix, "%s.", bucket);
-		call->host_prefix = prefix->ptr;
-		buf_addch(path, '/');
-	}
-	call->path = path->ptr;
-	call->query = query;
-	buf_release(&url);
 }
 
 /* A bucket of another region answers 301 PermanentRedirect: said plainly */

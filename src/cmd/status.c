@@ -55,9 +55,19 @@ static void alias_words(const struct deploy_step *alias, struct buf *out)
 		buf_adds(out, "not made yet");
 }
 
+/* The HTTP API a function's routes are on (its step in the plan), or NULL */
+static const struct deploy_step *api_of(const struct deploy_plan *p, const struct deploy_step *routes)
+{
+	for (size_t i = 0; routes && i < p->nr; i++)
+		if (p->steps[i].kind == DEPLOY_HTTP_API && !strcmp(p->steps[i].api, routes->api))
+			return &p->steps[i];
+	return NULL;
+}
+
 static void status_function(const struct deploy_plan *p, const struct deploy_step *s, const char *indent)
 {
 	const struct deploy_step *alias = step_of(p, DEPLOY_ALIAS, s->fn), *url = step_of(p, DEPLOY_URL, s->fn);
+	const struct deploy_step *routes = step_of(p, DEPLOY_ROUTES, s->fn), *api;
 	size_t differ = settings_differing(s);
 	struct buf line = BUF_INIT;
 
@@ -80,6 +90,14 @@ static void status_function(const struct deploy_plan *p, const struct deploy_ste
 	if (url && url->arn) {
 		buf_reset(&line);
 		buf_addf(&line, "  url: %s", url->arn);
+		print_line(indent, line.ptr);
+	}
+	if (routes && routes->routes.nr && (api = api_of(p, routes)) && api->source) {
+		buf_reset(&line);
+		buf_addf(&line, "  http: %s", api->source);
+		for (size_t k = 0; k < routes->routes.nr; k++)
+			buf_addf(&line, "%s%s", k ? ", " : " (", routes->routes.items[k]);
+		buf_addf(&line, ")%s", routes->action == DEPLOY_UNCHANGED ? "" : ", differs ('blambda diff' shows how)");
 		print_line(indent, line.ptr);
 	}
 	buf_release(&line);
@@ -105,7 +123,7 @@ static cJSON *status_json(const struct deploy_plan *p)
 
 	cJSON_AddStringToObject(o, "region", p->region ? p->region : "");
 	for (size_t i = 0; i < p->nr; i++) {
-		const struct deploy_step *s = &p->steps[i], *alias, *url;
+		const struct deploy_step *s = &p->steps[i], *alias, *url, *rt, *api;
 		cJSON *j, *diffs;
 
 		if (s->kind != DEPLOY_FUNCTION || !s->planned)
@@ -133,6 +151,8 @@ static cJSON *status_json(const struct deploy_plan *p)
 				cJSON_AddNumberToObject(j, "alias_version", (double)alias->old_version);
 			if ((url = step_of(p, DEPLOY_URL, s->fn)) && url->arn)
 				json_add_text(j, "url", url->arn, strlen(url->arn));
+			if ((rt = step_of(p, DEPLOY_ROUTES, s->fn)) && rt->routes.nr && (api = api_of(p, rt)) && api->source)
+				json_add_text(j, "http_api_url", api->source, strlen(api->source));
 		}
 		cJSON_AddItemToArray(list, j);
 	}
@@ -324,10 +344,10 @@ const struct command cmd_status = {
 		"them): whether it is deployed, its state and when it last changed, whether its code is the "
 		"build here (the project is built as deploy builds it), how many settings differ from "
 		"blambda.yml and whether they were changed outside blambda (the tag blambda:settings holds a "
-		"digest of what blambda last wrote), where its alias points, and its URL. Nothing is "
-		"written. With --json: {\"ok\", \"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
+		"digest of what blambda last wrote), where its alias points, its URL, and its HTTP API's URL "
+		"with its routes. Nothing is written. With --json: {\"ok\", \"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
 		"\"state\", \"last_modified\", \"code_is_local_build\", \"changed_outside_blambda\", "
-		"\"differences\", \"tag_differences\", \"alias_version\", \"url\"}]}]}.",
+		"\"differences\", \"tag_differences\", \"alias_version\", \"url\", \"http_api_url\"}]}]}.",
 	.pos = POS_FUNCTION,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,

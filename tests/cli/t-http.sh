@@ -60,6 +60,13 @@ expect_out_has "HTTP API 'hello': unchanged"
 expect_out_has "  $URL"
 expect_out_has "http routes of function 'hello': unchanged (3 routes on HTTP API 'hello')"
 
+test_case "status: the API's URL and the function's routes"
+blambda status
+expect_status 0
+expect_out_has "  http: $URL (GET /hello/{name}, POST /orders, ANY /{proxy+})"
+blambda status --json
+expect_json "d['regions'][0]['functions'][0]['http_api_url'] == '$URL'"
+
 test_case "a deploy with nothing changed makes no write call"
 mark
 blambda deploy --json

@@ -118,6 +118,38 @@ static int cors_equal(const struct apigw_cors *x, const struct apigw_cors *y)
 	       same_set(&x->headers, &y->headers, 1) && x->max_age == y->max_age && x->credentials == y->credentials;
 }
 
+static void words(const struct strlist *l, struct buf *out)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		buf_addf(out, "%s%s", i ? " " : "", l->items[i]);
+	if (!l->nr)
+		buf_adds(out, "none");
+}
+
+/* Each CORS setting that differs, old -> new */
+static void cors_changes(const struct apigw_cors *have, const struct apigw_cors *want, struct deploy_step *s)
+{
+	static const char *const names[] = { "allow-origins", "allow-methods", "allow-headers" };
+	const struct strlist *h[] = { &have->origins, &have->methods, &have->headers };
+	const struct strlist *w[] = { &want->origins, &want->methods, &want->headers };
+
+	for (int i = 0; i < 3; i++)
+		if (!same_set(h[i], w[i], i == 2)) {
+			struct buf a = BUF_INIT, b = BUF_INIT;
+
+			words(h[i], &a);
+			words(w[i], &b);
+			deploy_reason(s, "cors %s %s -> %s", names[i], a.ptr, b.ptr);
+			buf_release(&a);
+			buf_release(&b);
+		}
+	if (have->max_age != want->max_age)
+		deploy_reason(s, "cors max-age %ld -> %ld", have->max_age, want->max_age);
+	if (have->credentials != want->credentials)
+		deploy_reason(s, "cors allow-credentials %s -> %s", have->credentials ? "true" : "false",
+			      want->credentials ? "true" : "false");
+}
+
 /* What the plan reads of an API once, for every function's routes */
 struct deploy_http_reads {
 	struct apigw_apis apis;              /* every API of the region */
@@ -196,7 +228,10 @@ int deploy_plan_http_api(struct aws *a, const struct deploy_opts *o, struct depl
 	}
 	if (has_cors != have->has_cors || (has_cors && !cors_equal(s->cors, &have->cors))) {
 		s->trigger_writes |= DEPLOY_TRIGGER_CORS;
-		deploy_reason(s, has_cors ? (have->has_cors ? "cors changed" : "cors added") : "cors removed");
+		if (has_cors && have->has_cors)
+			cors_changes(&have->cors, s->cors, s);
+		else
+			deploy_reason(s, has_cors ? "cors added" : "cors removed");
 	}
 	s->action = s->trigger_writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 out:

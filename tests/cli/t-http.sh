@@ -99,6 +99,12 @@ expect_out_has "HTTP API 'hello': updated (cors added)"
 expect_writes "PATCH /v2/apis/$API_ID;"
 awsq apigatewayv2 get-api --api-id "$API_ID"
 expect_json "d['CorsConfiguration']['AllowOrigins'] == ['https://example.com'] and d['CorsConfiguration']['AllowMethods'] == ['GET', 'POST'] and d['CorsConfiguration']['MaxAge'] == 300"
+sed -i 's#max-age: 300#max-age: 600#; s#allow-methods: \[GET, POST\]#allow-methods: [GET]#' blambda.yml
+blambda diff
+expect_status 1
+expect_out_has "  cors allow-methods GET POST -> GET"
+expect_out_has "  cors max-age 300 -> 600"
+sed -i 's#max-age: 600#max-age: 300#; s#allow-methods: \[GET\]#allow-methods: [GET, POST]#' blambda.yml
 mark
 blambda deploy --json
 expect_json "d['up_to_date']"

@@ -64,6 +64,64 @@ static const struct deploy_step *api_of(const struct deploy_plan *p, const struc
 	return NULL;
 }
 
+/* What a function has around it that status reports one by one: its role, triggers, async settings, log group */
+static int around_kind(enum deploy_kind k)
+{
+	return k == DEPLOY_ROLE || k == DEPLOY_SCHEDULE || k == DEPLOY_MAPPING || k == DEPLOY_ASYNC ||
+	       k == DEPLOY_LOG_GROUP || k == DEPLOY_S3;
+}
+
+/* How a step's resource stands against blambda.yml: "as blambda.yml says", "differs", ... */
+static const char *standing(const struct deploy_step *s)
+{
+	switch (s->action) {
+	case DEPLOY_UNCHANGED:
+		return "as blambda.yml says";
+	case DEPLOY_CREATE:
+	case DEPLOY_PUBLISH:
+		return "not deployed";
+	case DEPLOY_DELETE:
+		return "gone from blambda.yml (the next deploy removes it)";
+	default:
+		return "differs";
+	}
+}
+
+/* INDENT"schedule 'nightly': differs (cron(...) -> cron(...))", its reasons in brackets */
+static void standing_line(const struct deploy_step *s, const char *indent)
+{
+	struct buf line = BUF_INIT;
+
+	buf_addf(&line, "%s%s '%s'", indent, deploy_kinds[s->kind].words, s->name);
+	if (s->kind == DEPLOY_HTTP_API && s->source)
+		buf_addf(&line, " at %s", s->source);
+	buf_addf(&line, ": %s", standing(s));
+	for (size_t k = 0; k < s->reasons.nr; k++)
+		buf_addf(&line, "%s%s", k ? ", " : " (", s->reasons.items[k]);
+	if (s->reasons.nr)
+		buf_adds(&line, ")");
+	print_line("", line.ptr);
+	buf_release(&line);
+}
+
+/* {"kind", "name", "state", "reasons"}: how one resource around a function (or the HTTP API) stands */
+static cJSON *standing_json(const struct deploy_step *s)
+{
+	static const char *const states[] = {
+		[DEPLOY_UNCHANGED] = "as-configured", [DEPLOY_CREATE] = "not-deployed", [DEPLOY_UPDATE] = "differs",
+		[DEPLOY_PUBLISH] = "not-deployed",    [DEPLOY_DELETE] = "not-configured",
+	};
+	cJSON *o = cJSON_CreateObject(), *reasons;
+
+	cJSON_AddStringToObject(o, "kind", deploy_kinds[s->kind].id);
+	json_add_text(o, "name", s->name, strlen(s->name));
+	cJSON_AddStringToObject(o, "state", states[s->action]);
+	reasons = cJSON_AddArrayToObject(o, "reasons");
+	for (size_t k = 0; k < s->reasons.nr; k++)
+		cJSON_AddItemToArray(reasons, json_text(s->reasons.items[k], strlen(s->reasons.items[k])));
+	return o;
+}
+
 static void status_function(const struct deploy_plan *p, const struct deploy_step *s, const char *indent)
 {
 	const struct deploy_step *alias = step_of(p, DEPLOY_ALIAS, s->fn), *url = step_of(p, DEPLOY_URL, s->fn);
@@ -100,6 +158,11 @@ static void status_function(const struct deploy_plan *p, const struct deploy_ste
 		buf_addf(&line, ")%s", routes->action == DEPLOY_UNCHANGED ? "" : ", differs ('blambda diff' shows how)");
 		print_line(indent, line.ptr);
 	}
+	buf_reset(&line);
+	buf_addf(&line, "%s  ", indent);
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->steps[i].planned && p->steps[i].fn == s->fn && around_kind(p->steps[i].kind))
+			standing_line(&p->steps[i], line.ptr);
 	buf_release(&line);
 }
 
@@ -154,8 +217,22 @@ static cJSON *status_json(const struct deploy_plan *p)
 			if ((rt = step_of(p, DEPLOY_ROUTES, s->fn)) && rt->routes.nr && (api = api_of(p, rt)) && api->source)
 				json_add_text(j, "http_api_url", api->source, strlen(api->source));
 		}
+		diffs = cJSON_AddArrayToObject(j, "resources");
+		for (size_t k = 0; k < p->nr; k++)
+			if (p->steps[k].planned && p->steps[k].fn == s->fn &&
+			    (around_kind(p->steps[k].kind) || p->steps[k].kind == DEPLOY_ROUTES))
+				cJSON_AddItemToArray(diffs, standing_json(&p->steps[k]));
 		cJSON_AddItemToArray(list, j);
 	}
+	list = cJSON_AddArrayToObject(o, "http_apis");
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->steps[i].planned && p->steps[i].kind == DEPLOY_HTTP_API) {
+			cJSON *api_json = standing_json(&p->steps[i]);
+
+			if (p->steps[i].source)
+				json_add_text(api_json, "url", p->steps[i].source, strlen(p->steps[i].source));
+			cJSON_AddItemToArray(list, api_json);
+		}
 	if (p->failed)
 		json_add_error(o, p->failed, &p->err);
 	return o;
@@ -199,6 +276,9 @@ static int render_status(struct deploy_plan *plans, size_t n, int json, size_t f
 				else
 					status_function(&plans[i], s, n > 1 ? "  " : "");
 			}
+			for (size_t k = 0; k < plans[i].nr; k++)
+				if (plans[i].steps[k].planned && plans[i].steps[k].kind == DEPLOY_HTTP_API)
+					standing_line(&plans[i].steps[k], n > 1 ? "  " : "");
 		}
 	}
 	return report_failures(plans, n);
@@ -337,7 +417,7 @@ static int exec_diff(struct args *args, struct config *cfg)
 
 const struct command cmd_status = {
 	.name = "status",
-	.summary = "show each function as deployed: state, code, settings, alias, URL",
+	.summary = "show each function as deployed: state, code, settings, alias, URL, triggers",
 	.usage = "[NAME...]",
 	.description =
 		"For each of the project's functions (or the NAMEs given) and each region (as deploy picks "
@@ -345,9 +425,15 @@ const struct command cmd_status = {
 		"build here (the project is built as deploy builds it), how many settings differ from "
 		"blambda.yml and whether they were changed outside blambda (the tag blambda:settings holds a "
 		"digest of what blambda last wrote), where its alias points, its URL, and its HTTP API's URL "
-		"with its routes. Nothing is written. With --json: {\"ok\", \"regions\": [{\"region\", \"functions\": [{\"name\", \"deployed\", "
-		"\"state\", \"last_modified\", \"code_is_local_build\", \"changed_outside_blambda\", "
-		"\"differences\", \"tag_differences\", \"alias_version\", \"url\", \"http_api_url\"}]}]}.",
+		"with its routes; then each thing blambda keeps around it (its role, schedules, event source "
+		"mappings, bucket notifications, async settings and log group), each one as blambda.yml says, "
+		"differs (and how), not deployed, or gone from blambda.yml; and the HTTP API itself. Nothing "
+		"is written. With --json: {\"ok\", \"regions\": [{\"region\", \"functions\": [{\"name\", "
+		"\"deployed\", \"state\", \"last_modified\", \"code_is_local_build\", \"changed_outside_blambda\", "
+		"\"differences\", \"tag_differences\", \"alias_version\", \"url\", \"http_api_url\", "
+		"\"resources\": [{\"kind\", \"name\", \"state\", \"reasons\"}]}], \"http_apis\": [{\"kind\", "
+		"\"name\", \"state\", \"reasons\", \"url\"}]}]}; a state is as-configured, differs, "
+		"not-deployed or not-configured.",
 	.pos = POS_FUNCTION,
 	.max_pos = -1,
 	.flags = CMD_CONFIG | CMD_REGIONS,

@@ -343,7 +343,7 @@ static void s3_notifications(struct buf *out, const struct terraform_input *in)
 			cfg_events_release(&ev);
 			buf_release(&why);
 		}
-		buf_addf(out, "# Terraform owns bucket %s's whole notification set: entries made outside it go on apply\n",
+		buf_addf(out, "# Terraform owns the whole notification set of bucket %s: entries made outside it go on apply\n",
 			 buckets.items[b]);
 		buf_addf(out, "resource \"aws_s3_bucket_notification\" \"%s\" {\n  bucket = ", rid.ptr);
 		hcl_string(out, buckets.items[b]);

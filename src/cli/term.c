@@ -132,11 +132,11 @@ const struct observer *term_observer_plain(void)
 
 void json_print(cJSON *root)
 {
-	char *text = cJSON_Print(root);
+	struct buf text = BUF_INIT;
 
-	if (text)
-		puts(text);
-	free(text);
+	json_pretty(root, &text);
+	puts(text.ptr);
+	buf_release(&text);
 	cJSON_Delete(root);
 }
 

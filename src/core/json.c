@@ -106,6 +106,54 @@ static size_t lax_mistake(const char *text, size_t len)
 	return len;
 }
 
+/* A scalar, or a key as a JSON string, as cJSON writes it */
+static void pretty_scalar(const cJSON *v, struct buf *out)
+{
+	char *text = cJSON_PrintUnformatted(v);
+
+	buf_adds(out, text ? text : "null"); /* NULL: out of memory; the document stays whole */
+	free(text);
+}
+
+static void pretty_at(const cJSON *v, size_t depth, struct buf *out)
+{
+	int object = cJSON_IsObject(v);
+	const cJSON *c;
+
+	if (!object && !cJSON_IsArray(v)) {
+		pretty_scalar(v, out);
+		return;
+	}
+	if (!v->child) {
+		buf_adds(out, object ? "{}" : "[]");
+		return;
+	}
+	buf_addch(out, object ? '{' : '[');
+	for (c = v->child; c; c = c->next) {
+		buf_addch(out, '\n');
+		for (size_t i = 0; i <= depth; i++)
+			buf_adds(out, "  ");
+		if (object) {
+			cJSON key = { .type = cJSON_String, .valuestring = c->string };
+
+			pretty_scalar(&key, out);
+			buf_adds(out, ": ");
+		}
+		pretty_at(c, depth + 1, out);
+		if (c->next)
+			buf_addch(out, ',');
+	}
+	buf_addch(out, '\n');
+	for (size_t i = 0; i < depth; i++)
+		buf_adds(out, "  ");
+	buf_addch(out, object ? '}' : ']');
+}
+
+void json_pretty(const cJSON *v, struct buf *out)
+{
+	pretty_at(v, 0, out);
+}
+
 void json_compact(const char *text, size_t len, struct buf *out)
 {
 	int in_string = 0;

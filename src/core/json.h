@@ -19,6 +19,13 @@ int json_check(const char *text, size_t len, size_t *line, size_t *column);
 void json_compact(const char *text, size_t len, struct buf *out);
 
 /*
+ * v as a JSON document for people, appended to out: each member and
+ * element on its own line, indented by two spaces a level ("key": value),
+ * an empty object or array as {} or []; no newline at the end.
+ */
+void json_pretty(const cJSON *v, struct buf *out);
+
+/*
  * Add text[0..len) to o as a string under key, made valid UTF-8 (a NUL or a
  * byte that is not UTF-8 becomes U+FFFD): runtime output may hold anything.
  */

@@ -50,6 +50,12 @@ expect_out_has "libcurl "
 expect_out_has "libzip "
 blambda version --json
 expect_json "d['version'] and 'openssl' in d['libraries']"
+case "$out" in
+*"	"*) fail "the JSON document is indented with tabs" ;;
+"{
+  \"version\": \""*) pass ;;
+*) fail "not indented by two spaces: $out" ;;
+esac
 
 test_case "a misspelt command is a usage error with a suggestion"
 blambda confg

@@ -234,6 +234,22 @@ static void test_base64_decode(void)
 	buf_release(&b);
 }
 
+static void test_json_pretty(void)
+{
+	cJSON *doc = cJSON_Parse("{\"ok\":true,\"tab\":\"a\\tb\",\"list\":[{\"n\":1},[]],\"empty\":{},\"k\\\"q\":null}");
+	struct buf b = BUF_INIT;
+
+	json_pretty(doc, &b);
+	CHECK_STR(b.ptr, "{\n  \"ok\": true,\n  \"tab\": \"a\\tb\",\n  \"list\": [\n    {\n      \"n\": 1\n    },\n    []\n  ],\n"
+			 "  \"empty\": {},\n  \"k\\\"q\": null\n}");
+	CHECK(strchr(b.ptr, '\t') == NULL);
+	buf_reset(&b);
+	json_pretty(cJSON_GetObjectItem(doc, "ok"), &b);
+	CHECK_STR(b.ptr, "true");
+	buf_release(&b);
+	cJSON_Delete(doc);
+}
+
 static void test_json_check(void)
 {
 	const char *good[] = { "{}", " [0, -0.5, 1e3, 2E-2, \"\\u00e9\", \"\xc3\xa9\"] ", "null", "\"01\"", "{\"a\": [true, false]}\n" };
@@ -328,4 +344,4 @@ static void test_git_head(void)
 	CHECK_INT(fs_remove_tree(dir, NULL), 0);
 }
 
-TEST_MAIN(test_git_head, test_buf_never_null, test_buf_printable, test_base64_decode, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+TEST_MAIN(test_git_head, test_buf_never_null, test_buf_printable, test_base64_decode, test_json_pretty, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

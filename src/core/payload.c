@@ -52,25 +52,27 @@ static void hint_events(struct error *err)
 	for (size_t i = 0; i < names.nr; i++)
 		buf_addf(&shown, "%s%s", i ? ", " : "", names.items[i]);
 	if (names.nr)
-		error_hint(err, "--event NAME reads events/NAME.json; here there are: %s", shown.ptr);
+		error_hint(err, "--event NAME reads events/NAME.json (or give a path); here there are: %s", shown.ptr);
 	else
-		error_hint(err, "--event NAME reads events/NAME.json of the project, and there is none here");
+		error_hint(err, "--event NAME reads events/NAME.json of the project (or give a path), and there is none here");
 	strlist_clear(&names);
 	buf_release(&shown);
 }
 
-/* --event given a path: say which name it takes, and where a file elsewhere goes */
-static int bad_event_name(const char *event, struct error *err)
+/*
+ * The file --event reads: a path as it is (it holds a '/', or names a .json
+ * file that is there), else the project's events/EVENT.json
+ */
+static void event_path(const char *event, struct buf *path)
 {
-	const char *base = strrchr(event, '/') ? strrchr(event, '/') + 1 : event;
-	size_t len = strlen(base);
+	size_t len = strlen(event);
 
-	if (len > 5 && !strcmp(base + len - 5, ".json") && base[0] != '.')
-		error_set(err, EXIT_USAGE, "--event takes the name of an event in events/ (--event %.*s for events/%s), "
-			  "got '%s'", (int)(len - 5), base, base, event);
+	if (strchr(event, '/') || (len > 5 && !strcmp(event + len - 5, ".json") && !access(event, F_OK)))
+		buf_adds(path, event);
+	else if (len > 5 && !strcmp(event + len - 5, ".json"))
+		buf_addf(path, "events/%s", event);
 	else
-		error_set(err, EXIT_USAGE, "--event takes the name of an event in events/, got '%s'", event);
-	return error_hint(err, "for a file elsewhere, use --payload-file PATH");
+		buf_addf(path, "events/%s.json", event);
 }
 
 int payload_load(const char *json, const char *file, const char *event, struct buf *out, struct error *err)
@@ -99,9 +101,10 @@ int payload_load(const char *json, const char *file, const char *event, struct b
 		buf_adds(&what, "the payload on standard input");
 	} else if (file || event) {
 		if (event) {
-			if (!*event || strchr(event, '/') || event[0] == '.')
-				return bad_event_name(event, err);
-			buf_addf(&path, "events/%s.json", event);
+			if (!*event)
+				return error_set(err, EXIT_USAGE, "--event takes the name of an event in events/ or a path, "
+							  "got ''");
+			event_path(event, &path);
 		} else {
 			buf_adds(&path, file);
 		}

@@ -173,14 +173,21 @@ expect_err_has "--payload is not valid JSON: line 2, column 7"
 blambda local invoke hello --event nope
 expect_status 2
 expect_err_has "cannot read 'events/nope.json'"
-expect_err_has "hint: --event NAME reads events/NAME.json; here there are: example"
+expect_err_has "hint: --event NAME reads events/NAME.json (or give a path); here there are: example"
 blambda local invoke hello --event ../blambda
 expect_status 2
-# the path of an event, as a new user types it: the name it takes is said
-blambda local invoke hello --event events/example.json
+expect_err_has "cannot read '../blambda'"
+blambda local invoke hello --event events/nope.json
 expect_status 2
-expect_err_has "--event takes the name of an event in events/ (--event example for events/example.json)"
-expect_err_has "hint: for a file elsewhere, use --payload-file PATH"
+expect_err_has "cannot read 'events/nope.json'"
+expect_err_has "here there are: example"
+# the path of an event, as a SAM user types it, reads the same file as its name
+for e in events/example.json example.json ./events/example.json; do
+	blambda local invoke hello --event "$e"
+	expect_status 0
+	expect_out '{"greeting":"Hello Lambda!"}'
+done
+rm -rf target/local
 printf '[1, 2' > "$TMP/bad.json"
 blambda local invoke hello --payload-file "$TMP/bad.json"
 expect_status 2

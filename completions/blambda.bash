@@ -53,6 +53,7 @@ _blambda()
         "new-function")
             case $prev in
                 -d|--dir) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+                --ns) ;;
                 --arch) COMPREPLY=($(compgen -W "x86_64 arm64" -- "$cur")) ;;
                 --bb-version) ;;
                 --memory) ;;
@@ -60,7 +61,7 @@ _blambda()
                 -t|--template) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
                 --ci) COMPREPLY=($(compgen -W "github" -- "$cur")) ;;
             esac
-            case $prev in --dir|-d|--arch|--bb-version|--memory|--timeout|--template|-t|--ci) return 0 ;; esac
+            case $prev in --dir|-d|--ns|--arch|--bb-version|--memory|--timeout|--template|-t|--ci) return 0 ;; esac
             ;;
         "build")
             case $prev in
@@ -144,7 +145,7 @@ _blambda()
     case $cmd in
         "new-function")
             if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--dir -d --arch --bb-version --memory --timeout --force --no-force -f --template -t --ci --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--dir -d --ns --arch --bb-version --memory --timeout --force --no-force -f --template -t --ci --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "build")

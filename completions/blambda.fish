@@ -36,6 +36,7 @@ complete -c blambda -l no-color -d 'never colour messages (NO_COLOR does the sam
 complete -c blambda -l version -d 'print the version and exit'
 complete -c blambda -s h -l help -d 'show help for blambda or the command and exit'
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -s d -l dir -x -a '(__fish_complete_directories)' -d 'make the project in DIR instead of ./NAME'
+complete -c blambda -n '__fish_seen_subcommand_from new-function' -l ns -x -d 'the handler\'s namespace (default NAME): my.app.core is in src/my/app/core.clj'
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -l arch -x -a 'x86_64 arm64' -d 'the Lambda architecture (default x86_64)'
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -l bb-version -x -d 'the Babashka release to run on'
 complete -c blambda -n '__fish_seen_subcommand_from new-function' -l memory -x -d 'memory in MB (default 512)'

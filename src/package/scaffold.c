@@ -26,6 +26,62 @@ int scaffold_check_name(const char *name, struct error *err)
 	return 0;
 }
 
+int scaffold_check_ns(const char *ns, struct error *err)
+{
+	size_t n = strlen(ns);
+	int ok = n > 0 && n <= 200;
+
+	for (const char *seg = ns; ok; seg += strcspn(seg, ".") + 1) {
+		size_t len = strcspn(seg, ".");
+
+		ok = len > 0 && isalpha((unsigned char)seg[0]) && seg[len - 1] != '-';
+		for (size_t i = 0; ok && i < len; i++)
+			ok = isalnum((unsigned char)seg[i]) || seg[i] == '-' || seg[i] == '_';
+		if (!seg[len])
+			break;
+	}
+	if (!ok)
+		return error_set(err, EXIT_USAGE, "'%s' cannot name the handler's namespace: use segments of letters, digits, "
+				 "'-' and '_' joined by '.', each starting with a letter (my.app.core), at most 200 "
+				 "characters", ns);
+	return 0;
+}
+
+/*
+ * The blambda.yml of a project that dir would land inside (in a directory
+ * above it), into out; 0 when there is none
+ */
+static int enclosing_project(const char *dir, struct buf *out)
+{
+	struct buf path = BUF_INIT;
+	char cwd[4096];
+	int found = 0;
+
+	if (dir[0] != '/') {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return 0;
+		buf_addf(&path, "%s/", strcmp(cwd, "/") ? cwd : "");
+	}
+	buf_adds(&path, dir);
+	for (;;) {
+		char *slash = strrchr(path.ptr, '/');
+
+		if (!slash)
+			break;
+		path.len = (size_t)(slash - path.ptr);
+		buf_adds(&path, "/blambda.yml");
+		if (!access(path.ptr, F_OK)) {
+			buf_add(out, path.ptr, path.len);
+			found = 1;
+			break;
+		}
+		path.len = (size_t)(slash - path.ptr);
+		path.ptr[path.len] = '\0';
+	}
+	buf_release(&path);
+	return found;
+}
+
 void scaffold_result_release(struct scaffold_result *r)
 {
 	free(r->dir);
@@ -75,12 +131,14 @@ static int template_vars(const struct scaffold_opts *o, const char *handler, str
 	struct buf file = BUF_INIT, why = BUF_INIT;
 	int r = 0;
 
-	buf_adds(&file, o->name);
+	buf_adds(&file, o->ns ? o->ns : o->name);
 	for (char *c = file.ptr; *c; c++)
 		if (*c == '-')
 			*c = '_';
+		else if (*c == '.')
+			*c = '/';
 	kvlist_set(vars, "name", o->name);
-	kvlist_set(vars, "ns", o->name);
+	kvlist_set(vars, "ns", o->ns ? o->ns : o->name);
 	kvlist_set(vars, "file", file.ptr);
 	kvlist_set(vars, "handler", handler);
 	kvlist_set(vars, "arch", or_default(o->arch, CFG_FUNCTION_ARCHITECTURE));
@@ -200,14 +258,23 @@ int scaffold_create(const struct scaffold_opts *o, struct scaffold_result *out, 
 	size_t len;
 	int exists, r = -1;
 
+	struct buf outer = BUF_INIT;
+
 	memset(out, 0, sizeof(*out));
-	if (scaffold_check_name(o->name, err))
+	if (scaffold_check_name(o->name, err) || (o->ns && scaffold_check_ns(o->ns, err)))
 		return -1;
 	/* "out/" is the directory "out": the new one is built beside it, not inside */
 	out->dir = xstrdup(o->dir ? o->dir : o->name);
 	for (len = strlen(out->dir); len > 1 && out->dir[len - 1] == '/'; len--)
 		out->dir[len - 1] = '\0';
-	out->handler = buf_fmt("%s/handler", o->name);
+	if (!o->force && enclosing_project(out->dir, &outer)) {
+		error_set(err, EXIT_USAGE, "'%s' would be inside the project of %s", out->dir, outer.ptr);
+		error_hint(err, "to add a function to that project, list it under functions: in its blambda.yml; for "
+			   "a project of its own, make it elsewhere (--dir PATH), or nest it anyway with --force");
+		buf_release(&outer);
+		goto out;
+	}
+	out->handler = buf_fmt("%s/handler", o->ns ? o->ns : o->name);
 	if (template_vars(o, out->handler, &vars, err) || template_render(o->template_dir, &vars, &out->files, err) ||
 	    (o->ci && template_render_ci(o->ci, &vars, &out->files, err)))
 		goto out;

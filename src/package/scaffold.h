@@ -13,7 +13,8 @@
  */
 
 struct scaffold_opts {
-	const char *name;         /* the function's name and namespace (scaffold_check_name) */
+	const char *name;         /* the function's name (scaffold_check_name) */
+	const char *ns;           /* the handler's namespace (scaffold_check_ns); NULL: name */
 	const char *dir;          /* where; NULL: ./NAME */
 	const char *template_dir; /* NULL: the embedded template */
 	const char *arch, *bb_version, *memory, *timeout; /* NULL: blambda.yml's defaults */
@@ -33,6 +34,12 @@ struct scaffold_result {
  * digits, '-' and '_', starting with a letter, at most 64 characters.
  */
 int scaffold_check_name(const char *name, struct error *err);
+/*
+ * A namespace for the handler: one or more segments joined by '.', each
+ * letters, digits, '-' and '_' starting with a letter (my.app.core lives in
+ * src/my/app/core.clj), at most 200 characters.
+ */
+int scaffold_check_ns(const char *ns, struct error *err);
 /* Render and write the project; 0 with *out filled, or -1 with err and nothing written. */
 int scaffold_create(const struct scaffold_opts *o, struct scaffold_result *out, struct error *err);
 void scaffold_result_release(struct scaffold_result *r);

@@ -24,6 +24,43 @@ for w in "blambda build" "blambda local invoke" "blambda deploy" "blambda invoke
 done
 grep -q '{{' -r my-fn && fail "a variable was left unfilled" || pass
 
+test_case "the closing hint names the next steps: tests, local invoke, deploy"
+expect_err_has "  bb test "
+expect_err_has "  blambda local invoke --event example "
+expect_err_has "  blambda deploy "
+
+test_case "--ns: a namespace of several segments, in its own file, the handler named by it"
+blambda new-function orders --ns shop.order-book
+expect_status 0
+expect_file orders/src/shop/order_book.clj
+expect_file orders/test/shop/order_book_test.clj
+grep -q '^(ns shop.order-book$' orders/src/shop/order_book.clj && pass || fail "the namespace is not shop.order-book"
+grep -q '^  handler: shop.order-book/handler$' orders/blambda.yml && pass || fail "the handler: $(grep handler: orders/blambda.yml)"
+grep -q '^  name: orders$' orders/blambda.yml && pass || fail "the function's name changed"
+run "$STAND_IN" -cp orders/src:orders/test -e "(require 'clojure.test 'shop.order-book-test) (let [r (clojure.test/run-tests 'shop.order-book-test)] (System/exit (if (zero? (+ (:fail r) (:error r))) 0 1)))"
+expect_status 0
+for bad in "shop..orders" ".shop" "shop." "9shop.x" "shop.x-" "shop/orders"; do
+	blambda new-function bad-ns --ns "$bad"
+	expect_status 2
+	expect_err_has "'$bad' cannot name the handler's namespace"
+done
+expect_no_file bad-ns
+
+test_case "a project is not made inside another one without --force"
+mkdir -p orders/services
+blambda -C orders/services new-function inner
+expect_status 2
+expect_err_has "'inner' would be inside the project of $TMP/orders/blambda.yml"
+expect_err_has "hint: to add a function to that project, list it under functions: in its blambda.yml"
+expect_no_file orders/services/inner
+blambda new-function inner --dir orders/inner
+expect_status 2
+expect_no_file orders/inner
+blambda new-function inner --dir orders/inner --force
+expect_status 0
+expect_file orders/inner/blambda.yml
+rm -rf orders
+
 test_case "blambda.yml reads back with the name, handler and defaults"
 blambda -C my-fn config --json
 expect_status 0

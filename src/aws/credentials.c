@@ -141,7 +141,7 @@ static int from_env(struct aws_credentials *c, struct error *err)
 	if (!akid && !secret)
 		return 0;
 	if (!akid || !secret) {
-		return error_set(err, EXIT_AWS, "%s is set but %s is not",
+		return error_set(err, EXIT_USAGE, "%s is set but %s is not",
 				 akid ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
 				 akid ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
 	}
@@ -681,7 +681,7 @@ static int credential_source(struct aws *a, const char *profile, const char *src
 		return error_set(err, EXIT_USAGE, "profile '%s' has credential_source '%s'; blambda knows Environment, "
 				 "Ec2InstanceMetadata and EcsContainer", profile, src);
 	if (!r)
-		return error_set(err, EXIT_AWS, "profile '%s' takes its source credentials from %s, which has none",
+		return error_set(err, EXIT_USAGE, "profile '%s' takes its source credentials from %s, which has none",
 				 profile, src);
 	return r;
 }
@@ -727,7 +727,7 @@ static int assume_role(struct aws *a, const char *profile, const char *role, con
 		r = credential_source(a, profile, csrc, &src, err);
 	if (r <= 0) {
 		if (!r)
-			error_set(err, EXIT_AWS, "source_profile '%s' of profile '%s' has no credentials", source, profile);
+			error_set(err, EXIT_USAGE, "source_profile '%s' of profile '%s' has no credentials", source, profile);
 		r = -1;
 		goto out;
 	}
@@ -840,7 +840,7 @@ static int from_env_web_identity(struct aws *a, struct aws_credentials *c, struc
 	if (!w.token_file) /* AWS_ROLE_ARN alone means nothing here, as in the AWS SDKs */
 		return 0;
 	if (!w.role)
-		return error_set(err, EXIT_AWS, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web "
+		return error_set(err, EXIT_USAGE, "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web "
 				 "identity credentials need both");
 	return from_web_identity(a, &w, c, err);
 }
@@ -987,7 +987,7 @@ int aws_get_credentials(struct aws *a, const struct aws_credentials **out, struc
 		return -1;
 	}
 	if (!r) {
-		error_set(err, EXIT_AWS, "no AWS credentials found");
+		error_set(err, EXIT_USAGE, "no AWS credentials found");
 		return error_hint(err, "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, run 'aws configure', or "
 				  "choose a profile with --profile");
 	}

@@ -54,11 +54,17 @@ expect_json "d['endpoints']['sts'] == {'url': '$MOTO_URL', 'override': 'AWS_ENDP
 expect_json "d['endpoints']['lambda']['override'] is None"
 no_secrets
 
-test_case "no credentials anywhere: exit 3 with a hint"
+test_case "no credentials anywhere: a configuration error (exit 2) with a hint"
 blambda doctor
-expect_status 3
+expect_status 2
 expect_err_has "no AWS credentials found"
 expect_err_has "hint: set AWS_ACCESS_KEY_ID"
+AWS_REGION=eu-west-1 blambda invoke hello
+expect_status 2
+expect_err_has "no AWS credentials found"
+AWS_ACCESS_KEY_ID=AKIDEXAMPLE blambda doctor
+expect_status 2
+expect_err_has "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
 
 test_case "no region: exit 2 with a hint"
 AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK AWS_REGION= blambda doctor
@@ -261,7 +267,7 @@ expect_err_has "> PUT $FAKE_URL/latest/api/token"
 no_secrets
 grep -q "PUT /latest/api/token" "$TMP/imds.log" 2>/dev/null || true
 AWS_EC2_METADATA_DISABLED=true AWS_EC2_METADATA_SERVICE_ENDPOINT=$FAKE_URL blambda doctor
-expect_status 3
+expect_status 2
 expect_err_has "no AWS credentials found"
 
 test_case "a throttled call the caller tries once is tried once (the metadata token), not as throttling's ten"
@@ -311,7 +317,7 @@ AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/empty-token blambda doctor
 expect_status 3
 expect_err_has "the web identity token file '$TMP/empty-token' (AWS_WEB_IDENTITY_TOKEN_FILE) is empty"
 AWS_ROLE_ARN= blambda doctor
-expect_status 3
+expect_status 2
 expect_err_has "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web identity credentials need both"
 unset AWS_WEB_IDENTITY_TOKEN_FILE
 AWS_ACCESS_KEY_ID=$MOTO_AK AWS_SECRET_ACCESS_KEY=$MOTO_SK blambda doctor --profile nope 2>/dev/null

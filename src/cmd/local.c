@@ -441,7 +441,8 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 	info("Stopping");
 	local_watch_stop(watch);
 	local_server_stop(ctx.server);
-	return EXIT_OK;
+	/* as a shell reports a command a signal ended: Ctrl-C is 130 */
+	return sig == SIGINT ? EXIT_INTERRUPTED : 128 + sig;
 }
 
 static int exec_local_start(struct args *args, struct config *cfg)
@@ -521,7 +522,7 @@ const struct command cmd_local_start = {
 		"concurrency. With --watch a change under a source path, to blambda.yml or to the deps file "
 		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
 		"mistake keeps the running code. With --json the endpoint, the functions and the routes are "
-		"printed as one object. Ctrl-C (or SIGTERM) stops the runtimes and the server.\n\n"
+		"printed as one object. Ctrl-C (or SIGTERM) stops the runtimes and the server; the exit status is then 130 (143 for SIGTERM), as a shell reports a command a signal ended.\n\n"
 		"The same port serves the functions' http routes (function.events) as API Gateway's HTTP API "
 		"would: the most specific route takes a request (a method over ANY, a fixed segment over a "
 		"parameter, anything over {name+}); the function gets a payload-format-2.0 event (rawPath and "

@@ -308,6 +308,15 @@ stop_local() {
 	wait $LOCAL_PID
 	status=$?
 }
+# start_local_int ARGS...: start_local, with SIGINT as at a terminal (a script's background job ignores it)
+start_local_int() {
+	rm -f "$TMP/start.out"
+	"$PYTHON" -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+		"$BLAMBDA" local start --port 0 --json "$@" > "$TMP/start.out" 2> "$TMP/start.err" &
+	LOCAL_PID=$!
+	on_exit "kill $LOCAL_PID 2>/dev/null"
+	wait_for_file "$TMP/start.out" 60 || { cat "$TMP/start.err" >&2; return 1; }
+}
 # the AWS CLI needs credentials to sign; blambda's STS lookup for them must stay on loopback (a closed port)
 export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL=http://127.0.0.1:9
 # lambda_invoke ARGS...: aws lambda invoke against it, as `run` does (the AWS CLI exits 255 on an AWS error)
@@ -415,7 +424,15 @@ expect_status 3
 expect_err_has "cannot invoke 'not-deployed'"
 expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:function:not-deployed"
 stop_local
-expect_status 0
+expect_status 143
+expect_nothing_running
+
+test_case "Ctrl-C ends local start with status 130, as every command"
+start_local_int handle || exit 1
+kill -INT $LOCAL_PID
+wait $LOCAL_PID
+status=$?
+expect_status 130
 expect_nothing_running
 
 test_case "local start: two concurrent invokes queue on one instance, or run on two"
@@ -467,7 +484,7 @@ lambda_invoke --function-name hello "$TMP/answer.json"
 [ "$(cat "$TMP/answer.json")" = '{"greeting":"Howdy Blambda!"}' ] && pass || fail "after a bad blambda.yml: $(cat "$TMP/answer.json")"
 cp "$TMP/blambda.yml.good" blambda.yml
 stop_local
-expect_status 0
+expect_status 143
 sed -i 's/(str "Howdy "/(str "Hello "/' src/hello.clj
 
 test_case "--watch never drops an invocation in flight"

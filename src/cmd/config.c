@@ -3,9 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/aws.h"
 #include "cli/msg.h"
 #include "cli/term.h"
 #include "cmd/cmd.h"
+#include "cmd/setup.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/suggest.h"
@@ -28,6 +30,59 @@ static int list_functions(const struct args *args, const struct config *cfg)
 	for (size_t i = 0; i < config_function_count(cfg); i++)
 		printf("%s\n", config_function_name(cfg, i));
 	return EXIT_OK;
+}
+
+/*
+ * What AWS settings are in effect where blambda.yml, BLAMBDA_* and the
+ * flags leave them unset: the region, profile and endpoint the AWS
+ * environment and shared config files give, as deploy resolves them (no
+ * network). Values and origins point into `a`.
+ */
+struct aws_effect {
+	struct aws a;
+	int ok;
+	const char *value[CFG__COUNT], *origin[CFG__COUNT];
+	struct buf endpoint;
+};
+
+/* only: the one key asked for (-1: every key); nothing is read when the AWS settings cannot change it */
+static void aws_effect_read(const struct config *cfg, int only, struct aws_effect *e)
+{
+	struct error err = ERROR_INIT;
+	const char *region = NULL, *origin = NULL;
+
+	memset(e, 0, sizeof(*e));
+	buf_init(&e->endpoint);
+	if (only >= 0 && (cfg->v[only].present ||
+			  (only != CFG_AWS_REGION && only != CFG_AWS_PROFILE && only != CFG_AWS_ENDPOINT_URL)))
+		return;
+	e->ok = !cmd_aws_init(&e->a, cfg, &err);
+	if (!e->ok) { /* said, not fatal: the rest of the configuration is still worth seeing */
+		error_prefix(&err, "the AWS settings in effect are not known");
+		warning_error(&err);
+		error_release(&err);
+		return;
+	}
+	if (!cfg->v[CFG_AWS_REGION].present && !aws_region_try(&e->a, &region)) {
+		e->value[CFG_AWS_REGION] = region;
+		e->origin[CFG_AWS_REGION] = e->a.region_origin;
+	}
+	if (!cfg->v[CFG_AWS_PROFILE].present && e->a.profile) {
+		e->value[CFG_AWS_PROFILE] = e->a.profile;
+		e->origin[CFG_AWS_PROFILE] = e->a.profile_origin;
+	}
+	if (!cfg->v[CFG_AWS_ENDPOINT_URL].present &&
+	    !aws_endpoint_in(&e->a, "lambda", region ? region : "us-east-1", &e->endpoint, &origin) && origin) {
+		e->value[CFG_AWS_ENDPOINT_URL] = e->endpoint.ptr;
+		e->origin[CFG_AWS_ENDPOINT_URL] = origin;
+	}
+}
+
+static void aws_effect_release(struct aws_effect *e)
+{
+	if (e->ok)
+		aws_release(&e->a);
+	buf_release(&e->endpoint);
 }
 
 static const char *source_name(const struct cfg_value *v)
@@ -75,9 +130,16 @@ static cJSON *json_value(const struct config *cfg, int id)
 	}
 }
 
-static cJSON *json_entry(const struct config *cfg, int id)
+static cJSON *json_entry(const struct config *cfg, int id, const struct aws_effect *aws)
 {
 	cJSON *e = cJSON_CreateObject();
+
+	if (aws && aws->value[id]) {
+		cJSON_AddStringToObject(e, "value", aws->value[id]);
+		cJSON_AddStringToObject(e, "source", "aws");
+		cJSON_AddStringToObject(e, "origin", aws->origin[id]);
+		return e;
+	}
 
 	cJSON_AddItemToObject(e, "value", json_value(cfg, id));
 	cJSON_AddStringToObject(e, "source", source_name(&cfg->v[id]));
@@ -127,6 +189,7 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 {
 	int id = config_key_index(key), fk;
 	const struct cfg_value *v;
+	struct aws_effect aws;
 	struct config view;
 
 	if (id < 0 && (fk = function_key(cfg, key, &view, &id)) != -1) {
@@ -153,13 +216,22 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 		return EXIT_USAGE;
 	}
 	v = &cfg->v[id];
+	aws_effect_read(cfg, id, &aws);
 	if (args_flag(args, GLOBAL_JSON)) {
-		cJSON *e = json_entry(cfg, id);
+		cJSON *e = json_entry(cfg, id, &aws);
+		int set = v->present || aws.value[id];
 
 		cJSON_AddStringToObject(e, "key", key);
 		json_print(e);
-		return v->present ? 0 : 1;
+		aws_effect_release(&aws);
+		return set ? 0 : 1;
 	}
+	if (!v->present && aws.value[id]) {
+		puts(aws.value[id]);
+		aws_effect_release(&aws);
+		return 0;
+	}
+	aws_effect_release(&aws);
 	if (!v->present)
 		return error_exit(EXIT_FAIL, "'%s' is not set", key);
 	if (cfg_keys[id].type == CFG_LIST) {
@@ -186,6 +258,7 @@ static int exec_config(struct args *args, struct config *cfg)
 {
 	size_t kw = 0, vw = 0;
 	struct buf vals[CFG__COUNT];
+	struct aws_effect aws;
 
 	if (args_flag(args, CONFIG_OPT_FUNCTIONS)) {
 		if (args->pos.nr)
@@ -194,6 +267,7 @@ static int exec_config(struct args *args, struct config *cfg)
 	}
 	if (args->pos.nr)
 		return show_one(args, cfg, args->pos.items[0]);
+	aws_effect_read(cfg, -1, &aws);
 	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *values = cJSON_CreateObject();
 
@@ -202,7 +276,7 @@ static int exec_config(struct args *args, struct config *cfg)
 		else
 			cJSON_AddNullToObject(root, "file");
 		for (int i = 0; i < CFG__COUNT; i++)
-			cJSON_AddItemToObject(values, cfg_keys[i].key, json_entry(cfg, i));
+			cJSON_AddItemToObject(values, cfg_keys[i].key, json_entry(cfg, i, &aws));
 		cJSON_AddItemToObject(root, "values", values);
 		if (cfg->nfns) {
 			cJSON *fns = cJSON_AddObjectToObject(root, "functions");
@@ -214,11 +288,12 @@ static int exec_config(struct args *args, struct config *cfg)
 				config_for_function(cfg, f, &view);
 				for (int i = 0; i < CFG__COUNT; i++)
 					if (!strncmp(cfg_keys[i].key, "function.", 9))
-						cJSON_AddItemToObject(o, cfg_keys[i].key, json_entry(&view, i));
+						cJSON_AddItemToObject(o, cfg_keys[i].key, json_entry(&view, i, NULL));
 				config_release(&view);
 			}
 		}
 		json_print(root);
+		aws_effect_release(&aws);
 		return 0;
 	}
 	for (int i = 0; i < CFG__COUNT; i++) {
@@ -227,7 +302,7 @@ static int exec_config(struct args *args, struct config *cfg)
 		vals[i] = init;
 		config_format_value(cfg, i, &vals[i]);
 		if (!cfg->v[i].present)
-			buf_adds(&vals[i], "-");
+			buf_adds(&vals[i], aws.value[i] ? aws.value[i] : "-");
 		if (strlen(cfg_keys[i].key) > kw)
 			kw = strlen(cfg_keys[i].key);
 		if (vals[i].len > vw)
@@ -241,10 +316,12 @@ static int exec_config(struct args *args, struct config *cfg)
 	if (vw > 40)
 		vw = 40;
 	for (int i = 0; i < CFG__COUNT; i++) {
-		printf("%-*s  %-*s  %s\n", (int)kw, cfg_keys[i].key, (int)vw, vals[i].ptr,
-		       cfg->v[i].present ? cfg->v[i].origin : "unset");
+		printf("%-*s  %-*s  %s%s\n", (int)kw, cfg_keys[i].key, (int)vw, vals[i].ptr,
+		       cfg->v[i].present ? cfg->v[i].origin : aws.value[i] ? aws.origin[i] : "unset",
+		       !cfg->v[i].present && aws.value[i] ? " (AWS settings)" : "");
 		buf_release(&vals[i]);
 	}
+	aws_effect_release(&aws);
 	for (size_t f = 0; f < cfg->nfns; f++) {
 		for (int i = 0; i < CFG__COUNT; i++) {
 			const struct cfg_value *v = &cfg->fns[f].v[i];
@@ -281,6 +358,10 @@ const struct command cmd_config = {
 		       "value came from: a flag, an environment variable, a line of blambda.yml, or the "
 		       "built-in default. Flags win over the environment, the environment over the file, "
 		       "and the file over the defaults.\n\n"
+		       "Where those leave aws.region, aws.profile or aws.endpoint-url unset, the value the "
+		       "AWS settings give is shown, as every command that talks to AWS resolves it (AWS_REGION, "
+		       "AWS_PROFILE, AWS_ENDPOINT_URL, the profile in ~/.aws/config), with its origin (source "
+		       "\"aws\" in --json); a profile that is not there is said as a warning.\n\n"
 		       "A project with several functions lists them under functions: (NAME: the keys of "
 		       "function:); each is shown as functions.NAME.KEY, and 'blambda config "
 		       "functions.NAME.KEY' prints the value that function sees.\n\n"

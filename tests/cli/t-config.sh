@@ -84,6 +84,26 @@ blambda config
 expect_out_lacks "BLAMBDA_" # nothing from the environment now
 expect_status 0
 
+test_case "the AWS settings in effect where blambda's leave them unset, with their origin"
+mkdir -p "$TMP/bare"
+AWS_REGION=eu-north-1 AWS_ENDPOINT_URL=http://127.0.0.1:9 blambda -C "$TMP/bare" config
+expect_status 0
+expect_out_has "AWS_REGION (AWS settings)"
+expect_out_has "AWS_ENDPOINT_URL (AWS settings)"
+expect_out_lacks "aws.region                       -"
+AWS_REGION=eu-north-1 blambda -C "$TMP/bare" config aws.region
+expect_out "eu-north-1"
+mkdir -p "$HOME/.aws"
+printf '[profile dev]\nregion = ap-south-1\n' > "$HOME/.aws/config"
+AWS_PROFILE=dev blambda -C "$TMP/bare" --json config
+expect_json "d['values']['aws.region'] == {'value': 'ap-south-1', 'source': 'aws', 'origin': \"profile 'dev' in ~/.aws/config\"} and d['values']['aws.profile'] == {'value': 'dev', 'source': 'aws', 'origin': 'AWS_PROFILE'}"
+AWS_PROFILE=dev AWS_REGION=eu-west-3 blambda -C "$TMP/bare" --region us-east-2 config aws.region
+expect_out "us-east-2"
+AWS_PROFILE=nope blambda -C "$TMP/bare" config aws.region
+expect_status 1
+expect_err_has "warning: the AWS settings in effect are not known: AWS profile 'nope' (from AWS_PROFILE) is not in"
+rm -rf "$HOME/.aws"
+
 test_case "environment values are checked like file values"
 BLAMBDA_MEMORY=64 blambda config
 expect_status 2

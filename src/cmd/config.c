@@ -208,6 +208,13 @@ static int show_one(const struct args *args, const struct config *cfg, const cha
 			names[i] = cfg_keys[i].key;
 		{
 			const char *s = suggest(key, names, CFG__COUNT);
+
+			for (int i = 0; !s && i < CFG__COUNT; i++) { /* "memory": the key whose last part it is */
+				const char *leaf = strrchr(names[i], '.');
+
+				if (leaf && !strcmp(leaf + 1, key))
+					s = names[i];
+			}
 			if (s)
 				return error_exit(EXIT_USAGE, "unknown key '%s' (did you mean '%s'?)", key, s);
 		}

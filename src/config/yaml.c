@@ -495,6 +495,9 @@ int config_read_text(struct config *cfg, const char *path, const char *text, siz
 
 		if (parser.error == YAML_READER_ERROR)
 			r = error_set(err, EXIT_USAGE, "%s: %s at byte %zu", path, parser.problem, parser.problem_offset);
+		else if (m.index < copy.len && copy.ptr[m.index] == '\t')
+			r = error_set(err, EXIT_USAGE, "%s:%zu:%zu: a tab: YAML does not allow tabs for indentation "
+				      "(indent with spaces)", path, m.line + 1, m.column + 1);
 		else if (parser.context)
 			r = error_set(err, EXIT_USAGE, "%s:%zu:%zu: YAML syntax error: %s %s (line %zu)", path, m.line + 1,
 				      m.column + 1, parser.problem, parser.context, parser.context_mark.line + 1);

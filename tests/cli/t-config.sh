@@ -197,6 +197,9 @@ expect_status 2
 expect_err_has "blambda.yml:3:3: duplicate key 'memory'"
 
 test_case "YAML syntax errors name the line and column"
+bad_yml "function:" "	name: hello"
+expect_status 2
+expect_err_has "blambda.yml:2:1: a tab: YAML does not allow tabs for indentation (indent with spaces)"
 bad_yml "function:" "  name: hello" " memory: [1"
 expect_status 2
 expect_err_has "blambda.yml:"
@@ -207,7 +210,7 @@ expect_err_has "blambda.yml:3:1: YAML syntax error: found unexpected end of stre
 printf 'function:\n\tname: x\n' > blambda.yml
 blambda config
 expect_status 2
-expect_err_has "blambda.yml:2:1: YAML syntax error: found character that cannot start any token"
+expect_err_has "blambda.yml:2:1: a tab: YAML does not allow tabs for indentation (indent with spaces)"
 
 test_case "empty values keep the default, an empty file is fine"
 bad_yml "function:" "  memory:" "  name: ~"
@@ -230,6 +233,9 @@ rm blambda.yml
 blambda config function.memroy
 expect_status 2
 expect_err_has "unknown key 'function.memroy' (did you mean 'function.memory'?)"
+blambda config memory
+expect_status 2
+expect_err_has "unknown key 'memory' (did you mean 'function.memory'?)"
 
 test_case "functions: each function's values over the shared ones, with origins"
 cat > blambda.yml <<'YML'

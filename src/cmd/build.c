@@ -28,6 +28,8 @@ static const char *const archs[] = { "x86_64", "arm64", NULL };
 
 static void print_artifacts(const struct args *args, struct artifact *arts, size_t n, int dry_run)
 {
+	size_t width = 0;
+
 	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "artifacts");
 		for (size_t i = 0; i < n; i++) {
@@ -53,16 +55,21 @@ static void print_artifacts(const struct args *args, struct artifact *arts, size
 		json_print(root);
 		return;
 	}
+	if (msg_level() < MSG_NORMAL && !dry_run) /* -q: errors alone */
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(arts[i].path) > width)
+			width = strlen(arts[i].path);
 	for (size_t i = 0; i < n; i++) {
 		if (dry_run && arts[i].reason)
 			printf("would build %s: %s\n", arts[i].path, arts[i].reason);
 		else if (dry_run)
 			printf("%s is up to date\n", arts[i].path);
 		else if (arts[i].size >= 1048576)
-			printf("%-14s %-7s %s  %.1f MB  %s\n", arts[i].kind, arts[i].arch, arts[i].path,
+			printf("%-14s %-7s %-*s  %6.1f MB  %s\n", arts[i].kind, arts[i].arch, (int)width, arts[i].path,
 			       (double)arts[i].size / 1048576.0, arts[i].built ? "built" : "up to date");
 		else
-			printf("%-14s %-7s %s  %.1f KB  %s\n", arts[i].kind, arts[i].arch, arts[i].path,
+			printf("%-14s %-7s %-*s  %6.1f KB  %s\n", arts[i].kind, arts[i].arch, (int)width, arts[i].path,
 			       (double)arts[i].size / 1024.0, arts[i].built ? "built" : "up to date");
 	}
 }

@@ -274,7 +274,7 @@ static int render_plans(struct deploy_plan *plans, size_t n, int json, int dry_r
 		for (size_t i = 0; i < n; i++)
 			cJSON_AddItemToArray(list, plan_json(&plans[i], dry_run, plans[i].failed == NULL));
 		json_print(root);
-	} else {
+	} else if (dry_run || msg_level() >= MSG_NORMAL) { /* -q: errors alone, unless the plan was asked for */
 		for (size_t i = 0; i < n; i++) {
 			if (n > 1)
 				printf("%s:\n", plans[i].region);

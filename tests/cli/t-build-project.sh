@@ -29,6 +29,16 @@ expect_out_has "runtime-layer  x86_64  target/runtime-layer-x86_64.zip"
 expect_out_has "function       x86_64  target/function.zip"
 expect_out_lacks "deps-layer"
 [ "$(grep -c 'no deps layer' <<< "$err")" = 1 ] && pass || fail "'no deps layer' said $(grep -c 'no deps layer' <<< "$err") times"
+# the summary's columns line up: each size starts where the others do
+cols=$(printf '%s\n' "$out" | awk '{ print match($0, / [KM]B  /) }' | sort -u | wc -l)
+[ "$cols" = 1 ] && pass || fail "the sizes are not aligned: $out"
+printf '%s\n' "$out" | grep -qE "target/function.zip +[0-9.]+ KB  built" && pass || fail "a zip under 1 MB in KB: $out"
+blambda build -q --force
+expect_status 0
+expect_out_empty
+expect_err_empty
+blambda build -q --json
+expect_json "len(d['artifacts']) == 2"
 
 test_case "the function zip: source-relative names, modes, exclusions"
 listing=$(unzip -Z1 target/function.zip | tr '\n' ' ')

@@ -64,6 +64,14 @@ expect_out_has "function 'hello': unchanged (up to date)"
 expect_out_has "up to date"
 expect_writes ""
 
+test_case "-q: a deploy says nothing but errors; --json stays"
+blambda deploy -q
+expect_status 0
+expect_out_empty
+expect_err_empty
+blambda deploy -q --json
+expect_json "d['up_to_date']"
+
 test_case "a source edit: only UpdateFunctionCode"
 echo ';; edited' >> src/hello.clj
 mark

@@ -83,7 +83,7 @@ _blambda()
             case $prev in
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-                -e|--event) ;;
+                -e|--event) local e=(events/*.json); [[ -e ${e[0]} ]] && e=("${e[@]#events/}") && COMPREPLY=($(compgen -W "${e[*]%.json}" -- "$cur")) ;;
                 --event-template) ;;
             esac
             case $prev in --payload|-p|--payload-file|--event|-e|--event-template) return 0 ;; esac
@@ -99,7 +99,7 @@ _blambda()
             case $prev in
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-                -e|--event) ;;
+                -e|--event) local e=(events/*.json); [[ -e ${e[0]} ]] && e=("${e[@]#events/}") && COMPREPLY=($(compgen -W "${e[*]%.json}" -- "$cur")) ;;
                 --event-template) ;;
                 --qualifier) ;;
             esac
@@ -135,7 +135,8 @@ _blambda()
 
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            [[ $cur == --no-* ]] && COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur")) ||
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune status diff terraform doctor config completion version help" -- "$cur"))
         fi
@@ -144,129 +145,169 @@ _blambda()
 
     case $cmd in
         "new-function")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--dir -d --ns --arch --bb-version --memory --timeout --force --no-force -f --template -t --ci --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--dir -d --ns --arch --bb-version --memory --timeout --force -f --template -t --ci --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-force --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--dir -d --ns --arch --bb-version --memory --timeout --force -f --template -t --ci --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "build")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--runtime-layer --no-runtime-layer --deps-layer --no-deps-layer --function --no-function --arch --bb-version --output-dir -o --force --no-force -f --dry-run --no-dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--runtime-layer --deps-layer --function --arch --bb-version --output-dir -o --force -f --dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-runtime-layer --no-deps-layer --no-function --no-force --no-dry-run --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--runtime-layer --deps-layer --function --arch --bb-version --output-dir -o --force -f --dry-run -n --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "deploy")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--layer --dry-run --no-dry-run -n --use-s3 --no-use-s3 --s3-bucket --publish --no-publish --alias --code-only --no-code-only --jobs -j --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--layer --dry-run -n --use-s3 --s3-bucket --publish --alias --code-only --jobs -j --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-dry-run --no-use-s3 --no-publish --no-code-only --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--layer --dry-run -n --use-s3 --s3-bucket --publish --alias --code-only --jobs -j --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "local invoke")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "local start")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch --no-watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "invoke")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --qualifier --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --qualifier --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --qualifier --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "logs")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--since -s --follow --no-follow -f --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--since -s --follow -f --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-follow --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--since -s --follow -f --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "destroy")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--layers --dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-dry-run --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--layers --dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "import")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-dry-run --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "versions")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "rollback")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--to --dry-run --no-dry-run -n --alias --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--to --dry-run -n --alias --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-dry-run --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--to --dry-run -n --alias --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "prune")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--keep --layers --dry-run --no-dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--keep --layers --dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-dry-run --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--keep --layers --dry-run -n --yes -y --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "status")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "diff")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--files --no-files --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--files --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-files --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--files --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "terraform")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--output -o --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "doctor")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "config")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--functions --directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--functions --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--functions --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "function.name function.handler function.runtime function.architecture function.memory function.timeout function.environment function.environment-file function.source-paths function.role function.policies function.events function.layers function.description function.tracing function.ephemeral-storage function.reserved-concurrency function.vpc.subnets function.vpc.security-groups function.async.max-retries function.async.max-event-age function.async.on-success function.async.on-failure function.log-retention function.tags function.alias function.url.auth function.url.cors.allow-origins function.url.cors.allow-methods function.url.cors.allow-headers function.url.cors.max-age function.url.cors.allow-credentials babashka.version babashka.mirror layers.runtime layers.deps layers.share http-api.name http-api.cors.allow-origins http-api.cors.allow-methods http-api.cors.allow-headers http-api.cors.max-age http-api.cors.allow-credentials deps-file aws.region aws.regions aws.profile aws.endpoint-url aws.s3-bucket" -- "$cur"))
             fi
             ;;
         "completion")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
             fi
             ;;
         "version")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             fi
             ;;
         "help")
-            if [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --no-json --verbose --no-verbose -v --quiet --no-quiet -q --no-color --version --help -h" -- "$cur"))
+            if [[ $cur == --no-* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+            elif [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "new-function build deploy local invoke logs destroy import versions rollback prune status diff terraform doctor config completion version help" -- "$cur"))
             fi

@@ -77,20 +77,25 @@ static void bash_value_cases(FILE *out, const struct opt *opts, const char *inde
 			fprintf(out, "COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")) ;;\n", w.ptr);
 			break;
 		default:
-			fputs(";;\n", out);
+			if (o->flags & OPT_EVENT_NAME) /* the names of the events/ files, as --event takes them */
+				fputs("local e=(events/*.json); [[ -e ${e[0]} ]] && e=(\"${e[@]#events/}\") && "
+				      "COMPREPLY=($(compgen -W \"${e[*]%.json}\" -- \"$cur\")) ;;\n", out);
+			else
+				fputs(";;\n", out);
 		}
 	}
 	buf_release(&w);
 }
 
-static void bash_option_words(struct buf *b, const struct opt *opts)
+/* The options' words into b, their --no- negations into neg (offered once --no- is typed) */
+static void bash_option_words(struct buf *b, struct buf *neg, const struct opt *opts)
 {
 	for (size_t i = 0; opts && opts[i].name; i++) {
 		if (opts[i].flags & OPT_HIDDEN)
 			continue;
 		buf_addf(b, "%s--%s", b->len ? " " : "", opts[i].name);
 		if (opts[i].kind == OPTION_BOOL && !(opts[i].flags & OPT_NO_NEGATE))
-			buf_addf(b, " --no-%s", opts[i].name);
+			buf_addf(neg, "%s--no-%s", neg->len ? " " : "", opts[i].name);
 		if (opts[i].short_name)
 			buf_addf(b, " -%c", opts[i].short_name);
 	}
@@ -141,13 +146,15 @@ static void bash_leaf_values(FILE *out, const struct command_table *t, const str
 /* a leaf's options and positional arguments */
 static void bash_leaf_words(FILE *out, const struct command_table *t, const struct command *c)
 {
-	struct buf b = BUF_INIT, words = BUF_INIT;
+	struct buf b = BUF_INIT, neg = BUF_INIT, words = BUF_INIT;
 
-	bash_option_words(&b, c->opts);
-	bash_option_words(&b, global_options);
+	bash_option_words(&b, &neg, c->opts);
+	bash_option_words(&b, &neg, global_options);
 	positional_words(t, c, &words);
-	fprintf(out, "        \"%s\")\n            if [[ $cur == -* ]]; then\n"
-		"                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", command_path(c), b.ptr);
+	fprintf(out, "        \"%s\")\n            if [[ $cur == --no-* ]]; then\n"
+		"                COMPREPLY=($(compgen -W \"%s %s\" -- \"$cur\"))\n"
+		"            elif [[ $cur == -* ]]; then\n"
+		"                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", command_path(c), b.ptr, neg.ptr, b.ptr);
 	if (words.len)
 		fprintf(out, "            else\n                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", words.ptr);
 	else if (c->pos == POS_FILE)
@@ -157,6 +164,7 @@ static void bash_leaf_words(FILE *out, const struct command_table *t, const stru
 		      "\"$cur\"))\n", out);
 	fputs("            fi\n            ;;\n", out);
 	buf_release(&b);
+	buf_release(&neg);
 	buf_release(&words);
 }
 
@@ -223,8 +231,14 @@ static void write_bash(FILE *out, const struct command_table *t)
 	fputs("    if [[ -z $cmd ]]; then\n"
 	      "        if [[ $cur == -* ]]; then\n", out);
 	buf_reset(&b);
-	bash_option_words(&b, global_options);
-	fprintf(out, "            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", b.ptr);
+	{
+		struct buf neg = BUF_INIT;
+
+		bash_option_words(&b, &neg, global_options);
+		fprintf(out, "            [[ $cur == --no-* ]] && COMPREPLY=($(compgen -W \"%s %s\" -- \"$cur\")) ||\n"
+			"                COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n", b.ptr, neg.ptr, b.ptr);
+		buf_release(&neg);
+	}
 	buf_reset(&b);
 	command_names(t->cmds, t->nr, &b);
 	fprintf(out, "        else\n            COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n        fi\n"

@@ -40,6 +40,7 @@ enum opt_kind {
 /* flags */
 #define OPT_NO_NEGATE 0x1 /* a bool without a --no- form */
 #define OPT_HIDDEN 0x2    /* accepted but not documented */
+#define OPT_EVENT_NAME 0x4 /* a string that shell completion offers the project's events/ names for */
 
 struct opt {
 	const char *name;  /* long name without the dashes */

@@ -41,7 +41,8 @@ enum { PAYLOAD_JSON, PAYLOAD_FILE, PAYLOAD_EVENT, PAYLOAD_TEMPLATE, PAYLOAD__N }
 #define PAYLOAD_OPTS                                                                                        \
 	[PAYLOAD_JSON] = OPT_STRING('p', "payload", "JSON", "the event (default {})"),                      \
 	[PAYLOAD_FILE] = OPT_PATH(0, "payload-file", "FILE", "read the event from FILE, '-' for standard input"), \
-	[PAYLOAD_EVENT] = OPT_STRING('e', "event", "NAME", "send events/NAME.json of the project, or the file at a path"),         \
+	[PAYLOAD_EVENT] = OPT_ROW('e', "event", OPTION_STRING, "NAME", "send events/NAME.json of the project, or the file at a path", \
+			       0, 0, NULL, NULL, OPT_EVENT_NAME),         \
 	[PAYLOAD_TEMPLATE] = OPT_STRING(0, "event-template", "KIND",                                        \
 					"send a sample event of a trigger: schedule, sqs, stream, http or s3 (from function.events)")
 

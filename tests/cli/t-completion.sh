@@ -120,4 +120,30 @@ for sh in bash zsh fish; do
 	expect_offer other.yml
 done
 
+test_case "bash: --no- negations only once --no- is typed"
+offers bash "blambda build --"
+expect_offer --force
+expect_no_offer --no-force
+expect_no_offer --no-json
+offers bash "blambda build --no-"
+expect_offer --no-force
+expect_offer --no-color
+offers bash "blambda --"
+expect_offer --no-color
+expect_no_offer --no-json
+
+test_case "bash: --event offers the names of the project's events"
+mkdir -p events
+printf '{}' > events/order-paid.json
+printf '{}' > events/ping.json
+offers bash "blambda local invoke --event "
+expect_offer order-paid
+expect_offer ping
+offers bash "blambda invoke -e o"
+expect_offer order-paid
+expect_no_offer ping
+rm -rf events
+offers bash "blambda invoke --event "
+[ -z "$out" ] && pass || fail "offered without events/: $out"
+
 finish

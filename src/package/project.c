@@ -53,6 +53,8 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 	}
 	if (o->function) {
 		struct function_zip_opts f = { 0 };
+		struct strlist handlers = STRLIST_INIT, origins = STRLIST_INIT;
+		int r;
 
 		f.source_paths = config_list(cfg, CFG_FUNCTION_SOURCE_PATHS);
 		f.origin = cfg->v[CFG_FUNCTION_SOURCE_PATHS].origin;
@@ -61,8 +63,23 @@ int project_build(const struct config *cfg, const struct project_build_opts *o, 
 		f.force = o->force;
 		f.dry_run = o->dry_run;
 		f.obs = fetch->obs;
+		for (size_t i = 0; i < config_function_count(cfg); i++) {
+			struct config one;
+
+			config_for_function(cfg, i, &one);
+			if (config_str(&one, CFG_FUNCTION_HANDLER)) {
+				strlist_add(&handlers, config_str(&one, CFG_FUNCTION_HANDLER));
+				strlist_add(&origins, one.v[CFG_FUNCTION_HANDLER].origin);
+			}
+			config_release(&one);
+		}
+		f.handlers = &handlers;
+		f.handler_origins = &origins;
 		p->function = &p->arts[p->nr++];
-		if (function_zip_build(&f, p->function, err))
+		r = function_zip_build(&f, p->function, err);
+		strlist_clear(&handlers);
+		strlist_clear(&origins);
+		if (r)
 			return -1;
 	}
 	return 0;

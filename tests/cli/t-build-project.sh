@@ -40,6 +40,28 @@ expect_err_empty
 blambda build -q --json
 expect_json "len(d['artifacts']) == 2"
 
+test_case "the handler is checked: its namespace's file is in the zip and names the function, with did-you-mean"
+cp blambda.yml "$TMP/good.yml"
+sed -i 's|handler: hello/handler|handler: hello.utl.text/handler|' blambda.yml
+blambda build --function
+expect_status 2
+expect_err_has "handler 'hello.utl.text/handler' (function.handler, blambda.yml:5): namespace hello.utl.text is not in the function zip (no hello/utl/text.clj in the source paths)"
+expect_err_has "hint: did you mean namespace 'hello.util.text' (handler 'hello.util.text/handler')?"
+sed -i 's|handler: hello.utl.text/handler|handler: hello/handle|' "blambda.yml"
+blambda build --function
+expect_status 2
+expect_err_has "handler 'hello/handle' (function.handler, blambda.yml:5): hello.clj defines no 'handle'"
+expect_err_has "hint: did you mean 'handler' (handler 'hello/handler')?"
+# named but not by a def form (a macro may define it): accepted
+printf '(ns hello.util.text)\n(defhandler handle-it [e c] e) ; handle-it\n' > src/hello/util/text.clj
+sed -i 's|handler: hello/handle|handler: hello.util.text/handle-it|' "blambda.yml"
+blambda build --function
+expect_status 0
+printf '(ns hello.util.text)\n' > src/hello/util/text.clj
+cp "$TMP/good.yml" blambda.yml
+blambda build --function
+expect_status 0
+
 test_case "the function zip: source-relative names, modes, exclusions"
 listing=$(unzip -Z1 target/function.zip | tr '\n' ' ')
 [ "$listing" = "hello.clj hello/util/text.clj keep/k.clj run.sh " ] && pass || fail "the zip holds: $listing"

@@ -287,7 +287,10 @@ static void test_payload(void)
 	CHECK_INT(payload_load("{}", NULL, "x", &b, &perr), -1);
 	buf_reset(&b);
 	CHECK_INT(payload_load(NULL, NULL, "../secret", &b, &perr), -1);
-	CHECK(perr.exit == EXIT_USAGE && strstr(perr.message, "--event takes the name of an event in events/, got '../secret'"));
+	CHECK(perr.exit == EXIT_USAGE && strstr(perr.message, "cannot read '../secret'")); /* a path, read as given */
+	buf_reset(&b);
+	CHECK_INT(payload_load(NULL, NULL, "", &b, &perr), -1);
+	CHECK(perr.exit == EXIT_USAGE && strstr(perr.message, "--event takes the name of an event in events/ or a path"));
 	buf_reset(&b);
 	CHECK_INT(payload_load(NULL, "/nonexistent/payload.json", NULL, &b, &perr), -1);
 	buf_release(&b);

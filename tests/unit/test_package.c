@@ -9,6 +9,7 @@
 #include "package/artifact.h"
 #include "package/babashka.h"
 #include "package/bootstrap.h"
+#include "package/function_zip.h"
 #include "package/zip.h"
 #include "test.h"
 
@@ -196,4 +197,49 @@ static void teardown(void)
 	CHECK_INT(fs_remove_tree(dir, NULL), 0);
 }
 
-TEST_MAIN(setup, test_release_urls, test_embedded, test_zip_reproducible, test_zip_extract, test_stamps, teardown)
+/* the "files" of a handler check: name NUL text pairs */
+static const char *const handler_files[] = {
+	"shop/orders.clj", "(ns shop.orders)\n; (defn handler [e c])\n(defn- ^:private ^{:doc \"x\"} handle [e c] e)\n",
+	"shop/order_book.cljc", "(ns shop.order-book) (def ^String book-handler (fn [e c] e))",
+	"shop/empty.clj", "",
+	"run.sh", "#!/bin/sh\n",
+};
+
+static int read_handler_file(void *ctx, const char *name, struct buf *text)
+{
+	(void)ctx;
+	for (size_t i = 0; i < ARRAY_SIZE(handler_files); i += 2)
+		if (!strcmp(handler_files[i], name)) {
+			buf_adds(text, handler_files[i + 1]);
+			return 0;
+		}
+	return -1;
+}
+
+static void test_handler_check(void)
+{
+	const char *names[] = { handler_files[0], handler_files[2], handler_files[4], handler_files[6] };
+	struct error e = ERROR_INIT;
+
+#define HANDLER(h) function_zip_check_handler(h, "blambda.yml:5", names, ARRAY_SIZE(names), read_handler_file, NULL, &e)
+	CHECK_INT(HANDLER("shop.orders/handle"), 0);
+	CHECK_INT(HANDLER("shop.order-book/book-handler"), 0);
+	CHECK_INT(HANDLER("noslash"), 0); /* its shape is the configuration check's */
+	/* a name in a comment is not a definition, nor a mention */
+	CHECK_INT(HANDLER("shop.orders/handler"), -1);
+	CHECK(e.exit == EXIT_USAGE && strstr(e.message, "shop/orders.clj defines no 'handler'") &&
+	      e.hint && strstr(e.hint, "did you mean 'handle' (handler 'shop.orders/handle')?"));
+	error_release(&e);
+	CHECK_INT(HANDLER("shop.orderbook/x"), -1);
+	CHECK(strstr(e.message, "namespace shop.orderbook is not in the function zip") && e.hint &&
+	      strstr(e.hint, "'shop.order-book'"));
+	error_release(&e);
+	CHECK_INT(HANDLER("shop.empty/handler"), -1);
+	CHECK(strstr(e.message, "shop/empty.clj defines no 'handler'"));
+	error_release(&e);
+	CHECK_INT(HANDLER("/handler"), -1);
+	error_release(&e);
+#undef HANDLER
+}
+
+TEST_MAIN(setup, test_handler_check, test_release_urls, test_embedded, test_zip_reproducible, test_zip_extract, test_stamps, teardown)

@@ -147,6 +147,9 @@ const struct command cmd_build = {
 		       "the top of a source path (bb would read it at start in /var/task) and what "
 		       ".blambdaignore lists (one glob a line; a pattern with '/' matches the path from the project "
 		       "directory, others any name; a trailing '/' only directories).\n\n"
+		       "Each function's handler (NS/FN) is checked against the function zip first: NS's file "
+		       "(src/my/app.clj for my.app) must be in it and name FN; a mistake is an error naming "
+		       "function.handler's line, with the namespace or function meant.\n\n"
 		       "Every zip is reproducible: the same inputs give the same bytes. Before anything is "
 		       "uploaded, a zip over 50 MB without aws.s3-bucket, or more than 250 MB unzipped in all, is "
 		       "an error naming the biggest entries.",

@@ -482,6 +482,7 @@ static int plan_layer(struct aws *a, const char *name, const struct strlist *in_
 {
 	struct lambda_layer_versions all;
 	int r = lambda_layer_versions(a, NULL, name, &all, &p->err);
+	const char *user;
 
 	for (size_t i = 0; !r && i < all.nr; i++) {
 		struct destroy_step *s = add_step(p, DESTROY_LAYER_VERSION, name);
@@ -492,9 +493,9 @@ static int plan_layer(struct aws *a, const char *name, const struct strlist *in_
 		if (!deploy_layer_is_blambdas(all.items[i].description)) {
 			s->action = DESTROY_KEEP;
 			s->reason = "not published by blambda (its description is not blambda's)";
-		} else if (used_by(in_use, s->arn, going)) {
+		} else if ((user = used_by(in_use, s->arn, going))) {
 			s->action = DESTROY_KEEP;
-			s->reason = "a function that stays uses it";
+			s->reason = s->reason_owned = buf_fmt("function '%s' uses it", user);
 		}
 	}
 	if (r) {

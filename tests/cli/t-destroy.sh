@@ -82,7 +82,7 @@ expect_status 0
 expect_out_has "function 'hello': already gone"
 expect_out_has "deleted function 'named'"
 expect_out_has "function 'plain': left alone, not made by blambda (no blambda:managed-by tag)"
-expect_out_has "layer version 'blambda' version 1: left alone, a function that stays uses it"
+expect_out_has "layer version 'blambda' version 1: left alone, function 'plain' uses it"
 expect_out_has "layer version 'blambda' version 2: left alone, not published by blambda"
 expect_out_has "deleted layer version 'blambda' version 3"
 expect_out_has "layer version 'blambda' version 4: left alone, not published by blambda"

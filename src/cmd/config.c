@@ -40,7 +40,7 @@ static int list_functions(const struct args *args, const struct config *cfg)
  */
 struct aws_effect {
 	struct aws a;
-	int ok;
+	int inited, ok; /* aws_init ran (release it, whatever it answered); it succeeded */
 	const char *value[CFG__COUNT], *origin[CFG__COUNT];
 	struct buf endpoint;
 };
@@ -56,6 +56,7 @@ static void aws_effect_read(const struct config *cfg, int only, struct aws_effec
 	if (only >= 0 && (cfg->v[only].present ||
 			  (only != CFG_AWS_REGION && only != CFG_AWS_PROFILE && only != CFG_AWS_ENDPOINT_URL)))
 		return;
+	e->inited = 1;
 	e->ok = !cmd_aws_init(&e->a, cfg, &err);
 	if (!e->ok) { /* said, not fatal: the rest of the configuration is still worth seeing */
 		error_prefix(&err, "the AWS settings in effect are not known");
@@ -80,7 +81,7 @@ static void aws_effect_read(const struct config *cfg, int only, struct aws_effec
 
 static void aws_effect_release(struct aws_effect *e)
 {
-	if (e->ok)
+	if (e->inited)
 		aws_release(&e->a);
 	buf_release(&e->endpoint);
 }

@@ -83,7 +83,7 @@ _blambda()
             case $prev in
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-                -e|--event) local e=(events/*.json); [[ -e ${e[0]} ]] && e=("${e[@]#events/}") && COMPREPLY=($(compgen -W "${e[*]%.json}" -- "$cur")) ;;
+                -e|--event) local f; for f in events/*.json; do [[ -e $f ]] || continue; f=${f#events/}; f=${f%.json}; [[ $f == "$cur"* ]] && COMPREPLY+=("$f"); done ;;
                 --event-template) ;;
             esac
             case $prev in --payload|-p|--payload-file|--event|-e|--event-template) return 0 ;; esac
@@ -99,7 +99,7 @@ _blambda()
             case $prev in
                 -p|--payload) ;;
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
-                -e|--event) local e=(events/*.json); [[ -e ${e[0]} ]] && e=("${e[@]#events/}") && COMPREPLY=($(compgen -W "${e[*]%.json}" -- "$cur")) ;;
+                -e|--event) local f; for f in events/*.json; do [[ -e $f ]] || continue; f=${f#events/}; f=${f%.json}; [[ $f == "$cur"* ]] && COMPREPLY+=("$f"); done ;;
                 --event-template) ;;
                 --qualifier) ;;
             esac

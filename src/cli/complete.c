@@ -78,8 +78,9 @@ static void bash_value_cases(FILE *out, const struct opt *opts, const char *inde
 			break;
 		default:
 			if (o->flags & OPT_EVENT_NAME) /* the names of the events/ files, as --event takes them */
-				fputs("local e=(events/*.json); [[ -e ${e[0]} ]] && e=(\"${e[@]#events/}\") && "
-				      "COMPREPLY=($(compgen -W \"${e[*]%.json}\" -- \"$cur\")) ;;\n", out);
+				/* never through compgen -W, which would expand a file name such as $(cmd) */
+				fputs("local f; for f in events/*.json; do [[ -e $f ]] || continue; f=${f#events/}; "
+				      "f=${f%.json}; [[ $f == \"$cur\"* ]] && COMPREPLY+=(\"$f\"); done ;;\n", out);
 			else
 				fputs(";;\n", out);
 		}

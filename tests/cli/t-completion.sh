@@ -142,6 +142,11 @@ expect_offer ping
 offers bash "blambda invoke -e o"
 expect_offer order-paid
 expect_no_offer ping
+# a file name is offered as it is, never run: a cloned project may hold anything
+printf '{}' > 'events/$(touch pwned).json'
+offers bash "blambda invoke --event "
+expect_offer '$(touch pwned)'
+expect_no_file pwned
 rm -rf events
 offers bash "blambda invoke --event "
 [ -z "$out" ] && pass || fail "offered without events/: $out"

@@ -818,6 +818,7 @@ static int init_bb(struct child *c, struct str *type, struct str *json)
 	if (start_bb(c)) {
 		str_adds(type, "Runtime.ExitError");
 		error_json(json, "Runtime.ExitError", "cannot start bb");
+		logmsg("bootstrap: Runtime.ExitError: cannot start bb");
 		return -1;
 	}
 	if (read_line(&c->from, &line, MAX_LINE)) {
@@ -827,16 +828,19 @@ static int init_bb(struct child *c, struct str *type, struct str *json)
 		snprintf(msg, sizeof(msg), "bb (%s) exited with %s while loading the handler", bb_path, how);
 		str_adds(type, "Runtime.ExitError");
 		error_json(json, "Runtime.ExitError", msg);
+		logmsg("bootstrap: Runtime.ExitError: %s", msg);
 	} else if (line.p[0] == 'I') {
 		r = 0;
 	} else if (line.p[0] == 'F' && strchr(line.p, '\t')) {
 		char *tab = strchr(line.p, '\t');
 
+		/* the runtime has said it in the log already ("Failed to load handler ...") */
 		str_add(type, line.p + 1, (size_t)(tab - line.p - 1));
 		str_adds(json, tab + 1);
 	} else {
 		str_adds(type, "Runtime.InvalidResponse");
 		error_json(json, "Runtime.InvalidResponse", "bb answered something other than the runtime protocol");
+		logmsg("bootstrap: Runtime.InvalidResponse: bb answered something other than the runtime protocol");
 	}
 	str_free(&line);
 	return r;
@@ -976,8 +980,7 @@ static int init(struct loop *l, const char *handler)
 		return -1;
 	}
 	logmsg("Loading babashka lambda handler: %s", handler);
-	if (init_bb(&l->c, &l->type, &l->json)) {
-		logmsg("bootstrap: %s: %s", l->type.p, l->json.p);
+	if (init_bb(&l->c, &l->type, &l->json)) { /* said in the log by init_bb or the runtime */
 		post_error(API_PREFIX "/init/error", l->type.p, l->json.p);
 		if (l->c.pid) {
 			char how[64];

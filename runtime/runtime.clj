@@ -21,13 +21,36 @@
             [clojure.java.io :as io]
             [clojure.string :as str]))
 
+(defn- handler-frames
+  "A stack trace as strings, without the runtime's own frames and what called
+  them (the runtime's loop, the interpreter): from the first frame of
+  blambda.runtime on, nothing is the function's."
+  [^java.lang.Throwable e]
+  (into [] (comp (map str) (take-while #(not (str/starts-with? % "blambda.runtime"))))
+        (.getStackTrace e)))
+
+(defn- data-text
+  "ex-data as EDN, the way the developer wrote it ({:id 7}), bounded so that
+  a large map cannot make the error report too large to post."
+  [data]
+  (binding [*print-length* 50 *print-level* 6]
+    (let [s (pr-str data)]
+      (if (> (count s) 4000) (str (subs s 0 4000) "...") s))))
+
 (defn- error-map
   "What Lambda users expect of a failure: errorMessage, errorType (the
-  exception's class) and stackTrace."
-  [^java.lang.Throwable e]
-  {:errorMessage (or (.getMessage e) (str e))
-   :errorType (.getName ^java.lang.Class (class e))
-   :stackTrace (mapv str (.getStackTrace e))})
+  exception's class) and stackTrace; then errorData, the ex-data as EDN when
+  there is any, and cause, the same for the exception's cause (as the Java
+  runtime reports it), at most ten deep."
+  ([e] (error-map e 0))
+  ([^java.lang.Throwable e depth]
+   (let [data (not-empty (dissoc (ex-data e) ::type))
+         cause (.getCause e)]
+     (cond-> {:errorMessage (or (.getMessage e) (str e))
+              :errorType (.getName ^java.lang.Class (class e))
+              :stackTrace (handler-frames e)}
+       data (assoc :errorData (data-text data))
+       (and cause (not (identical? cause e)) (< depth 10)) (assoc :cause (error-map cause (inc depth)))))))
 
 (defn- error-type
   "An error type fit for the protocol line and the Runtime API's header: a
@@ -97,13 +120,16 @@
   [spec]
   (let [[ns-name fn-name] (str/split spec #"/" 2)
         ns-sym (symbol ns-name)]
+    ;; said as `blambda build` says it when it checks the handler
     (try
       (require ns-sym)
       (catch java.io.FileNotFoundException e
-        (throw (ex-info (str "Cannot find the handler namespace " ns-name " on the classpath: " (.getMessage e))
+        (throw (ex-info (str "handler '" spec "': namespace " ns-name " is not on the classpath (no "
+                             (-> ns-name (str/replace "." "/") (str/replace "-" "_"))
+                             ".clj in the function or its layers): " (.getMessage e))
                         {::type "Runtime.NoSuchHandler"}))))
     (or (ns-resolve ns-sym (symbol fn-name))
-        (throw (ex-info (str "Namespace " ns-name " has no function " fn-name)
+        (throw (ex-info (str "handler '" spec "': namespace " ns-name " defines no '" fn-name "'")
                         {::type "Runtime.NoSuchHandler"})))))
 
 (defn lambda-response

@@ -7,44 +7,89 @@
 #include "cli/msg.h"
 #include "core/json.h"
 
-/* the function's error for people: type, message, the stack trace when there is one */
+/* A string of the function's answer, made printable: no escape sequence of it reaches the terminal */
+static const char *printable(struct buf *b, const cJSON *s)
+{
+	buf_reset(b);
+	if (cJSON_IsString(s))
+		buf_add_printable(b, s->valuestring, strlen(s->valuestring), 0);
+	return b->ptr;
+}
+
+/* "TYPE: MESSAGE" of one error of the chain */
+static void add_type_message(struct buf *out, const cJSON *e, const char *type)
+{
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "errorMessage");
+	const cJSON *own = cJSON_GetObjectItemCaseSensitive(e, "errorType");
+	struct buf b = BUF_INIT;
+
+	buf_adds(out, type ? type : cJSON_IsString(own) ? printable(&b, own) : "error");
+	if (cJSON_IsString(msg))
+		buf_addf(out, ": %s", printable(&b, msg));
+	buf_release(&b);
+}
+
+/*
+ * The function's error for people, once: type and message, the ex-data,
+ * each cause in turn ("caused by: ..."), then the stack trace of the
+ * innermost error that has one (where it began).
+ */
 static void print_error(const struct invoke_view *v)
 {
-	cJSON *e = cJSON_ParseWithLength(v->payload->ptr, v->payload->len);
-	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "errorMessage");
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "errorType");
-	const cJSON *trace = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
-	const cJSON *lines = cJSON_IsArray(trace) ? trace : NULL;
-	const cJSON *item;
-	const char *t = v->error_type ? v->error_type : cJSON_IsString(type) ? type->valuestring : "error";
+	cJSON *doc = cJSON_ParseWithLength(v->payload->ptr, v->payload->len);
+	const cJSON *e = doc, *trace = NULL, *item;
+	struct buf text = BUF_INIT, b = BUF_INIT;
+	int depth = 0;
 
-	struct buf text = BUF_INIT;
-
-	/* all of it comes from the function: no escape sequence of it reaches the terminal */
-	buf_add_printable(&text, t, strlen(t), 0);
-	if (cJSON_IsString(msg)) {
-		buf_adds(&text, ": ");
-		buf_add_printable(&text, msg->valuestring, strlen(msg->valuestring), 0);
-	}
+	/* the type Lambda reported (X-Amz-Function-Error's kind) wins over the document's own */
+	if (v->error_type)
+		buf_add_printable(&b, v->error_type, strlen(v->error_type), 0);
+	add_type_message(&text, doc, v->error_type ? b.ptr : NULL);
 	error_exit(EXIT_FUNCTION, "'%s' failed: %s", v->name, text.ptr);
-	cJSON_ArrayForEach(item, lines) {
-		if (cJSON_IsString(item)) {
+	for (; cJSON_IsObject(e) && depth <= 10; e = cJSON_GetObjectItemCaseSensitive(e, "cause"), depth++) {
+		const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "errorData");
+		const cJSON *lines = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
+
+		if (depth) {
 			buf_reset(&text);
-			buf_add_printable(&text, item->valuestring, strlen(item->valuestring), 0);
-			fprintf(stderr, "    %s\n", text.ptr);
+			add_type_message(&text, e, NULL);
+			fprintf(stderr, "  caused by: %s\n", text.ptr);
 		}
+		if (cJSON_IsString(data))
+			fprintf(stderr, "  %sdata: %s\n", depth ? "  " : "", printable(&b, data));
+		if (cJSON_IsArray(lines) && cJSON_GetArraySize(lines))
+			trace = lines;
+	}
+	cJSON_ArrayForEach(item, trace) {
+		if (cJSON_IsString(item))
+			fprintf(stderr, "    %s\n", printable(&b, item));
 	}
 	buf_release(&text);
-	cJSON_Delete(e);
+	buf_release(&b);
+	cJSON_Delete(doc);
+}
+
+/* An error document as a function's runtime sends one: an object with errorMessage or errorType */
+static int error_document(const struct buf *p)
+{
+	cJSON *doc = cJSON_ParseWithLength(p->ptr, p->len);
+	int r = cJSON_IsObject(doc) && (cJSON_GetObjectItemCaseSensitive(doc, "errorMessage") ||
+					cJSON_GetObjectItemCaseSensitive(doc, "errorType"));
+
+	cJSON_Delete(doc);
+	return r;
 }
 
 int invoke_view_print(const struct invoke_view *v)
 {
 	const struct buf *p = v->payload;
 
-	fwrite(p->ptr, 1, p->len, stdout);
-	if (p->len && p->ptr[p->len - 1] != '\n')
-		putchar('\n');
+	/* a function's error is said once, on stderr; an answer that is no error document is shown as it is */
+	if (!v->function_error || !error_document(p)) {
+		fwrite(p->ptr, 1, p->len, stdout);
+		if (p->len && p->ptr[p->len - 1] != '\n')
+			putchar('\n');
+	}
 	if (!v->function_error)
 		return EXIT_OK;
 	fflush(stdout);

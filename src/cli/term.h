@@ -19,6 +19,21 @@
 const struct observer *term_observer(void);
 /* The same without bars and spinners (work in several regions at once). */
 const struct observer *term_observer_plain(void);
+/*
+ * Steps (observer.step) and waits said as plain lines on stderr when no
+ * spinner is drawn (off a terminal, in CI), for observers made after this
+ * call: deploy, unless --json. On a terminal a step is a spinner with its
+ * time, cleared when it ends.
+ */
+void term_plain_steps(int enabled);
+/*
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP ask the work under way to stop at its
+ * next safe point (core/interrupt.h) and say so; a second signal ends
+ * blambda at once. Signals ignored when blambda started stay ignored.
+ * term_release_interrupts() puts back what was there.
+ */
+void term_catch_interrupts(void);
+void term_release_interrupts(void);
 
 /*
  * 1 when CI is set (to anything but "", "0", or "false", "no", "off" in any

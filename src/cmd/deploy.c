@@ -196,12 +196,48 @@ static int report_one(struct error *e, const char *failed, const struct deploy_p
 	return error_print(e);
 }
 
+/* A deploy stopped by Ctrl-C: what was not done (what was is printed above), and that a rerun finishes; the exit status */
+static int report_interrupted(struct deploy_plan *p, int several)
+{
+	struct buf not_done = BUF_INIT;
+	enum exit_status exit = p->err.exit; /* 130 for Ctrl-C, 128 + the signal for others */
+	size_t n = 0;
+	int r;
+
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct deploy_step *s = &p->steps[i];
+
+		if (!s->planned || s->action == DEPLOY_UNCHANGED || s->done)
+			continue;
+		if (n++ < 8)
+			buf_addf(&not_done, "%s%s '%s' (%s)", n > 1 ? ", " : "", deploy_kinds[s->kind].words, s->name,
+				 deploy_action_name(s->action, 1));
+	}
+	if (n > 8)
+		buf_addf(&not_done, " and %zu more", n - 8);
+	error_release(&p->err);
+	if (!p->writes)
+		error_set(&p->err, EXIT_INTERRUPTED, "%s%sinterrupted before any write: nothing was changed",
+			  several ? p->region : "", several ? ": " : "");
+	else
+		error_set(&p->err, EXIT_INTERRUPTED, "%s%sinterrupted; not done: %s", several ? p->region : "",
+			  several ? ": " : "", n ? not_done.ptr : "nothing");
+	if (p->writes)
+		error_hint(&p->err, "what was done (above) is kept; run 'blambda deploy' again to finish");
+	p->err.exit = exit;
+	r = error_print(&p->err);
+	buf_release(&not_done);
+	return r;
+}
+
 /* A region's failure: each function that failed (the others went on), or what stopped the region; the exit status */
 static int report_failure(struct deploy_plan *p, int dry_run, int several)
 {
 	int r = EXIT_OK;
 	size_t fns = 0, said = 0;
 
+	if (deploy_was_interrupted(&p->err))
+		return report_interrupted(p, several);
 	if (p->functions_failed < 2)
 		return report_one(&p->err, p->failed, p, !dry_run, several);
 	for (size_t i = 0; i < p->nr; i++) {
@@ -310,6 +346,7 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 
 	memset(&a, 0, sizeof(a));
 	aws_credentials_init(&a.creds);
+	term_plain_steps(!json);
 	if (check_project(args, cfg, m, &err) || (!dry_run && (lock = deploy_lock(&err)) < 0) ||
 	    (!layers_only && config_select_functions(cfg, &args->pos, &fns, &nfns, &err)) ||
 	    cmd_aws_init(&a, cfg, &err) || cmd_pick_regions(&a, cfg, &regions, &origins, &err))
@@ -337,7 +374,9 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 	o.deps_layer = arts.deps_layer;
 	o.function = arts.function;
 	plans = xcalloc(n, sizeof(*plans));
+	term_catch_interrupts(); /* from here on, Ctrl-C stops between steps: what was done can be said */
 	failures = deploy_regions(awss, (const char *const *)regions.items, n, &o, dry_run, plans);
+	term_release_interrupts();
 	if (m->render)
 		r = m->render(plans, n, json, failures);
 	else
@@ -500,6 +539,18 @@ const struct command cmd_deploy = {
 		"blambda-url-public), and removes that permission for AWS_IAM. When function.url goes from "
 		"blambda.yml, the next deploy deletes the URL, but only one blambda made (the function is tagged "
 		"blambda:url). Handlers answer a URL with Ring-style maps (see THE RUNTIME in the manual).\n\n"
+		"Progress: each step is said as it begins and ends, reading what a region holds included. On a "
+		"terminal that is a spinner with the step and its time so far ('updating function 'hello' (4 "
+		"s)'), a bar while a zip is uploaded, and the wait and its reason while Lambda or IAM is "
+		"awaited ('waiting for IAM to let Lambda assume role 'x' (12 s)'); it is cleared when the "
+		"step ends, and the summary on stdout says what was done. Off a terminal (or with CI set) the "
+		"same are plain lines on stderr ('updating function 'hello'', then 'function 'hello': updated "
+		"(4.1 s)'), a wait said once. -q and --json leave them out.\n\n"
+		"Ctrl-C (or SIGTERM, SIGHUP) once the plan is read: the call to AWS under way is let finish, "
+		"then the deploy stops, before its next step or at once in a wait. It prints what was done, "
+		"says which steps were not ('interrupted; not done: function 'hello' (create)'), and exits "
+		"with 130 (128 + the signal for others); what was done is kept and 'blambda deploy' again "
+		"finishes the rest. A second Ctrl-C ends blambda at once.\n\n"
 		"A failure names the step, AWS's error code, message and request id; what was done is kept "
 		"and the next run finishes the rest.",
 	.opts = opts,

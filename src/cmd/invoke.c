@@ -123,8 +123,9 @@ const struct command cmd_invoke = {
 		"function's output with its START, END and REPORT lines) on standard error, then the answer on "
 		"standard output. The payload must be JSON: a mistake is refused, with its line and column, "
 		"before any call. Without a payload the event is {}.\n\n"
-		"A function error (X-Amz-Function-Error) prints its type, message and stack trace and exits "
-		"with status 5. With --json: one object with status_code, executed_version, function_error, "
+		"A function error (X-Amz-Function-Error) is said once, on standard error (nothing goes to "
+		"standard output): its type and message, its ex-data (errorData), each cause in turn, then the "
+		"stack trace where it began; the exit status is 5. With --json: one object with status_code, executed_version, function_error, "
 		"payload (parsed when it is JSON), log and request_id.\n\n"
 		"The invocation is tried once (it is not idempotent) and may take Lambda's 15 minutes.",
 	.opts = opts,

@@ -494,7 +494,8 @@ const struct command cmd_local_invoke = {
 		"with status_code, executed_version, function_error, payload, log, request_id, outcome, "
 		"error_type, duration_ms, billed_duration_ms, init_duration_ms, memory_size_mb and "
 		"max_memory_used_mb. A function error, timeout, crash or run out of memory exits with status 5, "
-		"after printing the error's type, message and stack trace. The payload must be JSON: a mistake "
+		"after saying the error once on standard error (nothing goes to standard output): its type "
+		"and message, its ex-data, each cause in turn, then the stack trace where it began. The payload must be JSON: a mistake "
 		"is refused, with its line and column, before anything runs.",
 	.opts = invoke_opts,
 	.nopts = INVOKE__N,

@@ -48,3 +48,17 @@ void observe_wait(const struct observer *o, const char *label, double elapsed)
 	if (o && o->wait)
 		o->wait(o->ctx, label, elapsed);
 }
+
+void observe_step(const struct observer *o, enum step_phase phase, double elapsed, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (!o || !o->step)
+		return;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	o->step(o->ctx, phase, b.ptr, elapsed);
+	buf_release(&b);
+}

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/interrupt.h"
 
 double wait_scale(void)
 {
@@ -40,6 +41,10 @@ int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), 
 		enum wait_answer a = check(ctx);
 		double until;
 
+		if (a == WAIT_AGAIN && interrupt_requested()) {
+			r = 2;
+			break;
+		}
 		if (a != WAIT_AGAIN) {
 			r = a == WAIT_DONE ? 0 : -1;
 			break;
@@ -51,14 +56,21 @@ int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), 
 		observe_trace(o->obs, 1, "waiting %.1f s for %s", delay * wait_scale(), o->label ? o->label : "AWS");
 		until = clock_seconds() + delay * wait_scale();
 		/* while asleep, the observer hears of the wait a few times a second (a spinner) */
-		while (watched && clock_seconds() < until) {
+		while (watched && clock_seconds() < until && !interrupt_requested()) {
 			double left = until - clock_seconds();
 
 			observe_wait(o->obs, o->label, clock_seconds() - start);
 			wait_sleep((left < 0.25 ? left : 0.25) / wait_scale());
 		}
-		if (!watched)
-			wait_sleep(delay);
+		while (!watched && clock_seconds() < until && !interrupt_requested()) {
+			double left = until - clock_seconds();
+
+			wait_sleep((left < 0.25 ? left : 0.25) / wait_scale());
+		}
+		if (interrupt_requested()) {
+			r = 2;
+			break;
+		}
 		delay = delay * 1.5 > max ? max : delay * 1.5;
 	}
 	if (watched)

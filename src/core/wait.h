@@ -23,7 +23,11 @@ struct wait_opts {
 	double max_delay_s;   /* 0: 10 s */
 };
 
-/* Returns 0 when check said WAIT_DONE, 1 when the deadline passed, -1 when check said WAIT_FAILED. */
+/*
+ * Returns 0 when check said WAIT_DONE, 1 when the deadline passed, -1 when
+ * check said WAIT_FAILED, 2 when a stop was asked for (core/interrupt.h):
+ * the wait ends within a quarter of a second.
+ */
 int wait_until(const struct wait_opts *o, enum wait_answer (*check)(void *ctx), void *ctx);
 
 /* BLAMBDA_WAIT_SCALE (a factor in (0, 1], for tests), else 1 */

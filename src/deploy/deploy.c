@@ -5,6 +5,7 @@
  */
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <ctype.h>
@@ -13,7 +14,9 @@
 #include <time.h>
 
 #include "core/xalloc.h"
+#include "core/clock.h"
 #include "core/hash.h"
+#include "core/interrupt.h"
 #include "deploy/internal.h"
 
 const struct deploy_kind_info deploy_kinds[DEPLOY__KINDS] = {
@@ -251,7 +254,24 @@ int deploy_failed(struct deploy_plan *p, const char *fmt, ...)
 	va_end(ap);
 	free(p->failed);
 	p->failed = buf_detach(&b);
+	if (interrupt_requested()) /* a wait or a retry cut short: that is the cause, whatever else was seen */
+		deploy_interrupted(&p->err);
 	return -1;
+}
+
+int deploy_interrupted(struct error *err)
+{
+	int sig = interrupt_requested();
+
+	error_release(err);
+	error_set(err, sig == SIGINT || sig <= 1 ? EXIT_INTERRUPTED : (enum exit_status)(128 + sig), "interrupted");
+	err->code = xstrdup("Interrupted");
+	return -1;
+}
+
+int deploy_was_interrupted(const struct error *err)
+{
+	return err->code && !strcmp(err->code, "Interrupted");
 }
 
 void deploy_set_str(char **slot, const char *v)
@@ -607,10 +627,21 @@ static void *region_thread(void *arg)
 	struct region_job *j = arg;
 
 	if (!j->executing) {
+		double start = clock_seconds();
+
+		if (!j->o.quiet_progress)
+			observe_step(j->a->obs, STEP_BEGIN, 0, "reading what %s holds", j->o.region);
 		j->r = deploy_plan_make(j->a, &j->o, j->plan);
-	} else if (!j->r) {
+		if (!j->o.quiet_progress)
+			observe_step(j->a->obs, STEP_END, clock_seconds() - start, "%s what %s holds",
+				     j->r ? "could not read" : "read", j->o.region);
+	} else if (j->r) {
+		;
+	} else if (interrupt_requested()) { /* between the plan and the first write */
+		j->r = deploy_failed(j->plan, "deploy"); /* the error says it was interrupted */
+	} else {
 		j->r = deploy_plan_execute(j->a, &j->o, j->plan);
-		if (j->r && changed_meanwhile(j->plan)) {
+		if (j->r && changed_meanwhile(j->plan) && !interrupt_requested()) {
 			/* planned again, once, from what is there now */
 			struct deploy_plan first = *j->plan;
 

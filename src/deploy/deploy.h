@@ -389,6 +389,14 @@ int deploy_layer_arn_named(const char *arn, const char *name);
 const char *deploy_action_name(enum deploy_action a, int dry_run);
 /* 1 when the plan makes no write call. */
 int deploy_plan_is_noop(const struct deploy_plan *p);
+/*
+ * A stop asked for (core/interrupt.h) as an error: code "Interrupted",
+ * "interrupted", exit status 130 for SIGINT (128 + the signal otherwise).
+ * Returns -1. deploy stops between steps and in its waits, never in a call.
+ */
+int deploy_interrupted(struct error *err);
+/* 1 when err is such a stop */
+int deploy_was_interrupted(const struct error *err);
 
 /*
  * Which files differ between function f's deployed code in region (f as

@@ -11,6 +11,7 @@
 #include "aws/iam.h"
 #include "aws/s3.h"
 #include "core/clock.h"
+#include "core/interrupt.h"
 #include "core/wait.h"
 #include "core/xalloc.h"
 #include "deploy/internal.h"
@@ -535,7 +536,7 @@ static int exec_function(struct aws *a, const struct deploy_opts *o, struct depl
 	/* a role made, or given a policy, in this run: IAM takes seconds to tell Lambda */
 	c.role_new = role && (role->action == DEPLOY_CREATE || role->attach.nr);
 	if (c.role_new) {
-		buf_addf(&rw, "role '%s' to be usable by Lambda", role->name);
+		buf_addf(&rw, "IAM to let Lambda assume role '%s'", role->name);
 		c.label = rw.ptr;
 	}
 	if ((s->action == DEPLOY_CREATE || s->writes & DEPLOY_WRITE_CODE) && step_code(a, o, p, s, &code, &key, &label))
@@ -717,6 +718,48 @@ static int write_records(struct aws *a, struct deploy_plan *p, struct deploy_ste
 	return r ? deploy_failed(p, "tag function '%s'", f->name) : 0;
 }
 
+/* "creating", "updating", "publishing", "deleting": a step as it begins */
+static const char *doing(enum deploy_action a)
+{
+	switch (a) {
+	case DEPLOY_CREATE: return "creating";
+	case DEPLOY_UPDATE: return "updating";
+	case DEPLOY_PUBLISH: return "publishing";
+	case DEPLOY_DELETE: return "deleting";
+	default: return "checking";
+	}
+}
+
+/*
+ * A step begins: said to the observer (not with several at once: their
+ * display is the lanes' own), unless a stop was asked for, which ends the
+ * deploy here, before the step's first write. Its start time, or -1.
+ */
+static double step_begin(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const struct deploy_step *s)
+{
+	if (interrupt_requested()) {
+		deploy_interrupted(&p->err);
+		return deploy_failed(p, "%s %s '%s'", deploy_action_name(s->action, 1), deploy_kinds[s->kind].words,
+				     s->name);
+	}
+	if (o->quiet_progress)
+		;
+	else if (s->kind == DEPLOY_VERSION)
+		observe_step(a->obs, STEP_BEGIN, 0, "publishing a version of function '%s'", s->name);
+	else
+		observe_step(a->obs, STEP_BEGIN, 0, "%s %s '%s'", doing(s->action), deploy_kinds[s->kind].words, s->name);
+	return clock_seconds();
+}
+
+/* The step begun at `start` ends: r is its result, passed on */
+static int step_end(struct aws *a, const struct deploy_opts *o, const struct deploy_step *s, double start, int r)
+{
+	if (!o->quiet_progress)
+		observe_step(a->obs, STEP_END, clock_seconds() - start, "%s '%s': %s", deploy_kinds[s->kind].words, s->name,
+			     r ? "failed" : deploy_action_name(s->action, 0));
+	return r;
+}
+
 static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 {
 	struct deploy_plan *p = &l->view;
@@ -728,8 +771,12 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 
 		if (s->kind == DEPLOY_VERSION && s->action == DEPLOY_UNCHANGED)
 			published = s->version; /* the newest holds it all: the alias follows it */
+		double start;
+
 		if (s->action == DEPLOY_UNCHANGED)
 			continue;
+		if ((start = step_begin(a, o, p, s)) < 0)
+			return -1;
 		if (s->kind == DEPLOY_ROLE)
 			r = exec_role(a, p, s);
 		else if (s->kind == DEPLOY_FUNCTION)
@@ -752,7 +799,7 @@ static int exec_lane(struct aws *a, const struct deploy_opts *o, struct lane *l)
 			r = deploy_exec_routes(a, p, &p->steps[l->fn], s);
 		else if (s->kind == DEPLOY_S3)
 			r = deploy_exec_s3(a, o, p, &p->steps[l->fn], s);
-		if (r)
+		if (step_end(a, o, s, start, r))
 			return -1;
 	}
 	return write_records(a, p, &p->steps[l->fn]);
@@ -816,7 +863,7 @@ static void run_lanes(struct aws *a, const struct deploy_opts *o, struct lane *l
 		quiet.quiet_progress = 1;
 		l.o = &quiet;
 		l.obs = a->obs;
-		l.notes = a->obs && (o->quiet_progress || !a->obs->wait); /* several regions, or off a terminal */
+		l.notes = a->obs && (o->quiet_progress || !a->obs->draws); /* several regions, or off a terminal */
 	}
 	deploy_pool(a, n, jobs, lane_work, &l, lanes_tick);
 }
@@ -876,15 +923,20 @@ static struct lane *make_lanes(struct deploy_plan *p, size_t from, size_t *n)
 int deploy_plan_execute(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p)
 {
 	struct lane *lane;
+	double start;
 	size_t i, n;
 
 	/* the layers first: every function needs them */
 	for (i = 0; i < p->nr && (p->steps[i].kind == DEPLOY_RUNTIME_LAYER || p->steps[i].kind == DEPLOY_DEPS_LAYER); i++)
-		if (p->steps[i].action != DEPLOY_UNCHANGED && exec_layer(a, o, p, &p->steps[i]))
+		if (p->steps[i].action != DEPLOY_UNCHANGED &&
+		    ((start = step_begin(a, o, p, &p->steps[i])) < 0 ||
+		     step_end(a, o, &p->steps[i], start, exec_layer(a, o, p, &p->steps[i]))))
 			return -1;
 	/* the HTTP API next: the functions' routes go on it */
 	for (; i < p->nr && p->steps[i].kind == DEPLOY_HTTP_API; i++)
-		if (p->steps[i].action != DEPLOY_UNCHANGED && deploy_exec_http_api(a, p, &p->steps[i]))
+		if (p->steps[i].action != DEPLOY_UNCHANGED &&
+		    ((start = step_begin(a, o, p, &p->steps[i])) < 0 ||
+		     step_end(a, o, &p->steps[i], start, deploy_exec_http_api(a, p, &p->steps[i]))))
 			return -1;
 	lane = make_lanes(p, i, &n);
 	run_lanes(a, o, lane, n, o->jobs ? (size_t)o->jobs : DEPLOY_JOBS_DEFAULT);

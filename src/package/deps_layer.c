@@ -88,6 +88,8 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 	char *cached_argv[] = { NULL, "clojure", "-Spath", NULL };
 	struct buf depsedn = BUF_INIT, path = BUF_INIT, cp = BUF_INIT, out = BUF_INIT, gitlibs = BUF_INIT;
 	char *bb_argv[] = { "bb", "clojure", "-Spath", NULL };
+	const char *env_bb = getenv("BLAMBDA_BB");
+	char *env_argv[] = { NULL, "clojure", "-Spath", NULL };
 	char *clj_argv[] = { "clojure", "-Spath", NULL };
 	char *const *argv;
 	int r = -1;
@@ -98,7 +100,15 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 	buf_addf(&gitlibs, "%s/gitlibs", layer);
 	if (fs_write_atomic(path.ptr, depsedn.ptr, depsedn.len, 0644, err))
 		goto out;
-	if (fs_on_path("bb")) {
+	if (env_bb && *env_bb) { /* the Babashka `blambda local` runs, so both see the same classpath */
+		/* made absolute: the resolver runs in a work directory */
+		if (access(env_bb, X_OK) || !(env_argv[0] = host_bb = realpath(env_bb, NULL))) {
+			error_set(err, EXIT_USAGE, "BLAMBDA_BB names '%s', which is not an executable: %s", env_bb,
+				  strerror(errno));
+			goto out;
+		}
+		argv = env_argv;
+	} else if (fs_on_path("bb")) {
 		argv = bb_argv;
 	} else if (o->bb_version && (host_bb = bb_host_binary(o->bb_version, o->mirror, NULL, NULL))) {
 		cached_argv[0] = host_bb;
@@ -140,6 +150,13 @@ static int resolve_deps(const struct deps_layer_opts *o, const struct edn *deps,
 			}
 			s += n + (s[n] == ':');
 		}
+	}
+	if (!out.len) { /* the layer would hold no library: the function would fail at its first require */
+		error_set(err, EXIT_FAIL, "'%s %s%s%s' printed no classpath for the :deps of %s", argv[0], argv[1],
+			  argv[2] ? " " : "", argv[2] ? argv[2] : "", o->deps_file);
+		error_hint(err, "each entry of :deps names a library and its version, as {cheshire/cheshire {:mvn/version "
+			   "\"5.11.0\"}}");
+		goto out;
 	}
 	buf_addch(&out, '\n');
 	buf_reset(&path);

@@ -171,6 +171,22 @@ expect_err_has "'bb clojure -Spath' failed while resolving the dependencies"
 [ "$(sha256sum target/deps-layer-x86_64.zip | cut -d' ' -f1)" = "$good" ] && pass || fail "the old layer was replaced"
 sed -i 's/9.9.9/5.11.0/' bb.edn
 
+test_case "BLAMBDA_BB resolves first, as local runs it; no classpath from it is an error, the old layer kept"
+printf '#!/bin/sh\necho\n' > "$TMP/empty-bb" && chmod +x "$TMP/empty-bb"
+PATH="$TMP/bin:$PATH" BLAMBDA_BB="$TMP/empty-bb" blambda build --deps-layer --force
+expect_status 1
+expect_err_has "Resolving the dependencies with '$(realpath "$TMP/empty-bb") clojure -Spath'"
+expect_err_has "error: '$(realpath "$TMP/empty-bb") clojure -Spath' printed no classpath for the :deps of bb.edn"
+expect_err_has "hint: each entry of :deps names a library and its version"
+[ "$(sha256sum target/deps-layer-x86_64.zip | cut -d' ' -f1)" = "$good" ] && pass || fail "the old layer was replaced"
+PATH="$TMP/bin:$PATH" BLAMBDA_BB="$TMP/no-such-bb" blambda build --deps-layer --force
+expect_status 2
+expect_err_has "BLAMBDA_BB names '$TMP/no-such-bb', which is not an executable"
+(cd "$TMP" && ln -sf "$BLAMBDA_SOURCE_DIR/tests/support/bb" ./relative-bb)
+BLAMBDA_BB=../relative-bb BLAMBDA_TEST_MAVEN_REPO="$repo" blambda build --deps-layer --force
+expect_status 0
+expect_err_has "Resolving the dependencies with '$(realpath "$BLAMBDA_SOURCE_DIR/tests/support/bb") clojure -Spath'"
+
 test_case "bad bb.edn is reported with its line and column"
 printf '{:deps [a b]}\n' > bad.edn
 printf 'deps-file: bad.edn\n' > alt.yml

@@ -406,10 +406,15 @@ cd "$TMP" || exit 1
 tty_out=$(NO_COLOR=1 script -qec "$BLAMBDA --endpoint-url $HI invoke somefn" /dev/null)
 if printf '%s' "$tty_out" | LC_ALL=C grep -q $'\x1b\|\x07'; then fail "escape sequences reached the terminal: $(printf '%s' "$tty_out" | od -c | head -20)"; else pass; fi
 printf '%s' "$tty_out" | grep -q "'somefn' failed: T?]0;pwned??\[2J?\[31m: m?" && pass || fail "the error: $tty_out"
+tty_out=$(NO_COLOR=1 script -qec "$BLAMBDA --endpoint-url $HI invoke chain" /dev/null)
+if printf '%s' "$tty_out" | LC_ALL=C grep -q $'\x1b\|\x07'; then fail "escape sequences of the cause chain reached the terminal"; else pass; fi
+[ "$(printf '%s\n' "$tty_out" | grep -c 'caused by: ')" = 10 ] && pass || fail "the causes shown: $tty_out"
+printf '%s' "$tty_out" | grep -q '  data: {:id 7?\]0;pwned??\[2J?\[31m}' && pass || fail "the ex-data: $tty_out"
 blambda --endpoint-url "$HI" invoke badlog
 expect_status 5
 expect_err_has "the log Lambda sent back is not base64: it is not shown"
-expect_out_has '"errorMessage"'
+expect_out_empty
+expect_err_has "'badlog' failed: "
 cd "$TMP/hello" || exit 1
 
 test_case "invoke: a name the project does not declare"

@@ -116,13 +116,31 @@ assert re.fullmatch(r'127\.0\.0\.1:\d+', e['AWS_LAMBDA_RUNTIME_API'])
 assert 'AWS_ACCESS_KEY_ID' not in e and 'AWS_SECRET_ACCESS_KEY' not in e
 " && pass || fail "environment: $(printf '%s' "$out" | head -c 600)"
 
-test_case "a handler error: the error on stdout, type, message and stack trace on stderr, status 5"
+test_case "a handler error is said once, on stderr: type, message, ex-data, stack trace; status 5"
 blambda local invoke handle --payload '{"op":"boom"}'
 expect_status 5
-expect_json 'd["errorType"] == "clojure.lang.ExceptionInfo" and d["errorMessage"] == "kaboom"'
+expect_out_empty
 expect_err_has "blambda: error: 'handle' failed: clojure.lang.ExceptionInfo: kaboom"
+expect_err_has '  data: {:op "boom"}'
 expect_err_matches "^    .*examples"
+expect_err_lacks "blambda.runtime"
 expect_err_matches "^REPORT RequestId: $UUID	Duration"
+[ "$(printf '%s\n' "$err" | grep -c 'examples\$handle')" -le 2 ] && pass || fail "the stack trace was shown more than once: $err"
+
+test_case "the cause chain: each cause with its ex-data, then the stack trace where it began"
+blambda local invoke handle --payload '{"op":"chain"}'
+expect_status 5
+expect_out_empty
+expect_err_has "blambda: error: 'handle' failed: clojure.lang.ExceptionInfo: outer"
+expect_err_has '  data: {:id 7, :user "ada"}'
+expect_err_has "  caused by: clojure.lang.ExceptionInfo: inner"
+expect_err_has '    data: {:step 2}'
+expect_err_has "  caused by: java.lang.ArithmeticException: Divide by zero"
+expect_err_matches "^    clojure.lang.Numbers.divide"
+blambda local invoke handle --payload '{"op":"chain"}' --json
+expect_status 5
+expect_json 'd["payload"]["errorData"] == "{:id 7, :user \"ada\"}" and d["payload"]["cause"]["errorMessage"] == "inner" and d["payload"]["cause"]["errorData"] == "{:step 2}" and d["payload"]["cause"]["cause"]["errorType"] == "java.lang.ArithmeticException" and "cause" not in d["payload"]["cause"]["cause"]'
+
 blambda local invoke handle --payload '{"op":"boom"}' --json
 expect_status 5
 expect_json 'd["function_error"] == "Unhandled" and d["error_type"] == "clojure.lang.ExceptionInfo" and d["payload"]["errorMessage"] == "kaboom"'
@@ -130,7 +148,9 @@ expect_json 'd["function_error"] == "Unhandled" and d["error_type"] == "clojure.
 test_case "an init error is reported as Lambda reports it"
 blambda local invoke initfail
 expect_status 5
-expect_json '"init_fails.clj" in d["errorMessage"] and d["errorType"] and d["stackTrace"]'
+expect_out_empty
+expect_err_has "error: 'initfail' failed: "
+expect_err_has "init_fails.clj"
 expect_err_matches "^INIT_REPORT Init Duration: [0-9]+\\.[0-9]{2} ms	Phase: init	Status: error	Error Type: "
 expect_err_matches "^REPORT RequestId: $UUID	.*	Status: error	Error Type: [^	]+	\$"
 expect_nothing_running
@@ -138,7 +158,9 @@ expect_nothing_running
 test_case "past the timeout: Task timed out, the runtime killed, Status: timeout"
 blambda local invoke slow --payload '{"op":"sleep","ms":60000}'
 expect_status 5
-expect_json 'd["errorType"] == "Sandbox.Timedout" and d["errorMessage"].endswith("Task timed out after 2.00 seconds")'
+expect_out_empty
+expect_err_has "error: 'slow' failed: Sandbox.Timedout: "
+expect_err_has "Task timed out after 2.00 seconds"
 expect_err_matches "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z $UUID Task timed out after 2\\.00 seconds\$"
 expect_err_matches "^REPORT RequestId: $UUID	Duration: 2000\\.00 ms	Billed Duration: [0-9]+ ms	Memory Size: 1024 MB	Max Memory Used: [0-9]+ MB	Init Duration: [0-9.]+ ms	Status: timeout	\$"
 expect_nothing_running
@@ -152,13 +174,14 @@ expect_err_has "Response payload size (7340034 bytes) exceeded maximum allowed p
 test_case "bb dying mid-invocation is Runtime.ExitError"
 blambda local invoke handle --payload '{"op":"die"}'
 expect_status 5
-expect_json 'd["errorType"] == "Runtime.ExitError"'
+expect_err_has "error: 'handle' failed: Runtime.ExitError: "
 expect_nothing_running
 
 test_case "a run over the memory size is killed: Runtime.OutOfMemory"
 blambda local invoke small --payload '{"op":"alloc","mb":600}'
 expect_status 5
-expect_json 'd["errorType"] == "Runtime.OutOfMemory" and d["errorMessage"].endswith("Runtime exited with error: signal: killed")'
+expect_err_has "error: 'small' failed: Runtime.OutOfMemory: "
+expect_err_has "Runtime exited with error: signal: killed"
 expect_err_matches "^REPORT RequestId: $UUID	.*Memory Size: 256 MB	Max Memory Used: [0-9]+ MB	.*Status: error	Error Type: Runtime.OutOfMemory	\$"
 used=$(printf '%s' "$err" | sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p')
 [ -n "$used" ] && [ "$used" -ge 256 ] && pass || fail "Max Memory Used '$used' is below the limit it broke"
@@ -219,7 +242,9 @@ expect_out '{"greeting":"Hello stdin!"}'
 test_case "a runtime that attacks the Runtime API gets sane answers, and the invocation fails cleanly"
 BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/hostile_bb.py" blambda local invoke hostile
 expect_status 5
-expect_json 'd["errorType"] == "Runtime.ExitError"'
+expect_err_has "failed: Runtime.ExitError: bb ("
+expect_err_has "bootstrap: Runtime.ExitError: bb ("
+expect_err_lacks '{"errorMessage"'
 python3 - "$TMP/hostile.json" <<'PY' && pass || fail "Runtime API answers: $(cat "$TMP/hostile.json")"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -274,7 +299,8 @@ run unset_bb "$BLAMBDA" local invoke hello
 expect_status 5
 expect_err_has "Fetching Babashka 9.9.9 for this machine"
 expect_err_has "$BLAMBDA_CACHE_DIR/"
-expect_json 'd["errorType"] == "Runtime.ExitError" and ".bb" in d["errorMessage"]'
+expect_err_has "failed: Runtime.ExitError: "
+expect_err_has ".bb"
 run unset_bb "$BLAMBDA" local invoke hello
 expect_status 5
 expect_err_lacks "Fetching Babashka"

@@ -128,9 +128,9 @@ for h in nope/handler examples/missing broken/handler; do
 	expect_results "len(r) == 1 and r[0]['kind'] == 'init-error'"
 done
 invoke opt-x86_64 nope/handler -- '{}'
-expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler' and 'nope' in body(0)['errorMessage']"
+expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler' and body(0)['errorMessage'].startswith(\"handler 'nope/handler': namespace nope is not on the classpath (no nope.clj in the function or its layers)\")"
 invoke opt-x86_64 examples/missing -- '{}'
-expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler' and body(0)['errorMessage'] == 'Namespace examples has no function missing'"
+expect_results "r[0]['error_type'] == 'Runtime.NoSuchHandler' and body(0)['errorMessage'] == \"handler 'examples/missing': namespace examples defines no 'missing'\""
 invoke opt-x86_64 broken/handler -- '{}'
 expect_results "r[0]['error_type'] not in ('Runtime.NoSuchHandler', None) and body(0)['errorType'] == r[0]['error_type']"
 invoke opt-x86_64 nohandler -- '{}'

@@ -1,5 +1,6 @@
 #include "cli/help.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -149,6 +150,10 @@ static void print_examples(FILE *out, const char *p)
 	}
 }
 
+/*
+ * A command's page, the way it is read: what to type (usage, then the
+ * options or subcommands), then what it does, then examples to copy.
+ */
 void help_print_command(FILE *out, const struct command *c)
 {
 	if (c->subcommands)
@@ -156,7 +161,14 @@ void help_print_command(FILE *out, const struct command *c)
 	else
 		fprintf(out, "usage: blambda %s [OPTIONS]%s%s\n\n", command_path(c), c->usage && *c->usage ? " " : "",
 			c->usage ? c->usage : "");
-	wrap(out, c->description, 0, 0);
+	if (c->summary) {
+		struct buf b = BUF_INIT;
+
+		/* the summary is a phrase ("publish the layers ..."): said as a sentence */
+		buf_addf(&b, "%c%s.", toupper((unsigned char)c->summary[0]), c->summary + 1);
+		wrap(out, b.ptr, 0, 0);
+		buf_release(&b);
+	}
 	if (c->subcommands) {
 		fputs("\nSubcommands:\n", out);
 		print_command_list(out, c->subcommands, count_subcommands(c));
@@ -165,6 +177,10 @@ void help_print_command(FILE *out, const struct command *c)
 	if (opt_count(c->opts)) {
 		fputs("\nOptions:\n", out);
 		print_options(out, c->opts);
+	}
+	if (c->description) {
+		fputs("\nDescription:\n", out);
+		wrap(out, c->description, 2, 2);
 	}
 	if (c->examples)
 		print_examples(out, c->examples);

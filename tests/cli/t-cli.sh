@@ -19,6 +19,17 @@ for c in "" config completion version help; do
 	if printf '%s\n' "$out" | awk 'length > 80 { bad = 1 } END { exit bad }'; then pass; else fail "'$c --help' has lines over 80 columns"; fi
 done
 
+test_case "a command's help: usage and summary, its options, then the description, examples last"
+for c in deploy invoke "local invoke" build; do
+	blambda $c --help
+	order=$(printf '%s\n' "$out" | grep -nE '^(usage:|Options:|Description:|Examples:)' | cut -d: -f2 | tr '\n' ' ')
+	[ "$order" = "usage Options Description Examples " ] && pass || fail "'$c --help' sections: $order"
+	[ "$(printf '%s\n' "$out" | sed -n 3p | cut -c1)" != "" ] && pass || fail "'$c --help' has no summary line"
+done
+blambda local --help
+order=$(printf '%s\n' "$out" | grep -nE '^(usage:|Subcommands:|Description:)' | cut -d: -f2 | tr '\n' ' ')
+[ "$order" = "usage Subcommands Description " ] && pass || fail "'local --help' sections: $order"
+
 test_case "-h is --help"
 blambda -h
 expect_status 0

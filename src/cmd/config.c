@@ -280,9 +280,9 @@ static int exec_config(struct args *args, struct config *cfg)
 		cJSON *root = cJSON_CreateObject(), *values = cJSON_CreateObject();
 
 		if (cfg->path)
-			cJSON_AddStringToObject(root, "file", cfg->path);
+			cJSON_AddStringToObject(root, "path", cfg->path);
 		else
-			cJSON_AddNullToObject(root, "file");
+			cJSON_AddNullToObject(root, "path");
 		for (int i = 0; i < CFG__COUNT; i++)
 			cJSON_AddItemToObject(values, cfg_keys[i].key, json_entry(cfg, i, &aws));
 		cJSON_AddItemToObject(root, "values", values);

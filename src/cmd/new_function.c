@@ -39,7 +39,7 @@ static int exec_new_function(struct args *args, struct config *cfg)
 	if (args_flag(args, GLOBAL_JSON)) {
 		cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "files");
 
-		cJSON_AddStringToObject(root, "dir", dir);
+		cJSON_AddStringToObject(root, "path", dir);
 		cJSON_AddStringToObject(root, "handler", res.handler);
 		for (size_t i = 0; i < res.files.nr; i++)
 			cJSON_AddItemToArray(list, cJSON_CreateString(res.files.items[i].path));

@@ -96,6 +96,35 @@ expect_json() {
 		fail "JSON check failed: $1; stdout was: $(printf '%s' "$out" | head -40)"
 	fi
 }
+# expect_snake_keys: every key of the JSON on stdout is snake_case ([a-z][a-z0-9_]*), one naming for all
+# commands; the contents of keys that hold the user's or AWS's own names (values, environment, tags, payload...) aside
+# (and of the keys named as arguments)
+expect_snake_keys() {
+	local bad
+	bad=$(printf '%s' "$out" | python3 -c '
+import json, re, sys
+theirs = {"values", "environment", "tags", "payload", "settings", "headers", "variables", "event", *sys.argv[1:]}
+bad = []
+def walk(v, path):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", k):
+                bad.append(path + "." + k)
+            if k not in theirs:
+                walk(x, path + "." + k)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x, path + "[]")
+text = sys.stdin.read()
+try:
+    docs = [json.loads(text)]
+except ValueError:  # JSON lines (logs): one document a line
+    docs = [json.loads(line) for line in text.splitlines() if line.strip()]
+for d in docs:
+    walk(d, "")
+print(" ".join(bad))' "$@" 2>&1)
+	if [ -z "$bad" ]; then pass; else fail "keys that are not snake_case: $bad; stdout was: $(printf '%s' "$out" | head -c 300)"; fi
+}
 expect_file() {
 	if [ -e "$1" ]; then pass; else fail "missing file $1"; fi
 }

@@ -222,6 +222,14 @@ mark
 blambda deploy
 expect_writes ""
 
+test_case "every command's JSON names its keys alike: snake_case throughout"
+for c in "deploy --dry-run" status diff build "versions shop-api" "doctor" "logs shop-api" "destroy --dry-run"; do
+	blambda $c --json
+	expect_snake_keys
+done
+blambda config --json
+expect_snake_keys functions # each function's settings, by their names in blambda.yml
+
 test_case "terraform: the same application exported, as HashiCorp's parser reads it"
 blambda terraform -o "$TMP/tf"
 expect_status 0

@@ -46,7 +46,7 @@ expect_status 0
 expect_err_empty
 expect_out_has "blambda.yml:3"
 blambda config --json
-expect_json "d['file'] == 'blambda.yml'"
+expect_json "d['path'] == 'blambda.yml'"
 expect_json "d['values']['function.memory'] == {'value': 1024, 'source': 'file', 'origin': 'blambda.yml:6'}"
 expect_json "d['values']['function.name']['value'] == 'hello'"
 expect_json "d['values']['function.environment']['value'] == {'GREETING': 'hi there', 'PORT': '8080'}"

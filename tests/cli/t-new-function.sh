@@ -132,7 +132,7 @@ expect_err_has "'plain' exists and is not a directory"
 test_case "--json"
 blambda new-function json-fn --json
 expect_status 0
-expect_json "d['dir'] == 'json-fn' and d['handler'] == 'json-fn/handler' and 'src/json_fn.clj' in d['files']"
+expect_json "d['path'] == 'json-fn' and d['handler'] == 'json-fn/handler' and 'src/json_fn.clj' in d['files']"
 
 test_case "a custom template, with the same variables"
 mkdir -p tmpl/src tmpl/scripts

@@ -284,13 +284,20 @@ static void zsh_action(FILE *out, const struct opt *o)
 		fprintf(out, ":%s:(%s)", arg, w.ptr);
 		break;
 	default:
-		fprintf(out, ":%s: ", arg);
+		if (o->flags & OPT_EVENT_NAME) /* the names of the events/ files, added as they are */
+			fprintf(out, ":%s:_blambda_events", arg);
+		else
+			fprintf(out, ":%s: ", arg);
 	}
 	buf_release(&w);
 }
 
-/* One _arguments spec per line; `eol` ends each line (" \\" inside a command). */
-static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
+/*
+ * One _arguments spec per line; `eol` ends each line (" \\" inside a
+ * command). With `negations`, the --no- forms of the on/off options alone
+ * (offered only once --no- is typed), else the options themselves.
+ */
+static void zsh_specs(FILE *out, const struct opt *opts, const char *eol, int negations)
 {
 	for (size_t i = 0; opts && opts[i].name; i++) {
 		const struct opt *o = &opts[i];
@@ -300,6 +307,15 @@ static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
 
 		if (o->flags & OPT_HIDDEN)
 			continue;
+		if (negations) {
+			if (o->kind == OPTION_BOOL && !(o->flags & OPT_NO_NEGATE)) {
+				fprintf(out, "    '--no-%s[", o->name);
+				zsh_text(out, "turn off --");
+				zsh_text(out, o->name);
+				fprintf(out, "]'%s\n", eol);
+			}
+			continue;
+		}
 		fputs("    ", out);
 		if (o->short_name && rep)
 			fprintf(out, "'*'{-%c%s,--%s%s}'[", o->short_name, takes_value(o) ? "+" : "", o->name, eq);
@@ -312,26 +328,31 @@ static void zsh_specs(FILE *out, const struct opt *opts, const char *eol)
 		fputs("]", out);
 		zsh_action(out, o);
 		fprintf(out, "'%s\n", eol);
-		if (o->kind == OPTION_BOOL && !(o->flags & OPT_NO_NEGATE)) {
-			fprintf(out, "    '--no-%s[", o->name);
-			zsh_text(out, "turn off --");
-			zsh_text(out, o->name);
-			fprintf(out, "]'%s\n", eol);
-		}
 	}
 }
+
+/* The condition under which --no- forms are offered: one is being typed, or was typed before */
+static const char zsh_negating[] = "[[ $PREFIX == --no-* || -n ${words[(r)--no-*]} ]]";
 
 /* `_arguments` for a command that runs: its options and positional arguments, the globals too */
 static void zsh_leaf(FILE *out, const struct command_table *t, const struct command *c, const char *indent)
 {
 	struct buf words = BUF_INIT;
 
-	fprintf(out, "%s_arguments -s $globals \\\n", indent);
+	fprintf(out, "%slocal -a negs\n%s%s && negs=(\n", indent, indent, zsh_negating);
 	for (size_t k = 0; c->opts && c->opts[k].name; k++) {
 		struct opt tbl[2] = { c->opts[k], OPT_END };
 
 		fputs(indent, out);
-		zsh_specs(out, tbl, " \\");
+		zsh_specs(out, tbl, "", 1);
+	}
+	fprintf(out, "%s)\n", indent);
+	fprintf(out, "%s_arguments -s $globals $negs \\\n", indent);
+	for (size_t k = 0; c->opts && c->opts[k].name; k++) {
+		struct opt tbl[2] = { c->opts[k], OPT_END };
+
+		fputs(indent, out);
+		zsh_specs(out, tbl, " \\", 0);
 	}
 	positional_words(t, c, &words);
 	fprintf(out, "%s  ", indent);
@@ -387,11 +408,20 @@ static void write_zsh(FILE *out, const struct command_table *t)
 {
 	fputs("#compdef blambda\n# ", out);
 	fprintf(out, header, "zsh");
-	fputs("\n\n_blambda() {\n"
+	fputs("\n\n"
+	      "# the names of the project's events, as --event takes them (added as they are, never expanded)\n"
+	      "_blambda_events() {\n"
+	      "  local -a evs\n"
+	      "  evs=(events/*.json(N:t:r))\n"
+	      "  compadd -a evs\n"
+	      "}\n\n"
+	      "_blambda() {\n"
 	      "  local curcontext=\"$curcontext\" state line ret=1\n"
 	      "  local -a globals cmds\n"
 	      "  globals=(\n", out);
-	zsh_specs(out, global_options, "");
+	zsh_specs(out, global_options, "", 0);
+	fprintf(out, "  )\n  %s && globals+=(\n", zsh_negating);
+	zsh_specs(out, global_options, "", 1);
 	fputs("  )\n  cmds=(\n", out);
 	zsh_describe_list(out, t->cmds, t->nr, "    ");
 	fputs("  )\n"
@@ -456,15 +486,16 @@ static void fish_opts(FILE *out, const struct opt *opts, const char *cond)
 			enum_words(o, &w);
 			fprintf(out, " -x -a '%s'", w.ptr);
 			break;
-		default: fputs(" -x", out);
+		default:
+			fputs(o->flags & OPT_EVENT_NAME ? " -x -a '(__blambda_events)'" : " -x", out);
 		}
 		fputs(" -d ", out);
 		fish_text(out, o->help);
 		fputc('\n', out);
 		if (o->kind == OPTION_BOOL && !(o->flags & OPT_NO_NEGATE)) {
-			fputs("complete -c blambda", out);
-			if (cond)
-				fprintf(out, " -n '%s'", cond);
+			/* offered once --no- is typed */
+			fprintf(out, "complete -c blambda -n '%s%sstring match -q -- \"--no-*\" (commandline -ct)'",
+				cond ? cond : "", cond ? "; and " : "");
 			fprintf(out, " -l no-%s -d 'turn off --%s'\n", o->name, o->name);
 		}
 	}
@@ -515,7 +546,14 @@ static void write_fish(FILE *out, const struct command_table *t)
 
 	fputs("# fish completion for blambda\n# ", out);
 	fprintf(out, header, "fish");
-	fputs("\n\ncomplete -c blambda -f\n", out);
+	fputs("\n\n"
+	      "# the names of the project's events, as --event takes them\n"
+	      "function __blambda_events\n"
+	      "    for f in events/*.json\n"
+	      "        string replace -r '^events/(.*)\\.json$' '$1' -- $f\n"
+	      "    end\n"
+	      "end\n\n"
+	      "complete -c blambda -f\n", out);
 	command_names(t->cmds, t->nr, &names);
 	for (size_t i = 0; i < t->nr; i++) {
 		if (t->cmds[i]->flags & CMD_HIDDEN)

@@ -23,10 +23,10 @@ offers() {
 }
 # expect_offer WORD: WORD is among the completions
 expect_offer() {
-	if printf '%s\n' "$out" | grep -qx -e "$1"; then pass; else fail "'$1' not offered; got: $(echo $out)"; fi
+	if printf '%s\n' "$out" | grep -qFx -e "$1"; then pass; else fail "'$1' not offered; got: $(echo $out)"; fi
 }
 expect_no_offer() {
-	if printf '%s\n' "$out" | grep -qx -e "$1"; then fail "'$1' offered"; else pass; fi
+	if printf '%s\n' "$out" | grep -qFx -e "$1"; then fail "'$1' offered"; else pass; fi
 }
 
 test_case "every script parses"
@@ -120,35 +120,37 @@ for sh in bash zsh fish; do
 	expect_offer other.yml
 done
 
-test_case "bash: --no- negations only once --no- is typed"
-offers bash "blambda build --"
-expect_offer --force
-expect_no_offer --no-force
-expect_no_offer --no-json
-offers bash "blambda build --no-"
-expect_offer --no-force
-expect_offer --no-color
-offers bash "blambda --"
-expect_offer --no-color
-expect_no_offer --no-json
+for sh in bash zsh fish; do
+	test_case "$sh: --no- negations only once --no- is typed"
+	offers $sh "blambda build --"
+	expect_offer --force
+	expect_no_offer --no-force
+	expect_no_offer --no-json
+	offers $sh "blambda build --no-"
+	expect_offer --no-force
+	expect_offer --no-json
+	offers $sh "blambda --"
+	expect_offer --no-color
+	expect_no_offer --no-json
 
-test_case "bash: --event offers the names of the project's events"
-mkdir -p events
-printf '{}' > events/order-paid.json
-printf '{}' > events/ping.json
-offers bash "blambda local invoke --event "
-expect_offer order-paid
-expect_offer ping
-offers bash "blambda invoke -e o"
-expect_offer order-paid
-expect_no_offer ping
-# a file name is offered as it is, never run: a cloned project may hold anything
-printf '{}' > 'events/$(touch pwned).json'
-offers bash "blambda invoke --event "
-expect_offer '$(touch pwned)'
-expect_no_file pwned
-rm -rf events
-offers bash "blambda invoke --event "
-[ -z "$out" ] && pass || fail "offered without events/: $out"
+	test_case "$sh: --event offers the names of the project's events"
+	mkdir -p events
+	printf '{}' > events/order-paid.json
+	printf '{}' > events/ping.json
+	offers $sh "blambda local invoke --event "
+	expect_offer order-paid
+	expect_offer ping
+	offers $sh "blambda invoke -e o"
+	expect_offer order-paid
+	expect_no_offer ping
+	# a file name is offered as it is, never run: a cloned project may hold anything
+	printf '{}' > 'events/$(touch pwned).json'
+	offers $sh "blambda invoke --event "
+	if [ $sh = zsh ]; then expect_offer '\$\(touch\ pwned\)'; else expect_offer '$(touch pwned)'; fi # zsh quotes it to insert it
+	expect_no_file pwned
+	rm -rf events
+	offers $sh "blambda invoke --event "
+	[ -z "$out" ] && pass || fail "$sh offered without events/: $out"
+done
 
 finish

@@ -307,9 +307,12 @@ static int read_schedule(struct reader *r, const struct cfg_node *n, struct cfg_
 
 			if (f->type == CFG_NODE_SCALAR) {
 				/* a string of JSON, as EventBridge takes it */
-				if (json_check(f->value, strlen(f->value), &line, &col)) {
+				if (json_check_why(f->value, strlen(f->value), &line, &col, &json)) {
+					int failed = fail(r, f, "input is not JSON (at line %zu, column %zu of it: %s)", line,
+							  col, json.len ? json.ptr : "not one JSON value");
+
 					buf_release(&json);
-					return fail(r, f, "input is not JSON (at line %zu, column %zu of it)", line, col);
+					return failed;
 				}
 				json_compact(f->value, strlen(f->value), &json);
 			} else {

@@ -1,5 +1,6 @@
 #include "core/json.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,207 @@ void json_compact(const char *text, size_t len, struct buf *out)
 	}
 	if (!out->ptr)
 		buf_adds(out, "");
+}
+
+/*
+ * A reading of JSON's grammar (RFC 8259) that stops at the first mistake
+ * and says what it expected there: a person's typo gets a reason, not only
+ * a place. It checks the structure; lax_mistake and cJSON check the rest.
+ */
+struct scan {
+	const char *s;
+	size_t len, at;
+	int depth;
+	const char *expected; /* at the mistake */
+};
+
+#define SCAN_VALUE "a value (an object, array, string, number, true, false or null)"
+
+static int scan_fail(struct scan *j, const char *expected)
+{
+	j->expected = expected;
+	return -1;
+}
+
+static int scan_peek(const struct scan *j)
+{
+	return j->at < j->len ? (unsigned char)j->s[j->at] : -1;
+}
+
+static void scan_blank(struct scan *j)
+{
+	while (j->at < j->len && strchr(" \t\r\n", j->s[j->at]) && j->s[j->at])
+		j->at++;
+}
+
+static int scan_string(struct scan *j)
+{
+	for (j->at++; j->at < j->len; j->at++) {
+		unsigned char c = (unsigned char)j->s[j->at];
+
+		if (c == '"') {
+			j->at++;
+			return 0;
+		}
+		if (c < 0x20)
+			return scan_fail(j, "'\"' to end the string (a line break or control character in it must be "
+					    "escaped)");
+		if (c != '\\')
+			continue;
+		c = (unsigned char)(++j->at < j->len ? j->s[j->at] : 0);
+		if (c == 'u') {
+			for (int k = 0; k < 4; k++)
+				if (++j->at >= j->len || !isxdigit((unsigned char)j->s[j->at]))
+					return scan_fail(j, "four hex digits after \\u");
+		} else if (!c || !strchr("\"\\/bfnrt", c)) {
+			return scan_fail(j, "an escape after '\\': \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX");
+		}
+	}
+	return scan_fail(j, "'\"' to end the string");
+}
+
+static int scan_digits(struct scan *j, const char *expected)
+{
+	if (!isdigit(scan_peek(j)))
+		return scan_fail(j, expected);
+	while (isdigit(scan_peek(j)))
+		j->at++;
+	return 0;
+}
+
+static int scan_number(struct scan *j)
+{
+	if (scan_peek(j) == '-')
+		j->at++;
+	if (scan_peek(j) == '0')
+		j->at++;
+	else if (scan_digits(j, "a digit"))
+		return -1;
+	if (scan_peek(j) == '.' && (j->at++, scan_digits(j, "a digit after the decimal point")))
+		return -1;
+	if (scan_peek(j) == 'e' || scan_peek(j) == 'E') {
+		j->at++;
+		if (scan_peek(j) == '+' || scan_peek(j) == '-')
+			j->at++;
+		if (scan_digits(j, "a digit in the exponent"))
+			return -1;
+	}
+	return 0;
+}
+
+static int scan_value(struct scan *j);
+
+/* An object or an array, from its opening bracket */
+static int scan_container(struct scan *j, int object)
+{
+	int close = object ? '}' : ']';
+
+	if (++j->depth > CJSON_NESTING_LIMIT)
+		return scan_fail(j, "less nesting (1000 levels at most)");
+	j->at++;
+	scan_blank(j);
+	if (scan_peek(j) == close) {
+		j->at++;
+		j->depth--;
+		return 0;
+	}
+	for (int first = 1;; first = 0) {
+		scan_blank(j);
+		if (object) {
+			if (scan_peek(j) != '"')
+				return scan_fail(j, first ? "'\"' to start a member's name, or '}'"
+							  : "'\"' to start a member's name (no ',' before '}')");
+			if (scan_string(j))
+				return -1;
+			scan_blank(j);
+			if (scan_peek(j) != ':')
+				return scan_fail(j, "':' after the member's name");
+			j->at++;
+		}
+		if (scan_value(j))
+			return -1;
+		scan_blank(j);
+		if (scan_peek(j) == close) {
+			j->at++;
+			j->depth--;
+			return 0;
+		}
+		if (scan_peek(j) != ',')
+			return scan_fail(j, object ? "',' or '}' after a member" : "',' or ']' after an element");
+		j->at++;
+		if (!object) {
+			scan_blank(j);
+			if (scan_peek(j) == ']')
+				return scan_fail(j, "another element after ',' (no ',' before ']')");
+		}
+	}
+}
+
+static int scan_value(struct scan *j)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	int c;
+
+	scan_blank(j);
+	c = scan_peek(j);
+	if (c == '{' || c == '[')
+		return scan_container(j, c == '{');
+	if (c == '"')
+		return scan_string(j);
+	if (c == '-' || isdigit(c))
+		return scan_number(j);
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = strlen(words[k]);
+
+		if (c == words[k][0]) {
+			if (j->len - j->at >= n && !memcmp(j->s + j->at, words[k], n)) {
+				j->at += n;
+				return 0;
+			}
+			/* "nul", "tru": the word misspelt; "nope": no JSON value at all */
+			if (j->len - j->at >= 2 && j->s[j->at + 1] == words[k][1])
+				return scan_fail(j, k == 0 ? "true" : k == 1 ? "false" : "null");
+			break;
+		}
+	}
+	return scan_fail(j, SCAN_VALUE);
+}
+
+/* What the scanner found at `at`: a character, quoted, or the end */
+static void found_at(const char *text, size_t len, size_t at, struct buf *why)
+{
+	unsigned char c = at < len ? (unsigned char)text[at] : 0;
+
+	if (at >= len)
+		buf_adds(why, "the end of the input");
+	else if (c == '\n' || c == '\r')
+		buf_adds(why, "the end of the line");
+	else if (c == '\'')
+		buf_adds(why, "a single quote (JSON takes double quotes)");
+	else if (c >= 0x20 && c < 0x7f)
+		buf_addf(why, "'%c'", c);
+	else
+		buf_addf(why, "byte 0x%02x", c);
+}
+
+int json_check_why(const char *text, size_t len, size_t *line, size_t *column, struct buf *why)
+{
+	struct scan j = { text, len, 0, 0, NULL };
+
+	if (!scan_value(&j)) {
+		scan_blank(&j);
+		if (j.at < len)
+			scan_fail(&j, "nothing after the value (one JSON value only)");
+	}
+	if (j.expected) {
+		position(text, j.at, line, column);
+		if (why) {
+			buf_addf(why, "expected %s, found ", j.expected);
+			found_at(text, len, j.at, why);
+		}
+		return -1;
+	}
+	return json_check(text, len, line, column);
 }
 
 int json_check(const char *text, size_t len, size_t *line, size_t *column)

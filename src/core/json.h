@@ -14,6 +14,12 @@
  * *line and *column (from 1) say where the mistake is.
  */
 int json_check(const char *text, size_t len, size_t *line, size_t *column);
+/*
+ * json_check, and for a mistake of structure what was expected there and
+ * what was found, appended to why: "expected ',' or '}' after a member,
+ * found ']'". why may be NULL.
+ */
+int json_check_why(const char *text, size_t len, size_t *line, size_t *column, struct buf *why);
 
 /* text[0..len), one JSON value json_check accepts, without whitespace outside strings, appended to out. */
 void json_compact(const char *text, size_t len, struct buf *out);

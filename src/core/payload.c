@@ -15,12 +15,18 @@
 /* -1 (with err filled) unless text is one JSON value, naming `what` and where the mistake is */
 static int check_json(const char *what, const struct buf *text, struct error *err)
 {
+	struct buf why = BUF_INIT;
 	size_t line, col;
 
 	if (!text->len)
 		return error_set(err, EXIT_USAGE, "%s is empty: the payload must be JSON", what);
-	if (json_check(text->ptr, text->len, &line, &col))
-		return error_set(err, EXIT_USAGE, "%s is not valid JSON: line %zu, column %zu", what, line, col);
+	if (json_check_why(text->ptr, text->len, &line, &col, &why)) {
+		error_set(err, EXIT_USAGE, "%s is not valid JSON: line %zu, column %zu%s%s", what, line, col,
+			  why.len ? ": " : "", why.len ? why.ptr : "");
+		buf_release(&why);
+		return -1;
+	}
+	buf_release(&why);
 	if (text->len > PAYLOAD_MAX)
 		return error_set(err, EXIT_USAGE, "%s is %zu bytes: Lambda takes at most %u", what, text->len, PAYLOAD_MAX);
 	return 0;

@@ -332,7 +332,7 @@ test_case "invoke: a payload that is not JSON is refused before any call"
 mark
 blambda invoke --payload '{"name": nope}'
 expect_status 2
-expect_err_has "--payload is not valid JSON: line 1, column 10"
+expect_err_has "--payload is not valid JSON: line 1, column 10: expected a value (an object, array, string, number, true, false or null), found 'n'"
 [ ! -s "$REQUESTS" ] && pass || fail "a call was made: $(cat "$REQUESTS")"
 
 test_case "--publish: a version after the update; --alias points an alias at it, made when missing"

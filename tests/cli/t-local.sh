@@ -192,7 +192,7 @@ rm -rf target/local
 blambda local invoke hello --payload '{"name":
   "x",}'
 expect_status 2
-expect_err_has "--payload is not valid JSON: line 2, column 7"
+expect_err_has "--payload is not valid JSON: line 2, column 7: expected '\"' to start a member's name (no ',' before '}'), found '}'"
 blambda local invoke hello --event nope
 expect_status 2
 expect_err_has "cannot read 'events/nope.json'"

@@ -265,6 +265,26 @@ static void test_json_check(void)
 	CHECK_INT(line, 2);
 	CHECK_INT(col, 8);
 	CHECK_INT(json_check("[1,\0]", 5, &line, &col), -1);
+	/* what was expected, and found, where it stops */
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
+		CHECK_INT(json_check_why(good[i], strlen(good[i]), &line, &col, &b), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK_INT(json_check_why(bad[i], strlen(bad[i]), &line, &col, NULL), -1);
+	CHECK_STR(b.ptr ? b.ptr : "", "");
+	CHECK_INT(json_check_why("{\"a\": 1,\n}", 11, &line, &col, &b), -1);
+	CHECK_INT(line, 2);
+	CHECK_INT(col, 1);
+	CHECK_STR(b.ptr, "expected '\"' to start a member's name (no ',' before '}'), found '}'");
+	buf_reset(&b);
+	CHECK_INT(json_check_why("{'a': 1}", 8, &line, &col, &b), -1);
+	CHECK_STR(b.ptr, "expected '\"' to start a member's name, or '}', found a single quote (JSON takes double quotes)");
+	buf_reset(&b);
+	CHECK_INT(json_check_why("[1 2]", 5, &line, &col, &b), -1);
+	CHECK_STR(b.ptr, "expected ',' or ']' after an element, found '2'");
+	buf_reset(&b);
+	CHECK_INT(json_check_why("\"abc", 4, &line, &col, &b), -1);
+	CHECK_STR(b.ptr, "expected '\"' to end the string, found the end of the input");
+	buf_reset(&b);
 	json_compact("{ \"a b\" : [1, 2],\n \"c\": \"x\\\" y\" }", 33, &b);
 	CHECK_STR(b.ptr, "{\"a b\":[1,2],\"c\":\"x\\\" y\"}");
 	buf_release(&b);

@@ -1,9 +1,10 @@
 #include "package/babashka.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,6 +159,21 @@ static int cached_ok(struct bb_release *r, struct http_fetcher *fetch, struct er
 	return 0;
 }
 
+/* 1 the first time this process downloads a version blambda has not pinned (both architectures say it once) */
+static int say_unpinned_once(const char *version)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static char said[64];
+	int first;
+
+	pthread_mutex_lock(&lock);
+	first = strncmp(said, version, sizeof(said) - 1) != 0;
+	if (first)
+		snprintf(said, sizeof(said), "%s", version);
+	pthread_mutex_unlock(&lock);
+	return first;
+}
+
 /* The release into f (at most max bytes), its progress shown; then checked against its digest. */
 static int download(struct bb_release *r, struct http_fetcher *fetch, FILE *f, const char *tmp, uint64_t max,
 		    struct error *err)
@@ -170,6 +186,9 @@ static int download(struct bb_release *r, struct http_fetcher *fetch, FILE *f, c
 
 	buf_addf(&label, "babashka %s (%s)", r->version, r->asset_arch);
 	observe_note(fetch->obs, NOTE_INFO, "Downloading %s", r->url);
+	if (!r->pinned && say_unpinned_once(r->version))
+		observe_note(fetch->obs, NOTE_WARNING, "Babashka %s is not pinned in blambda: only the digest published "
+			     "beside it (%s.sha256) vouches for what is downloaded", r->version, r->url);
 	req.method = "GET";
 	req.url = r->url;
 	req.sink = f;

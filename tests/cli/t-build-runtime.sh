@@ -18,6 +18,8 @@ expect_status 0
 expect_out_has "runtime-layer  x86_64  $ZIP"
 expect_out_has "built"
 expect_err_has "Downloading $RELEASE_URL/v9.9.9/babashka-9.9.9-linux-amd64-static.tar.gz"
+expect_err_has "warning: Babashka 9.9.9 is not pinned in blambda: only the digest published beside it ($RELEASE_URL/v9.9.9/babashka-9.9.9-linux-amd64-static.tar.gz.sha256) vouches for what is downloaded"
+[ "$(printf '%s\n' "$err" | grep -c 'is not pinned')" = 1 ] && pass || fail "said more than once: $err"
 expect_file "$ZIP"
 expect_file "$TMP/cache/babashka/9.9.9/babashka-9.9.9-linux-amd64-static.tar.gz"
 
@@ -125,6 +127,7 @@ wait "$RELEASE_PID" 2>/dev/null
 blambda build --runtime-layer --bb-version 9.9.9 --force
 expect_status 0
 expect_err_lacks "Downloading"
+expect_err_lacks "is not pinned"
 start_release_server "$TMP/mirror" --log "$TMP/requests.log"
 export BLAMBDA_BABASHKA_URL=$RELEASE_URL
 

@@ -177,6 +177,8 @@ void json_compact(const char *text, size_t len, struct buf *out)
 		buf_adds(out, "");
 }
 
+static int check_lax(const char *text, size_t len, size_t *line, size_t *column);
+
 /*
  * A reading of JSON's grammar (RFC 8259) that stops at the first mistake
  * and says what it expected there: a person's typo gets a reason, not only
@@ -247,6 +249,8 @@ static int scan_number(struct scan *j)
 {
 	if (scan_peek(j) == '-')
 		j->at++;
+	if (scan_peek(j) == '0' && j->at + 1 < j->len && isdigit((unsigned char)j->s[j->at + 1]))
+		return scan_fail(j, "a number without a leading zero");
 	if (scan_peek(j) == '0')
 		j->at++;
 	else if (scan_digits(j, "a digit"))
@@ -375,10 +379,16 @@ int json_check_why(const char *text, size_t len, size_t *line, size_t *column, s
 		}
 		return -1;
 	}
-	return json_check(text, len, line, column);
+	return check_lax(text, len, line, column);
 }
 
 int json_check(const char *text, size_t len, size_t *line, size_t *column)
+{
+	return json_check_why(text, len, line, column, NULL);
+}
+
+/* What the grammar leaves to others: bytes (NUL, control characters, UTF-8) and cJSON's own reading */
+static int check_lax(const char *text, size_t len, size_t *line, size_t *column)
 {
 	const char *end = NULL;
 	cJSON *v;

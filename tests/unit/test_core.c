@@ -253,7 +253,8 @@ static void test_json_pretty(void)
 static void test_json_check(void)
 {
 	const char *good[] = { "{}", " [0, -0.5, 1e3, 2E-2, \"\\u00e9\", \"\xc3\xa9\"] ", "null", "\"01\"", "{\"a\": [true, false]}\n" };
-	const char *bad[] = { "01", "-01", "1.", "[1.e2]", "\xef\xbb\xbf{}", "\"\xff\"", "{} x", "{}{}", "[\"a\tb\"]", "", "[-]" };
+	const char *bad[] = { "01", "-01", "1.", "[1.e2]", "\xef\xbb\xbf{}", "\"\xff\"", "{} x", "{}{}", "[\"a\tb\"]", "", "[-]",
+			      "\"\\up0e9\"", "[1,]", "{\"a\":1,}", "'a'", "tru" };
 	struct buf b = BUF_INIT;
 	size_t line, col;
 

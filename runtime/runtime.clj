@@ -132,16 +132,25 @@
         (throw (ex-info (str "handler '" spec "': namespace " ns-name " defines no '" fn-name "'")
                         {::type "Runtime.NoSuchHandler"})))))
 
-(defn lambda-response
-  "A handler's answer as Lambda takes it. A Ring-style response, a map with
-  an integer :status ({:status 200 :headers {...} :body \"...\"}), is what
-  function URLs and API Gateway expect as statusCode, headers, cookies and
-  body: header names become strings, a header without a value is left out,
-  one with several values is joined with commas, Set-Cookie headers become
-  the cookies list (a cookie's date holds a comma), a body that is a
-  sequence of strings is joined and any other body that is not a string is
-  sent as its JSON. Anything else, a map with :statusCode included, goes as
-  it is."
+(defn http-event?
+  "Whether an event came from an HTTP front: a function URL or API Gateway's
+  HTTP API (payload format 2.0: requestContext.http), a REST API or a load
+  balancer (1.0: httpMethod)."
+  [event]
+  (boolean (and (map? event)
+                (or (map? (get-in event [:requestContext :http]))
+                    (string? (:httpMethod event))))))
+
+(defn ring->lambda
+  "A Ring-style response, a map with an integer :status ({:status 200
+  :headers {...} :body \"...\"}), as function URLs and API Gateway expect it:
+  statusCode, headers, cookies and body. Header names become strings, a
+  header without a value is left out, one with several values is joined
+  with commas, Set-Cookie headers become the cookies list (a cookie's date
+  holds a comma), a body that is a sequence of strings is joined and any
+  other body that is not a string is sent as its JSON. Anything else, a map
+  with :statusCode included, is returned as it is. The runtime applies it
+  to the answers to HTTP events; a handler may call it itself."
   [result]
   (if (and (map? result) (integer? (:status result)) (not (contains? result :statusCode)))
     (let [headers (for [[k v] (when (map? (:headers result)) (:headers result))
@@ -193,7 +202,8 @@
                                                  {::type "Runtime.InvalidEvent"}))))]
                 (set-trace-id! (get headers "lambda-runtime-trace-id"))
                 (let [result (handler event (context headers))]
-                  (answer! out "R" (json/generate-string (lambda-response result)))))
+                  ;; a handler's value goes as its JSON, unchanged, unless it answers an HTTP front
+                  (answer! out "R" (json/generate-string (if (http-event? event) (ring->lambda result) result)))))
               (catch java.lang.Throwable e
                 (let [m (error-map e)
                       m (assoc m :errorType (error-type (or (::type (ex-data e)) (:errorType m))))]

@@ -60,6 +60,7 @@ void local_result_release(struct local_result *r)
 	buf_release(&r->payload);
 	buf_release(&r->log);
 	free(r->error_type);
+	free(r->content_type);
 	local_result_init(r);
 }
 
@@ -83,8 +84,7 @@ void local_random_hex(char *out, size_t nbytes)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-/* a version 4 UUID, as Lambda's request ids are */
-static void new_request_id(char out[37])
+void local_request_id(char out[37])
 {
 	char h[33];
 
@@ -250,7 +250,7 @@ static int begin(struct local_instance *in, struct local_fn *fn, struct invocati
 			return -1;
 		*cold = 1;
 	}
-	new_request_id(inv->id);
+	local_request_id(inv->id);
 	in->cur = inv;
 	pthread_cond_broadcast(&in->cond);
 	return 0;
@@ -363,6 +363,7 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 		}
 		buf_add(&res->payload, inv->payload.ptr, inv->payload.len);
 		res->error_type = xstrdup_or_null(inv->error_type);
+		res->content_type = xstrdup_or_null(inv->content_type);
 		break;
 	case LOCAL_TIMEOUT:
 		buf_addf(&what, "Task timed out after %ld.00 seconds", fn->timeout_s);
@@ -462,6 +463,7 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 	pthread_mutex_unlock(&in->lock);
 	buf_release(&inv.payload);
 	free(inv.error_type);
+	free(inv.content_type);
 	return 0;
 }
 

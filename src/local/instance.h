@@ -63,6 +63,7 @@ struct local_result {
 	char request_id[37];
 	struct buf payload;    /* the answer, or the error as Lambda gives it to the caller */
 	char *error_type;      /* NULL on LOCAL_OK */
+	char *content_type;    /* the Content-Type the runtime posted its answer with, or NULL */
 	struct buf log;        /* the output since the last invocation's REPORT, this one's START..REPORT */
 	double duration_ms, init_ms; /* init_ms < 0: a warm start */
 	long billed_ms, memory_mb, max_memory_mb;

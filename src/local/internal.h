@@ -28,6 +28,7 @@ struct invocation {
 	enum local_outcome outcome;
 	struct buf payload;
 	char *error_type;
+	char *content_type; /* of the answer posted, when it said one */
 };
 
 /* what a Runtime API server knows of its instance: which runtime it was started for */
@@ -56,6 +57,7 @@ struct local_instance {
 	int init_reported;
 	struct buf init_error;
 	char *init_error_type;
+	char last_done[37];    /* the invocation answered last: a second answer to it is a wrong transition */
 	int init_error_posted;
 	long peak_kb;
 	pid_t members[LOCAL_MAX_TRACKED]; /* the runtime's processes, as the monitor last found them */
@@ -71,6 +73,8 @@ void local_instance_emit(struct local_instance *in, const char *line, size_t len
 void local_instance_emitf(struct local_instance *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* 2 * nbytes random hex digits and a NUL into out (nbytes <= 32) */
 void local_random_hex(char *out, size_t nbytes);
+/* A version 4 UUID, as Lambda's request ids are */
+void local_request_id(char out[37]);
 
 /* runtime.c */
 /*

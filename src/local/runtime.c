@@ -209,7 +209,8 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 	env_add(env, "AWS_DEFAULT_REGION", fn->region);
 	env_add(env, "AWS_LAMBDA_LOG_GROUP_NAME", group);
 	env_add(env, "AWS_LAMBDA_LOG_STREAM_NAME", stream);
-	env_add(env, "TZ", ":UTC");
+	if (!kvlist_get(&fn->env, "TZ")) /* Lambda's default; TZ is not reserved, so function.environment's wins */
+		env_add(env, "TZ", ":UTC");
 	env_add(env, "BLAMBDA_BB", fn->bb);
 	free(group);
 	for (size_t i = 0; i < fn->env.nr; i++) {

@@ -105,6 +105,12 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 	buf_addf(&too_large, "Exceeded maximum allowed payload size (%d bytes).", LOCAL_MAX_RESPONSE);
 	pthread_mutex_lock(&in->lock);
 	inv = in->cur;
+	if (gen == in->gen && !strcmp(in->last_done, id)) { /* answered already, as the emulator answers it */
+		pthread_mutex_unlock(&in->lock);
+		buf_release(&too_large);
+		return reply_error(rep, 403, "InvalidStateTransition",
+				   "State transition from RuntimeResponseSent to InvocationResponse failed");
+	}
 	if (gen != in->gen || !inv || !inv->handed_out || inv->done || strcmp(inv->id, id)) {
 		pthread_mutex_unlock(&in->lock);
 		buf_release(&too_large);
@@ -129,11 +135,14 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 		inv->outcome = is_error ? LOCAL_FUNCTION_ERROR : LOCAL_OK;
 		if (is_error)
 			inv->error_type = printable_type(type, "Unhandled");
+		else if (httpd_header(req, "Content-Type"))
+			inv->content_type = printable_type(httpd_header(req, "Content-Type"), "application/json");
 		buf_add(&inv->payload, req->body, req->len);
 		reply_json(rep, 202, "{\"status\":\"OK\"}");
 	}
 	inv->done = 1;
 	inv->done_at = clock_seconds();
+	snprintf(in->last_done, sizeof(in->last_done), "%s", inv->id);
 	pthread_cond_broadcast(&in->cond);
 	pthread_mutex_unlock(&in->lock);
 	buf_release(&msg);

@@ -15,6 +15,7 @@
 #include "local/routes.h"
 
 #define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
+#define CLIENT_CONTEXT_MAX 3583 /* Lambda's limit for X-Amz-Client-Context, base64 */
 #define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
 #define IDLE_S 60              /* a client connection that sends nothing for this long is closed */
 #define EVENTS_MAX 64          /* Event invocations waiting or running at once; more are refused (429) */
@@ -305,9 +306,13 @@ static int read_call(const struct httpd_request *req, struct invoke_call *c, str
 		aws_error_reply(rep, 400, "InvalidParameterValueException",
 				"X-Amz-Invocation-Type must be RequestResponse, Event or DryRun");
 	} else if (req->too_large || req->total > (c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST)) {
-		buf_addf(&msg, "Request must be smaller than %d bytes for the %s operation",
-			 c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST, c->is_event ? "InvokeAsync" : "Invoke");
-		aws_error_reply(rep, 413, "RequestTooLargeException", msg.ptr);
+		/* as Lambda words it */
+		buf_addf(&msg, "Request must be smaller than %u bytes for the InvokeFunction operation",
+			 (unsigned)(c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST));
+		aws_error_reply(rep, 413, "RequestEntityTooLargeException", msg.ptr);
+	} else if (cc && strlen(cc) > CLIENT_CONTEXT_MAX) {
+		buf_addf(&msg, "Client context must be at most %d bytes of base64-encoded data", CLIENT_CONTEXT_MAX);
+		aws_error_reply(rep, 400, "InvalidParameterValueException", msg.ptr);
 	} else if (req->len && json_check(req->body, req->len, &line, &column)) {
 		buf_addf(&msg, "Could not parse request body into json: a mistake at line %zu, column %zu", line, column);
 		aws_error_reply(rep, 400, "InvalidRequestContentException", msg.ptr);
@@ -371,7 +376,8 @@ static void reply_result(const struct invoke_call *c, const struct local_result 
 {
 	rep->status = 200;
 	buf_add(&rep->body, res->payload.ptr, res->payload.len);
-	kvlist_add(&rep->headers, "Content-Type", "application/json");
+	/* the runtime's own, as Lambda passes it on (a streamed or binary answer says what it is) */
+	kvlist_add(&rep->headers, "Content-Type", res->content_type ? res->content_type : "application/json");
 	kvlist_add(&rep->headers, "X-Amz-Executed-Version", "$LATEST");
 	kvlist_add(&rep->headers, "X-Amzn-RequestId", res->request_id);
 	if (res->error_type)
@@ -612,6 +618,12 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 			invoke_event(s, p, &c, req, rep);
 		else
 			invoke_sync(s, p, &c, req, rep);
+	}
+	if (!kvlist_get_nocase(&rep->headers, "X-Amzn-RequestId")) { /* Lambda sends one with every answer */
+		char id[37];
+
+		local_request_id(id);
+		kvlist_add(&rep->headers, "X-Amzn-RequestId", id);
 	}
 	invoke_call_release(&c);
 }

@@ -25,6 +25,9 @@ functions:
   small:
     handler: examples/handle
     memory: 256
+  tokyo:
+    handler: examples/handle
+    environment: {TZ: Asia/Tokyo}
   initfail:
     handler: init-fails/handler
   hostile:
@@ -79,15 +82,32 @@ blambda local invoke handle --payload '{"op":"binary"}' --json
 expect_status 0
 expect_json '"A\ufffd\ufffd\ufffdB" in d["log"] and "REPORT RequestId: " in d["log"] and d["payload"] == {"binary": True}'
 
-test_case "a Ring-style response becomes the statusCode/headers/body that function URLs expect"
-blambda local invoke handle --payload '{"op":"ring"}'
+test_case "to an HTTP event, a Ring-style response becomes the statusCode/headers/body that function URLs expect"
+HTTP2='"requestContext":{"http":{"method":"GET","path":"/"}}'
+blambda local invoke handle --payload "{\"op\":\"ring\",$HTTP2}"
 expect_json 'd == {"statusCode": 201, "headers": {"Content-Type": "text/plain", "x-multi": "a,b"}, "body": "made"}'
-blambda local invoke handle --payload '{"op":"ring-data"}'
+blambda local invoke handle --payload "{\"op\":\"ring-data\",$HTTP2}"
 expect_json 'd == {"statusCode": 200, "body": "{\"ok\":true}"}'
-blambda local invoke handle --payload '{"op":"not-ring"}'
+blambda local invoke handle --payload "{\"op\":\"not-ring\",$HTTP2}"
 expect_json 'd == {"status": "fine", "n": 1}'
-blambda local invoke handle --payload '{"op":"ring-cookies"}'
+blambda local invoke handle --payload "{\"op\":\"ring-cookies\",$HTTP2}"
 expect_json 'd == {"statusCode": 302, "headers": {"Location": "/x"}, "cookies": ["a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT", "b=2"], "body": "parts"}'
+# API Gateway's REST API and load balancers: payload format 1.0
+blambda local invoke handle --payload '{"op":"ring-data","httpMethod":"POST"}'
+expect_json 'd == {"statusCode": 200, "body": "{\"ok\":true}"}'
+
+test_case "to any other event, the handler's value goes as its JSON, unchanged"
+blambda local invoke handle --payload '{"op":"ring"}'
+expect_json 'd == {"status": 201, "headers": {"Content-Type": "text/plain", "x-multi": ["a", "b"]}, "body": "made"}'
+blambda local invoke handle --payload '{"op":"status-count"}'
+expect_json 'd == {"status": 3, "count": 5}'
+blambda local invoke handle --payload '{"op":"ring-by-hand"}'
+expect_json 'd == {"statusCode": 204, "body": ""}'
+
+test_case "TZ from function.environment is the function's (Lambda does not reserve it); :UTC otherwise"
+blambda local invoke tokyo --payload '{"op":"env"}'
+expect_status 0
+expect_json 'd["TZ"] == "Asia/Tokyo"'
 
 test_case "the context: a deadline from the configured timeout, the function ARN, Lambda's environment"
 before=$(date +%s%3N)
@@ -214,7 +234,7 @@ rm -rf target/local
 printf '[1, 2' > "$TMP/bad.json"
 blambda local invoke hello --payload-file "$TMP/bad.json"
 expect_status 2
-expect_err_has "'$TMP/bad.json' is not valid JSON: line 1, column 5"
+expect_err_has "'$TMP/bad.json' is not valid JSON: line 1, column 6: expected ',' or ']' after an element, found the end of the input"
 blambda local invoke hello --payload '{}' --event example
 expect_status 2
 expect_no_file target/local
@@ -398,7 +418,19 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: evil.example:${LOCAL_URL
 [ "$code" = 403 ] && pass || fail "a request for another host got $code"
 head -c 7000000 /dev/zero | tr '\0' ' ' > "$TMP/big.json"
 code=$(curl -s -o "$TMP/big.out" -w '%{http_code}' --data-binary @"$TMP/big.json" "$LOCAL_URL/2015-03-31/functions/hello/invocations")
-[ "$code" = 413 ] && grep -q "smaller than 6291456 bytes" "$TMP/big.out" && pass || fail "a 7 MB request got $code: $(cat "$TMP/big.out")"
+[ "$code" = 413 ] && grep -q "Request must be smaller than 6291456 bytes for the InvokeFunction operation" "$TMP/big.out" && pass || fail "a 7 MB request got $code: $(cat "$TMP/big.out")"
+curl -s -D "$TMP/big.h" -o /dev/null --data-binary @"$TMP/big.json" "$LOCAL_URL/2015-03-31/functions/hello/invocations"
+grep -qi "^x-amzn-errortype: RequestEntityTooLargeException" "$TMP/big.h" && pass || fail "the 413's type: $(cat "$TMP/big.h")"
+# every answer carries a request id, as Lambda's do: errors, 202 and 204 too
+for h in "-d {} $LOCAL_URL/2015-03-31/functions/nosuch/invocations" "-H X-Amz-Invocation-Type:Event -d {} $LOCAL_URL/2015-03-31/functions/hello/invocations" \
+	"-H X-Amz-Invocation-Type:DryRun -d {} $LOCAL_URL/2015-03-31/functions/hello/invocations" "-d {} $LOCAL_URL/2015-03-31/functions/hello/invocations"; do
+	# shellcheck disable=SC2086
+	curl -s -D "$TMP/h.txt" -o /dev/null $h
+	grep -qiE "^x-amzn-requestid: [0-9a-f-]{36}" "$TMP/h.txt" && pass || fail "no request id in the answer to '$h': $(cat "$TMP/h.txt")"
+done
+big_ctx=$(head -c 2700 /dev/zero | tr '\0' 'a' | base64 -w0)
+code=$(curl -s -o "$TMP/cc.out" -w '%{http_code}' -H "X-Amz-Client-Context: $big_ctx" -d '{}' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
+[ "$code" = 400 ] && grep -q "at most 3583 bytes" "$TMP/cc.out" && pass || fail "a client context of ${#big_ctx} bytes got $code: $(cat "$TMP/cc.out")"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Client-Context: %%%' -d '{}' "$LOCAL_URL/2015-03-31/functions/hello/invocations")
 [ "$code" = 400 ] && pass || fail "a client context that is not base64 got $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$LOCAL_URL/2015-03-31/functions/")
@@ -451,6 +483,16 @@ expect_err_has "cannot invoke 'not-deployed'"
 expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:function:not-deployed"
 stop_local
 expect_status 143
+expect_nothing_running
+
+test_case "a runtime's answer: its Content-Type passed on; a second answer to it refused (403 InvalidStateTransition)"
+BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/twice_bb.py" start_local hostile || exit 1
+curl -s -D "$TMP/twice.h" -o "$TMP/twice.out" -d '{}' "$LOCAL_URL/2015-03-31/functions/hostile/invocations"
+[ "$(cat "$TMP/twice.out")" = "plain words" ] && pass || fail "the answer: $(cat "$TMP/twice.out")"
+grep -qi "^content-type: text/plain; charset=utf-8" "$TMP/twice.h" && pass || fail "the Content-Type: $(cat "$TMP/twice.h")"
+python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); sys.exit(0 if r["first"] == 202 and r["second"] == 403 and "InvalidStateTransition" in r["second_body"] else 1)' \
+	"$TMP/hostile.json" && pass || fail "the second answer: $(cat "$TMP/hostile.json")"
+stop_local
 expect_nothing_running
 
 test_case "Ctrl-C ends local start with status 130, as every command"

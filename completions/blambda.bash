@@ -85,15 +85,17 @@ _blambda()
                 --payload-file) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
                 -e|--event) local f; for f in events/*.json; do [[ -e $f ]] || continue; f=${f#events/}; f=${f%.json}; [[ $f == "$cur"* ]] && COMPREPLY+=("$f"); done ;;
                 --event-template) ;;
+                --inherit-env) ;;
             esac
-            case $prev in --payload|-p|--payload-file|--event|-e|--event-template) return 0 ;; esac
+            case $prev in --payload|-p|--payload-file|--event|-e|--event-template|--inherit-env) return 0 ;; esac
             ;;
         "local start")
             case $prev in
                 --port) ;;
                 --concurrency) ;;
+                --inherit-env) ;;
             esac
-            case $prev in --port|--concurrency) return 0 ;; esac
+            case $prev in --port|--concurrency|--inherit-env) return 0 ;; esac
             ;;
         "invoke")
             case $prev in
@@ -169,18 +171,18 @@ _blambda()
             ;;
         "local invoke")
             if [[ $cur == --no-* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "local start")
             if [[ $cur == --no-* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-json --no-verbose --no-quiet" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-json --no-verbose --no-quiet" -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

@@ -22,8 +22,8 @@
 #include "local/watch.h"
 
 /* the options of each subcommand, in the order of its table at the end */
-enum { INVOKE__N = PAYLOAD__N };
-enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START__N };
+enum { INVOKE_OPT_INHERIT = PAYLOAD__N, INVOKE__N };
+enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START_OPT_INHERIT, START__N };
 
 /* ---- signals: the main thread waits for them, the work runs in others ---------------------- */
 
@@ -172,7 +172,8 @@ struct local_setup {
 	struct http_fetcher fetch;
 };
 
-static int local_setup(struct local_setup *ls, struct config *cfg, const struct strlist *names, struct error *err)
+static int local_setup(struct local_setup *ls, struct config *cfg, const struct strlist *names,
+		       const struct strlist *inherit, struct error *err)
 {
 	struct aws a;
 	int r;
@@ -182,6 +183,8 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 	r = cmd_aws_init(&a, cfg, err);
 	if (!r)
 		local_env_init(&ls->env, &a);
+	for (size_t i = 0; !r && i < inherit->nr; i++)
+		local_env_inherit(&ls->env, inherit->items[i]);
 	aws_release(&a);
 	if (r || local_host_prepare(cfg, "target", &ls->fetch, &ls->host, err))
 		return -1;
@@ -282,7 +285,7 @@ static int exec_local_invoke(struct args *args, struct config *cfg)
 		strlist_add(&names, args->pos.items[0]);
 	/* a payload that is not JSON is refused before anything is built or run */
 	if (cmd_payload(args, cfg, args->pos.nr ? args->pos.items[0] : config_function_name(cfg, 0), &payload, &err) ||
-	    local_setup(&ls, cfg, &names, &err)) {
+	    local_setup(&ls, cfg, &names, &args_value(args, INVOKE_OPT_INHERIT)->list, &err)) {
 		r = error_print_release(&err);
 	} else if (ls.nfns > 1) {
 		r = error_exit(EXIT_USAGE, "the project has %zu functions: name the one to invoke", ls.nfns);
@@ -455,7 +458,7 @@ static int exec_local_start(struct args *args, struct config *cfg)
 
 	for (size_t i = 0; i < args->pos.nr; i++)
 		strlist_add(&names, args->pos.items[i]);
-	if (local_setup(&ls, cfg, &names, &err)) {
+	if (local_setup(&ls, cfg, &names, &args_value(args, START_OPT_INHERIT)->list, &err)) {
 		r = error_print_release(&err);
 	} else {
 		take_signals_and_orphans();
@@ -469,8 +472,12 @@ static int exec_local_start(struct args *args, struct config *cfg)
 	return r;
 }
 
+#define INHERIT_OPT OPT_LIST(0, "inherit-env", "NAME", "pass this variable of blambda's environment on to the " \
+				 "function too (repeat it for more)")
+
 static const struct opt invoke_opts[INVOKE__N + 1] = {
 	PAYLOAD_OPTS,
+	[INVOKE_OPT_INHERIT] = INHERIT_OPT,
 	[INVOKE__N] = OPT_END,
 };
 
@@ -480,6 +487,7 @@ static const struct opt start_opts[START__N + 1] = {
 	[START_OPT_WATCH] = OPT_BOOL('w', "watch", "restart a function's runtime after a change to its code or "
 				 "blambda.yml"),
 	[START_OPT_CONCURRENCY] = OPT_INT(0, "concurrency", "N", 1, 64, "warm instances of each function (default 1)"),
+	[START_OPT_INHERIT] = INHERIT_OPT,
 	[START__N] = OPT_END,
 };
 
@@ -566,10 +574,13 @@ const struct command cmd_local = {
 		"413 for a response over 6 MB, /runtime/init/error.\n\n"
 		"The function gets Lambda's environment (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API, "
 		"AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION, "
-		"AWS_REGION, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, TZ=:UTC unless "
-		"function.environment sets TZ, which Lambda leaves to the function), function.environment, "
-		"PATH, HOME, TMPDIR, TERM, LANG, LC_ALL, LC_CTYPE, JAVA_HOME, BABASHKA_PODS_DIR, AWS_CA_BUNDLE, "
-		"AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_* from here, and the credentials blambda's own chain finds "
+		"AWS_REGION, AWS_LAMBDA_LOG_GROUP_NAME, AWS_LAMBDA_LOG_STREAM_NAME, LAMBDA_RUNTIME_DIR), "
+		"function.environment, then what Lambda sets that a function may set otherwise: TZ=:UTC, "
+		"LANG=en_US.UTF-8, PATH=/usr/local/bin:/usr/bin/:/bin:/opt/bin (with the directory of the bb "
+		"run here at its end) and LD_LIBRARY_PATH (the task root and the layer's lib/). Of this "
+		"machine's environment it gets only AWS_CA_BUNDLE, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_* "
+		"(no HOME, TERM or PATH of yours, none of BLAMBDA_* but BLAMBDA_BB, which bootstrap starts), "
+		"and each variable named by --inherit-env; and the credentials blambda's own chain finds "
 		"(SSO and role profiles too), so a handler that calls AWS works; the account in the function ARN "
 		"is the one STS names for them (asked once, with a 3 second limit, and remembered in the "
 		"cache).\n\n"

@@ -10,11 +10,13 @@
 #include "core/hash.h"
 #include "core/xalloc.h"
 
-/* variables of blambda's environment that a function run here gets too */
-static const char *const passed_on[] = {
-	"PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "JAVA_HOME", "TERM", "BABASHKA_PODS_DIR",
-	"AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL,
-};
+/*
+ * The variables of blambda's environment that a function run here gets too:
+ * only those that point AWS calls at local stand-ins. Everything else of the
+ * host (HOME, TERM, PATH, BLAMBDA_*) stays out, as it is not there in
+ * Lambda; --inherit-env names more.
+ */
+static const char *const passed_on[] = { "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL };
 
 /* Where the account of these credentials is remembered: a digest of the access key id (no secret). */
 static void account_path(const struct aws_credentials *creds, struct buf *out)
@@ -56,6 +58,14 @@ static void remember_account(const struct aws_credentials *creds, const char *ac
 	error_release(&ignored);
 	free(dir);
 	buf_release(&path);
+}
+
+void local_env_inherit(struct local_env *e, const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v)
+		kvlist_set(&e->base, name, v);
 }
 
 static void pass_on_environment(struct local_env *e)

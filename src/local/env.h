@@ -26,6 +26,8 @@ struct local_env {
  * digest of the access key id. What it found goes to a's observer as trace.
  */
 void local_env_init(struct local_env *e, struct aws *a);
+/* Pass blambda's variable `name` on to the functions too, when it is set (--inherit-env) */
+void local_env_inherit(struct local_env *e, const char *name);
 void local_env_release(struct local_env *e);
 
 #endif

@@ -179,6 +179,43 @@ static void env_add(struct strlist *env, const char *k, const char *v)
 	strlist_add_owned(env, buf_fmt("%s=%s", k, v));
 }
 
+static int env_has(const struct strlist *env, const char *k)
+{
+	size_t klen = strlen(k);
+
+	for (size_t i = 0; i < env->nr; i++)
+		if (!strncmp(env->items[i], k, klen) && env->items[i][klen] == '=')
+			return 1;
+	return 0;
+}
+
+/*
+ * What Lambda sets that a function may set otherwise (function.environment
+ * wins): PATH (with the directory of the bb run here at its end, for the
+ * runtime to start), LANG and LD_LIBRARY_PATH (the task root and the
+ * layers' lib/, as /var/task and /opt are in Lambda).
+ */
+static void lambda_defaults(const struct local_fn *fn, struct strlist *env)
+{
+	static const char lambda_path[] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
+	const char *slash = strrchr(fn->bb, '/');
+	char *path;
+
+	if (!env_has(env, "PATH")) {
+		path = slash && slash != fn->bb ? buf_fmt("%s:%.*s", lambda_path, (int)(slash - fn->bb), fn->bb)
+						 : xstrdup(lambda_path);
+		env_add(env, "PATH", path);
+		free(path);
+	}
+	if (!env_has(env, "LANG"))
+		env_add(env, "LANG", "en_US.UTF-8");
+	if (!env_has(env, "LD_LIBRARY_PATH")) {
+		path = buf_fmt("/lib64:/usr/lib64:%s:%s/lib:%s/lib", fn->task_root, fn->task_root, fn->opt_dir);
+		env_add(env, "LD_LIBRARY_PATH", path);
+		free(path);
+	}
+}
+
 /*
  * The runtime's environment, as Lambda sets it: its own names first, then
  * fn's (configured variables, credentials), where Lambda's are not set
@@ -222,6 +259,7 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 		if (k == env->nr)
 			env_add(env, fn->env.items[i].key, fn->env.items[i].value);
 	}
+	lambda_defaults(fn, env);
 	strlist_add_owned(env, NULL); /* the NULL that ends environ */
 	env->nr--;
 }

@@ -121,7 +121,7 @@ assert $before + 7000 <= d['deadline-ms'] <= $after + 7000, d
 assert 5000 < d['remaining'] <= 7000, d
 assert d['function-arn'] == 'arn:aws:lambda:us-east-1:000000000000:function:handle', d
 " && pass || fail "context: $out"
-blambda local invoke handle --payload '{"op":"env"}'
+SECRET_OF_HOST=s blambda local invoke handle --payload '{"op":"env"}'
 expect_status 0
 printf '%s' "$out" | python3 -c "
 import json, sys, re
@@ -134,7 +134,17 @@ for k, v in want.items():
 assert re.fullmatch(r'\d{4}/\d\d/\d\d/\[\\\$LATEST\][0-9a-f]{32}', e['AWS_LAMBDA_LOG_STREAM_NAME']), e['AWS_LAMBDA_LOG_STREAM_NAME']
 assert re.fullmatch(r'127\.0\.0\.1:\d+', e['AWS_LAMBDA_RUNTIME_API'])
 assert 'AWS_ACCESS_KEY_ID' not in e and 'AWS_SECRET_ACCESS_KEY' not in e
+# Lambda's, not this machine's: no HOME, TERM or BLAMBDA_* of the host, Lambda's PATH and LANG
+assert ':/usr/local/bin:/usr/bin/:/bin:/opt/bin' in e['PATH'] and '/root' not in e['PATH'], e['PATH']  # bootstrap puts its own directory first
+assert e['LANG'] == 'en_US.UTF-8' and e['LAMBDA_RUNTIME_DIR'] and 'LD_LIBRARY_PATH' in e, e
+assert not {'TERM', 'BLAMBDA_CACHE_DIR', 'SECRET_OF_HOST'} & set(e), sorted(e)
+assert e['HOME'] == '/tmp', e['HOME']  # bootstrap's, as in Lambda
 " && pass || fail "environment: $(printf '%s' "$out" | head -c 600)"
+HOME=/home/someone TERM=xterm SECRET_OF_HOST=s blambda local invoke handle --payload '{"op":"env"}' --inherit-env SECRET_OF_HOST --inherit-env UNSET_ONE
+expect_status 0
+expect_json 'd["SECRET_OF_HOST"] == "s" and d["HOME"] == "/tmp" and "TERM" not in d and "UNSET_ONE" not in d'
+blambda local invoke tokyo --payload '{"op":"env"}' --inherit-env LANG
+expect_json 'd["TZ"] == "Asia/Tokyo"'
 
 test_case "a handler error is said once, on stderr: type, message, ex-data, stack trace; status 5"
 blambda local invoke handle --payload '{"op":"boom"}'

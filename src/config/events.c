@@ -7,6 +7,8 @@
  * call is made.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,10 +170,16 @@ static int check_rate(const char *inner, struct buf *why)
 {
 	static const char *const units[] = { "minute", "hour", "day" };
 	char *end;
-	long n = strtol(inner, &end, 10);
+	long n;
 
+	errno = 0;
+	n = strtol(inner, &end, 10);
 	if (!isdigit((unsigned char)*inner) || *end != ' ' || n < 1) {
 		buf_addf(why, "rate(%s) needs a whole number from 1 and a unit, like rate(5 minutes)", inner);
+		return -1;
+	}
+	if (errno == ERANGE || n > INT_MAX) { /* EventBridge reads it as a 32-bit number */
+		buf_addf(why, "rate(%s): %.*s is too large (at most %d)", inner, (int)(end - inner), inner, INT_MAX);
 		return -1;
 	}
 	end++;

@@ -21,7 +21,13 @@ struct yctx {
 	yaml_document_t *doc;
 	const char *path;
 	struct error *err;
+	size_t *tree_nodes; /* values copied into the file's trees so far: aliases may not multiply them past
+			       TREE_NODES_MAX */
 };
+
+/* an alias repeats what it names: a few may make millions of values, a cycle endless ones */
+#define TREE_NODES_MAX 100000
+#define TREE_DEPTH_MAX 32
 
 static int yerror(const struct yctx *x, yaml_mark_t m, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -198,13 +204,22 @@ static void read_map(struct yctx *x, int id, yaml_node_t *val, struct cfg_value 
 		buf_addf(why, "tags holds %zu tags; Lambda allows 50", fresh->map.nr);
 }
 
-/* A YAML node as a cfg_node (into `to`): the shape as written, duplicate keys refused */
-static int copy_tree(struct yctx *x, yaml_node_t *n, struct cfg_node *to, const char *key)
+/*
+ * A YAML node as a cfg_node (into `to`), `depth` deep: the shape as written,
+ * duplicate keys refused, aliases followed within bounds (a cycle is too
+ * deep, a bomb too many values), a NUL in a value refused.
+ */
+static int copy_tree(struct yctx *x, yaml_node_t *n, struct cfg_node *to, const char *key, int depth)
 {
 	memset(to, 0, sizeof(*to));
 	to->key = xstrdup_or_null(key);
 	to->line = (int)n->start_mark.line + 1;
 	to->col = (int)n->start_mark.column + 1;
+	if (depth > TREE_DEPTH_MAX)
+		return yerror(x, n->start_mark, "nested more than %d levels deep (an alias that holds itself?)",
+			      TREE_DEPTH_MAX);
+	if (++*x->tree_nodes > TREE_NODES_MAX)
+		return yerror(x, n->start_mark, "more than %d values once its aliases are expanded", TREE_NODES_MAX);
 	if (n->type == YAML_SCALAR_NODE) {
 		to->type = CFG_NODE_SCALAR;
 		to->value = xstrdup(is_null(n) ? "" : (const char *)n->data.scalar.value);
@@ -217,7 +232,7 @@ static int copy_tree(struct yctx *x, yaml_node_t *n, struct cfg_node *to, const 
 		to->type = CFG_NODE_LIST;
 		to->kids = count ? xcalloc(count, sizeof(*to->kids)) : NULL;
 		for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-			if (copy_tree(x, yaml_document_get_node(x->doc, *it), &to->kids[to->nkids++], NULL))
+			if (copy_tree(x, yaml_document_get_node(x->doc, *it), &to->kids[to->nkids++], NULL, depth + 1))
 				return -1;
 		return 0;
 	}
@@ -236,7 +251,7 @@ static int copy_tree(struct yctx *x, yaml_node_t *n, struct cfg_node *to, const 
 		k = (const char *)kn->data.scalar.value;
 		if (cfg_node_get(to, k))
 			return yerror(x, kn->start_mark, "duplicate key '%s'", k);
-		if (copy_tree(x, yaml_document_get_node(x->doc, p->value), &to->kids[to->nkids++], k))
+		if (copy_tree(x, yaml_document_get_node(x->doc, p->value), &to->kids[to->nkids++], k, depth + 1))
 			return -1;
 	}
 	return 0;
@@ -249,7 +264,7 @@ static int read_tree(struct yctx *x, int id, yaml_node_t *val, struct cfg_value 
 	int r;
 
 	fresh->tree = xcalloc(1, sizeof(*fresh->tree));
-	if (copy_tree(x, val, fresh->tree, NULL))
+	if (copy_tree(x, val, fresh->tree, NULL, 0))
 		return -1;
 	if (!cfg_keys[id].check_tree || !cfg_keys[id].check_tree(fresh->tree, &why, &at))
 		return 0;
@@ -316,7 +331,7 @@ static int read_functions(struct yctx *x, yaml_node_t *map)
 		yaml_node_t *kn = yaml_document_get_node(x->doc, p->key);
 		yaml_node_t *vn = yaml_document_get_node(x->doc, p->value);
 		struct config scratch;
-		struct yctx sx = { &scratch, x->doc, x->path, x->err };
+		struct yctx sx = { &scratch, x->doc, x->path, x->err, x->tree_nodes };
 		struct config_function *fn;
 		struct buf why = BUF_INIT;
 		const char *name;
@@ -472,7 +487,8 @@ int config_read_text(struct config *cfg, const char *path, const char *text, siz
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	struct yctx x = { cfg, &doc, path, err };
+	size_t tree_nodes = 0;
+	struct yctx x = { cfg, &doc, path, err, &tree_nodes };
 	struct buf copy = BUF_INIT;
 	yaml_node_t *root;
 	int r = 0;
@@ -510,6 +526,15 @@ int config_read_text(struct config *cfg, const char *path, const char *text, siz
 	}
 	free(cfg->path);
 	cfg->path = xstrdup(path);
+	/* a NUL ("\0", "\u0000") would cut a value short without a word: "in/\0secret/" would be "in/" */
+	for (yaml_node_t *n = doc.nodes.start; n < doc.nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && strlen((const char *)n->data.scalar.value) != n->data.scalar.length) {
+			r = yerror(&x, n->start_mark, "a value may not hold a NUL character (\\0 or \\u0000)");
+			yaml_document_delete(&doc);
+			yaml_parser_delete(&parser);
+			buf_release(&copy);
+			return r;
+		}
 	root = yaml_document_get_root_node(&doc);
 	if (root && !is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE)

@@ -238,6 +238,15 @@ bad $'  events:\n    - sqs: a\n    - sqs: a\n' "sqs 'a' is listed twice"
 bad $'  events:\n    - schedule: {name: x, expression: rate(1 day)}\n    - schedule: {name: x, expression: rate(2 days)}\n' "two schedules are named 'x'"
 bad $'  events:\n    - schedule: {expression: rate(1 day), input: "{not json"}\n' "input is not JSON"
 bad $'  events:\n    - stream: arn:aws:sqs:eu-west-1:123456789012:q\n' "is not a stream ARN"
+bad $'  events:\n    - schedule: rate(99999999999999999999 minutes)\n' "rate(99999999999999999999 minutes): 99999999999999999999 is too large (at most 2147483647)"
+bad $'  events:\n    - s3: {bucket: uploads, prefix: "in/\\u0000secret/"}\n' "a value may not hold a NUL character"
+# aliases: one that holds itself, and a few that multiply into millions of values
+bad $'  events: &e\n    - http: GET /a\n    - *e\n' "nested more than 32 levels deep (an alias that holds itself?)"
+bomb=$'  events:\n    - x0: &a0 [s3, s3, s3, s3, s3, s3, s3, s3, s3]\n'
+for i in 1 2 3 4 5 6 7 8; do p=$((i - 1)); bomb+="    - x$i: &a$i [*a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p, *a$p]"$'\n'; done
+start=$(date +%s)
+bad "$bomb" "more than 100000 values once its aliases are expanded"
+[ $(($(date +%s) - start)) -lt 20 ] && pass || fail "the alias bomb took $(($(date +%s) - start)) s"
 cp "$TMP/plain.yml" blambda.yml
 
 finish

@@ -328,8 +328,12 @@ int deploy_plan_triggers(struct aws *a, const struct deploy_opts *o, struct depl
 		schedules |= events.items[i].kind == CFG_EVENT_SCHEDULE;
 		mappings |= cfg_event_mapped(&events.items[i]);
 	}
-	/* a function blambda has made may hold schedules that leave blambda.yml: look for them */
-	if (exists && read_schedules(a, p, function, &t))
+	/*
+	 * a function blambda has made may hold schedules that leave blambda.yml:
+	 * look for them; and a new one's schedules may have names that someone
+	 * else's rules hold already (PutRule would take them over): look then too
+	 */
+	if ((exists || schedules) && read_schedules(a, p, function, &t))
 		goto fail;
 	if ((schedules || t.rules.nr) && exists &&
 	    lambda_policy_sids(a, p->region, function, &t.sids, &p->err)) {

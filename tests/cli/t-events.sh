@@ -177,6 +177,37 @@ expect_err_has "rule 'blambda-hello-theirs' exists in eu-west-1 and blambda did 
 expect_writes ""
 cp "$TMP/plain.yml" blambda.yml
 
+test_case "a function's first deploy: someone else's rule of its schedule's name is not taken over"
+cd "$TMP" || exit 1
+"$BLAMBDA" new-function fresh --bb-version 9.9.9 -q > /dev/null || exit 1
+cd fresh || exit 1
+sed -i 's|^  source-paths: \[src\]|  source-paths: [src]\n  events:\n    - schedule: rate(5 minutes)|' blambda.yml
+aws events put-rule --name blambda-fresh-schedule --schedule-expression 'rate(7 days)' --description "ops' own" > /dev/null
+mark
+blambda deploy
+expect_status 1
+expect_err_has "rule 'blambda-fresh-schedule' exists in eu-west-1 and blambda did not make it for 'fresh'"
+expect_writes ""
+awsq events describe-rule --name blambda-fresh-schedule
+expect_json "d['ScheduleExpression'] == 'rate(7 days)' and d['Description'] == \"ops' own\""
+
+test_case "two functions whose rule names meet (x + y-nightly, x-y + nightly): the second is refused, the first kept"
+for f in x x-y; do
+	(cd "$TMP" && "$BLAMBDA" new-function $f --bb-version 9.9.9 -q > /dev/null) || exit 1
+done
+sed -i 's|^  source-paths: \[src\]|  source-paths: [src]\n  events:\n    - schedule: {name: y-nightly, expression: rate(5 minutes)}|' "$TMP/x/blambda.yml"
+sed -i 's|^  source-paths: \[src\]|  source-paths: [src]\n  events:\n    - schedule: {name: nightly, expression: rate(1 hour)}|' "$TMP/x-y/blambda.yml"
+cd "$TMP/x" && blambda deploy
+expect_status 0
+cd "$TMP/x-y" && blambda deploy
+expect_status 1
+expect_err_has "rule 'blambda-x-y-nightly' exists in eu-west-1 and blambda did not make it for 'x-y' (its tags name another function)"
+awsq events describe-rule --name blambda-x-y-nightly
+expect_json "d['ScheduleExpression'] == 'rate(5 minutes)'"
+cd "$TMP/x" && blambda deploy
+expect_out_has "up to date"
+cd "$TMP/hello" || exit 1
+
 test_case "a queue that does not exist: a clear error before any write"
 fn_add $'  events:\n    - sqs: nosuchqueue\n'
 mark

@@ -674,7 +674,8 @@ static void run_jobs(struct region_job *jobs, pthread_t *threads, size_t n)
 static const char *foreign_region(const struct region_job *jobs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (jobs[i].r && jobs[i].plan->err.code && !strcmp(jobs[i].plan->err.code, "NotOurs"))
+		if (jobs[i].r && jobs[i].plan->err.code &&
+		    (!strcmp(jobs[i].plan->err.code, "NotOurs") || !strcmp(jobs[i].plan->err.code, "SharedRole")))
 			return jobs[i].o.region;
 	return NULL;
 }
@@ -692,6 +693,8 @@ size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, co
 		jobs[i].o = *o;
 		jobs[i].o.region = regions[i];
 		jobs[i].o.quiet_progress = o->quiet_progress || n > 1;
+		jobs[i].o.regions = regions;
+		jobs[i].o.nregions = n;
 		jobs[i].dry_run = dry_run;
 		jobs[i].plan = &plans[i];
 		memset(&plans[i], 0, sizeof(plans[i]));
@@ -701,8 +704,8 @@ size_t deploy_regions(struct aws *awss, const char *const *regions, size_t n, co
 	foreign = dry_run ? NULL : foreign_region(jobs, n); /* a read-only run reports each region as it is */
 	for (size_t i = 0; foreign && i < n; i++)
 		if (!jobs[i].r) {
-			aws_error_set(&plans[i].err, "NotOurs", "nothing was written here either: %s holds what blambda did "
-				      "not make, and a deploy writes to every region or to none", foreign);
+			aws_error_set(&plans[i].err, "NotOurs", "nothing was written here either: %s cannot be deployed as "
+				      "it is (its error says why), and a deploy writes to every region or to none", foreign);
 			jobs[i].r = deploy_failed(&plans[i], "deploy");
 		}
 	for (size_t i = 0; i < n; i++)

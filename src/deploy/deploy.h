@@ -327,6 +327,8 @@ struct deploy_opts {
 	const char *s3_bucket;         /* NULL: none */
 	const struct artifact *runtime_layer, *deps_layer, *function;
 	int quiet_progress;            /* no spinner or progress bar (several regions at once) */
+	const char *const *regions;    /* every region of the run (a role changed in one is changed in all) */
+	size_t nregions;
 	int jobs;                      /* functions deployed at once (0: DEPLOY_JOBS_DEFAULT) */
 };
 #define DEPLOY_JOBS_DEFAULT 8

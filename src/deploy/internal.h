@@ -117,4 +117,29 @@ int deploy_exec_log_group(struct aws *a, struct deploy_plan *p, struct deploy_st
 /* The URL function.url.* asks for: a view into f's values, not to be released. */
 void deploy_wanted_url(const struct config *f, struct lambda_url *u);
 
+
+/*
+ * Who uses which role, in every region (roles.c): "REGION ROLE-ARN FUNCTION
+ * VERSION" lines, and the regions that could not be asked.
+ */
+#define DEPLOY_MAX_REGIONS 100
+struct role_users {
+	int scanned;
+	struct strlist uses;    /* "REGION ROLE-ARN FUNCTION VERSION" */
+	struct strlist unknown; /* "REGION CODE": regions that could not be asked */
+};
+#define ROLE_USERS_INIT { 0, STRLIST_INIT, STRLIST_INIT }
+/* Ask the regions of `run`, then every other region of the account, which function uses which role. */
+void deploy_scan_role_users(struct aws *a, const struct strlist *run, struct role_users *ru);
+void deploy_role_users_release(struct role_users *ru);
+/*
+ * Why the role `arn` is used by more than the functions of `going` ("REGION
+ * FUNCTION"): "function 'x' in eu-west-1 uses it", or a region that could not
+ * be asked (*unsure); NULL when nothing else uses it. Free the answer.
+ */
+char *deploy_role_user(const struct role_users *ru, const char *arn, const struct strlist *going, int *unsure);
+/* deploy_role_user(), the regions asked the first time it is needed */
+char *deploy_role_kept_by(struct aws *a, const struct strlist *regions, struct role_users *ru, const char *arn,
+			  const struct strlist *going, int *unsure);
+
 #endif

@@ -193,7 +193,47 @@ static int plan_role_inline(struct aws *a, struct deploy_plan *p, struct deploy_
 	return r;
 }
 
-static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *p, const char *function, size_t fn)
+/*
+ * A role is global, a function regional: the role blambda made for a
+ * function of this name may be the role of the function of this name in
+ * another region, deployed from another blambda.yml (or from this one
+ * with other settings). Its policies are changed only when no function but
+ * those of this run uses it; -1 (code "SharedRole") otherwise.
+ */
+static int role_shared(struct aws *a, const struct deploy_opts *o, struct deploy_plan *p, const char *function,
+		       const char *role, const char *arn)
+{
+	struct role_users ru = ROLE_USERS_INIT;
+	struct strlist run = STRLIST_INIT, going = STRLIST_INIT;
+	char *user;
+	int unsure, r = 0;
+
+	for (size_t i = 0; i < o->nregions; i++) {
+		strlist_add(&run, o->regions[i]);
+		strlist_add_owned(&going, buf_fmt("%s %s", o->regions[i], function));
+	}
+	if (!run.nr)
+		strlist_add(&run, p->region);
+	if (!going.nr)
+		strlist_add_owned(&going, buf_fmt("%s %s", p->region, function));
+	deploy_scan_role_users(a, &run, &ru);
+	user = deploy_role_user(&ru, arn, &going, &unsure);
+	if (user && !unsure) { /* a region that could not be asked does not stop a deploy: destroy is the careful one */
+		aws_error_set(&p->err, "SharedRole", "role '%s' is global, and %s: changing its policies here would "
+			      "change them there", role, user);
+		error_hint(&p->err, "deploy every region that uses it at once (aws.regions, or --region for each), "
+			   "or give the functions roles of their own (function.role)");
+		r = deploy_failed(p, "change the policies of role '%s'", role);
+	}
+	free(user);
+	deploy_role_users_release(&ru);
+	strlist_clear(&run);
+	strlist_clear(&going);
+	return r;
+}
+
+static int plan_role(struct aws *a, const struct deploy_opts *o, const struct config *f, struct deploy_plan *p,
+		     const char *function, size_t fn)
 {
 	struct buf name = BUF_INIT, document = BUF_INIT, record = BUF_INIT;
 	struct strlist attached = STRLIST_INIT, listed = STRLIST_INIT, ours = STRLIST_INIT;
@@ -241,6 +281,9 @@ static int plan_role(struct aws *a, const struct config *f, struct deploy_plan *
 		s->record = buf_detach(&record);
 		s->writes |= DEPLOY_WRITE_TAGS;
 	}
+	if ((s->attach.nr || s->detach.nr || s->inline_policy || s->inline_delete) &&
+	    (r = role_shared(a, o, p, function, name.ptr, role.arn)))
+		goto out;
 	s->action = s->writes ? DEPLOY_UPDATE : DEPLOY_UNCHANGED;
 	if (!s->writes)
 		deploy_reason(s, "made by blambda");
@@ -790,6 +833,7 @@ static int plan_layer_piece(struct aws *a, const struct deploy_opts *o, struct d
  * made yet, which its read says first).
  */
 struct function_read {
+	const struct deploy_opts *o;
 	const struct config *f_cfg;
 	const char *name;
 	size_t fn;
@@ -806,7 +850,7 @@ static void function_read_work(struct aws *a, void *ctx, size_t i)
 	if (i == 0)
 		r->failed[0] = read_function(a, r->p, r->name, r->f, &r->exists) != 0;
 	else
-		r->failed[1] = plan_role(a, r->f_cfg, &r->role, r->name, r->fn) != 0;
+		r->failed[1] = plan_role(a, r->o, r->f_cfg, &r->role, r->name, r->fn) != 0;
 }
 
 /*
@@ -818,7 +862,7 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 {
 	const char *name = config_str(&o->fns[fn], CFG_FUNCTION_NAME);
 	struct lambda_function f = { 0 };
-	struct function_read rd = { &o->fns[fn], name, fn, &f, 0, p, { 0 }, { 0, 0 } };
+	struct function_read rd = { o, &o->fns[fn], name, fn, &f, 0, p, { 0 }, { 0, 0 } };
 	int own_role = !config_str(&o->fns[fn], CFG_FUNCTION_ROLE), role = -1, r = -1, triggers;
 	struct strlist sources = STRLIST_INIT;
 	struct buf record = BUF_INIT;
@@ -841,7 +885,7 @@ static int plan_one_function(struct aws *a, const struct deploy_opts *o, struct 
 			goto out;
 		if (own_role && !rd.exists) {
 			role = (int)p->nr;
-			if (plan_role(a, &o->fns[fn], p, name, fn))
+			if (plan_role(a, o, &o->fns[fn], p, name, fn))
 				goto out;
 		}
 	}

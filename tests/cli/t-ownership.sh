@@ -93,6 +93,28 @@ expect_out_has "deleted role 'multi-blambda-role'"
 awsq iam get-role --role-name multi-blambda-role
 [ -z "$out" ] && pass || fail "the role stayed after the last function went"
 
+test_case "deploy in one region does not change the policies of a role the function of another region runs with"
+cd "$TMP" && mkdir -p east && cd east && "$BLAMBDA" new-function shared --bb-version 9.9.9 -q > /dev/null || exit 1
+cd "$TMP" && mkdir -p west && cd west && "$BLAMBDA" new-function shared --bb-version 9.9.9 -q > /dev/null || exit 1
+sed -i 's|^  source-paths: \[src\]|  source-paths: [src]\n  tracing: active\n  policies:\n    - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess|' "$TMP/west/shared/blambda.yml"
+cd "$TMP/west/shared" && blambda deploy --region eu-west-1
+expect_status 0
+cd "$TMP/east/shared" || exit 1
+mark
+blambda deploy --region us-east-1
+expect_status 1
+expect_err_has "role 'shared-blambda-role' is global, and function 'shared' in eu-west-1 uses it: changing its policies here would change them there"
+expect_err_has "hint: deploy every region that uses it at once"
+expect_writes ""
+awsq iam list-attached-role-policies --role-name shared-blambda-role
+expect_json "sorted(p['PolicyName'] for p in d['AttachedPolicies']) == ['AWSLambdaBasicExecutionRole', 'AWSXRayDaemonWriteAccess', 'AmazonS3ReadOnlyAccess']"
+# the same settings in both: nothing of the role changes, the deploy goes through
+cp "$TMP/west/shared/blambda.yml" blambda.yml
+blambda deploy --region us-east-1
+expect_status 0
+expect_out_has "role 'shared-blambda-role': unchanged"
+cd "$TMP/multi" || exit 1
+
 test_case "a function of someone else's in another region using blambda's role keeps it too"
 blambda deploy --region eu-west-1
 expect_status 0
@@ -143,7 +165,7 @@ mark
 blambda deploy --region eu-west-1 --region us-east-1
 expect_status 1
 expect_err_has "us-east-1: cannot deploy function 'multi': it exists in us-east-1 and blambda did not make it"
-expect_err_has "eu-west-1: cannot deploy: nothing was written here either: us-east-1 holds what blambda did not make"
+expect_err_has "eu-west-1: cannot deploy: nothing was written here either: us-east-1 cannot be deployed as it is (its error says why)"
 expect_err_has "2 of 2 regions failed"
 expect_writes ""
 aws lambda delete-function --region us-east-1 --function-name multi

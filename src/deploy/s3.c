@@ -11,14 +11,17 @@
  * buckets that hold its entries, so that a bucket gone from blambda.yml is
  * cleaned too.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "aws/client.h"
 #include "aws/s3.h"
 #include "aws/xml.h"
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/xalloc.h"
 #include "deploy/internal.h"
 
@@ -105,6 +108,53 @@ static int entry_is_ours(const struct xml_node *n, const char *function, const c
 	return ours;
 }
 
+/*
+ * Whether the bytes of the set's entries can be sent back as they are, in a
+ * document of blambda's: UTF-8 (as sent, without a declaration saying
+ * otherwise), the S3 namespace as the default one, no prefixed names (whose
+ * binding would stay behind on the old root). S3 answers so; a document
+ * that is not so is refused rather than sent back changed.
+ */
+static int keepable(const char *have, size_t len, const struct xml_node *doc, struct buf *why)
+{
+	const char *decl_end, *root_end, *ns;
+
+	if (memchr(have, '\0', len) || !json_utf8_valid(have, len)) {
+		buf_adds(why, "the bucket's notification configuration is not UTF-8: blambda does not rewrite it");
+		return -1;
+	}
+	if (!strncmp(have, "<?xml", 5) && (decl_end = strstr(have, "?>")) && decl_end < have + len) {
+		const char *enc = strstr(have, "encoding=");
+
+		if (enc && enc < decl_end && strncasecmp(enc + 10, "utf-8", 5) && strncasecmp(enc + 10, "utf8", 4)) {
+			buf_adds(why, "the bucket's notification configuration declares an encoding other than UTF-8: "
+				      "blambda does not rewrite it");
+			return -1;
+		}
+	}
+	root_end = memchr(have + doc->start, '>', len - doc->start);
+	ns = root_end ? strstr(have + doc->start, "xmlns=") : NULL;
+	if (ns && ns < root_end && strncmp(ns + 7, S3_XMLNS, strlen(S3_XMLNS))) {
+		buf_adds(why, "the bucket's notification configuration is in another namespace than S3's: blambda does "
+			      "not rewrite it");
+		return -1;
+	}
+	for (size_t i = doc->start; i + 1 < len; i++) {
+		size_t k = i + 1;
+
+		if (have[i] != '<' || !(isalpha((unsigned char)have[k]) || have[k] == '_'))
+			continue;
+		while (k < len && !strchr(" \t\r\n/>:", have[k]))
+			k++;
+		if (k < len && have[k] == ':') {
+			buf_adds(why, "the bucket's notification configuration uses namespace prefixes: blambda does not "
+				      "rewrite it");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int deploy_s3_rewrite(const char *have, size_t len, const char *function, const char *function_arn,
 		      const struct cfg_event *const *want, size_t nwant, struct buf *out, struct strlist *found,
 		      struct buf *why)
@@ -117,6 +167,10 @@ int deploy_s3_rewrite(const char *have, size_t len, const char *function, const 
 		/* an empty set may come as an empty element of another name: there is nothing in it to keep */
 		if (strcmp(doc->name, "NotificationConfiguration") && doc->first) {
 			buf_addf(why, "the bucket's notification configuration is a <%s>", doc->name);
+			xml_free(doc);
+			return -1;
+		}
+		if (keepable(have, len, doc, why)) {
 			xml_free(doc);
 			return -1;
 		}

@@ -479,6 +479,33 @@ static void test_s3_rewrite(void)
 	buf_reset(&doc2);
 	CHECK_INT(deploy_s3_rewrite("<Error><Code>x</Code></Error>", 29, "hello", arn, NULL, 0, &doc2, &found, &why), -1);
 	CHECK(strstr(why.ptr, "<Error>") != NULL);
+	/* what cannot be sent back as it came is refused, never sent changed */
+	{
+		static const char *const refused[][2] = {
+			{ "<s3:NotificationConfiguration xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\"><s3:QueueConfiguration>"
+			  "<s3:Id>theirs</s3:Id></s3:QueueConfiguration></s3:NotificationConfiguration>", "namespace prefixes" },
+			{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><NotificationConfiguration><QueueConfiguration>"
+			  "<Id>caf\xe9</Id></QueueConfiguration></NotificationConfiguration>", "not UTF-8" },
+			{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><NotificationConfiguration><QueueConfiguration>"
+			  "<Id>cafe</Id></QueueConfiguration></NotificationConfiguration>", "an encoding other than UTF-8" },
+			{ "<NotificationConfiguration xmlns=\"urn:other\"><QueueConfiguration><Id>x</Id></QueueConfiguration>"
+			  "</NotificationConfiguration>", "another namespace" },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+			buf_reset(&why);
+			buf_reset(&doc2);
+			CHECK_INT(deploy_s3_rewrite(refused[i][0], strlen(refused[i][0]), "hello", arn, NULL, 0, &doc2, &found,
+						    &why), -1);
+			CHECK(strstr(why.ptr, refused[i][1]) != NULL);
+		}
+		buf_reset(&doc2);
+		CHECK_INT(deploy_s3_rewrite("<?xml version=\"1.0\" encoding=\"UTF-8\"?><NotificationConfiguration xmlns=\"http://s3."
+					    "amazonaws.com/doc/2006-03-01/\"><QueueConfiguration><Id>caf\xc3\xa9</Id>"
+					    "</QueueConfiguration></NotificationConfiguration>", 196, "hello", arn, NULL, 0, &doc2,
+					    &found, &why), 0);
+		CHECK(strstr(doc2.ptr, "<Id>caf\xc3\xa9</Id>") != NULL);
+	}
 	strlist_clear(&e.s3_events);
 	strlist_clear(&found);
 	buf_release(&have);

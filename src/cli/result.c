@@ -46,6 +46,14 @@ static void print_error(const struct invoke_view *v)
 		buf_add_printable(&b, v->error_type, strlen(v->error_type), 0);
 	add_type_message(&text, doc, v->error_type ? b.ptr : NULL);
 	error_exit(EXIT_FUNCTION, "'%s' failed: %s", v->name, text.ptr);
+	if (!cJSON_IsObject(doc) && v->payload->len) { /* not an error document: a glimpse of what came */
+		size_t n = v->payload->len > 300 ? 300 : v->payload->len;
+
+		buf_reset(&b);
+		buf_add_printable(&b, v->payload->ptr, n, 0);
+		fprintf(stderr, "  the error as sent (%zu bytes, not a JSON object): %s%s\n", v->payload->len, b.ptr,
+			n < v->payload->len ? "..." : "");
+	}
 	for (; cJSON_IsObject(e) && depth <= 10; e = cJSON_GetObjectItemCaseSensitive(e, "cause"), depth++) {
 		const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "errorData");
 		const cJSON *lines = cJSON_GetObjectItemCaseSensitive(e, "stackTrace");
@@ -69,23 +77,12 @@ static void print_error(const struct invoke_view *v)
 	cJSON_Delete(doc);
 }
 
-/* An error document as a function's runtime sends one: an object with errorMessage or errorType */
-static int error_document(const struct buf *p)
-{
-	cJSON *doc = cJSON_ParseWithLength(p->ptr, p->len);
-	int r = cJSON_IsObject(doc) && (cJSON_GetObjectItemCaseSensitive(doc, "errorMessage") ||
-					cJSON_GetObjectItemCaseSensitive(doc, "errorType"));
-
-	cJSON_Delete(doc);
-	return r;
-}
-
 int invoke_view_print(const struct invoke_view *v)
 {
 	const struct buf *p = v->payload;
 
-	/* a function's error is said once, on stderr; an answer that is no error document is shown as it is */
-	if (!v->function_error || !error_document(p)) {
+	/* a function's error is said once, on stderr, whatever shape it came in */
+	if (!v->function_error) {
 		fwrite(p->ptr, 1, p->len, stdout);
 		if (p->len && p->ptr[p->len - 1] != '\n')
 			putchar('\n');

@@ -250,17 +250,22 @@ static int stop_caught[3];
 /* The first signal asks to stop and says so (write(2) alone: a signal handler); the next ends blambda */
 static void on_stop(int sig)
 {
-	static const char said[] = "blambda: stopping after the call under way (Ctrl-C again to stop at once)\n";
+	static const char said_int[] = "blambda: stopping after the call under way (Ctrl-C again to stop at once)\n";
+	static const char said_other[] = "blambda: stopping after the call under way (a second signal stops at once)\n";
+	const char *said = sig == SIGINT ? said_int : said_other;
+	size_t len = sig == SIGINT ? sizeof(said_int) - 1 : sizeof(said_other) - 1;
 	int saved = errno;
 	ssize_t w = 0;
 
 	interrupt_request(sig);
-	signal(sig, SIG_DFL);
+	for (size_t i = 0; i < 3; i++) /* the next signal, of any of the three, ends blambda */
+		if (stop_caught[i])
+			signal(stop_signals[i], SIG_DFL);
 
 	/* a failed write: nothing to be done about it here */
 	if (isatty(STDERR_FILENO))
 		w = write(STDERR_FILENO, "\r\033[K", 4);
-	w += write(STDERR_FILENO, said, sizeof(said) - 1);
+	w += write(STDERR_FILENO, said, len);
 	(void)w;
 	errno = saved;
 }

@@ -209,9 +209,13 @@ static int report_interrupted(struct deploy_plan *p, int several)
 
 		if (!s->planned || s->action == DEPLOY_UNCHANGED || s->done)
 			continue;
-		if (n++ < 8)
-			buf_addf(&not_done, "%s%s '%s' (%s)", n > 1 ? ", " : "", deploy_kinds[s->kind].words, s->name,
-				 deploy_action_name(s->action, 1));
+		if (n++ >= 8)
+			continue;
+		buf_addf(&not_done, "%s%s '%s' (%s", n > 1 ? ", " : "", deploy_kinds[s->kind].words, s->name,
+			 deploy_action_name(s->action, 1));
+		if (s->written) /* sent: what is left is to see it in effect, and the rest of its writes */
+			buf_addf(&not_done, ": stopped after %s", stopped_after(s));
+		buf_addch(&not_done, ')');
 	}
 	if (n > 8)
 		buf_addf(&not_done, " and %zu more", n - 8);
@@ -374,7 +378,9 @@ int deploy_run(struct args *args, struct config *cfg, const struct deploy_mode *
 	o.deps_layer = arts.deps_layer;
 	o.function = arts.function;
 	plans = xcalloc(n, sizeof(*plans));
-	term_catch_interrupts(); /* from here on, Ctrl-C stops between steps: what was done can be said */
+	/* from here on, Ctrl-C stops between steps: what was done can be said (a dry run writes nothing: it just ends) */
+	if (!dry_run)
+		term_catch_interrupts();
 	failures = deploy_regions(awss, (const char *const *)regions.items, n, &o, dry_run, plans);
 	term_release_interrupts();
 	if (m->render)

@@ -14,8 +14,3 @@ int interrupt_requested(void)
 {
 	return atomic_load(&requested);
 }
-
-void interrupt_clear(void)
-{
-	atomic_store(&requested, 0);
-}

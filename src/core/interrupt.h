@@ -13,7 +13,5 @@
 void interrupt_request(int sig);
 /* The signal that asked to stop, or 0 while nobody has. */
 int interrupt_requested(void);
-/* Forget a request (after the work that heeded it is over). */
-void interrupt_clear(void);
 
 #endif

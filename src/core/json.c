@@ -177,7 +177,7 @@ void json_compact(const char *text, size_t len, struct buf *out)
 		buf_adds(out, "");
 }
 
-static int check_lax(const char *text, size_t len, size_t *line, size_t *column);
+static int check_lax(const char *text, size_t len, size_t *line, size_t *column, struct buf *why);
 
 /*
  * A reading of JSON's grammar (RFC 8259) that stops at the first mistake
@@ -379,7 +379,7 @@ int json_check_why(const char *text, size_t len, size_t *line, size_t *column, s
 		}
 		return -1;
 	}
-	return check_lax(text, len, line, column);
+	return check_lax(text, len, line, column, why);
 }
 
 int json_check(const char *text, size_t len, size_t *line, size_t *column)
@@ -388,7 +388,7 @@ int json_check(const char *text, size_t len, size_t *line, size_t *column)
 }
 
 /* What the grammar leaves to others: bytes (NUL, control characters, UTF-8) and cJSON's own reading */
-static int check_lax(const char *text, size_t len, size_t *line, size_t *column)
+static int check_lax(const char *text, size_t len, size_t *line, size_t *column, struct buf *why)
 {
 	const char *end = NULL;
 	cJSON *v;
@@ -397,6 +397,11 @@ static int check_lax(const char *text, size_t len, size_t *line, size_t *column)
 	at = lax_mistake(text, len);
 	if (at < len) {
 		position(text, at, line, column);
+		if (why) {
+			buf_adds(why, "expected text JSON takes (UTF-8, a control character escaped, no lone surrogate "
+				      "\\uD800-\\uDFFF), found ");
+			found_at(text, len, at, why);
+		}
 		return -1;
 	}
 	v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -412,6 +417,11 @@ static int check_lax(const char *text, size_t len, size_t *line, size_t *column)
 		at = end && end >= text && end <= text + len ? (size_t)(end - text) : len;
 	}
 	position(text, at, line, column);
+	if (why) {
+		buf_adds(why, "expected text JSON takes (UTF-8, a control character escaped, no lone surrogate "
+			      "\\uD800-\\uDFFF), found ");
+		found_at(text, len, at, why);
+	}
 	return -1;
 }
 

@@ -254,7 +254,11 @@ int deploy_failed(struct deploy_plan *p, const char *fmt, ...)
 	va_end(ap);
 	free(p->failed);
 	p->failed = buf_detach(&b);
-	if (interrupt_requested()) /* a wait or a retry cut short: that is the cause, whatever else was seen */
+	/*
+	 * a wait or a retry cut short by a stop: that is the cause; an answer of
+	 * AWS's to the call let finish is said as it is
+	 */
+	if (interrupt_requested() && !p->err.status)
 		deploy_interrupted(&p->err);
 	return -1;
 }

@@ -398,7 +398,12 @@ static int update_function(struct conflict_retry *c, struct deploy_step *s, enum
 	struct lambda_function now = { 0 };
 
 	buf_addf(&what, "update the %s of function '%s'", part, s->name);
-	r = run_write(c, attempt, timeout_s, what.ptr) || wait_function(c->a, c->o, c->p, s->name, 0, &now) ? -1 : 0;
+	r = run_write(c, attempt, timeout_s, what.ptr) ? -1 : 0;
+	if (!r && wait_function(c->a, c->o, c->p, s->name, 0, &now)) {
+		/* sent, not seen in effect yet (a stop asked during the wait): it is written all the same */
+		s->written |= w;
+		r = -1;
+	}
 	if (!r) {
 		s->written |= w;
 		/* the revision it is at after our own write: the next write is made at it */
@@ -754,7 +759,12 @@ static double step_begin(struct aws *a, const struct deploy_opts *o, struct depl
 /* The step begun at `start` ends: r is its result, passed on */
 static int step_end(struct aws *a, const struct deploy_opts *o, const struct deploy_step *s, double start, int r)
 {
-	if (!o->quiet_progress)
+	if (o->quiet_progress)
+		;
+	else if (s->kind == DEPLOY_VERSION)
+		observe_step(a->obs, STEP_END, clock_seconds() - start, "a version of function '%s': %s", s->name,
+			     r ? "failed" : "published");
+	else
 		observe_step(a->obs, STEP_END, clock_seconds() - start, "%s '%s': %s", deploy_kinds[s->kind].words, s->name,
 			     r ? "failed" : deploy_action_name(s->action, 0));
 	return r;

@@ -54,6 +54,31 @@ before=${raw%%"function 'hello': updated"*}
 case "$before" in *"updating function 'hello' ("*) pass ;; *) fail "the step did not show before the deploy ended" ;; esac
 shown_lacks "0.0/0.0 MB"
 
+test_case "Ctrl-C while a call that fails is let finish: AWS's error is said, not hidden behind the stop"
+echo ';; storage' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/hello/code", "times": 1, "delay": 3, "status": 400,
+          "headers": {"x-amzn-ErrorType": "CodeStorageExceededException"}, "body": "{\"message\": \"Code storage limit exceeded.\"}"}]'
+pty --ctrl-c-on "updating function 'hello'" deploy
+expect_status 3
+shown_has "CodeStorageExceededException: Code storage limit exceeded."
+shown_lacks "interrupted; not done"
+
+test_case "Ctrl-C while Lambda applies an update: the update is said as sent, not as not done"
+echo ';; applying' >> src/hello.clj
+faults '[{"match": "PUT /2015-03-31/functions/hello/code", "times": 1, "delay": 2}]'
+( sleep 1; faults '[{"match": "GET /2015-03-31/functions/hello", "times": 100000, "status": 200,
+    "body": "{\"Configuration\": {\"FunctionName\": \"hello\", \"FunctionArn\": \"arn:aws:lambda:eu-west-1:123456789012:function:hello\", \"State\": \"Active\", \"LastUpdateStatus\": \"InProgress\", \"Runtime\": \"provided.al2023\", \"Handler\": \"hello/handler\", \"CodeSha256\": \"x\"}}"}]' ) &
+later=$!
+pty --ctrl-c-on "waiting for function 'hello' to finish updating" deploy
+wait $later
+faults '[]'
+expect_status 130
+shown_has "function 'hello': stopped after updating the code"
+shown_has "interrupted; not done: function 'hello' (update: stopped after updating the code)"
+blambda deploy
+expect_status 0
+expect_out_has "function 'hello': unchanged"
+
 test_case "off a terminal: a plain line as each step begins and ends, on stderr"
 echo ';; plain' >> src/hello.clj
 faults '[]'
@@ -106,6 +131,26 @@ blambda deploy
 expect_status 0
 expect_err_has "waiting for IAM to let Lambda assume role 'patient-blambda-role'"
 [ "$(printf '%s\n' "$err" | grep -c "waiting for IAM")" = 1 ] && pass || fail "the wait was said more than once: $err"
+
+test_case "--dry-run: Ctrl-C ends it at once, with 130 and no plan"
+faults '[{"match": "GET /2015-03-31/functions/patient", "times": 1, "delay": 3}]'
+pty --ctrl-c-on "reading what eu-west-1 holds" deploy --dry-run
+expect_status 130
+shown_lacks "would update"
+
+test_case "a second signal of another kind ends deploy at once"
+faults '[{"match": "GET /2015-03-31/functions/patient", "times": 1, "delay": 5}]'
+echo ';; twice' >> src/patient.clj
+"$BLAMBDA" deploy > "$TMP/two.out" 2> "$TMP/two.err" &
+pid=$!
+for _ in $(seq 1 100); do grep -q "reading what" "$TMP/two.err" && break; sleep 0.1; done
+kill -TERM $pid; sleep 0.3; kill -HUP $pid
+start=$(date +%s)
+wait $pid
+status=$?
+[ "$status" = 129 ] && pass || fail "expected the status of SIGHUP (129), got $status: $(cat "$TMP/two.err")"
+grep -q "a second signal stops at once" "$TMP/two.err" && pass || fail "the first signal's word: $(cat "$TMP/two.err")"
+faults '[]'
 
 test_case "Ctrl-C before any write: nothing was changed"
 faults '[{"match": "GET /2015-03-31/functions/patient", "times": 1, "delay": 3}]'

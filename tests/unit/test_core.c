@@ -283,6 +283,9 @@ static void test_json_check(void)
 	CHECK_INT(json_check_why("[1 2]", 5, &line, &col, &b), -1);
 	CHECK_STR(b.ptr, "expected ',' or ']' after an element, found '2'");
 	buf_reset(&b);
+	CHECK_INT(json_check_why("\"\xff\"", 3, &line, &col, &b), -1);
+	CHECK(strstr(b.ptr, "expected text JSON takes (UTF-8") && strstr(b.ptr, "found byte 0xff"));
+	buf_reset(&b);
 	CHECK_INT(json_check_why("\"abc", 4, &line, &col, &b), -1);
 	CHECK_STR(b.ptr, "expected '\"' to end the string, found the end of the input");
 	buf_reset(&b);

@@ -59,10 +59,15 @@ static struct pool *find_pool(struct local_server *s, const char *name)
 	return NULL;
 }
 
-enum { ACQUIRE_STOPPING = -1, ACQUIRE_GONE = -2 };
+enum { ACQUIRE_STOPPING = -1, ACQUIRE_GONE = -2, ACQUIRE_BUSY = -3 };
 
-/* a free instance of the pool, waiting for one; ACQUIRE_STOPPING or ACQUIRE_GONE when there is none to wait for */
-static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn)
+/*
+ * A free instance of the pool; ACQUIRE_STOPPING or ACQUIRE_GONE when there
+ * is none to wait for. With `wait`, it waits for one (Event invocations
+ * queue); without, every instance busy is ACQUIRE_BUSY at once (Lambda
+ * throttles a synchronous call past its concurrency, it never queues it).
+ */
+static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn, int wait)
 {
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
@@ -79,6 +84,10 @@ static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn)
 				pthread_mutex_unlock(&s->lock);
 				return (int)i;
 			}
+		}
+		if (!wait) {
+			pthread_mutex_unlock(&s->lock);
+			return ACQUIRE_BUSY;
 		}
 		pthread_cond_wait(&s->freed, &s->lock);
 	}
@@ -126,7 +135,7 @@ static void *run_event(void *arg)
 	struct local_result res;
 	struct local_fn *fn = NULL;
 	struct error err = ERROR_INIT;
-	int i = acquire(s, job->pool, &fn);
+	int i = acquire(s, job->pool, &fn, 1);
 
 	if (i >= 0) {
 		req.payload = job->payload.ptr;
@@ -400,8 +409,10 @@ static void invoke_sync(struct local_server *s, struct pool *p, const struct inv
 	struct local_result res;
 	struct error err = ERROR_INIT;
 	struct local_fn *fn = NULL;
-	int i = acquire(s, p, &fn);
+	int i = acquire(s, p, &fn, 0);
 
+	if (i == ACQUIRE_BUSY) /* as Lambda answers past a function's concurrency */
+		return aws_error_reply(rep, 429, "TooManyRequestsException", "Rate Exceeded.");
 	if (i == ACQUIRE_STOPPING)
 		return aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
 	if (i == ACQUIRE_GONE)
@@ -559,7 +570,11 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 		http_message(rep, 413, "Request Entity Too Large");
 		goto out;
 	}
-	i = acquire(s, p, &fn);
+	i = acquire(s, p, &fn, 0);
+	if (i == ACQUIRE_BUSY) { /* API Gateway's answer when Lambda throttles */
+		http_message(rep, 429, "Too Many Requests");
+		goto out;
+	}
 	if (i < 0) {
 		http_message(rep, 503, "Service Unavailable");
 		goto out;

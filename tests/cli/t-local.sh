@@ -513,7 +513,25 @@ status=$?
 expect_status 130
 expect_nothing_running
 
-test_case "local start: two concurrent invokes queue on one instance, or run on two"
+test_case "local start: a call past --concurrency gets 429 at once, as Lambda throttles it, never a queue"
+start_local handle --concurrency 1 || exit 1
+curl -s -o "$TMP/slow.out" -d '{"op":"sleep","ms":3000}' "$LOCAL_URL/2015-03-31/functions/handle/invocations" &
+slow=$!
+for _ in $(seq 1 100); do grep -q "^START" "$TMP/start.err" && break; sleep 0.1; done
+t0=$(date +%s%N)
+code=$(curl -s -D "$TMP/busy.h" -o "$TMP/busy.out" -w '%{http_code}' -d '{}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$code" = 429 ] && grep -qi "^x-amzn-errortype: TooManyRequestsException" "$TMP/busy.h" && pass || fail "a call past the concurrency got $code: $(cat "$TMP/busy.out")"
+[ "$ms" -lt 1500 ] && pass || fail "the 429 took $ms ms: it waited"
+wait $slow
+grep -q '"slept":3000' "$TMP/slow.out" && pass || fail "the call under way: $(cat "$TMP/slow.out")"
+# an Event invocation is queued all the same
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Invocation-Type: Event' -d '{}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+[ "$code" = 202 ] && pass || fail "an Event invocation got $code"
+stop_local
+expect_nothing_running
+
+test_case "local start: two concurrent invokes run on two instances (the AWS CLI retries a 429 on one)"
 for conc in 1 2; do
 	start_local handle --concurrency $conc || exit 1
 	aws lambda invoke --endpoint-url "$LOCAL_URL" --function-name handle --payload '{"op":"id"}' "$TMP/a1.json" > /dev/null 2>&1 &

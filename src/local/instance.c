@@ -330,18 +330,24 @@ static double settle(struct local_instance *in, const struct local_fn *fn, const
 	return end;
 }
 
-/* What an invocation that failed its init tells the caller and the log. Called locked. */
+/* An error type as Lambda's INIT_REPORT and REPORT lines name it: its own kinds, any other as Runtime.Unknown */
+static const char *report_type(const char *type)
+{
+	return type && (!strncmp(type, "Runtime.", 8) || !strncmp(type, "Function.", 9)) ? type : "Runtime.Unknown";
+}
+
+/* What an invocation that failed its init tells the caller (the detail) and the log (Lambda's kind). Called locked. */
 static void init_failed(struct local_instance *in, struct local_result *res, struct report_words *words)
 {
-	words->etype = in->init_error_type;
+	words->etype = report_type(in->init_error_type);
 	words->status = "error";
 	local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s",
 		       res->init_ms, words->etype);
 	if (in->init_error.len)
 		buf_add(&res->payload, in->init_error.ptr, in->init_error.len);
 	else
-		json_error_body(&res->payload, words->etype, "");
-	res->error_type = xstrdup(words->etype);
+		json_error_body(&res->payload, in->init_error_type ? in->init_error_type : words->etype, "");
+	res->error_type = xstrdup(in->init_error_type ? in->init_error_type : words->etype);
 }
 
 /*

@@ -181,8 +181,12 @@ expect_status 5
 expect_out_empty
 expect_err_has "error: 'initfail' failed: "
 expect_err_has "init_fails.clj"
-expect_err_matches "^INIT_REPORT Init Duration: [0-9]+\\.[0-9]{2} ms	Phase: init	Status: error	Error Type: "
-expect_err_matches "^REPORT RequestId: $UUID	.*	Status: error	Error Type: [^	]+	\$"
+# an error type that is not one of Lambda's own kinds is Runtime.Unknown in the log; the caller gets the detail
+expect_err_matches "^INIT_REPORT Init Duration: [0-9]+\\.[0-9]{2} ms	Phase: init	Status: error	Error Type: Runtime.Unknown\$"
+expect_err_matches "^REPORT RequestId: $UUID	.*	Status: error	Error Type: Runtime.Unknown	\$"
+expect_err_lacks "failed: Runtime.Unknown"
+blambda local invoke initfail --json
+expect_json 'd["error_type"] != "Runtime.Unknown" and not d["error_type"].startswith("Runtime.") and d["payload"]["errorType"] == d["error_type"]'
 expect_nothing_running
 
 test_case "past the timeout: Task timed out, the runtime killed, Status: timeout"

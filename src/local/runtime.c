@@ -250,15 +250,9 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 		env_add(env, "TZ", ":UTC");
 	env_add(env, "BLAMBDA_BB", fn->bb);
 	free(group);
-	for (size_t i = 0; i < fn->env.nr; i++) {
-		size_t klen = strlen(fn->env.items[i].key), k;
-
-		for (k = 0; k < env->nr; k++)
-			if (!strncmp(env->items[k], fn->env.items[i].key, klen) && env->items[k][klen] == '=')
-				break;
-		if (k == env->nr)
+	for (size_t i = 0; i < fn->env.nr; i++)
+		if (!env_has(env, fn->env.items[i].key))
 			env_add(env, fn->env.items[i].key, fn->env.items[i].value);
-	}
 	lambda_defaults(fn, env);
 	strlist_add_owned(env, NULL); /* the NULL that ends environ */
 	env->nr--;

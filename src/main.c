@@ -19,6 +19,7 @@
 #include "cmd/cmd.h"
 #include "cmd/setup.h"
 #include "config/config.h"
+#include "local/keeper.h"
 
 /* -C DIR, as many times as given, each relative to the one before. */
 static int change_dirs(const struct args *args)
@@ -82,6 +83,9 @@ int main(int argc, char **argv)
 	struct args args;
 	int status;
 
+	/* an execution environment's keeper, for `blambda local` (blambda runs itself under this name) */
+	if (argc > 0 && !strcmp(argv[0], LOCAL_KEEPER_NAME))
+		return local_keeper_main(argc, argv);
 	set_messages(argc, argv);
 	if (args_parse(&args, argc, argv, &blambda_commands, &err)) {
 		status = error_print_release(&err);

@@ -18,7 +18,7 @@
 #include "local/httpd.h"
 #include "local/instance.h"
 
-#define LOCAL_MAX_TRACKED 64 /* processes of one runtime followed */
+#define LOCAL_MAX_TRACKED 64 /* processes of one environment followed */
 
 struct invocation {
 	char id[37];
@@ -46,7 +46,9 @@ struct local_instance {
 	/* the runtime now running; fn is NULL when none is */
 	struct local_fn *fn;
 	unsigned gen;          /* bumped when a runtime starts or stops: a stale /next gets nothing */
-	pid_t pid;
+	pid_t pid;             /* the environment's keeper (local/keeper.h) */
+	pid_t group;           /* bootstrap, and its process group */
+	int frozen;            /* its processes stopped while it waits for an invocation */
 	int exited, wait_status, oom, log_eof, stop_threads, reader_busy, aborted;
 	int at_next;           /* the runtime is waiting in GET /next */
 	struct httpd *api;
@@ -90,6 +92,12 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 void local_runtime_stop(struct local_instance *in, int grace_ms);
 /* SIGKILL to the runtime's process group and every process of it the monitor knows of; called locked */
 void local_runtime_kill(struct local_instance *in);
+/*
+ * Freeze (1) or thaw (0) the environment's processes, as Lambda freezes an
+ * environment between invocations: SIGSTOP and SIGCONT to the runtime's
+ * process group and to what left it. Called locked.
+ */
+void local_runtime_freeze(struct local_instance *in, int freeze);
 /* The peak memory of the runtime's processes by the kernel's high-water marks (kB), 0 when unknown; called locked. */
 long local_runtime_hwm_kb(const struct local_instance *in);
 

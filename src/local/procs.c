@@ -77,7 +77,7 @@ long local_procs_kb(pid_t pid, enum local_mem_kind kind)
 
 size_t local_procs_members(pid_t root, pid_t *out, size_t max)
 {
-	struct proc { pid_t pid, ppid, pgrp; } *all = NULL;
+	struct proc { pid_t pid, ppid; } *all = NULL;
 	size_t n = 0, alloc = 0, found = 0;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -86,7 +86,7 @@ size_t local_procs_members(pid_t root, pid_t *out, size_t max)
 		return 0;
 	while ((e = readdir(d))) {
 		char path[300], text[1024], *close_paren;
-		long ppid, pgrp;
+		long ppid;
 		int fd;
 		ssize_t len;
 
@@ -101,36 +101,23 @@ size_t local_procs_members(pid_t root, pid_t *out, size_t max)
 		if (len <= 0)
 			continue;
 		text[len] = '\0';
-		/* pid (comm) state ppid pgrp ...: comm may hold anything, so from its last ')' */
+		/* pid (comm) state ppid ...: comm may hold anything, so from its last ')' */
 		close_paren = strrchr(text, ')');
-		if (!close_paren || sscanf(close_paren + 1, " %*c %ld %ld", &ppid, &pgrp) != 2)
+		if (!close_paren || sscanf(close_paren + 1, " %*c %ld", &ppid) != 1)
 			continue;
 		XGROW(all, alloc, n + 1);
 		all[n].pid = (pid_t)atol(e->d_name);
 		all[n].ppid = (pid_t)ppid;
-		all[n].pgrp = (pid_t)pgrp;
 		n++;
 	}
 	closedir(d);
-	for (size_t i = 0; i < n && found < max; i++)
-		if (all[i].pgrp == root || all[i].pid == root)
-			out[found++] = all[i].pid;
-	/* descendants that left the group: passes until none is added (a tree is shallow) */
-	for (int pass = 0, added = 1; added && pass < 16; pass++) {
-		added = 0;
-		for (size_t i = 0; i < n && found < max; i++) {
-			size_t k;
-			int parent_in = 0, in_already = 0;
+	/* breadth first: the children of root, then theirs (bounded by max, whatever the snapshot holds) */
+	for (size_t k = 0; k <= found && found < max; k++) {
+		pid_t parent = k == 0 ? root : out[k - 1];
 
-			for (k = 0; k < found; k++) {
-				parent_in |= out[k] == all[i].ppid;
-				in_already |= out[k] == all[i].pid;
-			}
-			if (parent_in && !in_already) {
+		for (size_t i = 0; i < n && found < max; i++)
+			if (all[i].ppid == parent)
 				out[found++] = all[i].pid;
-				added = 1;
-			}
-		}
 	}
 	free(all);
 	return found;

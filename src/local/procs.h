@@ -5,9 +5,10 @@
 #include <sys/types.h>
 
 /*
- * The processes of local runs. blambda is their child subreaper: a process a
- * runtime left behind (a double fork, setsid) comes to blambda when its
- * parent dies, and is ended with it.
+ * The processes of local runs. Each environment's keeper (local/keeper.h)
+ * is the subreaper of what its runtime starts; blambda is the subreaper of
+ * the keepers, so what a keeper that died left comes to blambda, and is
+ * ended with it.
  */
 
 /* Make this process the subreaper of what it starts (before any runtime starts). */
@@ -24,9 +25,10 @@ enum local_mem_kind {
 /* A process's memory in kB, 0 when it is gone. */
 long local_procs_kb(pid_t pid, enum local_mem_kind kind);
 /*
- * A runtime's processes into out (at most max): the process group of root,
- * and every descendant of root that left it (setsid, setpgid), from one
- * walk of /proc. Returns how many.
+ * Every descendant of root into out (at most max), root itself not, from
+ * one walk of /proc: with root a subreaper (the keeper of an environment),
+ * every process it started, however it left (setsid, a double fork).
+ * Returns how many.
  */
 size_t local_procs_members(pid_t root, pid_t *out, size_t max);
 

@@ -24,6 +24,7 @@
 #include "core/strlist.h"
 #include "core/xalloc.h"
 #include "local/internal.h"
+#include "local/keeper.h"
 #include "local/procs.h"
 
 #define SAMPLE_MS 10    /* how often the memory of the runtime's processes is read */
@@ -33,15 +34,32 @@ void local_runtime_kill(struct local_instance *in)
 {
 	if (!in->fn)
 		return;
-	kill(-in->pid, SIGKILL);
+	/* at once what blambda knows of; the keeper then finds and kills the rest, and ends */
+	if (in->group > 0)
+		kill(-in->group, SIGKILL);
 	for (size_t i = 0; i < in->nmembers; i++)
-		if (in->members[i] != in->pid)
-			kill(in->members[i], SIGKILL);
+		kill(in->members[i], SIGKILL);
+	kill(in->pid, SIGINT);
+}
+
+void local_runtime_freeze(struct local_instance *in, int freeze)
+{
+	int sig = freeze ? SIGSTOP : SIGCONT;
+
+	if (!in->fn || in->exited || in->group <= 0 || in->frozen == freeze)
+		return;
+	/* the runtime's group in one call, and what left it (the monitor's last look) */
+	kill(-in->group, sig);
+	for (size_t i = 0; i < in->nmembers; i++)
+		if (getpgid(in->members[i]) != in->group)
+			kill(in->members[i], sig);
+	in->frozen = freeze;
 }
 
 /*
- * Reaps the runtime, follows its memory, kills it when it uses more than it
- * may. The memory is the sum of the resident memory of its processes; with
+ * Reaps the runtime's keeper, follows the memory of the environment's
+ * processes (every descendant of the keeper), kills them when they use more
+ * than they may. The memory is the sum of the resident memory of its processes; with
  * more than bootstrap and bb, their proportional share instead (forked
  * children share pages, which must count once), read less often.
  */
@@ -63,12 +81,9 @@ static void *monitor(void *arg)
 		long kb = 0;
 
 		if (spawn_wait(pid, &st, WNOHANG) == pid) {
+			/* the keeper ends when bootstrap does, after the rest of the environment */
 			pthread_mutex_lock(&in->lock);
-			/* the environment goes with its runtime: its group and whatever escaped it */
-			nmembers = local_procs_members(pid, members, LOCAL_MAX_TRACKED);
-			memcpy(in->members, members, nmembers * sizeof(*members));
-			in->nmembers = nmembers;
-			local_runtime_kill(in);
+			in->nmembers = 0;
 			in->exited = 1;
 			in->wait_status = st;
 			pthread_cond_broadcast(&in->cond);
@@ -259,22 +274,26 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 }
 
 /*
- * Run fn's bootstrap in a process group of its own, in its task root, its
- * output into out_fd, with every signal at its default and none blocked.
- * 0 or an errno.
+ * Run fn's bootstrap under a keeper (local/keeper.h), blambda run again, in
+ * a process group of its own and in fn's task root, its output into
+ * out_fd, with every signal at its default and none blocked; its answer
+ * pipe on fd 3. 0 or an errno.
  */
-static int spawn_bootstrap(const struct local_fn *fn, char **envp, int out_fd, pid_t *pid)
+static int spawn_keeper(const struct local_fn *fn, char **envp, int out_fd, int answer_fd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, defaults;
-	char *argv[2] = { buf_fmt("%s/bootstrap", fn->opt_dir), NULL };
+	char parent[24];
+	char *argv[4] = { LOCAL_KEEPER_NAME, parent, buf_fmt("%s/bootstrap", fn->opt_dir), NULL };
 	int e;
 
+	snprintf(parent, sizeof(parent), "%ld", (long)getpid());
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	posix_spawn_file_actions_adddup2(&fa, answer_fd, 3);
 	posix_spawn_file_actions_addchdir_np(&fa, fn->task_root);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
@@ -286,11 +305,41 @@ static int spawn_bootstrap(const struct local_fn *fn, char **envp, int out_fd, p
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	e = spawn_child(pid, argv[0], 0, &fa, &attr, argv, envp);
+	e = spawn_child(pid, "/proc/self/exe", 0, &fa, &attr, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	free(argv[0]);
+	free(argv[2]);
 	return e;
+}
+
+/*
+ * The keeper's answer: bootstrap's pid, or -1 with the errno it could not be
+ * run for (or EPROTO when the keeper said nothing sensible in 10 s).
+ */
+static pid_t keeper_answer(int fd, int *e)
+{
+	char text[64];
+	size_t len = 0;
+	long n;
+
+	while (len < sizeof(text) - 1) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t got;
+
+		if (poll(&p, 1, 10000) <= 0)
+			break;
+		got = read(fd, text + len, sizeof(text) - 1 - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	text[len] = '\0';
+	if (sscanf(text, "pid %ld", &n) == 1 && n > 1)
+		return (pid_t)n;
+	*e = sscanf(text, "error %ld", &n) == 1 && n > 0 ? (int)n : EPROTO;
+	return -1;
 }
 
 /* Stop the Runtime API server of a runtime that did not start; called locked, unlocks meanwhile. */
@@ -308,10 +357,12 @@ static void drop_api(struct local_instance *in)
 }
 
 /* A fresh runtime's state in the instance, its threads started. Called locked. */
-static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_t pid, int log_fd)
+static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_t keeper, pid_t group, int log_fd)
 {
 	in->fn = local_fn_ref(fn);
-	in->pid = pid;
+	in->pid = keeper;
+	in->group = group;
+	in->frozen = 0;
 	in->exited = in->oom = in->log_eof = in->stop_threads = 0;
 	in->wait_status = 0;
 	in->log_fd = log_fd;
@@ -330,8 +381,8 @@ static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_
 int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err)
 {
 	struct strlist env = STRLIST_INIT;
-	int pfd[2], e;
-	pid_t pid;
+	int pfd[2], afd[2], e;
+	pid_t pid, group = -1;
 
 	if (access(fn->task_root, X_OK)) {
 		error_set(err, EXIT_FAIL, "cannot use the task root '%s': %s", fn->task_root, strerror(errno));
@@ -339,6 +390,12 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 	}
 	if (pipe2(pfd, O_CLOEXEC)) {
 		error_set(err, EXIT_FAIL, "cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(afd, O_CLOEXEC)) {
+		error_set(err, EXIT_FAIL, "cannot make a pipe: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
 		return -1;
 	}
 	in->gen++;
@@ -352,21 +409,29 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 		in->api_ctx = NULL;
 		close(pfd[0]);
 		close(pfd[1]);
+		close(afd[0]);
+		close(afd[1]);
 		return -1;
 	}
 	runtime_environ(fn, httpd_port(in->api), &env);
-	e = spawn_bootstrap(fn, env.items, pfd[1], &pid);
+	e = spawn_keeper(fn, env.items, pfd[1], afd[1], &pid);
 	close(pfd[1]);
+	close(afd[1]);
 	for (size_t i = 0; i < env.nr; i++) /* credentials are in there */
 		OPENSSL_cleanse(env.items[i], strlen(env.items[i]));
 	strlist_clear(&env);
+	if (!e && (group = keeper_answer(afd[0], &e)) < 0) {
+		kill(pid, SIGINT);
+		spawn_wait(pid, NULL, 0);
+	}
+	close(afd[0]);
 	if (e) {
 		error_set(err, EXIT_FAIL, "cannot run '%s/bootstrap': %s", fn->opt_dir, strerror(e));
 		close(pfd[0]);
 		drop_api(in);
 		return -1;
 	}
-	runtime_started(in, fn, pid, pfd[0]);
+	runtime_started(in, fn, pid, group, pfd[0]);
 	return 0;
 }
 
@@ -380,15 +445,16 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 		return;
 	in->gen++; /* a /next of this runtime now gets nothing */
 	pthread_cond_broadcast(&in->cond);
+	local_runtime_freeze(in, 0);
 	if (!in->exited) {
-		/* what left the process group would outlive it: those go first, at once */
+		/* what left the runtime's process group would outlive it: those go first, at once */
 		in->nmembers = local_procs_members(pid, in->members, LOCAL_MAX_TRACKED);
 		for (size_t i = 0; i < in->nmembers; i++)
-			if (in->members[i] != pid && getpgid(in->members[i]) != pid)
+			if (getpgid(in->members[i]) != in->group)
 				kill(in->members[i], SIGKILL);
 	}
 	if (!in->exited && grace_ms > 0) {
-		kill(-pid, SIGTERM);
+		kill(pid, SIGTERM); /* the keeper passes it to the runtime's group */
 		for (int waited = 0; !in->exited && waited < grace_ms; waited += 10) {
 			pthread_mutex_unlock(&in->lock);
 			usleep(10000);
@@ -413,4 +479,5 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 	local_fn_unref(in->fn);
 	in->fn = NULL;
 	in->pid = 0;
+	in->group = 0;
 }

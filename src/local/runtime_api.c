@@ -54,10 +54,20 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 	}
 	if (gen == in->gen) {
 		in->at_next = 1;
+		/*
+		 * As Lambda does, the environment is frozen until the next invocation:
+		 * background work of the runtime does not go on meanwhile. Not while
+		 * an invocation is under way (a runtime that asks again before it
+		 * answers would never answer).
+		 */
+		if (!(in->cur && !in->cur->done))
+			local_runtime_freeze(in, 1);
 		pthread_cond_broadcast(&in->cond);
 	}
 	while (gen == in->gen && !(in->cur && !in->cur->handed_out && !in->cur->done))
 		pthread_cond_wait(&in->cond, &in->lock);
+	if (gen == in->gen)
+		local_runtime_freeze(in, 0);
 	if (gen != in->gen) {
 		pthread_mutex_unlock(&in->lock);
 		reply_error(rep, 410, "RuntimeStopped", "this runtime has been stopped");

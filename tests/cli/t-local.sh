@@ -311,6 +311,17 @@ escaped=$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.
 sleep 0.3
 if kill -0 "$escaped" 2>/dev/null; then fail "the escaped process $escaped is still running"; kill -9 "$escaped"; else pass; fi
 
+test_case "a process that left by setsid and a double fork counts against the memory, and goes with the environment"
+# a python holding 320 MB, orphaned at once: its parent shell ends before the handler's 3 s are up
+blambda local invoke small --payload '{"op":"escape-alloc","mb":320,"ms":3000}'
+expect_status 5
+expect_err_has "error: 'small' failed: Runtime.OutOfMemory: "
+used=$(printf '%s' "$err" | sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p')
+[ -n "$used" ] && [ "$used" -ge 256 ] && pass || fail "Max Memory Used '$used': the escaped process was not counted"
+sleep 0.2
+left=$(pgrep -f 'bytes\(\[1\]\)' || true)
+[ -z "$left" ] && pass || { fail "the escaped process outlived its environment: $left"; kill -9 $left; }
+
 test_case "Ctrl-C during an invocation stops the runtime: nothing is left running"
 # a background job of a script starts with SIGINT ignored: this one gets it back, as at a terminal
 "$PYTHON" -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
@@ -497,6 +508,17 @@ expect_err_has "cannot invoke 'not-deployed'"
 expect_err_has "Function not found: arn:aws:lambda:us-east-1:000000000000:function:not-deployed"
 stop_local
 expect_status 143
+expect_nothing_running
+
+test_case "local start: the environment is frozen between invocations, as Lambda freezes it"
+start_local handle || exit 1
+curl -s -o /dev/null -d "{\"op\":\"background\",\"ms\":200,\"file\":\"$TMP/bg\"}" "$LOCAL_URL/2015-03-31/functions/handle/invocations"
+sleep 1.5
+[ ! -e "$TMP/bg" ] && pass || fail "background work ran with no invocation under way"
+out=$(curl -s -d '{"op":"sleep","ms":1000}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+expect_out '{"slept":1000}'
+[ -e "$TMP/bg" ] && pass || fail "background work did not go on during the next invocation"
+stop_local
 expect_nothing_running
 
 test_case "a runtime's answer: its Content-Type passed on; a second answer to it refused (403 InvalidStateTransition)"

@@ -1,0 +1,30 @@
+#ifndef BLAMBDA_LOCAL_KEEPER_H
+#define BLAMBDA_LOCAL_KEEPER_H
+
+/*
+ * The keeper of one execution environment: blambda itself, run again under
+ * this name, between blambda and the runtime's bootstrap. It is the
+ * subreaper of everything the runtime starts, so a process that leaves by
+ * setsid and a double fork still comes to it: every process of the
+ * environment is one of its descendants, which is how blambda counts their
+ * memory, freezes them and ends them all (Lambda's environment is a
+ * sandbox; this is its process boundary). It is not part of the
+ * environment: its own memory is not counted and it is never frozen.
+ *
+ *   blambda-local-env PARENT_PID BOOTSTRAP
+ *
+ * with the runtime's environment, its output on 1 and 2, and on fd 3 a pipe
+ * it answers on once: "pid N\n" (bootstrap's pid, also its process group)
+ * or "error ERRNO\n" when bootstrap could not be run. Then:
+ *   SIGTERM  passed to bootstrap's process group (Lambda's shutdown);
+ *   SIGINT   every process of the environment is killed, now;
+ * and when bootstrap ends, or PARENT_PID does, whatever is left of the
+ * environment is killed, and the keeper ends as bootstrap did (its exit
+ * status, or killed by its signal).
+ */
+#define LOCAL_KEEPER_NAME "blambda-local-env"
+
+/* The keeper's main: argv as above. Returns the exit status (or ends by bootstrap's signal). */
+int local_keeper_main(int argc, char **argv);
+
+#endif

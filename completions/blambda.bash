@@ -171,18 +171,18 @@ _blambda()
             ;;
         "local invoke")
             if [[ $cur == --no-* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-json --no-verbose --no-quiet" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --inherit-env --sandbox --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-sandbox --no-json --no-verbose --no-quiet" -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--payload -p --payload-file --event -e --event-template --inherit-env --sandbox --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi
             ;;
         "local start")
             if [[ $cur == --no-* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-json --no-verbose --no-quiet" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-sandbox --no-json --no-verbose --no-quiet" -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

@@ -17,13 +17,14 @@
 #include "local/env.h"
 #include "local/instance.h"
 #include "local/procs.h"
+#include "local/sandbox.h"
 #include "local/server.h"
 #include "local/setup.h"
 #include "local/watch.h"
 
 /* the options of each subcommand, in the order of its table at the end */
-enum { INVOKE_OPT_INHERIT = PAYLOAD__N, INVOKE__N };
-enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START_OPT_INHERIT, START__N };
+enum { INVOKE_OPT_INHERIT = PAYLOAD__N, INVOKE_OPT_SANDBOX, INVOKE__N };
+enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START_OPT_INHERIT, START_OPT_SANDBOX, START__N };
 
 /* ---- signals: the main thread waits for them, the work runs in others ---------------------- */
 
@@ -172,8 +173,26 @@ struct local_setup {
 	struct http_fetcher fetch;
 };
 
+/* --sandbox: unless --no-sandbox, when this machine can; else a word of what the function sees instead */
+static int want_sandbox(const struct opt_value *opt)
+{
+	struct buf why = BUF_INIT;
+	int r;
+
+	if (opt->set && !opt->count)
+		return 0;
+	if (!(r = local_sandbox_available(&why))) {
+		warning("Lambda's file system is not emulated here (%s): the function sees this machine's paths, its "
+			"/tmp included, and can write to its source", why.ptr);
+		if (opt->set)
+			hint("--sandbox needs user and mount namespaces (or root)");
+	}
+	buf_release(&why);
+	return r;
+}
+
 static int local_setup(struct local_setup *ls, struct config *cfg, const struct strlist *names,
-		       const struct strlist *inherit, struct error *err)
+		       const struct strlist *inherit, const struct opt_value *sandbox, struct error *err)
 {
 	struct aws a;
 	int r;
@@ -188,6 +207,7 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 	aws_release(&a);
 	if (r || local_host_prepare(cfg, "target", &ls->fetch, &ls->host, err))
 		return -1;
+	ls->host.sandbox = want_sandbox(sandbox);
 	return local_fns_make(cfg, names, &ls->host, &ls->env, &ls->fns, &ls->nfns, err);
 }
 
@@ -285,7 +305,8 @@ static int exec_local_invoke(struct args *args, struct config *cfg)
 		strlist_add(&names, args->pos.items[0]);
 	/* a payload that is not JSON is refused before anything is built or run */
 	if (cmd_payload(args, cfg, args->pos.nr ? args->pos.items[0] : config_function_name(cfg, 0), &payload, &err) ||
-	    local_setup(&ls, cfg, &names, &args_value(args, INVOKE_OPT_INHERIT)->list, &err)) {
+	    local_setup(&ls, cfg, &names, &args_value(args, INVOKE_OPT_INHERIT)->list, args_value(args, INVOKE_OPT_SANDBOX),
+			&err)) {
 		r = error_print_release(&err);
 	} else if (ls.nfns > 1) {
 		r = error_exit(EXIT_USAGE, "the project has %zu functions: name the one to invoke", ls.nfns);
@@ -458,7 +479,8 @@ static int exec_local_start(struct args *args, struct config *cfg)
 
 	for (size_t i = 0; i < args->pos.nr; i++)
 		strlist_add(&names, args->pos.items[i]);
-	if (local_setup(&ls, cfg, &names, &args_value(args, START_OPT_INHERIT)->list, &err)) {
+	if (local_setup(&ls, cfg, &names, &args_value(args, START_OPT_INHERIT)->list, args_value(args, START_OPT_SANDBOX),
+			&err)) {
 		r = error_print_release(&err);
 	} else {
 		take_signals_and_orphans();
@@ -475,9 +497,13 @@ static int exec_local_start(struct args *args, struct config *cfg)
 #define INHERIT_OPT OPT_LIST(0, "inherit-env", "NAME", "pass this variable of blambda's environment on to the " \
 				 "function too (repeat it for more)")
 
+#define SANDBOX_OPT OPT_BOOL(0, "sandbox", "run the function in Lambda's file system: /var/task and /opt " \
+				  "read-only, a private /tmp (the default where this machine allows it)")
+
 static const struct opt invoke_opts[INVOKE__N + 1] = {
 	PAYLOAD_OPTS,
 	[INVOKE_OPT_INHERIT] = INHERIT_OPT,
+	[INVOKE_OPT_SANDBOX] = SANDBOX_OPT,
 	[INVOKE__N] = OPT_END,
 };
 
@@ -488,6 +514,7 @@ static const struct opt start_opts[START__N + 1] = {
 				 "blambda.yml"),
 	[START_OPT_CONCURRENCY] = OPT_INT(0, "concurrency", "N", 1, 64, "warm instances of each function (default 1)"),
 	[START_OPT_INHERIT] = INHERIT_OPT,
+	[START_OPT_SANDBOX] = SANDBOX_OPT,
 	[START__N] = OPT_END,
 };
 
@@ -595,7 +622,22 @@ const struct command cmd_local = {
 		"that exits fails the invocation with Runtime.ExitError; an init error is reported with its "
 		"INIT_REPORT line and handed to the caller. The runtime's output and START, END and REPORT lines "
 		"in Lambda's format (Duration, Billed Duration, Memory Size, Max Memory Used, Init Duration on "
-		"a cold start, Status on a failure) go to standard error as they happen.",
+		"a cold start, Status on a failure) go to standard error as they happen.\n\n"
+		"How close it is to Lambda. Emulated: the file system, where this machine has user and mount "
+		"namespaces (Debian's kernel has; as root, mount namespaces do): the task root at /var/task and "
+		"the layers at /opt, both read-only, and a private /tmp, a tmpfs of "
+		"function.ephemeral-storage, empty in each new environment; the rest of this machine is seen as "
+		"it is, and the paths the runtime reaches by name (the source paths, the directory of bb) are "
+		"read-only there too (under /tmp they are kept, read-only). Where this machine has no "
+		"namespaces, a line says so and the function runs in this machine's file system; --no-sandbox "
+		"asks for that. Each environment has a keeper process, the subreaper of everything the runtime "
+		"starts: a process that leaves by setsid and a double fork still counts against the memory and "
+		"is ended with the environment. Between invocations the environment is frozen (SIGSTOP), as "
+		"Lambda freezes it: a future started by a handler goes on only during the next invocation. "
+		"Not emulated: Lambda's Amazon Linux (the host's Babashka runs, on the host's libraries), "
+		"its network, its user and its CPU share; no separate process or network namespace, so the "
+		"function can see this machine's processes and reach its ports; an environment is not "
+		"reused across 'local invoke' runs (each is a cold start).",
 	.pos = POS_NONE,
 	.subcommands = local_subcommands,
 };

@@ -52,6 +52,7 @@ void local_fn_unref(struct local_fn *fn)
 		OPENSSL_cleanse(fn->env.items[i].value, strlen(fn->env.items[i].value));
 	kvlist_clear(&fn->env);
 	strlist_clear(&fn->routes);
+	strlist_clear(&fn->keep);
 	free(fn);
 }
 

@@ -34,6 +34,9 @@ struct local_fn {
 	char *task_root;       /* absolute: the first source path (LAMBDA_TASK_ROOT and the working directory) */
 	char *opt_dir;         /* absolute: bootstrap, blambda/runtime.clj and the deps layer, as /opt in Lambda */
 	char *bb;              /* the host's Babashka (BLAMBDA_BB of the runtime) */
+	int sandbox;           /* run in Lambda's file system, see local/sandbox.h */
+	long tmp_mb;           /* the size of its /tmp there (function.ephemeral-storage) */
+	struct strlist keep;   /* the host paths it reaches by name there: the source paths, bb's directory */
 	struct kvlist env;     /* the rest of the environment: configured variables, credentials, PATH, ... */
 	struct strlist routes; /* its http routes (function.events): "GET /hello/{name}" */
 };

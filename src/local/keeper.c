@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* pipe2 */
 #include "local/keeper.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "local/procs.h"
+#include "local/sandbox.h"
 
 #define ANSWER_FD 3
 #define MAX_KILL 1024 /* processes of the environment killed in one pass */
@@ -75,10 +77,11 @@ static int end_like(int st)
 	return 128 + WTERMSIG(st);
 }
 
-static void answer(const char *what, long n)
+/* "pid N", or "error ERRNO [WHAT FAILED]": the one answer on fd 3 */
+static void answer(const char *what, long n, const char *step)
 {
-	char line[64];
-	int len = snprintf(line, sizeof(line), "%s %ld\n", what, n);
+	char line[600];
+	int len = snprintf(line, sizeof(line), "%s %ld%s%s\n", what, n, step && *step ? " " : "", step ? step : "");
 
 	if (write(ANSWER_FD, line, (size_t)len) < 0) {
 		/* blambda is gone: the parent check ends the environment */
@@ -108,14 +111,102 @@ static int spawn_bootstrap(char *path, pid_t *pid)
 	return e;
 }
 
+/*
+ * bootstrap in Lambda's file system, as local/sandbox.h makes it: a child that makes
+ * the sandbox, then runs bootstrap, in a process group of its own. 0, or an
+ * errno with what failed in step (the child said it, then ended).
+ */
+static int spawn_sandboxed(char *path, const struct local_sandbox *sb, pid_t *pid, char *step, size_t stepsz)
+{
+	int p[2], e = 0;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC))
+		return errno;
+	*pid = fork();
+	if (*pid < 0) {
+		e = errno;
+		close(p[0]);
+		close(p[1]);
+		return e;
+	}
+	if (*pid == 0) {
+		/* the keeper is single-threaded: the child may do anything before its exec */
+		sigset_t none;
+		const char *what = ""; /* nothing when the exec failed: the sandbox was made */
+		char *argv[2] = { path, NULL };
+		char line[600];
+		int len;
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (!(e = local_sandbox_enter(sb, &what))) {
+			execv(path, argv);
+			e = errno;
+		}
+		len = snprintf(line, sizeof(line), "%d%s%s", e, *what ? " " : "", what);
+		if (write(p[1], line, (size_t)len) < 0) {
+			/* the keeper sees the child killed, with no word: it says so */
+		}
+		raise(SIGKILL);
+	}
+	setpgid(*pid, *pid);
+	close(p[1]);
+	/* nothing until the pipe closes: the exec went through */
+	while ((n = read(p[0], step, stepsz - 1)) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	if (n > 0) {
+		char *space;
+
+		step[n] = '\0';
+		e = (int)strtol(step, &space, 10);
+		memmove(step, space + (*space == ' '), strlen(space + (*space == ' ')) + 1); /* what failed, or "" */
+		waitpid(*pid, NULL, 0);
+		return e > 0 ? e : EIO;
+	}
+	return 0;
+}
+
+/* blambda-local-env --probe: whether a sandbox can be made; the reason on stdout when not */
+static int probe(void)
+{
+	const char *step = "";
+	int e = local_sandbox_try(&step);
+	char line[600];
+	int len;
+
+	if (!e)
+		return 0;
+	len = snprintf(line, sizeof(line), "%s: %s\n", step, strerror(e));
+	if (write(1, line, (size_t)len) < 0)
+		return 2;
+	return 1;
+}
+
 int local_keeper_main(int argc, char **argv)
 {
+	struct local_sandbox sb = { 0 };
+	char step[512] = "";
 	sigset_t set;
 	pid_t parent, bootstrap = 0;
 	int st = 0, done = 0, e;
 
-	if (argc != 3 || (parent = (pid_t)strtol(argv[1], NULL, 10)) <= 1)
+	if (argc == 2 && !strcmp(argv[1], "--probe"))
+		return probe();
+	if (argc < 3 || (parent = (pid_t)strtol(argv[1], NULL, 10)) <= 1)
 		return 2;
+	if (argc > 3) {
+		/* PARENT BOOTSTRAP --sandbox TASK_ROOT OPT_DIR TMP_MB KEEP... */
+		if (argc < 7 || strcmp(argv[3], "--sandbox"))
+			return 2;
+		sb.task_root = argv[4];
+		sb.opt_dir = argv[5];
+		sb.tmp_mb = strtol(argv[6], NULL, 10);
+		sb.keep = (const char *const *)argv + 7;
+		sb.nkeep = (size_t)(argc - 7);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
@@ -125,14 +216,16 @@ int local_keeper_main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fcntl(ANSWER_FD, F_SETFD, FD_CLOEXEC);
 	if (getppid() != parent) {
-		answer("error", ESRCH);
+		answer("error", ESRCH, NULL);
 		return 1;
 	}
-	if ((e = spawn_bootstrap(argv[2], &bootstrap))) {
-		answer("error", e);
+	e = sb.task_root ? spawn_sandboxed(argv[2], &sb, &bootstrap, step, sizeof(step))
+			 : spawn_bootstrap(argv[2], &bootstrap);
+	if (e) {
+		answer("error", e, step);
 		return 127;
 	}
-	answer("pid", bootstrap);
+	answer("pid", bootstrap, NULL);
 	for (;;) {
 		struct timespec tick = { 1, 0 };
 		int sig = sigtimedwait(&set, NULL, &tick);

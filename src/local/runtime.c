@@ -25,6 +25,7 @@
 #include "core/xalloc.h"
 #include "local/internal.h"
 #include "local/keeper.h"
+#include "local/sandbox.h"
 #include "local/procs.h"
 
 #define SAMPLE_MS 10    /* how often the memory of the runtime's processes is read */
@@ -225,7 +226,11 @@ static void lambda_defaults(const struct local_fn *fn, struct strlist *env)
 	if (!env_has(env, "LANG"))
 		env_add(env, "LANG", "en_US.UTF-8");
 	if (!env_has(env, "LD_LIBRARY_PATH")) {
-		path = buf_fmt("/lib64:/usr/lib64:%s:%s/lib:%s/lib", fn->task_root, fn->task_root, fn->opt_dir);
+		if (fn->sandbox)
+			path = xstrdup("/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:"
+				       "/var/task/lib:/opt/lib");
+		else
+			path = buf_fmt("/lib64:/usr/lib64:%s:%s/lib:%s/lib", fn->task_root, fn->task_root, fn->opt_dir);
 		env_add(env, "LD_LIBRARY_PATH", path);
 		free(path);
 	}
@@ -250,8 +255,8 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 	snprintf(api, sizeof(api), "127.0.0.1:%u", api_port);
 	snprintf(mem, sizeof(mem), "%ld", fn->memory_mb);
 	env_add(env, "_HANDLER", fn->handler);
-	env_add(env, "LAMBDA_TASK_ROOT", fn->task_root);
-	env_add(env, "LAMBDA_RUNTIME_DIR", fn->opt_dir);
+	env_add(env, "LAMBDA_TASK_ROOT", fn->sandbox ? LOCAL_SANDBOX_TASK : fn->task_root);
+	env_add(env, "LAMBDA_RUNTIME_DIR", fn->sandbox ? "/var/runtime" : fn->opt_dir);
 	env_add(env, "AWS_LAMBDA_RUNTIME_API", api);
 	env_add(env, "AWS_LAMBDA_FUNCTION_NAME", fn->name);
 	env_add(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", mem);
@@ -284,11 +289,26 @@ static int spawn_keeper(const struct local_fn *fn, char **envp, int out_fd, int 
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, defaults;
-	char parent[24];
-	char *argv[4] = { LOCAL_KEEPER_NAME, parent, buf_fmt("%s/bootstrap", fn->opt_dir), NULL };
+	char parent[24], tmp_mb[24];
+	struct strlist argv = STRLIST_INIT;
 	int e;
 
 	snprintf(parent, sizeof(parent), "%ld", (long)getpid());
+	snprintf(tmp_mb, sizeof(tmp_mb), "%ld", fn->tmp_mb);
+	strlist_add(&argv, LOCAL_KEEPER_NAME);
+	strlist_add(&argv, parent);
+	if (fn->sandbox) {
+		strlist_add(&argv, LOCAL_SANDBOX_OPT "/bootstrap");
+		strlist_add(&argv, "--sandbox");
+		strlist_add(&argv, fn->task_root);
+		strlist_add(&argv, fn->opt_dir);
+		strlist_add(&argv, tmp_mb);
+		strlist_add_all(&argv, &fn->keep);
+	} else {
+		strlist_add_owned(&argv, buf_fmt("%s/bootstrap", fn->opt_dir));
+	}
+	strlist_add_owned(&argv, NULL); /* the NULL that ends argv */
+	argv.nr--;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
@@ -305,22 +325,24 @@ static int spawn_keeper(const struct local_fn *fn, char **envp, int out_fd, int 
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	e = spawn_child(pid, "/proc/self/exe", 0, &fa, &attr, argv, envp);
+	e = spawn_child(pid, "/proc/self/exe", 0, &fa, &attr, argv.items, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	free(argv[2]);
+	strlist_clear(&argv);
 	return e;
 }
 
 /*
  * The keeper's answer: bootstrap's pid, or -1 with the errno it could not be
- * run for (or EPROTO when the keeper said nothing sensible in 10 s).
+ * run for (EPROTO when the keeper said nothing sensible in 10 s) and what
+ * failed, when the keeper said (making the sandbox).
  */
-static pid_t keeper_answer(int fd, int *e)
+static pid_t keeper_answer(int fd, int *e, struct buf *step)
 {
-	char text[64];
+	char text[640];
 	size_t len = 0;
 	long n;
+	int at = 0;
 
 	while (len < sizeof(text) - 1) {
 		struct pollfd p = { fd, POLLIN, 0 };
@@ -336,9 +358,16 @@ static pid_t keeper_answer(int fd, int *e)
 		len += (size_t)got;
 	}
 	text[len] = '\0';
+	text[strcspn(text, "\n")] = '\0';
 	if (sscanf(text, "pid %ld", &n) == 1 && n > 1)
 		return (pid_t)n;
-	*e = sscanf(text, "error %ld", &n) == 1 && n > 0 ? (int)n : EPROTO;
+	if (sscanf(text, "error %ld %n", &n, &at) >= 1 && n > 0) {
+		*e = (int)n;
+		if (at > 0)
+			buf_add_printable(step, text + at, strlen(text + at), 0);
+	} else {
+		*e = EPROTO;
+	}
 	return -1;
 }
 
@@ -381,6 +410,7 @@ static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_
 int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err)
 {
 	struct strlist env = STRLIST_INIT;
+	struct buf step = BUF_INIT;
 	int pfd[2], afd[2], e;
 	pid_t pid, group = -1;
 
@@ -420,13 +450,20 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 	for (size_t i = 0; i < env.nr; i++) /* credentials are in there */
 		OPENSSL_cleanse(env.items[i], strlen(env.items[i]));
 	strlist_clear(&env);
-	if (!e && (group = keeper_answer(afd[0], &e)) < 0) {
+	if (!e && (group = keeper_answer(afd[0], &e, &step)) < 0) {
 		kill(pid, SIGINT);
 		spawn_wait(pid, NULL, 0);
 	}
 	close(afd[0]);
 	if (e) {
-		error_set(err, EXIT_FAIL, "cannot run '%s/bootstrap': %s", fn->opt_dir, strerror(e));
+		if (step.len) {
+			error_set(err, EXIT_FAIL, "cannot make Lambda's file system for '%s': %s: %s", fn->name, step.ptr,
+				  strerror(e));
+			error_hint(err, "--no-sandbox runs the function in this machine's file system");
+		} else {
+			error_set(err, EXIT_FAIL, "cannot run '%s/bootstrap': %s", fn->opt_dir, strerror(e));
+		}
+		buf_release(&step);
 		close(pfd[0]);
 		drop_api(in);
 		return -1;

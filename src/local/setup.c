@@ -257,6 +257,15 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn->task_root = root;
 	fn->opt_dir = xstrdup(h->opt_dir);
 	fn->bb = xstrdup(h->bb);
+	fn->sandbox = h->sandbox;
+	fn->tmp_mb = config_int(c, CFG_FUNCTION_EPHEMERAL_STORAGE);
+	strlist_add(&fn->keep, root);
+	if (extra_paths(c, &fn->keep, err)) {
+		local_fn_unref(fn);
+		return NULL;
+	}
+	if (h->bb[0] == '/' && strrchr(h->bb, '/') != h->bb)
+		strlist_add_owned(&fn->keep, xstrndup(h->bb, (size_t)(strrchr(h->bb, '/') - h->bb)));
 	config_http_routes(c, &fn->routes);
 	for (size_t i = 0; base_env && i < base_env->nr; i++)
 		kvlist_set(&fn->env, base_env->items[i].key, base_env->items[i].value);

@@ -17,6 +17,7 @@ struct local_host {
 	char *opt_dir; /* absolute: OUT/local/opt-DIGEST, made once for its contents */
 	char *bb;      /* BLAMBDA_BB, else bb on PATH, else the release for this machine (fetched when needed) */
 	const char *arch;
+	int sandbox;   /* run the functions in Lambda's file system, see local/sandbox.h; set by the caller */
 };
 
 /* 0, or -1 with err. `out_dir` is the build directory (target); what is fetched goes to the fetcher's observer. */

@@ -128,7 +128,8 @@ import json, sys, re
 e = json.load(sys.stdin)
 want = {'_HANDLER': 'examples/handle', 'AWS_LAMBDA_FUNCTION_NAME': 'handle', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE': '1024',
         'AWS_LAMBDA_FUNCTION_VERSION': '\$LATEST', 'AWS_REGION': 'us-east-1', 'TZ': ':UTC', 'MY_VAR': 'my value',
-        'LAMBDA_TASK_ROOT': '$PROJECT/src', 'AWS_LAMBDA_LOG_GROUP_NAME': '/aws/lambda/handle'}
+        'LAMBDA_TASK_ROOT': '/var/task', 'LAMBDA_RUNTIME_DIR': '/var/runtime', 'AWS_LAMBDA_LOG_GROUP_NAME': '/aws/lambda/handle',
+        'LD_LIBRARY_PATH': '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib'}
 for k, v in want.items():
     assert e.get(k) == v, (k, e.get(k))
 assert re.fullmatch(r'\d{4}/\d\d/\d\d/\[\\\$LATEST\][0-9a-f]{32}', e['AWS_LAMBDA_LOG_STREAM_NAME']), e['AWS_LAMBDA_LOG_STREAM_NAME']
@@ -136,7 +137,7 @@ assert re.fullmatch(r'127\.0\.0\.1:\d+', e['AWS_LAMBDA_RUNTIME_API'])
 assert 'AWS_ACCESS_KEY_ID' not in e and 'AWS_SECRET_ACCESS_KEY' not in e
 # Lambda's, not this machine's: no HOME, TERM or BLAMBDA_* of the host, Lambda's PATH and LANG
 assert ':/usr/local/bin:/usr/bin/:/bin:/opt/bin' in e['PATH'] and '/root' not in e['PATH'], e['PATH']  # bootstrap puts its own directory first
-assert e['LANG'] == 'en_US.UTF-8' and e['LAMBDA_RUNTIME_DIR'] and 'LD_LIBRARY_PATH' in e, e
+assert e['LANG'] == 'en_US.UTF-8', e
 assert not {'TERM', 'BLAMBDA_CACHE_DIR', 'SECRET_OF_HOST'} & set(e), sorted(e)
 assert e['HOME'] == '/tmp', e['HOME']  # bootstrap's, as in Lambda
 " && pass || fail "environment: $(printf '%s' "$out" | head -c 600)"
@@ -145,6 +146,46 @@ expect_status 0
 expect_json 'd["SECRET_OF_HOST"] == "s" and d["HOME"] == "/tmp" and "TERM" not in d and "UNSET_ONE" not in d'
 blambda local invoke tokyo --payload '{"op":"env"}' --inherit-env LANG
 expect_json 'd["TZ"] == "Asia/Tokyo"'
+
+test_case "Lambda's file system: /var/task and /opt read-only, a private /tmp of the ephemeral storage's size"
+marker=$(mktemp /tmp/blambda-host-marker.XXXXXX)
+on_exit "rm -f $marker"
+check_fs() { # the answer of op fs, as Lambda's file system gives it
+	printf '%s' "$out" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+assert d['cwd'] == '/var/task', d
+assert 'examples.clj' in d['task-root'] and 'bootstrap' in d['opt'] and 'blambda' in d['opt'], d
+for k in ('write-task', 'write-src', 'write-opt'):
+    assert 'Read-only file system' in d[k], (k, d)
+assert d['write-tmp'] == 'mine' and d['host-tmp-seen'] is False, d
+assert d['tmp-mb'] == $1, d
+" && pass || fail "the file system: $out"
+	[ ! -e "$PROJECT/src/written.txt" ] && pass || { fail "the handler wrote into the project's src/"; rm -f "$PROJECT/src/written.txt"; }
+}
+blambda local invoke handle --payload "{\"op\":\"fs\",\"src\":\"$PROJECT/src\",\"marker\":\"$marker\"}"
+expect_status 0
+check_fs 512
+BLAMBDA_EPHEMERAL_STORAGE=700 blambda local invoke handle --payload "{\"op\":\"fs\",\"src\":\"$PROJECT/src\",\"marker\":\"$marker\"}"
+check_fs 700
+# --no-sandbox: this machine's paths, as they are
+blambda local invoke handle --no-sandbox --payload '{"op":"env"}'
+expect_json "d['LAMBDA_TASK_ROOT'] == '$PROJECT/src'"
+# not root: in a user namespace of its own (when the user nobody can reach blambda and the test's files)
+if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$BLAMBDA" -a -r "$BLAMBDA_BB" 2>/dev/null; then
+	mkdir -p "$TMP/nobody"
+	cp -r "$PROJECT/src" "$PROJECT/blambda.yml" "$PROJECT/bb.edn" "$TMP/nobody/"
+	chmod o+x "$TMP"
+	chown -R 65534:65534 "$TMP/nobody"
+	out=$(cd "$TMP/nobody" && setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$TMP/nobody" \
+		BLAMBDA_CACHE_DIR="$TMP/nobody/cache" "$BLAMBDA" local invoke handle \
+		--payload "{\"op\":\"fs\",\"src\":\"$TMP/nobody/src\",\"marker\":\"$marker\"}" 2>"$TMP/nobody.err")
+	PROJECT="$TMP/nobody" check_fs 512
+	grep -q "not emulated" "$TMP/nobody.err" && fail "no sandbox for a user: $(cat "$TMP/nobody.err")" || pass
+	chmod o-x "$TMP"
+else
+	echo "note: the user nobody cannot run $BLAMBDA here: the user-namespace sandbox is not tried" >&2
+fi
 
 test_case "a handler error is said once, on stderr: type, message, ex-data, stack trace; status 5"
 blambda local invoke handle --payload '{"op":"boom"}'
@@ -274,7 +315,8 @@ out=$(printf '{"name":"stdin"}' | "$BLAMBDA" local invoke hello --payload-file -
 expect_out '{"greeting":"Hello stdin!"}'
 
 test_case "a runtime that attacks the Runtime API gets sane answers, and the invocation fails cleanly"
-BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/hostile_bb.py" blambda local invoke hostile
+# (--no-sandbox: it writes what it got into a file of this machine's /tmp)
+BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/hostile_bb.py" blambda local invoke hostile --no-sandbox
 expect_status 5
 expect_err_has "failed: Runtime.ExitError: bb ("
 expect_err_has "bootstrap: Runtime.ExitError: bb ("
@@ -512,17 +554,17 @@ expect_nothing_running
 
 test_case "local start: the environment is frozen between invocations, as Lambda freezes it"
 start_local handle || exit 1
-curl -s -o /dev/null -d "{\"op\":\"background\",\"ms\":200,\"file\":\"$TMP/bg\"}" "$LOCAL_URL/2015-03-31/functions/handle/invocations"
+curl -s -o /dev/null -d '{"op":"background","ms":200}' "$LOCAL_URL/2015-03-31/functions/handle/invocations"
 sleep 1.5
-[ ! -e "$TMP/bg" ] && pass || fail "background work ran with no invocation under way"
+grep -q "background work ran" "$TMP/start.err" && fail "background work ran with no invocation under way" || pass
 out=$(curl -s -d '{"op":"sleep","ms":1000}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
 expect_out '{"slept":1000}'
-[ -e "$TMP/bg" ] && pass || fail "background work did not go on during the next invocation"
+grep -q "background work ran" "$TMP/start.err" && pass || fail "background work did not go on during the next invocation"
 stop_local
 expect_nothing_running
 
 test_case "a runtime's answer: its Content-Type passed on; a second answer to it refused (403 InvalidStateTransition)"
-BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/twice_bb.py" start_local hostile || exit 1
+BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/twice_bb.py" start_local hostile --no-sandbox || exit 1
 curl -s -D "$TMP/twice.h" -o "$TMP/twice.out" -d '{}' "$LOCAL_URL/2015-03-31/functions/hostile/invocations"
 [ "$(cat "$TMP/twice.out")" = "plain words" ] && pass || fail "the answer: $(cat "$TMP/twice.out")"
 grep -qi "^content-type: text/plain; charset=utf-8" "$TMP/twice.h" && pass || fail "the Content-Type: $(cat "$TMP/twice.h")"

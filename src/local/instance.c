@@ -47,6 +47,7 @@ void local_fn_unref(struct local_fn *fn)
 	free(fn->task_root);
 	free(fn->opt_dir);
 	free(fn->bb);
+	free(fn->runtime);
 	/* credentials are in there */
 	for (size_t i = 0; i < fn->env.nr; i++)
 		OPENSSL_cleanse(fn->env.items[i].value, strlen(fn->env.items[i].value));
@@ -258,15 +259,40 @@ static int begin(struct local_instance *in, struct local_fn *fn, struct invocati
 }
 
 /*
+ * An init past Lambda's limit: as Lambda does, the environment is reset and
+ * the init tried again inside the invocation (a suppressed init), under the
+ * function's timeout, counted from now. Called locked.
+ */
+static void retry_init(struct local_instance *in, struct local_fn *fn, struct invocation *inv, double now)
+{
+	struct error err = ERROR_INIT;
+
+	local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout",
+			     (now - in->spawned_at) * 1000.0);
+	local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
+	inv->started = 1;
+	inv->phase_at = now;
+	local_runtime_stop(in, 0);
+	if (local_runtime_start(in, fn, &err)) {
+		/* as a runtime that could not run: the invocation fails as one that exited */
+		local_instance_emitf(in, "%s", err.message ? err.message : "the runtime could not be started again");
+		in->wait_status = 127 << 8;
+		in->exited = 1;
+	}
+	error_release(&err);
+}
+
+/*
  * Wait until the invocation is decided: answered, its runtime gone or over
  * its memory, or its time up (counted from `start` until it is handed out,
  * then from then). Called locked.
  */
-static void await_outcome(struct local_instance *in, const struct local_fn *fn, struct invocation *inv,
+static void await_outcome(struct local_instance *in, struct local_fn *fn, struct invocation *inv,
 			  double start)
 {
 	for (;;) {
 		double now = clock_seconds(), deadline;
+		int init_limit;
 
 		if (inv->done)
 			return;
@@ -284,12 +310,18 @@ static void await_outcome(struct local_instance *in, const struct local_fn *fn, 
 			inv->outcome = in->init_error_posted ? LOCAL_FUNCTION_ERROR : LOCAL_EXIT;
 			return;
 		}
-		deadline = (inv->handed_out ? inv->handed_at : start) + (double)fn->timeout_s;
+		init_limit = !inv->handed_out && !inv->phase_at && !in->ready_at;
+		if (init_limit && now >= in->spawned_at + LOCAL_INIT_LIMIT_S) {
+			retry_init(in, fn, inv, now);
+			continue;
+		}
+		deadline = (inv->phase_at ? inv->phase_at : inv->handed_out ? inv->handed_at : start) + (double)fn->timeout_s;
 		if (now >= deadline) {
 			inv->outcome = LOCAL_TIMEOUT;
 			return;
 		}
-		wait_locked(in, deadline);
+		wait_locked(in, init_limit && in->spawned_at + LOCAL_INIT_LIMIT_S < deadline ? in->spawned_at + LOCAL_INIT_LIMIT_S
+											     : deadline);
 	}
 }
 
@@ -338,12 +370,15 @@ static const char *report_type(const char *type)
 }
 
 /* What an invocation that failed its init tells the caller (the detail) and the log (Lambda's kind). Called locked. */
-static void init_failed(struct local_instance *in, struct local_result *res, struct report_words *words)
+static void init_failed(struct local_instance *in, double inv_phase_at, struct local_result *res,
+			struct report_words *words)
 {
+	double init_ms = inv_phase_at ? (clock_seconds() - in->spawned_at) * 1000.0 : res->init_ms;
+
 	words->etype = report_type(in->init_error_type);
 	words->status = "error";
-	local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s",
-		       res->init_ms, words->etype);
+	local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: %s\tStatus: error\tError Type: %s",
+			     init_ms, inv_phase_at ? "invoke" : "init", words->etype);
 	if (in->init_error.len)
 		buf_add(&res->payload, in->init_error.ptr, in->init_error.len);
 	else
@@ -365,7 +400,7 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 	case LOCAL_FUNCTION_ERROR:
 		if (!inv->done) {
 			/* the runtime reported that its init failed: Lambda hands that error to the caller */
-			init_failed(in, res, words);
+			init_failed(in, inv->phase_at, res, words);
 			break;
 		}
 		buf_add(&res->payload, inv->payload.ptr, inv->payload.len);
@@ -376,12 +411,15 @@ static void outcome_result(struct local_instance *in, const struct local_fn *fn,
 		buf_addf(&what, "Task timed out after %ld.00 seconds", fn->timeout_s);
 		clock_iso8601_ms(clock_epoch_ms(), &line);
 		buf_addf(&line, " %s %s", inv->id, what.ptr);
-		if (!inv->handed_out)
+		if (!inv->handed_out && inv->phase_at)
+			local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: invoke\tStatus: timeout",
+					     (clock_seconds() - in->spawned_at) * 1000.0);
+		else if (!inv->handed_out)
 			local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout", res->init_ms);
 		local_instance_emit(in, line.ptr, line.len);
 		sandbox_error(res, "Sandbox.Timedout", what.ptr);
 		words->status = "timeout";
-		if (inv->handed_out)
+		if (inv->handed_out || inv->phase_at)
 			res->duration_ms = (double)fn->timeout_s * 1000.0;
 		break;
 	case LOCAL_OOM:
@@ -410,7 +448,7 @@ static void report(struct local_instance *in, const struct local_fn *fn, const s
 	double billed = res->duration_ms + (res->init_ms > 0 ? res->init_ms : 0);
 	struct buf line = BUF_INIT;
 
-	if (!inv->handed_out)
+	if (!inv->started)
 		local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
 	local_instance_emitf(in, "END RequestId: %s", inv->id);
 	res->max_memory_mb = ((hwm > kb ? hwm : kb) + 1023) / 1024;
@@ -456,11 +494,14 @@ int local_invoke(struct local_instance *in, struct local_fn *fn, const struct lo
 	res->outcome = inv.outcome;
 	res->memory_mb = fn->memory_mb;
 	res->init_ms = -1;
-	if (cold || !in->init_reported) {
+	if (inv.phase_at) {
+		/* a suppressed init has no Init Duration: it is in the Duration */
+		in->init_reported = 1;
+	} else if (cold || !in->init_reported) {
 		res->init_ms = ((in->ready_at ? in->ready_at : end) - spawned) * 1000.0;
 		in->init_reported = 1;
 	}
-	res->duration_ms = inv.handed_out ? (end - inv.handed_at) * 1000.0 : 0;
+	res->duration_ms = inv.phase_at ? (end - inv.phase_at) * 1000.0 : inv.handed_out ? (end - inv.handed_at) * 1000.0 : 0;
 	outcome_result(in, fn, &inv, res, &words);
 	report(in, fn, &inv, res, &words);
 	buf_add(&res->log, in->log.ptr, in->log.len);

@@ -30,6 +30,7 @@
 struct local_fn {
 	int refs;
 	char *name, *handler, *region, *account;
+	char *runtime;         /* function.runtime: provided.al2023 */
 	long memory_mb, timeout_s;
 	char *task_root;       /* absolute: the first source path (LAMBDA_TASK_ROOT and the working directory) */
 	char *opt_dir;         /* absolute: bootstrap, blambda/runtime.clj and the deps layer, as /opt in Lambda */

@@ -24,7 +24,9 @@ struct invocation {
 	char id[37];
 	const struct local_request *req;
 	int handed_out, done, refused; /* refused: its answer got a 413 */
+	int started;           /* its START line is written */
 	double handed_at, done_at;
+	double phase_at;       /* an init retried in it (suppressed init): when its invoke phase began, else 0 */
 	enum local_outcome outcome;
 	struct buf payload;
 	char *error_type;

@@ -469,6 +469,16 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 		return -1;
 	}
 	runtime_started(in, fn, pid, group, pfd[0]);
+	{
+		/* Lambda's first line of an environment: provided.al2023 is "provided:al2023"; no version here */
+		const char *dot = strchr(fn->runtime ? fn->runtime : "", '.');
+
+		if (dot)
+			local_instance_emitf(in, "INIT_START Runtime Version: %.*s:%s.local", (int)(dot - fn->runtime),
+					     fn->runtime, dot + 1);
+		else
+			local_instance_emitf(in, "INIT_START Runtime Version: %s.local", fn->runtime ? fn->runtime : "provided");
+	}
 	return 0;
 }
 

@@ -78,8 +78,12 @@ static void api_next(struct local_instance *in, unsigned gen, struct httpd_reply
 	inv = in->cur;
 	inv->handed_out = 1;
 	inv->handed_at = clock_seconds();
-	deadline_ms = clock_epoch_ms() + in->fn->timeout_s * 1000;
-	local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
+	/* from the start of the invoke phase: an init retried in it counts against the timeout */
+	deadline_ms = clock_epoch_ms() + in->fn->timeout_s * 1000 -
+		      (inv->phase_at ? (long long)((inv->handed_at - inv->phase_at) * 1000.0) : 0);
+	if (!inv->started)
+		local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
+	inv->started = 1;
 	pthread_cond_broadcast(&in->cond);
 
 	local_random_hex(trace, 12);

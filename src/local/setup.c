@@ -250,6 +250,7 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn = local_fn_new();
 	fn->name = xstrdup(config_str(c, CFG_FUNCTION_NAME));
 	fn->handler = xstrdup(config_str(c, CFG_FUNCTION_HANDLER));
+	fn->runtime = xstrdup(config_str(c, CFG_FUNCTION_RUNTIME));
 	fn->region = xstrdup(region);
 	fn->account = xstrdup(account);
 	fn->memory_mb = config_int(c, CFG_FUNCTION_MEMORY);

@@ -12,6 +12,7 @@ cd "$TMP" || exit 1
 cd hello || exit 1
 cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/examples.clj src/
 cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/init_fails.clj src/
+cp "$BLAMBDA_SOURCE_DIR"/tests/fixtures/handlers/slow_init.clj src/
 sed -i '/^  name: hello$/d' blambda.yml
 cat >> blambda.yml <<'EOF'
 functions:
@@ -33,8 +34,12 @@ functions:
   hostile:
     handler: examples/handle
     environment: {HOSTILE_OUT: HOSTILE_FILE}
+  slowinit:
+    handler: slow-init/handler
+    timeout: 7
+    environment: {SLOW_INIT_MARKER: SLOW_INIT_FILE}
 EOF
-sed -i "s|HOSTILE_FILE|$TMP/hostile.json|" blambda.yml
+sed -i "s|HOSTILE_FILE|$TMP/hostile.json|; s|SLOW_INIT_FILE|$TMP/slow-init-marker|" blambda.yml
 PROJECT="$TMP/hello"
 UUID='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 
@@ -66,6 +71,21 @@ expect_err_has "in request $id"
 # measured, not copied from the memory size: the JVM stand-in takes tens of MB, far from 1024
 used=$(printf '%s' "$err" | sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p')
 [ -n "$used" ] && [ "$used" -gt 20 ] && [ "$used" -lt 1024 ] && pass || fail "Max Memory Used '$used' is not a measured figure"
+expect_nothing_running
+expect_err_matches "^INIT_START Runtime Version: provided:al2023\\.local\$"
+[ "$(printf '%s\n' "$err" | head -1)" = "INIT_START Runtime Version: provided:al2023.local" ] && pass || fail "INIT_START is not the first line: $err"
+
+test_case "an init past Lambda's 10 s is reported, and tried again inside the invocation under its timeout"
+# (--no-sandbox: the marker that makes the second init quick is in this machine's /tmp)
+blambda local invoke slowinit --no-sandbox
+expect_status 0
+expect_out '{"init":"retried"}'
+expect_err_matches "^INIT_REPORT Init Duration: 1[0-9]{4}\\.[0-9]{2} ms	Phase: init	Status: timeout\$"
+[ "$(printf '%s\n' "$err" | grep -c '^INIT_START ')" = 2 ] && pass || fail "not two INIT_START lines: $err"
+[ "$(printf '%s\n' "$err" | grep -c '^START RequestId')" = 1 ] && pass || fail "not one START line: $err"
+# a suppressed init: no Init Duration in REPORT, the init is in the Duration
+expect_err_matches "^REPORT RequestId: $UUID	Duration: [0-9]+\\.[0-9]{2} ms	Billed Duration: [0-9]+ ms	Memory Size: 1024 MB	Max Memory Used: [0-9]+ MB	\$"
+printf '%s\n' "$err" | grep -E '^(INIT_REPORT|START)' | head -1 | grep -q '^INIT_REPORT' && pass || fail "INIT_REPORT does not come before START: $err"
 expect_nothing_running
 
 test_case "local invoke --json: status, version, payload, log and the REPORT figures"

@@ -94,8 +94,9 @@ _blambda()
                 --port) ;;
                 --concurrency) ;;
                 --inherit-env) ;;
+                --retry-delay) ;;
             esac
-            case $prev in --port|--concurrency|--inherit-env) return 0 ;; esac
+            case $prev in --port|--concurrency|--inherit-env|--retry-delay) return 0 ;; esac
             ;;
         "invoke")
             case $prev in
@@ -180,9 +181,9 @@ _blambda()
             ;;
         "local start")
             if [[ $cur == --no-* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-sandbox --no-json --no-verbose --no-quiet" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --retry-delay --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-sandbox --no-json --no-verbose --no-quiet" -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --retry-delay --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

@@ -24,7 +24,8 @@
 
 /* the options of each subcommand, in the order of its table at the end */
 enum { INVOKE_OPT_INHERIT = PAYLOAD__N, INVOKE_OPT_SANDBOX, INVOKE__N };
-enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START_OPT_INHERIT, START_OPT_SANDBOX, START__N };
+enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START_OPT_INHERIT, START_OPT_SANDBOX,
+       START_OPT_RETRY_DELAY, START__N };
 
 /* ---- signals: the main thread waits for them, the work runs in others ---------------------- */
 
@@ -437,6 +438,8 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 			error_hint(&err, "choose another with --port, or 0 for any free port");
 		return error_print_release(&err);
 	}
+	if (args_value(args, START_OPT_RETRY_DELAY)->set)
+		local_server_set_retry_delay(ctx.server, (double)args_value(args, START_OPT_RETRY_DELAY)->num);
 	local_server_set_functions(ctx.server, ls->fns, ls->nfns);
 	{
 		struct local_cors cors = { 0 };
@@ -515,6 +518,9 @@ static const struct opt start_opts[START__N + 1] = {
 	[START_OPT_CONCURRENCY] = OPT_INT(0, "concurrency", "N", 1, 64, "warm instances of each function (default 1)"),
 	[START_OPT_INHERIT] = INHERIT_OPT,
 	[START_OPT_SANDBOX] = SANDBOX_OPT,
+	[START_OPT_RETRY_DELAY] = OPT_INT(0, "retry-delay", "SECONDS", 0, 3600, "wait this long before an Event "
+					  "invocation that failed is tried again, twice as long before its second retry "
+					  "(default 60, as Lambda)"),
 	[START__N] = OPT_END,
 };
 
@@ -557,6 +563,12 @@ const struct command cmd_local_start = {
 		"A synchronous invocation beyond --concurrency is refused at once with 429 "
 		"TooManyRequestsException (an http route's caller gets 429 Too Many Requests), as Lambda "
 		"throttles a function held to that concurrency; Event invocations wait for an instance. "
+		"An Event invocation that fails (a function error, a timeout, a crash) is tried again as Lambda "
+		"tries it: with the same request id, up to function.async.max-retries times (default 2), "
+		"after --retry-delay seconds and then twice that (Lambda: one minute, then two), while the "
+		"event is younger than function.async.max-event-age; a line says each retry. When it fails for "
+		"good, the record Lambda sends to function.async.on-failure is shown in the log (a local run "
+		"sends nothing to AWS). "
 		"With --watch a change under a source path, to blambda.yml or to the deps file "
 		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
 		"mistake keeps the running code. With --json the endpoint, the functions and the routes are "

@@ -48,6 +48,7 @@ void local_fn_unref(struct local_fn *fn)
 	free(fn->opt_dir);
 	free(fn->bb);
 	free(fn->runtime);
+	free(fn->on_failure);
 	/* credentials are in there */
 	for (size_t i = 0; i < fn->env.nr; i++)
 		OPENSSL_cleanse(fn->env.items[i].value, strlen(fn->env.items[i].value));
@@ -252,7 +253,10 @@ static int begin(struct local_instance *in, struct local_fn *fn, struct invocati
 			return -1;
 		*cold = 1;
 	}
-	local_request_id(inv->id);
+	if (inv->req->request_id && strlen(inv->req->request_id) < sizeof(inv->id))
+		snprintf(inv->id, sizeof(inv->id), "%s", inv->req->request_id);
+	else
+		local_request_id(inv->id);
 	in->cur = inv;
 	pthread_cond_broadcast(&in->cond);
 	return 0;

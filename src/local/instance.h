@@ -31,6 +31,9 @@ struct local_fn {
 	int refs;
 	char *name, *handler, *region, *account;
 	char *runtime;         /* function.runtime: provided.al2023 */
+	long async_retries;    /* function.async.max-retries (Lambda's default: 2) */
+	long async_max_age_s;  /* function.async.max-event-age (Lambda's default: 21600) */
+	char *on_failure;      /* function.async.on-failure, or NULL */
 	long memory_mb, timeout_s;
 	char *task_root;       /* absolute: the first source path (LAMBDA_TASK_ROOT and the working directory) */
 	char *opt_dir;         /* absolute: bootstrap, blambda/runtime.clj and the deps layer, as /opt in Lambda */
@@ -52,6 +55,7 @@ struct local_request {
 	size_t len;
 	const char *client_context; /* JSON, or NULL */
 	const char *identity;       /* JSON, or NULL */
+	const char *request_id;     /* the invocation's id (an Event retried keeps its own), or NULL for a new one */
 };
 
 enum local_outcome {

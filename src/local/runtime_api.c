@@ -119,7 +119,8 @@ static void api_result(struct local_instance *in, unsigned gen, const char *id, 
 	buf_addf(&too_large, "Exceeded maximum allowed payload size (%d bytes).", LOCAL_MAX_RESPONSE);
 	pthread_mutex_lock(&in->lock);
 	inv = in->cur;
-	if (gen == in->gen && !strcmp(in->last_done, id)) { /* answered already, as the emulator answers it */
+	/* answered already, as the emulator answers it (an Event retried has the id again: that one is new) */
+	if (gen == in->gen && !strcmp(in->last_done, id) && !(inv && inv->handed_out && !inv->done && !strcmp(inv->id, id))) {
 		pthread_mutex_unlock(&in->lock);
 		buf_release(&too_large);
 		return reply_error(rep, 403, "InvalidStateTransition",

@@ -1,7 +1,9 @@
 #include "local/server.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +41,8 @@ struct local_server {
 	struct pool **pools; /* each stays where it is: requests hold on to it */
 	size_t npools, apools;
 	int stopping;
-	unsigned events_running; /* Event invocations still going on */
+	unsigned events_running; /* Event invocations still going on, their retries included */
+	double retry_delay_s;    /* before an Event invocation that failed is tried again (Lambda: 60) */
 	pthread_cond_t events_done;
 	struct local_cors cors;  /* the routes' CORS (http-api.cors), set before serving */
 };
@@ -127,25 +130,141 @@ static void aws_error_reply(struct httpd_reply *rep, unsigned status, const char
 	kvlist_add(&rep->headers, "X-Amzn-ErrorType", code);
 }
 
+/* Wait this long unless the server stops first: 1 when it does. */
+static int wait_unless_stopping(struct local_server *s, double seconds)
+{
+	struct timespec until;
+	int stopping;
+
+	clock_gettime(CLOCK_REALTIME, &until); /* the clock of s->freed */
+	until.tv_sec += (time_t)seconds;
+	until.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping && pthread_cond_timedwait(&s->freed, &s->lock, &until) != ETIMEDOUT)
+		;
+	stopping = s->stopping;
+	pthread_mutex_unlock(&s->lock);
+	return stopping;
+}
+
+/* A line of blambda's own in the function's log stream */
+static void say(struct local_server *s, const struct local_fn *fn, const char *text)
+{
+	if (s->log)
+		s->log(s->log_ctx, fn, text, strlen(text));
+}
+
+/* JSON as its value; text that is not JSON as a string */
+static cJSON *json_value(const char *text, size_t len)
+{
+	cJSON *v = cJSON_ParseWithLength(text, len);
+
+	return v ? v : json_text(text, len);
+}
+
+/*
+ * The record Lambda sends to function.async.on-failure when an Event
+ * invocation failed for good, said in the log: a local run sends nothing
+ * to AWS.
+ */
+static void say_failure_record(struct local_server *s, const struct local_fn *fn, const struct local_request *req,
+			       long invokes, const char *condition, const struct local_result *res)
+{
+	cJSON *rec = cJSON_CreateObject(), *rc = cJSON_CreateObject(), *resp = cJSON_CreateObject();
+	struct buf stamp = BUF_INIT, arn = BUF_INIT, line = BUF_INIT;
+	char *text;
+
+	clock_iso8601_ms(clock_epoch_ms(), &stamp);
+	buf_addf(&arn, "arn:%s:lambda:%s:%s:function:%s:$LATEST", aws_partition(fn->region), fn->region, fn->account,
+		 fn->name);
+	cJSON_AddStringToObject(rec, "version", "1.0");
+	cJSON_AddStringToObject(rec, "timestamp", stamp.ptr);
+	cJSON_AddStringToObject(rc, "requestId", req->request_id);
+	cJSON_AddStringToObject(rc, "functionArn", arn.ptr);
+	cJSON_AddStringToObject(rc, "condition", condition);
+	cJSON_AddNumberToObject(rc, "approximateInvokeCount", (double)invokes);
+	cJSON_AddItemToObject(rec, "requestContext", rc);
+	cJSON_AddItemToObject(rec, "requestPayload", json_value(req->payload, req->len));
+	cJSON_AddNumberToObject(resp, "statusCode", 200);
+	cJSON_AddStringToObject(resp, "executedVersion", "$LATEST");
+	cJSON_AddStringToObject(resp, "functionError", "Unhandled");
+	cJSON_AddItemToObject(rec, "responseContext", resp);
+	cJSON_AddItemToObject(rec, "responsePayload", json_value(res->payload.ptr, res->payload.len));
+	text = cJSON_PrintUnformatted(rec);
+	buf_addf(&line, "blambda: function.async.on-failure %s gets this record in Lambda (a local run sends nothing): %s",
+		 fn->on_failure, text);
+	say(s, fn, line.ptr);
+	free(text);
+	cJSON_Delete(rec);
+	buf_release(&stamp);
+	buf_release(&arn);
+	buf_release(&line);
+}
+
+/*
+ * An Event invocation, as Lambda runs one: when it fails (a function error,
+ * a timeout, a crash) it is tried again with the same request id, up to
+ * function.async.max-retries times, after the retry delay and then twice
+ * that (Lambda: one minute, then two), while the event is younger than
+ * function.async.max-event-age; then function.async.on-failure's record.
+ */
 static void *run_event(void *arg)
 {
 	struct event_job *job = arg;
 	struct local_server *s = job->s;
 	struct local_request req = { 0 };
-	struct local_result res;
 	struct local_fn *fn = NULL;
-	struct error err = ERROR_INIT;
-	int i = acquire(s, job->pool, &fn, 1);
+	char id[37];
+	double queued = clock_seconds();
 
-	if (i >= 0) {
-		req.payload = job->payload.ptr;
-		req.len = job->payload.len;
-		req.client_context = job->context.len ? job->context.ptr : NULL;
-		if (!local_invoke(job->pool->inst[i], fn, &req, &res, &err))
-			local_result_release(&res);
+	local_request_id(id);
+	req.payload = job->payload.ptr;
+	req.len = job->payload.len;
+	req.client_context = job->context.len ? job->context.ptr : NULL;
+	req.request_id = id;
+	for (long attempt = 1;; attempt++) {
+		struct local_result res;
+		struct error err = ERROR_INIT;
+		double delay = s->retry_delay_s * (double)attempt;
+		const char *condition = NULL;
+		int i = acquire(s, job->pool, &fn, 1), failed;
+
+		if (i < 0)
+			break;
+		if (local_invoke(job->pool->inst[i], fn, &req, &res, &err)) {
+			error_release(&err);
+			release(s, job->pool, i, fn);
+			break;
+		}
+		failed = res.error_type != NULL;
+		if (failed && attempt > fn->async_retries)
+			condition = "RetriesExhausted";
+		else if (failed && clock_seconds() - queued + delay > (double)fn->async_max_age_s)
+			condition = "EventAgeExceeded";
+		if (condition && fn->on_failure) {
+			say_failure_record(s, fn, &req, attempt, condition, &res);
+		} else if (condition) {
+			char *line = buf_fmt("blambda: Event invocation %s failed for good (%s after %ld attempts): Lambda "
+					     "drops it, as no function.async.on-failure is set", id, condition, attempt);
+
+			say(s, fn, line);
+			free(line);
+		} else if (failed && !condition) {
+			char *line = buf_fmt("blambda: Event invocation %s failed (%s): it is tried again in %.0f s, as Lambda "
+					     "retries it", id, res.error_type, delay);
+
+			say(s, fn, line);
+			free(line);
+		}
+		local_result_release(&res);
 		release(s, job->pool, i, fn);
+		if (!failed || condition || wait_unless_stopping(s, delay))
+			break;
 	}
-	error_release(&err);
 	buf_release(&job->payload);
 	buf_release(&job->context);
 	free(job);
@@ -652,6 +771,7 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	pthread_cond_init(&s->freed, NULL);
 	pthread_cond_init(&s->events_done, NULL);
 	s->concurrency = concurrency ? concurrency : 1;
+	s->retry_delay_s = 60;
 	s->log = log;
 	s->log_ctx = log_ctx;
 	s->http = httpd_start(port, LOCAL_MAX_REQUEST, IDLE_S, invoke_api, s, err);
@@ -720,6 +840,11 @@ void local_server_set_functions(struct local_server *s, struct local_fn *const *
 	pthread_cond_broadcast(&s->freed);
 	pthread_mutex_unlock(&s->lock);
 	free(strays);
+}
+
+void local_server_set_retry_delay(struct local_server *s, double seconds)
+{
+	s->retry_delay_s = seconds;
 }
 
 void local_server_stop(struct local_server *s)

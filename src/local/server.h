@@ -34,6 +34,11 @@ struct local_cors {
 };
 /* Set before serving (a copy is kept). */
 void local_server_set_cors(struct local_server *s, const struct local_cors *c);
+/*
+ * Seconds before an Event invocation that failed is tried again, the first
+ * time; twice that the second time (Lambda's: 60, then 120). Set before serving.
+ */
+void local_server_set_retry_delay(struct local_server *s, double seconds);
 /* Refuse new invocations, end those running (their runtimes are killed), stop and free. */
 void local_server_stop(struct local_server *s);
 

@@ -251,6 +251,10 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn->name = xstrdup(config_str(c, CFG_FUNCTION_NAME));
 	fn->handler = xstrdup(config_str(c, CFG_FUNCTION_HANDLER));
 	fn->runtime = xstrdup(config_str(c, CFG_FUNCTION_RUNTIME));
+	fn->async_retries = config_str(c, CFG_FUNCTION_ASYNC_MAX_RETRIES) ? config_int(c, CFG_FUNCTION_ASYNC_MAX_RETRIES) : 2;
+	fn->async_max_age_s = config_str(c, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE) ? config_int(c, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE)
+									       : 21600;
+	fn->on_failure = xstrdup_or_null(config_str(c, CFG_FUNCTION_ASYNC_ON_FAILURE));
 	fn->region = xstrdup(region);
 	fn->account = xstrdup(account);
 	fn->memory_mb = config_int(c, CFG_FUNCTION_MEMORY);

@@ -34,6 +34,9 @@ functions:
   hostile:
     handler: examples/handle
     environment: {HOSTILE_OUT: HOSTILE_FILE}
+  retried:
+    handler: examples/handle
+    async: {max-retries: 2, on-failure: "arn:aws:sqs:us-east-1:000000000000:dead-letters"}
   slowinit:
     handler: slow-init/handler
     timeout: 7
@@ -580,6 +583,26 @@ grep -q "background work ran" "$TMP/start.err" && fail "background work ran with
 out=$(curl -s -d '{"op":"sleep","ms":1000}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
 expect_out '{"slept":1000}'
 grep -q "background work ran" "$TMP/start.err" && pass || fail "background work did not go on during the next invocation"
+stop_local
+expect_nothing_running
+
+test_case "local start: an Event invocation that fails is tried again as Lambda tries it, then its on-failure record"
+start_local retried --retry-delay 1 || exit 1
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Invocation-Type: Event' -d '{"op":"boom"}' "$LOCAL_URL/2015-03-31/functions/retried/invocations")
+[ "$code" = 202 ] && pass || fail "Event invocation: $code"
+for i in $(seq 100); do grep -q "on-failure" "$TMP/start.err" && break; sleep 0.1; done
+err=$(cat "$TMP/start.err")
+[ "$(grep -c '^START RequestId' "$TMP/start.err")" = 3 ] && pass || fail "not three attempts: $err"
+[ "$(sed -n 's/^START RequestId: \([^ ]*\) .*/\1/p' "$TMP/start.err" | sort -u | wc -l)" = 1 ] && pass || fail "the attempts have different request ids: $err"
+expect_err_matches "^blambda: Event invocation $UUID failed \\(clojure.lang.ExceptionInfo\\): it is tried again in 1 s, as Lambda retries it\$"
+expect_err_matches "^blambda: Event invocation $UUID failed .*: it is tried again in 2 s"
+grep '^blambda: function.async.on-failure' "$TMP/start.err" | sed 's/^[^{]*//' | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["requestContext"]["condition"] == "RetriesExhausted" and r["requestContext"]["approximateInvokeCount"] == 3, r
+assert r["requestPayload"] == {"op": "boom"} and r["responsePayload"]["errorMessage"] == "kaboom", r
+assert r["requestContext"]["functionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:retried:$LATEST", r
+' && pass || fail "the on-failure record: $err"
 stop_local
 expect_nothing_running
 

@@ -8,6 +8,8 @@
 # in it) -> back, through `blambda local start`, against the same through a
 # Python emulator of both APIs (bench/py_emulator.py, as tests/servers
 # serves them) driving the same bootstrap; both in this run, with the ratio.
+# Freeze: what stopping the environment's processes between invocations,
+# as Lambda does, and letting them go on again costs (bench/freeze.c).
 # Watch: from saving a source file to the first invocation served by a
 # restarted runtime.
 set -euo pipefail
@@ -23,6 +25,7 @@ export AWS_EC2_METADATA_DISABLED=true HOME="$TMP" BLAMBDA_CACHE_DIR="$TMP/cache"
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 
 cc -O2 -o "$TMP/child" bench/trivial_child.c
+cc -O2 -o "$TMP/freeze" bench/freeze.c
 export BLAMBDA_BB="$TMP/child"
 mkdir -p "$TMP/p/src"
 printf 'function:\n  name: f\n  handler: bench/handler\n  memory: 512\n  timeout: 30\n' > "$TMP/p/blambda.yml"
@@ -75,4 +78,5 @@ echo "warm invoke round trip, $N invocations (trivial runtime, no handler time):
 echo "  blambda local start  $local_us us"
 echo "  Python emulator      $py_us us"
 python3 -c "print('  ratio                %.2fx' % ($py_us / $local_us))"
+echo "freeze and thaw of an environment between invocations (its part of the round trip): $("$TMP/freeze" 10000) us"
 echo "--watch: save to serving the new code (median of 5): $watch_ms ms (of which 100 ms is the quiet spell that coalesces an editor's writes)"

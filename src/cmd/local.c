@@ -563,6 +563,8 @@ const struct command cmd_local_start = {
 		"A synchronous invocation beyond --concurrency is refused at once with 429 "
 		"TooManyRequestsException (an http route's caller gets 429 Too Many Requests), as Lambda "
 		"throttles a function held to that concurrency; Event invocations wait for an instance. "
+		"A function.reserved-concurrency below --concurrency holds the function to it (0: every "
+		"synchronous call is throttled). "
 		"An Event invocation that fails (a function error, a timeout, a crash) is tried again as Lambda "
 		"tries it: with the same request id, up to function.async.max-retries times (default 2), "
 		"after --retry-delay seconds and then twice that (Lambda: one minute, then two), while the "

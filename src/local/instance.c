@@ -456,6 +456,8 @@ static void report(struct local_instance *in, const struct local_fn *fn, const s
 		local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
 	local_instance_emitf(in, "END RequestId: %s", inv->id);
 	res->max_memory_mb = ((hwm > kb ? hwm : kb) + 1023) / 1024;
+	if (res->max_memory_mb > fn->memory_mb) /* as Lambda reports a run that went over: never above the size */
+		res->max_memory_mb = fn->memory_mb;
 	res->billed_ms = (long)billed;
 	if ((double)res->billed_ms < billed)
 		res->billed_ms++;

@@ -31,6 +31,7 @@ struct local_fn {
 	int refs;
 	char *name, *handler, *region, *account;
 	char *runtime;         /* function.runtime: provided.al2023 */
+	long reserved;         /* function.reserved-concurrency, or -1: at most this many instances serve it */
 	long async_retries;    /* function.async.max-retries (Lambda's default: 2) */
 	long async_max_age_s;  /* function.async.max-event-age (Lambda's default: 21600) */
 	char *on_failure;      /* function.async.on-failure, or NULL */

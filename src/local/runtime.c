@@ -40,7 +40,8 @@ void local_runtime_kill(struct local_instance *in)
 		kill(-in->group, SIGKILL);
 	for (size_t i = 0; i < in->nmembers; i++)
 		kill(in->members[i], SIGKILL);
-	kill(in->pid, SIGINT);
+	if (!in->exited) /* once reaped, its pid may be another process's */
+		kill(in->pid, SIGINT);
 }
 
 void local_runtime_freeze(struct local_instance *in, int freeze)
@@ -82,8 +83,16 @@ static void *monitor(void *arg)
 		long kb = 0;
 
 		if (spawn_wait(pid, &st, WNOHANG) == pid) {
-			/* the keeper ends when bootstrap does, after the rest of the environment */
+			/*
+			 * The keeper ends when bootstrap does, after the rest of the
+			 * environment; a keeper killed from outside leaves it behind,
+			 * with blambda: what it knew of goes now.
+			 */
 			pthread_mutex_lock(&in->lock);
+			if (in->group > 0)
+				kill(-in->group, SIGKILL);
+			for (size_t i = 0; i < in->nmembers; i++)
+				kill(in->members[i], SIGKILL);
 			in->nmembers = 0;
 			in->exited = 1;
 			in->wait_status = st;

@@ -29,6 +29,7 @@ struct pool {
 	struct local_instance **inst;
 	int *busy;
 	unsigned n;
+	unsigned limit;        /* of them, how many may serve: fewer under function.reserved-concurrency */
 };
 
 struct local_server {
@@ -80,7 +81,7 @@ static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn,
 			pthread_mutex_unlock(&s->lock);
 			return why;
 		}
-		for (unsigned i = 0; i < p->n; i++) {
+		for (unsigned i = 0; i < p->limit; i++) {
 			if (!p->busy[i]) {
 				p->busy[i] = 1;
 				*fn = local_fn_ref(p->fn);
@@ -819,6 +820,8 @@ void local_server_set_functions(struct local_server *s, struct local_fn *const *
 				p->inst[i] = local_instance_new(s->log, s->log_ctx);
 		}
 		p->fn = local_fn_ref(fns[k]);
+		/* as Lambda holds a function to its reserved concurrency (0: every call throttled) */
+		p->limit = fns[k]->reserved >= 0 && (unsigned long)fns[k]->reserved < p->n ? (unsigned)fns[k]->reserved : p->n;
 	}
 	for (size_t i = 0; i < s->npools; i++) {
 		struct pool *p = s->pools[i];

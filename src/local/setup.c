@@ -251,6 +251,7 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn->name = xstrdup(config_str(c, CFG_FUNCTION_NAME));
 	fn->handler = xstrdup(config_str(c, CFG_FUNCTION_HANDLER));
 	fn->runtime = xstrdup(config_str(c, CFG_FUNCTION_RUNTIME));
+	fn->reserved = config_str(c, CFG_FUNCTION_RESERVED_CONCURRENCY) ? config_int(c, CFG_FUNCTION_RESERVED_CONCURRENCY) : -1;
 	fn->async_retries = config_str(c, CFG_FUNCTION_ASYNC_MAX_RETRIES) ? config_int(c, CFG_FUNCTION_ASYNC_MAX_RETRIES) : 2;
 	fn->async_max_age_s = config_str(c, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE) ? config_int(c, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE)
 									       : 21600;

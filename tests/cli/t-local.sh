@@ -37,6 +37,9 @@ functions:
   retried:
     handler: examples/handle
     async: {max-retries: 2, on-failure: "arn:aws:sqs:us-east-1:000000000000:dead-letters"}
+  throttled:
+    handler: examples/handle
+    reserved-concurrency: 0
   slowinit:
     handler: slow-init/handler
     timeout: 7
@@ -639,6 +642,14 @@ grep -q '"slept":3000' "$TMP/slow.out" && pass || fail "the call under way: $(ca
 # an Event invocation is queued all the same
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Invocation-Type: Event' -d '{}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
 [ "$code" = 202 ] && pass || fail "an Event invocation got $code"
+stop_local
+expect_nothing_running
+
+test_case "local start: function.reserved-concurrency holds a function to it, as Lambda does (0: all throttled)"
+start_local throttled --concurrency 2 || exit 1
+code=$(curl -s -D "$TMP/thr.h" -o "$TMP/thr.out" -w '%{http_code}' -d '{}' "$LOCAL_URL/2015-03-31/functions/throttled/invocations")
+[ "$code" = 429 ] && grep -qi "^x-amzn-errortype: TooManyRequestsException" "$TMP/thr.h" && pass || fail "a function with no reserved concurrency answered $code: $(cat "$TMP/thr.out")"
+grep -q "INIT_START" "$TMP/start.err" && fail "a runtime was started for it" || pass
 stop_local
 expect_nothing_running
 

@@ -174,19 +174,38 @@ struct local_setup {
 	struct http_fetcher fetch;
 };
 
+/* The first of the host's paths the runtime needs that lies under /opt, where the sandbox puts the layers */
+static const char *under_opt(const struct local_host *h, char *cwd, size_t cwd_size)
+{
+	const char *paths[] = { h->bb, h->opt_dir, getcwd(cwd, cwd_size) };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		if (paths[i] && !strncmp(paths[i], "/opt/", 5))
+			return paths[i];
+	return NULL;
+}
+
 /* --sandbox: unless --no-sandbox, when this machine can; else a word of what the function sees instead */
-static int want_sandbox(const struct opt_value *opt)
+static int want_sandbox(const struct opt_value *opt, const struct local_host *h)
 {
 	struct buf why = BUF_INIT;
+	char cwd[4096];
+	const char *opt_path;
 	int r;
 
 	if (opt->set && !opt->count)
 		return 0;
-	if (!(r = local_sandbox_available(&why))) {
+	if ((opt_path = under_opt(h, cwd, sizeof(cwd)))) {
+		r = 0;
+		buf_addf(&why, "'%s' is under /opt, where Lambda's layers go", opt_path);
+	} else {
+		r = local_sandbox_available(&why);
+	}
+	if (!r) {
 		warning("Lambda's file system is not emulated here (%s): the function sees this machine's paths, its "
 			"/tmp included, and can write to its source", why.ptr);
 		if (opt->set)
-			hint("--sandbox needs user and mount namespaces (or root)");
+			hint("--sandbox needs user and mount namespaces (or root), and the project and bb outside /opt");
 	}
 	buf_release(&why);
 	return r;
@@ -208,7 +227,7 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 	aws_release(&a);
 	if (r || local_host_prepare(cfg, "target", &ls->fetch, &ls->host, err))
 		return -1;
-	ls->host.sandbox = want_sandbox(sandbox);
+	ls->host.sandbox = want_sandbox(sandbox, &ls->host);
 	return local_fns_make(cfg, names, &ls->host, &ls->env, &ls->fns, &ls->nfns, err);
 }
 
@@ -333,6 +352,7 @@ struct serve_ctx {
 	struct http_fetcher *fetch;
 	const struct strlist *names;
 	struct local_env *env;
+	int sandbox; /* as chosen at the start: a reload keeps it */
 };
 
 /* --watch: read the project again and serve what it says now (the old code keeps serving on a mistake) */
@@ -346,8 +366,9 @@ static void reload(void *arg)
 	size_t n = 0;
 
 	info("Change seen: reloading");
-	if (cmd_load_config(c->args, &cfg, &err) || local_host_prepare(&cfg, "target", c->fetch, &h, &err) ||
-	    local_fns_make(&cfg, c->names, &h, c->env, &fns, &n, &err)) {
+	if (!cmd_load_config(c->args, &cfg, &err) && !local_host_prepare(&cfg, "target", c->fetch, &h, &err))
+		h.sandbox = c->sandbox;
+	if (err.message || local_fns_make(&cfg, c->names, &h, c->env, &fns, &n, &err)) {
 		error_print_release(&err);
 		warning("keeping the code that was running");
 	} else {
@@ -424,7 +445,7 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 		 struct printer *pr)
 {
 	const struct opt_value *port = args_value(args, START_OPT_PORT), *conc = args_value(args, START_OPT_CONCURRENCY);
-	struct serve_ctx ctx = { args, NULL, &ls->fetch, names, &ls->env };
+	struct serve_ctx ctx = { args, NULL, &ls->fetch, names, &ls->env, ls->host.sandbox };
 	struct local_watch *watch = NULL;
 	struct error err = ERROR_INIT;
 	sigset_t set = stop_signals();

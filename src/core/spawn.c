@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,30 @@ void spawn_reap_adopted(void)
 		if (isdigit((unsigned char)e->d_name[0]) && !stat_of(e->d_name, &state, &ppid) && ppid == self &&
 		    state == 'Z' && !is_own(pid))
 			waitpid(pid, NULL, WNOHANG);
+	}
+	pthread_mutex_unlock(&lock);
+	closedir(d);
+}
+
+void spawn_kill_adopted(void)
+{
+	pid_t self = getpid();
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char state;
+	long ppid;
+
+	if (!d)
+		return;
+	pthread_mutex_lock(&lock);
+	while ((e = readdir(d))) {
+		pid_t pid = (pid_t)atol(e->d_name);
+
+		if (isdigit((unsigned char)e->d_name[0]) && !stat_of(e->d_name, &state, &ppid) && ppid == self &&
+		    !is_own(pid)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
 	}
 	pthread_mutex_unlock(&lock);
 	closedir(d);

@@ -20,5 +20,7 @@ int spawn_child(pid_t *pid, const char *file, int search_path, const posix_spawn
 pid_t spawn_wait(pid_t pid, int *status, int options);
 /* Reap every child that has exited and is not one of spawn_child's: the adopted orphans. */
 void spawn_reap_adopted(void);
+/* Kill and reap every adopted orphan, running or not (what a subreaper below blambda left when it died). */
+void spawn_kill_adopted(void);
 
 #endif

@@ -18,7 +18,7 @@
 #include "local/httpd.h"
 #include "local/instance.h"
 
-#define LOCAL_MAX_TRACKED 64 /* processes of one environment followed */
+#define LOCAL_MAX_TRACKED 1024 /* processes of one environment followed: Lambda's limit on them */
 
 struct invocation {
 	char id[37];

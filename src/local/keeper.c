@@ -20,30 +20,34 @@
 
 extern char **environ;
 
-/* Kill every process of the environment and reap them all: until nothing is left under the keeper. */
+/*
+ * Kill every process of the environment and reap them all: until nothing is
+ * left under the keeper. A pass kills what it finds and reaps all that died;
+ * what a killed process left comes to the keeper, and the next pass finds it.
+ */
 static void kill_all(pid_t bootstrap, int *bootstrap_status, int *bootstrap_done)
 {
 	pid_t *all = calloc(MAX_KILL, sizeof(*all));
 
 	for (;;) {
-		/* a process killed now may leave children: they come to the keeper, and the next pass finds them */
 		size_t n = all ? local_procs_members(getpid(), all, MAX_KILL) : 0;
-		int st;
+		int st, flags = 0;
 		pid_t w;
 
 		if (bootstrap > 0 && !*bootstrap_done)
 			kill(-bootstrap, SIGKILL);
 		for (size_t i = 0; i < n; i++)
 			kill(all[i], SIGKILL);
-		w = waitpid(-1, &st, 0);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			break; /* no child left: nothing of the environment is */
-		if (w == bootstrap && !*bootstrap_done) {
-			*bootstrap_status = st;
-			*bootstrap_done = 1;
+		/* one wait for a child to end, then every other that has */
+		while ((w = waitpid(-1, &st, flags)) > 0 || (w < 0 && errno == EINTR)) {
+			if (w == bootstrap && !*bootstrap_done) {
+				*bootstrap_status = st;
+				*bootstrap_done = 1;
+			}
+			flags = WNOHANG;
 		}
+		if (w < 0 && errno == ECHILD)
+			break; /* no child left: nothing of the environment is */
 	}
 	free(all);
 }

@@ -40,8 +40,10 @@ void local_runtime_kill(struct local_instance *in)
 		kill(-in->group, SIGKILL);
 	for (size_t i = 0; i < in->nmembers; i++)
 		kill(in->members[i], SIGKILL);
-	if (!in->exited) /* once reaped, its pid may be another process's */
+	if (!in->exited) { /* once reaped, its pid may be another process's */
+		kill(in->pid, SIGCONT); /* the function may have stopped it */
 		kill(in->pid, SIGINT);
+	}
 }
 
 void local_runtime_freeze(struct local_instance *in, int freeze)
@@ -93,6 +95,8 @@ static void *monitor(void *arg)
 				kill(-in->group, SIGKILL);
 			for (size_t i = 0; i < in->nmembers; i++)
 				kill(in->members[i], SIGKILL);
+			/* the rest came to blambda: every orphan blambda has is of a keeper that died */
+			spawn_kill_adopted();
 			in->nmembers = 0;
 			in->exited = 1;
 			in->wait_status = st;
@@ -118,6 +122,11 @@ static void *monitor(void *arg)
 		pthread_mutex_lock(&in->lock);
 		memcpy(in->members, members, nmembers * sizeof(*members));
 		in->nmembers = nmembers;
+		if (in->frozen && tick % RESCAN_EVERY == 0) {
+			/* what left the group since the last look, or was let go by a process outside it, stops too */
+			in->frozen = 0;
+			local_runtime_freeze(in, 1);
+		}
 		if (kb > in->peak_kb)
 			in->peak_kb = kb;
 		if (in->peak_kb > limit_kb && !in->oom) {
@@ -510,6 +519,7 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 				kill(in->members[i], SIGKILL);
 	}
 	if (!in->exited && grace_ms > 0) {
+		kill(pid, SIGCONT);
 		kill(pid, SIGTERM); /* the keeper passes it to the runtime's group */
 		for (int waited = 0; !in->exited && waited < grace_ms; waited += 10) {
 			pthread_mutex_unlock(&in->lock);
@@ -519,6 +529,14 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 	}
 	if (!in->exited)
 		local_runtime_kill(in);
+	/* a keeper that does not end (the function may have stopped it again): killed, and its orphans with it */
+	for (int waited = 0; !in->exited && waited < 2000; waited += 10) {
+		pthread_mutex_unlock(&in->lock);
+		usleep(10000);
+		pthread_mutex_lock(&in->lock);
+	}
+	if (!in->exited)
+		kill(pid, SIGKILL);
 	pthread_mutex_unlock(&in->lock);
 	pthread_join(in->monitor_thread, NULL);
 	pthread_mutex_lock(&in->lock);

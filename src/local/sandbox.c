@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,7 +208,7 @@ static int take_var(struct entry *out, size_t *n, const char **step)
 				continue;
 			target[len] = '\0';
 			out[(*n)++].link = xstrdup(target);
-		} else if (!(err = clone_tree(path, 0, &out[*n].fd, step))) {
+		} else if (!(err = clone_tree(path, 1, &out[*n].fd, step))) {
 			(*n)++;
 		}
 	}
@@ -240,12 +243,35 @@ static int remake_var(struct entry *ents, size_t n, const char **step)
 	return e;
 }
 
+/*
+ * No capability survives the exec, root's included (Lambda's function has
+ * none: it could otherwise make /var/task writable again), and nothing
+ * regains one (no_new_privs: a setuid program gets nothing).
+ */
+static int drop_privileges(const char **step)
+{
+	struct __user_cap_header_struct head = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct none[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
+			*step = "dropping the capabilities";
+			return errno;
+		}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_capset, &head, none)) {
+		*step = "dropping the capabilities";
+		return errno;
+	}
+	return 0;
+}
+
 int local_sandbox_enter(const struct local_sandbox *sb, const char **step)
 {
 	struct entry *ents = xcalloc(MAX_MOUNTS, sizeof(*ents));
 	int kept[MAX_MOUNTS], task_fd = -1, opt_fd = -1, e;
 	const char *keep[MAX_MOUNTS];
-	size_t nents = 0, nkeep = 0;
+	size_t nents = 0, nkeep = 0, ncloned = 0;
 	struct stat st;
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	char size[64];
@@ -275,13 +301,17 @@ int local_sandbox_enter(const struct local_sandbox *sb, const char **step)
 	/* every tree taken before anything is covered: they may lie under /tmp or /var */
 	if ((e = clone_tree(sb->task_root, 1, &task_fd, step)) || (e = clone_tree(sb->opt_dir, 1, &opt_fd, step)))
 		goto out;
-	for (size_t i = 0; i < nkeep; i++)
-		if ((e = clone_tree(keep[i], 1, &kept[i], step))) {
-			nkeep = i; /* those taken are closed */
+	for (; ncloned < nkeep; ncloned++)
+		if ((e = clone_tree(keep[ncloned], 1, &kept[ncloned], step)))
 			goto out;
-		}
 	if (lstat(LOCAL_SANDBOX_TASK, &st) && (e = take_var(ents, &nents, step)))
 		goto out;
+	/* as in Lambda, nothing is writable but /tmp: every mount read-only, in this namespace */
+	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro))) {
+		*step = "the mounts read-only";
+		e = errno;
+		goto out;
+	}
 	if (nents && (e = remake_var(ents, nents, step)))
 		goto out;
 	snprintf(size, sizeof(size), "mode=1777,size=%ldm", sb->tmp_mb > 0 ? sb->tmp_mb : 512);
@@ -308,13 +338,15 @@ int local_sandbox_enter(const struct local_sandbox *sb, const char **step)
 	if (chdir(LOCAL_SANDBOX_TASK)) {
 		*step = LOCAL_SANDBOX_TASK;
 		e = errno;
+		goto out;
 	}
+	e = drop_privileges(step);
 out:
 	if (task_fd >= 0)
 		close(task_fd);
 	if (opt_fd >= 0)
 		close(opt_fd);
-	for (size_t i = 0; i < nkeep; i++)
+	for (size_t i = 0; i < ncloned; i++)
 		close(kept[i]);
 	for (size_t i = 0; i < nents; i++) {
 		free(ents[i].link);
@@ -327,6 +359,7 @@ out:
 
 int local_sandbox_try(const char **step)
 {
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	int e, fd = -1;
 
 	if ((e = enter_namespaces(step)))
@@ -338,6 +371,12 @@ int local_sandbox_try(const char **step)
 	if ((e = clone_tree("/usr", 1, &fd, step)))
 		return e;
 	close(fd);
+	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro))) {
+		*step = "the mounts read-only";
+		return errno;
+	}
+	if ((e = drop_privileges(step)))
+		return e;
 	if (access(LOCAL_SANDBOX_OPT, F_OK)) {
 		*step = "/opt (this machine has none to mount the layers on)";
 		return errno;

@@ -182,8 +182,9 @@ import json, sys
 d = json.load(sys.stdin)
 assert d['cwd'] == '/var/task', d
 assert 'examples.clj' in d['task-root'] and 'bootstrap' in d['opt'] and 'blambda' in d['opt'], d
-for k in ('write-task', 'write-src', 'write-opt'):
+for k in ('write-task', 'write-src', 'write-opt', 'write-var-tmp', 'write-etc'):
     assert 'Read-only file system' in d[k], (k, d)
+assert d['cap-eff'] == '0000000000000000', d  # root's too: nothing could make /var/task writable again
 assert d['write-tmp'] == 'mine' and d['host-tmp-seen'] is False, d
 assert d['tmp-mb'] == $1, d
 " && pass || fail "the file system: $out"
@@ -389,6 +390,25 @@ used=$(printf '%s' "$err" | sed -n 's/.*Max Memory Used: \([0-9]*\) MB.*/\1/p')
 sleep 0.2
 left=$(pgrep -f 'bytes\(\[1\]\)' || true)
 [ -z "$left" ] && pass || { fail "the escaped process outlived its environment: $left"; kill -9 $left; }
+
+test_case "a function that stops or kills its environment's keeper leaves nothing behind, and blambda still ends"
+# the keeper is bootstrap's parent: bb's parent's parent
+keeper='B=$(awk "/^PPid/{print \$2}" /proc/$PPID/status); K=$(awk "/^PPid/{print \$2}" /proc/$B/status)'
+start=$(date +%s)
+sh_payload() { python3 -c 'import json, sys; print(json.dumps({"op": "sh", "cmd": sys.argv[1]}))' "$1"; }
+timeout 60 "$BLAMBDA" local invoke handle --payload "$(sh_payload "$keeper; kill -STOP \$K; echo stopped")" > "$TMP/stop.out" 2> "$TMP/stop.err"
+status=$?
+[ $status = 0 ] && [ $(( $(date +%s) - start )) -lt 30 ] && pass || fail "local invoke with a stopped keeper: status $status after $(( $(date +%s) - start )) s: $(tail -3 "$TMP/stop.err")"
+expect_nothing_running
+
+test_case "more processes than a look follows still count: 70 idle ones do not hide a big one"
+blambda local invoke small --payload "$(sh_payload 'for i in $(seq 70); do sleep 600 & done; sleep 0.5; setsid python3 -c "import time; a = bytes([1]) * (320 << 20); time.sleep(60)" </dev/null >/dev/null 2>&1 & sleep 3')"
+expect_status 5
+expect_err_has "error: 'small' failed: Runtime.OutOfMemory: "
+expect_err_matches "Memory Size: 256 MB	Max Memory Used: 256 MB	"
+sleep 0.2
+left=$(pgrep -f 'sleep 600|bytes\(\[1\]\)' || true)
+[ -z "$left" ] && pass || { fail "processes outlived their environment: $left"; kill -9 $left; }
 
 test_case "Ctrl-C during an invocation stops the runtime: nothing is left running"
 # a background job of a script starts with SIGINT ignored: this one gets it back, as at a terminal
@@ -609,6 +629,17 @@ assert r["requestContext"]["functionArn"] == "arn:aws:lambda:us-east-1:000000000
 stop_local
 expect_nothing_running
 
+test_case "local start: a function that kills its keeper leaves nothing behind; the next call starts afresh"
+start_local handle || exit 1
+out=$(curl -s -d "$(sh_payload "setsid sleep 777 </dev/null >/dev/null 2>&1 & $keeper; sleep 0.3; kill -9 \$K")" "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+sleep 0.5
+left=$(pgrep -f 'sleep 777' || true)
+[ -z "$left" ] && pass || { fail "a process of an environment whose keeper was killed lives on: $left"; kill -9 $left; }
+out=$(curl -s -d '{"op":"echo","again":true}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+expect_json 'd["again"] is True'
+stop_local
+expect_nothing_running
+
 test_case "a runtime's answer: its Content-Type passed on; a second answer to it refused (403 InvalidStateTransition)"
 BLAMBDA_BB="$BLAMBDA_SOURCE_DIR/tests/support/twice_bb.py" start_local hostile --no-sandbox || exit 1
 curl -s -D "$TMP/twice.h" -o "$TMP/twice.out" -d '{}' "$LOCAL_URL/2015-03-31/functions/hostile/invocations"
@@ -717,6 +748,9 @@ lambda_invoke --function-name handle --payload '{"op":"id"}' "$TMP/answer.json"
 expect_status 0
 starts=$(grep -c "Loading babashka lambda handler" "$TMP/start.err")
 [ "$starts" = 2 ] && pass || fail "the edit did not restart the runtime once ($starts starts)"
+# the environment started after the edit is in Lambda's file system too
+out=$(curl -s -d '{"op":"env"}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
+expect_json 'd["LAMBDA_TASK_ROOT"] == "/var/task"'
 stop_local
 expect_nothing_running
 

@@ -185,8 +185,12 @@ static const char *under_opt(const struct local_host *h, char *cwd, size_t cwd_s
 	return NULL;
 }
 
-/* --sandbox: unless --no-sandbox, when this machine can; else a word of what the function sees instead */
-static int want_sandbox(const struct opt_value *opt, const struct local_host *h)
+/*
+ * --sandbox: unless --no-sandbox, when this machine can; else a word of what
+ * the function sees instead (1 or 0), or -1 with err when --sandbox was asked
+ * for and cannot be had.
+ */
+static int want_sandbox(const struct opt_value *opt, const struct local_host *h, struct error *err)
 {
 	struct buf why = BUF_INIT;
 	char cwd[4096];
@@ -201,11 +205,14 @@ static int want_sandbox(const struct opt_value *opt, const struct local_host *h)
 	} else {
 		r = local_sandbox_available(&why);
 	}
-	if (!r) {
+	if (!r && opt->set) {
+		/* asked for: not given silently without it */
+		error_set(err, EXIT_FAIL, "--sandbox: Lambda's file system cannot be made here: %s", why.ptr);
+		error_hint(err, "it needs user and mount namespaces (or root), and the project and bb outside /opt");
+		r = -1;
+	} else if (!r) {
 		warning("Lambda's file system is not emulated here (%s): the function sees this machine's paths, its "
 			"/tmp included, and can write to its source", why.ptr);
-		if (opt->set)
-			hint("--sandbox needs user and mount namespaces (or root), and the project and bb outside /opt");
 	}
 	buf_release(&why);
 	return r;
@@ -227,7 +234,8 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 	aws_release(&a);
 	if (r || local_host_prepare(cfg, "target", &ls->fetch, &ls->host, err))
 		return -1;
-	ls->host.sandbox = want_sandbox(sandbox, &ls->host);
+	if ((ls->host.sandbox = want_sandbox(sandbox, &ls->host, err)) < 0)
+		return -1;
 	return local_fns_make(cfg, names, &ls->host, &ls->env, &ls->fns, &ls->nfns, err);
 }
 
@@ -519,7 +527,7 @@ static int exec_local_start(struct args *args, struct config *cfg)
 }
 
 #define INHERIT_OPT OPT_LIST(0, "inherit-env", "NAME", "pass this variable of blambda's environment on to the " \
-				 "function too (repeat it for more)")
+				 "function too")
 
 #define SANDBOX_OPT OPT_BOOL(0, "sandbox", "run the function in Lambda's file system: /var/task and /opt " \
 				  "read-only, a private /tmp (the default where this machine allows it)")
@@ -665,16 +673,18 @@ const struct command cmd_local = {
 		"How close it is to Lambda. Emulated: the file system, where this machine has user and mount "
 		"namespaces (Debian's kernel has; as root, mount namespaces do): the task root at /var/task and "
 		"the layers at /opt, both read-only, and a private /tmp, a tmpfs of "
-		"function.ephemeral-storage, empty in each new environment; the rest of this machine is seen as "
-		"it is, and the paths the runtime reaches by name (the source paths, the directory of bb) are "
-		"read-only there too (under /tmp they are kept, read-only). Where this machine has no "
-		"namespaces, a line says so and the function runs in this machine's file system; --no-sandbox "
-		"asks for that. Each environment has a keeper process, the subreaper of everything the runtime "
+		"function.ephemeral-storage, new in each environment; every other mount of this machine is "
+		"seen read-only, and the function has no capabilities, root's included. The paths the runtime "
+		"reaches by their own names (the source paths, target/local/ and bb's directory) stay "
+		"reachable: when they lie under /tmp, they are in the private /tmp too, read-only. Where this machine has no "
+		"namespaces (or the project or bb lies under /opt), a line says so and the function runs in "
+		"this machine's file system; --no-sandbox asks for that, and --sandbox fails where the sandbox "
+		"cannot be had. Each environment has a keeper process, the subreaper of everything the runtime "
 		"starts: a process that leaves by setsid and a double fork still counts against the memory and "
 		"is ended with the environment. Between invocations the environment is frozen (SIGSTOP), as "
 		"Lambda freezes it: a future started by a handler goes on only during the next invocation. "
 		"Not emulated: Lambda's Amazon Linux (the host's Babashka runs, on the host's libraries), "
-		"its network, its user and its CPU share; no separate process or network namespace, so the "
+		"its network, its user and its CPU share; what /tmp holds is not counted in Max Memory Used; no separate process or network namespace, so the "
 		"function can see this machine's processes and reach its ports; an environment is not "
 		"reused across 'local invoke' runs (each is a cold start).",
 	.pos = POS_NONE,

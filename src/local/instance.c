@@ -273,9 +273,7 @@ static void retry_init(struct local_instance *in, struct local_fn *fn, struct in
 
 	local_instance_emitf(in, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: timeout",
 			     (now - in->spawned_at) * 1000.0);
-	local_instance_emitf(in, "START RequestId: %s Version: $LATEST", inv->id);
-	inv->started = 1;
-	inv->phase_at = now;
+	inv->phase_at = now; /* START comes when it is handed out, after the init, as Lambda writes it */
 	local_runtime_stop(in, 0);
 	if (local_runtime_start(in, fn, &err)) {
 		/* as a runtime that could not run: the invocation fails as one that exited */

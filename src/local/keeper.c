@@ -74,8 +74,10 @@ static int end_like(int st)
 		return WEXITSTATUS(st);
 	if (!WIFSIGNALED(st))
 		return 1;
+	/* that one alone: a SIGINT from blambda still pending must not be what the keeper ends by */
 	signal(WTERMSIG(st), SIG_DFL);
-	sigfillset(&all);
+	sigemptyset(&all);
+	sigaddset(&all, WTERMSIG(st));
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	raise(WTERMSIG(st));
 	return 128 + WTERMSIG(st);
@@ -199,7 +201,8 @@ int local_keeper_main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "--probe"))
 		return probe();
-	if (argc < 3 || (parent = (pid_t)strtol(argv[1], NULL, 10)) <= 1)
+	/* blambda may be pid 1 (a container's entrypoint) */
+	if (argc < 3 || (parent = (pid_t)strtol(argv[1], NULL, 10)) < 1)
 		return 2;
 	if (argc > 3) {
 		/* PARENT BOOTSTRAP --sandbox TASK_ROOT OPT_DIR TMP_MB KEEP... */
@@ -219,6 +222,10 @@ int local_keeper_main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fcntl(ANSWER_FD, F_SETFD, FD_CLOEXEC);
+	/* what blambda was given and did not mark close-on-exec is not the runtime's */
+	if (close_range(ANSWER_FD + 1, ~0U, 0))
+		for (int fd = ANSWER_FD + 1; fd < 1024; fd++)
+			close(fd);
 	if (getppid() != parent) {
 		answer("error", ESRCH, NULL);
 		return 1;

@@ -11,16 +11,24 @@
  * sandbox; this is its process boundary). It is not part of the
  * environment: its own memory is not counted and it is never frozen.
  *
- *   blambda-local-env PARENT_PID BOOTSTRAP
+ *   blambda-local-env PARENT_PID BOOTSTRAP [--sandbox TASK_ROOT OPT_DIR TMP_MB KEEP...]
+ *   blambda-local-env --probe
  *
- * with the runtime's environment, its output on 1 and 2, and on fd 3 a pipe
- * it answers on once: "pid N\n" (bootstrap's pid, also its process group)
- * or "error ERRNO\n" when bootstrap could not be run. Then:
+ * The first runs BOOTSTRAP with the runtime's environment, its output on 1
+ * and 2; with --sandbox, in Lambda's file system as local/sandbox.h makes it (the
+ * arguments are struct local_sandbox's, BOOTSTRAP its /opt/bootstrap). On
+ * fd 3, a pipe, it answers once: "pid N\n" (bootstrap's pid, also its
+ * process group), or "error ERRNO[ STEP]\n" when bootstrap could not be
+ * run (STEP: what of the sandbox failed). Then:
  *   SIGTERM  passed to bootstrap's process group (Lambda's shutdown);
  *   SIGINT   every process of the environment is killed, now;
  * and when bootstrap ends, or PARENT_PID does, whatever is left of the
  * environment is killed, and the keeper ends as bootstrap did (its exit
- * status, or killed by its signal).
+ * status, or killed by its signal). --probe tries to make a sandbox: exit
+ * status 0, or 1 with "STEP: REASON" on stdout.
+ *
+ * It is a program of its own, not a module's function: it ends by its
+ * exit status or a signal, and --probe writes its one line to fd 1.
  */
 #define LOCAL_KEEPER_NAME "blambda-local-env"
 

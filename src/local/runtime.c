@@ -274,7 +274,7 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 	snprintf(mem, sizeof(mem), "%ld", fn->memory_mb);
 	env_add(env, "_HANDLER", fn->handler);
 	env_add(env, "LAMBDA_TASK_ROOT", fn->sandbox ? LOCAL_SANDBOX_TASK : fn->task_root);
-	env_add(env, "LAMBDA_RUNTIME_DIR", fn->sandbox ? "/var/runtime" : fn->opt_dir);
+	env_add(env, "LAMBDA_RUNTIME_DIR", fn->sandbox ? LOCAL_SANDBOX_RUNTIME : fn->opt_dir);
 	env_add(env, "AWS_LAMBDA_RUNTIME_API", api);
 	env_add(env, "AWS_LAMBDA_FUNCTION_NAME", fn->name);
 	env_add(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", mem);
@@ -475,8 +475,10 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 	close(afd[0]);
 	if (e) {
 		if (step.len) {
-			error_set(err, EXIT_FAIL, "cannot make Lambda's file system for '%s': %s: %s", fn->name, step.ptr,
-				  strerror(e));
+			if (e == ENOTSUP) /* a refusal of the sandbox's own: the step says why */
+				error_set(err, EXIT_FAIL, "cannot make Lambda's file system: %s", step.ptr);
+			else
+				error_set(err, EXIT_FAIL, "cannot make Lambda's file system: %s: %s", step.ptr, strerror(e));
 			error_hint(err, "--no-sandbox runs the function in this machine's file system");
 		} else {
 			error_set(err, EXIT_FAIL, "cannot run '%s/bootstrap': %s", fn->opt_dir, strerror(e));
@@ -510,6 +512,8 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 		return;
 	in->gen++; /* a /next of this runtime now gets nothing */
 	pthread_cond_broadcast(&in->cond);
+	if (!in->exited && grace_ms > 0 && in->group > 0)
+		kill(-in->group, SIGTERM); /* before the thaw: a frozen runtime sees it first, not the 410 its GET /next now gets */
 	local_runtime_freeze(in, 0);
 	if (!in->exited) {
 		/* what left the runtime's process group would outlive it: those go first, at once */
@@ -519,8 +523,7 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 				kill(in->members[i], SIGKILL);
 	}
 	if (!in->exited && grace_ms > 0) {
-		kill(pid, SIGCONT);
-		kill(pid, SIGTERM); /* the keeper passes it to the runtime's group */
+		kill(pid, SIGCONT); /* the function may have stopped its keeper */
 		for (int waited = 0; !in->exited && waited < grace_ms; waited += 10) {
 			pthread_mutex_unlock(&in->lock);
 			usleep(10000);

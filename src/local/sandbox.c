@@ -240,6 +240,10 @@ static int remake_var(struct entry *ents, size_t n, const char **step)
 		*step = LOCAL_SANDBOX_TASK;
 		e = errno;
 	}
+	if (!e && mkdir(LOCAL_SANDBOX_RUNTIME, 0755) && errno != EEXIST) { /* LAMBDA_RUNTIME_DIR: empty for a provided runtime */
+		*step = LOCAL_SANDBOX_RUNTIME;
+		e = errno;
+	}
 	return e;
 }
 

@@ -30,6 +30,7 @@ struct local_sandbox {
 
 #define LOCAL_SANDBOX_TASK "/var/task"
 #define LOCAL_SANDBOX_OPT "/opt"
+#define LOCAL_SANDBOX_RUNTIME "/var/runtime"
 
 /*
  * Make the calling process's file system the sandbox's and change to

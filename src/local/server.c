@@ -53,6 +53,7 @@ struct event_job {
 	struct local_server *s;
 	struct pool *pool;
 	struct buf payload, context;
+	char id[37]; /* the invocation's id: in the 202, and in every attempt */
 };
 
 static struct pool *find_pool(struct local_server *s, const char *name)
@@ -219,14 +220,22 @@ static void *run_event(void *arg)
 	struct local_server *s = job->s;
 	struct local_request req = { 0 };
 	struct local_fn *fn = NULL;
-	char id[37];
+	const char *id = job->id;
 	double queued = clock_seconds();
 
-	local_request_id(id);
 	req.payload = job->payload.ptr;
 	req.len = job->payload.len;
 	req.client_context = job->context.len ? job->context.ptr : NULL;
 	req.request_id = id;
+	pthread_mutex_lock(&s->lock);
+	if (!job->pool->limit && job->pool->fn) {
+		char *line = buf_fmt("blambda: Event invocation %s waits: function.reserved-concurrency is 0, so nothing "
+				     "runs it (Lambda keeps it until function.async.max-event-age)", id);
+
+		say(s, job->pool->fn, line);
+		free(line);
+	}
+	pthread_mutex_unlock(&s->lock);
 	for (long attempt = 1;; attempt++) {
 		struct local_result res;
 		struct error err = ERROR_INIT;
@@ -237,6 +246,12 @@ static void *run_event(void *arg)
 		if (i < 0)
 			break;
 		if (local_invoke(job->pool->inst[i], fn, &req, &res, &err)) {
+			struct buf line = BUF_INIT;
+
+			buf_addf(&line, "blambda: Event invocation %s: cannot start the function's runtime: ", id);
+			error_format(&err, &line);
+			say(s, fn, line.ptr);
+			buf_release(&line);
 			error_release(&err);
 			release(s, job->pool, i, fn);
 			break;
@@ -468,6 +483,7 @@ static void invoke_event(struct local_server *s, struct pool *p, const struct in
 	buf_init(&job->context);
 	job->s = s;
 	job->pool = p;
+	local_request_id(job->id);
 	buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
 	buf_add(&job->context, c->context.ptr, c->context.len);
 	pthread_mutex_lock(&s->lock);
@@ -488,6 +504,7 @@ static void invoke_event(struct local_server *s, struct pool *p, const struct in
 		pthread_attr_destroy(&attr);
 		if (!failed) {
 			rep->status = 202;
+			kvlist_add(&rep->headers, "X-Amzn-RequestId", job->id);
 			return;
 		}
 		pthread_mutex_lock(&s->lock);
@@ -546,6 +563,12 @@ static void invoke_sync(struct local_server *s, struct pool *p, const struct inv
 		buf_adds(&msg, "cannot start the function's runtime: ");
 		error_format(&err, &msg);
 		aws_error_reply(rep, 500, "ServiceException", msg.ptr);
+		{
+			char *line = buf_fmt("blambda: %s", msg.ptr); /* where the developer looks, not only to the caller */
+
+			say(s, fn, line);
+			free(line);
+		}
 		buf_release(&msg);
 	} else {
 		reply_result(c, &res, rep);

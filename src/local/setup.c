@@ -266,6 +266,7 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn->sandbox = h->sandbox;
 	fn->tmp_mb = config_int(c, CFG_FUNCTION_EPHEMERAL_STORAGE);
 	strlist_add(&fn->keep, root);
+	strlist_add(&fn->keep, h->opt_dir); /* reused by later runs: nothing may be written into it */
 	if (extra_paths(c, &fn->keep, err)) {
 		local_fn_unref(fn);
 		return NULL;

@@ -544,7 +544,8 @@ static const struct opt start_opts[START__N + 1] = {
 			       "(default 9001)"),
 	[START_OPT_WATCH] = OPT_BOOL('w', "watch", "restart a function's runtime after a change to its code or "
 				 "blambda.yml"),
-	[START_OPT_CONCURRENCY] = OPT_INT(0, "concurrency", "N", 1, 64, "warm instances of each function (default 1)"),
+	[START_OPT_CONCURRENCY] = OPT_INT(0, "concurrency", "N", 1, 64, "instances of each function, each started at its "
+					  "first call and kept warm (default 1)"),
 	[START_OPT_INHERIT] = INHERIT_OPT,
 	[START_OPT_SANDBOX] = SANDBOX_OPT,
 	[START_OPT_RETRY_DELAY] = OPT_INT(0, "retry-delay", "SECONDS", 0, 3600, "wait this long before an Event "
@@ -581,7 +582,7 @@ const struct command cmd_local_invoke = {
 
 const struct command cmd_local_start = {
 	.name = "start",
-	.summary = "keep the functions warm and serve Lambda's Invoke API and the http routes on loopback",
+	.summary = "serve Lambda's Invoke API and the http routes on loopback, the runtimes kept warm",
 	.usage = "[NAME...]",
 	.description =
 		"Keeps the functions' runtimes warm (all of the project's, or those named) and serves "

@@ -89,7 +89,8 @@ static int is_own(pid_t pid)
 	return 0;
 }
 
-void spawn_reap_adopted(void)
+/* Each adopted orphan (a child of blambda that spawn_child did not start): zombies only, or all of them, killed */
+static void each_adopted(int kill_running)
 {
 	pid_t self = getpid();
 	DIR *d = opendir("/proc");
@@ -103,34 +104,23 @@ void spawn_reap_adopted(void)
 	while ((e = readdir(d))) {
 		pid_t pid = (pid_t)atol(e->d_name);
 
-		if (isdigit((unsigned char)e->d_name[0]) && !stat_of(e->d_name, &state, &ppid) && ppid == self &&
-		    state == 'Z' && !is_own(pid))
-			waitpid(pid, NULL, WNOHANG);
+		if (!isdigit((unsigned char)e->d_name[0]) || stat_of(e->d_name, &state, &ppid) || ppid != self ||
+		    is_own(pid) || (!kill_running && state != 'Z'))
+			continue;
+		if (kill_running)
+			kill(pid, SIGKILL);
+		waitpid(pid, NULL, kill_running ? 0 : WNOHANG);
 	}
 	pthread_mutex_unlock(&lock);
 	closedir(d);
 }
 
+void spawn_reap_adopted(void)
+{
+	each_adopted(0);
+}
+
 void spawn_kill_adopted(void)
 {
-	pid_t self = getpid();
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char state;
-	long ppid;
-
-	if (!d)
-		return;
-	pthread_mutex_lock(&lock);
-	while ((e = readdir(d))) {
-		pid_t pid = (pid_t)atol(e->d_name);
-
-		if (isdigit((unsigned char)e->d_name[0]) && !stat_of(e->d_name, &state, &ppid) && ppid == self &&
-		    !is_own(pid)) {
-			kill(pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	closedir(d);
+	each_adopted(1);
 }

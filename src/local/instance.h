@@ -10,15 +10,17 @@
 
 /*
  * One execution environment of a function on this machine, as Lambda runs
- * one: the layer's `bootstrap` (host architecture) started in its own
- * process group against a Runtime API served by blambda on loopback, kept
- * warm between invocations, killed and started afresh after a timeout, a
- * crash, an init error or a run over its memory. Every invocation gets a
- * result and its log: the runtime's own output, START, END and REPORT lines
- * in Lambda's format, Max Memory Used measured from the process group.
+ * one: the layer's `bootstrap` (host architecture) started under a keeper
+ * (local/keeper.h), in Lambda's file system when fn->sandbox, against a
+ * Runtime API served by blambda on loopback, kept warm and frozen between
+ * invocations, killed and started afresh after a timeout, a crash, an init
+ * error or a run over its memory. Every invocation gets a result and its
+ * log: the runtime's own output, INIT_START, START, END and REPORT lines in
+ * Lambda's format, Max Memory Used measured from every process of the
+ * environment.
  *
- * Nothing here prints: the runtime's output and the START/END/REPORT lines
- * go to the log callback as they happen, and into the result.
+ * Nothing here prints: the runtime's output and those lines go to the log
+ * callback as they happen, and into the result.
  */
 
 /* Lambda's limits, as its Runtime Interface Emulator enforces them */

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,52 +18,62 @@ static int has(const pid_t *pids, size_t n, pid_t p)
 }
 
 /*
- * A runtime's processes: its group, and a descendant that left it (setsid)
- * is still counted; a process outside both is not.
+ * An environment's processes: every descendant of its keeper (a subreaper),
+ * one that left by setsid and a double fork included; not the keeper
+ * itself, nor a process outside it.
  */
 static void test_members(void)
 {
 	int ready[2], go[2];
-	pid_t leader, escaped = 0, members[64];
+	pid_t root, escaped = 0, members[64];
 	size_t n;
 	char c;
 
 	CHECK(!pipe(ready) && !pipe(go));
-	leader = fork();
-	if (!leader) {
-		pid_t kid;
+	root = fork();
+	if (!root) {
+		pid_t mid;
 
 		close(go[1]); /* the test's close of it is the signal to end */
 		close(ready[0]);
-		setpgid(0, 0);
-		kid = fork();
-		if (!kid) {
-			setsid(); /* out of the group */
-			if (write(ready[1], &(pid_t){ getpid() }, sizeof(pid_t)) < 0)
-				_exit(1);
-			_exit(read(go[0], &c, 1) < 0);
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		mid = fork();
+		if (!mid) {
+			if (!fork()) {
+				setsid(); /* out of the group, and its parent gone: it comes to root */
+				if (write(ready[1], &(pid_t){ getpid() }, sizeof(pid_t)) < 0)
+					_exit(1);
+				_exit(read(go[0], &c, 1) < 0);
+			}
+			_exit(0);
 		}
+		waitpid(mid, NULL, 0);
+		if (!fork()) /* a second one, beside it */
+			_exit(read(go[0], &c, 1) < 0);
 		close(ready[1]);
 		if (read(go[0], &c, 1) < 0)
 			_exit(1);
-		waitpid(kid, NULL, 0);
+		while (wait(NULL) > 0)
+			;
 		_exit(0);
 	}
 	close(ready[1]); /* a child that fails before it writes ends the read, not the test */
 	close(go[0]);
 	CHECK(read(ready[0], &escaped, sizeof(escaped)) == sizeof(escaped));
 	close(ready[0]);
-	n = local_procs_members(leader, members, 64);
-	CHECK(has(members, n, leader));
+	for (int i = 0; i < 200 && local_procs_members(root, members, 64) < 2; i++)
+		usleep(5000); /* the second one starts */
+	n = local_procs_members(root, members, 64);
 	CHECK(has(members, n, escaped));
+	CHECK(!has(members, n, root));
 	CHECK(!has(members, n, getpid()));
 	CHECK_INT(n, 2);
 	/* at most max */
-	CHECK_INT(local_procs_members(leader, members, 1), 1);
+	CHECK_INT(local_procs_members(root, members, 1), 1);
 	close(go[1]);
-	waitpid(leader, NULL, 0);
+	waitpid(root, NULL, 0);
 	/* gone: nothing */
-	CHECK_INT(local_procs_members(leader, members, 64), 0);
+	CHECK_INT(local_procs_members(root, members, 64), 0);
 }
 
 static void test_memory(void)

@@ -24,12 +24,12 @@ static int has(const pid_t *pids, size_t n, pid_t p)
  */
 static void test_members(void)
 {
-	int ready[2], go[2];
+	int ready[2], go[2], both[2];
 	pid_t root, escaped = 0, members[64];
 	size_t n;
 	char c;
 
-	CHECK(!pipe(ready) && !pipe(go));
+	CHECK(!pipe(ready) && !pipe(go) && !pipe(both));
 	root = fork();
 	if (!root) {
 		pid_t mid;
@@ -50,6 +50,8 @@ static void test_members(void)
 		waitpid(mid, NULL, 0);
 		if (!fork()) /* a second one, beside it */
 			_exit(read(go[0], &c, 1) < 0);
+		if (write(both[1], "", 1) < 0) /* both are there */
+			_exit(1);
 		close(ready[1]);
 		if (read(go[0], &c, 1) < 0)
 			_exit(1);
@@ -60,9 +62,10 @@ static void test_members(void)
 	close(ready[1]); /* a child that fails before it writes ends the read, not the test */
 	close(go[0]);
 	CHECK(read(ready[0], &escaped, sizeof(escaped)) == sizeof(escaped));
+	close(both[1]);
+	CHECK(read(both[0], &c, 1) == 1);
+	close(both[0]);
 	close(ready[0]);
-	for (int i = 0; i < 200 && local_procs_members(root, members, 64) < 2; i++)
-		usleep(5000); /* the second one starts */
 	n = local_procs_members(root, members, 64);
 	CHECK(has(members, n, escaped));
 	CHECK(!has(members, n, root));

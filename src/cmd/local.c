@@ -212,7 +212,7 @@ static int want_sandbox(const struct opt_value *opt, const struct local_host *h,
 		r = -1;
 	} else if (!r) {
 		warning("Lambda's file system is not emulated here (%s): the function sees this machine's paths, its "
-			"/tmp included, and can write to its source", why.ptr);
+			"/tmp included; its task root is a read-only copy of the source", why.ptr);
 	}
 	buf_release(&why);
 	return r;
@@ -679,8 +679,10 @@ const struct command cmd_local = {
 		"reaches by their own names (the source paths, target/local/ and bb's directory) stay "
 		"reachable: when they lie under /tmp, they are in the private /tmp too, read-only. Where this machine has no "
 		"namespaces (or the project or bb lies under /opt), a line says so and the function runs in "
-		"this machine's file system; --no-sandbox asks for that, and --sandbox fails where the sandbox "
-		"cannot be had. Each environment has a keeper process, the subreaper of everything the runtime "
+		"this machine's file system, with a copy of the first source path as its task root (in "
+		"target/local/, its files read-only, thrown away with the environment: what the function writes "
+		"there never reaches the source); --no-sandbox asks for that, and --sandbox fails where the "
+		"sandbox cannot be had. Each environment has a keeper process, the subreaper of everything the runtime "
 		"starts: a process that leaves by setsid and a double fork still counts against the memory and "
 		"is ended with the environment. Between invocations the environment is frozen (SIGSTOP), as "
 		"Lambda freezes it: a future started by a handler goes on only during the next invocation. "

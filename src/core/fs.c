@@ -1,6 +1,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "core/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -515,4 +516,83 @@ void fs_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode, struct error *err)
+{
+	char chunk[65536];
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, r = -1;
+	ssize_t n;
+
+	if (in < 0)
+		return error_set(err, EXIT_FAIL, "cannot read '%s': %s", src, strerror(errno));
+	if ((out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		error_set(err, EXIT_FAIL, "cannot write '%s': %s", dst, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			error_set(err, EXIT_FAIL, "cannot read '%s': %s", src, strerror(errno));
+			goto out;
+		}
+		for (ssize_t done = 0, w; done < n; done += w)
+			if ((w = write(out, chunk + done, (size_t)(n - done))) < 0) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				error_set(err, EXIT_FAIL, "cannot write '%s': %s", dst, strerror(errno));
+				goto out;
+			}
+	}
+	r = fchmod(out, mode) ? error_set(err, EXIT_FAIL, "cannot write '%s': %s", dst, strerror(errno)) : 0;
+out:
+	close(in);
+	if (out >= 0)
+		close(out);
+	return r;
+}
+
+static int copy_into(const char *src, const char *dst, int readonly, int depth, struct error *err)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (depth > 64)
+		return error_set(err, EXIT_FAIL, "cannot copy '%s': nested too deep", src);
+	if (!(d = opendir(src)))
+		return error_set(err, EXIT_FAIL, "cannot read '%s': %s", src, strerror(errno));
+	while (!r && (e = readdir(d))) {
+		char *from, *to, link[4096];
+		struct stat st;
+		ssize_t len;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		from = buf_fmt("%s/%s", src, e->d_name);
+		to = buf_fmt("%s/%s", dst, e->d_name);
+		if (lstat(from, &st)) {
+			r = error_set(err, EXIT_FAIL, "cannot read '%s': %s", from, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			r = mkdir(to, 0755) ? error_set(err, EXIT_FAIL, "cannot make '%s': %s", to, strerror(errno))
+					    : copy_into(from, to, readonly, depth + 1, err);
+		} else if (S_ISREG(st.st_mode)) {
+			r = copy_file(from, to, (st.st_mode & 0777) & (readonly ? ~(mode_t)0222 : ~(mode_t)0), err);
+		} else if (S_ISLNK(st.st_mode)) {
+			if ((len = readlink(from, link, sizeof(link) - 1)) < 0 || (link[len] = '\0', symlink(link, to)))
+				r = error_set(err, EXIT_FAIL, "cannot copy '%s': %s", from, strerror(errno));
+		}
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return r;
+}
+
+int fs_copy_tree(const char *src, const char *dst, int readonly, struct error *err)
+{
+	return copy_into(src, dst, readonly, 0, err);
 }

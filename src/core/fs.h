@@ -56,6 +56,13 @@ void fs_unlock(int fd);
 int fs_remove_tree(const char *path, char **failed);
 
 /*
+ * Copy what the directory src holds into the directory dst: directories,
+ * regular files (without their write bits when readonly), symbolic links as
+ * they are; nothing else. 0, or -1 with err.
+ */
+int fs_copy_tree(const char *src, const char *dst, int readonly, struct error *err);
+
+/*
  * Temporary files to remove if blambda is interrupted (SIGINT, SIGTERM,
  * SIGHUP) before they are renamed into place, so an interrupted run leaves
  * nothing half-written behind. fs_temp_open registers its files itself.

@@ -51,6 +51,7 @@ struct local_instance {
 	pid_t pid;             /* the environment's keeper (local/keeper.h) */
 	pid_t group;           /* bootstrap, and its process group */
 	int frozen;            /* its processes stopped while it waits for an invocation */
+	char *task_copy;       /* outside the sandbox: the read-only copy of the task root it runs in, or NULL */
 	int exited, wait_status, oom, log_eof, stop_threads, reader_busy, aborted;
 	int at_next;           /* the runtime is waiting in GET /next */
 	struct httpd *api;

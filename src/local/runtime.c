@@ -14,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
 
 #include "core/clock.h"
+#include "core/fs.h"
 #include "core/spawn.h"
 #include "core/strlist.h"
 #include "core/xalloc.h"
@@ -229,7 +231,7 @@ static int env_has(const struct strlist *env, const char *k)
  * runtime to start), LANG and LD_LIBRARY_PATH (the task root and the
  * layers' lib/, as /var/task and /opt are in Lambda).
  */
-static void lambda_defaults(const struct local_fn *fn, struct strlist *env)
+static void lambda_defaults(const struct local_fn *fn, const char *root, struct strlist *env)
 {
 	static const char lambda_path[] = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
 	const char *slash = strrchr(fn->bb, '/');
@@ -248,7 +250,7 @@ static void lambda_defaults(const struct local_fn *fn, struct strlist *env)
 			path = xstrdup("/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:"
 				       "/var/task/lib:/opt/lib");
 		else
-			path = buf_fmt("/lib64:/usr/lib64:%s:%s/lib:%s/lib", fn->task_root, fn->task_root, fn->opt_dir);
+			path = buf_fmt("/lib64:/usr/lib64:%s:%s/lib:%s/lib", root, root, fn->opt_dir);
 		env_add(env, "LD_LIBRARY_PATH", path);
 		free(path);
 	}
@@ -259,7 +261,7 @@ static void lambda_defaults(const struct local_fn *fn, struct strlist *env)
  * fn's (configured variables, credentials), where Lambda's are not set
  * already (Lambda reserves them). NULL-terminated, for posix_spawn.
  */
-static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct strlist *env)
+static void runtime_environ(const struct local_fn *fn, const char *root, unsigned api_port, struct strlist *env)
 {
 	char date[16], hex[33], stream[64], api[32], mem[32];
 	time_t now = time(NULL);
@@ -273,7 +275,7 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 	snprintf(api, sizeof(api), "127.0.0.1:%u", api_port);
 	snprintf(mem, sizeof(mem), "%ld", fn->memory_mb);
 	env_add(env, "_HANDLER", fn->handler);
-	env_add(env, "LAMBDA_TASK_ROOT", fn->sandbox ? LOCAL_SANDBOX_TASK : fn->task_root);
+	env_add(env, "LAMBDA_TASK_ROOT", fn->sandbox ? LOCAL_SANDBOX_TASK : root);
 	env_add(env, "LAMBDA_RUNTIME_DIR", fn->sandbox ? LOCAL_SANDBOX_RUNTIME : fn->opt_dir);
 	env_add(env, "AWS_LAMBDA_RUNTIME_API", api);
 	env_add(env, "AWS_LAMBDA_FUNCTION_NAME", fn->name);
@@ -291,7 +293,7 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
 	for (size_t i = 0; i < fn->env.nr; i++)
 		if (!env_has(env, fn->env.items[i].key))
 			env_add(env, fn->env.items[i].key, fn->env.items[i].value);
-	lambda_defaults(fn, env);
+	lambda_defaults(fn, root, env);
 	strlist_add_owned(env, NULL); /* the NULL that ends environ */
 	env->nr--;
 }
@@ -302,7 +304,7 @@ static void runtime_environ(const struct local_fn *fn, unsigned api_port, struct
  * out_fd, with every signal at its default and none blocked; its answer
  * pipe on fd 3. 0 or an errno.
  */
-static int spawn_keeper(const struct local_fn *fn, char **envp, int out_fd, int answer_fd, pid_t *pid)
+static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp, int out_fd, int answer_fd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -332,7 +334,7 @@ static int spawn_keeper(const struct local_fn *fn, char **envp, int out_fd, int 
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
 	posix_spawn_file_actions_adddup2(&fa, answer_fd, 3);
-	posix_spawn_file_actions_addchdir_np(&fa, fn->task_root);
+	posix_spawn_file_actions_addchdir_np(&fa, root);
 	posix_spawnattr_init(&attr);
 	sigemptyset(&none);
 	sigemptyset(&defaults);
@@ -425,10 +427,50 @@ static void runtime_started(struct local_instance *in, struct local_fn *fn, pid_
 	pthread_create(&in->log_thread, NULL, log_reader, in);
 }
 
+static void task_copy_drop(struct local_instance *in);
+
+/*
+ * Outside the sandbox, the task root the runtime gets is a copy of fn's,
+ * its files read-only, in target/local/ beside the /opt directory: what the
+ * function writes there is thrown away with the environment, never written
+ * into the project's source (and so into the next zip). Called locked.
+ */
+static const char *task_copy(struct local_instance *in, const struct local_fn *fn, struct error *err)
+{
+	const char *slash = strrchr(fn->opt_dir, '/');
+	char *dir = buf_fmt("%.*s/task-XXXXXX", (int)(slash ? slash - fn->opt_dir : 0), fn->opt_dir);
+
+	if (!mkdtemp(dir)) {
+		error_set(err, EXIT_FAIL, "cannot make a directory for the task root: %s", strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	chmod(dir, 0755); /* mkdtemp makes it 0700 */
+	fs_temp_register_tree(dir);
+	in->task_copy = dir;
+	if (fs_copy_tree(fn->task_root, dir, 1, err)) {
+		error_prefix(err, "cannot copy the task root");
+		task_copy_drop(in);
+		return NULL;
+	}
+	return dir;
+}
+
+static void task_copy_drop(struct local_instance *in)
+{
+	if (!in->task_copy)
+		return;
+	fs_remove_tree(in->task_copy, NULL);
+	fs_temp_unregister(in->task_copy);
+	free(in->task_copy);
+	in->task_copy = NULL;
+}
+
 int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct error *err)
 {
 	struct strlist env = STRLIST_INIT;
 	struct buf step = BUF_INIT;
+	const char *root;
 	int pfd[2], afd[2], e;
 	pid_t pid, group = -1;
 
@@ -461,8 +503,17 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 		close(afd[1]);
 		return -1;
 	}
-	runtime_environ(fn, httpd_port(in->api), &env);
-	e = spawn_keeper(fn, env.items, pfd[1], afd[1], &pid);
+	root = fn->sandbox ? fn->task_root : task_copy(in, fn, err);
+	if (!root) {
+		close(pfd[0]);
+		close(pfd[1]);
+		close(afd[0]);
+		close(afd[1]);
+		drop_api(in);
+		return -1;
+	}
+	runtime_environ(fn, root, httpd_port(in->api), &env);
+	e = spawn_keeper(fn, root, env.items, pfd[1], afd[1], &pid);
 	close(pfd[1]);
 	close(afd[1]);
 	for (size_t i = 0; i < env.nr; i++) /* credentials are in there */
@@ -486,6 +537,7 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 		buf_release(&step);
 		close(pfd[0]);
 		drop_api(in);
+		task_copy_drop(in);
 		return -1;
 	}
 	runtime_started(in, fn, pid, group, pfd[0]);
@@ -557,4 +609,5 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 	in->fn = NULL;
 	in->pid = 0;
 	in->group = 0;
+	task_copy_drop(in);
 }

@@ -166,7 +166,7 @@ if $SANDBOX:
     want.update({'LAMBDA_TASK_ROOT': '/var/task', 'LAMBDA_RUNTIME_DIR': '/var/runtime',
         'LD_LIBRARY_PATH': '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib'})
 else:
-    want['LAMBDA_TASK_ROOT'] = '$PROJECT/src'
+    assert e['LAMBDA_TASK_ROOT'].startswith('$PROJECT/target/local/task-'), e['LAMBDA_TASK_ROOT']
 for k, v in want.items():
     assert e.get(k) == v, (k, e.get(k))
 assert re.fullmatch(r'\d{4}/\d\d/\d\d/\[\\\$LATEST\][0-9a-f]{32}', e['AWS_LAMBDA_LOG_STREAM_NAME']), e['AWS_LAMBDA_LOG_STREAM_NAME']
@@ -215,9 +215,14 @@ else
 	expect_status 1
 	expect_err_has "--sandbox: Lambda's file system cannot be made here: "
 fi
-# --no-sandbox: this machine's paths, as they are
+# --no-sandbox: this machine's paths, the task root a read-only copy that goes with the environment
 blambda local invoke handle --no-sandbox --payload '{"op":"env"}'
-expect_json "d['LAMBDA_TASK_ROOT'] == '$PROJECT/src'"
+expect_json "d['LAMBDA_TASK_ROOT'].startswith('$PROJECT/target/local/task-')"
+blambda local invoke handle --no-sandbox --payload '{"op":"sh","cmd":"echo x > written.txt; ls -l examples.clj"}'
+expect_status 0
+expect_json "d['out'].startswith('-r--r--r--')"
+[ ! -e "$PROJECT/src/written.txt" ] && pass || { fail "the handler wrote into the project's src/"; rm -f "$PROJECT/src/written.txt"; }
+[ -z "$(ls -d "$PROJECT"/target/local/task-* 2>/dev/null)" ] && pass || fail "copies of the task root left: $(ls -d "$PROJECT"/target/local/task-*)"
 # not root: in a user namespace of its own (when the user nobody can reach blambda and the test's files)
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 if [ $SANDBOX = 1 ] && as_nobody test -x "$BLAMBDA" -a -r "$BLAMBDA_BB" 2>/dev/null &&
@@ -772,7 +777,7 @@ starts=$(grep -c "Loading babashka lambda handler" "$TMP/start.err")
 [ "$starts" = 2 ] && pass || fail "the edit did not restart the runtime once ($starts starts)"
 # the environment started after the edit is in Lambda's file system too
 out=$(curl -s -d '{"op":"env"}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
-expect_json "d['LAMBDA_TASK_ROOT'] == ('/var/task' if $SANDBOX else '$PROJECT/src')"
+expect_json "d['LAMBDA_TASK_ROOT'] == '/var/task' if $SANDBOX else d['LAMBDA_TASK_ROOT'].startswith('$PROJECT/target/local/task-')"
 stop_local
 expect_nothing_running
 

@@ -371,4 +371,35 @@ static void test_git_head(void)
 	CHECK_INT(fs_remove_tree(dir, NULL), 0);
 }
 
-TEST_MAIN(test_git_head, test_buf_never_null, test_buf_printable, test_base64_decode, test_json_pretty, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)
+/* A copy of a tree: directories, files without their write bits, links as they are; a copy of nothing fails */
+static void test_copy_tree(void)
+{
+	char src[] = "/tmp/blambda-copy-src.XXXXXX", dst[] = "/tmp/blambda-copy-dst.XXXXXX", link[64], path[256];
+	struct error err = ERROR_INIT;
+	struct buf text = BUF_INIT;
+	struct stat st;
+	ssize_t n;
+
+	CHECK(mkdtemp(src) && mkdtemp(dst));
+	put(src, "a/b/deep.clj", "(ns deep)");
+	put(src, "top.clj", "(ns top)");
+	CHECK_INT(symlink("a/b/deep.clj", strcat(strcpy(path, src), "/link")), 0);
+	CHECK_INT(fs_copy_tree(src, dst, 1, &err), 0);
+	snprintf(path, sizeof(path), "%s/a/b/deep.clj", dst);
+	CHECK_INT(fs_read_file(path, &text, 1024), 0);
+	CHECK_STR(text.ptr, "(ns deep)");
+	CHECK(!stat(path, &st) && (st.st_mode & 0777) == 0444);
+	snprintf(path, sizeof(path), "%s/link", dst);
+	n = readlink(path, link, sizeof(link) - 1);
+	CHECK(n > 0);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK_STR(link, "a/b/deep.clj");
+	CHECK_INT(fs_remove_tree(dst, NULL), 0);
+	CHECK_INT(fs_copy_tree(src, dst, 1, &err), -1);
+	CHECK(strstr(err.message, dst) != NULL);
+	error_release(&err);
+	buf_release(&text);
+	CHECK_INT(fs_remove_tree(src, NULL), 0);
+}
+
+TEST_MAIN(test_copy_tree, test_git_head, test_buf_never_null, test_buf_printable, test_base64_decode, test_json_pretty, test_json_check, test_payload, test_remove_tree, test_buf, test_secret_buf, test_strlist, test_edit_distance, test_suggest)

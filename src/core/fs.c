@@ -555,7 +555,9 @@ out:
 	return r;
 }
 
-static int copy_into(const char *src, const char *dst, int readonly, int depth, struct error *err)
+/* dst itself, when it lies inside src (a source path "."): never copied into itself */
+static int copy_into(const char *src, const char *dst, int readonly, int depth, const struct stat *top,
+		     struct error *err)
 {
 	DIR *d;
 	struct dirent *e;
@@ -576,9 +578,11 @@ static int copy_into(const char *src, const char *dst, int readonly, int depth, 
 		to = buf_fmt("%s/%s", dst, e->d_name);
 		if (lstat(from, &st)) {
 			r = error_set(err, EXIT_FAIL, "cannot read '%s': %s", from, strerror(errno));
+		} else if (S_ISDIR(st.st_mode) && st.st_dev == top->st_dev && st.st_ino == top->st_ino) {
+			/* the copy itself */
 		} else if (S_ISDIR(st.st_mode)) {
 			r = mkdir(to, 0755) ? error_set(err, EXIT_FAIL, "cannot make '%s': %s", to, strerror(errno))
-					    : copy_into(from, to, readonly, depth + 1, err);
+					    : copy_into(from, to, readonly, depth + 1, top, err);
 		} else if (S_ISREG(st.st_mode)) {
 			r = copy_file(from, to, (st.st_mode & 0777) & (readonly ? ~(mode_t)0222 : ~(mode_t)0), err);
 		} else if (S_ISLNK(st.st_mode)) {
@@ -594,5 +598,9 @@ static int copy_into(const char *src, const char *dst, int readonly, int depth, 
 
 int fs_copy_tree(const char *src, const char *dst, int readonly, struct error *err)
 {
-	return copy_into(src, dst, readonly, 0, err);
+	struct stat top;
+
+	if (stat(dst, &top))
+		return error_set(err, EXIT_FAIL, "cannot use '%s': %s", dst, strerror(errno));
+	return copy_into(src, dst, readonly, 0, &top, err);
 }

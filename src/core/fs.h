@@ -58,7 +58,8 @@ int fs_remove_tree(const char *path, char **failed);
 /*
  * Copy what the directory src holds into the directory dst: directories,
  * regular files (without their write bits when readonly), symbolic links as
- * they are; nothing else. 0, or -1 with err.
+ * they are; nothing else, and never dst itself when it lies inside src.
+ * 0, or -1 with err.
  */
 int fs_copy_tree(const char *src, const char *dst, int readonly, struct error *err);
 

@@ -398,6 +398,14 @@ static void test_copy_tree(void)
 	CHECK_INT(fs_copy_tree(src, dst, 1, &err), -1);
 	CHECK(strstr(err.message, dst) != NULL);
 	error_release(&err);
+	/* a copy inside what it copies (a source path "."): not into itself */
+	snprintf(path, sizeof(path), "%s/target", src);
+	CHECK_INT(mkdir(path, 0755), 0);
+	CHECK_INT(fs_copy_tree(src, path, 1, &err), 0);
+	snprintf(path, sizeof(path), "%s/target/top.clj", src);
+	CHECK(!stat(path, &st));
+	snprintf(path, sizeof(path), "%s/target/target", src);
+	CHECK(stat(path, &st) && errno == ENOENT);
 	buf_release(&text);
 	CHECK_INT(fs_remove_tree(src, NULL), 0);
 }

@@ -174,17 +174,6 @@ struct local_setup {
 	struct http_fetcher fetch;
 };
 
-/* The first of the host's paths the runtime needs that lies under /opt, where the sandbox puts the layers */
-static const char *under_opt(const struct local_host *h, char *cwd, size_t cwd_size)
-{
-	const char *paths[] = { h->bb, h->opt_dir, getcwd(cwd, cwd_size) };
-
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		if (paths[i] && !strncmp(paths[i], "/opt/", 5))
-			return paths[i];
-	return NULL;
-}
-
 /*
  * --sandbox: unless --no-sandbox, when this machine can; else a word of what
  * the function sees instead (1 or 0), or -1 with err when --sandbox was asked
@@ -194,12 +183,15 @@ static int want_sandbox(const struct opt_value *opt, const struct local_host *h,
 {
 	struct buf why = BUF_INIT;
 	char cwd[4096];
-	const char *opt_path;
+	const char *paths[3], *opt_path; /* what the runtime needs of this machine: a sandbox cannot keep /opt */
 	int r;
 
 	if (opt->set && !opt->count)
 		return 0;
-	if ((opt_path = under_opt(h, cwd, sizeof(cwd)))) {
+	paths[0] = h->bb;
+	paths[1] = h->opt_dir;
+	paths[2] = getcwd(cwd, sizeof(cwd));
+	if ((opt_path = local_sandbox_under_opt(paths, ARRAY_SIZE(paths)))) {
 		r = 0;
 		buf_addf(&why, "'%s' is under /opt, where Lambda's layers go", opt_path);
 	} else {

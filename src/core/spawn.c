@@ -19,6 +19,22 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t *own;
 static size_t nown, aown;
 
+void spawn_attr_own_group(posix_spawnattr_t *attr)
+{
+	sigset_t none, defaults;
+
+	posix_spawnattr_init(attr);
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	for (int s = 1; s < 32; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			sigaddset(&defaults, s);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &defaults);
+	posix_spawnattr_setpgroup(attr, 0);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
 int spawn_child(pid_t *pid, const char *file, int search_path, const posix_spawn_file_actions_t *fa,
 		const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {

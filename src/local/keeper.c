@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/spawn.h"
 #include "local/procs.h"
 #include "local/sandbox.h"
 
@@ -99,19 +100,10 @@ static void answer(const char *what, long n, const char *step)
 static int spawn_bootstrap(char *path, pid_t *pid)
 {
 	posix_spawnattr_t attr;
-	sigset_t none, defaults;
 	char *argv[2] = { path, NULL };
 	int e;
 
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigfillset(&defaults);
-	sigdelset(&defaults, SIGKILL);
-	sigdelset(&defaults, SIGSTOP);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	spawn_attr_own_group(&attr);
 	e = posix_spawn(pid, path, NULL, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	return e;

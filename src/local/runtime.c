@@ -304,11 +304,11 @@ static void runtime_environ(const struct local_fn *fn, const char *root, unsigne
  * out_fd, with every signal at its default and none blocked; its answer
  * pipe on fd 3. 0 or an errno.
  */
-static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp, int out_fd, int answer_fd, pid_t *pid)
+static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp, int out_fd, int answer_fd,
+			pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t none, defaults;
 	char parent[24], tmp_mb[24];
 	struct strlist argv = STRLIST_INIT;
 	int e;
@@ -335,16 +335,7 @@ static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
 	posix_spawn_file_actions_adddup2(&fa, answer_fd, 3);
 	posix_spawn_file_actions_addchdir_np(&fa, root);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	for (int s = 1; s < 32; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			sigaddset(&defaults, s);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	spawn_attr_own_group(&attr);
 	e = spawn_child(pid, "/proc/self/exe", 0, &fa, &attr, argv.items, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

@@ -167,6 +167,14 @@ static int under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || !path[n]);
 }
 
+const char *local_sandbox_under_opt(const char *const *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (paths[i] && under(paths[i], LOCAL_SANDBOX_OPT))
+			return paths[i];
+	return NULL;
+}
+
 /* the entries of /var, to put back over the tmpfs that makes room for /var/task */
 struct entry {
 	char name[256];
@@ -288,7 +296,7 @@ int local_sandbox_enter(const struct local_sandbox *sb, const char **step)
 			skip = k != i && under(sb->keep[i], sb->keep[k]) && (strcmp(sb->keep[i], sb->keep[k]) || k < i);
 		if (skip)
 			continue;
-		if (under(sb->keep[i], LOCAL_SANDBOX_OPT)) {
+		if (local_sandbox_under_opt(sb->keep + i, 1)) {
 			*step = stepf("'%s' is under /opt, where the layers go", sb->keep[i]);
 			e = ENOTSUP;
 			goto out;

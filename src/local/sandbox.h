@@ -40,6 +40,9 @@ struct local_sandbox {
  */
 int local_sandbox_enter(const struct local_sandbox *sb, const char **step);
 
+/* The first of paths that lies under /opt, where the sandbox puts the layers (it cannot keep it), or NULL */
+const char *local_sandbox_under_opt(const char *const *paths, size_t n);
+
 /* Whether a sandbox can be made here: the namespaces, a tmpfs, a clone of a tree. 0 or an errno with *step. */
 int local_sandbox_try(const char **step);
 

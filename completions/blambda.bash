@@ -181,9 +181,9 @@ _blambda()
             ;;
         "local start")
             if [[ $cur == --no-* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --retry-delay --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-sandbox --no-json --no-verbose --no-quiet" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --retry-delay --send-records --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h --no-watch --no-sandbox --no-send-records --no-json --no-verbose --no-quiet" -- "$cur"))
             elif [[ $cur == -* ]]; then
-                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --retry-delay --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
+                COMPREPLY=($(compgen -W "--port --watch -w --concurrency --inherit-env --sandbox --retry-delay --send-records --directory -C --config -c --profile --region --endpoint-url --json --verbose -v --quiet -q --no-color --version --help -h" -- "$cur"))
             else
                 COMPREPLY=($(compgen -W "$(blambda config --functions 2>/dev/null)" -- "$cur"))
             fi

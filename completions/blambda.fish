@@ -96,6 +96,8 @@ complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subco
 complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subcommand_from start' -l sandbox -d 'run the function in Lambda\'s file system: /var/task and /opt read-only, a private /tmp (the default where this machine allows it)'
 complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subcommand_from start; and string match -q -- "--no-*" (commandline -ct)' -l no-sandbox -d 'turn off --sandbox'
 complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subcommand_from start' -l retry-delay -x -d 'wait this long before an Event invocation that failed is tried again, twice as long before its second retry (default 60, as Lambda)'
+complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subcommand_from start' -l send-records -d 'send each Event invocation\'s record to function.async.on-success or on-failure, as Lambda sends it (with your credentials: it writes to AWS)'
+complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subcommand_from start; and string match -q -- "--no-*" (commandline -ct)' -l no-send-records -d 'turn off --send-records'
 complete -c blambda -n '__fish_seen_subcommand_from local; and __fish_seen_subcommand_from start' -f -a '(blambda config --functions 2>/dev/null)'
 complete -c blambda -n '__fish_seen_subcommand_from invoke' -s p -l payload -x -d 'the event (default {})'
 complete -c blambda -n '__fish_seen_subcommand_from invoke' -l payload-file -r -F -d 'read the event from FILE, \'-\' for standard input'

@@ -221,6 +221,7 @@ static const char *const endpoint_env[][2] = {
 	{ "s3", "AWS_ENDPOINT_URL_S3" },         { "sso", "AWS_ENDPOINT_URL_SSO" },
 	{ "logs", "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS" }, { "ec2", "AWS_ENDPOINT_URL_EC2" },
 	{ "events", "AWS_ENDPOINT_URL_EVENTBRIDGE" }, { "sqs", "AWS_ENDPOINT_URL_SQS" },
+	{ "sns", "AWS_ENDPOINT_URL_SNS" },
 	{ "apigateway", "AWS_ENDPOINT_URL_APIGATEWAYV2" },
 };
 

@@ -254,3 +254,34 @@ int events_remove_target(struct aws *a, const char *region, const char *rule, co
 	cJSON_Delete(answer);
 	return r;
 }
+
+int events_put_event(struct aws *a, const char *region, const struct events_entry *e, char **id, struct error *err)
+{
+	cJSON *body = cJSON_CreateObject(), *answer = NULL, *entry = cJSON_CreateObject(), *res;
+	const cJSON *got;
+	int r;
+
+	*id = NULL;
+	cJSON_AddStringToObject(entry, "Source", e->source);
+	cJSON_AddStringToObject(entry, "DetailType", e->detail_type);
+	cJSON_AddStringToObject(entry, "Detail", e->detail);
+	cJSON_AddStringToObject(entry, "EventBusName", e->bus);
+	res = cJSON_AddArrayToObject(entry, "Resources");
+	for (size_t i = 0; i < e->resources.nr; i++)
+		cJSON_AddItemToArray(res, cJSON_CreateString(e->resources.items[i]));
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "Entries"), entry);
+	r = call(a, region, "PutEvents", body, &answer, err);
+	got = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(answer, "Entries"), 0);
+	if (!r && cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(got, "EventId"))) {
+		*id = dup_str(got, "EventId");
+	} else if (!r) {
+		const char *code = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(got, "ErrorCode"));
+		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(got, "ErrorMessage"));
+
+		aws_error_set(err, code ? code : "MalformedAnswer", "PutEvents: %s",
+			      msg ? msg : code ? "failed" : "EventBridge's answer has no EventId");
+		r = 1;
+	}
+	cJSON_Delete(answer);
+	return r;
+}

@@ -6,7 +6,8 @@
 
 /*
  * EventBridge (JSON 1.1) on the default event bus: the schedule rules that
- * call a function, and their targets. Knows the API, never prints. Calls
+ * call a function, and their targets; an event put on a bus (an
+ * asynchronous invocation's record). Knows the API, never prints. Calls
  * return as aws_call() does: 0, 1 (AWS's error in *err), -1.
  */
 
@@ -47,5 +48,15 @@ int events_put_target(struct aws *a, const char *region, const char *rule, const
 		      const char *input, struct error *err);
 /* RemoveTargets of one target id (one that is gone is no error). */
 int events_remove_target(struct aws *a, const char *region, const char *rule, const char *id, struct error *err);
+
+/* One event for PutEvents. */
+struct events_entry {
+	const char *bus;         /* the bus's name or ARN */
+	const char *source, *detail_type;
+	const char *detail;      /* JSON */
+	struct strlist resources; /* ARNs */
+};
+/* PutEvents of one entry; its event id into *id (caller frees). A refused entry is 1 with its code. */
+int events_put_event(struct aws *a, const char *region, const struct events_entry *e, char **id, struct error *err);
 
 #endif

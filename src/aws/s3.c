@@ -95,6 +95,27 @@ int s3_put_object(struct aws *a, const char *region, const char *bucket, const c
 	return r;
 }
 
+int s3_put_data(struct aws *a, const char *region, const char *bucket, const char *key, const char *content_type,
+		const void *data, size_t len, struct error *err)
+{
+	struct aws_call call = { 0 };
+	struct http_response resp;
+	struct buf path = BUF_INIT, prefix = BUF_INIT;
+	int r;
+
+	object_call(a, &call, region, bucket, key, &path, &prefix);
+	call.method = "PUT";
+	call.content_type = content_type;
+	call.body = data;
+	call.body_len = len;
+	r = aws_call(a, &call, &resp, err);
+	if (r != -1)
+		http_response_release(&resp);
+	buf_release(&path);
+	buf_release(&prefix);
+	return r;
+}
+
 /* A bucket of another region answers 301 PermanentRedirect: said plainly */
 static void other_region(struct error *err, const char *bucket, const char *region)
 {

@@ -6,7 +6,8 @@
 #include "aws/aws.h"
 
 /*
- * S3 (REST+XML): the objects that carry zips too large for a direct upload.
+ * S3 (REST+XML): the objects that carry zips too large for a direct upload,
+ * and small ones written whole (an asynchronous invocation's record).
  * Buckets are addressed virtual-host style on AWS (BUCKET.s3.REGION...) and
  * path style behind an endpoint override (local stand-ins). Never prints;
  * calls return as aws_call() does.
@@ -21,6 +22,9 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
  */
 int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path,
 		  const char *sha256_hex, uint64_t size, const char *progress_label, struct error *err);
+/* PutObject of len bytes held in memory, of this Content-Type. */
+int s3_put_data(struct aws *a, const char *region, const char *bucket, const char *key, const char *content_type,
+		const void *data, size_t len, struct error *err);
 /*
  * GetBucketNotificationConfiguration: the document as S3 sent it (its bytes
  * kept, so that what others put there can go back unchanged).

@@ -22,14 +22,18 @@ static int no_queue(int r, struct error *err)
 	return r;
 }
 
-int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **arn, struct error *err)
+/*
+ * The URL of the queue `queue` (its name in this region and account, or its
+ * ARN) into *url (caller frees).
+ */
+static int queue_url(struct aws *a, const char *region, const char *queue, char **url, struct error *err)
 {
 	struct buf form = BUF_INIT, name = BUF_INIT, account = BUF_INIT;
 	struct xml_node *doc = NULL;
 	const char *v;
 	int r;
 
-	*arn = NULL;
+	*url = NULL;
 	if (!strncmp(queue, "arn:", 4)) { /* arn:PARTITION:sqs:REGION:ACCOUNT:NAME */
 		const char *last = strrchr(queue, ':'), *acct = last - 1;
 
@@ -49,13 +53,29 @@ int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **a
 		aws_error_set(err, "MalformedAnswer", "SQS's answer to GetQueueUrl has no QueueUrl");
 		r = 1;
 	}
+	if (!r)
+		*url = xstrdup(v);
+	xml_free(doc);
+	buf_release(&form);
+	buf_release(&name);
+	buf_release(&account);
+	return r;
+}
+
+int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **arn, struct error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc = NULL;
+	char *url = NULL;
+	const char *v;
+	int r;
+
+	*arn = NULL;
+	r = queue_url(a, region, queue, &url, err);
 	if (!r) {
-		buf_reset(&form);
 		start_form(&form, "GetQueueAttributes");
-		aws_form_add(&form, "QueueUrl", v);
+		aws_form_add(&form, "QueueUrl", url);
 		aws_form_add(&form, "AttributeName.1", "QueueArn");
-		xml_free(doc);
-		doc = NULL;
 		r = no_queue(aws_query_call(a, "sqs", region, &form, &doc, err), err);
 	}
 	if (!r) {
@@ -69,8 +89,36 @@ int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **a
 		}
 	}
 	xml_free(doc);
+	free(url);
 	buf_release(&form);
-	buf_release(&name);
-	buf_release(&account);
+	return r;
+}
+
+int sqs_send_message(struct aws *a, const char *region, const char *queue, const char *body, char **id,
+		     struct error *err)
+{
+	struct buf form = BUF_INIT;
+	struct xml_node *doc = NULL;
+	char *url = NULL;
+	const char *v;
+	int r;
+
+	*id = NULL;
+	r = queue_url(a, region, queue, &url, err);
+	if (!r) {
+		start_form(&form, "SendMessage");
+		aws_form_add(&form, "QueueUrl", url);
+		aws_form_add(&form, "MessageBody", body);
+		r = no_queue(aws_query_call(a, "sqs", region, &form, &doc, err), err);
+	}
+	if (!r && !(v = xml_find_text(doc, "MessageId"))) {
+		aws_error_set(err, "MalformedAnswer", "SQS's answer to SendMessage has no MessageId");
+		r = 1;
+	}
+	if (!r)
+		*id = xstrdup(v);
+	xml_free(doc);
+	free(url);
+	buf_release(&form);
 	return r;
 }

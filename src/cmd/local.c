@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/credentials.h"
 #include "cli/msg.h"
 #include "cli/result.h"
 #include "cli/term.h"
@@ -25,7 +26,7 @@
 /* the options of each subcommand, in the order of its table at the end */
 enum { INVOKE_OPT_INHERIT = PAYLOAD__N, INVOKE_OPT_SANDBOX, INVOKE__N };
 enum { START_OPT_PORT, START_OPT_WATCH, START_OPT_CONCURRENCY, START_OPT_INHERIT, START_OPT_SANDBOX,
-       START_OPT_RETRY_DELAY, START__N };
+       START_OPT_RETRY_DELAY, START_OPT_SEND_RECORDS, START__N };
 
 /* ---- signals: the main thread waits for them, the work runs in others ---------------------- */
 
@@ -441,8 +442,32 @@ static void say_serving(const struct args *args, unsigned port, struct local_fn 
 	fflush(stdout);
 }
 
+/*
+ * --send-records: the client records are sent with, its credentials found
+ * now (a mistake is said before anything is served). 0, or -1 with err.
+ */
+static int records_client(struct config *cfg, const struct local_setup *ls, struct aws *a, struct error *err)
+{
+	const struct aws_credentials *creds;
+	size_t with = 0;
+
+	for (size_t i = 0; i < ls->nfns; i++)
+		with += ls->fns[i]->on_success || ls->fns[i]->on_failure;
+	if (!with)
+		warning("--send-records: no function served has function.async.on-success or on-failure: no record "
+			"will be sent");
+	if (cmd_aws_init(a, cfg, err))
+		return -1;
+	if (aws_get_credentials(a, &creds, err)) {
+		error_prefix(err, "--send-records: records cannot be sent");
+		aws_release(a);
+		return -1;
+	}
+	return 0;
+}
+
 static int serve(struct args *args, struct config *cfg, const struct strlist *names, struct local_setup *ls,
-		 struct printer *pr)
+		 struct aws *records, struct printer *pr)
 {
 	const struct opt_value *port = args_value(args, START_OPT_PORT), *conc = args_value(args, START_OPT_CONCURRENCY);
 	struct serve_ctx ctx = { args, NULL, &ls->fetch, names, &ls->env, ls->host.sandbox };
@@ -461,6 +486,8 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 	}
 	if (args_value(args, START_OPT_RETRY_DELAY)->set)
 		local_server_set_retry_delay(ctx.server, (double)args_value(args, START_OPT_RETRY_DELAY)->num);
+	if (records)
+		local_server_send_records(ctx.server, records);
 	local_server_set_functions(ctx.server, ls->fns, ls->nfns);
 	{
 		struct local_cors cors = { 0 };
@@ -499,6 +526,7 @@ static int exec_local_start(struct args *args, struct config *cfg)
 	struct error err = ERROR_INIT;
 	struct local_setup ls;
 	struct printer pr;
+	struct aws records;
 	int r;
 
 	for (size_t i = 0; i < args->pos.nr; i++)
@@ -506,12 +534,16 @@ static int exec_local_start(struct args *args, struct config *cfg)
 	if (local_setup(&ls, cfg, &names, &args_value(args, START_OPT_INHERIT)->list, args_value(args, START_OPT_SANDBOX),
 			&err)) {
 		r = error_print_release(&err);
+	} else if (args_flag(args, START_OPT_SEND_RECORDS) && records_client(cfg, &ls, &records, &err)) {
+		r = error_print_release(&err);
 	} else {
 		take_signals_and_orphans();
 		printer_start(&pr, ls.nfns > 1);
-		r = serve(args, cfg, &names, &ls, &pr);
+		r = serve(args, cfg, &names, &ls, args_flag(args, START_OPT_SEND_RECORDS) ? &records : NULL, &pr);
 		local_procs_end_orphans();
 		printer_stop(&pr);
+		if (args_flag(args, START_OPT_SEND_RECORDS))
+			aws_release(&records);
 	}
 	local_setup_release(&ls);
 	strlist_clear(&names);
@@ -543,6 +575,9 @@ static const struct opt start_opts[START__N + 1] = {
 	[START_OPT_RETRY_DELAY] = OPT_INT(0, "retry-delay", "SECONDS", 0, 3600, "wait this long before an Event "
 					  "invocation that failed is tried again, twice as long before its second retry "
 					  "(default 60, as Lambda)"),
+	[START_OPT_SEND_RECORDS] = OPT_BOOL(0, "send-records", "send each Event invocation's record to "
+					    "function.async.on-success or on-failure, as Lambda sends it (with your "
+					    "credentials: it writes to AWS)"),
 	[START__N] = OPT_END,
 };
 
@@ -591,8 +626,17 @@ const struct command cmd_local_start = {
 		"tries it: with the same request id, up to function.async.max-retries times (default 2), "
 		"after --retry-delay seconds and then twice that (Lambda: one minute, then two), while the "
 		"event is younger than function.async.max-event-age; a line says each retry. When it fails for "
-		"good, the record Lambda sends to function.async.on-failure is shown in the log (a local run "
-		"sends nothing to AWS). "
+		"good, the record Lambda sends to function.async.on-failure is shown in the log, and when it "
+		"succeeds, the one for function.async.on-success. A function with "
+		"function.reserved-concurrency 0 runs no Event invocation: its record goes to on-failure at once "
+		"(approximateInvokeCount 0), as in Lambda. With --send-records each record is also sent, as "
+		"Lambda sends it: SQS SendMessage, SNS Publish, EventBridge PutEvents (source \"lambda\", "
+		"detail-type \"Lambda Function Invocation Result - Success\" or \"- Failure\"), an Event "
+		"invocation of a Lambda function, or (on failure only) an S3 object under "
+		"aws/lambda/async/NAME/YYYY/MM/DD/; a record past what the destination takes (256 KB for SNS "
+		"and EventBridge, 1 MB for SQS and Lambda) goes without its payloads. It is sent with your "
+		"credentials, not the function's role, and a line says what the service answered or why it "
+		"refused. Without --send-records nothing is sent to AWS. "
 		"With --watch a change under a source path, to blambda.yml or to the deps file "
 		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
 		"mistake keeps the running code. With --json the endpoint, the functions and the routes are "
@@ -678,6 +722,9 @@ const struct command cmd_local = {
 		"starts: a process that leaves by setsid and a double fork still counts against the memory and "
 		"is ended with the environment. Between invocations the environment is frozen (SIGSTOP), as "
 		"Lambda freezes it: a future started by a handler goes on only during the next invocation. "
+		"An Event invocation is retried as Lambda retries it, and its record for "
+		"function.async.on-success or on-failure is made as Lambda makes it: shown in the log, and sent "
+		"only with 'local start --send-records' (with your credentials, not the function's role). "
 		"Not emulated: Lambda's Amazon Linux (the host's Babashka runs, on the host's libraries), "
 		"its network, its user and its CPU share; what /tmp holds is not counted in Max Memory Used; no separate process or network namespace, so the "
 		"function can see this machine's processes and reach its ports; an environment is not "

@@ -321,20 +321,39 @@ static int check_security_group(const char *key, const char *v, struct buf *why)
 }
 
 /* Where Lambda may send an asynchronous invocation's outcome: a queue, a topic, a function, a bus, a bucket */
-static int check_destination(const char *key, const char *v, struct buf *why)
+/* A destination ARN of function.async.`which`: an SQS queue, SNS topic, Lambda function, EventBridge bus or (on failure) S3 bucket */
+static int destination(const char *which, const char *v, struct buf *why)
 {
 	static const char *const services[] = { ":sqs:", ":sns:", ":lambda:", ":events:", ":s3:", NULL };
 	const char *f[6];
 	size_t len[6];
 
-	(void)key;
 	if (!split_arn(v, f, len) && len[5])
-		for (size_t i = 0; services[i]; i++)
-			if (!strncmp(f[2] - 1, services[i], strlen(services[i])))
-				return 0;
-	buf_addf(why, "'%s' is not a destination ARN (an SQS queue, SNS topic, Lambda function, EventBridge bus "
-		 "or S3 bucket)", v);
+		for (size_t i = 0; services[i]; i++) {
+			if (strncmp(f[2] - 1, services[i], strlen(services[i])))
+				continue;
+			if (!strcmp(services[i], ":s3:") && !strcmp(which, "on-success")) {
+				buf_addf(why, "on-success '%s' is an S3 bucket: Lambda sends only on-failure records to a "
+					 "bucket (on-success takes an SQS queue, SNS topic, Lambda function or EventBridge bus)", v);
+				return -1;
+			}
+			return 0;
+		}
+	buf_addf(why, "%s '%s' is not a destination ARN (an SQS queue, SNS topic, Lambda function, EventBridge bus "
+		 "or S3 bucket)", which, v);
 	return -1;
+}
+
+static int check_on_failure(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	return destination("on-failure", v, why);
+}
+
+static int check_on_success(const char *key, const char *v, struct buf *why)
+{
+	(void)key;
+	return destination("on-success", v, why);
 }
 
 /* CloudWatch Logs' retention periods, in days */
@@ -421,9 +440,9 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 	[CFG_FUNCTION_ASYNC_MAX_EVENT_AGE] = { "function.async.max-event-age", CFG_INT, NULL, NULL, 60, 21600, NULL, NULL,
 		NULL, "seconds an asynchronous event may wait (Lambda's default: 21600)", NULL },
 	[CFG_FUNCTION_ASYNC_ON_SUCCESS] = { "function.async.on-success", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
-		check_destination, "where a successful asynchronous invocation's record goes (an ARN)", NULL },
+		check_on_success, "where a successful asynchronous invocation's record goes (an ARN)", NULL },
 	[CFG_FUNCTION_ASYNC_ON_FAILURE] = { "function.async.on-failure", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
-		check_destination, "where a failed asynchronous invocation's record goes (an ARN)", NULL },
+		check_on_failure, "where a failed asynchronous invocation's record goes (an ARN)", NULL },
 	[CFG_FUNCTION_LOG_RETENTION] = { "function.log-retention", CFG_INT, "BLAMBDA_LOG_RETENTION", NULL, 1, 3653, NULL,
 		NULL, check_retention, "days its log group keeps logs: 1, 3, 5, 7, 14, 30, ... 3653 (unset: forever)", NULL },
 	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,

@@ -48,6 +48,7 @@ void local_fn_unref(struct local_fn *fn)
 	free(fn->opt_dir);
 	free(fn->bb);
 	free(fn->runtime);
+	free(fn->on_success);
 	free(fn->on_failure);
 	/* credentials are in there */
 	for (size_t i = 0; i < fn->env.nr; i++)

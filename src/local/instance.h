@@ -36,6 +36,7 @@ struct local_fn {
 	long reserved;         /* function.reserved-concurrency, or -1: at most this many instances serve it */
 	long async_retries;    /* function.async.max-retries (Lambda's default: 2) */
 	long async_max_age_s;  /* function.async.max-event-age (Lambda's default: 21600) */
+	char *on_success;      /* function.async.on-success, or NULL */
 	char *on_failure;      /* function.async.on-failure, or NULL */
 	long memory_mb, timeout_s;
 	char *task_root;       /* absolute: the first source path (LAMBDA_TASK_ROOT and the working directory) */

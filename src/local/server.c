@@ -15,48 +15,14 @@
 #include "local/httpd.h"
 #include "local/internal.h"
 #include "local/routes.h"
+#include "local/serve.h"
 
 #define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
 #define CLIENT_CONTEXT_MAX 3583 /* Lambda's limit for X-Amz-Client-Context, base64 */
 #define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
 #define IDLE_S 60              /* a client connection that sends nothing for this long is closed */
-#define EVENTS_MAX 64          /* Event invocations waiting or running at once; more are refused (429) */
 
-/* the instances of one function */
-struct pool {
-	char *name;
-	struct local_fn *fn;   /* NULL: no longer served */
-	struct local_instance **inst;
-	int *busy;
-	unsigned n;
-	unsigned limit;        /* of them, how many may serve: fewer under function.reserved-concurrency */
-};
-
-struct local_server {
-	pthread_mutex_t lock;
-	pthread_cond_t freed;  /* an instance became free, or the server is stopping */
-	struct httpd *http;
-	unsigned concurrency;
-	local_log_fn log;
-	void *log_ctx;
-	struct pool **pools; /* each stays where it is: requests hold on to it */
-	size_t npools, apools;
-	int stopping;
-	unsigned events_running; /* Event invocations still going on, their retries included */
-	double retry_delay_s;    /* before an Event invocation that failed is tried again (Lambda: 60) */
-	pthread_cond_t events_done;
-	struct local_cors cors;  /* the routes' CORS (http-api.cors), set before serving */
-};
-
-/* a copy of a request, for an Event invocation that outlives its HTTP request */
-struct event_job {
-	struct local_server *s;
-	struct pool *pool;
-	struct buf payload, context;
-	char id[37]; /* the invocation's id: in the 202, and in every attempt */
-};
-
-static struct pool *find_pool(struct local_server *s, const char *name)
+static struct local_pool *find_pool(struct local_server *s, const char *name)
 {
 	for (size_t i = 0; i < s->npools; i++)
 		if (!strcmp(s->pools[i]->name, name))
@@ -64,20 +30,12 @@ static struct pool *find_pool(struct local_server *s, const char *name)
 	return NULL;
 }
 
-enum { ACQUIRE_STOPPING = -1, ACQUIRE_GONE = -2, ACQUIRE_BUSY = -3 };
-
-/*
- * A free instance of the pool; ACQUIRE_STOPPING or ACQUIRE_GONE when there
- * is none to wait for. With `wait`, it waits for one (Event invocations
- * queue); without, every instance busy is ACQUIRE_BUSY at once (Lambda
- * throttles a synchronous call past its concurrency, it never queues it).
- */
-static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn, int wait)
+int local_pool_acquire(struct local_server *s, struct local_pool *p, struct local_fn **fn, int wait)
 {
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		if (s->stopping || !p->fn) {
-			int why = s->stopping ? ACQUIRE_STOPPING : ACQUIRE_GONE;
+			int why = s->stopping ? LOCAL_ACQUIRE_STOPPING : LOCAL_ACQUIRE_GONE;
 
 			pthread_mutex_unlock(&s->lock);
 			return why;
@@ -92,13 +50,13 @@ static int acquire(struct local_server *s, struct pool *p, struct local_fn **fn,
 		}
 		if (!wait) {
 			pthread_mutex_unlock(&s->lock);
-			return ACQUIRE_BUSY;
+			return LOCAL_ACQUIRE_BUSY;
 		}
 		pthread_cond_wait(&s->freed, &s->lock);
 	}
 }
 
-static void release(struct local_server *s, struct pool *p, int i, struct local_fn *fn)
+void local_pool_release(struct local_server *s, struct local_pool *p, int i, struct local_fn *fn)
 {
 	int gone;
 
@@ -114,26 +72,7 @@ static void release(struct local_server *s, struct pool *p, int i, struct local_
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* AWS's error shape for the Lambda REST API: the code in a header and in the body */
-static void aws_error_reply(struct httpd_reply *rep, unsigned status, const char *code, const char *message)
-{
-	cJSON *o = cJSON_CreateObject();
-	char *text;
-
-	cJSON_AddStringToObject(o, "Type", status >= 500 ? "Service" : "User");
-	cJSON_AddStringToObject(o, "Message", message);
-	cJSON_AddStringToObject(o, "message", message);
-	text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	rep->status = status;
-	buf_adds(&rep->body, text);
-	free(text);
-	kvlist_add(&rep->headers, "Content-Type", "application/json");
-	kvlist_add(&rep->headers, "X-Amzn-ErrorType", code);
-}
-
-/* Wait this long unless the server stops first: 1 when it does. */
-static int wait_unless_stopping(struct local_server *s, double seconds)
+int local_server_wait(struct local_server *s, double seconds)
 {
 	struct timespec until;
 	int stopping;
@@ -153,142 +92,28 @@ static int wait_unless_stopping(struct local_server *s, double seconds)
 	return stopping;
 }
 
-/* A line of blambda's own in the function's log stream */
-static void say(struct local_server *s, const struct local_fn *fn, const char *text)
+void local_server_say(struct local_server *s, const struct local_fn *fn, const char *text)
 {
 	if (s->log)
 		s->log(s->log_ctx, fn, text, strlen(text));
 }
 
-/* JSON as its value; text that is not JSON as a string */
-static cJSON *json_value(const char *text, size_t len)
+/* AWS's error shape for the Lambda REST API: the code in a header and in the body */
+static void aws_error_reply(struct httpd_reply *rep, unsigned status, const char *code, const char *message)
 {
-	cJSON *v = cJSON_ParseWithLength(text, len);
-
-	return v ? v : json_text(text, len);
-}
-
-/*
- * The record Lambda sends to function.async.on-failure when an Event
- * invocation failed for good, said in the log: a local run sends nothing
- * to AWS.
- */
-static void say_failure_record(struct local_server *s, const struct local_fn *fn, const struct local_request *req,
-			       long invokes, const char *condition, const struct local_result *res)
-{
-	cJSON *rec = cJSON_CreateObject(), *rc = cJSON_CreateObject(), *resp = cJSON_CreateObject();
-	struct buf stamp = BUF_INIT, arn = BUF_INIT, line = BUF_INIT;
+	cJSON *o = cJSON_CreateObject();
 	char *text;
 
-	clock_iso8601_ms(clock_epoch_ms(), &stamp);
-	buf_addf(&arn, "arn:%s:lambda:%s:%s:function:%s:$LATEST", aws_partition(fn->region), fn->region, fn->account,
-		 fn->name);
-	cJSON_AddStringToObject(rec, "version", "1.0");
-	cJSON_AddStringToObject(rec, "timestamp", stamp.ptr);
-	cJSON_AddStringToObject(rc, "requestId", req->request_id);
-	cJSON_AddStringToObject(rc, "functionArn", arn.ptr);
-	cJSON_AddStringToObject(rc, "condition", condition);
-	cJSON_AddNumberToObject(rc, "approximateInvokeCount", (double)invokes);
-	cJSON_AddItemToObject(rec, "requestContext", rc);
-	cJSON_AddItemToObject(rec, "requestPayload", json_value(req->payload, req->len));
-	cJSON_AddNumberToObject(resp, "statusCode", 200);
-	cJSON_AddStringToObject(resp, "executedVersion", "$LATEST");
-	cJSON_AddStringToObject(resp, "functionError", "Unhandled");
-	cJSON_AddItemToObject(rec, "responseContext", resp);
-	cJSON_AddItemToObject(rec, "responsePayload", json_value(res->payload.ptr, res->payload.len));
-	text = cJSON_PrintUnformatted(rec);
-	buf_addf(&line, "blambda: function.async.on-failure %s gets this record in Lambda (a local run sends nothing): %s",
-		 fn->on_failure, text);
-	say(s, fn, line.ptr);
+	cJSON_AddStringToObject(o, "Type", status >= 500 ? "Service" : "User");
+	cJSON_AddStringToObject(o, "Message", message);
+	cJSON_AddStringToObject(o, "message", message);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	rep->status = status;
+	buf_adds(&rep->body, text);
 	free(text);
-	cJSON_Delete(rec);
-	buf_release(&stamp);
-	buf_release(&arn);
-	buf_release(&line);
-}
-
-/*
- * An Event invocation, as Lambda runs one: when it fails (a function error,
- * a timeout, a crash) it is tried again with the same request id, up to
- * function.async.max-retries times, after the retry delay and then twice
- * that (Lambda: one minute, then two), while the event is younger than
- * function.async.max-event-age; then function.async.on-failure's record.
- */
-static void *run_event(void *arg)
-{
-	struct event_job *job = arg;
-	struct local_server *s = job->s;
-	struct local_request req = { 0 };
-	struct local_fn *fn = NULL;
-	const char *id = job->id;
-	double queued = clock_seconds();
-
-	req.payload = job->payload.ptr;
-	req.len = job->payload.len;
-	req.client_context = job->context.len ? job->context.ptr : NULL;
-	req.request_id = id;
-	pthread_mutex_lock(&s->lock);
-	if (!job->pool->limit && job->pool->fn) {
-		char *line = buf_fmt("blambda: Event invocation %s waits: function.reserved-concurrency is 0, so nothing "
-				     "runs it (Lambda keeps it until function.async.max-event-age)", id);
-
-		say(s, job->pool->fn, line);
-		free(line);
-	}
-	pthread_mutex_unlock(&s->lock);
-	for (long attempt = 1;; attempt++) {
-		struct local_result res;
-		struct error err = ERROR_INIT;
-		double delay = s->retry_delay_s * (double)attempt;
-		const char *condition = NULL;
-		int i = acquire(s, job->pool, &fn, 1), failed;
-
-		if (i < 0)
-			break;
-		if (local_invoke(job->pool->inst[i], fn, &req, &res, &err)) {
-			struct buf line = BUF_INIT;
-
-			buf_addf(&line, "blambda: Event invocation %s: cannot start the function's runtime: ", id);
-			error_format(&err, &line);
-			say(s, fn, line.ptr);
-			buf_release(&line);
-			error_release(&err);
-			release(s, job->pool, i, fn);
-			break;
-		}
-		failed = res.error_type != NULL;
-		if (failed && attempt > fn->async_retries)
-			condition = "RetriesExhausted";
-		else if (failed && clock_seconds() - queued + delay > (double)fn->async_max_age_s)
-			condition = "EventAgeExceeded";
-		if (condition && fn->on_failure) {
-			say_failure_record(s, fn, &req, attempt, condition, &res);
-		} else if (condition) {
-			char *line = buf_fmt("blambda: Event invocation %s failed for good (%s after %ld attempts): Lambda "
-					     "drops it, as no function.async.on-failure is set", id, condition, attempt);
-
-			say(s, fn, line);
-			free(line);
-		} else if (failed && !condition) {
-			char *line = buf_fmt("blambda: Event invocation %s failed (%s): it is tried again in %.0f s, as Lambda "
-					     "retries it", id, res.error_type, delay);
-
-			say(s, fn, line);
-			free(line);
-		}
-		local_result_release(&res);
-		release(s, job->pool, i, fn);
-		if (!failed || condition || wait_unless_stopping(s, delay))
-			break;
-	}
-	buf_release(&job->payload);
-	buf_release(&job->context);
-	free(job);
-	pthread_mutex_lock(&s->lock);
-	s->events_running--;
-	pthread_cond_broadcast(&s->events_done);
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	kvlist_add(&rep->headers, "Content-Type", "application/json");
+	kvlist_add(&rep->headers, "X-Amzn-ErrorType", code);
 }
 
 /*
@@ -392,12 +217,12 @@ static int read_target(const struct httpd_request *req, struct invoke_call *c, s
 }
 
 /* The pool serving the function c names; NULL with Lambda's 404 in rep. */
-static struct pool *find_target(struct local_server *s, const struct invoke_call *c, struct httpd_reply *rep)
+static struct local_pool *find_target(struct local_server *s, const struct invoke_call *c, struct httpd_reply *rep)
 {
 	struct buf msg = BUF_INIT;
 	const struct local_fn *any;
 	const char *region, *account;
-	struct pool *p;
+	struct local_pool *p;
 
 	pthread_mutex_lock(&s->lock);
 	p = find_pool(s, c->name);
@@ -471,50 +296,24 @@ static int read_call(const struct httpd_request *req, struct invoke_call *c, str
 }
 
 /* An Event invocation: queued (202) to run on its own thread, or refused when too many wait */
-static void invoke_event(struct local_server *s, struct pool *p, const struct invoke_call *c,
+static void invoke_event(struct local_server *s, struct local_pool *p, const struct invoke_call *c,
 			 const struct httpd_request *req, struct httpd_reply *rep)
 {
-	struct event_job *job = xcalloc(1, sizeof(*job));
-	pthread_t t;
-	pthread_attr_t attr;
-	int full, failed;
+	char id[37];
+	int r = local_event_queue(s, p, req->body, req->len, &c->context, id);
 
-	buf_init(&job->payload);
-	buf_init(&job->context);
-	job->s = s;
-	job->pool = p;
-	local_request_id(job->id);
-	buf_add(&job->payload, req->len ? req->body : "{}", req->len ? req->len : 2);
-	buf_add(&job->context, c->context.ptr, c->context.len);
-	pthread_mutex_lock(&s->lock);
-	full = s->events_running >= EVENTS_MAX;
-	if (!full)
-		s->events_running++;
-	pthread_mutex_unlock(&s->lock);
-	if (full) {
+	if (!r) {
+		rep->status = 202;
+		kvlist_add(&rep->headers, "X-Amzn-RequestId", id);
+	} else if (r > 0) {
 		struct buf msg = BUF_INIT;
 
-		buf_addf(&msg, "%d Event invocations are waiting already", EVENTS_MAX);
+		buf_addf(&msg, "%d Event invocations are waiting already", LOCAL_EVENTS_MAX);
 		aws_error_reply(rep, 429, "TooManyRequestsException", msg.ptr);
 		buf_release(&msg);
 	} else {
-		pthread_attr_init(&attr);
-		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		failed = pthread_create(&t, &attr, run_event, job);
-		pthread_attr_destroy(&attr);
-		if (!failed) {
-			rep->status = 202;
-			kvlist_add(&rep->headers, "X-Amzn-RequestId", job->id);
-			return;
-		}
-		pthread_mutex_lock(&s->lock);
-		s->events_running--;
-		pthread_mutex_unlock(&s->lock);
 		aws_error_reply(rep, 500, "ServiceException", "cannot start the invocation");
 	}
-	buf_release(&job->payload);
-	buf_release(&job->context);
-	free(job);
 }
 
 /* Lambda's answer to a RequestResponse invocation that ran */
@@ -539,20 +338,20 @@ static void reply_result(const struct invoke_call *c, const struct local_result 
 }
 
 /* A RequestResponse invocation: waits for a free instance, runs, answers */
-static void invoke_sync(struct local_server *s, struct pool *p, const struct invoke_call *c,
+static void invoke_sync(struct local_server *s, struct local_pool *p, const struct invoke_call *c,
 			const struct httpd_request *req, struct httpd_reply *rep)
 {
 	struct local_request lr = { 0 };
 	struct local_result res;
 	struct error err = ERROR_INIT;
 	struct local_fn *fn = NULL;
-	int i = acquire(s, p, &fn, 0);
+	int i = local_pool_acquire(s, p, &fn, 0);
 
-	if (i == ACQUIRE_BUSY) /* as Lambda answers past a function's concurrency */
+	if (i == LOCAL_ACQUIRE_BUSY) /* as Lambda answers past a function's concurrency */
 		return aws_error_reply(rep, 429, "TooManyRequestsException", "Rate Exceeded.");
-	if (i == ACQUIRE_STOPPING)
+	if (i == LOCAL_ACQUIRE_STOPPING)
 		return aws_error_reply(rep, 503, "ServiceException", "blambda local is stopping");
-	if (i == ACQUIRE_GONE)
+	if (i == LOCAL_ACQUIRE_GONE)
 		return aws_error_reply(rep, 404, "ResourceNotFoundException", "the function is no longer served");
 	lr.payload = req->len ? req->body : "{}";
 	lr.len = req->len ? req->len : 2;
@@ -566,7 +365,7 @@ static void invoke_sync(struct local_server *s, struct pool *p, const struct inv
 		{
 			char *line = buf_fmt("blambda: %s", msg.ptr); /* where the developer looks, not only to the caller */
 
-			say(s, fn, line);
+			local_server_say(s, fn, line);
 			free(line);
 		}
 		buf_release(&msg);
@@ -574,7 +373,7 @@ static void invoke_sync(struct local_server *s, struct pool *p, const struct inv
 		reply_result(c, &res, rep);
 		local_result_release(&res);
 	}
-	release(s, p, i, fn);
+	local_pool_release(s, p, i, fn);
 	error_release(&err);
 }
 
@@ -586,13 +385,13 @@ static void http_message(struct httpd_reply *rep, unsigned status, const char *m
 }
 
 /* The pool whose function has the most specific route for the request, its route key and parameters; NULL: none */
-static struct pool *find_route(struct local_server *s, const char *method, const char *path, char **route,
+static struct local_pool *find_route(struct local_server *s, const char *method, const char *path, char **route,
 			       struct kvlist *params)
 {
 	const char **keys = NULL;
-	struct pool **owner = NULL;
+	struct local_pool **owner = NULL;
 	size_t n = 0;
-	struct pool *best = NULL;
+	struct local_pool *best = NULL;
 	int at;
 
 	*route = NULL;
@@ -673,7 +472,7 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 	struct buf event = BUF_INIT, path = BUF_INIT;
 	const char *origin = httpd_header(req, "Origin"), *q = strchr(req->raw_uri, '?');
 	char *route = NULL, hexid[33], id[37];
-	struct pool *p;
+	struct local_pool *p;
 	int i;
 
 	buf_add(&path, req->raw_uri, q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri));
@@ -713,8 +512,8 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 		http_message(rep, 413, "Request Entity Too Large");
 		goto out;
 	}
-	i = acquire(s, p, &fn, 0);
-	if (i == ACQUIRE_BUSY) { /* API Gateway's answer when Lambda throttles */
+	i = local_pool_acquire(s, p, &fn, 0);
+	if (i == LOCAL_ACQUIRE_BUSY) { /* API Gateway's answer when Lambda throttles */
 		http_message(rep, 429, "Too Many Requests");
 		goto out;
 	}
@@ -736,7 +535,7 @@ static void serve_route(struct local_server *s, const struct httpd_request *req,
 		local_http_response_release(&out);
 		local_result_release(&res);
 	}
-	release(s, p, i, fn);
+	local_pool_release(s, p, i, fn);
 out:
 	free(route);
 	kvlist_clear(&params);
@@ -761,7 +560,7 @@ static void invoke_api(void *ctx, const struct httpd_request *req, struct httpd_
 {
 	struct local_server *s = ctx;
 	struct invoke_call c = { .context = BUF_INIT };
-	struct pool *p;
+	struct local_pool *p;
 
 	if (strncmp(req->url, "/2015-03-31/", 12)) {
 		serve_route(s, req, rep);
@@ -794,6 +593,7 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->freed, NULL);
 	pthread_cond_init(&s->events_done, NULL);
+	pthread_mutex_init(&s->send_lock, NULL);
 	s->concurrency = concurrency ? concurrency : 1;
 	s->retry_delay_s = 60;
 	s->log = log;
@@ -802,6 +602,7 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	if (!s->http) {
 		pthread_cond_destroy(&s->freed);
 		pthread_cond_destroy(&s->events_done);
+		pthread_mutex_destroy(&s->send_lock);
 		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return NULL;
@@ -817,7 +618,7 @@ unsigned local_server_port(const struct local_server *s)
 void local_server_set_functions(struct local_server *s, struct local_fn *const *fns, size_t n)
 {
 	struct stray {
-		struct pool *pool;
+		struct local_pool *pool;
 		unsigned i;
 	} *strays;
 	size_t nstrays = 0;
@@ -830,7 +631,7 @@ void local_server_set_functions(struct local_server *s, struct local_fn *const *
 	}
 	/* functions served before and not now lose their idle runtimes here, their busy ones on release */
 	for (size_t k = 0; k < n; k++) {
-		struct pool *p = find_pool(s, fns[k]->name);
+		struct local_pool *p = find_pool(s, fns[k]->name);
 
 		if (!p) {
 			XGROW(s->pools, s->apools, s->npools + 1);
@@ -847,7 +648,7 @@ void local_server_set_functions(struct local_server *s, struct local_fn *const *
 		p->limit = fns[k]->reserved >= 0 && (unsigned long)fns[k]->reserved < p->n ? (unsigned)fns[k]->reserved : p->n;
 	}
 	for (size_t i = 0; i < s->npools; i++) {
-		struct pool *p = s->pools[i];
+		struct local_pool *p = s->pools[i];
 
 		for (unsigned k = 0; !p->fn && k < p->n; k++) {
 			if (!p->busy[k]) {
@@ -873,6 +674,11 @@ void local_server_set_retry_delay(struct local_server *s, double seconds)
 	s->retry_delay_s = seconds;
 }
 
+void local_server_send_records(struct local_server *s, struct aws *a)
+{
+	s->aws = a;
+}
+
 void local_server_stop(struct local_server *s)
 {
 	if (!s)
@@ -890,7 +696,7 @@ void local_server_stop(struct local_server *s)
 		pthread_cond_wait(&s->events_done, &s->lock);
 	pthread_mutex_unlock(&s->lock);
 	for (size_t i = 0; i < s->npools; i++) {
-		struct pool *p = s->pools[i];
+		struct local_pool *p = s->pools[i];
 
 		for (unsigned k = 0; k < p->n; k++)
 			local_instance_free(p->inst[k]);
@@ -906,6 +712,7 @@ void local_server_stop(struct local_server *s)
 	strlist_clear(&s->cors.headers);
 	pthread_cond_destroy(&s->freed);
 	pthread_cond_destroy(&s->events_done);
+	pthread_mutex_destroy(&s->send_lock);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

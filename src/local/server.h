@@ -39,6 +39,14 @@ void local_server_set_cors(struct local_server *s, const struct local_cors *c);
  * time; twice that the second time (Lambda's: 60, then 120). Set before serving.
  */
 void local_server_set_retry_delay(struct local_server *s, double seconds);
+/*
+ * Send each Event invocation's record to function.async.on-success or
+ * on-failure through `a` (kept, not owned: it must outlive the server), as
+ * Lambda sends it; without this, records are only said in the log. Set
+ * before serving.
+ */
+struct aws;
+void local_server_send_records(struct local_server *s, struct aws *a);
 /* Refuse new invocations, end those running (their runtimes are killed), stop and free. */
 void local_server_stop(struct local_server *s);
 

@@ -255,6 +255,7 @@ struct local_fn *local_fn_from_config(const struct config *c, const struct local
 	fn->async_retries = config_str(c, CFG_FUNCTION_ASYNC_MAX_RETRIES) ? config_int(c, CFG_FUNCTION_ASYNC_MAX_RETRIES) : 2;
 	fn->async_max_age_s = config_str(c, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE) ? config_int(c, CFG_FUNCTION_ASYNC_MAX_EVENT_AGE)
 									       : 21600;
+	fn->on_success = xstrdup_or_null(config_str(c, CFG_FUNCTION_ASYNC_ON_SUCCESS));
 	fn->on_failure = xstrdup_or_null(config_str(c, CFG_FUNCTION_ASYNC_ON_FAILURE));
 	fn->region = xstrdup(region);
 	fn->account = xstrdup(account);

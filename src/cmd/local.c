@@ -710,7 +710,8 @@ const struct command cmd_local = {
 		"How close it is to Lambda. Emulated: the file system, where this machine has user and mount "
 		"namespaces (Debian's kernel has; as root, mount namespaces do): the task root at /var/task and "
 		"the layers at /opt, both read-only, and a private /tmp, a tmpfs of "
-		"function.ephemeral-storage, new in each environment; every other mount of this machine is "
+		"function.ephemeral-storage, new in each environment (what it holds is storage, not memory: it is "
+		"not in Max Memory Used, as in Lambda); every other mount of this machine is "
 		"seen read-only, and the function has no capabilities, root's included. The paths the runtime "
 		"reaches by their own names (the source paths, target/local/ and bb's directory) stay "
 		"reachable: when they lie under /tmp, they are in the private /tmp too, read-only. Where this machine has no "
@@ -726,7 +727,7 @@ const struct command cmd_local = {
 		"function.async.on-success or on-failure is made as Lambda makes it: shown in the log, and sent "
 		"only with 'local start --send-records' (with your credentials, not the function's role). "
 		"Not emulated: Lambda's Amazon Linux (the host's Babashka runs, on the host's libraries), "
-		"its network, its user and its CPU share; what /tmp holds is not counted in Max Memory Used; no separate process or network namespace, so the "
+		"its network, its user and its CPU share; no separate process or network namespace, so the "
 		"function can see this machine's processes and reach its ports; an environment is not "
 		"reused across 'local invoke' runs (each is a cold start).",
 	.pos = POS_NONE,

@@ -1,4 +1,8 @@
-/* Unit tests for local/procs: the process accounting of a runtime, on the processes of this test. */
+/*
+ * Unit tests for local/: the process accounting of a runtime (local/procs, on
+ * the processes of this test), the sandbox's /opt rule, and an Event
+ * invocation's record (local/destination).
+ */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdlib.h>
@@ -6,7 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "local/destination.h"
 #include "local/procs.h"
+#include "local/sandbox.h"
 #include "test.h"
 
 static int has(const pid_t *pids, size_t n, pid_t p)
@@ -98,4 +106,76 @@ static void test_memory(void)
 	CHECK_INT(local_procs_kb(0x7ffffff0, LOCAL_MEM_PSS), 0);
 }
 
-TEST_MAIN(test_members, test_memory)
+/* Lambda's /opt is the layers': a path under it cannot be kept at its own name; one beside it can */
+static void test_under_opt(void)
+{
+	const char *none[] = { "/home/ada/hello/src", "/optimal/bb", "/op", NULL, "/" };
+	const char *one[] = { "/srv/x", "/opt/bb/bin/bb" };
+	const char *itself[] = { "/opt" };
+
+	CHECK(local_sandbox_under_opt(none, 5) == NULL);
+	CHECK_STR(local_sandbox_under_opt(one, 2), "/opt/bb/bin/bb");
+	CHECK_STR(local_sandbox_under_opt(itself, 1), "/opt");
+}
+
+static cJSON *record(const struct local_record *r, int no_payloads)
+{
+	char *text = local_record_json(r, no_payloads);
+	cJSON *o = cJSON_Parse(text);
+
+	free(text);
+	return o;
+}
+
+static const char *field(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	return cJSON_GetStringValue(b ? cJSON_GetObjectItemCaseSensitive(v, b) : v);
+}
+
+/* The record Lambda sends a destination: its shape on failure, on success, without payloads, never run */
+static void test_record(void)
+{
+	struct local_result res;
+	struct local_record r = { "0f8c4b3e-9d1a-4c2b-8e7f-1a2b3c4d5e6f", "arn:aws:lambda:eu-west-1:123456789012:function:f:$LATEST",
+				  "RetriesExhausted", 3, "{\"op\":\"boom\"}", 13, &res };
+	cJSON *o;
+
+	local_result_init(&res);
+	buf_adds(&res.payload, "{\"errorMessage\":\"kaboom\"}");
+	o = record(&r, 0);
+	CHECK_STR(field(o, "version", NULL), "1.0");
+	CHECK_STR(field(o, "requestContext", "requestId"), r.request_id);
+	CHECK_STR(field(o, "requestContext", "condition"), "RetriesExhausted");
+	CHECK_INT((long)cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "requestContext"),
+							"approximateInvokeCount")->valuedouble, 3);
+	CHECK_STR(field(o, "requestPayload", "op"), "boom");
+	CHECK_STR(field(o, "responseContext", "functionError"), "Unhandled");
+	CHECK_STR(field(o, "responsePayload", "errorMessage"), "kaboom");
+	cJSON_Delete(o);
+	/* a success has no functionError; an answer that is not JSON is a string */
+	r.condition = "Success";
+	buf_reset(&res.payload);
+	buf_adds(&res.payload, "plain words");
+	o = record(&r, 0);
+	CHECK(!cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "responseContext"), "functionError"));
+	CHECK_STR(field(o, "responsePayload", NULL), "plain words");
+	cJSON_Delete(o);
+	/* without payloads: the contexts stay */
+	o = record(&r, 1);
+	CHECK(!cJSON_GetObjectItemCaseSensitive(o, "requestPayload") && !cJSON_GetObjectItemCaseSensitive(o, "responsePayload"));
+	CHECK_STR(field(o, "requestContext", "functionArn"), r.function_arn);
+	CHECK(cJSON_GetObjectItemCaseSensitive(o, "responseContext") != NULL);
+	cJSON_Delete(o);
+	/* never run (reserved concurrency 0): no response at all */
+	r.res = NULL;
+	r.invokes = 0;
+	o = record(&r, 0);
+	CHECK(!cJSON_GetObjectItemCaseSensitive(o, "responseContext") && !cJSON_GetObjectItemCaseSensitive(o, "responsePayload"));
+	CHECK_STR(field(o, "requestPayload", "op"), "boom");
+	cJSON_Delete(o);
+	local_result_release(&res);
+}
+
+TEST_MAIN(test_members, test_memory, test_under_opt, test_record)

@@ -71,23 +71,17 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
 	return r;
 }
 
-int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path_,
-		  const char *sha256_hex, uint64_t size, const char *progress_label, struct error *err)
+/* A PUT of an object, the body as `call` holds it */
+static int put(struct aws *a, const char *region, const char *bucket, const char *key, struct aws_call *call,
+	       struct error *err)
 {
-	struct aws_call call = { 0 };
 	struct http_response resp;
 	struct buf path = BUF_INIT, prefix = BUF_INIT;
 	int r;
 
-	object_call(a, &call, region, bucket, key, &path, &prefix);
-	call.method = "PUT";
-	call.content_type = "application/zip";
-	call.body_file = path_;
-	call.body_len = (size_t)size;
-	call.payload_sha256 = sha256_hex;
-	call.progress_label = progress_label;
-	call.timeout_ms = aws_timeout_for((size_t)size);
-	r = aws_call(a, &call, &resp, err);
+	object_call(a, call, region, bucket, key, &path, &prefix);
+	call->method = "PUT";
+	r = aws_call(a, call, &resp, err);
 	if (r != -1)
 		http_response_release(&resp);
 	buf_release(&path);
@@ -95,25 +89,29 @@ int s3_put_object(struct aws *a, const char *region, const char *bucket, const c
 	return r;
 }
 
+int s3_put_object(struct aws *a, const char *region, const char *bucket, const char *key, const char *path,
+		  const char *sha256_hex, uint64_t size, const char *progress_label, struct error *err)
+{
+	struct aws_call call = { 0 };
+
+	call.content_type = "application/zip";
+	call.body_file = path;
+	call.body_len = (size_t)size;
+	call.payload_sha256 = sha256_hex;
+	call.progress_label = progress_label;
+	call.timeout_ms = aws_timeout_for((size_t)size);
+	return put(a, region, bucket, key, &call, err);
+}
+
 int s3_put_data(struct aws *a, const char *region, const char *bucket, const char *key, const char *content_type,
 		const void *data, size_t len, struct error *err)
 {
 	struct aws_call call = { 0 };
-	struct http_response resp;
-	struct buf path = BUF_INIT, prefix = BUF_INIT;
-	int r;
 
-	object_call(a, &call, region, bucket, key, &path, &prefix);
-	call.method = "PUT";
 	call.content_type = content_type;
 	call.body = data;
 	call.body_len = len;
-	r = aws_call(a, &call, &resp, err);
-	if (r != -1)
-		http_response_release(&resp);
-	buf_release(&path);
-	buf_release(&prefix);
-	return r;
+	return put(a, region, bucket, key, &call, err);
 }
 
 /* A bucket of another region answers 301 PermanentRedirect: said plainly */

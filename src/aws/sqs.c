@@ -62,22 +62,38 @@ static int queue_url(struct aws *a, const char *region, const char *queue, char 
 	return r;
 }
 
-int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **arn, struct error *err)
+/*
+ * Action on the queue `queue` (a name or an ARN), with the form's other
+ * fields in `fields` (name, value, ..., NULL); SQS's answer into *doc.
+ */
+static int queue_call(struct aws *a, const char *region, const char *queue, const char *action,
+		      const char *const *fields, struct xml_node **doc, struct error *err)
 {
 	struct buf form = BUF_INIT;
-	struct xml_node *doc = NULL;
 	char *url = NULL;
+	int r = queue_url(a, region, queue, &url, err);
+
+	if (!r) {
+		start_form(&form, action);
+		aws_form_add(&form, "QueueUrl", url);
+		for (size_t i = 0; fields[i]; i += 2)
+			aws_form_add(&form, fields[i], fields[i + 1]);
+		r = no_queue(aws_query_call(a, "sqs", region, &form, doc, err), err);
+	}
+	free(url);
+	buf_release(&form);
+	return r;
+}
+
+int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **arn, struct error *err)
+{
+	const char *const fields[] = { "AttributeName.1", "QueueArn", NULL };
+	struct xml_node *doc = NULL;
 	const char *v;
 	int r;
 
 	*arn = NULL;
-	r = queue_url(a, region, queue, &url, err);
-	if (!r) {
-		start_form(&form, "GetQueueAttributes");
-		aws_form_add(&form, "QueueUrl", url);
-		aws_form_add(&form, "AttributeName.1", "QueueArn");
-		r = no_queue(aws_query_call(a, "sqs", region, &form, &doc, err), err);
-	}
+	r = queue_call(a, region, queue, "GetQueueAttributes", fields, &doc, err);
 	if (!r) {
 		for (const struct xml_node *at = xml_child(xml_find(doc, "GetQueueAttributesResult"), "Attribute"); at;
 		     at = xml_next(at))
@@ -89,28 +105,19 @@ int sqs_queue_arn(struct aws *a, const char *region, const char *queue, char **a
 		}
 	}
 	xml_free(doc);
-	free(url);
-	buf_release(&form);
 	return r;
 }
 
 int sqs_send_message(struct aws *a, const char *region, const char *queue, const char *body, char **id,
 		     struct error *err)
 {
-	struct buf form = BUF_INIT;
+	const char *const fields[] = { "MessageBody", body, NULL };
 	struct xml_node *doc = NULL;
-	char *url = NULL;
 	const char *v;
 	int r;
 
 	*id = NULL;
-	r = queue_url(a, region, queue, &url, err);
-	if (!r) {
-		start_form(&form, "SendMessage");
-		aws_form_add(&form, "QueueUrl", url);
-		aws_form_add(&form, "MessageBody", body);
-		r = no_queue(aws_query_call(a, "sqs", region, &form, &doc, err), err);
-	}
+	r = queue_call(a, region, queue, "SendMessage", fields, &doc, err);
 	if (!r && !(v = xml_find_text(doc, "MessageId"))) {
 		aws_error_set(err, "MalformedAnswer", "SQS's answer to SendMessage has no MessageId");
 		r = 1;
@@ -118,7 +125,5 @@ int sqs_send_message(struct aws *a, const char *region, const char *queue, const
 	if (!r)
 		*id = xstrdup(v);
 	xml_free(doc);
-	free(url);
-	buf_release(&form);
 	return r;
 }

@@ -155,6 +155,22 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# start_local ARGS...: blambda local start --port 0 ARGS in the background, its log in $TMP/start.err;
+# sets LOCAL_URL, LOCAL_PID. stop_local: SIGTERM to it; its exit status in $status
+start_local() {
+	rm -f "$TMP/start.out"
+	"$BLAMBDA" local start --port 0 --json "$@" > "$TMP/start.out" 2> "$TMP/start.err" &
+	LOCAL_PID=$!
+	on_exit "kill $LOCAL_PID 2>/dev/null"
+	wait_for_file "$TMP/start.out" 60 || { cat "$TMP/start.err" >&2; return 1; }
+	LOCAL_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_url"])' "$TMP/start.out")
+}
+stop_local() {
+	kill -TERM $LOCAL_PID
+	wait $LOCAL_PID
+	status=$?
+}
+
 # start_moto [REQUEST_LOG]: moto on loopback checking every SigV4 signature
 # (tests/servers/moto_server.py); sets MOTO_URL, MOTO_AK, MOTO_SK. With
 # REQUEST_LOG every request is logged there ("METHOD URI ACTION").

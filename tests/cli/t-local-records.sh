@@ -71,19 +71,6 @@ expect_err_matches() {
 }
 UUID='[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}'
 
-start_local() {
-	rm -f "$TMP/start.out"
-	"$BLAMBDA" local start --port 0 --json "$@" > "$TMP/start.out" 2> "$TMP/start.err" &
-	LOCAL_PID=$!
-	on_exit "kill $LOCAL_PID 2>/dev/null"
-	wait_for_file "$TMP/start.out" 60 || { cat "$TMP/start.err" >&2; return 1; }
-	LOCAL_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_url"])' "$TMP/start.out")
-}
-stop_local() {
-	kill -TERM $LOCAL_PID
-	wait $LOCAL_PID
-	status=$?
-}
 # event NAME PAYLOAD: an Event invocation; its request id in $id
 event() {
 	id=$(curl -s -D - -o /dev/null -H 'X-Amz-Invocation-Type: Event' -d "$2" "$LOCAL_URL/2015-03-31/functions/$1/invocations" |

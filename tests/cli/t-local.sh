@@ -480,20 +480,6 @@ expect_err_lacks "$MOTO_SK"
 
 # ---- local start ----------------------------------------------------------------------------
 
-# start_local ARGS...: blambda local start --port 0 ARGS in the background; sets LOCAL_URL, LOCAL_PID
-start_local() {
-	rm -f "$TMP/start.out"
-	"$BLAMBDA" local start --port 0 --json "$@" > "$TMP/start.out" 2> "$TMP/start.err" &
-	LOCAL_PID=$!
-	on_exit "kill $LOCAL_PID 2>/dev/null"
-	wait_for_file "$TMP/start.out" 60 || { cat "$TMP/start.err" >&2; return 1; }
-	LOCAL_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint_url"])' "$TMP/start.out")
-}
-stop_local() {
-	kill -TERM $LOCAL_PID
-	wait $LOCAL_PID
-	status=$?
-}
 # start_local_int ARGS...: start_local, with SIGINT as at a terminal (a script's background job ignores it)
 start_local_int() {
 	rm -f "$TMP/start.out"
@@ -707,6 +693,12 @@ test_case "local start: function.reserved-concurrency holds a function to it, as
 start_local throttled --concurrency 2 || exit 1
 code=$(curl -s -D "$TMP/thr.h" -o "$TMP/thr.out" -w '%{http_code}' -d '{}' "$LOCAL_URL/2015-03-31/functions/throttled/invocations")
 [ "$code" = 429 ] && grep -qi "^x-amzn-errortype: TooManyRequestsException" "$TMP/thr.h" && pass || fail "a function with no reserved concurrency answered $code: $(cat "$TMP/thr.out")"
+# an Event invocation is not run either: with no on-failure destination, Lambda drops it at once
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Amz-Invocation-Type: Event' -d '{}' "$LOCAL_URL/2015-03-31/functions/throttled/invocations")
+[ "$code" = 202 ] && pass || fail "an Event invocation got $code"
+for _ in $(seq 50); do grep -q "does not run" "$TMP/start.err" && break; sleep 0.1; done
+grep -qE "^blambda: Event invocation $UUID does not run: function.reserved-concurrency is 0, and Lambda drops it, as no function.async.on-failure is set\$" "$TMP/start.err" &&
+	pass || fail "the dropped event is not said: $(cat "$TMP/start.err")"
 grep -q "INIT_START" "$TMP/start.err" && fail "a runtime was started for it" || pass
 stop_local
 expect_nothing_running

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <sys/types.h>
 
+#include "local/cgroup.h"
 #include "local/httpd.h"
 #include "local/instance.h"
 
@@ -51,6 +52,8 @@ struct local_instance {
 	pid_t pid;             /* the environment's keeper (local/keeper.h) */
 	pid_t group;           /* bootstrap, and its process group */
 	int frozen;            /* its processes stopped while it waits for an invocation */
+	struct local_cgroup cgroup; /* the environment's cgroup (local/cgroup.h), or none */
+	int cgroup_on;         /* bootstrap is in it: its freezer freezes (else signals do) */
 	char *task_copy;       /* outside the sandbox: the read-only copy of the task root it runs in, or NULL */
 	int exited, wait_status, oom, log_eof, stop_threads, reader_busy, aborted;
 	int at_next;           /* the runtime is waiting in GET /next */

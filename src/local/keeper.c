@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/spawn.h"
+#include "local/cgroup.h"
 #include "local/procs.h"
 #include "local/sandbox.h"
 
@@ -189,22 +190,24 @@ int local_keeper_main(int argc, char **argv)
 	char step[512] = "";
 	sigset_t set;
 	pid_t parent, bootstrap = 0;
+	const char *cgroup;
 	int st = 0, done = 0, e;
 
 	if (argc == 2 && !strcmp(argv[1], "--probe"))
 		return probe();
 	/* blambda may be pid 1 (a container's entrypoint) */
-	if (argc < 3 || (parent = (pid_t)strtol(argv[1], NULL, 10)) < 1)
+	if (argc < 4 || (parent = (pid_t)strtol(argv[1], NULL, 10)) < 1)
 		return 2;
-	if (argc > 3) {
-		/* PARENT BOOTSTRAP --sandbox TASK_ROOT OPT_DIR TMP_MB KEEP... */
-		if (argc < 7 || strcmp(argv[3], "--sandbox"))
+	cgroup = strcmp(argv[3], "-") ? argv[3] : NULL;
+	if (argc > 4) {
+		/* PARENT BOOTSTRAP CGROUP --sandbox TASK_ROOT OPT_DIR TMP_MB KEEP... */
+		if (argc < 8 || strcmp(argv[4], "--sandbox"))
 			return 2;
-		sb.task_root = argv[4];
-		sb.opt_dir = argv[5];
-		sb.tmp_mb = strtol(argv[6], NULL, 10);
-		sb.keep = (const char *const *)argv + 7;
-		sb.nkeep = (size_t)(argc - 7);
+		sb.task_root = argv[5];
+		sb.opt_dir = argv[6];
+		sb.tmp_mb = strtol(argv[7], NULL, 10);
+		sb.keep = (const char *const *)argv + 8;
+		sb.nkeep = (size_t)(argc - 8);
 	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -222,8 +225,23 @@ int local_keeper_main(int argc, char **argv)
 		answer("error", ESRCH, NULL);
 		return 1;
 	}
+	/*
+	 * bootstrap is born in the environment's cgroup (CGROUP/env), and so is
+	 * all it starts; the keeper then leaves it for CGROUP, never frozen.
+	 * One that cannot be entered leaves bootstrap outside: blambda sees it
+	 * is not there and freezes with signals.
+	 */
+	if (cgroup) {
+		char env[4096];
+
+		snprintf(env, sizeof(env), "%s/env", cgroup);
+		if (local_cgroup_move(env, 0))
+			cgroup = NULL;
+	}
 	e = sb.task_root ? spawn_sandboxed(argv[2], &sb, &bootstrap, step, sizeof(step))
 			 : spawn_bootstrap(argv[2], &bootstrap);
+	if (cgroup)
+		local_cgroup_move(cgroup, 0);
 	if (e) {
 		answer("error", e, step);
 		return 127;

@@ -11,12 +11,14 @@
  * sandbox; this is its process boundary). It is not part of the
  * environment: its own memory is not counted and it is never frozen.
  *
- *   blambda-local-env PARENT_PID BOOTSTRAP [--sandbox TASK_ROOT OPT_DIR TMP_MB KEEP...]
+ *   blambda-local-env PARENT_PID BOOTSTRAP CGROUP [--sandbox TASK_ROOT OPT_DIR TMP_MB KEEP...]
  *   blambda-local-env --probe
  *
  * The first runs BOOTSTRAP with the runtime's environment, its output on 1
  * and 2; with --sandbox, in Lambda's file system as local/sandbox.h makes it (the
- * arguments are struct local_sandbox's, BOOTSTRAP its /opt/bootstrap). On
+ * arguments are struct local_sandbox's, BOOTSTRAP its /opt/bootstrap).
+ * CGROUP is the environment's cgroup (local/cgroup.h), or "-": bootstrap
+ * is started in CGROUP/env, the keeper stays in CGROUP. On
  * fd 3, a pipe, it answers once: "pid N\n" (bootstrap's pid, also its
  * process group), or "error ERRNO[ STEP]\n" when bootstrap could not be
  * run (STEP: what of the sandbox failed). Then:

@@ -38,6 +38,8 @@ void local_runtime_kill(struct local_instance *in)
 	if (!in->fn)
 		return;
 	/* at once what blambda knows of; the keeper then finds and kills the rest, and ends */
+	if (in->cgroup_on)
+		local_cgroup_kill(&in->cgroup); /* all at once, frozen or not */
 	if (in->group > 0)
 		kill(-in->group, SIGKILL);
 	for (size_t i = 0; i < in->nmembers; i++)
@@ -54,7 +56,12 @@ void local_runtime_freeze(struct local_instance *in, int freeze)
 
 	if (!in->fn || in->exited || in->group <= 0 || in->frozen == freeze)
 		return;
-	/* the runtime's group in one call, and what left it (the monitor's last look) */
+	/* the cgroup's freezer: every process at once, none of them told */
+	if (in->cgroup_on && !local_cgroup_freeze(&in->cgroup, freeze)) {
+		in->frozen = freeze;
+		return;
+	}
+	/* else signals: the runtime's group in one call, and what left it (the monitor's last look) */
 	kill(-in->group, sig);
 	for (size_t i = 0; i < in->nmembers; i++)
 		if (getpgid(in->members[i]) != in->group)
@@ -93,6 +100,8 @@ static void *monitor(void *arg)
 			 * with blambda: what it knew of goes now.
 			 */
 			pthread_mutex_lock(&in->lock);
+			if (in->cgroup_on)
+				local_cgroup_kill(&in->cgroup);
 			if (in->group > 0)
 				kill(-in->group, SIGKILL);
 			for (size_t i = 0; i < in->nmembers; i++)
@@ -124,7 +133,7 @@ static void *monitor(void *arg)
 		pthread_mutex_lock(&in->lock);
 		memcpy(in->members, members, nmembers * sizeof(*members));
 		in->nmembers = nmembers;
-		if (in->frozen && tick % RESCAN_EVERY == 0) {
+		if (in->frozen && !in->cgroup_on && tick % RESCAN_EVERY == 0) {
 			/* what left the group since the last look, or was let go by a process outside it, stops too */
 			in->frozen = 0;
 			local_runtime_freeze(in, 1);
@@ -304,8 +313,8 @@ static void runtime_environ(const struct local_fn *fn, const char *root, unsigne
  * out_fd, with every signal at its default and none blocked; its answer
  * pipe on fd 3. 0 or an errno.
  */
-static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp, int out_fd, int answer_fd,
-			pid_t *pid)
+static int spawn_keeper(const struct local_fn *fn, const char *root, const char *cgroup, char **envp, int out_fd,
+			int answer_fd, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -319,6 +328,7 @@ static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp
 	strlist_add(&argv, parent);
 	if (fn->sandbox) {
 		strlist_add(&argv, LOCAL_SANDBOX_OPT "/bootstrap");
+		strlist_add(&argv, cgroup ? cgroup : "-");
 		strlist_add(&argv, "--sandbox");
 		strlist_add(&argv, fn->task_root);
 		strlist_add(&argv, fn->opt_dir);
@@ -326,6 +336,7 @@ static int spawn_keeper(const struct local_fn *fn, const char *root, char **envp
 		strlist_add_all(&argv, &fn->keep);
 	} else {
 		strlist_add_owned(&argv, buf_fmt("%s/bootstrap", fn->opt_dir));
+		strlist_add(&argv, cgroup ? cgroup : "-");
 	}
 	strlist_add_owned(&argv, NULL); /* the NULL that ends argv */
 	argv.nr--;
@@ -504,7 +515,8 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 		return -1;
 	}
 	runtime_environ(fn, root, httpd_port(in->api), &env);
-	e = spawn_keeper(fn, root, env.items, pfd[1], afd[1], &pid);
+	local_cgroup_make(&in->cgroup); /* where none can be made, signals freeze */
+	e = spawn_keeper(fn, root, in->cgroup.dir, env.items, pfd[1], afd[1], &pid);
 	close(pfd[1]);
 	close(afd[1]);
 	for (size_t i = 0; i < env.nr; i++) /* credentials are in there */
@@ -529,9 +541,11 @@ int local_runtime_start(struct local_instance *in, struct local_fn *fn, struct e
 		close(pfd[0]);
 		drop_api(in);
 		task_copy_drop(in);
+		local_cgroup_remove(&in->cgroup);
 		return -1;
 	}
 	runtime_started(in, fn, pid, group, pfd[0]);
+	in->cgroup_on = local_cgroup_has(&in->cgroup, group);
 	{
 		/* Lambda's first line of an environment: provided.al2023 is "provided:al2023"; no version here */
 		const char *dot = strchr(fn->runtime ? fn->runtime : "", '.');
@@ -601,4 +615,6 @@ void local_runtime_stop(struct local_instance *in, int grace_ms)
 	in->pid = 0;
 	in->group = 0;
 	task_copy_drop(in);
+	local_cgroup_remove(&in->cgroup);
+	in->cgroup_on = 0;
 }

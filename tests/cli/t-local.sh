@@ -611,16 +611,47 @@ stop_local
 expect_status 143
 expect_nothing_running
 
+# the cgroups (v2) of blambda's environments under the cgroup of process $1, one a line
+env_cgroups() {
+	python3 - "$1" <<'PY'
+import glob, sys
+mount = None
+for line in open("/proc/self/mountinfo"):
+    left, _, right = line.partition(" - ")
+    f = left.split()
+    if right.split()[0] == "cgroup2" and f[3] == "/":
+        mount = f[4]
+        break
+path = [l[3:].strip() for l in open("/proc/%s/cgroup" % sys.argv[1]) if l.startswith("0::")]
+if mount and path:
+    for d in sorted(glob.glob(mount + path[0].rstrip("/") + "/blambda-local-%s-*" % sys.argv[1])):
+        print(d)
+PY
+}
+
 test_case "local start: the environment is frozen between invocations, as Lambda freezes it"
 start_local handle || exit 1
 curl -s -o /dev/null -d '{"op":"background","ms":200}' "$LOCAL_URL/2015-03-31/functions/handle/invocations"
 sleep 1.5
 grep -q "background work ran" "$TMP/start.err" && fail "background work ran with no invocation under way" || pass
+# where this machine gives blambda a cgroup v2, the environment has one, frozen by its freezer, and the keeper is outside it
+cg=$(env_cgroups $LOCAL_PID)
+if [ -n "$cg" ]; then
+	[ "$(echo "$cg" | wc -l)" = 1 ] && pass || fail "not one cgroup for one environment: $cg"
+	[ "$(cat "$cg/env/cgroup.freeze")" = 1 ] && grep -q "^frozen 1" "$cg/env/cgroup.events" && pass || fail "the environment's cgroup is not frozen"
+	[ "$(wc -l < "$cg/env/cgroup.procs")" -ge 2 ] && [ "$(wc -l < "$cg/cgroup.procs")" = 1 ] && pass ||
+		fail "bootstrap and bb in env/, the keeper beside it: $(cat "$cg/env/cgroup.procs") / $(cat "$cg/cgroup.procs")"
+else
+	echo "note: no cgroup v2 for blambda here: the freeze by signals is tested" >&2
+fi
 out=$(curl -s -d '{"op":"sleep","ms":1000}' "$LOCAL_URL/2015-03-31/functions/handle/invocations")
 expect_out '{"slept":1000}'
 grep -q "background work ran" "$TMP/start.err" && pass || fail "background work did not go on during the next invocation"
 stop_local
 expect_nothing_running
+if [ -n "$cg" ]; then
+	[ ! -e "$cg" ] && pass || fail "the environment's cgroup outlived it: $cg"
+fi
 
 test_case "local start: an Event invocation that fails is tried again as Lambda tries it, then its on-failure record"
 start_local retried --retry-delay 1 || exit 1

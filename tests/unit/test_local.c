@@ -1,17 +1,25 @@
 /*
  * Unit tests for local/: the process accounting of a runtime (local/procs, on
- * the processes of this test), the sandbox's /opt rule, and an Event
+ * the processes of this test), the environment's cgroup (local/cgroup), the
+ * sandbox's /opt rule, and an Event
  * invocation's record (local/destination).
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "local/cgroup.h"
 #include "local/destination.h"
 #include "local/procs.h"
 #include "local/sandbox.h"
@@ -178,4 +186,113 @@ static void test_record(void)
 	local_result_release(&res);
 }
 
-TEST_MAIN(test_members, test_memory, test_under_opt, test_record)
+static void nap_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
+/* what a non-blocking pipe holds now, thrown away: how many bytes */
+static long drain(int fd)
+{
+	char chunk[4096];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		total += n;
+	return total;
+}
+
+/* whether DIR/cgroup.events says "frozen 1", within a second */
+static int frozen(const char *dir)
+{
+	char *path = buf_fmt("%s/cgroup.events", dir), text[256];
+	int yes = 0;
+
+	for (int i = 0; i < 100 && !yes; i++, nap_ms(10)) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+
+		text[n] = '\0';
+		yes = strstr(text, "frozen 1") != NULL;
+		if (f)
+			fclose(f);
+	}
+	free(path);
+	return yes;
+}
+
+/*
+ * The environment's cgroup, where this machine has one to give: a process
+ * in it stops at once when it is frozen and goes on when thawed, dies by
+ * its kill, and the cgroup is gone when removed; one a dead blambda left
+ * behind is removed by the next.
+ */
+static void test_cgroup(void)
+{
+	struct local_cgroup cg, next;
+	char *stale, *stale_env;
+	int p[2], st;
+	pid_t child, dead;
+
+	if (local_cgroup_make(&cg)) {
+		fprintf(stderr, "note: no cgroup v2 to make here: the freezer is not tested\n");
+		CHECK(cg.dir == NULL && cg.env == NULL);
+		return;
+	}
+	CHECK(access(cg.env, F_OK) == 0);
+	CHECK(pipe(p) == 0);
+	child = fork();
+	if (child == 0) {
+		close(p[0]);
+		if (local_cgroup_move(cg.env, 0))
+			_exit(1);
+		for (;;) {
+			if (write(p[1], "x", 1) < 0)
+				_exit(1);
+			nap_ms(2);
+		}
+	}
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	for (int i = 0; i < 200 && !local_cgroup_has(&cg, child); i++)
+		nap_ms(5);
+	CHECK(local_cgroup_has(&cg, child));
+	CHECK(!local_cgroup_has(&cg, getpid()));
+	CHECK(local_cgroup_freeze(&cg, 1) == 0);
+	CHECK(frozen(cg.env));
+	drain(p[0]);
+	nap_ms(100);
+	CHECK(drain(p[0]) == 0); /* nothing while frozen */
+	CHECK(local_cgroup_freeze(&cg, 0) == 0);
+	nap_ms(100);
+	CHECK(drain(p[0]) > 0);
+	CHECK(local_cgroup_freeze(&cg, 1) == 0);
+	CHECK(local_cgroup_kill(&cg) == 0); /* frozen, it dies all the same */
+	CHECK(waitpid(child, &st, 0) == child && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	close(p[0]);
+	stale = xstrdup(cg.dir);
+	local_cgroup_remove(&cg);
+	CHECK(cg.dir == NULL && access(stale, F_OK) && errno == ENOENT);
+	/* a cgroup left by a blambda that is gone (its pid ended here) */
+	if ((dead = fork()) == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	free(stale);
+	CHECK(local_cgroup_make(&next) == 0);
+	stale = buf_fmt("%.*s/blambda-local-%ld-7", (int)(strrchr(next.dir, '/') - next.dir), next.dir, (long)dead);
+	stale_env = buf_fmt("%s/env", stale);
+	CHECK(mkdir(stale, 0755) == 0 && mkdir(stale_env, 0755) == 0);
+	local_cgroup_remove(&next);
+	CHECK(local_cgroup_make(&next) == 0);
+	CHECK(access(stale, F_OK) && errno == ENOENT);
+	local_cgroup_remove(&next);
+	rmdir(stale_env);
+	rmdir(stale);
+	free(stale_env);
+	free(stale);
+}
+
+TEST_MAIN(test_members, test_memory, test_cgroup, test_under_opt, test_record)

@@ -9,7 +9,8 @@
 # Python emulator of both APIs (bench/py_emulator.py, as tests/servers
 # serves them) driving the same bootstrap; both in this run, with the ratio.
 # Freeze: what stopping the environment's processes between invocations,
-# as Lambda does, and letting them go on again costs (bench/freeze.c).
+# as Lambda does, and letting them go on again costs, by a cgroup's freezer
+# and by signals (bench/freeze.c).
 # Watch: from saving a source file to the first invocation served by a
 # restarted runtime.
 set -euo pipefail
@@ -78,5 +79,7 @@ echo "warm invoke round trip, $N invocations (trivial runtime, no handler time):
 echo "  blambda local start  $local_us us"
 echo "  Python emulator      $py_us us"
 python3 -c "print('  ratio                %.2fx' % ($py_us / $local_us))"
-echo "freeze and thaw of an environment between invocations (its part of the round trip): $("$TMP/freeze" 10000) us"
+echo "freeze and thaw of an environment between invocations (its part of the round trip):"
+echo "  by its cgroup's freezer (where blambda can make a cgroup v2): $("$TMP/freeze" 10000 cgroup) us"
+echo "  by SIGSTOP and SIGCONT (elsewhere):                           $("$TMP/freeze" 10000) us"
 echo "--watch: save to serving the new code (median of 5): $watch_ms ms (of which 100 ms is the quiet spell that coalesces an editor's writes)"

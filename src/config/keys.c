@@ -337,6 +337,20 @@ static int destination(const char *which, const char *v, struct buf *why)
 					 "bucket (on-success takes an SQS queue, SNS topic, Lambda function or EventBridge bus)", v);
 				return -1;
 			}
+			/* the resource as each service names it: a bucket, function:NAME, event-bus/NAME, a queue or topic name */
+			if ((!strcmp(services[i], ":s3:") && (len[3] || len[4] || memchr(f[5], '/', len[5]))) ||
+			    (strcmp(services[i], ":s3:") && (!len[3] || !len[4])) ||
+			    (!strcmp(services[i], ":lambda:") && (len[5] <= 9 || strncmp(f[5], "function:", 9))) ||
+			    (!strcmp(services[i], ":events:") && (len[5] <= 10 || strncmp(f[5], "event-bus/", 10))) ||
+			    ((!strcmp(services[i], ":sqs:") || !strcmp(services[i], ":sns:")) && memchr(f[5], ':', len[5]))) {
+				buf_addf(why, "%s '%s' is not the ARN of %s", which, v,
+					 !strcmp(services[i], ":s3:")     ? "a bucket (arn:aws:s3:::BUCKET)" :
+					 !strcmp(services[i], ":lambda:") ? "a function (arn:aws:lambda:REGION:ACCOUNT:function:NAME)" :
+					 !strcmp(services[i], ":events:") ? "an event bus (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)" :
+					 !strcmp(services[i], ":sqs:")    ? "a queue (arn:aws:sqs:REGION:ACCOUNT:NAME)" :
+									    "a topic (arn:aws:sns:REGION:ACCOUNT:NAME)");
+				return -1;
+			}
 			return 0;
 		}
 	buf_addf(why, "%s '%s' is not a destination ARN (an SQS queue, SNS topic, Lambda function, EventBridge bus "

@@ -91,9 +91,10 @@ static void sayf(struct local_server *s, const struct local_fn *fn, const char *
 /*
  * A function held to reserved concurrency 0 runs no Event invocation:
  * Lambda sends it to function.async.on-failure at once, without a retry,
- * or drops it. 1 when that is what happened.
+ * or drops it (`invoked`: the attempts before, should the function be held
+ * to 0 between two). 1 when that is what happened.
  */
-static int throttled(struct local_server *s, struct event_job *job)
+static int throttled(struct local_server *s, struct event_job *job, long invoked)
 {
 	struct local_fn *fn = NULL;
 
@@ -107,7 +108,7 @@ static int throttled(struct local_server *s, struct event_job *job)
 	if (fn->on_failure) {
 		sayf(s, fn, "blambda: Event invocation %s does not run: function.reserved-concurrency is 0, so Lambda "
 		     "sends it to function.async.on-failure at once", job->id);
-		deliver(s, fn, job, 0, "RetriesExhausted", NULL);
+		deliver(s, fn, job, invoked, "RetriesExhausted", NULL);
 	} else {
 		sayf(s, fn, "blambda: Event invocation %s does not run: function.reserved-concurrency is 0, and Lambda "
 		     "drops it, as no function.async.on-failure is set", job->id);
@@ -137,7 +138,7 @@ static void *run_event(void *arg)
 	req.len = job->payload.len;
 	req.client_context = job->context.len ? job->context.ptr : NULL;
 	req.request_id = id;
-	for (long attempt = 1; !throttled(s, job); attempt++) {
+	for (long attempt = 1; !throttled(s, job, attempt - 1); attempt++) {
 		struct local_result res;
 		struct error err = ERROR_INIT;
 		double delay = s->retry_delay_s * (double)attempt;

@@ -312,6 +312,18 @@ fn_add $'  async: {on-failure: arn:aws:dynamodb:eu-west-1:123456789012:table/t}\
 blambda deploy
 expect_status 2
 expect_err_has "is not a destination ARN"
+# a destination of the right service but the wrong shape is refused, naming the shape
+for bad in "on-failure: 'arn:aws:s3:::bucket/prefix'|the ARN of a bucket (arn:aws:s3:::BUCKET)" \
+	"on-failure: 'arn:aws:lambda:eu-west-1:123456789012:layer:x'|the ARN of a function" \
+	"on-failure: 'arn:aws:events:eu-west-1:123456789012:rule/r'|the ARN of an event bus" \
+	"on-success: 'arn:aws:sqs:eu-west-1::q'|the ARN of a queue" \
+	"on-success: 'arn:aws:s3:::records'|on-success 'arn:aws:s3:::records' is an S3 bucket: Lambda sends only on-failure records"; do
+	cp "$TMP/good.yml" blambda.yml
+	fn_add "  async: {${bad%%|*}}"$'\n'
+	blambda deploy
+	expect_status 2
+	expect_err_has "${bad#*|}"
+done
 cp "$TMP/good.yml" blambda.yml
 expect_writes ""
 

@@ -523,6 +523,15 @@ static int source_sha256(const struct http_body_source *src, char hex[SHA256_HEX
 	return n < 0 || src->rewind(src->ctx) ? -1 : 0;
 }
 
+/* A host prefix ("BUCKET.") of letters, digits, '-' and '.' only: nothing that could end the host's name */
+static int host_label_ok(const char *prefix)
+{
+	for (const char *p = prefix; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+			return 0;
+	return *prefix != '.';
+}
+
 /* Where a call goes: its region, host (Host header), path and whole URL. */
 struct target {
 	const char *region;
@@ -549,6 +558,16 @@ static int call_target(struct aws *a, const struct aws_call *call, struct target
 	} else if (aws_region_try(a, &t->region)) {
 		return aws_error_set(err, "LocalError", "no AWS region is set (--region, AWS_REGION, the profile's region "
 				     "or aws.region in blambda.yml)");
+	}
+	/* a region goes into the host's name and the signature: nothing but a region's shape may (an ARN's is anyone's) */
+	if (region_check(t->region, &base)) {
+		aws_error_set(err, "LocalError", "%s", base.ptr);
+		goto out;
+	}
+	if (call->host_prefix && !host_label_ok(call->host_prefix)) {
+		aws_error_set(err, "LocalError", "'%.*s' cannot be part of a host name", (int)strlen(call->host_prefix) - 1,
+			      call->host_prefix);
+		goto out;
 	}
 	if (aws_endpoint_in(a, call->service, t->region, &endpoint, &origin) || split_url(endpoint.ptr, &t->host, &base)) {
 		aws_error_set(err, "LocalError", "endpoint '%s' (from %s) is not a URL", endpoint.ptr, origin ? origin : "?");

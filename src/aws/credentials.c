@@ -205,6 +205,7 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 	struct strlist argv = STRLIST_INIT;
 	struct buf out = BUF_INIT;
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	int pipefd[2], status, r = -1;
 	pid_t pid;
 	char chunk[4096];
@@ -228,7 +229,9 @@ static int from_process(const char *profile, const char *cmdline, const char *fi
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	errno = spawn_child(&pid, argv.items[0], 1, &fa, NULL, argv.items, environ);
+	spawn_attr_defaults(&attr); /* a refresh may come from a thread that blocks the stop signals */
+	errno = spawn_child(&pid, argv.items[0], 1, &fa, &attr, argv.items, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
 	if (errno) {

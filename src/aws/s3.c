@@ -71,6 +71,21 @@ int s3_head_object(struct aws *a, const char *region, const char *bucket, const 
 	return r;
 }
 
+/* A bucket of another region answers 301 PermanentRedirect (or its kin) */
+static int in_other_region(const struct error *err)
+{
+	return error_is(err, "PermanentRedirect") || error_is(err, "AuthorizationHeaderMalformed") ||
+	       error_is(err, "IllegalLocationConstraintException");
+}
+
+/* ... said plainly, for a bucket whose notifications call a function */
+static void other_region(struct error *err, const char *bucket, const char *region)
+{
+	if (in_other_region(err))
+		error_hint(err, "bucket '%s' is not in %s: S3 calls only a function of its own region", bucket,
+			   region ? region : "this region");
+}
+
 /* A PUT of an object, the body as `call` holds it */
 static int put(struct aws *a, const char *region, const char *bucket, const char *key, struct aws_call *call,
 	       struct error *err)
@@ -82,6 +97,8 @@ static int put(struct aws *a, const char *region, const char *bucket, const char
 	object_call(a, call, region, bucket, key, &path, &prefix);
 	call->method = "PUT";
 	r = aws_call(a, call, &resp, err);
+	if (r == 1 && in_other_region(err))
+		error_hint(err, "bucket '%s' is not in %s", bucket, region ? region : "this region");
 	if (r != -1)
 		http_response_release(&resp);
 	buf_release(&path);
@@ -112,15 +129,6 @@ int s3_put_data(struct aws *a, const char *region, const char *bucket, const cha
 	call.body = data;
 	call.body_len = len;
 	return put(a, region, bucket, key, &call, err);
-}
-
-/* A bucket of another region answers 301 PermanentRedirect: said plainly */
-static void other_region(struct error *err, const char *bucket, const char *region)
-{
-	if (error_is(err, "PermanentRedirect") || error_is(err, "AuthorizationHeaderMalformed") ||
-	    error_is(err, "IllegalLocationConstraintException"))
-		error_hint(err, "bucket '%s' is not in %s: S3 calls only a function of its own region", bucket,
-			   region ? region : "this region");
 }
 
 int s3_get_notification(struct aws *a, const char *region, const char *bucket, struct buf *xml, struct error *err)

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "aws/credentials.h"
 #include "cli/msg.h"
 #include "cli/result.h"
 #include "cli/term.h"
@@ -173,6 +172,8 @@ struct local_setup {
 	struct local_fn **fns;
 	size_t nfns;
 	struct http_fetcher fetch;
+	struct aws records;   /* --send-records: the client records are sent with (the one that found the account) */
+	int have_records;
 };
 
 /*
@@ -211,8 +212,13 @@ static int want_sandbox(const struct opt_value *opt, const struct local_host *h,
 	return r;
 }
 
+/*
+ * What local invoke and local start run from. `records`: the functions'
+ * records will be sent to AWS (local start --send-records), so their ARNs
+ * must carry the credentials' real account: one STS cannot name fails.
+ */
 static int local_setup(struct local_setup *ls, struct config *cfg, const struct strlist *names,
-		       const struct strlist *inherit, const struct opt_value *sandbox, struct error *err)
+		       const struct strlist *inherit, const struct opt_value *sandbox, int records, struct error *err)
 {
 	struct aws a;
 	int r;
@@ -224,7 +230,17 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 		local_env_init(&ls->env, &a);
 	for (size_t i = 0; !r && i < inherit->nr; i++)
 		local_env_inherit(&ls->env, inherit->items[i]);
-	aws_release(&a);
+	if (!r && records && (r = local_env_account(&ls->env, &a, err))) {
+		error_prefix(err, "--send-records: records cannot be sent");
+		error_hint(err, "check the credentials, or leave out --send-records: the records are then shown in the log "
+			   "only");
+	}
+	if (!r && records) {
+		ls->records = a; /* kept: its credentials are found already */
+		ls->have_records = 1;
+	} else {
+		aws_release(&a);
+	}
 	if (r || local_host_prepare(cfg, "target", &ls->fetch, &ls->host, err))
 		return -1;
 	if ((ls->host.sandbox = want_sandbox(sandbox, &ls->host, err)) < 0)
@@ -234,6 +250,8 @@ static int local_setup(struct local_setup *ls, struct config *cfg, const struct 
 
 static void local_setup_release(struct local_setup *ls)
 {
+	if (ls->have_records)
+		aws_release(&ls->records);
 	local_fns_free(ls->fns, ls->nfns);
 	local_host_release(&ls->host);
 	local_env_release(&ls->env);
@@ -326,7 +344,7 @@ static int exec_local_invoke(struct args *args, struct config *cfg)
 		strlist_add(&names, args->pos.items[0]);
 	/* a payload that is not JSON is refused before anything is built or run */
 	if (cmd_payload(args, cfg, args->pos.nr ? args->pos.items[0] : config_function_name(cfg, 0), &payload, &err) ||
-	    local_setup(&ls, cfg, &names, &args_value(args, INVOKE_OPT_INHERIT)->list, args_value(args, INVOKE_OPT_SANDBOX),
+	    local_setup(&ls, cfg, &names, &args_value(args, INVOKE_OPT_INHERIT)->list, args_value(args, INVOKE_OPT_SANDBOX), 0,
 			&err)) {
 		r = error_print_release(&err);
 	} else if (ls.nfns > 1) {
@@ -406,6 +424,7 @@ static void say_serving(const struct args *args, unsigned port, struct local_fn 
 
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u", port);
 		cJSON_AddStringToObject(o, "endpoint_url", url);
+		cJSON_AddBoolToObject(o, "send_records", args_flag(args, START_OPT_SEND_RECORDS));
 		cJSON *routes = cJSON_AddArrayToObject(o, "routes");
 
 		for (size_t i = 0; i < n; i++) {
@@ -423,8 +442,16 @@ static void say_serving(const struct args *args, unsigned port, struct local_fn 
 		size_t routes = 0;
 
 		printf("Serving Lambda's Invoke API on http://127.0.0.1:%u\n", port);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			printf("  %s\n", fns[i]->name);
+			/* what --send-records writes to AWS, and as whom */
+			if (args_flag(args, START_OPT_SEND_RECORDS) && fns[i]->on_success)
+				printf("    its Event records on success go to %s\n", fns[i]->on_success);
+			if (args_flag(args, START_OPT_SEND_RECORDS) && fns[i]->on_failure)
+				printf("    its Event records on failure go to %s\n", fns[i]->on_failure);
+		}
+		if (args_flag(args, START_OPT_SEND_RECORDS))
+			printf("Records are sent to AWS with the credentials of account %s\n", fns[0]->account);
 		for (size_t i = 0; i < n; i++)
 			routes += fns[i]->routes.nr;
 		if (routes)
@@ -442,13 +469,9 @@ static void say_serving(const struct args *args, unsigned port, struct local_fn 
 	fflush(stdout);
 }
 
-/*
- * --send-records: the client records are sent with, its credentials found
- * now (a mistake is said before anything is served). 0, or -1 with err.
- */
-static int records_client(struct config *cfg, const struct local_setup *ls, struct aws *a, struct error *err)
+/* --send-records with no destination to send to: said */
+static void records_check(const struct local_setup *ls)
 {
-	const struct aws_credentials *creds;
 	size_t with = 0;
 
 	for (size_t i = 0; i < ls->nfns; i++)
@@ -456,14 +479,6 @@ static int records_client(struct config *cfg, const struct local_setup *ls, stru
 	if (!with)
 		warning("--send-records: no function served has function.async.on-success or on-failure: no record "
 			"will be sent");
-	if (cmd_aws_init(a, cfg, err))
-		return -1;
-	if (aws_get_credentials(a, &creds, err)) {
-		error_prefix(err, "--send-records: records cannot be sent");
-		aws_release(a);
-		return -1;
-	}
-	return 0;
 }
 
 static int serve(struct args *args, struct config *cfg, const struct strlist *names, struct local_setup *ls,
@@ -487,7 +502,7 @@ static int serve(struct args *args, struct config *cfg, const struct strlist *na
 	if (args_value(args, START_OPT_RETRY_DELAY)->set)
 		local_server_set_retry_delay(ctx.server, (double)args_value(args, START_OPT_RETRY_DELAY)->num);
 	if (records)
-		local_server_send_records(ctx.server, records);
+		local_server_set_records_client(ctx.server, records);
 	local_server_set_functions(ctx.server, ls->fns, ls->nfns);
 	{
 		struct local_cors cors = { 0 };
@@ -526,24 +541,22 @@ static int exec_local_start(struct args *args, struct config *cfg)
 	struct error err = ERROR_INIT;
 	struct local_setup ls;
 	struct printer pr;
-	struct aws records;
 	int r;
 
 	for (size_t i = 0; i < args->pos.nr; i++)
 		strlist_add(&names, args->pos.items[i]);
 	if (local_setup(&ls, cfg, &names, &args_value(args, START_OPT_INHERIT)->list, args_value(args, START_OPT_SANDBOX),
+			args_flag(args, START_OPT_SEND_RECORDS),
 			&err)) {
 		r = error_print_release(&err);
-	} else if (args_flag(args, START_OPT_SEND_RECORDS) && records_client(cfg, &ls, &records, &err)) {
-		r = error_print_release(&err);
 	} else {
+		if (ls.have_records)
+			records_check(&ls);
 		take_signals_and_orphans();
 		printer_start(&pr, ls.nfns > 1);
-		r = serve(args, cfg, &names, &ls, args_flag(args, START_OPT_SEND_RECORDS) ? &records : NULL, &pr);
+		r = serve(args, cfg, &names, &ls, ls.have_records ? &ls.records : NULL, &pr);
 		local_procs_end_orphans();
 		printer_stop(&pr);
-		if (args_flag(args, START_OPT_SEND_RECORDS))
-			aws_release(&records);
 	}
 	local_setup_release(&ls);
 	strlist_clear(&names);
@@ -622,7 +635,12 @@ const struct command cmd_local_start = {
 		"throttles a function held to that concurrency; Event invocations wait for an instance. "
 		"A function.reserved-concurrency below --concurrency holds the function to it (0: every "
 		"synchronous call is throttled). "
-		"An Event invocation that fails (a function error, a timeout, a crash) is tried again as Lambda "
+		"With --watch a change under a source path, to blambda.yml or to the deps file "
+		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
+		"mistake keeps the running code. With --json the endpoint, the functions, the routes and "
+		"send_records are printed as one object. Ctrl-C (or SIGTERM) stops the runtimes and the server; the exit "
+		"status is then 130 (143 for SIGTERM), as a shell reports a command a signal ended.\n\n"
+		"Event invocations and their records. An Event invocation that fails (a function error, a timeout, a crash) is tried again as Lambda "
 		"tries it: with the same request id, up to function.async.max-retries times (default 2), "
 		"after --retry-delay seconds and then twice that (Lambda: one minute, then two), while the "
 		"event is younger than function.async.max-event-age; a line says each retry. When it fails for "
@@ -632,16 +650,14 @@ const struct command cmd_local_start = {
 		"(approximateInvokeCount 0), as in Lambda. With --send-records each record is also sent, as "
 		"Lambda sends it: SQS SendMessage, SNS Publish, EventBridge PutEvents (source \"lambda\", "
 		"detail-type \"Lambda Function Invocation Result - Success\" or \"- Failure\"), an Event "
-		"invocation of a Lambda function, or (on failure only) an S3 object under "
-		"aws/lambda/async/NAME/YYYY/MM/DD/; a record past what the destination takes (256 KB for SNS "
-		"and EventBridge, 1 MB for SQS and Lambda) goes without its payloads. It is sent with your "
-		"credentials, not the function's role, and a line says what the service answered or why it "
-		"refused. Without --send-records nothing is sent to AWS. "
-		"With --watch a change under a source path, to blambda.yml or to the deps file "
-		"restarts each runtime before its next invocation, never during one; a blambda.yml with a "
-		"mistake keeps the running code. With --json the endpoint, the functions and the routes are "
-		"printed as one object. Ctrl-C (or SIGTERM) stops the runtimes and the server; the exit "
-		"status is then 130 (143 for SIGTERM), as a shell reports a command a signal ended.\n\n"
+		"invocation of a Lambda function (the one in AWS, never one served here), or (on failure only) "
+		"an S3 object under aws/lambda/async/NAME/YYYY/MM/DD/; a record past 256 KB goes without its "
+		"payloads. The call goes to the destination's region (a bucket's: the function's), through "
+		"AWS_ENDPOINT_URL or the service's own AWS_ENDPOINT_URL_SQS, _SNS, _EVENTBRIDGE, _LAMBDA or _S3 "
+		"when set, with your credentials (--profile), not the function's role; the account they belong "
+		"to must be known (STS), as it is in the record. A line says what the service answered, or why it "
+		"refused; a record being sent when blambda stops is given up, and said so. Without "
+		"--send-records no record is sent.\n\n"
 		"The same port serves the functions' http routes (function.events) as API Gateway's HTTP API "
 		"would: the most specific route takes a request (a method over ANY, a fixed segment over a "
 		"parameter, anything over {name+}); the function gets a payload-format-2.0 event (rawPath and "

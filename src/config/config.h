@@ -161,6 +161,15 @@ int config_add_function(const struct config *cfg, const char *text, size_t len, 
 
 /* Keys a function of `functions:` cannot set for itself: the layers and the zip are shared. */
 int config_key_is_shared(enum cfg_id id);
+/*
+ * Whether v is a destination Lambda sends function.async.`which`'s
+ * ("on-success" or "on-failure") records to: the ARN of a standard SQS
+ * queue or SNS topic, a Lambda function or an EventBridge bus in a region
+ * and a 12-digit account, or (on failure) an S3 bucket, each part of the
+ * shape its service gives it. 0, or -1 with the reason in why. Every part
+ * of it goes into a request's host, path or body: nothing else passes.
+ */
+int config_check_destination(const char *which, const char *v, struct buf *why);
 
 /* Fill in the built-in defaults. */
 void config_init(struct config *cfg);

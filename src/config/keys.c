@@ -3,10 +3,12 @@
  * their values: what a flag, a BLAMBDA_* variable and the file are all held to.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/internal.h"
 #include "core/region.h"
+#include "core/xalloc.h"
 
 /* ---- validators ---------------------------------------------------------- */
 
@@ -320,54 +322,106 @@ static int check_security_group(const char *key, const char *v, struct buf *why)
 	return 0;
 }
 
-/* Where Lambda may send an asynchronous invocation's outcome: a queue, a topic, a function, a bus, a bucket */
-/* A destination ARN of function.async.`which`: an SQS queue, SNS topic, Lambda function, EventBridge bus or (on failure) S3 bucket */
-static int destination(const char *which, const char *v, struct buf *why)
+/* n characters of s, each a letter, a digit or one of `extra` */
+static int chars_ok(const char *s, size_t n, const char *extra)
 {
-	static const char *const services[] = { ":sqs:", ":sns:", ":lambda:", ":events:", ":s3:", NULL };
-	const char *f[6];
-	size_t len[6];
-
-	if (!split_arn(v, f, len) && len[5])
-		for (size_t i = 0; services[i]; i++) {
-			if (strncmp(f[2] - 1, services[i], strlen(services[i])))
-				continue;
-			if (!strcmp(services[i], ":s3:") && !strcmp(which, "on-success")) {
-				buf_addf(why, "on-success '%s' is an S3 bucket: Lambda sends only on-failure records to a "
-					 "bucket (on-success takes an SQS queue, SNS topic, Lambda function or EventBridge bus)", v);
-				return -1;
-			}
-			/* the resource as each service names it: a bucket, function:NAME, event-bus/NAME, a queue or topic name */
-			if ((!strcmp(services[i], ":s3:") && (len[3] || len[4] || memchr(f[5], '/', len[5]))) ||
-			    (strcmp(services[i], ":s3:") && (!len[3] || !len[4])) ||
-			    (!strcmp(services[i], ":lambda:") && (len[5] <= 9 || strncmp(f[5], "function:", 9))) ||
-			    (!strcmp(services[i], ":events:") && (len[5] <= 10 || strncmp(f[5], "event-bus/", 10))) ||
-			    ((!strcmp(services[i], ":sqs:") || !strcmp(services[i], ":sns:")) && memchr(f[5], ':', len[5]))) {
-				buf_addf(why, "%s '%s' is not the ARN of %s", which, v,
-					 !strcmp(services[i], ":s3:")     ? "a bucket (arn:aws:s3:::BUCKET)" :
-					 !strcmp(services[i], ":lambda:") ? "a function (arn:aws:lambda:REGION:ACCOUNT:function:NAME)" :
-					 !strcmp(services[i], ":events:") ? "an event bus (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)" :
-					 !strcmp(services[i], ":sqs:")    ? "a queue (arn:aws:sqs:REGION:ACCOUNT:NAME)" :
-									    "a topic (arn:aws:sns:REGION:ACCOUNT:NAME)");
-				return -1;
-			}
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && (!s[i] || !strchr(extra, s[i])))
 			return 0;
-		}
-	buf_addf(why, "%s '%s' is not a destination ARN (an SQS queue, SNS topic, Lambda function, EventBridge bus "
-		 "or S3 bucket)", which, v);
-	return -1;
+	return n > 0;
+}
+
+/* The resource of a destination ARN, as its service names it: 0, or -1 with the shape it must have in *shape */
+static int destination_resource(const char *service, const char *r, size_t n, const char **shape)
+{
+	if (!strcmp(service, "s3")) {
+		*shape = "a bucket (arn:aws:s3:::BUCKET)";
+		return n >= 3 && n <= 63 && chars_ok(r, n, ".-") && isalnum((unsigned char)r[0]) &&
+		       isalnum((unsigned char)r[n - 1]) ? 0 : -1;
+	}
+	if (!strcmp(service, "sqs")) {
+		*shape = "a queue (arn:aws:sqs:REGION:ACCOUNT:NAME)";
+		return n <= 80 && chars_ok(r, n, "_-.") ? 0 : -1;
+	}
+	if (!strcmp(service, "sns")) {
+		*shape = "a topic (arn:aws:sns:REGION:ACCOUNT:NAME)";
+		return n <= 256 && chars_ok(r, n, "_-.") ? 0 : -1;
+	}
+	if (!strcmp(service, "lambda")) {
+		/* function:NAME or function:NAME:QUALIFIER */
+		const char *q = n > 9 ? memchr(r + 9, ':', n - 9) : NULL;
+
+		*shape = "a function (arn:aws:lambda:REGION:ACCOUNT:function:NAME)";
+		if (n <= 9 || strncmp(r, "function:", 9))
+			return -1;
+		if (!q)
+			return n - 9 <= 64 && chars_ok(r + 9, n - 9, "_-") ? 0 : -1;
+		return (size_t)(q - r - 9) <= 64 && chars_ok(r + 9, (size_t)(q - r - 9), "_-") &&
+		       chars_ok(q + 1, n - (size_t)(q + 1 - r), "_-$") ? 0 : -1;
+	}
+	*shape = "an event bus (arn:aws:events:REGION:ACCOUNT:event-bus/NAME)";
+	return n > 10 && n <= 266 && !strncmp(r, "event-bus/", 10) && chars_ok(r + 10, n - 10, "._-/") ? 0 : -1;
+}
+
+int config_check_destination(const char *which, const char *v, struct buf *why)
+{
+	static const char *const services[] = { "sqs", "sns", "lambda", "events", "s3", NULL };
+	const char *f[6], *service = NULL, *shape = NULL;
+	size_t len[6];
+	struct buf region_why = BUF_INIT;
+	int bad;
+
+	if (!split_arn(v, f, len))
+		for (size_t i = 0; services[i]; i++)
+			if (len[2] == strlen(services[i]) && !strncmp(f[2], services[i], len[2]))
+				service = services[i];
+	if (!service) {
+		buf_addf(why, "%s '%s' is not a destination ARN (an SQS queue, SNS topic, Lambda function, EventBridge "
+			 "bus or S3 bucket)%s", which, v,
+			 !strncmp(v, "https://sqs.", 12) ? ": that is a queue's URL; its ARN is arn:aws:sqs:REGION:ACCOUNT:NAME"
+							  : "");
+		return -1;
+	}
+	if (!strcmp(service, "s3") && !strcmp(which, "on-success")) {
+		buf_addf(why, "on-success '%s' is an S3 bucket: Lambda sends only on-failure records to a bucket "
+			 "(on-success takes an SQS queue, SNS topic, Lambda function or EventBridge bus)", v);
+		return -1;
+	}
+	/* partition aws, aws-cn, aws-us-gov, ...; a region and an account, but for a bucket (which has neither) */
+	bad = !chars_ok(f[1], len[1], "-") || destination_resource(service, f[5], len[5], &shape);
+	if (!strcmp(service, "s3")) {
+		bad |= len[3] || len[4];
+	} else {
+		char *region = xstrndup(f[3], len[3]);
+
+		bad |= region_check(region, &region_why) || len[4] != 12 || !digits(f[4], len[4]);
+		free(region);
+	}
+	buf_release(&region_why);
+	if (bad) {
+		buf_addf(why, "%s '", which);
+		buf_add_printable(why, v, strlen(v) > 200 ? 200 : strlen(v), 0);
+		buf_addf(why, "' is not the ARN of %s", shape);
+		return -1;
+	}
+	if ((!strcmp(service, "sqs") || !strcmp(service, "sns")) && len[5] > 5 && !strncmp(f[5] + len[5] - 5, ".fifo", 5)) {
+		buf_addf(why, "%s '%s' is a FIFO %s: Lambda sends records only to a standard one", which, v,
+			 !strcmp(service, "sqs") ? "queue" : "topic");
+		return -1;
+	}
+	return 0;
 }
 
 static int check_on_failure(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
-	return destination("on-failure", v, why);
+	return config_check_destination("on-failure", v, why);
 }
 
 static int check_on_success(const char *key, const char *v, struct buf *why)
 {
 	(void)key;
-	return destination("on-success", v, why);
+	return config_check_destination("on-success", v, why);
 }
 
 /* CloudWatch Logs' retention periods, in days */
@@ -454,9 +508,9 @@ const struct cfg_key cfg_keys[CFG__COUNT] = {
 	[CFG_FUNCTION_ASYNC_MAX_EVENT_AGE] = { "function.async.max-event-age", CFG_INT, NULL, NULL, 60, 21600, NULL, NULL,
 		NULL, "seconds an asynchronous event may wait (Lambda's default: 21600)", NULL },
 	[CFG_FUNCTION_ASYNC_ON_SUCCESS] = { "function.async.on-success", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
-		check_on_success, "where a successful asynchronous invocation's record goes (an ARN)", NULL },
+		check_on_success, "ARN of the queue, topic, function or bus a success's record goes to", NULL },
 	[CFG_FUNCTION_ASYNC_ON_FAILURE] = { "function.async.on-failure", CFG_STRING, NULL, NULL, 0, 0, NULL, NULL,
-		check_on_failure, "where a failed asynchronous invocation's record goes (an ARN)", NULL },
+		check_on_failure, "ARN of the queue, topic, function, bus or bucket a failure's record goes to", NULL },
 	[CFG_FUNCTION_LOG_RETENTION] = { "function.log-retention", CFG_INT, "BLAMBDA_LOG_RETENTION", NULL, 1, 3653, NULL,
 		NULL, check_retention, "days its log group keeps logs: 1, 3, 5, 7, 14, 30, ... 3653 (unset: forever)", NULL },
 	[CFG_FUNCTION_TAGS] = { "function.tags", CFG_MAP, NULL, NULL, 0, 0, NULL, NULL, check_tag,

@@ -26,6 +26,7 @@ struct http_client {
 	long retry_base_ms;
 	int max_attempts;
 	const struct observer *obs;
+	const atomic_int *stop; /* nonzero: give up now (http_client_set_stop) */
 };
 
 /* A whole number from the environment into *out, or def when the variable is unset; -1 for a bad value. */
@@ -83,6 +84,16 @@ void http_client_set_observer(struct http_client *c, const struct observer *o)
 	c->obs = o;
 }
 
+void http_client_set_stop(struct http_client *c, const atomic_int *stop)
+{
+	c->stop = stop;
+}
+
+static int stopped(const struct http_client *c)
+{
+	return c->stop && atomic_load(c->stop);
+}
+
 struct http_client *http_fetcher_client(struct http_fetcher *f, struct error *err)
 {
 	if (!f->client)
@@ -128,6 +139,7 @@ struct transfer {
 	int too_big;
 	int sink_failed;
 	const struct observer *obs;
+	const struct http_client *client;
 };
 
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
@@ -217,6 +229,10 @@ static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
 {
 	struct transfer *t = userp;
 
+	if (stopped(t->client))
+		return 1; /* libcurl ends the transfer */
+	if (!t->req->progress_label || !t->obs || !t->obs->transfer)
+		return 0;
 	if (ultotal > 0)
 		observe_transfer(t->obs, t->req->progress_label, (uint64_t)ulnow, (uint64_t)ultotal);
 	else
@@ -417,7 +433,7 @@ static CURLcode setup(struct http_client *c, const struct http_request *req, str
 		api->easy_setopt(h, CURLOPT_CAINFO, ca);
 	if (req->sink) /* downloads: release assets redirect to a storage host */
 		api->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	if (req->progress_label && t->obs && t->obs->transfer) {
+	if ((req->progress_label && t->obs && t->obs->transfer) || c->stop) {
 		api->easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 		api->easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 		api->easy_setopt(h, CURLOPT_XFERINFODATA, t);
@@ -599,7 +615,7 @@ static int retry_kind(const struct http_request *req, enum attempt got, CURLcode
 
 int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp)
 {
-	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs };
+	struct transfer t = { req, resp, NULL, 0, 0, 0, c->obs, c };
 	int max = req->max_attempts ? req->max_attempts : c->max_attempts;
 	/* throttling gets more tries, unless the request itself says how many (a call tried once stays so) */
 	int throttled_max = req->max_attempts || max >= HTTP_THROTTLE_ATTEMPTS ? max : HTTP_THROTTLE_ATTEMPTS;
@@ -617,8 +633,16 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		enum attempt got;
 		int again;
 		long d;
-		double started = gate_wait(c->obs);
+		double started;
 
+		if (stopped(c)) {
+			set_failure(resp, HTTP_FAIL_LOCAL, "stopped before '%.*s%s' answered", url_shown(req), req->url,
+				    url_hidden(req));
+			r = -1;
+			rc = CURLE_OK;
+			break;
+		}
+		started = gate_wait(c->obs);
 		got = attempt_once(c, req, &t, attempt, max, &rc, errbuf);
 		if (got == ATTEMPT_FAILED)
 			break;
@@ -633,12 +657,16 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 		} else {
 			d = backoff_ms(c, attempt, got == ATTEMPT_ANSWERED ? resp : NULL);
 			observe_trace(c->obs, 1, "  retrying in %ld ms", d);
-			sleep_ms(d);
+			for (; d > 0 && !stopped(c); d -= 50) /* a stop is seen within 50 ms */
+				sleep_ms(d < 50 ? d : 50);
 		}
 		r = -1;
 	}
 	resp->seconds = clock_seconds() - start;
-	if (r && rc != CURLE_OK)
+	if (r && rc == CURLE_ABORTED_BY_CALLBACK && stopped(c))
+		set_failure(resp, HTTP_FAIL_LOCAL, "stopped before '%.*s%s' answered", url_shown(req), req->url,
+			    url_hidden(req));
+	else if (r && rc != CURLE_OK)
 		set_failure(resp, HTTP_FAIL_NETWORK, "cannot reach '%.*s%s': %s (%d attempt%s)", url_shown(req), req->url, url_hidden(req),
 			    errbuf[0] ? errbuf : c->api->easy_strerror(rc), resp->attempts, resp->attempts == 1 ? "" : "s");
 	if (r) {

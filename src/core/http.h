@@ -1,6 +1,7 @@
 #ifndef BLAMBDA_CORE_HTTP_H
 #define BLAMBDA_CORE_HTTP_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -104,6 +105,13 @@ struct http_client;
 struct http_client *http_client_new(struct error *err);
 /* Trace every request to o (kept by reference; NULL: none). */
 void http_client_set_observer(struct http_client *c, const struct observer *o);
+/*
+ * Give up when *stop turns nonzero (kept by reference; NULL: never): a
+ * transfer under way ends within a second, no attempt or backoff follows,
+ * and http_perform returns -1 with HTTP_FAIL_LOCAL, "stopped before ...
+ * answered". For work another thread may have to end (a server stopping).
+ */
+void http_client_set_stop(struct http_client *c, const atomic_int *stop);
 void http_client_free(struct http_client *c);
 
 /*

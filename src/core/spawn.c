@@ -19,7 +19,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t *own;
 static size_t nown, aown;
 
-void spawn_attr_own_group(posix_spawnattr_t *attr)
+void spawn_attr_defaults(posix_spawnattr_t *attr)
 {
 	sigset_t none, defaults;
 
@@ -31,6 +31,12 @@ void spawn_attr_own_group(posix_spawnattr_t *attr)
 			sigaddset(&defaults, s);
 	posix_spawnattr_setsigmask(attr, &none);
 	posix_spawnattr_setsigdefault(attr, &defaults);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+}
+
+void spawn_attr_own_group(posix_spawnattr_t *attr)
+{
+	spawn_attr_defaults(attr);
 	posix_spawnattr_setpgroup(attr, 0);
 	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }

@@ -13,7 +13,13 @@
  * (its starter waits for it with spawn_wait, for its exit status).
  */
 
-/* Initialise attr for a child in a process group of its own, with every signal at its default and none blocked. */
+/*
+ * Initialise attr for a child with every signal at its default and none
+ * blocked, whatever the starting thread blocks or handles (a helper started
+ * while blambda waits for its stop signals must still die of Ctrl-C).
+ */
+void spawn_attr_defaults(posix_spawnattr_t *attr);
+/* The same, the child in a process group of its own. */
 void spawn_attr_own_group(posix_spawnattr_t *attr);
 /* posix_spawn (posix_spawnp with search_path), the child recorded as blambda's own. Returns as posix_spawn does. */
 int spawn_child(pid_t *pid, const char *file, int search_path, const posix_spawn_file_actions_t *fa,

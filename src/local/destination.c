@@ -10,31 +10,41 @@
 #include "aws/s3.h"
 #include "aws/sns.h"
 #include "aws/sqs.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "local/internal.h"
 
-/* what each service takes in one message (SNS and EventBridge: 256 KB; SQS and an Event invocation: 1 MB) */
-#define SMALL_MAX (256 * 1024 - 1024) /* room left for the rest of an EventBridge entry */
-#define LARGE_MAX (1024 * 1024)
+/* room for the rest of an EventBridge entry (its source, detail-type, bus and resources) */
+#define ENTRY_ROOM 1024
 
-/* JSON as its value; text that is not JSON as a string */
+/*
+ * JSON as it came, compacted (its strings byte for byte: a \u0000 stays,
+ * which a parse would cut); text that is not JSON as a string.
+ */
 static cJSON *json_value(const char *text, size_t len)
 {
-	cJSON *v = cJSON_ParseWithLength(text, len);
+	struct buf compact = BUF_INIT;
+	size_t line, column;
+	cJSON *v;
 
-	return v ? v : json_text(text, len);
+	if (!len || json_check(text, len, &line, &column))
+		return json_text(text, len);
+	json_compact(text, len, &compact);
+	v = cJSON_CreateRaw(compact.ptr);
+	buf_release(&compact);
+	return v;
 }
 
-char *local_record_json(const struct local_record *r, int no_payloads)
+char *local_destination_record(const struct local_record *r, int no_payloads)
 {
 	cJSON *rec = cJSON_CreateObject(), *rc = cJSON_CreateObject();
 	struct buf stamp = BUF_INIT;
 	char *text;
 	int ok = !strcmp(r->condition, "Success");
 
-	clock_iso8601_ms(clock_epoch_ms(), &stamp);
+	clock_iso8601_ms(r->at_ms, &stamp);
 	cJSON_AddStringToObject(rec, "version", "1.0");
 	cJSON_AddStringToObject(rec, "timestamp", stamp.ptr);
 	cJSON_AddStringToObject(rc, "requestId", r->request_id);
@@ -43,7 +53,7 @@ char *local_record_json(const struct local_record *r, int no_payloads)
 	cJSON_AddNumberToObject(rc, "approximateInvokeCount", (double)r->invokes);
 	cJSON_AddItemToObject(rec, "requestContext", rc);
 	if (!no_payloads)
-		cJSON_AddItemToObject(rec, "requestPayload", json_value(r->payload, r->len));
+		cJSON_AddItemToObject(rec, "requestPayload", json_value(r->payload, r->payload_len));
 	if (r->res) {
 		cJSON *resp = cJSON_CreateObject();
 
@@ -114,24 +124,24 @@ int local_destination_send(struct aws *a, const char *arn, const char *region, c
 			   const struct local_record *r, struct local_delivery *out, struct error *err)
 {
 	struct buf service = BUF_INIT, dest_region = BUF_INIT, resource = BUF_INIT, key = BUF_INIT;
-	char *text = local_record_json(r, 0);
-	size_t max = 0;
+	char *text = NULL;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (aws_arn_field(arn, 2, &service) || aws_arn_field(arn, 3, &dest_region) || aws_arn_field(arn, 5, &resource)) {
-		error_set(err, EXIT_USAGE, "'%s' is not an ARN", arn);
+	/* what blambda.yml's check lets through, and nothing else: each part goes into a host, a path or a body */
+	if (config_check_destination(strcmp(r->condition, "Success") ? "on-failure" : "on-success", arn, &key) ||
+	    aws_arn_field(arn, 2, &service) || aws_arn_field(arn, 3, &dest_region) || aws_arn_field(arn, 5, &resource)) {
+		error_set(err, EXIT_FAIL, "%s", key.len ? key.ptr : "not an ARN");
 		goto out;
 	}
 	if (dest_region.len)
 		region = dest_region.ptr;
-	if (!strcmp(service.ptr, "sns") || !strcmp(service.ptr, "events"))
-		max = SMALL_MAX;
-	else if (!strcmp(service.ptr, "sqs") || !strcmp(service.ptr, "lambda"))
-		max = LARGE_MAX;
-	if (max && strlen(text) > max) { /* as Lambda sends a record too large for the destination */
+	text = local_destination_record(r, 0);
+	/* as Lambda sends a record too large for the destination (a bucket takes any) */
+	if (strcmp(service.ptr, "s3") &&
+	    strlen(text) > LOCAL_DESTINATION_MAX - (strcmp(service.ptr, "events") ? 0 : ENTRY_ROOM)) {
 		free(text);
-		text = local_record_json(r, 1);
+		text = local_destination_record(r, 1);
 		out->trimmed = 1;
 	}
 	if (!strcmp(service.ptr, "sqs")) {
@@ -148,7 +158,7 @@ int local_destination_send(struct aws *a, const char *arn, const char *region, c
 		if (!rc)
 			out->receipt = buf_detach(&key);
 	} else {
-		error_set(err, EXIT_USAGE, "Lambda sends no %s record to '%s'",
+		error_set(err, EXIT_FAIL, "Lambda sends no %s record to '%s'",
 			  strcmp(r->condition, "Success") ? "on-failure" : "on-success", arn);
 	}
 out:

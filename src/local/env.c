@@ -146,6 +146,28 @@ void local_env_init(struct local_env *e, struct aws *a)
 	}
 }
 
+int local_env_account(struct local_env *e, struct aws *a, struct error *err)
+{
+	const struct aws_credentials *creds = NULL;
+	struct sts_identity id = { 0 };
+	int r;
+
+	if (strcmp(e->account, LOCAL_PLACEHOLDER_ACCOUNT))
+		return 0;
+	if (aws_get_credentials(a, &creds, err))
+		return -1;
+	r = sts_get_caller_identity(a, creds, NULL, &id, err);
+	if (r) {
+		error_prefix(err, "cannot learn the account of these credentials from STS");
+	} else {
+		free(e->account);
+		e->account = xstrdup(id.account);
+		remember_account(creds, id.account);
+	}
+	sts_identity_release(&id);
+	return r ? -1 : 0;
+}
+
 void local_env_release(struct local_env *e)
 {
 	free(e->region);

@@ -26,6 +26,13 @@ struct local_env {
  * digest of the access key id. What it found goes to a's observer as trace.
  */
 void local_env_init(struct local_env *e, struct aws *a);
+/*
+ * The real account of e's credentials, for what must carry it (records sent
+ * to AWS): where local_env_init fell back to the placeholder, STS is asked
+ * again, with the client's usual retries. 0, or -1 with err (no
+ * credentials, or STS's refusal).
+ */
+int local_env_account(struct local_env *e, struct aws *a, struct error *err);
 /* Pass blambda's variable `name` on to the functions too, when it is set (--inherit-env) */
 void local_env_inherit(struct local_env *e, const char *name);
 void local_env_release(struct local_env *e);

@@ -1,12 +1,16 @@
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/client.h"
+#include "core/http.h"
 #include "core/clock.h"
 #include "core/xalloc.h"
 #include "local/destination.h"
 #include "local/internal.h"
-#include "local/serve.h"
+#include "local/server_internal.h"
+
+#define SHOWN_MAX (16 * 1024) /* of a record, shown in the log */
 
 /* a copy of a request, for an Event invocation that outlives its HTTP request */
 struct event_job {
@@ -18,8 +22,10 @@ struct event_job {
 
 /*
  * The record Lambda sends to function.async.on-success or on-failure: said
- * in the log, and sent when asked (local_server_send_records), with a line
- * saying what the destination's service answered.
+ * in the log, and sent when a client is set (local_server_set_records_client),
+ * with a line saying what the destination's service answered. Each send
+ * has a client of its own (a clone), and gives up when the server stops.
+ * Called with no instance held: a slow destination holds no concurrency.
  */
 static void deliver(struct local_server *s, const struct local_fn *fn, const struct event_job *job, long invokes,
 		    const char *condition, const struct local_result *res)
@@ -27,43 +33,51 @@ static void deliver(struct local_server *s, const struct local_fn *fn, const str
 	int ok = !strcmp(condition, "Success");
 	const char *dest = ok ? fn->on_success : fn->on_failure;
 	const char *key = ok ? "function.async.on-success" : "function.async.on-failure";
-	struct buf arn = BUF_INIT, line = BUF_INIT;
-	struct local_record r = { job->id, NULL, condition, invokes, job->payload.ptr, job->payload.len, res };
+	struct buf arn = BUF_INIT, line = BUF_INIT, said = BUF_INIT;
+	struct local_record r = { job->id, NULL, condition, invokes, clock_epoch_ms(), job->payload.ptr, job->payload.len,
+				  res };
 	struct local_delivery d = { 0 };
 	struct error err = ERROR_INIT;
+	struct aws mine;
 	char *text;
-	int stopping;
+	size_t len;
 
 	buf_addf(&arn, "arn:%s:lambda:%s:%s:function:%s:$LATEST", aws_partition(fn->region), fn->region, fn->account,
 		 fn->name);
 	r.function_arn = arn.ptr;
-	text = local_record_json(&r, 0);
-	if (!s->aws) {
-		buf_addf(&line, "blambda: %s %s gets this record in Lambda (a local run sends it with "
-			 "--send-records): %s", key, dest, text);
-		local_server_say(s, fn, line.ptr);
+	text = local_destination_record(&r, 0);
+	len = strlen(text);
+	/* the record on one line of the log, its first SHOWN_MAX bytes when it is longer */
+	local_server_sayf(s, fn, "blambda: Event invocation %s: its record for %s %s%s: %.*s%s", job->id, key, dest,
+			  s->records ? "" : " (Lambda sends it; 'local start --send-records' does)",
+			  (int)(len > SHOWN_MAX ? SHOWN_MAX : len), text,
+			  len > SHOWN_MAX ? " ... (the rest of its bytes left out here)" : "");
+	if (!s->records)
 		goto out;
-	}
-	buf_addf(&line, "blambda: the record for %s %s: %s", key, dest, text);
-	local_server_say(s, fn, line.ptr);
-	buf_reset(&line);
-	pthread_mutex_lock(&s->lock);
-	stopping = s->stopping;
-	pthread_mutex_unlock(&s->lock);
-	if (stopping) {
-		buf_addf(&line, "blambda: the record of Event invocation %s is not sent: blambda is stopping", job->id);
+	buf_addf(&line, "blambda: Event invocation %s: its record ", job->id);
+	if (atomic_load(&s->stop_sends)) {
+		buf_addf(&line, "is not sent to %s: blambda is stopping", dest);
+	} else if (aws_clone(&mine, s->records, &err)) {
+		buf_addf(&line, "could not be sent to %s: ", dest);
+		error_format(&err, &said);
+		aws_release(&mine);
 	} else {
-		pthread_mutex_lock(&s->send_lock);
-		if (local_destination_send(s->aws, dest, fn->region, fn->name, &r, &d, &err)) {
-			buf_addf(&line, "blambda: the record of Event invocation %s could not be sent to %s: ", job->id, dest);
-			error_format(&err, &line);
+		http_client_set_stop(mine.http, &s->stop_sends);
+		if (local_destination_send(&mine, dest, fn->region, fn->name, &r, &d, &err)) {
+			buf_addf(&line, "%s to %s: ", atomic_load(&s->stop_sends) ? "was not sent" : "could not be sent", dest);
+			error_format(&err, &said);
 		} else {
-			buf_addf(&line, "blambda: the record of Event invocation %s was sent to %s (%s)%s", job->id, dest,
-				 d.receipt, d.trimmed ? ", without its payloads: with them it was past what the "
-					  "destination takes, as Lambda sends it" : "");
+			buf_addf(&line, "was sent to %s (", dest);
+			buf_adds(&said, d.receipt);
+			buf_adds(&said, ")");
+			if (d.trimmed)
+				buf_adds(&said, ", without its payloads: with them it was past the 256 KB a destination takes, "
+					 "as Lambda sends it");
 		}
-		pthread_mutex_unlock(&s->send_lock);
+		aws_release(&mine);
 	}
+	/* what the service said, on this one line: its line breaks and controls cannot make lines of their own */
+	buf_add_printable(&line, said.ptr ? said.ptr : "", said.len, 0);
 	local_server_say(s, fn, line.ptr);
 out:
 	free(text);
@@ -71,30 +85,15 @@ out:
 	error_release(&err);
 	buf_release(&arn);
 	buf_release(&line);
-}
-
-/* One line of blambda's own, formatted */
-static void sayf(struct local_server *s, const struct local_fn *fn, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void sayf(struct local_server *s, const struct local_fn *fn, const char *fmt, ...)
-{
-	struct buf line = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&line, fmt, ap);
-	va_end(ap);
-	local_server_say(s, fn, line.ptr);
-	buf_release(&line);
+	buf_release(&said);
 }
 
 /*
- * A function held to reserved concurrency 0 runs no Event invocation:
+ * A function held to reserved concurrency 0 runs no new Event invocation:
  * Lambda sends it to function.async.on-failure at once, without a retry,
- * or drops it (`invoked`: the attempts before, should the function be held
- * to 0 between two). 1 when that is what happened.
+ * or drops it. 1 when that is what happened.
  */
-static int throttled(struct local_server *s, struct event_job *job, long invoked)
+static int throttled(struct local_server *s, struct event_job *job)
 {
 	struct local_fn *fn = NULL;
 
@@ -106,12 +105,12 @@ static int throttled(struct local_server *s, struct event_job *job, long invoked
 	fn = local_fn_ref(job->pool->fn);
 	pthread_mutex_unlock(&s->lock);
 	if (fn->on_failure) {
-		sayf(s, fn, "blambda: Event invocation %s does not run: function.reserved-concurrency is 0, so Lambda "
-		     "sends it to function.async.on-failure at once", job->id);
-		deliver(s, fn, job, invoked, "RetriesExhausted", NULL);
+		local_server_sayf(s, fn, "blambda: Event invocation %s does not run: function.reserved-concurrency is 0, "
+				  "so Lambda sends it to function.async.on-failure at once", job->id);
+		deliver(s, fn, job, 0, "RetriesExhausted", NULL);
 	} else {
-		sayf(s, fn, "blambda: Event invocation %s does not run: function.reserved-concurrency is 0, and Lambda "
-		     "drops it, as no function.async.on-failure is set", job->id);
+		local_server_sayf(s, fn, "blambda: Event invocation %s does not run: function.reserved-concurrency is 0, "
+				  "and Lambda drops it, as no function.async.on-failure is set", job->id);
 	}
 	local_fn_unref(fn);
 	return 1;
@@ -123,7 +122,7 @@ static int throttled(struct local_server *s, struct event_job *job, long invoked
  * function.async.max-retries times, after the retry delay and then twice
  * that (Lambda: one minute, then two), while the event is younger than
  * function.async.max-event-age; then its record for on-failure (or, when
- * it succeeded, on-success).
+ * it succeeded, on-success), once the instance is free again.
  */
 static void *run_event(void *arg)
 {
@@ -138,20 +137,32 @@ static void *run_event(void *arg)
 	req.len = job->payload.len;
 	req.client_context = job->context.len ? job->context.ptr : NULL;
 	req.request_id = id;
-	for (long attempt = 1; !throttled(s, job, attempt - 1); attempt++) {
+	for (long attempt = 1; attempt > 1 || !throttled(s, job); attempt++) {
 		struct local_result res;
 		struct error err = ERROR_INIT;
 		double delay = s->retry_delay_s * (double)attempt;
 		const char *condition = NULL;
 		int i = local_pool_acquire(s, job->pool, &fn, 1), failed;
 
+		if (i == LOCAL_ACQUIRE_STOPPING) { /* none goes unsaid */
+			pthread_mutex_lock(&s->lock);
+			fn = job->pool->fn ? local_fn_ref(job->pool->fn) : NULL;
+			pthread_mutex_unlock(&s->lock);
+			if (fn)
+				local_server_sayf(s, fn, "blambda: Event invocation %s is not run: blambda is stopping", id);
+			local_fn_unref(fn);
+		}
 		if (i < 0)
 			break;
 		if (local_invoke(job->pool->inst[i], fn, &req, &res, &err)) {
 			struct buf line = BUF_INIT;
 
-			buf_addf(&line, "blambda: Event invocation %s: cannot start the function's runtime: ", id);
-			error_format(&err, &line);
+			if (err.exit == EXIT_INTERRUPTED) { /* the server stops */
+				buf_addf(&line, "blambda: Event invocation %s ended: blambda is stopping", id);
+			} else {
+				buf_addf(&line, "blambda: Event invocation %s: cannot start the function's runtime: ", id);
+				error_format(&err, &line);
+			}
 			local_server_say(s, fn, line.ptr);
 			buf_release(&line);
 			error_release(&err);
@@ -163,19 +174,25 @@ static void *run_event(void *arg)
 			condition = "RetriesExhausted";
 		else if (failed && clock_seconds() - queued + delay > (double)fn->async_max_age_s)
 			condition = "EventAgeExceeded";
+		fn = local_fn_ref(fn); /* past the instance's release, for the record */
+		local_pool_release(s, job->pool, i, fn);
 		if (!failed && fn->on_success)
 			deliver(s, fn, job, attempt, "Success", &res);
 		else if (condition && fn->on_failure)
 			deliver(s, fn, job, attempt, condition, &res);
 		else if (condition)
-			sayf(s, fn, "blambda: Event invocation %s failed for good (%s after %ld attempts): Lambda drops "
-			     "it, as no function.async.on-failure is set", id, condition, attempt);
+			local_server_sayf(s, fn, "blambda: Event invocation %s failed for good (%s after %ld attempts): "
+					  "Lambda drops it, as no function.async.on-failure is set", id, condition, attempt);
 		else if (failed)
-			sayf(s, fn, "blambda: Event invocation %s failed (%s): it is tried again in %.0f s, as Lambda "
-			     "retries it", id, res.error_type, delay);
+			local_server_sayf(s, fn, "blambda: Event invocation %s failed (%s): it is tried again in %.0f s, as "
+					  "Lambda retries it", id, res.error_type, delay);
 		local_result_release(&res);
-		local_pool_release(s, job->pool, i, fn);
-		if (!failed || condition || local_server_wait(s, delay))
+		if (failed && !condition && local_server_wait(s, delay)) {
+			local_server_sayf(s, fn, "blambda: Event invocation %s is not tried again: blambda is stopping", id);
+			condition = "stopping";
+		}
+		local_fn_unref(fn);
+		if (!failed || condition)
 			break;
 	}
 	buf_release(&job->payload);

@@ -26,6 +26,7 @@
 /* Lambda's limits, as its Runtime Interface Emulator enforces them */
 #define LOCAL_MAX_RESPONSE 6291556 /* bytes a response may have */
 #define LOCAL_MAX_REQUEST PAYLOAD_MAX /* bytes a synchronous request may have */
+#define LOCAL_EVENT_MAX (256 * 1024)  /* bytes an asynchronous (Event) request may have, as in Lambda */
 #define LOCAL_INIT_LIMIT_S 10      /* an init takes at most this long, then counts against the timeout */
 
 /* How to run one function: made once, shared by reference, never changed (a new one replaces it). */

@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,8 @@
 #include "local/httpd.h"
 #include "local/internal.h"
 #include "local/routes.h"
-#include "local/serve.h"
+#include "local/server_internal.h"
 
-#define EVENT_MAX (256 * 1024) /* Lambda's limit for an asynchronous (Event) payload */
 #define CLIENT_CONTEXT_MAX 3583 /* Lambda's limit for X-Amz-Client-Context, base64 */
 #define TAIL_BYTES 4096        /* X-Amz-Log-Result holds the last 4 KB of the log */
 #define IDLE_S 60              /* a client connection that sends nothing for this long is closed */
@@ -96,6 +96,18 @@ void local_server_say(struct local_server *s, const struct local_fn *fn, const c
 {
 	if (s->log)
 		s->log(s->log_ctx, fn, text, strlen(text));
+}
+
+void local_server_sayf(struct local_server *s, const struct local_fn *fn, const char *fmt, ...)
+{
+	struct buf line = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	local_server_say(s, fn, line.ptr);
+	buf_release(&line);
 }
 
 /* AWS's error shape for the Lambda REST API: the code in a header and in the body */
@@ -274,10 +286,10 @@ static int read_call(const struct httpd_request *req, struct invoke_call *c, str
 	if (c->type && strcmp(c->type, "RequestResponse") && strcmp(c->type, "Event") && strcmp(c->type, "DryRun")) {
 		aws_error_reply(rep, 400, "InvalidParameterValueException",
 				"X-Amz-Invocation-Type must be RequestResponse, Event or DryRun");
-	} else if (req->too_large || req->total > (c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST)) {
+	} else if (req->too_large || req->total > (c->is_event ? LOCAL_EVENT_MAX : LOCAL_MAX_REQUEST)) {
 		/* as Lambda words it */
 		buf_addf(&msg, "Request must be smaller than %u bytes for the InvokeFunction operation",
-			 (unsigned)(c->is_event ? EVENT_MAX : LOCAL_MAX_REQUEST));
+			 (unsigned)(c->is_event ? LOCAL_EVENT_MAX : LOCAL_MAX_REQUEST));
 		aws_error_reply(rep, 413, "RequestEntityTooLargeException", msg.ptr);
 	} else if (cc && strlen(cc) > CLIENT_CONTEXT_MAX) {
 		buf_addf(&msg, "Client context must be at most %d bytes of base64-encoded data", CLIENT_CONTEXT_MAX);
@@ -362,12 +374,7 @@ static void invoke_sync(struct local_server *s, struct local_pool *p, const stru
 		buf_adds(&msg, "cannot start the function's runtime: ");
 		error_format(&err, &msg);
 		aws_error_reply(rep, 500, "ServiceException", msg.ptr);
-		{
-			char *line = buf_fmt("blambda: %s", msg.ptr); /* where the developer looks, not only to the caller */
-
-			local_server_say(s, fn, line);
-			free(line);
-		}
+		local_server_sayf(s, fn, "blambda: %s", msg.ptr); /* where the developer looks, not only to the caller */
 		buf_release(&msg);
 	} else {
 		reply_result(c, &res, rep);
@@ -593,7 +600,6 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->freed, NULL);
 	pthread_cond_init(&s->events_done, NULL);
-	pthread_mutex_init(&s->send_lock, NULL);
 	s->concurrency = concurrency ? concurrency : 1;
 	s->retry_delay_s = 60;
 	s->log = log;
@@ -602,7 +608,6 @@ struct local_server *local_server_start(unsigned port, unsigned concurrency, loc
 	if (!s->http) {
 		pthread_cond_destroy(&s->freed);
 		pthread_cond_destroy(&s->events_done);
-		pthread_mutex_destroy(&s->send_lock);
 		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return NULL;
@@ -674,9 +679,9 @@ void local_server_set_retry_delay(struct local_server *s, double seconds)
 	s->retry_delay_s = seconds;
 }
 
-void local_server_send_records(struct local_server *s, struct aws *a)
+void local_server_set_records_client(struct local_server *s, struct aws *a)
 {
-	s->aws = a;
+	s->records = a;
 }
 
 void local_server_stop(struct local_server *s)
@@ -685,6 +690,7 @@ void local_server_stop(struct local_server *s)
 		return;
 	pthread_mutex_lock(&s->lock);
 	s->stopping = 1;
+	atomic_store(&s->stop_sends, 1);
 	pthread_cond_broadcast(&s->freed);
 	pthread_mutex_unlock(&s->lock);
 	for (size_t i = 0; i < s->npools; i++)
@@ -712,7 +718,6 @@ void local_server_stop(struct local_server *s)
 	strlist_clear(&s->cors.headers);
 	pthread_cond_destroy(&s->freed);
 	pthread_cond_destroy(&s->events_done);
-	pthread_mutex_destroy(&s->send_lock);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

@@ -15,6 +15,7 @@
  * Lambda's do for a function held to that concurrency.
  */
 struct local_server;
+struct aws;
 
 /* Serve on 127.0.0.1:port (0: a free one). NULL with err. */
 struct local_server *local_server_start(unsigned port, unsigned concurrency, local_log_fn log, void *log_ctx,
@@ -40,13 +41,12 @@ void local_server_set_cors(struct local_server *s, const struct local_cors *c);
  */
 void local_server_set_retry_delay(struct local_server *s, double seconds);
 /*
- * Send each Event invocation's record to function.async.on-success or
- * on-failure through `a` (kept, not owned: it must outlive the server), as
- * Lambda sends it; without this, records are only said in the log. Set
- * before serving.
+ * The client each Event invocation's record is sent with, to
+ * function.async.on-success or on-failure, as Lambda sends it (kept, not
+ * owned: it must outlive the server; each send uses a clone of it). Without
+ * one, records are only said in the log. Set before serving.
  */
-struct aws;
-void local_server_send_records(struct local_server *s, struct aws *a);
+void local_server_set_records_client(struct local_server *s, struct aws *a);
 /* Refuse new invocations, end those running (their runtimes are killed), stop and free. */
 void local_server_stop(struct local_server *s);
 

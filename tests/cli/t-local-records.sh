@@ -100,7 +100,7 @@ test_case "without --send-records a record is shown, and nothing is sent to AWS"
 start_local to-sqs --retry-delay 0 || exit 1
 mark
 event to-sqs '{"op":"boom"}'
-wait_line "blambda: function.async.on-failure $FAILURES gets this record in Lambda \\(a local run sends it with --send-records\\): \\{" && pass ||
+wait_line "^blambda: Event invocation $UUID: its record for function.async.on-failure $FAILURES \\(Lambda sends it; 'local start --send-records' does\\): \\{" && pass ||
 	fail "no record shown: $(cat "$TMP/start.err")"
 stop_local
 expect_writes ""
@@ -108,7 +108,7 @@ expect_writes ""
 test_case "--send-records: a failed invocation's record goes to the SQS queue, a successful one's to on-success"
 start_local --send-records --retry-delay 0 || exit 1
 event to-sqs '{"op":"boom"}'
-wait_line "blambda: the record of Event invocation $id was sent to $FAILURES \\([^)]+\\)\$" && pass || fail "not sent: $(cat "$TMP/start.err")"
+wait_line "blambda: Event invocation $id: its record was sent to $FAILURES \\([^)]+\\)\$" && pass || fail "not sent: $(cat "$TMP/start.err")"
 received failures
 check_record 'r["requestContext"]["condition"] == "RetriesExhausted" and r["requestContext"]["approximateInvokeCount"] == 1'
 check_record 'r["requestContext"]["requestId"] == "'"$id"'" and r["requestPayload"] == {"op": "boom"}'
@@ -146,16 +146,22 @@ grep -q "^POST /2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A$ACCOUNT%3
 
 test_case "--send-records: a destination that refuses is said; serving goes on"
 event to-nowhere '{"op":"boom"}'
-wait_line "blambda: the record of Event invocation $id could not be sent to arn:aws:sqs:eu-west-1:$ACCOUNT:no-such-queue: .*QueueDoesNotExist" &&
+wait_line "blambda: Event invocation $id: its record could not be sent to arn:aws:sqs:eu-west-1:$ACCOUNT:no-such-queue: .*QueueDoesNotExist" &&
 	pass || fail "the refusal: $(cat "$TMP/start.err")"
 out=$(curl -s -d '{"op":"echo","still":"here"}' "$LOCAL_URL/2015-03-31/functions/to-nowhere/invocations")
 expect_json 'd["still"] == "here"'
+
+test_case "--send-records: the event's bytes in the record as sent (a \\u0000 kept)"
+event to-sqs '{"op":"boom","s":"a\u0000b"}'
+wait_line "Event invocation $id: its record was sent to $FAILURES" && pass || fail "not sent: $(cat "$TMP/start.err")"
+received failures
+check_record 'r["requestPayload"] == {"op": "boom", "s": "a\x00b"}'
 
 test_case "--send-records: reserved concurrency 0 sends the event to on-failure at once, never run"
 event held '{"op":"echo"}'
 wait_line "blambda: Event invocation $id does not run: function.reserved-concurrency is 0, so Lambda sends it to function.async.on-failure at once" &&
 	pass || fail "not said: $(cat "$TMP/start.err")"
-wait_line "record of Event invocation $id was sent to $FAILURES" && pass || fail "not sent: $(cat "$TMP/start.err")"
+wait_line "Event invocation $id: its record was sent to $FAILURES" && pass || fail "not sent: $(cat "$TMP/start.err")"
 received failures
 check_record 'r["requestContext"]["approximateInvokeCount"] == 0 and r["requestPayload"] == {"op": "echo"} and "responsePayload" not in r'
 grep -q "^START RequestId: $id" "$TMP/start.err" && fail "it ran" || pass
@@ -163,18 +169,71 @@ grep -q "^START RequestId: $id" "$TMP/start.err" && fail "it ran" || pass
 test_case "--send-records: a record past SNS's 256 KB goes without its payloads, as Lambda sends it"
 python3 -c 'import json; print(json.dumps({"op": "echo", "pad": "x" * 200000}))' > "$TMP/big.json"
 event to-sns "@$TMP/big.json"
-wait_line "record of Event invocation $id was sent to $TOPIC \\([^)]+\\), without its payloads" && pass ||
+wait_line "Event invocation $id: its record was sent to $TOPIC \\([^)]+\\), without its payloads" && pass ||
 	fail "not sent without payloads: $(tail -c 2000 "$TMP/start.err")"
 received alerts-q
 check_record 'r["requestContext"]["condition"] == "Success" and "requestPayload" not in r and "responsePayload" not in r'
 stop_local
 expect_status 143
 
+test_case "--send-records: a destination that never answers holds no instance, and a stop gives its record up at once"
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+held = []
+while True:
+    held.append(s.accept()[0])  # accepted, never answered
+' "$TMP/silent.port" &
+on_exit "kill $! 2>/dev/null"
+wait_for_file "$TMP/silent.port" 30 || exit 1
+AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$(cat "$TMP/silent.port")" start_local to-sqs --send-records --retry-delay 0 || exit 1
+event to-sqs '{"op":"echo"}'
+wait_line "Event invocation $id: its record for function.async.on-success" && pass || fail "no record: $(cat "$TMP/start.err")"
+code=$(curl -s -m 10 -o "$TMP/sync.out" -w '%{http_code}' -d '{"op":"echo","sync":1}' "$LOCAL_URL/2015-03-31/functions/to-sqs/invocations")
+[ "$code" = 200 ] && pass || fail "a synchronous call while the record is being sent got $code: $(cat "$TMP/sync.out")"
+t0=$(date +%s%N)
+stop_local
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_status 143
+[ "$ms" -lt 5000 ] && pass || fail "the stop waited $ms ms for a record being sent"
+grep -qE "Event invocation $id: its record was not sent to $SUCCESSES: stopped before 'http://127.0.0.1:[0-9]+/' answered" "$TMP/start.err" &&
+	pass || fail "the record given up is not said: $(tail -5 "$TMP/start.err")"
+
+test_case "--send-records: what a destination answers stays on its one line of the log"
+python3 -c '
+import http.server, os, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        if "GetQueueUrl" in body:
+            x = "<GetQueueUrlResponse><GetQueueUrlResult><QueueUrl>http://127.0.0.1/1/q</QueueUrl></GetQueueUrlResult></GetQueueUrlResponse>"
+        else:
+            x = "<SendMessageResponse><SendMessageResult><MessageId>m-id\nSTART RequestId: forged-line</MessageId></SendMessageResult></SendMessageResponse>"
+        x = x.encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(x))); self.end_headers(); self.wfile.write(x)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_port)); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+' "$TMP/forger.port" &
+on_exit "kill $! 2>/dev/null"
+wait_for_file "$TMP/forger.port" 30 || exit 1
+AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$(cat "$TMP/forger.port")" start_local to-sqs --send-records --retry-delay 0 || exit 1
+event to-sqs '{"op":"boom"}'
+wait_line "Event invocation $id: its record was sent to $FAILURES" && pass || fail "not sent: $(cat "$TMP/start.err")"
+grep -q "^START RequestId: forged-line" "$TMP/start.err" && fail "a destination's answer made a line of its own" || pass
+stop_local
+
 test_case "--send-records without credentials fails before serving, naming the flag"
 AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= AWS_PROFILE= AWS_SHARED_CREDENTIALS_FILE="$TMP/none" AWS_CONFIG_FILE="$TMP/none" \
 	blambda local start --port 0 --send-records
 expect_status 2
 expect_err_has "--send-records: records cannot be sent"
+expect_err_has "leave out --send-records: the records are then shown in the log only"
 
 test_case "an S3 bucket as function.async.on-success is refused, as Lambda refuses it"
 mkdir -p "$TMP/s3ok" && cp blambda.yml "$TMP/s3ok/" && cp -r src "$TMP/s3ok/"

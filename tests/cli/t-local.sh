@@ -663,7 +663,7 @@ err=$(cat "$TMP/start.err")
 [ "$(sed -n 's/^START RequestId: \([^ ]*\) .*/\1/p' "$TMP/start.err" | sort -u | wc -l)" = 1 ] && pass || fail "the attempts have different request ids: $err"
 expect_err_matches "^blambda: Event invocation $UUID failed \\(clojure.lang.ExceptionInfo\\): it is tried again in 1 s, as Lambda retries it\$"
 expect_err_matches "^blambda: Event invocation $UUID failed .*: it is tried again in 2 s"
-grep '^blambda: function.async.on-failure' "$TMP/start.err" | sed 's/^[^{]*//' | python3 -c '
+grep -E "^blambda: Event invocation $UUID: its record for function.async.on-failure arn:aws:sqs:us-east-1:000000000000:dead-letters \\(Lambda sends it; 'local start --send-records' does\\): \\{" "$TMP/start.err" | sed 's/^[^{]*//' | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 assert r["requestContext"]["condition"] == "RetriesExhausted" and r["requestContext"]["approximateInvokeCount"] == 3, r

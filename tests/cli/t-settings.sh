@@ -317,6 +317,11 @@ for bad in "on-failure: 'arn:aws:s3:::bucket/prefix'|the ARN of a bucket (arn:aw
 	"on-failure: 'arn:aws:lambda:eu-west-1:123456789012:layer:x'|the ARN of a function" \
 	"on-failure: 'arn:aws:events:eu-west-1:123456789012:rule/r'|the ARN of an event bus" \
 	"on-success: 'arn:aws:sqs:eu-west-1::q'|the ARN of a queue" \
+	"on-failure: 'arn:aws:sqs:x@127.0.0.1#:123456789012:q'|the ARN of a queue" \
+	"on-failure: 'arn:aws:sqs:eu-west-1:123456789012:q:extra'|the ARN of a queue" \
+	"on-failure: 'arn:aws:s3:::127.0.0.1:18030#'|the ARN of a bucket" \
+	"on-failure: 'arn:aws:sns:eu-west-1:123456789012:alerts.fifo'|is a FIFO topic: Lambda sends records only to a standard one" \
+	"on-failure: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q'|that is a queue's URL; its ARN is arn:aws:sqs:REGION:ACCOUNT:NAME" \
 	"on-success: 'arn:aws:s3:::records'|on-success 'arn:aws:s3:::records' is an S3 bucket: Lambda sends only on-failure records"; do
 	cp "$TMP/good.yml" blambda.yml
 	fn_add "  async: {${bad%%|*}}"$'\n'

@@ -128,7 +128,7 @@ static void test_under_opt(void)
 
 static cJSON *record(const struct local_record *r, int no_payloads)
 {
-	char *text = local_record_json(r, no_payloads);
+	char *text = local_destination_record(r, no_payloads);
 	cJSON *o = cJSON_Parse(text);
 
 	free(text);
@@ -147,13 +147,14 @@ static void test_record(void)
 {
 	struct local_result res;
 	struct local_record r = { "0f8c4b3e-9d1a-4c2b-8e7f-1a2b3c4d5e6f", "arn:aws:lambda:eu-west-1:123456789012:function:f:$LATEST",
-				  "RetriesExhausted", 3, "{\"op\":\"boom\"}", 13, &res };
+				  "RetriesExhausted", 3, 1764806400123LL, "{\"op\":\"boom\"}", 13, &res };
 	cJSON *o;
 
 	local_result_init(&res);
 	buf_adds(&res.payload, "{\"errorMessage\":\"kaboom\"}");
 	o = record(&r, 0);
 	CHECK_STR(field(o, "version", NULL), "1.0");
+	CHECK_STR(field(o, "timestamp", NULL), "2025-12-04T00:00:00.123Z"); /* the record's own time, however often it is made */
 	CHECK_STR(field(o, "requestContext", "requestId"), r.request_id);
 	CHECK_STR(field(o, "requestContext", "condition"), "RetriesExhausted");
 	CHECK_INT((long)cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "requestContext"),

@@ -1,7 +1,8 @@
-#ifndef BLAMBDA_LOCAL_SERVE_H
-#define BLAMBDA_LOCAL_SERVE_H
+#ifndef BLAMBDA_LOCAL_SERVER_INTERNAL_H
+#define BLAMBDA_LOCAL_SERVER_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "aws/aws.h"
 #include "local/httpd.h"
@@ -10,7 +11,9 @@
 /*
  * The state of `local start`'s server, shared by server.c (the Invoke API
  * and the http routes) and event.c (Event invocations, their retries and
- * their records). Internal to local/.
+ * their records). Internal to local/. `lock` guards the pools, their
+ * busy flags and fn, `stopping` and `events_running`; what is set before
+ * serving (concurrency, log, retry_delay_s, cors, records) is only read.
  */
 
 /* the instances of one function */
@@ -37,8 +40,8 @@ struct local_server {
 	double retry_delay_s;    /* before an Event invocation that failed is tried again (Lambda: 60) */
 	pthread_cond_t events_done;
 	struct local_cors cors;  /* the routes' CORS (http-api.cors), set before serving */
-	struct aws *aws;         /* where records are sent (local_server_send_records), or NULL: shown only */
-	pthread_mutex_t send_lock; /* one record sent at a time: the client is not shared between threads */
+	struct aws *records;     /* the client records are sent with (each send a clone of it), or NULL: shown only */
+	atomic_int stop_sends;   /* set when stopping: a record being sent gives up */
 };
 
 enum { LOCAL_ACQUIRE_STOPPING = -1, LOCAL_ACQUIRE_GONE = -2, LOCAL_ACQUIRE_BUSY = -3 };
@@ -55,6 +58,8 @@ int local_pool_acquire(struct local_server *s, struct local_pool *p, struct loca
 void local_pool_release(struct local_server *s, struct local_pool *p, int i, struct local_fn *fn);
 /* A line of blambda's own in the function's log stream. */
 void local_server_say(struct local_server *s, const struct local_fn *fn, const char *text);
+void local_server_sayf(struct local_server *s, const struct local_fn *fn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Wait this long unless the server stops first: 1 when it does. */
 int local_server_wait(struct local_server *s, double seconds);
 

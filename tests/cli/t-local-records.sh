@@ -177,7 +177,7 @@ stop_local
 expect_status 143
 
 test_case "--send-records: a destination that never answers holds no instance, and a stop gives its record up at once"
-python3 -c '
+"$PYTHON" -c '
 import socket, sys
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
@@ -204,7 +204,7 @@ grep -qE "Event invocation $id: its record was not sent to $SUCCESSES: stopped b
 	pass || fail "the record given up is not said: $(tail -5 "$TMP/start.err")"
 
 test_case "--send-records: what a destination answers stays on its one line of the log"
-python3 -c '
+"$PYTHON" -c '
 import http.server, os, sys
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
